@@ -1,0 +1,88 @@
+package io.k8s4claw.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+import java.util.Objects;
+
+/** S3-compatible object storage target. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ArchiveDestination {
+
+    /** Backend: s3, minio, gcs-s3-interop or r2. */
+    @JsonPropertyDescription("Backend: s3, minio, gcs-s3-interop or r2.")
+    @Required
+    private String type;
+
+    /** Bucket name. */
+    @JsonPropertyDescription("Bucket name.")
+    @Required
+    private String bucket;
+
+    /** Key prefix. */
+    @JsonPropertyDescription("Key prefix.")
+    private String prefix;
+
+    /** Secret with the object store's credentials. */
+    @JsonPropertyDescription("Secret with the object store's credentials.")
+    @Required
+    private LocalObjectRef secretRef;
+
+    public ArchiveDestination() {
+    }
+
+    public String getType() {
+        return type;
+    }
+
+    public void setType(String type) {
+        this.type = type;
+    }
+
+    public String getBucket() {
+        return bucket;
+    }
+
+    public void setBucket(String bucket) {
+        this.bucket = bucket;
+    }
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public LocalObjectRef getSecretRef() {
+        return secretRef;
+    }
+
+    public void setSecretRef(LocalObjectRef secretRef) {
+        this.secretRef = secretRef;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        ArchiveDestination that = (ArchiveDestination) o;
+        return Objects.equals(type, that.type) && Objects.equals(bucket, that.bucket) && Objects.equals(prefix, that.prefix) && Objects.equals(secretRef, that.secretRef);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, bucket, prefix, secretRef);
+    }
+
+    @Override
+    public String toString() {
+        return "ArchiveDestination{" + "type=" + type + ", " + "bucket=" + bucket + ", " + "prefix=" + prefix + ", " + "secretRef=" + secretRef + "}";
+    }
+}

@@ -1,0 +1,88 @@
+package io.k8s4claw.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+import java.util.Objects;
+
+/** Archival of the output volume to object storage. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ArchiveSpec {
+
+    /** Archive output. */
+    @JsonPropertyDescription("Archive output.")
+    @Required
+    private Boolean enabled;
+
+    /** Where to. */
+    @JsonPropertyDescription("Where to.")
+    @Required
+    private ArchiveDestination destination;
+
+    /** When. */
+    @JsonPropertyDescription("When.")
+    @Required
+    private ArchiveTrigger trigger;
+
+    /** Retention. */
+    @JsonPropertyDescription("Retention.")
+    private ArchiveLifecycle lifecycle;
+
+    public ArchiveSpec() {
+    }
+
+    public Boolean getEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public ArchiveDestination getDestination() {
+        return destination;
+    }
+
+    public void setDestination(ArchiveDestination destination) {
+        this.destination = destination;
+    }
+
+    public ArchiveTrigger getTrigger() {
+        return trigger;
+    }
+
+    public void setTrigger(ArchiveTrigger trigger) {
+        this.trigger = trigger;
+    }
+
+    public ArchiveLifecycle getLifecycle() {
+        return lifecycle;
+    }
+
+    public void setLifecycle(ArchiveLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        ArchiveSpec that = (ArchiveSpec) o;
+        return Objects.equals(enabled, that.enabled) && Objects.equals(destination, that.destination) && Objects.equals(trigger, that.trigger) && Objects.equals(lifecycle, that.lifecycle);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(enabled, destination, trigger, lifecycle);
+    }
+
+    @Override
+    public String toString() {
+        return "ArchiveSpec{" + "enabled=" + enabled + ", " + "destination=" + destination + ", " + "trigger=" + trigger + ", " + "lifecycle=" + lifecycle + "}";
+    }
+}

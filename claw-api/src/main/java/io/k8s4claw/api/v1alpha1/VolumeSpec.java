@@ -1,0 +1,120 @@
+package io.k8s4claw.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.Objects;
+
+/** A persistent volume (claim from the StatefulSet's volumeClaimTemplates). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.maxSize) || !isQuantity(self.maxSize) || !isQuantity(self.size) || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = "maxSize may not be smaller than size")
+public class VolumeSpec {
+
+    /** Provision this volume. */
+    @JsonPropertyDescription("Provision this volume.")
+    @Default("true")
+    private Boolean enabled;
+
+    /** StorageClass of the claim; the cluster default when empty. Immutable. */
+    @JsonPropertyDescription("StorageClass of the claim; the cluster default when empty. Immutable.")
+    @ValidationRule(value = "self == oldSelf", message = "storageClass is immutable: a claim's storage class cannot change")
+    private String storageClass;
+
+    /** Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink. */
+    @JsonPropertyDescription("Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink.")
+    @Required
+    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = "size may not shrink: volumes can only grow")
+    private String size;
+
+    /** Ceiling for automatic expansion; not below size. */
+    @JsonPropertyDescription("Ceiling for automatic expansion; not below size.")
+    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    private String maxSize;
+
+    /** Absolute mount path in the runtime container; the adapter's default when empty. */
+    @JsonPropertyDescription("Absolute mount path in the runtime container; the adapter's default when empty.")
+    @Pattern("^/.*$")
+    private String mountPath;
+
+    /** Snapshot settings. */
+    @JsonPropertyDescription("Snapshot settings.")
+    private SnapshotSpec snapshot;
+
+    public VolumeSpec() {
+    }
+
+    public Boolean getEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getStorageClass() {
+        return storageClass;
+    }
+
+    public void setStorageClass(String storageClass) {
+        this.storageClass = storageClass;
+    }
+
+    public String getSize() {
+        return size;
+    }
+
+    public void setSize(String size) {
+        this.size = size;
+    }
+
+    public String getMaxSize() {
+        return maxSize;
+    }
+
+    public void setMaxSize(String maxSize) {
+        this.maxSize = maxSize;
+    }
+
+    public String getMountPath() {
+        return mountPath;
+    }
+
+    public void setMountPath(String mountPath) {
+        this.mountPath = mountPath;
+    }
+
+    public SnapshotSpec getSnapshot() {
+        return snapshot;
+    }
+
+    public void setSnapshot(SnapshotSpec snapshot) {
+        this.snapshot = snapshot;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        VolumeSpec that = (VolumeSpec) o;
+        return Objects.equals(enabled, that.enabled) && Objects.equals(storageClass, that.storageClass) && Objects.equals(size, that.size) && Objects.equals(maxSize, that.maxSize) && Objects.equals(mountPath, that.mountPath) && Objects.equals(snapshot, that.snapshot);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(enabled, storageClass, size, maxSize, mountPath, snapshot);
+    }
+
+    @Override
+    public String toString() {
+        return "VolumeSpec{" + "enabled=" + enabled + ", " + "storageClass=" + storageClass + ", " + "size=" + size + ", " + "maxSize=" + maxSize + ", " + "mountPath=" + mountPath + ", " + "snapshot=" + snapshot + "}";
+    }
+}
