@@ -1,0 +1,18 @@
+package io.k8s4claw.testkit.hermes;
+
+/**
+ * The two behaviours of {@code GET /v1/runs/{id}/events} found in Hermes builds (hermes-api.md §A6).
+ */
+public enum Dialect {
+    /**
+     * Newest build: per-run journal (≤ 1000 events), {@code id: n} before every event, any number of subscribers,
+     * {@code Last-Event-ID} replays events after n, journal kept 300 s after the run ends, keepalive every 10 s,
+     * terminal events carry {@code completed/partial/interrupted} and usage carries {@code cache_*} keys.
+     */
+    NEWEST,
+    /**
+     * Older build: a single queue, no {@code id:} lines, no replay; when the subscriber disconnects the buffer is
+     * dropped (later events lost, re-subscribing answers 404); keepalive every 30 s; no terminal flags.
+     */
+    OLDER
+}
