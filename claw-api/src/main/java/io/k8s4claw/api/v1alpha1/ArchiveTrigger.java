@@ -15,7 +15,7 @@ public class ArchiveTrigger {
     /** Cron schedule of periodic archival scans. */
     @JsonPropertyDescription("Cron schedule of periodic archival scans.")
     @Required
-    @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$")
+    @Pattern(SchemaPatterns.CRON)
     private String schedule;
 
     /** Also archive on filesystem events when supported. */

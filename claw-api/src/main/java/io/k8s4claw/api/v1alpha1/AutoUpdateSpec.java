@@ -19,19 +19,19 @@ public class AutoUpdateSpec {
 
     /** Semver range of acceptable versions (e.g. ^2.0.0, ~1.x, >=1.2 <2). */
     @JsonPropertyDescription("Semver range of acceptable versions (e.g. ^2.0.0, ~1.x, >=1.2 <2).")
-    @Pattern("^ *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*( *\\|\\| *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*)* *$")
+    @Pattern(SchemaPatterns.SEMVER_RANGE)
     private String versionConstraint;
 
     /** Cron schedule of version checks. */
     @JsonPropertyDescription("Cron schedule of version checks.")
     @Default("0 3 * * *")
-    @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$")
+    @Pattern(SchemaPatterns.CRON)
     private String schedule;
 
     /** How long a new version may take to become ready (2m..30m). */
     @JsonPropertyDescription("How long a new version may take to become ready (2m..30m).")
     @Default("10m")
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$")
+    @Pattern(SchemaPatterns.DURATION)
     @ValidationRule(value = "duration(self) >= duration('2m') && duration(self) <= duration('30m')", message = "healthTimeout must be between 2m and 30m")
     private String healthTimeout;
 

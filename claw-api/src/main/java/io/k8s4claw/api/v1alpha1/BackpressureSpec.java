@@ -25,13 +25,13 @@ public class BackpressureSpec {
     /** Fill ratio (0..1) at which the channel is slowed. */
     @JsonPropertyDescription("Fill ratio (0..1) at which the channel is slowed.")
     @Default("0.8")
-    @Pattern("^(0(\\.[0-9]+)?|1(\\.0+)?)$")
+    @Pattern(SchemaPatterns.WATERMARK)
     private String highWatermark;
 
     /** Fill ratio (0..1) at which it resumes; below highWatermark. */
     @JsonPropertyDescription("Fill ratio (0..1) at which it resumes; below highWatermark.")
     @Default("0.3")
-    @Pattern("^(0(\\.[0-9]+)?|1(\\.0+)?)$")
+    @Pattern(SchemaPatterns.WATERMARK)
     private String lowWatermark;
 
     public BackpressureSpec() {

@@ -21,19 +21,19 @@ public class CacheSpec {
     /** emptyDir medium: Memory (tmpfs) or empty for node disk. */
     @JsonPropertyDescription("emptyDir medium: Memory (tmpfs) or empty for node disk.")
     @Default("Memory")
-    @Pattern("^(Memory)?$")
+    @Pattern(SchemaPatterns.CACHE_MEDIUM)
     private String medium;
 
     /** Size limit as a Kubernetes quantity. */
     @JsonPropertyDescription("Size limit as a Kubernetes quantity.")
     @Required
-    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @Pattern(SchemaPatterns.QUANTITY)
     private String size;
 
     /** Absolute mount path. */
     @JsonPropertyDescription("Absolute mount path.")
     @Required
-    @Pattern("^/.*$")
+    @Pattern(SchemaPatterns.ABS_PATH)
     private String mountPath;
 
     public CacheSpec() {

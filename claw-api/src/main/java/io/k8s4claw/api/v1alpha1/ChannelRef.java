@@ -17,7 +17,7 @@ public class ChannelRef {
     @JsonPropertyDescription("Name of the ClawChannel.")
     @Required
     @Size(max = 63)
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Pattern(SchemaPatterns.DNS_LABEL)
     private String name;
 
     /** Direction of traffic for this Claw. */

@@ -18,7 +18,7 @@ public class CustomPort {
     /** Port name. */
     @JsonPropertyDescription("Port name.")
     @Size(max = 15)
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Pattern(SchemaPatterns.DNS_LABEL)
     private String name;
 
     /** Port number. */
@@ -31,7 +31,7 @@ public class CustomPort {
     /** TCP, UDP or SCTP. */
     @JsonPropertyDescription("TCP, UDP or SCTP.")
     @Default("TCP")
-    @Pattern("^(TCP|UDP|SCTP)$")
+    @Pattern(SchemaPatterns.PORT_PROTOCOL)
     private String protocol;
 
     public CustomPort() {

@@ -44,7 +44,7 @@ public class CustomRuntimeSpec {
 
     /** Absolute path the rendered spec.config is mounted at (JSON). */
     @JsonPropertyDescription("Absolute path the rendered spec.config is mounted at (JSON).")
-    @Pattern("^/.*$")
+    @Pattern(SchemaPatterns.ABS_PATH)
     private String configPath;
 
     public CustomRuntimeSpec() {

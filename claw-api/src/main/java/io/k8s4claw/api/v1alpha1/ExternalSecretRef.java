@@ -28,7 +28,7 @@ public class ExternalSecretRef {
 
     /** How often to sync, as a Go duration (e.g. 1h). */
     @JsonPropertyDescription("How often to sync, as a Go duration (e.g. 1h).")
-    @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$")
+    @Pattern(SchemaPatterns.DURATION)
     private String refreshInterval;
 
     public ExternalSecretRef() {

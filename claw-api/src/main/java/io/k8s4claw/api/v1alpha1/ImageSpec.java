@@ -16,7 +16,7 @@ public class ImageSpec {
 
     /** Image tag; the adapter's pinned, tested tag when empty. */
     @JsonPropertyDescription("Image tag; the adapter's pinned, tested tag when empty.")
-    @Pattern("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    @Pattern(SchemaPatterns.TAG)
     private String tag;
 
     /** Pull policy. */

@@ -20,7 +20,7 @@ public class IngressSpec {
     /** Host name of the Ingress rule. */
     @JsonPropertyDescription("Host name of the Ingress rule.")
     @Required
-    @Pattern("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    @Pattern(SchemaPatterns.HOST)
     private String host;
 
     /** IngressClass name. */

@@ -14,7 +14,7 @@ public class KeyMapping {
     /** Environment variable name. */
     @JsonPropertyDescription("Environment variable name.")
     @Required
-    @Pattern("^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+    @Pattern(SchemaPatterns.ENV_NAME)
     private String name;
 
     /** Secret key providing the value. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,7 @@ public class NetworkPolicySpec {
     /** Extra egress CIDR blocks (e.g. 10.0.0.0/8). */
     @JsonPropertyDescription("Extra egress CIDR blocks (e.g. 10.0.0.0/8).")
     @Size(max = 64)
+    @ValidationRule(value = "self.all(c, c.matches('" + SchemaPatterns.CIDR + "'))", message = "every entry must be a CIDR block such as 10.0.0.0/8")
     private List<String> allowedEgressCIDRs;
 
     /** Namespaces allowed to reach the Claw. */

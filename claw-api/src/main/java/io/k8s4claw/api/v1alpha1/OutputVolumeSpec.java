@@ -2,13 +2,11 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Objects;
 
 /** The output volume: a volume plus optional archival. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.maxSize) || !isQuantity(self.maxSize) || !isQuantity(self.size) || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = "maxSize may not be smaller than size")
 public class OutputVolumeSpec extends VolumeSpec {
 
     /** Archival to object storage. */

@@ -17,7 +17,7 @@ public class SharedVolumeRef {
     @JsonPropertyDescription("Volume name in the pod.")
     @Required
     @Size(max = 63)
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Pattern(SchemaPatterns.DNS_LABEL)
     private String name;
 
     /** Name of the existing claim. */
@@ -28,7 +28,7 @@ public class SharedVolumeRef {
     /** Absolute mount path. */
     @JsonPropertyDescription("Absolute mount path.")
     @Required
-    @Pattern("^/.*$")
+    @Pattern(SchemaPatterns.ABS_PATH)
     private String mountPath;
 
     /** Mount read-only. */

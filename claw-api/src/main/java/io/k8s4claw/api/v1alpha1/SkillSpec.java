@@ -18,7 +18,7 @@ public class SkillSpec {
     @JsonPropertyDescription("Skill directory name.")
     @Required
     @Size(max = 63)
-    @Pattern("^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$")
+    @Pattern(SchemaPatterns.SKILL_NAME)
     private String name;
 
     /** ConfigMap key holding the SKILL.md. */

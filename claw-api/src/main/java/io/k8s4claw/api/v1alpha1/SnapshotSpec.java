@@ -20,7 +20,7 @@ public class SnapshotSpec {
 
     /** Cron schedule (five fields or @daily-style macro); required when enabled. */
     @JsonPropertyDescription("Cron schedule (five fields or @daily-style macro); required when enabled.")
-    @Pattern("^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$")
+    @Pattern(SchemaPatterns.CRON)
     private String schedule;
 
     /** Number of snapshots kept. */

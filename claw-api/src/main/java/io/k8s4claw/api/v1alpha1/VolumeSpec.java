@@ -27,18 +27,18 @@ public class VolumeSpec {
     /** Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink. */
     @JsonPropertyDescription("Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink.")
     @Required
-    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @Pattern(SchemaPatterns.QUANTITY)
     @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = "size may not shrink: volumes can only grow")
     private String size;
 
     /** Ceiling for automatic expansion; not below size. */
     @JsonPropertyDescription("Ceiling for automatic expansion; not below size.")
-    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+    @Pattern(SchemaPatterns.QUANTITY)
     private String maxSize;
 
     /** Absolute mount path in the runtime container; the adapter's default when empty. */
     @JsonPropertyDescription("Absolute mount path in the runtime container; the adapter's default when empty.")
-    @Pattern("^/.*$")
+    @Pattern(SchemaPatterns.ABS_PATH)
     private String mountPath;
 
     /** Snapshot settings. */
