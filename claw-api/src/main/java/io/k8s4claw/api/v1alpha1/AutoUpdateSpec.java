@@ -32,7 +32,7 @@ public class AutoUpdateSpec {
     @JsonPropertyDescription("How long a new version may take to become ready (2m..30m).")
     @Default("10m")
     @Pattern(SchemaPatterns.DURATION)
-    @ValidationRule(value = "duration(self) >= duration('2m') && duration(self) <= duration('30m')", message = "healthTimeout must be between 2m and 30m")
+    @ValidationRule(value = "!self.matches('" + SchemaPatterns.DURATION + "') || (duration(self) >= duration('2m') && duration(self) <= duration('30m'))", message = ClawRules.HEALTH_TIMEOUT_RANGE)
     private String healthTimeout;
 
     /** Consecutive rollbacks before the circuit opens. */

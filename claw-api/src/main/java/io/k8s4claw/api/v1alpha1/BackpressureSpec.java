@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** Per-channel flow control. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.highWatermark) || !has(self.lowWatermark) || double(self.lowWatermark) < double(self.highWatermark)", message = "lowWatermark must be below highWatermark")
+@ValidationRule(value = "!has(self.highWatermark) || !has(self.lowWatermark) || double(self.lowWatermark) < double(self.highWatermark)", message = ClawRules.WATERMARK_ORDER)
 public class BackpressureSpec {
 
     /** Buffer capacity in messages. */

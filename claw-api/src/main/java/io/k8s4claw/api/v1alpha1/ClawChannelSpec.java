@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /** Desired state of a ClawChannel. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.type != 'custom' || has(self.sidecar)", message = "type custom needs spec.sidecar with the image of your channel adapter")
+@ValidationRule(value = "self.type != 'custom' || has(self.sidecar)", message = ClawRules.CUSTOM_CHANNEL_SIDECAR)
 public class ClawChannelSpec {
 
     /** Platform. */

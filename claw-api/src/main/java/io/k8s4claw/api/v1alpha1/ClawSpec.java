@@ -17,13 +17,13 @@ import java.util.Objects;
 
 /** Desired state of a Claw. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.runtime != 'custom' || (has(self.custom) && has(self.custom.image))", message = "runtime custom needs spec.custom.image")
+@ValidationRule(value = "self.runtime != 'custom' || (has(self.custom) && has(self.custom.image))", message = ClawRules.CUSTOM_RUNTIME_IMAGE)
 public class ClawSpec {
 
     /** Agent runtime; immutable after create. */
     @JsonPropertyDescription("Agent runtime; immutable after create.")
     @Required
-    @ValidationRule(value = "self == oldSelf", message = "runtime is immutable; delete and re-create the Claw to change it")
+    @ValidationRule(value = "self == oldSelf", message = ClawRules.RUNTIME_IMMUTABLE)
     private RuntimeType runtime;
 
     /** Runtime configuration (free JSON), merged over the adapter's defaults. */
@@ -38,7 +38,7 @@ public class ClawSpec {
     /** ClawChannels this Claw uses. */
     @JsonPropertyDescription("ClawChannels this Claw uses.")
     @Size(max = 32)
-    @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))", message = "channel names must be unique")
+    @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))", message = ClawRules.CHANNEL_NAMES_UNIQUE)
     private List<ChannelRef> channels;
 
     /** Storage. */
@@ -102,7 +102,7 @@ public class ClawSpec {
     /** Skills installed at start (added by this project). */
     @JsonPropertyDescription("Skills installed at start (added by this project).")
     @Size(max = 256)
-    @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "skill names must be unique")
+    @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = ClawRules.SKILL_NAMES_UNIQUE)
     private List<SkillSpec> skills;
 
     /** External database (added by this project). */

@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /** Where the runtime's or channel's secrets come from. secretRef and externalSecret exclude each other. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!(has(self.secretRef) && has(self.externalSecret))", message = "set either secretRef or externalSecret, not both")
-@ValidationRule(value = "has(self.secretRef) || has(self.externalSecret) || (has(self.keys) && size(self.keys) > 0)", message = "name a secretRef, an externalSecret or at least one entry in keys")
+@ValidationRule(value = "!(has(self.secretRef) && has(self.externalSecret))", message = ClawRules.CREDENTIALS_EXCLUSIVE)
+@ValidationRule(value = "has(self.secretRef) || has(self.externalSecret) || (has(self.keys) && size(self.keys) > 0)", message = ClawRules.CREDENTIALS_EMPTY)
 public class CredentialSpec {
 
     /** A Secret whose keys all become environment variables. */

@@ -21,7 +21,7 @@ public class NetworkPolicySpec {
     /** Extra egress CIDR blocks (e.g. 10.0.0.0/8). */
     @JsonPropertyDescription("Extra egress CIDR blocks (e.g. 10.0.0.0/8).")
     @Size(max = 64)
-    @ValidationRule(value = "self.all(c, c.matches('" + SchemaPatterns.CIDR + "'))", message = "every entry must be a CIDR block such as 10.0.0.0/8")
+    @ValidationRule(value = "self.all(c, c.matches('" + SchemaPatterns.CIDR + "'))", message = ClawRules.EGRESS_CIDRS)
     private List<String> allowedEgressCIDRs;
 
     /** Namespaces allowed to reach the Claw. */

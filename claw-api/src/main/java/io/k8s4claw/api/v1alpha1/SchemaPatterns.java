@@ -13,7 +13,7 @@ public final class SchemaPatterns {
     public static final String CRON = "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$";
 
     /** A Go duration such as 90s, 10m or 1h30m. */
-    public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
+    public static final String DURATION = "^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$";
 
     /** A semver range: comparators (^, ~, >=, <, =, !=, x wildcards) joined by spaces, commas, hyphen ranges and ||. */
     public static final String SEMVER_RANGE = "^ *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*( *\\|\\| *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*)* *$";

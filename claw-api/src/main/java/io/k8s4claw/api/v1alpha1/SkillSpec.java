@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /** A skill (SKILL.md) installed into the runtime's skills directory (added by this project). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.configMapRef) != has(self.inline)", message = "set exactly one of configMapRef or inline")
+@ValidationRule(value = "has(self.configMapRef) != has(self.inline)", message = ClawRules.SKILL_SOURCE_EXCLUSIVE)
 public class SkillSpec {
 
     /** Skill directory name. */

@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /** CSI VolumeSnapshots of a volume. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!(has(self.enabled) && self.enabled) || has(self.schedule)", message = "schedule is required when snapshots are enabled")
+@ValidationRule(value = "!(has(self.enabled) && self.enabled) || has(self.schedule)", message = ClawRules.SNAPSHOT_SCHEDULE_REQUIRED)
 public class SnapshotSpec {
 
     /** Take snapshots. */

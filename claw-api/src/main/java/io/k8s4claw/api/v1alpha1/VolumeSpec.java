@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /** A persistent volume (claim from the StatefulSet's volumeClaimTemplates). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.maxSize) || !isQuantity(self.maxSize) || !isQuantity(self.size) || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = "maxSize may not be smaller than size")
+@ValidationRule(value = "!has(self.maxSize) || !isQuantity(self.maxSize) || !isQuantity(self.size) || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = ClawRules.MAX_SIZE_BELOW_SIZE)
 public class VolumeSpec {
 
     /** Provision this volume. */
@@ -21,14 +21,14 @@ public class VolumeSpec {
 
     /** StorageClass of the claim; the cluster default when empty. Immutable. */
     @JsonPropertyDescription("StorageClass of the claim; the cluster default when empty. Immutable.")
-    @ValidationRule(value = "self == oldSelf", message = "storageClass is immutable: a claim's storage class cannot change")
+    @ValidationRule(value = "self == oldSelf", message = ClawRules.STORAGE_CLASS_IMMUTABLE)
     private String storageClass;
 
     /** Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink. */
     @JsonPropertyDescription("Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink.")
     @Required
     @Pattern(SchemaPatterns.QUANTITY)
-    @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = "size may not shrink: volumes can only grow")
+    @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
     private String size;
 
     /** Ceiling for automatic expansion; not below size. */

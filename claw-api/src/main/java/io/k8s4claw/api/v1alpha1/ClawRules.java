@@ -1,0 +1,42 @@
+package io.k8s4claw.api.v1alpha1;
+
+/**
+ * Messages of the CRD's CEL rules ({@code x-kubernetes-validations}). The model's CEL
+ * rule annotations and the Java validation ({@code io.k8s4claw.api.validation}) both use these constants, so a user
+ * sees the same words whether the API server or the operator/CLI rejects a resource.
+ */
+public final class ClawRules {
+
+    public static final String CREDENTIALS_EXCLUSIVE = "set either secretRef or externalSecret, not both";
+
+    public static final String CREDENTIALS_EMPTY = "name a secretRef, an externalSecret or at least one entry in keys";
+
+    public static final String SNAPSHOT_SCHEDULE_REQUIRED = "schedule is required when snapshots are enabled";
+
+    public static final String STORAGE_CLASS_IMMUTABLE = "storageClass is immutable: a claim's storage class cannot change";
+
+    public static final String SIZE_NO_SHRINK = "size may not shrink: volumes can only grow";
+
+    public static final String MAX_SIZE_BELOW_SIZE = "maxSize may not be smaller than size";
+
+    public static final String SKILL_SOURCE_EXCLUSIVE = "set exactly one of configMapRef or inline";
+
+    public static final String RUNTIME_IMMUTABLE = "runtime is immutable; delete and re-create the Claw to change it";
+
+    public static final String CHANNEL_NAMES_UNIQUE = "channel names must be unique";
+
+    public static final String SKILL_NAMES_UNIQUE = "skill names must be unique";
+
+    public static final String CUSTOM_RUNTIME_IMAGE = "runtime custom needs spec.custom.image";
+
+    public static final String WATERMARK_ORDER = "lowWatermark must be below highWatermark";
+
+    public static final String CUSTOM_CHANNEL_SIDECAR = "type custom needs spec.sidecar with the image of your channel adapter";
+
+    public static final String EGRESS_CIDRS = "every entry must be a CIDR block such as 10.0.0.0/8";
+
+    public static final String HEALTH_TIMEOUT_RANGE = "healthTimeout must be between 2m and 30m";
+
+    private ClawRules() {
+    }
+}
