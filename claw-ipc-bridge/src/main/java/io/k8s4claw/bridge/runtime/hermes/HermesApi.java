@@ -1,0 +1,252 @@
+package io.k8s4claw.bridge.runtime.hermes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.bridge.runtime.Accepted;
+import io.k8s4claw.bridge.runtime.DeliveryException;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The short HTTP calls of the Hermes runs API (hermes-api.md §A4, §A5, §A8, §A11), each mapped to a
+ * {@link DeliveryException} the delivery engine understands. Never puts the API key in an exception or log.
+ */
+final class HermesApi {
+
+    static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OkHttpClient client;
+    private final HttpUrl base;
+    private final String authorization;
+
+    HermesApi(OkHttpClient client, HttpUrl base, String apiKey) {
+        this.client = client;
+        this.base = base;
+        this.authorization = "Bearer " + apiKey;
+    }
+
+    HttpUrl url(String... segments) {
+        var b = base.newBuilder();
+        for (String s : segments) {
+            b.addPathSegment(s);
+        }
+        return b.build();
+    }
+
+    Request.Builder authed(HttpUrl url) {
+        return new Request.Builder().url(url).header("Authorization", authorization).header("Accept", "application/json");
+    }
+
+    /**
+     * The body of {@code POST /v1/runs} for a message: a function of the message alone, so a retry sends byte-for-byte
+     * the same JSON (Hermes answers 409 to a reused Idempotency-Key with a different body).
+     */
+    static String runBody(InboundMessage m) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("input", inputText(m));
+        body.put("session_id", m.sessionKey().hermesSessionId());
+        return body.toString();
+    }
+
+    /** The message text, plus one line per attachment (Hermes's runs API takes a plain string; files are references). */
+    static String inputText(InboundMessage m) {
+        if (m.attachments().isEmpty()) {
+            return m.text();
+        }
+        var sb = new StringBuilder(m.text());
+        for (var a : m.attachments()) {
+            sb.append(sb.isEmpty() ? "" : "\n").append("[attachment: ").append(a.name())
+                    .append(" (").append(a.mimeType().isEmpty() ? "unknown type" : a.mimeType())
+                    .append(", ").append(a.sizeBytes()).append(" bytes) ").append(a.ref()).append(']');
+        }
+        return sb.toString();
+    }
+
+    CompletableFuture<Accepted> startRun(InboundMessage m) {
+        var key = m.sessionKey();
+        Request req = authed(url("v1", "runs"))
+                .header("Idempotency-Key", m.idempotencyKey())
+                .header("X-Hermes-Session-Key", key.hermesSessionKeyHeader())
+                .post(RequestBody.create(runBody(m), JSON_TYPE))
+                .build();
+        return call(req, "POST /v1/runs", (code, body) -> {
+            if (code == 202 || code == 200) {
+                JsonNode n = parse(body);
+                String runId = n.path("run_id").asText("");
+                if (runId.isEmpty()) {
+                    throw DeliveryException.retryable("protocol_error", "POST /v1/runs answered " + code + " without run_id");
+                }
+                return new Accepted(runId, n.path("replayed").asBoolean(false));
+            }
+            throw failure("POST /v1/runs", code, body, null);
+        });
+    }
+
+    /** {@code GET /v1/runs/{id}}: the status object, or null on 404. */
+    CompletableFuture<JsonNode> runStatus(String runId) {
+        Request req = authed(url("v1", "runs", runId)).get().build();
+        return call(req, "GET /v1/runs/{id}", (code, body) -> {
+            if (code == 200) {
+                return parse(body);
+            }
+            if (code == 404) {
+                return null;
+            }
+            throw failure("GET /v1/runs/" + runId, code, body, null);
+        });
+    }
+
+    CompletableFuture<Void> answerApproval(String runId, String approvalId, String choice) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("choice", choice);
+        if (!approvalId.startsWith(RunEventMapper.SYNTHETIC_APPROVAL_PREFIX)) {
+            body.put("request_id", approvalId);
+        }
+        Request req = authed(url("v1", "runs", runId, "approval"))
+                .post(RequestBody.create(body.toString(), JSON_TYPE)).build();
+        return call(req, "POST /v1/runs/{id}/approval", (code, text) -> {
+            if (code == 200) {
+                return null;
+            }
+            if (code == 409) {
+                throw DeliveryException.permanent("approval_not_pending",
+                        "Hermes has no pending approval on run " + runId + " (" + errorSummary(text) + ")");
+            }
+            throw failure("POST /v1/runs/" + runId + "/approval", code, text, null);
+        });
+    }
+
+    /** {@code GET /health} (no auth) then {@code GET /health/detailed}; bodies as text (status codes in the pair). */
+    CompletableFuture<String[]> health() {
+        Request plain = new Request.Builder().url(url("health")).get().build();
+        return call(plain, "GET /health", (code, body) -> new String[]{Integer.toString(code), body})
+                .thenCompose(h -> {
+                    if (!"200".equals(h[0])) {
+                        return CompletableFuture.completedFuture(new String[]{h[0], h[1], null, null});
+                    }
+                    Request detailed = authed(url("health", "detailed")).get().build();
+                    return call(detailed, "GET /health/detailed",
+                            (code, body) -> new String[]{h[0], h[1], Integer.toString(code), body});
+                });
+    }
+
+    @FunctionalInterface
+    interface ResponseMapper<T> {
+        T map(int code, String body) throws DeliveryException;
+    }
+
+    private <T> CompletableFuture<T> call(Request req, String what, ResponseMapper<T> mapper) {
+        var f = new CompletableFuture<T>();
+        Call call = client.newCall(req);
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                f.completeExceptionally(DeliveryException.retryable("unreachable",
+                        what + ": Hermes API at " + base + " is not reachable (" + e.getClass().getSimpleName()
+                                + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", null, e));
+            }
+
+            @Override
+            public void onResponse(Call c, Response r) {
+                try (r) {
+                    String body = r.body() != null ? r.body().string() : "";
+                    f.complete(mapper.map(r.code(), body));
+                } catch (DeliveryException e) {
+                    f.completeExceptionally(withRetryAfter(e, r.header("Retry-After")));
+                } catch (IOException e) {
+                    f.completeExceptionally(DeliveryException.retryable("link_lost",
+                            what + ": connection lost while reading Hermes's answer", null, e));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(DeliveryException.retryable("protocol_error",
+                            what + ": unexpected answer from Hermes: " + e.getMessage(), null, e));
+                }
+            }
+        });
+        return f;
+    }
+
+    private static DeliveryException withRetryAfter(DeliveryException e, String header) {
+        if (!e.retryable() || header == null || e.retryAfter().isPresent()) {
+            return e;
+        }
+        try {
+            long s = Long.parseLong(header.trim());
+            return DeliveryException.retryable(e.code(), e.getMessage(), Duration.ofSeconds(Math.max(0, s)), e.getCause());
+        } catch (NumberFormatException nfe) {
+            return e;
+        }
+    }
+
+    /** Maps an unexpected status to a delivery failure with what to do about it. */
+    static DeliveryException failure(String what, int code, String body, Throwable cause) {
+        String summary = errorSummary(body);
+        return switch (code) {
+            case 401 -> DeliveryException.permanent("unauthorized", what + ": Hermes rejected the API key (HTTP 401 "
+                    + "gateway_auth_failed). Make CLAW_RUNTIME_TOKEN equal Hermes's API_SERVER_KEY (same Secret) and restart the bridge.", cause);
+            case 403 -> DeliveryException.permanent("rejected", what + ": Hermes refused the request (HTTP 403" + suffix(summary)
+                    + "); the API server needs API_SERVER_KEY set and no Origin header", cause);
+            case 404 -> DeliveryException.permanent("run_not_found", what + ": HTTP 404" + suffix(summary)
+                    + " (is this Hermes's API server with the runs API, API_SERVER_ENABLED=true?)", cause);
+            case 409 -> DeliveryException.permanent("conflict", what + ": HTTP 409" + suffix(summary), cause);
+            case 429 -> DeliveryException.retryable("rate_limited", what + ": Hermes is at its concurrency cap (HTTP 429"
+                    + suffix(summary) + ")", null, cause);
+            case 503 -> DeliveryException.retryable("draining", what + ": Hermes is draining or restarting (HTTP 503"
+                    + suffix(summary) + ")", null, cause);
+            default -> code >= 500 || code == 408
+                    ? DeliveryException.retryable("runtime_error", what + ": HTTP " + code + suffix(summary), null, cause)
+                    : DeliveryException.permanent(code == 400 || code == 413 ? "bad_request" : "rejected",
+                    what + ": HTTP " + code + suffix(summary), cause);
+        };
+    }
+
+    private static String suffix(String summary) {
+        return summary.isEmpty() ? "" : ": " + summary;
+    }
+
+    /** {@code code: message} from Hermes's error envelope, or a short prefix of a non-JSON body. */
+    static String errorSummary(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            JsonNode err = JSON.readTree(body).path("error");
+            if (err.isObject()) {
+                String code = err.path("code").isTextual() ? err.get("code").asText() : "";
+                String msg = err.path("message").asText("");
+                return code.isEmpty() ? msg : code + ": " + msg;
+            }
+            if (err.isTextual()) {
+                return err.asText();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON: fall through
+        }
+        String s = body.strip();
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    static JsonNode parse(String body) throws DeliveryException {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n == null || !n.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw DeliveryException.retryable("protocol_error", "Hermes answered with invalid JSON: " + e.getMessage(), null, e);
+        }
+    }
+}

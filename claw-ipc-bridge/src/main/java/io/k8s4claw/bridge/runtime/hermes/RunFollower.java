@@ -1,0 +1,151 @@
+package io.k8s4claw.bridge.runtime.hermes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.launchdarkly.eventsource.CommentEvent;
+import com.launchdarkly.eventsource.ConnectStrategy;
+import com.launchdarkly.eventsource.ErrorStrategy;
+import com.launchdarkly.eventsource.EventSource;
+import com.launchdarkly.eventsource.FaultEvent;
+import com.launchdarkly.eventsource.MessageEvent;
+import com.launchdarkly.eventsource.StartedEvent;
+import com.launchdarkly.eventsource.StreamClosedByCallerException;
+import com.launchdarkly.eventsource.StreamEvent;
+import com.launchdarkly.eventsource.StreamException;
+import com.launchdarkly.eventsource.StreamHttpErrorException;
+import com.launchdarkly.logging.LDLogger;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows one accepted run to its end on a connector thread: the run's SSE stream (okhttp-eventsource), re-opened
+ * with {@code Last-Event-ID} after every break (dropped connection, watchdog: no byte — event or keepalive comment
+ * — within {@link HermesSseSettings#streamWatchdog()}, runtime down), until a terminal event. When the stream is
+ * gone for good (404: older Hermes dropped its single-subscriber buffer, the journal expired, the gateway
+ * restarted), it polls {@code GET /v1/runs/{id}} and takes the outcome from the status object.
+ */
+final class RunFollower implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(RunFollower.class.getName());
+
+    private final String runId;
+    private final RunEventMapper mapper;
+    private final HermesSseConnector owner;
+
+    RunFollower(String runId, RunEventMapper mapper, HermesSseConnector owner) {
+        this.runId = runId;
+        this.mapper = mapper;
+        this.owner = owner;
+    }
+
+    @Override
+    public void run() {
+        try {
+            follow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // connector closing
+        } catch (RuntimeException e) {
+            // a sink that throws must not kill the follower silently
+            LOG.log(System.Logger.Level.ERROR, "run " + runId + ": follower failed", e);
+        }
+    }
+
+    private void follow() throws InterruptedException {
+        var settings = owner.settings();
+        mapper.start();
+        String lastEventId = null;
+        long delayMs = settings.reconnectInitial().toMillis();
+        boolean first = true;
+        while (!owner.isClosed() && !mapper.terminal()) {
+            if (!first) {
+                owner.stats().streamReconnects.incrementAndGet();
+            }
+            first = false;
+            EventSource es = newEventSource(lastEventId);
+            owner.register(es);
+            try {
+                while (!mapper.terminal()) {
+                    StreamEvent ev = es.readAnyEvent();
+                    if (ev instanceof MessageEvent m) {
+                        String id = m.getLastEventId();
+                        if (id != null && !id.isEmpty()) {
+                            lastEventId = id;
+                        }
+                        mapper.onMessage(m.getEventName(), m.getData(), id == null || id.isEmpty() ? null : id);
+                        delayMs = settings.reconnectInitial().toMillis();
+                    } else if (ev instanceof CommentEvent) {
+                        owner.stats().keepalives.incrementAndGet(); // liveness only; the read timeout is the watchdog
+                        delayMs = settings.reconnectInitial().toMillis();
+                    } else if (ev instanceof StartedEvent) {
+                        owner.stats().streamsOpened.incrementAndGet();
+                    } else if (ev instanceof FaultEvent f) {
+                        throw f.getCause();
+                    }
+                }
+            } catch (StreamHttpErrorException e) {
+                if (e.getCode() == 404) {
+                    LOG.log(System.Logger.Level.INFO, "run {0}: event stream gone (404), following its status instead", runId);
+                    poll();
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "run {0}: event stream refused with HTTP {1}, retrying", runId, e.getCode());
+            } catch (StreamClosedByCallerException e) {
+                return;
+            } catch (StreamException e) {
+                LOG.log(System.Logger.Level.DEBUG, "run {0}: event stream broke ({1}), resuming after event {2}",
+                        runId, e.getClass().getSimpleName(), lastEventId);
+            } finally {
+                owner.unregister(es);
+                es.close();
+            }
+            if (mapper.terminal() || owner.isClosed()) {
+                return;
+            }
+            sleepJittered(delayMs);
+            delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+        }
+    }
+
+    private EventSource newEventSource(String lastEventId) {
+        var settings = owner.settings();
+        var connect = ConnectStrategy.http(owner.api().url("v1", "runs", runId, "events"))
+                .httpClient(owner.streamClient())
+                .header("Authorization", "Bearer " + settings.apiKey())
+                .connectTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.streamWatchdog().toMillis(), TimeUnit.MILLISECONDS);
+        return new EventSource.Builder(connect)
+                .errorStrategy(ErrorStrategy.alwaysThrow())
+                .lastEventId(lastEventId)
+                .logger(LDLogger.none())
+                .build();
+    }
+
+    /** The stream is gone: poll the run's status until it settles (or is unknown: lost). */
+    private void poll() throws InterruptedException {
+        var settings = owner.settings();
+        long delayMs = settings.pollInterval().toMillis();
+        while (!owner.isClosed() && !mapper.terminal()) {
+            owner.stats().statusPolls.incrementAndGet();
+            try {
+                JsonNode status = owner.api().runStatus(runId).get();
+                if (status == null) {
+                    mapper.lost();
+                    return;
+                }
+                mapper.onStatus(status);
+                delayMs = settings.pollInterval().toMillis();
+            } catch (ExecutionException e) {
+                // runtime down or refusing: keep trying, slower
+                delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+            }
+            if (!mapper.terminal()) {
+                sleepJittered(delayMs);
+            }
+        }
+    }
+
+    private static void sleepJittered(long ms) throws InterruptedException {
+        Thread.sleep(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    }
+}
