@@ -1,0 +1,84 @@
+package io.k8s4claw.operator.app;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.k8s4claw.api.runtime.RuntimeAdapters;
+import io.k8s4claw.operator.desired.ClawPlanner;
+import io.k8s4claw.operator.desired.SidecarImages;
+import io.k8s4claw.operator.reconcile.ClawChannelReconciler;
+import io.k8s4claw.operator.reconcile.ClawReconciler;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The JOSDK operator with both controllers, configured for what the project's test API server (and a plain
+ * cluster) support: no server-side apply anywhere — children are written with create/update by
+ * {@code ChildApplier}, the primary's status and finalizers with JSON merge patches.
+ */
+public final class ClawOperator implements AutoCloseable {
+
+    /** How the operator is set up; every field has a production default. */
+    public record Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
+                           Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
+                           int reconcileThreads) {
+    }
+
+    private final Operator operator;
+    private final OperatorMetrics metrics;
+    private volatile boolean started;
+
+    public ClawOperator(Settings settings, OperatorMetrics metrics) {
+        this.metrics = metrics;
+        this.operator = new Operator(o -> {
+            o.withKubernetesClient(settings.client())
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .checkingCRDAndValidateLocalModel(false)
+                    .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                    .withCloseClientOnStop(false);
+            settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
+        });
+        ClawPlanner planner = new ClawPlanner(settings.adapters(), settings.images());
+        operator.register(new ClawReconciler(planner, metrics), c -> {
+            configureNamespaces(c, settings.namespaces());
+            settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
+        });
+        operator.register(new ClawChannelReconciler(metrics), c -> {
+            configureNamespaces(c, settings.namespaces());
+            settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
+        });
+    }
+
+    private static void configureNamespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, Set<String> namespaces) {
+        if (namespaces.isEmpty()) {
+            c.watchingAllNamespaces();
+        } else {
+            c.settingNamespaces(namespaces);
+        }
+    }
+
+    public void start() {
+        operator.start();
+        started = true;
+    }
+
+    /** Started and every informer healthy (a standby waiting for the lease counts as ready). */
+    public boolean ready() {
+        return started && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    public boolean alive() {
+        return !started || operator.getRuntimeInfo().isStarted();
+    }
+
+    public OperatorMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}

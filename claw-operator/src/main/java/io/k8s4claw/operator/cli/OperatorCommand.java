@@ -1,0 +1,74 @@
+package io.k8s4claw.operator.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.k8s4claw.api.runtime.RuntimeAdapters;
+import io.k8s4claw.operator.app.ClawOperator;
+import io.k8s4claw.operator.app.HealthServer;
+import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.desired.SidecarImages;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code claw operator}: runs the operator against the current kubeconfig or the in-cluster config. */
+@Command(name = "operator", mixinStandardHelpOptions = true,
+        description = "Run the operator (kubeconfig or in-cluster service account). Serves /healthz, /readyz and /metrics.")
+final class OperatorCommand implements Callable<Integer> {
+
+    @Option(names = "--namespaces", defaultValue = "${env:WATCH_NAMESPACES}",
+            description = "Comma-separated namespaces to manage; empty = all (env WATCH_NAMESPACES)")
+    String namespaces;
+
+    @Option(names = "--health-port", defaultValue = "8080", description = "Port of /healthz, /readyz, /metrics (default ${DEFAULT-VALUE})")
+    int healthPort;
+
+    @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Take the Lease claw-operator-leader before reconciling (default on)")
+    boolean leaderElection;
+
+    @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE}", description = "Namespace of the Lease (env POD_NAMESPACE)")
+    String leaseNamespace;
+
+    @Option(names = "--bridge-image", description = "Bridge image for Claws that name none")
+    String bridgeImage;
+
+    @Option(names = "--channel-sidecar-image", description = "Channel sidecar image for ClawChannels that name none")
+    String channelImage;
+
+    @Option(names = "--reconcile-threads", defaultValue = "10")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> watched = namespaces == null || namespaces.isBlank() ? Set.of()
+                : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        OperatorMetrics metrics = new OperatorMetrics();
+        Optional<LeaderElectionConfiguration> election = leaderElection
+                ? Optional.of(leaseNamespace == null || leaseNamespace.isBlank()
+                        ? new LeaderElectionConfiguration("claw-operator-leader")
+                        : new LeaderElectionConfiguration("claw-operator-leader", leaseNamespace))
+                : Optional.empty();
+        ClawOperator operator = new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.load(),
+                SidecarImages.defaults().withOverrides(bridgeImage, channelImage), watched, election, Optional.empty(), threads), metrics);
+        try (HealthServer health = new HealthServer(new InetSocketAddress(healthPort), operator::alive, operator::ready, metrics)) {
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                operator.close();
+                client.close();
+                stop.countDown();
+            }, "claw-operator-shutdown"));
+            operator.start();
+            stop.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package io.k8s4claw.operator.desired;
+
+import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawApi;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The labels every object of a Claw carries: Kubernetes recommended labels plus k8s4claw's own. */
+public final class ClawLabels {
+
+    public static final String MANAGED_BY_VALUE = "claw-operator";
+    public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+    public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
+
+    private ClawLabels() {
+    }
+
+    /** Labels of every child object. */
+    public static Map<String, String> of(Claw claw) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ClawApi.LABEL_NAME, ClawApi.LABEL_NAME_VALUE);
+        labels.put(ClawApi.LABEL_INSTANCE, claw.getMetadata().getName());
+        labels.put(LABEL_COMPONENT, "agent");
+        labels.put(LABEL_PART_OF, "k8s4claw");
+        labels.put(ClawApi.LABEL_MANAGED_BY, MANAGED_BY_VALUE);
+        labels.put(ClawApi.LABEL_RUNTIME, claw.getSpec().getRuntime().wireValue());
+        labels.put(ClawApi.LABEL_CLAW_INSTANCE, claw.getMetadata().getName());
+        return labels;
+    }
+
+    /**
+     * The pod selector. Only labels that never change for the life of a Claw: a StatefulSet's selector is
+     * immutable, and the runtime is immutable too but is left out so the selector needs nothing but the name.
+     */
+    public static Map<String, String> selector(Claw claw) {
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(ClawApi.LABEL_NAME, ClawApi.LABEL_NAME_VALUE);
+        selector.put(ClawApi.LABEL_CLAW_INSTANCE, claw.getMetadata().getName());
+        return selector;
+    }
+}

@@ -1,0 +1,111 @@
+package io.k8s4claw.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.k8s4claw.api.v1alpha1.ChannelRef;
+import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawApi;
+import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.operator.desired.ClawLabels;
+import io.k8s4claw.operator.desired.ReferencedSecrets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The informers of the Claw controller: one per child kind (filtered by the operator's label, mapped back to
+ * the Claw by its instance label), Secrets (children and the user Secrets Claws and their channels read) and
+ * ClawChannels. Reconciles read children from these caches, never from the API.
+ */
+final class ClawEventSources {
+
+    static final String BY_CHANNEL = "byChannel";
+
+    final InformerEventSource<StatefulSet, Claw> statefulSets;
+    final InformerEventSource<Service, Claw> services;
+    final InformerEventSource<ConfigMap, Claw> configMaps;
+    final InformerEventSource<Secret, Claw> secrets;
+    final InformerEventSource<ServiceAccount, Claw> serviceAccounts;
+    final InformerEventSource<NetworkPolicy, Claw> networkPolicies;
+    final InformerEventSource<Ingress, Claw> ingresses;
+    final InformerEventSource<PodDisruptionBudget, Claw> pdbs;
+    final InformerEventSource<PersistentVolumeClaim, Claw> claims;
+    final InformerEventSource<ClawChannel, Claw> channels;
+
+    ClawEventSources(EventSourceContext<Claw> context) {
+        IndexerResourceCache<Claw> primaries = context.getPrimaryCache();
+        primaries.addIndexers(Map.of(BY_CHANNEL, claw -> claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
+                : claw.getSpec().getChannels().stream().map(ChannelRef::getName)
+                        .map(n -> claw.getMetadata().getNamespace() + "/" + n).toList()));
+        String owned = ClawApi.LABEL_MANAGED_BY + "=" + ClawLabels.MANAGED_BY_VALUE;
+        statefulSets = owned(context, StatefulSet.class, owned);
+        services = owned(context, Service.class, owned);
+        configMaps = owned(context, ConfigMap.class, owned);
+        serviceAccounts = owned(context, ServiceAccount.class, owned);
+        networkPolicies = owned(context, NetworkPolicy.class, owned);
+        ingresses = owned(context, Ingress.class, owned);
+        pdbs = owned(context, PodDisruptionBudget.class, owned);
+        claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        channels = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
+                .withName("clawchannels")
+                .withSecondaryToPrimaryMapper(channel -> primaries.byIndex(BY_CHANNEL,
+                                channel.getMetadata().getNamespace() + "/" + channel.getMetadata().getName())
+                        .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .build(), context);
+        // Every Secret: the generated/rendered ones we own and the user Secrets pods read (a change rolls the pod).
+        secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, Claw.class)
+                .withName("secrets")
+                .withSecondaryToPrimaryMapper(secret -> secretToClaws(secret, primaries))
+                .build(), context);
+    }
+
+    private Set<ResourceID> secretToClaws(Secret secret, IndexerResourceCache<Claw> primaries) {
+        Set<ResourceID> out = new HashSet<>(byInstanceLabel(secret));
+        String namespace = secret.getMetadata().getNamespace();
+        String name = secret.getMetadata().getName();
+        primaries.list(namespace).forEach(claw -> {
+            List<ClawChannel> used = claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
+                    : claw.getSpec().getChannels().stream()
+                            .map(ref -> channels.get(new ResourceID(ref.getName(), namespace)))
+                            .flatMap(java.util.Optional::stream).toList();
+            if (claw.getSpec() != null && ReferencedSecrets.of(claw, used).contains(name)) {
+                out.add(ResourceID.fromResource(claw));
+            }
+        });
+        return out;
+    }
+
+    private static Set<ResourceID> byInstanceLabel(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        String instance = labels == null ? null : labels.get(ClawApi.LABEL_CLAW_INSTANCE);
+        return instance == null ? Set.of() : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
+    }
+
+    private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(EventSourceContext<Claw> context, Class<R> type, String selector) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, Claw.class)
+                .withName(type.getSimpleName().toLowerCase())
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(ClawEventSources::byInstanceLabel)
+                .build(), context);
+    }
+
+    List<EventSource<?, Claw>> all() {
+        return List.of(statefulSets, services, configMaps, secrets, serviceAccounts, networkPolicies, ingresses, pdbs, claims, channels);
+    }
+}

@@ -1,0 +1,371 @@
+package io.k8s4claw.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.k8s4claw.api.runtime.RenderNames;
+import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.validation.FieldError;
+import io.k8s4claw.api.v1alpha1.ChannelRef;
+import io.k8s4claw.api.v1alpha1.ChannelStatus;
+import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawApi;
+import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.v1alpha1.ClawPhase;
+import io.k8s4claw.api.v1alpha1.ClawStatus;
+import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
+import io.k8s4claw.api.v1alpha1.VolumeSpec;
+import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.desired.ClawPlanner;
+import io.k8s4claw.operator.desired.DesiredState;
+import io.k8s4claw.operator.desired.DesiredStateBuilder;
+import io.k8s4claw.operator.desired.Hashes;
+import io.k8s4claw.operator.desired.ReferencedSecrets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claw → pod. Each reconcile: validate (nothing is written for an invalid Claw but its status), resolve the
+ * ClawChannels and Secrets it uses (missing ones are a condition and a retry, not an error loop), compute the
+ * desired state, let {@link ChildApplier} write only what differs, then compute the status from what is there.
+ */
+@ControllerConfiguration(name = ClawReconciler.NAME, finalizerName = ClawApi.FINALIZER)
+public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
+
+    public static final String NAME = "claw";
+    private static final Logger LOG = LoggerFactory.getLogger(ClawReconciler.class);
+    static final long RETRY_MISSING_MILLIS = 30_000;
+
+    private final ClawPlanner planner;
+    private final OperatorMetrics metrics;
+    private final SecretGenerator secretGenerator = new SecretGenerator();
+    private volatile ClawEventSources sources;
+
+    public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
+        this.planner = planner;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
+        sources = new ClawEventSources(context);
+        return sources.all();
+    }
+
+    @Override
+    public UpdateControl<Claw> reconcile(Claw claw, Context<Claw> context) {
+        long start = System.nanoTime();
+        boolean failed = false;
+        try {
+            return doReconcile(claw, context);
+        } catch (RuntimeException e) {
+            failed = true;
+            throw e;
+        } finally {
+            metrics.reconciled("Claw", System.nanoTime() - start, failed);
+        }
+    }
+
+    private UpdateControl<Claw> doReconcile(Claw claw, Context<Claw> context) {
+        KubernetesClient client = context.getClient();
+        ClawEvents events = new ClawEvents(client);
+        ClawStatus previous = claw.getStatus();
+        String namespace = claw.getMetadata().getNamespace();
+
+        List<FieldError> errors = planner.validate(claw);
+        if (!errors.isEmpty()) {
+            return invalid(claw, errors, events);
+        }
+
+        List<ChannelRef> refs = claw.getSpec().getChannels() == null ? List.of() : claw.getSpec().getChannels();
+        List<ClawChannel> channels = new ArrayList<>();
+        List<String> missingChannels = new ArrayList<>();
+        for (ChannelRef ref : refs) {
+            sources.channels.get(new ResourceID(ref.getName(), namespace)).ifPresentOrElse(channels::add, () -> missingChannels.add(ref.getName()));
+        }
+        List<String> missingSecrets = new ArrayList<>();
+        Map<String, String> secretHashes = new TreeMap<>();
+        for (String name : ReferencedSecrets.of(claw, channels)) {
+            Optional<Secret> secret = sources.secrets.get(new ResourceID(name, namespace));
+            secret.ifPresentOrElse(s -> secretHashes.put(name, Hashes.ofData(SecretData.bytes(s))), () -> missingSecrets.add(name));
+        }
+        if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
+            return waiting(claw, refs, channels, missingChannels, missingSecrets, events);
+        }
+
+        DesiredState desired;
+        switch (planner.plan(claw, channels, secretHashes)) {
+            case ClawPlanner.Plan.Invalid invalid -> {
+                return invalid(claw, invalid.errors(), events);
+            }
+            case ClawPlanner.Plan.Ready ready -> desired = ready.state();
+        }
+
+        // Volumes may grow, never shrink: compare with the claims that exist.
+        Map<VolumeRole, String> claimNames = claimNames(claw);
+        Map<VolumeRole, Optional<PersistentVolumeClaim>> claims = new EnumMap<>(VolumeRole.class);
+        List<FieldError> shrinks = new ArrayList<>();
+        claimNames.forEach((role, pvcName) -> {
+            Optional<PersistentVolumeClaim> pvc = sources.claims.get(new ResourceID(pvcName, namespace));
+            claims.put(role, pvc);
+            pvc.ifPresent(p -> {
+                Quantity wanted = new Quantity(volume(claw, role).getSize());
+                Quantity current = requested(p);
+                if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) < 0) {
+                    shrinks.add(new FieldError("spec.persistence." + role.specName() + ".size", "volumes can grow but not shrink: claim "
+                            + pvcName + " has " + current + ", the spec asks for " + wanted + "; set at least " + current));
+                }
+            });
+        });
+        if (!shrinks.isEmpty()) {
+            return invalid(claw, shrinks, events);
+        }
+
+        ChildApplier applier = new ChildApplier(client, metrics);
+        List<ChildApplier.Outcome> outcomes = new ArrayList<>();
+        outcomes.add(applier.apply(claw, desired.serviceAccount(), sources.serviceAccounts));
+        outcomes.add(applier.apply(claw, desired.configMap(), sources.configMaps));
+        desired.renderedSecret().ifPresent(s -> outcomes.add(applier.apply(claw, s, sources.secrets)));
+        for (DesiredState.GeneratedSecretPlan plan : desired.generatedSecrets()) {
+            outcomes.add(applier.createOnce(claw, secretGenerator.generate(plan, namespace), sources.secrets));
+        }
+        outcomes.add(applier.apply(claw, desired.service(), sources.services));
+        ChildApplier.Outcome podOutcome = applier.apply(claw, desired.statefulSet(), sources.statefulSets);
+        outcomes.add(podOutcome);
+        String name = claw.getMetadata().getName();
+        outcomes.add(desired.networkPolicy().map(np -> applier.apply(claw, np, sources.networkPolicies))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.networkPolicies)));
+        outcomes.add(desired.ingress().map(i -> applier.apply(claw, i, sources.ingresses))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.ingresses)));
+        outcomes.add(desired.podDisruptionBudget().map(p -> applier.apply(claw, p, sources.pdbs))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
+        claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, new Quantity(volume(claw, role).getSize()))));
+        if (outcomes.stream().anyMatch(o -> o != ChildApplier.Outcome.UNCHANGED)) {
+            LOG.info("Claw {}/{}: children {}", namespace, name, outcomes);
+        }
+
+        StatefulSet sts = sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
+        boolean ready = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
+        boolean wasUp = previous != null && previous.getPhase() != null
+                && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());
+        ClawPhase phase;
+        if (ready) {
+            phase = ClawPhase.RUNNING;
+        } else if (!wasUp) {
+            phase = ClawPhase.PROVISIONING;
+        } else if (podOutcome == ChildApplier.Outcome.UPDATED || ClawStatusBuilder.rollingOut(sts)) {
+            phase = ClawPhase.UPDATING;
+        } else {
+            phase = ClawPhase.DEGRADED;
+        }
+        String readiness = ready ? "the pod is ready" : phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
+                : phase == ClawPhase.DEGRADED ? "the pod is not ready" : "waiting for the pod to start";
+        ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(phase)
+                .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", desired.warnings().isEmpty() ? "the spec is valid"
+                        : "the spec is valid; adjusted: " + String.join("; ", desired.warnings()))
+                .condition(ClawApi.CONDITION_RUNTIME_READY, ready, ready ? "PodReady" : phase.wireValue(), readiness);
+        if (channels.isEmpty()) {
+            status.condition(ClawApi.CONDITION_BRIDGE_READY, true, "NoChannels", "the Claw has no channels, so no bridge runs")
+                    .condition(ClawApi.CONDITION_CHANNELS_READY, true, "NoChannels", "the Claw has no channels");
+        } else {
+            status.condition(ClawApi.CONDITION_BRIDGE_READY, ready, ready ? "PodReady" : phase.wireValue(), readiness)
+                    .condition(ClawApi.CONDITION_CHANNELS_READY, ready, ready ? "PodReady" : phase.wireValue(),
+                            channels.size() + " channel sidecar(s): " + readiness);
+        }
+        status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), readiness)
+                .channels(refs.stream().map(r -> channelStatus(r.getName(), ready ? "Ready" : "Pending", null)).toList())
+                .persistence(claims, claimNames);
+        return finish(claw, status.build(previous), events);
+    }
+
+    private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events) {
+        String message = errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
+        ClawStatus status = new ClawStatusBuilder(claw).phase(ClawPhase.FAILED)
+                .condition(ClawApi.CONDITION_CONFIG_VALID, false, "Invalid", message)
+                .condition(ClawApi.CONDITION_READY, false, "InvalidSpec", "nothing was created or changed until the spec is fixed")
+                .build(claw.getStatus());
+        return finish(claw, status, events);
+    }
+
+    private UpdateControl<Claw> waiting(Claw claw, List<ChannelRef> refs, List<ClawChannel> found, List<String> missingChannels,
+                                        List<String> missingSecrets, ClawEvents events) {
+        ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(ClawPhase.PENDING)
+                .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid");
+        List<String> waitingFor = new ArrayList<>();
+        if (!missingSecrets.isEmpty()) {
+            String msg = "Secret(s) " + String.join(", ", missingSecrets) + " not found in namespace " + claw.getMetadata().getNamespace()
+                    + "; create them (the pod reads them)";
+            status.condition(ClawApi.CONDITION_RUNTIME_READY, false, "SecretNotFound", msg);
+            waitingFor.add(msg);
+        } else {
+            status.unknown(ClawApi.CONDITION_RUNTIME_READY, "Waiting", "waiting for the Claw's dependencies");
+        }
+        if (!missingChannels.isEmpty()) {
+            String msg = "ClawChannel(s) " + String.join(", ", missingChannels) + " not found in namespace " + claw.getMetadata().getNamespace()
+                    + "; create them or remove them from spec.channels";
+            status.condition(ClawApi.CONDITION_CHANNELS_READY, false, "ChannelNotFound", msg);
+            waitingFor.add(msg);
+        } else {
+            status.unknown(ClawApi.CONDITION_CHANNELS_READY, "Waiting", "waiting for the Claw's dependencies");
+        }
+        status.unknown(ClawApi.CONDITION_BRIDGE_READY, "Waiting", "waiting for the Claw's dependencies")
+                .condition(ClawApi.CONDITION_READY, false, "MissingDependency", String.join("; ", waitingFor))
+                .channels(refs.stream().map(r -> missingChannels.contains(r.getName())
+                        ? channelStatus(r.getName(), "NotFound", "ClawChannel " + r.getName() + " does not exist")
+                        : channelStatus(r.getName(), "Pending", null)).toList());
+        UpdateControl<Claw> control = finish(claw, status.build(claw.getStatus()), events);
+        // Watches on Secrets and ClawChannels bring the Claw back as soon as they appear; the retry is a safety net.
+        return control.rescheduleAfter(RETRY_MISSING_MILLIS);
+    }
+
+    private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events) {
+        ClawStatus previous = claw.getStatus();
+        metrics.phase(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), status.getPhase().wireValue());
+        if (ClawStatusBuilder.sameIgnoringTimes(previous, status)) {
+            return UpdateControl.noUpdate();
+        }
+        ClawPhase before = previous == null ? null : previous.getPhase();
+        if (before != status.getPhase()) {
+            String reason = status.getPhase().wireValue();
+            String message = status.getConditions().stream().filter(c -> c.getType().equals(ClawApi.CONDITION_CONFIG_VALID)
+                    && "False".equals(c.getStatus())).findFirst().map(c -> "invalid spec: " + c.getMessage())
+                    .orElse(status.getConditions().stream().filter(c -> c.getType().equals(ClawApi.CONDITION_READY)).findFirst()
+                            .map(c -> c.getMessage()).orElse(reason));
+            if (status.getPhase() == ClawPhase.FAILED || status.getPhase() == ClawPhase.DEGRADED) {
+                events.warning(claw, reason, message);
+            } else {
+                events.normal(claw, reason, message);
+            }
+        }
+        claw.setStatus(status);
+        return UpdateControl.patchStatus(claw);
+    }
+
+    private static ChannelStatus channelStatus(String name, String state, String lastError) {
+        ChannelStatus s = new ChannelStatus();
+        s.setName(name);
+        s.setStatus(state);
+        s.setLastError(lastError);
+        return s;
+    }
+
+    static Map<VolumeRole, String> claimNames(Claw claw) {
+        Map<VolumeRole, String> names = new EnumMap<>(VolumeRole.class);
+        RenderNames renderNames = RenderNames.defaults(claw.getMetadata().getName());
+        for (VolumeRole role : VolumeRole.values()) {
+            VolumeSpec v = volume(claw, role);
+            if (v != null && !Boolean.FALSE.equals(v.getEnabled()) && v.getSize() != null) {
+                names.put(role, renderNames.volumeName(role) + "-" + claw.getMetadata().getName() + "-0");
+            }
+        }
+        return names;
+    }
+
+    private static VolumeSpec volume(Claw claw, VolumeRole role) {
+        var p = claw.getSpec().getPersistence();
+        if (p == null) {
+            return null;
+        }
+        return switch (role) {
+            case SESSION -> p.getSession();
+            case WORKSPACE -> p.getWorkspace();
+            case OUTPUT -> p.getOutput();
+        };
+    }
+
+    private static Quantity requested(PersistentVolumeClaim pvc) {
+        return pvc.getSpec() == null || pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
+                ? null : pvc.getSpec().getResources().getRequests().get("storage");
+    }
+
+    static ReclaimPolicy reclaimPolicy(Claw claw) {
+        var p = claw.getSpec().getPersistence();
+        return p == null || p.getReclaimPolicy() == null ? ReclaimPolicy.RETAIN : p.getReclaimPolicy();
+    }
+
+    /**
+     * A claim made from a volumeClaimTemplate: grow it to the spec's size, and keep its owner reference in line
+     * with the reclaim policy (owned by the Claw only under Delete, so Retain claims outlive it).
+     */
+    private void reconcileClaim(KubernetesClient client, Claw claw, PersistentVolumeClaim pvc, Quantity wanted) {
+        Quantity current = requested(pvc);
+        boolean grow = current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0;
+        boolean shouldOwn = reclaimPolicy(claw) == ReclaimPolicy.DELETE;
+        boolean owns = ChildApplier.ownedBy(pvc, claw);
+        if (!grow && shouldOwn == owns) {
+            return;
+        }
+        PersistentVolumeClaim updated = ChildApplier.copy(pvc);
+        if (grow) {
+            updated.getSpec().getResources().getRequests().put("storage", wanted);
+        }
+        List<OwnerReference> owners = new ArrayList<>(pvc.getMetadata().getOwnerReferences() == null ? List.of() : pvc.getMetadata().getOwnerReferences());
+        owners.removeIf(r -> r.getUid().equals(claw.getMetadata().getUid()));
+        if (shouldOwn) {
+            OwnerReference ref = ChildApplier.ownerReference(claw);
+            ref.setController(false);
+            owners.add(ref);
+        }
+        updated.getMetadata().setOwnerReferences(owners);
+        PersistentVolumeClaim written = client.resource(updated).update();
+        metrics.childWrite("PersistentVolumeClaim", "update");
+        sources.claims.handleRecentResourceUpdate(ResourceID.fromResource(claw), written, pvc);
+    }
+
+    @Override
+    public DeleteControl cleanup(Claw claw, Context<Claw> context) {
+        KubernetesClient client = context.getClient();
+        ReclaimPolicy policy = claw.getSpec() == null ? ReclaimPolicy.RETAIN : reclaimPolicy(claw);
+        String instance = claw.getMetadata().getName();
+        List<PersistentVolumeClaim> pvcs = sources.claims.list(claw.getMetadata().getNamespace(),
+                p -> p.getMetadata().getLabels() != null && instance.equals(p.getMetadata().getLabels().get(ClawApi.LABEL_CLAW_INSTANCE))).toList();
+        for (PersistentVolumeClaim pvc : pvcs) {
+            if (policy == ReclaimPolicy.DELETE) {
+                client.resource(pvc).delete();
+                metrics.childWrite("PersistentVolumeClaim", "delete");
+            } else if (ChildApplier.ownedBy(pvc, claw)) {
+                // Retain (and Archive, which this operator treats as Retain): the claim must survive its Claw.
+                client.persistentVolumeClaims().inNamespace(pvc.getMetadata().getNamespace()).withName(pvc.getMetadata().getName())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"ownerReferences\":"
+                                + ownersWithout(pvc, claw) + "}}");
+                metrics.childWrite("PersistentVolumeClaim", "update");
+            }
+        }
+        new ClawEvents(client).normal(claw, "Deleted", "Claw deleted; " + pvcs.size() + " claim(s) "
+                + (policy == ReclaimPolicy.DELETE ? "deleted" : "retained (reclaimPolicy " + policy.wireValue() + ")"));
+        metrics.forget(claw.getMetadata().getNamespace(), claw.getMetadata().getName());
+        return DeleteControl.defaultDelete();
+    }
+
+    private static String ownersWithout(PersistentVolumeClaim pvc, Claw claw) {
+        List<OwnerReference> rest = pvc.getMetadata().getOwnerReferences().stream()
+                .filter(r -> !r.getUid().equals(claw.getMetadata().getUid())).toList();
+        return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(rest);
+    }
+
+    /** Visible for the benchmark and tests: the desired-state builder's annotation prefix. */
+    static String secretAnnotation(String name) {
+        return DesiredStateBuilder.SECRET_HASH_PREFIX + name;
+    }
+}
