@@ -27,18 +27,18 @@ import java.util.function.UnaryOperator;
  * codec, answers Hello with a configurable Welcome, records every frame it receives, and lets the test
  * send frames and drop connections.
  */
-final class FakeBridge implements AutoCloseable {
-    final Path socket;
+public final class FakeBridge implements AutoCloseable {
+    public final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
-    final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-    final List<Conn> connections = new CopyOnWriteArrayList<>();
-    volatile UnaryOperator<Welcome.Builder> welcome = w -> w;
+    public final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+    public final List<Conn> connections = new CopyOnWriteArrayList<>();
+    public volatile UnaryOperator<Welcome.Builder> welcome = w -> w;
     /** When non-null, answer Hello with this frame instead of a Welcome. */
-    volatile Frame helloAnswer;
-    volatile boolean autoAck;
+    public volatile Frame helloAnswer;
+    public volatile boolean autoAck;
 
-    FakeBridge(Path socket) throws IOException {
+    public FakeBridge(Path socket) throws IOException {
         this.socket = socket;
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -59,12 +59,12 @@ final class FakeBridge implements AutoCloseable {
         }
     }
 
-    Conn current() {
+    public Conn current() {
         return connections.isEmpty() ? null : connections.get(connections.size() - 1);
     }
 
     /** The next received frame with the given body, skipping heartbeats and others. */
-    Frame next(Frame.BodyCase body) throws InterruptedException {
+    public Frame next(Frame.BodyCase body) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             Frame f = received.poll(100, TimeUnit.MILLISECONDS);
@@ -74,7 +74,7 @@ final class FakeBridge implements AutoCloseable {
     }
 
     /** Whether a frame of that type arrives within {@code millis} (other frames are dropped). */
-    Frame poll(Frame.BodyCase body, long millis) throws InterruptedException {
+    public Frame poll(Frame.BodyCase body, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
             Frame f = received.poll(10, TimeUnit.MILLISECONDS);
@@ -90,11 +90,11 @@ final class FakeBridge implements AutoCloseable {
         Files.deleteIfExists(socket);
     }
 
-    final class Conn {
+    public final class Conn {
         final SocketChannel ch;
         final BusFrameEncoder encoder = new BusFrameEncoder();
         final AtomicLong seq = new AtomicLong();
-        final List<Frame> frames = new CopyOnWriteArrayList<>();
+        public final List<Frame> frames = new CopyOnWriteArrayList<>();
         volatile boolean open = true;
 
         Conn(SocketChannel ch) {
@@ -134,7 +134,7 @@ final class FakeBridge implements AutoCloseable {
             }
         }
 
-        synchronized void send(Frame.Builder frame) {
+        public synchronized void send(Frame.Builder frame) {
             try {
                 ByteBuffer out = ByteBuffer.wrap(encoder.encode(frame.setSeq(seq.incrementAndGet()).build()));
                 while (out.hasRemaining()) ch.write(out);
@@ -143,7 +143,7 @@ final class FakeBridge implements AutoCloseable {
             }
         }
 
-        void close() {
+        public void close() {
             open = false;
             try {
                 ch.close();

@@ -1,0 +1,29 @@
+package io.k8s4claw.channel;
+
+import io.k8s4claw.channel.common.ConfigException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/** Entry point of the channel sidecar image: the type named by {@code CHANNEL_TYPE}. See {@link ChannelHost}. */
+public final class ChannelMain {
+    private ChannelMain() {}
+
+    public static void main(String[] args) throws Exception {
+        ChannelHost host;
+        try {
+            host = ChannelHost.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("claw-channel-sidecar: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Duration grace = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            host.close(grace);
+            stopped.countDown();
+        }, "drain"));
+        host.start();
+        stopped.await();
+    }
+}

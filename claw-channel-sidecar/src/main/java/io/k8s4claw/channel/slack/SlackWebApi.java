@@ -1,0 +1,154 @@
+package io.k8s4claw.channel.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.common.ChannelMetrics;
+import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformOutbox;
+import io.k8s4claw.channel.common.Secret;
+import io.k8s4claw.channel.common.TextSplitter;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Slack Web API calls the sidecar makes: {@code auth.test}, {@code apps.connections.open} (app token),
+ * {@code chat.postMessage} and {@code chat.update} (bot token). Errors arrive as HTTP 200 with
+ * {@code ok:false}; HTTP 429 carries {@code Retry-After}. Rate limits are tracked per method: after a
+ * 429 on one method, calls of that method wait until its Retry-After passed, others go on.
+ */
+final class SlackWebApi implements PlatformOutbox {
+    static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> AUTH_ERRORS = Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired",
+            "account_inactive", "missing_scope", "not_allowed_token_type", "no_permission", "ekm_access_denied");
+    private static final Set<String> TRANSIENT_ERRORS = Set.of("internal_error", "fatal_error", "service_unavailable",
+            "request_timeout");
+
+    private final OkHttpClient http;
+    private final HttpUrl base;
+    private final Secret botToken;
+    private final ChannelMetrics metrics;
+    private final TextSplitter splitter = new TextSplitter(4000, TextSplitter.Unit.CODE_POINTS);
+    private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
+
+    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics) {
+        this.http = http;
+        this.base = base;
+        this.botToken = botToken;
+        this.metrics = metrics;
+    }
+
+    /** Checks the bot token; returns the bot's user id (to ignore its own messages). */
+    String authTest() throws PlatformException, InterruptedException {
+        JsonNode r = call("auth.test", botToken, JSON.createObjectNode());
+        return r.path("user_id").asText("");
+    }
+
+    /** A fresh single-use Socket Mode URL (call again for every connection). */
+    String openConnection(Secret appToken) throws PlatformException, InterruptedException {
+        JsonNode r = call("apps.connections.open", appToken, null);
+        String url = r.path("url").asText("");
+        if (url.isEmpty()) throw PlatformException.transientFailure("no_url", "apps.connections.open returned no url");
+        return url;
+    }
+
+    @Override
+    public String post(Target target, String text, boolean markdown) throws PlatformException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("channel", target.conversationId());
+        body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
+        if (!target.threadId().isEmpty()) body.put("thread_ts", target.threadId());
+        try {
+            return call("chat.postMessage", botToken, body).path("ts").asText();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PlatformException.transientFailure("interrupted", "interrupted");
+        }
+    }
+
+    @Override
+    public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("channel", target.conversationId());
+        body.put("ts", platformMessageId);
+        body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
+        try {
+            call("chat.update", botToken, body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PlatformException.transientFailure("interrupted", "interrupted");
+        }
+    }
+
+    @Override
+    public boolean supportsEdit() {
+        return true;
+    }
+
+    @Override
+    public TextSplitter splitter() {
+        return splitter;
+    }
+
+    private JsonNode call(String method, Secret token, ObjectNode body) throws PlatformException, InterruptedException {
+        Long notBefore = notBeforeNanos.get(method);
+        if (notBefore != null) {
+            long wait = notBefore - System.nanoTime();
+            if (wait > 0) {
+                metrics.rateLimitWait();
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+        }
+        // The token goes in the Authorization header only: Slack rejects it as a POST parameter.
+        Request req = new Request.Builder().url(base.newBuilder().addPathSegment(method).build())
+                .header("Authorization", "Bearer " + token.reveal())
+                .post(body == null ? RequestBody.create(new byte[0], null) : RequestBody.create(body.toString(), JSON_TYPE))
+                .build();
+        try (Response resp = http.newCall(req).execute()) {
+            if (resp.code() == 429) {
+                Duration retryAfter = retryAfter(resp.header("Retry-After"));
+                notBeforeNanos.put(method, System.nanoTime() + retryAfter.toNanos());
+                throw PlatformException.rateLimited("ratelimited", retryAfter, "Slack " + method + " rate limited, retry after " + retryAfter.toSeconds() + " s");
+            }
+            if (resp.code() >= 500) throw PlatformException.transientFailure("http_" + resp.code(), "Slack " + method + " answered HTTP " + resp.code());
+            String text = resp.body() == null ? "" : resp.body().string();
+            JsonNode json;
+            try {
+                json = JSON.readTree(text);
+            } catch (IOException e) {
+                throw PlatformException.transientFailure("bad_response", "Slack " + method + " answered HTTP " + resp.code() + " with a non-JSON body");
+            }
+            if (json.path("ok").asBoolean(false)) return json;
+            String error = json.path("error").asText("unknown_error");
+            if (AUTH_ERRORS.contains(error)) throw PlatformException.auth(error, "Slack " + method + " refused the token: " + error);
+            if ("ratelimited".equals(error)) {
+                Duration retryAfter = retryAfter(resp.header("Retry-After"));
+                notBeforeNanos.put(method, System.nanoTime() + retryAfter.toNanos());
+                throw PlatformException.rateLimited(error, retryAfter, "Slack " + method + " rate limited");
+            }
+            if (TRANSIENT_ERRORS.contains(error)) throw PlatformException.transientFailure(error, "Slack " + method + " failed: " + error);
+            throw PlatformException.permanent(error, "Slack " + method + " failed: " + error);
+        } catch (IOException e) {
+            throw PlatformException.transientFailure("network", "Slack " + method + " call failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    static Duration retryAfter(String header) {
+        if (header == null) return Duration.ofSeconds(1);
+        try {
+            return Duration.ofMillis((long) (Double.parseDouble(header.trim()) * 1000));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(1);
+        }
+    }
+}
