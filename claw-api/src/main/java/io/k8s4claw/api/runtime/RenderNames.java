@@ -53,6 +53,15 @@ public record RenderNames(String configMapName, String renderedSecretName, Strin
         return dataVolumeNames.get(role);
     }
 
+    /**
+     * The Secret that holds the Claw's credentials when they come from {@code spec.credentials.externalSecret}
+     * ({@code <prefix>-credentials}): whoever syncs the external secret (the operator's ExternalSecret object, or
+     * the user) must produce a Secret of this name. Adapters reference it through {@code envFrom}.
+     */
+    public String externalCredentialsSecretName() {
+        return generatedSecretPrefix + "-credentials";
+    }
+
     /** The name of the generated Secret with the given suffix ({@link GeneratedSecret#nameSuffix()}). */
     public String generatedSecretName(String suffix) {
         return generatedSecretPrefix + "-" + suffix;

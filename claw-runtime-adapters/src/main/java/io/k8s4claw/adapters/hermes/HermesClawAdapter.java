@@ -1,0 +1,406 @@
+package io.k8s4claw.adapters.hermes;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
+import io.k8s4claw.adapters.support.BridgeChoice;
+import io.k8s4claw.adapters.support.ConfigWriters;
+import io.k8s4claw.adapters.support.ContainerSupport;
+import io.k8s4claw.adapters.support.Probes;
+import io.k8s4claw.adapters.support.RuleSupport;
+import io.k8s4claw.adapters.support.Scripts;
+import io.k8s4claw.adapters.support.Specs;
+import io.k8s4claw.adapters.support.Volumes;
+import io.k8s4claw.api.runtime.BridgeProtocol;
+import io.k8s4claw.api.runtime.BridgeTarget;
+import io.k8s4claw.api.runtime.ConfigFile;
+import io.k8s4claw.api.runtime.ConfigFormat;
+import io.k8s4claw.api.runtime.GeneratedSecret;
+import io.k8s4claw.api.runtime.ImagePolicy;
+import io.k8s4claw.api.runtime.MergeMode;
+import io.k8s4claw.api.runtime.PodContribution;
+import io.k8s4claw.api.runtime.PortExposure;
+import io.k8s4claw.api.runtime.RenderContext;
+import io.k8s4claw.api.runtime.RuntimeAdapter;
+import io.k8s4claw.api.runtime.RuntimeDescriptor;
+import io.k8s4claw.api.runtime.RuntimePort;
+import io.k8s4claw.api.runtime.SecretKeyReference;
+import io.k8s4claw.api.runtime.ShutdownPolicy;
+import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.v1alpha1.SkillSpec;
+import io.k8s4claw.api.v1alpha1.Supervisor;
+import io.k8s4claw.api.validation.FieldError;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hermes Agent ({@code runtime: hermesclaw}) — see {@code claw-runtime-adapters/docs/runtime-adapters.md#hermesclaw}.
+ *
+ * <p>Renders: an init container (managed scope with the pinned API server settings and keys, config.yaml merged
+ * by the Claw's merge mode, skills installed without clobbering the agent's own), the {@code hermes} container
+ * running {@code gateway run --no-supervise} (or s6-supervised), API server on 127.0.0.1:8642 with a generated
+ * key, exec probes reading {@code /health} and {@code /health/detailed} bodies, /dev/shm for the bundled
+ * browser, root start with a minimal capability set or the rootless variant (UID 10000).
+ */
+public final class HermesClawAdapter implements RuntimeAdapter {
+
+    public static final String RUNTIME_ID = "hermesclaw";
+    static final String API_HOST = "127.0.0.1";
+    static final int API_PORT = 8642;
+    static final long HERMES_UID = 10000L;
+
+    static final String DEFAULT_HOME = "/opt/data";
+    static final String DEFAULT_OUTPUT = "/opt/output";
+    static final String CONFIG_DIR = "/etc/k8s4claw/hermes";
+    /** Not {@code /etc/hermes}: the image keeps its own files there (browser path, provenance). */
+    static final String MANAGED_DIR = "/etc/k8s4claw/hermes-managed";
+    static final String SKILLS_SRC = "/etc/k8s4claw/skills-src";
+
+    static final String API_SECRET_SUFFIX = "hermes-api";
+    static final String API_SECRET_KEY = "API_SERVER_KEY";
+    static final String RELAY_SECRET_SUFFIX = "hermes-relay";
+    static final String RELAY_SECRET_KEY = "GATEWAY_RELAY_SECRET";
+
+    static final String MANAGED_VOLUME = "hermes-managed";
+    static final String SHM_VOLUME = "dshm";
+    static final String SKILLS_VOLUME = "skills-src";
+
+    /** Tested tag (tags are {@code vYYYY.M.D}; never {@code latest}). */
+    static final String PINNED_TAG = "v2026.8.19";
+    static final long DEFAULT_GRACE = 120;
+    static final long MINIMUM_GRACE = 90;
+    /** s6 grace: services 30 s + kill 5 s, well below the pod's termination grace. */
+    static final String S6_SERVICES_GRACETIME = "30000";
+    static final String S6_KILL_GRACETIME = "5000";
+
+    private static final List<String> CAPABILITIES = List.of("CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "KILL");
+
+    private static final Set<String> RESERVED_ENV = Set.of("HERMES_HOME", "HERMES_MANAGED_DIR", "API_SERVER_ENABLED",
+            "API_SERVER_HOST", "API_SERVER_PORT", "API_SERVER_KEY", "GATEWAY_RELAY_URL", "GATEWAY_RELAY_ID",
+            "GATEWAY_RELAY_SECRET", "GATEWAY_RELAY_PLATFORMS", "GATEWAY_RELAY_ALLOW_DIRECT_PLATFORMS",
+            "HERMES_GATEWAY_NO_SUPERVISE", "HERMES_YOLO_MODE", "HERMES_ALLOW_ROOT_GATEWAY");
+
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "Hermes Agent",
+            new ImagePolicy("nousresearch/hermes-agent", PINNED_TAG, "v\\d{4}\\.\\d{1,2}\\.\\d{1,2}"),
+            List.of(new RuntimePort("api", API_PORT, "OpenAI-compatible API server (runs + SSE, /health)", PortExposure.LOOPBACK)),
+            List.of(BridgeProtocol.HERMES_SSE, BridgeProtocol.HERMES_RELAY),
+            ConfigFormat.YAML, MergeMode.DEEP_MERGE,
+            new ShutdownPolicy(DEFAULT_GRACE, MINIMUM_GRACE, "on SIGTERM Hermes drains, marks in-flight sessions for resume,"
+                    + " closes SQLite and writes .clean_shutdown; its watchdog hard-exits after drain + 60 s"),
+            "hermes gateway run --no-supervise with the API server on 127.0.0.1:8642 (generated key), config.yaml merged"
+                    + " on the data volume, pinned settings in the managed scope, exec probes on /health and /health/detailed");
+
+    @Override
+    public RuntimeDescriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public List<FieldError> validateCreate(Claw claw) {
+        List<FieldError> errors = new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, MANAGED_DIR, SKILLS_SRC, "/dev/shm")));
+        var spec = Specs.spec(claw);
+        if (!Specs.hasCredentials(claw)) {
+            errors.add(new FieldError("spec.credentials", "hermesclaw needs an LLM provider key (e.g. OPENROUTER_API_KEY,"
+                    + " ANTHROPIC_API_KEY, OPENAI_API_KEY, NOUS_API_KEY) from a Secret: set spec.credentials.secretRef.name"));
+        }
+        if (Specs.ingressEnabled(claw)) {
+            errors.add(new FieldError("spec.ingress.enabled", "Hermes's API server stays on loopback: its key is equivalent to a"
+                    + " shell in the pod, so hermesclaw cannot be exposed through an Ingress; reach it through ClawChannels"));
+        }
+        if (Specs.rootless(claw) && spec.effectiveSupervisor() == Supervisor.S6) {
+            errors.add(new FieldError("spec.supervisor", "s6 needs a root start (it remaps users and fixes volume ownership);"
+                    + " with spec.security.rootless use supervisor kubernetes (gateway run --no-supervise)"));
+        }
+        Long grace = spec.getTerminationGracePeriodSeconds();
+        if (grace != null && grace <= 35 && spec.effectiveSupervisor() == Supervisor.S6) {
+            errors.add(new FieldError("spec.terminationGracePeriodSeconds", "must exceed the s6 grace (30 s services + 5 s kill)"));
+        }
+        Map<String, Object> user;
+        try {
+            user = Specs.config(claw);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("spec.config", e.getMessage()));
+            return errors;
+        }
+        errors.addAll(HermesConfig.validate(user, MergeMode.of(spec.getConfigMergeMode())));
+        errors.addAll(RuleSupport.reservedEnv(claw, RESERVED_ENV, "API server, managed scope and relay settings are pinned"));
+        return errors;
+    }
+
+    @Override
+    public List<FieldError> validateUpdate(Claw previous, Claw updated) {
+        List<FieldError> errors = new ArrayList<>(RuleSupport.commonUpdate(previous, updated));
+        errors.addAll(validateCreate(updated));
+        return errors;
+    }
+
+    @Override
+    public PodContribution render(RenderContext context) {
+        Claw claw = context.claw();
+        List<FieldError> errors = validateCreate(claw);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for hermesclaw: " + errors);
+        }
+        var spec = Specs.spec(claw);
+        var names = context.names();
+        MergeMode mode = MergeMode.of(spec.getConfigMergeMode());
+        boolean rootless = Specs.rootless(claw);
+        boolean s6 = spec.effectiveSupervisor() == Supervisor.S6;
+        boolean optionB = Specs.hasChannels(claw);
+        BridgeProtocol protocol = BridgeChoice.resolve(claw, DESCRIPTOR).orElseThrow();
+        boolean relay = protocol == BridgeProtocol.HERMES_RELAY;
+
+        // --- paths -------------------------------------------------------------------------------------
+        String home = Specs.mountPath(claw, VolumeRole.SESSION).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_HOME);
+        String skillsDir = home + "/skills";
+        String workspacePath = Specs.mountPath(claw, VolumeRole.WORKSPACE).map(HermesClawAdapter::trimSlash).orElse(skillsDir);
+        String outputPath = Specs.mountPath(claw, VolumeRole.OUTPUT).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_OUTPUT);
+        Volumes.DataLayout layout = new Volumes.DataLayout(context)
+                .mount(VolumeRole.SESSION, home)
+                .mount(VolumeRole.WORKSPACE, workspacePath);
+        if (!workspacePath.equals(skillsDir)) {
+            layout.mount(VolumeRole.WORKSPACE, skillsDir); // Hermes's skills directory lives on the workspace volume
+        }
+        layout.mount(VolumeRole.OUTPUT, outputPath);
+
+        // --- secrets and bridge ------------------------------------------------------------------------
+        SecretKeyReference apiKey = new SecretKeyReference(names.generatedSecretName(API_SECRET_SUFFIX), API_SECRET_KEY);
+        SecretKeyReference relaySecret = new SecretKeyReference(names.generatedSecretName(RELAY_SECRET_SUFFIX), RELAY_SECRET_KEY);
+        List<GeneratedSecret> secrets = new ArrayList<>();
+        secrets.add(new GeneratedSecret(API_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(API_SECRET_KEY, 32)),
+                "Hermes API server key (equivalent to a shell in the pod); read by Hermes and the bridge"));
+        URI apiUrl = URI.create("http://" + API_HOST + ":" + API_PORT);
+        HermesConfig.RelaySettings relaySettings = null;
+        BridgeTarget target;
+        if (relay) {
+            secrets.add(new GeneratedSecret(RELAY_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(RELAY_SECRET_KEY, 32)),
+                    "HMAC secret Hermes signs its relay WebSocket upgrade with; shared with the bridge"));
+            relaySettings = new HermesConfig.RelaySettings("http://127.0.0.1:" + context.relayPort(),
+                    "gw-" + context.clawName(), relayPlatforms(context.channels()));
+            target = new BridgeTarget.HermesRelay(apiUrl, apiKey, context.relayPort(), relaySecret, relaySettings.id(),
+                    relaySettings.platforms());
+        } else {
+            target = new BridgeTarget.HermesSse(apiUrl, apiKey);
+        }
+
+        // --- config files --------------------------------------------------------------------------------
+        Map<String, Object> user = Specs.config(claw);
+        List<ConfigFile> files = new ArrayList<>();
+        files.add(new ConfigFile("config.yaml", CONFIG_DIR + "/config.yaml", ConfigWriters.yaml(HermesConfig.render(user, mode)), ConfigFormat.YAML, false));
+        files.add(new ConfigFile("managed-config.yaml", CONFIG_DIR + "/managed-config.yaml",
+                ConfigWriters.yaml(HermesConfig.managedConfig(optionB, relay)), ConfigFormat.YAML, false));
+        files.add(new ConfigFile("managed.env", CONFIG_DIR + "/managed.env", HermesConfig.managedEnv(optionB, relaySettings), ConfigFormat.DOTENV, false));
+        files.add(new ConfigFile("init.sh", CONFIG_DIR + "/init.sh", Scripts.load(HermesClawAdapter.class, "init.sh"), ConfigFormat.TEXT, false));
+        files.add(new ConfigFile("merge_config.py", CONFIG_DIR + "/merge_config.py", Scripts.load(HermesClawAdapter.class, "merge_config.py"), ConfigFormat.TEXT, false));
+        files.add(new ConfigFile("probe.py", CONFIG_DIR + "/probe.py", Scripts.load(HermesClawAdapter.class, "probe.py"), ConfigFormat.TEXT, false));
+        List<SkillSpec> skills = Specs.skills(claw);
+        for (SkillSpec skill : skills) {
+            if (skill.getInline() != null) {
+                files.add(new ConfigFile(inlineSkillKey(skill), SKILLS_SRC + "/" + skill.getName() + "/SKILL.md", skill.getInline(), ConfigFormat.TEXT, false));
+            }
+        }
+
+        // --- volumes -------------------------------------------------------------------------------------
+        List<Volume> volumes = new ArrayList<>();
+        volumes.add(Volumes.configMap(names.configVolumeName(), names.configMapName()));
+        volumes.add(Volumes.emptyDir(MANAGED_VOLUME, "Memory", "1Mi"));
+        volumes.add(Volumes.emptyDir(SHM_VOLUME, "Memory", "1Gi"));
+        if (!skills.isEmpty()) {
+            volumes.add(skillsVolume(skills, names.configMapName()));
+        }
+        volumes.addAll(layout.standIns());
+
+        // --- containers ----------------------------------------------------------------------------------
+        String image = ContainerSupport.image(claw, DESCRIPTOR.image());
+        SecurityContext securityContext = rootless ? rootlessContext() : rootStartContext();
+        List<VolumeMount> dataMounts = layout.volumeMounts();
+
+        List<EnvVar> env = new ArrayList<>();
+        env.add(ContainerSupport.env("HERMES_HOME", home));
+        env.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
+        env.add(ContainerSupport.env("API_SERVER_ENABLED", "true"));
+        env.add(ContainerSupport.env("API_SERVER_HOST", API_HOST));
+        env.add(ContainerSupport.env("API_SERVER_PORT", Integer.toString(API_PORT)));
+        env.add(apiKey.toEnvVar("API_SERVER_KEY"));
+        env.add(ContainerSupport.env("CLAW_OUTPUT_DIR", outputPath));
+        if (relay) {
+            env.add(ContainerSupport.env("GATEWAY_RELAY_URL", relaySettings.url()));
+            env.add(ContainerSupport.env("GATEWAY_RELAY_ID", relaySettings.id()));
+            env.add(relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
+            if (!relaySettings.platforms().isEmpty()) {
+                env.add(ContainerSupport.env("GATEWAY_RELAY_PLATFORMS", String.join(",", relaySettings.platforms())));
+            }
+        }
+        if (!rootless) {
+            // /init (s6-overlay) is PID 1 on the root path: forward SIGTERM to the gateway and keep s6's own
+            // shutdown well inside the pod's grace (its ~3 s default would cut Hermes's drain short).
+            env.add(ContainerSupport.env("S6_CMD_RECEIVE_SIGNALS", "1"));
+            env.add(ContainerSupport.env("S6_SERVICES_GRACETIME", S6_SERVICES_GRACETIME));
+            env.add(ContainerSupport.env("S6_KILL_GRACETIME", S6_KILL_GRACETIME));
+        }
+        env.addAll(ContainerSupport.credentialKeyEnv(claw));
+        if (optionB) {
+            // Option B: the bridge carries every message; platform tokens never reach Hermes even if the
+            // credentials Secret holds them (explicit env beats envFrom).
+            for (String name : HermesConfig.PLATFORM_TOKEN_ENV) {
+                env.add(ContainerSupport.env(name, ""));
+            }
+        }
+        env.addAll(ContainerSupport.userEnv(claw));
+
+        List<VolumeMount> runtimeMounts = new ArrayList<>(dataMounts);
+        runtimeMounts.add(Volumes.mount(names.configVolumeName(), CONFIG_DIR, true));
+        runtimeMounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, true));
+        runtimeMounts.add(Volumes.mount(SHM_VOLUME, "/dev/shm", false));
+
+        List<String> probeLive = List.of("python3", "-I", CONFIG_DIR + "/probe.py", "live");
+        List<String> probeReady = List.of("python3", "-I", CONFIG_DIR + "/probe.py", "ready");
+        ContainerBuilder runtime = new ContainerBuilder()
+                .withName("hermes")
+                .withImage(image)
+                .withImagePullPolicy(ContainerSupport.pullPolicy(claw))
+                .withEnv(env)
+                .withEnvFrom(ContainerSupport.credentialsEnvFrom(claw, names))
+                .withVolumeMounts(runtimeMounts)
+                // startup: up to 10 min (volume ownership scan, migrations, integrity check after an unclean stop)
+                .withStartupProbe(Probes.exec(probeLive, 10, 5, 60))
+                .withLivenessProbe(Probes.exec(probeLive, 30, 10, 3))
+                .withReadinessProbe(Probes.exec(probeReady, 15, 10, 2))
+                .withResources(ContainerSupport.resources(claw, ContainerSupport.resources("1", "1Gi", "4Gi")))
+                .withSecurityContext(securityContext)
+                .withTerminationMessagePolicy("FallbackToLogsOnError");
+        if (rootless) {
+            // Without s6's setup: main-wrapper.sh only activates the venv and execs hermes as UID 10000.
+            runtime.withCommand("/opt/hermes/docker/main-wrapper.sh").withArgs("gateway", "run", "--no-supervise");
+        } else if (s6) {
+            runtime.withArgs("gateway", "run");
+        } else {
+            runtime.withArgs("gateway", "run", "--no-supervise");
+        }
+
+        List<EnvVar> initEnv = new ArrayList<>();
+        initEnv.add(ContainerSupport.env("HERMES_HOME", home));
+        initEnv.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
+        initEnv.add(ContainerSupport.env("CLAW_CONFIG_DIR", CONFIG_DIR));
+        initEnv.add(ContainerSupport.env("CLAW_MERGE_MODE", mode.specValue()));
+        initEnv.add(ContainerSupport.env("CLAW_HERMES_UID", Long.toString(HERMES_UID)));
+        initEnv.add(ContainerSupport.env("CLAW_PYTHON", "/opt/hermes/.venv/bin/python"));
+        if (!skills.isEmpty()) {
+            initEnv.add(ContainerSupport.env("CLAW_SKILLS_SRC", SKILLS_SRC));
+            initEnv.add(ContainerSupport.env("CLAW_SKILLS_DIR", skillsDir));
+        }
+        initEnv.add(apiKey.toEnvVar("API_SERVER_KEY"));
+        if (relay) {
+            initEnv.add(relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
+        }
+        List<VolumeMount> initMounts = new ArrayList<>(dataMounts);
+        initMounts.add(Volumes.mount(names.configVolumeName(), CONFIG_DIR, true));
+        initMounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, false));
+        if (!skills.isEmpty()) {
+            initMounts.add(Volumes.mount(SKILLS_VOLUME, SKILLS_SRC, true));
+        }
+        Container init = new ContainerBuilder()
+                .withName("hermes-init")
+                .withImage(image)
+                .withImagePullPolicy(ContainerSupport.pullPolicy(claw))
+                .withCommand("/bin/sh", CONFIG_DIR + "/init.sh")
+                .withEnv(initEnv)
+                .withVolumeMounts(initMounts)
+                .withResources(ContainerSupport.resources("50m", "64Mi", "256Mi"))
+                .withSecurityContext(securityContext)
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .build();
+
+        long grace = spec.getTerminationGracePeriodSeconds() != null ? spec.getTerminationGracePeriodSeconds() : DEFAULT_GRACE;
+        return new PodContribution(runtime.build(), List.of(init), volumes, layout.dataMounts(),
+                podSecurityContext(claw, rootless), grace, files, secrets, target, List.of());
+    }
+
+    /** Root start, as s6-overlay needs, with only the capabilities it uses; no privilege escalation. */
+    private static SecurityContext rootStartContext() {
+        Capabilities caps = new CapabilitiesBuilder().withDrop("ALL").withAdd(CAPABILITIES).build();
+        return new SecurityContextBuilder()
+                .withRunAsUser(0L).withRunAsNonRoot(false)
+                .withAllowPrivilegeEscalation(false)
+                .withCapabilities(caps)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    /** Rootless: UID/GID 10000 (the image's hermes user), no capabilities. */
+    private static SecurityContext rootlessContext() {
+        return new SecurityContextBuilder()
+                .withRunAsUser(HERMES_UID).withRunAsGroup(HERMES_UID).withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    private static PodSecurityContext podSecurityContext(Claw claw, boolean rootless) {
+        PodSecurityContextBuilder b = new PodSecurityContextBuilder()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        Long fsGroup = Specs.fsGroup(claw).orElse(rootless ? HERMES_UID : null);
+        if (fsGroup != null) {
+            b.withFsGroup(fsGroup).withFsGroupChangePolicy("OnRootMismatch");
+        }
+        if (rootless) {
+            b.withRunAsNonRoot(true);
+        }
+        return b.build();
+    }
+
+    /** One projected volume: inline skills from the runtime ConfigMap, the others from their own ConfigMaps. */
+    private static Volume skillsVolume(List<SkillSpec> skills, String configMapName) {
+        List<VolumeProjection> sources = new ArrayList<>();
+        for (SkillSpec skill : skills) {
+            String path = skill.getName() + "/SKILL.md";
+            if (skill.getInline() != null) {
+                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(configMapName)
+                        .addNewItem().withKey(inlineSkillKey(skill)).withPath(path).endItem().endConfigMap().build());
+            } else if (skill.getConfigMapRef() != null) {
+                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(skill.getConfigMapRef().getName())
+                        .addNewItem().withKey(skill.getConfigMapRef().getKey()).withPath(path).endItem().endConfigMap().build());
+            }
+        }
+        return new VolumeBuilder().withName(SKILLS_VOLUME).withNewProjected().withDefaultMode(0444).withSources(sources)
+                .endProjected().build();
+    }
+
+    static String inlineSkillKey(SkillSpec skill) {
+        return "skill." + skill.getName() + ".SKILL.md";
+    }
+
+    /** The platforms Hermes announces on the relay: the Claw's channel types, in order, without duplicates. */
+    private static List<String> relayPlatforms(List<ClawChannel> channels) {
+        Set<String> platforms = new LinkedHashSet<>();
+        for (ClawChannel channel : channels) {
+            if (channel.getSpec() != null && channel.getSpec().getType() != null) {
+                platforms.add(channel.getSpec().getType().wireValue());
+            }
+        }
+        return List.copyOf(platforms);
+    }
+
+    private static String trimSlash(String path) {
+        String p = path.replaceAll("/+$", "");
+        return p.isEmpty() ? "/" : p;
+    }
+}

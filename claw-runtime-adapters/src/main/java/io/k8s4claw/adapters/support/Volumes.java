@@ -1,0 +1,76 @@
+package io.k8s4claw.adapters.support;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.k8s4claw.api.runtime.DataMount;
+import io.k8s4claw.api.runtime.RenderContext;
+import io.k8s4claw.api.runtime.VolumeRole;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Volume helpers shared by adapters. */
+public final class Volumes {
+
+    private Volumes() {
+    }
+
+    public static Volume emptyDir(String name, String medium, String sizeLimit) {
+        var b = new VolumeBuilder().withName(name).withNewEmptyDir();
+        if (medium != null) {
+            b = b.withMedium(medium);
+        }
+        if (sizeLimit != null) {
+            b = b.withSizeLimit(new Quantity(sizeLimit));
+        }
+        return b.endEmptyDir().build();
+    }
+
+    /** The runtime ConfigMap as a volume, files read-only for everyone. */
+    public static Volume configMap(String volumeName, String configMapName) {
+        return new VolumeBuilder().withName(volumeName).withNewConfigMap().withName(configMapName).withDefaultMode(0444)
+                .endConfigMap().build();
+    }
+
+    public static VolumeMount mount(String volume, String path, boolean readOnly) {
+        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly ? Boolean.TRUE : null).build();
+    }
+
+    /**
+     * Data volumes mounted at their paths. Disabled volumes get an emptyDir stand-in of the same name (added to
+     * {@code volumes}) so the runtime still has a writable directory; {@link DataMount#persistent()} tells which.
+     */
+    public static final class DataLayout {
+        private final RenderContext context;
+        private final List<DataMount> mounts = new ArrayList<>();
+        private final List<Volume> standIns = new ArrayList<>();
+
+        public DataLayout(RenderContext context) {
+            this.context = context;
+        }
+
+        public DataLayout mount(VolumeRole role, String path) {
+            String name = context.names().volumeName(role);
+            boolean persistent = Specs.volumeEnabled(context.claw(), role);
+            mounts.add(new DataMount(role, name, path, "", persistent));
+            if (!persistent && standIns.stream().noneMatch(v -> v.getName().equals(name))) {
+                standIns.add(emptyDir(name, null, null));
+            }
+            return this;
+        }
+
+        public List<DataMount> dataMounts() {
+            return List.copyOf(mounts);
+        }
+
+        public List<Volume> standIns() {
+            return List.copyOf(standIns);
+        }
+
+        public List<VolumeMount> volumeMounts() {
+            return mounts.stream().map(m -> Volumes.mount(m.volumeName(), m.mountPath(), false)).toList();
+        }
+    }
+}
