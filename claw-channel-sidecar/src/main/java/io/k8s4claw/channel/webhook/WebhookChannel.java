@@ -1,22 +1,455 @@
 package io.k8s4claw.channel.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.bus.v1.ChatType;
+import io.k8s4claw.api.bus.v1.Reply;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.channel.common.ChannelConfig;
 import io.k8s4claw.channel.common.ChannelHttpServer;
 import io.k8s4claw.channel.common.ChannelMetrics;
+import io.k8s4claw.channel.common.ConfigException;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformStatus;
+import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.BusClient;
+import io.k8s4claw.channel.sdk.PublishException;
+import io.k8s4claw.channel.sdk.PublishResult;
 import io.k8s4claw.channel.sdk.ReplyHandler;
+import io.k8s4claw.channel.sdk.ReplyOutcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 
+/**
+ * The generic webhook channel: any system that can call a URL.
+ *
+ * <p><b>Inbound</b> {@code POST <path>} (default {@code /webhook}) with a JSON body
+ * {@code {"conversation_id", "thread_id"?, "text", "sender": {"id", "name"?}?, "metadata"?: {...}}} and the
+ * headers {@code X-Webhook-Timestamp} (Unix seconds), {@code X-Webhook-Signature}
+ * ({@code sha256=} hex HMAC-SHA256 of {@code timestamp + "." + body} with {@code WEBHOOK_SECRET}) and
+ * {@code X-Webhook-Delivery-Id} (or {@code Idempotency-Key}) naming the delivery. Answers:
+ * 202 once the bridge durably accepted it ({@code {"message_id", "duplicate"}}); 401 bad/missing
+ * signature or timestamp outside the replay window; 400 malformed body (names the field); 409 the
+ * delivery id was used before with a different body; 422 refused by the bridge for good; 503 with
+ * {@code Retry-After} when the bridge could not take it now (retry the same delivery).
+ *
+ * <p><b>Outbound</b>: reply events are POSTed to {@code outboundUrl} as JSON
+ * {@code {"channel", "reply_seq", "stream_id", "in_reply_to", "conversation_id", "thread_id", "type", "text", ...}}
+ * signed the same way with {@code WEBHOOK_OUTBOUND_SECRET}, delivery id {@code <channel>:<reply_seq>}
+ * (stable across retries). 429/503 {@code Retry-After} are honoured, 5xx and network errors retried with
+ * backoff up to {@code outboundMaxAttempts}; other 4xx fail the reply.
+ *
+ * <p>{@code CHANNEL_CONFIG}: {@code path}, {@code replayWindowSeconds} (300), {@code ackTimeoutMs} (10000),
+ * {@code outboundUrl}, {@code outboundDeltas} (false: only start/final/error/approval/edit are sent),
+ * {@code outboundMaxAttempts} (5), {@code maxBodyBytes} (262144).
+ */
 public final class WebhookChannel implements PlatformChannel {
+    private static final System.Logger LOG = System.getLogger(WebhookChannel.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
+
+    private final String name;
+    private final ChannelMetrics metrics;
+    private final Secret inboundSecret;
+    private final Secret outboundSecret;
+    private final String path;
+    private final long replayWindowSeconds;
+    private final long ackTimeoutMs;
+    private final int maxBodyBytes;
+    private final URI outboundUrl;
+    private final boolean outboundDeltas;
+    private final int outboundMaxAttempts;
+    private final OkHttpClient http;
+    private final PlatformStatus status = new PlatformStatus();
+    /** delivery id -> SHA-256 of the body, to tell an honest retry from a reused key (409). */
+    private final Map<String, String> deliveries;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile BusClient bus;
+    private volatile boolean closing;
+
     public WebhookChannel(String name, ChannelConfig config, ChannelMetrics metrics) {
-        throw new UnsupportedOperationException("not yet");
+        this.name = name;
+        this.metrics = metrics;
+        this.inboundSecret = config.secret("WEBHOOK_SECRET", "the shared secret callers sign inbound requests with (HMAC-SHA256)");
+        this.path = config.string("path", "/webhook");
+        if (!path.startsWith("/")) throw new ConfigException("CHANNEL_CONFIG.path must start with /, got \"" + path + "\"");
+        this.replayWindowSeconds = config.integer("replayWindowSeconds", 300, 1, 86_400);
+        this.ackTimeoutMs = config.integer("ackTimeoutMs", 10_000, 100, 120_000);
+        this.maxBodyBytes = (int) config.integer("maxBodyBytes", 256 * 1024, 1024, 16 * 1024 * 1024);
+        this.outboundUrl = config.url("outboundUrl", null);
+        this.outboundSecret = outboundUrl == null ? null
+                : config.secret("WEBHOOK_OUTBOUND_SECRET", "the secret replies to CHANNEL_CONFIG.outboundUrl are signed with");
+        this.outboundDeltas = config.bool("outboundDeltas", false);
+        this.outboundMaxAttempts = (int) config.integer("outboundMaxAttempts", 5, 1, 20);
+        this.http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
+        this.deliveries = new LinkedHashMap<>(64, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > 50_000;
+            }
+        };
     }
-    public ChannelCapabilities capabilities() { return null; }
-    public ReplyHandler replyHandler() { return null; }
-    public void start(BusClient bus, ChannelHttpServer http) {}
-    public PlatformStatus status() { return null; }
-    public void close(Duration grace) {}
+
+    @Override
+    public ChannelCapabilities capabilities() {
+        return ChannelCapabilities.newBuilder().setMaxMessageLength(0).setLengthUnit(ChannelCapabilities.LengthUnit.CHARACTERS)
+                .setSupportsEdit(false).setSupportsThreads(true).setSupportsTyping(false).setMarkdownDialect("commonmark")
+                .addSupportedOps("send").build();
+    }
+
+    @Override
+    public ReplyHandler replyHandler() {
+        return this::deliverReply;
+    }
+
+    @Override
+    public PlatformStatus status() {
+        return status;
+    }
+
+    @Override
+    public void start(BusClient bus, ChannelHttpServer server) {
+        this.bus = bus;
+        server.route(path, this::inbound);
+        status.connected("listening on " + path + (outboundUrl == null ? " (no outboundUrl: replies are not delivered)" : ""));
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    private void inbound(HttpExchange ex) throws IOException {
+        try {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                error(ex, 405, "method_not_allowed", "use POST");
+                return;
+            }
+            if (closing) {
+                ex.getResponseHeaders().set("Retry-After", "5");
+                error(ex, 503, "draining", "the channel sidecar is shutting down; retry the same delivery");
+                return;
+            }
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readNBytes(maxBodyBytes + 1);
+            }
+            if (body.length > maxBodyBytes) {
+                error(ex, 413, "body_too_large", "body exceeds " + maxBodyBytes + " bytes");
+                return;
+            }
+            String ts = ex.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER);
+            String sig = ex.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
+            if (ts == null || sig == null) {
+                metrics.error("unauthenticated");
+                error(ex, 401, "missing_signature", "send " + WebhookSignature.TIMESTAMP_HEADER + " and " + WebhookSignature.SIGNATURE_HEADER);
+                return;
+            }
+            long tsSeconds;
+            try {
+                tsSeconds = Long.parseLong(ts.trim());
+            } catch (NumberFormatException e) {
+                metrics.error("unauthenticated");
+                error(ex, 401, "bad_timestamp", WebhookSignature.TIMESTAMP_HEADER + " must be Unix seconds");
+                return;
+            }
+            if (Math.abs(System.currentTimeMillis() / 1000 - tsSeconds) > replayWindowSeconds) {
+                metrics.error("unauthenticated");
+                error(ex, 401, "stale_timestamp", "timestamp outside the replay window of " + replayWindowSeconds + " s");
+                return;
+            }
+            if (!WebhookSignature.verify(inboundSecret, ts.trim(), body, sig)) {
+                metrics.error("unauthenticated");
+                error(ex, 401, "bad_signature", "signature does not match HMAC-SHA256(secret, timestamp + \".\" + body)");
+                return;
+            }
+            String deliveryId = firstNonBlank(ex.getRequestHeaders().getFirst(WebhookSignature.DELIVERY_HEADER),
+                    ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            if (deliveryId == null) {
+                error(ex, 400, "missing_delivery_id", "send " + WebhookSignature.DELIVERY_HEADER + " (or Idempotency-Key): the id that makes retries safe");
+                return;
+            }
+            if (deliveryId.length() > 200) {
+                error(ex, 400, "bad_delivery_id", "delivery id longer than 200 characters");
+                return;
+            }
+            UserMessage message;
+            try {
+                message = parse(deliveryId, body);
+            } catch (BadRequest e) {
+                metrics.error("bad_request");
+                error(ex, 400, "invalid_body", e.getMessage());
+                return;
+            }
+            String digest = sha256(body);
+            synchronized (deliveries) {
+                String previous = deliveries.get(deliveryId);
+                if (previous != null && !previous.equals(digest)) {
+                    error(ex, 409, "delivery_id_reused", "delivery id " + deliveryId + " was used before with a different body");
+                    return;
+                }
+                if (previous != null) metrics.dedupe();
+                deliveries.put(deliveryId, digest);
+            }
+            metrics.eventIn();
+            publishAndAnswer(ex, message, deliveryId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "webhook " + name + ": inbound request failed", e);
+            error(ex, 500, "internal_error", "unexpected error; retry the same delivery");
+        }
+    }
+
+    private void publishAndAnswer(HttpExchange ex, UserMessage message, String deliveryId) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            PublishResult r = bus.publish(message).toCompletableFuture().get(ackTimeoutMs, TimeUnit.MILLISECONDS);
+            ObjectNode out = JSON.createObjectNode().put("message_id", r.messageId()).put("duplicate", r.duplicate());
+            ChannelHttpServer.respond(ex, 202, "application/json", out.toString());
+        } catch (TimeoutException e) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "bridge_unavailable", "the bridge did not accept the message within " + ackTimeoutMs + " ms; retry the same delivery");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PublishException pe && !pe.retryable()) {
+                synchronized (deliveries) {
+                    deliveries.remove(deliveryId);
+                }
+                ObjectNode out = JSON.createObjectNode().put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("detail", pe.getMessage()).put("user_visible_text", pe.userVisibleText());
+                ChannelHttpServer.respond(ex, 422, "application/json", out.toString());
+            } else {
+                long retry = cause instanceof PublishException pe ? Math.max(1, pe.retryAfter().toSeconds()) : 5;
+                ex.getResponseHeaders().set("Retry-After", String.valueOf(retry));
+                error(ex, 503, "bridge_unavailable", "the bridge could not take the message now (" + cause.getMessage() + "); retry the same delivery");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted", "retry the same delivery");
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private UserMessage parse(String deliveryId, byte[] body) throws BadRequest {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ", byte " + e.getLocation().getByteOffset() + "): " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("body could not be read");
+        }
+        if (root == null || !root.isObject()) throw new BadRequest("body must be a JSON object");
+        String conversation = text(root, "conversation_id", true);
+        String text = text(root, "text", true);
+        UserMessage.Builder m = UserMessage.newBuilder().setMessageId(deliveryId).setConversationId(conversation)
+                .setThreadId(nullToEmpty(text(root, "thread_id", false))).setText(text)
+                .setSentAtUnixMs(System.currentTimeMillis()).setChatType(ChatType.DIRECT);
+        JsonNode sender = root.get("sender");
+        if (sender != null && !sender.isNull()) {
+            if (!sender.isObject()) throw new BadRequest("$.sender must be an object {\"id\", \"name\"}");
+            m.setSender(Sender.newBuilder().setId(nullToEmpty(text(sender, "id", false, "$.sender.")))
+                    .setDisplayName(nullToEmpty(text(sender, "name", false, "$.sender."))));
+        }
+        JsonNode meta = root.get("metadata");
+        if (meta != null && !meta.isNull()) {
+            if (!meta.isObject()) throw new BadRequest("$.metadata must be an object of strings");
+            for (var it = meta.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isValueNode()) throw new BadRequest("$.metadata." + e.getKey() + " must be a string");
+                m.putMetadata(e.getKey(), e.getValue().asText());
+            }
+        }
+        return m.build();
+    }
+
+    private static String text(JsonNode node, String field, boolean required) throws BadRequest {
+        return text(node, field, required, "$.");
+    }
+
+    private static String text(JsonNode node, String field, boolean required, String prefix) throws BadRequest {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw new BadRequest(prefix + field + " is required");
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber()) throw new BadRequest(prefix + field + " must be a string, got " + v.getNodeType());
+        String s = v.asText();
+        if (required && s.isBlank()) throw new BadRequest(prefix + field + " must not be empty");
+        return s;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        if (a != null && !a.isBlank()) return a.trim();
+        if (b != null && !b.isBlank()) return b.trim();
+        return null;
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String code, String detail) throws IOException {
+        ObjectNode out = JSON.createObjectNode().put("error", code).put("detail", detail);
+        ChannelHttpServer.respond(ex, status, "application/json", out.toString());
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    private CompletionStage<ReplyOutcome> deliverReply(Reply reply) {
+        return CompletableFuture.completedFuture(deliverNow(reply));
+    }
+
+    private ReplyOutcome deliverNow(Reply reply) {
+        String type = switch (reply.getEventCase()) {
+            case START -> "start";
+            case DELTA -> "delta";
+            case FINAL -> "final";
+            case ERROR -> "error";
+            case TYPING -> "typing";
+            case APPROVAL_REQUEST -> "approval_request";
+            case EDIT -> "edit";
+            case EVENT_NOT_SET -> "unknown";
+        };
+        if ((type.equals("delta") && !outboundDeltas) || type.equals("typing")) return ReplyOutcome.delivered();
+        if (outboundUrl == null) {
+            return type.equals("start") ? ReplyOutcome.delivered() : ReplyOutcome.failed("no_outbound_url", false);
+        }
+        ObjectNode body = JSON.createObjectNode().put("channel", name).put("reply_seq", reply.getReplySeq())
+                .put("stream_id", reply.getStreamId()).put("in_reply_to", reply.getInReplyTo())
+                .put("conversation_id", reply.getConversationId()).put("thread_id", reply.getThreadId()).put("type", type);
+        switch (reply.getEventCase()) {
+            case DELTA -> body.put("text", reply.getDelta().getText());
+            case FINAL -> body.put("text", reply.getFinal().getText()).put("format", reply.getFinal().getFormat().isEmpty() ? "markdown" : reply.getFinal().getFormat());
+            case ERROR -> body.put("code", reply.getError().getCode()).put("text", reply.getError().getUserVisibleText());
+            case APPROVAL_REQUEST -> {
+                body.put("approval_id", reply.getApprovalRequest().getApprovalId()).put("text", reply.getApprovalRequest().getText());
+                var arr = body.putArray("choices");
+                reply.getApprovalRequest().getChoicesList().forEach(arr::add);
+            }
+            case EDIT -> body.put("platform_message_id", reply.getEdit().getPlatformMessageId()).put("text", reply.getEdit().getText());
+            default -> { }
+        }
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        String deliveryId = name + ":" + reply.getReplySeq();
+        String lastError = "unknown";
+        for (int attempt = 1; attempt <= outboundMaxAttempts; attempt++) {
+            String ts = String.valueOf(System.currentTimeMillis() / 1000);
+            Request req = new Request.Builder().url(outboundUrl.toString())
+                    .header(WebhookSignature.TIMESTAMP_HEADER, ts)
+                    .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(outboundSecret, ts, bytes))
+                    .header(WebhookSignature.DELIVERY_HEADER, deliveryId)
+                    .header("Idempotency-Key", deliveryId)
+                    .post(RequestBody.create(bytes, JSON_TYPE)).build();
+            long waitMs;
+            try (Response resp = http.newCall(req).execute()) {
+                int code = resp.code();
+                if (code >= 200 && code < 300) {
+                    metrics.replyOut();
+                    String id = deliveryId;
+                    String text = resp.body() == null ? "" : resp.body().string();
+                    try {
+                        JsonNode r = text.isBlank() ? null : JSON.readTree(text);
+                        if (r != null && r.hasNonNull("message_id")) id = r.get("message_id").asText();
+                    } catch (IOException ignored) {
+                        // any 2xx body is fine
+                    }
+                    return ReplyOutcome.delivered(id);
+                }
+                lastError = "http_" + code;
+                if (code == 429 || code == 503) {
+                    metrics.rateLimitWait();
+                    waitMs = retryAfterMs(resp.header("Retry-After"), attempt);
+                } else if (code >= 500 || code == 408) {
+                    metrics.error("outbound_" + code);
+                    waitMs = Math.min(8000, 250L << (attempt - 1));
+                } else {
+                    metrics.error("outbound_" + code);
+                    LOG.log(Level.WARNING, "webhook {0}: outbound URL refused reply {1} with HTTP {2}", name, reply.getReplySeq(), code);
+                    return ReplyOutcome.failed(lastError, false);
+                }
+            } catch (IOException e) {
+                metrics.error("outbound_network");
+                lastError = "network";
+                waitMs = Math.min(8000, 250L << (attempt - 1));
+            }
+            if (attempt < outboundMaxAttempts) {
+                try {
+                    Thread.sleep(waitMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ReplyOutcome.failed("interrupted", true);
+                }
+            }
+        }
+        LOG.log(Level.WARNING, "webhook {0}: reply {1} not delivered after {2} attempts ({3}); the bridge keeps it",
+                name, reply.getReplySeq(), outboundMaxAttempts, lastError);
+        return ReplyOutcome.failed(lastError, true);
+    }
+
+    private static long retryAfterMs(String header, int attempt) {
+        if (header != null) {
+            try {
+                return Math.min(60_000, (long) (Double.parseDouble(header.trim()) * 1000));
+            } catch (NumberFormatException ignored) {
+                // HTTP-date form: fall back to backoff
+            }
+        }
+        return Math.min(8000, 500L << (attempt - 1));
+    }
+
+    @Override
+    public void close(Duration grace) {
+        closing = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
 }
