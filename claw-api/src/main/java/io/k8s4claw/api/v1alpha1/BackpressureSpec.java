@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** Per-channel flow control. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.highWatermark) || !has(self.lowWatermark) || double(self.lowWatermark) < double(self.highWatermark)", message = ClawRules.WATERMARK_ORDER)
+@ValidationRule(value = "!has(self.highWatermark) || !has(self.lowWatermark) || !self.highWatermark.matches('" + SchemaPatterns.WATERMARK + "') || !self.lowWatermark.matches('" + SchemaPatterns.WATERMARK + "') || double(self.lowWatermark) < double(self.highWatermark)", message = ClawRules.WATERMARK_ORDER)
 public class BackpressureSpec {
 
     /** Buffer capacity in messages. */

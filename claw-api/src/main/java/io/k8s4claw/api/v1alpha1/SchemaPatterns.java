@@ -28,7 +28,7 @@ public final class SchemaPatterns {
     public static final String ABS_PATH = "^/.*$";
 
     /** A fill ratio between 0 and 1 written as a decimal string, e.g. 0.8. */
-    public static final String WATERMARK = "^(0(\\.[0-9]+)?|1(\\.0+)?)$";
+    public static final String WATERMARK = "^(0([.][0-9]+)?|1([.]0+)?)$";
 
     /** An IPv4 or IPv6 CIDR block, e.g. 10.0.0.0/8. */
     public static final String CIDR = "^(([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$";

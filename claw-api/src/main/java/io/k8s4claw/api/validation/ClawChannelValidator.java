@@ -34,7 +34,7 @@ public final class ClawChannelValidator {
         SchemaWalker walker = new SchemaWalker();
         walker.checkObject("spec", spec, ClawChannelSpec.class);
         errors.addAll(walker.errors());
-        if (spec.isObject()) {
+        if (spec.isObject() && !walker.hasBlockingErrors()) {
             try {
                 CrossFieldRules.channel(Manifests.bind(spec, ClawChannelSpec.class), errors);
             } catch (IllegalArgumentException e) {

@@ -52,7 +52,7 @@ public final class ClawValidator {
         SchemaWalker walker = new SchemaWalker();
         walker.checkObject("spec", spec, ClawSpec.class);
         errors.addAll(walker.errors());
-        ClawSpec bound = tryBind(spec);
+        ClawSpec bound = walker.hasBlockingErrors() ? null : tryBind(spec);
         if (bound != null) {
             CrossFieldRules.claw(bound, errors);
         }

@@ -35,15 +35,30 @@ final class SchemaWalker {
     private static final Map<Class<?>, Map<String, Field>> FIELDS = new ConcurrentHashMap<>();
 
     private final List<FieldError> errors = new ArrayList<>();
+    private boolean blocking;
 
     List<FieldError> errors() {
         return errors;
     }
 
+    /**
+     * True when a value had the wrong type, an unknown enum value, a required field was missing or a string/list
+     * was too long. kube-apiserver does not run CEL rules on such objects ("some validation rules were not checked
+     * because the object was invalid"); the validators skip the cross-field rules likewise, so both report the same.
+     */
+    boolean hasBlockingErrors() {
+        return blocking;
+    }
+
+    private void blocking(String path, String message) {
+        blocking = true;
+        errors.add(new FieldError(path, message));
+    }
+
     /** Checks {@code node} (at {@code path}) against the model class {@code type}. */
     void checkObject(String path, JsonNode node, Class<?> type) {
         if (!node.isObject()) {
-            errors.add(new FieldError(path, "must be an object (got " + describe(node) + ")"));
+            blocking(path, "must be an object (got " + describe(node) + ")");
             return;
         }
         Map<String, Field> fields = fieldsOf(type);
@@ -58,7 +73,7 @@ final class SchemaWalker {
             String childPath = path + "." + f.getName();
             if (value == null || value.isNull()) {
                 if (f.isAnnotationPresent(Required.class)) {
-                    errors.add(new FieldError(childPath, required(f)));
+                    blocking(childPath, required(f));
                 }
                 continue;
             }
@@ -73,31 +88,31 @@ final class SchemaWalker {
         }
         if (raw == String.class) {
             if (!node.isTextual()) {
-                errors.add(new FieldError(path, "must be a string (got " + describe(node) + ")"
-                        + (node.isValueNode() ? "; quote it: \"" + node.asText() + "\"" : "")));
+                blocking(path, "must be a string (got " + describe(node) + ")"
+                        + (node.isValueNode() ? "; quote it: \"" + node.asText() + "\"" : ""));
                 return;
             }
             checkString(path, node.textValue(), annotations);
         } else if (raw == Integer.class || raw == Long.class) {
             if (!node.isIntegralNumber()) {
-                errors.add(new FieldError(path, "must be a whole number (got " + describe(node) + ")"));
+                blocking(path, "must be a whole number (got " + describe(node) + ")");
                 return;
             }
             checkNumber(path, node.longValue(), annotations);
         } else if (raw == Boolean.class) {
             if (!node.isBoolean()) {
-                errors.add(new FieldError(path, "must be true or false (got " + describe(node) + ")"));
+                blocking(path, "must be true or false (got " + describe(node) + ")");
             }
         } else if (raw.isEnum()) {
             checkEnum(path, node, raw);
         } else if (List.class.isAssignableFrom(raw)) {
             if (!node.isArray()) {
-                errors.add(new FieldError(path, "must be a list (got " + describe(node) + ")"));
+                blocking(path, "must be a list (got " + describe(node) + ")");
                 return;
             }
             Size size = annotations == null ? null : annotations.getAnnotation(Size.class);
             if (size != null && node.size() > size.max()) {
-                errors.add(new FieldError(path, "has " + node.size() + " entries; at most " + size.max() + " are allowed"));
+                blocking(path, "has " + node.size() + " entries; at most " + size.max() + " are allowed");
             }
             Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
             for (int i = 0; i < node.size(); i++) {
@@ -110,17 +125,17 @@ final class SchemaWalker {
             }
         } else if (Map.class.isAssignableFrom(raw)) {
             if (!node.isObject()) {
-                errors.add(new FieldError(path, "must be a map of strings (got " + describe(node) + ")"));
+                blocking(path, "must be a map of strings (got " + describe(node) + ")");
                 return;
             }
             node.fields().forEachRemaining(e -> {
                 if (!e.getValue().isTextual()) {
-                    errors.add(new FieldError(path + "." + e.getKey(), "must be a string (got " + describe(e.getValue()) + ")"));
+                    blocking(path + "." + e.getKey(), "must be a string (got " + describe(e.getValue()) + ")");
                 }
             });
         } else if (raw.getName().startsWith("io.fabric8.")) {
             if (!node.isObject()) {
-                errors.add(new FieldError(path, "must be an object (got " + describe(node) + ")"));
+                blocking(path, "must be an object (got " + describe(node) + ")");
             }
         } else {
             checkObject(path, node, raw);
@@ -133,7 +148,7 @@ final class SchemaWalker {
         }
         Size size = f.getAnnotation(Size.class);
         if (size != null && value.length() > size.max()) {
-            errors.add(new FieldError(path, "is " + value.length() + " characters long; at most " + size.max() + " are allowed"));
+            blocking(path, "is " + value.length() + " characters long; at most " + size.max() + " are allowed");
             return;
         }
         if (size != null && value.length() < size.min()) {
@@ -163,13 +178,13 @@ final class SchemaWalker {
     private void checkEnum(String path, JsonNode node, Class<?> enumType) {
         List<String> allowed = Arrays.stream(enumType.getEnumConstants()).map(Object::toString).toList();
         if (!node.isTextual()) {
-            errors.add(new FieldError(path, "must be one of " + String.join(", ", allowed) + " (got " + describe(node) + ")"));
+            blocking(path, "must be one of " + String.join(", ", allowed) + " (got " + describe(node) + ")");
             return;
         }
         String value = node.textValue();
         if (!allowed.contains(value)) {
             String hint = Suggestions.closest(value, allowed).map(s -> " (did you mean " + s + "?)").orElse("");
-            errors.add(new FieldError(path, "\"" + value + "\" is not one of " + String.join(", ", allowed) + hint));
+            blocking(path, "\"" + value + "\" is not one of " + String.join(", ", allowed) + hint);
         }
     }
 
