@@ -109,7 +109,8 @@ final class ClawStatusBuilder {
         if (s == null) {
             return false;
         }
-        boolean observed = s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration();
+        boolean observed = sts.getMetadata().getGeneration() == null
+                || (s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
         boolean current = s.getUpdateRevision() == null || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
         return observed && current && s.getReadyReplicas() != null && s.getReadyReplicas() >= 1;
     }
@@ -119,7 +120,8 @@ final class ClawStatusBuilder {
         if (s == null) {
             return true;
         }
-        boolean observed = s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration();
+        boolean observed = sts.getMetadata().getGeneration() == null
+                || (s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
         return !observed || (s.getUpdateRevision() != null && !Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
     }
 
