@@ -1,0 +1,326 @@
+package io.k8s4claw.bridge.bus;
+
+import io.k8s4claw.api.bus.BusFrames;
+import io.k8s4claw.api.bus.BusFramingException;
+import io.k8s4claw.api.bus.BusProtocol;
+import io.k8s4claw.api.bus.DecodeResult;
+import io.k8s4claw.api.bus.v1.ApprovalAnswer;
+import io.k8s4claw.api.bus.v1.Error;
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Hello;
+import io.k8s4claw.api.bus.v1.Nack;
+import io.k8s4claw.api.bus.v1.Reply;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.delivery.AcceptResult;
+import io.k8s4claw.bridge.delivery.InboundService;
+import io.k8s4claw.bridge.ops.BridgeMetrics;
+import io.k8s4claw.bridge.reply.ReplyService;
+import io.k8s4claw.bridge.reply.SidecarLink;
+import io.k8s4claw.bridge.runtime.RuntimeConnector;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sidecar's bus connection: registration, then frames. Runs on the connection's event loop; results
+ * of durable work (acks) come back from other threads and are written through the channel, which Netty
+ * makes thread-safe. Errors on this connection never touch another one.
+ */
+final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResult> implements SidecarLink {
+
+    private static final Logger log = LoggerFactory.getLogger(BusConnectionHandler.class);
+
+    private final BusSettings settings;
+    private final ChannelRegistry registry;
+    private final InboundService inbound;
+    private final ReplyService replies;
+    private final RuntimeConnector connector;
+    private final BridgeMetrics metrics;
+    private final NettyFrameDecoder decoder;
+    private final BusFrames frames = new BusFrames();
+    private final String sessionId = UUID.randomUUID().toString();
+
+    private Channel channel;
+    private volatile String channelName;
+    private String channelType = "";
+    private int unacked; // event loop only
+    private boolean flushScheduled; // event loop only
+    private volatile boolean closing;
+
+    BusConnectionHandler(BusSettings settings, ChannelRegistry registry, InboundService inbound, ReplyService replies,
+            RuntimeConnector connector, BridgeMetrics metrics, NettyFrameDecoder decoder) {
+        this.settings = settings;
+        this.registry = registry;
+        this.inbound = inbound;
+        this.replies = replies;
+        this.connector = connector;
+        this.metrics = metrics;
+        this.decoder = decoder;
+    }
+
+    String channelName() {
+        return channelName;
+    }
+
+    Channel nettyChannel() {
+        return channel;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DecodeResult result) {
+        if (result instanceof DecodeResult.Malformed m) {
+            log.atWarn().addKeyValue("channel", channelName).addKeyValue("reason", m.reason())
+                    .log("malformed bus frame; answered, connection kept");
+            send(frames.error(Error.Code.MALFORMED_FRAME, m.reason(), 0, false));
+            return;
+        }
+        Frame f = ((DecodeResult.Decoded) result).frame();
+        if (channelName == null) {
+            if (f.getBodyCase() == Frame.BodyCase.HELLO) {
+                onHello(ctx, f.getSeq(), f.getHello());
+            } else {
+                send(frames.error(Error.Code.NOT_REGISTERED, "send Hello first; got " + f.getBodyCase()
+                        + " (frame seq " + f.getSeq() + ") before registration", f.getSeq(), false));
+            }
+            return;
+        }
+        switch (f.getBodyCase()) {
+            case USER_MESSAGE -> onUserMessage(f.getSeq(), f.getUserMessage());
+            case REPLY_ACK -> replies.onReplyAck(channelName, f.getReplyAck());
+            case FLOW_CONTROL -> replies.setPaused(channelName, f.getFlowControl().getPaused());
+            case HEARTBEAT -> {
+                if (!f.getHeartbeat().getResponse()) {
+                    send(frames.heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
+                }
+            }
+            case DRAIN -> {
+                log.atInfo().addKeyValue("channel", channelName).addKeyValue("reason", f.getDrain().getReason())
+                        .log("sidecar is draining; holding replies for its successor");
+                replies.setPaused(channelName, true);
+            }
+            case ERROR -> log.atWarn().addKeyValue("channel", channelName)
+                    .addKeyValue("code", f.getError().getCode()).addKeyValue("message", f.getError().getMessage())
+                    .log("sidecar reported an error");
+            case APPROVAL_ANSWER -> onApprovalAnswer(f.getSeq(), f.getApprovalAnswer());
+            case HELLO -> send(frames.error(Error.Code.INVALID_FIELD,
+                    "already registered as channel '" + channelName + "'; reconnect to register again", f.getSeq(), false));
+            case BODY_NOT_SET -> send(frames.error(Error.Code.UNSUPPORTED_FRAME,
+                    "frame seq " + f.getSeq() + " has a body type this bridge does not know", f.getSeq(), false));
+            default -> send(frames.error(Error.Code.UNSUPPORTED_FRAME,
+                    f.getBodyCase() + " is sent by the bridge, not by sidecars", f.getSeq(), false));
+        }
+    }
+
+    private void onHello(ChannelHandlerContext ctx, long seq, Hello hello) {
+        OptionalInt version = BusProtocol.negotiate(hello.getMinVersion(), hello.getMaxVersion());
+        if (version.isEmpty()) {
+            fatal(frames.error(Error.Code.UNSUPPORTED_VERSION, "sidecar speaks bus versions " + hello.getMinVersion()
+                    + ".." + hello.getMaxVersion() + ", this bridge " + BusProtocol.MIN_SUPPORTED_VERSION + ".."
+                    + BusProtocol.MAX_SUPPORTED_VERSION + "; upgrade the older side", seq, true));
+            return;
+        }
+        String name = hello.getChannelName();
+        if (name.isEmpty()) {
+            fatal(frames.error(Error.Code.INVALID_FIELD, "hello.channel_name is empty: set CHANNEL_NAME", seq, true));
+            return;
+        }
+        if (!settings.allowedChannels().isEmpty() && !settings.allowedChannels().contains(name)) {
+            fatal(frames.error(Error.Code.INVALID_FIELD, "hello.channel_name '" + name
+                    + "' is not one of this pod's channels " + settings.allowedChannels() + " (CLAW_CHANNELS)", seq, true));
+            return;
+        }
+        channelName = name;
+        channelType = hello.getChannelType();
+        BusConnectionHandler old = registry.register(name, this);
+        if (old != null && old != this) {
+            replies.detach(name, old);
+            old.replaced(hello.getInstanceId());
+        }
+        send(frames.welcome(version.getAsInt(), sessionId, settings.heartbeatIntervalMs(), settings.maxFrameBytes(),
+                settings.window(), settings.bridgeVersion()));
+        decoder.setMaxFrameBytes(settings.maxFrameBytes());
+        log.atInfo().addKeyValue("channel", name).addKeyValue("type", channelType)
+                .addKeyValue("instance", hello.getInstanceId()).addKeyValue("lastReplySeq", hello.getLastReplySeq())
+                .addKeyValue("session", sessionId).addKeyValue("replacedOld", old != null)
+                .log("sidecar registered");
+        if (inbound.saturated()) {
+            send(frames.flowControl(true, settings.window(), "backlog to the runtime is full"));
+        }
+        replies.attach(name, channelType, this, hello.getLastReplySeq());
+    }
+
+    /** A newer connection registered the same channel name. */
+    private void replaced(String newInstance) {
+        channel.eventLoop().execute(() -> fatal(frames.error(Error.Code.REPLACED,
+                "a newer connection (instance " + newInstance + ") registered channel '" + channelName + "'", 0, true)));
+    }
+
+    private void onUserMessage(long seq, UserMessage m) {
+        metrics.messageIn(channelName);
+        if (unacked >= settings.window()) {
+            nack(m.getMessageId(), Nack.Reason.OVERLOADED, true, 200,
+                    "more than the window of " + settings.window() + " un-acked messages; wait for acks");
+            return;
+        }
+        unacked++;
+        String name = channelName;
+        inbound.accept(name, channelType, m).whenComplete((result, err) -> channel.eventLoop().execute(() -> {
+            unacked--;
+            if (err != null) {
+                nack(m.getMessageId(), Nack.Reason.STORAGE_FAILED, true, 1000, "internal error: " + err);
+            } else if (result instanceof AcceptResult.Acked a) {
+                metrics.ack(name, a.duplicate());
+                sendSoon(frames.ack(m.getMessageId(), a.duplicate()));
+            } else if (result instanceof AcceptResult.Refused r) {
+                metrics.nack(name, r.reason().name());
+                sendSoon(frames.nack(m.getMessageId(), r.reason(), r.retryable(), r.retryAfterMs(), r.detail(),
+                        r.userVisibleText()));
+            }
+        }));
+    }
+
+    private void nack(String messageId, Nack.Reason reason, boolean retryable, int retryAfterMs, String detail) {
+        metrics.nack(channelName, reason.name());
+        send(frames.nack(messageId, reason, retryable, retryAfterMs, detail, ""));
+    }
+
+    private void onApprovalAnswer(long seq, ApprovalAnswer a) {
+        connector.answerApproval(a.getStreamId(), a.getApprovalId(), a.getChoice()).whenComplete((v, err) -> {
+            if (err != null) {
+                log.atWarn().addKeyValue("channel", channelName).addKeyValue("stream", a.getStreamId())
+                        .addKeyValue("approval", a.getApprovalId()).addKeyValue("error", String.valueOf(err.getMessage()))
+                        .log("approval answer not delivered to the runtime");
+                send(frames.error(Error.Code.INVALID_FIELD, "approval answer for " + a.getApprovalId()
+                        + " was not accepted by the runtime: " + err.getMessage(), seq, false));
+            }
+        });
+    }
+
+    /** Sends a Nack for an earlier acked message (dead-lettered), if still connected. */
+    void sendNack(Nack nack) {
+        channel.writeAndFlush(frames.frame(b -> b.setNack(nack)));
+    }
+
+    void sendFlowControl(boolean paused, String reason) {
+        channel.writeAndFlush(frames.flowControl(paused, settings.window(), reason));
+    }
+
+    void sendDrain(String reason, int deadlineMs) {
+        channel.writeAndFlush(frames.drain(reason, deadlineMs));
+    }
+
+    private void send(Frame f) {
+        channel.writeAndFlush(f);
+    }
+
+    /** Writes now, flushes once per event-loop turn (acks of one group commit share a syscall). */
+    private void sendSoon(Frame f) {
+        channel.write(f);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(() -> {
+                flushScheduled = false;
+                channel.flush();
+            });
+        }
+    }
+
+    private void fatal(Frame error) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ------------------------------------------------------------------ SidecarLink (replies)
+
+    @Override
+    public boolean writable() {
+        return channel.isWritable() && !closing;
+    }
+
+    @Override
+    public void send(Reply reply) {
+        channel.write(frames.reply(reply));
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        // Proxy pattern: stop reading a sidecar that does not read what we write (acks, replies), resume
+        // when its socket drains. No spinning, no unbounded buffering.
+        boolean writable = ctx.channel().isWritable();
+        ctx.channel().config().setAutoRead(writable);
+        if (writable && channelName != null) {
+            replies.pump(channelName);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE) {
+                log.atWarn().addKeyValue("channel", channelName)
+                        .log("no frame from the sidecar for 3 heartbeat intervals; closing the connection");
+                ctx.close();
+            } else if (idle.state() == IdleState.WRITER_IDLE) {
+                send(frames.heartbeat(ThreadLocalRandom.current().nextLong(), System.currentTimeMillis()));
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (channelName != null) {
+            registry.unregister(channelName, this);
+            replies.detach(channelName, this);
+            log.atInfo().addKeyValue("channel", channelName).addKeyValue("session", sessionId)
+                    .log("sidecar disconnected");
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (t instanceof BusFramingException fe) {
+            log.atWarn().addKeyValue("channel", channelName).addKeyValue("offset", fe.offset())
+                    .addKeyValue("limit", fe.limit()).log("fatal bus framing error, closing: " + fe.getMessage());
+            fatal(frames.error(fe.kind().errorCode(), fe.getMessage(), 0, true));
+            return;
+        }
+        if (t instanceof java.io.IOException) {
+            log.atDebug().addKeyValue("channel", channelName).log("connection error: " + t);
+        } else {
+            log.atWarn().addKeyValue("channel", channelName).setCause(t).log("unexpected error on a bus connection");
+            fatal(frames.error(Error.Code.INTERNAL, "internal error in the bridge: " + t.getClass().getSimpleName(),
+                    0, true));
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,391 @@
+package io.k8s4claw.bridge.delivery;
+
+import io.k8s4claw.api.bus.v1.ApprovalRequest;
+import io.k8s4claw.api.bus.v1.Nack;
+import io.k8s4claw.api.bus.v1.Reply;
+import io.k8s4claw.api.bus.v1.ReplyDelta;
+import io.k8s4claw.api.bus.v1.ReplyError;
+import io.k8s4claw.api.bus.v1.ReplyFinal;
+import io.k8s4claw.api.bus.v1.ReplyStart;
+import io.k8s4claw.api.bus.v1.Typing;
+import io.k8s4claw.bridge.ops.BridgeMetrics;
+import io.k8s4claw.bridge.reply.ReplyService;
+import io.k8s4claw.bridge.runtime.Accepted;
+import io.k8s4claw.bridge.runtime.DeliveryException;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.k8s4claw.bridge.runtime.ReplySink;
+import io.k8s4claw.bridge.runtime.RuntimeConnector;
+import io.k8s4claw.bridge.runtime.SessionKey;
+import io.k8s4claw.bridge.wal.Journal;
+import io.k8s4claw.bridge.wal.JournalRecord;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers durably accepted messages to the runtime.
+ * <ul>
+ *   <li>per conversation (channel, conversation, thread) one message at a time, in acceptance order: the next
+ *       one starts when the previous run ended (final/error) or was dead-lettered;</li>
+ *   <li>at most {@code maxConcurrentRuns} runs across conversations (a permit is held from the delivery
+ *       attempt until the run's terminal event; a message waiting for a retry holds none);</li>
+ *   <li>retryable failures are retried with jittered exponential backoff (honouring the runtime's
+ *       Retry-After); past the age/attempt limit — or on a permanent refusal — the message is dead-lettered:
+ *       journaled, a Nack{DEAD_LETTERED} to the sidecar if connected, and a durable Reply error the channel
+ *       shows the user;</li>
+ *   <li>the run reference is journaled when the runtime accepts, so after a crash an accepted-but-unfinished
+ *       run is {@linkplain RuntimeConnector#resume resumed} instead of re-sent.</li>
+ * </ul>
+ */
+public final class DeliveryEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+
+    private final RuntimeConnector connector;
+    private final InboundLedger ledger;
+    private final Journal journal;
+    private final ReplyService replies;
+    private final BridgeMetrics metrics;
+    private final ScheduledExecutorService scheduler;
+    private final DeliveryPolicy policy;
+    private final SidecarNotifier notifier;
+    private final LongSupplier clock;
+
+    private final Map<SessionKey, Conversation> conversations = new HashMap<>();
+    private final ArrayDeque<Conversation> ready = new ArrayDeque<>();
+    private int running;
+    private int waitingRetry;
+    private boolean stopped;
+
+    private static final class Conversation {
+        final SessionKey key;
+        final ArrayDeque<PendingMessage> queue = new ArrayDeque<>();
+        boolean busy;
+
+        Conversation(SessionKey key) {
+            this.key = key;
+        }
+    }
+
+    public DeliveryEngine(RuntimeConnector connector, InboundLedger ledger, Journal journal, ReplyService replies,
+            BridgeMetrics metrics, ScheduledExecutorService scheduler, DeliveryPolicy policy, SidecarNotifier notifier,
+            LongSupplier clock) {
+        this.connector = connector;
+        this.ledger = ledger;
+        this.journal = journal;
+        this.replies = replies;
+        this.metrics = metrics;
+        this.scheduler = scheduler;
+        this.policy = policy;
+        this.notifier = notifier;
+        this.clock = clock;
+    }
+
+    /** Queues a durable message behind the earlier ones of its conversation. */
+    public void submit(PendingMessage m) {
+        List<Start> starts;
+        synchronized (this) {
+            Conversation c = conversations.computeIfAbsent(m.conversation(), Conversation::new);
+            c.queue.add(m);
+            if (!c.busy) {
+                c.busy = true;
+                ready.add(c);
+            }
+            starts = takeStarts();
+        }
+        starts.forEach(this::attempt);
+    }
+
+    /** Runs in progress (accepted or being delivered). */
+    public synchronized int running() {
+        return running;
+    }
+
+    /** Messages queued or waiting, across conversations. */
+    public synchronized int queued() {
+        int n = 0;
+        for (Conversation c : conversations.values()) {
+            n += c.queue.size();
+        }
+        return n;
+    }
+
+    /** No new attempts from now on (shutdown); runs in progress continue until the process exits. */
+    public synchronized void stop() {
+        stopped = true;
+    }
+
+    /** Replays a dead letter by its id; false when there is none. */
+    public boolean replayDeadLetter(String id) {
+        Optional<MessageKey> key = ledger.deadLetterById(id);
+        if (key.isEmpty()) {
+            return false;
+        }
+        Optional<PendingMessage> m = ledger.replay(key.get());
+        if (m.isEmpty()) {
+            return false;
+        }
+        journal.append(new JournalRecord.DeadLetterReplayed(key.get().channel(), key.get().messageId(),
+                clock.getAsLong()).toEntry());
+        log.atInfo().addKeyValue("channel", key.get().channel()).addKeyValue("messageId", key.get().messageId())
+                .log("dead letter replayed");
+        submit(m.get());
+        return true;
+    }
+
+    private record Start(Conversation conversation, PendingMessage message) {
+    }
+
+    private List<Start> takeStarts() {
+        List<Start> starts = new ArrayList<>();
+        while (!stopped && running < policy.maxConcurrentRuns() && !ready.isEmpty()) {
+            Conversation c = ready.poll();
+            PendingMessage m = c.queue.peek();
+            if (m == null) {
+                c.busy = false;
+                conversations.remove(c.key);
+                continue;
+            }
+            running++;
+            starts.add(new Start(c, m));
+        }
+        return starts;
+    }
+
+    private void attempt(Start s) {
+        PendingMessage m = s.message();
+        synchronized (ledger) {
+            m.attempts++;
+            if (m.firstAttemptAtMs == 0) {
+                m.firstAttemptAtMs = clock.getAsLong();
+            }
+        }
+        RunSink sink = new RunSink(s.conversation(), m);
+        InboundMessage inbound = m.toInbound();
+        CompletionStage<Accepted> stage;
+        try {
+            String runRef = m.runRef();
+            stage = runRef != null ? connector.resume(inbound, runRef, sink) : connector.deliver(inbound, sink);
+        } catch (RuntimeException e) {
+            stage = java.util.concurrent.CompletableFuture.failedFuture(
+                    DeliveryException.retryable("protocol_error", "connector threw: " + e, null, e));
+        }
+        stage.whenComplete((accepted, err) -> {
+            if (err == null) {
+                onAccepted(m, sink, accepted);
+            } else {
+                onFailed(s.conversation(), m, unwrap(err));
+            }
+        });
+    }
+
+    private void onAccepted(PendingMessage m, RunSink sink, Accepted accepted) {
+        if (!accepted.runRef().equals(m.runRef())) {
+            ledger.recordRun(m.key(), accepted.runRef());
+            journal.append(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(), accepted.runRef())
+                    .toEntry());
+        }
+        metrics.delivered(m.key().channel(), Math.max(0, clock.getAsLong() - m.acceptedAtMs()) / 1000.0);
+        log.atDebug().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
+                .addKeyValue("runRef", accepted.runRef()).addKeyValue("replayed", accepted.replayed())
+                .log("runtime accepted message");
+        sink.bind(accepted.runRef());
+    }
+
+    private void onFailed(Conversation c, PendingMessage m, DeliveryException e) {
+        long now = clock.getAsLong();
+        boolean tooOld = now - m.acceptedAtMs() > policy.deadLetterAfter().toMillis();
+        boolean tooMany = m.attempts >= policy.maxAttempts();
+        synchronized (ledger) {
+            m.lastError = e.code() + ": " + e.getMessage();
+        }
+        if (e.retryable() && !tooOld && !tooMany) {
+            Duration delay = policy.backoff(m.attempts, e.retryAfter().orElse(null));
+            metrics.retry(e.code());
+            log.atInfo().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
+                    .addKeyValue("attempt", m.attempts).addKeyValue("code", e.code())
+                    .addKeyValue("retryInMs", delay.toMillis()).log("runtime did not accept the message; will retry");
+            List<Start> starts;
+            synchronized (this) {
+                running--;
+                waitingRetry++;
+                starts = takeStarts();
+            }
+            starts.forEach(this::attempt);
+            scheduler.schedule(() -> {
+                List<Start> next;
+                synchronized (this) {
+                    waitingRetry--;
+                    ready.addFirst(c);
+                    next = takeStarts();
+                }
+                next.forEach(this::attempt);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        String reason = !e.retryable() ? "runtime_rejected: " + e.code() + ": " + e.getMessage()
+                : tooOld ? "not accepted by the runtime within " + policy.deadLetterAfter() + " (last error "
+                        + e.code() + ": " + e.getMessage() + ")"
+                        : "not accepted by the runtime after " + m.attempts + " attempts (last error " + e.code() + ")";
+        deadLetter(m, reason, !e.retryable());
+        finish(c);
+    }
+
+    private void deadLetter(PendingMessage m, String reason, boolean rejected) {
+        long now = clock.getAsLong();
+        DeadLetter d = ledger.deadLetter(m.key(), reason, m.attempts, now);
+        if (d == null) {
+            return;
+        }
+        journal.append(new JournalRecord.DeadLettered(m.key().channel(), m.key().messageId(), reason, m.attempts, now)
+                .toEntry());
+        metrics.deadLettered(m.key().channel(), rejected ? "runtime_rejected" : "undeliverable");
+        log.atWarn().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
+                .addKeyValue("attempts", m.attempts).addKeyValue("reason", reason).addKeyValue("deadLetterId", d.id())
+                .log("message dead-lettered (list: GET /v1/dead-letters, replay: POST /v1/dead-letters/{id}/replay)");
+        String text = rejected
+                ? "Sorry — the assistant could not process your message (it was refused)."
+                : "Sorry — the assistant is unavailable and your message could not be processed. Please try again later.";
+        notifier.nack(m.key().channel(), Nack.newBuilder().setMessageId(m.key().messageId())
+                .setReason(rejected ? Nack.Reason.RUNTIME_REJECTED : Nack.Reason.DEAD_LETTERED)
+                .setRetryable(false).setDetail(reason).setUserVisibleText(text).build());
+        // Durable notice: reaches the channel even if its sidecar is away right now.
+        replies.append(m.key().channel(), Reply.newBuilder().setStreamId("dead-letter-" + d.id())
+                .setInReplyTo(m.key().messageId()).setConversationId(m.message().getConversationId())
+                .setThreadId(m.message().getThreadId())
+                .setError(ReplyError.newBuilder().setCode("dead_lettered").setUserVisibleText(text)));
+    }
+
+    private void complete(Conversation c, PendingMessage m, String outcome) {
+        ledger.complete(m.key(), clock.getAsLong());
+        journal.append(new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome,
+                clock.getAsLong()).toEntry());
+        finish(c);
+    }
+
+    /** The head message of {@code c} is done: release its permit, move on to the next. */
+    private void finish(Conversation c) {
+        List<Start> starts;
+        synchronized (this) {
+            running--; // the attempt's permit (held until the run's end or its dead-lettering)
+            c.queue.poll();
+            if (c.queue.isEmpty()) {
+                c.busy = false;
+                conversations.remove(c.key);
+            } else {
+                ready.add(c);
+            }
+            starts = takeStarts();
+        }
+        starts.forEach(this::attempt);
+    }
+
+    private static DeliveryException unwrap(Throwable err) {
+        Throwable t = err;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof DeliveryException de) {
+            return de;
+        }
+        return DeliveryException.retryable("internal", "delivery failed: " + t, null, t);
+    }
+
+    /**
+     * Turns one run's events into durable Reply events. Events arriving before the run reference is known
+     * (a connector completing the stage on another thread) are held and flushed by {@link #bind}.
+     */
+    private final class RunSink implements ReplySink {
+        private final Conversation conversation;
+        private final PendingMessage message;
+        private String runRef;
+        private List<Reply.Builder> early = new ArrayList<>();
+        private boolean terminated;
+
+        RunSink(Conversation conversation, PendingMessage message) {
+            this.conversation = conversation;
+            this.message = message;
+        }
+
+        synchronized void bind(String runRef) {
+            this.runRef = runRef;
+            List<Reply.Builder> held = early;
+            early = null;
+            for (Reply.Builder b : held) {
+                emit(b);
+            }
+        }
+
+        private Reply.Builder base() {
+            return Reply.newBuilder().setInReplyTo(message.key().messageId())
+                    .setConversationId(message.message().getConversationId())
+                    .setThreadId(message.message().getThreadId());
+        }
+
+        private synchronized void event(Reply.Builder b) {
+            if (terminated) {
+                return;
+            }
+            if (b.hasFinal() || b.hasError()) {
+                terminated = true;
+            }
+            if (early != null) {
+                early.add(b);
+            } else {
+                emit(b);
+            }
+        }
+
+        private void emit(Reply.Builder b) {
+            b.setStreamId(runRef);
+            replies.append(message.key().channel(), b);
+            if (b.hasFinal()) {
+                complete(conversation, message, "final");
+            } else if (b.hasError()) {
+                complete(conversation, message, b.getError().getCode());
+            }
+        }
+
+        @Override
+        public void onStart() {
+            event(base().setStart(ReplyStart.getDefaultInstance()));
+        }
+
+        @Override
+        public void onDelta(String textSoFar) {
+            event(base().setDelta(ReplyDelta.newBuilder().setText(textSoFar)));
+        }
+
+        @Override
+        public void onFinal(String text) {
+            event(base().setFinal(ReplyFinal.newBuilder().setText(text).setFormat("markdown")));
+        }
+
+        @Override
+        public void onError(String code, String userVisibleText) {
+            event(base().setError(ReplyError.newBuilder().setCode(code).setUserVisibleText(userVisibleText)));
+        }
+
+        @Override
+        public void onTyping() {
+            event(base().setTyping(Typing.getDefaultInstance()));
+        }
+
+        @Override
+        public void onApprovalRequest(String approvalId, String text, List<String> choices) {
+            event(base().setApprovalRequest(ApprovalRequest.newBuilder().setApprovalId(approvalId).setText(text)
+                    .addAllChoices(choices)));
+        }
+    }
+}

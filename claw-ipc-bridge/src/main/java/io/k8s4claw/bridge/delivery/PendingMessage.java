@@ -1,0 +1,57 @@
+package io.k8s4claw.bridge.delivery;
+
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.k8s4claw.bridge.runtime.SessionKey;
+
+/**
+ * An accepted message not yet completed. Mutable progress fields are guarded by the {@link InboundLedger}.
+ */
+public final class PendingMessage {
+
+    final MessageKey key;
+    final String channelType;
+    final UserMessage message;
+    final long acceptedAtMs;
+    /** The runtime's run reference once it accepted the message (recorded in the journal). */
+    volatile String runRef;
+    int attempts;
+    long firstAttemptAtMs;
+    String lastError = "";
+
+    PendingMessage(MessageKey key, String channelType, UserMessage message, long acceptedAtMs) {
+        this.key = key;
+        this.channelType = channelType;
+        this.message = message;
+        this.acceptedAtMs = acceptedAtMs;
+    }
+
+    public MessageKey key() {
+        return key;
+    }
+
+    public UserMessage message() {
+        return message;
+    }
+
+    public String channelType() {
+        return channelType;
+    }
+
+    public long acceptedAtMs() {
+        return acceptedAtMs;
+    }
+
+    public String runRef() {
+        return runRef;
+    }
+
+    public InboundMessage toInbound() {
+        return InboundMessage.from(key.channel(), channelType, message);
+    }
+
+    /** Messages of one conversation reach the runtime in order, one run at a time. */
+    public SessionKey conversation() {
+        return new SessionKey(key.channel(), message.getConversationId(), message.getThreadId());
+    }
+}

@@ -1,0 +1,15 @@
+package io.k8s4claw.bridge.reply;
+
+import io.k8s4claw.api.bus.v1.Reply;
+
+/** The live bus connection of one channel sidecar, as the reply side sees it. */
+public interface SidecarLink {
+
+    /** False while the socket's outbound buffer is above its high-water mark: stop sending until it drains. */
+    boolean writable();
+
+    /** Queues a Reply frame (not flushed). */
+    void send(Reply reply);
+
+    void flush();
+}

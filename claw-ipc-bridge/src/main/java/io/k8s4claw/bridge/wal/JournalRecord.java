@@ -1,0 +1,187 @@
+package io.k8s4claw.bridge.wal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The meaning of the journal's records. Inbound messages, their progress towards the runtime, and the
+ * per-channel reply log all live in one journal so that one fsync covers both directions.
+ */
+public sealed interface JournalRecord {
+
+    byte type();
+
+    void write(DataOutputStream out) throws IOException;
+
+    /** A UserMessage was accepted (the Ack follows once this record is durable). */
+    record MessageAccepted(String channel, String channelType, long acceptedAtMs, byte[] userMessage)
+            implements JournalRecord {
+        public byte type() {
+            return 1;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(channelType);
+            out.writeLong(acceptedAtMs);
+            out.writeInt(userMessage.length);
+            out.write(userMessage);
+        }
+    }
+
+    /** The runtime accepted the message and started a run. */
+    record RunAccepted(String channel, String messageId, String runRef) implements JournalRecord {
+        public byte type() {
+            return 2;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(messageId);
+            out.writeUTF(runRef);
+        }
+    }
+
+    /** The message needs nothing more: its run ended (final/error), or it was dead-lettered. */
+    record MessageCompleted(String channel, String messageId, String outcome, long atMs) implements JournalRecord {
+        public byte type() {
+            return 3;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(messageId);
+            out.writeUTF(outcome);
+            out.writeLong(atMs);
+        }
+    }
+
+    /** The message was given up; it stays listed (and replayable) until replayed. */
+    record DeadLettered(String channel, String messageId, String reason, int attempts, long atMs)
+            implements JournalRecord {
+        public byte type() {
+            return 4;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(messageId);
+            out.writeUTF(reason);
+            out.writeInt(attempts);
+            out.writeLong(atMs);
+        }
+    }
+
+    /** An operator replayed a dead letter: it is pending again (with a fresh attempt budget). */
+    record DeadLetterReplayed(String channel, String messageId, long atMs) implements JournalRecord {
+        public byte type() {
+            return 5;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(messageId);
+            out.writeLong(atMs);
+        }
+    }
+
+    /** A Reply event for a channel (its reply_seq inside). */
+    record ReplyRecorded(String channel, byte[] reply) implements JournalRecord {
+        public byte type() {
+            return 6;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeInt(reply.length);
+            out.write(reply);
+        }
+    }
+
+    /** The channel acked replies up to and including... exactly this reply_seq. */
+    record ReplyAcked(String channel, long replySeq) implements JournalRecord {
+        public byte type() {
+            return 7;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeLong(replySeq);
+        }
+    }
+
+    /** Checkpoint only: a message id seen recently (kept for deduplication after its record was compacted). */
+    record MessageSeen(String channel, String messageId, long atMs) implements JournalRecord {
+        public byte type() {
+            return 8;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeUTF(messageId);
+            out.writeLong(atMs);
+        }
+    }
+
+    /** Checkpoint only: the highest reply_seq ever issued for a channel (keeps it increasing). */
+    record ReplySeqFloor(String channel, long lastSeq) implements JournalRecord {
+        public byte type() {
+            return 9;
+        }
+
+        public void write(DataOutputStream out) throws IOException {
+            out.writeUTF(channel);
+            out.writeLong(lastSeq);
+        }
+    }
+
+    default JournalEntry toEntry() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new JournalEntry(type(), bytes.toByteArray());
+    }
+
+    /**
+     * Reads a record; unknown types (from a newer bridge) are returned as null so a rollback can skip them.
+     *
+     * @throws IllegalArgumentException when the payload does not match its type (the CRC matched, so this is a
+     *                                  bug or a version mismatch, reported with the type)
+     */
+    static JournalRecord read(JournalEntry e) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.payload()))) {
+            return switch (e.type()) {
+                case 1 -> new MessageAccepted(in.readUTF(), in.readUTF(), in.readLong(), bytes(in));
+                case 2 -> new RunAccepted(in.readUTF(), in.readUTF(), in.readUTF());
+                case 3 -> new MessageCompleted(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong());
+                case 4 -> new DeadLettered(in.readUTF(), in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
+                case 5 -> new DeadLetterReplayed(in.readUTF(), in.readUTF(), in.readLong());
+                case 6 -> new ReplyRecorded(in.readUTF(), bytes(in));
+                case 7 -> new ReplyAcked(in.readUTF(), in.readLong());
+                case 8 -> new MessageSeen(in.readUTF(), in.readUTF(), in.readLong());
+                case 9 -> new ReplySeqFloor(in.readUTF(), in.readLong());
+                default -> null;
+            };
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("journal record of type " + e.type() + " (" + e.payload().length
+                    + " bytes) does not parse: " + ex, ex);
+        }
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > Journal.MAX_RECORD_BYTES) {
+            throw new IOException("embedded length " + n + " out of range");
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}
