@@ -1,0 +1,151 @@
+package io.k8s4claw.bridge.runtime.hermes;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.launchdarkly.eventsource.CommentEvent;
+import com.launchdarkly.eventsource.ConnectStrategy;
+import com.launchdarkly.eventsource.ErrorStrategy;
+import com.launchdarkly.eventsource.EventSource;
+import com.launchdarkly.eventsource.MessageEvent;
+import com.launchdarkly.eventsource.StreamClosedByServerException;
+import com.launchdarkly.eventsource.StreamEvent;
+import com.launchdarkly.eventsource.StreamException;
+import com.launchdarkly.logging.LDLogger;
+import io.k8s4claw.bridge.runtime.RecordingSink;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fuzzing of the SSE path: arbitrary bytes through okhttp-eventsource's parser (the one the connector uses, fed
+ * from memory by a custom {@link ConnectStrategy}) into {@link RunEventMapper}, and arbitrary event sequences into
+ * the mapper directly. Invariants: nothing but a {@link StreamException} ever escapes; the sink contract holds
+ * (start first and once, deltas cumulative, at most one terminal call, nothing after it); a {@code run.completed}
+ * with a string {@code output} always wins as the final text.
+ *
+ * <p>Stored regression inputs ({@code HermesSseFuzzTestInputs/}, real Hermes streams from hermes-api.md A13 and
+ * broken variants) run in every build; fuzz for real with
+ * {@code JAZZER_FUZZ=1 ./mvnw -pl claw-ipc-bridge test -Dtest=HermesSseFuzzTest}.
+ */
+class HermesSseFuzzTest {
+
+    private static final List<String> NAMES = List.of("message.delta", "run.completed", "run.failed", "run.cancelled",
+            "run.interrupted", "approval.request", "approval.responded", "tool.started", "tool.completed",
+            "message.interim", "reasoning.available", "subagent.start", "run.steered", "");
+
+    @FuzzTest(maxDuration = "30s")
+    void sseStreamKeepsTheSinkContract(byte[] input) {
+        var sink = new RecordingSink();
+        var mapper = new RunEventMapper(sink);
+        try (EventSource es = new EventSource.Builder(new InMemory(input))
+                .errorStrategy(ErrorStrategy.alwaysThrow())
+                .logger(LDLogger.none())
+                .build()) {
+            mapper.start();
+            int guard = 0;
+            while (!mapper.terminal() && guard++ < 100_000) {
+                StreamEvent ev = es.readAnyEvent();
+                if (ev instanceof MessageEvent m) {
+                    mapper.onMessage(m.getEventName(), m.getData(), m.getLastEventId());
+                } else if (ev instanceof CommentEvent c) {
+                    assertThat(c.getText()).doesNotContain("\n");
+                }
+            }
+        } catch (StreamClosedByServerException expected) {
+            // end of input without a terminal event: the follower would resume
+        } catch (StreamException e) {
+            // any other stream failure is a reconnect, never a crash
+        }
+        assertThat(sink.violations()).isEmpty();
+        assertThat(sink.events()).first().isEqualTo("start");
+        assertThat(sink.count("start")).isEqualTo(1);
+        assertThat(sink.events().stream().filter(e -> e.startsWith("final:") || e.startsWith("error:")).count()).isLessThanOrEqualTo(1);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void mapperKeepsTheSinkContract(FuzzedDataProvider data) {
+        var sink = new RecordingSink();
+        var mapper = new RunEventMapper(sink);
+        int n = data.consumeInt(0, 40);
+        for (int i = 0; i < n; i++) {
+            String json;
+            String completedOutput = null;
+            String event = data.pickValue(NAMES);
+            switch (data.consumeInt(0, 3)) {
+                case 0 -> json = data.consumeString(200); // anything at all
+                case 1 -> json = "{\"event\":" + quote(event) + ",\"delta\":" + quote(data.consumeString(20)) + "}";
+                case 2 -> {
+                    completedOutput = data.consumeString(30);
+                    json = "{\"event\":\"run.completed\",\"output\":" + quote(completedOutput) + "}";
+                }
+                default -> json = "{\"event\":" + quote(event) + ",\"request_id\":" + quote(data.consumeString(10))
+                        + ",\"choices\":[" + quote(data.consumeString(5)) + ",1,null],\"command\":" + quote(data.consumeString(20))
+                        + ",\"error\":" + (data.consumeBoolean() ? quote(data.consumeString(40)) : "{\"x\":1}") + "}";
+            }
+            boolean wasTerminal = mapper.terminal();
+            mapper.onMessage(data.consumeBoolean() ? event : null, json, data.consumeBoolean() ? Integer.toString(i) : null);
+            if (!wasTerminal && completedOutput != null) {
+                // run.completed.output is authoritative (hermes-api.md A6)
+                assertThat(sink.events()).last().isEqualTo("final:" + completedOutput);
+            }
+        }
+        assertThat(sink.violations()).isEmpty();
+        long terminals = sink.events().stream().filter(e -> e.startsWith("final:") || e.startsWith("error:")).count();
+        assertThat(terminals).isLessThanOrEqualTo(1);
+        assertThat(sink.events()).allSatisfy(e -> {
+            if (e.startsWith("error:")) {
+                assertThat(e).doesNotContain("\n").hasSizeLessThan(420); // first line, bounded: no tracebacks to users
+            }
+        });
+    }
+
+    private static String quote(String s) {
+        var sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Serves {@code bytes} as the response body of every connection attempt (the parser under test is the library's). */
+    private static final class InMemory extends ConnectStrategy {
+        private final byte[] bytes;
+
+        InMemory(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public Client createClient(LDLogger logger) {
+            return new Client() {
+                @Override
+                public Result connect(String lastEventId) {
+                    return new Result(new ByteArrayInputStream(bytes), URI.create("http://127.0.0.1/v1/runs/run_x/events"), null);
+                }
+
+                @Override
+                public boolean awaitClosed(long timeoutMillis) {
+                    return true;
+                }
+
+                @Override
+                public URI getOrigin() {
+                    return URI.create("http://127.0.0.1/v1/runs/run_x/events");
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}
