@@ -10,8 +10,11 @@ public interface PlatformOutbox {
     /** Where a reply goes: the conversation, its thread (may be empty), the message it answers (may be empty). */
     record Target(String conversationId, String threadId, String replyToPlatformMessageId) {}
 
-    /** Posts one message (already split to fit); returns the platform's id of it. */
-    String post(Target target, String text, boolean markdown) throws PlatformException;
+    /**
+     * Posts one message (already split to fit); returns the platform's id of it. {@code idempotencyKey}
+     * is the same for every retry of this one message (Discord sends it as {@code nonce}).
+     */
+    String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException;
 
     /** Replaces the text of an earlier message; only called when {@link #supportsEdit()}. */
     void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException;

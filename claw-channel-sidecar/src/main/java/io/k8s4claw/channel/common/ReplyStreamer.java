@@ -78,7 +78,7 @@ public final class ReplyStreamer implements ReplyHandler {
     }
 
     ReplyOutcome handleNow(Reply reply) {
-        PlatformOutbox.Target target = new PlatformOutbox.Target(reply.getConversationId(), reply.getThreadId(), "");
+        PlatformOutbox.Target target = new PlatformOutbox.Target(reply.getConversationId(), reply.getThreadId(), reply.getInReplyTo());
         try {
             return switch (reply.getEventCase()) {
                 case START, TYPING -> {
@@ -131,7 +131,7 @@ public final class ReplyStreamer implements ReplyHandler {
         String preview = preview(reply.getDelta().getText());
         if (preview.isBlank()) return ReplyOutcome.delivered();
         if (st.previewId == null) {
-            st.previewId = call(() -> outbox.post(target, preview, true));
+            st.previewId = call(() -> outbox.post(target, preview, true, reply.getStreamId() + ":preview"));
         } else {
             String id = st.previewId;
             call(() -> {
@@ -169,7 +169,9 @@ public final class ReplyStreamer implements ReplyHandler {
                 });
                 id = preview;
             } else {
-                id = call(() -> outbox.post(target, chunk, markdown));
+                String key = (reply.getStreamId().isEmpty() ? "seq-" + reply.getReplySeq() : reply.getStreamId())
+                        + ":" + reply.getEventCase().getNumber() + ":" + i;
+                id = call(() -> outbox.post(target, chunk, markdown, key));
             }
             st.finalIds.add(id);
             metrics.replyOut();

@@ -377,7 +377,7 @@ public final class SlackChannel implements PlatformChannel {
                 if (!pe.userVisibleText().isEmpty()) {
                     scheduler.execute(() -> {
                         try {
-                            api.post(new PlatformOutbox.Target(channel, threadId, ts), pe.userVisibleText(), false);
+                            api.post(new PlatformOutbox.Target(channel, threadId, ts), pe.userVisibleText(), false, "nack:" + eventId);
                         } catch (PlatformException e) {
                             LOG.log(Level.WARNING, "slack {0}: could not tell the user: {1}", name, e.getMessage());
                         }

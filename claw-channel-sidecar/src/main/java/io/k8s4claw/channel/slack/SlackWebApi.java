@@ -63,7 +63,7 @@ final class SlackWebApi implements PlatformOutbox {
     }
 
     @Override
-    public String post(Target target, String text, boolean markdown) throws PlatformException {
+    public String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException {
         ObjectNode body = JSON.createObjectNode();
         body.put("channel", target.conversationId());
         body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
