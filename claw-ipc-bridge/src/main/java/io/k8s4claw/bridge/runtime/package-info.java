@@ -35,6 +35,8 @@
  * called concurrently from any thread and never block the caller (I/O happens on connector-owned threads).
  * The sink callbacks of one run are called one at a time, in order, on a connector-owned thread; they must not
  * block (hand the event off). No sink callback of a run happens before the {@code deliver}/{@code resume}
- * stage of that run has completed successfully.
+ * stage of that run has completed successfully; dependents attached to the stage before it completes run before
+ * the first callback, but a dependent attached later (the stage may complete on another thread at any time) can
+ * run after the first callbacks — so a sink that needs the run reference buffers events until it has it.
  */
 package io.k8s4claw.bridge.runtime;

@@ -162,23 +162,29 @@ public final class HermesSseConnector implements RuntimeConnector {
         if (closed) {
             return CompletableFuture.failedFuture(DeliveryException.retryable("closed", "the bridge is shutting down"));
         }
-        return api.runStatus(runRef).handle((status, err) -> {
+        var result = new CompletableFuture<Accepted>();
+        api.runStatus(runRef).whenComplete((status, err) -> {
             if (err != null) {
                 var de = unwrap(err);
                 noteFailure(de);
-                return CompletableFuture.<Accepted>failedFuture(de);
-            }
-            if (status == null) {
+                result.completeExceptionally(de);
+            } else if (status == null) {
                 // Hermes does not know the run (non-durable, or retention over): re-submit under the same key; a
                 // durable idempotency record answers with the original run, otherwise a new run starts.
-                return deliver(message, sink).toCompletableFuture();
+                deliver(message, sink).whenComplete((a, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(unwrap(e));
+                    } else {
+                        result.complete(a);
+                    }
+                });
+            } else {
+                noteAccepted();
+                result.complete(new Accepted(runRef, true)); // dependents run first: no sink call before this
+                follow(runRef, sink);
             }
-            noteAccepted();
-            var accepted = new Accepted(runRef, true);
-            var f = CompletableFuture.completedFuture(accepted);
-            follow(runRef, sink);
-            return f;
-        }).thenCompose(f -> f);
+        });
+        return result;
     }
 
     @Override
