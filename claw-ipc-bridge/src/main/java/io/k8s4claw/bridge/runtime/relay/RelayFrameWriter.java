@@ -1,0 +1,135 @@
+package io.k8s4claw.bridge.runtime.relay;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+
+import java.util.Locale;
+
+/**
+ * Connector-to-gateway frames (hermes-api.md §B5–§B8) as compact JSON lines. Every line ends with {@code \n}:
+ * Hermes keeps a line without one in its buffer until the next newline arrives.
+ */
+public final class RelayFrameWriter {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private RelayFrameWriter() {
+    }
+
+    public static String descriptor(CapabilityDescriptor d) {
+        ObjectNode root = JSON.createObjectNode().put("type", "descriptor");
+        ObjectNode desc = root.putObject("descriptor")
+                .put("contract_version", CapabilityDescriptor.CONTRACT_VERSION)
+                .put("platform", d.platform())
+                .put("label", d.label())
+                .put("max_message_length", d.maxMessageLength())
+                .put("supports_draft_streaming", false)
+                .put("supports_edit", d.supportsEdit())
+                .put("supports_threads", d.supportsThreads())
+                .put("markdown_dialect", d.markdownDialect())
+                .put("len_unit", d.lenUnit());
+        d.supportedOps().forEach(desc.putArray("supported_ops")::add);
+        return line(root);
+    }
+
+    /**
+     * An {@code inbound} frame for a channel message. {@code platform} is the Hermes platform name. The
+     * session-source fields keep conversations apart: chat id and type, user, thread, and (Slack/Discord) the
+     * workspace/guild as {@code scope_id}. {@code is_bot} and {@code message_is_edit} are always sent: some
+     * Hermes versions read them, others ignore them (§B6 [VERSION]).
+     */
+    public static String inbound(String platform, InboundMessage m) {
+        ObjectNode root = JSON.createObjectNode().put("type", "inbound");
+        ObjectNode event = root.putObject("event")
+                .put("text", m.text())
+                .put("message_type", m.text().startsWith("/") ? "command" : "text")
+                .put("message_id", relayMessageId(m));
+        ObjectNode source = event.putObject("source")
+                .put("platform", platform)
+                .put("chat_id", m.conversationId())
+                .put("chat_type", chatType(m))
+                .put("user_id", m.sender().id());
+        putOrNull(source, "user_name", m.sender().displayName());
+        putOrNull(source, "chat_name", m.metadata().get("chat_name"));
+        putOrNull(source, "thread_id", m.threadId());
+        putOrNull(source, "chat_topic", m.metadata().get("chat_topic"));
+        source.put("is_bot", m.sender().bot());
+        source.put("message_is_edit", false);
+        String scope = scopeId(m);
+        if (scope != null) {
+            source.put("scope_id", scope);
+        }
+        return line(root);
+    }
+
+    /** Hermes de-duplicates on platform:chat_id:message_id; the platform id when known, else the bus id. */
+    static String relayMessageId(InboundMessage m) {
+        return m.platformMessageId().isEmpty() ? m.messageId() : m.platformMessageId();
+    }
+
+    static String chatType(InboundMessage m) {
+        return switch (m.chatType()) {
+            case GROUP -> "group";
+            case CHANNEL -> "channel";
+            case DIRECT, UNSPECIFIED -> "dm";
+        };
+    }
+
+    /** The workspace (Slack team) or guild (Discord) id, from the sidecar's metadata. */
+    static String scopeId(InboundMessage m) {
+        for (String key : new String[] {"scope_id", "team_id", "guild_id", "workspace_id"}) {
+            String v = m.metadata().get(key);
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    public static String outboundResult(String requestId, ObjectNode result) {
+        ObjectNode root = JSON.createObjectNode().put("type", "outbound_result").put("requestId", requestId);
+        root.set("result", result);
+        return line(root);
+    }
+
+    public static ObjectNode success(String messageId) {
+        ObjectNode r = JSON.createObjectNode().put("success", true);
+        if (messageId != null) {
+            r.put("message_id", messageId);
+        }
+        return r;
+    }
+
+    public static ObjectNode failure(String error) {
+        return JSON.createObjectNode().put("success", false).put("error", error);
+    }
+
+    /** §B7: refusing a destination; Hermes then does not fall back to another op for that chat. */
+    public static ObjectNode egressDeclined(String platform) {
+        return JSON.createObjectNode().put("success", false).put("code", "egress_declined")
+                .put("error", platform.toLowerCase(Locale.ROOT)
+                        + " egress declined: target is not an approved destination for this connection");
+    }
+
+    public static String goingIdleAck() {
+        return "{\"type\":\"going_idle_ack\"}\n";
+    }
+
+    private static void putOrNull(ObjectNode node, String field, String value) {
+        if (value == null || value.isEmpty()) {
+            node.putNull(field);
+        } else {
+            node.put(field, value);
+        }
+    }
+
+    private static String line(ObjectNode node) {
+        try {
+            return JSON.writeValueAsString(node) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a relay frame", e);
+        }
+    }
+}
