@@ -4,7 +4,8 @@ usage: probe.py live|ready
 
 live   GET /health must answer 200 with {"status": "ok", "platform": "hermes-agent"}.
 ready  GET /health/detailed (bearer API_SERVER_KEY) answers 200 even when degraded, so its body is read:
-       readiness.checks.gateway.status must be "ok" (older builds without it: gateway_state "running").
+       readiness.checks.gateway.status must be "ok" and its state (when given) "running"; older builds without
+       the check: gateway_state "running". A draining gateway is not ready.
 A catch-all 200 (any other JSON or HTML) fails. The key is read from the environment, never printed.
 """
 import json
@@ -38,8 +39,9 @@ def ready():
     checks = (body.get("readiness") or {}).get("checks") or {}
     gateway = checks.get("gateway")
     if isinstance(gateway, dict):
-        ok = gateway.get("status") == "ok"
-        return ok, "gateway check %r (state %r)" % (gateway.get("status"), gateway.get("state"))
+        state = gateway.get("state", "running")
+        ok = gateway.get("status") == "ok" and state == "running"
+        return ok, "gateway check %r (state %r)" % (gateway.get("status"), state)
     state = body.get("gateway_state")
     return state == "running", "gateway_state %r" % state
 
