@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Objects;
@@ -31,6 +32,7 @@ public class AutoUpdateSpec {
     /** How long a new version may take to become ready (2m..30m). */
     @JsonPropertyDescription("How long a new version may take to become ready (2m..30m).")
     @Default("10m")
+    @Size(max = 32)
     @Pattern(SchemaPatterns.DURATION)
     @ValidationRule(value = "!self.matches('" + SchemaPatterns.DURATION + "') || (duration(self) >= duration('2m') && duration(self) <= duration('30m'))", message = ClawRules.HEALTH_TIMEOUT_RANGE)
     private String healthTimeout;

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Objects;
@@ -25,12 +26,14 @@ public class BackpressureSpec {
     /** Fill ratio (0..1) at which the channel is slowed. */
     @JsonPropertyDescription("Fill ratio (0..1) at which the channel is slowed.")
     @Default("0.8")
+    @Size(max = 16)
     @Pattern(SchemaPatterns.WATERMARK)
     private String highWatermark;
 
     /** Fill ratio (0..1) at which it resumes; below highWatermark. */
     @JsonPropertyDescription("Fill ratio (0..1) at which it resumes; below highWatermark.")
     @Default("0.3")
+    @Size(max = 16)
     @Pattern(SchemaPatterns.WATERMARK)
     private String lowWatermark;
 

@@ -33,8 +33,6 @@ public final class ClawRules {
 
     public static final String CUSTOM_CHANNEL_SIDECAR = "type custom needs spec.sidecar with the image of your channel adapter";
 
-    public static final String EGRESS_CIDRS = "every entry must be a CIDR block such as 10.0.0.0/8";
-
     public static final String HEALTH_TIMEOUT_RANGE = "healthTimeout must be between 2m and 30m";
 
     private ClawRules() {

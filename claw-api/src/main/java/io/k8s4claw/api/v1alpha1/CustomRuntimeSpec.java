@@ -15,6 +15,7 @@ public class CustomRuntimeSpec {
 
     /** Image (required for runtime custom). */
     @JsonPropertyDescription("Image (required for runtime custom).")
+    @Size(max = 512)
     private String image;
 
     /** Entrypoint override. */

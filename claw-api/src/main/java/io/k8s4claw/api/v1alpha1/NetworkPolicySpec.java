@@ -3,8 +3,8 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
 import java.util.Objects;
@@ -21,13 +21,12 @@ public class NetworkPolicySpec {
     /** Extra egress CIDR blocks (e.g. 10.0.0.0/8). */
     @JsonPropertyDescription("Extra egress CIDR blocks (e.g. 10.0.0.0/8).")
     @Size(max = 64)
-    @ValidationRule(value = "self.all(c, c.matches('" + SchemaPatterns.CIDR + "'))", message = ClawRules.EGRESS_CIDRS)
-    private List<String> allowedEgressCIDRs;
+    private List<@Size(max = 64) @Pattern(SchemaPatterns.CIDR) String> allowedEgressCIDRs;
 
     /** Namespaces allowed to reach the Claw. */
     @JsonPropertyDescription("Namespaces allowed to reach the Claw.")
     @Size(max = 64)
-    private List<String> allowedIngressNamespaces;
+    private List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> allowedIngressNamespaces;
 
     public NetworkPolicySpec() {
     }
@@ -40,19 +39,19 @@ public class NetworkPolicySpec {
         this.enabled = enabled;
     }
 
-    public List<String> getAllowedEgressCIDRs() {
+    public List<@Size(max = 64) @Pattern(SchemaPatterns.CIDR) String> getAllowedEgressCIDRs() {
         return allowedEgressCIDRs;
     }
 
-    public void setAllowedEgressCIDRs(List<String> allowedEgressCIDRs) {
+    public void setAllowedEgressCIDRs(List<@Size(max = 64) @Pattern(SchemaPatterns.CIDR) String> allowedEgressCIDRs) {
         this.allowedEgressCIDRs = allowedEgressCIDRs;
     }
 
-    public List<String> getAllowedIngressNamespaces() {
+    public List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> getAllowedIngressNamespaces() {
         return allowedIngressNamespaces;
     }
 
-    public void setAllowedIngressNamespaces(List<String> allowedIngressNamespaces) {
+    public void setAllowedIngressNamespaces(List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> allowedIngressNamespaces) {
         this.allowedIngressNamespaces = allowedIngressNamespaces;
     }
 

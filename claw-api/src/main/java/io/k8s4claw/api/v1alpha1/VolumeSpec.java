@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Objects;
@@ -21,18 +22,21 @@ public class VolumeSpec {
 
     /** StorageClass of the claim; the cluster default when empty. Immutable. */
     @JsonPropertyDescription("StorageClass of the claim; the cluster default when empty. Immutable.")
+    @Size(max = 253)
     @ValidationRule(value = "self == oldSelf", message = ClawRules.STORAGE_CLASS_IMMUTABLE)
     private String storageClass;
 
     /** Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink. */
     @JsonPropertyDescription("Requested size as a Kubernetes quantity (e.g. 5Gi); may grow, never shrink.")
     @Required
+    @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
     @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
     private String size;
 
     /** Ceiling for automatic expansion; not below size. */
     @JsonPropertyDescription("Ceiling for automatic expansion; not below size.")
+    @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
     private String maxSize;
 

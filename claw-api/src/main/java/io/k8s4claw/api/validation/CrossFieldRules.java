@@ -8,7 +8,6 @@ import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
 import io.k8s4claw.api.v1alpha1.ClawRules;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.v1alpha1.CredentialSpec;
-import io.k8s4claw.api.v1alpha1.NetworkPolicySpec;
 import io.k8s4claw.api.v1alpha1.PersistenceSpec;
 import io.k8s4claw.api.v1alpha1.RuntimeType;
 import io.k8s4claw.api.v1alpha1.SchemaPatterns;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -35,7 +33,6 @@ final class CrossFieldRules {
     static final Duration HEALTH_TIMEOUT_MAX = Duration.ofMinutes(30);
     private static final BigDecimal DEFAULT_HIGH_WATERMARK = new BigDecimal("0.8");
     private static final BigDecimal DEFAULT_LOW_WATERMARK = new BigDecimal("0.3");
-    private static final java.util.regex.Pattern CIDR = java.util.regex.Pattern.compile(SchemaPatterns.CIDR);
     private static final java.util.regex.Pattern WATERMARK = java.util.regex.Pattern.compile(SchemaPatterns.WATERMARK);
 
     private CrossFieldRules() {
@@ -63,15 +60,6 @@ final class CrossFieldRules {
             volume("spec.persistence.session", p.getSession(), out);
             volume("spec.persistence.workspace", p.getWorkspace(), out);
             volume("spec.persistence.output", p.getOutput(), out);
-        }
-        NetworkPolicySpec np = spec.getSecurity() == null ? null : spec.getSecurity().getNetworkPolicy();
-        if (np != null && np.getAllowedEgressCIDRs() != null) {
-            List<String> bad = np.getAllowedEgressCIDRs().stream()
-                    .filter(c -> c == null || !CIDR.matcher(c).matches()).toList();
-            if (!bad.isEmpty()) {
-                out.add(new FieldError("spec.security.networkPolicy.allowedEgressCIDRs",
-                        ClawRules.EGRESS_CIDRS + " (not CIDR blocks: " + String.join(", ", bad.stream().map(Objects::toString).toList()) + ")"));
-            }
         }
         AutoUpdateSpec au = spec.getAutoUpdate();
         if (au != null && Durations.isDuration(au.getHealthTimeout())) {

@@ -39,6 +39,11 @@ final class PatternMessages {
         if (pattern.equals(SchemaPatterns.ABS_PATH)) {
             return quoted + " must be an absolute path (try /" + value.replaceAll("^[./]+", "") + ")";
         }
+        if (pattern.equals(SchemaPatterns.CIDR)) {
+            boolean bareIpv4 = value.matches("^([0-9]{1,3}[.]){3}[0-9]{1,3}$");
+            return quoted + " is not a CIDR block: write an address with a prefix length such as 10.0.0.0/8"
+                    + (bareIpv4 ? " (for this single address: " + value + "/32)" : "");
+        }
         if (pattern.equals(SchemaPatterns.WATERMARK)) {
             return quoted + " is not a fill ratio: write a decimal between 0 and 1 such as \"0.8\"";
         }

@@ -8,6 +8,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.AnnotatedParameterizedType;
+import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
@@ -77,11 +80,17 @@ final class SchemaWalker {
                 }
                 continue;
             }
-            checkValue(childPath, value, f.getGenericType(), f);
+            checkValue(childPath, value, f.getAnnotatedType(), f);
         }
     }
 
-    private void checkValue(String path, JsonNode node, Type type, Field annotations) {
+    /**
+     * @param annotated   the (annotated) type expected at {@code path}; list elements carry their type-use
+     *                    annotations, e.g. {@code List<@Pattern(CIDR) String>}
+     * @param annotations where {@code @Pattern}/{@code @Size}/{@code @Min}/{@code @Max} are read from
+     */
+    private void checkValue(String path, JsonNode node, AnnotatedType annotated, AnnotatedElement annotations) {
+        Type type = annotated.getType();
         Class<?> raw = rawClass(type);
         if (raw == JsonNode.class) {
             return; // free JSON (x-kubernetes-preserve-unknown-fields)
@@ -114,13 +123,13 @@ final class SchemaWalker {
             if (size != null && node.size() > size.max()) {
                 blocking(path, "has " + node.size() + " entries; at most " + size.max() + " are allowed");
             }
-            Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
+            AnnotatedType element = ((AnnotatedParameterizedType) annotated).getAnnotatedActualTypeArguments()[0];
             for (int i = 0; i < node.size(); i++) {
                 JsonNode item = node.get(i);
                 if (item.isNull()) {
                     errors.add(new FieldError(path + "[" + i + "]", "must not be null"));
                 } else {
-                    checkValue(path + "[" + i + "]", item, element, null);
+                    checkValue(path + "[" + i + "]", item, element, element);
                 }
             }
         } else if (Map.class.isAssignableFrom(raw)) {
@@ -142,7 +151,7 @@ final class SchemaWalker {
         }
     }
 
-    private void checkString(String path, String value, Field f) {
+    private void checkString(String path, String value, AnnotatedElement f) {
         if (f == null) {
             return;
         }
@@ -161,7 +170,7 @@ final class SchemaWalker {
         }
     }
 
-    private void checkNumber(String path, long value, Field f) {
+    private void checkNumber(String path, long value, AnnotatedElement f) {
         if (f == null) {
             return;
         }

@@ -181,7 +181,8 @@ class GeneratedCrdTest {
         assertThat(rules(at(spec, "channels"))).containsOnlyKeys(ClawRules.CHANNEL_NAMES_UNIQUE);
         assertThat(rules(at(spec, "autoUpdate.healthTimeout")).get(ClawRules.HEALTH_TIMEOUT_RANGE))
                 .contains("duration(self) >= duration('2m')").contains("duration(self) <= duration('30m')");
-        assertThat(rules(at(spec, "security.networkPolicy.allowedEgressCIDRs"))).containsOnlyKeys(ClawRules.EGRESS_CIDRS);
+        assertThat(at(spec, "security.networkPolicy.allowedEgressCIDRs.[]").path("pattern").asText()).isEqualTo(SchemaPatterns.CIDR);
+        assertThat(at(spec, "security.networkPolicy.allowedIngressNamespaces.[]").path("pattern").asText()).isEqualTo(SchemaPatterns.DNS_LABEL);
         assertThat(rules(spec)).containsOnlyKeys(ClawRules.CUSTOM_RUNTIME_IMAGE);
     }
 
