@@ -22,6 +22,11 @@ public final class ClawCommand implements Runnable {
         return new CommandLine(new ClawCommand()).execute(args);
     }
 
+    /** Runs the CLI with its output and errors going to the given writers. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return new CommandLine(new ClawCommand()).setOut(out).setErr(err).execute(args);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

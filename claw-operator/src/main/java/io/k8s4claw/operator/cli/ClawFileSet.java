@@ -52,7 +52,11 @@ final class ClawFileSet {
         List<Planned> out = new ArrayList<>();
         for (ManifestFiles.Located<Claw> located : claws) {
             Claw claw = located.object();
-            List<FieldError> errors = new ArrayList<>(planner.validate(claw));
+            // As written (unknown fields, wrong types that binding would hide), then everything the operator checks.
+            java.util.LinkedHashSet<FieldError> all = new java.util.LinkedHashSet<>(
+                    io.k8s4claw.api.validation.ClawValidator.validateManifest(located.source()).errors());
+            all.addAll(planner.validate(claw));
+            List<FieldError> errors = new ArrayList<>(all);
             List<ClawChannel> channels = new ArrayList<>();
             if (errors.isEmpty()) {
                 List<ChannelRef> refs = claw.getSpec().getChannels() == null ? List.of() : claw.getSpec().getChannels();

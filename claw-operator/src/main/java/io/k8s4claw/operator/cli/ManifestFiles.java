@@ -21,7 +21,7 @@ import java.util.List;
 record ManifestFiles(List<Located<Claw>> claws, List<Located<ClawChannel>> channels, List<Located<Secret>> secrets,
                      List<String> problems) {
 
-    record Located<T>(T object, Path file, int document) {
+    record Located<T>(T object, Path file, int document, JsonNode source) {
         String where() {
             return file + " (document " + document + ")";
         }
@@ -53,17 +53,24 @@ record ManifestFiles(List<Located<Claw>> claws, List<Located<ClawChannel>> chann
                     String where = file + " (document " + index + ")";
                     try {
                         if (ClawApi.API_VERSION.equals(apiVersion) && "Claw".equals(kind)) {
-                            claws.add(new Located<>(YAML.treeToValue(doc, Claw.class), file, index));
+                            claws.add(new Located<>(YAML.treeToValue(doc, Claw.class), file, index, doc));
                         } else if (ClawApi.API_VERSION.equals(apiVersion) && "ClawChannel".equals(kind)) {
-                            channels.add(new Located<>(YAML.treeToValue(doc, ClawChannel.class), file, index));
+                            channels.add(new Located<>(YAML.treeToValue(doc, ClawChannel.class), file, index, doc));
                         } else if ("v1".equals(apiVersion) && "Secret".equals(kind)) {
-                            secrets.add(new Located<>(YAML.treeToValue(doc, Secret.class), file, index));
+                            secrets.add(new Located<>(YAML.treeToValue(doc, Secret.class), file, index, doc));
                         } else {
                             problems.add(where + ": " + (kind.isEmpty() ? "a document without kind" : apiVersion + " " + kind)
                                     + " is not a Claw, ClawChannel or Secret; claw only reads those");
                         }
                     } catch (IOException e) {
-                        problems.add(where + ": " + kind + " cannot be read: " + e.getMessage().lines().findFirst().orElse(""));
+                        var errors = "Claw".equals(kind) ? io.k8s4claw.api.validation.ClawValidator.validateManifest(doc).errors()
+                                : "ClawChannel".equals(kind) ? io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(doc).errors()
+                                : List.<io.k8s4claw.api.validation.FieldError>of();
+                        if (errors.isEmpty()) {
+                            problems.add(where + ": " + kind + " cannot be read: " + e.getMessage().lines().findFirst().orElse(""));
+                        } else {
+                            errors.forEach(err -> problems.add(where + ": " + kind + " " + doc.path("metadata").path("name").asText("") + ": " + err));
+                        }
                     }
                 }
             } catch (IOException e) {

@@ -48,7 +48,9 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         for (var channel : set.channels()) {
-            var errors = io.k8s4claw.operator.desired.ClawValidation.validateChannel(channel.object());
+            var errors = new java.util.ArrayList<>(new java.util.LinkedHashSet<io.k8s4claw.api.validation.FieldError>(java.util.stream.Stream.concat(
+                    io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(channel.source()).errors().stream(),
+                    io.k8s4claw.operator.desired.ClawValidation.validateChannel(channel.object()).stream()).toList()));
             if (errors.isEmpty()) {
                 out.println("valid: ClawChannel " + channel.object().getMetadata().getName() + " (" + channel.where() + ")");
             } else {

@@ -58,6 +58,8 @@ public final class ClawPlanner {
         try {
             var adapter = adapters.require(claw.getSpec().getRuntime().wireValue());
             return new Plan.Ready(builder.build(claw, channels, adapter, secretHashes));
+        } catch (InvalidClawException e) {
+            return new Plan.Invalid(e.errors());
         } catch (IllegalArgumentException e) {
             // An adapter refusing to render what its validation let through: still the user's spec, reported as such.
             return new Plan.Invalid(List.of(new FieldError("spec", e.getMessage())));

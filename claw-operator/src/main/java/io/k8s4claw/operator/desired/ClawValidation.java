@@ -1,6 +1,5 @@
 package io.k8s4claw.operator.desired;
 
-import io.k8s4claw.api.runtime.PortExposure;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.validation.FieldError;
@@ -38,6 +37,8 @@ public final class ClawValidation {
             errors.add(new FieldError("spec.runtime", "required: one of " + adapters.runtimeIds()));
             return errors;
         }
+        // The rules the CRD makes the API server enforce (schema + CEL), so offline callers see them too.
+        errors.addAll(io.k8s4claw.api.validation.ClawValidator.validateCreate(claw).errors());
         Optional<RuntimeAdapter> adapter = adapters.find(claw.getSpec().getRuntime().wireValue());
         if (adapter.isEmpty()) {
             errors.add(new FieldError("spec.runtime", "no adapter for runtime '" + claw.getSpec().getRuntime().wireValue()
@@ -77,12 +78,6 @@ public final class ClawValidation {
             if (ingress.getHost() == null || ingress.getHost().isBlank()) {
                 errors.add(new FieldError("spec.ingress.host", "required when spec.ingress.enabled is true"));
             }
-            boolean exposable = adapter.descriptor().ports().stream().anyMatch(p -> p.exposure() == PortExposure.POD);
-            if (!exposable && claw.getSpec().getCustom() == null) {
-                errors.add(new FieldError("spec.ingress.enabled", "runtime '" + adapter.runtimeId()
-                        + "' serves its API on loopback only (reachable by the in-pod bridge alone); an Ingress would"
-                        + " have nothing to route to. Reach the agent through a ClawChannel instead, or disable the ingress"));
-            }
             if (ingress.getBasicAuth() != null && Boolean.TRUE.equals(ingress.getBasicAuth().getEnabled())
                     && (ingress.getBasicAuth().getSecretName() == null || ingress.getBasicAuth().getSecretName().isBlank())) {
                 errors.add(new FieldError("spec.ingress.basicAuth.secretName", "required when basic auth is enabled"));
@@ -93,7 +88,11 @@ public final class ClawValidation {
 
     /** Problems of one ClawChannel on its own, with paths inside the ClawChannel. */
     public static List<FieldError> validateChannel(ClawChannel channel) {
-        List<FieldError> errors = new ArrayList<>();
+        return dedupe(channelRules(channel));
+    }
+
+    private static List<FieldError> channelRules(ClawChannel channel) {
+        List<FieldError> errors = new ArrayList<>(io.k8s4claw.api.validation.ClawChannelValidator.validateCreate(channel).errors());
         if (channel.getMetadata() == null || channel.getMetadata().getName() == null) {
             errors.add(new FieldError("metadata.name", "a ClawChannel needs a name"));
         }

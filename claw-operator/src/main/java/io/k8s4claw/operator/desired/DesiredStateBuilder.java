@@ -85,6 +85,13 @@ public final class DesiredStateBuilder {
     /** Value of a secret hash annotation when the Secret's content is not known (offline render). */
     public static final String UNRESOLVED_HASH = "unresolved";
 
+    /**
+     * Size of a claim the runtime mounts persistently while the spec leaves the volume out (k8s4claw: volumes are
+     * enabled unless {@code enabled: false}). Set {@code spec.persistence.<volume>.size} to choose.
+     */
+    public static final Map<VolumeRole, String> DEFAULT_SIZES = Map.of(
+            VolumeRole.SESSION, "5Gi", VolumeRole.WORKSPACE, "10Gi", VolumeRole.OUTPUT, "5Gi");
+
     private final SidecarImages images;
 
     public DesiredStateBuilder(SidecarImages images) {
@@ -100,6 +107,13 @@ public final class DesiredStateBuilder {
     public DesiredState build(Claw claw, List<ClawChannel> channels, RuntimeAdapter adapter, Map<String, String> secretHashes) {
         RenderContext context = RenderContext.of(claw, channels);
         PodContribution pod = adapter.render(context);
+        IngressSpec ingressSpec = claw.getSpec().getIngress();
+        if (ingressSpec != null && Boolean.TRUE.equals(ingressSpec.getEnabled()) && pod.exposedPorts().isEmpty()) {
+            throw new InvalidClawException(List.of(new io.k8s4claw.api.validation.FieldError("spec.ingress.enabled", "runtime '"
+                    + adapter.runtimeId() + "' exposes no port outside the pod for this Claw (its API is loopback-only, reachable by the"
+                    + " in-pod bridge alone), so an Ingress would have nothing to route to; reach the agent through a ClawChannel"
+                    + " or disable the ingress")));
+        }
         RenderNames names = context.names();
         String name = claw.getMetadata().getName();
         String namespace = claw.getMetadata().getNamespace();
@@ -217,20 +231,23 @@ public final class DesiredStateBuilder {
         Set<String> claimNames = new TreeSet<>();
         for (VolumeRole role : VolumeRole.values()) {
             VolumeSpec volume = volumeSpec(persistence, role);
-            if (enabled(volume)) {
-                String volumeName = names.volumeName(role);
-                claimNames.add(volumeName);
-                PersistentVolumeClaimBuilder pvc = new PersistentVolumeClaimBuilder()
-                        .withNewMetadata().withName(volumeName).withLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endMetadata()
-                        .withNewSpec()
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewResources().addToRequests("storage", new Quantity(volume.getSize())).endResources()
-                        .endSpec();
-                if (volume.getStorageClass() != null && !volume.getStorageClass().isBlank()) {
-                    pvc.editSpec().withStorageClassName(volume.getStorageClass()).endSpec();
-                }
-                claims.add(pvc.build());
+            boolean runtimeNeedsClaim = pod.dataMounts().stream().anyMatch(m -> m.role() == role && m.persistent());
+            if (!runtimeNeedsClaim && !enabled(volume)) {
+                continue;
             }
+            String volumeName = names.volumeName(role);
+            claimNames.add(volumeName);
+            String size = volume != null && volume.getSize() != null ? volume.getSize() : DEFAULT_SIZES.get(role);
+            PersistentVolumeClaimBuilder pvc = new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(volumeName).withLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endMetadata()
+                    .withNewSpec()
+                    .withAccessModes("ReadWriteOnce")
+                    .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
+                    .endSpec();
+            if (volume != null && volume.getStorageClass() != null && !volume.getStorageClass().isBlank()) {
+                pvc.editSpec().withStorageClassName(volume.getStorageClass()).endSpec();
+            }
+            claims.add(pvc.build());
         }
 
         List<Volume> volumes = new ArrayList<>(pod.volumes());
@@ -391,7 +408,7 @@ public final class DesiredStateBuilder {
         if (spec == null || !Boolean.TRUE.equals(spec.getEnabled())) {
             return Optional.empty();
         }
-        // ClawValidation rejects an Ingress for a runtime that exposes nothing, so a port is there.
+        // build() rejects an Ingress for a pod that exposes nothing, so a port is there.
         RuntimePort port = pod.exposedPorts().get(0);
         Map<String, String> annotations = new TreeMap<>();
         if (spec.getAnnotations() != null) {

@@ -123,14 +123,24 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
 
         // Volumes may grow, never shrink: compare with the claims that exist.
-        Map<VolumeRole, String> claimNames = claimNames(claw);
+        Map<VolumeRole, String> claimNames = new EnumMap<>(VolumeRole.class);
+        Map<VolumeRole, Quantity> claimSizes = new EnumMap<>(VolumeRole.class);
+        RenderNames renderNames = RenderNames.defaults(claw.getMetadata().getName());
+        for (var template : desired.statefulSet().getSpec().getVolumeClaimTemplates()) {
+            for (VolumeRole role : VolumeRole.values()) {
+                if (renderNames.volumeName(role).equals(template.getMetadata().getName())) {
+                    claimNames.put(role, template.getMetadata().getName() + "-" + claw.getMetadata().getName() + "-0");
+                    claimSizes.put(role, template.getSpec().getResources().getRequests().get("storage"));
+                }
+            }
+        }
         Map<VolumeRole, Optional<PersistentVolumeClaim>> claims = new EnumMap<>(VolumeRole.class);
         List<FieldError> shrinks = new ArrayList<>();
         claimNames.forEach((role, pvcName) -> {
             Optional<PersistentVolumeClaim> pvc = sources.claims.get(new ResourceID(pvcName, namespace));
             claims.put(role, pvc);
             pvc.ifPresent(p -> {
-                Quantity wanted = new Quantity(volume(claw, role).getSize());
+                Quantity wanted = claimSizes.get(role);
                 Quantity current = requested(p);
                 if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) < 0) {
                     shrinks.add(new FieldError("spec.persistence." + role.specName() + ".size", "volumes can grow but not shrink: claim "
@@ -160,7 +170,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.ingresses)));
         outcomes.add(desired.podDisruptionBudget().map(p -> applier.apply(claw, p, sources.pdbs))
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
-        claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, new Quantity(volume(claw, role).getSize()))));
+        claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, claimSizes.get(role))));
         if (outcomes.stream().anyMatch(o -> o != ChildApplier.Outcome.UNCHANGED)) {
             LOG.info("Claw {}/{}: children {}", namespace, name, outcomes);
         }
@@ -268,30 +278,6 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         s.setStatus(state);
         s.setLastError(lastError);
         return s;
-    }
-
-    static Map<VolumeRole, String> claimNames(Claw claw) {
-        Map<VolumeRole, String> names = new EnumMap<>(VolumeRole.class);
-        RenderNames renderNames = RenderNames.defaults(claw.getMetadata().getName());
-        for (VolumeRole role : VolumeRole.values()) {
-            VolumeSpec v = volume(claw, role);
-            if (v != null && !Boolean.FALSE.equals(v.getEnabled()) && v.getSize() != null) {
-                names.put(role, renderNames.volumeName(role) + "-" + claw.getMetadata().getName() + "-0");
-            }
-        }
-        return names;
-    }
-
-    private static VolumeSpec volume(Claw claw, VolumeRole role) {
-        var p = claw.getSpec().getPersistence();
-        if (p == null) {
-            return null;
-        }
-        return switch (role) {
-            case SESSION -> p.getSession();
-            case WORKSPACE -> p.getWorkspace();
-            case OUTPUT -> p.getOutput();
-        };
     }
 
     private static Quantity requested(PersistentVolumeClaim pvc) {
