@@ -24,6 +24,10 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
+        // The platform fakes' own server logs (MockWebServer prints request lines) are not the sidecar's.
+        String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+        String msg = record.getMessage() == null ? "" : record.getMessage();
+        if (logger.startsWith("okhttp3.mockwebserver") || msg.contains("MockWebServer")) return;
         lines.add(formatter.format(record));
     }
 

@@ -48,6 +48,7 @@ public final class SidecarHarness implements AutoCloseable {
 
     /** Sends a reply event; returns its reply_seq. */
     public long reply(Reply.Builder reply) {
+        org.awaitility.Awaitility.await().until(() -> host.bus().isConnected() && bridge.current() != null);
         long seq = replySeq.incrementAndGet();
         bridge.current().send(Frame.newBuilder().setReply(reply.setReplySeq(seq)));
         return seq;

@@ -7,7 +7,7 @@ import java.time.Duration;
  * transient), stop and report (auth), or give up on this message (permanent). {@code code} is the
  * platform's error code (e.g. {@code not_in_channel}, {@code 50013}); messages never contain tokens.
  */
-public final class PlatformException extends Exception {
+public class PlatformException extends Exception {
     public enum Kind {
         /** 429: wait {@link #retryAfter()} and retry. */
         RATE_LIMITED,
