@@ -270,6 +270,33 @@ class HermesSseConnectorTest {
         await().atMost(WAIT).until(() -> c.health().state() == RuntimeHealth.State.DOWN);
     }
 
+    @Test
+    void concurrentRunsDoNotCrossTalk() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).maxConcurrentRuns(10).script(r -> List.of(
+                new Step.Delta("for " + r.input() + ": "), new Step.Delay(Duration.ofMillis(200)),
+                new Step.Delta(r.input()), new Step.Complete(null))).start();
+        var c = connector();
+        List<RecordingSink> sinks = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Accepted>> stages = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            var sink = new RecordingSink();
+            sinks.add(sink);
+            stages.add(c.deliver(message("m" + i, "conv" + i, "u" + i), sink).toCompletableFuture());
+        }
+        for (var st : stages) {
+            st.get(10, TimeUnit.SECONDS);
+        }
+        var eleventh = failure(c.deliver(message("m10", "conv10", "u10"), new RecordingSink()));
+        assertThat(eleventh.code()).isEqualTo("rate_limited");
+        for (int i = 0; i < 10; i++) {
+            awaitTerminal(sinks.get(i));
+            assertThat(sinks.get(i).eventsWithoutTyping()).containsExactly("start", "delta:for u" + i + ": ",
+                    "delta:for u" + i + ": u" + i, "final:for u" + i + ": u" + i);
+            assertThat(sinks.get(i).violations()).isEmpty();
+        }
+        assertThat(stages.stream().map(f -> f.join().runRef()).distinct()).hasSize(10);
+    }
+
     // ---------------------------------------------------------------- sessions
 
     @Test

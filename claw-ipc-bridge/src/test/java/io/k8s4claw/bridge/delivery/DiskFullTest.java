@@ -1,0 +1,63 @@
+package io.k8s4claw.bridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Nack;
+import io.k8s4claw.bridge.Bridge;
+import io.k8s4claw.bridge.testing.FaultyFileChannel;
+import io.k8s4claw.bridge.testing.ScriptedConnector;
+import io.k8s4claw.bridge.testing.TestConfigs;
+import io.k8s4claw.bridge.testing.TestSidecar;
+import io.k8s4claw.bridge.wal.FileStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Disk full with an injected {@code IOException("No space left on device")} (the portable variant of
+ * BridgeFaultTest's tmpfs test): new messages are nacked STORAGE_FAILED, acked ones are kept and delivered.
+ */
+class DiskFullTest {
+
+    private static final Duration T = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullVolumeNacksNewMessagesWithAClearReasonAndLosesNothingAcked() throws Exception {
+        AtomicBoolean full = new AtomicBoolean();
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+        });
+        ScriptedConnector runtime = new ScriptedConnector();
+        runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir), runtime, store);
+                TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            s.hello("ch", 0);
+            s.sendMessage("kept", "C1", "before");
+            assertThat(s.await(Frame::hasAck, T).getAck().getMessageId()).isEqualTo("kept");
+            full.set(true);
+            s.sendMessage("refused", "C2", "during");
+            Frame nack = s.await(Frame::hasNack, T);
+            assertThat(nack.getNack().getMessageId()).isEqualTo("refused");
+            assertThat(nack.getNack().getReason()).isEqualTo(Nack.Reason.STORAGE_FAILED);
+            assertThat(nack.getNack().getRetryable()).isTrue();
+            assertThat(nack.getNack().getDetail()).contains("volume is full").contains("No space left on device");
+            assertThat(nack.getNack().getUserVisibleText()).contains("try again");
+            assertThat(runtime.callsFor("refused")).isZero();
+            full.set(false);
+            s.sendMessage("refused", "C2", "during");
+            Frame ack = s.await(Frame::hasAck, T);
+            assertThat(ack.getAck().getMessageId()).isEqualTo("refused");
+            assertThat(ack.getAck().getDuplicate()).as("the refused copy left no trace").isFalse();
+            org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
+        }
+    }
+}
