@@ -73,8 +73,9 @@ record ManifestFiles(List<Located<Claw>> claws, List<Located<ClawChannel>> chann
                         }
                     }
                 }
-            } catch (IOException e) {
-                problems.add(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            } catch (IOException | RuntimeException e) {
+                // (Jackson reports errors past the first document lazily, as RuntimeJsonMappingException)
+                problems.add(file + ": not valid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }
         }
         return new ManifestFiles(claws, channels, secrets, problems);
