@@ -66,7 +66,8 @@ import okhttp3.Response;
  * backoff up to {@code outboundMaxAttempts}; other 4xx fail the reply.
  *
  * <p>{@code CHANNEL_CONFIG}: {@code path}, {@code replayWindowSeconds} (300), {@code ackTimeoutMs} (10000),
- * {@code outboundUrl}, {@code outboundDeltas} (false: only start/final/error/approval/edit are sent),
+ * {@code outboundUrl}, {@code outboundStreaming} (false: start/delta/typing are not sent, only final, error,
+ * approval_request and edit),
  * {@code outboundMaxAttempts} (5), {@code maxBodyBytes} (262144).
  */
 public final class WebhookChannel implements PlatformChannel {
@@ -105,7 +106,7 @@ public final class WebhookChannel implements PlatformChannel {
         this.outboundUrl = config.url("outboundUrl", null);
         this.outboundSecret = outboundUrl == null ? null
                 : config.secret("WEBHOOK_OUTBOUND_SECRET", "the secret replies to CHANNEL_CONFIG.outboundUrl are signed with");
-        this.outboundDeltas = config.bool("outboundDeltas", false);
+        this.outboundDeltas = config.bool("outboundStreaming", false);
         this.outboundMaxAttempts = (int) config.integer("outboundMaxAttempts", 5, 1, 20);
         this.http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
         this.deliveries = new LinkedHashMap<>(64, 0.75f, false) {
@@ -350,9 +351,10 @@ public final class WebhookChannel implements PlatformChannel {
             case EDIT -> "edit";
             case EVENT_NOT_SET -> "unknown";
         };
-        if ((type.equals("delta") && !outboundDeltas) || type.equals("typing")) return ReplyOutcome.delivered();
+        boolean streamingEvent = type.equals("start") || type.equals("delta") || type.equals("typing");
+        if (streamingEvent && !outboundDeltas) return ReplyOutcome.delivered();
         if (outboundUrl == null) {
-            return type.equals("start") ? ReplyOutcome.delivered() : ReplyOutcome.failed("no_outbound_url", false);
+            return streamingEvent ? ReplyOutcome.delivered() : ReplyOutcome.failed("no_outbound_url", false);
         }
         ObjectNode body = JSON.createObjectNode().put("channel", name).put("reply_seq", reply.getReplySeq())
                 .put("stream_id", reply.getStreamId()).put("in_reply_to", reply.getInReplyTo())
