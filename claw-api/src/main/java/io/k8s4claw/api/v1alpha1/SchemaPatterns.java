@@ -7,7 +7,7 @@ package io.k8s4claw.api.v1alpha1;
 public final class SchemaPatterns {
 
     /** A Kubernetes quantity for storage: digits, optional fraction, optional binary (Ki..Ei) or decimal (k..E) suffix, e.g. 5Gi. */
-    public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+    public static final String QUANTITY = "^[0-9]+([.][0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
     /** A five-field cron expression or a macro such as @daily. */
     public static final String CRON = "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$";

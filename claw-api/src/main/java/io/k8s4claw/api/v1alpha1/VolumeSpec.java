@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** A persistent volume (claim from the StatefulSet's volumeClaimTemplates). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.maxSize) || !isQuantity(self.maxSize) || !isQuantity(self.size) || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = ClawRules.MAX_SIZE_BELOW_SIZE)
+@ValidationRule(value = "!has(self.maxSize) || !self.maxSize.matches('" + SchemaPatterns.QUANTITY + "') || !self.size.matches('" + SchemaPatterns.QUANTITY + "') || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = ClawRules.MAX_SIZE_BELOW_SIZE)
 public class VolumeSpec {
 
     /** Provision this volume. */
@@ -31,7 +31,7 @@ public class VolumeSpec {
     @Required
     @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
-    @ValidationRule(value = "!isQuantity(self) || !isQuantity(oldSelf) || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
+    @ValidationRule(value = "!self.matches('" + SchemaPatterns.QUANTITY + "') || !oldSelf.matches('" + SchemaPatterns.QUANTITY + "') || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
     private String size;
 
     /** Ceiling for automatic expansion; not below size. */
