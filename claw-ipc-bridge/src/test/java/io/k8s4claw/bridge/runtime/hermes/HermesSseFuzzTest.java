@@ -36,8 +36,17 @@ class HermesSseFuzzTest {
             "run.interrupted", "approval.request", "approval.responded", "tool.started", "tool.completed",
             "message.interim", "reasoning.available", "subagent.start", "run.steered", "");
 
+    private static final java.util.concurrent.atomic.AtomicLong SSE_RUNS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong MAPPER_RUNS = new java.util.concurrent.atomic.AtomicLong();
+
+    @org.junit.jupiter.api.AfterAll
+    static void report() {
+        System.out.println("HermesSseFuzzTest executions: sse=" + SSE_RUNS.get() + " mapper=" + MAPPER_RUNS.get());
+    }
+
     @FuzzTest(maxDuration = "30s")
     void sseStreamKeepsTheSinkContract(byte[] input) {
+        SSE_RUNS.incrementAndGet();
         var sink = new RecordingSink();
         var mapper = new RunEventMapper(sink);
         try (EventSource es = new EventSource.Builder(new InMemory(input))
@@ -67,6 +76,7 @@ class HermesSseFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void mapperKeepsTheSinkContract(FuzzedDataProvider data) {
+        MAPPER_RUNS.incrementAndGet();
         var sink = new RecordingSink();
         var mapper = new RunEventMapper(sink);
         int n = data.consumeInt(0, 40);
