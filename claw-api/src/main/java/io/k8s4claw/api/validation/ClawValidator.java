@@ -31,12 +31,8 @@ public final class ClawValidator {
      */
     public static ValidationResult validateUpdate(Claw old, Claw updated) {
         Objects.requireNonNull(old, "old");
-        ValidationResult result = validateCreate(updated);
-        List<FieldError> transition = new ArrayList<>();
-        if (old.getSpec() != null && updated.getSpec() != null) {
-            CrossFieldRules.clawTransition(old.getSpec(), updated.getSpec(), transition);
-        }
-        return result.plus(transition);
+        Objects.requireNonNull(updated, "updated");
+        return validateManifestUpdate(Manifests.toTree(old), Manifests.toTree(updated));
     }
 
     /**
@@ -45,9 +41,30 @@ public final class ClawValidator {
      */
     public static ValidationResult validateManifest(JsonNode resource) {
         List<FieldError> errors = new ArrayList<>();
+        check(resource, errors);
+        return ValidationResult.of(errors);
+    }
+
+    /**
+     * Validates an update given as user-written documents. As in kube-apiserver, the transition rules are not
+     * evaluated while the new version has blocking schema errors (wrong types, unknown enum values, missing
+     * required fields).
+     */
+    public static ValidationResult validateManifestUpdate(JsonNode old, JsonNode updated) {
+        List<FieldError> errors = new ArrayList<>();
+        ClawSpec after = check(updated, errors);
+        ClawSpec before = old == null ? null : tryBind(old.get("spec"));
+        if (before != null && after != null) {
+            CrossFieldRules.clawTransition(before, after, errors);
+        }
+        return ValidationResult.of(errors);
+    }
+
+    /** Adds every problem of {@code resource} to {@code errors}; returns its bound spec unless blocking errors prevented it. */
+    private static ClawSpec check(JsonNode resource, List<FieldError> errors) {
         JsonNode spec = ResourceChecks.envelope(resource, "Claw", errors);
         if (spec == null) {
-            return ValidationResult.of(errors);
+            return null;
         }
         SchemaWalker walker = new SchemaWalker();
         walker.checkObject("spec", spec, ClawSpec.class);
@@ -56,19 +73,7 @@ public final class ClawValidator {
         if (bound != null) {
             CrossFieldRules.claw(bound, errors);
         }
-        return ValidationResult.of(errors);
-    }
-
-    /** Validates an update given as user-written documents. */
-    public static ValidationResult validateManifestUpdate(JsonNode old, JsonNode updated) {
-        ValidationResult result = validateManifest(updated);
-        ClawSpec before = tryBind(old.get("spec"));
-        ClawSpec after = tryBind(updated.get("spec"));
-        List<FieldError> transition = new ArrayList<>();
-        if (before != null && after != null) {
-            CrossFieldRules.clawTransition(before, after, transition);
-        }
-        return result.plus(transition);
+        return bound;
     }
 
     private static ClawSpec tryBind(JsonNode spec) {
