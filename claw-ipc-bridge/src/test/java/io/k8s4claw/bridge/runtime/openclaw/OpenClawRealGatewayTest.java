@@ -1,0 +1,195 @@
+package io.k8s4claw.bridge.runtime.openclaw;
+
+import io.k8s4claw.bridge.runtime.Accepted;
+import io.k8s4claw.bridge.runtime.DeliveryException;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.k8s4claw.bridge.runtime.RuntimeHealth;
+import io.k8s4claw.testkit.llm.ChatCompletionRequest;
+import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import io.k8s4claw.testkit.llm.ScriptedReply;
+import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
+import io.k8s4claw.testkit.openclaw.OpenClawGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The OpenClaw connector against the real gateway (openclaw@2026.9.6 on Node 24, installed from npm by the testkit)
+ * with a fake OpenAI-compatible model. One gateway for the class; the restart test restarts it in place.
+ */
+class OpenClawRealGatewayTest {
+
+    /** The machine is shared and slow under load: a gateway start has taken 10–70 s here. */
+    private static final Duration TURN = Duration.ofSeconds(120);
+    private static final Pattern MARKER = Pattern.compile("marker-[0-9a-z-]+");
+
+    private static FakeOpenAiServer model;
+    private static OpenClawGateway gateway;
+    private OpenClawGatewayConnector connector;
+
+    @BeforeAll
+    static void startGateway() {
+        model = FakeOpenAiServer.start();
+        gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start();
+        System.out.printf("openclaw gateway started in %d ms%n", gateway.lastStartDuration().toMillis());
+    }
+
+    @AfterAll
+    static void stopGateway() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @BeforeEach
+    void connect() {
+        // answer for the marker found in the conversation: a turn resumed after a crash still names it
+        model.script(r -> ScriptedReply.of(answerFor(r), 3));
+        connector = new OpenClawGatewayConnector(OpenClawSettings.defaults(gateway.url(), gateway.token())
+                .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC());
+        connector.start(null);
+        await().atMost(TURN).until(() -> connector.health().isUp());
+    }
+
+    @AfterEach
+    void disconnect() {
+        model.release();
+        connector.close();
+    }
+
+    static String answerFor(ChatCompletionRequest r) {
+        for (int i = r.messages().size() - 1; i >= 0; i--) {
+            var m = r.messages().get(i);
+            Matcher matcher = MARKER.matcher(m.text());
+            if (m.role().equals("user") && matcher.find()) {
+                return "Answer for " + matcher.group() + ": deploy is green.";
+            }
+        }
+        return "echo: " + r.lastUserText();
+    }
+
+    private static InboundMessage slackThreadMessage(String id, String text) {
+        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("slack-eng", id), "slack-eng", "slack",
+                "C0123ABCD", "1767225600.000100", new InboundMessage.Sender("U01ALICE", "Alice", false), text,
+                "1767225612.000200", List.of(), Map.of("team_id", "T01"), InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
+    }
+
+    private static long turnsFor(String marker) {
+        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().contains(marker)).count();
+    }
+
+    @Test
+    void deliversAMessageAndStreamsTheReplyToTheSink() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        InboundMessage m = slackThreadMessage("ev-1", "what's the deploy status? marker-stream-1");
+        Accepted accepted = connector.deliver(m, sink).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        assertThat(accepted).isEqualTo(new Accepted(m.idempotencyKey(), false));
+
+        await().atMost(TURN).until(() -> !sink.terminals().isEmpty());
+        assertThat(sink.terminals()).containsExactly("final:Answer for marker-stream-1: deploy is green.");
+        assertThat(sink.events.get(0)).isEqualTo("start");
+        // cumulative deltas: each a prefix of the next and of the final text
+        List<String> deltas = sink.deltas();
+        assertThat(deltas).isNotEmpty();
+        for (int i = 1; i < deltas.size(); i++) {
+            assertThat(deltas.get(i)).startsWith(deltas.get(i - 1));
+        }
+        assertThat("Answer for marker-stream-1: deploy is green.").startsWith(deltas.get(deltas.size() - 1));
+        // the agent saw the attributed text, once
+        assertThat(model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .anyMatch(r -> r.lastUserText().equals("[Slack] Alice (U01ALICE): what's the deploy status? marker-stream-1")))
+                .isTrue();
+        assertThat(turnsFor("marker-stream-1")).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateDeliveryIsAbsorbedByTheIdempotencyKey() throws Exception {
+        InboundMessage m = slackThreadMessage("ev-dup", "status please marker-dup-1");
+        RecordingSink first = new RecordingSink();
+        connector.deliver(m, first).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> !first.terminals().isEmpty());
+
+        // the same bus message again (e.g. the bridge crashed before recording the run): no second run
+        RecordingSink second = new RecordingSink();
+        Accepted again = connector.deliver(m, second).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        assertThat(again).isEqualTo(new Accepted(m.idempotencyKey(), true));
+        await().atMost(TURN).until(() -> !second.terminals().isEmpty());
+        assertThat(second.terminals()).containsExactly("final:Answer for marker-dup-1: deploy is green.");
+        assertThat(first.terminals()).hasSize(1);
+        assertThat(turnsFor("marker-dup-1")).isEqualTo(1);
+
+        // and while the run is still going: the gateway says in_flight, the newer sink follows the one run
+        model.holdAgentTurns();
+        InboundMessage m2 = slackThreadMessage("ev-dup-2", "slow one marker-dup-2");
+        RecordingSink a = new RecordingSink();
+        RecordingSink b = new RecordingSink();
+        assertThat(connector.deliver(m2, a).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS).replayed()).isFalse();
+        await().atMost(TURN).until(() -> turnsFor("marker-dup-2") == 1);
+        assertThat(connector.deliver(m2, b).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS).replayed()).isTrue();
+        model.release();
+        await().atMost(TURN).until(() -> !b.terminals().isEmpty());
+        assertThat(b.terminals()).containsExactly("final:Answer for marker-dup-2: deploy is green.");
+        assertThat(a.terminals()).isEmpty();
+        assertThat(turnsFor("marker-dup-2")).isEqualTo(1);
+    }
+
+    @Test
+    void theGatewayKilledMidRunAndRestartedStillDeliversTheReplyExactlyOnce() throws Exception {
+        model.holdAgentTurns();
+        InboundMessage m = slackThreadMessage("ev-crash", "long question marker-crash-1");
+        RecordingSink sink = new RecordingSink();
+        connector.deliver(m, sink).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> !sink.deltas().isEmpty()); // mid-run: the first piece was streamed
+
+        gateway.kill();
+        await().atMost(TURN).until(() -> connector.health().state() == RuntimeHealth.State.DOWN);
+        assertThatThrownBy(() -> connector.deliver(slackThreadMessage("ev-x", "x"), new RecordingSink()).toCompletableFuture().get())
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(DeliveryException.class,
+                        e -> assertThat(e.retryable()).isTrue());
+        model.release();
+        gateway.start();
+        System.out.printf("openclaw gateway restarted in %d ms%n", gateway.lastStartDuration().toMillis());
+
+        await().atMost(TURN).until(() -> !sink.terminals().isEmpty());
+        assertThat(sink.terminals()).singleElement().asString()
+                .startsWith("final:").contains("Answer for marker-crash-1");
+        // nothing more arrives for this run (a second final would be a duplicate reply in the channel)
+        Thread.sleep(3000);
+        assertThat(sink.terminals()).hasSize(1);
+        assertThat(connector.health().isUp()).isTrue();
+    }
+
+    @Test
+    void aWrongTokenIsReportedAndPausedNotRetriedInALoop() throws Exception {
+        try (OpenClawGatewayConnector wrong = new OpenClawGatewayConnector(
+                OpenClawSettings.defaults(gateway.url(), "0".repeat(64)), Clock.systemUTC())) {
+            wrong.start(null);
+            await().atMost(TURN).until(() -> wrong.health().state() == RuntimeHealth.State.DOWN);
+            assertThat(wrong.health().detail()).contains("AUTH_TOKEN_MISMATCH").contains("CLAW_RUNTIME_TOKEN")
+                    .doesNotContain("0".repeat(64));
+            await().atMost(TURN).until(() -> wrong.health().detail().contains("retrying in 300 s"));
+            assertThatThrownBy(() -> wrong.deliver(slackThreadMessage("ev-w", "x"), new RecordingSink()).toCompletableFuture().get())
+                    .cause().isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.code()).isEqualTo("unreachable"));
+        }
+    }
+}
