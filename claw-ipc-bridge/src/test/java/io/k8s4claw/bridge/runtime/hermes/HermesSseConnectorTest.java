@@ -466,6 +466,30 @@ class HermesSseConnectorTest {
         assertThat(posts()).hasSize(1);
     }
 
+    @Test
+    void replayAfterTheJournalExpiredTakesTheFinalFromTheStatus() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).eventRetention(Duration.ofMillis(50)).start();
+        var c = connector();
+        var m = message("1", "c1", "long ago");
+        var first = new RecordingSink();
+        Accepted a = accept(c, m, first);
+        awaitTerminal(first);
+        Thread.sleep(100); // the run's event journal expires (300 s in Hermes)
+
+        // the bridge crashed before recording the final: the engine delivers again (no run ref) or resumes
+        var redelivered = new RecordingSink();
+        assertThat(accept(c, m, redelivered)).isEqualTo(new Accepted(a.runRef(), true));
+        awaitTerminal(redelivered);
+        assertThat(redelivered.events()).containsExactly("start", "final:echo: long ago");
+
+        var resumed = new RecordingSink();
+        c.resume(m, a.runRef(), resumed).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        awaitTerminal(resumed);
+        assertThat(resumed.events()).containsExactly("start", "final:echo: long ago");
+        assertThat(emu.admittedRuns()).isEqualTo(1);
+        assertThat(c.stats().statusPolls()).isGreaterThanOrEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- approval
 
     @Test
