@@ -2,7 +2,9 @@ package io.k8s4claw.bridge.runtime.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.bridge.runtime.Accepted;
+import io.k8s4claw.bridge.runtime.ChannelAware;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.OutboundException;
@@ -46,7 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       descriptor built from the channel's capabilities.</li>
  * </ul>
  */
-public final class HermesRelayConnector implements RuntimeConnector {
+public final class HermesRelayConnector implements RuntimeConnector, ChannelAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(HermesRelayConnector.class);
     private static final int MAX_REMEMBERED_CHATS = 10_000;
@@ -80,9 +82,18 @@ public final class HermesRelayConnector implements RuntimeConnector {
     private record KnownChat(String channelName, String channelType) {
     }
 
+    /** Channels as the core reports them through {@link ChannelAware}, by channel type (= Hermes platform). */
+    private final Map<String, RelayChannels.Channel> registered = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Learns the channels from {@link #onChannelRegistered} (the core calls it when a sidecar registers). */
+    public HermesRelayConnector(RelaySettings settings, Clock clock) {
+        this(settings, null, clock);
+    }
+
+    /** @param channels where descriptors come from; {@code null} to use what {@link #onChannelRegistered} reported */
     public HermesRelayConnector(RelaySettings settings, RelayChannels channels, Clock clock) {
         this.settings = settings;
-        this.channels = channels;
+        this.channels = channels != null ? channels : platform -> java.util.Optional.ofNullable(registered.get(platform));
         this.clock = clock;
         this.health = new RuntimeHealth(RuntimeHealth.State.STARTING, "waiting for Hermes to dial in to /relay", clock.instant());
     }
@@ -148,6 +159,15 @@ public final class HermesRelayConnector implements RuntimeConnector {
     public CompletionStage<Void> answerApproval(String runRef, String approvalId, String choice) {
         return CompletableFuture.failedFuture(DeliveryException.permanent("approval_unsupported",
                 "over the relay Hermes asks for approval in plain text; the user answers with /approve or /deny"));
+    }
+
+    @Override
+    public void onChannelRegistered(String channelName, String channelType, ChannelCapabilities capabilities) {
+        RelayChannels.Channel previous = registered.put(channelType, new RelayChannels.Channel(channelName, channelType, capabilities));
+        if (previous != null && !previous.channelName().equals(channelName)) {
+            LOG.warn("hermes relay: channels '{}' and '{}' are both of type {}; Hermes sees one platform per type, "
+                    + "so descriptors follow '{}'", previous.channelName(), channelName, channelType, channelName);
+        }
     }
 
     @Override

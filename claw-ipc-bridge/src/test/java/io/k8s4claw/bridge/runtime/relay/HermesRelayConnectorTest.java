@@ -270,6 +270,28 @@ class HermesRelayConnectorTest {
     }
 
     @Test
+    void descriptorsFollowWhatTheCoreReportsThroughChannelAware() throws Exception {
+        RelaySettings settings = RelaySettings.defaults(0, SECRET);
+        try (HermesRelayConnector learned = new HermesRelayConnector(settings, Clock.systemUTC())) {
+            learned.start(router);
+            learned.onChannelRegistered("slack-eng", "slack", ChannelCapabilities.newBuilder().setMaxMessageLength(3000)
+                    .setLengthUnit(ChannelCapabilities.LengthUnit.CHARACTERS).setSupportsEdit(false).setSupportsThreads(true)
+                    .setMarkdownDialect("slack-mrkdwn").addSupportedOps("send").build());
+            var client = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + learned.port()),
+                    new Auth.Signed("gw", SECRET, Duration.ofSeconds(300)), List.of("slack"), Map.of());
+            try {
+                JsonNode d = client.connect(T).awaitDescriptor(T);
+                assertThat(d.path("max_message_length").asInt()).isEqualTo(3000);
+                assertThat(d.path("supports_edit").asBoolean(true)).isFalse();
+                assertThat(d.path("markdown_dialect").asText()).isEqualTo("slack");
+                assertThat(d.path("supported_ops").toString()).isEqualTo("[\"send\"]");
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    @Test
     void anUnknownPlatformGetsDefaultsAndEveryHelloItsOwnDescriptor() throws Exception {
         var multi = new HermesRelayClientEmulator(base(), new Auth.Signed("gw-bridge", SECRET, Duration.ofSeconds(300)),
                 List.of("telegram", "discord"), Map.of("telegram", "8123456789"));
