@@ -41,8 +41,4 @@ public sealed interface Step {
     /** Wait until stopped or crashed (to fill the concurrency cap). */
     record Hang() implements Step {
     }
-
-    static Delta delta(String text) {
-        return new Delta(text);
-    }
 }

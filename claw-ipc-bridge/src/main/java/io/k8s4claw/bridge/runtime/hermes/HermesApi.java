@@ -129,17 +129,20 @@ final class HermesApi {
         });
     }
 
-    /** {@code GET /health} (no auth) then {@code GET /health/detailed}; bodies as text (status codes in the pair). */
-    CompletableFuture<String[]> health() {
+    /** What the health endpoints answered; {@code detailedStatus} is 0 when {@code /health} already failed. */
+    record HealthAnswers(int healthStatus, int detailedStatus, String detailedBody) {
+    }
+
+    /** {@code GET /health} (no auth), then {@code GET /health/detailed} (bearer) when the first answered 200. */
+    CompletableFuture<HealthAnswers> health() {
         Request plain = new Request.Builder().url(url("health")).get().build();
-        return call(plain, "GET /health", (code, body) -> new String[]{Integer.toString(code), body})
-                .thenCompose(h -> {
-                    if (!"200".equals(h[0])) {
-                        return CompletableFuture.completedFuture(new String[]{h[0], h[1], null, null});
+        return call(plain, "GET /health", (code, body) -> code)
+                .thenCompose(code -> {
+                    if (code != 200) {
+                        return CompletableFuture.completedFuture(new HealthAnswers(code, 0, ""));
                     }
                     Request detailed = authed(url("health", "detailed")).get().build();
-                    return call(detailed, "GET /health/detailed",
-                            (code, body) -> new String[]{h[0], h[1], Integer.toString(code), body});
+                    return call(detailed, "GET /health/detailed", (dc, body) -> new HealthAnswers(code, dc, body));
                 });
     }
 

@@ -323,23 +323,22 @@ public final class HermesSseConnector implements RuntimeConnector {
         });
     }
 
-    /** {@code h} = [status of /health, its body, status of /health/detailed or null, its body]. */
-    private void applyHealth(String[] h) {
-        if (!"200".equals(h[0])) {
-            setHealth(everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING, "GET /health answered HTTP " + h[0]);
+    private void applyHealth(HermesApi.HealthAnswers h) {
+        if (h.healthStatus() != 200) {
+            setHealth(everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING, "GET /health answered HTTP " + h.healthStatus());
             return;
         }
-        if (!"200".equals(h[2])) {
-            if ("401".equals(h[2])) {
+        if (h.detailedStatus() != 200) {
+            if (h.detailedStatus() == 401) {
                 setHealth(RuntimeHealth.State.DOWN, "GET /health/detailed: Hermes rejects the API key (401): make "
                         + "CLAW_RUNTIME_TOKEN equal API_SERVER_KEY");
             } else {
-                setHealth(RuntimeHealth.State.STARTING, "GET /health/detailed answered HTTP " + h[2]);
+                setHealth(RuntimeHealth.State.STARTING, "GET /health/detailed answered HTTP " + h.detailedStatus());
             }
             return;
         }
         everUp = true;
-        var verdict = HealthVerdict.of(h[3]);
+        var verdict = HealthVerdict.of(h.detailedBody());
         setHealth(verdict.state(), verdict.detail());
     }
 
