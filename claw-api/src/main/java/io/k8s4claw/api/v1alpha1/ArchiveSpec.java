@@ -10,23 +10,23 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ArchiveSpec {
 
-    /** Archive output. */
-    @JsonPropertyDescription("Archive output.")
+    /** Whether output is archived: true or false. */
+    @JsonPropertyDescription("Whether output is archived: true or false.")
     @Required
     private Boolean enabled;
 
-    /** Where to. */
-    @JsonPropertyDescription("Where to.")
+    /** Object storage to archive to. */
+    @JsonPropertyDescription("Object storage to archive to.")
     @Required
     private ArchiveDestination destination;
 
-    /** When. */
-    @JsonPropertyDescription("When.")
+    /** When archival runs. */
+    @JsonPropertyDescription("When archival runs.")
     @Required
     private ArchiveTrigger trigger;
 
-    /** Retention. */
-    @JsonPropertyDescription("Retention.")
+    /** Retention of archived files. */
+    @JsonPropertyDescription("Retention of archived files.")
     private ArchiveLifecycle lifecycle;
 
     public ArchiveSpec() {

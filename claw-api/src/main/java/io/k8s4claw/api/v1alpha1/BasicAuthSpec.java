@@ -10,8 +10,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BasicAuthSpec {
 
-    /** Require basic auth. */
-    @JsonPropertyDescription("Require basic auth.")
+    /** Whether basic auth is required: true or false. */
+    @JsonPropertyDescription("Whether basic auth is required: true or false.")
     @Required
     private Boolean enabled;
 

@@ -12,8 +12,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class IngressSpec {
 
-    /** Create an Ingress. */
-    @JsonPropertyDescription("Create an Ingress.")
+    /** Whether the Ingress is created: true or false. */
+    @JsonPropertyDescription("Whether the Ingress is created: true or false.")
     @Required
     private Boolean enabled;
 

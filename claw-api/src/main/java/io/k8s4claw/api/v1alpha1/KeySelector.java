@@ -17,8 +17,8 @@ public class KeySelector {
     @Size(min = 1, max = 253)
     private String name;
 
-    /** Key within it. */
-    @JsonPropertyDescription("Key within it.")
+    /** Key within that Secret or ConfigMap. */
+    @JsonPropertyDescription("Key within that Secret or ConfigMap.")
     @Required
     @Size(min = 1, max = 253)
     private String key;
