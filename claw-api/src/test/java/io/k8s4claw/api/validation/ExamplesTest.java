@@ -65,7 +65,7 @@ class ExamplesTest {
     }
 
     @Test
-    void theSharedExamplesArePresentUnchanged() throws IOException {
+    void theSharedExamplesArePresent() throws IOException {
         for (String name : List.of("hermes-assistant.yaml", "openclaw-ankra-stack.yaml", "slack-team-channel.yaml")) {
             assertThat(EXAMPLES.resolve(name)).exists();
         }
