@@ -1,0 +1,147 @@
+package io.k8s4claw.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run, on this machine: the raw Netty Unix-socket echo (the ceiling), the bridge relay without fsync,
+ * the bridge with fsync (group commit), latency at a fixed 1k msg/s, and the bridge's RSS idle and under
+ * load. Servers run in child JVMs with the container's JVM flags; the load generator runs here. Prints
+ * numbers and ratios against the ceiling measured in the same run; asserts nothing.
+ *
+ * <p>System properties: {@code bench.messages} (default 200000), {@code bench.window} (1024),
+ * {@code bench.latencyMessages} (5000), {@code bench.rate} (1000).
+ */
+public final class BenchmarkMain {
+
+    private static final int MESSAGES = Integer.getInteger("bench.messages", 200_000);
+    private static final int WINDOW = Integer.getInteger("bench.window", 1024);
+    private static final int LATENCY_MESSAGES = Integer.getInteger("bench.latencyMessages", 5_000);
+    private static final int RATE = Integer.getInteger("bench.rate", 1_000);
+
+    record Result(String name, double msgPerSec, long p50Nanos, long p99Nanos, long idleRssKiB, long loadRssKiB) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory("claw-bench");
+        System.out.printf("claw bus benchmark: %d messages (~256-byte frames), window %d, latency at %d msg/s x %d;"
+                + " servers in child JVMs with%n  JAVA_TOOL_OPTIONS=%s%n  %d CPUs, %s %s%n%n", MESSAGES, WINDOW, RATE,
+                LATENCY_MESSAGES, ChildJvm.CONTAINER_FLAGS, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim()
+                + "  (other processes share these CPUs; compare ratios, not absolutes)");
+        Result raw = rawEcho(work);
+        print(raw, raw);
+        Result relay = bridge(work, "bridge relay (no fsync)", false);
+        print(relay, raw);
+        Result durable = bridge(work, "bridge durable (fsync, group commit)", true);
+        print(durable, raw);
+
+        System.out.println("load average after:  " + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.println();
+        System.out.println("targets:");
+        target("relay >= 40% of ceiling", relay.msgPerSec / raw.msgPerSec >= 0.40,
+                pct(relay.msgPerSec / raw.msgPerSec) + " of ceiling");
+        target("durable >= 50,000 msg/s", durable.msgPerSec >= 50_000, fmt(durable.msgPerSec) + " msg/s");
+        long addedP99 = durable.p99Nanos - raw.p99Nanos;
+        target("added p99 <= 1 ms at " + RATE + " msg/s (durable)", addedP99 <= 1_000_000,
+                String.format("%.3f ms (no fsync: %.3f ms)", addedP99 / 1e6, (relay.p99Nanos - raw.p99Nanos) / 1e6));
+        long loadRss = Math.max(relay.loadRssKiB, durable.loadRssKiB);
+        target("RSS <= 128 MiB under load", loadRss <= 128 * 1024, mib(loadRss));
+        target("RSS <= 64 MiB idle", durable.idleRssKiB <= 64 * 1024, mib(durable.idleRssKiB));
+    }
+
+    private static Result rawEcho(Path work) throws Exception {
+        Path sock = work.resolve("echo.sock");
+        try (ChildJvm echo = ChildJvm.start(RawEchoServer.class.getName(), List.of(sock.toString()), Map.of(),
+                "ECHO-READY", work)) {
+            Thread.sleep(500);
+            long idle = echo.rssKiB();
+            double rate;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "warm")) {
+                c.throughput(MESSAGES / 4, WINDOW);
+            }
+            echo.startSampling();
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "tput")) {
+                rate = c.throughput(MESSAGES, WINDOW);
+            }
+            long load = echo.stopSampling();
+            long[] lat;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "lat")) {
+                lat = c.latency(RATE, LATENCY_MESSAGES);
+            }
+            return new Result("raw Netty UDS echo (ceiling)", rate, pctl(lat, 50), pctl(lat, 99), idle, load);
+        }
+    }
+
+    private static Result bridge(Path work, String name, boolean fsync) throws Exception {
+        String tag = fsync ? "durable" : "relay";
+        Path sock = work.resolve(tag + ".sock");
+        Map<String, String> env = new HashMap<>();
+        env.put("CLAW_BUS_SOCKET", sock.toString());
+        env.put("CLAW_BRIDGE_DATA_DIR", work.resolve("wal-" + tag).toString());
+        env.put("CLAW_BRIDGE_HTTP_PORT", "0");
+        env.put("CLAW_RUNTIME_PROTOCOL", "echo");
+        env.put("CLAW_BRIDGE_FSYNC", Boolean.toString(fsync));
+        env.put("CLAW_MAX_CONCURRENT_RUNS", "1024");
+        env.put("CLAW_BUS_WINDOW", Integer.toString(WINDOW));
+        try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-READY", work)) {
+            Thread.sleep(2000);
+            long idle = bridge.rssKiB();
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "warm")) {
+                c.throughput(MESSAGES / 4, WINDOW);
+            }
+            bridge.startSampling();
+            double rate;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "tput")) {
+                rate = c.throughput(MESSAGES, WINDOW);
+            }
+            long[] lat;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "lat")) {
+                lat = c.latency(RATE, LATENCY_MESSAGES);
+            }
+            long load = bridge.stopSampling();
+            String out = bridge.output();
+            if (out.contains("ERROR")) {
+                System.out.println("  (bridge logged errors:)\n" + out);
+            }
+            return new Result(name, rate, pctl(lat, 50), pctl(lat, 99), idle, load);
+        }
+    }
+
+    private static void print(Result r, Result ceiling) {
+        System.out.printf("%-40s %12s msg/s  %6s of ceiling   p50 %7.3f ms  p99 %7.3f ms  (added p50 %+.3f / p99 %+.3f ms)"
+                        + "   RSS idle %s, under load %s%n",
+                r.name, fmt(r.msgPerSec), pct(r.msgPerSec / ceiling.msgPerSec), r.p50Nanos / 1e6, r.p99Nanos / 1e6,
+                (r.p50Nanos - ceiling.p50Nanos) / 1e6, (r.p99Nanos - ceiling.p99Nanos) / 1e6, mib(r.idleRssKiB),
+                mib(r.loadRssKiB));
+    }
+
+    private static void target(String what, boolean met, String measured) {
+        System.out.printf("  [%s] %-45s measured %s%n", met ? "MET " : "MISS", what, measured);
+    }
+
+    private static long pctl(long[] values, int p) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+    }
+
+    private static String fmt(double v) {
+        return String.format("%,.0f", v);
+    }
+
+    private static String pct(double ratio) {
+        return String.format("%.1f%%", ratio * 100);
+    }
+
+    private static String mib(long kib) {
+        return String.format("%.1f MiB", kib / 1024.0);
+    }
+}

@@ -1,0 +1,252 @@
+package io.k8s4claw.bench;
+
+import io.k8s4claw.api.bus.BusFrames;
+import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Load generator speaking the bus over a Unix socket with Netty. In {@code echo} mode a message is complete
+ * when its frame comes back; in {@code bridge} mode when the Reply final for it arrives (it registers first,
+ * and acks every reply like a real sidecar). Backpressure: a bounded number of messages in flight, and no
+ * writes while the socket is unwritable.
+ */
+final class BusLoadClient implements AutoCloseable {
+
+    enum Mode { ECHO, BRIDGE }
+
+    private final Mode mode;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final BusFrames frames = new BusFrames();
+    private final CountDownLatch welcomed = new CountDownLatch(1);
+    private final String runId;
+    private final byte[] padding;
+
+    // event-loop state of the current run
+    private int total;
+    private int window;
+    private int sent;
+    private int inflight;   // sent, final not yet received
+    private int unacked;    // sent, Ack not yet received (bridge mode): the protocol's window counts these
+    private int completed;
+    private long[] sentAt;
+    private long[] latencyNanos;
+    private CountDownLatch done;
+
+    BusLoadClient(Path socket, Mode mode, String runId) throws Exception {
+        this.mode = mode;
+        this.runId = runId;
+        this.padding = new byte[150];
+        Arrays.fill(padding, (byte) 'x');
+        boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Bootstrap b = new Bootstrap().group(group)
+                .channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(16 << 20, 0, 4, 0, 4))
+                                .addLast(new Handler());
+                    }
+                });
+        channel = b.connect(epoll ? new DomainSocketAddress(socket.toFile()) : UnixDomainSocketAddress.of(socket))
+                .sync().channel();
+        loop = channel.eventLoop();
+        if (mode == Mode.BRIDGE) {
+            write(frames.hello("bench", "webhook", "bench-" + runId, 0, ChannelCapabilities.getDefaultInstance(),
+                    "bench"));
+            channel.flush();
+            if (!welcomed.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no Welcome from the bridge");
+            }
+        }
+    }
+
+    private void write(Frame f) {
+        byte[] body = f.toByteArray();
+        ByteBuf buf = channel.alloc().ioBuffer(4 + body.length);
+        buf.writeInt(body.length).writeBytes(body);
+        channel.write(buf);
+    }
+
+    private Frame message(int i) {
+        return frames.userMessage(UserMessage.newBuilder().setMessageId(runId + "-" + i)
+                .setConversationId("conv-" + (i % 4096)).setSender(Sender.newBuilder().setId("U1"))
+                .setText(new String(padding, java.nio.charset.StandardCharsets.US_ASCII)).build());
+    }
+
+    /** Sends {@code n} messages keeping at most {@code window} in flight; returns messages per second. */
+    double throughput(int n, int windowSize) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        long t0 = System.nanoTime();
+        loop.execute(() -> {
+            total = n;
+            window = windowSize;
+            sent = 0;
+            inflight = 0;
+            unacked = 0;
+            completed = 0;
+            sentAt = null;
+            done = latch;
+            pump();
+        });
+        if (!latch.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("throughput run did not finish");
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Sends at a fixed rate and records send→completion latency of each message (nanoseconds). */
+    long[] latency(int ratePerSecond, int n) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(1);
+        long periodNanos = 1_000_000_000L / ratePerSecond;
+        loop.execute(() -> {
+            total = n;
+            window = Integer.MAX_VALUE;
+            sent = 0;
+            inflight = 0;
+            completed = 0;
+            sentAt = new long[n];
+            latencyNanos = new long[n];
+            done = latch;
+        });
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long due = start + i * periodNanos;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 200_000) {
+                    Thread.sleep(0, 100_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            int idx = i;
+            loop.execute(() -> {
+                sentAt[idx] = System.nanoTime();
+                write(message(idx));
+                channel.flush();
+                sent++;
+            });
+        }
+        if (!latch.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("latency run did not finish");
+        }
+        return latencyNanos;
+    }
+
+    private void pump() {
+        int wrote = 0;
+        while (sent < total && inflight < window && unacked < window && channel.isWritable()) {
+            write(message(sent));
+            sent++;
+            inflight++;
+            if (mode == Mode.BRIDGE) {
+                unacked++;
+            }
+            wrote++;
+        }
+        if (wrote > 0) {
+            channel.flush();
+        }
+    }
+
+    private void complete(int index) {
+        completed++;
+        inflight--;
+        if (sentAt != null && index >= 0 && index < sentAt.length) {
+            latencyNanos[index] = System.nanoTime() - sentAt[index];
+        }
+        if (completed == total) {
+            done.countDown();
+        } else if (sentAt == null) {
+            pump();
+        }
+    }
+
+    private int indexOf(String id) {
+        int dash = id.lastIndexOf('-');
+        return dash < 0 ? -1 : Integer.parseInt(id.substring(dash + 1));
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                if (mode == Mode.ECHO && sentAt == null) {
+                    complete(-1); // throughput: no need to parse the echo
+                    return;
+                }
+                Frame f = Frame.parseFrom(new ByteBufInputStream(buf));
+                switch (f.getBodyCase()) {
+                    case WELCOME -> welcomed.countDown();
+                    case ACK -> {
+                        unacked--;
+                        if (sentAt == null && done != null) {
+                            pump();
+                        }
+                    }
+                    case USER_MESSAGE -> complete(indexOf(f.getUserMessage().getMessageId())); // echo
+                    case REPLY -> {
+                        write(frames.replyAck(f.getReply().getReplySeq(), true, "", false, java.util.List.of("p")));
+                        if (f.getReply().hasFinal()) {
+                            complete(indexOf(f.getReply().getInReplyTo()));
+                        }
+                    }
+                    case NACK -> throw new IllegalStateException("bridge refused a message: " + f.getNack());
+                    default -> {
+                    }
+                }
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && sentAt == null && done != null) {
+                pump();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

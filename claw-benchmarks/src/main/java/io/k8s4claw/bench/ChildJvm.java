@@ -1,0 +1,101 @@
+package io.k8s4claw.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A child JVM with the container's JVM flags; reads its RSS from /proc. */
+final class ChildJvm implements AutoCloseable {
+
+    /** The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge container. */
+    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 "
+            + "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m";
+
+    private final Process process;
+    private final Path log;
+    private Thread sampler;
+    private final AtomicLong peakRssKiB = new AtomicLong();
+    private volatile boolean sampling;
+
+    private ChildJvm(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildJvm start(String mainClass, List<String> args, Map<String, String> env, String readyMarker,
+            Path workDir) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        Path log = Files.createTempFile(workDir, "child-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JAVA_TOOL_OPTIONS", CONTAINER_FLAGS);
+        pb.environment().put("CLAW_LOG_LEVEL", "WARN");
+        pb.environment().putAll(env);
+        ChildJvm c = new ChildJvm(pb.start(), log);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.readString(log).contains(readyMarker)) {
+            if (!c.process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(mainClass + " did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return c;
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    long rssKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Starts sampling RSS every 50 ms; {@link #stopSampling()} returns the peak. */
+    void startSampling() {
+        peakRssKiB.set(rssKiB());
+        sampling = true;
+        sampler = new Thread(() -> {
+            while (sampling) {
+                peakRssKiB.accumulateAndGet(rssKiB(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    long stopSampling() throws InterruptedException {
+        sampling = false;
+        sampler.join();
+        return peakRssKiB.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
