@@ -29,14 +29,17 @@ public interface RuntimeAdapter {
 
     /**
      * Runtime-specific rules for a new Claw, each with its field path (e.g. {@code spec.database.secretRef}) and
-     * a message a user can act on. Empty when valid. Generic rules the CRD schema already enforces may be
-     * repeated here so that callers without an API server see them too.
+     * a message a user can act on. Empty when valid. The schema and cross-field rules every Claw obeys are
+     * {@link io.k8s4claw.api.validation.ClawValidator}'s; callers run both and concatenate the errors (adapters do
+     * not repeat them, so nothing is reported twice).
      */
     List<FieldError> validateCreate(Claw claw);
 
     /**
-     * Rules for changing {@code previous} into {@code updated} (e.g. runtime change, storage class change,
-     * volume shrink), plus every {@link #validateCreate} rule on {@code updated}.
+     * Rules for changing {@code previous} into {@code updated} that {@code ClawValidator.validateUpdate} does not
+     * already report (it covers a runtime change, a shrink and a change between two storage classes; adapters add
+     * e.g. enabling or disabling an existing volume, or a storage class set or removed), plus every
+     * {@link #validateCreate} rule on {@code updated}.
      */
     List<FieldError> validateUpdate(Claw previous, Claw updated);
 
