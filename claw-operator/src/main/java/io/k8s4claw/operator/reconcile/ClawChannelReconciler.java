@@ -90,8 +90,13 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
                     && Objects.equals(previous.getConditions(), status.getConditions())) {
                 return UpdateControl.noUpdate();
             }
-            channel.setStatus(status);
-            return UpdateControl.patchStatus(channel);
+            // The whole status replaced (PUT /status, optimistic lock) and cached so the next reconcile sees it; JOSDK's
+            // non-SSA default is a JSON patch diff, whose list indexes go stale when referencingClaws changes concurrently.
+            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(channel, context, c -> {
+                c.setStatus(status);
+                return c;
+            });
+            return UpdateControl.noUpdate();
         } finally {
             metrics.reconciled("ClawChannel", System.nanoTime() - start, false);
         }

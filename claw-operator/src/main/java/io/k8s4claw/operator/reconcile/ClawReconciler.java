@@ -95,7 +95,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
         List<FieldError> errors = planner.validate(claw);
         if (!errors.isEmpty()) {
-            return invalid(claw, errors, events);
+            return invalid(claw, errors, events, context);
         }
 
         List<ChannelRef> refs = claw.getSpec().getChannels() == null ? List.of() : claw.getSpec().getChannels();
@@ -111,13 +111,13 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             secret.ifPresentOrElse(s -> secretHashes.put(name, Hashes.ofData(SecretData.bytes(s))), () -> missingSecrets.add(name));
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
-            return waiting(claw, refs, channels, missingChannels, missingSecrets, events);
+            return waiting(claw, refs, channels, missingChannels, missingSecrets, events, context);
         }
 
         DesiredState desired;
         switch (planner.plan(claw, channels, secretHashes)) {
             case ClawPlanner.Plan.Invalid invalid -> {
-                return invalid(claw, invalid.errors(), events);
+                return invalid(claw, invalid.errors(), events, context);
             }
             case ClawPlanner.Plan.Ready ready -> desired = ready.state();
         }
@@ -149,7 +149,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             });
         });
         if (!shrinks.isEmpty()) {
-            return invalid(claw, shrinks, events);
+            return invalid(claw, shrinks, events, context);
         }
 
         ChildApplier applier = new ChildApplier(client, metrics);
@@ -206,20 +206,20 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), readiness)
                 .channels(refs.stream().map(r -> channelStatus(r.getName(), ready ? "Ready" : "Pending", null)).toList())
                 .persistence(claims, claimNames);
-        return finish(claw, status.build(previous), events);
+        return finish(claw, status.build(previous), events, context);
     }
 
-    private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events) {
+    private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events, Context<Claw> context) {
         String message = errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
         ClawStatus status = new ClawStatusBuilder(claw).phase(ClawPhase.FAILED)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, false, "Invalid", message)
                 .condition(ClawApi.CONDITION_READY, false, "InvalidSpec", "nothing was created or changed until the spec is fixed")
                 .build(claw.getStatus());
-        return finish(claw, status, events);
+        return finish(claw, status, events, context);
     }
 
     private UpdateControl<Claw> waiting(Claw claw, List<ChannelRef> refs, List<ClawChannel> found, List<String> missingChannels,
-                                        List<String> missingSecrets, ClawEvents events) {
+                                        List<String> missingSecrets, ClawEvents events, Context<Claw> context) {
         ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(ClawPhase.PENDING)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid");
         List<String> waitingFor = new ArrayList<>();
@@ -244,16 +244,20 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 .channels(refs.stream().map(r -> missingChannels.contains(r.getName())
                         ? channelStatus(r.getName(), "NotFound", "ClawChannel " + r.getName() + " does not exist")
                         : channelStatus(r.getName(), "Pending", null)).toList());
-        UpdateControl<Claw> control = finish(claw, status.build(claw.getStatus()), events);
+        UpdateControl<Claw> control = finish(claw, status.build(claw.getStatus()), events, context);
         // Watches on Secrets and ClawChannels bring the Claw back as soon as they appear; the retry is a safety net.
         return control.rescheduleAfter(RETRY_MISSING_MILLIS);
     }
 
-    private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events) {
+    private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events, Context<Claw> context) {
         ClawStatus previous = claw.getStatus();
         metrics.phase(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), status.getPhase().wireValue());
         if (ClawStatusBuilder.sameIgnoringTimes(previous, status)) {
             return UpdateControl.noUpdate();
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Claw {}/{} status changes from {} to {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(),
+                    io.fabric8.kubernetes.client.utils.Serialization.asJson(previous), io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
         }
         ClawPhase before = previous == null ? null : previous.getPhase();
         if (before != status.getPhase()) {
@@ -268,8 +272,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 events.normal(claw, reason, message);
             }
         }
-        claw.setStatus(status);
-        return UpdateControl.patchStatus(claw);
+        // The whole status replaced (PUT /status with the resourceVersion read: a stale read is a 409 and a retry),
+        // and put into JOSDK's cache. Not JOSDK's non-SSA default (a JSON patch diff, whose list indexes go stale
+        // under concurrent writers), nor a merge patch (the test API server merges lists instead of replacing them).
+        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+            c.setStatus(status);
+            return c;
+        });
+        return UpdateControl.noUpdate();
     }
 
     private static ChannelStatus channelStatus(String name, String state, String lastError) {

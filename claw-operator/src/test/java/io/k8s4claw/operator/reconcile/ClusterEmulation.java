@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * volumeClaimTemplates, a revision per template, a ready pod when {@link #podsBecomeReady} is on) and garbage
  * collection of objects whose owner is gone. Runs with its own client, so its requests are not the operator's.
  */
-final class ClusterEmulation implements AutoCloseable {
+public final class ClusterEmulation implements AutoCloseable {
 
     final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     private final KubernetesClient client;
     private final SharedIndexInformer<StatefulSet> informer;
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-    ClusterEmulation(KubernetesClient client) {
+    public ClusterEmulation(KubernetesClient client) {
         this.client = client;
         this.informer = client.apps().statefulSets().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override

@@ -8,15 +8,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The mock API server's request log, filtered to the operator's writes (by its User-Agent). */
-final class RequestLog {
+public final class RequestLog {
 
-    static final String OPERATOR_AGENT = "claw-operator-under-test";
+    public static final String OPERATOR_AGENT = "claw-operator-under-test";
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
     private final KubernetesMockServer server;
     private final List<RecordedRequest> seen = new ArrayList<>();
 
-    RequestLog(KubernetesMockServer server) {
+    public RequestLog(KubernetesMockServer server) {
         this.server = server;
     }
 
@@ -34,13 +34,13 @@ final class RequestLog {
     }
 
     /** Forget what was recorded so far: later calls see only newer requests. */
-    synchronized void mark() {
+    public synchronized void mark() {
         all();
         seen.clear();
     }
 
     /** The operator's writes since the last {@link #mark()}, as "METHOD path". */
-    List<String> operatorWrites() {
+    public List<String> operatorWrites() {
         return all().stream()
                 .filter(r -> WRITES.contains(r.getMethod()))
                 .filter(r -> r.getHeader("User-Agent") != null && r.getHeader("User-Agent").contains(OPERATOR_AGENT))
@@ -48,7 +48,7 @@ final class RequestLog {
                 .toList();
     }
 
-    long operatorRequests() {
+    public long operatorRequests() {
         return all().stream().filter(r -> r.getHeader("User-Agent") != null && r.getHeader("User-Agent").contains(OPERATOR_AGENT)).count();
     }
 }
