@@ -10,8 +10,11 @@ import java.util.Map;
  */
 final class EmulatedRun {
 
-    /** One journal entry: the SSE id (1, 2, 3 …) and the event's JSON text. */
-    record Event(long id, String json) {
+    /** One journal entry: the SSE id (1, 2, 3 …), the event (name in {@code "event"}) and its runs-API JSON text. */
+    record Event(long id, Map<String, Object> fields, String json) {
+        String name() {
+            return String.valueOf(fields.get("event"));
+        }
     }
 
     static final int JOURNAL_MAX = 1000;
@@ -42,6 +45,8 @@ final class EmulatedRun {
     long olderCursor = 0;
     long finishedAtNanos = -1;
     Thread worker;
+    /** The user message that started the run. */
+    String input = "";
     /** Admitted by the current process and not settled yet (false after a crash). */
     boolean live;
     boolean stopRequested;
@@ -66,9 +71,9 @@ final class EmulatedRun {
     }
 
     /** Appends an event (caller holds the monitor), trimming the journal to {@link #JOURNAL_MAX}. */
-    void append(String json) {
+    void append(Map<String, Object> fields, String json) {
         if (journal != null) {
-            journal.addLast(new Event(nextEventId, json));
+            journal.addLast(new Event(nextEventId, fields, json));
             while (journal.size() > JOURNAL_MAX) {
                 journal.removeFirst();
             }

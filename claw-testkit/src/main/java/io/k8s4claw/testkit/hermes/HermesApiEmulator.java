@@ -46,8 +46,10 @@ import java.util.regex.Pattern;
  * non-idempotent runs are lost; idempotency records, idempotent runs' statuses and sessions survive as they do
  * in Hermes's state database).
  *
- * <p>Not emulated: the session chat stream (§A9), chat completions (§A10), steer, capabilities, ownership by
- * multiple API keys, the same-session turn lease.
+ * <p>Also the other two SSE dialects of §A3 over the same scripted runs: the session chat stream
+ * ({@code POST /api/sessions}, {@code /api/sessions/{id}/chat/stream}, §A9) and chat completions streaming
+ * ({@code POST /v1/chat/completions}, §A10). Not emulated: steer, capabilities, the Responses API, ownership by
+ * multiple API keys, the runs API's same-session turn lease.
  */
 public final class HermesApiEmulator implements AutoCloseable {
 
@@ -95,6 +97,8 @@ public final class HermesApiEmulator implements AutoCloseable {
         String tip;
         int turns;
         int rotations;
+        /** The session chat stream's active-run slot (§A9). */
+        String activeStreamRun;
 
         Session(String root) {
             this.root = root;
@@ -387,6 +391,13 @@ public final class HermesApiEmulator implements AutoCloseable {
             healthDetailed(c);
         } else if (method.equals("POST") && path.equals("/v1/runs")) {
             postRun(c);
+        } else if (method.equals("POST") && path.equals("/v1/chat/completions")) {
+            chatCompletions(c);
+        } else if (method.equals("POST") && path.equals("/api/sessions")) {
+            createSession(c);
+        } else if (method.equals("POST") && parts.length == 6 && parts[1].equals("api") && parts[2].equals("sessions")
+                && parts[4].equals("chat") && parts[5].equals("stream")) {
+            sessionChatStream(c, parts[3]);
         } else if (parts.length == 4 && parts[1].equals("v1") && parts[2].equals("runs") && method.equals("GET")) {
             getRun(c, parts[3]);
         } else if (parts.length == 5 && parts[1].equals("v1") && parts[2].equals("runs")) {
@@ -491,7 +502,6 @@ public final class HermesApiEmulator implements AutoCloseable {
         fingerprint.set("gateway_session_key", sessionKey == null ? null : TextNode.valueOf(sessionKey));
 
         EmulatedRun run;
-        RunRequest request;
         synchronized (this) {
             if (idemKey != null) {
                 var rec = idempotency.get(idemKey);
@@ -518,7 +528,7 @@ public final class HermesApiEmulator implements AutoCloseable {
                         Map.of("Retry-After", "1"));
                 return;
             }
-            String runId = "run_" + HexFormat.of().formatHex(randomBytes(16));
+            String runId = newRunId();
             JsonNode sid = body.get("session_id");
             Session session;
             if (sid != null && sid.isTextual() && !sid.asText().isEmpty()) {
@@ -528,28 +538,43 @@ public final class HermesApiEmulator implements AutoCloseable {
             } else {
                 session = new Session(runId);
             }
-            sessionsById.putIfAbsent(session.root, session);
             if (sessionKey != null) {
                 sessionsByKey.putIfAbsent(sessionKey, session);
             }
-            String tip;
-            int turns;
-            synchronized (session) {
-                tip = session.tip;
-                turns = session.turns;
-            }
-            run = new EmulatedRun(runId, tip, idemKey, now());
-            runs.put(runId, run);
-            if (idemKey != null) {
-                idempotency.put(idemKey, new IdempotencyRecord(fingerprint, runId));
-            }
-            admitted.incrementAndGet();
-            request = new RunRequest(runId, text, tip, sessionKey, turns, idemKey);
-            var steps = script.apply(request);
-            run.live = true;
-            runThreads.execute(() -> execute(run, session, request, steps));
+            run = admit(runId, session, text, sessionKey, idemKey, fingerprint);
         }
         c.json(202, map("run_id", run.runId, "status", "started", "replayed", false), echo);
+    }
+
+    private String newRunId() {
+        return "run_" + HexFormat.of().formatHex(randomBytes(16));
+    }
+
+    /** Creates and starts a run (caller holds this emulator's monitor and has done every check). */
+    private EmulatedRun admit(String runId, Session session, String text, String sessionKey, String idemKey, JsonNode fingerprint) {
+        sessionsById.putIfAbsent(session.root, session);
+        String tip;
+        int turns;
+        synchronized (session) {
+            tip = session.tip;
+            turns = session.turns;
+        }
+        var run = new EmulatedRun(runId, tip, idemKey, now());
+        run.input = text;
+        runs.put(runId, run);
+        if (idemKey != null) {
+            idempotency.put(idemKey, new IdempotencyRecord(fingerprint, runId));
+        }
+        admitted.incrementAndGet();
+        var request = new RunRequest(runId, text, tip, sessionKey, turns, idemKey);
+        var steps = script.apply(request);
+        run.live = true;
+        runThreads.execute(() -> execute(run, session, request, steps));
+        return run;
+    }
+
+    private boolean atCap() {
+        return maxConcurrentRuns > 0 && activeRuns() >= maxConcurrentRuns;
     }
 
     private static boolean validIdempotencyKey(String k) {
@@ -693,6 +718,54 @@ public final class HermesApiEmulator implements AutoCloseable {
                 cursor = Long.parseLong(lei.trim());
             }
         }
+        boolean newest = dialect == Dialect.NEWEST;
+        try {
+            pump(c, run, cursor, !newest, new StreamRenderer() {
+                @Override
+                public String render(EmulatedRun.Event e) {
+                    return (newest ? "id: " + e.id() + "\n" : "") + "data: " + e.json() + "\n\n";
+                }
+
+                @Override
+                public String closing(EmulatedRun r) {
+                    return ": stream closed\n\n";
+                }
+            }, Map.of());
+        } finally {
+            if (!newest) {
+                synchronized (run) { // the single queue goes away with its reader
+                    run.journal = null;
+                }
+            }
+        }
+    }
+
+    /** How one SSE dialect renders a run's journal. */
+    interface StreamRenderer {
+        /** Frames sent right after the headers. */
+        default String opening() {
+            return "";
+        }
+
+        /** Frames for one journal event ("" to skip it). */
+        String render(EmulatedRun.Event e);
+
+        /** Frames after the run settled and every event was sent; then the server closes. */
+        String closing(EmulatedRun run);
+
+        /** The client went away or the stream was cut before the end. */
+        default void aborted() {
+        }
+    }
+
+    /**
+     * Streams a run's journal from {@code cursor} in one dialect, with keepalive comments while idle, until the run
+     * settled (then {@link StreamRenderer#closing}), the stream is dropped, or the client goes away.
+     *
+     * @param consume the older build's single queue: events read here are removed from the journal
+     */
+    private void pump(Ctx c, EmulatedRun run, long cursor, boolean consume, StreamRenderer renderer,
+                      Map<String, String> headers) throws IOException {
         var sub = new Subscriber(run);
         subscribers.add(sub);
         var h = c.ex.getResponseHeaders();
@@ -700,12 +773,19 @@ public final class HermesApiEmulator implements AutoCloseable {
         h.set("Content-Type", "text/event-stream");
         h.set("Cache-Control", "no-cache");
         h.set("X-Accel-Buffering", "no");
+        headers.forEach(h::set);
         c.ex.sendResponseHeaders(200, 0);
+        c.responded = true;
         c.record(200);
         subscriptions.incrementAndGet();
         OutputStream os = c.ex.getResponseBody();
         boolean finishedNormally = false;
         try {
+            String opening = renderer.opening();
+            if (!opening.isEmpty()) {
+                os.write(opening.getBytes(StandardCharsets.UTF_8));
+                os.flush();
+            }
             long lastWrite = System.nanoTime();
             while (true) {
                 List<EmulatedRun.Event> batch = List.of();
@@ -716,9 +796,9 @@ public final class HermesApiEmulator implements AutoCloseable {
                         if (sub.dropped || run.journal == null) {
                             return;
                         }
-                        batch = run.eventsAfter(dialect == Dialect.NEWEST ? cursor : run.olderCursor);
+                        batch = run.eventsAfter(consume ? run.olderCursor : cursor);
                         if (!batch.isEmpty()) {
-                            if (dialect == Dialect.OLDER) { // a queue: what one reader takes, nobody else sees
+                            if (consume) { // a queue: what one reader takes, nobody else sees
                                 run.olderCursor = batch.get(batch.size() - 1).id();
                                 long consumed = run.olderCursor;
                                 run.journal.removeIf(e -> e.id() <= consumed);
@@ -744,17 +824,14 @@ public final class HermesApiEmulator implements AutoCloseable {
                 }
                 var sb = new StringBuilder();
                 for (var e : batch) {
-                    if (dialect == Dialect.NEWEST) {
-                        sb.append("id: ").append(e.id()).append('\n');
-                    }
-                    sb.append("data: ").append(e.json()).append("\n\n");
+                    sb.append(renderer.render(e));
                     cursor = e.id();
                 }
                 if (keepalive && !keepalivesSuppressed) {
                     sb.append(": keepalive\n\n");
                 }
                 if (done) {
-                    sb.append(": stream closed\n\n");
+                    sb.append(renderer.closing(run));
                 }
                 if (sb.length() > 0) {
                     os.write(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -768,12 +845,8 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
         } finally {
             subscribers.remove(sub);
-            if (dialect == Dialect.OLDER) {
-                synchronized (run) { // the single queue goes away with its reader
-                    run.journal = null;
-                }
-            }
             if (!finishedNormally) {
+                renderer.aborted();
                 // abrupt: close the socket without the terminating chunk
                 try {
                     os.close();
@@ -811,6 +884,402 @@ public final class HermesApiEmulator implements AutoCloseable {
                 && System.nanoTime() - run.finishedAtNanos > eventRetention.toNanos()) {
             run.journal = null;
         }
+    }
+
+    // ------------------------------------------------------------------ session chat stream (§A9)
+
+    private static boolean validSessionId(String id) {
+        return !id.isEmpty() && id.length() <= 256 && id.indexOf('\r') < 0 && id.indexOf('\n') < 0
+                && id.indexOf('\0') < 0 && id.indexOf('/') < 0 && id.indexOf('\\') < 0 && !id.contains("..");
+    }
+
+    private void createSession(Ctx c) throws IOException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body);
+            if (body == null || !body.isObject()) {
+                throw new IOException("not an object");
+            }
+        } catch (IOException e) {
+            c.json(400, error("Invalid JSON", "invalid_request_error", null), Map.of());
+            return;
+        }
+        String id = body.path("id").asText("");
+        if (!validSessionId(id)) {
+            c.json(400, error("Invalid session id", "invalid_request_error", "invalid_session_id"), Map.of());
+            return;
+        }
+        synchronized (this) {
+            if (sessionsById.containsKey(id)) {
+                c.json(409, error("Session already exists", "invalid_request_error", "session_exists"), Map.of());
+                return;
+            }
+            sessionsById.put(id, new Session(id));
+        }
+        c.json(201, map("object", "hermes.session", "session", map("id", id, "title", body.path("title").asText(null),
+                "source", body.path("source").asText("api_server"))), Map.of());
+    }
+
+    private void sessionChatStream(Ctx c, String sessionId) throws IOException {
+        if (draining) {
+            c.json(503, error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"), Map.of("Retry-After", "1"));
+            return;
+        }
+        Session session = sessionsById.get(sessionId);
+        if (session == null) {
+            c.json(404, error("Session not found", "invalid_request_error", "session_not_found"), Map.of());
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body);
+            if (body == null || !body.isObject()) {
+                throw new IOException("not an object");
+            }
+        } catch (IOException e) {
+            c.json(400, error("Invalid JSON", "invalid_request_error", null), Map.of());
+            return;
+        }
+        JsonNode message = body.has("message") ? body.get("message") : body.get("input");
+        String text = message == null ? null : message.isTextual() ? message.asText() : textParts(message);
+        if (text == null || text.isBlank()) {
+            c.json(400, error("Missing 'message'", "invalid_request_error", "missing_message"), Map.of());
+            return;
+        }
+        JsonNode system = body.has("system_message") ? body.get("system_message") : body.get("instructions");
+        if (system != null && !system.isNull() && !system.isTextual()) {
+            c.json(400, error("system_message must be a string", "invalid_request_error", "invalid_system_message"), Map.of());
+            return;
+        }
+        String sessionKey = c.header("x-hermes-session-key");
+        String idemKey = dialect == Dialect.NEWEST ? c.header("idempotency-key") : null;
+        var fingerprint = JSON.createObjectNode();
+        fingerprint.set("body", body);
+        fingerprint.set("session_id", TextNode.valueOf(sessionId));
+        EmulatedRun run;
+        synchronized (this) {
+            if (idemKey != null && idempotency.containsKey(idemKey)) {
+                var rec = idempotency.get(idemKey);
+                if (!rec.fingerprint().equals(fingerprint)) {
+                    var err = error("Idempotency-Key was already used with a different request payload",
+                            "invalid_request_error", "idempotency_key_conflict");
+                    err.put("run_id", rec.runId());
+                    c.json(409, err, Map.of());
+                    return;
+                }
+                var original = runs.get(rec.runId());
+                String status;
+                synchronized (original) {
+                    status = original.status;
+                }
+                c.json(202, map("run_id", rec.runId(), "status", status, "replayed", true, "session_stream", true), Map.of());
+                return;
+            }
+            String active;
+            synchronized (session) {
+                active = session.activeStreamRun;
+            }
+            var activeRun = active == null ? null : runs.get(active);
+            if (dialect == Dialect.NEWEST && activeRun != null && activeRun.active()) {
+                var e = map("message", "A run is already active for this session", "type", "invalid_request_error",
+                        "param", null, "code", "run_already_active", "run_id", active);
+                c.json(409, map("error", e, "run_id", active), Map.of());
+                return;
+            }
+            if (atCap()) {
+                c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                        Map.of("Retry-After", "1"));
+                return;
+            }
+            run = admit(newRunId(), session, text, sessionKey, idemKey, fingerprint);
+            synchronized (session) {
+                session.activeStreamRun = run.runId;
+            }
+        }
+        var headers = new LinkedHashMap<String, String>();
+        headers.put("X-Hermes-Session-Id", sessionId);
+        if (sessionKey != null) {
+            headers.put("X-Hermes-Session-Key", sessionKey);
+        }
+        pump(c, run, 0, false, new SessionStreamRenderer(run, sessionId, text), headers);
+    }
+
+    /** §A9 dialect: {@code event:} lines, raw UTF-8, {@code session_id/run_id/seq/ts} on every payload, {@code done} last. */
+    private final class SessionStreamRenderer implements StreamRenderer {
+        private final EmulatedRun run;
+        private final String sessionId;
+        private final String text;
+        private final String messageId = "msg_" + HexFormat.of().formatHex(randomBytes(12));
+        private int seq;
+
+        SessionStreamRenderer(EmulatedRun run, String sessionId, String text) {
+            this.run = run;
+            this.sessionId = sessionId;
+            this.text = text;
+        }
+
+        private String frame(String event, LinkedHashMap<String, Object> fields) {
+            fields.put("session_id", sessionId);
+            fields.put("run_id", run.runId);
+            fields.put("seq", ++seq);
+            fields.put("ts", now());
+            return "event: " + event + "\ndata: " + PyJson.dumps(fields, false) + "\n\n";
+        }
+
+        @Override
+        public String opening() {
+            return frame("run.started", map("user_message", map("role", "user", "content", text),
+                    "runtime", map("provider", "", "model", "", "route_source", "global")))
+                    + frame("message.started", map("message", map("id", messageId, "role", "assistant")));
+        }
+
+        @Override
+        public String render(EmulatedRun.Event e) {
+            var f = e.fields();
+            boolean newest = dialect == Dialect.NEWEST;
+            return switch (e.name()) {
+                case "message.delta" -> frame("assistant.delta", map("message_id", messageId, "delta", f.get("delta")));
+                case "tool.started", "tool.completed" -> frame(e.name(), map("message_id", messageId,
+                        "tool_name", f.get("tool"), "preview", f.get("preview"), "args", map()));
+                case "approval.request" -> {
+                    var m = new LinkedHashMap<String, Object>(f);
+                    m.remove("event");
+                    m.remove("run_id");
+                    m.remove("timestamp");
+                    m.put("message_id", messageId);
+                    yield frame("approval.request", m);
+                }
+                case "run.completed" -> frame("assistant.completed", map("message_id", messageId, "content", f.get("output"),
+                        "completed", true, "partial", false, "interrupted", false, "runtime", f.get("runtime")))
+                        + frame("run.completed", map("message_id", messageId, "completed", true, "partial", false,
+                        "interrupted", false, "messages", List.of(map("role", "user", "content", text),
+                                map("role", "assistant", "content", f.get("output"))), "usage", f.get("usage"), "runtime", f.get("runtime")));
+                case "run.failed" -> newest
+                        ? frame("run.failed", map("message_id", messageId, "error", f.get("error"), "completed", false, "partial", false, "interrupted", false))
+                        : frame("error", map("message", f.get("error")));
+                case "run.cancelled" -> newest
+                        ? frame("run.cancelled", map("message_id", messageId, "completed", false, "partial", false, "interrupted", true))
+                        : frame("run.completed", map("message_id", messageId, "completed", false, "partial", false, "interrupted", true));
+                default -> "";
+            };
+        }
+
+        @Override
+        public String closing(EmulatedRun r) {
+            return frame("done", map());
+        }
+
+        @Override
+        public void aborted() {
+            if (dialect == Dialect.OLDER) {
+                interrupt(run); // older builds interrupt the turn when the client disconnects; newest detach
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ chat completions (§A10)
+
+    private void chatCompletions(Ctx c) throws IOException {
+        if (draining) {
+            c.json(503, error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"), Map.of("Retry-After", "1"));
+            return;
+        }
+        if (atCap()) {
+            c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                    Map.of("Retry-After", "1"));
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body);
+            if (body == null || !body.isObject()) {
+                throw new IOException("not an object");
+            }
+        } catch (IOException e) {
+            c.json(400, error("Invalid JSON", "invalid_request_error", null), Map.of());
+            return;
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            c.json(400, map("error", map("message", "'messages' must be a non-empty array", "type", "invalid_request_error")), Map.of());
+            return;
+        }
+        var system = new StringBuilder();
+        String turn = null;
+        String firstUser = null;
+        for (JsonNode m : messages) {
+            String role = m.path("role").asText("");
+            JsonNode content = m.get("content");
+            if (content != null && content.isArray()) {
+                for (JsonNode part : content) {
+                    String type = part.path("type").asText("");
+                    if (type.equals("file") || type.equals("input_file")) {
+                        c.json(400, error("File content parts are not supported", "invalid_request_error", "unsupported_content_type"), Map.of());
+                        return;
+                    }
+                }
+            }
+            String t = content == null ? "" : content.isTextual() ? content.asText() : textParts(content);
+            if (role.equals("system")) {
+                system.append(system.length() > 0 ? "\n" : "").append(t);
+            } else if (role.equals("user") || role.equals("assistant")) {
+                turn = t;
+                if (role.equals("user") && firstUser == null) {
+                    firstUser = t;
+                }
+            }
+        }
+        if (turn == null || turn.isBlank()) {
+            c.json(400, map("error", map("message", "No user message found in messages", "type", "invalid_request_error")), Map.of());
+            return;
+        }
+        String sessionKey = c.header("x-hermes-session-key");
+        String sessionId = c.header("x-hermes-session-id");
+        if (sessionId != null) {
+            if (sessionId.length() > 256) {
+                c.json(400, map("error", map("message", "Session ID too long", "type", "invalid_request_error")), Map.of());
+                return;
+            }
+            if (!validSessionId(sessionId)) {
+                c.json(400, map("error", map("message", "Invalid session ID", "type", "invalid_request_error")), Map.of());
+                return;
+            }
+        } else {
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-256").digest((system + (firstUser == null ? "" : firstUser)).getBytes(StandardCharsets.UTF_8));
+                sessionId = "api-" + HexFormat.of().formatHex(d).substring(0, 16);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        JsonNode streamFlag = body.get("stream");
+        boolean stream = streamFlag != null && (streamFlag.asBoolean(false) || "true".equals(streamFlag.asText()));
+        EmulatedRun run;
+        synchronized (this) {
+            if (atCap()) {
+                c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                        Map.of("Retry-After", "1"));
+                return;
+            }
+            run = admit(newRunId(), sessionsById.computeIfAbsent(sessionId, Session::new), turn, sessionKey, null, null);
+        }
+        var headers = map("X-Hermes-Session-Id", sessionId);
+        if (stream) {
+            var h = new LinkedHashMap<String, String>();
+            headers.forEach((k, v) -> h.put(k, String.valueOf(v)));
+            pump(c, run, 0, false, new ChatCompletionRenderer(run), h);
+            return;
+        }
+        synchronized (run) {
+            while (!run.terminal()) {
+                try {
+                    run.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        var h = new LinkedHashMap<String, String>();
+        h.put("X-Hermes-Session-Id", sessionId);
+        if (!"completed".equals(run.status) || run.output == null || run.output.isEmpty()) {
+            c.json(502, error("The agent did not produce a response" + (run.error != null ? ": " + run.error : ""),
+                    "server_error", "agent_incomplete"), h);
+            return;
+        }
+        c.json(200, map("id", "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12)), "object", "chat.completion",
+                "created", (long) now(), "model", "hermes-agent",
+                "choices", List.of(map("index", 0, "message", map("role", "assistant", "content", run.output), "finish_reason", "stop")),
+                "usage", map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742)), h);
+    }
+
+    /** §A10 dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress}, {@code data: [DONE]}. */
+    private final class ChatCompletionRenderer implements StreamRenderer {
+        private final EmulatedRun run;
+        private final String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12));
+        private final long created = (long) now();
+        private int toolCalls;
+
+        ChatCompletionRenderer(EmulatedRun run) {
+            this.run = run;
+        }
+
+        private LinkedHashMap<String, Object> chunk(Map<String, Object> delta, String finish) {
+            return map("id", id, "object", "chat.completion.chunk", "created", created, "model", "hermes-agent",
+                    "choices", List.of(map("index", 0, "delta", delta, "finish_reason", finish)));
+        }
+
+        private static String data(Map<String, Object> m) {
+            return "data: " + PyJson.dumps(m) + "\n\n";
+        }
+
+        @Override
+        public String opening() {
+            return data(chunk(map("role", "assistant"), null));
+        }
+
+        @Override
+        public String render(EmulatedRun.Event e) {
+            var f = e.fields();
+            String tool = String.valueOf(f.get("tool"));
+            return switch (e.name()) {
+                case "message.delta" -> data(chunk(map("content", f.get("delta")), null));
+                case "tool.started" -> tool.startsWith("_") ? "" : "event: hermes.tool.progress\n" + data(map("tool", tool,
+                        "emoji", "\ud83d\udd27", "label", tool + ": " + f.get("preview"), "toolCallId", "call_" + (++toolCalls), "status", "running"));
+                case "tool.completed" -> tool.startsWith("_") ? "" : "event: hermes.tool.progress\n"
+                        + data(map("tool", tool, "toolCallId", "call_" + toolCalls, "status", "completed"));
+                case "run.completed" -> {
+                    var m = chunk(map(), "stop");
+                    m.put("usage", map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742));
+                    yield data(m);
+                }
+                case "run.failed", "run.cancelled" -> {
+                    var m = chunk(map(), "error");
+                    String err = f.get("error") == null ? "cancelled" : String.valueOf(f.get("error"));
+                    m.put("error", map("message", err, "type", "server_error"));
+                    m.put("hermes", map("completed", false, "partial", false, "failed", true, "error", err, "error_code", "agent_error"));
+                    yield data(m);
+                }
+                default -> "";
+            };
+        }
+
+        @Override
+        public String closing(EmulatedRun r) {
+            return "data: [DONE]\n\n";
+        }
+
+        @Override
+        public void aborted() {
+            interrupt(run); // a client disconnect interrupts the agent on this route
+        }
+    }
+
+    private void interrupt(EmulatedRun run) {
+        synchronized (run) {
+            if (run.live && run.active()) {
+                run.stopRequested = true;
+                run.status = "stopping";
+                run.updatedAt = now();
+                if (run.worker != null) {
+                    run.worker.interrupt();
+                }
+            }
+        }
+    }
+
+    private static String textParts(JsonNode content) {
+        if (!content.isArray()) {
+            return null;
+        }
+        var sb = new StringBuilder();
+        for (JsonNode part : content) {
+            String type = part.path("type").asText("");
+            if ((type.equals("text") || type.equals("input_text")) && part.path("text").isTextual()) {
+                sb.append(sb.length() > 0 ? "\n" : "").append(part.get("text").asText());
+            }
+        }
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ run execution
@@ -903,7 +1372,7 @@ public final class HermesApiEmulator implements AutoCloseable {
             run.approvalChoice = null;
             run.lastEvent = "approval.request";
             run.updatedAt = now();
-            run.append(PyJson.dumps(payload));
+            run.append(payload, PyJson.dumps(payload));
             while (run.approvalChoice == null) {
                 run.wait();
                 checkAlive(run);
@@ -971,7 +1440,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         m.putAll(fields);
         run.lastEvent = event;
         run.updatedAt = now();
-        run.append(PyJson.dumps(m));
+        run.append(m, PyJson.dumps(m));
     }
 
     private static void checkAlive(EmulatedRun run) {

@@ -14,16 +14,21 @@ public final class PyJson {
     }
 
     public static String dumps(Object value) {
+        return dumps(value, true);
+    }
+
+    /** {@code asciiOnly=false} is {@code json.dumps(obj, ensure_ascii=False)} (raw UTF-8, the session chat stream). */
+    public static String dumps(Object value, boolean asciiOnly) {
         var sb = new StringBuilder(128);
-        write(sb, value);
+        write(sb, value, asciiOnly);
         return sb.toString();
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    private static void write(StringBuilder sb, Object v, boolean ascii) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof String s) {
-            writeString(sb, s);
+            writeString(sb, s, ascii);
         } else if (v instanceof Boolean b) {
             sb.append(b ? "true" : "false");
         } else if (v instanceof Double || v instanceof Float) {
@@ -41,9 +46,9 @@ public final class PyJson {
                     sb.append(", ");
                 }
                 first = false;
-                writeString(sb, String.valueOf(e.getKey()));
+                writeString(sb, String.valueOf(e.getKey()), ascii);
                 sb.append(": ");
-                write(sb, e.getValue());
+                write(sb, e.getValue(), ascii);
             }
             sb.append('}');
         } else if (v instanceof List<?> l) {
@@ -52,7 +57,7 @@ public final class PyJson {
                 if (i > 0) {
                     sb.append(", ");
                 }
-                write(sb, l.get(i));
+                write(sb, l.get(i), ascii);
             }
             sb.append(']');
         } else {
@@ -60,7 +65,7 @@ public final class PyJson {
         }
     }
 
-    private static void writeString(StringBuilder sb, String s) {
+    private static void writeString(StringBuilder sb, String s, boolean ascii) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -73,7 +78,7 @@ public final class PyJson {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20 || c > 0x7f) {
+                    if (c < 0x20 || ascii && c > 0x7f) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

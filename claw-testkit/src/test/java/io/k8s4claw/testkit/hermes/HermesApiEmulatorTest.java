@@ -276,6 +276,91 @@ class HermesApiEmulatorTest {
         assertThat(emu.sessionTip("tg-1")).contains(sessions.get(2));
     }
 
+    List<String> postStream(String path, String body, Map<String, String> headers, Map<String, String> responseHeaders) throws Exception {
+        var b = HttpRequest.newBuilder(emu.baseUrl().resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        var resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.headers().firstValue("content-type")).contains("text/event-stream");
+        resp.headers().map().forEach((k, v) -> responseHeaders.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+        var lines = new ArrayList<String>();
+        try (var r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void tvA3SessionChatStream() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("Hello! How can I help? \u00e9"), new Step.Complete(null))).start();
+        assertThat(post("/api/sessions/tg-123456789/chat/stream", "{\"message\":\"hi\"}", auth()).statusCode()).isEqualTo(404);
+        assertThat(post("/api/sessions", "{\"id\":\"tg-123456789\"}", auth()).statusCode()).isEqualTo(201);
+        var exists = post("/api/sessions", "{\"id\":\"tg-123456789\"}", auth());
+        assertThat(exists.statusCode()).isEqualTo(409);
+        assertThat(exists.body()).contains("\"code\": \"session_exists\"");
+        assertThat(post("/api/sessions", "{\"id\":\"../x\"}", auth()).body()).contains("invalid_session_id");
+        assertThat(post("/api/sessions/tg-123456789/chat/stream", "{}", auth()).body()).contains("missing_message");
+
+        var headers = new java.util.HashMap<String, String>();
+        var lines = postStream("/api/sessions/tg-123456789/chat/stream", "{\"message\":\"hi\"}", auth(), headers);
+        assertThat(headers).containsEntry("x-hermes-session-id", "tg-123456789");
+        var events = lines.stream().filter(l -> l.startsWith("event: ")).toList();
+        assertThat(events).containsExactly("event: run.started", "event: message.started", "event: assistant.delta",
+                "event: assistant.completed", "event: run.completed", "event: done");
+        var data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(data.get(0)).startsWith("data: {\"user_message\": {\"role\": \"user\", \"content\": \"hi\"}, \"runtime\": {\"provider\": \"\", \"model\": \"\", \"route_source\": \"global\"}, \"session_id\": \"tg-123456789\", \"run_id\": \"run_")
+                .contains("\"seq\": 1, \"ts\": ");
+        assertThat(data.get(2)).contains("\"delta\": \"Hello! How can I help? \u00e9\"").contains("\"seq\": 3"); // raw UTF-8
+        assertThat(data.get(3)).contains("\"content\": \"Hello! How can I help? \u00e9\", \"completed\": true");
+        assertThat(data.get(5)).contains("\"seq\": 6");
+        assertThat(lines).noneMatch(l -> l.startsWith("id:"));
+    }
+
+    @Test
+    void sessionChatStreamSecondTurnWhileOneIsLiveIs409() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Hang())).start();
+        post("/api/sessions", "{\"id\":\"s1\"}", auth());
+        var b = HttpRequest.newBuilder(emu.baseUrl().resolve("/api/sessions/s1/chat/stream"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"first\"}")).header("Authorization", "Bearer " + KEY);
+        var first = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(first.statusCode()).isEqualTo(200);
+        var second = post("/api/sessions/s1/chat/stream", "{\"message\":\"second\"}", auth());
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(second.body()).startsWith("{\"error\": {\"message\": \"A run is already active for this session\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"run_already_active\", \"run_id\": \"run_");
+        first.body().close();
+    }
+
+    @Test
+    void tvA4ChatCompletionsStream() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Tool("web_search", "oslo weather", Duration.ofMillis(10)),
+                new Step.Delta("It is 3 \u00b0C"), new Step.Complete(null))).start();
+        var headers = new java.util.HashMap<String, String>();
+        var h = new java.util.HashMap<>(auth());
+        h.put("X-Hermes-Session-Id", "tg-123456789");
+        var lines = postStream("/v1/chat/completions", "{\"model\":\"hermes-agent\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", h, headers);
+        assertThat(headers).containsEntry("x-hermes-session-id", "tg-123456789");
+        var data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(data.get(0)).startsWith("data: {\"id\": \"chatcmpl-").contains("\"object\": \"chat.completion.chunk\"")
+                .endsWith("\"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\"}, \"finish_reason\": null}]}");
+        assertThat(lines).contains("event: hermes.tool.progress");
+        assertThat(data.get(1)).isEqualTo("data: {\"tool\": \"web_search\", \"emoji\": \"\\ud83d\\udd27\", \"label\": \"web_search: oslo weather\", \"toolCallId\": \"call_1\", \"status\": \"running\"}");
+        assertThat(data.get(2)).isEqualTo("data: {\"tool\": \"web_search\", \"toolCallId\": \"call_1\", \"status\": \"completed\"}");
+        assertThat(data.get(3)).contains("\"delta\": {\"content\": \"It is 3 \\u00b0C\"}, \"finish_reason\": null");
+        assertThat(data.get(4)).contains("\"delta\": {}, \"finish_reason\": \"stop\"}], \"usage\": {\"prompt_tokens\": 1532");
+        assertThat(data.get(5)).isEqualTo("data: [DONE]");
+
+        var plain = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", auth());
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plain.headers().firstValue("x-hermes-session-id")).hasValueSatisfying(v -> assertThat(v).matches("api-[0-9a-f]{16}"));
+        assertThat(plain.body()).contains("\"object\": \"chat.completion\"").contains("\"content\": \"It is 3 \\u00b0C\"");
+        assertThat(post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\"}]}]}", auth()).body())
+                .contains("unsupported_content_type");
+    }
+
     @Test
     void pyJsonEscapesLikePython() {
         assertThat(PyJson.dumps(Map.of("k", "a\"b\\c\n\u00e9\ud83d\udd0d\u0001"))).isEqualTo("{\"k\": \"a\\\"b\\\\c\\n\\u00e9\\ud83d\\udd0d\\u0001\"}");
