@@ -106,6 +106,9 @@ public final class BenchmarkMain {
                 lat = c.latency(RATE, LATENCY_MESSAGES);
             }
             long load = bridge.stopSampling();
+            if (System.getProperty("bench.extraFlags", "").contains("NativeMemoryTracking")) {
+                System.out.println(bridge.nativeMemorySummary());
+            }
             String out = bridge.output();
             if (out.contains("ERROR")) {
                 System.out.println("  (bridge logged errors:)\n" + out);

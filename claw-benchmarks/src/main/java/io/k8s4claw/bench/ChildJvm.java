@@ -36,7 +36,8 @@ final class ChildJvm implements AutoCloseable {
         cmd.addAll(args);
         Path log = Files.createTempFile(workDir, "child-", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("JAVA_TOOL_OPTIONS", CONTAINER_FLAGS);
+        // bench.extraFlags: diagnostics only (e.g. -XX:NativeMemoryTracking=summary); not part of the measured setup
+        pb.environment().put("JAVA_TOOL_OPTIONS", (CONTAINER_FLAGS + " " + System.getProperty("bench.extraFlags", "")).trim());
         pb.environment().put("CLAW_LOG_LEVEL", "WARN");
         pb.environment().putAll(env);
         ChildJvm c = new ChildJvm(pb.start(), log);
@@ -89,6 +90,15 @@ final class ChildJvm implements AutoCloseable {
         sampling = false;
         sampler.join();
         return peakRssKiB.get();
+    }
+
+    /** With bench.extraFlags=-XX:NativeMemoryTracking=summary: where the child's memory goes. */
+    String nativeMemorySummary() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
     }
 
     @Override

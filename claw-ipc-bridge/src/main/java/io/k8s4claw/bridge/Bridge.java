@@ -64,7 +64,7 @@ public final class Bridge implements AutoCloseable {
 
     private void doStart(FileStore store) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        ledger = new InboundLedger(100_000);
+        ledger = new InboundLedger(config.dedupeEntries());
         ReplyService[] replyRef = new ReplyService[1];
         List<JournalRecord> replayed = new ArrayList<>();
         journal = Journal.open(config.dataDir(), JournalOptions.defaults().withFsync(config.fsync())

@@ -25,6 +25,7 @@ public record BridgeConfig(
         long walSegmentBytes,
         long walMaxBytes,
         long maxPendingMessages,
+        int dedupeEntries,
         int maxFrameBytes,
         int heartbeatIntervalMs,
         int window,
@@ -37,7 +38,7 @@ public record BridgeConfig(
                 + ", runtimeToken=" + (runtimeToken == null || runtimeToken.isEmpty() ? "<unset>" : "<redacted>")
                 + ", channels=" + channels + ", allowedUids=" + allowedUids + ", delivery=" + delivery + ", fsync="
                 + fsync + ", walSegmentBytes=" + walSegmentBytes + ", walMaxBytes=" + walMaxBytes
-                + ", maxPendingMessages=" + maxPendingMessages + ", maxFrameBytes=" + maxFrameBytes
+                + ", maxPendingMessages=" + maxPendingMessages + ", dedupeEntries=" + dedupeEntries + ", maxFrameBytes=" + maxFrameBytes
                 + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", window=" + window + ", shutdownGrace="
                 + shutdownGrace + "]";
     }

@@ -104,6 +104,10 @@ public final class BridgeMain implements Callable<Integer> {
             description = "backlog to the runtime above which sidecars are paused (CLAW_BRIDGE_MAX_PENDING)")
     long maxPending;
 
+    @Option(names = "--dedupe-entries", defaultValue = "${env:CLAW_BRIDGE_DEDUPE_ENTRIES:-20000}",
+            description = "completed message ids remembered for deduplication (CLAW_BRIDGE_DEDUPE_ENTRIES)")
+    int dedupeEntries;
+
     @Option(names = "--max-frame-bytes", defaultValue = "${env:CLAW_BUS_MAX_FRAME_BYTES:-1048576}",
             description = "bus frame size limit (CLAW_BUS_MAX_FRAME_BYTES)")
     int maxFrameBytes;
@@ -141,7 +145,7 @@ public final class BridgeMain implements Callable<Integer> {
                 runtimeProtocol, runtimeUrl, token, channelSet, uids,
                 new DeliveryPolicy(maxConcurrentRuns, duration(retryBase), duration(retryMax),
                         duration(deadLetterAfter), maxAttempts),
-                fsync, walSegmentBytes, walMaxBytes, maxPending, maxFrameBytes, (int) duration(heartbeatInterval).toMillis(),
+                fsync, walSegmentBytes, walMaxBytes, maxPending, dedupeEntries, maxFrameBytes, (int) duration(heartbeatInterval).toMillis(),
                 window, duration(shutdownGrace));
     }
 
