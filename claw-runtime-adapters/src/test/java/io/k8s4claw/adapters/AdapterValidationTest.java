@@ -238,6 +238,13 @@ class AdapterValidationTest {
         BridgeSpec relay = new BridgeSpec();
         relay.setProtocol(BridgeProtocolSetting.RELAY);
         assertThat(create(changed("hermes-assistant.yaml", s -> s.setBridge(relay)))).isEmpty();
+        assertThat(create(changed("hermes-assistant.yaml", s -> {
+            s.setBridge(relay);
+            s.setChannels(null);
+        }))).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("spec.bridge.protocol");
+            assertThat(e.message()).contains("spec.channels");
+        });
         assertThat(create(changed("openclaw-ankra-stack.yaml", s -> s.setBridge(relay))))
                 .singleElement().extracting(FieldError::message).asString().contains("[gateway]");
     }

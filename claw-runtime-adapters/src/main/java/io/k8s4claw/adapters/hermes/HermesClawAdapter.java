@@ -10,10 +10,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeProjection;
-import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.k8s4claw.adapters.support.BridgeChoice;
 import io.k8s4claw.adapters.support.ConfigWriters;
 import io.k8s4claw.adapters.support.ContainerSupport;
@@ -128,6 +125,11 @@ public final class HermesClawAdapter implements RuntimeAdapter {
             errors.add(new FieldError("spec.supervisor", "s6 needs a root start (it remaps users and fixes volume ownership);"
                     + " with spec.security.rootless use supervisor kubernetes (gateway run --no-supervise)"));
         }
+        if (spec.effectiveBridgeProtocol() == io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.RELAY && !Specs.hasChannels(claw)) {
+            errors.add(new FieldError("spec.bridge.protocol", "relay needs the in-pod bridge, which runs only when the Claw has"
+                    + " spec.channels; without channels Hermes would dial a relay that is not there and switch its own"
+                    + " platforms off (relay-exclusive mode). Add spec.channels or leave the protocol at auto"));
+        }
         Long grace = spec.getTerminationGracePeriodSeconds();
         if (grace != null && grace <= 35 && spec.effectiveSupervisor() == Supervisor.S6) {
             errors.add(new FieldError("spec.terminationGracePeriodSeconds", "must exceed the s6 grace (30 s services + 5 s kill)"));
@@ -223,7 +225,7 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         volumes.add(Volumes.emptyDir(MANAGED_VOLUME, "Memory", "1Mi"));
         volumes.add(Volumes.emptyDir(SHM_VOLUME, "Memory", "1Gi"));
         if (!skills.isEmpty()) {
-            volumes.add(skillsVolume(skills, names.configMapName()));
+            volumes.add(Volumes.skills(SKILLS_VOLUME, skills, names.configMapName()));
         }
         volumes.addAll(layout.standIns());
 
@@ -367,25 +369,8 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         return b.build();
     }
 
-    /** One projected volume: inline skills from the runtime ConfigMap, the others from their own ConfigMaps. */
-    private static Volume skillsVolume(List<SkillSpec> skills, String configMapName) {
-        List<VolumeProjection> sources = new ArrayList<>();
-        for (SkillSpec skill : skills) {
-            String path = skill.getName() + "/SKILL.md";
-            if (skill.getInline() != null) {
-                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(configMapName)
-                        .addNewItem().withKey(inlineSkillKey(skill)).withPath(path).endItem().endConfigMap().build());
-            } else if (skill.getConfigMapRef() != null) {
-                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(skill.getConfigMapRef().getName())
-                        .addNewItem().withKey(skill.getConfigMapRef().getKey()).withPath(path).endItem().endConfigMap().build());
-            }
-        }
-        return new VolumeBuilder().withName(SKILLS_VOLUME).withNewProjected().withDefaultMode(0444).withSources(sources)
-                .endProjected().build();
-    }
-
     static String inlineSkillKey(SkillSpec skill) {
-        return "skill." + skill.getName() + ".SKILL.md";
+        return Volumes.inlineSkillKey(skill.getName());
     }
 
     /** The platforms Hermes announces on the relay: the Claw's channel types, in order, without duplicates. */

@@ -8,10 +8,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeProjection;
-import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.k8s4claw.adapters.support.ConfigWriters;
 import io.k8s4claw.adapters.support.ContainerSupport;
 import io.k8s4claw.adapters.support.Probes;
@@ -166,7 +163,7 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         List<SkillSpec> skills = Specs.skills(claw);
         for (SkillSpec s : skills) {
             if (s.getInline() != null) {
-                allFiles.add(new ConfigFile("skill." + s.getName() + ".SKILL.md", SKILLS_DIR + "/" + s.getName() + "/SKILL.md",
+                allFiles.add(new ConfigFile(Volumes.inlineSkillKey(s.getName()), SKILLS_DIR + "/" + s.getName() + "/SKILL.md",
                         s.getInline(), ConfigFormat.TEXT, false));
             }
         }
@@ -229,7 +226,7 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         volumes.add(Volumes.configMap(names.configVolumeName(), names.configMapName()));
         volumes.add(Volumes.emptyDir(TMP_VOLUME, null, null));
         if (!skills.isEmpty()) {
-            volumes.add(skillsVolume(skills, names.configMapName()));
+            volumes.add(Volumes.skills(SKILLS_VOLUME, skills, names.configMapName()));
         }
         volumes.addAll(layout.standIns());
 
@@ -249,22 +246,6 @@ public final class OpenClawAdapter implements RuntimeAdapter {
 
     private static List<String> probe(String mode) {
         return List.of("node", CONFIG_DIR + "/probe.mjs", mode);
-    }
-
-    private static Volume skillsVolume(List<SkillSpec> skills, String configMapName) {
-        List<VolumeProjection> sources = new ArrayList<>();
-        for (SkillSpec skill : skills) {
-            String path = skill.getName() + "/SKILL.md";
-            if (skill.getInline() != null) {
-                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(configMapName)
-                        .addNewItem().withKey("skill." + skill.getName() + ".SKILL.md").withPath(path).endItem().endConfigMap().build());
-            } else if (skill.getConfigMapRef() != null) {
-                sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(skill.getConfigMapRef().getName())
-                        .addNewItem().withKey(skill.getConfigMapRef().getKey()).withPath(path).endItem().endConfigMap().build());
-            }
-        }
-        return new VolumeBuilder().withName(SKILLS_VOLUME).withNewProjected().withDefaultMode(0444).withSources(sources)
-                .endProjected().build();
     }
 
     private static String trimSlash(String path) {

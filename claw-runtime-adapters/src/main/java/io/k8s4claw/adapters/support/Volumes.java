@@ -39,6 +39,32 @@ public final class Volumes {
     }
 
     /**
+     * One read-only projected volume holding every skill as {@code <name>/SKILL.md}: inline skills from the
+     * runtime ConfigMap (key {@link #inlineSkillKey}), the others from the ConfigMap key they name.
+     */
+    public static Volume skills(String volumeName, List<io.k8s4claw.api.v1alpha1.SkillSpec> skills, String runtimeConfigMap) {
+        List<io.fabric8.kubernetes.api.model.VolumeProjection> sources = new ArrayList<>();
+        for (var skill : skills) {
+            String path = skill.getName() + "/SKILL.md";
+            if (skill.getInline() != null) {
+                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder().withNewConfigMap().withName(runtimeConfigMap)
+                        .addNewItem().withKey(inlineSkillKey(skill.getName())).withPath(path).endItem().endConfigMap().build());
+            } else if (skill.getConfigMapRef() != null) {
+                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder().withNewConfigMap()
+                        .withName(skill.getConfigMapRef().getName())
+                        .addNewItem().withKey(skill.getConfigMapRef().getKey()).withPath(path).endItem().endConfigMap().build());
+            }
+        }
+        return new VolumeBuilder().withName(volumeName).withNewProjected().withDefaultMode(0444).withSources(sources)
+                .endProjected().build();
+    }
+
+    /** The runtime ConfigMap key of an inline skill. */
+    public static String inlineSkillKey(String skillName) {
+        return "skill." + skillName + ".SKILL.md";
+    }
+
+    /**
      * Data volumes mounted at their paths. Disabled volumes get an emptyDir stand-in of the same name (added to
      * {@code volumes}) so the runtime still has a writable directory; {@link DataMount#persistent()} tells which.
      */

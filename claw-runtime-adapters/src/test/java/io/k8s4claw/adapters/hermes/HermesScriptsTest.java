@@ -66,7 +66,14 @@ class HermesScriptsTest {
     }
 
     private Result init(String mode, String apiKey) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("sh", configDir.resolve("init.sh").toString()).redirectErrorStream(true);
+        return init(mode, apiKey, List.of());
+    }
+
+    /** Runs init.sh, optionally behind a command prefix (e.g. setpriv to run as UID 10000). */
+    private Result init(String mode, String apiKey, List<String> prefix) throws Exception {
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of("sh", configDir.resolve("init.sh").toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("HERMES_HOME", home.toString());
         env.put("HERMES_MANAGED_DIR", managed.toString());
@@ -206,6 +213,33 @@ class HermesScriptsTest {
         assertThat(Files.readString(skills.resolve("edited/SKILL.md"))).isEqualTo("# edited by the agent\n");
         assertThat(second.output()).contains("skill deploy: updated", "skill edited: changed by the agent");
         assertThat(init("DeepMerge", KEY).output()).contains("skill deploy: up to date");
+    }
+
+    @Test
+    void rootlessTheInitContainerRunsAsUid10000WithoutChown() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name"))
+                && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv to switch to UID 10000");
+        Claw claw = HermesValidationTest.validClaw();
+        io.k8s4claw.api.v1alpha1.SecuritySpec security = new io.k8s4claw.api.v1alpha1.SecuritySpec();
+        security.setRootless(true);
+        claw.getSpec().setSecurity(security);
+        layout(render(claw), Map.of("deploy", "# deploy\n"));
+        // what fsGroup 10000 gives the pod's volumes: group 10000 may write
+        try (var paths = Files.walk(tmp)) {
+            for (Path p : paths.toList()) {
+                Files.setAttribute(p, "unix:gid", 10000);
+                p.toFile().setWritable(true, false);
+                p.toFile().setReadable(true, false);
+                p.toFile().setExecutable(true, false);
+            }
+        }
+
+        Result r = init("DeepMerge", KEY, List.of("setpriv", "--reuid=10000", "--regid=10000", "--clear-groups"));
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(Files.getAttribute(managed.resolve(".env"), "unix:uid")).isEqualTo(10000);
+        assertThat(Files.getAttribute(home.resolve("config.yaml"), "unix:uid")).isEqualTo(10000);
+        assertThat(Files.readString(home.resolve("skills/deploy/SKILL.md"))).isEqualTo("# deploy\n");
     }
 
     // --- probe.py ---------------------------------------------------------------------------------------
