@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HermesSseConnector implements RuntimeConnector {
 
-    private static final System.Logger LOG = System.getLogger(HermesSseConnector.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HermesSseConnector.class);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Counters for metrics and tests. */
@@ -295,8 +296,12 @@ public final class HermesSseConnector implements RuntimeConnector {
     }
 
     private void setHealth(RuntimeHealth.State state, String detail) {
-        health.updateAndGet(old -> old.state() == state && old.detail().equals(detail) ? old
+        RuntimeHealth before = health.getAndUpdate(old -> old.state() == state && old.detail().equals(detail) ? old
                 : new RuntimeHealth(state, detail, old.state() == state ? old.since() : Instant.now()));
+        if (before.state() != state) {
+            LOG.atInfo().addKeyValue("runtime", "hermes-sse").addKeyValue("from", before.state()).addKeyValue("to", state)
+                    .addKeyValue("detail", detail).log("runtime link state changed");
+        }
     }
 
     private void probe() {

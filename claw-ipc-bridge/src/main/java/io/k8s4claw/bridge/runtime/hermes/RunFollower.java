@@ -13,6 +13,8 @@ import com.launchdarkly.eventsource.StreamEvent;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import com.launchdarkly.logging.LDLogger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunFollower implements Runnable {
 
-    private static final System.Logger LOG = System.getLogger(RunFollower.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RunFollower.class);
 
     private final String runId;
     private final RunEventMapper mapper;
@@ -47,7 +49,7 @@ final class RunFollower implements Runnable {
             Thread.currentThread().interrupt(); // connector closing
         } catch (RuntimeException e) {
             // a sink that throws must not kill the follower silently
-            LOG.log(System.Logger.Level.ERROR, "run " + runId + ": follower failed", e);
+            LOG.atError().setCause(e).addKeyValue("runRef", runId).log("run follower failed");
         }
     }
 
@@ -85,16 +87,16 @@ final class RunFollower implements Runnable {
                 }
             } catch (StreamHttpErrorException e) {
                 if (e.getCode() == 404) {
-                    LOG.log(System.Logger.Level.INFO, "run {0}: event stream gone (404), following its status instead", runId);
+                    LOG.atInfo().addKeyValue("runRef", runId).log("event stream gone (404), following the run's status instead");
                     poll();
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "run {0}: event stream refused with HTTP {1}, retrying", runId, e.getCode());
+                LOG.atWarn().addKeyValue("runRef", runId).addKeyValue("status", e.getCode()).log("event stream refused, retrying");
             } catch (StreamClosedByCallerException e) {
                 return;
             } catch (StreamException e) {
-                LOG.log(System.Logger.Level.DEBUG, "run {0}: event stream broke ({1}), resuming after event {2}",
-                        runId, e.getClass().getSimpleName(), lastEventId);
+                LOG.atDebug().addKeyValue("runRef", runId).addKeyValue("cause", e.getClass().getSimpleName())
+                        .addKeyValue("lastEventId", lastEventId).log("event stream broke, resuming");
             } finally {
                 owner.unregister(es);
                 es.close();
