@@ -2,7 +2,14 @@ package io.k8s4claw.adapters.openclaw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import io.k8s4claw.adapters.Examples;
 import io.k8s4claw.api.runtime.ConfigFile;
 import io.k8s4claw.api.runtime.PodContribution;
@@ -164,6 +171,13 @@ class OpenClawRealGatewayTest {
             try (OpenClawGateway gateway = start(pod, json)) {
                 assertThat(gateway.isRunning()).isTrue();
                 assertThat(probe(pod, "startup", gateway.port())).isZero();
+                // the provider and model rendered from spec.config carry a real turn to the model server
+                JsonNode fin = chatTurn(gateway, "k8s4claw adapter ping");
+                assertThat(fin.path("payload").path("state").asText()).as(fin.toString()).isEqualTo("final");
+                assertThat(fin.path("payload").path("message").path("content").get(0).path("text").asText())
+                        .isEqualTo("echo: k8s4claw adapter ping");
+                assertThat(models.agentTurnsFor("k8s4claw adapter ping")).isEqualTo(1);
+                assertThat(models.requests()).as("the configured model id reaches the server").anyMatch(r -> "qwen3-32b".equals(r.model()));
             }
         }
     }
@@ -179,6 +193,61 @@ class OpenClawRealGatewayTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exited with code")
                 .hasMessageContaining("Invalid config at " + tmp.resolve("config").resolve("openclaw.json"));
+    }
+
+    /** One turn over the gateway protocol v4 as the bridge does it (openclaw.md §1–2): connect, chat.send, final. */
+    private static JsonNode chatTurn(OpenClawGateway gateway, String text) throws Exception {
+        BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+        ObjectMapper json = new ObjectMapper();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(gateway.url(), new WebSocket.Listener() {
+            final StringBuilder buf = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                buf.append(data);
+                if (last) {
+                    try {
+                        frames.add(json.readTree(buf.toString()));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    buf.setLength(0);
+                }
+                webSocket.request(1);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        try {
+            next(frames, f -> "connect.challenge".equals(f.path("event").asText()));
+            ws.sendText(json.writeValueAsString(json.readTree("""
+                    {"type":"req","id":"c-1","method":"connect","params":{"minProtocol":4,"maxProtocol":4,
+                     "client":{"id":"gateway-client","version":"0.1.0","platform":"linux","mode":"backend"},
+                     "role":"operator","scopes":["operator.read","operator.write"],"caps":[],"auth":{"token":"TOKEN"}}}""")
+                    ).replace("TOKEN", gateway.token()), true).join();
+            JsonNode hello = next(frames, f -> "c-1".equals(f.path("id").asText()));
+            assertThat(hello.path("ok").asBoolean()).as(hello.toString()).isTrue();
+            ws.sendText("""
+                    {"type":"req","id":"r-1","method":"chat.send","params":{"sessionKey":"agent:main:slack:channel:c0adapters",
+                     "message":"%s","idempotencyKey":"adapters-1","queueMode":"followup","timeoutMs":120000}}""".formatted(text), true).join();
+            JsonNode ack = next(frames, f -> "r-1".equals(f.path("id").asText()));
+            assertThat(ack.path("ok").asBoolean()).as(ack.toString()).isTrue();
+            return next(frames, f -> "chat".equals(f.path("event").asText())
+                    && "adapters-1".equals(f.path("payload").path("runId").asText())
+                    && f.path("payload").path("state").asText().matches("final|error|aborted"));
+        } finally {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+    }
+
+    private static JsonNode next(BlockingQueue<JsonNode> frames, java.util.function.Predicate<JsonNode> match) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode f = frames.poll(1, TimeUnit.SECONDS);
+            if (f != null && match.test(f)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no matching frame from the gateway within 90 s");
     }
 
     @Test
