@@ -53,7 +53,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     private volatile String channelName;
     private String channelType = "";
     private int unacked; // event loop only
-    private boolean flushScheduled; // event loop only
+    private final java.util.Queue<Frame> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean answersScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
 
     BusConnectionHandler(BusSettings settings, ChannelRegistry registry, InboundService inbound, ReplyService replies,
@@ -179,19 +180,41 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
         }
         unacked++;
         String name = channelName;
-        inbound.accept(name, channelType, m).whenComplete((result, err) -> channel.eventLoop().execute(() -> {
-            unacked--;
+        inbound.accept(name, channelType, m).whenComplete((result, err) -> {
+            Frame answer;
             if (err != null) {
-                nack(m.getMessageId(), Nack.Reason.STORAGE_FAILED, true, 1000, "internal error: " + err);
+                metrics.nack(name, Nack.Reason.STORAGE_FAILED.name());
+                answer = frames.nack(m.getMessageId(), Nack.Reason.STORAGE_FAILED, true, 1000,
+                        "internal error: " + err, "");
             } else if (result instanceof AcceptResult.Acked a) {
                 metrics.ack(name, a.duplicate());
-                sendSoon(frames.ack(m.getMessageId(), a.duplicate()));
-            } else if (result instanceof AcceptResult.Refused r) {
+                answer = frames.ack(m.getMessageId(), a.duplicate());
+            } else {
+                AcceptResult.Refused r = (AcceptResult.Refused) result;
                 metrics.nack(name, r.reason().name());
-                sendSoon(frames.nack(m.getMessageId(), r.reason(), r.retryable(), r.retryAfterMs(), r.detail(),
-                        r.userVisibleText()));
+                answer = frames.nack(m.getMessageId(), r.reason(), r.retryable(), r.retryAfterMs(), r.detail(),
+                        r.userVisibleText());
             }
-        }));
+            answers.add(answer);
+            if (answersScheduled.compareAndSet(false, true)) {
+                channel.eventLoop().execute(this::writeAnswers);
+            }
+        });
+    }
+
+    /** Writes every queued Ack/Nack (typically one group commit's worth) with a single flush. */
+    private void writeAnswers() {
+        answersScheduled.set(false);
+        Frame f;
+        int n = 0;
+        while ((f = answers.poll()) != null) {
+            unacked--;
+            channel.write(f);
+            n++;
+        }
+        if (n > 0) {
+            channel.flush();
+        }
     }
 
     private void nack(String messageId, Nack.Reason reason, boolean retryable, int retryAfterMs, String detail) {
@@ -228,17 +251,6 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
         channel.writeAndFlush(f);
     }
 
-    /** Writes now, flushes once per event-loop turn (acks of one group commit share a syscall). */
-    private void sendSoon(Frame f) {
-        channel.write(f);
-        if (!flushScheduled) {
-            flushScheduled = true;
-            channel.eventLoop().execute(() -> {
-                flushScheduled = false;
-                channel.flush();
-            });
-        }
-    }
 
     private void fatal(Frame error) {
         if (closing) {
@@ -263,6 +275,11 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     @Override
     public void flush() {
         channel.flush();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -58,6 +58,7 @@ public final class ReplyService implements OutboundRouter {
         long sentUpTo;
         SidecarLink link;
         boolean paused;
+        boolean pumpScheduled;
 
         ChannelReplies(String channel) {
             this.channel = channel;
@@ -112,7 +113,7 @@ public final class ReplyService implements OutboundRouter {
                             e.durable = true;
                         }
                     }
-                    pump(c);
+                    schedulePump(c);
                     return reply;
                 });
     }
@@ -211,6 +212,27 @@ public final class ReplyService implements OutboundRouter {
         if (c != null) {
             pump(c);
         }
+    }
+
+    /**
+     * Pumps on the sidecar's I/O thread, once for all replies made durable by one group commit: one flush
+     * per batch instead of one cross-thread write and flush per reply.
+     */
+    private void schedulePump(ChannelReplies c) {
+        SidecarLink link;
+        synchronized (c) {
+            if (c.link == null || c.pumpScheduled) {
+                return;
+            }
+            c.pumpScheduled = true;
+            link = c.link;
+        }
+        link.execute(() -> {
+            synchronized (c) {
+                c.pumpScheduled = false;
+            }
+            pump(c);
+        });
     }
 
     private void pump(ChannelReplies c) {

@@ -12,4 +12,7 @@ public interface SidecarLink {
     void send(Reply reply);
 
     void flush();
+
+    /** Runs {@code task} on the connection's I/O thread (writes from there need no cross-thread hand-off). */
+    void execute(Runnable task);
 }

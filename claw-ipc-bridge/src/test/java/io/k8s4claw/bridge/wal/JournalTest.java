@@ -155,9 +155,12 @@ class JournalTest {
         }
         j.append((byte) 1, text("last")).get();
         long before = j.sizeBytes();
-        try (Stream<Path> s = Files.list(dir)) {
-            assertThat(s.count()).isGreaterThan(1);
-        }
+        // the writer rolls to a new segment right after completing a batch: wait for it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.count() > 1;
+            }
+        });
         j.setSnapshotSource(() -> List.of(new JournalEntry((byte) 3, text("live-a")),
                 new JournalEntry((byte) 3, text("live-b"))), 1);
         j.requestCompaction();
