@@ -332,6 +332,19 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     @Override
     public DeleteControl cleanup(Claw claw, Context<Claw> context) {
         KubernetesClient client = context.getClient();
+        if (claw.getStatus() == null || claw.getStatus().getPhase() != ClawPhase.TERMINATING) {
+            try {
+                io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+                    ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                    status.setPhase(ClawPhase.TERMINATING);
+                    c.setStatus(status);
+                    return c;
+                });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                // Only a courtesy for whoever watches the deletion: never hold it up.
+                LOG.debug("could not mark Claw {}/{} Terminating: {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(), e.getMessage());
+            }
+        }
         ReclaimPolicy policy = claw.getSpec() == null ? ReclaimPolicy.RETAIN : reclaimPolicy(claw);
         String instance = claw.getMetadata().getName();
         List<PersistentVolumeClaim> pvcs = sources.claims.list(claw.getMetadata().getNamespace(),

@@ -65,8 +65,10 @@ class OperatorConvergenceBenchmark {
             report.append(String.format("operator heap after start (idle): %.1f MiB%n", (heapStarted - heapBefore) / 1048576.0));
             Result first = run("bench-a", baseline, log, metrics, 0);
             report.append(first.line("baseline"));
+            progress(report);
             Result second = run("bench-b", claws, log, metrics, baseline);
             report.append(second.line("main"));
+            progress(report);
             report.append(String.format("time per Claw, main vs baseline: %.2fx%n", second.perClawMillis() / first.perClawMillis()));
             long heapConverged = usedHeapAfterGc();
             report.append(String.format("heap after convergence (operator + its caches of %d Claws and ~%d children; includes the mock"
@@ -79,6 +81,14 @@ class OperatorConvergenceBenchmark {
         Path out = Path.of("target/benchmark/operator-convergence.txt");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
+    }
+
+    /** Results so far, written as they come (a long run on a busy machine may be cut short). */
+    private static void progress(CharSequence report) throws IOException {
+        Path out = Path.of("target/benchmark/operator-convergence.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, report);
+        System.out.print(report);
     }
 
     record Result(int claws, long millis, long operatorRequests) {
@@ -123,8 +133,15 @@ class OperatorConvergenceBenchmark {
         }
         // Cheap wait on the operator's own phase gauge, then confirm against the API (listing 1,000 Claws 4x a second
         // would load the mock server more than the operator does).
-        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100)).until(() ->
-                metrics.byPhase().getOrDefault("Running", 0L) >= alreadyRunning + count);
+        long[] lastPrinted = {0};
+        await().atMost(Duration.ofMinutes(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            long running = metrics.byPhase().getOrDefault("Running", 0L) - alreadyRunning;
+            if (running / 100 > lastPrinted[0]) {
+                lastPrinted[0] = running / 100;
+                System.out.printf("  %s: %d Running after %d ms%n", namespace, running, (System.nanoTime() - start) / 1_000_000);
+            }
+            return running >= count;
+        });
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200)).until(() ->
                 client.resources(Claw.class).inNamespace(namespace).list().getItems().stream()
                         .filter(c -> c.getStatus() != null && c.getStatus().getPhase() == ClawPhase.RUNNING).count() == count);

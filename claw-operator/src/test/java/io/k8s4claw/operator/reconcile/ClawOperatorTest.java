@@ -295,8 +295,14 @@ class ClawOperatorTest {
         await().atMost(TIMEOUT).until(() -> new Quantity("8Gi").equals(client.persistentVolumeClaims().inNamespace(NS)
                 .withName("session-growing-0").get().getSpec().getResources().getRequests().get("storage")));
 
+        awaitQuiet();
+        log.mark();
+        String stsVersion = sts("growing").getMetadata().getResourceVersion();
         edit("growing", c -> c.getSpec().getPersistence().getSession().setSize("1Gi"));
         await().atMost(TIMEOUT).until(() -> "False".equals(condition(get("growing"), "ConfigValid")));
+        // An invalid change changes nothing but the Claw's status (and an event).
+        assertThat(log.operatorWrites()).allMatch(w -> w.endsWith("/claws/growing/status") || w.contains("/events"));
+        assertThat(sts("growing").getMetadata().getResourceVersion()).isEqualTo(stsVersion);
         assertThat(get("growing").getStatus().getConditions()).anySatisfy(c ->
                 assertThat(c.getMessage()).contains("spec.persistence.session.size: volumes can grow but not shrink"));
         assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("session-growing-0").get().getSpec().getResources()

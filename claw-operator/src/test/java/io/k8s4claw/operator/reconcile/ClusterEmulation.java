@@ -55,11 +55,14 @@ public final class ClusterEmulation implements AutoCloseable {
         return sts.getMetadata().getName() + "-" + Hashes.ofString(JSON.asJson(sts.getSpec().getTemplate())).substring(7, 17);
     }
 
+    /** Claims this controller made (it never forgets one, like the StatefulSet controller with Retain). */
+    private final Set<String> claimsMade = new HashSet<>();
+
     private synchronized void statefulSetController(StatefulSet sts) {
         String ns = sts.getMetadata().getNamespace();
         for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
             String name = template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-0";
-            if (client.persistentVolumeClaims().inNamespace(ns).withName(name).get() == null) {
+            if (claimsMade.add(ns + "/" + name) && client.persistentVolumeClaims().inNamespace(ns).withName(name).get() == null) {
                 client.resource(new PersistentVolumeClaimBuilder()
                         .withNewMetadata().withName(name).withNamespace(ns).withLabels(template.getMetadata().getLabels()).endMetadata()
                         .withSpec(template.getSpec())
