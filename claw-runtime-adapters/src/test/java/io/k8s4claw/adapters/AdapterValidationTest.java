@@ -261,13 +261,17 @@ class AdapterValidationTest {
 
         Claw pinned = changed("hermes-assistant.yaml", s -> {
             try {
-                s.setConfig(JSON.readTree("{\"model\":42,\"learningEnabled\":\"yes\","
+                s.setConfig(JSON.readTree("{\"model\":42,\"learningEnabled\":\"sk-live-pasted-secret\","
                         + "\"gateway\":{\"api_server\":{\"host\":\"0.0.0.0\",\"max_concurrent_runs\":3}},\"security\":{\"redact_secrets\":false}}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             s.setEnv(List.of(new EnvVar("API_SERVER_HOST", "0.0.0.0", null), new EnvVar("TZ", "UTC", null)));
         });
+        assertThat(create(pinned)).as("values are never echoed: they could be secrets in the wrong field")
+                .noneMatch(e -> e.message().contains("sk-live-pasted-secret"))
+                .filteredOn(e -> e.path().equals("spec.config.learningEnabled")).singleElement()
+                .extracting(FieldError::message).asString().contains("true or false", "got a string");
         assertThat(paths(create(pinned))).containsExactlyInAnyOrder("spec.config.model", "spec.config.learningEnabled",
                 "spec.config.gateway.api_server.host", "spec.config.security.redact_secrets", "spec.env[0].name");
     }

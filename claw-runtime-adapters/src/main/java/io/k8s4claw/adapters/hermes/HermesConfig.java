@@ -91,7 +91,7 @@ final class HermesConfig {
                     continue;
                 }
                 errors.add(new FieldError("spec.config." + s.key(), "must be " + typeName(s.type())
-                        + ", got " + v + (s.key().equals("model") ? " (or write Hermes's native model: {provider, default, base_url})" : "")));
+                        + ", got " + io.k8s4claw.adapters.support.Specs.describe(v) + (s.key().equals("model") ? " (or write Hermes's native model: {provider, default, base_url})" : "")));
             }
         }
         for (List<String> pinned : PINNED) {

@@ -155,7 +155,7 @@ final class OpenClawConfig {
     private static void expectType(Map<String, Object> user, String key, Class<?> type, String what, List<FieldError> errors) {
         Object v = user.get(key);
         if (v != null && !type.isInstance(v)) {
-            errors.add(new FieldError("spec.config." + key, "must be " + what + ", got " + v));
+            errors.add(new FieldError("spec.config." + key, "must be " + what + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)));
         }
     }
 

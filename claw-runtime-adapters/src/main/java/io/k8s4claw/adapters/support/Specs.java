@@ -95,6 +95,26 @@ public final class Specs {
         return toTree(spec(claw).getConfig());
     }
 
+    /** The JSON type of a value for error messages, never the value itself (it could be a secret in the wrong field). */
+    public static String describe(Object v) {
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Number) {
+            return "a number";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        return "null";
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, Object> toTree(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
