@@ -1307,6 +1307,8 @@ public final class HermesApiEmulator implements AutoCloseable {
                     emit(run, "message.delta", map("delta", t));
                 } else if (step instanceof Step.Delay d) {
                     Thread.sleep(d.duration().toMillis());
+                } else if (step instanceof Step.Await w) {
+                    w.latch().await();
                 } else if (step instanceof Step.Tool t) {
                     emit(run, "tool.started", map("tool", t.tool(), "preview", t.preview()));
                     Thread.sleep(t.duration().toMillis());

@@ -38,6 +38,10 @@ public sealed interface Step {
     record Fail(String error) implements Step {
     }
 
+    /** Wait until the test counts {@code latch} down (deterministic "slow" runs), or the run is stopped or crashed. */
+    record Await(java.util.concurrent.CountDownLatch latch) implements Step {
+    }
+
     /** Wait until stopped or crashed (to fill the concurrency cap). */
     record Hang() implements Step {
     }

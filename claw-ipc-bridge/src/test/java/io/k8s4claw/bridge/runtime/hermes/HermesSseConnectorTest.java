@@ -272,8 +272,9 @@ class HermesSseConnectorTest {
 
     @Test
     void concurrentRunsDoNotCrossTalk() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).maxConcurrentRuns(10).script(r -> List.of(
-                new Step.Delta("for " + r.input() + ": "), new Step.Delay(Duration.ofMillis(200)),
+                new Step.Delta("for " + r.input() + ": "), new Step.Await(release),
                 new Step.Delta(r.input()), new Step.Complete(null))).start();
         var c = connector();
         List<RecordingSink> sinks = new ArrayList<>();
@@ -288,6 +289,7 @@ class HermesSseConnectorTest {
         }
         var eleventh = failure(c.deliver(message("m10", "conv10", "u10"), new RecordingSink()));
         assertThat(eleventh.code()).isEqualTo("rate_limited");
+        release.countDown();
         for (int i = 0; i < 10; i++) {
             awaitTerminal(sinks.get(i));
             assertThat(sinks.get(i).eventsWithoutTyping()).containsExactly("start", "delta:for u" + i + ": ",
@@ -330,9 +332,9 @@ class HermesSseConnectorTest {
     @Test
     void keepalivesKeepASlowRunAliveAndSilenceTripsTheWatchdog() throws Exception {
         emu = HermesApiEmulator.builder().apiKey(KEY).keepaliveInterval(Duration.ofMillis(100))
-                .script(r -> List.of(new Step.Delta("thinking… "), new Step.Delay(Duration.ofMillis(1500)),
+                .script(r -> List.of(new Step.Delta("thinking… "), new Step.Delay(Duration.ofMillis(2500)),
                         new Step.Delta("done"), new Step.Complete(null))).start();
-        var s = HermesSseSettings.of(emu.baseUrl(), KEY).withStreamWatchdog(Duration.ofMillis(500))
+        var s = HermesSseSettings.of(emu.baseUrl(), KEY).withStreamWatchdog(Duration.ofMillis(1000))
                 .withHealthInterval(Duration.ofSeconds(1)).withReconnect(Duration.ofMillis(20), Duration.ofMillis(100));
         var c = new HermesSseConnector(s);
         connectors.add(c);
@@ -341,7 +343,7 @@ class HermesSseConnectorTest {
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "slow"), sink);
         awaitTerminal(sink);
-        assertThat(c.stats().streamReconnects()).isZero(); // 1.5 s of silence in the run, covered by keepalives
+        assertThat(c.stats().streamReconnects()).isZero(); // 2.5 s of silence in the run, covered by keepalives
         assertThat(c.stats().keepalives()).isGreaterThanOrEqualTo(5);
         assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:thinking… ", "delta:thinking… done", "final:thinking… done");
 
@@ -356,13 +358,15 @@ class HermesSseConnectorTest {
 
     @Test
     void droppedStreamResumesWithLastEventId() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("one "),
-                new Step.Delay(Duration.ofMillis(400)), new Step.Delta("two"), new Step.Complete(null))).start();
+                new Step.Await(release), new Step.Delta("two"), new Step.Complete(null))).start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
         await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
         emu.dropEventStreams();
+        release.countDown();
         awaitTerminal(sink);
         assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:one ", "delta:one two", "final:one two");
         var subs = emu.requests().stream().filter(r -> r.path().endsWith("/events")).toList();
@@ -374,13 +378,15 @@ class HermesSseConnectorTest {
 
     @Test
     void olderDialectDroppedStreamFallsBackToStatus() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER).script(r -> List.of(new Step.Delta("one "),
-                new Step.Delay(Duration.ofMillis(400)), new Step.Delta("two"), new Step.Complete(null))).start();
+                new Step.Await(release), new Step.Delta("two"), new Step.Complete(null))).start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
         await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
         emu.dropEventStreams(); // the older build drops the buffer with its only subscriber: re-subscribing is 404
+        release.countDown();
         awaitTerminal(sink);
         assertThat(sink.events()).last().isEqualTo("final:one two");
         assertThat(c.stats().statusPolls()).isGreaterThanOrEqualTo(1);
@@ -389,15 +395,17 @@ class HermesSseConnectorTest {
 
     @Test
     void runtimeDownMidRunThenUpDeliversTheReplyOnce() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("a"),
-                new Step.Delay(Duration.ofMillis(800)), new Step.Delta("b"), new Step.Complete(null))).start();
+                new Step.Await(release), new Step.Delta("b"), new Step.Complete(null))).start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
         await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
         emu.down(); // listener gone, process (and the run) alive
-        Thread.sleep(300); // let a few reconnects fail
+        await().atMost(WAIT).until(() -> c.stats().streamReconnects() >= 2); // re-opening fails while it is down
         emu.up();
+        release.countDown();
         awaitTerminal(sink);
         assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:a", "delta:ab", "final:ab");
         assertThat(emu.admittedRuns()).isEqualTo(1);
@@ -447,14 +455,16 @@ class HermesSseConnectorTest {
 
     @Test
     void bridgeRestartResumesTheRecordedRun() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("part "),
-                new Step.Delay(Duration.ofMillis(500)), new Step.Delta("rest"), new Step.Complete(null))).start();
+                new Step.Await(release), new Step.Delta("rest"), new Step.Complete(null))).start();
         var before = connector();
         var m = message("1", "c1", "x");
         var first = new RecordingSink();
         Accepted a = accept(before, m, first);
         await().atMost(WAIT).until(() -> first.count("delta:") == 1);
         before.close(); // the bridge "crashes"; the core recorded a.runRef()
+        release.countDown();
 
         var after = connector();
         var sink = new RecordingSink();
