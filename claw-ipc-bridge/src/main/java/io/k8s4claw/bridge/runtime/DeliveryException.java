@@ -8,7 +8,7 @@ import java.util.Optional;
  * Why the runtime did not accept a message (or an approval answer). The message never contains secrets.
  *
  * <p>Codes used by the connectors (stable, for metrics and dead-letter records): {@code unreachable},
- * {@code starting}, {@code draining}, {@code rate_limited}, {@code link_lost}, {@code timeout},
+ * {@code starting}, {@code draining}, {@code rate_limited}, {@code link_lost}, {@code timeout}, {@code runtime_error},
  * {@code unauthorized}, {@code rejected}, {@code bad_request}, {@code conflict}, {@code run_not_found},
  * {@code approval_unsupported}, {@code approval_not_pending}, {@code closed}, {@code protocol_error}.
  */
