@@ -40,8 +40,9 @@ public final class TextSplitter {
         String openFence = null; // the fence line currently open in the text, e.g. "```python"
         for (String line : lines(text)) {
             String bare = stripNewline(line).strip();
-            boolean isFence = bare.startsWith("```");
-            String fenceAfter = isFence ? (openFence == null ? bare : null) : openFence;
+            // CommonMark: any ``` line opens a block; only a bare ``` line closes it.
+            String fenceAfter = openFence == null ? (bare.startsWith("```") ? bare : null)
+                    : (bare.equals("```") ? null : openFence);
             // Units the chunk needs to stay closed if we stop after this line.
             int closeCost = fenceAfter != null ? length("\n```") : 0;
             if (length(chunk) + length(line) + closeCost <= limit) {
@@ -126,7 +127,12 @@ public final class TextSplitter {
         }
         if (idx == 0) idx = Character.charCount(s.codePointAt(0));
         int space = s.lastIndexOf(' ', idx - 1);
-        if (space > idx / 2) return space + 1;
-        return idx;
+        int cut = space > idx / 2 ? space + 1 : idx;
+        // The cut starts a new line in the next message: never let it begin with ``` (it would read as a fence).
+        while (cut > 1 && s.substring(cut).stripLeading().startsWith("```")) {
+            int prev = s.lastIndexOf(' ', cut - 2);
+            cut = prev > 0 ? prev + 1 : cut - 1;
+        }
+        return cut;
     }
 }
