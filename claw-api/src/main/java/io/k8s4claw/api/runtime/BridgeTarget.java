@@ -96,7 +96,7 @@ public sealed interface BridgeTarget {
             List<EnvVar> env = new ArrayList<>(BridgeEnv.common(BridgeProtocol.HERMES_RELAY, runtimeUrl, token));
             env.add(new EnvVar("CLAW_RELAY_PORT", Integer.toString(relayPort), null));
             env.add(relaySecret.toEnvVar("CLAW_RELAY_SECRET"));
-            env.add(new EnvVar("CLAW_RELAY_ID", relayId, null));
+            env.add(new EnvVar("CLAW_RELAY_GATEWAY_ID", relayId, null));
             return List.copyOf(env);
         }
     }

@@ -74,7 +74,7 @@ class PodContributionTest {
 
         List<EnvVar> env = target.bridgeEnv();
         assertThat(env).extracting(EnvVar::getName).containsExactly("CLAW_RUNTIME_PROTOCOL", "CLAW_RUNTIME_URL",
-                "CLAW_RUNTIME_TOKEN", "CLAW_RELAY_PORT", "CLAW_RELAY_SECRET", "CLAW_RELAY_ID");
+                "CLAW_RUNTIME_TOKEN", "CLAW_RELAY_PORT", "CLAW_RELAY_SECRET", "CLAW_RELAY_GATEWAY_ID");
         assertThat(env.get(0).getValue()).isEqualTo("hermes-relay");
         assertThat(env.get(2).getValue()).isNull();
         assertThat(env.get(2).getValueFrom().getSecretKeyRef().getName()).isEqualTo("c-hermes-api");
