@@ -55,15 +55,18 @@ class AdapterValidationTest {
         return Examples.load(file).claw();
     }
 
+    /** ClawValidator + adapter, concatenated without de-duplication (to prove nothing is reported twice). */
     static List<FieldError> create(Claw claw) {
         List<FieldError> errors = new ArrayList<>(ClawValidator.validateCreate(claw).errors());
         errors.addAll(ADAPTERS.require(claw.getSpec().getRuntime().wireValue()).validateCreate(claw));
+        assertThat(ClawValidation.validateCreate(ADAPTERS, claw)).as("the facade").containsExactlyElementsOf(errors);
         return errors;
     }
 
     static List<FieldError> update(Claw previous, Claw updated) {
         List<FieldError> errors = new ArrayList<>(ClawValidator.validateUpdate(previous, updated).errors());
         errors.addAll(ADAPTERS.require(previous.getSpec().getRuntime().wireValue()).validateUpdate(previous, updated));
+        assertThat(ClawValidation.validateUpdate(ADAPTERS, previous, updated)).as("the facade").containsExactlyElementsOf(errors);
         return errors;
     }
 
