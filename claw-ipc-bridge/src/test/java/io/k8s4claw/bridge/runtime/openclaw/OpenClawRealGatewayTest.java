@@ -180,6 +180,31 @@ class OpenClawRealGatewayTest {
     }
 
     @Test
+    void anOrderlyRestartMidRunDrainsTheTurnAndTheReplyArrivesOnce() throws Exception {
+        model.holdAgentTurns();
+        InboundMessage m = slackThreadMessage("ev-drain", "another question marker-drain-1");
+        RecordingSink sink = new RecordingSink();
+        connector.deliver(m, sink).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> !sink.deltas().isEmpty());
+
+        // SIGTERM: the gateway drains running turns before it broadcasts shutdown and closes with 1012
+        Thread stopper = new Thread(gateway::stop, "gateway-stop");
+        stopper.start();
+        Thread.sleep(1000);
+        model.release();
+        stopper.join(TURN.toMillis());
+        assertThat(gateway.isRunning()).isFalse();
+        await().atMost(TURN).until(() -> !connector.health().isUp());
+        gateway.start();
+        await().atMost(TURN).until(() -> connector.health().isUp());
+
+        assertThat(sink.terminals()).containsExactly("final:Answer for marker-drain-1: deploy is green.");
+        assertThat(turnsFor("marker-drain-1")).isEqualTo(1);
+        Thread.sleep(2000);
+        assertThat(sink.terminals()).hasSize(1);
+    }
+
+    @Test
     void aWrongTokenIsReportedAndPausedNotRetriedInALoop() throws Exception {
         try (OpenClawGatewayConnector wrong = new OpenClawGatewayConnector(
                 OpenClawSettings.defaults(gateway.url(), "0".repeat(64)), Clock.systemUTC())) {
