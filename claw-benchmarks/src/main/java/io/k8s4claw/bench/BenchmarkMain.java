@@ -35,6 +35,9 @@ public final class BenchmarkMain {
 
         System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim()
                 + "  (other processes share these CPUs; compare ratios, not absolutes)");
+        long[] fsync = fsyncFloor(work);
+        System.out.printf("fsync floor of this disk (512-byte append + force, 200x): p50 %.3f ms, p99 %.3f ms"
+                + " — a durable ack cannot be faster than one of these%n%n", fsync[0] / 1e6, fsync[1] / 1e6);
         Result raw = rawEcho(work);
         print(raw, raw);
         Result relay = bridge(work, "bridge relay (no fsync)", false);
@@ -54,6 +57,23 @@ public final class BenchmarkMain {
         long loadRss = Math.max(relay.loadRssKiB, durable.loadRssKiB);
         target("RSS <= 128 MiB under load", loadRss <= 128 * 1024, mib(loadRss));
         target("RSS <= 64 MiB idle", durable.idleRssKiB <= 64 * 1024, mib(durable.idleRssKiB));
+    }
+
+    /** p50/p99 of one small append + fsync on the benchmark's temp directory (where the WAL lives). */
+    private static long[] fsyncFloor(Path work) throws Exception {
+        long[] t = new long[200];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(work.resolve("fsync-probe"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512);
+            for (int i = 0; i < t.length; i++) {
+                b.clear();
+                long t0 = System.nanoTime();
+                ch.write(b);
+                ch.force(false);
+                t[i] = System.nanoTime() - t0;
+            }
+        }
+        return new long[] {pctl(t, 50), pctl(t, 99)};
     }
 
     private static Result rawEcho(Path work) throws Exception {

@@ -39,6 +39,7 @@ final class ChildJvm implements AutoCloseable {
         // bench.extraFlags: diagnostics only (e.g. -XX:NativeMemoryTracking=summary); not part of the measured setup
         pb.environment().put("JAVA_TOOL_OPTIONS", (CONTAINER_FLAGS + " " + System.getProperty("bench.extraFlags", "")).trim());
         pb.environment().put("CLAW_LOG_LEVEL", "WARN");
+        pb.environment().put("MALLOC_ARENA_MAX", "2"); // as in the bridge image (Jib environment)
         pb.environment().putAll(env);
         ChildJvm c = new ChildJvm(pb.start(), log);
         long deadline = System.nanoTime() + 60_000_000_000L;

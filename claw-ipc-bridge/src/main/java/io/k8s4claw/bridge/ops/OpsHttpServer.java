@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
 public final class OpsHttpServer implements AutoCloseable {
 
     private static final Pattern REPLAY = Pattern.compile("/v1/dead-letters/([A-Za-z0-9_-]{1,100})/replay");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Created on first use: most bridges never list dead letters, and Jackson costs metaspace. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final HttpServer server;
     private final BridgeMetrics metrics;
@@ -98,7 +101,7 @@ public final class OpsHttpServer implements AutoCloseable {
         }
         String path = ex.getRequestURI().getPath();
         if (path.equals("/v1/dead-letters") && ex.getRequestMethod().equals("GET")) {
-            respond(ex, 200, "application/json", JSON.writeValueAsString(Map.of("deadLetters", ledger.deadLetters())));
+            respond(ex, 200, "application/json", Json.MAPPER.writeValueAsString(Map.of("deadLetters", ledger.deadLetters())));
             return;
         }
         Matcher m = REPLAY.matcher(path);
@@ -110,7 +113,7 @@ public final class OpsHttpServer implements AutoCloseable {
             if (!ok) {
                 body.put("error", "no dead letter with this id (GET /v1/dead-letters lists them)");
             }
-            respond(ex, ok ? 200 : 404, "application/json", JSON.writeValueAsString(body));
+            respond(ex, ok ? 200 : 404, "application/json", Json.MAPPER.writeValueAsString(body));
             return;
         }
         respond(ex, 404, "application/json", "{\"error\":\"use GET /v1/dead-letters or POST /v1/dead-letters/{id}/replay\"}");

@@ -64,6 +64,9 @@ final class FaultSidecar implements AutoCloseable {
                     }
                     c.send(c.frames().replyAck(r.getReplySeq(), true, "", false, List.of("p" + r.getReplySeq())));
                     lastReplySeq = Math.max(lastReplySeq, r.getReplySeq());
+                } else if (f.hasHeartbeat() && !f.getHeartbeat().getResponse()) {
+                    // like the channel SDK: answer pings, or the bridge closes a connection silent for 3 intervals
+                    c.send(c.frames().heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
                 } else if (f.hasNack()) {
                     nacks.add(f.getNack());
                 }
