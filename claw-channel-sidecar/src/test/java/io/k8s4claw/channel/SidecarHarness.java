@@ -48,7 +48,9 @@ public final class SidecarHarness implements AutoCloseable {
 
     /** Sends a reply event; returns its reply_seq. */
     public long reply(Reply.Builder reply) {
-        org.awaitility.Awaitility.await().until(() -> host.bus().isConnected() && bridge.current() != null);
+        if (!(host.bus().isConnected() && bridge.current() != null)) {
+            org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ZERO).until(() -> host.bus().isConnected() && bridge.current() != null);
+        }
         long seq = replySeq.incrementAndGet();
         bridge.current().send(Frame.newBuilder().setReply(reply.setReplySeq(seq)));
         return seq;

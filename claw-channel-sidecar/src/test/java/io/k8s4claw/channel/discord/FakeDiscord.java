@@ -67,6 +67,7 @@ public final class FakeDiscord implements AutoCloseable {
                 return handle(request);
             }
         });
+        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
         server.start();
     }
 

@@ -59,6 +59,7 @@ public final class FakeSlack implements AutoCloseable {
                 return handle(request);
             }
         });
+        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
         server.start();
     }
 

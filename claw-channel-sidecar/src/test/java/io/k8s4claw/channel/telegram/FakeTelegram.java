@@ -46,6 +46,7 @@ public final class FakeTelegram implements AutoCloseable {
                 return handle(request);
             }
         });
+        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
         server.start();
     }
 
