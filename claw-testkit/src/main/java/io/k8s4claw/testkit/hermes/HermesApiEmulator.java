@@ -53,6 +53,14 @@ import java.util.regex.Pattern;
  */
 public final class HermesApiEmulator implements AutoCloseable {
 
+    static {
+        // aiohttp (Hermes) sets TCP_NODELAY; without it the JDK server's small SSE writes meet delayed ACKs (≈40 ms
+        // stalls). Read once by the JDK when its first HttpServer is created, hence set before any is.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAST_EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,19}");
     private static final Set<String> CHOICES = Set.of("once", "session", "always", "deny");
