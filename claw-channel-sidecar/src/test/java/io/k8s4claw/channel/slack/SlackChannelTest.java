@@ -312,4 +312,28 @@ class SlackChannelTest {
         assertThat(u2.path("ts").asText()).isEqualTo(preview.path("ts").asText());
         assertThat(slack.posts).isEmpty();
     }
+
+    @Test
+    void approvalRequestIsAskedInTheThreadAndTheAnswerGoesBackAsApprovalAnswer() throws Exception {
+        start("");
+        sidecar.bridge.autoAck = true;
+        FakeSlack.Socket socket = connectedSocket(0);
+        sidecar.reply(Reply.newBuilder().setStreamId("run-9").setConversationId("C1").setThreadId("1700000001.000100")
+                .setApprovalRequest(io.k8s4claw.api.bus.v1.ApprovalRequest.newBuilder().setApprovalId("ap-1")
+                        .setText("Run `rm -rf /tmp/cache`?").addChoices("once").addChoices("deny")));
+        JsonNode question = slack.posts.poll(5, TimeUnit.SECONDS);
+        assertThat(question.path("thread_ts").asText()).isEqualTo("1700000001.000100");
+        assertThat(question.path("text").asText()).contains("rm -rf /tmp/cache").contains("once, deny");
+        assertThat(sidecar.nextReplyAck().getOk()).isTrue();
+        String env = socket.sendEvent("EvA", FakeSlack.threadReply("C1", "U1", "1700000002.000100", "1700000001.000100", "Once"));
+        assertThat(socket.awaitAck(env, 2000)).isNotNull();
+        var answer = sidecar.bridge.next(Frame.BodyCase.APPROVAL_ANSWER).getApprovalAnswer();
+        assertThat(answer.getStreamId()).isEqualTo("run-9");
+        assertThat(answer.getApprovalId()).isEqualTo("ap-1");
+        assertThat(answer.getChoice()).isEqualTo("once");
+        assertThat(answer.getSender().getId()).isEqualTo("U1");
+        // The answer is not also a new user message; the next message in the thread is one again.
+        socket.sendEvent("EvB", FakeSlack.threadReply("C1", "U1", "1700000003.000100", "1700000001.000100", "once more please"));
+        assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("EvB");
+    }
 }
