@@ -312,6 +312,7 @@ public final class DeliveryEngine {
         private String runRef;
         private List<Reply.Builder> early = new ArrayList<>();
         private boolean terminated;
+        private boolean streamed;
 
         RunSink(Conversation conversation, PendingMessage message) {
             this.conversation = conversation;
@@ -349,6 +350,13 @@ public final class DeliveryEngine {
 
         private void emit(Reply.Builder b) {
             b.setStreamId(runRef);
+            if (b.hasFinal() && b.getFinal().getText().isEmpty() && !streamed) {
+                // Nothing to post: the runtime answers elsewhere (Hermes relay: through outbound actions) or chose
+                // silence (OpenClaw NO_REPLY). An empty final would make the channel post "(empty reply)".
+                complete(conversation, message, "final");
+                return;
+            }
+            streamed |= b.hasDelta();
             replies.append(message.key().channel(), b);
             if (b.hasFinal()) {
                 complete(conversation, message, "final");
