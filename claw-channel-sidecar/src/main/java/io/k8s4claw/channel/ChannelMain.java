@@ -9,6 +9,10 @@ public final class ChannelMain {
     private ChannelMain() {}
 
     public static void main(String[] args) throws Exception {
+        // One line per log record (System.Logger -> java.util.logging), unless configured otherwise.
+        if (System.getProperty("java.util.logging.config.file") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
+        }
         ChannelHost host;
         try {
             host = ChannelHost.fromEnvironment(System.getenv());
