@@ -45,12 +45,19 @@ class OpenClawRealGatewayTest {
 
     private static OpenClawInstallation installation;
 
-    /** Under target/, not /tmp: the adapter (rightly) refuses data mount paths inside the /tmp it mounts itself. */
+    /**
+     * Not under /tmp: the adapter (rightly) refuses data mount paths inside the /tmp it mounts itself. Under
+     * target/ normally; under /var/tmp when the checkout itself lives below /tmp (as CI clones may).
+     */
     private Path tmp;
 
     @org.junit.jupiter.api.BeforeEach
     void workDir() throws java.io.IOException {
-        tmp = Files.createTempDirectory(Files.createDirectories(Path.of("target", "openclaw-it")).toAbsolutePath(), "run-");
+        Path base = Path.of("target", "openclaw-it").toAbsolutePath();
+        if (base.startsWith("/tmp")) {
+            base = Path.of("/var/tmp", "k8s4claw-openclaw-it");
+        }
+        tmp = Files.createTempDirectory(Files.createDirectories(base), "run-");
     }
 
     @BeforeAll
