@@ -49,16 +49,32 @@ public final class BridgeMetrics {
             .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600)
             .register(registry);
 
+    // Per-channel data points cached: label lookups showed up in profiles on the per-message path.
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> inByChannel =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> outByChannel =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> loggedByChannel =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> ackByChannel =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> deliveredByChannel =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public PrometheusRegistry registry() {
         return registry;
     }
 
     public void messageIn(String channel) {
-        messagesIn.labelValues(channel).inc();
+        inByChannel.computeIfAbsent(channel, messagesIn::labelValues).inc();
     }
 
     public void ack(String channel, boolean duplicate) {
-        acks.labelValues(channel, Boolean.toString(duplicate)).inc();
+        if (duplicate) {
+            acks.labelValues(channel, "true").inc();
+        } else {
+            ackByChannel.computeIfAbsent(channel, ch -> acks.labelValues(ch, "false")).inc();
+        }
     }
 
     public void nack(String channel, String reason) {
@@ -66,11 +82,11 @@ public final class BridgeMetrics {
     }
 
     public void repliesSent(String channel, int n) {
-        repliesOut.labelValues(channel).inc(n);
+        outByChannel.computeIfAbsent(channel, repliesOut::labelValues).inc(n);
     }
 
     public void replyQueued(String channel) {
-        repliesQueued.labelValues(channel).inc();
+        loggedByChannel.computeIfAbsent(channel, repliesQueued::labelValues).inc();
     }
 
     public void replyRetried(String channel) {
@@ -78,7 +94,7 @@ public final class BridgeMetrics {
     }
 
     public void delivered(String channel, double seconds) {
-        deliveries.labelValues(channel).inc();
+        deliveredByChannel.computeIfAbsent(channel, deliveries::labelValues).inc();
         deliveryLatency.observe(seconds);
     }
 

@@ -15,7 +15,6 @@ import io.k8s4claw.bridge.wal.Journal;
 import io.k8s4claw.bridge.wal.JournalEntry;
 import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,6 +58,8 @@ public final class ReplyService implements OutboundRouter {
         SidecarLink link;
         boolean paused;
         boolean pumpScheduled;
+        /** Per stream, the seq of its latest delta (the only one a later event can still supersede). */
+        final Map<String, Long> latestDelta = new java.util.HashMap<>();
 
         ChannelReplies(String channel) {
             this.channel = channel;
@@ -118,17 +119,19 @@ public final class ReplyService implements OutboundRouter {
                 });
     }
 
-    /** Drops un-sent deltas of the same stream that {@code next} supersedes (deltas are cumulative). */
+    /**
+     * Drops the un-sent delta of the same stream that {@code next} supersedes (deltas are cumulative). Each
+     * stream has at most one un-sent delta (every newer event removes the older), so this is O(1).
+     */
     private static void coalesceBefore(ChannelReplies c, Reply next) {
         if (!supersedes(next)) {
             return;
         }
-        Iterator<Map.Entry<Long, Entry>> it = c.pending.tailMap(c.sentUpTo, false).entrySet().iterator();
-        while (it.hasNext()) {
-            Reply r = it.next().getValue().reply;
-            if (r.getStreamId().equals(next.getStreamId()) && r.getEventCase() == Reply.EventCase.DELTA) {
-                it.remove();
-            }
+        Long previous = next.getEventCase() == Reply.EventCase.DELTA
+                ? c.latestDelta.put(next.getStreamId(), next.getReplySeq())
+                : c.latestDelta.remove(next.getStreamId());
+        if (previous != null && previous > c.sentUpTo) {
+            c.pending.remove(previous);
         }
     }
 
