@@ -123,6 +123,34 @@ class OpenClawRealGatewayTest {
     }
 
     @Test
+    void throughTheBridgeTheReplyReachesTheChannelInItsThread(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        OpenClawGatewayConnector owned = new OpenClawGatewayConnector(OpenClawSettings.defaults(gateway.url(), gateway.token()),
+                Clock.systemUTC());
+        try (io.k8s4claw.bridge.Bridge bridge = io.k8s4claw.bridge.Bridge.start(io.k8s4claw.bridge.testing.TestConfigs.config(dir),
+                owned, io.k8s4claw.bridge.wal.FileStore.DEFAULT);
+             io.k8s4claw.bridge.testing.TestSidecar slack = io.k8s4claw.bridge.testing.TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
+                    io.k8s4claw.api.bus.v1.ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+            await().atMost(TURN).until(() -> owned.health().isUp());
+            slack.send(slack.frames().userMessage(io.k8s4claw.api.bus.v1.UserMessage.newBuilder().setMessageId("Ev0BRIDGE")
+                    .setConversationId("C0123ABCD").setThreadId("1767225600.000100").setPlatformMessageId("1767225612.000200")
+                    .setChatType(io.k8s4claw.api.bus.v1.ChatType.CHANNEL)
+                    .setSender(io.k8s4claw.api.bus.v1.Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                    .setText("deploy status? marker-bridge-1").build()));
+            assertThat(slack.await(io.k8s4claw.api.bus.v1.Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0BRIDGE");
+            var fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            assertThat(fin.getReply().getFinal().getText()).isEqualTo("Answer for marker-bridge-1: deploy is green.");
+            assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0BRIDGE");
+            assertThat(fin.getReply().getConversationId()).isEqualTo("C0123ABCD");
+            assertThat(fin.getReply().getThreadId()).isEqualTo("1767225600.000100");
+            assertThat(fin.getReply().getStreamId()).isEqualTo(InboundMessage.idempotencyKeyFor("slack-eng", "Ev0BRIDGE"));
+            assertThat(turnsFor("marker-bridge-1")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aDuplicateDeliveryIsAbsorbedByTheIdempotencyKey() throws Exception {
         InboundMessage m = slackThreadMessage("ev-dup", "status please marker-dup-1");
         RecordingSink first = new RecordingSink();
