@@ -163,6 +163,9 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
             send(frames.flowControl(true, settings.window(), "backlog to the runtime is full"));
         }
         replies.attach(name, channelType, this, hello.getLastReplySeq());
+        if (connector instanceof io.k8s4claw.bridge.runtime.ChannelAware aware) {
+            aware.onChannelRegistered(name, channelType, hello.getCapabilities()); // e.g. relay descriptors
+        }
     }
 
     /** A newer connection registered the same channel name. */

@@ -67,7 +67,11 @@ class RelayThroughTheBridgeTest {
             hermes = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + relay.port()),
                     new Auth.Signed("gw-bridge", SECRET, Duration.ofSeconds(300)), List.of("telegram"), Map.of());
             var socket = hermes.connect(T);
-            socket.awaitDescriptor(T);
+            JsonNode descriptor = socket.awaitDescriptor(T);
+            // built from the capabilities the sidecar announced on the bus, not the platform defaults
+            assertThat(descriptor.path("markdown_dialect").asText()).isEqualTo("markdown_v2");
+            assertThat(descriptor.path("supported_ops").toString()).isEqualTo("[\"send\",\"edit\"]");
+            assertThat(descriptor.path("len_unit").asText()).isEqualTo("utf16");
             await().atMost(T).until(() -> relay.health().isUp());
 
             // user → Hermes
