@@ -46,6 +46,15 @@ final class ClawFileSet {
 
     /** Every Claw, sorted by namespace and name (stable output whatever the file order). */
     List<Planned> plan(ClawPlanner planner) {
+        return plan(planner, true);
+    }
+
+    /**
+     * @param requireChannels false for {@code validate}: a ClawChannel that is not among the files may exist in the
+     *                        cluster, so the Claw is validated on its own (the plan is then {@code null} for it and
+     *                        {@link #missingChannels} names what was not checked)
+     */
+    List<Planned> plan(ClawPlanner planner, boolean requireChannels) {
         List<ManifestFiles.Located<Claw>> claws = new ArrayList<>(files.claws());
         claws.sort(Comparator.comparing((ManifestFiles.Located<Claw> c) -> Objects.toString(c.object().getMetadata().getNamespace(), ""))
                 .thenComparing(c -> Objects.toString(c.object().getMetadata().getName(), "")));
@@ -71,9 +80,20 @@ final class ClawFileSet {
                     }
                 }
             }
+            if (!requireChannels && channels.size() < (claw.getSpec().getChannels() == null ? 0 : claw.getSpec().getChannels().size())
+                    && errors.stream().allMatch(e -> e.message().contains("is not in the given files"))) {
+                out.add(new Planned(located, null));
+                continue;
+            }
             out.add(new Planned(located, errors.isEmpty() ? planner.plan(claw, channels, secretHashes(claw)) : new ClawPlanner.Plan.Invalid(errors)));
         }
         return out;
+    }
+
+    /** Names of the Claw's channels that are not among the files. */
+    List<String> missingChannels(Claw claw) {
+        return claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
+                : claw.getSpec().getChannels().stream().map(ChannelRef::getName).filter(n -> channel(claw, n).isEmpty()).toList();
     }
 
     private Optional<ClawChannel> channel(Claw claw, String name) {

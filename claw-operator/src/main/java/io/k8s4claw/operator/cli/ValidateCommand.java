@@ -33,8 +33,14 @@ final class ValidateCommand implements Callable<Integer> {
             exit = 1;
         }
         ClawPlanner planner = new ClawPlanner(RuntimeAdapters.load(), SidecarImages.defaults());
-        for (ClawFileSet.Planned planned : set.plan(planner)) {
+        for (ClawFileSet.Planned planned : set.plan(planner, false)) {
             String name = "Claw " + planned.claw().object().getMetadata().getName();
+            if (planned.plan() == null) {
+                out.println("valid: " + name + " (" + planned.claw().where() + "); ClawChannel(s) "
+                        + String.join(", ", set.missingChannels(planned.claw().object()))
+                        + " not among the files, so the pod was not rendered (add their files to check them too)");
+                continue;
+            }
             switch (planned.plan()) {
                 case ClawPlanner.Plan.Ready ready -> {
                     out.println("valid: " + name + " (" + planned.claw().where() + ")");

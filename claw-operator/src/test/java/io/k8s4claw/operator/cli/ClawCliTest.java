@@ -68,6 +68,13 @@ class ClawCliTest {
     }
 
     @Test
+    void validateChecksAClawWhoseChannelsAreElsewhere() {
+        CliRun run = CliRun.of("validate", HERMES);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("valid: Claw hermes-assistant", "ClawChannel(s) slack-team not among the files");
+    }
+
+    @Test
     void validateReportsEveryErrorWithItsFieldPath() throws IOException {
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, """
