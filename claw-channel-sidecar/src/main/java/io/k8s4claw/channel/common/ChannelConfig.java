@@ -1,9 +1,5 @@
 package io.k8s4claw.channel.common;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.util.Map;
 
@@ -13,11 +9,10 @@ import java.util.Map;
  * {@code CHANNEL_CONFIG.streaming must be true or false, got "yes"}.
  */
 public final class ChannelConfig {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final ObjectNode config;
+    private final Json config;
     private final Map<String, String> env;
 
-    private ChannelConfig(ObjectNode config, Map<String, String> env) {
+    private ChannelConfig(Json config, Map<String, String> env) {
         this.config = config;
         this.env = env;
     }
@@ -25,27 +20,22 @@ public final class ChannelConfig {
     /** Parses {@code CHANNEL_CONFIG} (absent or blank means {@code {}}). */
     public static ChannelConfig from(String channelConfigJson, Map<String, String> env) {
         if (channelConfigJson == null || channelConfigJson.isBlank()) {
-            return new ChannelConfig(JSON.createObjectNode(), env);
+            return new ChannelConfig(Json.object(), env);
         }
-        JsonNode node;
+        Json node;
         try {
-            node = JSON.readTree(channelConfigJson);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("CHANNEL_CONFIG is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
+            node = Json.parse(channelConfigJson);
+        } catch (Json.ParseException e) {
+            throw new ConfigException("CHANNEL_CONFIG is not valid JSON (line " + e.line() + ", column " + e.column() + "): " + e.getMessage());
         }
-        if (!(node instanceof ObjectNode obj)) {
+        if (!node.isObject()) {
             throw new ConfigException("CHANNEL_CONFIG must be a JSON object (the ClawChannel's spec.config), got " + node.getNodeType());
         }
-        return new ChannelConfig(obj, env);
-    }
-
-    public static ChannelConfig of(Map<String, ?> config, Map<String, String> env) {
-        return new ChannelConfig(JSON.valueToTree(config), env);
+        return new ChannelConfig(node, env);
     }
 
     public String string(String key, String defaultValue) {
-        JsonNode v = config.get(key);
+        Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         if (!v.isTextual()) throw new ConfigException("CHANNEL_CONFIG." + key + " must be a string, got " + v.getNodeType() + " " + v);
         return v.asText();
@@ -58,7 +48,7 @@ public final class ChannelConfig {
     }
 
     public boolean bool(String key, boolean defaultValue) {
-        JsonNode v = config.get(key);
+        Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         if (v.isBoolean()) return v.asBoolean();
         if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) return Boolean.parseBoolean(v.asText());
@@ -66,7 +56,7 @@ public final class ChannelConfig {
     }
 
     public long integer(String key, long defaultValue, long min, long max) {
-        JsonNode v = config.get(key);
+        Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         long n;
         if (v.isIntegralNumber()) {

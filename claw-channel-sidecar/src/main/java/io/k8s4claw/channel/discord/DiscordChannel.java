@@ -1,8 +1,6 @@
 package io.k8s4claw.channel.discord;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
@@ -58,7 +56,6 @@ import okhttp3.WebSocketListener;
  */
 public final class DiscordChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(DiscordChannel.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     public static final int GUILDS = 1;
     public static final int GUILD_MESSAGES = 1 << 9;
     public static final int DIRECT_MESSAGES = 1 << 12;
@@ -155,8 +152,8 @@ public final class DiscordChannel implements PlatformChannel {
         }
         if (url == null) {
             try {
-                JsonNode gw = rest.gatewayBot();
-                JsonNode limit = gw.path("session_start_limit");
+                Json gw = rest.gatewayBot();
+                Json limit = gw.path("session_start_limit");
                 if (limit.has("remaining") && limit.path("remaining").asInt() == 0) {
                     long wait = limit.path("reset_after").asLong(60_000);
                     status.disconnected("identify budget exhausted; waiting " + wait + " ms for session_start_limit reset");
@@ -227,10 +224,10 @@ public final class DiscordChannel implements PlatformChannel {
         @Override
         public void onMessage(WebSocket webSocket, String text) {
             if (stale()) return;
-            JsonNode p;
+            Json p;
             try {
-                p = JSON.readTree(text);
-            } catch (IOException e) {
+                p = Json.parse(text);
+            } catch (Json.ParseException e) {
                 metrics.error("bad_frame");
                 return;
             }
@@ -263,7 +260,7 @@ public final class DiscordChannel implements PlatformChannel {
         private void hello(long intervalMs) {
             long first = (long) (intervalMs * ThreadLocalRandom.current().nextDouble());
             heartbeat = scheduler.scheduleAtFixedRate(this::heartbeatTick, first, intervalMs, TimeUnit.MILLISECONDS);
-            ObjectNode d = JSON.createObjectNode();
+            Json d = Json.object();
             String sid;
             Long seq;
             synchronized (DiscordChannel.this) {
@@ -301,26 +298,26 @@ public final class DiscordChannel implements PlatformChannel {
             synchronized (DiscordChannel.this) {
                 seq = lastSeq;
             }
-            ObjectNode p = JSON.createObjectNode().put("op", 1);
+            Json p = Json.object().put("op", 1);
             if (seq == null) p.putNull("d");
             else p.put("d", seq);
             ws.send(p.toString());
         }
 
-        private void send(int op, ObjectNode d) {
-            ObjectNode p = JSON.createObjectNode().put("op", op);
+        private void send(int op, Json d) {
+            Json p = Json.object().put("op", op);
             p.set("d", d);
             ws.send(p.toString());
         }
 
-        private void dispatch(JsonNode p) {
+        private void dispatch(Json p) {
             if (p.hasNonNull("s")) {
                 synchronized (DiscordChannel.this) {
                     lastSeq = p.path("s").asLong();
                 }
             }
             String t = p.path("t").asText("");
-            JsonNode d = p.path("d");
+            Json d = p.path("d");
             switch (t) {
                 case "READY" -> {
                     synchronized (DiscordChannel.this) {
@@ -388,9 +385,9 @@ public final class DiscordChannel implements PlatformChannel {
         }
     }
 
-    private void messageCreate(JsonNode d) {
+    private void messageCreate(Json d) {
         String id = d.path("id").asText("");
-        JsonNode author = d.path("author");
+        Json author = d.path("author");
         String authorId = author.path("id").asText("");
         String bot;
         synchronized (this) {
@@ -431,7 +428,7 @@ public final class DiscordChannel implements PlatformChannel {
                 .setChatType(guild ? ChatType.CHANNEL : ChatType.DIRECT)
                 .setSentAtUnixMs(parseTime(d.path("timestamp").asText("")));
         if (guild) m.putMetadata("guild_id", d.path("guild_id").asText());
-        for (JsonNode att : d.path("attachments")) {
+        for (Json att : d.path("attachments")) {
             m.addAttachments(io.k8s4claw.api.bus.v1.Attachment.newBuilder().setName(att.path("filename").asText(""))
                     .setMimeType(att.path("content_type").asText("")).setSizeBytes(att.path("size").asLong(0)).setRef(att.path("url").asText("")));
         }

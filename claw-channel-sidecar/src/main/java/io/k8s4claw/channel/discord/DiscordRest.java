@@ -1,8 +1,6 @@
 package io.k8s4claw.channel.discord;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
@@ -32,7 +30,6 @@ import okhttp3.Response;
  * {@code X-RateLimit-Global}, every call's) retry time.
  */
 final class DiscordRest implements PlatformOutbox {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
 
     private final OkHttpClient http;
@@ -52,13 +49,13 @@ final class DiscordRest implements PlatformOutbox {
     }
 
     /** GET /gateway/bot: the gateway URL (and the identify budget, checked by the caller). */
-    JsonNode gatewayBot() throws PlatformException {
+    Json gatewayBot() throws PlatformException {
         return call("GET", "gateway/bot", "gateway", null);
     }
 
     @Override
     public String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("content", text);
         body.putObject("allowed_mentions").putArray("parse");
         body.put("nonce", nonce(idempotencyKey));
@@ -72,7 +69,7 @@ final class DiscordRest implements PlatformOutbox {
 
     @Override
     public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("content", text);
         body.putObject("allowed_mentions").putArray("parse");
         String channel = target.threadId().isEmpty() ? target.conversationId() : target.threadId();
@@ -82,7 +79,7 @@ final class DiscordRest implements PlatformOutbox {
     @Override
     public void typing(Target target) throws PlatformException {
         String channel = target.threadId().isEmpty() ? target.conversationId() : target.threadId();
-        call("POST", "channels/" + channel + "/typing", "channels/" + channel + "/typing", JSON.createObjectNode());
+        call("POST", "channels/" + channel + "/typing", "channels/" + channel + "/typing", Json.object());
     }
 
     @Override
@@ -105,7 +102,7 @@ final class DiscordRest implements PlatformOutbox {
         }
     }
 
-    private JsonNode call(String method, String path, String route, ObjectNode body) throws PlatformException {
+    private Json call(String method, String path, String route, Json body) throws PlatformException {
         waitForBudget(route);
         Request req = new Request.Builder().url(base.newBuilder().addPathSegments(path).build())
                 .header("Authorization", "Bot " + token.reveal())
@@ -117,9 +114,13 @@ final class DiscordRest implements PlatformOutbox {
             remember(route, resp);
             int code = resp.code();
             if (code >= 200 && code < 300) {
-                return text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+                try {
+                    return text.isBlank() ? Json.object() : Json.parse(text);
+                } catch (Json.ParseException e) {
+                    throw PlatformException.transientFailure("bad_response", "Discord answered HTTP " + code + " with a body that is not JSON: " + e.getMessage());
+                }
             }
-            JsonNode err = parse(text);
+            Json err = parse(text);
             if (code == 429) {
                 double seconds = err.path("retry_after").asDouble(parseDouble(resp.header("Retry-After"), 1));
                 Duration wait = Duration.ofMillis((long) Math.ceil(seconds * 1000));
@@ -177,11 +178,11 @@ final class DiscordRest implements PlatformOutbox {
         }
     }
 
-    private static JsonNode parse(String text) {
+    private static Json parse(String text) {
         try {
-            return text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
-        } catch (IOException e) {
-            return JSON.createObjectNode();
+            return text.isBlank() ? Json.object() : Json.parse(text);
+        } catch (Json.ParseException e) {
+            return Json.object();
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.k8s4claw.channel.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
@@ -60,7 +59,6 @@ import okhttp3.WebSocketListener;
  */
 public final class SlackChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(SlackChannel.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ACCEPTED_SUBTYPES = Set.of("thread_broadcast", "file_share");
 
     private final String name;
@@ -212,10 +210,10 @@ public final class SlackChannel implements PlatformChannel {
 
         @Override
         public void onMessage(WebSocket webSocket, String text) {
-            JsonNode msg;
+            Json msg;
             try {
-                msg = JSON.readTree(text);
-            } catch (IOException e) {
+                msg = Json.parse(text);
+            } catch (Json.ParseException e) {
                 metrics.error("bad_frame");
                 LOG.log(Level.WARNING, "slack {0}: ignoring a non-JSON Socket Mode frame", name);
                 return;
@@ -285,19 +283,19 @@ public final class SlackChannel implements PlatformChannel {
         }
     }
 
-    private void handleEnvelope(Socket socket, JsonNode envelope) {
+    private void handleEnvelope(Socket socket, Json envelope) {
         String envelopeId = envelope.path("envelope_id").asText();
         AtomicBoolean acked = new AtomicBoolean();
         Runnable ack = () -> {
-            if (acked.compareAndSet(false, true)) socket.ws.send("{\"envelope_id\":" + JSON.valueToTree(envelopeId) + "}");
+            if (acked.compareAndSet(false, true)) socket.ws.send("{\"envelope_id\":" + Json.quote(envelopeId) + "}");
         };
         if (!"events_api".equals(envelope.path("type").asText())) {
             metrics.ignored("envelope_" + envelope.path("type").asText("unknown"));
             ack.run();
             return;
         }
-        JsonNode payload = envelope.path("payload");
-        JsonNode event = payload.path("event");
+        Json payload = envelope.path("payload");
+        Json event = payload.path("event");
         String eventId = payload.path("event_id").asText("");
         String type = event.path("type").asText("");
         if (!type.equals("message") && !type.equals("app_mention")) {

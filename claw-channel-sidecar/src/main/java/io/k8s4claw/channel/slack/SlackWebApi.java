@@ -1,8 +1,6 @@
 package io.k8s4claw.channel.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
@@ -28,7 +26,6 @@ import okhttp3.Response;
  */
 final class SlackWebApi implements PlatformOutbox {
     static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> AUTH_ERRORS = Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired",
             "account_inactive", "missing_scope", "not_allowed_token_type", "no_permission", "ekm_access_denied");
     private static final Set<String> TRANSIENT_ERRORS = Set.of("internal_error", "fatal_error", "service_unavailable",
@@ -50,13 +47,13 @@ final class SlackWebApi implements PlatformOutbox {
 
     /** Checks the bot token; returns the bot's user id (to ignore its own messages). */
     String authTest() throws PlatformException, InterruptedException {
-        JsonNode r = call("auth.test", botToken, JSON.createObjectNode());
+        Json r = call("auth.test", botToken, Json.object());
         return r.path("user_id").asText("");
     }
 
     /** A fresh single-use Socket Mode URL (call again for every connection). */
     String openConnection(Secret appToken) throws PlatformException, InterruptedException {
-        JsonNode r = call("apps.connections.open", appToken, null);
+        Json r = call("apps.connections.open", appToken, null);
         String url = r.path("url").asText("");
         if (url.isEmpty()) throw PlatformException.transientFailure("no_url", "apps.connections.open returned no url");
         return url;
@@ -64,7 +61,7 @@ final class SlackWebApi implements PlatformOutbox {
 
     @Override
     public String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("channel", target.conversationId());
         body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
         if (!target.threadId().isEmpty()) body.put("thread_ts", target.threadId());
@@ -78,7 +75,7 @@ final class SlackWebApi implements PlatformOutbox {
 
     @Override
     public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("channel", target.conversationId());
         body.put("ts", platformMessageId);
         body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
@@ -100,7 +97,7 @@ final class SlackWebApi implements PlatformOutbox {
         return splitter;
     }
 
-    private JsonNode call(String method, Secret token, ObjectNode body) throws PlatformException, InterruptedException {
+    private Json call(String method, Secret token, Json body) throws PlatformException, InterruptedException {
         Long notBefore = notBeforeNanos.get(method);
         if (notBefore != null) {
             long wait = notBefore - System.nanoTime();
@@ -122,10 +119,10 @@ final class SlackWebApi implements PlatformOutbox {
             }
             if (resp.code() >= 500) throw PlatformException.transientFailure("http_" + resp.code(), "Slack " + method + " answered HTTP " + resp.code());
             String text = resp.body() == null ? "" : resp.body().string();
-            JsonNode json;
+            Json json;
             try {
-                json = JSON.readTree(text);
-            } catch (IOException e) {
+                json = Json.parse(text);
+            } catch (Json.ParseException e) {
                 throw PlatformException.transientFailure("bad_response", "Slack " + method + " answered HTTP " + resp.code() + " with a non-JSON body");
             }
             if (json.path("ok").asBoolean(false)) return json;

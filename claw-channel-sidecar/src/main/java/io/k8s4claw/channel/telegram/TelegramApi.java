@@ -1,8 +1,6 @@
 package io.k8s4claw.channel.telegram;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
@@ -26,7 +24,6 @@ import okhttp3.Response;
  * limit; 401/404 mean a bad token, 403 a user who blocked the bot (terminal for that chat).
  */
 final class TelegramApi implements PlatformOutbox {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
 
     private final OkHttpClient http;
@@ -56,23 +53,23 @@ final class TelegramApi implements PlatformOutbox {
     }
 
     /** Calls a method; returns {@code result}. */
-    JsonNode call(String method, ObjectNode body, Duration timeout) throws PlatformException {
+    Json call(String method, Json body, Duration timeout) throws PlatformException {
         Request req = new Request.Builder()
                 .url(base.newBuilder().addPathSegment("bot" + token.reveal()).addPathSegment(method).build())
                 .post(RequestBody.create(body.toString(), JSON_TYPE)).build();
         OkHttpClient client = timeout == null ? http : http.newBuilder().readTimeout(timeout).callTimeout(timeout.plusSeconds(5)).build();
         try (Response resp = client.newCall(req).execute()) {
             String text = resp.body() == null ? "" : resp.body().string();
-            JsonNode json;
+            Json json;
             try {
-                json = JSON.readTree(text);
-            } catch (IOException e) {
+                json = Json.parse(text);
+            } catch (Json.ParseException e) {
                 throw PlatformException.transientFailure("http_" + resp.code(), "Telegram " + method + " answered HTTP " + resp.code() + " without JSON");
             }
             if (json.path("ok").asBoolean(false)) return json.path("result");
             int code = json.path("error_code").asInt(resp.code());
             String description = json.path("description").asText("");
-            JsonNode params = json.path("parameters");
+            Json params = json.path("parameters");
             if (code == 429 || params.has("retry_after")) {
                 throw PlatformException.rateLimited("too_many_requests", Duration.ofSeconds(params.path("retry_after").asLong(1)),
                         "Telegram " + method + ": " + description);
@@ -107,7 +104,7 @@ final class TelegramApi implements PlatformOutbox {
         return migrated.getOrDefault(chatId, chatId);
     }
 
-    private static void putChatId(ObjectNode body, String chatId) {
+    private static void putChatId(Json body, String chatId) {
         try {
             body.put("chat_id", Long.parseLong(chatId)); // ids may exceed 32 bits: always long
         } catch (NumberFormatException e) {
@@ -129,8 +126,8 @@ final class TelegramApi implements PlatformOutbox {
         }
     }
 
-    private JsonNode send(String chatId, Target target, String text, boolean md) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+    private Json send(String chatId, Target target, String text, boolean md) throws PlatformException {
+        Json body = Json.object();
         putChatId(body, chatId);
         if (!target.threadId().isEmpty()) {
             try {
@@ -156,7 +153,7 @@ final class TelegramApi implements PlatformOutbox {
 
     @Override
     public void update(Target target, String platformMessageId, String text, boolean asMarkdown) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         putChatId(body, chat(target.conversationId()));
         body.put("message_id", Long.parseLong(platformMessageId));
         body.put("text", text);
@@ -169,7 +166,7 @@ final class TelegramApi implements PlatformOutbox {
 
     @Override
     public void typing(Target target) throws PlatformException {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         putChatId(body, chat(target.conversationId()));
         body.put("action", "typing");
         call("sendChatAction", body, null);

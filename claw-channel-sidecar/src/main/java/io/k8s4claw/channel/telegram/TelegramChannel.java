@@ -1,9 +1,7 @@
 package io.k8s4claw.channel.telegram;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
@@ -62,7 +60,6 @@ import okhttp3.OkHttpClient;
  */
 public final class TelegramChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(TelegramChannel.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final ChannelMetrics metrics;
@@ -143,9 +140,9 @@ public final class TelegramChannel implements PlatformChannel {
         int failures = 0;
         while (!closing && !status.isFailed()) {
             try {
-                ObjectNode req = JSON.createObjectNode().put("offset", offset).put("timeout", pollTimeoutSeconds).put("limit", 100);
+                Json req = Json.object().put("offset", offset).put("timeout", pollTimeoutSeconds).put("limit", 100);
                 req.putArray("allowed_updates").add("message");
-                JsonNode updates = api.call("getUpdates", req, Duration.ofSeconds(pollTimeoutSeconds + 10L));
+                Json updates = api.call("getUpdates", req, Duration.ofSeconds(pollTimeoutSeconds + 10L));
                 failures = 0;
                 status.connected("long polling");
                 handleBatch(updates);
@@ -180,10 +177,10 @@ public final class TelegramChannel implements PlatformChannel {
     }
 
     /** Publishes a batch; advances the offset only over the prefix the bridge acked. */
-    private void handleBatch(JsonNode updates) throws InterruptedException {
+    private void handleBatch(Json updates) throws InterruptedException {
         List<Long> ids = new ArrayList<>();
         List<CompletableFuture<?>> acks = new ArrayList<>();
-        for (JsonNode u : updates) {
+        for (Json u : updates) {
             long id = u.path("update_id").asLong();
             ids.add(id);
             acks.add(handleUpdate(u));
@@ -209,9 +206,9 @@ public final class TelegramChannel implements PlatformChannel {
     }
 
     /** Publishes one update; the future completes when the bus acked it (or at once when it is ignored). */
-    private CompletableFuture<?> handleUpdate(JsonNode u) {
+    private CompletableFuture<?> handleUpdate(Json u) {
         String updateId = String.valueOf(u.path("update_id").asLong());
-        JsonNode msg = u.path("message");
+        Json msg = u.path("message");
         if (msg.isMissingNode()) {
             metrics.ignored("update_type");
             return CompletableFuture.completedFuture(null);
@@ -226,10 +223,10 @@ public final class TelegramChannel implements PlatformChannel {
             return CompletableFuture.completedFuture(null);
         }
         if (!updateIds.firstTime(updateId)) metrics.dedupe(); // still published: the bus absorbs it by id and we need its ack
-        JsonNode chat = msg.path("chat");
+        Json chat = msg.path("chat");
         String chatId = String.valueOf(chat.path("id").asLong());
         String threadId = msg.path("is_topic_message").asBoolean(false) ? String.valueOf(msg.path("message_thread_id").asLong()) : "";
-        JsonNode from = msg.path("from");
+        Json from = msg.path("from");
         Sender sender = Sender.newBuilder().setId(String.valueOf(from.path("id").asLong()))
                 .setDisplayName((from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip()).build();
         metrics.eventIn();
@@ -260,7 +257,7 @@ public final class TelegramChannel implements PlatformChannel {
             status.connected("webhook mode: waiting for Telegram on " + webhookPath + " (setWebhook managed outside)");
             return;
         }
-        ObjectNode req = JSON.createObjectNode().put("url", webhookUrl).put("secret_token", webhookSecret.reveal());
+        Json req = Json.object().put("url", webhookUrl).put("secret_token", webhookSecret.reveal());
         req.putArray("allowed_updates").add("message");
         for (int attempt = 1; !closing; attempt++) {
             try {
@@ -293,11 +290,11 @@ public final class TelegramChannel implements PlatformChannel {
             ChannelHttpServer.respond(ex, 503, "text/plain", "draining\n");
             return;
         }
-        JsonNode update;
+        Json update;
         try (InputStream in = ex.getRequestBody()) {
-            update = JSON.readTree(in.readNBytes(4 * 1024 * 1024));
-        } catch (IOException e) {
-            ChannelHttpServer.respond(ex, 400, "text/plain", "body is not a JSON Update\n");
+            update = Json.parse(in.readNBytes(4 * 1024 * 1024));
+        } catch (Json.ParseException e) {
+            ChannelHttpServer.respond(ex, 400, "text/plain", "body is not a JSON Update: " + e.getMessage() + "\n");
             return;
         }
         String updateId = String.valueOf(update.path("update_id").asLong());

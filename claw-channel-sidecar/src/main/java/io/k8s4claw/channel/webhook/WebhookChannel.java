@@ -1,10 +1,7 @@
 package io.k8s4claw.channel.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Reply;
@@ -72,7 +69,6 @@ import okhttp3.Response;
  */
 public final class WebhookChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(WebhookChannel.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
 
     private final String name;
@@ -234,7 +230,7 @@ public final class WebhookChannel implements PlatformChannel {
         inFlight.incrementAndGet();
         try {
             PublishResult r = bus.publish(message).toCompletableFuture().get(ackTimeoutMs, TimeUnit.MILLISECONDS);
-            ObjectNode out = JSON.createObjectNode().put("message_id", r.messageId()).put("duplicate", r.duplicate());
+            Json out = Json.object().put("message_id", r.messageId()).put("duplicate", r.duplicate());
             ChannelHttpServer.respond(ex, 202, "application/json", out.toString());
         } catch (TimeoutException e) {
             ex.getResponseHeaders().set("Retry-After", "5");
@@ -245,7 +241,7 @@ public final class WebhookChannel implements PlatformChannel {
                 synchronized (deliveries) {
                     deliveries.remove(deliveryId);
                 }
-                ObjectNode out = JSON.createObjectNode().put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
+                Json out = Json.object().put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
                         .put("detail", pe.getMessage()).put("user_visible_text", pe.userVisibleText());
                 ChannelHttpServer.respond(ex, 422, "application/json", out.toString());
             } else {
@@ -268,14 +264,11 @@ public final class WebhookChannel implements PlatformChannel {
     }
 
     private UserMessage parse(String deliveryId, byte[] body) throws BadRequest {
-        JsonNode root;
+        Json root;
         try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ", byte " + e.getLocation().getByteOffset() + "): " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadRequest("body could not be read");
+            root = Json.parse(body);
+        } catch (Json.ParseException e) {
+            throw new BadRequest("body is not valid JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw new BadRequest("body must be a JSON object");
         String conversation = text(root, "conversation_id", true);
@@ -283,17 +276,16 @@ public final class WebhookChannel implements PlatformChannel {
         UserMessage.Builder m = UserMessage.newBuilder().setMessageId(deliveryId).setConversationId(conversation)
                 .setThreadId(nullToEmpty(text(root, "thread_id", false))).setText(text)
                 .setSentAtUnixMs(System.currentTimeMillis()).setChatType(ChatType.DIRECT);
-        JsonNode sender = root.get("sender");
+        Json sender = root.get("sender");
         if (sender != null && !sender.isNull()) {
             if (!sender.isObject()) throw new BadRequest("$.sender must be an object {\"id\", \"name\"}");
             m.setSender(Sender.newBuilder().setId(nullToEmpty(text(sender, "id", false, "$.sender.")))
                     .setDisplayName(nullToEmpty(text(sender, "name", false, "$.sender."))));
         }
-        JsonNode meta = root.get("metadata");
+        Json meta = root.get("metadata");
         if (meta != null && !meta.isNull()) {
             if (!meta.isObject()) throw new BadRequest("$.metadata must be an object of strings");
-            for (var it = meta.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (var e : meta.entries()) {
                 if (!e.getValue().isValueNode()) throw new BadRequest("$.metadata." + e.getKey() + " must be a string");
                 m.putMetadata(e.getKey(), e.getValue().asText());
             }
@@ -301,12 +293,12 @@ public final class WebhookChannel implements PlatformChannel {
         return m.build();
     }
 
-    private static String text(JsonNode node, String field, boolean required) throws BadRequest {
+    private static String text(Json node, String field, boolean required) throws BadRequest {
         return text(node, field, required, "$.");
     }
 
-    private static String text(JsonNode node, String field, boolean required, String prefix) throws BadRequest {
-        JsonNode v = node.get(field);
+    private static String text(Json node, String field, boolean required, String prefix) throws BadRequest {
+        Json v = node.get(field);
         if (v == null || v.isNull()) {
             if (required) throw new BadRequest(prefix + field + " is required");
             return null;
@@ -336,7 +328,7 @@ public final class WebhookChannel implements PlatformChannel {
     }
 
     private static void error(HttpExchange ex, int status, String code, String detail) throws IOException {
-        ObjectNode out = JSON.createObjectNode().put("error", code).put("detail", detail);
+        Json out = Json.object().put("error", code).put("detail", detail);
         ChannelHttpServer.respond(ex, status, "application/json", out.toString());
     }
 
@@ -362,7 +354,7 @@ public final class WebhookChannel implements PlatformChannel {
         if (outboundUrl == null) {
             return streamingEvent ? ReplyOutcome.delivered() : ReplyOutcome.failed("no_outbound_url", false);
         }
-        ObjectNode body = JSON.createObjectNode().put("channel", name).put("reply_seq", reply.getReplySeq())
+        Json body = Json.object().put("channel", name).put("reply_seq", reply.getReplySeq())
                 .put("stream_id", reply.getStreamId()).put("in_reply_to", reply.getInReplyTo())
                 .put("conversation_id", reply.getConversationId()).put("thread_id", reply.getThreadId()).put("type", type);
         switch (reply.getEventCase()) {
@@ -396,9 +388,9 @@ public final class WebhookChannel implements PlatformChannel {
                     String id = deliveryId;
                     String text = resp.body() == null ? "" : resp.body().string();
                     try {
-                        JsonNode r = text.isBlank() ? null : JSON.readTree(text);
+                        Json r = text.isBlank() ? null : Json.parse(text);
                         if (r != null && r.hasNonNull("message_id")) id = r.get("message_id").asText();
-                    } catch (IOException ignored) {
+                    } catch (Json.ParseException ignored) {
                         // any 2xx body is fine
                     }
                     return ReplyOutcome.delivered(id);

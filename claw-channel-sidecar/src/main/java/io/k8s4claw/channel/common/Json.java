@@ -1,0 +1,615 @@
+package io.k8s4claw.channel.common;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON tree (parse, navigate, build, print) for the platform payloads the sidecars exchange.
+ * It replaces Jackson databind in the image to keep the sidecar's resident memory down (databind alone
+ * cost ~6 MiB here); the navigation methods follow Jackson's tree API ({@code path} never returns null,
+ * {@code asText(default)}, {@code hasNonNull} …) so the code reads the same.
+ *
+ * <p>Parse errors name the line, column and byte offset. Nodes built with {@link #object()} /
+ * {@link #array()} are mutable; parsed ones too (not shared across threads).
+ */
+public final class Json implements Iterable<Json> {
+    public enum Type { OBJECT, ARRAY, STRING, NUMBER, BOOLEAN, NULL, MISSING }
+
+    private static final Json MISSING = new Json(Type.MISSING, null);
+    private static final Json NULL = new Json(Type.NULL, null);
+    private static final Json TRUE = new Json(Type.BOOLEAN, Boolean.TRUE);
+    private static final Json FALSE = new Json(Type.BOOLEAN, Boolean.FALSE);
+
+    private final Type type;
+    private final Object value; // LinkedHashMap<String, Json> | ArrayList<Json> | String | Number | Boolean | null
+
+    private Json(Type type, Object value) {
+        this.type = type;
+        this.value = value;
+    }
+
+    // ------------------------------------------------------------------ construction
+
+    public static Json object() {
+        return new Json(Type.OBJECT, new LinkedHashMap<String, Json>());
+    }
+
+    public static Json array() {
+        return new Json(Type.ARRAY, new ArrayList<Json>());
+    }
+
+    public static Json of(String s) {
+        return s == null ? NULL : new Json(Type.STRING, s);
+    }
+
+    public static Json of(long n) {
+        return new Json(Type.NUMBER, n);
+    }
+
+    public static Json of(double n) {
+        return new Json(Type.NUMBER, n);
+    }
+
+    public static Json of(boolean b) {
+        return b ? TRUE : FALSE;
+    }
+
+    public static Json nullNode() {
+        return NULL;
+    }
+
+    /** {@code s} as a JSON string literal, quotes included. */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        writeString(s, sb);
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    /** A JSON document that could not be parsed; says where. */
+    public static final class ParseException extends Exception {
+        private final int line;
+        private final int column;
+        private final long offset;
+
+        ParseException(String problem, int line, int column, long offset) {
+            super(problem + " (line " + line + ", column " + column + ", byte " + offset + ")");
+            this.line = line;
+            this.column = column;
+            this.offset = offset;
+        }
+
+        public int line() { return line; }
+        public int column() { return column; }
+        public long offset() { return offset; }
+    }
+
+    public static Json parse(byte[] utf8) throws ParseException {
+        return parse(new String(utf8, StandardCharsets.UTF_8));
+    }
+
+    public static Json parse(String text) throws ParseException {
+        Parser p = new Parser(text);
+        p.skipWs();
+        Json v = p.value(0);
+        p.skipWs();
+        if (p.pos < text.length()) throw p.error("unexpected '" + text.charAt(p.pos) + "' after the JSON value");
+        return v;
+    }
+
+    private static final class Parser {
+        private static final int MAX_DEPTH = 200;
+        final String s;
+        int pos;
+
+        Parser(String s) {
+            this.s = s;
+        }
+
+        ParseException error(String problem) {
+            int line = 1;
+            int col = 1;
+            for (int i = 0; i < Math.min(pos, s.length()); i++) {
+                if (s.charAt(i) == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            long bytes = s.substring(0, Math.min(pos, s.length())).getBytes(StandardCharsets.UTF_8).length;
+            return new ParseException(problem, line, col, bytes);
+        }
+
+        void skipWs() {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') pos++;
+                else break;
+            }
+        }
+
+        Json value(int depth) throws ParseException {
+            if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
+            if (pos >= s.length()) throw error("unexpected end of input, expected a value");
+            char c = s.charAt(pos);
+            switch (c) {
+                case '{' -> {
+                    pos++;
+                    Json obj = object();
+                    skipWs();
+                    if (peek('}')) {
+                        pos++;
+                        return obj;
+                    }
+                    while (true) {
+                        skipWs();
+                        if (!peek('"')) throw error("expected a field name in double quotes");
+                        String key = string();
+                        skipWs();
+                        expect(':');
+                        skipWs();
+                        obj.fields().put(key, value(depth + 1));
+                        skipWs();
+                        if (peek(',')) {
+                            pos++;
+                            continue;
+                        }
+                        expect('}');
+                        return obj;
+                    }
+                }
+                case '[' -> {
+                    pos++;
+                    Json arr = array();
+                    skipWs();
+                    if (peek(']')) {
+                        pos++;
+                        return arr;
+                    }
+                    while (true) {
+                        skipWs();
+                        arr.elements().add(value(depth + 1));
+                        skipWs();
+                        if (peek(',')) {
+                            pos++;
+                            continue;
+                        }
+                        expect(']');
+                        return arr;
+                    }
+                }
+                case '"' -> {
+                    return new Json(Type.STRING, string());
+                }
+                case 't' -> {
+                    literal("true");
+                    return TRUE;
+                }
+                case 'f' -> {
+                    literal("false");
+                    return FALSE;
+                }
+                case 'n' -> {
+                    literal("null");
+                    return NULL;
+                }
+                default -> {
+                    if (c == '-' || (c >= '0' && c <= '9')) return number();
+                    throw error("unexpected '" + c + "', expected a value");
+                }
+            }
+        }
+
+        boolean peek(char c) {
+            return pos < s.length() && s.charAt(pos) == c;
+        }
+
+        void expect(char c) throws ParseException {
+            if (!peek(c)) throw error(pos >= s.length() ? "unexpected end of input, expected '" + c + "'" : "expected '" + c + "' but found '" + s.charAt(pos) + "'");
+            pos++;
+        }
+
+        void literal(String word) throws ParseException {
+            if (!s.startsWith(word, pos)) throw error("unexpected token, expected " + word);
+            pos += word.length();
+        }
+
+        String string() throws ParseException {
+            pos++; // opening quote
+            StringBuilder sb = null;
+            int start = pos;
+            while (true) {
+                if (pos >= s.length()) throw error("unterminated string");
+                char c = s.charAt(pos);
+                if (c == '"') {
+                    String out = sb == null ? s.substring(start, pos) : sb.append(s, start, pos).toString();
+                    pos++;
+                    return out;
+                }
+                if (c < 0x20) throw error("control character in a string (escape it)");
+                if (c == '\\') {
+                    if (sb == null) sb = new StringBuilder();
+                    sb.append(s, start, pos);
+                    pos++;
+                    if (pos >= s.length()) throw error("unterminated escape");
+                    char e = s.charAt(pos);
+                    switch (e) {
+                        case '"', '\\', '/' -> sb.append(e);
+                        case 'b' -> sb.append('\b');
+                        case 'f' -> sb.append('\f');
+                        case 'n' -> sb.append('\n');
+                        case 'r' -> sb.append('\r');
+                        case 't' -> sb.append('\t');
+                        case 'u' -> {
+                            if (pos + 4 >= s.length()) throw error("truncated \\u escape");
+                            try {
+                                sb.append((char) Integer.parseInt(s.substring(pos + 1, pos + 5), 16));
+                            } catch (NumberFormatException ex) {
+                                throw error("bad \\u escape");
+                            }
+                            pos += 4;
+                        }
+                        default -> throw error("bad escape \\" + e);
+                    }
+                    pos++;
+                    start = pos;
+                    continue;
+                }
+                pos++;
+            }
+        }
+
+        Json number() throws ParseException {
+            int start = pos;
+            if (peek('-')) pos++;
+            int digits = pos;
+            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            if (pos == digits) throw error("expected digits");
+            boolean integral = true;
+            if (peek('.')) {
+                integral = false;
+                pos++;
+                int frac = pos;
+                while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+                if (pos == frac) throw error("expected digits after the decimal point");
+            }
+            if (peek('e') || peek('E')) {
+                integral = false;
+                pos++;
+                if (peek('+') || peek('-')) pos++;
+                int exp = pos;
+                while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+                if (pos == exp) throw error("expected exponent digits");
+            }
+            String lit = s.substring(start, pos);
+            if (integral) {
+                try {
+                    return new Json(Type.NUMBER, Long.parseLong(lit));
+                } catch (NumberFormatException tooBig) {
+                    return new Json(Type.NUMBER, new BigDecimal(lit));
+                }
+            }
+            return new Json(Type.NUMBER, new BigDecimal(lit));
+        }
+    }
+
+    // ------------------------------------------------------------------ navigation (Jackson-like)
+
+    public Type type() {
+        return type;
+    }
+
+    /** Jackson-style name of the node type (OBJECT, ARRAY, STRING, NUMBER, BOOLEAN, NULL, MISSING). */
+    public String getNodeType() {
+        return type.name();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Json> fields() {
+        return (Map<String, Json>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Json> elements() {
+        return (List<Json>) value;
+    }
+
+    /** The field, or a "missing" node (never null). */
+    public Json path(String field) {
+        if (type != Type.OBJECT) return MISSING;
+        Json v = fields().get(field);
+        return v == null ? MISSING : v;
+    }
+
+    public Json path(int index) {
+        if (type != Type.ARRAY || index < 0 || index >= elements().size()) return MISSING;
+        return elements().get(index);
+    }
+
+    /** The field, or null when absent (JSON null is a node). */
+    public Json get(String field) {
+        return type == Type.OBJECT ? fields().get(field) : null;
+    }
+
+    public boolean has(String field) {
+        return type == Type.OBJECT && fields().containsKey(field);
+    }
+
+    public boolean hasNonNull(String field) {
+        Json v = get(field);
+        return v != null && v.type != Type.NULL;
+    }
+
+    public boolean isObject() { return type == Type.OBJECT; }
+    public boolean isArray() { return type == Type.ARRAY; }
+    public boolean isTextual() { return type == Type.STRING; }
+    public boolean isNumber() { return type == Type.NUMBER; }
+    public boolean isBoolean() { return type == Type.BOOLEAN; }
+    public boolean isNull() { return type == Type.NULL; }
+    public boolean isMissingNode() { return type == Type.MISSING; }
+    public boolean isValueNode() { return type == Type.STRING || type == Type.NUMBER || type == Type.BOOLEAN || type == Type.NULL; }
+
+    public boolean isIntegralNumber() {
+        if (type != Type.NUMBER) return false;
+        if (value instanceof Long) return true;
+        if (value instanceof BigDecimal bd) return bd.scale() <= 0 && bd.toPlainString().indexOf('.') < 0 && bd.toString().indexOf('E') < 0;
+        return false;
+    }
+
+    /** Elements of an array, fields of an object, 0 otherwise. */
+    public int size() {
+        return switch (type) {
+            case OBJECT -> fields().size();
+            case ARRAY -> elements().size();
+            default -> 0;
+        };
+    }
+
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** Text of a value node ("" for containers, null and missing). */
+    public String asText() {
+        return switch (type) {
+            case STRING -> (String) value;
+            case NUMBER -> numberText();
+            case BOOLEAN -> value.toString();
+            case NULL -> "null";
+            default -> "";
+        };
+    }
+
+    /** Text of a value node, {@code dflt} for null or missing nodes. */
+    public String asText(String dflt) {
+        return type == Type.NULL || type == Type.MISSING ? dflt : asText();
+    }
+
+    private String numberText() {
+        return value instanceof BigDecimal bd ? bd.toString() : value.toString();
+    }
+
+    public long asLong() {
+        return asLong(0);
+    }
+
+    public long asLong(long dflt) {
+        return switch (type) {
+            case NUMBER -> ((Number) value).longValue();
+            case STRING -> {
+                try {
+                    yield Long.parseLong(((String) value).trim());
+                } catch (NumberFormatException e) {
+                    yield dflt;
+                }
+            }
+            case BOOLEAN -> (Boolean) value ? 1 : 0;
+            default -> dflt;
+        };
+    }
+
+    public int asInt() {
+        return (int) asLong(0);
+    }
+
+    public int asInt(int dflt) {
+        return (int) asLong(dflt);
+    }
+
+    public double asDouble(double dflt) {
+        return switch (type) {
+            case NUMBER -> ((Number) value).doubleValue();
+            case STRING -> {
+                try {
+                    yield Double.parseDouble(((String) value).trim());
+                } catch (NumberFormatException e) {
+                    yield dflt;
+                }
+            }
+            default -> dflt;
+        };
+    }
+
+    public boolean asBoolean() {
+        return asBoolean(false);
+    }
+
+    public boolean asBoolean(boolean dflt) {
+        return switch (type) {
+            case BOOLEAN -> (Boolean) value;
+            case NUMBER -> ((Number) value).longValue() != 0;
+            case STRING -> "true".equals(((String) value).trim()) || (!"false".equals(((String) value).trim()) && dflt);
+            default -> dflt;
+        };
+    }
+
+    /** Array elements, or object field values; nothing for other nodes. */
+    @Override
+    public Iterator<Json> iterator() {
+        return switch (type) {
+            case ARRAY -> elements().iterator();
+            case OBJECT -> fields().values().iterator();
+            default -> Collections.emptyIterator();
+        };
+    }
+
+    /** Fields of an object, in document order. */
+    public Iterable<Map.Entry<String, Json>> entries() {
+        return type == Type.OBJECT ? fields().entrySet() : List.of();
+    }
+
+    // ------------------------------------------------------------------ building
+
+    private Map<String, Json> mutableFields() {
+        if (type != Type.OBJECT) throw new IllegalStateException("not a JSON object: " + type);
+        return fields();
+    }
+
+    public Json put(String field, String v) {
+        mutableFields().put(field, of(v));
+        return this;
+    }
+
+    public Json put(String field, long v) {
+        mutableFields().put(field, of(v));
+        return this;
+    }
+
+    public Json put(String field, int v) {
+        return put(field, (long) v);
+    }
+
+    public Json put(String field, double v) {
+        mutableFields().put(field, of(v));
+        return this;
+    }
+
+    public Json put(String field, boolean v) {
+        mutableFields().put(field, of(v));
+        return this;
+    }
+
+    public Json putNull(String field) {
+        mutableFields().put(field, NULL);
+        return this;
+    }
+
+    public Json set(String field, Json v) {
+        mutableFields().put(field, v == null ? NULL : v);
+        return this;
+    }
+
+    /** Adds and returns a new object field. */
+    public Json putObject(String field) {
+        Json o = object();
+        mutableFields().put(field, o);
+        return o;
+    }
+
+    /** Adds and returns a new array field. */
+    public Json putArray(String field) {
+        Json a = array();
+        mutableFields().put(field, a);
+        return a;
+    }
+
+    public Json remove(String field) {
+        return mutableFields().remove(field);
+    }
+
+    public Json add(String v) {
+        return add(of(v));
+    }
+
+    public Json add(long v) {
+        return add(of(v));
+    }
+
+    public Json add(Json v) {
+        if (type != Type.ARRAY) throw new IllegalStateException("not a JSON array: " + type);
+        elements().add(v);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ printing
+
+    /** Compact JSON. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        write(sb);
+        return sb.toString();
+    }
+
+    private void write(StringBuilder sb) {
+        switch (type) {
+            case OBJECT -> {
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<String, Json> e : fields().entrySet()) {
+                    if (e.getValue().type == Type.MISSING) continue;
+                    if (!first) sb.append(',');
+                    first = false;
+                    writeString(e.getKey(), sb);
+                    sb.append(':');
+                    e.getValue().write(sb);
+                }
+                sb.append('}');
+            }
+            case ARRAY -> {
+                sb.append('[');
+                for (int i = 0; i < elements().size(); i++) {
+                    if (i > 0) sb.append(',');
+                    elements().get(i).write(sb);
+                }
+                sb.append(']');
+            }
+            case STRING -> writeString((String) value, sb);
+            case NUMBER -> {
+                if (value instanceof Double d && (d.isNaN() || d.isInfinite())) sb.append("null");
+                else sb.append(numberText());
+            }
+            case BOOLEAN -> sb.append(value);
+            case NULL, MISSING -> sb.append("null");
+        }
+    }
+
+    private static void writeString(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Json j && j.type == type && java.util.Objects.equals(j.value, value);
+    }
+
+    @Override
+    public int hashCode() {
+        return type.hashCode() * 31 + java.util.Objects.hashCode(value);
+    }
+}

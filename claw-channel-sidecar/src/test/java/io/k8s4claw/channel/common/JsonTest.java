@@ -1,0 +1,63 @@
+package io.k8s4claw.channel.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+    static final ObjectMapper JACKSON = new ObjectMapper();
+
+    @Test
+    void parsesNavigatesAndPrintsLikeJackson() throws Exception {
+        String doc = "{\"ok\":true,\"n\":-1001234567890123,\"f\":1.5,\"big\":123456789012345678901234,\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\","
+                + "\"arr\":[1,\"x\",null,{\"k\":[]}],\"nul\":null}";
+        Json j = Json.parse(doc);
+        assertThat(j.path("ok").asBoolean()).isTrue();
+        assertThat(j.path("n").asLong()).isEqualTo(-1001234567890123L);
+        assertThat(j.path("n").isIntegralNumber()).isTrue();
+        assertThat(j.path("f").asDouble(0)).isEqualTo(1.5);
+        assertThat(j.path("f").isIntegralNumber()).isFalse();
+        assertThat(j.path("big").isIntegralNumber()).isTrue();
+        assertThat(j.path("s").asText()).isEqualTo("a\"b\\c\né😀");
+        assertThat(j.path("arr").size()).isEqualTo(4);
+        assertThat(j.path("arr").path(3).path("k").isArray()).isTrue();
+        assertThat(j.path("missing").path("deeper").asText("dflt")).isEqualTo("dflt");
+        assertThat(j.path("nul").asText("dflt")).isEqualTo("dflt");
+        assertThat(j.hasNonNull("nul")).isFalse();
+        assertThat(j.has("nul")).isTrue();
+        assertThat(j.get("missing")).isNull();
+        // What we print, Jackson reads back to the same tree.
+        assertThat(JACKSON.readTree(j.toString())).isEqualTo(JACKSON.readTree(doc));
+    }
+
+    @Test
+    void buildsDocuments() throws Exception {
+        Json o = Json.object().put("content", "line\n\"quoted\"\u0001").put("n", 5L).put("b", false).putNull("z");
+        o.putObject("allowed_mentions").putArray("parse");
+        o.putArray("list").add("a").add(2L);
+        String printed = o.toString();
+        var back = JACKSON.readTree(printed);
+        assertThat(back.path("content").asText()).isEqualTo("line\n\"quoted\"\u0001");
+        assertThat(back.path("allowed_mentions").path("parse").isArray()).isTrue();
+        assertThat(back.path("list").get(1).asInt()).isEqualTo(2);
+        assertThat(back.path("z").isNull()).isTrue();
+        assertThat(Json.quote("a\"b")).isEqualTo("\"a\\\"b\"");
+    }
+
+    @Test
+    void errorsSayWhere() {
+        assertThatThrownBy(() -> Json.parse("{\n  \"a\": 1,\n  \"b\": }")).isInstanceOfSatisfying(Json.ParseException.class, e -> {
+            assertThat(e.line()).isEqualTo(3);
+            assertThat(e.column()).isEqualTo(8);
+            assertThat(e.offset()).as("0-based byte offset of the bad token").isEqualTo(19);
+            assertThat(e.getMessage()).contains("expected a value").contains("line 3, column 8, byte 19");
+        });
+        assertThatThrownBy(() -> Json.parse("{\"a\":1} x")).hasMessageContaining("after the JSON value");
+        assertThatThrownBy(() -> Json.parse("\"open")).hasMessageContaining("unterminated string");
+        assertThatThrownBy(() -> Json.parse("[1,]")).hasMessageContaining("expected a value");
+        assertThatThrownBy(() -> Json.parse("[".repeat(500))).hasMessageContaining("nested deeper");
+        assertThatThrownBy(() -> Json.parse("")).hasMessageContaining("unexpected end of input");
+    }
+}
