@@ -70,6 +70,16 @@ public final class ChildApplier {
         if (matches(wanted, current)) {
             return Outcome.UNCHANGED;
         }
+        if (wanted instanceof StatefulSet w && current instanceof StatefulSet c && !claimTemplateNames(w).equals(claimTemplateNames(c))) {
+            // volumeClaimTemplates are immutable: replace the StatefulSet, orphaning its pod and claims, which the
+            // new one adopts (same selector, same claim names). Existing claims keep their data.
+            client.resource(current).withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
+            metrics.childWrite(desired.getKind(), "delete");
+            T created = client.resource(wanted).create();
+            metrics.childWrite(desired.getKind(), "create");
+            cache.handleRecentResourceCreate(primary, created);
+            return Outcome.UPDATED;
+        }
         T merged = merge(wanted, current);
         T updated = client.resource(merged).update();
         metrics.childWrite(desired.getKind(), "update");
@@ -166,6 +176,11 @@ public final class ChildApplier {
             return Objects.equals(w.getSpec().getReplicas(), a.getSpec().getReplicas());
         }
         return true;
+    }
+
+    private static List<String> claimTemplateNames(StatefulSet sts) {
+        return sts.getSpec().getVolumeClaimTemplates() == null ? List.of()
+                : sts.getSpec().getVolumeClaimTemplates().stream().map(p -> p.getMetadata().getName()).sorted().toList();
     }
 
     private static Map<String, String> nullToEmpty(Map<String, String> m) {

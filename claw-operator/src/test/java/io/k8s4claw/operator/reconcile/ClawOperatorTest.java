@@ -310,6 +310,34 @@ class ClawOperatorTest {
     }
 
     @Test
+    void specChangeOnARunningClawIsUpdatingUntilTheNewPodIsReady() {
+        createRunning("upgrading");
+        cluster.podsBecomeReady.set(false);
+        edit("upgrading", c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+        await().atMost(TIMEOUT).until(() -> "Updating".equals(get("upgrading").getStatus().getPhase().wireValue()));
+        assertThat(condition(get("upgrading"), "Ready")).isEqualTo("False");
+        cluster.podsBecomeReady.set(true);
+        cluster.resyncStatefulSets();
+        await().atMost(TIMEOUT).until(() -> "Running".equals(get("upgrading").getStatus().getPhase().wireValue()));
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).anyMatch(e -> "Updating".equals(e.getReason()));
+    }
+
+    @Test
+    void enablingAVolumeLaterReplacesTheStatefulSetAndKeepsTheClaims() {
+        createRunning("expanding");
+        String uid = sts("expanding").getMetadata().getUid();
+        edit("expanding", c -> {
+            var workspace = new io.k8s4claw.api.v1alpha1.VolumeSpec();
+            workspace.setSize("2Gi");
+            c.getSpec().getPersistence().setWorkspace(workspace);
+        });
+        await().atMost(TIMEOUT).until(() -> sts("expanding") != null && sts("expanding").getSpec().getVolumeClaimTemplates().size() == 2);
+        assertThat(sts("expanding").getMetadata().getUid()).isNotEqualTo(uid);
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("session-expanding-0").get()).isNotNull();
+        await().atMost(TIMEOUT).until(() -> client.persistentVolumeClaims().inNamespace(NS).withName("workspace-expanding-0").get() != null);
+    }
+
+    @Test
     void deleteWithRetainKeepsTheClaimWithoutOwner() {
         createRunning("keeper");
         PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NS).withName("session-keeper-0").get();
