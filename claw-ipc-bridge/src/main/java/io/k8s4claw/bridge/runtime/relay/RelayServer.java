@@ -133,6 +133,9 @@ public final class RelayServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
+                                // first, so every byte read counts as life, pongs included (the WebSocket handler
+                                // drops pong frames before any later handler could see them)
+                                .addLast(new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(64 * 1024))
                                 .addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
@@ -145,7 +148,6 @@ public final class RelayServer implements AutoCloseable {
                                         .build()))
                                 .addLast(new PlainHttpHandler())
                                 .addLast(new WebSocketFrameAggregator(settings.maxLineChars() * 4))
-                                .addLast(new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new FrameHandler());
                     }
                 });

@@ -292,6 +292,42 @@ class HermesRelayConnectorTest {
     }
 
     @Test
+    void ourPingsKeepAQuietGatewayAliveAndASilentSocketIsClosed() throws Exception {
+        // a Hermes build that does not ping (or pings rarely) stays connected as long as it answers our pings
+        RelaySettings fast = RelaySettings.defaults(0, SECRET).withTimings(Duration.ofMillis(100), Duration.ofMillis(600),
+                Duration.ofSeconds(2));
+        try (HermesRelayConnector quick = new HermesRelayConnector(fast, Clock.systemUTC())) {
+            quick.start(router);
+            var client = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + quick.port()),
+                    new Auth.Signed("gw", SECRET, Duration.ofSeconds(300)), List.of("telegram"), Map.of());
+            try {
+                var c = client.connect(T);
+                c.awaitDescriptor(T);
+                Thread.sleep(2000); // > 3 idle timeouts with no frame from the client: only pongs to our pings
+                assertThat(c.closed()).isNotDone();
+                quick.deliver(message("31", "1", "still here"), new Sink()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(c.awaitInbound(T).path("text").asText()).isEqualTo("still here");
+            } finally {
+                client.close();
+            }
+            // a peer that completes the upgrade and then says nothing at all (no pongs) is closed after the idle timeout
+            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", quick.port())) {
+                String token = HermesRelayClientEmulator.mintToken("gw", SECRET, Instant.now().plusSeconds(300).getEpochSecond());
+                raw.getOutputStream().write(("GET /relay HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token
+                        + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                raw.setSoTimeout(10_000);
+                var in = raw.getInputStream();
+                long start = System.nanoTime();
+                while (in.read() >= 0) {
+                    // 101 response, pings, then a close frame; read until the server drops the connection
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+            }
+        }
+    }
+
+    @Test
     void anUnknownPlatformGetsDefaultsAndEveryHelloItsOwnDescriptor() throws Exception {
         var multi = new HermesRelayClientEmulator(base(), new Auth.Signed("gw-bridge", SECRET, Duration.ofSeconds(300)),
                 List.of("telegram", "discord"), Map.of("telegram", "8123456789"));
