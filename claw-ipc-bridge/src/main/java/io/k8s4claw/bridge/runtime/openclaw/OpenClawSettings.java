@@ -50,7 +50,13 @@ public record OpenClawSettings(URI url, String token, String instanceId, Duratio
 
     /** From the bridge's environment: {@code CLAW_RUNTIME_URL} (default {@code ws://127.0.0.1:18789/}), {@code CLAW_RUNTIME_TOKEN}. */
     public static OpenClawSettings fromEnv(Map<String, String> env) {
-        String url = env.getOrDefault("CLAW_RUNTIME_URL", "ws://127.0.0.1:18789/");
+        String url = env.getOrDefault("CLAW_RUNTIME_URL", "ws://127.0.0.1:18789/").trim();
+        // the gateway serves HTTP probes and the WebSocket on one port: accept its http(s) address too
+        if (url.startsWith("http://")) {
+            url = "ws://" + url.substring("http://".length());
+        } else if (url.startsWith("https://")) {
+            url = "wss://" + url.substring("https://".length());
+        }
         URI uri;
         try {
             uri = URI.create(url.trim());

@@ -35,5 +35,12 @@ class ConnectorProvidersTest {
         assertThatThrownBy(() -> RelaySettings.fromEnv(Map.of("CLAW_RELAY_PORT", "x", "CLAW_RELAY_SECRET", "s")))
                 .hasMessageContaining("CLAW_RELAY_PORT must be a number");
         assertThat(RelaySettings.fromEnv(Map.of("CLAW_RELAY_SECRET", "new, old")).toString()).doesNotContain("new").contains("secrets=2");
+        var settings = io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
+                Map.of("CLAW_RUNTIME_URL", "http://127.0.0.1:18789", "CLAW_RUNTIME_TOKEN", "t0ken"));
+        assertThat(settings.url()).hasToString("ws://127.0.0.1:18789/");
+        assertThat(settings.toString()).doesNotContain("t0ken");
+        assertThatThrownBy(() -> io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
+                Map.of("CLAW_RUNTIME_URL", "tcp://127.0.0.1:1", "CLAW_RUNTIME_TOKEN", "t")))
+                .hasMessageContaining("ws://127.0.0.1:<port>/");
     }
 }
