@@ -336,4 +336,20 @@ class SlackChannelTest {
         socket.sendEvent("EvB", FakeSlack.threadReply("C1", "U1", "1700000003.000100", "1700000001.000100", "once more please"));
         assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("EvB");
     }
+
+    @Test
+    void eventTheBusCannotBufferStaysUnackedSoSlackRedeliversIt() throws Exception {
+        start(",\"busBufferSize\":1,\"ackWaitMs\":500");
+        FakeSlack.Socket socket = connectedSocket(0);
+        String first = socket.sendEvent("Ev1", FakeSlack.message("C1", "U1", "1700000001.000100", "one"));
+        sidecar.nextMessage(); // in flight, the bridge does not ack yet: the buffer (1) is full
+        assertThat(socket.awaitAck(first, 2000)).as("acked after ackWaitMs: it is held by the bus client").isNotNull();
+        String second = socket.sendEvent("Ev2", FakeSlack.message("C1", "U1", "1700000002.000100", "two"));
+        assertThat(socket.awaitAck(second, 1500)).as("refused by the full buffer: left for Slack to redeliver").isNull();
+        sidecar.ack("Ev1");
+        socket.sendEnvelope("redelivered", "Ev2", FakeSlack.message("C1", "U1", "1700000002.000100", "two"), 1);
+        assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("Ev2");
+        sidecar.ack("Ev2");
+        assertThat(socket.awaitAck("redelivered", 2000)).isNotNull();
+    }
 }
