@@ -100,7 +100,7 @@ public final class ChannelHost implements AutoCloseable {
         http.start();
         bus.start();
         platform.start(bus, http);
-        LOG.log(Level.INFO, "channel sidecar {0} ({1}) started; HTTP on port {2}", name, type, http.port());
+        LOG.log(Level.INFO, "channel sidecar {0} ({1}) started; HTTP on port {2}", name, type, String.valueOf(http.port()));
     }
 
     public int httpPort() { return http.port(); }

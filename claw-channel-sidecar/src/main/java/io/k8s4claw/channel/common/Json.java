@@ -13,7 +13,7 @@ import java.util.Map;
  * A small JSON tree (parse, navigate, build, print) for the platform payloads the sidecars exchange.
  * It replaces Jackson databind in the image to keep the sidecar's resident memory down (databind alone
  * cost ~6 MiB here); the navigation methods follow Jackson's tree API ({@code path} never returns null,
- * {@code asText(default)}, {@code hasNonNull} …) so the code reads the same.
+ * {@code asText(default)}, {@code hasNonNull} ...) so the code reads the same.
  *
  * <p>Parse errors name the line, column and byte offset. Nodes built with {@link #object()} /
  * {@link #array()} are mutable; parsed ones too (not shared across threads).

@@ -149,7 +149,7 @@ public final class ReplyStreamer implements ReplyHandler {
         TextSplitter splitter = outbox.splitter();
         if (splitter.length(text) <= splitter.limit()) return text;
         List<String> chunks = new TextSplitter(splitter.limit() - 2, TextSplitter.Unit.UTF16).split(text);
-        return chunks.get(0) + " …";
+        return chunks.get(0) + " ...";
     }
 
     private ReplyOutcome finalText(Reply reply, PlatformOutbox.Target target, String text, boolean markdown)

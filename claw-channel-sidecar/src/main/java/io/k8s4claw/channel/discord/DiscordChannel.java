@@ -157,7 +157,7 @@ public final class DiscordChannel implements PlatformChannel {
                 if (limit.has("remaining") && limit.path("remaining").asInt() == 0) {
                     long wait = limit.path("reset_after").asLong(60_000);
                     status.disconnected("identify budget exhausted; waiting " + wait + " ms for session_start_limit reset");
-                    LOG.log(Level.WARNING, "discord {0}: identify budget exhausted, waiting {1} ms", name, wait);
+                    LOG.log(Level.WARNING, "discord {0}: identify budget exhausted, waiting {1} ms", name, String.valueOf(wait));
                     scheduler.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -380,7 +380,7 @@ public final class DiscordChannel implements PlatformChannel {
             metrics.error("disconnect");
             long delay = backoff.delay(failedAttempts.incrementAndGet()).toMillis();
             status.disconnected("gateway closed (" + code + " " + reason + ")");
-            LOG.log(Level.WARNING, "discord {0}: gateway closed ({1} {2}); reconnecting in {3} ms", name, code, reason, delay);
+            LOG.log(Level.WARNING, "discord {0}: gateway closed ({1} {2}); reconnecting in {3} ms", name, String.valueOf(code), reason, String.valueOf(delay));
             reconnectLater(delay);
         }
     }

@@ -321,7 +321,7 @@ public final class BusClient implements AutoCloseable {
                 if (state == ConnectionState.CLOSED || state == ConnectionState.FAILED) return;
             }
             Duration delay = backoff.delay(attempt);
-            LOG.log(Level.DEBUG, "bus client {0}: reconnecting in {1} ms", channelName, delay.toMillis());
+            LOG.log(Level.DEBUG, "bus client {0}: reconnecting in {1} ms", channelName, String.valueOf(delay.toMillis()));
             try {
                 Thread.sleep(delay);
             } catch (InterruptedException e) {
@@ -387,7 +387,7 @@ public final class BusClient implements AutoCloseable {
             pauseReason = repliesPausedReason;
         }
         LOG.log(Level.INFO, "bus client {0}: registered with the bridge (session {1}, window {2})",
-                channelName, welcome.getSessionId(), welcome.getWindow());
+                channelName, welcome.getSessionId(), String.valueOf(welcome.getWindow()));
         if (pauseReplies) {
             conn.send(Frame.newBuilder().setFlowControl(FlowControl.newBuilder().setPaused(true).setReason(pauseReason)));
         }
@@ -478,7 +478,7 @@ public final class BusClient implements AutoCloseable {
         } else if (retry) {
             long delay = Math.max(nack.getRetryAfterMs(), backoff.delay(p.attempts).toMillis());
             LOG.log(Level.DEBUG, "bus client {0}: message {1} nacked ({2}), retrying in {3} ms",
-                    channelName, nack.getMessageId(), nack.getReason(), delay);
+                    channelName, nack.getMessageId(), nack.getReason(), String.valueOf(delay));
             Pending retried = p;
             timer.schedule(() -> requeue(retried), delay, TimeUnit.MILLISECONDS);
         } else {

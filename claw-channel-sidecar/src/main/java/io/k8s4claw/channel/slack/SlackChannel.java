@@ -55,7 +55,7 @@ import okhttp3.WebSocketListener;
  * <p>{@code CHANNEL_CONFIG}: {@code apiBaseUrl} (default https://slack.com/api/), {@code streaming}
  * (edit one message while the reply streams; default false), {@code streamEditIntervalMs} (1000),
  * {@code replyInThread} (true), {@code ackWaitMs} (2000), {@code debugReconnects} (false).
- * Secrets: {@code SLACK_APP_TOKEN} (xapp-…, connections:write), {@code SLACK_BOT_TOKEN} (xoxb-…, chat:write).
+ * Secrets: {@code SLACK_APP_TOKEN} (xapp-..., connections:write), {@code SLACK_BOT_TOKEN} (xoxb-..., chat:write).
  */
 public final class SlackChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(SlackChannel.class.getName());
@@ -86,8 +86,8 @@ public final class SlackChannel implements PlatformChannel {
     public SlackChannel(String name, ChannelConfig config, ChannelMetrics metrics) {
         this.name = name;
         this.metrics = metrics;
-        this.appToken = config.secret("SLACK_APP_TOKEN", "the Slack app-level token (xapp-…) with connections:write, for Socket Mode");
-        Secret botToken = config.secret("SLACK_BOT_TOKEN", "the Slack bot token (xoxb-…) with chat:write, for replies");
+        this.appToken = config.secret("SLACK_APP_TOKEN", "the Slack app-level token (xapp-...) with connections:write, for Socket Mode");
+        Secret botToken = config.secret("SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) with chat:write, for replies");
         if (!appToken.reveal().startsWith("xapp-")) {
             throw new ConfigException("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode needs it; a bot token does not work)");
         }
@@ -183,7 +183,7 @@ public final class SlackChannel implements PlatformChannel {
         if (e.kind() == PlatformException.Kind.RATE_LIMITED) metrics.rateLimitWait();
         metrics.error("connect");
         status.disconnected(e.getMessage());
-        LOG.log(Level.WARNING, "slack {0}: {1}; retrying in {2} ms", name, e.getMessage(), delay);
+        LOG.log(Level.WARNING, "slack {0}: {1}; retrying in {2} ms", name, e.getMessage(), String.valueOf(delay));
         scheduler.schedule(what, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -278,7 +278,7 @@ public final class SlackChannel implements PlatformChannel {
             metrics.error("disconnect");
             status.disconnected(why);
             long delay = backoff.delay(failedAttempts.incrementAndGet()).toMillis();
-            LOG.log(Level.WARNING, "slack {0}: {1}; reconnecting in {2} ms", name, why, delay);
+            LOG.log(Level.WARNING, "slack {0}: {1}; reconnecting in {2} ms", name, why, String.valueOf(delay));
             scheduler.schedule(SlackChannel.this::connect, delay, TimeUnit.MILLISECONDS);
         }
     }

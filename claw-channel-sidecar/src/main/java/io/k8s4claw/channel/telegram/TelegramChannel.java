@@ -168,7 +168,7 @@ public final class TelegramChannel implements PlatformChannel {
                     status.disconnected("getUpdates failed: " + e.getMessage());
                     delay = backoff.delay(++failures).toMillis();
                 }
-                LOG.log(Level.WARNING, "telegram {0}: {1}; polling again in {2} ms", name, status.detail(), delay);
+                LOG.log(Level.WARNING, "telegram {0}: {1}; polling again in {2} ms", name, status.detail(), String.valueOf(delay));
                 sleep(delay);
             } catch (InterruptedException e) {
                 return;

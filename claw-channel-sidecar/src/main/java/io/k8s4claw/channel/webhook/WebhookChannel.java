@@ -404,7 +404,7 @@ public final class WebhookChannel implements PlatformChannel {
                     waitMs = Math.min(8000, 250L << (attempt - 1));
                 } else {
                     metrics.error("outbound_" + code);
-                    LOG.log(Level.WARNING, "webhook {0}: outbound URL refused reply {1} with HTTP {2}", name, reply.getReplySeq(), code);
+                    LOG.log(Level.WARNING, "webhook {0}: outbound URL refused reply {1} with HTTP {2}", name, String.valueOf(reply.getReplySeq()), String.valueOf(code));
                     return ReplyOutcome.failed(lastError, false);
                 }
             } catch (IOException e) {
@@ -422,7 +422,7 @@ public final class WebhookChannel implements PlatformChannel {
             }
         }
         LOG.log(Level.WARNING, "webhook {0}: reply {1} not delivered after {2} attempts ({3}); the bridge keeps it",
-                name, reply.getReplySeq(), outboundMaxAttempts, lastError);
+                name, String.valueOf(reply.getReplySeq()), String.valueOf(outboundMaxAttempts), lastError);
         return ReplyOutcome.failed(lastError, true);
     }
 
