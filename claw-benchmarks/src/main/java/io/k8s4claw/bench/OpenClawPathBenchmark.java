@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * both against the same real gateway (openclaw@2026.9.6, installed by the testkit) and the same instant fake model,
  * interleaved message by message (alternating which goes first) so load drift on the machine hits both alike. Each message goes to its own fresh
  * session. Prints ack latency (send → {@code chat.send} answered) and reply latency (send → final), p50/p90/max,
- * and the connector's added p50. Asserts nothing.
+ * and the connector's added p50. Then the same against an instant loopback v4 peer (2000 messages per path), which
+ * isolates what the connector itself costs from the gateway's noise. Asserts nothing.
  *
  * <p>{@code java -cp claw-benchmarks/target/claw-benchmarks-*-all.jar io.k8s4claw.bench.OpenClawPathBenchmark}
  * (system property {@code bench.openclaw.messages}, default 20 per path, after 3 warm-up messages per path).
@@ -51,50 +52,63 @@ public final class OpenClawPathBenchmark {
                                 + " warm-up, %d CPUs, %s %s%n", gateway.installation().openclawVersion(),
                         (System.nanoTime() - t0) / 1_000_000, MESSAGES, WARMUP, Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.vm.name"), System.getProperty("java.version"));
-                DirectClient direct = new DirectClient(gateway.url(), gateway.token());
-                direct.connectBlocking(30, TimeUnit.SECONDS);
-                direct.hello.get(60, TimeUnit.SECONDS);
-                OpenClawGatewayConnector connector = new OpenClawGatewayConnector(
-                        OpenClawSettings.defaults(gateway.url(), gateway.token()), Clock.systemUTC());
-                connector.start(null);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!connector.health().isUp() && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                List<long[]> directRuns = new ArrayList<>();
-                List<long[]> bridgeRuns = new ArrayList<>();
-                for (int i = 0; i < WARMUP + MESSAGES; i++) {
-                    // alternate who goes first: the gateway keeps working after a turn (recaps, titles), which
-                    // would otherwise always slow the second path
-                    long[] d;
-                    long[] b;
-                    if (i % 2 == 0) {
-                        d = direct.turn("bench-direct-" + i);
-                        b = viaConnector(connector, i);
-                    } else {
-                        b = viaConnector(connector, i);
-                        d = direct.turn("bench-direct-" + i);
-                    }
-                    if (i >= WARMUP) {
-                        directRuns.add(d);
-                        bridgeRuns.add(b);
-                    }
-                }
-                connector.close();
-                direct.close();
-                System.out.println();
-                print("ack   (chat.send answered)", directRuns, bridgeRuns, 0);
-                print("reply (terminal chat event)", directRuns, bridgeRuns, 1);
+                measure(gateway.url(), gateway.token(), MESSAGES);
             }
         }
+        // The same two clients against a minimal v4 peer that answers at once: what the connector itself costs,
+        // without the gateway's noise.
+        try (InstantGateway instant = new InstantGateway()) {
+            instant.start();
+            instant.started.get(10, TimeUnit.SECONDS);
+            System.out.printf("%nagainst an instant loopback v4 peer (ack and final sent at once), %d messages per path:%n", 2000);
+            measure(URI.create("ws://127.0.0.1:" + instant.getPort() + "/"), "t".repeat(64), 2000);
+        }
+    }
+
+    private static void measure(URI url, String token, int messages) throws Exception {
+        DirectClient direct = new DirectClient(url, token);
+        direct.connectBlocking(30, TimeUnit.SECONDS);
+        direct.hello.get(60, TimeUnit.SECONDS);
+        OpenClawGatewayConnector connector = new OpenClawGatewayConnector(
+                OpenClawSettings.defaults(url, token), Clock.systemUTC());
+        connector.start(null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!connector.health().isUp() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        List<long[]> directRuns = new ArrayList<>();
+        List<long[]> bridgeRuns = new ArrayList<>();
+        int warmup = messages > 100 ? 500 : WARMUP;
+        for (int i = 0; i < warmup + messages; i++) {
+            // alternate who goes first: the gateway keeps working after a turn (recaps, titles), which
+            // would otherwise always slow the second path
+            long[] d;
+            long[] b;
+            if (i % 2 == 0) {
+                d = direct.turn("bench-direct-" + i);
+                b = viaConnector(connector, i);
+            } else {
+                b = viaConnector(connector, i);
+                d = direct.turn("bench-direct-" + i);
+            }
+            if (i >= warmup) {
+                directRuns.add(d);
+                bridgeRuns.add(b);
+            }
+        }
+        connector.close();
+        direct.close();
+        System.out.println();
+        print("ack   (chat.send answered)", directRuns, bridgeRuns, 0);
+        print("reply (terminal chat event)", directRuns, bridgeRuns, 1);
     }
 
     private static void print(String what, List<long[]> direct, List<long[]> bridge, int index) {
         long[] d = direct.stream().mapToLong(r -> r[index]).sorted().toArray();
         long[] b = bridge.stream().mapToLong(r -> r[index]).sorted().toArray();
-        System.out.printf("%-28s direct client    p50 %8.2f ms  p90 %8.2f ms  max %8.2f ms%n", what, ms(pct(d, 50)), ms(pct(d, 90)), ms(d[d.length - 1]));
-        System.out.printf("%-28s bridge connector p50 %8.2f ms  p90 %8.2f ms  max %8.2f ms%n", "", ms(pct(b, 50)), ms(pct(b, 90)), ms(b[b.length - 1]));
-        System.out.printf("%-28s added by the connector: p50 %+.2f ms (%.3fx of direct)%n", "", ms(pct(b, 50) - pct(d, 50)),
+        System.out.printf("%-28s direct client    p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n", what, ms(pct(d, 50)), ms(pct(d, 90)), ms(d[d.length - 1]));
+        System.out.printf("%-28s bridge connector p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n", "", ms(pct(b, 50)), ms(pct(b, 90)), ms(b[b.length - 1]));
+        System.out.printf("%-28s added by the connector: p50 %+.3f ms (%.3fx of direct)%n", "", ms(pct(b, 50) - pct(d, 50)),
                 pct(b, 50) / (double) pct(d, 50));
     }
 
@@ -110,7 +124,7 @@ public final class OpenClawPathBenchmark {
     private static long[] viaConnector(OpenClawGatewayConnector connector, int i) throws Exception {
         String id = "bench-bridge-" + i;
         InboundMessage m = new InboundMessage(id, InboundMessage.idempotencyKeyFor("bench", id), "bench", "slack",
-                "CBENCH" + i, "", new InboundMessage.Sender("U1", "Bench", false), "ping " + i, "", List.of(), Map.of(),
+                "CBENCH" + i, "", new InboundMessage.Sender("U1", "Bench", false), "ping", "", List.of(), Map.of(),
                 InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
         CompletableFuture<Long> done = new CompletableFuture<>();
         long start = System.nanoTime();
@@ -126,6 +140,60 @@ public final class OpenClawPathBenchmark {
         long ack = System.nanoTime();
         long fin = done.get(120, TimeUnit.SECONDS);
         return new long[] {ack - start, fin - start};
+    }
+
+    /** A v4 peer that acks every chat.send and sends its final at once (no agent). */
+    private static final class InstantGateway extends org.java_websocket.server.WebSocketServer implements AutoCloseable {
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+
+        InstantGateway() {
+            super(new java.net.InetSocketAddress("127.0.0.1", 0));
+            setTcpNoDelay(true);
+        }
+
+        @Override
+        public void onOpen(org.java_websocket.WebSocket conn, org.java_websocket.handshake.ClientHandshake h) {
+            conn.send("{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n\",\"ts\":0}}");
+        }
+
+        @Override
+        public void onMessage(org.java_websocket.WebSocket conn, String message) {
+            try {
+                JsonNode f = JSON.readTree(message);
+                String id = f.path("id").asText();
+                switch (f.path("method").asText()) {
+                    case "connect" -> conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\","
+                            + "\"protocol\":4,\"auth\":{\"scopes\":[\"operator.read\",\"operator.write\"]},\"policy\":{\"tickIntervalMs\":30000}}}");
+                    case "chat.send" -> {
+                        String run = f.path("params").path("idempotencyKey").asText();
+                        conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"runId\":\"" + run + "\",\"status\":\"started\"}}");
+                        conn.send("{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"" + run + "\",\"seq\":1,\"state\":\"final\","
+                                + "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}}");
+                    }
+                    default -> { }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void onClose(org.java_websocket.WebSocket conn, int code, String reason, boolean remote) {
+        }
+
+        @Override
+        public void onError(org.java_websocket.WebSocket conn, Exception ex) {
+        }
+
+        @Override
+        public void onStart() {
+            started.complete(null);
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop(1000);
+        }
     }
 
     /** The baseline: the least a client must do (openclaw.md §9), with no durability, recovery or mapping. */
@@ -149,7 +217,7 @@ public final class OpenClawPathBenchmark {
             finals.put(key, fin);
             long start = System.nanoTime();
             send("{\"type\":\"req\",\"id\":\"r-" + key + "\",\"method\":\"chat.send\",\"params\":{\"sessionKey\":\"agent:main:slack:channel:c"
-                    + key + "\",\"message\":\"ping\",\"idempotencyKey\":\"" + key + "\",\"queueMode\":\"followup\",\"timeoutMs\":600000}}");
+                    + key + "\",\"message\":\"[Slack] Bench (U1): ping\",\"idempotencyKey\":\"" + key + "\",\"queueMode\":\"followup\",\"timeoutMs\":600000}}");
             long a = ack.get(60, TimeUnit.SECONDS);
             long f = fin.get(120, TimeUnit.SECONDS);
             return new long[] {a - start, f - start};
