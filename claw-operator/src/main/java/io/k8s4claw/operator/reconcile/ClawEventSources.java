@@ -46,6 +46,7 @@ final class ClawEventSources {
     final InformerEventSource<Ingress, Claw> ingresses;
     final InformerEventSource<PodDisruptionBudget, Claw> pdbs;
     final InformerEventSource<PersistentVolumeClaim, Claw> claims;
+    final InformerEventSource<io.fabric8.kubernetes.api.model.Pod, Claw> pods;
     final InformerEventSource<ClawChannel, Claw> channels;
 
     ClawEventSources(EventSourceContext<Claw> context) {
@@ -62,6 +63,8 @@ final class ClawEventSources {
         ingresses = owned(context, Ingress.class, owned);
         pdbs = owned(context, PodDisruptionBudget.class, owned);
         claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        // The Claw's pod, read (never written) for per-container readiness: runtime, bridge, each channel sidecar.
+        pods = owned(context, io.fabric8.kubernetes.api.model.Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         channels = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
                 .withName("clawchannels")
                 .withSecondaryToPrimaryMapper(channel -> primaries.byIndex(BY_CHANNEL,
@@ -106,6 +109,6 @@ final class ClawEventSources {
     }
 
     List<EventSource<?, Claw>> all() {
-        return List.of(statefulSets, services, configMaps, secrets, serviceAccounts, networkPolicies, ingresses, pdbs, claims, channels);
+        return List.of(statefulSets, services, configMaps, secrets, serviceAccounts, networkPolicies, ingresses, pdbs, claims, pods, channels);
     }
 }

@@ -176,7 +176,15 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
 
         StatefulSet sts = sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
-        boolean ready = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
+        boolean podReady = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
+        boolean rolling = podOutcome != ChildApplier.Outcome.UNCHANGED || ClawStatusBuilder.rollingOut(sts);
+        PodReadiness containers = new PodReadiness(sources.pods.get(new ResourceID(name + "-0", namespace)), podReady);
+        String runtimeName = desired.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+        boolean runtimeReady = !rolling && containers.ready(runtimeName);
+        boolean bridgeReady = channels.isEmpty() || (!rolling && containers.ready("claw-ipc-bridge"));
+        List<String> channelsNotReady = channels.stream().map(c -> c.getMetadata().getName())
+                .filter(c -> rolling || !containers.ready("channel-" + c)).toList();
+        boolean ready = podReady && runtimeReady && bridgeReady && channelsNotReady.isEmpty();
         boolean wasUp = previous != null && previous.getPhase() != null
                 && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());
         ClawPhase phase;
@@ -184,27 +192,32 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             phase = ClawPhase.RUNNING;
         } else if (!wasUp) {
             phase = ClawPhase.PROVISIONING;
-        } else if (podOutcome == ChildApplier.Outcome.UPDATED || ClawStatusBuilder.rollingOut(sts)) {
+        } else if (rolling) {
             phase = ClawPhase.UPDATING;
         } else {
             phase = ClawPhase.DEGRADED;
         }
-        String readiness = ready ? "the pod is ready" : phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
-                : phase == ClawPhase.DEGRADED ? "the pod is not ready" : "waiting for the pod to start";
+        String waiting = phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
+                : phase == ClawPhase.PROVISIONING ? "waiting for the pod to start" : "not ready";
         ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(phase)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", desired.warnings().isEmpty() ? "the spec is valid"
                         : "the spec is valid; adjusted: " + String.join("; ", desired.warnings()))
-                .condition(ClawApi.CONDITION_RUNTIME_READY, ready, ready ? "PodReady" : phase.wireValue(), readiness);
+                .condition(ClawApi.CONDITION_RUNTIME_READY, runtimeReady, runtimeReady ? "ContainerReady" : phase.wireValue(),
+                        runtimeReady ? "container " + runtimeName + " is ready" : "container " + runtimeName + ": " + waiting);
         if (channels.isEmpty()) {
             status.condition(ClawApi.CONDITION_BRIDGE_READY, true, "NoChannels", "the Claw has no channels, so no bridge runs")
                     .condition(ClawApi.CONDITION_CHANNELS_READY, true, "NoChannels", "the Claw has no channels");
         } else {
-            status.condition(ClawApi.CONDITION_BRIDGE_READY, ready, ready ? "PodReady" : phase.wireValue(), readiness)
-                    .condition(ClawApi.CONDITION_CHANNELS_READY, ready, ready ? "PodReady" : phase.wireValue(),
-                            channels.size() + " channel sidecar(s): " + readiness);
+            status.condition(ClawApi.CONDITION_BRIDGE_READY, bridgeReady, bridgeReady ? "ContainerReady" : phase.wireValue(),
+                            bridgeReady ? "container claw-ipc-bridge is ready" : "container claw-ipc-bridge: " + waiting)
+                    .condition(ClawApi.CONDITION_CHANNELS_READY, channelsNotReady.isEmpty(),
+                            channelsNotReady.isEmpty() ? "ContainerReady" : phase.wireValue(),
+                            channelsNotReady.isEmpty() ? "all " + channels.size() + " channel sidecar(s) are ready"
+                                    : "channel sidecar(s) " + String.join(", ", channelsNotReady) + ": " + waiting);
         }
-        status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), readiness)
-                .channels(refs.stream().map(r -> channelStatus(r.getName(), ready ? "Ready" : "Pending", null)).toList())
+        status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), ready ? "the pod is ready" : waiting)
+                .channels(refs.stream().map(r -> channelStatus(r.getName(), channelsNotReady.contains(r.getName())
+                        ? (rolling || !wasUp ? "Pending" : "NotReady") : "Ready", null)).toList())
                 .persistence(claims, claimNames);
         return finish(claw, status.build(previous), events, context);
     }

@@ -398,6 +398,23 @@ class ClawOperatorTest {
         await().atMost(TIMEOUT).until(() -> "Running".equals(get("flaky").getStatus().getPhase().wireValue()));
     }
 
+    @Test
+    void aChannelSidecarNotReadyIsDegradedWithOnlyChannelsReadyFalse() {
+        createRunning("sidecar");
+        cluster.notReadyContainers.add("channel-slack-team");
+        cluster.resyncStatefulSets();
+        await().atMost(TIMEOUT).until(() -> "Degraded".equals(get("sidecar").getStatus().getPhase().wireValue()));
+        Claw claw = get("sidecar");
+        assertThat(condition(claw, "RuntimeReady")).isEqualTo("True");
+        assertThat(condition(claw, "BridgeReady")).isEqualTo("True");
+        assertThat(condition(claw, "ChannelsReady")).isEqualTo("False");
+        assertThat(condition(claw, "Ready")).isEqualTo("False");
+        assertThat(claw.getStatus().getChannels()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo("NotReady"));
+        cluster.notReadyContainers.clear();
+        cluster.resyncStatefulSets();
+        await().atMost(TIMEOUT).until(() -> "Running".equals(get("sidecar").getStatus().getPhase().wireValue()));
+    }
+
     /** Waits until a resync passes without the operator writing anything (status settled). */
     void awaitQuiet() {
         await().atMost(TIMEOUT).until(() -> {

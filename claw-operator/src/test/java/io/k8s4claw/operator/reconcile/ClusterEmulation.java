@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ClusterEmulation implements AutoCloseable {
 
     final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
+    /** Containers (by name) the kubelet reports not ready even when pods become ready: a failing sidecar. */
+    final Set<String> notReadyContainers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final KubernetesClient client;
     private final SharedIndexInformer<StatefulSet> informer;
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -71,7 +73,8 @@ public final class ClusterEmulation implements AutoCloseable {
             }
         }
         String revision = revision(sts);
-        int ready = podsBecomeReady.get() ? 1 : 0;
+        kubelet(sts);
+        int ready = podsBecomeReady.get() && notReadyContainers.isEmpty() ? 1 : 0;
         var status = sts.getStatus();
         if (status != null && Objects.equals(status.getUpdateRevision(), revision) && Objects.equals(status.getReadyReplicas(), ready)
                 && Objects.equals(status.getCurrentRevision(), ready == 1 ? revision : status.getCurrentRevision())) {
@@ -87,6 +90,34 @@ public final class ClusterEmulation implements AutoCloseable {
             client.resource(copy).updateStatus();
         } catch (KubernetesClientException e) {
             // a newer version is on its way; its event runs this again
+        }
+    }
+
+    /** The kubelet's view of the StatefulSet's pod {@code <name>-0}: one status per container and native sidecar. */
+    private void kubelet(StatefulSet sts) {
+        String ns = sts.getMetadata().getNamespace();
+        String name = sts.getMetadata().getName() + "-0";
+        var template = sts.getSpec().getTemplate();
+        java.util.function.Function<String, io.fabric8.kubernetes.api.model.ContainerStatus> status = c ->
+                new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(c)
+                        .withReady(podsBecomeReady.get() && !notReadyContainers.contains(c)).build();
+        var podStatus = new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                .withContainerStatuses(template.getSpec().getContainers().stream().map(c -> status.apply(c.getName())).toList())
+                .withInitContainerStatuses(template.getSpec().getInitContainers().stream()
+                        .filter(c -> "Always".equals(c.getRestartPolicy())).map(c -> status.apply(c.getName())).toList())
+                .build();
+        var existing = client.pods().inNamespace(ns).withName(name).get();
+        try {
+            if (existing == null) {
+                client.resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                        .withNewMetadata().withName(name).withNamespace(ns).withLabels(template.getMetadata().getLabels()).endMetadata()
+                        .withSpec(template.getSpec()).withStatus(podStatus).build()).create();
+            } else if (!podStatus.equals(existing.getStatus())) {
+                existing.setStatus(podStatus);
+                client.resource(existing).updateStatus();
+            }
+        } catch (KubernetesClientException e) {
+            // raced with another event for the same pod; that event brings the same state
         }
     }
 
