@@ -52,14 +52,22 @@ final class OperatorCommand implements Callable<Integer> {
                 : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
         KubernetesClient client = new KubernetesClientBuilder().build();
         OperatorMetrics metrics = new OperatorMetrics();
+        // A standby (not holding the Lease) has no informers running yet; it is still "ready" to Kubernetes so a
+        // rollout of a two-replica Deployment can proceed. The leader is ready once its informers are healthy.
+        java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(!leaderElection);
         Optional<LeaderElectionConfiguration> election = leaderElection
-                ? Optional.of(leaseNamespace == null || leaseNamespace.isBlank()
-                        ? new LeaderElectionConfiguration("claw-operator-leader")
-                        : new LeaderElectionConfiguration("claw-operator-leader", leaseNamespace))
+                ? Optional.of(new LeaderElectionConfiguration("claw-operator-leader",
+                        leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+                        new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(
+                                () -> leading.set(true), () -> leading.set(false), leader -> { }),
+                        true))
                 : Optional.empty();
         ClawOperator operator = new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.load(),
                 SidecarImages.defaults().withOverrides(bridgeImage, channelImage), watched, election, Optional.empty(), threads), metrics);
-        try (HealthServer health = new HealthServer(new InetSocketAddress(healthPort), operator::alive, operator::ready, metrics)) {
+        try (HealthServer health = new HealthServer(new InetSocketAddress(healthPort), operator::alive,
+                () -> leading.get() ? operator.ready() : operator.alive(), metrics)) {
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 operator.close();
