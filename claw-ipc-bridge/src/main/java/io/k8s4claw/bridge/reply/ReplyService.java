@@ -283,7 +283,8 @@ public final class ReplyService implements OutboundRouter {
                     .addKeyValue("error", ack.getError()).log("platform refused a reply for good; dropping it");
         }
         journal.append(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()).toEntry());
-        CompletableFuture<OutboundResult> waiting = proactive.remove(channel + "#" + ack.getReplySeq());
+        CompletableFuture<OutboundResult> waiting = proactive.isEmpty() ? null
+                : proactive.remove(channel + "#" + ack.getReplySeq());
         if (waiting != null) {
             if (ack.getOk() && ack.getPlatformMessageIdsCount() > 0) {
                 waiting.complete(new OutboundResult(ack.getPlatformMessageIdsList()));
