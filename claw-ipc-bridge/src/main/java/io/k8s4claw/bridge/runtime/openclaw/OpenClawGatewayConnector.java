@@ -348,7 +348,10 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
         JsonNode payload = res.payload();
         List<String> scopes = new ArrayList<>();
         payload.path("auth").path("scopes").forEach(s -> scopes.add(s.asText()));
-        if (!scopes.contains("operator.write") || !scopes.contains("operator.read") && !scopes.contains("operator.write")) {
+        // operator.write implies read (and admin implies everything, §1.4); an empty list means the local-backend
+        // path was not taken
+        boolean canReadAndWrite = scopes.contains("operator.admin") || scopes.contains("operator.write");
+        if (!canReadAndWrite) {
             l.refusal = "the OpenClaw gateway granted scopes " + scopes + " without operator.read+operator.write: connect to "
                     + "the literal 127.0.0.1 address with no Origin or forwarding headers (openclaw.md §1.3)";
             LOG.error("openclaw: {}", l.refusal);
