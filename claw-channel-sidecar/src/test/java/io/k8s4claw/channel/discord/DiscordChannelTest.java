@@ -226,4 +226,21 @@ class DiscordChannelTest {
         assertThat(denied.getError()).isEqualTo("missing_permissions");
         assertThat(denied.getRetryable()).isFalse();
     }
+
+    @Test
+    void serverHeartbeatRequestIsAnsweredAtOnceWithTheLastSequence() throws Exception {
+        discord = new FakeDiscord(TOKEN);
+        discord.heartbeatIntervalMs = 60_000; // no scheduled heartbeat during the test
+        start(TOKEN);
+        awaitReady();
+        discord.messageCreate("3001", "555", "U7", false, "hi");
+        sidecar.nextMessage();
+        FakeDiscord.Gateway g = discord.live();
+        int before = g.heartbeats.size();
+        g.sendOp(1, "null");
+        await().atMost(Duration.ofSeconds(2)).until(() -> g.heartbeats.size() > before);
+        JsonNode hb = null;
+        for (JsonNode p : g.received) if (p.path("op").asInt() == 1) hb = p;
+        assertThat(hb.path("d").asLong()).as("d = last sequence number received").isEqualTo(2);
+    }
 }
