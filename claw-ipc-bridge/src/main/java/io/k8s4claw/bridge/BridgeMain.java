@@ -125,7 +125,13 @@ public final class BridgeMain implements Callable<Integer> {
     String shutdownGrace;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new BridgeMain()).execute(args);
+        int code = new CommandLine(new BridgeMain())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // one line a user can act on, not a stack trace
+                    cmd.getErr().println("claw-ipc-bridge: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    return 1;
+                })
+                .execute(args);
         if (code != 0) {
             System.exit(code);
         }
@@ -210,7 +216,13 @@ public final class BridgeMain implements Callable<Integer> {
         static String call(URI base, String method, String path) throws Exception {
             HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
             rb = method.equals("POST") ? rb.POST(HttpRequest.BodyPublishers.noBody()) : rb.GET();
-            HttpResponse<String> resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp;
+            try {
+                resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("cannot reach the bridge's admin API at " + base + " (" + e
+                        + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?", e);
+            }
             if (resp.statusCode() >= 300) {
                 throw new CommandLine.ExecutionException(new CommandLine(new DeadLetters()),
                         "bridge answered " + resp.statusCode() + ": " + resp.body());
