@@ -66,6 +66,12 @@ public final class DeliveryEngine {
     private final ArrayDeque<Conversation> ready = new ArrayDeque<>();
     private int running;
     private int waitingRetry;
+    /**
+     * Safety net for a connector whose delivery stage never completes (a bug, a hung socket without a timeout):
+     * the attempt counts as a retryable failure and its sink is detached, so the conversation cannot stall
+     * forever. Connectors answer far sooner (Hermes: 10 s request timeout).
+     */
+    private volatile Duration attemptTimeout = Duration.ofMinutes(5);
     private boolean stopped;
 
     private static final class Conversation {
@@ -105,6 +111,10 @@ public final class DeliveryEngine {
             starts = takeStarts();
         }
         starts.forEach(this::attempt);
+    }
+
+    public void attemptTimeout(Duration timeout) {
+        this.attemptTimeout = timeout;
     }
 
     /** Runs in progress (accepted or being delivered). */
@@ -181,10 +191,24 @@ public final class DeliveryEngine {
             stage = java.util.concurrent.CompletableFuture.failedFuture(
                     DeliveryException.retryable("protocol_error", "connector threw: " + e, null, e));
         }
+        java.util.concurrent.CompletableFuture<Accepted> guarded = new java.util.concurrent.CompletableFuture<>();
         stage.whenComplete((accepted, err) -> {
+            if (err == null) {
+                guarded.complete(accepted);
+            } else {
+                guarded.completeExceptionally(err);
+            }
+        });
+        Duration timeout = attemptTimeout;
+        java.util.concurrent.ScheduledFuture<?> timer = scheduler.schedule(() -> guarded.completeExceptionally(
+                DeliveryException.retryable("timeout", "the runtime connector did not answer the delivery within "
+                        + timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        guarded.whenComplete((accepted, err) -> {
+            timer.cancel(false);
             if (err == null) {
                 onAccepted(m, sink, accepted);
             } else {
+                sink.detach(); // a late success of this attempt must not feed replies
                 onFailed(s.conversation(), m, unwrap(err));
             }
         });
@@ -317,6 +341,11 @@ public final class DeliveryEngine {
         RunSink(Conversation conversation, PendingMessage message) {
             this.conversation = conversation;
             this.message = message;
+        }
+
+        /** Ignores every later event of this attempt. */
+        synchronized void detach() {
+            terminated = true;
         }
 
         synchronized void bind(String runRef) {

@@ -145,6 +145,24 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void aDeliveryTheConnectorNeverAnswersIsRetriedAfterTheAttemptTimeout() throws Exception {
+        ScriptedConnector runtime = new ScriptedConnector();
+        AtomicInteger attempts = new AtomicInteger();
+        runtime.script(m -> attempts.incrementAndGet() == 1 ? Action.NEVER_ANSWER : Action.ACCEPT_AND_ECHO);
+        start(TestConfigs.config(dir), runtime);
+        bridge.engine().attemptTimeout(Duration.ofMillis(300));
+        try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            s.hello("ch", 0);
+            s.sendMessage("m1", "C1", "hung once");
+            Frame fin = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
+            assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: hung once");
+        }
+        assertThat(runtime.callsFor("m1")).isEqualTo(2);
+        assertThat(runtime.calls).extracting(ScriptedConnector.Call::idempotencyKey).containsOnly(
+                io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
+    }
+
+    @Test
     void permanentRefusalIsDeadLetteredAsRejected() throws Exception {
         ScriptedConnector runtime = new ScriptedConnector();
         runtime.script(m -> Action.PERMANENT);
