@@ -151,6 +151,25 @@ class OpenClawRealGatewayTest {
     }
 
     @Test
+    void followupQueueingGivesASecondMessageInTheSameSessionItsOwnReply() throws Exception {
+        // openclaw.md §2.5 marks this [UNCONFIRMED]: with the default "steer" the second message would be folded into
+        // the running turn and its own run would end with a final without text.
+        model.holdAgentTurns();
+        RecordingSink first = new RecordingSink();
+        RecordingSink second = new RecordingSink();
+        connector.deliver(slackThreadMessage("ev-q1", "first question marker-q-1"), first).toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> !first.deltas().isEmpty());
+        connector.deliver(slackThreadMessage("ev-q2", "second question marker-q-2"), second).toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        model.release();
+        await().atMost(TURN).until(() -> !first.terminals().isEmpty() && !second.terminals().isEmpty());
+        assertThat(first.terminals()).containsExactly("final:Answer for marker-q-1: deploy is green.");
+        assertThat(second.terminals()).containsExactly("final:Answer for marker-q-2: deploy is green.");
+        assertThat(turnsFor("marker-q-2")).isEqualTo(1);
+    }
+
+    @Test
     void aDuplicateDeliveryIsAbsorbedByTheIdempotencyKey() throws Exception {
         InboundMessage m = slackThreadMessage("ev-dup", "status please marker-dup-1");
         RecordingSink first = new RecordingSink();
