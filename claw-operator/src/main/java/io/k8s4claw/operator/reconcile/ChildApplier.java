@@ -19,7 +19,6 @@ import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.Hashes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,9 +248,5 @@ public final class ChildApplier {
     @SuppressWarnings("unchecked")
     static <T extends HasMetadata> T copy(T object) {
         return (T) SERIALIZATION.clone(object);
-    }
-
-    static Map<String, String> copyMap(Map<String, String> m) {
-        return m == null ? new HashMap<>() : new HashMap<>(m);
     }
 }

@@ -28,11 +28,9 @@ import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
-import io.k8s4claw.api.v1alpha1.VolumeSpec;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
-import io.k8s4claw.operator.desired.DesiredStateBuilder;
 import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
 import java.util.ArrayList;
@@ -384,10 +382,5 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         List<OwnerReference> rest = pvc.getMetadata().getOwnerReferences().stream()
                 .filter(r -> !r.getUid().equals(claw.getMetadata().getUid())).toList();
         return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(rest);
-    }
-
-    /** Visible for the benchmark and tests: the desired-state builder's annotation prefix. */
-    static String secretAnnotation(String name) {
-        return DesiredStateBuilder.SECRET_HASH_PREFIX + name;
     }
 }

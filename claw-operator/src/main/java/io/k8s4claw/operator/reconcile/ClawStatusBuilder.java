@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.ChannelStatus;
 import io.k8s4claw.api.v1alpha1.Claw;
-import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.PersistenceStatus;
