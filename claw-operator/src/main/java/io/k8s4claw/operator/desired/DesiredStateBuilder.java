@@ -167,12 +167,47 @@ public final class DesiredStateBuilder {
         Optional<NetworkPolicy> networkPolicy = np != null && Boolean.FALSE.equals(np.getEnabled())
                 ? Optional.empty()
                 : Optional.of(networkPolicy(claw, np, servicePorts, labels));
+        if (networkPolicy.isPresent() && (np == null || np.getAllowedEgressCIDRs() == null || np.getAllowedEgressCIDRs().isEmpty())) {
+            unreachableEndpoints("spec.config", claw.getSpec().getConfig(), warnings);
+        }
 
         Optional<Ingress> ingress = ingress(claw, pod, labels);
         Optional<PodDisruptionBudget> pdb = pdb(claw, labels, warnings);
 
         return new DesiredState(claw, serviceAccount, configMap, renderedSecret, generated, service, statefulSet,
                 networkPolicy, ingress, pdb, referenced, warnings);
+    }
+
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("^(https?|wss?)://([^/:?#]+)(?::(\\d+))?.*$");
+
+    /**
+     * URLs in the runtime configuration that the default NetworkPolicy (egress: DNS and TCP 443 only) would
+     * block — an in-cluster model server on http://…:8000, say — reported so the user can allow them.
+     */
+    private static void unreachableEndpoints(String path, com.fasterxml.jackson.databind.JsonNode node, List<String> warnings) {
+        if (node == null) {
+            return;
+        }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> unreachableEndpoints(path + "." + e.getKey(), e.getValue(), warnings));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                unreachableEndpoints(path + "[" + i + "]", node.get(i), warnings);
+            }
+        } else if (node.isTextual()) {
+            java.util.regex.Matcher m = URL.matcher(node.asText());
+            if (m.matches()) {
+                String scheme = m.group(1);
+                int port = m.group(3) != null ? Integer.parseInt(m.group(3)) : scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+                String host = m.group(2);
+                boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+                if (port != 443 && !loopback) {
+                    warnings.add(path + ": " + node.asText() + " uses TCP port " + port + ", which the Claw's NetworkPolicy blocks"
+                            + " (egress: DNS and TCP 443 only); add the endpoint's CIDR to spec.security.networkPolicy.allowedEgressCIDRs"
+                            + " or set spec.security.networkPolicy.enabled: false");
+                }
+            }
+        }
     }
 
     static String serviceAccountName(Claw claw) {

@@ -95,6 +95,19 @@ class DesiredStateBuilderTest {
     }
 
     @Test
+    void endpointsTheNetworkPolicyWouldBlockAreReported() {
+        Claw claw = hermes("");
+        claw.getSpec().setConfig(Serialization.unmarshal(
+                "{\"model\":\"m\",\"providers\":[{\"baseUrl\":\"http://vllm.models.svc:8000/v1\"},{\"baseUrl\":\"https://api.example.com/v1\"}]}",
+                com.fasterxml.jackson.databind.JsonNode.class));
+        assertThat(ready(claw, List.of()).warnings()).singleElement().asString()
+                .startsWith("spec.config.providers[0].baseUrl: http://vllm.models.svc:8000/v1 uses TCP port 8000");
+        Claw allowed = hermes("security: {networkPolicy: {allowedEgressCIDRs: [10.96.0.0/12]}}");
+        allowed.getSpec().setConfig(claw.getSpec().getConfig());
+        assertThat(ready(allowed, List.of()).warnings()).isEmpty();
+    }
+
+    @Test
     void pdbNeverBlocksADrain() {
         DesiredState state = ready(hermes("availability: {pdb: {enabled: true, minAvailable: 1}}"), List.of());
         var pdb = state.podDisruptionBudget().orElseThrow();
