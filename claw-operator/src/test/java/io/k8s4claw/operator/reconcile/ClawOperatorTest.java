@@ -369,12 +369,16 @@ class ClawOperatorTest {
     @Test
     void channelDeletionIsHeldWhileAClawUsesIt() {
         createRunning("user");
+        client.resource(claw("user2", "channels:\n  - name: slack-team")).create();
         await().atMost(TIMEOUT).until(() -> {
             ClawChannel c = client.resources(ClawChannel.class).inNamespace(NS).withName("slack-team").get();
-            return c.getStatus() != null && Integer.valueOf(1).equals(c.getStatus().getReferenceCount());
+            return c.getStatus() != null && Integer.valueOf(2).equals(c.getStatus().getReferenceCount());
         });
         assertThat(client.resources(ClawChannel.class).inNamespace(NS).withName("slack-team").get().getStatus().getReferencingClaws())
-                .containsExactly("user");
+                .containsExactly("user", "user2");
+        client.resources(Claw.class).inNamespace(NS).withName("user2").delete();
+        await().atMost(TIMEOUT).until(() -> Integer.valueOf(1).equals(
+                client.resources(ClawChannel.class).inNamespace(NS).withName("slack-team").get().getStatus().getReferenceCount()));
         client.resources(ClawChannel.class).inNamespace(NS).withName("slack-team").delete();
         await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(NS).list().getItems().stream()
                 .anyMatch(e -> "DeletionBlocked".equals(e.getReason())));
