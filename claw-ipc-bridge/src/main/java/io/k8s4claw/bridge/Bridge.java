@@ -78,7 +78,11 @@ public final class Bridge implements AutoCloseable {
         replyRef[0] = replies;
         for (JournalRecord r : replayed) {
             ledger.apply(r);
-            replies.apply(r);
+            String answered = replies.apply(r);
+            if (answered != null && r instanceof JournalRecord.ReplyRecorded rr) {
+                // The terminal reply's record is the message's completion record (no MessageCompleted follows it).
+                ledger.complete(new MessageKey(rr.channel(), answered), System.currentTimeMillis());
+            }
         }
         int records = replayed.size();
         replayed.clear();

@@ -217,8 +217,8 @@ public final class DeliveryEngine {
     private void onAccepted(PendingMessage m, RunSink sink, Accepted accepted) {
         if (!accepted.runRef().equals(m.runRef())) {
             ledger.recordRun(m.key(), accepted.runRef());
-            journal.append(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(), accepted.runRef())
-                    .toEntry());
+            journal.appendNoWait(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(),
+                    accepted.runRef()).toEntry());
         }
         metrics.delivered(m.key().channel(), Math.max(0, clock.getAsLong() - m.acceptedAtMs()) / 1000.0);
         log.atDebug().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
@@ -285,7 +285,8 @@ public final class DeliveryEngine {
                 .setReason(rejected ? Nack.Reason.RUNTIME_REJECTED : Nack.Reason.DEAD_LETTERED)
                 .setRetryable(false).setDetail(reason).setUserVisibleText(text).build());
         // Durable notice: reaches the channel even if its sidecar is away right now.
-        replies.append(m.key().channel(), Reply.newBuilder().setStreamId("dead-letter-" + d.id())
+        replies.append(m.key().channel(), Reply.newBuilder()
+                .setStreamId(ReplyService.DEAD_LETTER_STREAM_PREFIX + d.id())
                 .setInReplyTo(m.key().messageId()).setConversationId(m.message().getConversationId())
                 .setThreadId(m.message().getThreadId())
                 .setError(ReplyError.newBuilder().setCode("dead_lettered").setUserVisibleText(text)));
@@ -293,8 +294,14 @@ public final class DeliveryEngine {
 
     private void complete(Conversation c, PendingMessage m, String outcome) {
         ledger.complete(m.key(), clock.getAsLong());
-        journal.append(new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome,
+        journal.appendNoWait(new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome,
                 clock.getAsLong()).toEntry());
+        finish(c);
+    }
+
+    /** Completes a message whose completion is already implied by a journaled terminal reply. */
+    private void completeJournaled(Conversation c, PendingMessage m) {
+        ledger.complete(m.key(), clock.getAsLong());
         finish(c);
     }
 
@@ -387,10 +394,10 @@ public final class DeliveryEngine {
             }
             streamed |= b.hasDelta();
             replies.append(message.key().channel(), b);
-            if (b.hasFinal()) {
-                complete(conversation, message, "final");
-            } else if (b.hasError()) {
-                complete(conversation, message, b.getError().getCode());
+            if (b.hasFinal() || b.hasError()) {
+                // The terminal reply's own record marks the message completed on replay (Bridge recovery), so no
+                // MessageCompleted record: one journal record less per message.
+                completeJournaled(conversation, message);
             }
         }
 

@@ -184,7 +184,7 @@ public final class ReplyService implements OutboundRouter {
             coalesceAll(c);
         }
         for (Long seq : acked) {
-            journal.append(new JournalRecord.ReplyAcked(channel, seq).toEntry());
+            journal.appendNoWait(new JournalRecord.ReplyAcked(channel, seq).toEntry());
         }
         pump(c);
     }
@@ -282,7 +282,7 @@ public final class ReplyService implements OutboundRouter {
             log.atWarn().addKeyValue("channel", channel).addKeyValue("replySeq", ack.getReplySeq())
                     .addKeyValue("error", ack.getError()).log("platform refused a reply for good; dropping it");
         }
-        journal.append(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()).toEntry());
+        journal.appendNoWait(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()).toEntry());
         CompletableFuture<OutboundResult> waiting = proactive.isEmpty() ? null
                 : proactive.remove(channel + "#" + ack.getReplySeq());
         if (waiting != null) {
@@ -328,7 +328,11 @@ public final class ReplyService implements OutboundRouter {
 
     // ------------------------------------------------------------------ recovery / checkpoint
 
-    public void apply(JournalRecord r) {
+    /**
+     * Replays one record. Returns the message id a recorded terminal reply (final/error) answers, or null: such
+     * a record also marks that message as completed (the engine writes no separate completion record for it).
+     */
+    public String apply(JournalRecord r) {
         switch (r) {
             case JournalRecord.ReplyRecorded rr -> {
                 Reply reply;
@@ -342,6 +346,7 @@ public final class ReplyService implements OutboundRouter {
                     c.pending.put(reply.getReplySeq(), new Entry(reply, true));
                     c.lastSeq = Math.max(c.lastSeq, reply.getReplySeq());
                 }
+                return answersMessage(reply) ? reply.getInReplyTo() : null;
             }
             case JournalRecord.ReplyAcked a -> {
                 ChannelReplies c = of(a.channel());
@@ -358,7 +363,20 @@ public final class ReplyService implements OutboundRouter {
             default -> {
             }
         }
+        return null;
     }
+
+    /**
+     * True for the terminal reply of a run answering a user message: not a proactive message (no
+     * in_reply_to) and not the dead-letter notice (its message stays listed as a dead letter).
+     */
+    public static boolean answersMessage(Reply r) {
+        return (r.hasFinal() || r.hasError()) && !r.getInReplyTo().isEmpty()
+                && !r.getStreamId().startsWith(DEAD_LETTER_STREAM_PREFIX);
+    }
+
+    /** Stream id prefix of the durable notice a dead-lettered message gets. */
+    public static final String DEAD_LETTER_STREAM_PREFIX = "dead-letter-";
 
     /** After replay: coalesce each backlog. Returns terminal replies' (channel, in_reply_to) pairs. */
     public List<String[]> afterRecovery() {
@@ -381,10 +399,10 @@ public final class ReplyService implements OutboundRouter {
         for (ChannelReplies c : channels.values()) {
             synchronized (c) {
                 out.add(new JournalRecord.ReplySeqFloor(c.channel, c.lastSeq).toEntry());
+                // Also replies whose own record is still queued: the ledger may already count their message as
+                // completed, so the checkpoint must not go without them (replay is idempotent per reply_seq).
                 for (Entry e : c.pending.values()) {
-                    if (e.durable) {
-                        out.add(new JournalRecord.ReplyRecorded(c.channel, e.reply.toByteArray()).toEntry());
-                    }
+                    out.add(new JournalRecord.ReplyRecorded(c.channel, e.reply.toByteArray()).toEntry());
                 }
             }
         }

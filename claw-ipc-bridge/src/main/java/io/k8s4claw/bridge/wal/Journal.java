@@ -67,8 +67,11 @@ public final class Journal implements AutoCloseable {
         Listener NONE = (r, b, n) -> { };
     }
 
+    /** A queued record; {@code done} is null when nobody waits for it, {@code payload} null for {@link #WAKE}. */
     private record Pending(byte type, byte[] payload, CompletableFuture<Void> done) {
     }
+
+    private static final Pending WAKE = new Pending((byte) 0, null, null);
 
     private final Path dir;
     private final JournalOptions options;
@@ -123,7 +126,7 @@ public final class Journal implements AutoCloseable {
     /** Asks for a compaction at the next opportunity (e.g. after recovery). */
     public void requestCompaction() {
         compactRequested = true;
-        queue.offer(new Pending((byte) 0, null, null)); // wake the writer
+        queue.offer(WAKE); // wake the writer
     }
 
     /** Bytes currently on disk in all segments. */
@@ -139,6 +142,20 @@ public final class Journal implements AutoCloseable {
     /** The last write failure, or null once a later batch succeeded. */
     public JournalException lastFailure() {
         return lastFailure;
+    }
+
+    /**
+     * Queues a record nobody waits for: progress markers (run accepted, message completed, reply acked) whose
+     * loss in a crash or a failed batch only costs a redundant, idempotent step on recovery. Saves a future per
+     * record; a failed batch is still logged and reported to the {@link Listener}.
+     */
+    public void appendNoWait(JournalEntry entry) {
+        if (entry.payload().length > MAX_RECORD_BYTES || closed.get()) {
+            log.atWarn().addKeyValue("type", entry.type()).addKeyValue("bytes", entry.payload().length)
+                    .log(closed.get() ? "journal closed; progress record dropped" : "progress record too large; dropped");
+            return;
+        }
+        queue.offer(new Pending(entry.type(), entry.payload(), null));
     }
 
     /** Queues an encoded record; see {@link #append(byte, byte[])}. */
@@ -209,7 +226,7 @@ public final class Journal implements AutoCloseable {
         int size = 0;
         int records = 0;
         for (Pending p : batch) {
-            if (p.done != null) {
+            if (p.payload != null) {
                 size += HEADER + p.payload.length;
                 records++;
             }
@@ -223,8 +240,8 @@ public final class Journal implements AutoCloseable {
         buffer.clear();
         CRC32C crc = new CRC32C();
         for (Pending p : batch) {
-            if (p.done == null) {
-                continue;
+            if (p.payload == null) {
+                continue; // a wake-up marker
             }
             crc.reset();
             crc.update(p.type);
@@ -532,7 +549,7 @@ public final class Journal implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            queue.offer(new Pending((byte) 0, null, null));
+            queue.offer(WAKE);
             try {
                 writer.join(30_000);
             } catch (InterruptedException e) {
