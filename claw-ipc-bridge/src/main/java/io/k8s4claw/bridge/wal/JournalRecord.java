@@ -31,6 +31,10 @@ public sealed interface JournalRecord {
             out.writeInt(userMessage.length);
             out.write(userMessage);
         }
+
+        public int size() {
+            return utf(channel) + utf(channelType) + 8 + 4 + userMessage.length;
+        }
     }
 
     /** The runtime accepted the message and started a run. */
@@ -43,6 +47,10 @@ public sealed interface JournalRecord {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeUTF(runRef);
+        }
+
+        public int size() {
+            return utf(channel) + utf(messageId) + utf(runRef);
         }
     }
 
@@ -57,6 +65,10 @@ public sealed interface JournalRecord {
             out.writeUTF(messageId);
             out.writeUTF(outcome);
             out.writeLong(atMs);
+        }
+
+        public int size() {
+            return utf(channel) + utf(messageId) + utf(outcome) + 8;
         }
     }
 
@@ -74,6 +86,10 @@ public sealed interface JournalRecord {
             out.writeInt(attempts);
             out.writeLong(atMs);
         }
+
+        public int size() {
+            return utf(channel) + utf(messageId) + utf(reason) + 4 + 8;
+        }
     }
 
     /** An operator replayed a dead letter: it is pending again (with a fresh attempt budget). */
@@ -86,6 +102,10 @@ public sealed interface JournalRecord {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeLong(atMs);
+        }
+
+        public int size() {
+            return utf(channel) + utf(messageId) + 8;
         }
     }
 
@@ -100,6 +120,10 @@ public sealed interface JournalRecord {
             out.writeInt(reply.length);
             out.write(reply);
         }
+
+        public int size() {
+            return utf(channel) + 4 + reply.length;
+        }
     }
 
     /** The channel acked replies up to and including... exactly this reply_seq. */
@@ -111,6 +135,10 @@ public sealed interface JournalRecord {
         public void write(DataOutputStream out) throws IOException {
             out.writeUTF(channel);
             out.writeLong(replySeq);
+        }
+
+        public int size() {
+            return utf(channel) + 8;
         }
     }
 
@@ -125,6 +153,10 @@ public sealed interface JournalRecord {
             out.writeUTF(messageId);
             out.writeLong(atMs);
         }
+
+        public int size() {
+            return utf(channel) + utf(messageId) + 8;
+        }
     }
 
     /** Checkpoint only: the highest reply_seq ever issued for a channel (keeps it increasing). */
@@ -137,16 +169,49 @@ public sealed interface JournalRecord {
             out.writeUTF(channel);
             out.writeLong(lastSeq);
         }
+
+        public int size() {
+            return utf(channel) + 8;
+        }
     }
 
+    /** Exact encoded size of the payload written by {@link #write}. */
+    int size();
+
+    /** Encodes the payload into an array of exactly {@link #size()} bytes (no growing, no final copy). */
     default JournalEntry toEntry() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        int size = size();
+        ExactBytes bytes = new ExactBytes(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new JournalEntry(type(), bytes.toByteArray());
+        return new JournalEntry(type(), bytes.result());
+    }
+
+    /** Bytes of {@link DataOutputStream#writeUTF}: a 2-byte length and modified UTF-8. */
+    static int utf(String s) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || c == 0) {
+                bytes += c >= 0x800 ? 2 : 1;
+            }
+        }
+        return 2 + bytes;
+    }
+
+    /** A ByteArrayOutputStream whose array is handed out without a copy when it was filled exactly. */
+    final class ExactBytes extends ByteArrayOutputStream {
+        ExactBytes(int size) {
+            super(size);
+        }
+
+        byte[] result() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
     /**
