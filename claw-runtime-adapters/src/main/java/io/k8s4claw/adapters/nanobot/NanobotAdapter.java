@@ -19,7 +19,6 @@ import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ImageSpec;
 import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,10 +85,7 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     /** {@code model} → {@code agents.defaults.model}. */
     @Override
     protected Map<String, Object> mapShorthands(Map<String, Object> user) {
-        Map<String, Object> rest = new LinkedHashMap<>(user);
-        Object model = rest.remove("model");
-        Map<String, Object> mapped = model == null ? new LinkedHashMap<>() : map("agents", map("defaults", map("model", model)));
-        return MergeMode.DEEP_MERGE.merge(mapped, rest);
+        return modelUnderAgentDefaults(user);
     }
 
     @Override

@@ -77,10 +77,7 @@ public final class PicoClawAdapter extends FileConfiguredRuntime {
     /** {@code model} → {@code agents.defaults.model}. */
     @Override
     protected Map<String, Object> mapShorthands(Map<String, Object> user) {
-        Map<String, Object> rest = new LinkedHashMap<>(user);
-        Object model = rest.remove("model");
-        Map<String, Object> mapped = model == null ? new LinkedHashMap<>() : map("agents", map("defaults", map("model", model)));
-        return MergeMode.DEEP_MERGE.merge(mapped, rest);
+        return modelUnderAgentDefaults(user);
     }
 
     @Override

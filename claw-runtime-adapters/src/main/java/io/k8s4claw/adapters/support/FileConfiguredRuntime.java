@@ -65,6 +65,20 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
     /** Documented shorthands mapped to the runtime's own keys (called unless Passthrough). */
     protected abstract Map<String, Object> mapShorthands(Map<String, Object> user);
 
+    /**
+     * The shorthand PicoClaw and Nanobot share: a top-level {@code model} is their {@code agents.defaults.model}.
+     * Everything else passes through; an explicit {@code agents.defaults.model} in the rest wins.
+     */
+    protected static Map<String, Object> modelUnderAgentDefaults(Map<String, Object> user) {
+        Map<String, Object> rest = new java.util.LinkedHashMap<>(user);
+        Object model = rest.remove("model");
+        Map<String, Object> mapped = new java.util.LinkedHashMap<>();
+        if (model != null) {
+            mapped.put("agents", new java.util.LinkedHashMap<>(Map.of("defaults", new java.util.LinkedHashMap<>(Map.of("model", model)))));
+        }
+        return MergeMode.DEEP_MERGE.merge(mapped, rest);
+    }
+
     /** Writes the merged tree in the runtime's format. */
     protected abstract String write(Map<String, Object> config);
 
