@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * takes everything queued (up to {@code maxBatch}), writes it with one {@code write}, forces it to disk with
  * one {@code fsync}, then completes every future of the batch in order. Concurrent messages thus share one
  * fsync, and a future completing means the record — and every record appended before it — is on stable
- * storage. Futures complete in append order: with fsync on a completion thread (so the next fsync overlaps
- * the continuations of the previous batch), without fsync on the writer thread.
+ * storage. Futures complete in append order on a completion thread, so the next write+fsync overlaps the
+ * continuations of the previous batch.
  *
  * <p><b>Record format.</b> {@code u32 length | u32 CRC32C(type, payload) | u8 type | payload}, big-endian.
  * On open, records are checked in order; a torn or corrupt record at the tail (a crash mid-write) is cut off
@@ -81,10 +81,10 @@ public final class Journal implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread writer;
     /**
-     * With fsync: completes each batch's futures (and so runs the callers' continuations: acks, deliveries) on
-     * its own thread, so the writer starts the next write+fsync at once instead of waiting for them — the
-     * fsync of batch n+1 overlaps the work of batch n. One hand-off per batch, in batch order. Without fsync the
-     * write is cheap and the futures complete on the writer (a hand-off would cost more than it saves).
+     * Completes each batch's futures (and so runs the callers' continuations: acks, deliveries) on its own
+     * thread, so the writer starts the next write (+fsync) at once instead of waiting for them — the I/O of
+     * batch n+1 overlaps the work of batch n. One hand-off per batch, in batch order. Measured: also faster
+     * without fsync (the writer otherwise serialises all delivery work behind its writes).
      */
     private final java.util.concurrent.ExecutorService completer;
     private volatile Listener listener = Listener.NONE;
@@ -106,11 +106,11 @@ public final class Journal implements AutoCloseable {
         this.store = store;
         this.writer = new Thread(this::writeLoop, "journal-writer");
         this.writer.setDaemon(true);
-        this.completer = options.fsync() ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        this.completer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "journal-completions");
             t.setDaemon(true);
             return t;
-        }) : null;
+        });
     }
 
     /**
