@@ -20,7 +20,6 @@ import io.k8s4claw.bridge.wal.JournalRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,11 +34,23 @@ public final class Bridge implements AutoCloseable {
     private final BridgeConfig config;
     private final RuntimeConnector connector;
     private final BridgeMetrics metrics = new BridgeMetrics();
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "bridge-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = newScheduler();
+
+    /**
+     * Removes cancelled tasks at once: every delivery attempt arms a 5-minute safety timer and cancels it when
+     * the runtime answers, so without this each message left a dead task (and what it captured) in the queue
+     * for 5 minutes — at thousands of messages a second, a heap full of garbage.
+     */
+    private static ScheduledExecutorService newScheduler() {
+        java.util.concurrent.ScheduledThreadPoolExecutor s = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "bridge-scheduler");
+                    t.setDaemon(true);
+                    return t;
+                });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
+    }
     private Journal journal;
     private InboundLedger ledger;
     private ReplyService replies;
