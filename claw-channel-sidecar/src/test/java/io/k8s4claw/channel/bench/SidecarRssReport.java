@@ -36,17 +36,38 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Measures each channel sidecar's resident memory: the shaded runnable jar in a child JVM with the
  * container's JVM flags (JAVA_TOOL_OPTIONS), against the platform fakes and a fake bridge in this JVM.
- * Prints VmRSS (from /proc/&lt;pid&gt;/status) once ready and idle, and after 200 inbound events + 200 replies.
+ * Prints VmRSS (from /proc/&lt;pid&gt;/status) 3 s after ready (connected to the platform fake and the bridge)
+ * and again 10 s after ready, both idle, and after 200 inbound events + 200 replies.
  * Nothing is asserted: numbers are for the report.
  *
  * <pre>
  * ./mvnw -pl claw-channel-sidecar package -DskipTests
  * ./mvnw -pl claw-channel-sidecar test -Dtest=SidecarRssReport -Dchannel.rss=true
+ * # another flag set / environment / subset, e.g. the flags before the tuning:
+ * ./mvnw -pl claw-channel-sidecar test -Dtest=SidecarRssReport -Dchannel.rss=true -Dchannel.rss.env= \
+ *     -Dchannel.rss.flags="-XX:+UseSerialGC ..." -Dchannel.rss.types=slack,telegram
  * </pre>
+ * The child's output (logs, -Xlog, NMT) is kept in {@code target/rss/<type>.log}.
  */
 class SidecarRssReport {
-    static final String JVM_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1"
-            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m";
+    /**
+     * The channel sidecar's JAVA_TOOL_OPTIONS (Jib image and what the operator renders; keep the three in step).
+     * C1MaxInlineSize=15 and the Tier3 thresholds (10x the defaults) cut C1's compiler arenas (one compile of a
+     * big JDK method peaked at 6.6 MB, which glibc then kept resident) and the start-up-only methods it compiles;
+     * the native heap trim returns later malloc spikes to the OS (see docs/operations.md, "Memory").
+     */
+    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1"
+            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
+            + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
+            + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
+    /** The image's environment that affects memory. */
+    static final String CONTAINER_ENV = "MALLOC_ARENA_MAX=2";
+    /** Flags under test (default: the container's); {@code -Dchannel.rss.flags="..."} measures another set. */
+    static final String JVM_FLAGS = System.getProperty("channel.rss.flags", CONTAINER_FLAGS);
+    /** Environment of the child that affects memory (comma-separated; default the image's), e.g. {@code -Dchannel.rss.env=}. */
+    static final String EXTRA_ENV = System.getProperty("channel.rss.env", CONTAINER_ENV);
+    /** Which types to measure ({@code -Dchannel.rss.types=slack,discord}); all by default. */
+    static final String TYPES = System.getProperty("channel.rss.types", "slack,discord,telegram,webhook");
     static final int EVENTS = 200;
     @TempDir
     Path dir;
@@ -58,11 +79,13 @@ class SidecarRssReport {
         Assumptions.assumeTrue(Boolean.getBoolean("channel.rss"), "memory report runs with -Dchannel.rss=true");
         File jar = runnableJar();
         Assumptions.assumeTrue(jar != null, "build the runnable jar first: ./mvnw -pl claw-channel-sidecar package -DskipTests");
-        measureSlack(jar);
-        measureDiscord(jar);
-        measureTelegram(jar);
-        measureWebhook(jar);
-        System.out.println("\n=== channel sidecar RSS (java " + Runtime.version() + ", JAVA_TOOL_OPTIONS=\"" + JVM_FLAGS + "\") ===");
+        List<String> types = List.of(TYPES.split(","));
+        if (types.contains("slack")) measureSlack(jar);
+        if (types.contains("discord")) measureDiscord(jar);
+        if (types.contains("telegram")) measureTelegram(jar);
+        if (types.contains("webhook")) measureWebhook(jar);
+        System.out.println("\n=== channel sidecar RSS (java " + Runtime.version() + ", JAVA_TOOL_OPTIONS=\"" + JVM_FLAGS + "\""
+                + (EXTRA_ENV.isBlank() ? "" : ", env " + EXTRA_ENV) + ") ===");
         report.forEach(System.out::println);
     }
 
@@ -82,6 +105,9 @@ class SidecarRssReport {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.getAbsolutePath());
         Map<String, String> env = pb.environment();
         env.put("JAVA_TOOL_OPTIONS", JVM_FLAGS);
+        for (String kv : EXTRA_ENV.split(",")) {
+            if (!kv.isBlank()) env.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+        }
         env.put("CHANNEL_NAME", type + "-bench");
         env.put("CHANNEL_TYPE", type);
         env.put("CHANNEL_CONFIG", config);
@@ -89,7 +115,8 @@ class SidecarRssReport {
         env.put("CHANNEL_HTTP_PORT", String.valueOf(port));
         env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
         env.putAll(secrets);
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve(type + ".log").toFile());
+        Path logs = Files.createDirectories(Path.of("target", "rss"));
+        pb.redirectErrorStream(true).redirectOutput(logs.resolve(type + ".log").toFile());
         Process p = pb.start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
@@ -100,8 +127,13 @@ class SidecarRssReport {
     }
 
     private static long rssKib(long pid) throws IOException {
+        return procStatus(pid, "VmRSS:");
+    }
+
+    /** A numeric field of /proc/&lt;pid&gt;/status (VmRSS in KiB, Threads ...). */
+    private static long procStatus(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
         return -1;
     }
@@ -109,13 +141,16 @@ class SidecarRssReport {
     private void record(String type, Process p, Runnable traffic) throws Exception {
         Thread.sleep(3000); // settle after start-up
         long idle = rssKib(p.pid());
+        long threads = procStatus(p.pid(), "Threads:");
+        Thread.sleep(7000); // still idle: 10 s after ready (periodic native heap trim has run)
+        long idle10 = rssKib(p.pid());
         long t0 = System.nanoTime();
         traffic.run();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Thread.sleep(1000);
         long after = rssKib(p.pid());
-        report.add(String.format("%-9s idle %6.1f MiB   after %d events + %d replies (%d ms) %6.1f MiB",
-                type, idle / 1024.0, EVENTS, EVENTS, ms, after / 1024.0));
+        report.add(String.format("%-9s idle %6.1f MiB (%d threads), 10 s idle %6.1f MiB   after %d events + %d replies (%d ms) %6.1f MiB",
+                type, idle / 1024.0, threads, idle10 / 1024.0, EVENTS, EVENTS, ms, after / 1024.0));
         p.destroy();
         p.waitFor();
     }
