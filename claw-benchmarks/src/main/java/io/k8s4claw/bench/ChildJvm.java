@@ -13,7 +13,6 @@ final class ChildJvm implements AutoCloseable {
 
     /** The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge container. */
     static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 "
-            + "-Xmn12m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 "
             + "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m";
 
     private final Process process;
