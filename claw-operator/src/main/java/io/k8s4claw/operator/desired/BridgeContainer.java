@@ -32,9 +32,16 @@ final class BridgeContainer {
     static final int HTTP_PORT = 9090;
     static final int MAX_CONCURRENT_RUNS = 10;
     static final String TMP_VOLUME = "claw-sidecar-tmp";
-    /** JVM flags of the Java sidecars (the brief's measured footprint). */
+    /**
+     * JVM flags of the Java sidecars (bridge and channels), as measured in claw-benchmarks and the channel sidecar's
+     * SidecarRssReport: a small SerialGC heap and C1 only, plus fewer, later C1 compilations and a periodic native
+     * heap trim that keep idle RSS under 64 MiB (why each flag: claw-channel-sidecar/docs/operations.md). They
+     * replace the images' own JAVA_TOOL_OPTIONS; SidecarJvmFlagsTest keeps them equal.
+     */
     static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60"
-            + " -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m";
+            + " -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
+            + " -XX:C1MaxInlineSize=15 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000"
+            + " -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
     static final long SIDECAR_UID = 65532;
 
     private BridgeContainer() {

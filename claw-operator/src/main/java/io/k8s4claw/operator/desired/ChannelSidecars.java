@@ -27,15 +27,8 @@ import java.util.List;
  */
 final class ChannelSidecars {
 
-    /**
-     * JVM flags of the channel sidecars: the bridge's set plus fewer, later C1 compilations and a periodic native
-     * heap trim, which keep Slack/Discord/Telegram under 64 MiB idle (measured in claw-channel-sidecar's
-     * SidecarRssReport; why each flag is there: claw-channel-sidecar/docs/operations.md). Kept equal to the
-     * image's own JAVA_TOOL_OPTIONS (claw-channel-sidecar/pom.xml), which this env replaces.
-     */
-    static final String JAVA_TOOL_OPTIONS = BridgeContainer.JAVA_TOOL_OPTIONS
-            + " -XX:C1MaxInlineSize=15 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000"
-            + " -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
+    /** The channel sidecars run with the bridge's measured JVM flags. */
+    static final String JAVA_TOOL_OPTIONS = BridgeContainer.JAVA_TOOL_OPTIONS;
 
     static final int FIRST_PORT = 8081;
     private static final ObjectMapper JSON = new ObjectMapper();
