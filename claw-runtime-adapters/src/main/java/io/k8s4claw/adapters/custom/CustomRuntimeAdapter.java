@@ -101,18 +101,13 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
 
     @Override
     public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(RuleSupport.commonUpdate(previous, updated));
-        errors.addAll(validateCreate(updated));
-        return errors;
+        return RuleSupport.validateUpdate(this, previous, updated);
     }
 
     @Override
     public PodContribution render(RenderContext context) {
+        RuleSupport.requireValid(this, context);
         Claw claw = context.claw();
-        List<FieldError> errors = validateCreate(claw);
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for custom: " + errors);
-        }
         var names = context.names();
         CustomRuntimeSpec custom = Specs.spec(claw).getCustom();
         Volumes.DataLayout layout = new Volumes.DataLayout(context)

@@ -109,9 +109,7 @@ public final class OpenClawAdapter implements RuntimeAdapter {
 
     @Override
     public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(RuleSupport.commonUpdate(previous, updated));
-        errors.addAll(validateCreate(updated));
-        return errors;
+        return RuleSupport.validateUpdate(this, previous, updated);
     }
 
     /** The {@code openclaw.json} a valid Claw renders to (also used by the real-gateway integration test). */
@@ -137,11 +135,8 @@ public final class OpenClawAdapter implements RuntimeAdapter {
 
     @Override
     public PodContribution render(RenderContext context) {
+        RuleSupport.requireValid(this, context);
         Claw claw = context.claw();
-        List<FieldError> errors = validateCreate(claw);
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for openclaw: " + errors);
-        }
         var names = context.names();
         boolean exposed = Specs.ingressEnabled(claw);
         boolean optionB = Specs.hasChannels(claw);

@@ -139,9 +139,7 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
 
     @Override
     public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(RuleSupport.commonUpdate(previous, updated));
-        errors.addAll(validateCreate(updated));
-        return errors;
+        return RuleSupport.validateUpdate(this, previous, updated);
     }
 
     protected Paths paths(Claw claw) {
@@ -161,11 +159,8 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
 
     @Override
     public PodContribution render(RenderContext context) {
+        RuleSupport.requireValid(this, context);
         Claw claw = context.claw();
-        List<FieldError> errors = validateCreate(claw);
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for " + runtimeId() + ": " + errors);
-        }
         var names = context.names();
         Paths paths = paths(claw);
         Volumes.DataLayout layout = new Volumes.DataLayout(context)

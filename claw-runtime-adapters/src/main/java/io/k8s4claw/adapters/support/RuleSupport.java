@@ -1,6 +1,8 @@
 package io.k8s4claw.adapters.support;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.k8s4claw.api.runtime.RenderContext;
+import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeDescriptor;
 import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -103,6 +105,21 @@ public final class RuleSupport {
                     + descriptor.runtimeId() + "; use auto or one of " + BridgeChoice.specNames(descriptor.bridgeProtocols())));
         }
         return errors;
+    }
+
+    /** An adapter's update rules: the ones every runtime shares ({@link #commonUpdate}), then its create rules on the updated Claw. */
+    public static List<FieldError> validateUpdate(RuntimeAdapter adapter, Claw previous, Claw updated) {
+        List<FieldError> errors = new ArrayList<>(commonUpdate(previous, updated));
+        errors.addAll(adapter.validateCreate(updated));
+        return errors;
+    }
+
+    /** Render precondition: the Claw passes the adapter's create rules; otherwise every error, in one exception. */
+    public static void requireValid(RuntimeAdapter adapter, RenderContext context) {
+        List<FieldError> errors = adapter.validateCreate(context.claw());
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for " + adapter.runtimeId() + ": " + errors);
+        }
     }
 
     /**
