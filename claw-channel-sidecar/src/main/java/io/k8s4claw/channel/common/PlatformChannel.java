@@ -13,6 +13,24 @@ import java.time.Duration;
 public interface PlatformChannel extends AutoCloseable {
     ChannelCapabilities capabilities();
 
+    /**
+     * What a chat platform offers the bridge (and, through the relay, Hermes). Threads are supported everywhere;
+     * the ops follow from the edit and typing support, so the two cannot disagree.
+     */
+    static ChannelCapabilities capabilities(int maxMessageLength, ChannelCapabilities.LengthUnit unit, boolean edit,
+                                            boolean typing, String markdownDialect) {
+        ChannelCapabilities.Builder b = ChannelCapabilities.newBuilder().setMaxMessageLength(maxMessageLength)
+                .setLengthUnit(unit).setSupportsEdit(edit).setSupportsThreads(true).setSupportsTyping(typing)
+                .setMarkdownDialect(markdownDialect).addSupportedOps("send");
+        if (edit) {
+            b.addSupportedOps("edit");
+        }
+        if (typing) {
+            b.addSupportedOps("typing");
+        }
+        return b.build();
+    }
+
     ReplyHandler replyHandler();
 
     /** Connects to the platform (in the background; reconnecting as the platform's protocol says). */

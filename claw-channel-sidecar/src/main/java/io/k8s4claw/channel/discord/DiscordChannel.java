@@ -115,9 +115,7 @@ public final class DiscordChannel implements PlatformChannel {
 
     @Override
     public ChannelCapabilities capabilities() {
-        return ChannelCapabilities.newBuilder().setMaxMessageLength(2000).setLengthUnit(ChannelCapabilities.LengthUnit.CHARACTERS)
-                .setSupportsEdit(true).setSupportsThreads(true).setSupportsTyping(true).setMarkdownDialect("discord")
-                .addSupportedOps("send").addSupportedOps("edit").addSupportedOps("typing").build();
+        return PlatformChannel.capabilities(2000, ChannelCapabilities.LengthUnit.CHARACTERS, true, true, "discord");
     }
 
     @Override

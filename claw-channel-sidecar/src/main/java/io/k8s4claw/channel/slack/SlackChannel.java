@@ -114,9 +114,7 @@ public final class SlackChannel implements PlatformChannel {
 
     @Override
     public ChannelCapabilities capabilities() {
-        return ChannelCapabilities.newBuilder().setMaxMessageLength(4000).setLengthUnit(ChannelCapabilities.LengthUnit.CHARACTERS)
-                .setSupportsEdit(true).setSupportsThreads(true).setSupportsTyping(false).setMarkdownDialect("slack-mrkdwn")
-                .addSupportedOps("send").addSupportedOps("edit").build();
+        return PlatformChannel.capabilities(4000, ChannelCapabilities.LengthUnit.CHARACTERS, true, false, "slack-mrkdwn");
     }
 
     @Override

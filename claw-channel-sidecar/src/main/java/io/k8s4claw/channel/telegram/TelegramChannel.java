@@ -107,9 +107,7 @@ public final class TelegramChannel implements PlatformChannel {
 
     @Override
     public ChannelCapabilities capabilities() {
-        return ChannelCapabilities.newBuilder().setMaxMessageLength(4096).setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS)
-                .setSupportsEdit(true).setSupportsThreads(true).setSupportsTyping(true).setMarkdownDialect("telegram-markdownv2")
-                .addSupportedOps("send").addSupportedOps("edit").addSupportedOps("typing").build();
+        return PlatformChannel.capabilities(4096, ChannelCapabilities.LengthUnit.UTF16_UNITS, true, true, "telegram-markdownv2");
     }
 
     @Override

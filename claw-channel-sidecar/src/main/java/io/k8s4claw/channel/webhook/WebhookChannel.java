@@ -121,9 +121,7 @@ public final class WebhookChannel implements PlatformChannel {
 
     @Override
     public ChannelCapabilities capabilities() {
-        return ChannelCapabilities.newBuilder().setMaxMessageLength(0).setLengthUnit(ChannelCapabilities.LengthUnit.CHARACTERS)
-                .setSupportsEdit(false).setSupportsThreads(true).setSupportsTyping(false).setMarkdownDialect("commonmark")
-                .addSupportedOps("send").build();
+        return PlatformChannel.capabilities(0, ChannelCapabilities.LengthUnit.CHARACTERS, false, false, "commonmark");
     }
 
     @Override
