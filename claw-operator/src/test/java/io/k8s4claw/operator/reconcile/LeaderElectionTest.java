@@ -75,7 +75,8 @@ class LeaderElectionTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> client.apps().statefulSets().inNamespace("ns").withName("led").get() != null);
             assertThat(client.leases().inNamespace("claw-system").withName("claw-operator-leader").get().getSpec().getHolderIdentity())
                     .isEqualTo("operator-a");
-            assertThat(reconciles(metricsA)).isPositive();
+            // the StatefulSet is written inside the reconcile; the counter ticks when that reconcile returns
+            await().atMost(Duration.ofSeconds(20)).until(() -> reconciles(metricsA) > 0);
             assertThat(reconciles(metricsB)).isZero();
 
             a.close();
@@ -87,7 +88,7 @@ class LeaderElectionTest {
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace("ns").withName("led-runtime-config").get()
                     .getData().get("config.yaml").equals("model: m2\n"));
-            assertThat(reconciles(metricsB)).isPositive();
+            await().atMost(Duration.ofSeconds(20)).until(() -> reconciles(metricsB) > 0);
         } finally {
             b.close();
         }
