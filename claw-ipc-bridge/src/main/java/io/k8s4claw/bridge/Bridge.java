@@ -57,6 +57,8 @@ public final class Bridge implements AutoCloseable {
     private DeliveryEngine engine;
     private InboundService inbound;
     private BusServer bus;
+    /** The one event loop: bus connections, journal commits and completions, delivery and reply state. */
+    private io.netty.channel.EventLoopGroup loopGroup;
     private OpsHttpServer http;
     private volatile boolean closed;
 
@@ -78,13 +80,14 @@ public final class Bridge implements AutoCloseable {
         ledger = new InboundLedger(config.dedupeEntries());
         ReplyService[] replyRef = new ReplyService[1];
         List<JournalRecord> replayed = new ArrayList<>();
+        loopGroup = BusServer.newLoopGroup();
         journal = Journal.open(config.dataDir(), JournalOptions.defaults().withFsync(config.fsync())
                 .withSegmentBytes(config.walSegmentBytes()), store, e -> {
                     JournalRecord r = JournalRecord.read(e);
                     if (r != null) {
                         replayed.add(r);
                     }
-                });
+                }, loopGroup.next());
         replies = new ReplyService(journal, metrics, scheduler);
         replyRef[0] = replies;
         for (JournalRecord r : replayed) {
@@ -158,7 +161,7 @@ public final class Bridge implements AutoCloseable {
         bus = new BusServer(new BusSettings(config.busSocket(), config.busTcpPort(), config.maxFrameBytes(),
                 config.heartbeatIntervalMs(), config.window(), config.channels(), config.allowedUids(), VERSION),
                 inbound, replies, connector, metrics);
-        bus.start(scheduler);
+        bus.start(scheduler, loopGroup);
         if (config.httpPort() >= 0) {
             http = new OpsHttpServer(config.httpPort(), metrics, bus, connector, ledger, engine, journal);
             http.start();
@@ -241,6 +244,9 @@ public final class Bridge implements AutoCloseable {
         }
         connector.close();
         journal.close();
+        if (loopGroup != null) {
+            loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+        }
         scheduler.shutdownNow();
     }
 }

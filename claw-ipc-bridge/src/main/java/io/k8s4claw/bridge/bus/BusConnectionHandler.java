@@ -17,6 +17,7 @@ import io.k8s4claw.bridge.ops.BridgeMetrics;
 import io.k8s4claw.bridge.reply.ReplyService;
 import io.k8s4claw.bridge.reply.SidecarLink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * of durable work (acks) come back from other threads and are written through the channel, which Netty
  * makes thread-safe. Errors on this connection never touch another one.
  */
-final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResult> implements SidecarLink {
+final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> implements SidecarLink {
 
     private static final Logger log = LoggerFactory.getLogger(BusConnectionHandler.class);
 
@@ -50,6 +51,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     private final String sessionId = UUID.randomUUID().toString();
 
     private Channel channel;
+    /** Frames encoded on the event loop and not yet handed to the channel (see {@link #queue}). */
+    private ByteBuf out;
     private volatile String channelName;
     private String channelType = "";
     private int unacked; // event loop only
@@ -83,7 +86,17 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DecodeResult result) {
+    protected void channelRead0(ChannelHandlerContext ctx, Object decoded) {
+        if (decoded instanceof UserMessageFrame um) {
+            if (channelName == null) {
+                send(frames.error(Error.Code.NOT_REGISTERED, "send Hello first; got USER_MESSAGE (frame seq "
+                        + um.seq() + ") before registration", um.seq(), false));
+            } else {
+                onUserMessage(um.seq(), um.message(), um.bytes());
+            }
+            return;
+        }
+        DecodeResult result = (DecodeResult) decoded;
         if (result instanceof DecodeResult.Malformed m) {
             log.atWarn().addKeyValue("channel", channelName).addKeyValue("reason", m.reason())
                     .log("malformed bus frame; answered, connection kept");
@@ -101,7 +114,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
             return;
         }
         switch (f.getBodyCase()) {
-            case USER_MESSAGE -> onUserMessage(f.getSeq(), f.getUserMessage());
+            case USER_MESSAGE -> onUserMessage(f.getSeq(), f.getUserMessage(), null);
             case REPLY_ACK -> replies.onReplyAck(channelName, f.getReplyAck());
             case FLOW_CONTROL -> replies.setPaused(channelName, f.getFlowControl().getPaused());
             case HEARTBEAT -> {
@@ -174,7 +187,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
                 "a newer connection (instance " + newInstance + ") registered channel '" + channelName + "'", 0, true)));
     }
 
-    private void onUserMessage(long seq, UserMessage m) {
+    /** {@code bytes}: the message as received (journaled as is), or null to serialize it. */
+    private void onUserMessage(long seq, UserMessage m, byte[] bytes) {
         metrics.messageIn(channelName);
         if (unacked >= settings.window()) {
             nack(m.getMessageId(), Nack.Reason.OVERLOADED, true, 200,
@@ -183,7 +197,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
         }
         unacked++;
         String name = channelName;
-        inbound.accept(name, channelType, m).whenComplete((result, err) -> {
+        inbound.accept(name, channelType, m, bytes).whenComplete((result, err) -> {
             Frame answer;
             if (err != null) {
                 metrics.nack(name, Nack.Reason.STORAGE_FAILED.name());
@@ -212,12 +226,41 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
         int n = 0;
         while ((f = answers.poll()) != null) {
             unacked--;
-            channel.write(f);
+            queue(f);
             n++;
         }
         if (n > 0) {
-            channel.flush();
+            flushQueued();
         }
+    }
+
+    /**
+     * Frames written on the event loop are encoded back to back into one buffer, handed to the channel as one
+     * write at the next flush: one allocation and one pass through the pipeline per batch of acks and replies
+     * instead of one per frame. Called on the event loop only.
+     */
+    private void queue(Object frame) {
+        if (out == null) {
+            out = channel.alloc().ioBuffer(16 << 10);
+        }
+        try {
+            NettyFrameEncoder.encodeTo(frame, out);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("could not encode a bus frame: " + e, e);
+        }
+    }
+
+    private void flushQueued() {
+        ByteBuf pending = out;
+        out = null;
+        if (pending != null) {
+            if (pending.isReadable()) {
+                channel.write(pending, channel.voidPromise());
+            } else {
+                pending.release();
+            }
+        }
+        channel.flush();
     }
 
     private void nack(String messageId, Nack.Reason reason, boolean retryable, int retryAfterMs, String detail) {
@@ -251,7 +294,12 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     }
 
     private void send(Frame f) {
-        channel.writeAndFlush(f);
+        if (channel.eventLoop().inEventLoop()) {
+            queue(f);
+            flushQueued();
+        } else {
+            channel.writeAndFlush(f);
+        }
     }
 
 
@@ -276,8 +324,22 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
     }
 
     @Override
+    public void send(Reply reply, byte[] encoded) {
+        EncodedReplyFrame frame = new EncodedReplyFrame(frames.nextSeq(), encoded);
+        if (channel.eventLoop().inEventLoop()) {
+            queue(frame);
+        } else {
+            channel.write(frame);
+        }
+    }
+
+    @Override
     public void flush() {
-        channel.flush();
+        if (channel.eventLoop().inEventLoop()) {
+            flushQueued();
+        } else {
+            channel.flush();
+        }
     }
 
     @Override
@@ -316,6 +378,10 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<DecodeResul
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (out != null) {
+            out.release();
+            out = null;
+        }
         if (channelName != null) {
             registry.unregister(channelName, this);
             replies.detach(channelName, this);

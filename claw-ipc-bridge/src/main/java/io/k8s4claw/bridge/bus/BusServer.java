@@ -71,10 +71,25 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
         metrics.gauge("claw_bridge_connected_sidecars", "Channel sidecars registered on the bus", registry::size);
     }
 
-    public void start(ScheduledExecutorService scheduler) throws IOException, InterruptedException {
+    /**
+     * The bridge's one event loop: every bus connection, and (as the journal's loop) all delivery and reply
+     * state, run on its single thread. Epoll where available, NIO otherwise.
+     */
+    public static EventLoopGroup newLoopGroup() {
+        return new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "bridge-loop");
+            t.setDaemon(true);
+            return t;
+        }, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /**
+     * Binds the socket(s) on {@code group}, a group from {@link #newLoopGroup()} that the caller shuts down
+     * after {@link #close()} (the journal completes its work on it).
+     */
+    public void start(ScheduledExecutorService scheduler, EventLoopGroup group) throws IOException, InterruptedException {
         epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = group;
         if (settings.socketPath() != null) {
             Path path = settings.socketPath();
             prepareSocketPath(path);
@@ -235,8 +250,13 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
                 c.nettyChannel().close();
             }
         }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+        for (Channel s : servers) {
+            s.closeFuture().awaitUninterruptibly(2000);
+        }
+        for (BusConnectionHandler c : registry.all()) {
+            if (c.nettyChannel() != null) {
+                c.nettyChannel().closeFuture().awaitUninterruptibly(2000);
+            }
         }
     }
 }

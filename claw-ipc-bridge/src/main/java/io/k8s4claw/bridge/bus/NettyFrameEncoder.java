@@ -8,19 +8,74 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 
-/** Writes {@link Frame}s with the bus framing (4-byte big-endian length, then the body) straight into Netty's buffer. */
+/**
+ * Writes {@link Frame}s (and {@link EncodedReplyFrame}s) with the bus framing (4-byte big-endian length, then the
+ * body) straight into Netty's buffer.
+ */
 @ChannelHandler.Sharable
-final class NettyFrameEncoder extends MessageToByteEncoder<Frame> {
+final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
 
     static final NettyFrameEncoder INSTANCE = new NettyFrameEncoder();
+    private static final int SEQ_TAG = 1 << 3; // field 1, varint
+    private static final int REPLY_TAG = Frame.REPLY_FIELD_NUMBER << 3 | 2; // length-delimited
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Frame frame, ByteBuf out) throws Exception {
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof Frame || msg instanceof EncodedReplyFrame;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) throws Exception {
+        encodeTo(msg, out);
+    }
+
+    /** Appends one framed {@link Frame} or {@link EncodedReplyFrame} to {@code out}. */
+    static void encodeTo(Object msg, ByteBuf out) throws java.io.IOException {
+        if (msg instanceof EncodedReplyFrame r) {
+            encodeReply(r, out);
+            return;
+        }
+        Frame frame = (Frame) msg;
         int size = frame.getSerializedSize();
         out.ensureWritable(4 + size);
         out.writeInt(size);
+        if (out.nioBufferCount() == 1) {
+            // Serialize straight into the buffer's memory: no intermediate array, no stream.
+            java.nio.ByteBuffer target = out.internalNioBuffer(out.writerIndex(), size);
+            CodedOutputStream cos = CodedOutputStream.newInstance(target);
+            frame.writeTo(cos);
+            cos.flush();
+            out.writerIndex(out.writerIndex() + size);
+            return;
+        }
         CodedOutputStream cos = CodedOutputStream.newInstance(new ByteBufOutputStream(out), Math.min(size, 4096));
         frame.writeTo(cos);
         cos.flush();
+    }
+
+    /** The same bytes {@code Frame.newBuilder().setSeq(seq).setReply(Reply.parseFrom(reply)).build()} serializes to. */
+    private static void encodeReply(EncodedReplyFrame r, ByteBuf out) {
+        int len = r.reply().length;
+        int size = (r.seq() != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(r.seq()) : 0)
+                + CodedOutputStream.computeUInt32SizeNoTag(REPLY_TAG) + CodedOutputStream.computeUInt32SizeNoTag(len)
+                + len;
+        out.ensureWritable(4 + size);
+        out.writeInt(size);
+        if (r.seq() != 0) {
+            out.writeByte(SEQ_TAG);
+            writeVarint(out, r.seq());
+        }
+        writeVarint(out, REPLY_TAG);
+        writeVarint(out, len);
+        out.writeBytes(r.reply());
+    }
+
+    private static void writeVarint(ByteBuf out, long value) {
+        long v = value;
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
     }
 }

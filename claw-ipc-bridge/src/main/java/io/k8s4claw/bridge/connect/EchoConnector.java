@@ -9,20 +9,15 @@ import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A runtime that answers every message at once with its own text ({@code CLAW_RUNTIME_PROTOCOL=echo}).
  * For benchmarks and smoke tests of the bus and the durable path without an agent; never for production.
+ *
+ * <p>It answers on the caller's thread, as an in-process runtime would: a benchmark over it measures the
+ * bridge's own path (bus, journal, delivery, reply log), not a stand-in runtime's thread hand-offs.
  */
 public final class EchoConnector implements RuntimeConnector {
-
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "echo-runtime");
-        t.setDaemon(true);
-        return t;
-    });
 
     @Override
     public String protocol() {
@@ -35,12 +30,10 @@ public final class EchoConnector implements RuntimeConnector {
 
     @Override
     public CompletionStage<Accepted> deliver(InboundMessage message, ReplySink sink) {
-        CompletableFuture<Accepted> accepted = new CompletableFuture<>();
-        events.execute(() -> {
-            accepted.complete(new Accepted("echo-" + message.idempotencyKey(), false));
-            sink.onFinal(message.text());
-        });
-        return accepted;
+        // The final reaches the sink before the stage completes; the engine holds such early events until it
+        // knows the run (the same order a fast runtime on another thread can produce).
+        sink.onFinal(message.text());
+        return CompletableFuture.completedFuture(new Accepted("echo-" + message.idempotencyKey(), false));
     }
 
     @Override
@@ -60,6 +53,5 @@ public final class EchoConnector implements RuntimeConnector {
 
     @Override
     public void close() {
-        events.shutdownNow();
     }
 }

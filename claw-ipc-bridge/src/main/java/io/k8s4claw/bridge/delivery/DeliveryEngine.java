@@ -72,6 +72,11 @@ public final class DeliveryEngine {
      * forever. Connectors answer far sooner (Hermes: 10 s request timeout).
      */
     private volatile Duration attemptTimeout = Duration.ofMinutes(5);
+    /** Attempts the connector has not answered yet, with their deadline ({@link System#nanoTime}). */
+    private final Map<java.util.concurrent.CompletableFuture<Accepted>, Long> unanswered =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private java.util.concurrent.ScheduledFuture<?> sweeper;
+    private long sweepPeriodMs;
     private boolean stopped;
 
     private static final class Conversation {
@@ -199,12 +204,10 @@ public final class DeliveryEngine {
                 guarded.completeExceptionally(err);
             }
         });
-        Duration timeout = attemptTimeout;
-        java.util.concurrent.ScheduledFuture<?> timer = scheduler.schedule(() -> guarded.completeExceptionally(
-                DeliveryException.retryable("timeout", "the runtime connector did not answer the delivery within "
-                        + timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!guarded.isDone()) {
+            watch(guarded);
+        }
         guarded.whenComplete((accepted, err) -> {
-            timer.cancel(false);
             if (err == null) {
                 onAccepted(m, sink, accepted);
             } else {
@@ -212,6 +215,45 @@ public final class DeliveryEngine {
                 onFailed(s.conversation(), m, unwrap(err));
             }
         });
+    }
+
+    /**
+     * Arms the safety timeout of an attempt the connector has not answered yet. One periodic sweep over the
+     * (at most {@code maxConcurrentRuns}) unanswered attempts instead of a timer per message: a timer per
+     * message cost a priority-queue insert and removal on the delivery path at thousands of messages a second.
+     */
+    private void watch(java.util.concurrent.CompletableFuture<Accepted> attempt) {
+        Duration timeout = attemptTimeout;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        unanswered.put(attempt, deadline);
+        attempt.whenComplete((a, e) -> unanswered.remove(attempt));
+        synchronized (this) {
+            if (sweeper == null || sweepPeriodMs > sweepPeriodFor(timeout)) {
+                if (sweeper != null) {
+                    sweeper.cancel(false);
+                }
+                sweepPeriodMs = sweepPeriodFor(timeout);
+                sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepPeriodMs, sweepPeriodMs,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        if (attempt.isDone()) {
+            unanswered.remove(attempt);
+        }
+    }
+
+    private static long sweepPeriodFor(Duration timeout) {
+        return Math.max(10, Math.min(1000, timeout.toMillis() / 4));
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Map.Entry<java.util.concurrent.CompletableFuture<Accepted>, Long> e : unanswered.entrySet()) {
+            if (now - e.getValue() >= 0) {
+                e.getKey().completeExceptionally(DeliveryException.retryable("timeout",
+                        "the runtime connector did not answer the delivery within " + attemptTimeout));
+            }
+        }
     }
 
     private void onAccepted(PendingMessage m, RunSink sink, Accepted accepted) {
@@ -401,6 +443,14 @@ public final class DeliveryEngine {
             }
         }
 
+        /**
+         * Reply texts go in as UTF-8 bytes: protobuf then sizes and writes them as bytes instead of walking the
+         * string a character at a time, twice, on every serialization.
+         */
+        private static com.google.protobuf.ByteString utf8(String text) {
+            return com.google.protobuf.ByteString.copyFromUtf8(text);
+        }
+
         @Override
         public void onStart() {
             event(base().setStart(ReplyStart.getDefaultInstance()));
@@ -408,12 +458,12 @@ public final class DeliveryEngine {
 
         @Override
         public void onDelta(String textSoFar) {
-            event(base().setDelta(ReplyDelta.newBuilder().setText(textSoFar)));
+            event(base().setDelta(ReplyDelta.newBuilder().setTextBytes(utf8(textSoFar))));
         }
 
         @Override
         public void onFinal(String text) {
-            event(base().setFinal(ReplyFinal.newBuilder().setText(text).setFormat("markdown")));
+            event(base().setFinal(ReplyFinal.newBuilder().setTextBytes(utf8(text)).setFormat("markdown")));
         }
 
         @Override

@@ -42,10 +42,13 @@ public final class ReplyService implements OutboundRouter {
 
     private static final class Entry {
         final Reply reply;
+        /** The reply as journaled: sent as is, not serialized again. */
+        final byte[] encoded;
         boolean durable;
 
-        Entry(Reply reply, boolean durable) {
+        Entry(Reply reply, byte[] encoded, boolean durable) {
             this.reply = reply;
+            this.encoded = encoded;
             this.durable = durable;
         }
     }
@@ -100,13 +103,15 @@ public final class ReplyService implements OutboundRouter {
     public CompletableFuture<Reply> append(String channel, Reply.Builder event) {
         ChannelReplies c = of(channel);
         Reply reply;
+        byte[] encoded;
         synchronized (c) {
             reply = event.setReplySeq(++c.lastSeq).build();
+            encoded = reply.toByteArray();
             coalesceBefore(c, reply);
-            c.pending.put(reply.getReplySeq(), new Entry(reply, false));
+            c.pending.put(reply.getReplySeq(), new Entry(reply, encoded, false));
         }
         metrics.replyQueued(channel);
-        return journal.append(new JournalRecord.ReplyRecorded(channel, reply.toByteArray()).toEntry())
+        return journal.append(new JournalRecord.ReplyRecorded(channel, encoded).toEntry())
                 .thenApply(v -> {
                     synchronized (c) {
                         Entry e = c.pending.get(reply.getReplySeq());
@@ -249,7 +254,7 @@ public final class ReplyService implements OutboundRouter {
                 if (!e.getValue().durable || !link.writable()) {
                     break;
                 }
-                link.send(e.getValue().reply);
+                link.send(e.getValue().reply, e.getValue().encoded);
                 c.sentUpTo = e.getKey();
                 sent++;
             }
@@ -301,7 +306,7 @@ public final class ReplyService implements OutboundRouter {
         synchronized (c) {
             Entry e = c.pending.get(seq);
             if (e != null && c.link != null && seq <= c.sentUpTo) {
-                c.link.send(e.reply);
+                c.link.send(e.reply, e.encoded);
                 c.link.flush();
             }
         }
@@ -343,7 +348,7 @@ public final class ReplyService implements OutboundRouter {
                 }
                 ChannelReplies c = of(rr.channel());
                 synchronized (c) {
-                    c.pending.put(reply.getReplySeq(), new Entry(reply, true));
+                    c.pending.put(reply.getReplySeq(), new Entry(reply, rr.reply(), true));
                     c.lastSeq = Math.max(c.lastSeq, reply.getReplySeq());
                 }
                 return answersMessage(reply) ? reply.getInReplyTo() : null;
@@ -402,7 +407,7 @@ public final class ReplyService implements OutboundRouter {
                 // Also replies whose own record is still queued: the ledger may already count their message as
                 // completed, so the checkpoint must not go without them (replay is idempotent per reply_seq).
                 for (Entry e : c.pending.values()) {
-                    out.add(new JournalRecord.ReplyRecorded(c.channel, e.reply.toByteArray()).toEntry());
+                    out.add(new JournalRecord.ReplyRecorded(c.channel, e.encoded).toEntry());
                 }
             }
         }

@@ -11,6 +11,11 @@ public interface SidecarLink {
     /** Queues a Reply frame (not flushed). */
     void send(Reply reply);
 
+    /** Queues a Reply frame whose Reply is already serialized as {@code encoded} (not flushed). */
+    default void send(Reply reply, byte[] encoded) {
+        send(reply);
+    }
+
     void flush();
 
     /** Runs {@code task} on the connection's I/O thread (writes from there need no cross-thread hand-off). */

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,14 +116,26 @@ public record InboundMessage(
     public static String idempotencyKeyFor(String channelName, String messageId) {
         requireNonEmpty(channelName, "channelName");
         requireNonEmpty(messageId, "messageId");
+        byte[] digest = SHA256.get().digest((channelName + "\n" + messageId).getBytes(StandardCharsets.UTF_8));
+        byte[] key = new byte[KEY_PREFIX.length + 40];
+        System.arraycopy(KEY_PREFIX, 0, key, 0, KEY_PREFIX.length);
+        for (int i = 0; i < 20; i++) {
+            key[KEY_PREFIX.length + 2 * i] = HEX[(digest[i] >> 4) & 0xF];
+            key[KEY_PREFIX.length + 2 * i + 1] = HEX[digest[i] & 0xF];
+        }
+        return new String(key, StandardCharsets.US_ASCII);
+    }
+
+    private static final byte[] KEY_PREFIX = "claw-".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** One digest per thread: {@code MessageDigest.getInstance} (a provider lookup) cost more than the hash itself. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((channelName + "\n" + messageId).getBytes(StandardCharsets.UTF_8));
-            return "claw-" + HexFormat.of().formatHex(digest, 0, 20);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JRE", e);
         }
-    }
+    });
 
     /** The conversation this message belongs to, as the runtime's session scope. */
     public SessionKey sessionKey() {

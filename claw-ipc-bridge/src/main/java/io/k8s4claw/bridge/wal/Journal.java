@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -27,12 +29,16 @@ import org.slf4j.LoggerFactory;
  * The bridge's write-ahead log: an append-only sequence of checksummed records in segment files
  * ({@code journal-000001.log}, …) in one directory.
  *
- * <p><b>Group commit.</b> {@link #append} queues a record and returns a future; one dedicated writer thread
- * takes everything queued (up to {@code maxBatch}), writes it with one {@code write}, forces it to disk with
- * one {@code fsync}, then completes every future of the batch in order. Concurrent messages thus share one
- * fsync, and a future completing means the record — and every record appended before it — is on stable
- * storage. Futures complete in append order on a completion thread, so the next write+fsync overlaps the
- * continuations of the previous batch.
+ * <p><b>Threads.</b> {@link #append} may be called from any thread: it encodes the record into the open batch
+ * under a short lock and makes sure a commit is scheduled on the journal's <em>loop</em> — a single-threaded
+ * executor; in the bridge, the bus event loop that owns all delivery state. The commit writes the whole batch
+ * with one {@code write}. Without fsync its futures then complete right there, on the loop. With fsync the
+ * written range goes to the <em>syncer</em> thread, which forces it (one {@code fdatasync} for everything
+ * written since its last one) and hands the completions back to the loop in one task. So a group commit costs
+ * one hand-off each way whatever its size, appends made on the loop (acks, deliveries, replies of one read
+ * batch) share a commit without any hand-off, and the loop goes on reading and writing the next batch while the
+ * disk syncs the previous one. Futures complete on the loop, in append order; a future completing means the
+ * record — and every record appended before it — is on stable storage. Never block the loop on one.
  *
  * <p><b>Record format.</b> {@code u32 length | u32 CRC32C(type, payload) | u8 type | payload}, big-endian.
  * On open, records are checked in order; a torn or corrupt record at the tail (a crash mid-write) is cut off
@@ -40,10 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failure.</b> A batch that cannot be written (e.g. {@code No space left on device}) is cut back off the
  * file and all its futures fail with {@link JournalException}: nothing half-written remains, nothing written
- * earlier is touched, and later appends try again.
+ * earlier is touched, and later appends try again. A failed fsync fails the futures it covered (their records
+ * may or may not survive; none was acknowledged).
  *
  * <p><b>Compaction.</b> When the log has grown past twice its size after the last compaction (and past
- * {@code minCompactBytes}), the writer asks the owner for a snapshot of the live state, writes it as a
+ * {@code minCompactBytes}), the loop takes a snapshot of the live state from the owner, writes it as a
  * checkpoint ({@code CHECKPOINT_BEGIN … CHECKPOINT_END}) into a fresh segment, fsyncs it, and deletes the older
  * segments. A checkpoint without its end marker (crash during compaction) is ignored on open. Replay must be
  * idempotent: records appended while the snapshot was taken can appear in it and after it.
@@ -57,8 +64,11 @@ public final class Journal implements AutoCloseable {
     public static final int MAX_RECORD_BYTES = 17 << 20;
     public static final byte CHECKPOINT_BEGIN = (byte) 0x7e;
     public static final byte CHECKPOINT_END = (byte) 0x7f;
+    /** Batch buffers start at this size and grow with the batches (see {@link #commit}). */
+    private static final int BATCH_BUFFER_BYTES = 256 << 10;
+    private static final int MAX_KEPT_BUFFER_BYTES = 4 << 20;
 
-    /** Observes the writer (metrics). Called on the writer thread. */
+    /** Observes the writer (metrics). Called on the loop. */
     public interface Listener {
         void onBatch(int records, long bytes, long fsyncNanos);
 
@@ -68,61 +78,83 @@ public final class Journal implements AutoCloseable {
         Listener NONE = (r, b, n) -> { };
     }
 
-    /** A queued record; {@code done} is null when nobody waits for it, {@code payload} null for {@link #WAKE}. */
-    private record Pending(byte type, byte[] payload, CompletableFuture<Void> done) {
+    /** A written range waiting for the syncer; {@code close} set when its segment is finished with. */
+    private record SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes,
+            boolean close) {
     }
-
-    private static final Pending WAKE = new Pending((byte) 0, null, null);
 
     private final Path dir;
     private final JournalOptions options;
     private final FileStore store;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread writer;
-    /**
-     * Completes each batch's futures (and so runs the callers' continuations: acks, deliveries) on its own
-     * thread, so the writer starts the next write (+fsync) at once instead of waiting for them — the I/O of
-     * batch n+1 overlaps the work of batch n. One hand-off per batch, in batch order. Measured: also faster
-     * without fsync (the writer otherwise serialises all delivery work behind its writes).
-     */
-    private final java.util.concurrent.ExecutorService completer;
+    private final Executor loop;
+    /** The loop's thread when the journal made its own (no loop given); shut down on close. */
+    private final ExecutorService ownLoop;
+    private final Thread syncer;
+    private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
     private volatile Listener listener = Listener.NONE;
     private volatile Supplier<List<JournalEntry>> snapshotSource;
     private volatile long minCompactBytes = 8L << 20;
     private volatile boolean compactRequested;
+    private volatile boolean closed;
+    /** Set by {@link #close()} once the last batch was handed to the syncer. */
+    private volatile boolean stopSync;
 
+    // The open batch: guarded by `lock`.
+    private final Object lock = new Object();
+    private ByteBuffer open = ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
+    private int openRecords;
+    private ArrayList<CompletableFuture<Void>> openWaiters = new ArrayList<>();
+    private boolean commitScheduled;
+
+    // The loop's own state.
+    private ByteBuffer spare = ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
     private FileChannel current;
     private int currentIndex;
     private long currentSize;
     private volatile long totalBytes;
     private long bytesAfterLastCompaction;
-    private ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
     private volatile JournalException lastFailure;
 
-    private Journal(Path dir, JournalOptions options, FileStore store) {
+    private Journal(Path dir, JournalOptions options, FileStore store, Executor loop) {
         this.dir = dir;
         this.options = options;
         this.store = store;
-        this.writer = new Thread(this::writeLoop, "journal-writer");
-        this.writer.setDaemon(true);
-        this.completer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "journal-completions");
-            t.setDaemon(true);
-            return t;
-        });
+        if (loop == null) {
+            this.ownLoop = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "journal-writer");
+                t.setDaemon(true);
+                return t;
+            });
+            this.loop = ownLoop;
+        } else {
+            this.ownLoop = null;
+            this.loop = loop;
+        }
+        this.syncer = new Thread(this::syncLoop, "journal-sync");
+        this.syncer.setDaemon(true);
+    }
+
+    /** Opens the journal with its own writer thread as the loop; see {@link #open(Path, JournalOptions, FileStore, Consumer, Executor)}. */
+    public static Journal open(Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay)
+            throws IOException {
+        return open(dir, options, store, replay, null);
     }
 
     /**
      * Opens (creating if needed) the journal in {@code dir}, hands every intact record to {@code replay} in
-     * order (checkpoint markers excluded), cuts off a corrupt tail, and starts the writer.
+     * order (checkpoint markers excluded), and cuts off a corrupt tail.
+     *
+     * @param loop single-threaded executor that runs commits and completes futures (null: a thread of its own).
+     *             It must outlive the journal: shut it down only after {@link #close()}.
      */
-    public static Journal open(Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay)
-            throws IOException {
+    public static Journal open(Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay,
+            Executor loop) throws IOException {
         Files.createDirectories(dir);
-        Journal j = new Journal(dir, options, store);
+        Journal j = new Journal(dir, options, store, loop);
         j.recover(replay);
-        j.writer.start();
+        if (options.fsync()) {
+            j.syncer.start();
+        }
         return j;
     }
 
@@ -130,7 +162,7 @@ public final class Journal implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Where a compaction gets the live state from; called on the writer thread. */
+    /** Where a compaction gets the live state from; called on the loop. */
     public void setSnapshotSource(Supplier<List<JournalEntry>> source, long minCompactBytes) {
         this.snapshotSource = source;
         this.minCompactBytes = minCompactBytes;
@@ -139,7 +171,7 @@ public final class Journal implements AutoCloseable {
     /** Asks for a compaction at the next opportunity (e.g. after recovery). */
     public void requestCompaction() {
         compactRequested = true;
-        queue.offer(WAKE); // wake the writer
+        scheduleCommit();
     }
 
     /** Bytes currently on disk in all segments. */
@@ -147,9 +179,11 @@ public final class Journal implements AutoCloseable {
         return totalBytes;
     }
 
-    /** Records waiting for the writer. */
+    /** Records waiting to be written. */
     public int backlog() {
-        return queue.size();
+        synchronized (lock) {
+            return openRecords;
+        }
     }
 
     /** The last write failure, or null once a later batch succeeded. */
@@ -163,12 +197,12 @@ public final class Journal implements AutoCloseable {
      * record; a failed batch is still logged and reported to the {@link Listener}.
      */
     public void appendNoWait(JournalEntry entry) {
-        if (entry.payload().length > MAX_RECORD_BYTES || closed.get()) {
+        if (entry.payload().length > MAX_RECORD_BYTES || closed) {
             log.atWarn().addKeyValue("type", entry.type()).addKeyValue("bytes", entry.payload().length)
-                    .log(closed.get() ? "journal closed; progress record dropped" : "progress record too large; dropped");
+                    .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
             return;
         }
-        queue.offer(new Pending(entry.type(), entry.payload(), null));
+        enqueue(entry.type(), entry.payload(), null);
     }
 
     /** Queues an encoded record; see {@link #append(byte, byte[])}. */
@@ -177,8 +211,8 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Queues a record. The future completes once it is on stable storage (with {@code fsync=false}: written
-     * to the file), or fails with {@link JournalException}.
+     * Queues a record. The future completes on the loop once the record is on stable storage (with
+     * {@code fsync=false}: written to the file), or fails with {@link JournalException}.
      */
     public CompletableFuture<Void> append(byte type, byte[] payload) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -187,98 +221,107 @@ public final class Journal implements AutoCloseable {
                     + " bytes exceeds the limit of " + MAX_RECORD_BYTES, null));
             return done;
         }
-        if (closed.get()) {
+        if (closed) {
             done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)", null));
             return done;
         }
-        queue.offer(new Pending(type, payload, done));
+        enqueue(type, payload, done);
         return done;
     }
 
-    // ------------------------------------------------------------------ writer
-
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>();
-        while (true) {
-            try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closed.get() && queue.isEmpty()) {
-                        break;
-                    }
-                    maybeCompact();
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, options.maxBatch() - 1);
-                writeBatch(batch);
-                batch.clear();
-                maybeRoll();
-                maybeCompact();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException | Error e) {
-                log.error("journal writer failed unexpectedly; failing the batch", e);
-                JournalException je = new JournalException("journal writer failed: " + e, e);
-                complete(batch, je);
-                batch.clear();
+    private void enqueue(byte type, byte[] payload, CompletableFuture<Void> done) {
+        CRC32C crc = new CRC32C();
+        crc.update(type);
+        crc.update(payload);
+        int sum = (int) crc.getValue();
+        boolean schedule;
+        synchronized (lock) {
+            int need = HEADER + payload.length;
+            if (open.remaining() < need) {
+                ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(open.capacity() * 2, open.position() + need));
+                open.flip();
+                bigger.put(open);
+                open = bigger;
             }
+            open.putInt(payload.length).putInt(sum).put(type).put(payload);
+            openRecords++;
+            if (done != null) {
+                openWaiters.add(done);
+            }
+            schedule = !commitScheduled;
+            commitScheduled = true;
         }
-        try {
-            if (current != null) {
-                current.force(false);
-                current.close();
-            }
-        } catch (IOException e) {
-            log.warn("closing the journal segment failed: {}", e.toString());
+        if (schedule) {
+            runOnLoop(this::commit);
         }
     }
 
-    /** Writes (and fsyncs) a batch; true when it is durable. Its futures complete in order (see {@link #completer}). */
-    private boolean writeBatch(List<Pending> batch) {
-        int size = 0;
-        int records = 0;
-        for (Pending p : batch) {
-            if (p.payload != null) {
-                size += HEADER + p.payload.length;
-                records++;
+    private void scheduleCommit() {
+        boolean schedule;
+        synchronized (lock) {
+            schedule = !commitScheduled;
+            commitScheduled = true;
+        }
+        if (schedule) {
+            runOnLoop(this::commit);
+        }
+    }
+
+    private void runOnLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The loop is gone (shutdown ordering bug in the owner): do not strand the batch.
+            log.warn("journal loop rejected a commit; committing on the caller's thread");
+            synchronized (this) {
+                task.run();
             }
         }
-        if (records == 0) {
-            return true;
+    }
+
+    // ------------------------------------------------------------------ the loop: write, then sync
+
+    /** Writes everything appended so far with one write; runs on the loop (one at a time). */
+    private void commit() {
+        ByteBuffer batch;
+        int records;
+        ArrayList<CompletableFuture<Void>> waiters;
+        synchronized (lock) {
+            commitScheduled = false;
+            batch = open;
+            records = openRecords;
+            waiters = openWaiters;
+            open = spare != null ? spare : ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
+            openRecords = 0;
+            openWaiters = new ArrayList<>();
         }
-        if (buffer.capacity() < size) {
-            buffer = ByteBuffer.allocate(Math.max(size, buffer.capacity() * 2));
-        }
-        buffer.clear();
-        CRC32C crc = new CRC32C();
-        for (Pending p : batch) {
-            if (p.payload == null) {
-                continue; // a wake-up marker
+        spare = null;
+        try {
+            if (records > 0) {
+                writeBatch(batch, records, waiters);
             }
-            crc.reset();
-            crc.update(p.type);
-            crc.update(p.payload);
-            buffer.putInt(p.payload.length).putInt((int) crc.getValue()).put(p.type).put(p.payload);
+            maybeRoll();
+            maybeCompact();
+        } catch (RuntimeException | Error e) {
+            log.error("journal commit failed unexpectedly; failing the batch", e);
+            complete(waiters, new JournalException("journal writer failed: " + e, e));
+        } finally {
+            batch.clear();
+            // A buffer grown for a busy moment is kept (direct memory is only returned at a GC, so replacing it
+            // every time would pile up garbage outside the heap); only one grown for a giant record is dropped.
+            spare = batch.capacity() > MAX_KEPT_BUFFER_BYTES ? ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES) : batch;
         }
-        buffer.flip();
+    }
+
+    /** Writes one batch; without fsync completes it, with fsync hands it to the syncer. True when written. */
+    private boolean writeBatch(ByteBuffer batch, int records, List<CompletableFuture<Void>> waiters) {
+        batch.flip();
+        int size = batch.remaining();
         long before = currentSize;
         try {
-            while (buffer.hasRemaining()) {
-                current.write(buffer);
+            while (batch.hasRemaining()) {
+                current.write(batch);
             }
-            long t0 = System.nanoTime();
-            if (options.fsync()) {
-                current.force(false);
-            }
-            long fsyncNanos = System.nanoTime() - t0;
-            currentSize += size;
-            totalBytes += size;
-            lastFailure = null;
-            listener.onBatch(records, size, fsyncNanos);
-            complete(batch, null);
-            return true;
         } catch (IOException e) {
             JournalException je = new JournalException("could not write " + records + " journal record(s) to "
                     + segmentPath(currentIndex) + ": " + e.getMessage(), e);
@@ -294,35 +337,121 @@ public final class Journal implements AutoCloseable {
             log.atWarn().addKeyValue("records", records).addKeyValue("error", e.getMessage())
                     .log("journal batch not written; its messages are refused");
             listener.onFailure(je);
-            complete(batch, je);
+            complete(waiters, je);
             return false;
+        }
+        currentSize += size;
+        totalBytes += size;
+        lastFailure = null;
+        if (options.fsync()) {
+            syncQueue.add(new SyncRequest(current, waiters, records, size, false));
+        } else {
+            listener.onBatch(records, size, 0);
+            complete(waiters, null);
+        }
+        return true;
+    }
+
+    /**
+     * The syncer: one fdatasync covers every range written before it (the loop keeps writing meanwhile, so a
+     * busy bridge syncs back to back and each sync carries everything that arrived during the previous one).
+     */
+    private void syncLoop() {
+        List<SyncRequest> requests = new ArrayList<>();
+        while (true) {
+            try {
+                SyncRequest first = syncQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (stopSync && syncQueue.isEmpty()) {
+                        break;
+                    }
+                    continue;
+                }
+                requests.add(first);
+                syncQueue.drainTo(requests);
+                sync(requests);
+                requests.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
     }
 
-    /** Completes (or fails, when {@code failure} is set) the batch's futures, in order. */
-    private void complete(List<Pending> batch, JournalException failure) {
-        List<CompletableFuture<Void>> waiting = new ArrayList<>();
-        for (Pending p : batch) {
-            if (p.done != null) {
-                waiting.add(p.done);
-            }
-        }
-        if (waiting.isEmpty()) {
-            return;
-        }
-        Runnable done = () -> {
-            for (CompletableFuture<Void> f : waiting) {
-                if (failure == null) {
-                    f.complete(null);
-                } else {
-                    f.completeExceptionally(failure);
+    private void sync(List<SyncRequest> requests) {
+        // Usually one file; after a roll or a compaction the older one is forced (and closed) first.
+        JournalException failure = null;
+        FileChannel forced = null;
+        long t0 = System.nanoTime();
+        List<Runnable> completions = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            SyncRequest r = requests.get(i);
+            boolean lastOfFile = i == requests.size() - 1 || requests.get(i + 1).channel != r.channel;
+            if (lastOfFile && forced != r.channel) {
+                try {
+                    r.channel.force(false);
+                    failure = null;
+                } catch (IOException e) {
+                    failure = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
+                    lastFailure = failure;
+                    log.atWarn().addKeyValue("error", e.getMessage())
+                            .log("journal fsync failed; the messages it covered are refused");
+                }
+                forced = r.channel;
+                // Complete every request of this file with this sync's outcome.
+                long nanos = System.nanoTime() - t0;
+                JournalException outcome = failure;
+                for (int k = completions.size(); k <= i; k++) {
+                    SyncRequest done = requests.get(k);
+                    completions.add(() -> {
+                        if (outcome == null) {
+                            if (done.records > 0) {
+                                listener.onBatch(done.records, done.bytes, nanos);
+                            }
+                        } else {
+                            listener.onFailure(outcome);
+                        }
+                        complete(done.waiters, outcome);
+                    });
+                }
+                if (r.close) {
+                    closeQuietly(r.channel);
                 }
             }
-        };
-        if (completer == null) {
-            done.run();
+        }
+        runOnLoop(() -> completions.forEach(Runnable::run));
+    }
+
+    /** Completes (or fails, when {@code failure} is set) the futures, in order. Runs on the loop. */
+    private static void complete(List<CompletableFuture<Void>> waiters, JournalException failure) {
+        for (CompletableFuture<Void> f : waiters) {
+            if (failure == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /** A segment the loop no longer writes: closed after everything written to it was synced. */
+    private void retire(FileChannel old) {
+        if (options.fsync() && syncer.isAlive()) {
+            syncQueue.add(new SyncRequest(old, List.of(), 0, 0, true));
         } else {
-            completer.execute(done);
+            try {
+                old.force(false);
+            } catch (IOException e) {
+                log.warn("forcing a finished journal segment failed: {}", e.toString());
+            }
+            closeQuietly(old);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            log.warn("closing a journal segment failed: {}", e.toString());
         }
     }
 
@@ -359,31 +488,34 @@ public final class Journal implements AutoCloseable {
             current = next;
             currentIndex = previousIndex + 1;
             currentSize = 0;
-            List<Pending> records = new ArrayList<>(snapshot.size() + 2);
-            records.add(new Pending(CHECKPOINT_BEGIN, new byte[0], null));
+            int bytes = 2 * HEADER;
             for (JournalEntry e : snapshot) {
-                records.add(new Pending(e.type(), e.payload(), null));
+                bytes += HEADER + e.payload().length;
             }
-            records.add(new Pending(CHECKPOINT_END, new byte[0], null));
-            boolean wasFsync = options.fsync();
-            if (!writeBatch(records)) {
-                throw new IOException("writing the checkpoint failed", lastFailure);
+            ByteBuffer checkpoint = ByteBuffer.allocate(bytes);
+            putRecord(checkpoint, CHECKPOINT_BEGIN, new byte[0]);
+            for (JournalEntry e : snapshot) {
+                putRecord(checkpoint, e.type(), e.payload());
             }
-            if (!wasFsync) {
-                current.force(false);
+            putRecord(checkpoint, CHECKPOINT_END, new byte[0]);
+            checkpoint.flip();
+            while (checkpoint.hasRemaining()) {
+                next.write(checkpoint);
             }
-            previous.close();
-            long kept = 0;
+            next.force(false);
+            currentSize = bytes;
+            fsyncDir();
+            long deleted = 0;
             for (int i = previousIndex; i >= 0; i--) {
-                Path p = segmentPath(i);
-                if (Files.deleteIfExists(p)) {
-                    kept++;
+                if (Files.deleteIfExists(segmentPath(i))) {
+                    deleted++;
                 }
             }
             fsyncDir();
+            retire(previous);
             totalBytes = currentSize;
             bytesAfterLastCompaction = currentSize;
-            log.atInfo().addKeyValue("segmentsDeleted", kept).addKeyValue("bytesBefore", before)
+            log.atInfo().addKeyValue("segmentsDeleted", deleted).addKeyValue("bytesBefore", before)
                     .addKeyValue("bytesAfter", currentSize).addKeyValue("liveRecords", snapshot.size())
                     .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000).log("journal compacted");
         } catch (IOException e) {
@@ -402,6 +534,13 @@ public final class Journal implements AutoCloseable {
             }
             bytesAfterLastCompaction = totalBytes; // do not retry on every batch
         }
+    }
+
+    private static void putRecord(ByteBuffer out, byte type, byte[] payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(type);
+        crc.update(payload);
+        out.putInt(payload.length).putInt((int) crc.getValue()).put(type).put(payload);
     }
 
     // ------------------------------------------------------------------ recovery
@@ -551,11 +690,8 @@ public final class Journal implements AutoCloseable {
     private void openSegment(int index) throws IOException {
         FileChannel ch = store.openForAppend(segmentPath(index));
         ch.truncate(0);
-        if (current != null) {
-            current.force(false);
-            if (current != ch) {
-                current.close();
-            }
+        if (current != null && current != ch) {
+            retire(current);
         }
         current = ch;
         currentIndex = index;
@@ -575,20 +711,42 @@ public final class Journal implements AutoCloseable {
         return dir.resolve(String.format("journal-%06d.log", index));
     }
 
-    /** Stops accepting appends, writes and fsyncs everything queued, and closes the file. */
+    /** Stops accepting appends, writes and fsyncs everything appended, and closes the file. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            queue.offer(WAKE);
-            try {
-                writer.join(30_000);
-                if (completer != null) {
-                    completer.shutdown(); // runs the completions already handed over
-                    completer.awaitTermination(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture<Void> last = new CompletableFuture<>();
+        runOnLoop(() -> {
+            commit();
+            last.complete(null);
+        });
+        try {
+            last.get(30, TimeUnit.SECONDS);
+            stopSync = true;
+            if (options.fsync()) {
+                syncer.join(30_000);
             }
+            CompletableFuture<Void> closedFile = new CompletableFuture<>();
+            runOnLoop(() -> {
+                try {
+                    current.force(false);
+                    current.close();
+                } catch (IOException e) {
+                    log.warn("closing the journal segment failed: {}", e.toString());
+                }
+                closedFile.complete(null);
+            });
+            closedFile.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("closing the journal did not finish: {}", e.toString());
+        }
+        if (ownLoop != null) {
+            ownLoop.shutdown();
         }
     }
 }

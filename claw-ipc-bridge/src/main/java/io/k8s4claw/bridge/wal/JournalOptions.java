@@ -4,19 +4,18 @@ package io.k8s4claw.bridge.wal;
  * @param fsync         force every batch to stable storage before completing its appends (false only for
  *                      benchmarks and tests: an ack then means "written to the page cache")
  * @param segmentBytes  a segment is closed and a new one started beyond this size
- * @param maxBatch      records written by one write+fsync at most (group commit)
  */
-public record JournalOptions(boolean fsync, long segmentBytes, int maxBatch) {
+public record JournalOptions(boolean fsync, long segmentBytes) {
 
     public static JournalOptions defaults() {
-        return new JournalOptions(true, 64L << 20, 4096);
+        return new JournalOptions(true, 64L << 20);
     }
 
     public JournalOptions withFsync(boolean on) {
-        return new JournalOptions(on, segmentBytes, maxBatch);
+        return new JournalOptions(on, segmentBytes);
     }
 
     public JournalOptions withSegmentBytes(long bytes) {
-        return new JournalOptions(fsync, bytes, maxBatch);
+        return new JournalOptions(fsync, bytes);
     }
 }

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.wal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -15,7 +14,7 @@ public sealed interface JournalRecord {
 
     byte type();
 
-    void write(DataOutputStream out) throws IOException;
+    void write(RecordWriter out) throws IOException;
 
     /** A UserMessage was accepted (the Ack follows once this record is durable). */
     record MessageAccepted(String channel, String channelType, long acceptedAtMs, byte[] userMessage)
@@ -24,7 +23,7 @@ public sealed interface JournalRecord {
             return 1;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(channelType);
             out.writeLong(acceptedAtMs);
@@ -43,7 +42,7 @@ public sealed interface JournalRecord {
             return 2;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeUTF(runRef);
@@ -60,7 +59,7 @@ public sealed interface JournalRecord {
             return 3;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeUTF(outcome);
@@ -79,7 +78,7 @@ public sealed interface JournalRecord {
             return 4;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeUTF(reason);
@@ -98,7 +97,7 @@ public sealed interface JournalRecord {
             return 5;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeLong(atMs);
@@ -115,7 +114,7 @@ public sealed interface JournalRecord {
             return 6;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeInt(reply.length);
             out.write(reply);
@@ -132,7 +131,7 @@ public sealed interface JournalRecord {
             return 7;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeLong(replySeq);
         }
@@ -148,7 +147,7 @@ public sealed interface JournalRecord {
             return 8;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeUTF(messageId);
             out.writeLong(atMs);
@@ -165,7 +164,7 @@ public sealed interface JournalRecord {
             return 9;
         }
 
-        public void write(DataOutputStream out) throws IOException {
+        public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
             out.writeLong(lastSeq);
         }
@@ -178,16 +177,96 @@ public sealed interface JournalRecord {
     /** Exact encoded size of the payload written by {@link #write}. */
     int size();
 
-    /** Encodes the payload into an array of exactly {@link #size()} bytes (no growing, no final copy). */
+    /** Encodes the payload (the layout of {@link DataOutputStream}, so older journals read the same). */
     default JournalEntry toEntry() {
-        int size = size();
-        ExactBytes bytes = new ExactBytes(size);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        RecordWriter out = new RecordWriter();
+        try {
             write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new JournalEntry(type(), bytes.result());
+        return new JournalEntry(type(), out.result());
+    }
+
+    /**
+     * Writes what {@link DataOutputStream} would, into a growing array, with a fast path for the common ASCII
+     * strings (ids, channel names): modified UTF-8 of an ASCII string without NUL is its bytes.
+     */
+    final class RecordWriter {
+        private byte[] buf = new byte[128];
+        private int count;
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        public void writeUTF(String s) throws IOException {
+            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (b.length == s.length() && b.length <= 0xFFFF && noZero(b)) {
+                ensure(2 + b.length);
+                buf[count++] = (byte) (b.length >>> 8);
+                buf[count++] = (byte) b.length;
+                System.arraycopy(b, 0, buf, count, b.length);
+                count += b.length;
+                return;
+            }
+            int n = utf(s) - 2;
+            if (n > 0xFFFF) {
+                throw new java.io.UTFDataFormatException("string of " + n + " bytes is too long for a journal field");
+            }
+            ensure(2 + n);
+            buf[count++] = (byte) (n >>> 8);
+            buf[count++] = (byte) n;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c != 0 && c < 0x80) {
+                    buf[count++] = (byte) c;
+                } else if (c < 0x800) {
+                    buf[count++] = (byte) (0xC0 | (c >> 6) & 0x1F);
+                    buf[count++] = (byte) (0x80 | c & 0x3F);
+                } else {
+                    buf[count++] = (byte) (0xE0 | (c >> 12) & 0x0F);
+                    buf[count++] = (byte) (0x80 | (c >> 6) & 0x3F);
+                    buf[count++] = (byte) (0x80 | c & 0x3F);
+                }
+            }
+        }
+
+        private static boolean noZero(byte[] b) {
+            for (byte x : b) {
+                if (x == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        public void writeLong(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[count++] = (byte) (v >>> shift);
+            }
+        }
+
+        public void writeInt(int v) {
+            ensure(4);
+            buf[count++] = (byte) (v >>> 24);
+            buf[count++] = (byte) (v >>> 16);
+            buf[count++] = (byte) (v >>> 8);
+            buf[count++] = (byte) v;
+        }
+
+        public void write(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, count, b.length);
+            count += b.length;
+        }
+
+        byte[] result() {
+            return count == buf.length ? buf : java.util.Arrays.copyOf(buf, count);
+        }
     }
 
     /** Bytes of {@link DataOutputStream#writeUTF}: a 2-byte length and modified UTF-8. */
@@ -201,17 +280,6 @@ public sealed interface JournalRecord {
             }
         }
         return 2 + bytes;
-    }
-
-    /** A ByteArrayOutputStream whose array is handed out without a copy when it was filled exactly. */
-    final class ExactBytes extends ByteArrayOutputStream {
-        ExactBytes(int size) {
-            super(size);
-        }
-
-        byte[] result() {
-            return count == buf.length ? buf : toByteArray();
-        }
     }
 
     /**
