@@ -10,7 +10,8 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A FileChannel whose writes can be made to fail like a full volume ({@code IOException("No space left on
- * device")}) or to block — the injectable alternative to a tiny tmpfs where mounting is not possible.
+ * device")}) or to block — the injectable alternative to a tiny tmpfs where mounting is not possible. Its
+ * {@code force} can be made to fail too (an fsync error such as {@code EIO}).
  */
 public final class FaultyFileChannel extends FileChannel {
 
@@ -19,12 +20,23 @@ public final class FaultyFileChannel extends FileChannel {
         void beforeWrite() throws IOException;
     }
 
+    /** Hook run before every {@code force}. */
+    public interface ForceHook {
+        void beforeForce() throws IOException;
+    }
+
     private final FileChannel delegate;
     private final WriteHook hook;
+    private final ForceHook forceHook;
 
     public FaultyFileChannel(FileChannel delegate, WriteHook hook) {
+        this(delegate, hook, () -> { });
+    }
+
+    public FaultyFileChannel(FileChannel delegate, WriteHook hook, ForceHook forceHook) {
         this.delegate = delegate;
         this.hook = hook;
+        this.forceHook = forceHook;
     }
 
     @Override
@@ -73,6 +85,7 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        forceHook.beforeForce();
         delegate.force(metaData);
     }
 
