@@ -25,7 +25,7 @@ final class NettyFrameDecoder extends ByteToMessageDecoder {
     private boolean failed;
 
     NettyFrameDecoder(int maxFrameBytes) {
-        this.maxFrameBytes = maxFrameBytes;
+        this.maxFrameBytes = BusProtocol.checkMaxFrameBytes(maxFrameBytes);
     }
 
     void setMaxFrameBytes(int maxFrameBytes) {

@@ -65,8 +65,8 @@ public final class Journal implements AutoCloseable {
     public static final byte CHECKPOINT_BEGIN = (byte) 0x7e;
     public static final byte CHECKPOINT_END = (byte) 0x7f;
     /** Batch buffers start at this size and grow with the batches (see {@link #commit}). */
-    private static final int BATCH_BUFFER_BYTES = 256 << 10;
-    private static final int MAX_KEPT_BUFFER_BYTES = 4 << 20;
+    private static final int BATCH_BUFFER_BYTES = 64 << 10;
+    private static final int MAX_KEPT_BUFFER_BYTES = 1 << 20;
 
     /** Observes the writer (metrics). Called on the loop. */
     public interface Listener {
@@ -78,10 +78,16 @@ public final class Journal implements AutoCloseable {
         Listener NONE = (r, b, n) -> { };
     }
 
-    /** A written range waiting for the syncer; {@code close} set when its segment is finished with. */
+    /**
+     * A written range waiting for the syncer; {@code close} set when its segment is finished with; {@code failure}
+     * set for a batch whose write failed — queued anyway so that its refusal does not overtake the completions of
+     * earlier batches still being synced.
+     */
     private record SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes,
-            boolean close) {
+            boolean close, JournalException failure) {
     }
+
+    private static final SyncRequest WAKE = new SyncRequest(null, List.of(), 0, 0, false, null);
 
     private final Path dir;
     private final JournalOptions options;
@@ -236,6 +242,14 @@ public final class Journal implements AutoCloseable {
         int sum = (int) crc.getValue();
         boolean schedule;
         synchronized (lock) {
+            if (closed) {
+                // close() won the race after the caller's check: the final commit may already be done.
+                if (done != null) {
+                    done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)",
+                            null));
+                }
+                return;
+            }
             int need = HEADER + payload.length;
             if (open.remaining() < need) {
                 ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(open.capacity() * 2, open.position() + need));
@@ -336,15 +350,19 @@ public final class Journal implements AutoCloseable {
             }
             log.atWarn().addKeyValue("records", records).addKeyValue("error", e.getMessage())
                     .log("journal batch not written; its messages are refused");
-            listener.onFailure(je);
-            complete(waiters, je);
+            if (options.fsync()) {
+                syncQueue.add(new SyncRequest(null, waiters, records, 0, false, je));
+            } else {
+                listener.onFailure(je);
+                complete(waiters, je);
+            }
             return false;
         }
         currentSize += size;
         totalBytes += size;
         lastFailure = null;
         if (options.fsync()) {
-            syncQueue.add(new SyncRequest(current, waiters, records, size, false));
+            syncQueue.add(new SyncRequest(current, waiters, records, size, false, null));
         } else {
             listener.onBatch(records, size, 0);
             complete(waiters, null);
@@ -369,8 +387,11 @@ public final class Journal implements AutoCloseable {
                 }
                 requests.add(first);
                 syncQueue.drainTo(requests);
-                sync(requests);
+                sync(List.copyOf(requests));
                 requests.clear();
+                if (stopSync && syncQueue.isEmpty()) {
+                    break;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -379,47 +400,41 @@ public final class Journal implements AutoCloseable {
     }
 
     private void sync(List<SyncRequest> requests) {
-        // Usually one file; after a roll or a compaction the older one is forced (and closed) first.
-        JournalException failure = null;
-        FileChannel forced = null;
+        // Usually one file; after a roll or a compaction the older one too (forced, then closed).
         long t0 = System.nanoTime();
-        List<Runnable> completions = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            SyncRequest r = requests.get(i);
-            boolean lastOfFile = i == requests.size() - 1 || requests.get(i + 1).channel != r.channel;
-            if (lastOfFile && forced != r.channel) {
+        java.util.Map<FileChannel, JournalException> outcomes = new java.util.IdentityHashMap<>();
+        for (SyncRequest r : requests) {
+            if (r.channel != null && r.failure == null && !outcomes.containsKey(r.channel)) {
+                JournalException outcome = null;
                 try {
                     r.channel.force(false);
-                    failure = null;
                 } catch (IOException e) {
-                    failure = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
-                    lastFailure = failure;
+                    outcome = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
+                    lastFailure = outcome;
                     log.atWarn().addKeyValue("error", e.getMessage())
                             .log("journal fsync failed; the messages it covered are refused");
                 }
-                forced = r.channel;
-                // Complete every request of this file with this sync's outcome.
-                long nanos = System.nanoTime() - t0;
-                JournalException outcome = failure;
-                for (int k = completions.size(); k <= i; k++) {
-                    SyncRequest done = requests.get(k);
-                    completions.add(() -> {
-                        if (outcome == null) {
-                            if (done.records > 0) {
-                                listener.onBatch(done.records, done.bytes, nanos);
-                            }
-                        } else {
-                            listener.onFailure(outcome);
-                        }
-                        complete(done.waiters, outcome);
-                    });
-                }
-                if (r.close) {
-                    closeQuietly(r.channel);
-                }
+                outcomes.put(r.channel, outcome);
             }
         }
-        runOnLoop(() -> completions.forEach(Runnable::run));
+        long nanos = System.nanoTime() - t0;
+        for (SyncRequest r : requests) {
+            if (r.close) {
+                closeQuietly(r.channel);
+            }
+        }
+        runOnLoop(() -> {
+            for (SyncRequest r : requests) {
+                JournalException outcome = r.failure != null ? r.failure
+                        : r.channel == null ? null : outcomes.get(r.channel);
+                if (outcome != null) {
+                    listener.onFailure(outcome);
+                } else if (r.records > 0) {
+                    listener.onBatch(r.records, r.bytes, nanos);
+                }
+                complete(r.waiters, outcome);
+            }
+        });
     }
 
     /** Completes (or fails, when {@code failure} is set) the futures, in order. Runs on the loop. */
@@ -436,7 +451,7 @@ public final class Journal implements AutoCloseable {
     /** A segment the loop no longer writes: closed after everything written to it was synced. */
     private void retire(FileChannel old) {
         if (options.fsync() && syncer.isAlive()) {
-            syncQueue.add(new SyncRequest(old, List.of(), 0, 0, true));
+            syncQueue.add(new SyncRequest(old, List.of(), 0, 0, true, null));
         } else {
             try {
                 old.force(false);
@@ -714,10 +729,12 @@ public final class Journal implements AutoCloseable {
     /** Stops accepting appends, writes and fsyncs everything appended, and closes the file. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true; // under the lock: every append either precedes the final commit or is refused
         }
-        closed = true;
         CompletableFuture<Void> last = new CompletableFuture<>();
         runOnLoop(() -> {
             commit();
@@ -726,6 +743,7 @@ public final class Journal implements AutoCloseable {
         try {
             last.get(30, TimeUnit.SECONDS);
             stopSync = true;
+            syncQueue.add(WAKE); // the syncer exits once it has synced everything before this
             if (options.fsync()) {
                 syncer.join(30_000);
             }

@@ -204,7 +204,7 @@ public sealed interface JournalRecord {
 
         public void writeUTF(String s) throws IOException {
             byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (b.length == s.length() && b.length <= 0xFFFF && noZero(b)) {
+            if (b.length == s.length() && b.length <= 0xFFFF && plainAscii(b, s)) {
                 ensure(2 + b.length);
                 buf[count++] = (byte) (b.length >>> 8);
                 buf[count++] = (byte) b.length;
@@ -234,9 +234,13 @@ public sealed interface JournalRecord {
             }
         }
 
-        private static boolean noZero(byte[] b) {
-            for (byte x : b) {
-                if (x == 0) {
+        /**
+         * With as many UTF-8 bytes as chars, every char was ASCII — or a lone surrogate, which getBytes replaces
+         * with '?'. NUL and such a '?' need the full encoding.
+         */
+        private static boolean plainAscii(byte[] b, String s) {
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == 0 || b[i] == '?' && s.charAt(i) != '?') {
                     return false;
                 }
             }

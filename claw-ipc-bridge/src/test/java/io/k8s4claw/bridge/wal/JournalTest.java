@@ -400,7 +400,6 @@ class JournalTest {
      * record's future then completes first.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("main-code bug: Journal.writeBatch fails a batch before earlier batches awaiting fsync complete")
     void aFailedWriteDoesNotOvertakeAnEarlierBatchStillBeingSynced() throws Exception {
         AtomicBoolean full = new AtomicBoolean();
         CountDownLatch syncing = new CountDownLatch(1);
