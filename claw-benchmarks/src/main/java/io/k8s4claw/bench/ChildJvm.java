@@ -12,10 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ChildJvm implements AutoCloseable {
 
     /** The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge container. */
-    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 "
-            + "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m "
-            + "-XX:C1MaxInlineSize=15 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 "
-            + "-XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
+    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx36m "
+            + "-XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m "
+            + "-Xshare:off -XX:TrimNativeHeapInterval=2000";
 
     private final Process process;
     private final Path log;

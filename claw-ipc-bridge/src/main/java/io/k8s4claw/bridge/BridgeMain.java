@@ -100,7 +100,7 @@ public final class BridgeMain implements Callable<Integer> {
             description = "log segment size (CLAW_BRIDGE_WAL_SEGMENT_BYTES)")
     long walSegmentBytes;
 
-    @Option(names = "--max-pending", defaultValue = "${env:CLAW_BRIDGE_MAX_PENDING:-100000}",
+    @Option(names = "--max-pending", defaultValue = "${env:CLAW_BRIDGE_MAX_PENDING:-10000}",
             description = "backlog to the runtime above which sidecars are paused (CLAW_BRIDGE_MAX_PENDING)")
     long maxPending;
 

@@ -28,7 +28,16 @@ import java.util.List;
 final class ChannelSidecars {
 
     /** The channel sidecars run with the bridge's measured JVM flags. */
-    static final String JAVA_TOOL_OPTIONS = BridgeContainer.JAVA_TOOL_OPTIONS;
+    /**
+     * JVM flags of the channel sidecars, as measured by the channel sidecar's SidecarRssReport: a small SerialGC
+     * heap and C1 only, plus fewer, later C1 compilations and a periodic native heap trim that keep idle RSS under
+     * 64 MiB (why each flag: claw-channel-sidecar/docs/operations.md). A channel sidecar handles a platform's
+     * rate, not the bus's, so it keeps the smaller compiler. SidecarJvmFlagsTest keeps them equal to the image's.
+     */
+    static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60"
+            + " -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
+            + " -XX:C1MaxInlineSize=15 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000"
+            + " -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
 
     static final int FIRST_PORT = 8081;
     private static final ObjectMapper JSON = new ObjectMapper();
