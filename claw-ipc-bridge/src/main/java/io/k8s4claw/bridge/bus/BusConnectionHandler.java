@@ -241,14 +241,22 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
      */
     private void queue(Object frame) {
         if (out == null) {
-            out = channel.alloc().ioBuffer(16 << 10);
+            out = channel.alloc().ioBuffer(OUT_BUFFER_BYTES);
         }
         try {
             NettyFrameEncoder.encodeTo(frame, out);
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("could not encode a bus frame: " + e, e);
         }
+        if (out.readableBytes() >= OUT_BUFFER_BYTES - 1024) {
+            // Hand a full buffer over (flushed with the rest) rather than growing it: a grown buffer leaves the
+            // allocator's pooled sizes and costs a fresh direct allocation every time.
+            channel.write(out, channel.voidPromise());
+            out = null;
+        }
     }
+
+    private static final int OUT_BUFFER_BYTES = 32 << 10;
 
     private void flushQueued() {
         ByteBuf pending = out;

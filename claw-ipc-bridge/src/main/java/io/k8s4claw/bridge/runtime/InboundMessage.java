@@ -93,10 +93,10 @@ public record InboundMessage(
                 new Sender(s.getId(), s.getDisplayName(), s.getIsBot()),
                 m.getText(),
                 m.getPlatformMessageId(),
-                m.getAttachmentsList().stream()
+                m.getAttachmentsCount() == 0 ? List.of() : m.getAttachmentsList().stream()
                         .map(a -> new Attachment(a.getName(), a.getMimeType(), a.getSizeBytes(), a.getRef()))
                         .toList(),
-                m.getMetadataMap(),
+                m.getMetadataCount() == 0 ? Map.of() : m.getMetadataMap(),
                 switch (m.getChatType()) {
                     case DIRECT -> ChatType.DIRECT;
                     case GROUP -> ChatType.GROUP;

@@ -34,6 +34,10 @@ public sealed interface JournalRecord {
         public int size() {
             return utf(channel) + utf(channelType) + 8 + 4 + userMessage.length;
         }
+
+        public int sizeHint() {
+            return 4 + channel.length() + channelType.length() + 12 + userMessage.length;
+        }
     }
 
     /** The runtime accepted the message and started a run. */
@@ -123,6 +127,10 @@ public sealed interface JournalRecord {
         public int size() {
             return utf(channel) + 4 + reply.length;
         }
+
+        public int sizeHint() {
+            return 2 + channel.length() + 4 + reply.length;
+        }
     }
 
     /** The channel acked replies up to and including... exactly this reply_seq. */
@@ -179,7 +187,7 @@ public sealed interface JournalRecord {
 
     /** Encodes the payload (the layout of {@link DataOutputStream}, so older journals read the same). */
     default JournalEntry toEntry() {
-        RecordWriter out = new RecordWriter();
+        RecordWriter out = new RecordWriter(sizeHint());
         try {
             write(out);
         } catch (IOException e) {
@@ -192,9 +200,18 @@ public sealed interface JournalRecord {
      * Writes what {@link DataOutputStream} would, into a growing array, with a fast path for the common ASCII
      * strings (ids, channel names): modified UTF-8 of an ASCII string without NUL is its bytes.
      */
+    /** Bytes to start encoding with (enough for the usual ids; records with a blob add its length). */
+    default int sizeHint() {
+        return 128;
+    }
+
     final class RecordWriter {
-        private byte[] buf = new byte[128];
+        private byte[] buf;
         private int count;
+
+        RecordWriter(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
 
         private void ensure(int more) {
             if (count + more > buf.length) {
