@@ -92,6 +92,9 @@ public final class BenchmarkMain {
             }
             long load = echo.stopSampling();
             long[] lat;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "latwarm")) {
+                c.latency(RATE, LATENCY_MESSAGES / 5); // the one-message-at-a-time paths, warmed like the others
+            }
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "lat")) {
                 lat = c.latency(RATE, LATENCY_MESSAGES);
             }
@@ -122,6 +125,9 @@ public final class BenchmarkMain {
                 rate = c.throughput(MESSAGES, WINDOW);
             }
             long[] lat;
+            try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "latwarm")) {
+                c.latency(RATE, LATENCY_MESSAGES / 5); // the one-message-at-a-time paths, warmed like the others
+            }
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "lat")) {
                 lat = c.latency(RATE, LATENCY_MESSAGES);
             }
@@ -134,7 +140,24 @@ public final class BenchmarkMain {
                 System.out.println("  (bridge logged errors:)\n" + out);
             }
             return new Result(name, rate, pctl(lat, 50), pctl(lat, 99), idle, load);
+        } finally {
+            quietDisk(work.resolve("wal-" + tag));
         }
+    }
+
+    /**
+     * Deletes a finished run's log and flushes the page cache, so the next line's fsyncs do not queue behind
+     * the write-back of the previous line's hundreds of megabytes (the relay run writes without fsync).
+     */
+    private static void quietDisk(Path wal) throws Exception {
+        if (Files.isDirectory(wal)) {
+            try (var files = Files.walk(wal)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
     }
 
     private static void print(Result r, Result ceiling) {

@@ -53,6 +53,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     private Channel channel;
     /** Frames encoded on the event loop and not yet handed to the channel (see {@link #queue}). */
     private ByteBuf out;
+    /** A flush is scheduled for the end of the loop's iteration (event loop only). */
+    private boolean flushRequested;
     private volatile String channelName;
     private String channelType = "";
     private int unacked; // event loop only
@@ -258,7 +260,27 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
 
     private static final int OUT_BUFFER_BYTES = 32 << 10;
 
+    /**
+     * Flushes at the end of the event loop's current iteration rather than now: the acks of a group commit, the
+     * replies the same iteration makes durable and anything else written meanwhile leave in one write — at low
+     * load an Ack and its Reply reach the sidecar together instead of waking it twice.
+     */
     private void flushQueued() {
+        if (flushRequested) {
+            return;
+        }
+        if (channel.eventLoop() instanceof io.netty.channel.SingleThreadEventLoop loop) {
+            flushRequested = true;
+            loop.executeAfterEventLoopIteration(flushTask);
+        } else {
+            flushNow();
+        }
+    }
+
+    private final Runnable flushTask = this::flushNow;
+
+    private void flushNow() {
+        flushRequested = false;
         ByteBuf pending = out;
         out = null;
         if (pending != null) {
@@ -316,6 +338,9 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             return;
         }
         closing = true;
+        if (channel.eventLoop().inEventLoop()) {
+            flushNow(); // what was queued goes first
+        }
         channel.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -34,12 +34,12 @@ final class BridgeContainer {
     static final String TMP_VOLUME = "claw-sidecar-tmp";
     /**
      * JVM flags of the bridge, as measured in claw-benchmarks: C2 only (no tiered C1 code: the bridge's hot path is
-     * one event loop, where C2 code delivered about twice the C1-only throughput), one compiler thread, a 36 MiB
+     * one event loop, where C2 code delivered about twice the C1-only throughput), one compiler thread, a 32 MiB
      * SerialGC heap (the in-memory backlog is bounded by CLAW_BRIDGE_MAX_PENDING, 10,000 by default), no CDS archive
      * mapping and a periodic native heap trim: RSS under load within 128 MiB and idle about 64 MiB. They replace the
      * image's own JAVA_TOOL_OPTIONS; SidecarJvmFlagsTest keeps them equal (why each flag: claw-ipc-bridge/README.md).
      */
-    static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx36m"
+    static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m"
             + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
             + " -Xshare:off -XX:TrimNativeHeapInterval=2000";
     static final long SIDECAR_UID = 65532;
