@@ -67,6 +67,8 @@ public final class Journal implements AutoCloseable {
     /** Batch buffers start at this size and grow with the batches (see {@link #commit}). */
     private static final int BATCH_BUFFER_BYTES = 64 << 10;
     private static final int MAX_KEPT_BUFFER_BYTES = 1 << 20;
+    /** Batches up to this size are forced on the loop when no sync is outstanding (see {@link #syncInline}). */
+    private static final int INLINE_SYNC_MAX_RECORDS = 16;
 
     /** Observes the writer (metrics). Called on the loop. */
     public interface Listener {
@@ -120,6 +122,8 @@ public final class Journal implements AutoCloseable {
     private volatile long totalBytes;
     private long bytesAfterLastCompaction;
     private volatile JournalException lastFailure;
+    /** Requests handed to the syncer whose completions have not run yet (loop only). */
+    private int syncsOutstanding;
 
     private Journal(Path dir, JournalOptions options, FileStore store, Executor loop) {
         this.dir = dir;
@@ -350,8 +354,8 @@ public final class Journal implements AutoCloseable {
             }
             log.atWarn().addKeyValue("records", records).addKeyValue("error", e.getMessage())
                     .log("journal batch not written; its messages are refused");
-            if (options.fsync()) {
-                syncQueue.add(new SyncRequest(null, waiters, records, 0, false, je));
+            if (options.fsync() && syncsOutstanding > 0) {
+                toSyncer(new SyncRequest(null, waiters, records, 0, false, je));
             } else {
                 listener.onFailure(je);
                 complete(waiters, je);
@@ -361,13 +365,43 @@ public final class Journal implements AutoCloseable {
         currentSize += size;
         totalBytes += size;
         lastFailure = null;
-        if (options.fsync()) {
-            syncQueue.add(new SyncRequest(current, waiters, records, size, false, null));
+        if (options.fsync() && (records > INLINE_SYNC_MAX_RECORDS || syncsOutstanding > 0)) {
+            toSyncer(new SyncRequest(current, waiters, records, size, false, null));
+        } else if (options.fsync()) {
+            syncInline(records, size, waiters);
         } else {
             listener.onBatch(records, size, 0);
             complete(waiters, null);
         }
         return true;
+    }
+
+    /** Hands a written range (or a failure, or a finished segment) to the syncer. Loop only. */
+    private void toSyncer(SyncRequest r) {
+        syncsOutstanding++;
+        syncQueue.add(r);
+    }
+
+    /**
+     * A small batch with nothing else syncing (a quiet bridge: one message, its reply) is forced right here on the
+     * loop: the loop has nothing to overlap with it, and the two thread hand-offs of the syncer path would only
+     * add their wake-up latency. Busy bridges have syncs outstanding and keep the pipelined path.
+     */
+    private void syncInline(int records, long size, List<CompletableFuture<Void>> waiters) {
+        long t0 = System.nanoTime();
+        try {
+            current.force(false);
+        } catch (IOException e) {
+            JournalException je = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
+            lastFailure = je;
+            log.atWarn().addKeyValue("error", e.getMessage())
+                    .log("journal fsync failed; the messages it covered are refused");
+            listener.onFailure(je);
+            complete(waiters, je);
+            return;
+        }
+        listener.onBatch(records, size, System.nanoTime() - t0);
+        complete(waiters, null);
     }
 
     /**
@@ -423,7 +457,9 @@ public final class Journal implements AutoCloseable {
                 closeQuietly(r.channel);
             }
         }
+        int counted = (int) requests.stream().filter(r -> r != WAKE).count();
         runOnLoop(() -> {
+            syncsOutstanding -= counted;
             for (SyncRequest r : requests) {
                 JournalException outcome = r.failure != null ? r.failure
                         : r.channel == null ? null : outcomes.get(r.channel);
@@ -451,7 +487,7 @@ public final class Journal implements AutoCloseable {
     /** A segment the loop no longer writes: closed after everything written to it was synced. */
     private void retire(FileChannel old) {
         if (options.fsync() && syncer.isAlive()) {
-            syncQueue.add(new SyncRequest(old, List.of(), 0, 0, true, null));
+            toSyncer(new SyncRequest(old, List.of(), 0, 0, true, null));
         } else {
             try {
                 old.force(false);

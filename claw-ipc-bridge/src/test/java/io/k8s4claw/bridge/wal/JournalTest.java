@@ -424,7 +424,21 @@ class JournalTest {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         try {
             holdSync.set(true);
+            // A batch bigger than the inline-sync limit, so that its fsync runs on the syncer (a quiet journal
+            // forces small batches on the loop itself): hold the loop while it accumulates.
+            CountDownLatch gate = new CountDownLatch(1);
+            loop.execute(() -> {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             CompletableFuture<Void> first = j.append((byte) 1, text("first"));
+            for (int i = 0; i < 20; i++) {
+                j.append((byte) 1, text("filler-" + i));
+            }
+            gate.countDown();
             CompletableFuture<Void> a = first.whenComplete((v, e) -> order.add("first"));
             assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue(); // "first" is written, its fsync in progress
             full.set(true);
