@@ -424,8 +424,7 @@ class JournalTest {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         try {
             holdSync.set(true);
-            // A batch bigger than the inline-sync limit, so that its fsync runs on the syncer (a quiet journal
-            // forces small batches on the loop itself): hold the loop while it accumulates.
+            // One batch of many records, committed at once: hold the loop while it accumulates.
             CountDownLatch gate = new CountDownLatch(1);
             loop.execute(() -> {
                 try {
@@ -455,5 +454,29 @@ class JournalTest {
             j.close();
             loop.shutdown();
         }
+    }
+
+    /** Progress records nobody waits for ride on the next fsync instead of paying for one of their own. */
+    @Test
+    void recordsNobodyWaitsForAreForcedWithTheNextBatchNotAlone() throws Exception {
+        AtomicInteger forces = new AtomicInteger();
+        AtomicInteger batches = new AtomicInteger();
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { },
+                forces::incrementAndGet);
+        ExecutorService loop = testLoop();
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        j.setListener((n, bytes, nanos) -> batches.incrementAndGet());
+        try {
+            j.appendNoWait(new JournalEntry((byte) 7, text("progress")));
+            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
+            assertThat(batches.get()).isEqualTo(1);
+            assertThat(forces.get()).as("no fsync for a batch nobody waits for").isZero();
+            j.append((byte) 1, text("message")).get(10, TimeUnit.SECONDS);
+            assertThat(forces.get()).as("one fsync, covering both").isEqualTo(1);
+        } finally {
+            j.close();
+            loop.shutdown();
+        }
+        assertThat(replay(dir)).containsExactly("7:progress", "1:message");
     }
 }
