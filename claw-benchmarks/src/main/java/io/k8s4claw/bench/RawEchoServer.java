@@ -1,11 +1,13 @@
 package io.k8s4claw.bench;
 
+import io.k8s4claw.bridge.bus.BusServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -32,6 +34,8 @@ public final class RawEchoServer {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class)
+                // the bridge's read sizes (pooled buffers under the container's small heap): same transport setup
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, BusServer.pooledSizeReads())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

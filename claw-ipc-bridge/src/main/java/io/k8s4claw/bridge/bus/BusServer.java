@@ -10,6 +10,7 @@ import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -138,6 +139,7 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
             throw new IllegalStateException("unexpected event loop group");
         }
         return b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, pooledSizeReads())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -157,6 +159,16 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
                                         connector, metrics, decoder));
                     }
                 });
+    }
+
+    /**
+     * Reads of at most 8 KiB. Netty's adaptive allocator pools buffers only up to 16 KiB when the heap is below
+     * 512 MiB (the bridge's is 32 MiB); anything larger is a fresh, zeroed, cleaner-tracked direct allocation
+     * each time. A read buffer of up to 8 KiB plus the partial frame the decoder carries over still fits a pooled
+     * 16 KiB cumulation, so the receive path never leaves the pool. Shared with the benchmark's ceiling server.
+     */
+    public static AdaptiveRecvByteBufAllocator pooledSizeReads() {
+        return new AdaptiveRecvByteBufAllocator(64, 1024, 8 << 10);
     }
 
     private boolean peerAllowed(Channel ch) {

@@ -383,7 +383,7 @@ public final class DeliveryEngine {
         private final Conversation conversation;
         private final PendingMessage message;
         private String runRef;
-        private List<Reply.Builder> early = new ArrayList<>();
+        private List<Reply.Builder> early = new ArrayList<>(2); // typically none or one (an instant final)
         private boolean terminated;
         private boolean streamed;
 
@@ -428,7 +428,9 @@ public final class DeliveryEngine {
 
         private void emit(Reply.Builder b) {
             b.setStreamId(runRef);
-            if (b.hasFinal() && b.getFinal().getText().isEmpty() && !streamed) {
+            // getTextBytes, not getText: getText would decode the bytes and keep the String in their place, and
+            // every serialization after would walk it a character at a time again (see utf8).
+            if (b.hasFinal() && b.getFinal().getTextBytes().isEmpty() && !streamed) {
                 // Nothing to post: the runtime answers elsewhere (Hermes relay: through outbound actions) or chose
                 // silence (OpenClaw NO_REPLY). An empty final would make the channel post "(empty reply)".
                 complete(conversation, message, "final");

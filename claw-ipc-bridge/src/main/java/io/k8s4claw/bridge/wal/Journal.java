@@ -81,10 +81,17 @@ public final class Journal implements AutoCloseable {
     /**
      * A written range waiting for the syncer; {@code close} set when its segment is finished with; {@code failure}
      * set for a batch whose write failed — queued anyway so that its refusal does not overtake the completions of
-     * earlier batches still being synced.
+     * earlier batches still being synced; {@code after} is file housekeeping (directory syncs, deleting compacted
+     * segments) the syncer runs once {@code channel} is forced — never when that force failed — and before it
+     * hands the batch's completions back.
      */
     private record SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes,
-            boolean close, JournalException failure) {
+            boolean close, JournalException failure, Runnable after) {
+
+        SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes, boolean close,
+                JournalException failure) {
+            this(channel, waiters, records, bytes, close, failure, null);
+        }
     }
 
     private static final SyncRequest WAKE = new SyncRequest(null, List.of(), 0, 0, false, null);
@@ -160,9 +167,9 @@ public final class Journal implements AutoCloseable {
         Files.createDirectories(dir);
         Journal j = new Journal(dir, options, store, loop);
         j.recover(replay);
-        if (options.fsync()) {
-            j.syncer.start();
-        }
+        // Started without fsync too: it also does the file housekeeping (directory syncs, deleting compacted
+        // segments, closing retired ones) that would otherwise stall the loop for tens of milliseconds.
+        j.syncer.start();
         return j;
     }
 
@@ -309,7 +316,9 @@ public final class Journal implements AutoCloseable {
             waiters = openWaiters;
             open = spare != null ? spare : ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
             openRecords = 0;
-            openWaiters = new ArrayList<>();
+            // sized like the batch just taken: a busy loop's batches hold hundreds of waiters, and growing the
+            // list from ten every commit copied it over and over
+            openWaiters = new ArrayList<>(Math.max(16, waiters.size()));
         }
         spare = null;
         try {
@@ -417,7 +426,7 @@ public final class Journal implements AutoCloseable {
         long t0 = System.nanoTime();
         java.util.Map<FileChannel, JournalException> outcomes = new java.util.IdentityHashMap<>();
         for (SyncRequest r : requests) {
-            if (r.channel != null && r.failure == null && !outcomes.containsKey(r.channel)) {
+            if (options.fsync() && r.channel != null && r.failure == null && !outcomes.containsKey(r.channel)) {
                 JournalException outcome = null;
                 try {
                     r.channel.force(false);
@@ -432,6 +441,13 @@ public final class Journal implements AutoCloseable {
         }
         long nanos = System.nanoTime() - t0;
         for (SyncRequest r : requests) {
+            if (r.after != null && (r.channel == null || outcomes.get(r.channel) == null)) {
+                try {
+                    r.after.run();
+                } catch (RuntimeException e) {
+                    log.warn("journal housekeeping failed: {}", e.toString());
+                }
+            }
             if (r.close) {
                 closeQuietly(r.channel);
             }
@@ -465,7 +481,7 @@ public final class Journal implements AutoCloseable {
 
     /** A segment the loop no longer writes: closed after everything written to it was synced. */
     private void retire(FileChannel old) {
-        if (options.fsync() && syncer.isAlive()) {
+        if (syncer.isAlive()) {
             toSyncer(new SyncRequest(old, List.of(), 0, 0, true, null));
         } else {
             try {
@@ -518,10 +534,11 @@ public final class Journal implements AutoCloseable {
             current = next;
             currentIndex = previousIndex + 1;
             currentSize = 0;
-            int bytes = 2 * HEADER;
+            int size = 2 * HEADER;
             for (JournalEntry e : snapshot) {
-                bytes += HEADER + e.payload().length;
+                size += HEADER + e.payload().length;
             }
+            int bytes = size;
             ByteBuffer checkpoint = ByteBuffer.allocate(bytes);
             putRecord(checkpoint, CHECKPOINT_BEGIN, new byte[0]);
             for (JournalEntry e : snapshot) {
@@ -532,22 +549,20 @@ public final class Journal implements AutoCloseable {
             while (checkpoint.hasRemaining()) {
                 next.write(checkpoint);
             }
-            next.force(false);
             currentSize = bytes;
-            fsyncDir();
-            long deleted = 0;
-            for (int i = previousIndex; i >= 0; i--) {
-                if (Files.deleteIfExists(segmentPath(i))) {
-                    deleted++;
-                }
-            }
-            fsyncDir();
+            // The rest is the syncer's, in this order: force the checkpoint (and with it everything appended
+            // behind it meanwhile), make the new file's name durable, only then delete the older segments. Until
+            // the force, a crash finds the checkpoint without its end marker, drops it and replays the older
+            // segments, which are still there; no record behind the checkpoint was acknowledged, since that
+            // needs the same force.
+            toSyncer(new SyncRequest(next, List.of(), 0, 0, false, null,
+                    () -> deleteCompacted(previousIndex, before, bytes, snapshot.size())));
             retire(previous);
             totalBytes = currentSize;
             bytesAfterLastCompaction = currentSize;
-            log.atInfo().addKeyValue("segmentsDeleted", deleted).addKeyValue("bytesBefore", before)
-                    .addKeyValue("bytesAfter", currentSize).addKeyValue("liveRecords", snapshot.size())
-                    .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000).log("journal compacted");
+            log.atDebug().addKeyValue("liveRecords", snapshot.size())
+                    .addKeyValue("loopMillis", (System.nanoTime() - t0) / 1_000_000)
+                    .log("journal checkpoint written; older segments go once it is on disk");
         } catch (IOException e) {
             log.warn("journal compaction failed, keeping the old segments: {}", e.toString());
             // Drop the half-written checkpoint segment; keep appending to the previous one.
@@ -564,6 +579,27 @@ public final class Journal implements AutoCloseable {
             }
             bytesAfterLastCompaction = totalBytes; // do not retry on every batch
         }
+    }
+
+    /** The syncer's half of a compaction, after the checkpoint segment was forced. */
+    private void deleteCompacted(int previousIndex, long bytesBefore, long bytesAfter, int liveRecords) {
+        long t0 = System.nanoTime();
+        fsyncDir();
+        long deleted = 0;
+        for (int i = previousIndex; i >= 0; i--) {
+            try {
+                if (Files.deleteIfExists(segmentPath(i))) {
+                    deleted++;
+                }
+            } catch (IOException e) {
+                // harmless: open() starts at the newest complete checkpoint and removes what precedes it
+                log.warn("could not delete compacted journal segment {}: {}", segmentPath(i), e.toString());
+            }
+        }
+        fsyncDir();
+        log.atInfo().addKeyValue("segmentsDeleted", deleted).addKeyValue("bytesBefore", bytesBefore)
+                .addKeyValue("bytesAfter", bytesAfter).addKeyValue("liveRecords", liveRecords)
+                .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000).log("journal compacted");
     }
 
     private static void putRecord(ByteBuffer out, byte type, byte[] payload) {
@@ -726,10 +762,19 @@ public final class Journal implements AutoCloseable {
         current = ch;
         currentIndex = index;
         currentSize = 0;
-        fsyncDir();
+        if (syncer.isAlive()) {
+            // The new file's name must be durable before anything in it is acknowledged: the syncer runs this
+            // before it hands back the completions of this batch or any later one.
+            toSyncer(new SyncRequest(null, List.of(), 0, 0, false, null, this::fsyncDir));
+        } else {
+            fsyncDir();
+        }
     }
 
     private void fsyncDir() {
+        if (!options.fsync()) {
+            return; // no durability promised (benchmarks, tests): nothing to make durable
+        }
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {
@@ -759,9 +804,7 @@ public final class Journal implements AutoCloseable {
             last.get(30, TimeUnit.SECONDS);
             stopSync = true;
             syncQueue.add(WAKE); // the syncer exits once it has synced everything before this
-            if (options.fsync()) {
-                syncer.join(30_000);
-            }
+            syncer.join(30_000);
             CompletableFuture<Void> closedFile = new CompletableFuture<>();
             runOnLoop(() -> {
                 try {

@@ -38,7 +38,6 @@ class JournalTest {
 
     private List<String> replay(Path d) throws IOException {
         List<String> out = new ArrayList<>();
-        // only reads: no syncer thread, whose shutdown would add up to one poll interval to every close
         Journal j = Journal.open(d, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT,
                 e -> out.add(e.type() + ":" + new String(e.payload(), StandardCharsets.UTF_8)));
         j.close();
@@ -179,6 +178,64 @@ class JournalTest {
             assertThat(s.count()).isEqualTo(1);
         }
         assertThat(replay(dir)).containsExactly("3:live-a", "3:live-b", "4:new");
+    }
+
+    /**
+     * Compaction leaves the loop after writing the checkpoint: the syncer forces it and only then deletes the
+     * older segments. While the force is in flight (here: held) the old segments are still there, so a crash
+     * at that moment replays them; a force that fails never deletes them.
+     */
+    @ParameterizedTest(name = "force fails={0}")
+    @ValueSource(booleans = {false, true})
+    void compactionDeletesOlderSegmentsOnlyAfterTheCheckpointIsForced(boolean forceFails) throws Exception {
+        CountDownLatch forcing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean holdNext = new AtomicBoolean();
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+            if (holdNext.get() && file.getFileName().toString().equals("journal-000003.log")) {
+                forcing.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                if (forceFails) {
+                    throw new IOException("Input/output error");
+                }
+            }
+        });
+        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), store, e -> { });
+        for (int i = 0; i < 300; i++) {
+            j.append((byte) 1, text("old-" + i));
+        }
+        j.append((byte) 1, text("last")).get(10, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> segments().size() > 1);
+        List<String> before = segments();
+        holdNext.set(true);
+        j.setSnapshotSource(() -> List.of(new JournalEntry((byte) 3, text("live"))), 1);
+        j.requestCompaction();
+        assertThat(forcing.await(10, TimeUnit.SECONDS)).as("the checkpoint segment is being forced").isTrue();
+        assertThat(segments()).as("older segments kept while the checkpoint is not on disk")
+                .containsAll(before).contains("journal-000003.log");
+        release.countDown();
+        if (forceFails) {
+            CompletableFuture<Void> refused = j.append((byte) 4, text("after"));
+            assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(JournalException.class);
+            holdNext.set(false);
+            j.close();
+            assertThat(segments()).as("a checkpoint that did not reach the disk deletes nothing").containsAll(before);
+        } else {
+            j.append((byte) 4, text("after")).get(10, TimeUnit.SECONDS);
+            j.close();
+            assertThat(segments()).containsExactly("journal-000003.log");
+            assertThat(replay(dir)).containsExactly("3:live", "4:after");
+        }
+    }
+
+    private List<String> segments() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test
