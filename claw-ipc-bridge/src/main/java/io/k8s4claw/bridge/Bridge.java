@@ -105,8 +105,7 @@ public final class Bridge implements AutoCloseable {
             MessageKey key = new MessageKey(t[0], t[1]);
             if (ledger.pending(key) != null) {
                 ledger.complete(key, System.currentTimeMillis());
-                journal.append(new JournalRecord.MessageCompleted(t[0], t[1], "final", System.currentTimeMillis())
-                        .toEntry());
+                journal.append(new JournalRecord.MessageCompleted(t[0], t[1], "final", System.currentTimeMillis()));
             }
         }
         for (String ch : config.channels()) {

@@ -152,7 +152,7 @@ public final class DeliveryEngine {
             return false;
         }
         journal.append(new JournalRecord.DeadLetterReplayed(key.get().channel(), key.get().messageId(),
-                clock.getAsLong()).toEntry());
+                clock.getAsLong()));
         log.atInfo().addKeyValue("channel", key.get().channel()).addKeyValue("messageId", key.get().messageId())
                 .log("dead letter replayed");
         submit(m.get());
@@ -260,7 +260,7 @@ public final class DeliveryEngine {
         if (!accepted.runRef().equals(m.runRef())) {
             ledger.recordRun(m.key(), accepted.runRef());
             journal.appendNoWait(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(),
-                    accepted.runRef()).toEntry());
+                    accepted.runRef()));
         }
         metrics.delivered(m.key().channel(), Math.max(0, clock.getAsLong() - m.acceptedAtMs()) / 1000.0);
         log.atDebug().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
@@ -314,8 +314,7 @@ public final class DeliveryEngine {
         if (d == null) {
             return;
         }
-        journal.append(new JournalRecord.DeadLettered(m.key().channel(), m.key().messageId(), reason, m.attempts, now)
-                .toEntry());
+        journal.append(new JournalRecord.DeadLettered(m.key().channel(), m.key().messageId(), reason, m.attempts, now));
         metrics.deadLettered(m.key().channel(), rejected ? "runtime_rejected" : "undeliverable");
         log.atWarn().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
                 .addKeyValue("attempts", m.attempts).addKeyValue("reason", reason).addKeyValue("deadLetterId", d.id())
@@ -337,7 +336,7 @@ public final class DeliveryEngine {
     private void complete(Conversation c, PendingMessage m, String outcome) {
         ledger.complete(m.key(), clock.getAsLong());
         journal.appendNoWait(new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome,
-                clock.getAsLong()).toEntry());
+                clock.getAsLong()));
         finish(c);
     }
 

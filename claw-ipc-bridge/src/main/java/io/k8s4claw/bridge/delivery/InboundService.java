@@ -94,7 +94,7 @@ public final class InboundService {
             long now = clock.getAsLong();
             PendingMessage pm = ledger.add(key, channelType, m, now);
             durable = journal.append(new JournalRecord.MessageAccepted(channel, channelType, now,
-                    bytes != null ? bytes : m.toByteArray()).toEntry());
+                    bytes != null ? bytes : m.toByteArray()));
             notYetDurable.put(key, durable);
             final PendingMessage accepted = pm;
             return durable.handle((v, err) -> {

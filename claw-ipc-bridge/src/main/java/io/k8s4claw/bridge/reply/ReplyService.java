@@ -111,7 +111,7 @@ public final class ReplyService implements OutboundRouter {
             c.pending.put(reply.getReplySeq(), new Entry(reply, encoded, false));
         }
         metrics.replyQueued(channel);
-        return journal.append(new JournalRecord.ReplyRecorded(channel, encoded).toEntry())
+        return journal.append(new JournalRecord.ReplyRecorded(channel, encoded))
                 .thenApply(v -> {
                     synchronized (c) {
                         Entry e = c.pending.get(reply.getReplySeq());
@@ -179,7 +179,7 @@ public final class ReplyService implements OutboundRouter {
                 log.warn("channel {} reports last_reply_seq {} above the bridge's {}; continuing above it", channel,
                         lastReplySeq, c.lastSeq);
                 c.lastSeq = lastReplySeq;
-                journal.append(new JournalRecord.ReplySeqFloor(channel, lastReplySeq).toEntry());
+                journal.append(new JournalRecord.ReplySeqFloor(channel, lastReplySeq));
             }
             for (Long seq : new ArrayList<>(c.pending.headMap(lastReplySeq, true).keySet())) {
                 c.pending.remove(seq);
@@ -189,7 +189,7 @@ public final class ReplyService implements OutboundRouter {
             coalesceAll(c);
         }
         for (Long seq : acked) {
-            journal.appendNoWait(new JournalRecord.ReplyAcked(channel, seq).toEntry());
+            journal.appendNoWait(new JournalRecord.ReplyAcked(channel, seq));
         }
         pump(c);
     }
@@ -287,7 +287,7 @@ public final class ReplyService implements OutboundRouter {
             log.atWarn().addKeyValue("channel", channel).addKeyValue("replySeq", ack.getReplySeq())
                     .addKeyValue("error", ack.getError()).log("platform refused a reply for good; dropping it");
         }
-        journal.appendNoWait(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()).toEntry());
+        journal.appendNoWait(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()));
         CompletableFuture<OutboundResult> waiting = proactive.isEmpty() ? null
                 : proactive.remove(channel + "#" + ack.getReplySeq());
         if (waiting != null) {

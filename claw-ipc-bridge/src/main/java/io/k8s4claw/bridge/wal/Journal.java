@@ -115,6 +115,11 @@ public final class Journal implements AutoCloseable {
     // The open batch: guarded by `lock`.
     private final Object lock = new Object();
     private ByteBuffer open = ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
+    /** Encodes records into {@link #open}; replaced with it. */
+    private JournalRecord.RecordWriter writer = new JournalRecord.RecordWriter(open);
+    /** A second view of {@link #open} the CRC reads a record through; replaced with it. */
+    private ByteBuffer crcView = open.duplicate();
+    private final CRC32C crc = new CRC32C();
     private int openRecords;
     private ArrayList<CompletableFuture<Void>> openWaiters = new ArrayList<>();
     private boolean commitScheduled;
@@ -226,6 +231,93 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
+     * Queues a record, encoded straight into the open batch (no array of its own, no copy): the hot path's
+     * records go this way. Same future as {@link #append(byte, byte[])}.
+     */
+    public CompletableFuture<Void> append(JournalRecord record) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(record, done);
+        return done;
+    }
+
+    /** {@link #appendNoWait(JournalEntry)} for a record encoded straight into the open batch. */
+    public void appendNoWait(JournalRecord record) {
+        enqueue(record, null);
+    }
+
+    private void enqueue(JournalRecord record, CompletableFuture<Void> done) {
+        int size = record.size();
+        if (size > MAX_RECORD_BYTES || closed) {
+            refuse(record.type(), size, done);
+            return;
+        }
+        boolean schedule;
+        synchronized (lock) {
+            if (closed) {
+                refuse(record.type(), size, done);
+                return;
+            }
+            ensureOpenRoom(HEADER + size);
+            int start = open.position();
+            open.position(start + HEADER);
+            try {
+                record.write(writer);
+                if (open.position() - start - HEADER != size) {
+                    throw new IllegalStateException("it wrote " + (open.position() - start - HEADER)
+                            + " bytes but declared " + size + " (a bug in JournalRecord)");
+                }
+            } catch (IOException | RuntimeException e) {
+                open.position(start);
+                if (done != null) {
+                    done.completeExceptionally(new JournalException("journal record of type " + record.type()
+                            + " could not be encoded: " + e.getMessage(), e));
+                } else {
+                    log.atWarn().addKeyValue("type", record.type()).addKeyValue("error", e.toString())
+                            .log("progress record could not be encoded; dropped");
+                }
+                return;
+            }
+            crc.reset();
+            crc.update(record.type());
+            crc.update(crcView.limit(start + HEADER + size).position(start + HEADER));
+            open.putInt(start, size).putInt(start + 4, (int) crc.getValue()).put(start + 8, record.type());
+            openRecords++;
+            if (done != null) {
+                openWaiters.add(done);
+            }
+            schedule = !commitScheduled;
+            commitScheduled = true;
+        }
+        if (schedule) {
+            runOnLoop(this::commit);
+        }
+    }
+
+    private void refuse(byte type, int size, CompletableFuture<Void> done) {
+        if (done == null) {
+            log.atWarn().addKeyValue("type", type).addKeyValue("bytes", size)
+                    .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
+        } else if (closed) {
+            done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)", null));
+        } else {
+            done.completeExceptionally(new JournalException("journal record of " + size
+                    + " bytes exceeds the limit of " + MAX_RECORD_BYTES, null));
+        }
+    }
+
+    /** Grows the open batch to take {@code need} more bytes. Under {@code lock}. */
+    private void ensureOpenRoom(int need) {
+        if (open.remaining() < need) {
+            ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(open.capacity() * 2, open.position() + need));
+            open.flip();
+            bigger.put(open);
+            open = bigger;
+            writer = new JournalRecord.RecordWriter(open);
+            crcView = open.duplicate();
+        }
+    }
+
+    /**
      * Queues a record. The future completes on the loop once the record is on stable storage (with
      * {@code fsync=false}: written to the file), or fails with {@link JournalException}.
      */
@@ -259,13 +351,7 @@ public final class Journal implements AutoCloseable {
                 }
                 return;
             }
-            int need = HEADER + payload.length;
-            if (open.remaining() < need) {
-                ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(open.capacity() * 2, open.position() + need));
-                open.flip();
-                bigger.put(open);
-                open = bigger;
-            }
+            ensureOpenRoom(HEADER + payload.length);
             open.putInt(payload.length).putInt(sum).put(type).put(payload);
             openRecords++;
             if (done != null) {
@@ -315,6 +401,8 @@ public final class Journal implements AutoCloseable {
             records = openRecords;
             waiters = openWaiters;
             open = spare != null ? spare : ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
+            writer = new JournalRecord.RecordWriter(open);
+            crcView = open.duplicate();
             openRecords = 0;
             // sized like the batch just taken: a busy loop's batches hold hundreds of waiters, and growing the
             // list from ten every commit copied it over and over

@@ -35,9 +35,6 @@ public sealed interface JournalRecord {
             return utf(channel) + utf(channelType) + 8 + 4 + userMessage.length;
         }
 
-        public int sizeHint() {
-            return 4 + channel.length() + channelType.length() + 12 + userMessage.length;
-        }
     }
 
     /** The runtime accepted the message and started a run. */
@@ -128,9 +125,6 @@ public sealed interface JournalRecord {
             return utf(channel) + 4 + reply.length;
         }
 
-        public int sizeHint() {
-            return 2 + channel.length() + 4 + reply.length;
-        }
     }
 
     /** The channel acked replies up to and including... exactly this reply_seq. */
@@ -187,106 +181,76 @@ public sealed interface JournalRecord {
 
     /** Encodes the payload (the layout of {@link DataOutputStream}, so older journals read the same). */
     default JournalEntry toEntry() {
-        RecordWriter out = new RecordWriter(sizeHint());
+        byte[] payload = new byte[size()];
         try {
-            write(out);
+            write(new RecordWriter(java.nio.ByteBuffer.wrap(payload)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new JournalEntry(type(), out.result());
+        return new JournalEntry(type(), payload);
     }
 
     /**
-     * Writes what {@link DataOutputStream} would, into a growing array, with a fast path for the common ASCII
-     * strings (ids, channel names): modified UTF-8 of an ASCII string without NUL is its bytes.
+     * Writes what {@link DataOutputStream} would into a buffer with room for {@link #size()} more bytes — the
+     * journal's open batch itself on the hot path, so a record is encoded once, in place, with no array of its
+     * own. Common strings (ids, channel names) are plain ASCII, whose modified UTF-8 is their chars as bytes.
      */
-    /** Bytes to start encoding with (enough for the usual ids; records with a blob add its length). */
-    default int sizeHint() {
-        return 128;
-    }
-
     final class RecordWriter {
-        private byte[] buf;
-        private int count;
+        private final java.nio.ByteBuffer buf;
 
-        RecordWriter(int capacity) {
-            buf = new byte[Math.max(16, capacity)];
-        }
-
-        private void ensure(int more) {
-            if (count + more > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
-            }
+        RecordWriter(java.nio.ByteBuffer buf) {
+            this.buf = buf;
         }
 
         public void writeUTF(String s) throws IOException {
-            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (b.length == s.length() && b.length <= 0xFFFF && plainAscii(b, s)) {
-                ensure(2 + b.length);
-                buf[count++] = (byte) (b.length >>> 8);
-                buf[count++] = (byte) b.length;
-                System.arraycopy(b, 0, buf, count, b.length);
-                count += b.length;
-                return;
+            int n = s.length();
+            int start = buf.position();
+            if (n <= 0xFFFF) {
+                buf.putShort((short) n);
+                int i = 0;
+                for (; i < n; i++) {
+                    char c = s.charAt(i);
+                    if (c == 0 || c >= 0x80) {
+                        break;
+                    }
+                    buf.put((byte) c);
+                }
+                if (i == n) {
+                    return;
+                }
+                buf.position(start); // not plain ASCII: the full encoding
             }
-            int n = utf(s) - 2;
-            if (n > 0xFFFF) {
-                throw new java.io.UTFDataFormatException("string of " + n + " bytes is too long for a journal field");
+            int bytes = utf(s) - 2;
+            if (bytes > 0xFFFF) {
+                throw new java.io.UTFDataFormatException(
+                        "string of " + bytes + " bytes is too long for a journal field (at most 65535)");
             }
-            ensure(2 + n);
-            buf[count++] = (byte) (n >>> 8);
-            buf[count++] = (byte) n;
-            for (int i = 0; i < s.length(); i++) {
+            buf.putShort((short) bytes);
+            for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c != 0 && c < 0x80) {
-                    buf[count++] = (byte) c;
+                    buf.put((byte) c);
                 } else if (c < 0x800) {
-                    buf[count++] = (byte) (0xC0 | (c >> 6) & 0x1F);
-                    buf[count++] = (byte) (0x80 | c & 0x3F);
+                    buf.put((byte) (0xC0 | (c >> 6) & 0x1F));
+                    buf.put((byte) (0x80 | c & 0x3F));
                 } else {
-                    buf[count++] = (byte) (0xE0 | (c >> 12) & 0x0F);
-                    buf[count++] = (byte) (0x80 | (c >> 6) & 0x3F);
-                    buf[count++] = (byte) (0x80 | c & 0x3F);
+                    buf.put((byte) (0xE0 | (c >> 12) & 0x0F));
+                    buf.put((byte) (0x80 | (c >> 6) & 0x3F));
+                    buf.put((byte) (0x80 | c & 0x3F));
                 }
             }
-        }
-
-        /**
-         * With as many UTF-8 bytes as chars, every char was ASCII — or a lone surrogate, which getBytes replaces
-         * with '?'. NUL and such a '?' need the full encoding.
-         */
-        private static boolean plainAscii(byte[] b, String s) {
-            for (int i = 0; i < b.length; i++) {
-                if (b[i] == 0 || b[i] == '?' && s.charAt(i) != '?') {
-                    return false;
-                }
-            }
-            return true;
         }
 
         public void writeLong(long v) {
-            ensure(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buf[count++] = (byte) (v >>> shift);
-            }
+            buf.putLong(v);
         }
 
         public void writeInt(int v) {
-            ensure(4);
-            buf[count++] = (byte) (v >>> 24);
-            buf[count++] = (byte) (v >>> 16);
-            buf[count++] = (byte) (v >>> 8);
-            buf[count++] = (byte) v;
+            buf.putInt(v);
         }
 
         public void write(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, count, b.length);
-            count += b.length;
-        }
-
-        byte[] result() {
-            return count == buf.length ? buf : java.util.Arrays.copyOf(buf, count);
+            buf.put(b);
         }
     }
 

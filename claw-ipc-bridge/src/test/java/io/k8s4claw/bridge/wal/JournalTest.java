@@ -238,6 +238,48 @@ class JournalTest {
         }
     }
 
+    /**
+     * Records handed over as {@link JournalRecord}s are encoded in place in the batch: they must replay as exactly
+     * the entries {@link JournalRecord#toEntry()} makes, and one that cannot be encoded (a field over 65535
+     * bytes) is refused without disturbing the records around it in the same batch.
+     */
+    @Test
+    void recordsEncodedInPlaceReplayAsTheirEntriesAndABadOneLeavesItsBatchIntact() throws Exception {
+        String odd = "ch-\u0000-é-€-\uD83D\uDE00-\uD800";
+        List<JournalRecord> records = List.of(
+                new JournalRecord.MessageAccepted(odd, "slack", 42L, new byte[] {1, 2, 3, 0, -1}),
+                new JournalRecord.RunAccepted("slack-main", "m-1", "run-" + odd),
+                new JournalRecord.ReplyRecorded("slack-main", new byte[300]),
+                new JournalRecord.ReplyAcked("", 5L),
+                new JournalRecord.MessageCompleted("ch", odd, "final", 7L));
+        ExecutorService loop = testLoop();
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { }, loop);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        CompletableFuture<CompletableFuture<Void>> tooLong = new CompletableFuture<>();
+        loop.submit(() -> { // one loop task: every append below lands in the same batch
+            futures.add(j.append(records.get(0)));
+            j.appendNoWait(records.get(1));
+            tooLong.complete(j.append(new JournalRecord.DeadLettered("ch", "m", "€".repeat(30_000), 1, 2L)));
+            futures.add(j.append(records.get(2)));
+            j.appendNoWait(records.get(3));
+            futures.add(j.append(records.get(4)));
+        }).get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> tooLong.get().get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(JournalException.class).hasMessageContaining("type 4").hasMessageContaining("65535");
+        for (CompletableFuture<Void> f : futures) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        j.close();
+        loop.shutdown();
+        List<JournalEntry> replayed = new ArrayList<>();
+        Journal.open(dir, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT, replayed::add).close();
+        assertThat(replayed).hasSameSizeAs(records);
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(replayed.get(i).type()).isEqualTo(records.get(i).type());
+            assertThat(replayed.get(i).payload()).as("record %d", i).isEqualTo(records.get(i).toEntry().payload());
+        }
+    }
+
     @Test
     void checkpointInterruptedByACrashIsIgnored() throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
