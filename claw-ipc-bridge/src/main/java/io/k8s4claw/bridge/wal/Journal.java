@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * may or may not survive; none was acknowledged).
  *
  * <p><b>Compaction.</b> When the log has grown past twice its size after the last compaction (and past
- * {@code minCompactBytes}), the loop takes a snapshot of the live state from the owner, writes it as a
- * checkpoint ({@code CHECKPOINT_BEGIN … CHECKPOINT_END}) into a fresh segment, fsyncs it, and deletes the older
- * segments. A checkpoint without its end marker (crash during compaction) is ignored on open. Replay must be
+ * {@code minCompactBytes}), the loop takes a snapshot of the live state from the owner and writes it as a
+ * checkpoint ({@code CHECKPOINT_BEGIN … CHECKPOINT_END}) into a fresh segment, where appends continue; the
+ * syncer then forces it and only after that deletes the older segments (file housekeeping never blocks the
+ * loop). A checkpoint without its end marker (crash during compaction) is ignored on open. Replay must be
  * idempotent: records appended while the snapshot was taken can appear in it and after it.
  */
 public final class Journal implements AutoCloseable {
