@@ -17,12 +17,17 @@ import java.util.Map;
  * <p>The three lines run {@code bench.rounds} times, interleaved (echo, relay, durable, echo, …), and the targets
  * are judged on each line's median round: on a shared 2-CPU machine one round alone moves by a third.
  *
- * <p>System properties: {@code bench.messages} (default 200000), {@code bench.window} (1024),
+ * <p>Servers run with the container's JIT settings (C2 only, one compiler thread), which take a few hundred
+ * thousand messages to reach steady state: each line is warmed with {@code bench.warmup} messages first.
+ *
+ * <p>System properties: {@code bench.messages} (default 400000), {@code bench.warmup} (400000),
+ * {@code bench.window} (1024),
  * {@code bench.latencyMessages} (5000), {@code bench.rate} (1000), {@code bench.rounds} (3).
  */
 public final class BenchmarkMain {
 
-    private static final int MESSAGES = Integer.getInteger("bench.messages", 200_000);
+    private static final int MESSAGES = Integer.getInteger("bench.messages", 400_000);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 400_000);
     private static final int WINDOW = Integer.getInteger("bench.window", 1024);
     private static final int LATENCY_MESSAGES = Integer.getInteger("bench.latencyMessages", 5_000);
     private static final int RATE = Integer.getInteger("bench.rate", 1_000);
@@ -33,8 +38,9 @@ public final class BenchmarkMain {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("claw-bench");
-        System.out.printf("claw bus benchmark: %d messages (~256-byte frames), window %d, latency at %d msg/s x %d;"
-                + " servers in child JVMs with%n  JAVA_TOOL_OPTIONS=%s%n  %d CPUs, %s %s%n%n", MESSAGES, WINDOW, RATE,
+        System.out.printf("claw bus benchmark: %d messages after %d to warm up (~256-byte frames), window %d,"
+                + " latency at %d msg/s x %d;"
+                + " servers in child JVMs with%n  JAVA_TOOL_OPTIONS=%s%n  %d CPUs, %s %s%n%n", MESSAGES, WARMUP, WINDOW, RATE,
                 LATENCY_MESSAGES, ChildJvm.CONTAINER_FLAGS, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
 
@@ -156,7 +162,7 @@ public final class BenchmarkMain {
             long idle = echo.rssKiB();
             double rate;
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "warm")) {
-                c.throughput(MESSAGES / 4, WINDOW);
+                c.throughput(WARMUP, WINDOW);
             }
             echo.startSampling();
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "tput")) {
@@ -189,7 +195,7 @@ public final class BenchmarkMain {
             Thread.sleep(2000);
             long idle = bridge.rssKiB();
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "warm")) {
-                c.throughput(MESSAGES / 4, WINDOW);
+                c.throughput(WARMUP, WINDOW);
             }
             bridge.startSampling();
             double rate;

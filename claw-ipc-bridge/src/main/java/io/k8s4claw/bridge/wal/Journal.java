@@ -135,6 +135,8 @@ public final class Journal implements AutoCloseable {
     private volatile JournalException lastFailure;
     /** Requests handed to the syncer whose completions have not run yet (loop only). */
     private int syncsOutstanding;
+    /** A commit of progress records only was put off while a sync ran (loop only). */
+    private boolean progressDeferred;
 
     private Journal(Path dir, JournalOptions options, FileStore store, Executor loop) {
         this.dir = dir;
@@ -398,6 +400,14 @@ public final class Journal implements AutoCloseable {
         ArrayList<CompletableFuture<Void>> waiters;
         synchronized (lock) {
             commitScheduled = false;
+            if (openWaiters.isEmpty() && options.fsync() && syncsOutstanding > 0 && !closed && !compactRequested) {
+                // Only progress records, and an fdatasync in flight: writing to the file under a running sync makes
+                // that sync slow more often (measured on ext4: several times the syncs over 2 ms), and nobody
+                // waits for these. They go with the next batch, or once the syncs in flight are done.
+                progressDeferred = openRecords > 0;
+                return;
+            }
+            progressDeferred = false;
             batch = open;
             records = openRecords;
             waiters = openWaiters;
@@ -466,6 +476,8 @@ public final class Journal implements AutoCloseable {
             // next batch's fdatasync covers them (same file; a retired segment is forced), and losing them in a
             // crash only repeats an idempotent step.
             listener.onBatch(records, size, 0);
+        } else if (options.fsync() && syncsOutstanding == 0 && size <= INLINE_SYNC_BYTES) {
+            syncInline(records, size, waiters);
         } else if (options.fsync()) {
             toSyncer(new SyncRequest(current, waiters, records, size, false, null));
         } else {
@@ -474,6 +486,32 @@ public final class Journal implements AutoCloseable {
         }
         return true;
     }
+
+    /**
+     * A small batch with nothing else syncing: forced right here on the loop. At low load every message would
+     * otherwise cross to the syncer and back twice (its record, then its reply's), and on a busy 2-CPU machine
+     * each wake-up of another thread can wait milliseconds for a CPU; at high load a sync is nearly always in
+     * flight, so batches keep going to the syncer and the loop keeps reading meanwhile.
+     */
+    private void syncInline(int records, int size, List<CompletableFuture<Void>> waiters) {
+        long t0 = System.nanoTime();
+        JournalException outcome = null;
+        try {
+            current.force(false);
+        } catch (IOException e) {
+            outcome = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
+            lastFailure = outcome;
+            log.atWarn().addKeyValue("error", e.getMessage()).log("journal fsync failed; the messages it covered are refused");
+        }
+        if (outcome != null) {
+            listener.onFailure(outcome);
+        } else {
+            listener.onBatch(records, size, System.nanoTime() - t0);
+        }
+        complete(waiters, outcome);
+    }
+
+    private static final int INLINE_SYNC_BYTES = 4096;
 
     /** Hands a written range (or a failure, or a finished segment) to the syncer. Loop only. */
     private void toSyncer(SyncRequest r) {
@@ -544,6 +582,9 @@ public final class Journal implements AutoCloseable {
         int counted = (int) requests.stream().filter(r -> r != WAKE).count();
         runOnLoop(() -> {
             syncsOutstanding -= counted;
+            if (syncsOutstanding == 0 && progressDeferred) {
+                scheduleCommit();
+            }
             for (SyncRequest r : requests) {
                 JournalException outcome = r.failure != null ? r.failure
                         : r.channel == null ? null : outcomes.get(r.channel);

@@ -197,6 +197,9 @@ public sealed interface JournalRecord {
      */
     final class RecordWriter {
         private final java.nio.ByteBuffer buf;
+        /** ASCII strings are gathered here and put with one bulk copy: a put per byte into a direct buffer costs a
+         * memory-session check each. */
+        private byte[] scratch = new byte[64];
 
         RecordWriter(java.nio.ByteBuffer buf) {
             this.buf = buf;
@@ -204,22 +207,25 @@ public sealed interface JournalRecord {
 
         public void writeUTF(String s) throws IOException {
             int n = s.length();
-            int start = buf.position();
             if (n <= 0xFFFF) {
-                buf.putShort((short) n);
+                if (scratch.length < n) {
+                    scratch = new byte[Math.max(n, 2 * scratch.length)];
+                }
+                byte[] b = scratch;
                 int i = 0;
                 for (; i < n; i++) {
                     char c = s.charAt(i);
                     if (c == 0 || c >= 0x80) {
                         break;
                     }
-                    buf.put((byte) c);
+                    b[i] = (byte) c;
                 }
                 if (i == n) {
+                    buf.putShort((short) n).put(b, 0, n);
                     return;
                 }
-                buf.position(start); // not plain ASCII: the full encoding
             }
+            // not plain ASCII: the full modified UTF-8
             int bytes = utf(s) - 2;
             if (bytes > 0xFFFF) {
                 throw new java.io.UTFDataFormatException(

@@ -534,7 +534,8 @@ class JournalTest {
             });
             CompletableFuture<Void> first = j.append((byte) 1, text("first"));
             for (int i = 0; i < 20; i++) {
-                j.append((byte) 1, text("filler-" + i));
+                // a batch over the inline-sync size, so that it is synced on the syncer while the loop goes on
+                j.append((byte) 1, text("filler-" + i + "-" + "x".repeat(300)));
             }
             gate.countDown();
             CompletableFuture<Void> a = first.whenComplete((v, e) -> order.add("first"));
@@ -553,6 +554,61 @@ class JournalTest {
             j.close();
             loop.shutdown();
         }
+    }
+
+    /**
+     * A small batch with nothing else syncing is forced on the loop itself (no round trip through the syncer);
+     * one that arrives while a sync is in flight goes to the syncer, and a batch of progress records only waits
+     * until that sync is done instead of writing under it.
+     */
+    @Test
+    void quietBatchesAreForcedOnTheLoopAndProgressWaitsOutASyncInFlight() throws Exception {
+        List<String> forcedOn = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch syncing = new CountDownLatch(1);
+        CountDownLatch releaseSync = new CountDownLatch(1);
+        AtomicBoolean holdSync = new AtomicBoolean();
+        AtomicInteger writes = new AtomicInteger();
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file),
+                writes::incrementAndGet, () -> {
+                    forcedOn.add(Thread.currentThread().getName());
+                    if (holdSync.get() && Thread.currentThread().getName().equals("journal-sync")) {
+                        syncing.countDown();
+                        try {
+                            releaseSync.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+        ExecutorService loop = testLoop();
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        try {
+            j.append((byte) 1, text("quiet")).get(10, TimeUnit.SECONDS);
+            assertThat(forcedOn).containsExactly("test-loop");
+
+            holdSync.set(true);
+            CompletableFuture<Void> big = j.append((byte) 1, text("x".repeat(8000)));
+            assertThat(syncing.await(10, TimeUnit.SECONDS)).as("a large batch is synced on the syncer").isTrue();
+            CompletableFuture<Void> small = j.append((byte) 1, text("behind the big one"));
+            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
+            int written = writes.get();
+            j.appendNoWait(new JournalEntry((byte) 7, text("progress")));
+            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS);
+            assertThat(writes.get()).as("progress not written while a sync runs").isEqualTo(written);
+            assertThat(small).as("completes only after the sync before it").isNotDone();
+
+            releaseSync.countDown();
+            big.get(10, TimeUnit.SECONDS);
+            small.get(10, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> writes.get() > written);
+            assertThat(forcedOn.subList(1, forcedOn.size())).allMatch(t -> t.equals("journal-sync"));
+        } finally {
+            releaseSync.countDown();
+            j.close();
+            loop.shutdown();
+        }
+        assertThat(payloads(dir)).containsExactly("quiet", "x".repeat(8000), "behind the big one", "progress");
     }
 
     /** Progress records nobody waits for ride on the next fsync instead of paying for one of their own. */
