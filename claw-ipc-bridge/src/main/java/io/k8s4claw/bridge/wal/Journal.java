@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * written since its last one) and hands the completions back to the loop in one task. So a group commit costs
  * one hand-off each way whatever its size, appends made on the loop (acks, deliveries, replies of one read
  * batch) share a commit without any hand-off, and the loop goes on reading and writing the next batch while the
- * disk syncs the previous one. Futures complete on the loop, in append order; a future completing means the
+ * disk syncs the previous one. A small batch with no sync in flight (a quiet bridge) is forced on the loop itself,
+ * sparing two thread hand-offs; a batch of progress records only is not written while a sync is in flight.
+ * Futures complete on the loop, in append order; a future completing means the
  * record — and every record appended before it — is on stable storage. Never block the loop on one.
  *
  * <p><b>Record format.</b> {@code u32 length | u32 CRC32C(type, payload) | u8 type | payload}, big-endian.
