@@ -251,26 +251,38 @@ public final class Journal implements AutoCloseable {
     }
 
     private void enqueue(JournalRecord record, CompletableFuture<Void> done) {
-        int size = record.size();
-        if (size > MAX_RECORD_BYTES || closed) {
-            refuse(record.type(), size, done);
+        if (closed) {
+            refuse(record.type(), 0, done);
             return;
         }
         boolean schedule;
         synchronized (lock) {
             if (closed) {
-                refuse(record.type(), size, done);
+                refuse(record.type(), 0, done);
                 return;
             }
-            ensureOpenRoom(HEADER + size);
+            // Written optimistically into the room there is: sizing a record first walks its strings once more.
+            // Only a record that does not fit is sized, and the batch grown to take it.
+            ensureOpenRoom(HEADER + 512);
             int start = open.position();
-            open.position(start + HEADER);
+            int size;
             try {
-                record.write(writer);
-                if (open.position() - start - HEADER != size) {
-                    throw new IllegalStateException("it wrote " + (open.position() - start - HEADER)
-                            + " bytes but declared " + size + " (a bug in JournalRecord)");
+                while (true) {
+                    open.position(start + HEADER);
+                    try {
+                        record.write(writer);
+                        break;
+                    } catch (java.nio.BufferOverflowException full) {
+                        open.position(start);
+                        int exact = record.size();
+                        if (exact > MAX_RECORD_BYTES) {
+                            refuse(record.type(), exact, done);
+                            return;
+                        }
+                        ensureOpenRoom(HEADER + exact);
+                    }
                 }
+                size = open.position() - start - HEADER;
             } catch (IOException | RuntimeException e) {
                 open.position(start);
                 if (done != null) {

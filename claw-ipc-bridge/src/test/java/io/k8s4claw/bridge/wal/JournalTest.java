@@ -249,7 +249,7 @@ class JournalTest {
         List<JournalRecord> records = List.of(
                 new JournalRecord.MessageAccepted(odd, "slack", 42L, new byte[] {1, 2, 3, 0, -1}),
                 new JournalRecord.RunAccepted("slack-main", "m-1", "run-" + odd),
-                new JournalRecord.ReplyRecorded("slack-main", new byte[300]),
+                new JournalRecord.ReplyRecorded("slack-main", new byte[100_000]), // more than the open batch holds
                 new JournalRecord.ReplyAcked("", 5L),
                 new JournalRecord.MessageCompleted("ch", odd, "final", 7L));
         ExecutorService loop = testLoop();
