@@ -223,8 +223,7 @@ public final class Journal implements AutoCloseable {
      */
     public void appendNoWait(JournalEntry entry) {
         if (entry.payload().length > MAX_RECORD_BYTES || closed) {
-            log.atWarn().addKeyValue("type", entry.type()).addKeyValue("bytes", entry.payload().length)
-                    .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
+            refuse(entry.type(), entry.payload().length, null);
             return;
         }
         enqueue(entry.type(), entry.payload(), null);
@@ -298,16 +297,22 @@ public final class Journal implements AutoCloseable {
             crc.update(record.type());
             crc.update(crcView.limit(start + HEADER + size).position(start + HEADER));
             open.putInt(start, size).putInt(start + 4, (int) crc.getValue()).put(start + 8, record.type());
-            openRecords++;
-            if (done != null) {
-                openWaiters.add(done);
-            }
-            schedule = !commitScheduled;
-            commitScheduled = true;
+            schedule = queued(done);
         }
         if (schedule) {
             runOnLoop(this::commit);
         }
+    }
+
+    /** Counts a record just put into the open batch; true when a commit must be scheduled. Under {@code lock}. */
+    private boolean queued(CompletableFuture<Void> done) {
+        openRecords++;
+        if (done != null) {
+            openWaiters.add(done);
+        }
+        boolean schedule = !commitScheduled;
+        commitScheduled = true;
+        return schedule;
     }
 
     private void refuse(byte type, int size, CompletableFuture<Void> done) {
@@ -340,13 +345,8 @@ public final class Journal implements AutoCloseable {
      */
     public CompletableFuture<Void> append(byte type, byte[] payload) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (payload.length > MAX_RECORD_BYTES) {
-            done.completeExceptionally(new JournalException("journal record of " + payload.length
-                    + " bytes exceeds the limit of " + MAX_RECORD_BYTES, null));
-            return done;
-        }
-        if (closed) {
-            done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)", null));
+        if (payload.length > MAX_RECORD_BYTES || closed) {
+            refuse(type, payload.length, done);
             return done;
         }
         enqueue(type, payload, done);
@@ -362,20 +362,12 @@ public final class Journal implements AutoCloseable {
         synchronized (lock) {
             if (closed) {
                 // close() won the race after the caller's check: the final commit may already be done.
-                if (done != null) {
-                    done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)",
-                            null));
-                }
+                refuse(type, payload.length, done);
                 return;
             }
             ensureOpenRoom(HEADER + payload.length);
             open.putInt(payload.length).putInt(sum).put(type).put(payload);
-            openRecords++;
-            if (done != null) {
-                openWaiters.add(done);
-            }
-            schedule = !commitScheduled;
-            commitScheduled = true;
+            schedule = queued(done);
         }
         if (schedule) {
             runOnLoop(this::commit);

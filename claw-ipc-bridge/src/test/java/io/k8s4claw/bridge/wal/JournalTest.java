@@ -193,12 +193,7 @@ class JournalTest {
         AtomicBoolean holdNext = new AtomicBoolean();
         FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
             if (holdNext.get() && file.getFileName().toString().equals("journal-000003.log")) {
-                forcing.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
+                hold(forcing, release);
                 if (forceFails) {
                     throw new IOException("Input/output error");
                 }
@@ -298,6 +293,16 @@ class JournalTest {
     }
 
     // ------------------------------------------------------------------ an external loop
+
+    /** Inside a force hook: tells that the force has started, then holds it until released (at most 10 s). */
+    private static void hold(CountDownLatch started, CountDownLatch release) {
+        started.countDown();
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private static ExecutorService testLoop() {
         return Executors.newSingleThreadExecutor(r -> {
@@ -510,12 +515,7 @@ class JournalTest {
             }
         }, () -> {
             if (holdSync.get()) {
-                syncing.countDown();
-                try {
-                    releaseSync.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                hold(syncing, releaseSync);
             }
         });
         ExecutorService loop = testLoop();
@@ -572,12 +572,7 @@ class JournalTest {
                 writes::incrementAndGet, () -> {
                     forcedOn.add(Thread.currentThread().getName());
                     if (holdSync.get() && Thread.currentThread().getName().equals("journal-sync")) {
-                        syncing.countDown();
-                        try {
-                            releaseSync.await(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        hold(syncing, releaseSync);
                     }
                 });
         ExecutorService loop = testLoop();
