@@ -501,14 +501,7 @@ public final class Journal implements AutoCloseable {
      */
     private void syncInline(int records, int size, List<CompletableFuture<Void>> waiters) {
         long t0 = System.nanoTime();
-        JournalException outcome = null;
-        try {
-            current.force(false);
-        } catch (IOException e) {
-            outcome = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
-            lastFailure = outcome;
-            log.atWarn().addKeyValue("error", e.getMessage()).log("journal fsync failed; the messages it covered are refused");
-        }
+        JournalException outcome = force(current);
         if (outcome != null) {
             listener.onFailure(outcome);
         } else {
@@ -518,6 +511,21 @@ public final class Journal implements AutoCloseable {
     }
 
     private static final int INLINE_SYNC_BYTES = 4096;
+
+    /** fdatasync; the failure that refuses the records it covered, or null. */
+    private JournalException force(FileChannel channel) {
+        try {
+            channel.force(false);
+            return null;
+        } catch (IOException e) {
+            JournalException failure = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(),
+                    e);
+            lastFailure = failure;
+            log.atWarn().addKeyValue("error", e.getMessage())
+                    .log("journal fsync failed; the messages it covered are refused");
+            return failure;
+        }
+    }
 
     /** Hands a written range (or a failure, or a finished segment) to the syncer. Loop only. */
     private void toSyncer(SyncRequest r) {
@@ -560,16 +568,7 @@ public final class Journal implements AutoCloseable {
         java.util.Map<FileChannel, JournalException> outcomes = new java.util.IdentityHashMap<>();
         for (SyncRequest r : requests) {
             if (options.fsync() && r.channel != null && r.failure == null && !outcomes.containsKey(r.channel)) {
-                JournalException outcome = null;
-                try {
-                    r.channel.force(false);
-                } catch (IOException e) {
-                    outcome = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
-                    lastFailure = outcome;
-                    log.atWarn().addKeyValue("error", e.getMessage())
-                            .log("journal fsync failed; the messages it covered are refused");
-                }
-                outcomes.put(r.channel, outcome);
+                outcomes.put(r.channel, force(r.channel));
             }
         }
         long nanos = System.nanoTime() - t0;
@@ -670,11 +669,7 @@ public final class Journal implements AutoCloseable {
             current = next;
             currentIndex = previousIndex + 1;
             currentSize = 0;
-            int size = 2 * HEADER;
-            for (JournalEntry e : snapshot) {
-                size += HEADER + e.payload().length;
-            }
-            int bytes = size;
+            int bytes = checkpointBytes(snapshot);
             ByteBuffer checkpoint = ByteBuffer.allocate(bytes);
             putRecord(checkpoint, CHECKPOINT_BEGIN, new byte[0]);
             for (JournalEntry e : snapshot) {
@@ -715,6 +710,14 @@ public final class Journal implements AutoCloseable {
             }
             bytesAfterLastCompaction = totalBytes; // do not retry on every batch
         }
+    }
+
+    private static int checkpointBytes(List<JournalEntry> snapshot) {
+        int bytes = 2 * HEADER; // the begin and end markers
+        for (JournalEntry e : snapshot) {
+            bytes += HEADER + e.payload().length;
+        }
+        return bytes;
     }
 
     /** The syncer's half of a compaction, after the checkpoint segment was forced. */
