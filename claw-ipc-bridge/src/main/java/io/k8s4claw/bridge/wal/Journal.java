@@ -482,7 +482,8 @@ public final class Journal implements AutoCloseable {
             // next batch's fdatasync covers them (same file; a retired segment is forced), and losing them in a
             // crash only repeats an idempotent step.
             listener.onBatch(records, size, 0);
-        } else if (options.fsync() && syncsOutstanding == 0 && size <= INLINE_SYNC_BYTES) {
+        } else if (options.fsync() && syncsOutstanding == 0 && size <= INLINE_SYNC_BYTES
+                && System.nanoTime() - lastSlowInlineSync > INLINE_SYNC_BACKOFF_NANOS) {
             syncInline(records, size, waiters);
         } else if (options.fsync()) {
             toSyncer(new SyncRequest(current, waiters, records, size, false, null));
@@ -502,15 +503,25 @@ public final class Journal implements AutoCloseable {
     private void syncInline(int records, int size, List<CompletableFuture<Void>> waiters) {
         long t0 = System.nanoTime();
         JournalException outcome = force(current);
+        long nanos = System.nanoTime() - t0;
+        if (nanos > SLOW_INLINE_SYNC_NANOS) {
+            // A disk this slow (a struggling network volume) would hold every connection's reads and
+            // heartbeats while it syncs: leave the syncs to the syncer for a while.
+            lastSlowInlineSync = System.nanoTime();
+        }
         if (outcome != null) {
             listener.onFailure(outcome);
         } else {
-            listener.onBatch(records, size, System.nanoTime() - t0);
+            listener.onBatch(records, size, nanos);
         }
         complete(waiters, outcome);
     }
 
     private static final int INLINE_SYNC_BYTES = 4096;
+    static final long SLOW_INLINE_SYNC_NANOS = 20_000_000;
+    private static final long INLINE_SYNC_BACKOFF_NANOS = 1_000_000_000;
+    /** When an inline sync last took longer than {@link #SLOW_INLINE_SYNC_NANOS} (loop only). */
+    private long lastSlowInlineSync = System.nanoTime() - 2 * INLINE_SYNC_BACKOFF_NANOS;
 
     /** fdatasync; the failure that refuses the records it covered, or null. */
     private JournalException force(FileChannel channel) {

@@ -606,6 +606,32 @@ class JournalTest {
         assertThat(payloads(dir)).containsExactly("quiet", "x".repeat(8000), "behind the big one", "progress");
     }
 
+    /** After an inline sync as slow as a struggling network volume, syncs go back to the syncer for a while. */
+    @Test
+    void aSlowInlineSyncSendsTheNextSyncsToTheSyncer() throws Exception {
+        List<String> forcedOn = Collections.synchronizedList(new ArrayList<>());
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+            forcedOn.add(Thread.currentThread().getName());
+            if (forcedOn.size() == 1) {
+                try {
+                    Thread.sleep(Journal.SLOW_INLINE_SYNC_NANOS / 1_000_000 + 10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        ExecutorService loop = testLoop();
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        try {
+            j.append((byte) 1, text("slow")).get(10, TimeUnit.SECONDS);
+            j.append((byte) 1, text("next")).get(10, TimeUnit.SECONDS);
+            assertThat(forcedOn).containsExactly("test-loop", "journal-sync");
+        } finally {
+            j.close();
+            loop.shutdown();
+        }
+    }
+
     /** Progress records nobody waits for ride on the next fsync instead of paying for one of their own. */
     @Test
     void recordsNobodyWaitsForAreForcedWithTheNextBatchNotAlone() throws Exception {
