@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * one hand-off each way whatever its size, appends made on the loop (acks, deliveries, replies of one read
  * batch) share a commit without any hand-off, and the loop goes on reading and writing the next batch while the
  * disk syncs the previous one. A small batch with no sync in flight (a quiet bridge) is forced on the loop itself,
- * sparing two thread hand-offs; a batch of progress records only is not written while a sync is in flight.
+ * sparing two thread hand-offs.
  * Futures complete on the loop, in append order; a future completing means the
  * record — and every record appended before it — is on stable storage. Never block the loop on one.
  *
@@ -137,8 +137,6 @@ public final class Journal implements AutoCloseable {
     private volatile JournalException lastFailure;
     /** Requests handed to the syncer whose completions have not run yet (loop only). */
     private int syncsOutstanding;
-    /** A commit of progress records only was put off while a sync ran (loop only). */
-    private boolean progressDeferred;
 
     private Journal(Path dir, JournalOptions options, FileStore store, Executor loop) {
         this.dir = dir;
@@ -406,14 +404,6 @@ public final class Journal implements AutoCloseable {
         ArrayList<CompletableFuture<Void>> waiters;
         synchronized (lock) {
             commitScheduled = false;
-            if (openWaiters.isEmpty() && options.fsync() && syncsOutstanding > 0 && !closed && !compactRequested) {
-                // Only progress records, and an fdatasync in flight: writing to the file under a running sync makes
-                // that sync slow more often (measured on ext4: several times the syncs over 2 ms), and nobody
-                // waits for these. They go with the next batch, or once the syncs in flight are done.
-                progressDeferred = openRecords > 0;
-                return;
-            }
-            progressDeferred = false;
             batch = open;
             records = openRecords;
             waiters = openWaiters;
@@ -598,9 +588,6 @@ public final class Journal implements AutoCloseable {
         int counted = (int) requests.stream().filter(r -> r != WAKE).count();
         runOnLoop(() -> {
             syncsOutstanding -= counted;
-            if (syncsOutstanding == 0 && progressDeferred) {
-                scheduleCommit();
-            }
             for (SyncRequest r : requests) {
                 JournalException outcome = r.failure != null ? r.failure
                         : r.channel == null ? null : outcomes.get(r.channel);
