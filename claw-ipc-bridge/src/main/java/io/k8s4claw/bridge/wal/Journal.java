@@ -117,11 +117,11 @@ public final class Journal implements AutoCloseable {
 
     // The open batch: guarded by `lock`.
     private final Object lock = new Object();
-    private ByteBuffer open = ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
-    /** Encodes records into {@link #open}; replaced with it. */
-    private JournalRecord.RecordWriter writer = new JournalRecord.RecordWriter(open);
-    /** A second view of {@link #open} the CRC reads a record through; replaced with it. */
-    private ByteBuffer crcView = open.duplicate();
+    private ByteBuffer open;
+    /** Encodes records into {@link #open}; set with it by {@link #openBatch}. */
+    private JournalRecord.RecordWriter writer;
+    /** A second view of {@link #open} the CRC reads a record through; set with it by {@link #openBatch}. */
+    private ByteBuffer crcView;
     private final CRC32C crc = new CRC32C();
     private int openRecords;
     private ArrayList<CompletableFuture<Void>> openWaiters = new ArrayList<>();
@@ -155,6 +155,7 @@ public final class Journal implements AutoCloseable {
         }
         this.syncer = new Thread(this::syncLoop, "journal-sync");
         this.syncer.setDaemon(true);
+        openBatch(ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES));
     }
 
     /** Opens the journal with its own writer thread as the loop; see {@link #open(Path, JournalOptions, FileStore, Consumer, Executor)}. */
@@ -248,10 +249,6 @@ public final class Journal implements AutoCloseable {
     }
 
     private void enqueue(JournalRecord record, CompletableFuture<Void> done) {
-        if (closed) {
-            refuse(record.type(), 0, done);
-            return;
-        }
         boolean schedule;
         synchronized (lock) {
             if (closed) {
@@ -325,15 +322,20 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /** Makes {@code batch} the open batch, with the writer and CRC view that work on it. Under {@code lock}. */
+    private void openBatch(ByteBuffer batch) {
+        open = batch;
+        writer = new JournalRecord.RecordWriter(batch);
+        crcView = batch.duplicate();
+    }
+
     /** Grows the open batch to take {@code need} more bytes. Under {@code lock}. */
     private void ensureOpenRoom(int need) {
         if (open.remaining() < need) {
             ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(open.capacity() * 2, open.position() + need));
             open.flip();
             bigger.put(open);
-            open = bigger;
-            writer = new JournalRecord.RecordWriter(open);
-            crcView = open.duplicate();
+            openBatch(bigger);
         }
     }
 
@@ -407,9 +409,7 @@ public final class Journal implements AutoCloseable {
             batch = open;
             records = openRecords;
             waiters = openWaiters;
-            open = spare != null ? spare : ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES);
-            writer = new JournalRecord.RecordWriter(open);
-            crcView = open.duplicate();
+            openBatch(spare != null ? spare : ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES));
             openRecords = 0;
             // sized like the batch just taken: a busy loop's batches hold hundreds of waiters, and growing the
             // list from ten every commit copied it over and over
