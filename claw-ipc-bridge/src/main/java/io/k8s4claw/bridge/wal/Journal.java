@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Record format.</b> {@code u32 length | u32 CRC32C(type, payload) | u8 type | payload}, big-endian.
  * On open, records are checked in order; a torn or corrupt record at the tail (a crash mid-write) is cut off
- * with a log line naming the file and offset, and everything before it is replayed.
+ * with a log line naming the file and offset, and everything before it is replayed. Zeros after the last record
+ * are a clean end: with fsync the next segment is zero-filled ahead of the roll ({@link SegmentPreparer}), so
+ * that appends overwrite existing blocks and an fdatasync has no file-size change to commit.
  *
  * <p><b>Failure.</b> A batch that cannot be written (e.g. {@code No space left on device}) is cut back off the
  * file and all its futures fail with {@link JournalException}: nothing half-written remains, nothing written
@@ -106,6 +108,8 @@ public final class Journal implements AutoCloseable {
     /** The loop's thread when the journal made its own (no loop given); shut down on close. */
     private final ExecutorService ownLoop;
     private final Thread syncer;
+    /** Zero-fills the next segment ahead of the roll (with fsync only); see {@link SegmentPreparer}. */
+    private SegmentPreparer preparer;
     private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
     private volatile Listener listener = Listener.NONE;
     private volatile Supplier<List<JournalEntry>> snapshotSource;
@@ -175,6 +179,10 @@ public final class Journal implements AutoCloseable {
             Executor loop) throws IOException {
         Files.createDirectories(dir);
         Journal j = new Journal(dir, options, store, loop);
+        Files.deleteIfExists(dir.resolve(SegmentPreparer.FILE_NAME)); // a crash's leftover, never part of the log
+        if (options.fsync() && options.segmentBytes() >= SegmentPreparer.MIN_SEGMENT_BYTES) {
+            j.preparer = new SegmentPreparer(dir, options.segmentBytes(), store);
+        }
         j.recover(replay);
         // Started without fsync too: it also does the file housekeeping (directory syncs, deleting compacted
         // segments, closing retired ones) that would otherwise stall the loop for tens of milliseconds.
@@ -467,6 +475,9 @@ public final class Journal implements AutoCloseable {
         currentSize += size;
         totalBytes += size;
         lastFailure = null;
+        if (preparer != null && currentSize > options.segmentBytes() / 2) {
+            preparer.prepare(); // well before the roll, so that it is ready by then
+        }
         if (options.fsync() && waiters.isEmpty()) {
             // Only progress records nobody waits for (a ReplyAcked, a RunAccepted): no fsync of their own — the
             // next batch's fdatasync covers them (same file; a retired segment is forced), and losing them in a
@@ -662,8 +673,7 @@ public final class Journal implements AutoCloseable {
         long before = totalBytes;
         try {
             List<JournalEntry> snapshot = source.get();
-            FileChannel next = store.openForAppend(segmentPath(previousIndex + 1));
-            next.truncate(0);
+            FileChannel next = newSegmentFile(previousIndex + 1);
             current = next;
             currentIndex = previousIndex + 1;
             currentSize = 0;
@@ -770,11 +780,16 @@ public final class Journal implements AutoCloseable {
         }
         indexes = indexes.subList(start, indexes.size());
         long total = 0;
+        long lastValid = 0;
         for (int k = 0; k < indexes.size(); k++) {
             Path p = segmentPath(indexes.get(k));
             long valid = replaySegment(p, replay);
             long size = Files.size(p);
-            if (valid < size) {
+            lastValid = valid;
+            if (valid < size && zeroFrom(p, valid)) {
+                // the unused, zero-filled end of a prepared segment: the log's clean end, kept for the appends
+                log.atDebug().addKeyValue("file", p).addKeyValue("offset", valid).log("journal segment ends here");
+            } else if (valid < size) {
                 try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                     ch.truncate(valid);
                     ch.force(true);
@@ -797,8 +812,25 @@ public final class Journal implements AutoCloseable {
             int last = indexes.get(indexes.size() - 1);
             currentIndex = last;
             current = store.openForAppend(segmentPath(last));
-            currentSize = current.size();
+            currentSize = lastValid;
             current.position(currentSize);
+        }
+    }
+
+    /** True when every byte of {@code p} from {@code offset} on is zero (never an intact record: its CRC is not 0). */
+    private static boolean zeroFrom(Path p, long offset) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            byte[] zeros = new byte[64 << 10];
+            ByteBuffer buf = ByteBuffer.allocate(zeros.length);
+            long pos = offset;
+            int n;
+            while ((n = ch.read(buf.clear(), pos)) > 0) {
+                if (java.util.Arrays.mismatch(buf.array(), 0, n, zeros, 0, n) >= 0) {
+                    return false;
+                }
+                pos += n;
+            }
+            return true;
         }
     }
 
@@ -891,8 +923,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private void openSegment(int index) throws IOException {
-        FileChannel ch = store.openForAppend(segmentPath(index));
-        ch.truncate(0);
+        FileChannel ch = newSegmentFile(index);
         if (current != null && current != ch) {
             retire(current);
         }
@@ -906,6 +937,16 @@ public final class Journal implements AutoCloseable {
         } else {
             fsyncDir();
         }
+    }
+
+    /** The prepared (zero-filled) segment when there is one, else an empty file; positioned at 0. */
+    private FileChannel newSegmentFile(int index) throws IOException {
+        FileChannel ch = preparer == null ? null : preparer.take(segmentPath(index));
+        if (ch == null) {
+            ch = store.openForAppend(segmentPath(index));
+            ch.truncate(0);
+        }
+        return ch;
     }
 
     private void fsyncDir() {
@@ -957,6 +998,9 @@ public final class Journal implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("closing the journal did not finish: {}", e.toString());
+        }
+        if (preparer != null) {
+            preparer.close();
         }
         if (ownLoop != null) {
             ownLoop.shutdown();

@@ -129,6 +129,73 @@ class JournalTest {
         assertThat(Files.size(seg)).isEqualTo(9 + "complete".length());
     }
 
+    /**
+     * With fsync, once the open segment is half full the next one is zero-filled in the background and taken at
+     * the roll, so appends overwrite blocks that exist and an fdatasync has no size change to commit. Its unused
+     * zero tail is the log's clean end on reopen: nothing is cut, and appends continue right after the records.
+     */
+    @Test
+    void theNextSegmentIsPreparedZeroFilledAndItsZeroTailIsACleanEnd() throws Exception {
+        long segment = SegmentPreparer.MIN_SEGMENT_BYTES;
+        Path second = dir.resolve("journal-000002.log");
+        Path prepared = dir.resolve(SegmentPreparer.FILE_NAME);
+        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT, e -> { });
+        List<String> expected = new ArrayList<>();
+        String pad = "x".repeat(1000);
+        int n = 0;
+        while (j.sizeBytes() < segment * 3 / 4) {
+            j.append((byte) 1, text(n + pad)).get(10, TimeUnit.SECONDS);
+            expected.add("1:" + n++ + pad);
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> Files.exists(prepared) && Files.size(prepared) == segment);
+        while (!Files.exists(second)) {
+            j.append((byte) 1, text(n + pad)).get(10, TimeUnit.SECONDS);
+            expected.add("1:" + n++ + pad);
+        }
+        for (int k = 0; k < 3; k++) {
+            j.append((byte) 2, text("after-roll-" + k)).get(10, TimeUnit.SECONDS);
+            expected.add("2:after-roll-" + k);
+        }
+        assertThat(Files.size(second)).as("the roll took the prepared file, not a fresh one").isEqualTo(segment);
+        j.close();
+        assertThat(prepared).as("a prepared file is not part of the log").doesNotExist();
+
+        assertThat(replay(dir)).containsExactlyElementsOf(expected);
+        assertThat(Files.size(second)).as("a zero tail is not a torn write: nothing cut").isEqualTo(segment);
+        Journal again = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT,
+                e -> { });
+        again.append((byte) 3, text("after-reopen")).get(10, TimeUnit.SECONDS);
+        again.close();
+        expected.add("3:after-reopen");
+        assertThat(replay(dir)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aPreparedSegmentLeftByACrashIsDeletedNotReplayed() throws Exception {
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        j.append((byte) 1, text("real")).get();
+        j.close();
+        // a crash can leave the file under preparation behind; here it even holds an intact record
+        Files.copy(dir.resolve("journal-000001.log"), dir.resolve(SegmentPreparer.FILE_NAME));
+        Files.write(dir.resolve("journal-000001.log"), new byte[0]); // so that only the leftover holds it
+        assertThat(replay(dir)).isEmpty();
+        assertThat(dir.resolve(SegmentPreparer.FILE_NAME)).doesNotExist();
+    }
+
+    /** Zeros after the records are a clean end only when nothing else follows: a torn write before them is cut. */
+    @Test
+    void aTornWriteInAZeroFilledSegmentIsStillCutOff() throws Exception {
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        j.append((byte) 1, text("complete")).get();
+        j.close();
+        Path seg = dir.resolve("journal-000001.log");
+        Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(seg, new byte[8192], java.nio.file.StandardOpenOption.APPEND);
+        assertThat(replay(dir)).containsExactly("1:complete");
+        assertThat(Files.size(seg)).isEqualTo(9 + "complete".length());
+    }
+
     @Test
     void diskFullFailsTheBatchCleanlyAndLaterAppendsWork() throws Exception {
         AtomicBoolean full = new AtomicBoolean();
