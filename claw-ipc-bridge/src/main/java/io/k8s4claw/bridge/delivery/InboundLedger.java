@@ -2,10 +2,10 @@ package io.k8s4claw.bridge.delivery;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.wal.JournalEntry;
 import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,27 +22,42 @@ public final class InboundLedger {
     public enum Known { NEW, PENDING, DONE, DEAD_LETTERED }
 
     private final Map<MessageKey, PendingMessage> pending = new LinkedHashMap<>();
-    private final LinkedHashMap<MessageKey, Long> seen = new LinkedHashMap<>();
+    private final SeenWindow seen;
     private final Map<MessageKey, DeadLetter> deadLetters = new LinkedHashMap<>();
     private final Map<MessageKey, PendingMessage> deadLetterMessages = new LinkedHashMap<>();
-    private final int seenRetention;
+    /** Dedupe entries per checkpoint record (about 98 KB of digests). */
+    static final int SEEN_PER_RECORD = 4096;
 
     public InboundLedger(int seenRetention) {
-        this.seenRetention = seenRetention;
+        this.seen = new SeenWindow(seenRetention);
     }
 
-    public synchronized Known lookup(MessageKey key) {
+    /** The digest {@link #lookup(MessageKey, byte[])} and {@link #add} take: computed once per message. */
+    public static byte[] digest(MessageKey key) {
+        return InboundMessage.digestOf(key.channel(), key.messageId());
+    }
+
+    public Known lookup(MessageKey key) {
+        return lookup(key, digest(key));
+    }
+
+    public synchronized Known lookup(MessageKey key, byte[] digest) {
         if (pending.containsKey(key)) {
             return Known.PENDING;
         }
         if (deadLetters.containsKey(key)) {
             return Known.DEAD_LETTERED;
         }
-        return seen.containsKey(key) ? Known.DONE : Known.NEW;
+        return seen.contains(hi(digest), lo(digest)) ? Known.DONE : Known.NEW;
     }
 
-    public synchronized PendingMessage add(MessageKey key, String channelType, UserMessage message, long atMs) {
-        PendingMessage m = new PendingMessage(key, channelType, message, atMs);
+    public PendingMessage add(MessageKey key, String channelType, UserMessage message, long atMs) {
+        return add(key, digest(key), channelType, message, atMs);
+    }
+
+    public synchronized PendingMessage add(MessageKey key, byte[] digest, String channelType, UserMessage message,
+            long atMs) {
+        PendingMessage m = new PendingMessage(key, digest, channelType, message, atMs);
         pending.put(key, m);
         return m;
     }
@@ -60,8 +75,9 @@ public final class InboundLedger {
     }
 
     public synchronized void complete(MessageKey key, long atMs) {
-        if (pending.remove(key) != null) {
-            remember(key, atMs);
+        PendingMessage m = pending.remove(key);
+        if (m != null) {
+            seen.add(hi(m.digest), lo(m.digest), atMs);
         }
     }
 
@@ -83,7 +99,7 @@ public final class InboundLedger {
         if (d == null || m == null) {
             return Optional.empty();
         }
-        PendingMessage fresh = new PendingMessage(key, m.channelType, m.message, m.acceptedAtMs);
+        PendingMessage fresh = new PendingMessage(key, m.digest, m.channelType, m.message, m.acceptedAtMs);
         fresh.runRef = null; // a replay starts a new delivery (same idempotency key)
         pending.put(key, fresh);
         return Optional.of(fresh);
@@ -110,14 +126,21 @@ public final class InboundLedger {
         return pending.get(key);
     }
 
-    private void remember(MessageKey key, long atMs) {
-        seen.put(key, atMs);
-        if (seen.size() > seenRetention) {
-            Iterator<MessageKey> it = seen.keySet().iterator();
-            it.next();
-            it.remove();
-        }
+    /** Completed messages remembered for deduplication (at most the configured window). */
+    public synchronized int seenCount() {
+        return seen.size();
     }
+
+    static long hi(byte[] digest) {
+        return (long) LONGS.get(digest, 0);
+    }
+
+    static long lo(byte[] digest) {
+        return (long) LONGS.get(digest, 8);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /** Replays one journal record (idempotent: a record may appear in a checkpoint and after it). */
     public synchronized void apply(JournalRecord r) {
@@ -131,8 +154,9 @@ public final class InboundLedger {
                             + a.channel() + ": " + e.getMessage(), e);
                 }
                 MessageKey key = new MessageKey(a.channel(), msg.getMessageId());
-                if (!pending.containsKey(key) && !deadLetters.containsKey(key) && !seen.containsKey(key)) {
-                    pending.put(key, new PendingMessage(key, a.channelType(), msg, a.acceptedAtMs()));
+                byte[] digest = digest(key);
+                if (!pending.containsKey(key) && !deadLetters.containsKey(key) && !seen.contains(hi(digest), lo(digest))) {
+                    pending.put(key, new PendingMessage(key, digest, a.channelType(), msg, a.acceptedAtMs()));
                 }
             }
             case JournalRecord.RunAccepted ra -> recordRun(new MessageKey(ra.channel(), ra.messageId()), ra.runRef());
@@ -141,9 +165,17 @@ public final class InboundLedger {
                     deadLetter(new MessageKey(d.channel(), d.messageId()), d.reason(), d.attempts(), d.atMs());
             case JournalRecord.DeadLetterReplayed rp -> replay(new MessageKey(rp.channel(), rp.messageId()));
             case JournalRecord.MessageSeen s -> {
+                // written by checkpoints before the window kept digests only
                 MessageKey key = new MessageKey(s.channel(), s.messageId());
                 if (!pending.containsKey(key)) {
-                    remember(key, s.atMs());
+                    byte[] digest = digest(key);
+                    seen.add(hi(digest), lo(digest), s.atMs());
+                }
+            }
+            case JournalRecord.SeenDigests d -> {
+                long[] e = d.entries();
+                for (int i = 0; i + 2 < e.length; i += 3) {
+                    seen.add(e[i], e[i + 1], e[i + 2]);
                 }
             }
             default -> {
@@ -154,8 +186,22 @@ public final class InboundLedger {
 
     /** The live inbound state as records, for a journal checkpoint. */
     public synchronized void snapshot(List<JournalEntry> out) {
-        for (Map.Entry<MessageKey, Long> s : seen.entrySet()) {
-            out.add(new JournalRecord.MessageSeen(s.getKey().channel(), s.getKey().messageId(), s.getValue()).toEntry());
+        // the window as digests, oldest first, in records of at most SEEN_PER_RECORD entries (24 bytes each)
+        long[][] chunk = {new long[Math.min(seen.size(), SEEN_PER_RECORD) * 3]};
+        int[] n = {0};
+        seen.forEach((hi, lo, at) -> {
+            long[] c = chunk[0];
+            c[n[0]++] = hi;
+            c[n[0]++] = lo;
+            c[n[0]++] = at;
+            if (n[0] == c.length) {
+                out.add(new JournalRecord.SeenDigests(c).toEntry());
+                chunk[0] = new long[c.length];
+                n[0] = 0;
+            }
+        });
+        if (n[0] > 0) {
+            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOf(chunk[0], n[0])).toEntry());
         }
         for (PendingMessage m : pending.values()) {
             out.add(accepted(m).toEntry());

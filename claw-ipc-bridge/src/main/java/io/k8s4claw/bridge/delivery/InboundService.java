@@ -72,6 +72,7 @@ public final class InboundService {
             return done(invalid("user_message.conversation_id is empty (message " + m.getMessageId() + ")"));
         }
         MessageKey key = new MessageKey(channel, m.getMessageId());
+        byte[] digest = InboundLedger.digest(key); // outside the lock; the message's only SHA-256
         CompletableFuture<Void> durable;
         synchronized (this) {
             CompletableFuture<Void> earlier = notYetDurable.get(key);
@@ -79,7 +80,7 @@ public final class InboundService {
                 // The same id is being stored right now: answer the repeat once the first copy is durable.
                 return earlier.handle((v, err) -> err == null ? new AcceptResult.Acked(true) : storageFailed(err));
             }
-            if (ledger.lookup(key) != InboundLedger.Known.NEW) {
+            if (ledger.lookup(key, digest) != InboundLedger.Known.NEW) {
                 return done(new AcceptResult.Acked(true));
             }
             if (ledger.pendingCount() >= maxPendingMessages) {
@@ -92,7 +93,7 @@ public final class InboundService {
                         "I can't take new messages right now; please try again in a little while."));
             }
             long now = clock.getAsLong();
-            PendingMessage pm = ledger.add(key, channelType, m, now);
+            PendingMessage pm = ledger.add(key, digest, channelType, m, now);
             durable = journal.append(new JournalRecord.MessageAccepted(channel, channelType, now,
                     bytes != null ? bytes : m.toByteArray()));
             notYetDurable.put(key, durable);

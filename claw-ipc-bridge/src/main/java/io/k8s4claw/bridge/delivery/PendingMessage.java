@@ -10,6 +10,8 @@ import io.k8s4claw.bridge.runtime.SessionKey;
 public final class PendingMessage {
 
     final MessageKey key;
+    /** {@link InboundMessage#digestOf} of the key: the dedupe window keeps its first 128 bits, the idempotency key is made from it. */
+    final byte[] digest;
     final String channelType;
     final UserMessage message;
     final long acceptedAtMs;
@@ -19,8 +21,9 @@ public final class PendingMessage {
     long firstAttemptAtMs;
     String lastError = "";
 
-    PendingMessage(MessageKey key, String channelType, UserMessage message, long acceptedAtMs) {
+    PendingMessage(MessageKey key, byte[] digest, String channelType, UserMessage message, long acceptedAtMs) {
         this.key = key;
+        this.digest = digest;
         this.channelType = channelType;
         this.message = message;
         this.acceptedAtMs = acceptedAtMs;
@@ -47,7 +50,7 @@ public final class PendingMessage {
     }
 
     public InboundMessage toInbound() {
-        return InboundMessage.from(key.channel(), channelType, message);
+        return InboundMessage.from(key.channel(), channelType, message, InboundMessage.idempotencyKeyOf(digest));
     }
 
     /** Messages of one conversation reach the runtime in order, one run at a time. */

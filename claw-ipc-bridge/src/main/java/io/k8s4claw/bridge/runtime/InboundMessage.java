@@ -82,10 +82,15 @@ public record InboundMessage(
      * @throws IllegalArgumentException naming the field when {@code message_id} or {@code conversation_id} is empty
      */
     public static InboundMessage from(String channelName, String channelType, UserMessage m) {
+        return from(channelName, channelType, m, idempotencyKeyFor(channelName, m.getMessageId()));
+    }
+
+    /** {@link #from(String, String, UserMessage)} with the idempotency key already made (from the digest). */
+    public static InboundMessage from(String channelName, String channelType, UserMessage m, String idempotencyKey) {
         var s = m.getSender();
         return new InboundMessage(
                 m.getMessageId(),
-                idempotencyKeyFor(channelName, m.getMessageId()),
+                idempotencyKey,
                 channelName,
                 channelType,
                 m.getConversationId(),
@@ -114,9 +119,24 @@ public record InboundMessage(
      * are being recovered.
      */
     public static String idempotencyKeyFor(String channelName, String messageId) {
+        return idempotencyKeyOf(digestOf(channelName, messageId));
+    }
+
+    /**
+     * SHA-256(UTF-8(channelName + "\n" + messageId)): a message's identity across channels, computed once per
+     * message — the bridge keeps its first 128 bits to deduplicate and makes the idempotency key from it.
+     */
+    public static byte[] digestOf(String channelName, String messageId) {
         requireNonEmpty(channelName, "channelName");
         requireNonEmpty(messageId, "messageId");
-        byte[] digest = SHA256.get().digest((channelName + "\n" + messageId).getBytes(StandardCharsets.UTF_8));
+        return SHA256.get().digest((channelName + "\n" + messageId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The idempotency key made from a message's {@link #digestOf digest}. */
+    public static String idempotencyKeyOf(byte[] digest) {
+        if (digest.length < 20) {
+            throw new IllegalArgumentException("inbound message: digest of " + digest.length + " bytes, need 32");
+        }
         byte[] key = new byte[KEY_PREFIX.length + 40];
         System.arraycopy(KEY_PREFIX, 0, key, 0, KEY_PREFIX.length);
         for (int i = 0; i < 20; i++) {

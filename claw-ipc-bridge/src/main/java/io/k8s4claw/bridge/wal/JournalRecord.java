@@ -160,6 +160,33 @@ public sealed interface JournalRecord {
         }
     }
 
+    /**
+     * Checkpoint only: part of the dedupe window as {@code (digest high 64 bits, digest low 64 bits, completed at ms)}
+     * triples, oldest first; replaces {@link MessageSeen} (still read: a journal written before replays the same).
+     */
+    record SeenDigests(long[] entries) implements JournalRecord {
+        public SeenDigests {
+            if (entries.length % 3 != 0) {
+                throw new IllegalArgumentException("seen digests come in triples, got " + entries.length + " longs");
+            }
+        }
+
+        public byte type() {
+            return 10;
+        }
+
+        public void write(RecordWriter out) {
+            out.writeInt(entries.length / 3);
+            for (long v : entries) {
+                out.writeLong(v);
+            }
+        }
+
+        public int size() {
+            return 4 + 8 * entries.length;
+        }
+    }
+
     /** Checkpoint only: the highest reply_seq ever issued for a channel (keeps it increasing). */
     record ReplySeqFloor(String channel, long lastSeq) implements JournalRecord {
         public byte type() {
@@ -291,12 +318,25 @@ public sealed interface JournalRecord {
                 case 7 -> new ReplyAcked(in.readUTF(), in.readLong());
                 case 8 -> new MessageSeen(in.readUTF(), in.readUTF(), in.readLong());
                 case 9 -> new ReplySeqFloor(in.readUTF(), in.readLong());
+                case 10 -> new SeenDigests(longs(in));
                 default -> null;
             };
         } catch (IOException ex) {
             throw new IllegalArgumentException("journal record of type " + e.type() + " (" + e.payload().length
                     + " bytes) does not parse: " + ex, ex);
         }
+    }
+
+    private static long[] longs(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > Journal.MAX_RECORD_BYTES / 24) {
+            throw new IOException("entry count " + n + " out of range");
+        }
+        long[] v = new long[3 * n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readLong();
+        }
+        return v;
     }
 
     private static byte[] bytes(DataInputStream in) throws IOException {

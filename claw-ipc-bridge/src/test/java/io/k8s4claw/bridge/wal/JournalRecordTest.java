@@ -30,6 +30,8 @@ class JournalRecordTest {
                 new JournalRecord.ReplyRecorded(ODD, blob),
                 new JournalRecord.ReplyAcked("", 5L),
                 new JournalRecord.MessageSeen(ODD, "", 2L),
+                new JournalRecord.SeenDigests(new long[] {Long.MIN_VALUE, -1L, 3L, 0L, Long.MAX_VALUE, 4L}),
+                new JournalRecord.SeenDigests(new long[0]),
                 new JournalRecord.ReplySeqFloor(ODD, Long.MAX_VALUE));
         for (JournalRecord r : records) {
             JournalEntry e = r.toEntry();
@@ -97,6 +99,12 @@ class JournalRecordTest {
                 out.writeUTF(m.channel());
                 out.writeLong(m.lastSeq());
             }
+            case JournalRecord.SeenDigests m -> {
+                out.writeInt(m.entries().length / 3);
+                for (long v : m.entries()) {
+                    out.writeLong(v);
+                }
+            }
         }
         out.flush();
         return bytes.toByteArray();
@@ -113,6 +121,7 @@ class JournalRecordTest {
                 new JournalRecord.ReplyRecorded(s, blob),
                 new JournalRecord.ReplyAcked(s, n),
                 new JournalRecord.MessageSeen(s, s, n),
+                new JournalRecord.SeenDigests(new long[] {n, -n, n ^ 0x5555}),
                 new JournalRecord.ReplySeqFloor(s, n));
     }
 
@@ -170,7 +179,7 @@ class JournalRecordTest {
                 new JournalRecord.ReplyRecorded(s, blob),
                 new JournalRecord.ReplyAcked(s, n),
                 new JournalRecord.MessageSeen(s, s, n),
-                new JournalRecord.ReplySeqFloor(s, n));
+                                new JournalRecord.ReplySeqFloor(s, n));
     }
 
     @Test

@@ -1,0 +1,139 @@
+package io.k8s4claw.bridge.delivery;
+
+import java.util.Arrays;
+
+/**
+ * The deduplication window: the last {@code capacity} completed messages, each as the first 128 bits of its
+ * digest ({@link io.k8s4claw.bridge.runtime.InboundMessage#digestOf}, the SHA-256 its idempotency key is made
+ * from), oldest evicted first. Not thread-safe (the {@link InboundLedger} guards it).
+ *
+ * <p>Why not a map of message keys: every entry was a key record, two strings and a map node that stayed alive
+ * for the whole window (20,000 messages), so at full load every young collection copied them and the old
+ * generation filled with them: a relay benchmark with the window cut to 100 entries spent 0.5–0.7 s less in
+ * young collections and 0.3 s less in full ones over about 12 s. Here the entries are three parallel
+ * {@code long} rings and an open-addressing index of ints — no object per entry. Two different messages share
+ * 128 bits with a probability of about 10<sup>-34</sup> per lookup at 20,000 entries.
+ */
+final class SeenWindow {
+
+    /** Visits one entry: its digest halves and when it completed. */
+    interface Visitor {
+        void visit(long hi, long lo, long atMs);
+    }
+
+    private final int capacity;
+    private final long[] his;
+    private final long[] los;
+    private final long[] ats;
+    /** Ring position of the oldest entry. */
+    private int head;
+    private int size;
+    /** Linear-probing index: ring position + 1, 0 for a free cell; at most half full. */
+    private final int[] index;
+    private final int mask;
+
+    SeenWindow(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("dedupe window must not be negative: " + capacity);
+        }
+        this.capacity = capacity;
+        this.his = new long[capacity];
+        this.los = new long[capacity];
+        this.ats = new long[capacity];
+        int cells = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+        this.index = new int[cells];
+        this.mask = cells - 1;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean contains(long hi, long lo) {
+        return find(hi, lo) >= 0;
+    }
+
+    /** Remembers a digest (or refreshes its time, keeping its place); evicts the oldest beyond capacity. */
+    void add(long hi, long lo, long atMs) {
+        if (capacity == 0) {
+            return;
+        }
+        int cell = find(hi, lo);
+        if (cell >= 0) {
+            ats[index[cell] - 1] = atMs;
+            return;
+        }
+        if (size == capacity) {
+            evictOldest();
+        }
+        int pos = (head + size) % capacity;
+        his[pos] = hi;
+        los[pos] = lo;
+        ats[pos] = atMs;
+        size++;
+        int c = home(hi, lo);
+        while (index[c] != 0) {
+            c = (c + 1) & mask;
+        }
+        index[c] = pos + 1;
+    }
+
+    /** Every entry, oldest first. */
+    void forEach(Visitor v) {
+        for (int i = 0; i < size; i++) {
+            int pos = (head + i) % capacity;
+            v.visit(his[pos], los[pos], ats[pos]);
+        }
+    }
+
+    void clear() {
+        Arrays.fill(index, 0);
+        head = 0;
+        size = 0;
+    }
+
+    private void evictOldest() {
+        int cell = find(his[head], los[head]);
+        removeCell(cell);
+        head = (head + 1) % capacity;
+        size--;
+    }
+
+    /** The index cell holding the digest, or -1. */
+    private int find(long hi, long lo) {
+        if (capacity == 0) {
+            return -1;
+        }
+        for (int c = home(hi, lo); index[c] != 0; c = (c + 1) & mask) {
+            int pos = index[c] - 1;
+            if (his[pos] == hi && los[pos] == lo) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Frees a cell and shifts back the entries after it in its probe run that would otherwise no longer be
+     * found (linear probing's deletion without tombstones).
+     */
+    private void removeCell(int cell) {
+        int free = cell;
+        for (int c = (cell + 1) & mask; index[c] != 0; c = (c + 1) & mask) {
+            int pos = index[c] - 1;
+            int home = home(his[pos], los[pos]);
+            // the entry at c may move to `free` unless its home lies cyclically in (free, c]
+            boolean homeBetween = free <= c ? home > free && home <= c : home > free || home <= c;
+            if (!homeBetween) {
+                index[free] = index[c];
+                free = c;
+            }
+        }
+        index[free] = 0;
+    }
+
+    private int home(long hi, long lo) {
+        // the digest is already uniformly distributed: any of its bits make a good hash
+        return (int) (hi ^ (lo >>> 32)) & mask;
+    }
+}
