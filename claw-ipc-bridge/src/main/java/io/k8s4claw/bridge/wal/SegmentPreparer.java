@@ -30,12 +30,18 @@ final class SegmentPreparer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentPreparer.class);
     static final String FILE_NAME = "journal-next.prealloc";
-    private static final int CHUNK = 1 << 20;
+    private static final int CHUNK = 256 << 10;
 
     private final Path file;
     private final long bytes;
     private final FileStore store;
     private final ExecutorService filler;
+    /**
+     * Read by every fill, never written after allocation: one for the journal's lifetime. A fresh direct buffer
+     * per segment lived through young collections into the old generation and was freed only by a full one —
+     * a megabyte of native memory a segment piling up at full load.
+     */
+    private ByteBuffer zeros;
     /** The segment being (or already) prepared; null when none was asked for since the last take. */
     private CompletableFuture<FileChannel> pending;
 
@@ -91,7 +97,9 @@ final class SegmentPreparer implements AutoCloseable {
         try {
             ch = store.openForAppend(file);
             ch.truncate(0);
-            ByteBuffer zeros = ByteBuffer.allocateDirect(CHUNK);
+            if (zeros == null) {
+                zeros = ByteBuffer.allocateDirect(CHUNK);
+            }
             for (long written = 0; written < bytes; ) {
                 zeros.clear().limit((int) Math.min(CHUNK, bytes - written));
                 written += ch.write(zeros, written);
