@@ -28,8 +28,12 @@ final class SeenWindow {
     /** Ring position of the oldest entry. */
     private int head;
     private int size;
-    /** Linear-probing index: ring position + 1, 0 for a free cell; at most half full. */
-    private final int[] index;
+    /**
+     * Linear-probing index, at most half full: {@code tag << 32 | (ring position + 1)}, 0 for a free cell. The
+     * tag (32 digest bits, which also pick the home cell) lets a probe and a deletion's back-shift go without
+     * reading the rings at random places: only a matching tag is checked against the whole digest.
+     */
+    private final long[] index;
     private final int mask;
 
     SeenWindow(int capacity) {
@@ -41,7 +45,7 @@ final class SeenWindow {
         this.los = new long[capacity];
         this.ats = new long[capacity];
         int cells = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-        this.index = new int[cells];
+        this.index = new long[cells];
         this.mask = cells - 1;
     }
 
@@ -60,7 +64,7 @@ final class SeenWindow {
         }
         int cell = find(hi, lo);
         if (cell >= 0) {
-            ats[index[cell] - 1] = atMs;
+            ats[slot(index[cell])] = atMs;
             return;
         }
         if (size == capacity) {
@@ -71,11 +75,12 @@ final class SeenWindow {
         los[pos] = lo;
         ats[pos] = atMs;
         size++;
-        int c = home(hi, lo);
+        int tag = tag(hi);
+        int c = tag & mask;
         while (index[c] != 0) {
             c = (c + 1) & mask;
         }
-        index[c] = pos + 1;
+        index[c] = (long) tag << 32 | (pos + 1);
     }
 
     /** Every entry, oldest first. */
@@ -104,10 +109,14 @@ final class SeenWindow {
         if (capacity == 0) {
             return -1;
         }
-        for (int c = home(hi, lo); index[c] != 0; c = (c + 1) & mask) {
-            int pos = index[c] - 1;
-            if (his[pos] == hi && los[pos] == lo) {
-                return c;
+        int tag = tag(hi);
+        for (int c = tag & mask; index[c] != 0; c = (c + 1) & mask) {
+            long e = index[c];
+            if ((int) (e >>> 32) == tag) {
+                int pos = slot(e);
+                if (his[pos] == hi && los[pos] == lo) {
+                    return c;
+                }
             }
         }
         return -1;
@@ -120,8 +129,7 @@ final class SeenWindow {
     private void removeCell(int cell) {
         int free = cell;
         for (int c = (cell + 1) & mask; index[c] != 0; c = (c + 1) & mask) {
-            int pos = index[c] - 1;
-            int home = home(his[pos], los[pos]);
+            int home = (int) (index[c] >>> 32) & mask;
             // the entry at c may move to `free` unless its home lies cyclically in (free, c]
             boolean homeBetween = free <= c ? home > free && home <= c : home > free || home <= c;
             if (!homeBetween) {
@@ -132,8 +140,12 @@ final class SeenWindow {
         index[free] = 0;
     }
 
-    private int home(long hi, long lo) {
-        // the digest is already uniformly distributed: any of its bits make a good hash
-        return (int) (hi ^ (lo >>> 32)) & mask;
+    /** The digest is uniformly distributed already: its top 32 bits make the tag and, masked, the home cell. */
+    private static int tag(long hi) {
+        return (int) (hi >>> 32);
+    }
+
+    private static int slot(long entry) {
+        return (int) entry - 1;
     }
 }

@@ -19,10 +19,12 @@ class SeenWindowTest {
             Random random = new Random(capacity);
             SeenWindow window = new SeenWindow(capacity);
             LinkedHashMap<List<Long>, Long> model = new LinkedHashMap<>();
-            // few distinct keys whose low index bits often collide: long probe runs, many back-shifts on delete
+            // few distinct keys, half of them sharing one of five tags (the top 32 bits, which pick the home cell):
+            // long probe runs, equal tags of different digests, many back-shifts on delete
             long[][] keys = new long[capacity * 3 + 5][];
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = new long[] {random.nextLong() & ~0xFL | (i % 3), random.nextLong()};
+                long hi = i % 2 == 0 ? (long) (i % 5) << 32 | (random.nextLong() & 0xFFFFFFFFL) : random.nextLong();
+                keys[i] = new long[] {hi, random.nextLong()};
             }
             for (int op = 0; op < 50_000; op++) {
                 long[] k = keys[random.nextInt(keys.length)];
