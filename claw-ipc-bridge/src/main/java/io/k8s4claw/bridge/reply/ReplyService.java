@@ -17,7 +17,6 @@ import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,7 +54,7 @@ public final class ReplyService implements OutboundRouter {
 
     private final class ChannelReplies {
         final String channel;
-        final TreeMap<Long, Entry> pending = new TreeMap<>();
+        final ReplyLog<Entry> pending = new ReplyLog<>();
         long lastSeq;
         long sentUpTo;
         SidecarLink link;
@@ -151,13 +150,17 @@ public final class ReplyService implements OutboundRouter {
     private static void coalesceAll(ChannelReplies c) {
         List<Long> drop = new ArrayList<>();
         Map<String, Long> laterSupersedes = new java.util.HashMap<>();
-        for (Map.Entry<Long, Entry> e : c.pending.descendingMap().entrySet()) {
-            Reply r = e.getValue().reply;
+        for (int i = c.pending.end() - 1; i >= c.pending.start(); i--) {
+            Entry e = c.pending.entryAt(i);
+            if (e == null) {
+                continue;
+            }
+            Reply r = e.reply;
             if (r.getEventCase() == Reply.EventCase.DELTA && laterSupersedes.containsKey(r.getStreamId())) {
-                drop.add(e.getKey());
+                drop.add(c.pending.seqAt(i));
             }
             if (supersedes(r)) {
-                laterSupersedes.put(r.getStreamId(), e.getKey());
+                laterSupersedes.put(r.getStreamId(), c.pending.seqAt(i));
             }
         }
         drop.forEach(c.pending::remove);
@@ -181,9 +184,13 @@ public final class ReplyService implements OutboundRouter {
                 c.lastSeq = lastReplySeq;
                 journal.append(new JournalRecord.ReplySeqFloor(channel, lastReplySeq));
             }
-            for (Long seq : new ArrayList<>(c.pending.headMap(lastReplySeq, true).keySet())) {
+            for (int i = c.pending.start(); i < c.pending.end() && c.pending.seqAt(i) <= lastReplySeq; i++) {
+                if (c.pending.entryAt(i) != null) {
+                    acked.add(c.pending.seqAt(i));
+                }
+            }
+            for (Long seq : acked) {
                 c.pending.remove(seq);
-                acked.add(seq);
             }
             c.sentUpTo = lastReplySeq;
             coalesceAll(c);
@@ -250,12 +257,16 @@ public final class ReplyService implements OutboundRouter {
                 return;
             }
             int sent = 0;
-            for (Map.Entry<Long, Entry> e : c.pending.tailMap(c.sentUpTo, false).entrySet()) {
-                if (!e.getValue().durable || !link.writable()) {
+            for (int i = c.pending.firstAfter(c.sentUpTo); i < c.pending.end(); i++) {
+                Entry e = c.pending.entryAt(i);
+                if (e == null) {
+                    continue;
+                }
+                if (!e.durable || !link.writable()) {
                     break;
                 }
-                link.send(e.getValue().reply, e.getValue().encoded);
-                c.sentUpTo = e.getKey();
+                link.send(e.reply, e.encoded);
+                c.sentUpTo = c.pending.seqAt(i);
                 sent++;
             }
             if (sent > 0) {
@@ -389,12 +400,12 @@ public final class ReplyService implements OutboundRouter {
         for (ChannelReplies c : channels.values()) {
             synchronized (c) {
                 coalesceAll(c);
-                for (Entry e : c.pending.values()) {
+                c.pending.forEach(e -> {
                     Reply r = e.reply;
                     if ((r.hasFinal() || r.hasError()) && !r.getInReplyTo().isEmpty()) {
                         terminal.add(new String[] {c.channel, r.getInReplyTo()});
                     }
-                }
+                });
             }
         }
         return terminal;
@@ -406,9 +417,7 @@ public final class ReplyService implements OutboundRouter {
                 out.add(new JournalRecord.ReplySeqFloor(c.channel, c.lastSeq).toEntry());
                 // Also replies whose own record is still queued: the ledger may already count their message as
                 // completed, so the checkpoint must not go without them (replay is idempotent per reply_seq).
-                for (Entry e : c.pending.values()) {
-                    out.add(new JournalRecord.ReplyRecorded(c.channel, e.encoded).toEntry());
-                }
+                c.pending.forEach(e -> out.add(new JournalRecord.ReplyRecorded(c.channel, e.encoded).toEntry()));
             }
         }
     }
