@@ -118,13 +118,19 @@ class JournalTest {
         assertThat(replay(dir)).hasSize(10).last().isEqualTo("2:after");
     }
 
-    @Test
-    void tornWriteAtTheTailIsCutOff() throws Exception {
+    /**
+     * A torn record at the tail is cut off — also when zeros follow it, as in a prepared (zero-filled) segment:
+     * zeros after the records are a clean end only when nothing else precedes them.
+     */
+    @ParameterizedTest(name = "zeros after it: {0}")
+    @ValueSource(ints = {0, 8192})
+    void tornWriteAtTheTailIsCutOff(int zerosAfter) throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
         j.append((byte) 1, text("complete")).get();
         j.close();
         Path seg = dir.resolve("journal-000001.log");
         Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(seg, new byte[zerosAfter], java.nio.file.StandardOpenOption.APPEND);
         assertThat(replay(dir)).containsExactly("1:complete");
         assertThat(Files.size(seg)).isEqualTo(9 + "complete".length());
     }
@@ -181,19 +187,6 @@ class JournalTest {
         Files.write(dir.resolve("journal-000001.log"), new byte[0]); // so that only the leftover holds it
         assertThat(replay(dir)).isEmpty();
         assertThat(dir.resolve(SegmentPreparer.FILE_NAME)).doesNotExist();
-    }
-
-    /** Zeros after the records are a clean end only when nothing else follows: a torn write before them is cut. */
-    @Test
-    void aTornWriteInAZeroFilledSegmentIsStillCutOff() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
-        j.append((byte) 1, text("complete")).get();
-        j.close();
-        Path seg = dir.resolve("journal-000001.log");
-        Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-        Files.write(seg, new byte[8192], java.nio.file.StandardOpenOption.APPEND);
-        assertThat(replay(dir)).containsExactly("1:complete");
-        assertThat(Files.size(seg)).isEqualTo(9 + "complete".length());
     }
 
     @Test
