@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * One run, on this machine: the raw Netty Unix-socket echo (the ceiling), the bridge relay without fsync,
- * the bridge with fsync (group commit), latency at a fixed 1k msg/s, and the bridge's RSS idle and under
- * load. Servers run in child JVMs with the container's JVM flags; the load generator runs here. Prints
+ * the bridge with fsync (group commit), latency at a fixed 1k msg/s, the server's CPU time per message, and the
+ * bridge's RSS idle and under load. Servers run in child JVMs with the container's JVM flags; the load generator runs here. Prints
  * numbers and ratios against the ceiling measured in the same run; asserts nothing.
  *
  * <p>The three lines run {@code bench.rounds} times, interleaved (echo, relay, durable, echo, …), and the targets
@@ -37,7 +37,9 @@ public final class BenchmarkMain {
     private static final int RATE = Integer.getInteger("bench.rate", 1_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
-    record Result(String name, double msgPerSec, long p50Nanos, long p99Nanos, long idleRssKiB, long loadRssKiB) {
+    /** @param cpuNanosPerMessage the server process's CPU time per message of the throughput run (all threads) */
+    record Result(String name, double msgPerSec, long p50Nanos, long p99Nanos, long idleRssKiB, long loadRssKiB,
+            long cpuNanosPerMessage) {
     }
 
     /** The disk's share of a durable message measured while an echo latency pass ran (see {@link #rawEcho}). */
@@ -110,7 +112,8 @@ public final class BenchmarkMain {
         return new Result(rounds.get(0).name, medianOf(rounds, Result::msgPerSec),
                 (long) medianOf(rounds, r -> r.p50Nanos), (long) medianOf(rounds, r -> r.p99Nanos),
                 rounds.stream().mapToLong(Result::idleRssKiB).max().orElseThrow(),
-                rounds.stream().mapToLong(Result::loadRssKiB).max().orElseThrow());
+                rounds.stream().mapToLong(Result::loadRssKiB).max().orElseThrow(),
+                (long) medianOf(rounds, r -> r.cpuNanosPerMessage));
     }
 
     private static long medianOfLongs(long[] values) {
@@ -187,9 +190,11 @@ public final class BenchmarkMain {
                 c.throughput(WARMUP, WINDOW);
             }
             echo.startSampling();
+            long cpu0 = echo.cpuNanos();
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "tput")) {
                 rate = c.throughput(MESSAGES, WINDOW);
             }
+            long cpuPerMessage = (echo.cpuNanos() - cpu0) / MESSAGES;
             long load = echo.stopSampling();
             long[] lat;
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "latwarm")) {
@@ -213,7 +218,8 @@ public final class BenchmarkMain {
                 c.latency(RATE, LATENCY_MESSAGES);
             }
             diskUnderLoad.add(disk.get());
-            return new Result("raw Netty UDS echo (ceiling)", rate, pctl(lat, 50), pctl(lat, 99), idle, load);
+            return new Result("raw Netty UDS echo (ceiling)", rate, pctl(lat, 50), pctl(lat, 99), idle, load,
+                    cpuPerMessage);
         }
     }
 
@@ -236,9 +242,11 @@ public final class BenchmarkMain {
             }
             bridge.startSampling();
             double rate;
+            long cpu0 = bridge.cpuNanos();
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "tput")) {
                 rate = c.throughput(MESSAGES, WINDOW);
             }
+            long cpuPerMessage = (bridge.cpuNanos() - cpu0) / MESSAGES;
             long[] lat;
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, tag + "latwarm")) {
                 c.latency(RATE, LATENCY_MESSAGES / 5); // the one-message-at-a-time paths, warmed like the others
@@ -254,7 +262,7 @@ public final class BenchmarkMain {
             if (out.contains("ERROR")) {
                 System.out.println("  (bridge logged errors:)\n" + out);
             }
-            return new Result(name, rate, pctl(lat, 50), pctl(lat, 99), idle, load);
+            return new Result(name, rate, pctl(lat, 50), pctl(lat, 99), idle, load, cpuPerMessage);
         } finally {
             quietDisk(work.resolve("wal-" + tag));
         }
@@ -276,11 +284,11 @@ public final class BenchmarkMain {
     }
 
     private static void print(Result r, Result ceiling) {
-        System.out.printf("%-40s %12s msg/s  %6s of ceiling   p50 %7.3f ms  p99 %7.3f ms  (added p50 %+.3f / p99 %+.3f ms)"
-                        + "   RSS idle %s, under load %s%n",
-                r.name, fmt(r.msgPerSec), pct(r.msgPerSec / ceiling.msgPerSec), r.p50Nanos / 1e6, r.p99Nanos / 1e6,
-                (r.p50Nanos - ceiling.p50Nanos) / 1e6, (r.p99Nanos - ceiling.p99Nanos) / 1e6, mib(r.idleRssKiB),
-                mib(r.loadRssKiB));
+        System.out.printf("%-40s %12s msg/s  %6s of ceiling  server CPU %5.2f us/msg   p50 %7.3f ms  p99 %7.3f ms"
+                        + "  (added p50 %+.3f / p99 %+.3f ms)   RSS idle %s, under load %s%n",
+                r.name, fmt(r.msgPerSec), pct(r.msgPerSec / ceiling.msgPerSec), r.cpuNanosPerMessage / 1e3,
+                r.p50Nanos / 1e6, r.p99Nanos / 1e6, (r.p50Nanos - ceiling.p50Nanos) / 1e6,
+                (r.p99Nanos - ceiling.p99Nanos) / 1e6, mib(r.idleRssKiB), mib(r.loadRssKiB));
     }
 
     private static void target(String what, boolean met, String measured) {

@@ -57,6 +57,20 @@ final class ChildJvm implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * CPU time the process has used so far (user + system, all its threads: event loop, GC, JIT), in nanoseconds;
+     * from {@code /proc/<pid>/stat} in clock ticks of 10 ms (USER_HZ 100).
+     */
+    long cpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     long rssKiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
