@@ -11,7 +11,7 @@ public record DeadLetter(String id, String channel, String messageId, String con
 
     static DeadLetter of(PendingMessage m, String reason, int attempts, long atMs) {
         String text = m.message.getText();
-        return new DeadLetter(InboundMessage.idempotencyKeyFor(m.key.channel(), m.key.messageId()), m.key.channel(),
+        return new DeadLetter(InboundMessage.idempotencyKeyOf(m.digest), m.key.channel(),
                 m.key.messageId(), m.message.getConversationId(), reason, attempts, m.acceptedAtMs, atMs,
                 text.length() > 80 ? text.substring(0, 80) + "…" : text);
     }

@@ -187,21 +187,10 @@ public final class InboundLedger {
     /** The live inbound state as records, for a journal checkpoint. */
     public synchronized void snapshot(List<JournalEntry> out) {
         // the window as digests, oldest first, in records of at most SEEN_PER_RECORD entries (24 bytes each)
-        long[][] chunk = {new long[Math.min(seen.size(), SEEN_PER_RECORD) * 3]};
-        int[] n = {0};
-        seen.forEach((hi, lo, at) -> {
-            long[] c = chunk[0];
-            c[n[0]++] = hi;
-            c[n[0]++] = lo;
-            c[n[0]++] = at;
-            if (n[0] == c.length) {
-                out.add(new JournalRecord.SeenDigests(c).toEntry());
-                chunk[0] = new long[c.length];
-                n[0] = 0;
-            }
-        });
-        if (n[0] > 0) {
-            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOf(chunk[0], n[0])).toEntry());
+        long[] window = seen.entries();
+        for (int from = 0; from < window.length; from += 3 * SEEN_PER_RECORD) {
+            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOfRange(window, from,
+                    Math.min(window.length, from + 3 * SEEN_PER_RECORD))).toEntry());
         }
         for (PendingMessage m : pending.values()) {
             out.add(accepted(m).toEntry());

@@ -1,7 +1,5 @@
 package io.k8s4claw.bridge.delivery;
 
-import java.util.Arrays;
-
 /**
  * The deduplication window: the last {@code capacity} completed messages, each as the first 128 bits of its
  * digest ({@link io.k8s4claw.bridge.runtime.InboundMessage#digestOf}, the SHA-256 its idempotency key is made
@@ -9,17 +7,11 @@ import java.util.Arrays;
  *
  * <p>Why not a map of message keys: every entry was a key record, two strings and a map node that stayed alive
  * for the whole window (20,000 messages), so at full load every young collection copied them and the old
- * generation filled with them: a relay benchmark with the window cut to 100 entries spent 0.5–0.7 s less in
- * young collections and 0.3 s less in full ones over about 12 s. Here the entries are three parallel
- * {@code long} rings and an open-addressing index of ints — no object per entry. Two different messages share
+ * generation filled with them (GC logs before and after: {@code claw-benchmarks/README.md}). Here the entries
+ * are three parallel {@code long} rings and an open-addressing index of {@code long}s — no object per entry. Two different messages share
  * 128 bits with a probability of about 10<sup>-34</sup> per lookup at 20,000 entries.
  */
 final class SeenWindow {
-
-    /** Visits one entry: its digest halves and when it completed. */
-    interface Visitor {
-        void visit(long hi, long lo, long atMs);
-    }
 
     private final int capacity;
     private final long[] his;
@@ -83,18 +75,16 @@ final class SeenWindow {
         index[c] = (long) tag << 32 | (pos + 1);
     }
 
-    /** Every entry, oldest first. */
-    void forEach(Visitor v) {
+    /** Every entry, oldest first, as {@code (digest high bits, digest low bits, completed at ms)} triples. */
+    long[] entries() {
+        long[] out = new long[3 * size];
         for (int i = 0; i < size; i++) {
             int pos = (head + i) % capacity;
-            v.visit(his[pos], los[pos], ats[pos]);
+            out[3 * i] = his[pos];
+            out[3 * i + 1] = los[pos];
+            out[3 * i + 2] = ats[pos];
         }
-    }
-
-    void clear() {
-        Arrays.fill(index, 0);
-        head = 0;
-        size = 0;
+        return out;
     }
 
     private void evictOldest() {

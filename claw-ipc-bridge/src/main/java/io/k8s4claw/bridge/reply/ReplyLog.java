@@ -82,6 +82,18 @@ final class ReplyLog<E> {
         return e;
     }
 
+    /** Removes every entry with a seq up to and including {@code seq}; returns their seqs in order. */
+    java.util.List<Long> removeThrough(long seq) {
+        java.util.List<Long> removed = new java.util.ArrayList<>();
+        for (int i = head; i < tail && seqs[i] <= seq; i++) {
+            if (entries[i] != null) {
+                removed.add(seqs[i]);
+            }
+        }
+        removed.forEach(this::remove);
+        return removed;
+    }
+
     /** Position of the first live entry with a seq above {@code seq} (or {@link #end()}): for in-order walks. */
     int firstAfter(long seq) {
         int i = Arrays.binarySearch(seqs, head, tail, seq);

@@ -184,14 +184,7 @@ public final class ReplyService implements OutboundRouter {
                 c.lastSeq = lastReplySeq;
                 journal.append(new JournalRecord.ReplySeqFloor(channel, lastReplySeq));
             }
-            for (int i = c.pending.start(); i < c.pending.end() && c.pending.seqAt(i) <= lastReplySeq; i++) {
-                if (c.pending.entryAt(i) != null) {
-                    acked.add(c.pending.seqAt(i));
-                }
-            }
-            for (Long seq : acked) {
-                c.pending.remove(seq);
-            }
+            acked.addAll(c.pending.removeThrough(lastReplySeq));
             c.sentUpTo = lastReplySeq;
             coalesceAll(c);
         }

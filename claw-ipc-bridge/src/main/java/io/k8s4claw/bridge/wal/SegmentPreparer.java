@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: an append that grows a file changes its size and block map, so its {@code fdatasync} must also commit
  * that metadata through the file system's journal (on ext4 a jbd2 commit, done by a kernel thread that has to
- * get a CPU). On a busy 2-CPU machine that commit is what makes the slow syncs: in a probe here, a message's two
- * syncs had a p99 of 5.3–5.5 ms when appending and 0.75–2.3 ms when overwriting a zero-filled file
- * (the same as PostgreSQL's zero-filled WAL segments). Appends past the prepared size, or before the first
- * preparation, simply grow the file as before.
+ * get a CPU); the same reason PostgreSQL zero-fills its WAL segments. On this project's machine a message's two
+ * syncs took p50 0.38 → 0.29–0.31 ms and p99 0.63–0.96 → 0.47–0.52 ms (claw-benchmarks' {@code SegmentFsyncProbe},
+ * quiet machine); with two busy threads on its two CPUs the difference drowned in their noise. Appends past the
+ * prepared size, or before the first preparation, simply grow the file as before.
  *
  * <p>The file is written under a name the journal does not read ({@code journal-next.prealloc}) and renamed into
  * place when the journal rolls; the journal deletes a leftover from a crash when it opens. Loop-confined except for the

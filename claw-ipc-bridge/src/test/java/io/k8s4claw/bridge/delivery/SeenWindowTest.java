@@ -44,10 +44,11 @@ class SeenWindowTest {
             }
             assertThat(window.size()).isEqualTo(model.size());
             List<List<Long>> seen = new ArrayList<>();
-            window.forEach((hi, lo, at) -> {
-                seen.add(List.of(hi, lo));
-                assertThat(at).isEqualTo(model.get(List.of(hi, lo)));
-            });
+            long[] e = window.entries();
+            for (int i = 0; i < e.length; i += 3) {
+                seen.add(List.of(e[i], e[i + 1]));
+                assertThat(e[i + 2]).isEqualTo(model.get(List.of(e[i], e[i + 1])));
+            }
             assertThat(seen).as("oldest first").containsExactlyElementsOf(model.keySet());
             for (long[] k : keys) {
                 assertThat(window.contains(k[0], k[1])).isEqualTo(model.containsKey(List.of(k[0], k[1])));
@@ -63,7 +64,10 @@ class SeenWindowTest {
         window.add(1, 1, 30); // known: its time changes, it is still the oldest
         window.add(3, 3, 40); // evicts (1, 1)
         Map<Long, Long> left = new LinkedHashMap<>();
-        window.forEach((hi, lo, at) -> left.put(hi, at));
+        long[] e = window.entries();
+        for (int i = 0; i < e.length; i += 3) {
+            left.put(e[i], e[i + 2]);
+        }
         assertThat(left).containsExactly(Map.entry(2L, 20L), Map.entry(3L, 40L));
         assertThat(window.contains(1, 1)).isFalse();
     }

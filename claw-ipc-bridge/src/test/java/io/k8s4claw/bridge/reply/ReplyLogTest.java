@@ -32,6 +32,12 @@ class ReplyLogTest {
                 long seq = 1 + (long) random.nextInt((int) next); // a replayed record: anywhere, maybe present
                 log.put(seq, "r" + op);
                 model.put(seq, "r" + op);
+            } else if (kind == 9 && random.nextInt(50) == 0) {
+                // a sidecar's Hello: everything up to its last_reply_seq counts as acked
+                long through = 1 + (long) random.nextInt((int) next);
+                List<Long> expected = new ArrayList<>(model.headMap(through, true).keySet());
+                expected.forEach(model::remove);
+                assertThat(log.removeThrough(through)).containsExactlyElementsOf(expected);
             } else {
                 long seq = 1 + (long) random.nextInt((int) next + 5);
                 assertThat(log.get(seq)).isEqualTo(model.get(seq));
