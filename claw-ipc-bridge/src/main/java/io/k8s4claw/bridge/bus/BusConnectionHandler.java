@@ -58,7 +58,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     private volatile String channelName;
     private String channelType = "";
     private int unacked; // event loop only
-    private final java.util.Queue<Frame> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Acks ({@link AckFrame}) and Nacks ({@link Frame}) waiting for {@link #writeAnswers}. */
+    private final java.util.Queue<Object> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean answersScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
 
@@ -199,15 +200,11 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
         }
         unacked++;
         String name = channelName;
-        inbound.accept(name, channelType, m, bytes).whenComplete((result, err) -> {
-            Frame answer;
-            if (err != null) {
-                metrics.nack(name, Nack.Reason.STORAGE_FAILED.name());
-                answer = frames.nack(m.getMessageId(), Nack.Reason.STORAGE_FAILED, true, 1000,
-                        "internal error: " + err, "");
-            } else if (result instanceof AcceptResult.Acked a) {
+        inbound.accept(name, channelType, m, bytes, result -> {
+            Object answer;
+            if (result instanceof AcceptResult.Acked a) {
                 metrics.ack(name, a.duplicate());
-                answer = frames.ack(m.getMessageId(), a.duplicate());
+                answer = new AckFrame(frames.nextSeq(), m.getMessageId(), a.duplicate());
             } else {
                 AcceptResult.Refused r = (AcceptResult.Refused) result;
                 metrics.nack(name, r.reason().name());
@@ -224,7 +221,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     /** Writes every queued Ack/Nack (typically one group commit's worth) with a single flush. */
     private void writeAnswers() {
         answersScheduled.set(false);
-        Frame f;
+        Object f;
         int n = 0;
         while ((f = answers.poll()) != null) {
             unacked--;

@@ -21,7 +21,7 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof Frame || msg instanceof EncodedReplyFrame;
+        return msg instanceof Frame || msg instanceof EncodedReplyFrame || msg instanceof AckFrame;
     }
 
     @Override
@@ -33,6 +33,10 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
     static void encodeTo(Object msg, ByteBuf out) throws java.io.IOException {
         if (msg instanceof EncodedReplyFrame r) {
             encodeReply(r, out);
+            return;
+        }
+        if (msg instanceof AckFrame a) {
+            encodeAck(a, out);
             return;
         }
         Frame frame = (Frame) msg;
@@ -68,6 +72,40 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
         writeVarint(out, REPLY_TAG);
         writeVarint(out, len);
         out.writeBytes(r.reply());
+    }
+
+    private static final int ACK_TAG = Frame.ACK_FIELD_NUMBER << 3 | 2;
+    private static final int ACK_MESSAGE_ID_TAG = io.k8s4claw.api.bus.v1.Ack.MESSAGE_ID_FIELD_NUMBER << 3 | 2;
+    private static final int ACK_DUPLICATE_TAG = io.k8s4claw.api.bus.v1.Ack.DUPLICATE_FIELD_NUMBER << 3;
+
+    /**
+     * The same bytes {@code Frame.newBuilder().setSeq(seq).setAck(Ack.newBuilder().setMessageId(id)
+     * .setDuplicate(duplicate))} serializes to: proto3 leaves out zero and empty fields, in field order.
+     */
+    private static void encodeAck(AckFrame a, ByteBuf out) {
+        int idBytes = io.netty.buffer.ByteBufUtil.utf8Bytes(a.messageId());
+        int ack = (idBytes > 0 ? 1 + CodedOutputStream.computeUInt32SizeNoTag(idBytes) + idBytes : 0)
+                + (a.duplicate() ? 2 : 0);
+        int size = (a.seq() != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(a.seq()) : 0)
+                + CodedOutputStream.computeUInt32SizeNoTag(ACK_TAG) + CodedOutputStream.computeUInt32SizeNoTag(ack)
+                + ack;
+        out.ensureWritable(4 + size);
+        out.writeInt(size);
+        if (a.seq() != 0) {
+            out.writeByte(SEQ_TAG);
+            writeVarint(out, a.seq());
+        }
+        writeVarint(out, ACK_TAG);
+        writeVarint(out, ack);
+        if (idBytes > 0) {
+            out.writeByte(ACK_MESSAGE_ID_TAG);
+            writeVarint(out, idBytes);
+            io.netty.buffer.ByteBufUtil.reserveAndWriteUtf8(out, a.messageId(), idBytes);
+        }
+        if (a.duplicate()) {
+            out.writeByte(ACK_DUPLICATE_TAG);
+            out.writeByte(1);
+        }
     }
 
     private static void writeVarint(ByteBuf out, long value) {

@@ -81,7 +81,8 @@ public final class DeliveryEngine {
 
     private static final class Conversation {
         final SessionKey key;
-        final ArrayDeque<PendingMessage> queue = new ArrayDeque<>();
+        // Most conversations hold one message at a time: the default 16 slots were a per-message allocation.
+        final ArrayDeque<PendingMessage> queue = new ArrayDeque<>(1);
         boolean busy;
 
         Conversation(SessionKey key) {
@@ -196,6 +197,22 @@ public final class DeliveryEngine {
             stage = java.util.concurrent.CompletableFuture.failedFuture(
                     DeliveryException.retryable("protocol_error", "connector threw: " + e, null, e));
         }
+        if (stage instanceof java.util.concurrent.CompletableFuture<Accepted> f && f.isDone()) {
+            // Answered already (an in-process runtime, a connector refusing at once): no watch, no callbacks.
+            try {
+                if (f.state() == java.util.concurrent.Future.State.SUCCESS) {
+                    onAccepted(m, sink, f.resultNow());
+                } else {
+                    sink.detach();
+                    onFailed(s.conversation(), m, unwrap(f.state() == java.util.concurrent.Future.State.FAILED
+                            ? f.exceptionNow() : new java.util.concurrent.CancellationException("delivery cancelled")));
+                }
+            } catch (RuntimeException e) {
+                // Kept from the caller (the journal completion that submitted the message), as a callback would.
+                log.error("handling the runtime's answer for message {} failed", m.key().messageId(), e);
+            }
+            return;
+        }
         java.util.concurrent.CompletableFuture<Accepted> guarded = new java.util.concurrent.CompletableFuture<>();
         stage.whenComplete((accepted, err) -> {
             if (err == null) {
@@ -257,7 +274,10 @@ public final class DeliveryEngine {
     }
 
     private void onAccepted(PendingMessage m, RunSink sink, Accepted accepted) {
-        if (!accepted.runRef().equals(m.runRef())) {
+        // A run that already ended (its terminal event reached the sink before this acceptance) needs no run
+        // reference: its terminal reply's record completes the message, and were that record lost in a crash,
+        // a redelivery under the same idempotency key finds the same run.
+        if (!sink.ended() && !accepted.runRef().equals(m.runRef())) {
             ledger.recordRun(m.key(), accepted.runRef());
             journal.appendNoWait(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(),
                     accepted.runRef()));
@@ -391,6 +411,11 @@ public final class DeliveryEngine {
             this.message = message;
         }
 
+        /** True once the run's terminal event arrived (or the attempt was detached). */
+        synchronized boolean ended() {
+            return terminated;
+        }
+
         /** Ignores every later event of this attempt. */
         synchronized void detach() {
             terminated = true;
@@ -400,8 +425,8 @@ public final class DeliveryEngine {
             this.runRef = runRef;
             List<Reply.Builder> held = early;
             early = null;
-            for (Reply.Builder b : held) {
-                emit(b);
+            for (int i = 0; i < held.size(); i++) {
+                emit(held.get(i));
             }
         }
 
@@ -436,7 +461,7 @@ public final class DeliveryEngine {
                 return;
             }
             streamed |= b.hasDelta();
-            replies.append(message.key().channel(), b);
+            replies.log(message.key().channel(), b);
             if (b.hasFinal() || b.hasError()) {
                 // The terminal reply's own record marks the message completed on replay (Bridge recovery), so no
                 // MessageCompleted record: one journal record less per message.

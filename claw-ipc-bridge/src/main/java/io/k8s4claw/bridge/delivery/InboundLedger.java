@@ -42,10 +42,12 @@ public final class InboundLedger {
     }
 
     public synchronized Known lookup(MessageKey key, byte[] digest) {
-        if (pending.containsKey(key)) {
-            return Known.PENDING;
-        }
-        if (deadLetters.containsKey(key)) {
+        return pending.containsKey(key) ? Known.PENDING : lookupSettled(key, digest);
+    }
+
+    /** {@link #lookup(MessageKey, byte[])} for a caller that found no {@link #pending} message already. */
+    public synchronized Known lookupSettled(MessageKey key, byte[] digest) {
+        if (!deadLetters.isEmpty() && deadLetters.containsKey(key)) { // an empty map still hashes the key
             return Known.DEAD_LETTERED;
         }
         return seen.contains(hi(digest), lo(digest)) ? Known.DONE : Known.NEW;

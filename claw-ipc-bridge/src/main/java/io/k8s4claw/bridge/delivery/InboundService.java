@@ -5,9 +5,10 @@ import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.wal.Journal;
 import io.k8s4claw.bridge.wal.JournalException;
 import io.k8s4claw.bridge.wal.JournalRecord;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,6 @@ public final class InboundService {
     private final long maxPendingMessages;
     private final long walMaxBytes;
     private final LongSupplier clock;
-    private final Map<MessageKey, CompletableFuture<Void>> notYetDurable = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     public InboundService(InboundLedger ledger, Journal journal, DeliveryEngine engine, long maxPendingMessages,
@@ -61,54 +61,107 @@ public final class InboundService {
      *              every message a second time on the event loop
      */
     public CompletableFuture<AcceptResult> accept(String channel, String channelType, UserMessage m, byte[] bytes) {
+        CompletableFuture<AcceptResult> result = new CompletableFuture<>();
+        accept(channel, channelType, m, bytes, result::complete);
+        return result;
+    }
+
+    /**
+     * {@link #accept(String, String, UserMessage, byte[])} telling {@code answer} instead of completing a future:
+     * at once when the answer is known now, else on the journal's loop once the message's record is stored (the
+     * bus connection's path, where two futures a message showed in profiles).
+     */
+    public void accept(String channel, String channelType, UserMessage m, byte[] bytes,
+            Consumer<AcceptResult> answer) {
         if (draining) {
-            return done(new AcceptResult.Refused(Nack.Reason.DRAINING, true, 1000,
-                    "the bridge is shutting down", ""));
+            answer.accept(new AcceptResult.Refused(Nack.Reason.DRAINING, true, 1000, "the bridge is shutting down", ""));
+            return;
         }
         if (m.getMessageId().isEmpty()) {
-            return done(invalid("user_message.message_id is empty: every message needs a stable, channel-unique id"));
+            answer.accept(invalid("user_message.message_id is empty: every message needs a stable, channel-unique id"));
+            return;
         }
         if (m.getConversationId().isEmpty()) {
-            return done(invalid("user_message.conversation_id is empty (message " + m.getMessageId() + ")"));
+            answer.accept(invalid("user_message.conversation_id is empty (message " + m.getMessageId() + ")"));
+            return;
         }
         MessageKey key = new MessageKey(channel, m.getMessageId());
         byte[] digest = InboundLedger.digest(key); // outside the lock; the message's only SHA-256
-        CompletableFuture<Void> durable;
+        AcceptResult now;
         synchronized (this) {
-            CompletableFuture<Void> earlier = notYetDurable.get(key);
-            if (earlier != null) {
-                // The same id is being stored right now: answer the repeat once the first copy is durable.
-                return earlier.handle((v, err) -> err == null ? new AcceptResult.Acked(true) : storageFailed(err));
-            }
-            if (ledger.lookup(key, digest) != InboundLedger.Known.NEW) {
-                return done(new AcceptResult.Acked(true));
-            }
-            if (ledger.pendingCount() >= maxPendingMessages) {
-                return done(new AcceptResult.Refused(Nack.Reason.OVERLOADED, true, 1000,
-                        "backlog to the runtime is at its bound of " + maxPendingMessages + " messages", ""));
-            }
-            if (journal.sizeBytes() > walMaxBytes) {
-                return done(new AcceptResult.Refused(Nack.Reason.STORAGE_FAILED, true, 5000,
-                        "write-ahead log is at its size limit of " + walMaxBytes + " bytes (backlog not draining)",
-                        "I can't take new messages right now; please try again in a little while."));
-            }
-            long now = clock.getAsLong();
-            PendingMessage pm = ledger.add(key, digest, channelType, m, now);
-            durable = journal.append(new JournalRecord.MessageAccepted(channel, channelType, now,
-                    bytes != null ? bytes : m.toByteArray()));
-            notYetDurable.put(key, durable);
-            final PendingMessage accepted = pm;
-            return durable.handle((v, err) -> {
-                notYetDurable.remove(key);
-                if (err != null) {
-                    ledger.forget(key);
-                    return storageFailed(err);
-                }
-                engine.submit(accepted);
-                return new AcceptResult.Acked(false);
-            });
+            now = admit(key, digest, channel, channelType, m, bytes, answer);
+        }
+        if (now != null) {
+            answer.accept(now);
         }
     }
+
+    /** Decides under the monitor; null when the answer comes with the journal's completion. */
+    private AcceptResult admit(MessageKey key, byte[] digest, String channel, String channelType, UserMessage m,
+            byte[] bytes, Consumer<AcceptResult> answer) {
+        PendingMessage known = ledger.pending(key);
+        if (known != null) {
+            if (known.repeatsWhileStoring == null) {
+                return DUPLICATE;
+            }
+            // The same id is being stored right now: answer the repeat once the first copy is durable.
+            if (known.repeatsWhileStoring == NO_REPEATS) {
+                known.repeatsWhileStoring = new ArrayList<>(2);
+            }
+            known.repeatsWhileStoring.add(answer);
+            return null;
+        }
+        if (ledger.lookupSettled(key, digest) != InboundLedger.Known.NEW) {
+            return DUPLICATE;
+        }
+        if (ledger.pendingCount() >= maxPendingMessages) {
+            return new AcceptResult.Refused(Nack.Reason.OVERLOADED, true, 1000,
+                    "backlog to the runtime is at its bound of " + maxPendingMessages + " messages", "");
+        }
+        if (journal.sizeBytes() > walMaxBytes) {
+            return new AcceptResult.Refused(Nack.Reason.STORAGE_FAILED, true, 5000,
+                    "write-ahead log is at its size limit of " + walMaxBytes + " bytes (backlog not draining)",
+                    "I can't take new messages right now; please try again in a little while.");
+        }
+        long now = clock.getAsLong();
+        PendingMessage pm = ledger.add(key, digest, channelType, m, now);
+        pm.repeatsWhileStoring = NO_REPEATS;
+        journal.append(new JournalRecord.MessageAccepted(channel, channelType, now,
+                bytes != null ? bytes : m.toByteArray()), failure -> stored(pm, failure, answer));
+        return null;
+    }
+
+    /** The message's record is stored (or failed): answer it and any repeats that came meanwhile. On the loop. */
+    private void stored(PendingMessage pm, JournalException failure, Consumer<AcceptResult> answer) {
+        List<Consumer<AcceptResult>> repeats;
+        synchronized (this) {
+            repeats = pm.repeatsWhileStoring;
+            pm.repeatsWhileStoring = null;
+            if (failure != null) {
+                ledger.forget(pm.key());
+            }
+        }
+        if (failure != null) {
+            AcceptResult refused = storageFailed(failure);
+            answer.accept(refused);
+            repeats.forEach(r -> r.accept(refused));
+            return;
+        }
+        try {
+            engine.submit(pm);
+        } catch (RuntimeException e) {
+            // Stored all the same: acked, and delivered from the journal after a restart at the latest.
+            log.atError().setCause(e).addKeyValue("channel", pm.key().channel())
+                    .addKeyValue("messageId", pm.key().messageId()).log("queueing a stored message for delivery failed");
+        }
+        answer.accept(ACKED);
+        repeats.forEach(r -> r.accept(DUPLICATE));
+    }
+
+    /** A message being stored that no repeat has asked about (shared: no list per message). */
+    private static final List<Consumer<AcceptResult>> NO_REPEATS = List.of();
+    private static final AcceptResult ACKED = new AcceptResult.Acked(false);
+    private static final AcceptResult DUPLICATE = new AcceptResult.Acked(true);
 
     private static AcceptResult storageFailed(Throwable err) {
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -125,7 +178,4 @@ public final class InboundService {
         return new AcceptResult.Refused(Nack.Reason.INVALID, false, 0, detail, "");
     }
 
-    private static CompletableFuture<AcceptResult> done(AcceptResult r) {
-        return CompletableFuture.completedFuture(r);
-    }
 }

@@ -17,6 +17,11 @@ public final class PendingMessage {
     final long acceptedAtMs;
     /** The runtime's run reference once it accepted the message (recorded in the journal). */
     volatile String runRef;
+    /**
+     * While its journal record is being written: repeats of the same id waiting for the answer (guarded by the
+     * {@link InboundService}); null once stored.
+     */
+    java.util.List<java.util.function.Consumer<AcceptResult>> repeatsWhileStoring;
     int attempts;
     long firstAttemptAtMs;
     String lastError = "";

@@ -100,6 +100,17 @@ public final class ReplyService implements OutboundRouter {
      * the future completes when it is durable.
      */
     public CompletableFuture<Reply> append(String channel, Reply.Builder event) {
+        CompletableFuture<Reply> durable = new CompletableFuture<>();
+        log(channel, event, durable);
+        return durable;
+    }
+
+    /** {@link #append} for a caller that does not wait for durability (a run's events): no future per event. */
+    public void log(String channel, Reply.Builder event) {
+        log(channel, event, null);
+    }
+
+    private void log(String channel, Reply.Builder event, CompletableFuture<Reply> durable) {
         ChannelReplies c = of(channel);
         Reply reply;
         byte[] encoded;
@@ -110,17 +121,24 @@ public final class ReplyService implements OutboundRouter {
             c.pending.put(reply.getReplySeq(), new Entry(reply, encoded, false));
         }
         metrics.replyQueued(channel);
-        return journal.append(new JournalRecord.ReplyRecorded(channel, encoded))
-                .thenApply(v -> {
-                    synchronized (c) {
-                        Entry e = c.pending.get(reply.getReplySeq());
-                        if (e != null) {
-                            e.durable = true;
-                        }
-                    }
-                    schedulePump(c);
-                    return reply;
-                });
+        journal.append(new JournalRecord.ReplyRecorded(channel, encoded), failure -> {
+            if (failure != null) {
+                if (durable != null) {
+                    durable.completeExceptionally(failure);
+                }
+                return;
+            }
+            synchronized (c) {
+                Entry e = c.pending.get(reply.getReplySeq());
+                if (e != null) {
+                    e.durable = true;
+                }
+            }
+            schedulePump(c);
+            if (durable != null) {
+                durable.complete(reply);
+            }
+        });
     }
 
     /**

@@ -73,6 +73,29 @@ public final class Journal implements AutoCloseable {
     private static final int BATCH_BUFFER_BYTES = 64 << 10;
     private static final int MAX_KEPT_BUFFER_BYTES = 1 << 20;
 
+    /**
+     * Told once a record is stored ({@code failure} null: on stable storage, or with {@code fsync=false} written
+     * to the file) or could not be ({@code failure} says why). Called on the loop, in append order — except a
+     * refusal (journal closed, record too large or not encodable), told at once on the appending thread. The hot
+     * path's alternative to a future per record.
+     */
+    @FunctionalInterface
+    public interface Completion {
+        void done(JournalException failure);
+    }
+
+    /** The future {@link #append(JournalRecord)} returns, completed as its own {@link Completion}. */
+    private static final class FutureCompletion extends CompletableFuture<Void> implements Completion {
+        @Override
+        public void done(JournalException failure) {
+            if (failure == null) {
+                complete(null);
+            } else {
+                completeExceptionally(failure);
+            }
+        }
+    }
+
     /** Observes the writer (metrics). Called on the loop. */
     public interface Listener {
         void onBatch(int records, long bytes, long fsyncNanos);
@@ -90,10 +113,10 @@ public final class Journal implements AutoCloseable {
      * segments) the syncer runs once {@code channel} is forced — never when that force failed — and before it
      * hands the batch's completions back.
      */
-    private record SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes,
+    private record SyncRequest(FileChannel channel, List<Completion> waiters, int records, long bytes,
             boolean close, JournalException failure, Runnable after) {
 
-        SyncRequest(FileChannel channel, List<CompletableFuture<Void>> waiters, int records, long bytes, boolean close,
+        SyncRequest(FileChannel channel, List<Completion> waiters, int records, long bytes, boolean close,
                 JournalException failure) {
             this(channel, waiters, records, bytes, close, failure, null);
         }
@@ -128,7 +151,7 @@ public final class Journal implements AutoCloseable {
     private ByteBuffer crcView;
     private final CRC32C crc = new CRC32C();
     private int openRecords;
-    private ArrayList<CompletableFuture<Void>> openWaiters = new ArrayList<>();
+    private ArrayList<Completion> openWaiters = new ArrayList<>();
     private boolean commitScheduled;
 
     // The loop's own state.
@@ -246,9 +269,14 @@ public final class Journal implements AutoCloseable {
      * records go this way. Same future as {@link #append(byte, byte[])}.
      */
     public CompletableFuture<Void> append(JournalRecord record) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        FutureCompletion done = new FutureCompletion();
         enqueue(record, done);
         return done;
+    }
+
+    /** {@link #append(JournalRecord)} telling {@code done} instead of completing a future. */
+    public void append(JournalRecord record, Completion done) {
+        enqueue(record, java.util.Objects.requireNonNull(done, "done"));
     }
 
     /** {@link #appendNoWait(JournalEntry)} for a record encoded straight into the open batch. */
@@ -256,7 +284,7 @@ public final class Journal implements AutoCloseable {
         enqueue(record, null);
     }
 
-    private void enqueue(JournalRecord record, CompletableFuture<Void> done) {
+    private void enqueue(JournalRecord record, Completion done) {
         boolean schedule;
         synchronized (lock) {
             if (closed) {
@@ -288,7 +316,7 @@ public final class Journal implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 open.position(start);
                 if (done != null) {
-                    done.completeExceptionally(new JournalException("journal record of type " + record.type()
+                    done.done(new JournalException("journal record of type " + record.type()
                             + " could not be encoded: " + e.getMessage(), e));
                 } else {
                     log.atWarn().addKeyValue("type", record.type()).addKeyValue("error", e.toString())
@@ -308,7 +336,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Counts a record just put into the open batch; true when a commit must be scheduled. Under {@code lock}. */
-    private boolean queued(CompletableFuture<Void> done) {
+    private boolean queued(Completion done) {
         openRecords++;
         if (done != null) {
             openWaiters.add(done);
@@ -318,14 +346,14 @@ public final class Journal implements AutoCloseable {
         return schedule;
     }
 
-    private void refuse(byte type, int size, CompletableFuture<Void> done) {
+    private void refuse(byte type, int size, Completion done) {
         if (done == null) {
             log.atWarn().addKeyValue("type", type).addKeyValue("bytes", size)
                     .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
         } else if (closed) {
-            done.completeExceptionally(new JournalException("the journal is closed (bridge shutting down)", null));
+            done.done(new JournalException("the journal is closed (bridge shutting down)", null));
         } else {
-            done.completeExceptionally(new JournalException("journal record of " + size
+            done.done(new JournalException("journal record of " + size
                     + " bytes exceeds the limit of " + MAX_RECORD_BYTES, null));
         }
     }
@@ -352,7 +380,7 @@ public final class Journal implements AutoCloseable {
      * {@code fsync=false}: written to the file), or fails with {@link JournalException}.
      */
     public CompletableFuture<Void> append(byte type, byte[] payload) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        FutureCompletion done = new FutureCompletion();
         if (payload.length > MAX_RECORD_BYTES || closed) {
             refuse(type, payload.length, done);
             return done;
@@ -361,7 +389,7 @@ public final class Journal implements AutoCloseable {
         return done;
     }
 
-    private void enqueue(byte type, byte[] payload, CompletableFuture<Void> done) {
+    private void enqueue(byte type, byte[] payload, Completion done) {
         CRC32C crc = new CRC32C();
         crc.update(type);
         crc.update(payload);
@@ -411,7 +439,7 @@ public final class Journal implements AutoCloseable {
     private void commit() {
         ByteBuffer batch;
         int records;
-        ArrayList<CompletableFuture<Void>> waiters;
+        ArrayList<Completion> waiters;
         synchronized (lock) {
             commitScheduled = false;
             batch = open;
@@ -442,7 +470,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Writes one batch; without fsync completes it, with fsync hands it to the syncer. True when written. */
-    private boolean writeBatch(ByteBuffer batch, int records, List<CompletableFuture<Void>> waiters) {
+    private boolean writeBatch(ByteBuffer batch, int records, List<Completion> waiters) {
         batch.flip();
         int size = batch.remaining();
         long before = currentSize;
@@ -501,7 +529,7 @@ public final class Journal implements AutoCloseable {
      * each wake-up of another thread can wait milliseconds for a CPU; at high load a sync is nearly always in
      * flight, so batches keep going to the syncer and the loop keeps reading meanwhile.
      */
-    private void syncInline(int records, int size, List<CompletableFuture<Void>> waiters) {
+    private void syncInline(int records, int size, List<Completion> waiters) {
         long t0 = System.nanoTime();
         JournalException outcome = force(current);
         long nanos = System.nanoTime() - t0;
@@ -613,12 +641,13 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Completes (or fails, when {@code failure} is set) the futures, in order. Runs on the loop. */
-    private static void complete(List<CompletableFuture<Void>> waiters, JournalException failure) {
-        for (CompletableFuture<Void> f : waiters) {
-            if (failure == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(failure);
+    private static void complete(List<Completion> waiters, JournalException failure) {
+        for (int i = 0; i < waiters.size(); i++) {
+            try {
+                waiters.get(i).done(failure);
+            } catch (RuntimeException e) {
+                // one waiter's bug must not keep the rest of the batch from hearing (a future would have kept it)
+                log.error("a journal completion callback failed", e);
             }
         }
     }

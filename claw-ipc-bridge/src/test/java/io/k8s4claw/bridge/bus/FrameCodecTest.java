@@ -112,6 +112,29 @@ class FrameCodecTest {
     }
 
     @Test
+    void ackFrameIsByteForByteWhatProtobufSerializes() throws Exception {
+        int checked = 0;
+        for (String id : List.of("", "m-1", "1700000000.000100", "grüße € \uD83D\uDE00", repeat("id", 70),
+                repeat("é", 9_000))) {
+            for (long seq : SEQS) {
+                for (boolean duplicate : new boolean[] {false, true}) {
+                    Frame frame = Frame.newBuilder().setSeq(seq)
+                            .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder().setMessageId(id).setDuplicate(duplicate))
+                            .build();
+                    ByteBuf buf = Unpooled.directBuffer(0);
+                    buf.writeByte(7); // appends after what the buffer holds
+                    NettyFrameEncoder.encodeTo(new AckFrame(seq, id, duplicate), buf);
+                    assertThat(buf.readByte()).isEqualTo((byte) 7);
+                    assertThat(bytes(buf)).as("seq %d, id of %d chars, duplicate %s", seq, id.length(), duplicate)
+                            .isEqualTo(framed(frame));
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(6 * SEQS.length * 2);
+    }
+
+    @Test
     void encodedReplyFrameAppendsAfterWhatTheBufferAlreadyHolds() throws Exception {
         Reply reply = replies().get(1);
         ByteBuf buf = Unpooled.directBuffer(8);
@@ -244,6 +267,46 @@ class FrameCodecTest {
         f = NettyFrameDecoder.userMessage(slice);
         assertThat(f).isNotNull();
         assertThat(f.bytes()).isEqualTo(m.toByteArray());
+    }
+
+    @Test
+    void userMessageFastPathReadsInPlaceAtAnIndexOfADirectBuffer() throws Exception {
+        UserMessage m = userMessage("in place");
+        byte[] body = Frame.newBuilder().setSeq(300).setUserMessage(m).build().toByteArray();
+        ByteBuf buf = Unpooled.directBuffer().writeBytes(new byte[7]).writeBytes(body).writeBytes(new byte[] {1, 2, 3});
+        try {
+            UserMessageFrame f = NettyFrameDecoder.userMessage(buf, 7, body.length);
+            assertThat(f).isNotNull();
+            assertThat(f.seq()).isEqualTo(300);
+            assertThat(f.message()).isEqualTo(m);
+            assertThat(f.bytes()).isEqualTo(m.toByteArray());
+            // the bytes around the frame are not read: one byte short of the frame is a truncated frame
+            assertThat(NettyFrameDecoder.userMessage(buf, 7, body.length - 1)).isNull();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void userMessageFastPathReadsOverLongVarintsAsProtobufDoesAndDeclinesOverruns() throws Exception {
+        UserMessage m = userMessage("x");
+        byte[] message = Frame.newBuilder().setUserMessage(m).build().toByteArray();
+        byte[] inner = m.toByteArray();
+        // seq 5 in two bytes instead of one, then the message's length in two bytes: legal, though protobuf
+        // never writes them so
+        byte[] overLong = concat(new byte[] {0x08, (byte) 0x85, 0x00, message[0], (byte) (0x80 | inner.length), 0x00},
+                inner);
+        assertThat(Frame.parseFrom(overLong).getSeq()).isEqualTo(5);
+        assertThat(Frame.parseFrom(overLong).getUserMessage()).isEqualTo(m);
+        UserMessageFrame f = NettyFrameDecoder.userMessage(ByteBuffer.wrap(overLong));
+        assertThat(f).isNotNull();
+        assertThat(f.seq()).isEqualTo(5);
+        assertThat(f.message()).isEqualTo(m);
+        assertThat(f.bytes()).isEqualTo(inner);
+        // a message length past the end of the frame, and a varint running past it
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {0x08, 0x01, message[0], 0x7F, 0x0A})))
+                .isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {0x08, (byte) 0x80}))).isNull();
     }
 
     @Test
