@@ -402,6 +402,10 @@ public final class DeliveryEngine {
         private final Conversation conversation;
         private final PendingMessage message;
         private String runRef;
+        private com.google.protobuf.ByteString streamId;
+        private com.google.protobuf.ByteString inReplyTo;
+        private com.google.protobuf.ByteString conversationId;
+        private com.google.protobuf.ByteString threadId;
         private List<Reply.Builder> early = new ArrayList<>(2); // typically none or one (an instant final)
         private boolean terminated;
         private boolean streamed;
@@ -423,6 +427,7 @@ public final class DeliveryEngine {
 
         synchronized void bind(String runRef) {
             this.runRef = runRef;
+            this.streamId = utf8(runRef);
             List<Reply.Builder> held = early;
             early = null;
             for (int i = 0; i < held.size(); i++) {
@@ -430,10 +435,18 @@ public final class DeliveryEngine {
             }
         }
 
+        /**
+         * The fields every event of the run repeats, as UTF-8 once per run: set as Strings, protobuf would walk
+         * each a character at a time twice per event (to size it, then to write it).
+         */
         private Reply.Builder base() {
-            return Reply.newBuilder().setInReplyTo(message.key().messageId())
-                    .setConversationId(message.message().getConversationId())
-                    .setThreadId(message.message().getThreadId());
+            if (inReplyTo == null) {
+                inReplyTo = utf8(message.key().messageId());
+                conversationId = utf8(message.message().getConversationId());
+                threadId = utf8(message.message().getThreadId());
+            }
+            return Reply.newBuilder().setInReplyToBytes(inReplyTo).setConversationIdBytes(conversationId)
+                    .setThreadIdBytes(threadId);
         }
 
         private synchronized void event(Reply.Builder b) {
@@ -451,7 +464,7 @@ public final class DeliveryEngine {
         }
 
         private void emit(Reply.Builder b) {
-            b.setStreamId(runRef);
+            b.setStreamIdBytes(streamId);
             // getTextBytes, not getText: getText would decode the bytes and keep the String in their place, and
             // every serialization after would walk it a character at a time again (see utf8).
             if (b.hasFinal() && b.getFinal().getTextBytes().isEmpty() && !streamed) {
@@ -473,6 +486,8 @@ public final class DeliveryEngine {
          * Reply texts go in as UTF-8 bytes: protobuf then sizes and writes them as bytes instead of walking the
          * string a character at a time, twice, on every serialization.
          */
+        private static final com.google.protobuf.ByteString MARKDOWN = utf8("markdown");
+
         private static com.google.protobuf.ByteString utf8(String text) {
             return com.google.protobuf.ByteString.copyFromUtf8(text);
         }
@@ -489,7 +504,7 @@ public final class DeliveryEngine {
 
         @Override
         public void onFinal(String text) {
-            event(base().setFinal(ReplyFinal.newBuilder().setTextBytes(utf8(text)).setFormat("markdown")));
+            event(base().setFinal(ReplyFinal.newBuilder().setTextBytes(utf8(text)).setFormatBytes(MARKDOWN)));
         }
 
         @Override

@@ -61,7 +61,7 @@ public final class ReplyService implements OutboundRouter {
         boolean paused;
         boolean pumpScheduled;
         /** Per stream, the seq of its latest delta (the only one a later event can still supersede). */
-        final Map<String, Long> latestDelta = new java.util.HashMap<>();
+        final Map<com.google.protobuf.ByteString, Long> latestDelta = new java.util.HashMap<>();
 
         ChannelReplies(String channel) {
             this.channel = channel;
@@ -149,9 +149,11 @@ public final class ReplyService implements OutboundRouter {
         if (!supersedes(next)) {
             return;
         }
+        // Keyed by the stream id's bytes, as the engine sets them: getStreamId() would decode them into a String
+        // (and keep that in their place) for every event.
         Long previous = next.getEventCase() == Reply.EventCase.DELTA
-                ? c.latestDelta.put(next.getStreamId(), next.getReplySeq())
-                : c.latestDelta.remove(next.getStreamId());
+                ? c.latestDelta.put(next.getStreamIdBytes(), next.getReplySeq())
+                : c.latestDelta.isEmpty() ? null : c.latestDelta.remove(next.getStreamIdBytes());
         if (previous != null && previous > c.sentUpTo) {
             c.pending.remove(previous);
         }
@@ -167,18 +169,18 @@ public final class ReplyService implements OutboundRouter {
     /** Coalesces a whole backlog (after recovery or before a resend): keep each stream's latest delta only. */
     private static void coalesceAll(ChannelReplies c) {
         List<Long> drop = new ArrayList<>();
-        Map<String, Long> laterSupersedes = new java.util.HashMap<>();
+        Map<com.google.protobuf.ByteString, Long> laterSupersedes = new java.util.HashMap<>();
         for (int i = c.pending.end() - 1; i >= c.pending.start(); i--) {
             Entry e = c.pending.entryAt(i);
             if (e == null) {
                 continue;
             }
             Reply r = e.reply;
-            if (r.getEventCase() == Reply.EventCase.DELTA && laterSupersedes.containsKey(r.getStreamId())) {
+            if (r.getEventCase() == Reply.EventCase.DELTA && laterSupersedes.containsKey(r.getStreamIdBytes())) {
                 drop.add(c.pending.seqAt(i));
             }
             if (supersedes(r)) {
-                laterSupersedes.put(r.getStreamId(), c.pending.seqAt(i));
+                laterSupersedes.put(r.getStreamIdBytes(), c.pending.seqAt(i));
             }
         }
         drop.forEach(c.pending::remove);
