@@ -163,8 +163,10 @@ public final class DeliveryEngine {
     private record Start(Conversation conversation, PendingMessage message) {
     }
 
+    /** Under the monitor. Nearly always none or one (a message ended, the next starts): no list for those. */
     private List<Start> takeStarts() {
-        List<Start> starts = new ArrayList<>();
+        Start first = null;
+        List<Start> more = null;
         while (!stopped && running < policy.maxConcurrentRuns() && !ready.isEmpty()) {
             Conversation c = ready.poll();
             PendingMessage m = c.queue.peek();
@@ -174,9 +176,18 @@ public final class DeliveryEngine {
                 continue;
             }
             running++;
-            starts.add(new Start(c, m));
+            Start s = new Start(c, m);
+            if (first == null) {
+                first = s;
+            } else {
+                if (more == null) {
+                    more = new ArrayList<>();
+                    more.add(first);
+                }
+                more.add(s);
+            }
         }
-        return starts;
+        return more != null ? more : first != null ? List.of(first) : List.of();
     }
 
     private void attempt(Start s) {
