@@ -121,22 +121,53 @@ public final class ReplyService implements OutboundRouter {
             c.pending.put(reply.getReplySeq(), new Entry(reply, encoded, false));
         }
         metrics.replyQueued(channel);
-        journal.append(new JournalRecord.ReplyRecorded(channel, encoded), failure -> {
-            if (failure != null) {
+        store(c, reply, encoded, durable, 0);
+    }
+
+    /**
+     * Journals a logged reply; once durable it may be sent. A run's reply whose record cannot be written (disk
+     * full, an I/O error) is written again with backoff until it is: its run already counts as answered, and the
+     * channel's later replies wait behind it (they are sent in order), so giving up would hold them until a
+     * restart. A proactive message's caller is told instead, and the message dropped: it may try again.
+     */
+    private void store(ChannelReplies c, Reply reply, byte[] encoded, CompletableFuture<Reply> durable,
+            int failures) {
+        journal.append(new JournalRecord.ReplyRecorded(c.channel, encoded), failure -> {
+            if (failure == null) {
+                synchronized (c) {
+                    Entry e = c.pending.get(reply.getReplySeq());
+                    if (e != null) {
+                        e.durable = true;
+                    }
+                }
+                schedulePump(c);
                 if (durable != null) {
-                    durable.completeExceptionally(failure);
+                    durable.complete(reply);
                 }
                 return;
             }
+            if (durable != null) {
+                synchronized (c) {
+                    c.pending.remove(reply.getReplySeq());
+                }
+                schedulePump(c); // the replies behind it may go now
+                durable.completeExceptionally(failure);
+                return;
+            }
             synchronized (c) {
-                Entry e = c.pending.get(reply.getReplySeq());
-                if (e != null) {
-                    e.durable = true;
+                if (c.pending.get(reply.getReplySeq()) == null) {
+                    return; // coalesced away meanwhile: a later event of its stream carries it
                 }
             }
-            schedulePump(c);
-            if (durable != null) {
-                durable.complete(reply);
+            long delayMs = Math.min(5_000, 100L << Math.min(failures, 6));
+            log.atWarn().addKeyValue("channel", c.channel).addKeyValue("replySeq", reply.getReplySeq())
+                    .addKeyValue("attempt", failures + 1).addKeyValue("retryInMs", delayMs)
+                    .addKeyValue("error", failure.getMessage())
+                    .log("reply not stored; the channel's replies wait until it is");
+            try {
+                scheduler.schedule(() -> store(c, reply, encoded, null, failures + 1), delayMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the bridge is stopping: the message has no reply record, so it is delivered again after the restart
             }
         });
     }

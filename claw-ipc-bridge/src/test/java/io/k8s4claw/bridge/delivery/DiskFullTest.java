@@ -60,4 +60,41 @@ class DiskFullTest {
             org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
         }
     }
+
+    @Test
+    void aReplyWhoseRecordHitsAFullVolumeIsStoredOnceThereIsRoomAndLaterRepliesWaitBehindIt() throws Exception {
+        AtomicBoolean full = new AtomicBoolean();
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+        });
+        ScriptedConnector runtime = new ScriptedConnector();
+        runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir), runtime, store);
+                TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            s.hello("ch", 0);
+            s.sendMessage("first", "C1", "1");
+            s.sendMessage("second", "C2", "2");
+            s.await(Frame::hasAck, T);
+            s.await(Frame::hasAck, T);
+            org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
+            full.set(true);
+            runtime.finish("first", "answer 1"); // its record cannot be written now
+            Thread.sleep(300);
+            full.set(false);
+            runtime.finish("second", "answer 2");
+            Frame r1 = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
+            Frame r2 = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
+            assertThat(r1.getReply().getFinal().getText()).isEqualTo("answer 1");
+            assertThat(r2.getReply().getFinal().getText()).isEqualTo("answer 2");
+            assertThat(r1.getReply().getReplySeq()).isLessThan(r2.getReply().getReplySeq());
+        }
+        // both are in the log: a restart has nothing left to deliver or send
+        try (Bridge again = Bridge.start(TestConfigs.config(dir), new ScriptedConnector(), FileStore.DEFAULT)) {
+            assertThat(again.ledger().pendingCount()).isZero();
+            // each run's start and final, never acked by this sidecar: kept to be sent to the next one
+            assertThat(again.replies().pendingCount("ch")).isEqualTo(4);
+        }
+    }
 }
