@@ -417,7 +417,11 @@ public final class DeliveryEngine {
         private com.google.protobuf.ByteString inReplyTo;
         private com.google.protobuf.ByteString conversationId;
         private com.google.protobuf.ByteString threadId;
-        private List<Reply.Builder> early = new ArrayList<>(2); // typically none or one (an instant final)
+        /** Set by {@link #bind}: events until then are held. */
+        private boolean bound;
+        /** The first event held before the bind (typically the only one: an instant final), then any others. */
+        private Reply.Builder firstEarly;
+        private List<Reply.Builder> moreEarly;
         private boolean terminated;
         private boolean streamed;
 
@@ -439,10 +443,16 @@ public final class DeliveryEngine {
         synchronized void bind(String runRef) {
             this.runRef = runRef;
             this.streamId = utf8(runRef);
-            List<Reply.Builder> held = early;
-            early = null;
-            for (int i = 0; i < held.size(); i++) {
-                emit(held.get(i));
+            bound = true;
+            if (firstEarly != null) {
+                emit(firstEarly);
+                firstEarly = null;
+            }
+            if (moreEarly != null) {
+                for (int i = 0; i < moreEarly.size(); i++) {
+                    emit(moreEarly.get(i));
+                }
+                moreEarly = null;
             }
         }
 
@@ -467,10 +477,15 @@ public final class DeliveryEngine {
             if (b.hasFinal() || b.hasError()) {
                 terminated = true;
             }
-            if (early != null) {
-                early.add(b);
-            } else {
+            if (bound) {
                 emit(b);
+            } else if (firstEarly == null) {
+                firstEarly = b;
+            } else {
+                if (moreEarly == null) {
+                    moreEarly = new ArrayList<>();
+                }
+                moreEarly.add(b);
             }
         }
 

@@ -17,16 +17,30 @@ final class SeenWindow {
     private final long[] his;
     private final long[] los;
     private final long[] ats;
+    /** The index cell of each ring entry: entries never move between rebuilds. */
+    private final int[] cellOf;
     /** Ring position of the oldest entry. */
     private int head;
     private int size;
     /**
-     * Linear-probing index, at most half full: {@code tag << 32 | (ring position + 1)}, 0 for a free cell. The
-     * tag (32 digest bits, which also pick the home cell) lets a probe and a deletion's back-shift go without
-     * reading the rings at random places: only a matching tag is checked against the whole digest.
+     * Linear-probing index: {@code tag << 32 | (ring position + 1)}, 0 for a free cell, {@link #TOMBSTONE} for an
+     * evicted entry's. The tag (32 digest bits, which also pick the home cell) lets a probe pass other entries
+     * without reading the rings at random places: only a matching tag is checked against the whole digest.
+     *
+     * <p>Why tombstones: evicting the oldest entry is then one store into its cell (found through
+     * {@link #cellOf}), where deleting it in place had to find it first — a probe from its home cell, a cache miss
+     * into a 512 KiB table for every message (JFR: the eviction's probe was a third of the window's time, itself
+     * the loop's largest single cost). Tombstones lengthen probes, so once live and dead cells reach
+     * {@link #maxUsed} the index is rebuilt from the ring: about once per half a window of messages, a sequential
+     * clear and one insert per live entry.
      */
     private final long[] index;
     private final int mask;
+    /** Cells not free: live entries and tombstones. */
+    private int used;
+    private final int maxUsed;
+    /** Never a live cell: its slot part is 0, and live cells hold ring position + 1. */
+    private static final long TOMBSTONE = 0xFFFF_FFFF_0000_0000L;
 
     SeenWindow(int capacity) {
         if (capacity < 0) {
@@ -36,9 +50,12 @@ final class SeenWindow {
         this.his = new long[capacity];
         this.los = new long[capacity];
         this.ats = new long[capacity];
-        int cells = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
+        this.cellOf = new int[capacity];
+        int cells = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1; // at least twice the capacity
         this.index = new long[cells];
         this.mask = cells - 1;
+        // at most 5/8 of the cells in use (probes stay short), more than a full window, and one cell always free
+        this.maxUsed = Math.max(capacity + 1, cells * 5 / 8);
     }
 
     int size() {
@@ -60,19 +77,19 @@ final class SeenWindow {
             return;
         }
         if (size == capacity) {
-            evictOldest();
+            index[cellOf[head]] = TOMBSTONE;
+            head = (head + 1) % capacity;
+            size--;
+        }
+        if (used >= maxUsed) {
+            rebuild();
         }
         int pos = (head + size) % capacity;
         his[pos] = hi;
         los[pos] = lo;
         ats[pos] = atMs;
         size++;
-        int tag = tag(hi);
-        int c = tag & mask;
-        while (index[c] != 0) {
-            c = (c + 1) & mask;
-        }
-        index[c] = (long) tag << 32 | (pos + 1);
+        place(pos, tag(hi));
     }
 
     /** Every entry, oldest first, as {@code (digest high bits, digest low bits, completed at ms)} triples. */
@@ -87,11 +104,27 @@ final class SeenWindow {
         return out;
     }
 
-    private void evictOldest() {
-        int cell = find(his[head], los[head]);
-        removeCell(cell);
-        head = (head + 1) % capacity;
-        size--;
+    /** Puts ring entry {@code pos} into the first free or dead cell of its probe run (it is known absent). */
+    private void place(int pos, int tag) {
+        int c = tag & mask;
+        while (index[c] != 0 && index[c] != TOMBSTONE) {
+            c = (c + 1) & mask;
+        }
+        if (index[c] == 0) {
+            used++;
+        }
+        index[c] = (long) tag << 32 | (pos + 1);
+        cellOf[pos] = c;
+    }
+
+    /** Clears the index of tombstones: every live entry placed again, oldest first. */
+    private void rebuild() {
+        java.util.Arrays.fill(index, 0);
+        used = 0;
+        for (int i = 0; i < size; i++) {
+            int pos = (head + i) % capacity;
+            place(pos, tag(his[pos]));
+        }
     }
 
     /** The index cell holding the digest, or -1. */
@@ -102,7 +135,7 @@ final class SeenWindow {
         int tag = tag(hi);
         for (int c = tag & mask; index[c] != 0; c = (c + 1) & mask) {
             long e = index[c];
-            if ((int) (e >>> 32) == tag) {
+            if ((int) (e >>> 32) == tag && e != TOMBSTONE) {
                 int pos = slot(e);
                 if (his[pos] == hi && los[pos] == lo) {
                     return c;
@@ -110,24 +143,6 @@ final class SeenWindow {
             }
         }
         return -1;
-    }
-
-    /**
-     * Frees a cell and shifts back the entries after it in its probe run that would otherwise no longer be
-     * found (linear probing's deletion without tombstones).
-     */
-    private void removeCell(int cell) {
-        int free = cell;
-        for (int c = (cell + 1) & mask; index[c] != 0; c = (c + 1) & mask) {
-            int home = (int) (index[c] >>> 32) & mask;
-            // the entry at c may move to `free` unless its home lies cyclically in (free, c]
-            boolean homeBetween = free <= c ? home > free && home <= c : home > free || home <= c;
-            if (!homeBetween) {
-                index[free] = index[c];
-                free = c;
-            }
-        }
-        index[free] = 0;
     }
 
     /** The digest is uniformly distributed already: its top 32 bits make the tag and, masked, the home cell. */

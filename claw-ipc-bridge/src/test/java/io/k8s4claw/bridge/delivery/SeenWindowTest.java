@@ -20,7 +20,7 @@ class SeenWindowTest {
             SeenWindow window = new SeenWindow(capacity);
             LinkedHashMap<List<Long>, Long> model = new LinkedHashMap<>();
             // few distinct keys, half of them sharing one of five tags (the top 32 bits, which pick the home cell):
-            // long probe runs, equal tags of different digests, many back-shifts on delete
+            // long probe runs, equal tags of different digests, tombstones reused and the index rebuilt often
             long[][] keys = new long[capacity * 3 + 5][];
             for (int i = 0; i < keys.length; i++) {
                 long hi = i % 2 == 0 ? (long) (i % 5) << 32 | (random.nextLong() & 0xFFFFFFFFL) : random.nextLong();
