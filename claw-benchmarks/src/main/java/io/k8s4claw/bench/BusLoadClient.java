@@ -55,6 +55,9 @@ final class BusLoadClient implements AutoCloseable {
     private int inflight;   // sent, final not yet received
     private int unacked;    // sent, Ack not yet received (bridge mode): the protocol's window counts these
     private int completed;
+    /** Added to a run's message indexes in ids, so that one client's runs never repeat an id (the bridge dedupes). */
+    private long idBase;
+    private long nextIdBase;
     private long[] sentAt;
     private long[] latencyNanos;
     private CountDownLatch done;
@@ -107,7 +110,7 @@ final class BusLoadClient implements AutoCloseable {
     }
 
     private Frame message(int i) {
-        return frames.userMessage(UserMessage.newBuilder().setMessageId(runId + "-" + i)
+        return frames.userMessage(UserMessage.newBuilder().setMessageId(runId + "-" + (idBase + i))
                 .setConversationId("conv-" + (i % 4096)).setSender(Sender.newBuilder().setId("U1"))
                 .setText(new String(padding, java.nio.charset.StandardCharsets.US_ASCII)).build());
     }
@@ -117,6 +120,7 @@ final class BusLoadClient implements AutoCloseable {
         CountDownLatch latch = new CountDownLatch(1);
         long t0 = System.nanoTime();
         loop.execute(() -> {
+            newIds(n);
             total = n;
             window = windowSize;
             sent = 0;
@@ -138,6 +142,7 @@ final class BusLoadClient implements AutoCloseable {
         CountDownLatch latch = new CountDownLatch(1);
         long periodNanos = 1_000_000_000L / ratePerSecond;
         loop.execute(() -> {
+            newIds(n);
             total = n;
             window = Integer.MAX_VALUE;
             sent = 0;
@@ -172,6 +177,12 @@ final class BusLoadClient implements AutoCloseable {
         return latencyNanos;
     }
 
+    /** Ids for a run of {@code n} messages after this client's earlier runs. On the event loop. */
+    private void newIds(int n) {
+        idBase = nextIdBase;
+        nextIdBase += n;
+    }
+
     private void pump() {
         int wrote = 0;
         while (sent < total && inflight < window && unacked < window && channel.isWritable()) {
@@ -203,7 +214,7 @@ final class BusLoadClient implements AutoCloseable {
 
     private int indexOf(String id) {
         int dash = id.lastIndexOf('-');
-        return dash < 0 ? -1 : Integer.parseInt(id.substring(dash + 1));
+        return dash < 0 ? -1 : (int) (Long.parseLong(id.substring(dash + 1)) - idBase);
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {

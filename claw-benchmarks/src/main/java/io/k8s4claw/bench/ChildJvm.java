@@ -71,6 +71,31 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time of the process's JIT compiler threads so far, in nanoseconds ({@code /proc/<pid>/task/*}/stat): a
+     * measured pass that still compiles much is not at steady state.
+     */
+    long compilerCpuNanos() {
+        long ticks = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C2 Compiler") || comm.startsWith("C1 Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return ticks * 10_000_000L;
+    }
+
     long rssKiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
