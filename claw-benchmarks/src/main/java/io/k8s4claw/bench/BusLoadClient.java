@@ -62,6 +62,10 @@ final class BusLoadClient implements AutoCloseable {
     private long[] latencyNanos;
     private CountDownLatch done;
 
+    static {
+        checkReplyAckEncoding();
+    }
+
     BusLoadClient(Path socket, Mode mode, String runId) throws Exception {
         this.mode = mode;
         this.runId = runId;
@@ -217,6 +221,157 @@ final class BusLoadClient implements AutoCloseable {
         return dash < 0 ? -1 : (int) (Long.parseLong(id.substring(dash + 1)) - idBase);
     }
 
+    /**
+     * The bridge's two per-message frames read the way the echo mode reads its echoes — without building protobuf
+     * objects — so that the relay line does not pay for a heavier client than the ceiling's: an {@code Ack}
+     * counts, a {@code Reply} is answered with a hand-encoded {@code ReplyAck} (checked once against protobuf's
+     * own bytes, {@link #checkReplyAckEncoding}) and, when final, completes its message. Anything else returns
+     * false and is parsed in full.
+     */
+    private boolean leanBridgeFrame(ByteBuf buf) {
+        int at = buf.readerIndex();
+        int end = buf.writerIndex();
+        long tag = 0;
+        while (at < end) {
+            long t = buf.getByte(at) & 0xFF;
+            if (t == 8) { // seq
+                at = skipVarint(buf, at + 1);
+                continue;
+            }
+            tag = t;
+            at++;
+            break;
+        }
+        if (tag == (13 << 3 | 2)) { // ack
+            unacked--;
+            if (sentAt == null && done != null) {
+                pump();
+            }
+            return true;
+        }
+        if (tag != (15 << 3 | 2)) { // not a reply
+            return false;
+        }
+        long[] v = new long[1];
+        at = varint(buf, at, v); // the reply's length: it runs to the end of the frame
+        long replySeq = 0;
+        boolean isFinal = false;
+        int idStart = -1;
+        int idEnd = -1;
+        while (at < end) {
+            int t = buf.getByte(at++) & 0xFF;
+            if (t >= 0x80) {
+                return false; // a field number above 15 (a two-byte tag): not one of these
+            }
+            int field = t >>> 3;
+            if ((t & 7) == 0) {
+                at = varint(buf, at, v);
+                if (field == 1) {
+                    replySeq = v[0];
+                }
+            } else if ((t & 7) == 2) {
+                at = varint(buf, at, v);
+                if (field == 3) {
+                    idStart = at;
+                    idEnd = at + (int) v[0];
+                }
+                isFinal |= field == 12;
+                at += (int) v[0];
+            } else {
+                return false;
+            }
+        }
+        writeReplyAck(replySeq);
+        if (isFinal) {
+            complete(sentAt == null ? -1 : indexIn(buf, idStart, idEnd));
+        }
+        return true;
+    }
+
+    private static int skipVarint(ByteBuf buf, int at) {
+        while (buf.getByte(at) < 0) {
+            at++;
+        }
+        return at + 1;
+    }
+
+    private static int varint(ByteBuf buf, int at, long[] out) {
+        long value = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = buf.getByte(at++);
+            value |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                out[0] = value;
+                return at;
+            }
+        }
+    }
+
+    /** The number after the last '-' of a message id (ASCII), without making a String of it. */
+    private int indexIn(ByteBuf buf, int from, int to) {
+        long n = 0;
+        long scale = 1;
+        for (int i = to - 1; i >= from; i--) {
+            byte b = buf.getByte(i);
+            if (b == '-') {
+                break;
+            }
+            n += (b - '0') * scale;
+            scale *= 10;
+        }
+        return (int) (n - idBase);
+    }
+
+    /** {@code frames.replyAck(replySeq, true, "", false, List.of("p"))}, encoded by hand. */
+    private void writeReplyAck(long replySeq) {
+        ByteBuf out = channel.alloc().ioBuffer(32);
+        encodeReplyAck(out, frames.nextSeq(), replySeq);
+        channel.write(out, channel.voidPromise());
+    }
+
+    private static void encodeReplyAck(ByteBuf out, long seq, long replySeq) {
+        int ack = 1 + varintSize(replySeq) + 2 + 3; // reply_seq, ok=true, platform_message_ids=["p"]
+        int size = 1 + varintSize(seq) + 2 + varintSize(ack) + ack; // field 16's tag takes two bytes
+        out.writeInt(size);
+        out.writeByte(8);
+        writeVarint(out, seq);
+        writeVarint(out, 16 << 3 | 2);
+        writeVarint(out, ack);
+        out.writeByte(8);
+        writeVarint(out, replySeq);
+        out.writeByte(16).writeByte(1);
+        out.writeByte(3 << 3 | 2).writeByte(1).writeByte('p');
+    }
+
+    private static int varintSize(long v) {
+        return com.google.protobuf.CodedOutputStream.computeUInt64SizeNoTag(v);
+    }
+
+    private static void writeVarint(ByteBuf out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    /** Fails at once if the hand-encoded ReplyAck ever differs from protobuf's bytes. */
+    static void checkReplyAckEncoding() {
+        BusFrames f = new BusFrames();
+        for (long replySeq : new long[] {1, 127, 128, 300_000, Long.MAX_VALUE}) {
+            Frame expected = f.replyAck(replySeq, true, "", false, java.util.List.of("p"));
+            ByteBuf out = io.netty.buffer.Unpooled.buffer();
+            encodeReplyAck(out, expected.getSeq(), replySeq);
+            byte[] got = new byte[out.readableBytes()];
+            out.readBytes(got);
+            byte[] body = expected.toByteArray();
+            byte[] want = java.nio.ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+            if (!java.util.Arrays.equals(got, want)) {
+                throw new IllegalStateException("hand-encoded ReplyAck differs from protobuf's for reply_seq " + replySeq);
+            }
+        }
+    }
+
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
@@ -224,6 +379,9 @@ final class BusLoadClient implements AutoCloseable {
             try {
                 if (mode == Mode.ECHO && sentAt == null) {
                     complete(-1); // throughput: no need to parse the echo
+                    return;
+                }
+                if (mode == Mode.BRIDGE && welcomed.getCount() == 0 && leanBridgeFrame(buf)) {
                     return;
                 }
                 // parsed from the buffer's memory in place: the generator's own cost stays small next to the server's
