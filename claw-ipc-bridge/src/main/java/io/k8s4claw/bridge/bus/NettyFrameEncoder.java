@@ -59,18 +59,7 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
 
     /** The same bytes {@code Frame.newBuilder().setSeq(seq).setReply(Reply.parseFrom(reply)).build()} serializes to. */
     private static void encodeReply(EncodedReplyFrame r, ByteBuf out) {
-        int len = r.reply().length;
-        int size = (r.seq() != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(r.seq()) : 0)
-                + CodedOutputStream.computeUInt32SizeNoTag(REPLY_TAG) + CodedOutputStream.computeUInt32SizeNoTag(len)
-                + len;
-        out.ensureWritable(4 + size);
-        out.writeInt(size);
-        if (r.seq() != 0) {
-            out.writeByte(SEQ_TAG);
-            writeVarint(out, r.seq());
-        }
-        writeVarint(out, REPLY_TAG);
-        writeVarint(out, len);
+        writeHeader(out, r.seq(), REPLY_TAG, r.reply().length);
         out.writeBytes(r.reply());
     }
 
@@ -86,17 +75,7 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
         int idBytes = io.netty.buffer.ByteBufUtil.utf8Bytes(a.messageId());
         int ack = (idBytes > 0 ? 1 + CodedOutputStream.computeUInt32SizeNoTag(idBytes) + idBytes : 0)
                 + (a.duplicate() ? 2 : 0);
-        int size = (a.seq() != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(a.seq()) : 0)
-                + CodedOutputStream.computeUInt32SizeNoTag(ACK_TAG) + CodedOutputStream.computeUInt32SizeNoTag(ack)
-                + ack;
-        out.ensureWritable(4 + size);
-        out.writeInt(size);
-        if (a.seq() != 0) {
-            out.writeByte(SEQ_TAG);
-            writeVarint(out, a.seq());
-        }
-        writeVarint(out, ACK_TAG);
-        writeVarint(out, ack);
+        writeHeader(out, a.seq(), ACK_TAG, ack);
         if (idBytes > 0) {
             out.writeByte(ACK_MESSAGE_ID_TAG);
             writeVarint(out, idBytes);
@@ -106,6 +85,24 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
             out.writeByte(ACK_DUPLICATE_TAG);
             out.writeByte(1);
         }
+    }
+
+    /**
+     * A {@code Frame{seq, body}} up to the body's bytes: the length prefix, the seq (left out when 0, as proto3
+     * does), the body's tag and its length. Makes room for the body too.
+     */
+    private static void writeHeader(ByteBuf out, long seq, int bodyTag, int bodyLength) {
+        int size = (seq != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(seq) : 0)
+                + CodedOutputStream.computeUInt32SizeNoTag(bodyTag) + CodedOutputStream.computeUInt32SizeNoTag(bodyLength)
+                + bodyLength;
+        out.ensureWritable(4 + size);
+        out.writeInt(size);
+        if (seq != 0) {
+            out.writeByte(SEQ_TAG);
+            writeVarint(out, seq);
+        }
+        writeVarint(out, bodyTag);
+        writeVarint(out, bodyLength);
     }
 
     private static void writeVarint(ByteBuf out, long value) {

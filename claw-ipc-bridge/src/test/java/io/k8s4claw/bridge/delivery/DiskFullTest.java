@@ -27,17 +27,23 @@ class DiskFullTest {
 
     @TempDir
     Path dir;
+    /** While set, every write to the journal fails as a full volume does. */
+    private final AtomicBoolean full = new AtomicBoolean();
+    private final FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
+        if (full.get()) {
+            throw new IOException("No space left on device");
+        }
+    });
+    /** Holds every run open until the test finishes it. */
+    private final ScriptedConnector runtime = new ScriptedConnector();
+
+    @org.junit.jupiter.api.BeforeEach
+    void holdRuns() {
+        runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
+    }
 
     @Test
     void fullVolumeNacksNewMessagesWithAClearReasonAndLosesNothingAcked() throws Exception {
-        AtomicBoolean full = new AtomicBoolean();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
-            if (full.get()) {
-                throw new IOException("No space left on device");
-            }
-        });
-        ScriptedConnector runtime = new ScriptedConnector();
-        runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
         try (Bridge bridge = Bridge.start(TestConfigs.config(dir), runtime, store);
                 TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("ch", 0);
@@ -63,14 +69,6 @@ class DiskFullTest {
 
     @Test
     void aReplyWhoseRecordHitsAFullVolumeIsStoredOnceThereIsRoomAndLaterRepliesWaitBehindIt() throws Exception {
-        AtomicBoolean full = new AtomicBoolean();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
-            if (full.get()) {
-                throw new IOException("No space left on device");
-            }
-        });
-        ScriptedConnector runtime = new ScriptedConnector();
-        runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
         try (Bridge bridge = Bridge.start(TestConfigs.config(dir), runtime, store);
                 TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("ch", 0);
