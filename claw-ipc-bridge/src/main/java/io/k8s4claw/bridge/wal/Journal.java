@@ -285,50 +285,56 @@ public final class Journal implements AutoCloseable {
     }
 
     private void enqueue(JournalRecord record, Completion done) {
-        boolean schedule;
+        JournalException refused = null;
+        boolean schedule = false;
         synchronized (lock) {
             if (closed) {
-                refuse(record.type(), 0, done);
-                return;
-            }
-            // Written optimistically into the room there is: sizing a record first walks its strings once more.
-            // Only a record that does not fit is sized, and the batch grown to take it.
-            ensureOpenRoom(HEADER + 512);
-            int start = open.position();
-            int size;
-            try {
-                while (true) {
-                    open.position(start + HEADER);
-                    try {
-                        record.write(writer);
-                        break;
-                    } catch (java.nio.BufferOverflowException full) {
-                        open.position(start);
-                        int exact = record.size();
-                        if (exact > MAX_RECORD_BYTES) {
-                            refuse(record.type(), exact, done);
-                            return;
+                refused = refusal(record.type(), 0, done);
+            } else {
+                // Written optimistically into the room there is: sizing a record first walks its strings once more.
+                // Only a record that does not fit is sized, and the batch grown to take it.
+                ensureOpenRoom(HEADER + 512);
+                int start = open.position();
+                int size = -1;
+                try {
+                    while (true) {
+                        open.position(start + HEADER);
+                        try {
+                            record.write(writer);
+                            size = open.position() - start - HEADER;
+                            break;
+                        } catch (java.nio.BufferOverflowException full) {
+                            open.position(start);
+                            int exact = record.size();
+                            if (exact > MAX_RECORD_BYTES) {
+                                refused = refusal(record.type(), exact, done);
+                                break;
+                            }
+                            ensureOpenRoom(HEADER + exact);
                         }
-                        ensureOpenRoom(HEADER + exact);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    open.position(start);
+                    if (done != null) {
+                        refused = new JournalException("journal record of type " + record.type()
+                                + " could not be encoded: " + e.getMessage(), e);
+                    } else {
+                        log.atWarn().addKeyValue("type", record.type()).addKeyValue("error", e.toString())
+                                .log("progress record could not be encoded; dropped");
                     }
                 }
-                size = open.position() - start - HEADER;
-            } catch (IOException | RuntimeException e) {
-                open.position(start);
-                if (done != null) {
-                    done.done(new JournalException("journal record of type " + record.type()
-                            + " could not be encoded: " + e.getMessage(), e));
-                } else {
-                    log.atWarn().addKeyValue("type", record.type()).addKeyValue("error", e.toString())
-                            .log("progress record could not be encoded; dropped");
+                if (size >= 0) {
+                    crc.reset();
+                    crc.update(record.type());
+                    crc.update(crcView.limit(start + HEADER + size).position(start + HEADER));
+                    open.putInt(start, size).putInt(start + 4, (int) crc.getValue()).put(start + 8, record.type());
+                    schedule = queued(done);
                 }
-                return;
             }
-            crc.reset();
-            crc.update(record.type());
-            crc.update(crcView.limit(start + HEADER + size).position(start + HEADER));
-            open.putInt(start, size).putInt(start + 4, (int) crc.getValue()).put(start + 8, record.type());
-            schedule = queued(done);
+        }
+        // Told outside the lock: a waiter's callback may take its own locks, which others hold while appending.
+        if (refused != null) {
+            done.done(refused);
         }
         if (schedule) {
             runOnLoop(this::commit);
@@ -346,15 +352,25 @@ public final class Journal implements AutoCloseable {
         return schedule;
     }
 
-    private void refuse(byte type, int size, Completion done) {
+    /**
+     * Why a record is refused, for {@code done} to be told once the caller is outside {@code lock}; null (and the
+     * drop logged) for a progress record nobody waits for.
+     */
+    private JournalException refusal(byte type, int size, Completion done) {
         if (done == null) {
             log.atWarn().addKeyValue("type", type).addKeyValue("bytes", size)
                     .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
-        } else if (closed) {
-            done.done(new JournalException("the journal is closed (bridge shutting down)", null));
-        } else {
-            done.done(new JournalException("journal record of " + size
-                    + " bytes exceeds the limit of " + MAX_RECORD_BYTES, null));
+            return null;
+        }
+        return closed ? new JournalException("the journal is closed (bridge shutting down)", null)
+                : new JournalException("journal record of " + size + " bytes exceeds the limit of " + MAX_RECORD_BYTES,
+                        null);
+    }
+
+    private void refuse(byte type, int size, Completion done) {
+        JournalException refused = refusal(type, size, done);
+        if (refused != null) {
+            done.done(refused);
         }
     }
 
@@ -395,15 +411,20 @@ public final class Journal implements AutoCloseable {
         crc.update(payload);
         int sum = (int) crc.getValue();
         boolean schedule;
+        JournalException refused = null;
         synchronized (lock) {
             if (closed) {
                 // close() won the race after the caller's check: the final commit may already be done.
-                refuse(type, payload.length, done);
-                return;
+                refused = refusal(type, payload.length, done);
+                schedule = false;
+            } else {
+                ensureOpenRoom(HEADER + payload.length);
+                open.putInt(payload.length).putInt(sum).put(type).put(payload);
+                schedule = queued(done);
             }
-            ensureOpenRoom(HEADER + payload.length);
-            open.putInt(payload.length).putInt(sum).put(type).put(payload);
-            schedule = queued(done);
+        }
+        if (refused != null) {
+            done.done(refused);
         }
         if (schedule) {
             runOnLoop(this::commit);

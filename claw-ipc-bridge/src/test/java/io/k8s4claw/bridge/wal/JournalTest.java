@@ -706,4 +706,29 @@ class JournalTest {
         }
         assertThat(replay(dir)).containsExactly("7:progress", "1:message");
     }
+
+    @Test
+    void aRefusalIsToldOutsideTheJournalsLock() throws Exception {
+        // A waiter's callback may take its own locks (the reply log's, per channel), which other threads hold while
+        // they append: told under the journal's lock, such a callback could deadlock against them.
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        j.close();
+        AtomicBoolean otherAppended = new AtomicBoolean();
+        CompletableFuture<JournalException> told = new CompletableFuture<>();
+        j.append(new JournalRecord.ReplyAcked("ch", 1), failure -> {
+            Thread other = new Thread(() -> {
+                j.appendNoWait(new JournalRecord.ReplyAcked("ch", 2)); // refused too, after taking the lock
+                otherAppended.set(true);
+            });
+            other.start();
+            try {
+                other.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            told.complete(failure);
+        });
+        assertThat(told.get(10, TimeUnit.SECONDS)).hasMessageContaining("closed");
+        assertThat(otherAppended).as("another appender got the lock while the refusal was being told").isTrue();
+    }
 }
