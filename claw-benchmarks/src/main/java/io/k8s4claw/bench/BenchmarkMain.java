@@ -92,8 +92,8 @@ public final class BenchmarkMain {
         Result raw = median(raws);
         Result relay = median(relays);
         Result durable = median(durables);
-        long diskLoadedP50 = medianOfLongs(diskUnderLoad.stream().mapToLong(d -> d[0]).toArray());
-        long diskLoadedP99 = medianOfLongs(diskUnderLoad.stream().mapToLong(d -> d[1]).toArray());
+        long diskLoadedP50 = (long) median(diskUnderLoad.stream().mapToDouble(d -> d[0]));
+        long diskLoadedP99 = (long) median(diskUnderLoad.stream().mapToDouble(d -> d[1]));
         System.out.printf("%nmedian of %d rounds (RSS: the highest seen)%n", ROUNDS);
         print(raw, raw);
         print(relay, raw);
@@ -104,7 +104,7 @@ public final class BenchmarkMain {
                 diskLoadedP50 / 1e6, diskLoadedP99 / 1e6, diskUnderLoad.size());
         System.out.println("load average after:  " + Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.println();
-        double pairMedian = medianOfDoubles(pairRatios);
+        double pairMedian = median(pairRatios.stream().mapToDouble(Double::doubleValue));
         System.out.printf("relay / ceiling in the %d same-window pairs: %s; median %s (ratio of the lines' medians:"
                 + " %s)%n", pairRatios.size(), pairRatios.stream().map(BenchmarkMain::pct).toList(), pct(pairMedian),
                 pct(relay.msgPerSec / raw.msgPerSec));
@@ -125,26 +125,18 @@ public final class BenchmarkMain {
 
     /** Each figure's median over the rounds; RSS the highest any round saw. */
     private static Result median(List<Result> rounds) {
-        return new Result(rounds.get(0).name, medianOf(rounds, Result::msgPerSec),
-                (long) medianOf(rounds, r -> r.p50Nanos), (long) medianOf(rounds, r -> r.p99Nanos),
+        return new Result(rounds.get(0).name, median(rounds.stream().mapToDouble(Result::msgPerSec)),
+                (long) median(rounds.stream().mapToDouble(r -> r.p50Nanos)),
+                (long) median(rounds.stream().mapToDouble(r -> r.p99Nanos)),
                 rounds.stream().mapToLong(Result::idleRssKiB).max().orElseThrow(),
                 rounds.stream().mapToLong(Result::loadRssKiB).max().orElseThrow(),
-                (long) medianOf(rounds, r -> r.cpuNanosPerMessage), medianOf(rounds, Result::jitShare));
+                (long) median(rounds.stream().mapToDouble(r -> r.cpuNanosPerMessage)),
+                median(rounds.stream().mapToDouble(Result::jitShare)));
     }
 
-    private static double medianOfDoubles(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static long medianOfLongs(long[] values) {
-        long[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static double medianOf(List<Result> rounds, java.util.function.ToDoubleFunction<Result> f) {
-        double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+    /** The median (of an even count, the mean of the middle two). */
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] v = values.sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
@@ -264,11 +256,9 @@ public final class BenchmarkMain {
 
     /** A line from its passes: the medians of their rates, CPU per message and JIT shares. */
     private static Result passes(String name, Pass[] passes, long[] lat, long idleRss, long loadRss) {
-        double[] rates = Arrays.stream(passes).mapToDouble(Pass::rate).sorted().toArray();
-        long[] cpu = Arrays.stream(passes).mapToLong(Pass::cpuNanosPerMessage).toArray();
-        double[] jit = Arrays.stream(passes).mapToDouble(Pass::jitShare).sorted().toArray();
-        return new Result(name, rates[rates.length / 2], pctl(lat, 50), pctl(lat, 99), idleRss, loadRss,
-                medianOfLongs(cpu), jit[jit.length / 2]);
+        return new Result(name, median(Arrays.stream(passes).mapToDouble(Pass::rate)), pctl(lat, 50), pctl(lat, 99),
+                idleRss, loadRss, (long) median(Arrays.stream(passes).mapToDouble(Pass::cpuNanosPerMessage)),
+                median(Arrays.stream(passes).mapToDouble(Pass::jitShare)));
     }
 
     /** The echo's latency pass, and the disk probe under a second one (see {@link #durablePathFloor}). */

@@ -7,7 +7,6 @@ import io.k8s4claw.bridge.wal.JournalException;
 import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -52,24 +51,12 @@ public final class InboundService {
         return ledger.pendingCount() >= maxPendingMessages;
     }
 
-    public CompletableFuture<AcceptResult> accept(String channel, String channelType, UserMessage m) {
-        return accept(channel, channelType, m, null);
-    }
-
     /**
+     * Validates, deduplicates and stores a message; tells {@code answer} at once when the answer is known now,
+     * else on the journal's loop once the message's record is stored.
+     *
      * @param bytes {@code m} as received on the bus, journaled as is (null: serialized here) — saves serializing
      *              every message a second time on the event loop
-     */
-    public CompletableFuture<AcceptResult> accept(String channel, String channelType, UserMessage m, byte[] bytes) {
-        CompletableFuture<AcceptResult> result = new CompletableFuture<>();
-        accept(channel, channelType, m, bytes, result::complete);
-        return result;
-    }
-
-    /**
-     * {@link #accept(String, String, UserMessage, byte[])} telling {@code answer} instead of completing a future:
-     * at once when the answer is known now, else on the journal's loop once the message's record is stored (the
-     * bus connection's path, where two futures a message showed in profiles).
      */
     public void accept(String channel, String channelType, UserMessage m, byte[] bytes,
             Consumer<AcceptResult> answer) {
