@@ -102,7 +102,8 @@ public final class SlackChannel implements PlatformChannel {
                 .pingInterval(Duration.ofSeconds(config.integer("pingIntervalSeconds", 10, 1, 120)))
                 .callTimeout(Duration.ofSeconds(30))
                 .build();
-        this.api = new SlackWebApi(http, base, botToken, metrics);
+        this.api = new SlackWebApi(http, base, botToken, metrics,
+                new SlackMrkdwn.Allow(config.bool("allowLabeledLinks", false), config.bool("allowUserMentions", false)));
         this.streamer = new ReplyStreamer(api, metrics, status, approvals, config.bool("streaming", false),
                 Duration.ofMillis(config.integer("streamEditIntervalMs", 1000, 100, 60_000)));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

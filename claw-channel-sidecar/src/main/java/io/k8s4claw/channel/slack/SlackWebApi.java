@@ -35,11 +35,13 @@ final class SlackWebApi implements PlatformOutbox {
     private final HttpUrl base;
     private final Secret botToken;
     private final ChannelMetrics metrics;
+    private final SlackMrkdwn.Allow allow;
     private final TextSplitter splitter = new TextSplitter(4000, TextSplitter.Unit.CODE_POINTS);
     private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
 
-    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics) {
+    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics, SlackMrkdwn.Allow allow) {
         this.http = http;
+        this.allow = allow;
         this.base = base;
         this.botToken = botToken;
         this.metrics = metrics;
@@ -63,7 +65,7 @@ final class SlackWebApi implements PlatformOutbox {
     public String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException {
         Json body = Json.object();
         body.put("channel", target.conversationId());
-        body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
+        body.put("text", slackText(text, markdown));
         if (!target.threadId().isEmpty()) body.put("thread_ts", target.threadId());
         try {
             return call("chat.postMessage", botToken, body).path("ts").asText();
@@ -78,13 +80,18 @@ final class SlackWebApi implements PlatformOutbox {
         Json body = Json.object();
         body.put("channel", target.conversationId());
         body.put("ts", platformMessageId);
-        body.put("text", markdown ? SlackMrkdwn.fromMarkdown(text) : text);
+        body.put("text", slackText(text, markdown));
         try {
             call("chat.update", botToken, body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PlatformException.transientFailure("interrupted", "interrupted");
         }
+    }
+
+    /** Model output as Slack text: escaped, so it cannot notify a channel or disguise a link (see SlackMrkdwn). */
+    private String slackText(String text, boolean markdown) {
+        return markdown ? SlackMrkdwn.fromMarkdown(text, allow) : SlackMrkdwn.plain(text, allow);
     }
 
     @Override

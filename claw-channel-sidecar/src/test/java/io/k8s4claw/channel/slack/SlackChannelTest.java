@@ -83,6 +83,28 @@ class SlackChannelTest {
     }
 
     @Test
+    void hostileModelOutputCannotNotifyTheChannelOrDisguiseALink() throws Exception {
+        start("");
+        connectedSocket(0);
+        sidecar.reply(Reply.newBuilder().setStreamId("run1").setInReplyTo("Ev1").setConversationId("C1").setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder().setText("<!channel> urgent: log in at <https://evil.example|https://sso.corp> or [SSO](https://evil.example)")));
+        JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
+        assertThat(post.path("text").asText())
+                .isEqualTo("&lt;!channel&gt; urgent: log in at &lt;https://evil.example|https://sso.corp&gt; or SSO (https://evil.example)");
+        assertThat(sidecar.nextReplyAck().getOk()).isTrue();
+    }
+
+    @Test
+    void labeledLinksAndUserMentionsAreKeptWhereTheChannelConfigAllowsThem() throws Exception {
+        start(",\"allowLabeledLinks\":true,\"allowUserMentions\":true");
+        connectedSocket(0);
+        sidecar.reply(Reply.newBuilder().setStreamId("run1").setInReplyTo("Ev1").setConversationId("C1").setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder().setText("<@U012AB> see [docs](https://k8s.io/docs), <!here>")));
+        JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
+        assertThat(post.path("text").asText()).isEqualTo("<@U012AB> see <https://k8s.io/docs|docs>, &lt;!here&gt;");
+    }
+
+    @Test
     void envelopeIsAckedWithinTheDeadlineEvenWhenTheBridgeIsSlow() throws Exception {
         start(",\"ackWaitMs\":500");
         FakeSlack.Socket socket = connectedSocket(0);
