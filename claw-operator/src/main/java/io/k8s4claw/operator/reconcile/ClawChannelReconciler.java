@@ -67,39 +67,47 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
     @Override
     public UpdateControl<ClawChannel> reconcile(ClawChannel channel, Context<ClawChannel> context) {
         long start = System.nanoTime();
+        boolean failed = false;
         try {
-            List<String> users = referencingClaws(channel);
-            List<FieldError> errors = ClawValidation.validateChannel(channel);
-            ClawChannelStatus status = new ClawChannelStatus();
-            status.setObservedGeneration(channel.getMetadata().getGeneration());
-            status.setReferenceCount(users.size());
-            status.setReferencingClaws(users);
-            Condition valid = new ConditionBuilder().withType(ClawApi.CONDITION_CONFIG_VALID)
-                    .withStatus(errors.isEmpty() ? "True" : "False").withReason(errors.isEmpty() ? "Valid" : "Invalid")
-                    .withMessage(errors.isEmpty() ? "the spec is valid" : errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")))
-                    .withObservedGeneration(channel.getMetadata().getGeneration()).build();
-            ClawChannelStatus previous = channel.getStatus();
-            Condition old = previous == null || previous.getConditions() == null ? null
-                    : previous.getConditions().stream().filter(c -> c.getType().equals(valid.getType())).findFirst().orElse(null);
-            valid.setLastTransitionTime(old != null && Objects.equals(old.getStatus(), valid.getStatus()) && old.getLastTransitionTime() != null
-                    ? old.getLastTransitionTime() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            status.setConditions(List.of(valid));
-            if (previous != null && Objects.equals(previous.getReferencingClaws(), status.getReferencingClaws())
-                    && Objects.equals(previous.getReferenceCount(), status.getReferenceCount())
-                    && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
-                    && Objects.equals(previous.getConditions(), status.getConditions())) {
-                return UpdateControl.noUpdate();
-            }
-            // The whole status replaced (PUT /status, optimistic lock) and cached so the next reconcile sees it; JOSDK's
-            // non-SSA default is a JSON patch diff, whose list indexes go stale when referencingClaws changes concurrently.
-            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(channel, context, c -> {
-                c.setStatus(status);
-                return c;
-            });
-            return UpdateControl.noUpdate();
+            return doReconcile(channel, context);
+        } catch (RuntimeException e) {
+            failed = true;
+            throw e;
         } finally {
-            metrics.reconciled("ClawChannel", System.nanoTime() - start, false);
+            metrics.reconciled("ClawChannel", System.nanoTime() - start, failed);
         }
+    }
+
+    private UpdateControl<ClawChannel> doReconcile(ClawChannel channel, Context<ClawChannel> context) {
+        List<String> users = referencingClaws(channel);
+        List<FieldError> errors = ClawValidation.validateChannel(channel);
+        ClawChannelStatus status = new ClawChannelStatus();
+        status.setObservedGeneration(channel.getMetadata().getGeneration());
+        status.setReferenceCount(users.size());
+        status.setReferencingClaws(users);
+        Condition valid = new ConditionBuilder().withType(ClawApi.CONDITION_CONFIG_VALID)
+                .withStatus(errors.isEmpty() ? "True" : "False").withReason(errors.isEmpty() ? "Valid" : "Invalid")
+                .withMessage(errors.isEmpty() ? "the spec is valid" : errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")))
+                .withObservedGeneration(channel.getMetadata().getGeneration()).build();
+        ClawChannelStatus previous = channel.getStatus();
+        Condition old = previous == null || previous.getConditions() == null ? null
+                : previous.getConditions().stream().filter(c -> c.getType().equals(valid.getType())).findFirst().orElse(null);
+        valid.setLastTransitionTime(old != null && Objects.equals(old.getStatus(), valid.getStatus()) && old.getLastTransitionTime() != null
+                ? old.getLastTransitionTime() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        status.setConditions(List.of(valid));
+        if (previous != null && Objects.equals(previous.getReferencingClaws(), status.getReferencingClaws())
+                && Objects.equals(previous.getReferenceCount(), status.getReferenceCount())
+                && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
+                && Objects.equals(previous.getConditions(), status.getConditions())) {
+            return UpdateControl.noUpdate();
+        }
+        // The whole status replaced (PUT /status, optimistic lock) and cached so the next reconcile sees it; JOSDK's
+        // non-SSA default is a JSON patch diff, whose list indexes go stale when referencingClaws changes concurrently.
+        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(channel, context, c -> {
+            c.setStatus(status);
+            return c;
+        });
+        return UpdateControl.noUpdate();
     }
 
     @Override
