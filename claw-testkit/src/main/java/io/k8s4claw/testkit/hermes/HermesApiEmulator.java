@@ -65,7 +65,9 @@ public final class HermesApiEmulator implements AutoCloseable {
     private static final Pattern LAST_EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,19}");
     private static final Set<String> CHOICES = Set.of("once", "session", "always", "deny");
     private static final Map<String, String> CHOICE_ALIASES = Map.of("approve", "once", "approved", "once", "allow", "once");
-    private static final String VERSION = "0.18.2";
+    /** What {@code /health} reports: the newest build's line, or the PyPI release the older dialect is checked against. */
+    private static final String NEWEST_VERSION = "0.18.2";
+    private static final String OLDER_VERSION = "0.19.0";
 
     private final byte[] apiKey;
     private final Dialect dialect;
@@ -386,12 +388,17 @@ public final class HermesApiEmulator implements AutoCloseable {
             return;
         }
         if (method.equals("GET") && (path.equals("/health") || path.equals("/v1/health"))) {
-            c.json(200, map("status", "ok", "platform", "hermes-agent", "version", VERSION), Map.of());
+            c.json(200, map("status", "ok", "platform", "hermes-agent", "version", version()), Map.of());
             return;
         }
         if (!authorized(c)) {
-            c.json(401, map("error", map("message", "Invalid gateway API key (API_SERVER_KEY)",
-                    "type", "gateway_auth_error", "code", "gateway_auth_failed")), Map.of());
+            if (dialect == Dialect.NEWEST) {
+                c.json(401, map("error", map("message", "Invalid gateway API key (API_SERVER_KEY)",
+                        "type", "gateway_auth_error", "code", "gateway_auth_failed")), Map.of());
+            } else { // as the real hermes-agent 0.19.0 answers
+                c.json(401, map("error", map("message", "Invalid API key",
+                        "type", "invalid_request_error", "code", "invalid_api_key")), Map.of());
+            }
             return;
         }
         String[] parts = path.split("/");
@@ -441,7 +448,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         body.put("status", r);
         body.put("readiness", map("status", r, "checks", checks));
         body.put("platform", "hermes-agent");
-        body.put("version", VERSION);
+        body.put("version", version());
         body.put("gateway_state", draining ? "draining" : "running");
         body.put("platforms", map("api_server", map("state", "connected")));
         body.put("active_agents", activeRuns());
@@ -479,7 +486,8 @@ public final class HermesApiEmulator implements AutoCloseable {
             c.json(400, error("Invalid JSON", "invalid_request_error", null), Map.of());
             return;
         }
-        String idemKey = c.header("idempotency-key");
+        // hermes-agent 0.19.0 (the older dialect) ignores Idempotency-Key on /v1/runs: every POST is a new run.
+        String idemKey = dialect == Dialect.NEWEST ? c.header("idempotency-key") : null;
         if (idemKey != null && !validIdempotencyKey(idemKey)) {
             c.json(400, error("Idempotency-Key must be 1-255 visible ASCII characters", "invalid_request_error", "invalid_idempotency_key"), Map.of());
             return;
@@ -551,7 +559,12 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
             run = admit(runId, session, text, sessionKey, idemKey, fingerprint);
         }
-        c.json(202, map("run_id", run.runId, "status", "started", "replayed", false), echo);
+        c.json(202, dialect == Dialect.NEWEST ? map("run_id", run.runId, "status", "started", "replayed", false)
+                : map("run_id", run.runId, "status", "started"), echo);
+    }
+
+    private String version() {
+        return dialect == Dialect.NEWEST ? NEWEST_VERSION : OLDER_VERSION;
     }
 
     private String newRunId() {

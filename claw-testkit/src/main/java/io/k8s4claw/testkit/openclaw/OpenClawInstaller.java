@@ -2,22 +2,18 @@ package io.k8s4claw.testkit.openclaw;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.k8s4claw.testkit.install.CachedInstall;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Installs Node 24 and the OpenClaw gateway from the npm registry into a cache directory, once, so tests can
@@ -47,7 +43,6 @@ public final class OpenClawInstaller {
     public static final String CACHE_PROPERTY = "k8s4claw.openclaw.cache";
     public static final String NPM_ENV = "K8S4CLAW_NPM";
 
-    private static final String COMPLETE_MARKER = ".k8s4claw-install-complete";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(15);
     private static final Object JVM_LOCK = new Object();
 
@@ -122,7 +117,7 @@ public final class OpenClawInstaller {
     }
 
     private static boolean isComplete(Path dir) {
-        return Files.isRegularFile(dir.resolve(COMPLETE_MARKER));
+        return CachedInstall.isComplete(dir);
     }
 
     private static final String PEER_RESOURCES = "/io/k8s4claw/testkit/openclaw/peer/";
@@ -152,10 +147,7 @@ public final class OpenClawInstaller {
 
     private void installComponent(Path target, String packageSpec, Path nodeBinFirstOnPath, String name, boolean fromLockfile)
             throws IOException {
-        Path staging = cacheDir.resolve(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
-        deleteRecursively(staging);
-        deleteRecursively(target);
-        Files.createDirectories(staging);
+        Path staging = CachedInstall.freshStaging(target);
         List<String> command;
         if (fromLockfile) {
             Files.write(staging.resolve("package.json"), peerResource("package.json"));
@@ -204,33 +196,16 @@ public final class OpenClawInstaller {
             throw new IllegalStateException("npm " + command.get(1) + " of " + packageSpec + " failed with exit code " + process.exitValue()
                     + " (is the npm registry reachable?); last lines of " + log + ":\n" + tail(log, 25));
         }
-        Files.writeString(staging.resolve(COMPLETE_MARKER), packageSpec + " installed in "
-                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms\n", StandardCharsets.UTF_8);
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(staging, target);
-        }
+        CachedInstall.complete(staging, target, packageSpec + " installed in "
+                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 
     static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e.getMessage() + ")";
-        }
+        return CachedInstall.tail(file, lines);
     }
 
     static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        CachedInstall.deleteRecursively(dir);
     }
 
     /** Environment used when running Node 24 children. */
