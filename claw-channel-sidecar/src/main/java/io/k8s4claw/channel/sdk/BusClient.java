@@ -187,6 +187,26 @@ public final class BusClient implements AutoCloseable {
         return p.future.minimalCompletionStage();
     }
 
+    /**
+     * Takes back a pending message that no bridge can have stored: it was never written to a connection, or
+     * every copy written was refused (Nack). Its stage then fails with {@link PublishException.Reason#WITHDRAWN}
+     * and it is never sent. Returns false, changing nothing, when the message is not pending (already
+     * acknowledged or failed) or a written copy is still unanswered, i.e. the bridge may have stored it.
+     */
+    public boolean withdraw(String messageId) {
+        Pending p;
+        synchronized (lock) {
+            p = byId.get(messageId);
+            if (p == null || p.mayBeStored()) return false;
+            byId.remove(messageId);
+            queue.remove(p);
+            lock.notifyAll();
+        }
+        p.future.completeExceptionally(new PublishException(messageId, PublishException.Reason.WITHDRAWN, true, null,
+                "withdrawn before it was sent to the bridge", ""));
+        return true;
+    }
+
     /** Sends the user's answer to an approval request; fails when the bridge is not connected. */
     public CompletionStage<Void> answerApproval(String streamId, String approvalId, String choice, Sender sender) {
         BusConnection conn;
@@ -254,7 +274,8 @@ public final class BusClient implements AutoCloseable {
     /**
      * Drains and closes: tells the bridge (Drain), stops taking new messages, waits up to {@code grace}
      * for pending messages to be acknowledged and running reply handlers to finish, then closes the
-     * socket. Anything still pending then fails with {@link PublishException.Reason#CLOSED}.
+     * socket. Anything still pending then fails with {@link PublishException.Reason#CLOSED} (never written to the
+     * bridge) or {@link PublishException.Reason#UNCONFIRMED} (written, unanswered: the bridge may have stored it).
      */
     public void close(Duration grace) {
         BusConnection conn;
@@ -458,7 +479,8 @@ public final class BusClient implements AutoCloseable {
             toSend = pumpLocked();
             lock.notifyAll();
         }
-        if (p != null) p.future.complete(new PublishResult(ack.getMessageId(), ack.getDuplicate()));
+        // Only an Ack to the first write can report an earlier publish; after a resend, "duplicate" may be our own copy.
+        if (p != null) p.future.complete(new PublishResult(ack.getMessageId(), ack.getDuplicate() && p.writes == 1));
         sendAll(conn, toSend);
     }
 
@@ -468,6 +490,7 @@ public final class BusClient implements AutoCloseable {
         boolean retry;
         synchronized (lock) {
             p = inflight.remove(nack.getMessageId());
+            if (p != null) p.refusedWrites = p.writes;
             retry = p != null && nack.getRetryable() && ++p.attempts < maxPublishAttempts && state != ConnectionState.DRAINING;
             if (p != null && !retry) byId.remove(nack.getMessageId());
             toSend = pumpLocked();
@@ -650,6 +673,7 @@ public final class BusClient implements AutoCloseable {
         while (inflight.size() < window && !queue.isEmpty()) {
             Pending p = queue.poll();
             inflight.put(p.message.getMessageId(), p);
+            p.writes++;
             if (out == null) out = new ArrayList<>();
             out.add(Frame.newBuilder().setUserMessage(p.message));
         }
@@ -659,7 +683,8 @@ public final class BusClient implements AutoCloseable {
     private void failAllLocked(PublishException.Reason reason, String detail) {
         for (Iterator<Pending> it = byId.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            p.future.completeExceptionally(new PublishException(p.message.getMessageId(), reason, false, null, detail, ""));
+            PublishException.Reason why = p.mayBeStored() ? PublishException.Reason.UNCONFIRMED : reason;
+            p.future.completeExceptionally(new PublishException(p.message.getMessageId(), why, false, null, detail, ""));
             it.remove();
         }
         queue.clear();
@@ -699,9 +724,18 @@ public final class BusClient implements AutoCloseable {
         final UserMessage message;
         final CompletableFuture<PublishResult> future = new CompletableFuture<>();
         int attempts;
+        /** Times the message was handed to a connection (guarded by the client's lock). */
+        int writes;
+        /** {@link #writes} when the bridge last refused it: every copy up to then was not stored. */
+        int refusedWrites;
 
         Pending(UserMessage message) {
             this.message = message;
+        }
+
+        /** A copy was written to a bridge and not refused since: the bridge may have stored it. */
+        boolean mayBeStored() {
+            return writes > refusedWrites;
         }
     }
 

@@ -14,8 +14,18 @@ public final class PublishException extends RuntimeException {
         INVALID, OVERLOADED, STORAGE_FAILED, DRAINING, DEAD_LETTERED, RUNTIME_REJECTED, UNSPECIFIED,
         /** The client's bounded buffer is full (the bridge has been away too long or is too slow). */
         BUFFER_FULL,
-        /** The client was closed, or stopped for good (replaced, incompatible bridge). */
-        CLOSED
+        /**
+         * The client was closed, or stopped for good (replaced, incompatible bridge), before the message was
+         * written to any bridge: it was not taken.
+         */
+        CLOSED,
+        /** Taken back with {@link BusClient#withdraw} before it was written to any bridge: it was not taken. */
+        WITHDRAWN,
+        /**
+         * Written to the bridge but neither acknowledged nor refused before the client stopped: the bridge may
+         * have stored it (and will then run it). Publishing the same message id again tells which.
+         */
+        UNCONFIRMED
     }
 
     private final String messageId;

@@ -51,10 +51,13 @@ import okhttp3.Response;
  * headers {@code X-Webhook-Timestamp} (Unix seconds), {@code X-Webhook-Signature}
  * ({@code sha256=} hex HMAC-SHA256 of {@code timestamp + "." + body} with {@code WEBHOOK_SECRET}) and
  * {@code X-Webhook-Delivery-Id} (or {@code Idempotency-Key}) naming the delivery. Answers:
- * 202 once the bridge durably accepted it ({@code {"message_id", "duplicate"}}); 401 bad/missing
+ * 202 once the bridge durably accepted it ({@code {"message_id", "duplicate"}}: it runs once); 401 bad/missing
  * signature or timestamp outside the replay window; 400 malformed body (names the field); 409 the
  * delivery id was used before with a different body; 422 refused by the bridge for good; 503 with
- * {@code Retry-After} when the bridge could not take it now (retry the same delivery).
+ * {@code Retry-After}: not taken and never runs (the bridge was away, full or refused it for now, and the
+ * message is withdrawn); 504 {@code not_confirmed}: it reached the bridge, whose ack did not come in time,
+ * so it may run — retry with the same delivery id, which the bridge deduplicates. The table is in
+ * docs/channels.md.
  *
  * <p><b>Outbound</b>: reply events are POSTed to {@code outboundUrl} as JSON
  * {@code {"channel", "reply_seq", "stream_id", "in_reply_to", "conversation_id", "thread_id", "type", "text", ...}}
@@ -231,27 +234,54 @@ public final class WebhookChannel implements PlatformChannel {
             Json out = Json.object().put("message_id", r.messageId()).put("duplicate", r.duplicate());
             ChannelHttpServer.respond(ex, 202, "application/json", out.toString());
         } catch (TimeoutException e) {
-            ex.getResponseHeaders().set("Retry-After", "5");
-            error(ex, 503, "bridge_unavailable", "the bridge did not accept the message within " + ackTimeoutMs + " ms; retry the same delivery");
+            if (bus.withdraw(deliveryId)) {
+                notTaken(ex, deliveryId, 5, "the bridge did not take the message within " + ackTimeoutMs + " ms");
+            } else {
+                unconfirmed(ex, "the bridge did not acknowledge the message within " + ackTimeoutMs + " ms");
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof PublishException pe && !pe.retryable()) {
-                synchronized (deliveries) {
-                    deliveries.remove(deliveryId);
-                }
+            PublishException pe = cause instanceof PublishException p ? p : null;
+            if (pe != null && pe.reason() == PublishException.Reason.UNCONFIRMED) {
+                unconfirmed(ex, pe.getMessage());
+            } else if (pe != null && !pe.retryable() && pe.reason() != PublishException.Reason.CLOSED) {
+                forget(deliveryId);
                 Json out = Json.object().put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
                         .put("detail", pe.getMessage()).put("user_visible_text", pe.userVisibleText());
                 ChannelHttpServer.respond(ex, 422, "application/json", out.toString());
             } else {
-                long retry = cause instanceof PublishException pe ? Math.max(1, pe.retryAfter().toSeconds()) : 5;
-                ex.getResponseHeaders().set("Retry-After", String.valueOf(retry));
-                error(ex, 503, "bridge_unavailable", "the bridge could not take the message now (" + cause.getMessage() + "); retry the same delivery");
+                // Buffer full, refused for now (Nack), withdrawn or closed before it was written: not stored anywhere.
+                long retry = pe != null ? Math.max(1, pe.retryAfter().toSeconds()) : 5;
+                notTaken(ex, deliveryId, retry, "the bridge could not take the message now (" + cause.getMessage() + ")");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            error(ex, 503, "interrupted", "retry the same delivery");
+            if (bus.withdraw(deliveryId)) notTaken(ex, deliveryId, 1, "interrupted");
+            else unconfirmed(ex, "interrupted");
         } finally {
             inFlight.decrementAndGet();
+        }
+    }
+
+    /** 503: the message is not stored and will not run; the caller may send it again (any delivery id). */
+    private void notTaken(HttpExchange ex, String deliveryId, long retryAfterSeconds, String why) throws IOException {
+        forget(deliveryId);
+        ex.getResponseHeaders().set("Retry-After", String.valueOf(retryAfterSeconds));
+        error(ex, 503, "bridge_unavailable", why + "; it was not taken and will not run: send it again");
+    }
+
+    /**
+     * 504: the message reached the bridge but no answer came; the bridge may have stored it and then runs it.
+     * The sidecar keeps sending it, so the same delivery id sent again is answered 202 once the bridge acks.
+     */
+    private static void unconfirmed(HttpExchange ex, String why) throws IOException {
+        ex.getResponseHeaders().set("Retry-After", "5");
+        error(ex, 504, "not_confirmed", why + "; it may run: retry with the same delivery id (never a new one) to learn the outcome");
+    }
+
+    private void forget(String deliveryId) {
+        synchronized (deliveries) {
+            deliveries.remove(deliveryId);
         }
     }
 

@@ -157,7 +157,33 @@ class BusClientTest {
         bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m1")));
         bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
         assertThat(one.get(5, TimeUnit.SECONDS).duplicate()).isFalse();
-        assertThat(two.get(5, TimeUnit.SECONDS).duplicate()).isTrue();
+        // The bridge had stored the first copy of m2: its duplicate is the client's own resend, not a second publish.
+        assertThat(two.get(5, TimeUnit.SECONDS).duplicate()).isFalse();
+        var three = client.publish(msg("m2")).toCompletableFuture(); // published again: this one is a duplicate
+        await().until(() -> bridge.current().frames.stream().filter(Frame::hasUserMessage).count() == 3);
+        bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
+        assertThat(three.get(5, TimeUnit.SECONDS).duplicate()).isTrue();
+    }
+
+    @Test
+    void withdrawTakesBackOnlyWhatNoBridgeCanHaveStored() throws Exception {
+        bridge = new FakeBridge(socket());
+        bridge.close(); // away
+        client = builder().build();
+        client.start();
+        var queued = client.publish(msg("q1")).toCompletableFuture();
+        assertThat(client.withdraw("q1")).isTrue();
+        assertThat(queued).isCompletedExceptionally();
+        assertThatThrownBy(queued::join).hasCauseInstanceOf(PublishException.class)
+                .cause().extracting(e -> ((PublishException) e).reason()).isEqualTo(PublishException.Reason.WITHDRAWN);
+        assertThat(client.pendingMessages()).isZero();
+
+        bridge = new FakeBridge(socket());
+        var sent = client.publish(msg("s1")).toCompletableFuture();
+        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).as("q1 is never sent").isEqualTo("s1");
+        assertThat(client.withdraw("s1")).as("written and unanswered: the bridge may have it").isFalse();
+        bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("s1")));
+        assertThat(sent.get(5, TimeUnit.SECONDS).messageId()).isEqualTo("s1");
     }
 
     @Test

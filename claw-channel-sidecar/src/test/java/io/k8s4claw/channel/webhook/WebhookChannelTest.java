@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.bus.v1.Ack;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.api.bus.v1.Reply;
@@ -14,6 +15,7 @@ import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.channel.LogCapture;
 import io.k8s4claw.channel.SidecarHarness;
 import io.k8s4claw.channel.common.Secret;
+import io.k8s4claw.channel.sdk.FakeBridge;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -135,7 +137,7 @@ class WebhookChannelTest {
     }
 
     @Test
-    void bridgeRefusalIs422AndBridgeAbsenceIs503WithRetryAfter() throws Exception {
+    void bridgeRefusalIs422() throws Exception {
         start(",\"ackTimeoutMs\":300");
         await(sidecar);
         CompletableFuture<HttpResponse<String>> resp = CompletableFuture.supplyAsync(() -> {
@@ -152,9 +154,75 @@ class WebhookChannelTest {
         assertThat(r.statusCode()).isEqualTo(422);
         assertThat(r.body()).contains("cannot read that");
 
-        HttpResponse<String> slow = send("d-10", BODY); // the fake bridge does not ack
-        assertThat(slow.statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void a503MeansNotTakenTheMessageNeverReachesABridgeLater() throws Exception {
+        start(",\"ackTimeoutMs\":300");
+        await(sidecar);
+        sidecar.bridge.close(); // the bridge is away
+        org.awaitility.Awaitility.await().until(() -> !sidecar.host.bus().isConnected());
+        HttpResponse<String> away = send("d-away", BODY);
+        assertThat(away.statusCode()).isEqualTo(503);
+        assertThat(away.headers().firstValue("Retry-After")).isPresent();
+        assertThat(away.body()).contains("bridge_unavailable").contains("will not run");
+
+        try (FakeBridge back = new FakeBridge(sidecar.bridge.socket)) {
+            back.autoAck = true;
+            await(sidecar);
+            // The caller retries with a new delivery id, as a 503 allows: only that one may reach the bridge.
+            assertThat(send("d-retry", BODY).statusCode()).isEqualTo(202);
+            assertThat(back.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId())
+                    .as("the first message the bridge gets after the 503 (messages are sent in order)").isEqualTo("d-retry");
+        }
+    }
+
+    @Test
+    void anUnacknowledgedMessageIs504AndTheSameDeliveryIdLaterGets202() throws Exception {
+        start(",\"ackTimeoutMs\":300");
+        await(sidecar);
+        HttpResponse<String> slow = send("d-10", BODY); // the fake bridge got it but does not ack
+        assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("d-10");
+        assertThat(slow.statusCode()).as("it reached the bridge, so it may run: not a 503").isEqualTo(504);
+        assertThat(slow.body()).contains("not_confirmed").contains("same delivery id");
         assertThat(slow.headers().firstValue("Retry-After")).isPresent();
+        sidecar.ack("d-10");
+        sidecar.bridge.autoAck = true;
+        assertThat(send("d-10", BODY).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void theChannelsResendToARestartedBridgeIsNotCalledADuplicate() throws Exception {
+        start("");
+        await(sidecar);
+        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return send("d-restart", BODY);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("d-restart");
+        sidecar.bridge.close(); // stored it, then died before its Ack
+        try (FakeBridge restarted = new FakeBridge(sidecar.bridge.socket)) {
+            assertThat(restarted.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("d-restart");
+            restarted.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
+            HttpResponse<String> r = first.get(10, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(202);
+            assertThat(JSON.readTree(r.body()).path("duplicate").asBoolean()).as("the caller sent it once").isFalse();
+
+            // The caller's own second delivery of the same id is a duplicate.
+            CompletableFuture<HttpResponse<String>> again = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return send("d-restart", BODY);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(restarted.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("d-restart");
+            restarted.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
+            assertThat(JSON.readTree(again.get(10, TimeUnit.SECONDS).body()).path("duplicate").asBoolean()).isTrue();
+        }
     }
 
     @Test
