@@ -1,9 +1,15 @@
 package io.k8s4claw.channel.common;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,8 +97,31 @@ public final class Json implements Iterable<Json> {
         public long offset() { return offset; }
     }
 
+    /**
+     * Parses a UTF-8 document. Bytes that are not UTF-8 are refused (with their byte offset), never replaced:
+     * a replaced byte would change the text a caller signed and sent.
+     */
     public static Json parse(byte[] utf8) throws ParseException {
-        return parse(new String(utf8, StandardCharsets.UTF_8));
+        return parse(decodeUtf8(utf8));
+    }
+
+    private static String decodeUtf8(byte[] bytes) throws ParseException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isUnderflow()) r = decoder.flush(out);
+        if (r.isError()) {
+            int at = in.position();
+            String decoded = out.flip().toString();
+            int line = 1 + (int) decoded.chars().filter(c -> c == '\n').count();
+            int column = decoded.length() - decoded.lastIndexOf('\n');
+            throw new ParseException("invalid UTF-8: byte 0x" + HexFormat.of().toHexDigits(bytes[at])
+                    + (r.length() > 1 ? " starts a malformed " + r.length() + "-byte sequence" : " cannot start or continue a character here"),
+                    line, column, at);
+        }
+        return out.flip().toString();
     }
 
     public static Json parse(String text) throws ParseException {
@@ -249,12 +278,29 @@ public final class Json implements Iterable<Json> {
                         case 'r' -> sb.append('\r');
                         case 't' -> sb.append('\t');
                         case 'u' -> {
-                            if (pos + 4 >= s.length()) throw error("truncated \\u escape");
-                            try {
-                                sb.append((char) Integer.parseInt(s.substring(pos + 1, pos + 5), 16));
-                            } catch (NumberFormatException ex) {
-                                throw error("bad \\u escape");
+                            char unit = unicodeEscape();
+                            if (Character.isLowSurrogate(unit)) {
+                                pos--;
+                                throw error("lone surrogate \\u" + hex(unit) + ": a low surrogate escape must follow a high one");
                             }
+                            if (Character.isHighSurrogate(unit)) {
+                                // Text must be Unicode: a half pair cannot be carried in UTF-8 (the bus, the platforms)
+                                // without being replaced, so it is refused here rather than altered later.
+                                int escapeAt = pos - 1;
+                                if (!s.startsWith("\\u", pos + 5)) {
+                                    pos = escapeAt;
+                                    throw error("lone surrogate \\u" + hex(unit) + ": a high surrogate escape must be followed by a low one");
+                                }
+                                pos += 6;
+                                char low = unicodeEscape();
+                                if (!Character.isLowSurrogate(low)) {
+                                    pos = escapeAt;
+                                    throw error("lone surrogate \\u" + hex(unit) + ": followed by \\u" + hex(low) + ", not a low surrogate");
+                                }
+                                sb.append(unit);
+                                unit = low;
+                            }
+                            sb.append(unit);
                             pos += 4;
                         }
                         default -> throw error("bad escape \\" + e);
@@ -265,6 +311,19 @@ public final class Json implements Iterable<Json> {
                 }
                 pos++;
             }
+        }
+
+        /** The four hex digits after {@code \\u} at {@code pos} (which is on the {@code u}). */
+        char unicodeEscape() throws ParseException {
+            if (pos + 4 >= s.length()) throw error("truncated \\u escape");
+            for (int i = pos + 1; i < pos + 5; i++) {
+                if ("0123456789abcdefABCDEF".indexOf(s.charAt(i)) < 0) throw error("bad \\u escape");
+            }
+            return (char) Integer.parseInt(s.substring(pos + 1, pos + 5), 16);
+        }
+
+        private static String hex(char c) {
+            return HexFormat.of().withUpperCase().toHexDigits(c);
         }
 
         Json number() throws ParseException {

@@ -296,7 +296,7 @@ public final class WebhookChannel implements PlatformChannel {
         try {
             root = Json.parse(body);
         } catch (Json.ParseException e) {
-            throw new BadRequest("body is not valid JSON: " + e.getMessage());
+            throw new BadRequest("body: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw new BadRequest("body must be a JSON object");
         String conversation = text(root, "conversation_id", true);
@@ -314,7 +314,9 @@ public final class WebhookChannel implements PlatformChannel {
         if (meta != null && !meta.isNull()) {
             if (!meta.isObject()) throw new BadRequest("$.metadata must be an object of strings");
             for (var e : meta.entries()) {
-                if (!e.getValue().isValueNode()) throw new BadRequest("$.metadata." + e.getKey() + " must be a string");
+                if (!e.getValue().isTextual()) {
+                    throw new BadRequest("$.metadata." + e.getKey() + " must be a string, got " + e.getValue().getNodeType());
+                }
                 m.putMetadata(e.getKey(), e.getValue().asText());
             }
         }
@@ -331,7 +333,8 @@ public final class WebhookChannel implements PlatformChannel {
             if (required) throw new BadRequest(prefix + field + " is required");
             return null;
         }
-        if (!v.isTextual() && !v.isNumber()) throw new BadRequest(prefix + field + " must be a string, got " + v.getNodeType());
+        // Strings only: a number would be turned into text the caller never sent (1e2 -> "100.0").
+        if (!v.isTextual()) throw new BadRequest(prefix + field + " must be a string, got " + v.getNodeType());
         String s = v.asText();
         if (required && s.isBlank()) throw new BadRequest(prefix + field + " must not be empty");
         return s;

@@ -60,4 +60,31 @@ class JsonTest {
         assertThatThrownBy(() -> Json.parse("[".repeat(500))).hasMessageContaining("nested deeper");
         assertThatThrownBy(() -> Json.parse("")).hasMessageContaining("unexpected end of input");
     }
+
+    @Test
+    void bytesThatAreNotUtf8AreRefusedWithTheirOffsetNeverReplaced() {
+        byte[] latin1 = "{\"text\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> Json.parse(latin1)).isInstanceOfSatisfying(Json.ParseException.class, e -> {
+            assertThat(e.offset()).isEqualTo(12);
+            assertThat(e.getMessage()).contains("invalid UTF-8").contains("0xe9").contains("byte 12");
+        });
+        // An overlong encoding of '/' and a UTF-8-encoded surrogate (CESU) are not UTF-8 either.
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'})).hasMessageContaining("invalid UTF-8")
+                .isInstanceOfSatisfying(Json.ParseException.class, e -> assertThat(e.offset()).isEqualTo(1));
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0xBD, '"'})).hasMessageContaining("invalid UTF-8");
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', 'a', (byte) 0xE2, (byte) 0x82})).hasMessageContaining("invalid UTF-8");
+    }
+
+    @Test
+    void loneSurrogateEscapesAreRefusedAndPairsKept() throws Exception {
+        assertThat(Json.parse("\"\\ud83d\\ude00\"").asText()).isEqualTo("\ud83d\ude00");
+        assertThatThrownBy(() -> Json.parse("{\"text\":\"a\\ud83d b\"}")).isInstanceOfSatisfying(Json.ParseException.class, e -> {
+            assertThat(e.getMessage()).contains("lone surrogate \\uD83D");
+            assertThat(e.offset()).as("the escape's backslash").isEqualTo(10);
+        });
+        assertThatThrownBy(() -> Json.parse("\"\\ude00\"")).hasMessageContaining("lone surrogate \\uDE00");
+        assertThatThrownBy(() -> Json.parse("\"\\ud83d\\u0041\"")).hasMessageContaining("lone surrogate \\uD83D").hasMessageContaining("\\u0041");
+        assertThatThrownBy(() -> Json.parse("\"\\ud83d\"")).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> Json.parse("\"\\u00\u0661\u0662\"")).as("hex digits are ASCII only").hasMessageContaining("bad \\u escape");
+    }
 }

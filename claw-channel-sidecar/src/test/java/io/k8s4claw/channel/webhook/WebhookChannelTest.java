@@ -124,6 +124,41 @@ class WebhookChannelTest {
         assertThat(badSender.body()).contains("$.sender must be an object");
     }
 
+    private HttpResponse<String> sendBytes(String delivery, byte[] body) throws Exception {
+        String t = String.valueOf(System.currentTimeMillis() / 1000);
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sidecar.host.httpPort() + "/webhook"))
+                .header(WebhookSignature.TIMESTAMP_HEADER, t)
+                .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(new Secret("s", IN_SECRET), t, body))
+                .header(WebhookSignature.DELIVERY_HEADER, delivery)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void invalidUtf8LoneSurrogatesAndWrongTypesAre400NamingWhatIsWrong() throws Exception {
+        start("");
+        sidecar.bridge.autoAck = true;
+        await(sidecar);
+        byte[] latin1 = "{\"conversation_id\":\"c\",\"text\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        HttpResponse<String> notUtf8 = sendBytes("d-u1", latin1);
+        assertThat(notUtf8.statusCode()).isEqualTo(400);
+        assertThat(notUtf8.body()).contains("invalid UTF-8").contains("0xe9").contains("byte 34");
+
+        HttpResponse<String> lone = send("d-u2", "{\"conversation_id\":\"c\",\"text\":\"half \\ud83d pair\"}");
+        assertThat(lone.statusCode()).isEqualTo(400);
+        assertThat(lone.body()).contains("lone surrogate").contains("\\\\uD83D");
+
+        HttpResponse<String> number = send("d-u3", "{\"conversation_id\":1e2,\"text\":\"x\"}");
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(number.body()).contains("$.conversation_id must be a string, got NUMBER");
+        HttpResponse<String> meta = send("d-u4", "{\"conversation_id\":\"c\",\"text\":\"x\",\"metadata\":{\"n\":5}}");
+        assertThat(meta.body()).contains("$.metadata.n must be a string, got NUMBER");
+
+        // None of them reached the bridge; a good one after them does, and first.
+        assertThat(send("d-u5", BODY).statusCode()).isEqualTo(202);
+        assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("d-u5");
+    }
+
     @Test
     void redeliveryIsIdempotentAndAReusedIdWithAnotherBodyIs409() throws Exception {
         start("");
