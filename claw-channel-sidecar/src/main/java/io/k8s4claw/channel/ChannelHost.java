@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * <p>Environment: {@code CHANNEL_NAME}, {@code CHANNEL_TYPE} (slack|discord|telegram|webhook),
  * {@code CHANNEL_CONFIG} (JSON), {@code CLAW_BUS_SOCKET} (default /var/run/claw/bus.sock),
- * {@code CHANNEL_HTTP_PORT} (default 8081), {@code CHANNEL_HTTP_BIND} (default 0.0.0.0), and the
+ * {@code CHANNEL_HTTP_PORT} (default 8081), {@code CHANNEL_HTTP_BIND} (default 0.0.0.0),
+ * {@code CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS} (10) and {@code CHANNEL_HTTP_MAX_CONNECTIONS} (256), and the
  * platform's secrets ({@code SLACK_APP_TOKEN}, {@code SLACK_BOT_TOKEN}, {@code DISCORD_BOT_TOKEN},
  * {@code TELEGRAM_BOT_TOKEN}, {@code WEBHOOK_SECRET}, {@code WEBHOOK_OUTBOUND_SECRET}).
  */
@@ -61,6 +62,9 @@ public final class ChannelHost implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new ConfigException("CHANNEL_HTTP_PORT must be a port number (0-65535), got \"" + env.get("CHANNEL_HTTP_PORT") + "\"");
         }
+        ChannelHttpServer.Limits limits = new ChannelHttpServer.Limits(
+                intEnv(env, "CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS", ChannelHttpServer.Limits.DEFAULT.requestTimeoutSeconds(), 1, 3600),
+                intEnv(env, "CHANNEL_HTTP_MAX_CONNECTIONS", ChannelHttpServer.Limits.DEFAULT.maxConnections(), 1, 100_000));
         ChannelMetrics metrics = new ChannelMetrics(name, type);
         PlatformChannel platform = switch (type) {
             case "slack" -> new SlackChannel(name, config, metrics);
@@ -79,7 +83,7 @@ public final class ChannelHost implements AutoCloseable {
                 .bufferCapacity((int) config.integer("busBufferSize", 1024, 1, 1_000_000))
                 .build();
         BusClient busRef = bus;
-        ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, metrics, () -> {
+        ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics, () -> {
             boolean busUp = busRef.isConnected();
             boolean platformUp = platform.status().isConnected();
             String detail = "platform " + platform.status().state().name().toLowerCase(Locale.ROOT) + " (" + platform.status().detail()
@@ -88,6 +92,18 @@ public final class ChannelHost implements AutoCloseable {
         });
         metrics.connectionGauges(() -> platform.status().isConnected(), bus::isConnected);
         return new ChannelHost(name, type, metrics, http, platform, bus);
+    }
+
+    private static int intEnv(Map<String, String> env, String key, int defaultValue, int min, int max) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) return defaultValue;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
+        }
     }
 
     private static String required(Map<String, String> env, String key, String what) {

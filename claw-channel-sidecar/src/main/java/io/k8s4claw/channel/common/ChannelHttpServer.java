@@ -28,7 +28,27 @@ public final class ChannelHttpServer implements AutoCloseable {
     /** What /readyz reports. */
     public record Readiness(boolean ready, String detail) {}
 
-    public ChannelHttpServer(String bindAddress, int port, ChannelMetrics metrics, Supplier<Readiness> readiness) throws IOException {
+    /**
+     * What one client may hold of the port, which faces the platforms: a request (headers and body) must
+     * arrive within {@code requestTimeoutSeconds} or its connection is closed, and at most
+     * {@code maxConnections} connections are open at once (more are closed on accept). Without them a
+     * caller announcing a body and never sending it holds a connection, and its memory, forever.
+     */
+    public record Limits(int requestTimeoutSeconds, int maxConnections) {
+        public static final Limits DEFAULT = new Limits(10, 256);
+
+        public Limits {
+            if (requestTimeoutSeconds < 1) throw new IllegalArgumentException("requestTimeoutSeconds must be >= 1");
+            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be >= 1");
+        }
+    }
+
+    public ChannelHttpServer(String bindAddress, int port, Limits limits, ChannelMetrics metrics, Supplier<Readiness> readiness)
+            throws IOException {
+        // The JDK's server takes these as system properties, read once per JVM when its first server is created;
+        // a sidecar is one JVM with one server, so setting them here, before create, is what applies them.
+        System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(limits.requestTimeoutSeconds()));
+        System.setProperty("jdk.httpserver.maxConnections", String.valueOf(limits.maxConnections()));
         server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
