@@ -245,6 +245,11 @@ public final class HermesSseConnector implements RuntimeConnector {
         return closed;
     }
 
+    /** Run followers still running; once 0, every run stream they opened has been closed. */
+    int activeFollowers() {
+        return ((java.util.concurrent.ThreadPoolExecutor) followers).getActiveCount();
+    }
+
     void register(EventSource es) {
         openStreams.add(es);
         if (closed) {

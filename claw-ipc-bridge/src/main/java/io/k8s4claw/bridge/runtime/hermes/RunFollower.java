@@ -2,7 +2,6 @@ package io.k8s4claw.bridge.runtime.hermes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.launchdarkly.eventsource.CommentEvent;
-import com.launchdarkly.eventsource.ConnectStrategy;
 import com.launchdarkly.eventsource.ErrorStrategy;
 import com.launchdarkly.eventsource.EventSource;
 import com.launchdarkly.eventsource.FaultEvent;
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Follows one accepted run to its end on a connector thread: the run's SSE stream (okhttp-eventsource), re-opened
@@ -64,7 +62,9 @@ final class RunFollower implements Runnable {
                 owner.stats().streamReconnects.incrementAndGet();
             }
             first = false;
-            EventSource es = newEventSource(lastEventId);
+            RunStreamConnectStrategy stream = new RunStreamConnectStrategy(owner.streamClient(),
+                    owner.api().url("v1", "runs", runId, "events"), settings.apiKey());
+            EventSource es = newEventSource(stream, lastEventId);
             owner.register(es);
             try {
                 while (!mapper.terminal()) {
@@ -100,6 +100,7 @@ final class RunFollower implements Runnable {
             } finally {
                 owner.unregister(es);
                 es.close();
+                stream.closeResponse();
             }
             if (mapper.terminal() || owner.isClosed()) {
                 return;
@@ -109,14 +110,8 @@ final class RunFollower implements Runnable {
         }
     }
 
-    private EventSource newEventSource(String lastEventId) {
-        var settings = owner.settings();
-        var connect = ConnectStrategy.http(owner.api().url("v1", "runs", runId, "events"))
-                .httpClient(owner.streamClient())
-                .header("Authorization", "Bearer " + settings.apiKey())
-                .connectTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(settings.streamWatchdog().toMillis(), TimeUnit.MILLISECONDS);
-        return new EventSource.Builder(connect)
+    private static EventSource newEventSource(RunStreamConnectStrategy stream, String lastEventId) {
+        return new EventSource.Builder(stream)
                 .errorStrategy(ErrorStrategy.alwaysThrow())
                 .lastEventId(lastEventId)
                 .logger(LDLogger.none())

@@ -1,0 +1,174 @@
+package io.k8s4claw.bridge.runtime.hermes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.bus.v1.ChatType;
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.Bridge;
+import io.k8s4claw.bridge.runtime.Accepted;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.k8s4claw.bridge.runtime.RecordingSink;
+import io.k8s4claw.bridge.testing.TestConfigs;
+import io.k8s4claw.bridge.testing.TestSidecar;
+import io.k8s4claw.bridge.wal.FileStore;
+import io.k8s4claw.testkit.hermes.RealHermes;
+import io.k8s4claw.testkit.llm.ChatCompletionRequest;
+import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Hermes runs connector ({@code hermes-sse}) against the real Hermes Agent (hermes-agent 0.19.0 from PyPI,
+ * installed by the testkit) answering through the fake model. One Hermes for the class.
+ */
+class HermesSseRealHermesTest {
+
+    /** Generous: the machine is shared; nothing here waits this long when Hermes is healthy. */
+    private static final Duration TURN = Duration.ofSeconds(120);
+
+    private static FakeOpenAiServer model;
+    private static RealHermes hermes;
+    private final List<HermesSseConnector> connectors = new ArrayList<>();
+
+    @BeforeAll
+    static void startHermes() {
+        model = FakeOpenAiServer.start();
+        hermes = RealHermes.builder().configYaml(RealHermes.modelConfig(model.baseUrl())).start();
+    }
+
+    @AfterAll
+    static void stopHermes() {
+        if (hermes != null) {
+            hermes.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @AfterEach
+    void closeConnectors() {
+        model.release();
+        connectors.forEach(HermesSseConnector::close);
+    }
+
+    private HermesSseConnector connector() {
+        var c = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey())
+                .withReconnect(Duration.ofMillis(50), Duration.ofSeconds(1)));
+        connectors.add(c);
+        c.start(null);
+        await().atMost(TURN).until(() -> c.health().isUp());
+        return c;
+    }
+
+    private static InboundMessage slackThreadMessage(String id, String text) {
+        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("slack-eng", id), "slack-eng", "slack",
+                "C0123ABCD", "1767225600.000100", new InboundMessage.Sender("U01ALICE", "Alice", false), text,
+                "1767225612.000200", List.of(), Map.of(), InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
+    }
+
+    private static long agentTurnsFor(String text) {
+        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(text)).count();
+    }
+
+    @Test
+    void aMessageBecomesARunWhoseStreamedReplyReachesTheSink() throws Exception {
+        var c = connector();
+        String text = "what's the deploy status? marker-sse-1";
+        RecordingSink sink = new RecordingSink();
+        Accepted accepted = c.deliver(slackThreadMessage("ev-1", text), sink).toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        assertThat(accepted.runRef()).matches("run_[0-9a-f]{32}");
+        assertThat(accepted.replayed()).isFalse();
+
+        await().atMost(TURN).until(sink::terminal);
+        List<String> events = sink.eventsWithoutTyping();
+        assertThat(events.get(0)).isEqualTo("start");
+        assertThat(events.get(events.size() - 1)).isEqualTo("final:echo: " + text);
+        // cumulative deltas, each a prefix of the final text
+        events.stream().filter(e -> e.startsWith("delta:")).map(e -> e.substring(6))
+                .forEach(d -> assertThat("echo: " + text).startsWith(d));
+        assertThat(sink.violations()).isEmpty();
+        assertThat(agentTurnsFor(text)).isEqualTo(1);
+    }
+
+    @Test
+    void throughTheBridgeTheReplyReachesTheChannelInItsThread(@TempDir Path dir) throws Exception {
+        var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir), owned, FileStore.DEFAULT);
+             TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
+                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+            await().atMost(TURN).until(() -> owned.health().isUp());
+            String text = "deploy status? marker-bridge-1";
+            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0BRIDGE")
+                    .setConversationId("C0123ABCD").setThreadId("1767225600.000100").setPlatformMessageId("1767225612.000200")
+                    .setChatType(ChatType.CHANNEL).setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                    .setText(text).build()));
+            assertThat(slack.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0BRIDGE");
+            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + text);
+            assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0BRIDGE");
+            assertThat(fin.getReply().getConversationId()).isEqualTo("C0123ABCD");
+            assertThat(fin.getReply().getThreadId()).isEqualTo("1767225600.000100");
+            assertThat(fin.getReply().getStreamId()).matches("run_[0-9a-f]{32}");
+            assertThat(agentTurnsFor(text)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void hermes019HasNoIdempotencyOnRunsSoTheSameMessageDeliveredTwiceRunsTwice() throws Exception {
+        var c = connector();
+        String text = "twice? marker-dup-1";
+        InboundMessage m = slackThreadMessage("ev-dup", text);
+        RecordingSink first = new RecordingSink();
+        RecordingSink second = new RecordingSink();
+        Accepted a = c.deliver(m, first).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(first::terminal);
+        Accepted b = c.deliver(m, second).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(second::terminal);
+        // the Idempotency-Key header went out both times and was ignored: two runs, two agent turns
+        assertThat(b.runRef()).isNotEqualTo(a.runRef());
+        assertThat(b.replayed()).isFalse();
+        assertThat(agentTurnsFor(text)).isEqualTo(2);
+    }
+
+    @Test
+    void followingRunsLeavesNoHttpConnectionAllocated() throws Exception {
+        // no health probe in flight while the pool is counted: one probe at start, the next in an hour
+        var c = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey())
+                .withHealthInterval(Duration.ofHours(1)));
+        connectors.add(c);
+        c.start(null);
+        await().atMost(TURN).until(() -> c.health().isUp());
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RecordingSink sink = new RecordingSink();
+            sinks.add(sink);
+            c.deliver(slackThreadMessage("ev-leak-" + i, "leak check " + i), sink).toCompletableFuture()
+                    .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        }
+        await().atMost(TURN).until(() -> sinks.stream().allMatch(RecordingSink::terminal));
+        // A response nobody closed keeps its connection allocated (neither idle nor reusable) until the garbage
+        // collector finds it and OkHttp logs the leak; once every follower is done, every connection is idle.
+        var pool = c.streamClient().connectionPool();
+        await().atMost(TURN).until(() -> c.activeFollowers() == 0);
+        assertThat(pool.connectionCount() - pool.idleConnectionCount()).as("connections still allocated").isZero();
+    }
+}
