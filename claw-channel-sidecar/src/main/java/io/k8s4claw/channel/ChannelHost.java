@@ -73,6 +73,8 @@ public final class ChannelHost implements AutoCloseable {
             case "webhook" -> new WebhookChannel(name, config, metrics);
             default -> throw new ConfigException("CHANNEL_TYPE \"" + type + "\" is not supported by this sidecar; use slack, discord, telegram or webhook");
         };
+        int busBufferSize = (int) config.integer("busBufferSize", 1024, 1, 1_000_000);
+        config.refuseUnknownKeys(type);
         BusClient bus = BusClient.builder()
                 .socketPath(socket)
                 .channel(name, type)
@@ -80,7 +82,7 @@ public final class ChannelHost implements AutoCloseable {
                 .sidecarVersion(VERSION)
                 .capabilities(platform.capabilities())
                 .replyHandler(platform.replyHandler())
-                .bufferCapacity((int) config.integer("busBufferSize", 1024, 1, 1_000_000))
+                .bufferCapacity(busBufferSize)
                 .build();
         BusClient busRef = bus;
         ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics, () -> {

@@ -8,7 +8,41 @@ import java.util.concurrent.CountDownLatch;
 public final class ChannelMain {
     private ChannelMain() {}
 
+    static final String USAGE = """
+            Usage: java -jar claw-channel-sidecar-runnable.jar [--help]
+
+            One chat channel (Slack, Discord, Telegram or a generic webhook) as a sidecar of claw-ipc-bridge:
+            the platform on one side, the bridge's bus (a Unix socket) on the other. Configured by environment:
+
+              CHANNEL_NAME                          the ClawChannel's name (required)
+              CHANNEL_TYPE                          slack, discord, telegram or webhook (required)
+              CHANNEL_CONFIG                        the ClawChannel's spec.config as JSON (default {}); unknown
+                                                    keys are refused with the known ones listed
+              CLAW_BUS_SOCKET                       the bridge's socket (default /var/run/claw/bus.sock)
+              CHANNEL_HTTP_PORT                     health, readiness, metrics and inbound webhooks (default 8081)
+              CHANNEL_HTTP_BIND                     (default 0.0.0.0)
+              CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS  a request must arrive within this (default 10)
+              CHANNEL_HTTP_MAX_CONNECTIONS          open connections at most (default 256)
+              CHANNEL_DRAIN_MILLIS                  drain budget on SIGTERM (default 20000)
+
+            Secrets, by type: SLACK_APP_TOKEN + SLACK_BOT_TOKEN; DISCORD_BOT_TOKEN; TELEGRAM_BOT_TOKEN
+            (+ TELEGRAM_WEBHOOK_SECRET in webhook mode); WEBHOOK_SECRET (+ WEBHOOK_OUTBOUND_SECRET with
+            CHANNEL_CONFIG.outboundUrl).
+
+            Each type's CHANNEL_CONFIG keys: docs/channels.md. A configuration error exits with code 2 and
+            names the variable or key.
+            """;
+
     public static void main(String[] args) throws Exception {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.print(USAGE);
+                return;
+            }
+            System.err.println("claw-channel-sidecar: unknown argument \"" + arg + "\" (configuration is by environment; see --help)");
+            System.exit(2);
+            return;
+        }
         // One line per log record (System.Logger -> java.util.logging), unless configured otherwise.
         if (System.getProperty("java.util.logging.config.file") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");

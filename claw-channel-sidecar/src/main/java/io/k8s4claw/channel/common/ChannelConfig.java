@@ -1,7 +1,11 @@
 package io.k8s4claw.channel.common;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The sidecar's configuration: {@code CHANNEL_CONFIG} (the ClawChannel's {@code spec.config} as JSON) and
@@ -11,6 +15,8 @@ import java.util.Map;
 public final class ChannelConfig {
     private final Json config;
     private final Map<String, String> env;
+    /** Every key a channel asked for: what it knows, for {@link #refuseUnknownKeys}. */
+    private final Set<String> known = new TreeSet<>();
 
     private ChannelConfig(Json config, Map<String, String> env) {
         this.config = config;
@@ -34,7 +40,28 @@ public final class ChannelConfig {
         return new ChannelConfig(node, env);
     }
 
+    /**
+     * Refuses keys no accessor asked for, listing the known ones: a misspelled key ({@code outboundURL}) would
+     * otherwise be ignored and its default used without a word. Call it once the channel read its configuration.
+     */
+    public void refuseUnknownKeys(String channelType) {
+        List<String> unknown = new ArrayList<>();
+        for (var e : config.entries()) {
+            if (!known.contains(e.getKey())) unknown.add(e.getKey());
+        }
+        if (unknown.isEmpty()) return;
+        StringBuilder msg = new StringBuilder();
+        for (String key : unknown) {
+            if (!msg.isEmpty()) msg.append("; ");
+            msg.append("CHANNEL_CONFIG.").append(key).append(" is not a key of the ").append(channelType).append(" channel");
+            known.stream().filter(k -> k.equalsIgnoreCase(key)).findFirst()
+                    .ifPresent(k -> msg.append(" (did you mean ").append(k).append("?)"));
+        }
+        throw new ConfigException(msg + "; known keys: " + String.join(", ", known));
+    }
+
     public String string(String key, String defaultValue) {
+        known.add(key);
         Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         if (!v.isTextual()) throw new ConfigException("CHANNEL_CONFIG." + key + " must be a string, got " + v.getNodeType() + " " + v);
@@ -48,6 +75,7 @@ public final class ChannelConfig {
     }
 
     public boolean bool(String key, boolean defaultValue) {
+        known.add(key);
         Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         if (v.isBoolean()) return v.asBoolean();
@@ -56,6 +84,7 @@ public final class ChannelConfig {
     }
 
     public long integer(String key, long defaultValue, long min, long max) {
+        known.add(key);
         Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         long n;

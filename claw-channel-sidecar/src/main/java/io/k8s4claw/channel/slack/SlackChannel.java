@@ -103,7 +103,8 @@ public final class SlackChannel implements PlatformChannel {
                 .callTimeout(Duration.ofSeconds(30))
                 .build();
         this.api = new SlackWebApi(http, base, botToken, metrics,
-                new SlackMrkdwn.Allow(config.bool("allowLabeledLinks", false), config.bool("allowUserMentions", false)));
+                new SlackMrkdwn.Allow(config.bool("allowLabeledLinks", false), config.bool("allowUserMentions", false)),
+                config.string("defaultChannel", ""));
         this.streamer = new ReplyStreamer(api, metrics, status, approvals, config.bool("streaming", false),
                 Duration.ofMillis(config.integer("streamEditIntervalMs", 1000, 100, 60_000)));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

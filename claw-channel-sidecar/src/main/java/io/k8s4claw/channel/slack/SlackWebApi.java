@@ -36,12 +36,15 @@ final class SlackWebApi implements PlatformOutbox {
     private final Secret botToken;
     private final ChannelMetrics metrics;
     private final SlackMrkdwn.Allow allow;
+    /** Where a reply without a conversation goes (a proactive message); empty: nowhere. */
+    private final String defaultChannel;
     private final TextSplitter splitter = new TextSplitter(4000, TextSplitter.Unit.CODE_POINTS);
     private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
 
-    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics, SlackMrkdwn.Allow allow) {
+    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics, SlackMrkdwn.Allow allow, String defaultChannel) {
         this.http = http;
         this.allow = allow;
+        this.defaultChannel = defaultChannel;
         this.base = base;
         this.botToken = botToken;
         this.metrics = metrics;
@@ -64,7 +67,7 @@ final class SlackWebApi implements PlatformOutbox {
     @Override
     public String post(Target target, String text, boolean markdown, String idempotencyKey) throws PlatformException {
         Json body = Json.object();
-        body.put("channel", target.conversationId());
+        body.put("channel", channel(target));
         body.put("text", slackText(text, markdown));
         if (!target.threadId().isEmpty()) body.put("thread_ts", target.threadId());
         try {
@@ -78,7 +81,7 @@ final class SlackWebApi implements PlatformOutbox {
     @Override
     public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
         Json body = Json.object();
-        body.put("channel", target.conversationId());
+        body.put("channel", channel(target));
         body.put("ts", platformMessageId);
         body.put("text", slackText(text, markdown));
         try {
@@ -87,6 +90,12 @@ final class SlackWebApi implements PlatformOutbox {
             Thread.currentThread().interrupt();
             throw PlatformException.transientFailure("interrupted", "interrupted");
         }
+    }
+
+    private String channel(Target target) throws PlatformException {
+        if (!target.conversationId().isEmpty()) return target.conversationId();
+        if (!defaultChannel.isEmpty()) return defaultChannel;
+        throw PlatformException.permanent("no_channel", "the reply names no conversation and CHANNEL_CONFIG.defaultChannel is not set");
     }
 
     /** Model output as Slack text: escaped, so it cannot notify a channel or disguise a link (see SlackMrkdwn). */

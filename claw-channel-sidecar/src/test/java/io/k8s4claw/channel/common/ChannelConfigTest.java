@@ -55,4 +55,25 @@ class ChannelConfigTest {
         env.put("CHANNEL_HTTP_PORT", "eighty");
         assertThatThrownBy(() -> ChannelHost.fromEnvironment(env)).hasMessageContaining("CHANNEL_HTTP_PORT must be a port number");
     }
+
+    @Test
+    void unknownKeysAreRefusedListingTheKnownOnes() {
+        Map<String, String> env = new HashMap<>(Map.of("CHANNEL_NAME", "hook", "CHANNEL_TYPE", "webhook", "WEBHOOK_SECRET", "s-0123456789",
+                "CHANNEL_HTTP_PORT", "0", "CHANNEL_HTTP_BIND", "127.0.0.1",
+                "CHANNEL_CONFIG", "{\"outboundURL\":\"http://127.0.0.1:9/r\",\"retries\":3}"));
+        assertThatThrownBy(() -> ChannelHost.fromEnvironment(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("CHANNEL_CONFIG.outboundURL is not a key of the webhook channel (did you mean outboundUrl?)")
+                .hasMessageContaining("CHANNEL_CONFIG.retries is not a key of the webhook channel")
+                .hasMessageContaining("known keys: ackTimeoutMs, busBufferSize, maxBodyBytes, outboundMaxAttempts, outboundStreaming, "
+                        + "outboundUrl, path, replayWindowSeconds");
+    }
+
+    @Test
+    void theExamplesSlackKeyIsKnown() throws Exception {
+        // examples/slack-team-channel.yaml sets defaultChannel (k8s4claw's key): it must start.
+        Map<String, String> env = Map.of("CHANNEL_NAME", "slack-team", "CHANNEL_TYPE", "slack", "SLACK_APP_TOKEN", "xapp-1",
+                "SLACK_BOT_TOKEN", "xoxb-1", "CHANNEL_HTTP_PORT", "0", "CHANNEL_HTTP_BIND", "127.0.0.1",
+                "CHANNEL_CONFIG", "{\"defaultChannel\":\"C0123456789\"}");
+        ChannelHost.fromEnvironment(env).close(java.time.Duration.ofMillis(100));
+    }
 }

@@ -105,6 +105,16 @@ class SlackChannelTest {
     }
 
     @Test
+    void aReplyWithoutAConversationGoesToTheDefaultChannel() throws Exception {
+        start(",\"defaultChannel\":\"C0DEFAULT\"");
+        connectedSocket(0);
+        sidecar.reply(Reply.newBuilder().setStreamId("cron-1").setFinal(ReplyFinal.newBuilder().setText("nightly report")));
+        JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
+        assertThat(post.path("channel").asText()).isEqualTo("C0DEFAULT");
+        assertThat(sidecar.nextReplyAck().getOk()).isTrue();
+    }
+
+    @Test
     void envelopeIsAckedWithinTheDeadlineEvenWhenTheBridgeIsSlow() throws Exception {
         start(",\"ackWaitMs\":500");
         FakeSlack.Socket socket = connectedSocket(0);
