@@ -12,6 +12,7 @@ import io.k8s4claw.channel.telegram.TelegramChannel;
 import io.k8s4claw.channel.webhook.WebhookChannel;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,7 +26,8 @@ import java.util.Map;
  * <p>Environment: {@code CHANNEL_NAME}, {@code CHANNEL_TYPE} (slack|discord|telegram|webhook),
  * {@code CHANNEL_CONFIG} (JSON), {@code CLAW_BUS_SOCKET} (default /var/run/claw/bus.sock),
  * {@code CHANNEL_HTTP_PORT} (default 8081), {@code CHANNEL_HTTP_BIND} (default 0.0.0.0),
- * {@code CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS} (10) and {@code CHANNEL_HTTP_MAX_CONNECTIONS} (256), and the
+ * {@code CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS} (10), {@code CHANNEL_HTTP_MAX_CONNECTIONS} (256),
+ * {@code CHANNEL_STATE_DIR} (where the handled replies are recorded; none: in memory only), and the
  * platform's secrets ({@code SLACK_APP_TOKEN}, {@code SLACK_BOT_TOKEN}, {@code DISCORD_BOT_TOKEN},
  * {@code TELEGRAM_BOT_TOKEN}, {@code WEBHOOK_SECRET}, {@code WEBHOOK_OUTBOUND_SECRET}).
  */
@@ -75,6 +77,15 @@ public final class ChannelHost implements AutoCloseable {
         };
         int busBufferSize = (int) config.integer("busBufferSize", 1024, 1, 1_000_000);
         config.refuseUnknownKeys(type);
+        Path replyLedger = null;
+        String stateDir = env.get("CHANNEL_STATE_DIR");
+        if (stateDir != null && !stateDir.isBlank()) {
+            try {
+                replyLedger = Files.createDirectories(Path.of(stateDir.trim())).resolve(name + ".replies");
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("CHANNEL_STATE_DIR \"" + stateDir + "\" is not a writable directory: " + e.getMessage());
+            }
+        }
         BusClient bus = BusClient.builder()
                 .socketPath(socket)
                 .channel(name, type)
@@ -83,6 +94,7 @@ public final class ChannelHost implements AutoCloseable {
                 .capabilities(platform.capabilities())
                 .replyHandler(platform.replyHandler())
                 .bufferCapacity(busBufferSize)
+                .replyLedgerFile(replyLedger)
                 .build();
         BusClient busRef = bus;
         ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics, () -> {

@@ -24,6 +24,8 @@ public final class ChannelMain {
               CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS  a request must arrive within this (default 10)
               CHANNEL_HTTP_MAX_CONNECTIONS          open connections at most (default 256)
               CHANNEL_DRAIN_MILLIS                  drain budget on SIGTERM (default 20000)
+              CHANNEL_STATE_DIR                     where handled replies are recorded, so a restart does not
+                                                    deliver a resent one again (default: none, in memory)
 
             Secrets, by type: SLACK_APP_TOKEN + SLACK_BOT_TOKEN; DISCORD_BOT_TOKEN; TELEGRAM_BOT_TOKEN
             (+ TELEGRAM_WEBHOOK_SECRET in webhook mode); WEBHOOK_SECRET (+ WEBHOOK_OUTBOUND_SECRET with

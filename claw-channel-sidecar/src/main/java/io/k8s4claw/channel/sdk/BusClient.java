@@ -66,6 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BusClient implements AutoCloseable {
     static final int DEFAULT_MAX_FRAME_BYTES = BusProtocol.DEFAULT_MAX_FRAME_BYTES;
+    /** Handled replies remembered (in memory and in the ledger file) to re-ack a resend instead of redelivering it. */
+    static final int LEDGER_CAPACITY = 4096;
     private static final System.Logger LOG = System.getLogger(BusClient.class.getName());
 
     private final Path socketPath;
@@ -117,7 +119,8 @@ public final class BusClient implements AutoCloseable {
         this.backoff = b.backoff;
         this.maxPublishAttempts = Math.max(1, b.maxPublishAttempts);
         this.welcomeTimeout = b.welcomeTimeout;
-        this.ledger = new ReplyLedger(4096, b.lastReplySeq);
+        this.ledger = new ReplyLedger(LEDGER_CAPACITY, b.lastReplySeq,
+                b.replyLedgerFile == null ? null : new ReplyLedgerFile(b.replyLedgerFile, 2 * LEDGER_CAPACITY));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "claw-bus-timer-" + channelName);
             t.setDaemon(true);
@@ -308,6 +311,9 @@ public final class BusClient implements AutoCloseable {
             if (ioThread != null) ioThread.interrupt();
         }
         if (conn != null) conn.close();
+        synchronized (lock) {
+            ledger.close();
+        }
         timer.shutdownNow();
         callbacks.shutdown();
     }
@@ -600,11 +606,12 @@ public final class BusClient implements AutoCloseable {
         CompletableFuture<Void> previous;
         CompletableFuture<Void> done = new CompletableFuture<>();
         String key = reply.getConversationId() + '\u0000' + reply.getThreadId();
+        long fingerprint = ReplyLedger.fingerprint(reply);
         ReplyAck again = null;
         BusConnection conn;
         synchronized (lock) {
             conn = connection;
-            switch (ledger.arrived(seq)) {
+            switch (ledger.arrived(seq, fingerprint)) {
                 case ALREADY_ACKED -> again = ledger.ackFor(seq);
                 case IN_PROGRESS -> {
                     return; // acked on the current connection when the running handler finishes
@@ -754,6 +761,7 @@ public final class BusClient implements AutoCloseable {
         private int maxPublishAttempts = 5;
         private long lastReplySeq;
         private Duration welcomeTimeout = Duration.ofSeconds(10);
+        private Path replyLedgerFile;
 
         private Builder() {}
 
@@ -777,6 +785,12 @@ public final class BusClient implements AutoCloseable {
         /** Resume point when the sidecar persisted one (0 = let the bridge resend everything unacknowledged). */
         public Builder lastReplySeq(long seq) { this.lastReplySeq = seq; return this; }
         public Builder welcomeTimeout(Duration timeout) { this.welcomeTimeout = timeout; return this; }
+        /**
+         * A file that records the replies this channel handled, on a volume that outlives the process: after a
+         * restart, a reply the bridge resends that was already delivered is acknowledged from it, not delivered
+         * again. Without it the record is in memory only.
+         */
+        public Builder replyLedgerFile(Path file) { this.replyLedgerFile = file; return this; }
 
         public BusClient build() {
             return new BusClient(this);

@@ -63,7 +63,9 @@ import okhttp3.Response;
  * {@code {"channel", "reply_seq", "stream_id", "in_reply_to", "conversation_id", "thread_id", "type", "text", ...}}
  * signed the same way with {@code WEBHOOK_OUTBOUND_SECRET}, delivery id {@code <channel>:<reply_seq>}
  * (stable across retries). 429/503 {@code Retry-After} are honoured, 5xx and network errors retried with
- * backoff up to {@code outboundMaxAttempts}; other 4xx fail the reply.
+ * backoff up to {@code outboundMaxAttempts}; other 4xx fail the reply. At least once: a receiver dedupes on
+ * the delivery id; a reply it accepted is recorded (BusClient's reply ledger, {@code CHANNEL_STATE_DIR}) and
+ * not POSTed again when the bridge resends it to a restarted sidecar.
  *
  * <p>{@code CHANNEL_CONFIG}: {@code path}, {@code replayWindowSeconds} (300), {@code ackTimeoutMs} (10000),
  * {@code outboundUrl}, {@code outboundStreaming} (false: start/delta/typing are not sent, only final, error,

@@ -286,6 +286,39 @@ class WebhookChannelTest {
     }
 
     @Test
+    void aRestartedSidecarAcksAReplyTheReceiverAcceptedInsteadOfPostingItAgain() throws Exception {
+        receiver = new MockWebServer();
+        receiver.start();
+        Map<String, String> env = Map.of("WEBHOOK_SECRET", IN_SECRET, "WEBHOOK_OUTBOUND_SECRET", OUT_SECRET,
+                "CHANNEL_STATE_DIR", dir.resolve("state").toString());
+        String config = "{\"outboundUrl\":\"" + receiver.url("/replies") + "\"}";
+        Reply.Builder answer = Reply.newBuilder().setStreamId("run-9").setInReplyTo("d-9").setConversationId("ticket-9")
+                .setFinal(ReplyFinal.newBuilder().setText("Deployed."));
+        receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-9\"}"));
+        sidecar = new SidecarHarness(dir, "webhook", config, env);
+        long seq = sidecar.reply(answer.clone());
+        assertThat(sidecar.nextReplyAck().getPlatformMessageIdsList()).containsExactly("ext-9");
+        assertThat(receiver.getRequestCount()).isEqualTo(1);
+        sidecar.close(); // the sidecar is gone; its ReplyAck may not have reached the bridge
+
+        sidecar = new SidecarHarness(dir, "webhook", config, env);
+        assertThat(sidecar.reply(answer.clone())).as("the bridge resends the same reply").isEqualTo(seq);
+        ReplyAck again = sidecar.nextReplyAck();
+        assertThat(again.getOk()).isTrue();
+        assertThat(again.getPlatformMessageIdsList()).as("acked from the ledger, with the receiver's id").containsExactly("ext-9");
+        assertThat(receiver.getRequestCount()).as("not posted again").isEqualTo(1);
+
+        // Another reply under the same seq (a bridge whose state was reset) is delivered.
+        receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-10\"}"));
+        sidecar.close();
+        sidecar = new SidecarHarness(dir, "webhook", config, env);
+        sidecar.reply(answer.clone().setFinal(ReplyFinal.newBuilder().setText("Rolled back.")));
+        assertThat(sidecar.nextReplyAck().getPlatformMessageIdsList()).containsExactly("ext-10");
+        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).path("text").asText()).isEqualTo("Deployed.");
+        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).path("text").asText()).isEqualTo("Rolled back.");
+    }
+
+    @Test
     void outboundRetriesOn503RetryAfterAndGivesUpOn4xx() throws Exception {
         start("");
         await(sidecar);
