@@ -204,7 +204,7 @@ public final class BenchmarkMain {
         try (ChildJvm echo = ChildJvm.start(RawEchoServer.class.getName(), List.of(echoSock.toString()), Map.of(),
                 "ECHO-READY", work);
                 ChildJvm relay = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(),
-                        bridgeEnv(work, relaySock, "relay", false), "BRIDGE-READY", work)) {
+                        bridgeEnv(work, relaySock, "relay", false), "BRIDGE-LISTENING", work)) {
             Thread.sleep(2000);
             long echoIdle = echo.rssKiB();
             long relayIdle = relay.rssKiB();
@@ -323,7 +323,7 @@ public final class BenchmarkMain {
         String tag = fsync ? "durable" : "relay";
         Path sock = work.resolve(tag + ".sock");
         try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(),
-                bridgeEnv(work, sock, tag, fsync), "BRIDGE-READY", work)) {
+                bridgeEnv(work, sock, tag, fsync), "BRIDGE-LISTENING", work)) {
             Thread.sleep(2000);
             long idle = bridge.rssKiB();
             Pass p;

@@ -31,7 +31,7 @@ public final class RelayCpuProbe {
         env.put("CLAW_BRIDGE_FSYNC", "false");
         env.put("CLAW_MAX_CONCURRENT_RUNS", "1024");
         env.put("CLAW_BUS_WINDOW", Integer.toString(window));
-        try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-READY", work)) {
+        try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", work)) {
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, "warm")) {
                 c.throughput(warm, window);
             }

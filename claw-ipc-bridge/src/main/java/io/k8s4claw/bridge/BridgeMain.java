@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,12 +30,21 @@ import picocli.CommandLine.Parameters;
  * a running bridge's admin API. Every option defaults to its environment variable (the container is
  * configured by env; the token is read from the environment only, never from a flag).
  */
-@Command(name = "claw-ipc-bridge", mixinStandardHelpOptions = true, version = Bridge.VERSION,
+@Command(name = "claw-ipc-bridge", mixinStandardHelpOptions = true, version = Bridge.VERSION, showDefaultValues = true,
         description = "The claw bus sidecar: durable delivery between channel sidecars and the agent runtime.",
+        footer = {"", "Environment only (never a flag: it stays out of process lists; never logged):",
+            "  CLAW_RUNTIME_TOKEN  Hermes's API_SERVER_KEY (" + BridgeMain.HERMES_MIN_KEY_LENGTH + " characters at least)",
+            "                      or the OpenClaw gateway token",
+            "",
+            "Prints 'BRIDGE-LISTENING bus-tcp-port=N http-port=N' once its ports are",
+            "bound, then 'BRIDGE-READY' with the same fields once /readyz answers 200",
+            "(the bus listens and the runtime is reachable)."},
         subcommands = {BridgeMain.DeadLetters.class})
 public final class BridgeMain implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BridgeMain.class);
+    /** Hermes refuses an API_SERVER_KEY shorter than this; a shorter CLAW_RUNTIME_TOKEN cannot match one. */
+    static final int HERMES_MIN_KEY_LENGTH = 16;
 
     @Option(names = "--bus-socket", defaultValue = "${env:CLAW_BUS_SOCKET:-/var/run/claw/bus.sock}",
             description = "Unix socket the channel sidecars connect to (CLAW_BUS_SOCKET); 'none' for TCP only")
@@ -159,6 +169,7 @@ public final class BridgeMain implements Callable<Integer> {
     public Integer call() throws Exception {
         BridgeConfig cfg = config();
         log.atInfo().addKeyValue("config", cfg).log("starting claw-ipc-bridge " + Bridge.VERSION);
+        runtimeTokenWarning(cfg.runtimeProtocol(), cfg.runtimeToken()).ifPresent(log::warn);
         RuntimeConnector connector = RuntimeConnectors.create(cfg.runtimeProtocol(), cfg.runtimeUrl(),
                 cfg.runtimeToken(), System.getenv());
         Bridge bridge = Bridge.start(cfg, connector, FileStore.DEFAULT);
@@ -167,12 +178,34 @@ public final class BridgeMain implements Callable<Integer> {
             bridge.shutdown();
             stopped.countDown();
         }, "sigterm"));
-        // Machine-readable line for tests and tooling: the ports actually bound.
-        System.out.println("BRIDGE-READY bus-tcp-port=" + (cfg.busTcpPort() != 0 ? bridge.busTcpPort() : 0)
-                + " http-port=" + bridge.httpPort());
+        // Machine-readable lines for tests and tooling: the ports actually bound, then readiness as /readyz tells it.
+        String ports = "bus-tcp-port=" + (cfg.busTcpPort() != 0 ? bridge.busTcpPort() : 0) + " http-port=" + bridge.httpPort();
+        System.out.println("BRIDGE-LISTENING " + ports);
         System.out.flush();
+        Thread.ofVirtual().name("ready-line").start(() -> {
+            try {
+                // /readyz is 200 when the bus listens (it does once start returned) and the runtime is up.
+                while (!connector.health().isUp()) {
+                    Thread.sleep(100);
+                }
+                System.out.println("BRIDGE-READY " + ports);
+                System.out.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         stopped.await();
         return 0;
+    }
+
+    /** A warning for a token the runtime cannot accept; it names the length, never the token. */
+    static Optional<String> runtimeTokenWarning(String protocol, String token) {
+        if (protocol.startsWith("hermes") && !token.isEmpty() && token.length() < HERMES_MIN_KEY_LENGTH) {
+            return Optional.of("CLAW_RUNTIME_TOKEN is " + token.length() + " characters, but Hermes refuses an "
+                    + "API_SERVER_KEY shorter than " + HERMES_MIN_KEY_LENGTH + ": the runtime will answer 401 until both are "
+                    + "set to the same longer key");
+        }
+        return Optional.empty();
     }
 
     static int selfUid() {

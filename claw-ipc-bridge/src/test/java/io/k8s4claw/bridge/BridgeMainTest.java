@@ -49,6 +49,22 @@ class BridgeMainTest {
     }
 
     @Test
+    void helpShowsEveryDefaultAndTheTokenVariable() {
+        String help = new CommandLine(new BridgeMain()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertThat(help).contains("Default: hermes-sse").contains("Default: 10000").contains("Default: 250ms")
+                .contains("CLAW_RUNTIME_TOKEN").contains("16 characters at least").contains("BRIDGE-READY");
+    }
+
+    @Test
+    void aTokenHermesCannotAcceptIsWarnedAboutByLengthOnly() {
+        assertThat(BridgeMain.runtimeTokenWarning("hermes-sse", "abc123")).hasValueSatisfying(w ->
+                assertThat(w).contains("6 characters").contains("16").doesNotContain("abc123"));
+        assertThat(BridgeMain.runtimeTokenWarning("hermes-relay", "0123456789abcdef")).isEmpty();
+        assertThat(BridgeMain.runtimeTokenWarning("openclaw-gateway", "short")).isEmpty();
+        assertThat(BridgeMain.runtimeTokenWarning("hermes-sse", "")).isEmpty();
+    }
+
+    @Test
     void badDurationsSayWhatIsExpected() {
         BridgeMain main = new BridgeMain();
         new CommandLine(main).parseArgs("--retry-max", "soon");

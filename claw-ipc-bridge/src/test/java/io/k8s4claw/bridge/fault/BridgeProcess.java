@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /** The bridge's main class in a child JVM, configured by environment like in its container. */
 final class BridgeProcess implements AutoCloseable {
 
-    private static final Pattern READY = Pattern.compile("BRIDGE-READY bus-tcp-port=(\\d+) http-port=(\\d+)");
+    /** Printed once the ports are bound (BRIDGE-READY follows when the runtime is reachable too). */
+    private static final Pattern READY = Pattern.compile("BRIDGE-LISTENING bus-tcp-port=(\\d+) http-port=(\\d+)");
 
     private final Process process;
     private final Path log;
