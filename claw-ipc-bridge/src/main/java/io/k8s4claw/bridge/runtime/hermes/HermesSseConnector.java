@@ -152,7 +152,7 @@ public final class HermesSseConnector implements RuntimeConnector {
             }
             noteAccepted();
             result.complete(accepted);
-            follow(accepted.runRef(), sink);
+            follow(accepted.runRef(), message, sink);
         });
         return result;
     }
@@ -182,7 +182,7 @@ public final class HermesSseConnector implements RuntimeConnector {
             } else {
                 noteAccepted();
                 result.complete(new Accepted(runRef, true)); // dependents run first: no sink call before this
-                follow(runRef, sink);
+                follow(runRef, message, sink);
             }
         });
         return result;
@@ -263,9 +263,9 @@ public final class HermesSseConnector implements RuntimeConnector {
 
     // ------------------------------------------------------------------ internals
 
-    private void follow(String runId, ReplySink sink) {
+    private void follow(String runId, InboundMessage message, ReplySink sink) {
         try {
-            followers.execute(new RunFollower(runId, new RunEventMapper(sink), this));
+            followers.execute(new RunFollower(runId, message, new RunEventMapper(sink), this));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing: the run stays on Hermes; the core resumes it after restart
         }

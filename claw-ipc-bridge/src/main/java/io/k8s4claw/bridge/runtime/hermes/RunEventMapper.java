@@ -39,6 +39,15 @@ final class RunEventMapper {
         return malformed;
     }
 
+    /**
+     * The run was lost and the message submitted again as a new run: its text starts over (deltas are cumulative,
+     * so the channel's next edit replaces what the lost run had streamed); the start was signalled already.
+     */
+    void resubmitted() {
+        text.setLength(0);
+        lastApprovalKey = null;
+    }
+
     /** Signals the start once (idempotent). */
     void start() {
         if (!started && !terminal) {

@@ -12,6 +12,8 @@ import com.launchdarkly.eventsource.StreamEvent;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import com.launchdarkly.logging.LDLogger;
+import io.k8s4claw.bridge.runtime.DeliveryException;
+import io.k8s4claw.bridge.runtime.InboundMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +31,18 @@ final class RunFollower implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunFollower.class);
 
-    private final String runId;
+    /** How often one message is submitted again after its run was lost, before the channel is told. */
+    static final int MAX_RESUBMISSIONS = 3;
+
+    private String runId;
+    private final InboundMessage message;
     private final RunEventMapper mapper;
     private final HermesSseConnector owner;
+    private int resubmissions;
 
-    RunFollower(String runId, RunEventMapper mapper, HermesSseConnector owner) {
+    RunFollower(String runId, InboundMessage message, RunEventMapper mapper, HermesSseConnector owner) {
         this.runId = runId;
+        this.message = message;
         this.mapper = mapper;
         this.owner = owner;
     }
@@ -52,8 +60,48 @@ final class RunFollower implements Runnable {
     }
 
     private void follow() throws InterruptedException {
-        var settings = owner.settings();
         mapper.start();
+        while (!owner.isClosed() && !mapper.terminal()) {
+            followRun();
+            if (mapper.terminal() || owner.isClosed()) {
+                return;
+            }
+            // Lost: Hermes does not know the run any more (it restarted; 0.19.0 keeps runs in memory only). Submit
+            // the message again, as resume() does after a bridge restart: at least once, never silently dropped.
+            if (resubmissions >= MAX_RESUBMISSIONS || !resubmit()) {
+                mapper.lost();
+                return;
+            }
+        }
+    }
+
+    /** Posts the message as a new run until Hermes accepts it; false when it refuses for good or the connector closes. */
+    private boolean resubmit() throws InterruptedException {
+        var settings = owner.settings();
+        long delayMs = settings.reconnectInitial().toMillis();
+        while (!owner.isClosed()) {
+            try {
+                var accepted = owner.api().startRun(message).get();
+                resubmissions++;
+                LOG.atInfo().addKeyValue("runRef", runId).addKeyValue("newRunRef", accepted.runRef())
+                        .addKeyValue("resubmission", resubmissions).log("run lost by the runtime, message submitted again");
+                runId = accepted.runRef();
+                mapper.resubmitted();
+                return true;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof DeliveryException de) || !de.retryable()) {
+                    return false;
+                }
+            }
+            sleepJittered(delayMs);
+            delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+        }
+        return false;
+    }
+
+    /** Follows the current run until it ends or is lost (then returns without a terminal event). */
+    private void followRun() throws InterruptedException {
+        var settings = owner.settings();
         String lastEventId = null;
         long delayMs = settings.reconnectInitial().toMillis();
         boolean first = true;
@@ -127,8 +175,7 @@ final class RunFollower implements Runnable {
             try {
                 JsonNode status = owner.api().runStatus(runId).get();
                 if (status == null) {
-                    mapper.lost();
-                    return;
+                    return; // lost: follow() decides
                 }
                 mapper.onStatus(status);
                 delayMs = settings.pollInterval().toMillis();

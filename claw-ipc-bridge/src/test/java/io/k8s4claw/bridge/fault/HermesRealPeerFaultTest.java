@@ -1,0 +1,143 @@
+package io.k8s4claw.bridge.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.k8s4claw.testkit.hermes.RealHermes;
+import io.k8s4claw.testkit.llm.ChatCompletionRequest;
+import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crashes around the real Hermes Agent (hermes-agent 0.19.0 from PyPI): the bridge process killed with -9 at
+ * the one point its delivery guarantee depends on the runtime, and Hermes killed or stopped under a run.
+ */
+class HermesRealPeerFaultTest {
+
+    private static final Duration LONG = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+    private FakeOpenAiServer model;
+    private RealHermes hermes;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @BeforeEach
+    void startHermes() {
+        model = FakeOpenAiServer.start();
+        hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl())).start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AutoCloseable c : cleanup) {
+            c.close();
+        }
+        hermes.close();
+        model.close();
+    }
+
+    private Map<String, String> env(Path dataDir, URI runtimeUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CLAW_BUS_SOCKET", dir.resolve("bus.sock").toString());
+        env.put("CLAW_BRIDGE_DATA_DIR", dataDir.toString());
+        env.put("CLAW_RUNTIME_PROTOCOL", "hermes-sse");
+        env.put("CLAW_RUNTIME_URL", runtimeUrl.toString());
+        env.put("CLAW_RUNTIME_TOKEN", hermes.apiKey());
+        env.put("CLAW_BRIDGE_RETRY_MAX", "2s");
+        env.put("CLAW_BRIDGE_SHUTDOWN_GRACE", "5s");
+        return env;
+    }
+
+    private BridgeProcess bridge(Path dataDir, URI runtimeUrl) throws Exception {
+        BridgeProcess p = BridgeProcess.start(dir, env(dataDir, runtimeUrl));
+        cleanup.add(p);
+        return p;
+    }
+
+    private FaultSidecar sidecar(String channel) {
+        FaultSidecar s = new FaultSidecar(channel);
+        cleanup.add(0, s);
+        return s;
+    }
+
+    private long agentTurnsFor(String text) {
+        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(text)).count();
+    }
+
+    /**
+     * hermes-agent 0.19.0 has no Idempotency-Key on {@code POST /v1/runs}: a bridge killed after Hermes accepted a
+     * run and before it recorded the run id delivers the message again after its restart, and Hermes runs it a
+     * second time. Nothing acked is lost and the channel gets one reply; the agent acted twice (at-least-once).
+     */
+    @Test
+    void killMinus9BetweenRunAcceptedAndRunIdRecordedRunsTheMessageTwiceOnHermes019() throws Exception {
+        Path data = dir.resolve("wal");
+        try (KillAtRunAcceptedProxy proxy = new KillAtRunAcceptedProxy(hermes.baseUrl())) {
+            BridgeProcess first = bridge(data, proxy.baseUrl());
+            proxy.killAtFirstAcceptedRun(first);
+            FaultSidecar s = sidecar("slack-main");
+            s.connect(dir.resolve("bus.sock"));
+            String text = "crash window " + System.nanoTime();
+            s.send("m1", "C1", text);
+            assertThat(proxy.killed().await(LONG.toSeconds(), TimeUnit.SECONDS)).as("bridge killed at the 202").isTrue();
+            assertThat(proxy.acceptedRunBody()).contains("\"run_id\": \"run_");
+            s.disconnect();
+
+            bridge(data, hermes.baseUrl());
+            s.connect(dir.resolve("bus.sock"));
+            await().atMost(LONG).until(() -> s.finals.containsKey("m1") && agentTurnsFor(text) == 2);
+            assertThat(s.finals.get("m1")).containsExactly("echo: " + text);
+            assertThat(s.unacked).isEmpty();
+            assertThat(agentTurnsFor(text)).as("the first run ran, unseen, and the re-delivery ran again").isEqualTo(2);
+        }
+    }
+
+    /**
+     * Hermes killed with -9 while a run is in flight and started again on the same {@code HERMES_HOME}: the bridge
+     * loses the run's stream, finds the run unknown to the new process (0.19.0 keeps runs in memory) and submits the
+     * message again; every acked message is answered, and the session's turns in state.db are still there.
+     */
+    @Test
+    void hermesKilledMidRunAndRestartedOnTheSameHomeAnswersEveryAckedMessage() throws Exception {
+        bridge(dir.resolve("wal"), hermes.baseUrl());
+        FaultSidecar s = sidecar("slack-main");
+        s.connect(dir.resolve("bus.sock"));
+        String before = "remember the code word " + System.nanoTime();
+        s.send("m0", "C1", before);
+        await().atMost(LONG).until(() -> s.finals.containsKey("m0"));
+
+        model.holdAgentTurns();
+        String during = "answer after the crash " + System.nanoTime();
+        s.send("m1", "C1", during);
+        await().atMost(LONG).until(() -> s.acked.contains("m1") && agentTurnsFor(during) == 1);
+        hermes.kill();
+        model.release();
+        hermes.start();
+
+        await().atMost(LONG).until(() -> s.finals.containsKey("m1"));
+        assertThat(s.finals.get("m1")).containsExactly("echo: " + during);
+        assertThat(s.finals.get("m0")).containsExactly("echo: " + before);
+        // the session survived in state.db: the turn from before the crash and the answer after it. (0.19.0's
+        // runs API stores a session's turns but does not feed them back to the model on the next run.)
+        java.net.http.HttpResponse<String> messages = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(hermes.baseUrl().resolve("/api/sessions/slack-main.C1/messages"))
+                        .header("Authorization", "Bearer " + hermes.apiKey()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(messages.statusCode()).isEqualTo(200);
+        assertThat(messages.body()).contains("\"content\": \"" + before + "\"", "\"content\": \"echo: " + before + "\"",
+                "\"content\": \"echo: " + during + "\"");
+    }
+}
