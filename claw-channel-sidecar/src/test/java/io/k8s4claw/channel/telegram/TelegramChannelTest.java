@@ -172,6 +172,19 @@ class TelegramChannelTest {
     }
 
     @Test
+    void hostileModelOutputGoesOutAsTextNotAsALinkOrMention() throws Exception {
+        start();
+        String hostile = "log in at [https://sso.corp](https://evil.example) or ask [the admin](tg://user?id=12345)";
+        ReplyAck ack = reply("42", hostile);
+        assertThat(ack.getOk()).isTrue();
+        JsonNode sent = telegram.sent.poll();
+        assertThat(sent.path("parse_mode").asText()).isEqualTo("MarkdownV2");
+        assertThat(sent.path("text").asText()).isEqualTo("log in at \\[https://sso\\.corp\\]\\(https://evil\\.example\\) "
+                + "or ask \\[the admin\\]\\(tg://user?id\\=12345\\)");
+        assertThat(sent.has("entities")).as("no entities of the model's making").isFalse();
+    }
+
+    @Test
     void markdownIsEscapedSoTelegramAcceptsIt() throws Exception {
         start();
         ReplyAck ack = reply("42", "Version 1.2 (beta) - done! Use `kubectl get pods -A` and:\n```bash\necho a_b\n```");
