@@ -32,7 +32,7 @@ import java.util.List;
  * details of the real Hermes adapter. Its config file is {@code spec.config} as text, so a spec change is a
  * config change; {@code spec.config.model} is required (an adapter rule for the invalid-spec tests).
  */
-final class TestRuntimeAdapter implements RuntimeAdapter {
+public final class TestRuntimeAdapter implements RuntimeAdapter {
 
     static final String API_KEY_SUFFIX = "api-server-key";
 
@@ -61,7 +61,12 @@ final class TestRuntimeAdapter implements RuntimeAdapter {
     public PodContribution render(RenderContext context) {
         String key = context.names().generatedSecretName(API_KEY_SUFFIX);
         String config = "model: " + context.claw().getSpec().getConfig().get("model").asText() + "\n";
+        // Restricted-compliant, as the real adapters' containers are: the real-apiserver tests run in namespaces
+        // that enforce the restricted Pod Security Standard.
         var container = new ContainerBuilder().withName("agent").withImage("example/agent:v1.0.0")
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .addNewEnv().withName("API_SERVER_KEY").withNewValueFrom().withNewSecretKeyRef("API_SERVER_KEY", key, false).endValueFrom().endEnv()
                 .addNewVolumeMount().withName("session").withMountPath("/data").endVolumeMount()
                 .addNewVolumeMount().withName("runtime-config").withMountPath("/etc/agent/config.yaml").withSubPath("config.yaml").endVolumeMount()

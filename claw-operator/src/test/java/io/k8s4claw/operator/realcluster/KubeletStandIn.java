@@ -1,0 +1,177 @@
+package io.k8s4claw.operator.realcluster;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Plays the two node-side parts a control plane without nodes lacks, for one namespace, the way they write to the
+ * apiserver — everything else (StatefulSet controller, garbage collector, PV binder, pvc-protection) is the real
+ * kube-controller-manager:
+ * <ul>
+ *   <li>the kubelet: every pod of the namespace gets the status a kubelet reports once its containers run (phase
+ *       Running, a status per container and native sidecar, the Ready condition), written to {@code pods/status};
+ *       ready or not as {@link #podsBecomeReady} and {@link #notReadyContainers} say. Pods stay unscheduled
+ *       ({@code nodeName} empty): the apiserver then deletes them at once, as it would a pod no kubelet holds.</li>
+ *   <li>a volume provisioner: every pending claim gets a pre-bound PersistentVolume of its size and class, which
+ *       the real PV binder then binds.</li>
+ * </ul>
+ * Chosen over building kwok: the tests need to flip readiness per container at will, which kwok's stages do not
+ * offer without a custom stage per case, and it saves a second Go build.
+ */
+public final class KubeletStandIn implements AutoCloseable {
+
+    public final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
+    /** Containers (by name) reported not ready even when pods become ready: a failing sidecar. */
+    public final Set<String> notReadyContainers = ConcurrentHashMap.newKeySet();
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final SharedIndexInformer<Pod> pods;
+    private final SharedIndexInformer<PersistentVolumeClaim> claims;
+
+    public KubeletStandIn(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+        this.pods = client.pods().inNamespace(namespace).inform(handler(this::kubelet));
+        this.claims = client.persistentVolumeClaims().inNamespace(namespace).inform(handler(this::provision));
+    }
+
+    private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                action.accept(obj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean unknown) {
+            }
+        };
+    }
+
+    /** Applies the current readiness settings to every pod again (after they changed). */
+    public void resync() {
+        pods.getStore().list().forEach(this::kubelet);
+    }
+
+    private void kubelet(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return;
+        }
+        PodStatus desired = statusFor(pod, pod.getStatus());
+        if (sameReadiness(pod.getStatus(), desired)) {
+            return;
+        }
+        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(desired).build();
+        try {
+            client.pods().inNamespace(namespace).resource(copy).updateStatus();
+        } catch (KubernetesClientException e) {
+            // a newer version of the pod is on its way; its event runs this again
+        }
+    }
+
+    PodStatus statusFor(Pod pod, PodStatus current) {
+        String now = Instant.now().toString();
+        String started = current != null && current.getStartTime() != null ? current.getStartTime() : now;
+        List<ContainerStatus> containers = new ArrayList<>();
+        for (Container c : pod.getSpec().getContainers()) {
+            containers.add(containerStatus(c, started));
+        }
+        List<ContainerStatus> sidecars = new ArrayList<>();
+        for (Container c : pod.getSpec().getInitContainers()) {
+            if ("Always".equals(c.getRestartPolicy())) {
+                sidecars.add(containerStatus(c, started));
+            }
+        }
+        boolean allReady = containers.stream().allMatch(ContainerStatus::getReady) && sidecars.stream().allMatch(ContainerStatus::getReady);
+        String ready = allReady ? "True" : "False";
+        List<PodCondition> conditions = List.of(
+                condition("Initialized", "True", started),
+                condition("Ready", ready, now),
+                condition("ContainersReady", ready, now),
+                condition("PodScheduled", "True", started));
+        return new PodStatusBuilder().withPhase("Running").withStartTime(started).withPodIP("10.244.0.10")
+                .withConditions(conditions).withContainerStatuses(containers).withInitContainerStatuses(sidecars).build();
+    }
+
+    private ContainerStatus containerStatus(Container c, String started) {
+        boolean ready = podsBecomeReady.get() && !notReadyContainers.contains(c.getName());
+        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
+                .withReady(ready).withStarted(true).withRestartCount(0)
+                .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build();
+    }
+
+    private static PodCondition condition(String type, String status, String time) {
+        return new PodConditionBuilder().withType(type).withStatus(status).withLastTransitionTime(time).build();
+    }
+
+    /** Equal when phase and every readiness flag match: timestamps alone never cause a write. */
+    static boolean sameReadiness(PodStatus a, PodStatus b) {
+        if (a == null || !Objects.equals(a.getPhase(), b.getPhase())) {
+            return false;
+        }
+        return Objects.equals(readiness(a), readiness(b));
+    }
+
+    private static List<String> readiness(PodStatus s) {
+        List<String> flags = new ArrayList<>();
+        s.getConditions().forEach(c -> flags.add(c.getType() + "=" + c.getStatus()));
+        s.getContainerStatuses().forEach(c -> flags.add(c.getName() + "=" + c.getReady()));
+        s.getInitContainerStatuses().forEach(c -> flags.add("init:" + c.getName() + "=" + c.getReady()));
+        return flags;
+    }
+
+    private void provision(PersistentVolumeClaim claim) {
+        if (claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
+            return;
+        }
+        String name = "pv-" + namespace + "-" + claim.getMetadata().getName();
+        if (client.persistentVolumes().withName(name).get() != null) {
+            return;
+        }
+        try {
+            client.resource(new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec()
+                    .withCapacity(claim.getSpec().getResources().getRequests())
+                    .withAccessModes(claim.getSpec().getAccessModes())
+                    .withStorageClassName(claim.getSpec().getStorageClassName())
+                    .withPersistentVolumeReclaimPolicy("Delete")
+                    .withNewHostPath().withPath("/tmp/" + name).endHostPath()
+                    .withNewClaimRef().withNamespace(namespace).withName(claim.getMetadata().getName())
+                    .withUid(claim.getMetadata().getUid()).endClaimRef()
+                    .endSpec().build()).create();
+        } catch (KubernetesClientException e) {
+            // created meanwhile by the event of a newer version of the claim
+        }
+    }
+
+    @Override
+    public void close() {
+        pods.close();
+        claims.close();
+    }
+}
