@@ -31,13 +31,20 @@ import org.junit.jupiter.api.Test;
  * Security Standard, and the operator is the deployed ServiceAccount held to {@code deploy/rbac/cluster-wide.yaml}.
  * Writes are counted from the apiserver's audit log. {@link KubeletStandIn} reports pods ready.
  */
-class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
+public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
 
     RealCluster real;
     KubeletStandIn kubelet;
     KubernetesClient operatorClient;
     long testStart;
     long mark;
+    String operatorUser;
+
+    /** The operator's identity: the cluster-wide ServiceAccount of {@code deploy/rbac/cluster-wide.yaml}. */
+    protected KubernetesClient operatorClientFor(String namespace) {
+        operatorUser = RealCluster.OPERATOR_USER;
+        return real.operatorClient();
+    }
 
     @BeforeEach
     void startOperator() {
@@ -47,7 +54,7 @@ class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
         ns = real.newNamespace("claws");
         client = real.adminClient();
         kubelet = new KubeletStandIn(client, ns);
-        operatorClient = real.operatorClient();
+        operatorClient = operatorClientFor(ns);
         metrics = new OperatorMetrics();
         operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
                 new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
@@ -59,7 +66,7 @@ class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
     void stop() {
         try {
             // The deployed RBAC is enough for everything the test made the operator do.
-            assertThat(real.refusals(testStart, RealCluster.OPERATOR_USER)).isEmpty();
+            assertThat(real.refusals(testStart, operatorUser)).isEmpty();
             // The pods the StatefulSet controller made were admitted under the restricted policy.
             assertThat(client.v1().events().inNamespace(ns).list().getItems())
                     .noneMatch(e -> "FailedCreate".equals(e.getReason()));
@@ -101,7 +108,7 @@ class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
 
             @Override
             public List<String> operatorWrites() {
-                return real.writes(mark, RealCluster.OPERATOR_USER, ns);
+                return real.writes(mark, operatorUser, ns);
             }
         };
     }
