@@ -1,0 +1,176 @@
+package io.k8s4claw.bridge.runtime.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.Bridge;
+import io.k8s4claw.bridge.testing.TestConfigs;
+import io.k8s4claw.bridge.testing.TestSidecar;
+import io.k8s4claw.bridge.wal.FileStore;
+import io.k8s4claw.testkit.hermes.RealHermes;
+import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay connector ({@code hermes-relay}) inside the bridge, with the real Hermes Agent's relay adapter
+ * (hermes-agent 0.19.0's {@code gateway/relay}) dialling in, as the hermesclaw adapter configures it
+ * ({@code GATEWAY_RELAY_URL/ID/SECRET/PLATFORMS}).
+ */
+class HermesRelayRealHermesTest {
+
+    private static final String SECRET = "5f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
+    private static final Duration TURN = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+    private FakeOpenAiServer model;
+    private Bridge bridge;
+    private HermesRelayConnector relay;
+    private RealHermes hermes;
+
+    @BeforeEach
+    void startModel() {
+        model = FakeOpenAiServer.start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (hermes != null) {
+            hermes.close();
+        }
+        if (bridge != null) {
+            bridge.close();
+        }
+        model.close();
+    }
+
+    private void startBridge(int port) throws Exception {
+        relay = new HermesRelayConnector(RelaySettings.defaults(port, SECRET), Clock.systemUTC());
+        bridge = Bridge.start(TestConfigs.config(dir), relay, FileStore.DEFAULT);
+    }
+
+    private TestSidecar telegram() throws Exception {
+        TestSidecar telegram = TestSidecar.connect(dir.resolve("bus.sock"));
+        telegram.send(telegram.frames().hello("tg-main", "telegram", "tg-0", 0,
+                ChannelCapabilities.newBuilder().setMaxMessageLength(4096)
+                        .setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS).setSupportsEdit(true)
+                        .addAllSupportedOps(List.of("send", "edit")).setMarkdownDialect("markdown").build(), "test"));
+        assertThat(telegram.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+        return telegram;
+    }
+
+    private RealHermes.Builder hermes(String secret) {
+        return RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl()))
+                .env("GATEWAY_RELAY_URL", "http://127.0.0.1:" + relay.port())
+                .env("GATEWAY_RELAY_ID", "gw-hermes-test")
+                .env("GATEWAY_RELAY_SECRET", secret)
+                .env("GATEWAY_RELAY_PLATFORMS", "telegram");
+    }
+
+    private static void sendUser(TestSidecar telegram, String id, String text) throws Exception {
+        telegram.send(telegram.frames().userMessage(UserMessage.newBuilder().setMessageId(id)
+                .setConversationId("123456789").setPlatformMessageId("p-" + id)
+                .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada"))
+                .setText(text).build()));
+    }
+
+    /**
+     * Waits for a final reply starting with {@code expected} (the fake model echoes the whole user turn, to which
+     * the gateway appends its own notes); acks every reply with a platform message id. Returns the final's text.
+     */
+    private String awaitAnswer(TestSidecar telegram, String expected) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TURN.toNanos();
+        while (System.nanoTime() < deadline) {
+            Frame f = telegram.poll(Duration.ofMillis(200));
+            if (f == null || !f.hasReply()) {
+                continue;
+            }
+            var r = f.getReply();
+            telegram.send(telegram.frames().replyAck(r.getReplySeq(), true, "", false, List.of("pm-" + r.getReplySeq())));
+            String text = r.hasFinal() ? r.getFinal().getText() : r.hasEdit() ? r.getEdit().getText() : r.hasDelta() ? r.getDelta().getText() : "";
+            seen.append(r.hasFinal() ? "final" : r.hasEdit() ? "edit" : r.hasDelta() ? "delta" : "other").append(':').append(text).append('\n');
+            if (r.hasFinal() && text.startsWith(expected)) {
+                return text;
+            }
+        }
+        throw new AssertionError("no reply '" + expected + "' within " + TURN + "; saw:\n" + seen + "model requests: "
+                + model.requests().size() + "\nHermes log:\n" + io.k8s4claw.testkit.install.CachedInstall.tail(hermes.logFile(), 40) + hermesLogs());
+    }
+
+    /**
+     * Hermes 0.19.0 queues inbound messages while its startup restore runs and, for a relay-fronted platform,
+     * did not answer a message queued then (see runtime-hermes-relay.md): send only once the gateway logged the
+     * end of its startup.
+     */
+    private void awaitStartupRestoreDone() {
+        await().atMost(TURN).until(() -> Files.exists(hermes.home().resolve("logs/gateway.log"))
+                && Files.readString(hermes.home().resolve("logs/gateway.log")).contains("Press Ctrl+C to stop"));
+    }
+
+    private String hermesLogs() throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        try (var files = Files.list(hermes.home().resolve("logs"))) {
+            for (Path f : files.toList()) {
+                b.append("\n== ").append(f.getFileName()).append('\n').append(io.k8s4claw.testkit.install.CachedInstall.tail(f, 40));
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void hermesDialsTheBridgeAndAnswersAnInboundMessageThroughOutboundSend() throws Exception {
+        startBridge(0);
+        try (TestSidecar telegram = telegram()) {
+            hermes = hermes(SECRET).start();
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            awaitStartupRestoreDone();
+            String text = "hello over the relay " + System.nanoTime();
+            sendUser(telegram, "upd-1", text);
+            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("upd-1");
+            assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
+            assertThat(model.requests()).anySatisfy(r -> assertThat(r.lastUserText()).startsWith(text));
+        }
+    }
+
+    @Test
+    void aWrongSecretIsRefusedWith4401AndHermesStaysOffTheRelay() throws Exception {
+        startBridge(0);
+        try (TestSidecar telegram = telegram()) {
+            hermes = hermes("0".repeat(64)).start();
+            await().atMost(TURN).until(() -> Files.readString(hermes.logFile()).contains("4401"));
+            assertThat(relay.health().isUp()).isFalse();
+        }
+    }
+
+    @Test
+    void theLinkComesBackAfterABridgeRestart() throws Exception {
+        startBridge(0);
+        int port = relay.port();
+        try (TestSidecar telegram = telegram()) {
+            hermes = hermes(SECRET).start();
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            awaitStartupRestoreDone();
+        }
+        bridge.close();
+        startBridge(port); // same port and secret: Hermes re-dials with its own backoff
+        try (TestSidecar telegram = telegram()) {
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            String text = "after the bridge restart " + System.nanoTime();
+            sendUser(telegram, "upd-2", text);
+            assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
+        }
+    }
+}
