@@ -49,10 +49,15 @@ public final class KubeletStandIn implements AutoCloseable {
     private final SharedIndexInformer<PersistentVolumeClaim> claims;
 
     public KubeletStandIn(KubernetesClient client, String namespace) {
+        this(client, namespace, true);
+    }
+
+    /** {@code provisionVolumes} false leaves claims pending (the operator's readiness does not wait for them). */
+    public KubeletStandIn(KubernetesClient client, String namespace, boolean provisionVolumes) {
         this.client = client;
         this.namespace = namespace;
         this.pods = client.pods().inNamespace(namespace).inform(handler(this::kubelet));
-        this.claims = client.persistentVolumeClaims().inNamespace(namespace).inform(handler(this::provision));
+        this.claims = provisionVolumes ? client.persistentVolumeClaims().inNamespace(namespace).inform(handler(this::provision)) : null;
     }
 
     private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> action) {
@@ -172,6 +177,8 @@ public final class KubeletStandIn implements AutoCloseable {
     @Override
     public void close() {
         pods.close();
-        claims.close();
+        if (claims != null) {
+            claims.close();
+        }
     }
 }

@@ -40,29 +40,38 @@ public final class RealCluster {
 
     public static synchronized RealCluster shared() {
         if (shared == null) {
-            LocalControlPlane plane = LocalControlPlane.shared();
-            Path deploy = RepoRoot.path().resolve("deploy");
-            apply(plane, deploy.resolve("crds"));
-            await().atMost(Duration.ofSeconds(60)).until(() ->
-                    plane.kubectl(null, "wait", "--for=condition=Established", "--timeout=5s",
-                            "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai").ok());
-            apply(plane, deploy.resolve("namespace.yaml"));
-            apply(plane, deploy.resolve("rbac/cluster-wide.yaml"));
-            LocalControlPlane.CommandResult storageClass = plane.kubectl("""
-                    apiVersion: storage.k8s.io/v1
-                    kind: StorageClass
-                    metadata:
-                      name: standard
-                      annotations:
-                        storageclass.kubernetes.io/is-default-class: "true"
-                    provisioner: test.k8s4claw.io/stand-in
-                    allowVolumeExpansion: true
-                    volumeBindingMode: Immediate
-                    """, "apply", "--server-side", "-f", "-");
-            check(storageClass, "the default StorageClass");
-            shared = new RealCluster(plane, token(plane, "claw-system", "claw-operator"));
+            shared = prepare(LocalControlPlane.shared());
         }
         return shared;
+    }
+
+    /** Installs what {@code deploy/README.md} installs (and a default StorageClass) into a running control plane. */
+    public static RealCluster prepare(LocalControlPlane plane) {
+        Path deploy = RepoRoot.path().resolve("deploy");
+        apply(plane, deploy.resolve("crds"));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                plane.kubectl(null, "wait", "--for=condition=Established", "--timeout=5s",
+                        "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai").ok());
+        apply(plane, deploy.resolve("namespace.yaml"));
+        apply(plane, deploy.resolve("rbac/cluster-wide.yaml"));
+        LocalControlPlane.CommandResult storageClass = plane.kubectl("""
+                apiVersion: storage.k8s.io/v1
+                kind: StorageClass
+                metadata:
+                  name: standard
+                  annotations:
+                    storageclass.kubernetes.io/is-default-class: "true"
+                provisioner: test.k8s4claw.io/stand-in
+                allowVolumeExpansion: true
+                volumeBindingMode: Immediate
+                """, "apply", "--server-side", "-f", "-");
+        check(storageClass, "the default StorageClass");
+        return new RealCluster(plane, token(plane, "claw-system", "claw-operator"));
+    }
+
+    /** A kubeconfig file that is the deployed operator (for an operator run as its own process). */
+    public Path operatorKubeconfig() {
+        return plane.writeKubeconfig("claw-operator", operatorToken);
     }
 
     static void apply(LocalControlPlane plane, Path manifests) {
