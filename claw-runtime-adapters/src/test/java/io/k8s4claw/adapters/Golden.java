@@ -20,7 +20,11 @@ import java.util.Map;
 
 /**
  * Golden files under {@code src/test/resources/golden/}. Regenerate with
- * {@code ./mvnw -pl claw-runtime-adapters test -Dgolden.update=true} and review the diff before committing.
+ * {@code ./mvnw -pl claw-runtime-adapters test -Dgolden.update=true}, review the diff, then run again without the flag.
+ *
+ * <p>Update mode writes the files and then fails, naming what it rewrote: a run that rewrote its expectations
+ * has checked nothing, so it must never be green. It is refused when the {@code CI} environment variable is set
+ * (the build refuses it up front too: the root pom's {@code refuse-golden-update-in-ci} profile).
  */
 public final class Golden {
 
@@ -35,22 +39,47 @@ public final class Golden {
     private Golden() {
     }
 
+    /** Whether this run rewrites golden files ({@code -Dgolden.update=true}); throws under CI, where it is refused. */
     public static boolean updating() {
-        return Boolean.getBoolean("golden.update");
+        if (!Boolean.getBoolean("golden.update")) {
+            return false;
+        }
+        if (System.getenv("CI") != null) {
+            throw new AssertionError("-Dgolden.update=true is refused when CI is set: golden files are reviewed "
+                    + "changes, a CI run only checks them");
+        }
+        return true;
     }
 
-    /** Compares {@code actual} with the golden file, or rewrites it with {@code -Dgolden.update=true}. */
+    /** Compares {@code actual} with the golden file; with {@code -Dgolden.update=true} rewrites it and fails. */
     public static void assertMatches(String relative, String actual) {
-        Path file = ROOT.resolve(relative);
+        assertAllMatch(Map.of(relative, actual));
+    }
+
+    /**
+     * Compares each file (relative path to expected content) with its golden file; in update mode writes them
+     * all first, then fails listing each one as changed or unchanged.
+     */
+    private static void assertAllMatch(Map<String, String> files) {
         try {
             if (updating()) {
-                Files.createDirectories(file.getParent());
-                Files.writeString(file, actual, StandardCharsets.UTF_8);
-                return;
+                List<String> written = new java.util.ArrayList<>();
+                for (Map.Entry<String, String> e : files.entrySet()) {
+                    Path file = ROOT.resolve(e.getKey());
+                    boolean changed = !Files.exists(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(e.getValue());
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
+                    written.add(file + (changed ? " (changed)" : " (unchanged)"));
+                }
+                throw new AssertionError("golden.update rewrote " + String.join(", ", written)
+                        + ". An update run checks nothing: review the diff with git, then re-run without -Dgolden.update");
             }
-            assertThat(file).as("golden file %s missing; run with -Dgolden.update=true and review it", file).exists();
-            assertThat(actual).as("rendered output differs from %s (regenerate with -Dgolden.update=true after reviewing)", file)
-                    .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+            for (Map.Entry<String, String> e : files.entrySet()) {
+                Path file = ROOT.resolve(e.getKey());
+                assertThat(file).as("golden file %s missing; run with -Dgolden.update=true and review it", file).exists();
+                assertThat(e.getValue()).as("rendered output differs from %s (regenerate with -Dgolden.update=true after reviewing)", file)
+                        .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -58,10 +87,13 @@ public final class Golden {
 
     /** Golden files of a whole contribution: {@code <dir>/pod.yaml} plus one file per rendered config file. */
     public static void assertContribution(String dir, PodContribution pod) {
-        assertMatches(dir + "/pod.yaml", yaml(pod));
+        // all of them in one call, so that update mode writes every file of the contribution before it fails
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(dir + "/pod.yaml", yaml(pod));
         for (ConfigFile f : pod.configFiles()) {
-            assertMatches(dir + "/files/" + f.key(), f.content());
+            files.put(dir + "/files/" + f.key(), f.content());
         }
+        assertAllMatch(files);
     }
 
     /** The contribution as YAML, in the order the operator consumes it (config file contents are separate files). */

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.k8s4claw.operator.cli.Golden;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code deploy/crds} and the chart's {@code crds/} are the CRDs claw-api generates (read from the claw-api jar
  * on the class path); a model change without refreshing them fails here. Refresh:
- * {@code ./mvnw -pl claw-operator test -Dtest=DeployManifestsTest -Dgolden.update=true}.
+ * {@code ./mvnw -pl claw-operator test -Dtest=DeployManifestsTest -Dgolden.update=true} (writes the copies and
+ * fails, see {@link Golden}), then run again without the flag.
  */
 class DeployManifestsTest {
 
@@ -33,11 +36,16 @@ class DeployManifestsTest {
             assertThat(in).as("claw-api's generated CRD %s on the class path", name).isNotNull();
             generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        for (Path copy : List.of(ROOT.resolve("deploy/crds").resolve(name), ROOT.resolve("charts/claw-operator/crds").resolve(name))) {
-            if (Boolean.getBoolean("golden.update")) {
-                Files.createDirectories(copy.getParent());
-                Files.writeString(copy, generated);
+        List<Path> copies = List.of(ROOT.resolve("deploy/crds").resolve(name), ROOT.resolve("charts/claw-operator/crds").resolve(name));
+        if (Golden.updating()) {
+            // writes both copies, then fails: an update run must never pass
+            Map<Path, String> files = new LinkedHashMap<>();
+            for (Path copy : copies) {
+                files.put(copy, generated);
             }
+            Golden.rewriteAndFail(files);
+        }
+        for (Path copy : copies) {
             assertThat(copy).as("%s drifted from claw-api's generated CRD; refresh with -Dgolden.update=true", copy).exists();
             assertThat(Files.readString(copy)).as("%s drifted from claw-api's generated CRD; refresh with -Dgolden.update=true", copy)
                     .isEqualTo(generated);
