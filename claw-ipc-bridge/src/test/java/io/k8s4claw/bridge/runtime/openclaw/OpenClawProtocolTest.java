@@ -170,7 +170,9 @@ class OpenClawProtocolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.health().isUp());
         assertThat(gateway.connectTimes).hasSize(2);
         long gapMs = (gateway.connectTimes.get(1) - gateway.connectTimes.get(0)) / 1_000_000;
-        assertThat(gapMs).as("reconnect after retryAfterMs=700").isBetween(600L, 3000L);
+        // the hint is honoured: not before it (the backoff alone would redial within 100-400 ms); that it was not
+        // the 5-minute auth retry instead is the health wait above. No upper bound: a loaded machine may be late.
+        assertThat(gapMs).as("reconnect after retryAfterMs=700").isGreaterThanOrEqualTo(600L);
 
         RecordingSink sink = new RecordingSink();
         connector.deliver(m, sink).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -176,12 +176,11 @@ class HermesRelayConnectorTest {
         assertThat(bad.path("requestId").asText()).isEqualTo("deadbeef");
         assertThat(bad.path("result").path("success").asBoolean(true)).isFalse();
 
+        // the channel never confirms: only the outbound watchdog can answer, and its error text says it fired
         router.hang = true;
-        long t0 = System.nanoTime();
-        JsonNode slow = c.send("123", "x", null, "telegram", Map.of()).get(10, TimeUnit.SECONDS);
+        JsonNode slow = c.send("123", "x", null, "telegram", Map.of()).get(60, TimeUnit.SECONDS);
         assertThat(slow.path("success").asBoolean(true)).isFalse();
         assertThat(slow.path("error").asText()).contains("did not confirm send within 2 s");
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(9));
 
         c.goingIdle();
         assertThat(c.awaitOther(T).path("type").asText()).isEqualTo("going_idle_ack");
@@ -316,13 +315,13 @@ class HermesRelayConnectorTest {
                 raw.getOutputStream().write(("GET /relay HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token
                         + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                raw.setSoTimeout(10_000);
-                var in = raw.getInputStream();
-                long start = System.nanoTime();
-                while (in.read() >= 0) {
-                    // 101 response, pings, then a close frame; read until the server drops the connection
-                }
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+                raw.setSoTimeout(60_000); // a safety net: without the idle watchdog the read would block for ever
+                // 101 response, pings, then a close frame; read until the server drops the connection
+                byte[] received = raw.getInputStream().readAllBytes();
+                // the idle watchdog closed it (not some other path): its close frame, 1001 "keepalive timeout"
+                // (server frames are unmasked: status 0x03E9, then the reason)
+                assertThat(new String(received, java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .contains("\u0003\u00e9keepalive timeout");
             }
         }
     }
