@@ -8,6 +8,7 @@ import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.reconcile.ClawChannelReconciler;
 import io.k8s4claw.operator.reconcile.ClawReconciler;
+import io.k8s4claw.operator.reconcile.WritePath;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +23,14 @@ public final class ClawOperator implements AutoCloseable {
     /** How the operator is set up; every field has a production default. */
     public record Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
                            Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
-                           int reconcileThreads) {
+                           int reconcileThreads, WritePath writePath) {
+
+        /** With the default write path ({@link WritePath#UPDATE}). */
+        public Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
+                        Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
+                        int reconcileThreads) {
+            this(client, adapters, images, namespaces, leaderElection, maxReconcileInterval, reconcileThreads, WritePath.UPDATE);
+        }
     }
 
     private final Operator operator;
@@ -41,7 +49,7 @@ public final class ClawOperator implements AutoCloseable {
             settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
         });
         ClawPlanner planner = new ClawPlanner(settings.adapters(), settings.images());
-        operator.register(new ClawReconciler(planner, metrics), c -> {
+        operator.register(new ClawReconciler(planner, metrics, settings.writePath()), c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });

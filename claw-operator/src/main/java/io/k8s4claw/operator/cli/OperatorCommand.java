@@ -46,6 +46,10 @@ final class OperatorCommand implements Callable<Integer> {
     @Option(names = "--reconcile-threads", defaultValue = "10")
     int threads;
 
+    @Option(names = "--write-path", defaultValue = "UPDATE",
+            description = "How changed children are written: UPDATE (create/PUT, default) or SERVER_SIDE_APPLY (field manager claw-operator)")
+    io.k8s4claw.operator.reconcile.WritePath writePath;
+
     @Override
     public Integer call() throws Exception {
         Set<String> watched = namespaces == null || namespaces.isBlank() ? Set.of()
@@ -65,7 +69,7 @@ final class OperatorCommand implements Callable<Integer> {
                         true))
                 : Optional.empty();
         ClawOperator operator = new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.load(),
-                SidecarImages.defaults().withOverrides(bridgeImage, channelImage), watched, election, Optional.empty(), threads), metrics);
+                SidecarImages.defaults().withOverrides(bridgeImage, channelImage), watched, election, Optional.empty(), threads, writePath), metrics);
         try (HealthServer health = new HealthServer(new InetSocketAddress(healthPort), operator::alive,
                 () -> leading.get() ? operator.ready() : operator.alive(), metrics)) {
             CountDownLatch stop = new CountDownLatch(1);

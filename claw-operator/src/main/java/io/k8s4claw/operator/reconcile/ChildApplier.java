@@ -34,21 +34,29 @@ import java.util.Optional;
  * and Secret data, StatefulSet replicas). Comparing our own desired objects, never the API server's
  * defaulted copy, is what makes a no-op resync write nothing on a real cluster as well as on the mock.
  *
- * <p>Writes are plain create and update (PUT with the cached resourceVersion: a stale cache gets a 409 and a
- * retry) — no server-side apply and no strategic merge patch, which the test API server does not speak.
+ * <p>Writes are, by default ({@link WritePath#UPDATE}), plain create and update (PUT with the cached resourceVersion: a
+ * stale cache gets a 409 and a retry); {@link WritePath#SERVER_SIDE_APPLY} sends the same desired object as a
+ * server-side apply instead (the fabric8 mock does not speak it; the real apiserver does).
  */
 public final class ChildApplier {
 
     public static final String APPLIED_HASH = "claw.prismer.ai/applied-hash";
+    public static final String FIELD_MANAGER = "claw-operator";
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private final KubernetesClient client;
     private final OperatorMetrics metrics;
+    private final WritePath writePath;
 
     public ChildApplier(KubernetesClient client, OperatorMetrics metrics) {
+        this(client, metrics, WritePath.UPDATE);
+    }
+
+    public ChildApplier(KubernetesClient client, OperatorMetrics metrics, WritePath writePath) {
         this.client = client;
         this.metrics = metrics;
+        this.writePath = writePath;
     }
 
     /** What an apply did. */
@@ -60,7 +68,7 @@ public final class ChildApplier {
         T wanted = stamped(owner, desired);
         Optional<T> actual = cache.get(new ResourceID(desired.getMetadata().getName(), desired.getMetadata().getNamespace()));
         if (actual.isEmpty()) {
-            T created = client.resource(wanted).create();
+            T created = writePath == WritePath.SERVER_SIDE_APPLY ? serverSideApply(wanted) : client.resource(wanted).create();
             metrics.childWrite(desired.getKind(), "create");
             cache.handleRecentResourceCreate(primary, created);
             return Outcome.CREATED;
@@ -74,9 +82,19 @@ public final class ChildApplier {
             // new one adopts (same selector, same claim names). Existing claims keep their data.
             client.resource(current).withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
             metrics.childWrite(desired.getKind(), "delete");
-            T created = client.resource(wanted).create();
+            T created = writePath == WritePath.SERVER_SIDE_APPLY ? serverSideApply(wanted) : client.resource(wanted).create();
             metrics.childWrite(desired.getKind(), "create");
             cache.handleRecentResourceCreate(primary, created);
+            return Outcome.UPDATED;
+        }
+        if (writePath == WritePath.SERVER_SIDE_APPLY) {
+            // Claim templates are immutable (a grown size goes to the claims themselves): apply the live ones.
+            if (wanted instanceof StatefulSet w && current instanceof StatefulSet c) {
+                w.getSpec().setVolumeClaimTemplates(c.getSpec().getVolumeClaimTemplates());
+            }
+            T applied = serverSideApply(wanted);
+            metrics.childWrite(desired.getKind(), "update");
+            cache.handleRecentResourceUpdate(primary, applied, current);
             return Outcome.UPDATED;
         }
         T merged = merge(wanted, current);
@@ -84,6 +102,11 @@ public final class ChildApplier {
         metrics.childWrite(desired.getKind(), "update");
         cache.handleRecentResourceUpdate(primary, updated, current);
         return Outcome.UPDATED;
+    }
+
+    /** The desired object applied as the operator's field manager; conflicts forced (these fields are the operator's). */
+    private <T extends HasMetadata> T serverSideApply(T wanted) {
+        return client.resource(wanted).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
     /** Creates a generated Secret when it does not exist; never touches an existing one. */

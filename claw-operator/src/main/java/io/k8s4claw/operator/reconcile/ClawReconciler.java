@@ -57,12 +57,18 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     private final ClawPlanner planner;
     private final OperatorMetrics metrics;
+    private final WritePath writePath;
     private final SecretGenerator secretGenerator = new SecretGenerator();
     private volatile ClawEventSources sources;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
+        this(planner, metrics, WritePath.UPDATE);
+    }
+
+    public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics, WritePath writePath) {
         this.planner = planner;
         this.metrics = metrics;
+        this.writePath = writePath;
     }
 
     @Override
@@ -150,7 +156,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             return invalid(claw, shrinks, events, context);
         }
 
-        ChildApplier applier = new ChildApplier(client, metrics);
+        ChildApplier applier = new ChildApplier(client, metrics, writePath);
         List<ChildApplier.Outcome> outcomes = new ArrayList<>();
         outcomes.add(applier.apply(claw, desired.serviceAccount(), sources.serviceAccounts));
         outcomes.add(applier.apply(claw, desired.configMap(), sources.configMaps));

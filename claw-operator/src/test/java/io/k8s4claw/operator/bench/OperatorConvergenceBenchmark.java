@@ -51,6 +51,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </ul>
  *
  * <pre>./mvnw -q -pl claw-operator -am test -Dtest=OperatorConvergenceBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=SERVER_SIDE_APPLY} to measure the other write path.)
  * Results: stdout and {@code claw-operator/target/benchmark/operator-convergence.txt}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
@@ -70,9 +71,9 @@ class OperatorConvergenceBenchmark {
                 LocalControlPlane.Options.defaults().withControllerQps(1000))) {
             RealCluster real = RealCluster.prepare(plane);
             Path kubeconfig = real.operatorKubeconfig();
-            line("Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its own JVM (%s), %s",
-                    plane.binaries().kubernetesVersion(), plane.binaries().etcdVersion(), Runtime.getRuntime().availableProcessors(),
-                    Runtime.version(), String.join(" ", jvmFlags()));
+            line("Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its own JVM (%s), %s;"
+                    + " write path %s", plane.binaries().kubernetesVersion(), plane.binaries().etcdVersion(),
+                    Runtime.getRuntime().availableProcessors(), Runtime.version(), String.join(" ", jvmFlags()), writePath());
             try (KubernetesClient admin = real.adminClient()) {
                 String nsA = prepareNamespace(real, admin, "bench-a");
                 String nsB = prepareNamespace(real, admin, "bench-b");
@@ -204,6 +205,11 @@ class OperatorConvergenceBenchmark {
         return new Run(count, millis, requests.size(), requests.stream().filter(AuditLog.Request::isWrite).count());
     }
 
+    /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default UPDATE). */
+    static String writePath() {
+        return System.getProperty("bench.writePath", "UPDATE");
+    }
+
     static List<String> jvmFlags() {
         // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit.
         return List.of("-Xmx358m", "-XX:+ExitOnOutOfMemoryError");
@@ -263,7 +269,7 @@ class OperatorConvergenceBenchmark {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(jvmFlags());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.k8s4claw.operator.cli.ClawCommand", "operator",
-                    "--no-leader-election", "--health-port=" + port));
+                    "--no-leader-election", "--health-port=" + port, "--write-path=" + writePath()));
             Path log = Path.of("target/benchmark/operator-process.log");
             Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -16,6 +16,7 @@ import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.reconcile.ClawOperatorScenarios;
 import io.k8s4claw.operator.reconcile.TestRuntimeAdapter;
+import io.k8s4claw.operator.reconcile.WritePath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,11 @@ public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
     long mark;
     String operatorUser;
 
+    /** How the operator writes changed children. */
+    protected WritePath writePath() {
+        return WritePath.UPDATE;
+    }
+
     /** The operator's identity: the cluster-wide ServiceAccount of {@code deploy/rbac/cluster-wide.yaml}. */
     protected KubernetesClient operatorClientFor(String namespace) {
         operatorUser = RealCluster.OPERATOR_USER;
@@ -58,7 +64,7 @@ public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
         metrics = new OperatorMetrics();
         operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
                 new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
-                Set.of(ns), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4), metrics);
+                Set.of(ns), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4, writePath()), metrics);
         operator.start();
     }
 

@@ -59,6 +59,11 @@ public abstract class ClawOperatorScenarios {
 
     protected abstract Cluster cluster();
 
+    /** The HTTP method of a changed child's write: PUT (update) or PATCH (server-side apply). */
+    protected String updateMethod() {
+        return "PUT";
+    }
+
     protected Claw claw(String name, String extraSpec) {
         return Serialization.unmarshal("""
                 apiVersion: claw.prismer.ai/v1alpha1
@@ -172,8 +177,12 @@ public abstract class ClawOperatorScenarios {
             assertThat(condition(claw, type)).as(type).isEqualTo("True");
         }
         assertThat(claw.getStatus().getChannels()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo("Ready"));
-        assertThat(claw.getStatus().getPersistence().getSession().getPvcName()).isEqualTo("session-hermes-assistant-0");
-        assertThat(claw.getStatus().getPersistence().getSession().getCapacityBytes()).isEqualTo(5L * 1024 * 1024 * 1024);
+        // The StatefulSet controller creates the claim on its own time; the operator reports it on the claim's event.
+        await().atMost(TIMEOUT).until(() -> get("hermes-assistant").getStatus().getPersistence() != null
+                && get("hermes-assistant").getStatus().getPersistence().getSession() != null);
+        assertThat(get("hermes-assistant").getStatus().getPersistence().getSession().getPvcName()).isEqualTo("session-hermes-assistant-0");
+        assertThat(get("hermes-assistant").getStatus().getPersistence().getSession().getCapacityBytes())
+                .isEqualTo(5L * 1024 * 1024 * 1024);
         await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "Running".equals(e.getReason())));
         assertThat(metrics.byPhase()).containsEntry("Running", 1L);
@@ -217,8 +226,8 @@ public abstract class ClawOperatorScenarios {
         await().atMost(TIMEOUT).until(() -> "Running".equals(get("changing").getStatus().getPhase().wireValue()));
         List<String> childWrites = cluster().operatorWrites().stream().filter(w -> !w.contains("/claws/") && !w.contains("/events")).toList();
         assertThat(childWrites).containsExactlyInAnyOrder(
-                "PUT /api/v1/namespaces/" + ns + "/configmaps/changing-runtime-config",
-                "PUT /apis/apps/v1/namespaces/" + ns + "/statefulsets/changing");
+                updateMethod() + " /api/v1/namespaces/" + ns + "/configmaps/changing-runtime-config",
+                updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/changing");
     }
 
     @Test
@@ -238,7 +247,7 @@ public abstract class ClawOperatorScenarios {
 
         await().atMost(TIMEOUT).until(() -> !before.equals(sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation)));
         assertThat(cluster().operatorWrites().stream().filter(w -> !w.contains("/claws/") && !w.contains("/events")).toList())
-                .containsExactly("PUT /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling");
+                .containsExactly(updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling");
         // The generated key was not rotated by any of this.
         assertThat(client.secrets().inNamespace(ns).withName("rolling-api-server-key").get().getData()).isEqualTo(generatedKey);
     }
