@@ -93,8 +93,12 @@ class OperatorConvergenceBenchmark {
                                 second.millis() / 1000.0, Runtime.getRuntime().availableProcessors(),
                                 second.millis() / 1000.0 * Runtime.getRuntime().availableProcessors(), shares(cpuMid, cpuEnd));
                         line("CPU seconds over both runs: %s", shares(cpuStart, cpuEnd));
-                        line("operator after convergence of %d Claws: heap used after full GC %.1f MiB, RSS %.1f MiB",
-                                baseline + claws, operator.heapUsedAfterGc() / 1048576.0, operator.rssBytes() / 1048576.0);
+                        long heap = operator.heapUsedAfterGc();
+                        line("operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB per 100 Claws), RSS %.1f MiB",
+                                baseline + claws, heap / 1048576.0, heap / 1048576.0 / ((baseline + claws) / 100.0),
+                                operator.rssBytes() / 1048576.0);
+                        line("operator heap by class (top 15, after full GC):");
+                        operator.heapHistogram(15).forEach(l -> line("  %s", l));
 
                         // A no-op resync of everything: a restarted operator reconciles every Claw once more.
                         operator.close();
@@ -181,6 +185,10 @@ class OperatorConvergenceBenchmark {
         // Cheap wait on the operator's own phase gauge, then confirm against the API.
         long[] printed = {0};
         await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!operator.alive()) {
+                throw new IllegalStateException("the operator exited (" + operator.exitReason() + ") with "
+                        + (long) (operator.lastManagedRunning - runningBefore) + " of " + count + " Claws Running");
+            }
             if (printed[0] == 0 && (System.nanoTime() - start) > 20_000_000_000L) {
                 // A pod the StatefulSet controller cannot create never becomes ready: say why instead of waiting.
                 admin.v1().events().inNamespace(ns).list().getItems().stream().filter(e -> "FailedCreate".equals(e.getReason()))
@@ -211,8 +219,8 @@ class OperatorConvergenceBenchmark {
     }
 
     static List<String> jvmFlags() {
-        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit.
-        return List.of("-Xmx358m", "-XX:+ExitOnOutOfMemoryError");
+        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit (-Dbench.xmx to vary).
+        return List.of("-Xmx" + System.getProperty("bench.xmx", "358m"), "-XX:+ExitOnOutOfMemoryError");
     }
 
     private static Map<String, Long> cpu(LocalControlPlane plane, OperatorProcess operator) {
@@ -310,8 +318,50 @@ class OperatorConvergenceBenchmark {
             }
         }
 
+        double lastManagedRunning;
+
         double managed(String phase) {
-            return metric("claw_operator_managed_claws", "phase=\"" + phase + "\"");
+            double value = metric("claw_operator_managed_claws", "phase=\"" + phase + "\"");
+            if ("Running".equals(phase) && value >= 0) {
+                lastManagedRunning = value;
+            }
+            return value;
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** The operator log's last line naming an error (e.g. the OutOfMemoryError that ended it). */
+        String exitReason() {
+            try {
+                List<String> lines = Files.readAllLines(Path.of("target/benchmark/operator-process.log"));
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    if (lines.get(i).contains("Error") || lines.get(i).contains("Terminating")) {
+                        return "exit code " + process.exitValue() + ": " + lines.get(i).strip();
+                    }
+                }
+                return "exit code " + process.exitValue();
+            } catch (IOException e) {
+                return "exit code " + process.exitValue();
+            }
+        }
+
+        /** The operator's largest heap consumers after a full GC: class, instances, MiB (jcmd GC.class_histogram). */
+        List<String> heapHistogram(int top) throws IOException, InterruptedException {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process histogram = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            List<String> lines = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            histogram.waitFor(60, TimeUnit.SECONDS);
+            List<String> result = new ArrayList<>();
+            Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*$");
+            for (String l : lines) {
+                Matcher m = row.matcher(l);
+                if (m.matches() && result.size() < top) {
+                    result.add(String.format("%-70s %9s instances %7.1f MiB", m.group(3), m.group(1), Long.parseLong(m.group(2)) / 1048576.0));
+                }
+            }
+            return result;
         }
 
         double reconciliations(String kind) {
