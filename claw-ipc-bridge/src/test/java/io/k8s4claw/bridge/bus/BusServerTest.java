@@ -7,6 +7,8 @@ import io.k8s4claw.api.bus.v1.Error;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Hello;
 import io.k8s4claw.api.bus.v1.Nack;
+import io.k8s4claw.api.bus.v1.Reply;
+import io.k8s4claw.api.bus.v1.Typing;
 import io.k8s4claw.bridge.Bridge;
 import io.k8s4claw.bridge.BridgeConfig;
 import io.k8s4claw.bridge.testing.ScriptedConnector;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,8 +196,19 @@ class BusServerTest {
             s.send(s.frames().flowControl(true, 0, "platform rate limit"));
             s.sendMessage("m", "C1", "x");
             s.await(Frame::hasAck, T);
-            await().atMost(T).until(() -> bridge.ledger().pendingCount() == 0);
-            Thread.sleep(200); // replies are durable but must not be sent while paused
+            await().atMost(T).until(() -> bridge.ledger().pendingCount() == 0); // the run's final is logged
+            // Replies are durable but must not be sent while paused. A signal that they would have arrived by now,
+            // instead of a sleep: a probe reply journaled after the final becomes durable after it (journal futures
+            // complete in append order), so the final's pump is queued on this connection's event loop by then; of
+            // two heartbeat round trips on that loop, the second is read after that pump ran, and frames leave in
+            // order, so a reply sent despite the pause would come before the second heartbeat's response.
+            bridge.replies().append("ch", Reply.newBuilder().setStreamId("pause-probe").setConversationId("C1")
+                    .setTyping(Typing.getDefaultInstance())).get(T.toSeconds(), TimeUnit.SECONDS);
+            for (long nonce = 1; nonce <= 2; nonce++) {
+                long n = nonce;
+                s.send(s.frames().heartbeat(n, System.currentTimeMillis()));
+                s.await(f -> f.hasHeartbeat() && f.getHeartbeat().getResponse() && f.getHeartbeat().getNonce() == n, T);
+            }
             assertThat(s.drainReceived()).noneMatch(Frame::hasReply);
             s.send(s.frames().flowControl(false, 0, ""));
             assertThat(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T).getReply().getFinal().getText())

@@ -62,7 +62,13 @@ class DeliveryEngineTest {
                 s.sendMessage("c" + c + "-second", "conv" + c, "2");
             }
             await().atMost(T).until(() -> runtime.openRuns.size() == 3);
-            Thread.sleep(200);
+            // A message is handed to the engine (which starts it at once if a slot is free, delivering in the
+            // same call) before its Ack is sent: once all ten are acked, every start there will be has happened.
+            for (int i = 0; i < 10; i++) {
+                s.await(Frame::hasAck, T);
+            }
+            assertThat(bridge.engine().running()).isEqualTo(3);
+            assertThat(bridge.engine().queued()).as("all ten in the engine (a running message stays queued)").isEqualTo(10);
             assertThat(runtime.openRuns).hasSize(3);
             assertThat(runtime.openRuns.keySet()).allMatch(id -> id.endsWith("-first"));
             // finish everything as it comes; seconds only ever start after their firsts ended
@@ -216,8 +222,18 @@ class DeliveryEngineTest {
         // a third start has nothing left to deliver
         ScriptedConnector third = new ScriptedConnector();
         start(TestConfigs.config(dir), third);
-        Thread.sleep(300);
+        // Recovery hands every pending message to the engine inside start(), which delivers it in the same call:
+        // once start() returned, anything left would have been delivered (or be pending) — no need to wait.
+        assertThat(bridge.ledger().pendingCount()).isZero();
         assertThat(third.calls).isEmpty();
+        // and this bridge does deliver: a new message is its one and only call
+        try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            s.hello("ch", 0);
+            s.sendMessage("after-restart", "C3", "c");
+            s.await(Frame::hasAck, T);
+            await().atMost(T).until(() -> third.calls.size() == 1);
+        }
+        assertThat(third.calls).singleElement().satisfies(c -> assertThat(c.messageId()).isEqualTo("after-restart"));
     }
 
     @Test

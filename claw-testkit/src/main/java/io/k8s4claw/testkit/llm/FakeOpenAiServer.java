@@ -48,6 +48,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicReference<Function<ChatCompletionRequest, ScriptedReply>> script =
             new AtomicReference<>(FakeOpenAiServer::echo);
     private final AtomicReference<CountDownLatch> hold = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
 
     private FakeOpenAiServer(int port) {
@@ -109,6 +110,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Agent turns waiting at the hold right now (their first chunk sent): the sign that a turn is held, for a test
+     * to wait on instead of sleeping and hoping the turn got there.
+     */
+    public int heldTurns() {
+        return held.get();
+    }
+
     /** Lets held turns continue and stops holding. */
     public FakeOpenAiServer release() {
         CountDownLatch latch = hold.getAndSet(null);
@@ -164,7 +173,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     if (i > 0) {
                         CountDownLatch latch = hold.get();
                         if (i == 1 && latch != null && request.hasTools()) {
-                            latch.await(10, TimeUnit.MINUTES);
+                            held.incrementAndGet();
+                            try {
+                                latch.await(10, TimeUnit.MINUTES);
+                            } finally {
+                                held.decrementAndGet();
+                            }
                         }
                         if (!reply.delayBetweenChunks().isZero()) {
                             Thread.sleep(reply.delayBetweenChunks().toMillis());

@@ -9,10 +9,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class FakeOpenAiServerTest {
 
@@ -106,9 +108,11 @@ class FakeOpenAiServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("""
                         {"model":"m","stream":true,"tools":[{"type":"function"}],"messages":[{"role":"user","content":"slow one"}]}"""))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300); // the negative case: a held turn must not have finished
-        assertThat(pending).isNotDone();
+        // the turn got to the hold (first chunk sent, the rest waiting): a positive signal, not a sleep
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.heldTurns() == 1);
+        assertThat(pending).isNotDone(); // so a held turn has not finished
         server.release();
         assertThat(pending.get().body()).contains("[DONE]");
+        assertThat(server.heldTurns()).isZero();
     }
 }

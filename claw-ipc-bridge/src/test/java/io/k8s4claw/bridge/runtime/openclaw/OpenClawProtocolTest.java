@@ -101,10 +101,17 @@ class OpenClawProtocolTest {
         answerHello("[\"operator.read\",\"operator.write\"]", 30_000);
         InboundMessage m = message("e1");
         String run = m.idempotencyKey();
+        InboundMessage later = message("e1-later");
         gateway.onRequest = (c, f) -> {
             switch (f.path("method").asText()) {
                 case "connect" -> c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
                 case "chat.send" -> {
+                    if (f.path("params").path("idempotencyKey").asText().equals(later.idempotencyKey())) {
+                        // the follow-up that shows the late error was read (see below)
+                        c.send(res(f, "{\"runId\":\"" + later.idempotencyKey() + "\",\"status\":\"started\"}"));
+                        c.send(chat(later.idempotencyKey(), "\"state\":\"final\",\"stopReason\":\"stop\"," + text("later")));
+                        return;
+                    }
                     assertThat(f.path("params").path("idempotencyKey").asText()).isEqualTo(run);
                     assertThat(f.path("params").path("queueMode").asText()).isEqualTo("followup");
                     assertThat(f.path("params").path("sessionKey").asText()).isEqualTo("agent:main:slack:channel:c1");
@@ -129,7 +136,12 @@ class OpenClawProtocolTest {
         Accepted a = connector.deliver(m, sink).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(a).isEqualTo(new Accepted(run, false));
         await().atMost(Duration.ofSeconds(10)).until(() -> !sink.terminals().isEmpty());
-        Thread.sleep(200); // the late error after final must be ignored
+        // the late error after final must be ignored: the gateway sent it before it even saw the follow-up's
+        // chat.send, and frames are read in order, so once the follow-up's final is here the late error was read
+        RecordingSink laterSink = new RecordingSink();
+        connector.deliver(later, laterSink).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !laterSink.terminals().isEmpty());
+        assertThat(laterSink.terminals()).containsExactly("final:later");
         assertThat(sink.events).containsExactly("start", "typing", "delta:He", "delta:Hel", "delta:Hello", "final:Hello!");
     }
 

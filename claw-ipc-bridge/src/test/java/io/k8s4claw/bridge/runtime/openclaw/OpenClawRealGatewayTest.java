@@ -93,6 +93,19 @@ class OpenClawRealGatewayTest {
                 "1767225612.000200", List.of(), Map.of("team_id", "T01"), InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
     }
 
+    /**
+     * The signal that nothing more is coming for the earlier runs of the thread, instead of sleeping: a follow-up in
+     * the same session runs after them on the gateway (a turn re-run after a restart included) and its events come
+     * over the same connection, so a second final for an earlier run would have reached its sink before this one's.
+     */
+    private void followUpAnsweredAfter(String id, String marker) throws Exception {
+        RecordingSink later = new RecordingSink();
+        connector.deliver(slackThreadMessage(id, "and now? " + marker), later).toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> !later.terminals().isEmpty());
+        assertThat(later.terminals()).containsExactly("final:Answer for " + marker + ": deploy is green.");
+    }
+
     private static long turnsFor(String marker) {
         return model.requests().stream().filter(ChatCompletionRequest::hasTools)
                 .filter(r -> r.lastUserText().contains(marker)).count();
@@ -221,7 +234,7 @@ class OpenClawRealGatewayTest {
         assertThat(sink.terminals()).singleElement().asString()
                 .startsWith("final:").contains("Answer for marker-crash-1");
         // nothing more arrives for this run (a second final would be a duplicate reply in the channel)
-        Thread.sleep(3000);
+        followUpAnsweredAfter("ev-crash-next", "marker-crash-2");
         assertThat(sink.terminals()).hasSize(1);
         assertThat(connector.health().isUp()).isTrue();
     }
@@ -247,7 +260,7 @@ class OpenClawRealGatewayTest {
 
         assertThat(sink.terminals()).containsExactly("final:Answer for marker-drain-1: deploy is green.");
         assertThat(turnsFor("marker-drain-1")).isEqualTo(1);
-        Thread.sleep(2000);
+        followUpAnsweredAfter("ev-drain-next", "marker-drain-2");
         assertThat(sink.terminals()).hasSize(1);
     }
 
