@@ -20,6 +20,7 @@ final class FaultSidecar implements AutoCloseable {
     final Map<String, String> unacked = new ConcurrentHashMap<>(); // id -> conversation|text
     final Set<String> acked = ConcurrentHashMap.newKeySet();
     final Map<String, List<String>> finals = new ConcurrentHashMap<>(); // in_reply_to -> texts
+    final Map<String, List<String>> errors = new ConcurrentHashMap<>(); // in_reply_to -> "code: user text"
     volatile long lastReplySeq;
     private TestSidecar conn;
     private Thread pump;
@@ -61,6 +62,9 @@ final class FaultSidecar implements AutoCloseable {
                     if (r.hasFinal()) {
                         finals.computeIfAbsent(r.getInReplyTo(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
                                 .add(r.getFinal().getText());
+                    } else if (r.hasError()) {
+                        errors.computeIfAbsent(r.getInReplyTo(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(r.getError().getCode() + ": " + r.getError().getUserVisibleText());
                     }
                     c.send(c.frames().replyAck(r.getReplySeq(), true, "", false, List.of("p" + r.getReplySeq())));
                     lastReplySeq = Math.max(lastReplySeq, r.getReplySeq());

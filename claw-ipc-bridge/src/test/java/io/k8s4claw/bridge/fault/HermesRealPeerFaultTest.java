@@ -140,4 +140,39 @@ class HermesRealPeerFaultTest {
         assertThat(messages.body()).contains("\"content\": \"" + before + "\"", "\"content\": \"echo: " + before + "\"",
                 "\"content\": \"echo: " + during + "\"");
     }
+
+    /**
+     * SIGTERM to Hermes with a run in flight, as the kubelet sends it at pod deletion, with the drain and grace the
+     * hermesclaw adapter renders ({@code agent.restart_drain_timeout: 25}, 120 s), while the model call of that run
+     * does not return. Hermes 0.19.0 cancels the run ({@code run.cancelled} on its stream) and, its agent thread
+     * still waiting on the model, does not exit within the grace: it is killed at its end, as the kubelet would.
+     * The bridge, seeing Hermes going away, does not report the cancellation to the channel but submits the message
+     * again, and it is answered once Hermes is back.
+     */
+    @Test
+    void sigtermWithARunInFlightCancelsItAndTheBridgeRunsItAgainAfterTheRestart() throws Exception {
+        hermes.close();
+        hermes = RealHermes.builder().root(dir.resolve("hermes-drain"))
+                .configYaml(RealHermes.modelConfig(model.baseUrl()) + "agent:\n  restart_drain_timeout: 25\n").start();
+        bridge(dir.resolve("wal"), hermes.baseUrl());
+        FaultSidecar s = sidecar("slack-main");
+        s.connect(dir.resolve("bus.sock"));
+        model.holdAgentTurns();
+        String text = "in flight at SIGTERM " + System.nanoTime();
+        s.send("m1", "C1", text);
+        await().atMost(LONG).until(() -> s.acked.contains("m1") && agentTurnsFor(text) == 1);
+
+        long t0 = System.nanoTime();
+        int exit = hermes.stop(Duration.ofSeconds(120));
+        System.out.printf("hermes SIGTERM with a run in flight (model call held): exit code %d after %d ms%n", exit,
+                (System.nanoTime() - t0) / 1_000_000);
+        model.release();
+        assertThat(s.errors).as("a cancellation by the shutdown is not reported").isEmpty();
+
+        hermes.start();
+        await().atMost(LONG).until(() -> s.finals.containsKey("m1"));
+        assertThat(s.finals.get("m1")).containsExactly("echo: " + text);
+        assertThat(s.errors).isEmpty();
+        assertThat(agentTurnsFor(text)).as("the cancelled turn and the resubmitted one").isEqualTo(2);
+    }
 }

@@ -134,7 +134,7 @@ public final class RealHermes implements AutoCloseable {
             }
             sleep(100);
         }
-        destroyTree(true);
+        destroyTree(true, STOP_TIMEOUT);
         throw new IllegalStateException("Hermes's gateway did not report running in " + home.resolve("gateway_state.json")
                 + " within " + startupTimeout + "; last lines of " + logFile() + ":\n" + CachedInstall.tail(logFile(), 30));
     }
@@ -188,7 +188,7 @@ public final class RealHermes implements AutoCloseable {
             }
             sleep(100);
         }
-        destroyTree(true);
+        destroyTree(true, STOP_TIMEOUT);
         throw new IllegalStateException("Hermes's API server did not answer " + baseUrl() + "/health within " + startupTimeout
                 + " (last probe: " + lastProbe + "); last lines of " + logFile() + ":\n" + CachedInstall.tail(logFile(), 30));
     }
@@ -215,12 +215,17 @@ public final class RealHermes implements AutoCloseable {
 
     /** SIGTERM and wait for the exit (Hermes drains, marks sessions for resume, closes its databases). */
     public synchronized int stop() {
-        return destroyTree(false);
+        return destroyTree(false, STOP_TIMEOUT);
+    }
+
+    /** SIGTERM, then SIGKILL if Hermes has not exited within {@code grace} (as the kubelet does); the exit code. */
+    public synchronized int stop(Duration grace) {
+        return destroyTree(false, grace);
     }
 
     /** SIGKILL to Hermes and every process it started: a crash, nothing flushed. */
     public synchronized int kill() {
-        return destroyTree(true);
+        return destroyTree(true, STOP_TIMEOUT);
     }
 
     /** The exit code of the last process that ended, if one has. */
@@ -240,7 +245,7 @@ public final class RealHermes implements AutoCloseable {
         return process.pid();
     }
 
-    private int destroyTree(boolean forcibly) {
+    private int destroyTree(boolean forcibly, Duration grace) {
         if (process == null) {
             return lastExitCode == null ? -1 : lastExitCode;
         }
@@ -252,7 +257,7 @@ public final class RealHermes implements AutoCloseable {
             process.destroy();
         }
         try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -301,7 +306,7 @@ public final class RealHermes implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        destroyTree(false);
+        destroyTree(false, STOP_TIMEOUT);
     }
 
     static String randomKey() {

@@ -48,6 +48,32 @@ final class RunEventMapper {
         lastApprovalKey = null;
     }
 
+    /**
+     * Whether an SSE message is the run's {@code run.cancelled} event: the follower looks first, because a
+     * cancellation by Hermes's own shutdown is submitted again rather than reported (see RunFollower).
+     */
+    static boolean isCancellation(String sseEventName, String data) {
+        if (data == null || !data.contains("run.cancelled")) {
+            return false;
+        }
+        try {
+            JsonNode node = JSON.readTree(data);
+            String event = node != null && node.path("event").isTextual() ? node.get("event").asText()
+                    : sseEventName == null ? "" : sseEventName;
+            return event.equals("run.cancelled");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The run ends with {@code run_cancelled}. */
+    void cancelled() {
+        if (!terminal) {
+            start();
+            error("run_cancelled", "The request was cancelled before the agent finished.");
+        }
+    }
+
     /** Signals the start once (idempotent). */
     void start() {
         if (!started && !terminal) {
@@ -94,7 +120,7 @@ final class RunEventMapper {
                 finalText(out != null && out.isTextual() ? out.asText() : text.toString());
             }
             case "run.failed" -> error("run_failed", failureText(node.get("error")));
-            case "run.cancelled" -> error("run_cancelled", "The request was cancelled before the agent finished.");
+            case "run.cancelled" -> cancelled();
             case "run.interrupted" -> error("run_interrupted", interruptedText());
             case "approval.request" -> approval(node, eventId);
             case "tool.started", "reasoning.available", "reasoning.delta", "message.interim",
@@ -117,7 +143,7 @@ final class RunEventMapper {
                 finalText(out != null && out.isTextual() ? out.asText() : text.toString());
             }
             case "failed" -> error("run_failed", failureText(status.get("error")));
-            case "cancelled" -> error("run_cancelled", "The request was cancelled before the agent finished.");
+            case "cancelled" -> cancelled();
             case "interrupted" -> error("run_interrupted", interruptedText());
             case "waiting_for_approval" -> {
                 JsonNode a = status.get("approval");

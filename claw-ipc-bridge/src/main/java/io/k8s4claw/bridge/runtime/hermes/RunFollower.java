@@ -39,6 +39,8 @@ final class RunFollower implements Runnable {
     private final RunEventMapper mapper;
     private final HermesSseConnector owner;
     private int resubmissions;
+    /** Hermes cancelled the current run; whether that stands or the message is submitted again is decided in follow(). */
+    private boolean cancelPending;
 
     RunFollower(String runId, InboundMessage message, RunEventMapper mapper, HermesSseConnector owner) {
         this.runId = runId;
@@ -66,12 +68,35 @@ final class RunFollower implements Runnable {
             if (mapper.terminal() || owner.isClosed()) {
                 return;
             }
-            // Lost: Hermes does not know the run any more (it restarted; 0.19.0 keeps runs in memory only). Submit
-            // the message again, as resume() does after a bridge restart: at least once, never silently dropped.
-            if (resubmissions >= MAX_RESUBMISSIONS || !resubmit()) {
-                mapper.lost();
+            if (cancelPending && !runtimeShuttingDown()) {
+                cancelPending = false;
+                mapper.cancelled(); // cancelled while Hermes runs on: someone stopped it; that stands
                 return;
             }
+            // Lost (Hermes does not know the run any more: it restarted; 0.19.0 keeps runs in memory only) or
+            // cancelled by Hermes's own shutdown (0.19.0 cancels in-flight runs on SIGTERM): submit the message
+            // again, as resume() does after a bridge restart: at least once, never silently dropped.
+            if (resubmissions >= MAX_RESUBMISSIONS || !resubmit()) {
+                if (cancelPending) {
+                    mapper.cancelled();
+                } else {
+                    mapper.lost();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Whether Hermes is going away: unreachable, or its health says it is not up (draining, stopping). */
+    private boolean runtimeShuttingDown() throws InterruptedException {
+        try {
+            var answers = owner.api().health().get();
+            if (answers.healthStatus() != 200 || answers.detailedStatus() != 200) {
+                return true;
+            }
+            return HermesSseConnector.HealthVerdict.of(answers.detailedBody()).state() != io.k8s4claw.bridge.runtime.RuntimeHealth.State.UP;
+        } catch (ExecutionException e) {
+            return true; // not reachable: it stopped
         }
     }
 
@@ -86,6 +111,7 @@ final class RunFollower implements Runnable {
                 LOG.atInfo().addKeyValue("runRef", runId).addKeyValue("newRunRef", accepted.runRef())
                         .addKeyValue("resubmission", resubmissions).log("run lost by the runtime, message submitted again");
                 runId = accepted.runRef();
+                cancelPending = false;
                 mapper.resubmitted();
                 return true;
             } catch (ExecutionException e) {
@@ -105,7 +131,7 @@ final class RunFollower implements Runnable {
         String lastEventId = null;
         long delayMs = settings.reconnectInitial().toMillis();
         boolean first = true;
-        while (!owner.isClosed() && !mapper.terminal()) {
+        while (!owner.isClosed() && !mapper.terminal() && !cancelPending) {
             if (!first) {
                 owner.stats().streamReconnects.incrementAndGet();
             }
@@ -115,14 +141,18 @@ final class RunFollower implements Runnable {
             EventSource es = newEventSource(stream, lastEventId);
             owner.register(es);
             try {
-                while (!mapper.terminal()) {
+                while (!mapper.terminal() && !cancelPending) {
                     StreamEvent ev = es.readAnyEvent();
                     if (ev instanceof MessageEvent m) {
                         String id = m.getLastEventId();
                         if (id != null && !id.isEmpty()) {
                             lastEventId = id;
                         }
-                        mapper.onMessage(m.getEventName(), m.getData(), id == null || id.isEmpty() ? null : id);
+                        if (RunEventMapper.isCancellation(m.getEventName(), m.getData())) {
+                            cancelPending = true;
+                        } else {
+                            mapper.onMessage(m.getEventName(), m.getData(), id == null || id.isEmpty() ? null : id);
+                        }
                         delayMs = settings.reconnectInitial().toMillis();
                     } else if (ev instanceof CommentEvent) {
                         owner.stats().keepalives.incrementAndGet(); // liveness only; the read timeout is the watchdog
@@ -150,7 +180,7 @@ final class RunFollower implements Runnable {
                 es.close();
                 stream.closeResponse();
             }
-            if (mapper.terminal() || owner.isClosed()) {
+            if (mapper.terminal() || cancelPending || owner.isClosed()) {
                 return;
             }
             sleepJittered(delayMs);
@@ -170,20 +200,24 @@ final class RunFollower implements Runnable {
     private void poll() throws InterruptedException {
         var settings = owner.settings();
         long delayMs = settings.pollInterval().toMillis();
-        while (!owner.isClosed() && !mapper.terminal()) {
+        while (!owner.isClosed() && !mapper.terminal() && !cancelPending) {
             owner.stats().statusPolls.incrementAndGet();
             try {
                 JsonNode status = owner.api().runStatus(runId).get();
                 if (status == null) {
                     return; // lost: follow() decides
                 }
-                mapper.onStatus(status);
+                if ("cancelled".equals(status.path("status").asText(""))) {
+                    cancelPending = true;
+                } else {
+                    mapper.onStatus(status);
+                }
                 delayMs = settings.pollInterval().toMillis();
             } catch (ExecutionException e) {
                 // runtime down or refusing: keep trying, slower
                 delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
             }
-            if (!mapper.terminal()) {
+            if (!mapper.terminal() && !cancelPending) {
                 sleepJittered(delayMs);
             }
         }
