@@ -16,6 +16,9 @@ import io.k8s4claw.bridge.runtime.RecordingSink;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,9 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (start first and once, deltas cumulative, at most one terminal call, nothing after it); a {@code run.completed}
  * with a string {@code output} always wins as the final text.
  *
- * <p>Stored regression inputs ({@code HermesSseFuzzTestInputs/}, real Hermes streams from hermes-api.md A13 and
- * broken variants) run in every build; fuzz for real with
- * {@code JAZZER_FUZZ=1 ./mvnw -pl claw-ipc-bridge test -Dtest=HermesSseFuzzTest}.
+ * <p>Stored regression inputs run in every build, one directory per method under {@code HermesSseFuzzTestInputs/}:
+ * real Hermes streams from hermes-api.md A13 and broken variants, and {@code corpus-*} inputs picked from the
+ * corpus of a local fuzzing run so that together they cover every event name, every kind of sink call and the
+ * orders they came in. The mapper test's inputs must send every event name and cause every kind of sink call
+ * (checked after all, see {@link #report}): the empty input alone checks nothing. Fuzz for real, one method at a
+ * time: {@code JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m ./mvnw -pl claw-ipc-bridge test
+ * -Dtest='HermesSseFuzzTest#mapperKeepsTheSinkContract'} (the corpus grows in {@code .cifuzz-corpus/}).
  */
 class HermesSseFuzzTest {
 
@@ -38,10 +45,35 @@ class HermesSseFuzzTest {
 
     private static final java.util.concurrent.atomic.AtomicLong SSE_RUNS = new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong MAPPER_RUNS = new java.util.concurrent.atomic.AtomicLong();
+    /** Event names {@link #mapperKeepsTheSinkContract} handed to the mapper inside well-formed JSON. */
+    private static final Set<String> MAPPER_EVENTS_SENT = ConcurrentHashMap.newKeySet();
+    /** Kinds of sink calls the mapper made in {@link #mapperKeepsTheSinkContract} (see {@link #kind}). */
+    private static final Set<String> MAPPER_SINK_KINDS = ConcurrentHashMap.newKeySet();
+    /** Every kind of sink call the mapper can make: one per way a Hermes event can show up in the channel. */
+    private static final Set<String> ALL_SINK_KINDS = Set.of("start", "delta", "final", "error:run_failed",
+            "error:run_cancelled", "error:run_interrupted", "approval", "typing");
 
     @org.junit.jupiter.api.AfterAll
     static void report() {
-        System.out.println("HermesSseFuzzTest executions: sse=" + SSE_RUNS.get() + " mapper=" + MAPPER_RUNS.get());
+        System.out.println("HermesSseFuzzTest executions: sse=" + SSE_RUNS.get() + " mapper=" + MAPPER_RUNS.get()
+                + " mapper events sent=" + new TreeSet<>(MAPPER_EVENTS_SENT) + " sink kinds=" + new TreeSet<>(MAPPER_SINK_KINDS));
+        if (MAPPER_RUNS.get() > 0) {
+            // Without seeds the build gives the mapper test only the empty input: zero events, an empty sink, and
+            // assertions that hold trivially. The stored inputs (HermesSseFuzzTestInputs/mapperKeepsTheSinkContract)
+            // must reach every event name and every kind of sink call, or the contract was not checked on them.
+            assertThat(MAPPER_EVENTS_SENT).as("event names the mapper test's inputs sent").containsAll(NAMES);
+            assertThat(MAPPER_SINK_KINDS).as("sink calls the mapper test's inputs caused").containsAll(ALL_SINK_KINDS);
+        }
+    }
+
+    /** A sink event reduced to its kind: {@code delta:abc} is {@code delta}, errors keep their code. */
+    private static String kind(String sinkEvent) {
+        if (sinkEvent.startsWith("error:")) {
+            int end = sinkEvent.indexOf(':', "error:".length());
+            return end < 0 ? sinkEvent : sinkEvent.substring(0, end);
+        }
+        int colon = sinkEvent.indexOf(':');
+        return colon < 0 ? sinkEvent : sinkEvent.substring(0, colon);
     }
 
     @FuzzTest(maxDuration = "30s")
@@ -86,14 +118,21 @@ class HermesSseFuzzTest {
             String event = data.pickValue(NAMES);
             switch (data.consumeInt(0, 3)) {
                 case 0 -> json = data.consumeString(200); // anything at all
-                case 1 -> json = "{\"event\":" + quote(event) + ",\"delta\":" + quote(data.consumeString(20)) + "}";
+                case 1 -> {
+                    json = "{\"event\":" + quote(event) + ",\"delta\":" + quote(data.consumeString(20)) + "}";
+                    MAPPER_EVENTS_SENT.add(event);
+                }
                 case 2 -> {
                     completedOutput = data.consumeString(30);
                     json = "{\"event\":\"run.completed\",\"output\":" + quote(completedOutput) + "}";
+                    MAPPER_EVENTS_SENT.add("run.completed");
                 }
-                default -> json = "{\"event\":" + quote(event) + ",\"request_id\":" + quote(data.consumeString(10))
-                        + ",\"choices\":[" + quote(data.consumeString(5)) + ",1,null],\"command\":" + quote(data.consumeString(20))
-                        + ",\"error\":" + (data.consumeBoolean() ? quote(data.consumeString(40)) : "{\"x\":1}") + "}";
+                default -> {
+                    json = "{\"event\":" + quote(event) + ",\"request_id\":" + quote(data.consumeString(10))
+                            + ",\"choices\":[" + quote(data.consumeString(5)) + ",1,null],\"command\":" + quote(data.consumeString(20))
+                            + ",\"error\":" + (data.consumeBoolean() ? quote(data.consumeString(40)) : "{\"x\":1}") + "}";
+                    MAPPER_EVENTS_SENT.add(event);
+                }
             }
             boolean wasTerminal = mapper.terminal();
             mapper.onMessage(data.consumeBoolean() ? event : null, json, data.consumeBoolean() ? Integer.toString(i) : null);
@@ -102,6 +141,7 @@ class HermesSseFuzzTest {
                 assertThat(sink.events()).last().isEqualTo("final:" + completedOutput);
             }
         }
+        sink.events().forEach(e -> MAPPER_SINK_KINDS.add(kind(e)));
         assertThat(sink.violations()).isEmpty();
         long terminals = sink.events().stream().filter(e -> e.startsWith("final:") || e.startsWith("error:")).count();
         assertThat(terminals).isLessThanOrEqualTo(1);
