@@ -67,6 +67,7 @@ final class ClawEventSources {
         pods = owned(context, io.fabric8.kubernetes.api.model.Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         channels = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
                 .withName("clawchannels")
+                .withItemStore(new ManagedFieldsFreeStore<>())
                 .withSecondaryToPrimaryMapper(channel -> primaries.byIndex(BY_CHANNEL,
                                 channel.getMetadata().getNamespace() + "/" + channel.getMetadata().getName())
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -74,6 +75,7 @@ final class ClawEventSources {
         // Every Secret: the generated/rendered ones we own and the user Secrets pods read (a change rolls the pod).
         secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, Claw.class)
                 .withName("secrets")
+                .withItemStore(new ManagedFieldsFreeStore<>())
                 .withSecondaryToPrimaryMapper(secret -> secretToClaws(secret, primaries))
                 .build(), context);
     }
@@ -103,6 +105,7 @@ final class ClawEventSources {
     private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(EventSourceContext<Claw> context, Class<R> type, String selector) {
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, Claw.class)
                 .withName(type.getSimpleName().toLowerCase())
+                .withItemStore(new ManagedFieldsFreeStore<>())
                 .withLabelSelector(selector)
                 .withSecondaryToPrimaryMapper(ClawEventSources::byInstanceLabel)
                 .build(), context);
