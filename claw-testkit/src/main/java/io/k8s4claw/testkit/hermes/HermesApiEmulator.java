@@ -303,6 +303,42 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM as hermes-agent 0.19.0 answers it (seen against the real one): it drains (new runs get 503), cancels
+     * every run still active ({@code run.cancelled} on its stream, status {@code cancelled}) and exits; the new
+     * process knows none of those runs. Call {@link #up()} to start it again.
+     */
+    public void sigterm() throws InterruptedException {
+        draining(true);
+        List<EmulatedRun> active = new java.util.ArrayList<>();
+        for (var run : runs.values()) {
+            synchronized (run) {
+                if (run.live && !run.terminal()) {
+                    run.stopRequested = true;
+                    run.status = "stopping";
+                    run.updatedAt = now();
+                    if (run.worker != null) {
+                        run.worker.interrupt();
+                    }
+                    active.add(run);
+                }
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (var run : active) {
+            synchronized (run) {
+                while (!run.terminal() && System.nanoTime() < deadline) {
+                    run.wait(50);
+                }
+            }
+        }
+        // the streams write their run.cancelled before the process goes
+        while (subscribers.stream().anyMatch(sub -> active.contains(sub.run)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        crash();
+    }
+
     /** {@link #crash()} then {@link #up()}. */
     public void restart() {
         crash();

@@ -23,6 +23,7 @@ final class RunEventMapper {
     private final StringBuilder text = new StringBuilder();
     private boolean started;
     private boolean terminal;
+    private boolean withholdDeltas;
     private int approvals;
     private String lastApprovalKey;
     private int malformed;
@@ -40,12 +41,14 @@ final class RunEventMapper {
     }
 
     /**
-     * The run was lost and the message submitted again as a new run: its text starts over (deltas are cumulative,
-     * so the channel's next edit replaces what the lost run had streamed); the start was signalled already.
+     * The run was lost and the message submitted again as a new run. Its text starts over, but the sink has seen
+     * the lost run's deltas and deltas must stay cumulative: the new run's deltas are withheld (typing instead)
+     * and its final replaces what the lost run had streamed. The start was signalled already.
      */
     void resubmitted() {
         text.setLength(0);
         lastApprovalKey = null;
+        withholdDeltas = true;
     }
 
     /**
@@ -112,7 +115,11 @@ final class RunEventMapper {
                 JsonNode d = node.get("delta");
                 if (d != null && d.isTextual() && !d.asText().isEmpty()) {
                     text.append(d.asText());
-                    sink.onDelta(text.toString());
+                    if (withholdDeltas) {
+                        sink.onTyping();
+                    } else {
+                        sink.onDelta(text.toString());
+                    }
                 }
             }
             case "run.completed" -> {

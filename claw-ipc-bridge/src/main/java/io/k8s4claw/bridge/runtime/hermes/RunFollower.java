@@ -87,9 +87,15 @@ final class RunFollower implements Runnable {
         }
     }
 
-    /** Whether Hermes is going away: unreachable, or its health says it is not up (draining, stopping). */
+    /**
+     * Whether the cancellation came from Hermes going away: it is unreachable, its health says it is not up
+     * (draining, stopping), or it is a new process already that does not know the run (404).
+     */
     private boolean runtimeShuttingDown() throws InterruptedException {
         try {
+            if (owner.api().runStatus(runId).get() == null) {
+                return true;
+            }
             var answers = owner.api().health().get();
             if (answers.healthStatus() != 200 || answers.detailedStatus() != 200) {
                 return true;

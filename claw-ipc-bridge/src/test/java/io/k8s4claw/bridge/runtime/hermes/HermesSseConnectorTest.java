@@ -454,6 +454,42 @@ class HermesSseConnectorTest {
     }
 
     @Test
+    void aRunCancelledByHermesShuttingDownIsSubmittedAgainNotReported() throws Exception {
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER).script(r -> calls.incrementAndGet() == 1
+                ? List.of(new Step.Delta("half"), new Step.Hang())
+                : List.of(new Step.Delta("whole answer"), new Step.Complete(null))).start();
+        var c = connector();
+        var sink = new RecordingSink();
+        accept(c, message("1", "c1", "x"), sink);
+        await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
+        emu.sigterm(); // run.cancelled on the stream, then the process is gone
+        emu.up();
+        awaitTerminal(sink);
+        // the new run's deltas are withheld (deltas stay cumulative); its final replaces the lost run's text
+        assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:half", "final:whole answer");
+        assertThat(sink.violations()).isEmpty();
+        assertThat(emu.admittedRuns()).isEqualTo(2);
+    }
+
+    @Test
+    void aRunStoppedWhileHermesStaysUpEndsAsCancelled() throws Exception {
+        emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER)
+                .script(r -> List.of(new Step.Delta("a"), new Step.Hang())).start();
+        var c = connector();
+        var sink = new RecordingSink();
+        Accepted a = accept(c, message("1", "c1", "x"), sink);
+        await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
+        var stop = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop")).header("Authorization", "Bearer " + KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(stop.statusCode()).isEqualTo(200);
+        awaitTerminal(sink);
+        assertThat(sink.events()).last().asString().startsWith("error:run_cancelled:");
+        assertThat(emu.admittedRuns()).isEqualTo(1);
+    }
+
+    @Test
     void bridgeRestartResumesTheRecordedRun() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
         emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("part "),
