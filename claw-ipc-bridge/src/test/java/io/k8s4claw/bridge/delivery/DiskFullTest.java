@@ -29,8 +29,11 @@ class DiskFullTest {
     Path dir;
     /** While set, every write to the journal fails as a full volume does. */
     private final AtomicBoolean full = new AtomicBoolean();
+    /** Writes refused because of {@link #full}: the sign that the bridge tried while the volume was full. */
+    private final java.util.concurrent.atomic.AtomicInteger refusedWrites = new java.util.concurrent.atomic.AtomicInteger();
     private final FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
         if (full.get()) {
+            refusedWrites.incrementAndGet();
             throw new IOException("No space left on device");
         }
     });
@@ -78,8 +81,10 @@ class DiskFullTest {
             s.await(Frame::hasAck, T);
             org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
             full.set(true);
+            int refusedBefore = refusedWrites.get();
             runtime.finish("first", "answer 1"); // its record cannot be written now
-            Thread.sleep(300);
+            // the bridge did try to write it into the full volume (not merely "300 ms passed")
+            org.awaitility.Awaitility.await().atMost(T).until(() -> refusedWrites.get() > refusedBefore);
             full.set(false);
             runtime.finish("second", "answer 2");
             Frame r1 = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
