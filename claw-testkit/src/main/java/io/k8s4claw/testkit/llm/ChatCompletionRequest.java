@@ -28,6 +28,11 @@ public record ChatCompletionRequest(String model, boolean stream, boolean hasToo
         messages = List.copyOf(messages);
     }
 
+    /** Whether the conversation already holds a tool's result (a {@code tool} message): a tool call was answered. */
+    public boolean hasToolResult() {
+        return messages.stream().anyMatch(m -> "tool".equals(m.role()));
+    }
+
     /**
      * The text the user typed in this turn: the last {@code user} message that is not OpenClaw's internal
      * context block, without OpenClaw's timestamp prefix and runtime suffix (openclaw.md §11: "the user's text is

@@ -31,7 +31,8 @@ import java.util.function.Function;
  * An OpenAI-compatible model server on loopback for running real agent runtimes without a model
  * (openclaw.md §8): {@code POST /v1/chat/completions}, streamed as {@code text/event-stream}
  * ({@code chat.completion.chunk} lines, a chunk with {@code finish_reason:"stop"}, then {@code data: [DONE]}) or,
- * with {@code stream:false}, one {@code chat.completion} JSON. Tools are ignored (text only). {@code GET /health}
+ * with {@code stream:false}, one {@code chat.completion} JSON. A script may answer with a tool call instead
+ * ({@link ScriptedReply#callTool}: one {@code tool_calls} delta, finish reason {@code tool_calls}). {@code GET /health}
  * and {@code GET /v1/models} answer too.
  *
  * <p>Replies are scripted by a function of the request; the default echoes {@code "echo: " + lastUserText}.
@@ -158,8 +159,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
             if (!request.stream()) {
                 ObjectNode out = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
                         .put("created", System.currentTimeMillis() / 1000).put("model", request.model());
-                ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-                choice.putObject("message").put("role", "assistant").put("content", reply.text());
+                ObjectNode choice = out.putArray("choices").addObject().put("index", 0)
+                        .put("finish_reason", reply.toolCall() == null ? "stop" : "tool_calls");
+                ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", reply.text());
+                if (reply.toolCall() != null) {
+                    message.putNull("content");
+                    toolCallNode(message.putArray("tool_calls").addObject(), id, reply.toolCall());
+                }
                 out.putObject("usage").put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2);
                 respond(ex, 200, "application/json", JSON.writeValueAsString(out));
                 return;
@@ -169,6 +175,22 @@ public final class FakeOpenAiServer implements AutoCloseable {
             ex.sendResponseHeaders(200, 0);
             OutputStream os = ex.getResponseBody();
             try {
+                if (reply.toolCall() != null) {
+                    ObjectNode c = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", 0)
+                            .put("model", request.model());
+                    ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+                    ObjectNode delta = choice.putObject("delta").put("role", "assistant");
+                    toolCallNode(delta.putArray("tool_calls").addObject().put("index", 0), id, reply.toolCall());
+                    choice.putNull("finish_reason");
+                    writeEvent(os, JSON.writeValueAsString(c));
+                    ObjectNode end = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", 0)
+                            .put("model", request.model());
+                    end.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls").putObject("delta");
+                    writeEvent(os, JSON.writeValueAsString(end));
+                    os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                    os.flush();
+                    return;
+                }
                 for (int i = 0; i < reply.chunks().size(); i++) {
                     if (i > 0) {
                         CountDownLatch latch = hold.get();
@@ -195,6 +217,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 // the client went away mid-stream (e.g. the runtime was killed): nothing to do
             }
         }
+    }
+
+    private static void toolCallNode(ObjectNode call, String id, ScriptedReply.ToolCall toolCall) {
+        call.put("id", "call_" + id).put("type", "function");
+        call.putObject("function").put("name", toolCall.name()).put("arguments", toolCall.argumentsJson());
     }
 
     private static String chunk(String id, String model, String content, boolean first, String finishReason) throws IOException {

@@ -7,13 +7,30 @@ import java.util.Objects;
 
 /**
  * What the fake model answers to one request: the text in streamed pieces, with a pause before each piece
- * after the first.
+ * after the first, or (when {@code toolCall} is set) a call of one of the tools the request offered.
  */
-public record ScriptedReply(List<String> chunks, Duration delayBetweenChunks) {
+public record ScriptedReply(List<String> chunks, Duration delayBetweenChunks, ToolCall toolCall) {
+
+    /** A function call: the tool's name and its arguments as a JSON object text. */
+    public record ToolCall(String name, String argumentsJson) {
+        public ToolCall {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(argumentsJson, "argumentsJson");
+        }
+    }
 
     public ScriptedReply {
         chunks = List.copyOf(chunks);
         Objects.requireNonNull(delayBetweenChunks, "delayBetweenChunks");
+    }
+
+    public ScriptedReply(List<String> chunks, Duration delayBetweenChunks) {
+        this(chunks, delayBetweenChunks, null);
+    }
+
+    /** The model calls {@code tool} with {@code argumentsJson} (finish reason {@code tool_calls}), no text. */
+    public static ScriptedReply callTool(String tool, String argumentsJson) {
+        return new ScriptedReply(List.of(), Duration.ZERO, new ToolCall(tool, argumentsJson));
     }
 
     /** {@code text} split into about {@code pieces} chunks (at least one), streamed without delay. */

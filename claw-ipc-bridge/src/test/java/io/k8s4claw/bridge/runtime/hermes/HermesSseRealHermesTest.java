@@ -63,6 +63,7 @@ class HermesSseRealHermesTest {
     @AfterEach
     void closeConnectors() {
         model.release();
+        model.script(FakeOpenAiServer::echo);
         connectors.forEach(HermesSseConnector::close);
     }
 
@@ -171,4 +172,31 @@ class HermesSseRealHermesTest {
         await().atMost(TURN).until(() -> c.activeFollowers() == 0);
         assertThat(pool.connectionCount() - pool.idleConnectionCount()).as("connections still allocated").isZero();
     }
+
+    @Test
+    void anApprovalRequestReachesTheSinkAndItsAnswerLetsTheCommandRun(@TempDir Path scratch) throws Exception {
+        Path victim = java.nio.file.Files.createDirectories(scratch.resolve("approval-victim").resolve("inner"));
+        String text = "clean up please marker-approval-1";
+        // the model asks the terminal tool for a recursive delete, which Hermes holds for approval
+        model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("terminal",
+                        JSON_ARGS.createObjectNode().put("command", "rm -r " + victim.getParent()).toString())
+                : FakeOpenAiServer.echo(r));
+        var c = connector();
+        RecordingSink sink = new RecordingSink();
+        Accepted accepted = c.deliver(slackThreadMessage("ev-approval", text), sink).toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(() -> sink.lastApprovalId() != null);
+        String request = sink.events().stream().filter(e -> e.startsWith("approval:")).findFirst().orElseThrow();
+        assertThat(request).contains("rm -r " + victim.getParent());
+        assertThat(java.nio.file.Files.exists(victim)).as("nothing ran before the answer").isTrue();
+
+        c.answerApproval(accepted.runRef(), sink.lastApprovalId(), "once").toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(sink::terminal);
+        assertThat(sink.events().get(sink.events().size() - 1)).isEqualTo("final:echo: " + text);
+        assertThat(java.nio.file.Files.exists(victim.getParent())).as("the approved command ran").isFalse();
+        assertThat(sink.violations()).isEmpty();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS = new com.fasterxml.jackson.databind.ObjectMapper();
 }
