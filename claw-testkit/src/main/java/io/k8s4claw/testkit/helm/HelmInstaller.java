@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * ({@code peer/}: go.mod, go.sum and tools.go, so every module is hash-checked).
  *
  * <p>The wrapper takes the module versions Helm's own go.mod names ({@code k8s.io/*} v0.37.2), so the binary is the
- * release build, not Helm forced down to the control plane's {@code k8s.io/*} v0.36.3; Go's build cache is shared with
- * {@link ControlPlaneInstaller} all the same, and whatever both graphs hold at the same version is compiled once. The
+ * release build, not Helm forced down to the control plane's {@code k8s.io/*} v0.36.3. Go's build cache is shared with
+ * {@link ControlPlaneInstaller} all the same, but it reuses a package only when its whole import closure is identical,
+ * which the two graphs' different {@code golang.org/x/*} and protobuf versions rule out for nearly every package
+ * (numbers in {@code claw-testkit/docs/helm-peer.md}). The
  * version ldflags are those of Helm's Makefile for a tagged build, so {@code helm version} reports
  * {@value #HELM_VERSION} (the git commit stays empty: the module proxy does not carry it).
  *
