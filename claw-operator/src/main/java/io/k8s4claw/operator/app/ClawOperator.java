@@ -25,7 +25,7 @@ public final class ClawOperator implements AutoCloseable {
                            Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
                            int reconcileThreads, WritePath writePath) {
 
-        /** With the default write path ({@link WritePath#UPDATE}). */
+        /** With {@link WritePath#UPDATE}, the write path the fabric8 mock API server (which cannot apply) needs. */
         public Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
                         Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
                         int reconcileThreads) {

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </ul>
  *
  * <pre>./mvnw -q -pl claw-operator -am test -Dtest=OperatorConvergenceBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
- * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=SERVER_SIDE_APPLY} to measure the other write path.)
+ * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=UPDATE} to measure the other write path.)
  * Results: stdout and {@code claw-operator/target/benchmark/operator-convergence.txt}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
@@ -213,9 +213,9 @@ class OperatorConvergenceBenchmark {
         return new Run(count, millis, requests.size(), requests.stream().filter(AuditLog.Request::isWrite).count());
     }
 
-    /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default UPDATE). */
+    /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default: the CLI's, SSA). */
     static String writePath() {
-        return System.getProperty("bench.writePath", "UPDATE");
+        return System.getProperty("bench.writePath", "SERVER_SIDE_APPLY");
     }
 
     static List<String> jvmFlags() {

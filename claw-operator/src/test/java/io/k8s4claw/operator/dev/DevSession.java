@@ -14,6 +14,7 @@ import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
 import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.realcluster.KubeletStandIn;
+import io.k8s4claw.operator.reconcile.WritePath;
 import io.k8s4claw.operator.realcluster.RealCluster;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
 import java.io.IOException;
@@ -71,7 +72,8 @@ public final class DevSession {
              KubeletStandIn kubelet = new KubeletStandIn(admin, namespace);
              KubernetesClient operatorClient = real.operatorClient();
              ClawOperator operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.load(),
-                     SidecarImages.defaults(), Set.of(namespace), Optional.empty(), Optional.empty(), 2), new OperatorMetrics())) {
+                     SidecarImages.defaults(), Set.of(namespace), Optional.empty(), Optional.empty(), 2, WritePath.SERVER_SIDE_APPLY),
+                     new OperatorMetrics())) {
             operator.start();
             out.println("claw dev: operator started (ServiceAccount claw-system/claw-operator, deploy/rbac/cluster-wide.yaml)");
             for (String secret : referencedSecrets(resources)) {
