@@ -1,5 +1,6 @@
 package io.k8s4claw.testkit.kubernetes;
 
+import io.k8s4claw.testkit.peer.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -31,10 +31,8 @@ class HelmInstallerTest {
     @Test
     void aSecondBuildReusesTheCache() {
         Helm first = HelmInstaller.ensureBuilt();
-        long started = System.nanoTime();
         Helm second = HelmInstaller.ensureBuilt();
         assertThat(second.binary()).isEqualTo(first.binary());
-        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(2_000);
         assertThat(first.binary().getParent().getParent().resolve(".k8s4claw-build-complete")).isRegularFile();
     }
 

@@ -1,4 +1,4 @@
-package io.k8s4claw.testkit.kubernetes;
+package io.k8s4claw.testkit.peer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,13 +9,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Small file helpers the installer and the launcher share. */
-final class FileTrees {
+/** Small file helpers the peer installers and launchers share. */
+public final class FileTrees {
 
     private FileTrees() {
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -27,7 +27,7 @@ final class FileTrees {
     }
 
     /** The last {@code lines} lines of a text file, or why it cannot be read. */
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
