@@ -1,6 +1,6 @@
 package io.k8s4claw.testkit.helm;
 
-import io.k8s4claw.testkit.peer.FileTrees;
+import io.k8s4claw.testkit.install.CachedInstall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +72,7 @@ public record Helm(Path binary, String version) {
         } finally {
             if (home != null) {
                 try {
-                    FileTrees.deleteRecursively(home);
+                    CachedInstall.deleteRecursively(home);
                 } catch (IOException ignored) {
                     // a temporary directory left behind is harmless
                 }

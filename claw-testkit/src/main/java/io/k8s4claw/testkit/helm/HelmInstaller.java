@@ -1,8 +1,8 @@
 package io.k8s4claw.testkit.helm;
 
 import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
-import io.k8s4claw.testkit.peer.GoModuleBuild;
-import io.k8s4claw.testkit.peer.PeerCache;
+import io.k8s4claw.testkit.install.GoModuleBuild;
+import io.k8s4claw.testkit.install.PeerCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

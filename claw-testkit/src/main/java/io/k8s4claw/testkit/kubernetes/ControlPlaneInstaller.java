@@ -1,7 +1,7 @@
 package io.k8s4claw.testkit.kubernetes;
 
-import io.k8s4claw.testkit.peer.GoModuleBuild;
-import io.k8s4claw.testkit.peer.PeerCache;
+import io.k8s4claw.testkit.install.GoModuleBuild;
+import io.k8s4claw.testkit.install.PeerCache;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

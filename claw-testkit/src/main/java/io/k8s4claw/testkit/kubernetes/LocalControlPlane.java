@@ -1,6 +1,6 @@
 package io.k8s4claw.testkit.kubernetes;
 
-import io.k8s4claw.testkit.peer.FileTrees;
+import io.k8s4claw.testkit.install.CachedInstall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -270,7 +270,7 @@ public final class LocalControlPlane implements AutoCloseable {
         if (process.isAlive()) {
             return;
         }
-        String tail = FileTrees.tail(logOf(name), 15);
+        String tail = CachedInstall.tail(logOf(name), 15);
         if (tail.contains("address already in use")) {
             throw new PortClash(name + " could not bind its port (address already in use); another process took it");
         }
@@ -477,7 +477,7 @@ public final class LocalControlPlane implements AutoCloseable {
         processes.clear();
         if (!Boolean.getBoolean("k8s4claw.controlplane.keep")) {
             try {
-                FileTrees.deleteRecursively(runDir);
+                CachedInstall.deleteRecursively(runDir);
             } catch (IOException ignored) {
                 // a leftover temp directory is harmless
             }

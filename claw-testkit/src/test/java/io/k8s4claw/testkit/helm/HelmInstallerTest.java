@@ -33,7 +33,7 @@ class HelmInstallerTest {
         Helm first = HelmInstaller.ensureBuilt();
         Helm second = HelmInstaller.ensureBuilt();
         assertThat(second.binary()).isEqualTo(first.binary());
-        assertThat(first.binary().getParent().getParent().resolve(".k8s4claw-build-complete")).isRegularFile();
+        assertThat(first.binary().getParent().getParent().resolve(io.k8s4claw.testkit.install.CachedInstall.COMPLETE_MARKER)).isRegularFile();
     }
 
     @Test

@@ -1,28 +1,23 @@
-package io.k8s4claw.testkit.peer;
+package io.k8s4claw.testkit.install;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
- * Where a test peer is installed once per machine, and the one way it gets there: built into a staging directory, a
- * marker file written when everything succeeded, then moved into place — so a half-finished install is never mistaken
- * for a good one — under a file lock that serialises the test JVMs of a parallel build.
+ * Where a test peer is installed once per machine, and how it gets there: {@link CachedInstall}'s discipline (staging
+ * directory, completion marker, move into place) under a file lock that serialises the test JVMs of a parallel build.
  *
  * @param dir the peer's cache directory, e.g. {@code ~/.cache/k8s4claw/kubernetes}
  * @param relocateEnv the environment variable that relocates it (named in error messages)
  */
 public record PeerCache(Path dir, String relocateEnv) {
 
-    private static final String COMPLETE_MARKER = ".k8s4claw-build-complete";
     private static final Object JVM_LOCK = new Object();
 
     /** Fills a staging directory; throws when anything fails. */
@@ -41,13 +36,9 @@ public record PeerCache(Path dir, String relocateEnv) {
         return new PeerCache(path.toAbsolutePath(), env);
     }
 
-    public static boolean isComplete(Path target) {
-        return Files.isRegularFile(target.resolve(COMPLETE_MARKER));
-    }
-
     /** Installs {@code target} (a directory of this cache) unless a complete one is there; {@code what} names it. */
     public Path ensure(Path target, String what, Install install) {
-        if (isComplete(target)) {
+        if (CachedInstall.isComplete(target)) {
             return target;
         }
         synchronized (JVM_LOCK) {
@@ -55,7 +46,7 @@ public record PeerCache(Path dir, String relocateEnv) {
                 Files.createDirectories(dir);
                 try (FileChannel lockFile = FileChannel.open(dir.resolve(".build.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                      FileLock ignored = lockFile.lock()) {
-                    if (!isComplete(target)) {
+                    if (!CachedInstall.isComplete(target)) {
                         installInto(target, what, install);
                     }
                 }
@@ -68,18 +59,9 @@ public record PeerCache(Path dir, String relocateEnv) {
     }
 
     private void installInto(Path target, String what, Install install) throws IOException {
-        Path staging = dir.resolve(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
-        FileTrees.deleteRecursively(staging);
-        FileTrees.deleteRecursively(target);
-        Files.createDirectories(staging);
+        Path staging = CachedInstall.freshStaging(target);
         long started = System.nanoTime();
         install.into(staging);
-        Files.writeString(staging.resolve(COMPLETE_MARKER), what + " installed in "
-                + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s\n", StandardCharsets.UTF_8);
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(staging, target);
-        }
+        CachedInstall.complete(staging, target, what + " installed in " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s");
     }
 }

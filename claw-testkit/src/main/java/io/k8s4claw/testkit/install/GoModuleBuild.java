@@ -1,4 +1,4 @@
-package io.k8s4claw.testkit.peer;
+package io.k8s4claw.testkit.install;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,7 +105,7 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
         if (process.exitValue() != 0) {
             throw new IllegalStateException("go build of " + what + " failed with exit code " + process.exitValue()
                     + " (is the Go module proxy reachable? GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default")
-                    + "); last lines of " + log + ":\n" + FileTrees.tail(log, 25));
+                    + "); last lines of " + log + ":\n" + CachedInstall.tail(log, 25));
         }
     }
 }
