@@ -271,4 +271,46 @@ class HermesRealPeerTest {
         assertThat(last.path("event").asText()).as(seen.toString()).isEqualTo("run.completed");
         return last.path("output").asText();
     }
+
+    /** Platform tokens someone put into the LLM credentials Secret (envFrom) and onto the volume's .env. */
+    private static final Map<String, String> CREDENTIALS_WITH_PLATFORM_TOKENS = Map.of(
+            "SLACK_BOT_TOKEN", "xoxb-0000000000-0000000000000-planted", "SLACK_APP_TOKEN", "xapp-1-A000-0000-planted");
+
+    /** Lines of Hermes's agent log that mention Slack, once the gateway logged that it runs. */
+    private static List<String> slackLines(RealHermes hermes) throws Exception {
+        Path log = hermes.home().resolve("logs/agent.log");
+        awaitTrue(Duration.ofMinutes(1), () -> {
+            try {
+                return Files.exists(log) && Files.readString(log).contains("Gateway running with");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "the gateway logs that it runs");
+        return Files.readAllLines(log).stream().filter(l -> l.toLowerCase().contains("slack")).toList();
+    }
+
+    @Test
+    void optionBKeepsEveryPlatformTokenOutOfHermesAndOptionAHandsThemOver() throws Exception {
+        var example = io.k8s4claw.adapters.Examples.load("hermes-assistant.yaml", "slack-team-channel.yaml");
+        Claw withChannels = example.claw();
+        withChannels.getSpec().setConfig(claw().getSpec().getConfig());
+        try (RenderedHermesPod pod = new RenderedHermesPod(withChannels,
+                io.k8s4claw.adapters.Examples.channelsOf(withChannels, example.channels()), tmp.resolve("b"), KEY)) {
+            Files.createDirectories(pod.home());
+            Files.writeString(pod.home().resolve(".env"), "SLACK_BOT_TOKEN=xoxb-volume-planted\nSLACK_APP_TOKEN=xapp-volume-planted\n");
+            assertThat(pod.init().exitCode()).isZero();
+            RealHermes hermes = pod.builder(CREDENTIALS_WITH_PLATFORM_TOKENS).start();
+            pod.adopt(hermes);
+            assertThat(slackLines(hermes)).as("Option B: Hermes never sees a Slack token").isEmpty();
+        }
+
+        // control, Option A (no channels): the same tokens reach Hermes, which tries to start its own Slack
+        // platform (this venv lacks the slack extra, so it says so instead of connecting)
+        try (RenderedHermesPod pod = new RenderedHermesPod(claw(), tmp.resolve("a"), KEY)) {
+            assertThat(pod.init().exitCode()).isZero();
+            RealHermes hermes = pod.builder(CREDENTIALS_WITH_PLATFORM_TOKENS).start();
+            pod.adopt(hermes);
+            assertThat(slackLines(hermes)).anySatisfy(l -> assertThat(l).contains("Platform 'slack' is registered"));
+        }
+    }
 }

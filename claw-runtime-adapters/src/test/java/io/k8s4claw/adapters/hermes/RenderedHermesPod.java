@@ -40,7 +40,11 @@ final class RenderedHermesPod implements AutoCloseable {
     private RealHermes hermes;
 
     RenderedHermesPod(Claw claw, Path root, String apiKey) throws IOException {
-        this.pod = new HermesClawAdapter().render(RenderContext.of(claw, List.of()));
+        this(claw, List.of(), root, apiKey);
+    }
+
+    RenderedHermesPod(Claw claw, List<io.k8s4claw.api.v1alpha1.ClawChannel> channels, Path root, String apiKey) throws IOException {
+        this.pod = new HermesClawAdapter().render(RenderContext.of(claw, channels));
         this.root = root;
         this.apiKey = apiKey;
         for (var mount : pod.dataMounts()) {
@@ -104,8 +108,17 @@ final class RenderedHermesPod implements AutoCloseable {
 
     /** The launcher for the runtime container, for a start other than {@link #start()}. */
     RealHermes.Builder builder() {
+        return builder(Map.of());
+    }
+
+    /**
+     * The launcher with {@code fromSecrets} standing in for the container's {@code envFrom} Secrets: set first,
+     * so the rendered {@code env} entries beat them, as in Kubernetes.
+     */
+    RealHermes.Builder builder(Map<String, String> fromSecrets) {
         Container runtime = pod.runtimeContainer();
-        Map<String, String> env = env(runtime);
+        Map<String, String> env = new LinkedHashMap<>(fromSecrets);
+        env.putAll(env(runtime));
         return RealHermes.builder().installation(installation).root(root).home(home())
                 .port(HermesClawAdapter.API_PORT).apiKey(apiKey).args(runtime.getArgs()).env(env);
     }
