@@ -103,10 +103,27 @@ final class HermesConfig {
         return errors;
     }
 
+    /**
+     * Where a model on a custom endpoint takes its key from. Hermes (checked with 0.19.0) reads the key of a
+     * model on a custom {@code base_url} only from {@code model.api_key}, never from {@code OPENAI_API_KEY}, so the
+     * key in the Claw's credentials Secret would be ignored; Hermes expands {@code ${VAR}} in config values, so
+     * the rendered config names the variable and the key itself stays in the Secret.
+     */
+    static final String CUSTOM_ENDPOINT_KEY_REF = "${OPENAI_API_KEY}";
+
     /** The config.yaml the Claw asks for: adapter defaults merged with the (mapped) user config by {@code mode}. */
     static Map<String, Object> render(Map<String, Object> user, MergeMode mode) {
         Map<String, Object> overlay = mode.mapsKeys() ? mapShorthands(user) : user;
-        return mode.merge(defaults(), overlay);
+        Map<String, Object> rendered = mode.merge(defaults(), overlay);
+        if (mode.mapsKeys() && rendered.get("model") instanceof Map<?, ?> model && model.get("base_url") != null
+                && model.get("api_key") == null
+                && (model.get("provider") == null || "custom".equals(model.get("provider")))) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> withKey = new LinkedHashMap<>((Map<String, Object>) model);
+            withKey.put("api_key", CUSTOM_ENDPOINT_KEY_REF);
+            rendered.put("model", withKey);
+        }
+        return rendered;
     }
 
     static Map<String, Object> mapShorthands(Map<String, Object> user) {

@@ -39,6 +39,18 @@ class HermesConfigTest {
     }
 
     @Test
+    void aModelOnACustomEndpointTakesItsKeyFromTheCredentialsVariable() {
+        Map<String, Object> custom = HermesConfig.render(map("model", "local-llm", "baseUrl", "http://vllm:8000/v1"), MergeMode.DEEP_MERGE);
+        assertThat(custom.get("model")).isEqualTo(map("default", "local-llm", "base_url", "http://vllm:8000/v1",
+                "api_key", "${OPENAI_API_KEY}"));
+        Map<String, Object> given = HermesConfig.render(map("model", map("base_url", "http://vllm:8000/v1", "api_key", "${MY_KEY}")),
+                MergeMode.DEEP_MERGE);
+        assertThat(given.get("model")).as("a key the Claw names stays").isEqualTo(map("base_url", "http://vllm:8000/v1", "api_key", "${MY_KEY}"));
+        assertThat(HermesConfig.render(USER, MergeMode.DEEP_MERGE).get("model")).as("a named provider reads its own variable")
+                .isEqualTo(map("default", "nous-hermes-3", "provider", "openrouter", "base_url", "https://openrouter.ai/api/v1"));
+    }
+
+    @Test
     void overwriteReplacesWholeTopLevelSections() {
         Map<String, Object> config = HermesConfig.render(map("memory", map("user_profile_enabled", false)), MergeMode.OVERWRITE);
         assertThat(config.get("memory")).as("the default memory_enabled is gone").isEqualTo(map("user_profile_enabled", false));

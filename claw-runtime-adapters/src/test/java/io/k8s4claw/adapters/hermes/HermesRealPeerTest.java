@@ -313,4 +313,24 @@ class HermesRealPeerTest {
             assertThat(slackLines(hermes)).anySatisfy(l -> assertThat(l).contains("Platform 'slack' is registered"));
         }
     }
+
+    @Test
+    void aModelOnACustomEndpointGetsTheKeyFromTheCredentialsSecret() throws Exception {
+        Claw claw = HermesValidationTest.validClaw();
+        ObjectNode config = JSON.createObjectNode();
+        // no api_key: the operator's credentials Secret holds it (OPENAI_API_KEY)
+        config.putObject("model").put("provider", "custom").put("default", "echo-1")
+                .put("base_url", model.baseUrl().toString()).put("context_length", 128000);
+        config.putObject("auxiliary").putObject("title_generation").put("enabled", false);
+        claw.getSpec().setConfig(config);
+        String key = "sk-k8s4claw-" + System.nanoTime();
+        try (RenderedHermesPod pod = new RenderedHermesPod(claw, tmp, KEY)) {
+            assertThat(pod.init().exitCode()).isZero();
+            assertThat(Files.readString(pod.home().resolve("config.yaml"))).contains("api_key: ${OPENAI_API_KEY}").doesNotContain(key);
+            pod.adopt(pod.builder(Map.of("OPENAI_API_KEY", key)).start());
+            String text = "custom endpoint " + System.nanoTime();
+            assertThat(runOutput(KEY, text)).isEqualTo("echo: " + text);
+            assertThat(model.authorizationHeaders()).contains("Bearer " + key);
+        }
+    }
 }

@@ -46,6 +46,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<ChatCompletionRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final AtomicReference<Function<ChatCompletionRequest, ScriptedReply>> script =
             new AtomicReference<>(FakeOpenAiServer::echo);
     private final AtomicReference<CountDownLatch> hold = new AtomicReference<>();
@@ -133,6 +134,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The {@code Authorization} header of every request received ({@code "null"} when absent), in arrival order. */
+    public List<String> authorizationHeaders() {
+        return List.copyOf(authorizations);
+    }
+
     /** Agent turns (requests offering tools) whose user text is {@code userText}: how many runs the runtime started for it. */
     public long agentTurnsFor(String userText) {
         return requests.stream().filter(r -> r.hasTools() && userText.equals(r.lastUserText())).count();
@@ -154,6 +160,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 return;
             }
             requests.add(request);
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             ScriptedReply reply = script.get().apply(request);
             String id = "chatcmpl-fake-" + ids.incrementAndGet();
             if (!request.stream()) {
