@@ -198,5 +198,40 @@ class HermesSseRealHermesTest {
         assertThat(sink.violations()).isEmpty();
     }
 
+    @Test
+    void throughTheBridgeTheChannelAnswersAnApprovalAndGetsTheReply(@TempDir Path dir) throws Exception {
+        Path victim = java.nio.file.Files.createDirectories(dir.resolve("approval-victim-2").resolve("inner"));
+        String text = "tidy up please marker-approval-bridge";
+        model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("terminal",
+                        JSON_ARGS.createObjectNode().put("command", "rm -r " + victim.getParent()).toString())
+                : FakeOpenAiServer.echo(r));
+        var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir.resolve("bridge")), owned, FileStore.DEFAULT);
+             TestSidecar slack = TestSidecar.connect(dir.resolve("bridge").resolve("bus.sock"))) {
+            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
+                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+            await().atMost(TURN).until(() -> owned.health().isUp());
+            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0APPROVAL")
+                    .setConversationId("C0123ABCD").setThreadId("1767225600.000300").setChatType(ChatType.CHANNEL)
+                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(text).build()));
+            Frame ask = slack.await(f -> f.hasReply() && (f.getReply().hasApprovalRequest() || f.getReply().hasError()), TURN);
+            assertThat(ask.getReply().hasApprovalRequest()).as(ask.toString()).isTrue();
+            assertThat(ask.getReply().getApprovalRequest().getText()).contains("rm -r " + victim.getParent());
+            assertThat(ask.getReply().getThreadId()).isEqualTo("1767225600.000300");
+            assertThat(java.nio.file.Files.exists(victim)).isTrue();
+
+            // the user presses "once" in the channel
+            slack.send(slack.frames().frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
+                    .setStreamId(ask.getReply().getStreamId()).setApprovalId(ask.getReply().getApprovalRequest().getApprovalId())
+                    .setChoice("once"))));
+            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + text);
+            assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0APPROVAL");
+            assertThat(java.nio.file.Files.exists(victim.getParent())).as("the approved command ran").isFalse();
+        }
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS = new com.fasterxml.jackson.databind.ObjectMapper();
 }
