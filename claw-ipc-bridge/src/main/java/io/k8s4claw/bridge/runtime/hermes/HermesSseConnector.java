@@ -271,7 +271,7 @@ public final class HermesSseConnector implements RuntimeConnector {
         }
     }
 
-    private static DeliveryException unwrap(Throwable t) {
+    static DeliveryException unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }

@@ -12,7 +12,6 @@ import com.launchdarkly.eventsource.StreamEvent;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import com.launchdarkly.logging.LDLogger;
-import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,10 +96,12 @@ final class RunFollower implements Runnable {
                 return true;
             }
             var answers = owner.api().health().get();
-            if (answers.healthStatus() != 200 || answers.detailedStatus() != 200) {
+            if (answers.healthStatus() != 200 || answers.detailedStatus() != 200
+                    || HermesSseConnector.HealthVerdict.of(answers.detailedBody()).state() != io.k8s4claw.bridge.runtime.RuntimeHealth.State.UP) {
                 return true;
             }
-            return HermesSseConnector.HealthVerdict.of(answers.detailedBody()).state() != io.k8s4claw.bridge.runtime.RuntimeHealth.State.UP;
+            // up: the same process that stopped the run, or already the next one (a fast restart)?
+            return owner.api().runStatus(runId).get() == null;
         } catch (ExecutionException e) {
             return true; // not reachable: it stopped
         }
@@ -121,7 +122,8 @@ final class RunFollower implements Runnable {
                 mapper.resubmitted();
                 return true;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof DeliveryException de) || !de.retryable()) {
+                // the failure may come wrapped (CompletionException) from the HTTP callback
+                if (!HermesSseConnector.unwrap(e).retryable()) {
                     return false;
                 }
             }
