@@ -77,7 +77,9 @@ final class NettyFrameDecoder extends ByteToMessageDecoder {
                     seq = in.varint();
                 } else if (tag == USER_MESSAGE_TAG && message == null) {
                     long size = in.varint();
-                    if (size > in.end - in.at) {
+                    // a varint is unsigned: one of ten bytes reads as a negative long, which passed the bound and
+                    // became new byte[(int) size] — up to 2 GiB asked for by an 11-byte frame (found by fuzzing)
+                    if (size < 0 || size > in.end - in.at) {
                         return null;
                     }
                     message = new byte[(int) size];
