@@ -1,11 +1,10 @@
 package io.k8s4claw.testkit.hermes;
 
 import io.k8s4claw.testkit.install.CachedInstall;
+import io.k8s4claw.testkit.install.PeerCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Cache: {@code $K8S4CLAW_HERMES_CACHE} (or system property {@code k8s4claw.hermes.cache}), default
  * {@code ~/.cache/k8s4claw/hermes}. The install directory's name carries the requirements file's hash, so a
  * changed lock installs afresh; it is built in a staging directory and moved into place only after pip succeeded
- * and {@code hermes_cli} imports; a file lock serialises installs from parallel test JVMs. Python is
+ * and {@code hermes_cli} imports, under a file lock that serialises parallel test JVMs ({@link PeerCache}). Python is
  * {@code $K8S4CLAW_PYTHON} or {@code python3} on {@code PATH} and must be 3.11–3.13 (what hermes-agent 0.19.0
  * declares). pip's output goes to {@code <cache>/install-hermes.log}.
  */
@@ -38,27 +37,20 @@ public final class HermesInstaller {
 
     private static final String REQUIREMENTS = "/io/k8s4claw/testkit/hermes/peer/requirements.txt";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(15);
-    private static final Object JVM_LOCK = new Object();
 
-    private final Path cacheDir;
+    private final PeerCache cache;
     private final String python;
 
     public HermesInstaller(Path cacheDir, String python) {
-        this.cacheDir = cacheDir.toAbsolutePath();
+        this.cache = new PeerCache(cacheDir.toAbsolutePath(), CACHE_ENV);
         this.python = python;
     }
 
     /** The installer configured from the environment (see class comment). */
     public static HermesInstaller fromEnvironment() {
-        String dir = System.getProperty(CACHE_PROPERTY);
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv(CACHE_ENV);
-        }
-        Path cache = dir == null || dir.isBlank()
-                ? Path.of(System.getProperty("user.home"), ".cache", "k8s4claw", "hermes")
-                : Path.of(dir);
         String python = System.getenv(PYTHON_ENV);
-        return new HermesInstaller(cache, python == null || python.isBlank() ? "python3" : python);
+        return new HermesInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "hermes").dir(),
+                python == null || python.isBlank() ? "python3" : python);
     }
 
     /** Installs Hermes unless the cache already holds this lock's install, and returns it. */
@@ -67,39 +59,24 @@ public final class HermesInstaller {
     }
 
     public Path cacheDir() {
-        return cacheDir;
+        return cache.dir();
     }
 
     /** Idempotent: reuses a complete install of the current lock. */
     public HermesInstallation install() {
-        Path target = cacheDir.resolve("hermes-agent-" + HERMES_VERSION + "-lock-" + lockHash());
+        Path target = cache.dir().resolve("hermes-agent-" + HERMES_VERSION + "-lock-" + lockHash());
+        cache.ensure(target, "hermes-agent " + HERMES_VERSION, this::installInto);
         HermesInstallation installation = new HermesInstallation(target.resolve("venv"), HERMES_VERSION);
-        if (CachedInstall.isComplete(target) && Files.isExecutable(installation.python())) {
-            return installation;
-        }
-        synchronized (JVM_LOCK) {
-            try {
-                Files.createDirectories(cacheDir);
-                try (FileChannel lockFile = FileChannel.open(cacheDir.resolve(".install.lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = lockFile.lock()) {
-                    if (!CachedInstall.isComplete(target)) {
-                        installInto(target);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("installing hermes-agent " + HERMES_VERSION + " into " + cacheDir
-                        + " failed: " + e.getMessage() + " (relocate the cache with $" + CACHE_ENV + ")", e);
-            }
+        if (!Files.isExecutable(installation.python())) {
+            throw new IllegalStateException("the Hermes install in " + target + " has no " + installation.python()
+                    + "; delete " + target + " and retry");
         }
         return installation;
     }
 
-    private void installInto(Path target) throws IOException {
-        Path staging = CachedInstall.freshStaging(target);
-        Path log = cacheDir.resolve("install-hermes.log");
+    private void installInto(Path staging) throws IOException {
+        Path log = cache.dir().resolve("install-hermes.log");
         Files.writeString(log, "");
-        long started = System.nanoTime();
         run(List.of(python, "-c", "import sys; v = sys.version_info; "
                 + "sys.exit(0 if (3, 11) <= v[:2] < (3, 14) else 'Python %d.%d: hermes-agent " + HERMES_VERSION
                 + " needs >=3.11,<3.14' % v[:2])"), staging, log, "checking the Python version");
@@ -112,8 +89,6 @@ public final class HermesInstaller {
                 staging, log, "pip install --require-hashes of " + REQUIREMENTS + " (is PyPI reachable?)");
         run(List.of(venv.resolve("bin/python").toString(), "-c", "import hermes_cli.main, aiohttp, yaml"),
                 staging, log, "importing hermes_cli after the install");
-        CachedInstall.complete(staging, target, "hermes-agent " + HERMES_VERSION + " installed in "
-                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 
     private void run(List<String> command, Path dir, Path log, String what) throws IOException {
