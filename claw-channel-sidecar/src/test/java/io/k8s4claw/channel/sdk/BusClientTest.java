@@ -131,8 +131,10 @@ class BusClientTest {
         var aAgain = client.publish(msg("a")).toCompletableFuture();
         assertThat(client.pendingMessages()).as("publishing a pending id again adds nothing").isEqualTo(2);
 
-        bridge = new FakeBridge(socket()); // the bridge comes up late: the normal case in a starting pod
-        bridge.autoAck = true;
+        // The bridge comes up late: the normal case in a starting pod. The client is already dialling, so auto-ack
+        // must be on before the bridge listens: set after the constructor, the client could register and send
+        // a and b first (seen on a loaded CI machine), and nothing would ever acknowledge them.
+        bridge = new FakeBridge(socket(), true);
         assertThat(a.get(10, TimeUnit.SECONDS).messageId()).isEqualTo("a");
         assertThat(aAgain.get(1, TimeUnit.SECONDS).messageId()).isEqualTo("a");
         assertThat(b.get(10, TimeUnit.SECONDS).messageId()).isEqualTo("b");

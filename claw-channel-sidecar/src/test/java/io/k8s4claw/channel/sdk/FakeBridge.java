@@ -39,7 +39,17 @@ public final class FakeBridge implements AutoCloseable {
     public volatile boolean autoAck;
 
     public FakeBridge(Path socket) throws IOException {
+        this(socket, false);
+    }
+
+    /**
+     * A bridge with {@link #autoAck} already on when it starts listening. Use this when a client may already be
+     * dialling the socket: setting the field after the constructor races the client, which can register and
+     * send its buffered messages before the flag is on, and those are then never acknowledged.
+     */
+    public FakeBridge(Path socket, boolean autoAck) throws IOException {
         this.socket = socket;
+        this.autoAck = autoAck;
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
