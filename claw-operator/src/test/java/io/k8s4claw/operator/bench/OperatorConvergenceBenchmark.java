@@ -13,9 +13,8 @@ import io.k8s4claw.operator.realcluster.RealCluster;
 import io.k8s4claw.testkit.kubernetes.AuditLog;
 import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
+import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -163,7 +162,6 @@ class OperatorConvergenceBenchmark {
     }
 
     private Run run(RealCluster real, KubernetesClient admin, OperatorProcess operator, String ns, int count) {
-        String prefix = ns;
         long mark = real.audit().mark();
         double runningBefore = operator.managed("Running");
         long start = System.nanoTime();
@@ -199,13 +197,12 @@ class OperatorConvergenceBenchmark {
             double running = operator.managed("Running") - runningBefore;
             if ((long) running / 100 > printed[0]) {
                 printed[0] = (long) running / 100;
-                System.out.printf("  %s: %d Running after %d ms%n", prefix, (long) running, (System.nanoTime() - start) / 1_000_000);
+                System.out.printf("  %s: %d Running after %d ms%n", ns, (long) running, (System.nanoTime() - start) / 1_000_000);
             }
             return running >= count;
         });
-        String namespace = ns;
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200)).until(() ->
-                admin.resources(Claw.class).inNamespace(namespace).list().getItems().stream()
+                admin.resources(Claw.class).inNamespace(ns).list().getItems().stream()
                         .filter(c -> c.getStatus() != null && c.getStatus().getPhase() == ClawPhase.RUNNING).count() == count);
         long millis = (System.nanoTime() - start) / 1_000_000;
         List<AuditLog.Request> requests = real.audit().since(mark).stream()
@@ -270,10 +267,7 @@ class OperatorConvergenceBenchmark {
         }
 
         static OperatorProcess start(Path kubeconfig) throws IOException {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
+            int port = PeerProcesses.freeLoopbackPort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(jvmFlags());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.k8s4claw.operator.cli.ClawCommand", "operator",
@@ -389,15 +383,7 @@ class OperatorConvergenceBenchmark {
 
         @Override
         public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            PeerProcesses.stopTree(process, false, Duration.ofSeconds(20));
         }
     }
 }

@@ -19,7 +19,6 @@ import io.k8s4claw.operator.realcluster.RealCluster;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +35,8 @@ import java.util.TreeSet;
  * operator as its ServiceAccount, and the given custom resources applied in a new namespace {@code dev-<n>}. It prints the
  * objects the operator makes and each Claw's phase and conditions as they change. A kubelet stand-in reports pods
  * ready (nothing runs: there is no container runtime here). Secrets the resources reference but that do not exist
- * are created with placeholder values, and it says so.
+ * are created with placeholder values, and it says so. {@code bin/claw dev} reaches it through
+ * {@code DevSessionTest#devSession}, the way to the operator's test class path.
  */
 public final class DevSession {
 
@@ -155,25 +155,5 @@ public final class DevSession {
             }
             Thread.sleep(500);
         }
-    }
-
-    /** Command line: {@code [--until-ready] FILE...}. */
-    public static void main(String[] args) throws Exception {
-        boolean untilReady = false;
-        List<Path> files = new ArrayList<>();
-        for (String a : args) {
-            if (a.equals("--until-ready")) {
-                untilReady = true;
-            } else {
-                files.add(Path.of(a));
-            }
-        }
-        if (files.isEmpty()) {
-            System.err.println("usage: bin/claw dev [--until-ready] FILE... (e.g. examples/hermes-assistant.yaml examples/slack-team-channel.yaml)");
-            System.exit(2);
-        }
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        boolean ready = new DevSession(out).run(files, untilReady, untilReady ? Duration.ofMinutes(5) : Duration.ofDays(365));
-        System.exit(ready ? 0 : 1);
     }
 }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.operator.app.ClawOperator;
@@ -54,7 +53,7 @@ class ClawChannelReconcilerMetricsTest {
         String statusPath = "/apis/claw.prismer.ai/v1alpha1/namespaces/" + NS + "/clawchannels/slack-team/status";
         server.expect().put().withPath(statusPath).andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}").always();
         server.expect().patch().withPath(statusPath).andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}").always();
-        client.resource(channel()).create();
+        client.resource(ClawOperatorScenarios.slack(NS)).create();
         startOperator();
 
         await().atMost(TIMEOUT).until(() -> count("claw_operator_reconciliation_errors") >= 1);
@@ -63,7 +62,7 @@ class ClawChannelReconcilerMetricsTest {
 
     @Test
     void aSuccessfulReconcileIsNotAnError() {
-        client.resource(channel()).create();
+        client.resource(ClawOperatorScenarios.slack(NS)).create();
         startOperator();
 
         await().atMost(TIMEOUT).until(() -> {
@@ -72,21 +71,6 @@ class ClawChannelReconcilerMetricsTest {
         });
         await().atMost(TIMEOUT).until(() -> count("claw_operator_reconciliations") >= 1);
         assertThat(count("claw_operator_reconciliation_errors")).isZero();
-    }
-
-    static ClawChannel channel() {
-        return Serialization.unmarshal("""
-                apiVersion: claw.prismer.ai/v1alpha1
-                kind: ClawChannel
-                metadata:
-                  name: slack-team
-                  namespace: %s
-                spec:
-                  type: slack
-                  credentials:
-                    secretRef:
-                      name: slack-team-tokens
-                """.formatted(NS), ClawChannel.class);
     }
 
     /** The ClawChannel data point of a counter (0 when it has none yet). */

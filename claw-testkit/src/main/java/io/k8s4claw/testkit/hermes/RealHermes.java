@@ -1,10 +1,9 @@
 package io.k8s4claw.testkit.hermes;
 
+import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.install.CachedInstall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,15 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real Hermes Agent ({@code hermes gateway run --no-supervise}, the adapter's container arguments) for
@@ -68,8 +64,8 @@ public final class RealHermes implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.apiKey = b.apiKey != null ? b.apiKey : randomKey();
-        this.port = b.port > 0 ? b.port : freePort();
+        this.apiKey = b.apiKey != null ? b.apiKey : PeerProcesses.randomHexSecret();
+        this.port = b.port > 0 ? b.port : PeerProcesses.freeLoopbackPort();
         this.args = List.copyOf(b.args);
         this.startupTimeout = b.startupTimeout;
         Map<String, String> e = new LinkedHashMap<>();
@@ -132,7 +128,7 @@ public final class RealHermes implements AutoCloseable {
             if (gatewayState().filter("running"::equals).isPresent()) {
                 return this;
             }
-            sleep(100);
+            PeerProcesses.pause(100);
         }
         destroyTree(true, STOP_TIMEOUT);
         throw new IllegalStateException("Hermes's gateway did not report running in " + home.resolve("gateway_state.json")
@@ -186,7 +182,7 @@ public final class RealHermes implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for Hermes", e);
             }
-            sleep(100);
+            PeerProcesses.pause(100);
         }
         destroyTree(true, STOP_TIMEOUT);
         throw new IllegalStateException("Hermes's API server did not answer " + baseUrl() + "/health within " + startupTimeout
@@ -249,30 +245,7 @@ public final class RealHermes implements AutoCloseable {
         if (process == null) {
             return lastExitCode == null ? -1 : lastExitCode;
         }
-        List<ProcessHandle> children = process.descendants().toList();
-        if (forcibly) {
-            children.forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        } else {
-            process.destroy();
-        }
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle child : children) {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
-        }
-        for (ProcessHandle child : children) {
-            child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
-        }
-        lastExitCode = process.isAlive() ? -1 : process.exitValue();
+        lastExitCode = PeerProcesses.stopTree(process, forcibly, grace);
         process = null;
         return lastExitCode;
     }
@@ -307,30 +280,6 @@ public final class RealHermes implements AutoCloseable {
     @Override
     public synchronized void close() {
         destroyTree(false, STOP_TIMEOUT);
-    }
-
-    static String randomKey() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     public static final class Builder {

@@ -1,11 +1,10 @@
 package io.k8s4claw.testkit.kubernetes;
 
+import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.install.CachedInstall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -92,9 +89,7 @@ public final class LocalControlPlane implements AutoCloseable {
         this.binaries = binaries;
         this.runDir = runDir;
         this.apiserverPort = apiserverPort;
-        byte[] token = new byte[24];
-        new SecureRandom().nextBytes(token);
-        this.adminToken = HexFormat.of().formatHex(token);
+        this.adminToken = PeerProcesses.randomHexSecret();
         this.audit = new AuditLog(runDir.resolve("audit.log"));
     }
 
@@ -127,7 +122,7 @@ public final class LocalControlPlane implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a directory for the control plane", e);
             }
-            LocalControlPlane plane = new LocalControlPlane(binaries, runDir, freePort());
+            LocalControlPlane plane = new LocalControlPlane(binaries, runDir, PeerProcesses.freeLoopbackPort());
             try {
                 plane.startProcesses(options);
                 return plane;
@@ -151,8 +146,8 @@ public final class LocalControlPlane implements AutoCloseable {
 
     private void startProcesses(Options options) {
         try {
-            int etcdClient = freePort();
-            int etcdPeer = freePort();
+            int etcdClient = PeerProcesses.freeLoopbackPort();
+            int etcdPeer = PeerProcesses.freeLoopbackPort();
             ServiceAccountKeys keys = ServiceAccountKeys.generate(runDir);
             Path tokens = runDir.resolve("tokens.csv");
             Files.writeString(tokens, adminToken + "," + ADMIN_USER + ",uid-admin,\"system:masters\"\n", StandardCharsets.UTF_8);
@@ -191,7 +186,7 @@ public final class LocalControlPlane implements AutoCloseable {
             awaitHealthy(http, serverUrl() + "/readyz", adminToken, options.startTimeout(), apiserver, "kube-apiserver");
             adminKubeconfig = writeKubeconfig("admin", adminToken);
             if (options.controllerManager()) {
-                int kcmPort = freePort();
+                int kcmPort = PeerProcesses.freeLoopbackPort();
                 Path kcmCerts = runDir.resolve("controller-manager-certs");
                 controllerManager = launch("kube-controller-manager", List.of(binaries.kubeControllerManager().toString(),
                         "--kubeconfig=" + adminKubeconfig,
@@ -231,9 +226,9 @@ public final class LocalControlPlane implements AutoCloseable {
                 throw new IllegalStateException(name + " wrote no certificate to " + cert + " within " + timeout + "; see "
                         + logOf(name));
             }
-            pause(50);
+            PeerProcesses.pause(50);
         }
-        pause(50); // the certificate and its key are written one after the other
+        PeerProcesses.pause(50); // the certificate and its key are written one after the other
         return HttpClient.newBuilder().sslContext(trusting(cert)).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
@@ -262,7 +257,7 @@ public final class LocalControlPlane implements AutoCloseable {
                 throw new IllegalStateException(name + " was not healthy at " + url + " within " + timeout + " (last: " + lastAnswer
                         + "); see " + logOf(name));
             }
-            pause(100);
+            PeerProcesses.pause(100);
         }
     }
 
@@ -305,23 +300,6 @@ public final class LocalControlPlane implements AutoCloseable {
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the certificate " + pemFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -463,16 +441,7 @@ public final class LocalControlPlane implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
-            Process process = processes.get(i);
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            PeerProcesses.stopTree(processes.get(i), false, Duration.ofSeconds(10));
         }
         processes.clear();
         if (!Boolean.getBoolean("k8s4claw.controlplane.keep")) {

@@ -1,9 +1,8 @@
 package io.k8s4claw.testkit.openclaw;
 
+import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,15 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real OpenClaw gateway ({@code node node_modules/openclaw/openclaw.mjs gateway run}) for tests:
@@ -56,8 +52,8 @@ public final class OpenClawGateway implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.configJson = Objects.requireNonNull(b.configJson, "configJson (use OpenClawConfigs)");
-        this.token = b.token != null ? b.token : randomToken();
-        this.port = b.port > 0 ? b.port : freePort();
+        this.token = b.token != null ? b.token : PeerProcesses.randomHexSecret();
+        this.port = b.port > 0 ? b.port : PeerProcesses.freeLoopbackPort();
         this.startupTimeout = b.startupTimeout;
         this.extraEnv = Map.copyOf(b.extraEnv);
     }
@@ -127,7 +123,7 @@ public final class OpenClawGateway implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the OpenClaw gateway", e);
             }
-            sleep(250);
+            PeerProcesses.pause(250);
         }
         destroyTree(true);
         throw new IllegalStateException("the OpenClaw gateway did not report started on " + httpBase() + "/startupz within "
@@ -158,28 +154,7 @@ public final class OpenClawGateway implements AutoCloseable {
         if (process == null) {
             return;
         }
-        List<ProcessHandle> children = process.descendants().toList();
-        if (forcibly) {
-            process.destroyForcibly();
-        } else {
-            process.destroy();
-        }
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle child : children) {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
-        }
-        for (ProcessHandle child : children) {
-            child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
-        }
+        PeerProcesses.stopTree(process, forcibly, STOP_TIMEOUT);
         process = null;
     }
 
@@ -221,30 +196,6 @@ public final class OpenClawGateway implements AutoCloseable {
     @Override
     public synchronized void close() {
         destroyTree(false);
-    }
-
-    static String randomToken() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     public static final class Builder {
