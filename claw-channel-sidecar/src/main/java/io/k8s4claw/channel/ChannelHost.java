@@ -96,17 +96,27 @@ public final class ChannelHost implements AutoCloseable {
                 .bufferCapacity(busBufferSize)
                 .replyLedgerFile(replyLedger)
                 .build();
-        BusClient busRef = bus;
-        ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics, () -> {
-            boolean busUp = busRef.isConnected();
-            boolean platformUp = platform.status().isConnected();
-            String detail = "platform " + platform.status().state().name().toLowerCase(Locale.ROOT) + " (" + platform.status().detail()
-                    + "); bus " + busRef.state().name().toLowerCase(Locale.ROOT);
-            return new ChannelHttpServer.Readiness(busUp && platformUp, detail);
-        });
+        ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics,
+                () -> readiness(platform, bus));
         metrics.connectionGauges(() -> platform.status().isConnected(), bus::isConnected);
         return new ChannelHost(name, type, metrics, http, platform, bus);
     }
+
+    private static ChannelHttpServer.Readiness readiness(PlatformChannel platform, BusClient bus) {
+        boolean busUp = bus.isConnected();
+        boolean platformUp = platform.status().isConnected();
+        String detail = "platform " + platform.status().state().name().toLowerCase(Locale.ROOT) + " (" + platform.status().detail()
+                + "); bus " + bus.state().name().toLowerCase(Locale.ROOT);
+        return new ChannelHttpServer.Readiness(busUp && platformUp, detail);
+    }
+
+    /** What {@code /readyz} answers now: connected to the platform and registered with the bridge. */
+    public ChannelHttpServer.Readiness readiness() {
+        return readiness(platform, bus);
+    }
+
+    /** The channel's own HTTP port (health, readiness, metrics, inbound routes). */
+    public ChannelHttpServer http() { return http; }
 
     private static int intEnv(Map<String, String> env, String key, int defaultValue, int min, int max) {
         String v = env.get(key);

@@ -27,6 +27,13 @@ public final class ChannelMain {
               CHANNEL_STATE_DIR                     where handled replies are recorded, so a restart does not
                                                     deliver a resent one again (default: none, in memory)
 
+            Several channels in one JVM (the shared channel container): CHANNEL_COUNT=n and, for each channel i
+            in 1..n, the variables above prefixed CHANNEL_<i>_ (CHANNEL_1_NAME, CHANNEL_1_TYPE, CHANNEL_1_CONFIG,
+            CHANNEL_1_HTTP_PORT, ...), its secrets prefixed the same way or as files in CHANNEL_<i>_SECRETS_DIR
+            (polled every CHANNEL_SECRETS_POLL_SECONDS, default 10: a changed Secret restarts that channel alone).
+            CLAW_BUS_SOCKET, CHANNEL_HTTP_BIND, the HTTP limits and CHANNEL_STATE_DIR are shared. Each channel
+            has its own port; /readyz/channels on any of them is 200 when every channel is ready.
+
             Secrets, by type: SLACK_APP_TOKEN + SLACK_BOT_TOKEN; DISCORD_BOT_TOKEN; TELEGRAM_BOT_TOKEN
             (+ TELEGRAM_WEBHOOK_SECRET in webhook mode); WEBHOOK_SECRET (+ WEBHOOK_OUTBOUND_SECRET with
             CHANNEL_CONFIG.outboundUrl).
@@ -49,6 +56,10 @@ public final class ChannelMain {
         if (System.getProperty("java.util.logging.config.file") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
         }
+        if (ChannelGroup.requested(System.getenv())) {
+            runGroup();
+            return;
+        }
         ChannelHost host;
         try {
             host = ChannelHost.fromEnvironment(System.getenv());
@@ -64,6 +75,25 @@ public final class ChannelMain {
             stopped.countDown();
         }, "drain"));
         host.start();
+        stopped.await();
+    }
+
+    private static void runGroup() throws InterruptedException {
+        ChannelGroup group;
+        try {
+            group = ChannelGroup.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("claw-channel-sidecar: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Duration grace = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            group.close(grace);
+            stopped.countDown();
+        }, "drain"));
+        group.start();
         stopped.await();
     }
 }
