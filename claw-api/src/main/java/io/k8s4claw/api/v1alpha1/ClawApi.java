@@ -32,6 +32,10 @@ public final class ClawApi {
     public static final String CONDITION_RUNTIME_READY = "RuntimeReady";
     public static final String CONDITION_BRIDGE_READY = "BridgeReady";
     public static final String CONDITION_CHANNELS_READY = "ChannelsReady";
+    /** spec.security.runtimeClassName names a RuntimeClass that exists (only present when the field is set). */
+    public static final String CONDITION_RUNTIME_CLASS_FOUND = "RuntimeClassFound";
+    /** Scheduled VolumeSnapshots can be taken (only present when a volume has snapshots enabled). */
+    public static final String CONDITION_SNAPSHOTS_READY = "SnapshotsReady";
 
     private ClawApi() {
     }

@@ -20,7 +20,9 @@ public enum ClawPhase {
     /** Invalid spec or the pod cannot run. */
     FAILED("Failed"),
     /** Deletion in progress. */
-    TERMINATING("Terminating");
+    TERMINATING("Terminating"),
+    /** spec.suspended: the runtime is scaled to zero, its state kept (added by this project). */
+    SUSPENDED("Suspended");
 
     private final String wireValue;
 

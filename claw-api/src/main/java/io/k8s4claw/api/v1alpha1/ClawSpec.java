@@ -118,6 +118,13 @@ public class ClawSpec {
     @Min(0)
     private Long terminationGracePeriodSeconds;
 
+    /**
+     * Scales the runtime to zero while keeping every claim, Secret and the bridge's log; false resumes with the
+     * same state (added by this project).
+     */
+    @JsonPropertyDescription("true scales the runtime to zero and keeps every claim, Secret and the bridge's log; false resumes with the same state (added by this project).")
+    private Boolean suspended;
+
     public ClawSpec() {
     }
 
@@ -297,6 +304,19 @@ public class ClawSpec {
         this.terminationGracePeriodSeconds = terminationGracePeriodSeconds;
     }
 
+    public Boolean getSuspended() {
+        return suspended;
+    }
+
+    public void setSuspended(Boolean suspended) {
+        this.suspended = suspended;
+    }
+
+    /** Whether {@code suspended} is set to true. */
+    public boolean suspendedRequested() {
+        return Boolean.TRUE.equals(suspended);
+    }
+
     /** {@code configMergeMode}, or its default {@link ConfigMergeMode#DEEP_MERGE} when unset. */
     public ConfigMergeMode effectiveConfigMergeMode() {
         return configMergeMode == null ? ConfigMergeMode.DEEP_MERGE : configMergeMode;
@@ -321,16 +341,16 @@ public class ClawSpec {
             return false;
         }
         ClawSpec that = (ClawSpec) o;
-        return Objects.equals(runtime, that.runtime) && Objects.equals(config, that.config) && Objects.equals(credentials, that.credentials) && Objects.equals(channels, that.channels) && Objects.equals(persistence, that.persistence) && Objects.equals(observability, that.observability) && Objects.equals(security, that.security) && Objects.equals(ingress, that.ingress) && Objects.equals(availability, that.availability) && Objects.equals(serviceAccount, that.serviceAccount) && Objects.equals(selfConfigure, that.selfConfigure) && Objects.equals(autoUpdate, that.autoUpdate) && Objects.equals(image, that.image) && Objects.equals(resources, that.resources) && Objects.equals(env, that.env) && Objects.equals(configMergeMode, that.configMergeMode) && Objects.equals(bridge, that.bridge) && Objects.equals(supervisor, that.supervisor) && Objects.equals(skills, that.skills) && Objects.equals(database, that.database) && Objects.equals(custom, that.custom) && Objects.equals(terminationGracePeriodSeconds, that.terminationGracePeriodSeconds);
+        return Objects.equals(runtime, that.runtime) && Objects.equals(config, that.config) && Objects.equals(credentials, that.credentials) && Objects.equals(channels, that.channels) && Objects.equals(persistence, that.persistence) && Objects.equals(observability, that.observability) && Objects.equals(security, that.security) && Objects.equals(ingress, that.ingress) && Objects.equals(availability, that.availability) && Objects.equals(serviceAccount, that.serviceAccount) && Objects.equals(selfConfigure, that.selfConfigure) && Objects.equals(autoUpdate, that.autoUpdate) && Objects.equals(image, that.image) && Objects.equals(resources, that.resources) && Objects.equals(env, that.env) && Objects.equals(configMergeMode, that.configMergeMode) && Objects.equals(bridge, that.bridge) && Objects.equals(supervisor, that.supervisor) && Objects.equals(skills, that.skills) && Objects.equals(database, that.database) && Objects.equals(custom, that.custom) && Objects.equals(terminationGracePeriodSeconds, that.terminationGracePeriodSeconds) && Objects.equals(suspended, that.suspended);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(runtime, config, credentials, channels, persistence, observability, security, ingress, availability, serviceAccount, selfConfigure, autoUpdate, image, resources, env, configMergeMode, bridge, supervisor, skills, database, custom, terminationGracePeriodSeconds);
+        return Objects.hash(runtime, config, credentials, channels, persistence, observability, security, ingress, availability, serviceAccount, selfConfigure, autoUpdate, image, resources, env, configMergeMode, bridge, supervisor, skills, database, custom, terminationGracePeriodSeconds, suspended);
     }
 
     @Override
     public String toString() {
-        return "ClawSpec{" + "runtime=" + runtime + ", " + "config=" + config + ", " + "credentials=" + credentials + ", " + "channels=" + channels + ", " + "persistence=" + persistence + ", " + "observability=" + observability + ", " + "security=" + security + ", " + "ingress=" + ingress + ", " + "availability=" + availability + ", " + "serviceAccount=" + serviceAccount + ", " + "selfConfigure=" + selfConfigure + ", " + "autoUpdate=" + autoUpdate + ", " + "image=" + image + ", " + "resources=" + resources + ", " + "env=" + env + ", " + "configMergeMode=" + configMergeMode + ", " + "bridge=" + bridge + ", " + "supervisor=" + supervisor + ", " + "skills=" + skills + ", " + "database=" + database + ", " + "custom=" + custom + ", " + "terminationGracePeriodSeconds=" + terminationGracePeriodSeconds + "}";
+        return "ClawSpec{" + "runtime=" + runtime + ", " + "config=" + config + ", " + "credentials=" + credentials + ", " + "channels=" + channels + ", " + "persistence=" + persistence + ", " + "observability=" + observability + ", " + "security=" + security + ", " + "ingress=" + ingress + ", " + "availability=" + availability + ", " + "serviceAccount=" + serviceAccount + ", " + "selfConfigure=" + selfConfigure + ", " + "autoUpdate=" + autoUpdate + ", " + "image=" + image + ", " + "resources=" + resources + ", " + "env=" + env + ", " + "configMergeMode=" + configMergeMode + ", " + "bridge=" + bridge + ", " + "supervisor=" + supervisor + ", " + "skills=" + skills + ", " + "database=" + database + ", " + "custom=" + custom + ", " + "terminationGracePeriodSeconds=" + terminationGracePeriodSeconds + ", " + "suspended=" + suspended + "}";
     }
 }

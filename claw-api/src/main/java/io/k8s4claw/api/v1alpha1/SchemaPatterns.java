@@ -36,6 +36,9 @@ public final class SchemaPatterns {
     /** A lower-case DNS name, optionally with a leading wildcard label. */
     public static final String HOST = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+    /** An RFC 1123 subdomain (names of cluster objects such as RuntimeClasses): lower-case labels joined by '.'. */
+    public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
     /** A container image tag. */
     public static final String TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 

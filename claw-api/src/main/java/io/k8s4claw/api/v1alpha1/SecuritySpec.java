@@ -3,6 +3,8 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 import java.util.Objects;
 
@@ -22,6 +24,12 @@ public class SecuritySpec {
     @JsonPropertyDescription("fsGroup of the pod (added by this project).")
     @Min(0)
     private Long fsGroup;
+
+    /** RuntimeClass of the pod, e.g. gvisor or kata (added by this project). */
+    @JsonPropertyDescription("RuntimeClass of the pod, e.g. gvisor or kata; must exist in the cluster (added by this project).")
+    @Size(max = 253)
+    @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
+    private String runtimeClassName;
 
     public SecuritySpec() {
     }
@@ -50,6 +58,14 @@ public class SecuritySpec {
         this.fsGroup = fsGroup;
     }
 
+    public String getRuntimeClassName() {
+        return runtimeClassName;
+    }
+
+    public void setRuntimeClassName(String runtimeClassName) {
+        this.runtimeClassName = runtimeClassName;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -59,16 +75,16 @@ public class SecuritySpec {
             return false;
         }
         SecuritySpec that = (SecuritySpec) o;
-        return Objects.equals(networkPolicy, that.networkPolicy) && Objects.equals(rootless, that.rootless) && Objects.equals(fsGroup, that.fsGroup);
+        return Objects.equals(networkPolicy, that.networkPolicy) && Objects.equals(rootless, that.rootless) && Objects.equals(fsGroup, that.fsGroup) && Objects.equals(runtimeClassName, that.runtimeClassName);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(networkPolicy, rootless, fsGroup);
+        return Objects.hash(networkPolicy, rootless, fsGroup, runtimeClassName);
     }
 
     @Override
     public String toString() {
-        return "SecuritySpec{" + "networkPolicy=" + networkPolicy + ", " + "rootless=" + rootless + ", " + "fsGroup=" + fsGroup + "}";
+        return "SecuritySpec{" + "networkPolicy=" + networkPolicy + ", " + "rootless=" + rootless + ", " + "fsGroup=" + fsGroup + ", " + "runtimeClassName=" + runtimeClassName + "}";
     }
 }

@@ -29,8 +29,10 @@ public class SnapshotSpec {
     @Min(1)
     private Integer retain;
 
-    /** VolumeSnapshotClass to use. */
-    @JsonPropertyDescription("VolumeSnapshotClass to use.")
+    /** VolumeSnapshotClass to use; the cluster's default class when empty. */
+    @JsonPropertyDescription("VolumeSnapshotClass to use; the cluster's default class when empty.")
+    @io.fabric8.generator.annotation.Size(max = 253)
+    @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
     private String volumeSnapshotClass;
 
     public SnapshotSpec() {

@@ -25,6 +25,14 @@ public class VolumeStatus {
     @JsonPropertyDescription("RFC 3339 time of the last successful snapshot.")
     private String lastSnapshot;
 
+    /** Name of the newest VolumeSnapshot the operator took of this volume (added by this project). */
+    @JsonPropertyDescription("Name of the newest VolumeSnapshot the operator took of this volume (added by this project).")
+    private String lastSnapshotName;
+
+    /** Whether that VolumeSnapshot is ready to use (added by this project). */
+    @JsonPropertyDescription("Whether that VolumeSnapshot is ready to use (added by this project).")
+    private Boolean lastSnapshotReady;
+
     /** Archived files (output only). */
     @JsonPropertyDescription("Archived files (output only).")
     private Integer archivedFiles;
@@ -72,6 +80,22 @@ public class VolumeStatus {
         this.archivedFiles = archivedFiles;
     }
 
+    public String getLastSnapshotName() {
+        return lastSnapshotName;
+    }
+
+    public void setLastSnapshotName(String lastSnapshotName) {
+        this.lastSnapshotName = lastSnapshotName;
+    }
+
+    public Boolean getLastSnapshotReady() {
+        return lastSnapshotReady;
+    }
+
+    public void setLastSnapshotReady(Boolean lastSnapshotReady) {
+        this.lastSnapshotReady = lastSnapshotReady;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -81,16 +105,16 @@ public class VolumeStatus {
             return false;
         }
         VolumeStatus that = (VolumeStatus) o;
-        return Objects.equals(pvcName, that.pvcName) && Objects.equals(usagePercent, that.usagePercent) && Objects.equals(capacityBytes, that.capacityBytes) && Objects.equals(lastSnapshot, that.lastSnapshot) && Objects.equals(archivedFiles, that.archivedFiles);
+        return Objects.equals(pvcName, that.pvcName) && Objects.equals(usagePercent, that.usagePercent) && Objects.equals(capacityBytes, that.capacityBytes) && Objects.equals(lastSnapshot, that.lastSnapshot) && Objects.equals(archivedFiles, that.archivedFiles) && Objects.equals(lastSnapshotName, that.lastSnapshotName) && Objects.equals(lastSnapshotReady, that.lastSnapshotReady);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(pvcName, usagePercent, capacityBytes, lastSnapshot, archivedFiles);
+        return Objects.hash(pvcName, usagePercent, capacityBytes, lastSnapshot, archivedFiles, lastSnapshotName, lastSnapshotReady);
     }
 
     @Override
     public String toString() {
-        return "VolumeStatus{" + "pvcName=" + pvcName + ", " + "usagePercent=" + usagePercent + ", " + "capacityBytes=" + capacityBytes + ", " + "lastSnapshot=" + lastSnapshot + ", " + "archivedFiles=" + archivedFiles + "}";
+        return "VolumeStatus{" + "pvcName=" + pvcName + ", " + "usagePercent=" + usagePercent + ", " + "capacityBytes=" + capacityBytes + ", " + "lastSnapshot=" + lastSnapshot + ", " + "archivedFiles=" + archivedFiles + ", " + "lastSnapshotName=" + lastSnapshotName + ", " + "lastSnapshotReady=" + lastSnapshotReady + "}";
     }
 }

@@ -52,6 +52,12 @@ final class PatternMessages {
             return quoted + " is not a valid host name: use a lower-case DNS name"
                     + (!lower.equals(value) && lower.matches(SchemaPatterns.HOST) ? " (try " + lower + ")" : " such as agent.example.com");
         }
+        if (pattern.equals(SchemaPatterns.DNS_SUBDOMAIN)) {
+            String suggestion = value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-")
+                    .replaceAll("^[-.]+|[-.]+$", "");
+            return quoted + " is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending"
+                    + " with a letter or digit" + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
+        }
         if (pattern.equals(SchemaPatterns.TAG)) {
             return quoted + " is not a valid image tag: letters, digits, '_', '.' and '-', at most 128 characters,"
                     + " not starting with '.' or '-'";

@@ -117,7 +117,7 @@ class GeneratedCrdTest {
         assertThat(texts(at(spec, "database").path("required"))).containsExactly("secretRef");
         JsonNode status = version(crd("claws.claw.prismer.ai-v1.yml")).path("schema").path("openAPIV3Schema").path("properties").path("status");
         assertThat(texts(at(status, "phase").path("enum"))).containsExactlyInAnyOrder(
-                "Pending", "Provisioning", "Running", "Degraded", "Updating", "Failed", "Terminating");
+                "Pending", "Provisioning", "Running", "Degraded", "Updating", "Failed", "Terminating", "Suspended");
         assertThat(at(status, "conditions.[]").path("properties").has("observedGeneration")).isTrue();
         assertThat(texts(at(status, "autoUpdate.versionHistory.[].status").path("enum"))).containsExactlyInAnyOrder("Healthy", "RolledBack");
     }
