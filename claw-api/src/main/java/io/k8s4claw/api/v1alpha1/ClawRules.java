@@ -35,6 +35,15 @@ public final class ClawRules {
 
     public static final String HEALTH_TIMEOUT_RANGE = "healthTimeout must be between 2m and 30m";
 
+    public static final String SELF_CONFIG_EMPTY = "a ClawSelfConfig must ask for at least one change (addSkills, removeSkills,"
+            + " configPatch, addWorkspaceFiles, removeWorkspaceFiles, addEnvVars or removeEnvVars)";
+
+    public static final String SELF_CONFIG_SKILL_ADD_AND_REMOVE = "a skill cannot be both added and removed in one request";
+
+    public static final String SELF_CONFIG_ENV_ADD_AND_REMOVE = "an environment variable cannot be both added and removed in one request";
+
+    public static final String SELF_CONFIG_CLAW_REF_IMMUTABLE = "clawRef is immutable; create a new ClawSelfConfig for another Claw";
+
     private ClawRules() {
     }
 }

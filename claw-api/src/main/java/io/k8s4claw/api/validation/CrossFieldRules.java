@@ -6,6 +6,8 @@ import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.ChannelType;
 import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
 import io.k8s4claw.api.v1alpha1.ClawRules;
+import io.k8s4claw.api.v1alpha1.ClawSelfConfigSpec;
+import io.k8s4claw.api.v1alpha1.SelfConfigEnvVar;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.v1alpha1.CredentialSpec;
 import io.k8s4claw.api.v1alpha1.PersistenceSpec;
@@ -99,6 +101,34 @@ final class CrossFieldRules {
                 out.add(new FieldError("spec.backpressure", ClawRules.WATERMARK_ORDER
                         + " (lowWatermark " + low.toPlainString() + ", highWatermark " + high.toPlainString() + ")"));
             }
+        }
+    }
+
+    static void selfConfig(ClawSelfConfigSpec spec, List<FieldError> out) {
+        if (spec.getAddSkills() == null && spec.getRemoveSkills() == null && spec.getConfigPatch() == null
+                && spec.getAddWorkspaceFiles() == null && spec.getRemoveWorkspaceFiles() == null
+                && spec.getAddEnvVars() == null && spec.getRemoveEnvVars() == null) {
+            out.add(new FieldError("spec", ClawRules.SELF_CONFIG_EMPTY));
+        }
+        if (spec.getAddSkills() != null && spec.getRemoveSkills() != null) {
+            List<String> both = spec.getAddSkills().stream().filter(spec.getRemoveSkills()::contains).distinct().toList();
+            if (!both.isEmpty()) {
+                out.add(new FieldError("spec", ClawRules.SELF_CONFIG_SKILL_ADD_AND_REMOVE + " (" + String.join(", ", both) + ")"));
+            }
+        }
+        if (spec.getAddEnvVars() != null && spec.getRemoveEnvVars() != null) {
+            List<String> both = spec.getAddEnvVars().stream().filter(java.util.Objects::nonNull).map(SelfConfigEnvVar::getName)
+                    .filter(spec.getRemoveEnvVars()::contains).distinct().toList();
+            if (!both.isEmpty()) {
+                out.add(new FieldError("spec", ClawRules.SELF_CONFIG_ENV_ADD_AND_REMOVE + " (" + String.join(", ", both) + ")"));
+            }
+        }
+    }
+
+    static void selfConfigTransition(ClawSelfConfigSpec old, ClawSelfConfigSpec updated, List<FieldError> out) {
+        if (old.getClawRef() != null && updated.getClawRef() != null && !old.getClawRef().equals(updated.getClawRef())) {
+            out.add(new FieldError("spec.clawRef", ClawRules.SELF_CONFIG_CLAW_REF_IMMUTABLE
+                    + " (was " + old.getClawRef() + ", now " + updated.getClawRef() + ")"));
         }
     }
 

@@ -28,6 +28,7 @@ class InvalidResourcesTest {
 
     private static final CrdEvaluator CLAW_CRD = CrdEvaluator.load("claws.claw.prismer.ai-v1.yml");
     private static final CrdEvaluator CHANNEL_CRD = CrdEvaluator.load("clawchannels.claw.prismer.ai-v1.yml");
+    private static final CrdEvaluator SELF_CONFIG_CRD = CrdEvaluator.load("clawselfconfigs.claw.prismer.ai-v1.yml");
 
     record Expected(String path, String message) {
     }
@@ -35,6 +36,10 @@ class InvalidResourcesTest {
     record Case(String file, List<Expected> expected, JsonNode old, JsonNode resource) {
         boolean isChannel() {
             return "ClawChannel".equals(resource.path("kind").asText());
+        }
+
+        boolean isSelfConfig() {
+            return "ClawSelfConfig".equals(resource.path("kind").asText());
         }
 
         @Override
@@ -85,7 +90,7 @@ class InvalidResourcesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void theGeneratedCrdRejectsTheSameCaseAtTheSamePaths(Case c) {
-        List<CrdEvaluator.Violation> crd = (c.isChannel() ? CHANNEL_CRD : CLAW_CRD).validate(c.old(), c.resource());
+        List<CrdEvaluator.Violation> crd = (c.isChannel() ? CHANNEL_CRD : c.isSelfConfig() ? SELF_CONFIG_CRD : CLAW_CRD).validate(c.old(), c.resource());
         String report = crd.stream().map(Object::toString).collect(Collectors.joining("\n"));
         assertThat(crd).extracting(CrdEvaluator.Violation::path).as(report)
                 .containsExactlyInAnyOrderElementsOf(c.expected().stream().map(Expected::path).toList());
@@ -103,6 +108,10 @@ class InvalidResourcesTest {
     private static ValidationResult javaResult(Case c) {
         if (c.isChannel()) {
             return ClawChannelValidator.validateManifest(c.resource());
+        }
+        if (c.isSelfConfig()) {
+            return c.old() == null ? ClawSelfConfigValidator.validateManifest(c.resource())
+                    : ClawSelfConfigValidator.validateManifestUpdate(c.old(), c.resource());
         }
         return c.old() == null ? ClawValidator.validateManifest(c.resource())
                 : ClawValidator.validateManifestUpdate(c.old(), c.resource());

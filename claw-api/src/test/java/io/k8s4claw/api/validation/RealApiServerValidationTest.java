@@ -36,7 +36,8 @@ class RealApiServerValidationTest {
     @BeforeAll
     static void installCrds() throws IOException {
         plane = LocalControlPlane.shared();
-        for (String crd : List.of("claws.claw.prismer.ai-v1.yml", "clawchannels.claw.prismer.ai-v1.yml")) {
+        for (String crd : List.of("claws.claw.prismer.ai-v1.yml", "clawchannels.claw.prismer.ai-v1.yml",
+                "clawselfconfigs.claw.prismer.ai-v1.yml")) {
             String yaml = generatedCrd(crd);
             JsonNode tree = Manifests.readYamlDocuments(yaml).get(0);
             String name = tree.path("metadata").path("name").asText();
@@ -48,7 +49,8 @@ class RealApiServerValidationTest {
         assertThat(ns.status()).as(ns.body()).isIn(201, 409);
         // Established comes a moment before the group's discovery and REST mapping serve the kinds.
         await().atMost(Duration.ofSeconds(30)).until(() -> plane.request("GET", GROUP_PATH + "claws", null).status() == 200
-                && plane.request("GET", GROUP_PATH + "clawchannels", null).status() == 200);
+                && plane.request("GET", GROUP_PATH + "clawchannels", null).status() == 200
+                && plane.request("GET", GROUP_PATH + "clawselfconfigs", null).status() == 200);
     }
 
     static String generatedCrd(String file) throws IOException {
@@ -71,7 +73,7 @@ class RealApiServerValidationTest {
 
     @Test
     void theCrdsAreStructuralAndEveryCelRuleCompiles() throws IOException {
-        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai")) {
+        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
             assertThat(condition(crd, "NamesAccepted")).as(crd).isEqualTo("True");
             assertThat(condition(crd, "Established")).as(crd).isEqualTo("True");
             // A non-structural schema is accepted by older API versions only with this condition set.
@@ -123,7 +125,11 @@ class RealApiServerValidationTest {
     }
 
     static String plural(JsonNode resource) {
-        return "ClawChannel".equals(resource.path("kind").asText()) ? "clawchannels" : "claws";
+        return switch (resource.path("kind").asText()) {
+            case "ClawChannel" -> "clawchannels";
+            case "ClawSelfConfig" -> "clawselfconfigs";
+            default -> "claws";
+        };
     }
 
     static ApiResponse create(JsonNode resource, boolean dryRun) {

@@ -29,7 +29,7 @@ class DeployManifestsTest {
     static final ObjectMapper YAML = new YAMLMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"claws.claw.prismer.ai-v1.yml", "clawchannels.claw.prismer.ai-v1.yml"})
+    @ValueSource(strings = {"claws.claw.prismer.ai-v1.yml", "clawchannels.claw.prismer.ai-v1.yml", "clawselfconfigs.claw.prismer.ai-v1.yml"})
     void crdsMatchTheBuild(String name) throws IOException {
         String generated;
         try (InputStream in = DeployManifestsTest.class.getResourceAsStream("/META-INF/fabric8/" + name)) {

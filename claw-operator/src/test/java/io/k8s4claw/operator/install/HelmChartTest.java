@@ -133,7 +133,7 @@ class HelmChartTest {
         for (Object object : expected) {
             assertLiveAsWritten(plane, object, "claw-system");
         }
-        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai")) {
+        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
             LocalControlPlane.CommandResult established = plane.kubectl(null, "wait", "--for=condition=Established",
                     "--timeout=60s", "crd/" + crd);
             assertThat(established.ok()).as(established.stderr()).isTrue();

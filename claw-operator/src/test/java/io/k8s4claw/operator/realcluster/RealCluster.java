@@ -51,7 +51,7 @@ public final class RealCluster {
         apply(plane, deploy.resolve("crds"));
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 plane.kubectl(null, "wait", "--for=condition=Established", "--timeout=5s",
-                        "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai").ok());
+                        "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai", "crd/clawselfconfigs.claw.prismer.ai").ok());
         apply(plane, deploy.resolve("namespace.yaml"));
         apply(plane, deploy.resolve("rbac/cluster-wide.yaml"));
         LocalControlPlane.CommandResult storageClass = plane.kubectl("""
