@@ -18,39 +18,86 @@ final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final long startNanos;
     private Thread sampler;
     private final AtomicLong peakRssKiB = new AtomicLong();
     private volatile boolean sampling;
 
-    private ChildJvm(Process process, Path log) {
+    private ChildJvm(Process process, Path log, long startNanos) {
+        this.startNanos = startNanos;
         this.process = process;
         this.log = log;
     }
 
     static ChildJvm start(String mainClass, List<String> args, Map<String, String> env, String readyMarker,
             Path workDir) throws IOException, InterruptedException {
+        return start(System.getProperty("java.class.path"), CONTAINER_FLAGS, mainClass, args, env, readyMarker, workDir);
+    }
+
+    /**
+     * A child on its own class path with the given container flags; waits for {@code readyMarker} in its output
+     * (none when null).
+     */
+    static ChildJvm start(String classPath, String flags, String mainClass, List<String> args, Map<String, String> env,
+            String readyMarker, Path workDir) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(args);
         Path log = Files.createTempFile(workDir, "child-", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         // bench.extraFlags: diagnostics only (e.g. -XX:NativeMemoryTracking=summary); not part of the measured setup
-        pb.environment().put("JAVA_TOOL_OPTIONS", (CONTAINER_FLAGS + " " + System.getProperty("bench.extraFlags", "")).trim());
+        pb.environment().put("JAVA_TOOL_OPTIONS", (flags + " " + System.getProperty("bench.extraFlags", "")).trim());
         pb.environment().put("CLAW_LOG_LEVEL", "WARN");
         pb.environment().put("MALLOC_ARENA_MAX", "2"); // as in the bridge image (Jib environment)
         pb.environment().putAll(env);
-        ChildJvm c = new ChildJvm(pb.start(), log);
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long startNanos = System.nanoTime();
+        ChildJvm c = new ChildJvm(pb.start(), log, startNanos);
+        if (readyMarker != null) {
+            c.awaitOutput(readyMarker, mainClass);
+        }
+        return c;
+    }
+
+    /** Waits up to 60 s for {@code marker} in the child's output; returns the milliseconds since the child started. */
+    long awaitOutput(String marker, String what) throws IOException, InterruptedException {
+        ChildJvm c = this;
+        String mainClass = what;
+        String readyMarker = marker;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (!Files.readString(log).contains(readyMarker)) {
             if (!c.process.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException(mainClass + " did not start:\n" + Files.readString(log));
             }
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
-        return c;
+        return millisSinceStart();
+    }
+
+    long millisSinceStart() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Runs {@code jcmd <pid> <command...>} and returns its output (diagnostics: NMT, class counts, heap histogram). */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(Long.toString(process.pid()));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
     }
 
     String output() throws IOException {

@@ -143,7 +143,7 @@ public final class OpenClawPathBenchmark {
     }
 
     /** A v4 peer that acks every chat.send and sends its final at once (no agent). */
-    private static final class InstantGateway extends org.java_websocket.server.WebSocketServer implements AutoCloseable {
+    static final class InstantGateway extends org.java_websocket.server.WebSocketServer implements AutoCloseable {
         final CompletableFuture<Void> started = new CompletableFuture<>();
 
         InstantGateway() {

@@ -1,0 +1,586 @@
+package io.k8s4claw.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.k8s4claw.api.bus.v1.ChatType;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.channel.discord.FakeDiscord;
+import io.k8s4claw.channel.sdk.BusClient;
+import io.k8s4claw.channel.sdk.ReplyOutcome;
+import io.k8s4claw.channel.slack.FakeSlack;
+import io.k8s4claw.channel.telegram.FakeTelegram;
+import io.k8s4claw.testkit.hermes.HermesApiEmulator;
+import io.k8s4claw.testkit.hermes.RealHermes;
+import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import io.k8s4claw.testkit.llm.ScriptedReply;
+import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
+import io.k8s4claw.testkit.openclaw.OpenClawGateway;
+import io.k8s4claw.testkit.relay.HermesRelayClientEmulator;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
+
+/**
+ * What a Claw pod's sidecars cost in resident memory (issue #21), in one run:
+ *
+ * <ul>
+ *   <li><b>The bridge with each real connector</b> — {@code hermes-sse} (Hermes runs + SSE), {@code hermes-relay}
+ *       (Hermes dials in), {@code openclaw-gateway} — against the real peer (Hermes Agent 0.19.0 from PyPI, the
+ *       OpenClaw gateway from npm, both installed by the testkit, with the instant fake model): time to
+ *       {@code BRIDGE-LISTENING} (JVM up, ports bound) and to {@code BRIDGE-READY} ({@code /readyz} 200, which
+ *       needs the runtime), RSS idle (3 s after ready) and after {@code bench.pod.realMessages} messages through
+ *       the real peer. Then, in a fresh bridge, RSS idle and after {@code bench.pod.messages} (10,000) messages
+ *       against a peer that answers at once — the testkit's Hermes API emulator, its relay client emulator, and a
+ *       minimal OpenClaw v4 peer — because the real agents take a third of a second and more per turn here
+ *       (10,000 turns would take an hour each).</li>
+ *   <li><b>The channel sidecars</b> — today's layout (one JVM per channel: Slack, Discord, Telegram) against the
+ *       shared channel container ({@code CHANNEL_COUNT=1,2,3}, the same three channels) — against the platform
+ *       fakes and a real bridge ({@code echo} runtime, so every message gets a reply posted to the platform):
+ *       ready time ({@code /readyz} / {@code /readyz/channels} 200), RSS idle and after
+ *       {@code bench.pod.channelMessages} (10,000) messages <em>per channel</em> (event in, reply out).</li>
+ * </ul>
+ *
+ * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS} for the
+ * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}. RSS is VmRSS of
+ * {@code /proc/<pid>/status}; "peak" is sampled every 50 ms during the load. Nothing is asserted.
+ *
+ * <pre>
+ * ./mvnw -q -pl claw-benchmarks -am package -DskipTests
+ * java -cp claw-benchmarks/target/claw-benchmarks-0.1.0-SNAPSHOT-all.jar io.k8s4claw.bench.ClawPodMemoryBenchmark
+ * # -Dbench.pod.parts=bridge|channels  -Dbench.pod.diagnostics=true (class counts, heap histogram; with
+ * # -Dbench.extraFlags=-XX:NativeMemoryTracking=summary also NMT)  -Dbench.pod.flags.bridge=... -Dbench.pod.flags.channel=...
+ * </pre>
+ */
+public final class ClawPodMemoryBenchmark {
+
+    /** The channel sidecar image's JAVA_TOOL_OPTIONS (claw-channel-sidecar pom, ChannelSidecars.JAVA_TOOL_OPTIONS). */
+    static final String CHANNEL_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1"
+            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
+            + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
+            + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
+
+    private static final int MESSAGES = Integer.getInteger("bench.pod.messages", 10_000);
+    private static final int REAL_MESSAGES = Integer.getInteger("bench.pod.realMessages", 20);
+    private static final int CHANNEL_MESSAGES = Integer.getInteger("bench.pod.channelMessages", 10_000);
+    private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels");
+    private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
+    private static final String BRIDGE_FLAGS = System.getProperty("bench.pod.flags.bridge", ChildJvm.CONTAINER_FLAGS);
+    private static final String CHANNEL_JVM_FLAGS = System.getProperty("bench.pod.flags.channel", CHANNEL_FLAGS);
+    private static final String RELAY_SECRET = "5f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
+    private static final int WINDOW = 64;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static final List<String> REPORT = new ArrayList<>();
+
+    private ClawPodMemoryBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory("pod-memory-bench-");
+        System.out.printf("Claw pod memory benchmark: %s %s, %d CPUs, load %s%n  bridge flags: %s%n  channel flags: %s%n",
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).trim(), BRIDGE_FLAGS, CHANNEL_JVM_FLAGS);
+        System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
+        if (PARTS.contains("bridge")) {
+            bridgeHermesSse(work.resolve("sse"));
+            bridgeHermesRelay(work.resolve("relay"));
+            bridgeOpenClaw(work.resolve("openclaw"));
+        }
+        if (PARTS.contains("channels")) {
+            channels(work.resolve("channels"));
+        }
+        System.out.println("\n=== summary (MiB; ready in ms from process start) ===");
+        REPORT.forEach(System.out::println);
+    }
+
+    // ------------------------------------------------------------------ the bridge
+
+    private static String bridgeJar() {
+        return jar(System.getProperty("bench.bridge.jar", "claw-ipc-bridge/target/claw-ipc-bridge-0.1.0-SNAPSHOT-all.jar"));
+    }
+
+    private static String channelJar() {
+        return jar(System.getProperty("bench.channel.jar", "claw-channel-sidecar/target/claw-channel-sidecar-0.1.0-SNAPSHOT-runnable.jar"));
+    }
+
+    /** The module's own runnable jar (as in its image: only its classes), else this benchmark's class path. */
+    private static String jar(String path) {
+        File f = new File(path);
+        return f.isFile() ? f.getAbsolutePath() : System.getProperty("java.class.path");
+    }
+
+    private record Bridge(ChildJvm jvm, Path socket, long listeningMs, int httpPort) {
+    }
+
+    private static Bridge startBridge(Path dir, Map<String, String> runtimeEnv) throws Exception {
+        Files.createDirectories(dir);
+        Path socket = dir.resolve("bus.sock");
+        Map<String, String> env = new HashMap<>(runtimeEnv);
+        int http = freePort();
+        env.put("CLAW_BUS_SOCKET", socket.toString());
+        env.put("CLAW_BRIDGE_DATA_DIR", dir.resolve("wal").toString());
+        env.put("CLAW_BRIDGE_HTTP_PORT", Integer.toString(http));
+        env.put("CLAW_BRIDGE_FSYNC", "true");
+        env.put("CLAW_MAX_CONCURRENT_RUNS", Integer.toString(WINDOW));
+        ChildJvm jvm = ChildJvm.start(bridgeJar(), BRIDGE_FLAGS, "io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", dir);
+        return new Bridge(jvm, socket, jvm.millisSinceStart(), http);
+    }
+
+    /** A channel's end of the bus for the load: publishes and counts final (and error) replies. */
+    private static final class LoadChannel implements AutoCloseable {
+        final BusClient sdk;
+        final Semaphore window = new Semaphore(WINDOW);
+        final AtomicInteger finals = new AtomicInteger();
+        final AtomicInteger errors = new AtomicInteger();
+
+        LoadChannel(Path socket, String type) throws Exception {
+            sdk = BusClient.builder().socketPath(socket).channel("bench-" + type, type).instanceId("bench-0").sidecarVersion("bench")
+                    .bufferCapacity(4 * WINDOW).replyHandler(reply -> {
+                        if (reply.hasFinal() || reply.hasError()) {
+                            (reply.hasFinal() ? finals : errors).incrementAndGet();
+                            window.release();
+                        }
+                        return CompletableFuture.completedFuture(ReplyOutcome.delivered("pm-" + reply.getReplySeq()));
+                    }).build();
+            sdk.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!sdk.isConnected()) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the bench channel did not connect to the bridge");
+                Thread.sleep(10);
+            }
+        }
+
+        /** Sends n messages (at most WINDOW awaiting their final), each conversation of 256 in turn; returns ms. */
+        long send(String prefix, int n, Duration perMessage) throws Exception {
+            long t0 = System.nanoTime();
+            int before = finals.get() + errors.get();
+            for (int i = 0; i < n; i++) {
+                if (!window.tryAcquire(perMessage.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("no reply within " + perMessage + " after " + (finals.get() + errors.get() - before)
+                            + " of " + n + " messages");
+                }
+                sdk.publish(UserMessage.newBuilder().setMessageId(prefix + "-" + i).setConversationId("C" + (i % 256))
+                        .setPlatformMessageId("p-" + prefix + "-" + i).setChatType(ChatType.DIRECT)
+                        .setSender(Sender.newBuilder().setId("U" + (i % 256)).setDisplayName("Bench"))
+                        .setText("message " + i + " of the memory benchmark").build());
+            }
+            long deadline = System.nanoTime() + perMessage.toNanos() * 2;
+            while (finals.get() + errors.get() - before < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + (finals.get() + errors.get() - before) + " of " + n + " replies came back");
+                }
+                Thread.sleep(5);
+            }
+            return (System.nanoTime() - t0) / 1_000_000;
+        }
+
+        @Override
+        public void close() {
+            sdk.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Idle RSS 3 s after ready, then the load (peak sampled), then RSS 2 s after the last reply. */
+    private static void bridgeRow(String what, Bridge bridge, long readyMs, LoadChannel channel, int n, Duration perMessage) throws Exception {
+        Thread.sleep(3000);
+        long idle = bridge.jvm().rssKiB();
+        diagnostics(bridge.jvm(), what + ", idle");
+        bridge.jvm().startSampling();
+        long ms = channel.send(what.replaceAll("[^a-z]", ""), n, perMessage);
+        long peak = bridge.jvm().stopSampling();
+        Thread.sleep(2000);
+        long after = bridge.jvm().rssKiB();
+        diagnostics(bridge.jvm(), what + ", after " + n);
+        String row = String.format("bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  %,d ms, %d errors",
+                what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
+        System.out.println(row);
+        REPORT.add(row);
+    }
+
+    private static void bridgeHermesSse(Path dir) throws Exception {
+        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+            model.script(r -> ScriptedReply.of("ok", 1));
+            try (RealHermes hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl())).start()) {
+                Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
+                        "CLAW_RUNTIME_URL", hermes.baseUrl().toString(), "CLAW_RUNTIME_TOKEN", hermes.apiKey()));
+                try (ChildJvm jvm = bridge.jvm()) {
+                    long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                    try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                        bridgeRow("hermes-sse, real Hermes " + hermes.installation().version(), bridge, ready, channel, REAL_MESSAGES,
+                                Duration.ofSeconds(120));
+                    }
+                }
+            }
+        }
+        try (HermesApiEmulator hermes = HermesApiEmulator.builder().maxConcurrentRuns(0).start()) {
+            Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
+                    "CLAW_RUNTIME_URL", hermes.baseUrl().toString(), "CLAW_RUNTIME_TOKEN", "0123456789abcdef0123456789abcdef"));
+            try (ChildJvm jvm = bridge.jvm()) {
+                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                    bridgeRow("hermes-sse, Hermes API emulator", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> relayEnv(int port) {
+        return Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-relay", "CLAW_RELAY_PORT", Integer.toString(port), "CLAW_RELAY_SECRET", RELAY_SECRET);
+    }
+
+    private static void bridgeHermesRelay(Path dir) throws Exception {
+        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+            int relayPort = freePort();
+            Bridge bridge = startBridge(dir.resolve("real"), relayEnv(relayPort));
+            try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
+                    RealHermes hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl()))
+                            .env("GATEWAY_RELAY_URL", "http://127.0.0.1:" + relayPort).env("GATEWAY_RELAY_ID", "gw-bench")
+                            .env("GATEWAY_RELAY_SECRET", RELAY_SECRET).env("GATEWAY_RELAY_PLATFORMS", "telegram").start()) {
+                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                // Hermes 0.19.0 does not answer relay messages queued during its start-up restore (runtime-hermes-relay.md)
+                long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+                Path gatewayLog = hermes.home().resolve("logs/gateway.log");
+                while (!(Files.exists(gatewayLog) && Files.readString(gatewayLog).contains("Press Ctrl+C to stop"))) {
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("Hermes' gateway did not finish starting");
+                    Thread.sleep(100);
+                }
+                bridgeRow("hermes-relay, real Hermes " + hermes.installation().version(), bridge, ready, channel, REAL_MESSAGES,
+                        Duration.ofSeconds(120));
+            }
+        }
+        int relayPort = freePort();
+        Bridge bridge = startBridge(dir.resolve("emulated"), relayEnv(relayPort));
+        try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
+                HermesRelayClientEmulator hermes = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + relayPort),
+                        new HermesRelayClientEmulator.Auth.Signed("gw-bench", RELAY_SECRET, Duration.ofSeconds(300)), List.of("telegram"), Map.of())) {
+            HermesRelayClientEmulator.Connection socket = hermes.connect(Duration.ofSeconds(30));
+            long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+            // the emulated gateway answers every inbound message at once with an outbound send to its chat
+            Thread responder = Thread.ofPlatform().daemon(true).name("relay-responder").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
+                        socket.send(in.path("source").path("chat_id").asText(), "ok", in.path("message_id").asText(), "telegram", Map.of());
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Throwable idle) {
+                        // nothing arrived within a second
+                    }
+                }
+            });
+            bridgeRow("hermes-relay, relay client emulator", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+            responder.interrupt();
+        }
+    }
+
+    private static void bridgeOpenClaw(Path dir) throws Exception {
+        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+            model.script(r -> ScriptedReply.of("ok", 1));
+            try (OpenClawGateway gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start()) {
+                Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
+                        "CLAW_RUNTIME_URL", gateway.url().toString(), "CLAW_RUNTIME_TOKEN", gateway.token()));
+                try (ChildJvm jvm = bridge.jvm()) {
+                    long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                    try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                        bridgeRow("openclaw-gateway, real gateway " + gateway.installation().openclawVersion(), bridge, ready, channel,
+                                REAL_MESSAGES, Duration.ofSeconds(180));
+                    }
+                }
+            }
+        }
+        try (OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway()) {
+            instant.start();
+            instant.started.get(10, TimeUnit.SECONDS);
+            Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
+                    "CLAW_RUNTIME_URL", "ws://127.0.0.1:" + instant.getPort() + "/", "CLAW_RUNTIME_TOKEN", "t".repeat(64)));
+            try (ChildJvm jvm = bridge.jvm()) {
+                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                    bridgeRow("openclaw-gateway, instant v4 peer", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the channels
+
+    private static final String SLACK_APP = "xapp-1-bench0123456789";
+    private static final String SLACK_BOT = "xoxb-1-bench0123456789";
+    private static final String DISCORD_TOKEN = "MTEx.bench-discord-token";
+    private static final String TELEGRAM_TOKEN = "123456:bench-telegram-token";
+
+    /** The three platform fakes, each with a way to inject event i and to count the replies posted. */
+    private static final class Platforms implements AutoCloseable {
+        final FakeSlack slack = new FakeSlack(SLACK_APP, SLACK_BOT);
+        final FakeDiscord discord = new FakeDiscord(DISCORD_TOKEN);
+        final FakeTelegram telegram = new FakeTelegram(TELEGRAM_TOKEN);
+        final AtomicInteger slackTs = new AtomicInteger(100_000);
+
+        Platforms() throws IOException {
+            discord.heartbeatIntervalMs = 41_250;
+        }
+
+        String config(String type) {
+            return switch (type) {
+                case "slack" -> "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}";
+                case "discord" -> "{\"apiBaseUrl\":\"" + discord.apiBase() + "\"}";
+                case "telegram" -> "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1}";
+                default -> throw new IllegalArgumentException(type);
+            };
+        }
+
+        Map<String, String> secrets(String type) {
+            return switch (type) {
+                case "slack" -> Map.of("SLACK_APP_TOKEN", SLACK_APP, "SLACK_BOT_TOKEN", SLACK_BOT);
+                case "discord" -> Map.of("DISCORD_BOT_TOKEN", DISCORD_TOKEN);
+                case "telegram" -> Map.of("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN);
+                default -> throw new IllegalArgumentException(type);
+            };
+        }
+
+        IntConsumer inject(String type) {
+            return switch (type) {
+                case "slack" -> i -> {
+                    FakeSlack.Socket s = slack.sockets.get(slack.sockets.size() - 1);
+                    s.sendEvent("Ev" + i + "-" + System.nanoTime(), FakeSlack.message("C" + (i % 16), "U1",
+                            "1700000000." + slackTs.incrementAndGet(), "message " + i));
+                };
+                case "discord" -> i -> discord.messageCreate(String.valueOf(System.nanoTime()), String.valueOf(555 + i % 16), "U7", false,
+                        "message " + i);
+                case "telegram" -> i -> telegram.userMessage(42 + i % 16, "private", false, "message " + i);
+                default -> throw new IllegalArgumentException(type);
+            };
+        }
+
+        IntSupplier replies(String type) {
+            return switch (type) {
+                case "slack" -> slack.posts::size;
+                case "discord" -> discord.created::size;
+                case "telegram" -> telegram.sent::size;
+                default -> throw new IllegalArgumentException(type);
+            };
+        }
+
+        @Override
+        public void close() throws IOException {
+            slack.close();
+            discord.close();
+            telegram.close();
+        }
+    }
+
+    private static final List<String> TYPES = List.of("slack", "discord", "telegram");
+
+    private static void channels(Path dir) throws Exception {
+        // today's layout: one JVM per channel
+        try (Platforms platforms = new Platforms()) {
+            Bridge bridge = startBridge(dir.resolve("separate"), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
+            try (ChildJvm bridgeJvm = bridge.jvm()) {
+                bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
+                List<ChildJvm> jvms = new ArrayList<>();
+                List<Long> ready = new ArrayList<>();
+                try {
+                    for (String type : TYPES) {
+                        int port = freePort();
+                        Map<String, String> env = new HashMap<>(platforms.secrets(type));
+                        env.put("CHANNEL_NAME", type + "-bench");
+                        env.put("CHANNEL_TYPE", type);
+                        env.put("CHANNEL_CONFIG", platforms.config(type));
+                        env.put("CLAW_BUS_SOCKET", bridge.socket().toString());
+                        env.put("CHANNEL_HTTP_PORT", Integer.toString(port));
+                        env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
+                        ChildJvm jvm = ChildJvm.start(channelJar(), CHANNEL_JVM_FLAGS, "io.k8s4claw.channel.ChannelMain", List.of(), env, null, dir);
+                        jvms.add(jvm);
+                        ready.add(awaitHttp(jvm, port, "/readyz"));
+                    }
+                    Thread.sleep(3000);
+                    long[] idle = new long[3];
+                    for (int i = 0; i < 3; i++) {
+                        idle[i] = jvms.get(i).rssKiB();
+                        diagnostics(jvms.get(i), "separate " + TYPES.get(i) + ", idle");
+                    }
+                    long[] after = new long[3];
+                    long[] ms = new long[3];
+                    for (int i = 0; i < 3; i++) {
+                        ms[i] = drive(platforms, List.of(TYPES.get(i)), CHANNEL_MESSAGES);
+                    }
+                    Thread.sleep(2000);
+                    for (int i = 0; i < 3; i++) {
+                        after[i] = jvms.get(i).rssKiB();
+                        String row = String.format("channel %-41s ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f  %,d ms",
+                                "separate JVM: " + TYPES.get(i), ready.get(i), mib(idle[i]), CHANNEL_MESSAGES, mib(after[i]), ms[i]);
+                        System.out.println(row);
+                        REPORT.add(row);
+                    }
+                    for (int k = 1; k <= 3; k++) {
+                        long sumIdle = 0;
+                        long sumAfter = 0;
+                        for (int i = 0; i < k; i++) {
+                            sumIdle += idle[i];
+                            sumAfter += after[i];
+                        }
+                        String row = String.format("channels %-40s                 RSS idle %6.1f  after %,6d msgs/channel %6.1f",
+                                "today, " + k + " separate JVM" + (k > 1 ? "s (sum)" : ""), mib(sumIdle), CHANNEL_MESSAGES, mib(sumAfter));
+                        System.out.println(row);
+                        REPORT.add(row);
+                    }
+                } finally {
+                    for (ChildJvm jvm : jvms) jvm.close();
+                }
+            }
+        }
+        // the shared channel container with 1, 2 and 3 channels
+        for (int k = 1; k <= 3; k++) {
+            try (Platforms platforms = new Platforms()) {
+                Bridge bridge = startBridge(dir.resolve("shared-" + k), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
+                try (ChildJvm bridgeJvm = bridge.jvm()) {
+                    bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
+                    Map<String, String> env = new HashMap<>();
+                    env.put("CHANNEL_COUNT", Integer.toString(k));
+                    env.put("CLAW_BUS_SOCKET", bridge.socket().toString());
+                    env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
+                    int firstPort = 0;
+                    for (int i = 0; i < k; i++) {
+                        String type = TYPES.get(i);
+                        String p = "CHANNEL_" + (i + 1) + "_";
+                        int port = freePort();
+                        if (i == 0) firstPort = port;
+                        env.put(p + "NAME", type + "-bench");
+                        env.put(p + "TYPE", type);
+                        env.put(p + "CONFIG", platforms.config(type));
+                        env.put(p + "HTTP_PORT", Integer.toString(port));
+                        platforms.secrets(type).forEach((key, v) -> env.put(p + key, v));
+                    }
+                    try (ChildJvm jvm = ChildJvm.start(channelJar(), CHANNEL_JVM_FLAGS, "io.k8s4claw.channel.ChannelMain", List.of(), env, null, dir)) {
+                        long ready = awaitHttp(jvm, firstPort, "/readyz/channels");
+                        Thread.sleep(3000);
+                        long idle = jvm.rssKiB();
+                        diagnostics(jvm, "shared container, " + k + " channels, idle");
+                        jvm.startSampling();
+                        long ms = drive(platforms, TYPES.subList(0, k), CHANNEL_MESSAGES);
+                        long peak = jvm.stopSampling();
+                        Thread.sleep(2000);
+                        long after = jvm.rssKiB();
+                        diagnostics(jvm, "shared container, " + k + " channels, after load");
+                        String row = String.format("channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak %6.1f)  %,d ms",
+                                "shared container, " + k + " channel" + (k > 1 ? "s" : "") + " (" + String.join("+", TYPES.subList(0, k)) + ")",
+                                ready, mib(idle), CHANNEL_MESSAGES, mib(after), mib(peak), ms);
+                        System.out.println(row);
+                        REPORT.add(row);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Drives n messages per channel through the given channels at once (a thread each): events into the platform
+     * fake, at most 100 per channel awaiting their reply post; returns the milliseconds until the last reply was posted.
+     */
+    private static long drive(Platforms platforms, List<String> types, int n) throws Exception {
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (String type : types) {
+            IntConsumer inject = platforms.inject(type);
+            IntSupplier replies = platforms.replies(type);
+            threads.add(Thread.ofPlatform().name("drive-" + type).start(() -> {
+                try {
+                    int base = replies.getAsInt();
+                    long lastProgress = System.nanoTime();
+                    int seen = base;
+                    for (int i = 0; i < n; i++) {
+                        while (i - (replies.getAsInt() - base) >= 100) {
+                            int now = replies.getAsInt();
+                            if (now != seen) {
+                                seen = now;
+                                lastProgress = System.nanoTime();
+                            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(60).toNanos()) {
+                                throw new IllegalStateException(type + ": no reply posted for 60 s after " + (now - base) + " of " + n);
+                            }
+                            Thread.sleep(1);
+                        }
+                        inject.accept(i);
+                    }
+                    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                    while (replies.getAsInt() - base < n) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException(type + ": " + (replies.getAsInt() - base) + " of " + n + " replies posted");
+                        }
+                        Thread.sleep(5);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        if (!failures.isEmpty()) throw new IllegalStateException("channel load failed: " + failures);
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Polls {@code path} every 5 ms until 200; returns the milliseconds since the child started. */
+    private static long awaitHttp(ChildJvm jvm, int port, String path) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!jvm.isAlive()) throw new IllegalStateException("the channel JVM exited:\n" + jvm.output());
+            try {
+                if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return jvm.millisSinceStart();
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException(path + " on port " + port + " not 200 within 120 s:\n" + jvm.output());
+    }
+
+    /** With -Dbench.pod.diagnostics=true: loaded classes, the heap's top classes and (with NMT on) native memory. */
+    private static void diagnostics(ChildJvm jvm, String what) throws Exception {
+        if (!DIAGNOSTICS) return;
+        System.out.println("---- " + what + " (pid " + jvm.pid() + ", RSS " + String.format("%.1f", mib(jvm.rssKiB())) + " MiB)");
+        for (String line : jvm.jcmd("PerfCounter.print").split("\n")) {
+            if (line.startsWith("java.cls.loadedClasses") || line.startsWith("java.cls.unloadedClasses")
+                    || line.startsWith("sun.cls.sharedLoadedClasses") || line.startsWith("java.threads.live=")) {
+                System.out.println("  " + line);
+            }
+        }
+        String histo = jvm.jcmd("GC.class_histogram");
+        String[] lines = histo.split("\n");
+        for (int i = 0; i < Math.min(lines.length, 16); i++) System.out.println("  " + lines[i]);
+        if (lines.length > 0) System.out.println("  " + lines[lines.length - 1]);
+        String nmt = jvm.jcmd("VM.native_memory", "summary");
+        if (!nmt.contains("not enabled")) {
+            for (String line : nmt.split("\n")) {
+                if (line.contains("committed=") && (line.startsWith("Total") || line.startsWith("-"))) System.out.println("  " + line.trim());
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static double mib(long kib) {
+        return kib / 1024.0;
+    }
+}
