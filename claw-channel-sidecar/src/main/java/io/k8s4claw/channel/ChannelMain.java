@@ -1,8 +1,12 @@
 package io.k8s4claw.channel;
 
+import io.k8s4claw.api.log.LogfmtFormatter;
 import io.k8s4claw.channel.common.ConfigException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
 
 /** Entry point of the channel sidecar image: the type named by {@code CHANNEL_TYPE}. See {@link ChannelHost}. */
 public final class ChannelMain {
@@ -26,6 +30,8 @@ public final class ChannelMain {
               CHANNEL_DRAIN_MILLIS                  drain budget on SIGTERM (default 20000)
               CHANNEL_STATE_DIR                     where handled replies are recorded, so a restart does not
                                                     deliver a resent one again (default: none, in memory)
+              CLAW_LOG_LEVEL                        TRACE, DEBUG, INFO, WARN or ERROR (default INFO); logfmt
+                                                    lines on stderr
 
             Several channels in one JVM (the shared channel container): CHANNEL_COUNT=n and, for each channel i
             in 1..n, the variables above prefixed CHANNEL_<i>_ (CHANNEL_1_NAME, CHANNEL_1_TYPE, CHANNEL_1_CONFIG,
@@ -42,6 +48,26 @@ public final class ChannelMain {
             names the variable or key.
             """;
 
+    /**
+     * One logfmt line per record on stderr for the sidecar and every library in it (System.Logger and OkHttp log
+     * through java.util.logging), the secrets of the environment redacted; CLAW_LOG_LEVEL sets the level
+     * (default INFO), a {@code java.util.logging.config.file} replaces all of it.
+     */
+    static void configureLogging(Map<String, String> env) {
+        LogfmtFormatter.install(julLevel(env.getOrDefault("CLAW_LOG_LEVEL", "INFO")), env);
+    }
+
+    private static Level julLevel(String name) {
+        return switch (name.trim().toUpperCase(Locale.ROOT)) {
+            case "TRACE", "ALL" -> Level.ALL;
+            case "DEBUG" -> Level.FINE;
+            case "WARN", "WARNING" -> Level.WARNING;
+            case "ERROR" -> Level.SEVERE;
+            case "OFF" -> Level.OFF;
+            default -> Level.INFO;
+        };
+    }
+
     public static void main(String[] args) throws Exception {
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -52,10 +78,7 @@ public final class ChannelMain {
             System.exit(2);
             return;
         }
-        // One line per log record (System.Logger -> java.util.logging), unless configured otherwise.
-        if (System.getProperty("java.util.logging.config.file") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
-        }
+        configureLogging(System.getenv());
         if (ChannelGroup.requested(System.getenv())) {
             runGroup();
             return;

@@ -3,25 +3,29 @@ package io.k8s4claw.bridge.ops;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.k8s4claw.api.log.Logfmt;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The bridge's logging, configured in code (found by logback through ServiceLoader) instead of a logback.xml:
  * the XML route loads an XML parser and logback's configuration model, about 600 classes and 2 MiB of the
  * bridge's 64 MiB idle budget. A {@code logback-test.xml} or {@code -Dlogback.configurationFile} still wins.
  *
- * <p>logfmt-style lines: message plus the slf4j fluent API's key=value pairs. Secrets are never logged.
- * {@code CLAW_LOG_LEVEL} sets the level (default INFO); Netty and OkHttp log warnings only.
+ * <p>One {@link Logfmt} line per record: message plus the slf4j fluent API's key=value pairs, an exception as
+ * {@code error} and {@code stack} fields. Libraries that log through java.util.logging (OkHttp's warnings, such
+ * as its leaked-connection one) reach the same lines through jul-to-slf4j, at the levels set here (logback's
+ * LevelChangePropagator keeps JUL's levels in step, so a record below them is never built). The values of
+ * the process's secret environment variables are redacted from every field. {@code CLAW_LOG_LEVEL} sets the
+ * level (default INFO); Netty and OkHttp log warnings only.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
-
-    static final String PATTERN = "ts=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} level=%level logger=%logger{0} thread=%thread"
-            + " msg=\"%replace(%msg){'\"','\\\\\"'}\" %kvp{DOUBLE}%n%ex";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -34,9 +38,19 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     }
 
     static void configure(LoggerContext context, String level, OutputStreamAppender<ILoggingEvent> console) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        Logfmt.redactSecretsOf(System.getenv());
+        LevelChangePropagator julLevels = new LevelChangePropagator();
+        julLevels.setContext(context);
+        julLevels.setResetJUL(true);
+        julLevels.start();
+        context.addListener(julLevels);
+
+        LogfmtLayout layout = new LogfmtLayout();
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         console.setContext(context);
         console.setName("STDOUT");
@@ -47,5 +61,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.addAppender(console);
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("okhttp3").setLevel(Level.WARN);
+
+        // java.util.logging → slf4j: JUL's own console handler (two lines per record) removed.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
     }
 }
