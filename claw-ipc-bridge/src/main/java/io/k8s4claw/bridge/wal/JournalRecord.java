@@ -10,18 +10,79 @@ import java.io.UncheckedIOException;
  * The meaning of the journal's records. Inbound messages, their progress towards the runtime, and the
  * per-channel reply log all live in one journal so that one fsync covers both directions.
  */
-public sealed interface JournalRecord {
+public sealed interface JournalRecord extends EncodableRecord {
 
-    byte type();
+    /** The record's tag in the journal, from {@link Type}: the one place record types are numbered. */
+    @Override
+    default byte type() {
+        return Type.of(this).code;
+    }
 
-    void write(RecordWriter out) throws IOException;
+    /**
+     * Every record type: its tag, its class and how it reads back. Tags are forever (journals on volumes hold
+     * them): add new ones at the end, never renumber or reuse one.
+     */
+    enum Type {
+        MESSAGE_ACCEPTED(1, MessageAccepted.class,
+                in -> new MessageAccepted(in.readUTF(), in.readUTF(), in.readLong(), bytes(in))),
+        RUN_ACCEPTED(2, RunAccepted.class, in -> new RunAccepted(in.readUTF(), in.readUTF(), in.readUTF())),
+        MESSAGE_COMPLETED(3, MessageCompleted.class,
+                in -> new MessageCompleted(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong())),
+        DEAD_LETTERED(4, DeadLettered.class,
+                in -> new DeadLettered(in.readUTF(), in.readUTF(), in.readUTF(), in.readInt(), in.readLong())),
+        DEAD_LETTER_REPLAYED(5, DeadLetterReplayed.class,
+                in -> new DeadLetterReplayed(in.readUTF(), in.readUTF(), in.readLong())),
+        REPLY_RECORDED(6, ReplyRecorded.class, in -> new ReplyRecorded(in.readUTF(), bytes(in))),
+        REPLY_ACKED(7, ReplyAcked.class, in -> new ReplyAcked(in.readUTF(), in.readLong())),
+        MESSAGE_SEEN(8, MessageSeen.class, in -> new MessageSeen(in.readUTF(), in.readUTF(), in.readLong())),
+        REPLY_SEQ_FLOOR(9, ReplySeqFloor.class, in -> new ReplySeqFloor(in.readUTF(), in.readLong())),
+        SEEN_DIGESTS(10, SeenDigests.class, in -> new SeenDigests(longs(in)));
+
+        private static final ClassValue<Type> BY_CLASS = new ClassValue<>() {
+            @Override
+            protected Type computeValue(Class<?> type) {
+                for (Type t : values()) {
+                    if (t.recordClass == type) {
+                        return t;
+                    }
+                }
+                throw new IllegalStateException(type.getName() + " has no JournalRecord.Type: add one");
+            }
+        };
+
+        final byte code;
+        private final Class<? extends JournalRecord> recordClass;
+        private final Reader reader;
+
+        Type(int code, Class<? extends JournalRecord> recordClass, Reader reader) {
+            this.code = (byte) code;
+            this.recordClass = recordClass;
+            this.reader = reader;
+        }
+
+        static Type of(JournalRecord record) {
+            return BY_CLASS.get(record.getClass());
+        }
+
+        /** The type tagged {@code code}, or null (a record of a newer bridge). */
+        static Type of(byte code) {
+            for (Type t : values()) {
+                if (t.code == code) {
+                    return t;
+                }
+            }
+            return null;
+        }
+
+        @FunctionalInterface
+        private interface Reader {
+            JournalRecord read(DataInputStream in) throws IOException;
+        }
+    }
 
     /** A UserMessage was accepted (the Ack follows once this record is durable). */
     record MessageAccepted(String channel, String channelType, long acceptedAtMs, byte[] userMessage)
             implements JournalRecord {
-        public byte type() {
-            return 1;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -39,9 +100,6 @@ public sealed interface JournalRecord {
 
     /** The runtime accepted the message and started a run. */
     record RunAccepted(String channel, String messageId, String runRef) implements JournalRecord {
-        public byte type() {
-            return 2;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -56,9 +114,6 @@ public sealed interface JournalRecord {
 
     /** The message needs nothing more: its run ended (final/error), or it was dead-lettered. */
     record MessageCompleted(String channel, String messageId, String outcome, long atMs) implements JournalRecord {
-        public byte type() {
-            return 3;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -75,9 +130,6 @@ public sealed interface JournalRecord {
     /** The message was given up; it stays listed (and replayable) until replayed. */
     record DeadLettered(String channel, String messageId, String reason, int attempts, long atMs)
             implements JournalRecord {
-        public byte type() {
-            return 4;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -94,9 +146,6 @@ public sealed interface JournalRecord {
 
     /** An operator replayed a dead letter: it is pending again (with a fresh attempt budget). */
     record DeadLetterReplayed(String channel, String messageId, long atMs) implements JournalRecord {
-        public byte type() {
-            return 5;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -111,9 +160,6 @@ public sealed interface JournalRecord {
 
     /** A Reply event for a channel (its reply_seq inside). */
     record ReplyRecorded(String channel, byte[] reply) implements JournalRecord {
-        public byte type() {
-            return 6;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -129,9 +175,6 @@ public sealed interface JournalRecord {
 
     /** The channel acked replies up to and including... exactly this reply_seq. */
     record ReplyAcked(String channel, long replySeq) implements JournalRecord {
-        public byte type() {
-            return 7;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -145,9 +188,6 @@ public sealed interface JournalRecord {
 
     /** Checkpoint only: a message id seen recently (kept for deduplication after its record was compacted). */
     record MessageSeen(String channel, String messageId, long atMs) implements JournalRecord {
-        public byte type() {
-            return 8;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -171,9 +211,6 @@ public sealed interface JournalRecord {
             }
         }
 
-        public byte type() {
-            return 10;
-        }
 
         public void write(RecordWriter out) {
             out.writeInt(entries.length / 3);
@@ -189,9 +226,6 @@ public sealed interface JournalRecord {
 
     /** Checkpoint only: the highest reply_seq ever issued for a channel (keeps it increasing). */
     record ReplySeqFloor(String channel, long lastSeq) implements JournalRecord {
-        public byte type() {
-            return 9;
-        }
 
         public void write(RecordWriter out) throws IOException {
             out.writeUTF(channel);
@@ -202,9 +236,6 @@ public sealed interface JournalRecord {
             return utf(channel) + 8;
         }
     }
-
-    /** Exact encoded size of the payload written by {@link #write}. */
-    int size();
 
     /** Encodes the payload (the layout of {@link DataOutputStream}, so older journals read the same). */
     default JournalEntry toEntry() {
@@ -307,20 +338,12 @@ public sealed interface JournalRecord {
      *                                  bug or a version mismatch, reported with the type)
      */
     static JournalRecord read(JournalEntry e) {
+        Type type = Type.of(e.type());
+        if (type == null) {
+            return null;
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.payload()))) {
-            return switch (e.type()) {
-                case 1 -> new MessageAccepted(in.readUTF(), in.readUTF(), in.readLong(), bytes(in));
-                case 2 -> new RunAccepted(in.readUTF(), in.readUTF(), in.readUTF());
-                case 3 -> new MessageCompleted(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong());
-                case 4 -> new DeadLettered(in.readUTF(), in.readUTF(), in.readUTF(), in.readInt(), in.readLong());
-                case 5 -> new DeadLetterReplayed(in.readUTF(), in.readUTF(), in.readLong());
-                case 6 -> new ReplyRecorded(in.readUTF(), bytes(in));
-                case 7 -> new ReplyAcked(in.readUTF(), in.readLong());
-                case 8 -> new MessageSeen(in.readUTF(), in.readUTF(), in.readLong());
-                case 9 -> new ReplySeqFloor(in.readUTF(), in.readLong());
-                case 10 -> new SeenDigests(longs(in));
-                default -> null;
-            };
+            return type.reader.read(in);
         } catch (IOException ex) {
             throw new IllegalArgumentException("journal record of type " + e.type() + " (" + e.payload().length
                     + " bytes) does not parse: " + ex, ex);
@@ -329,7 +352,7 @@ public sealed interface JournalRecord {
 
     private static long[] longs(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > Journal.MAX_RECORD_BYTES / 24) {
+        if (n < 0 || n > SegmentFile.MAX_RECORD_BYTES / 24) {
             throw new IOException("entry count " + n + " out of range");
         }
         long[] v = new long[3 * n];
@@ -341,7 +364,7 @@ public sealed interface JournalRecord {
 
     private static byte[] bytes(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > Journal.MAX_RECORD_BYTES) {
+        if (n < 0 || n > SegmentFile.MAX_RECORD_BYTES) {
             throw new IOException("embedded length " + n + " out of range");
         }
         byte[] b = new byte[n];

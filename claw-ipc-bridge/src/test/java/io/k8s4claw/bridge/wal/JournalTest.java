@@ -36,6 +36,11 @@ class JournalTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A record of type {@code type} holding {@code s}: the journal frames it whatever it means. */
+    private static JournalEntry entry(int type, String s) {
+        return new JournalEntry((byte) type, text(s));
+    }
+
     private List<String> replay(Path d) throws IOException {
         List<String> out = new ArrayList<>();
         Journal j = Journal.open(d, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT,
@@ -76,7 +81,7 @@ class JournalTest {
             all.addAll(java.util.Collections.nCopies(0, null));
             Thread th = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    mine.add(j.append((byte) 1, text(tid + "-" + i)));
+                    mine.add(j.append(entry(1, tid + "-" + i)));
                 }
                 synchronized (all) {
                     all.addAll(mine);
@@ -117,7 +122,7 @@ class JournalTest {
     void corruptTailIsCutOffAndEverythingBeforeSurvives() throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
         for (int i = 0; i < 10; i++) {
-            j.append((byte) 2, text("record-" + i)).get();
+            j.append(entry(2, "record-" + i)).get();
         }
         j.close();
         Path seg = dir.resolve("journal-000001.log");
@@ -132,7 +137,7 @@ class JournalTest {
         assertThat(Files.size(seg)).isEqualTo(size - recordSize);
         // and appending continues cleanly after the cut
         Journal again = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
-        again.append((byte) 2, text("after")).get();
+        again.append(entry(2, "after")).get();
         again.close();
         assertThat(replay(dir)).hasSize(10).last().isEqualTo("2:after");
     }
@@ -145,13 +150,13 @@ class JournalTest {
     @ValueSource(ints = {0, 8192})
     void tornWriteAtTheTailIsCutOff(int zerosAfter) throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
-        j.append((byte) 1, text("complete")).get();
+        j.append(entry(1, "complete")).get();
         j.close();
         Path seg = dir.resolve("journal-000001.log");
         Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
         Files.write(seg, new byte[zerosAfter], java.nio.file.StandardOpenOption.APPEND);
         assertThat(replay(dir)).containsExactly("1:complete");
-        assertThat(Files.size(seg)).isEqualTo(9 + "complete".length());
+        assertThat(Files.size(seg)).isEqualTo(SegmentFile.HEADER_BYTES + 9 + "complete".length());
     }
 
     /**
@@ -169,17 +174,17 @@ class JournalTest {
         String pad = "x".repeat(1000);
         int n = 0;
         while (j.sizeBytes() < segment * 3 / 4) {
-            j.append((byte) 1, text(n + pad)).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
             expected.add("1:" + n++ + pad);
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
                 .until(() -> Files.exists(prepared) && Files.size(prepared) == segment);
         while (!Files.exists(second)) {
-            j.append((byte) 1, text(n + pad)).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
             expected.add("1:" + n++ + pad);
         }
         for (int k = 0; k < 3; k++) {
-            j.append((byte) 2, text("after-roll-" + k)).get(10, TimeUnit.SECONDS);
+            j.append(entry(2, "after-roll-" + k)).get(10, TimeUnit.SECONDS);
             expected.add("2:after-roll-" + k);
         }
         assertThat(Files.size(second)).as("the roll took the prepared file, not a fresh one").isEqualTo(segment);
@@ -190,7 +195,7 @@ class JournalTest {
         assertThat(Files.size(second)).as("a zero tail is not a torn write: nothing cut").isEqualTo(segment);
         Journal again = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT,
                 e -> { });
-        again.append((byte) 3, text("after-reopen")).get(10, TimeUnit.SECONDS);
+        again.append(entry(3, "after-reopen")).get(10, TimeUnit.SECONDS);
         again.close();
         expected.add("3:after-reopen");
         assertThat(replay(dir)).containsExactlyElementsOf(expected);
@@ -199,7 +204,7 @@ class JournalTest {
     @Test
     void aPreparedSegmentLeftByACrashIsDeletedNotReplayed() throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
-        j.append((byte) 1, text("real")).get();
+        j.append(entry(1, "real")).get();
         j.close();
         // a crash can leave the file under preparation behind; here it even holds an intact record
         Files.copy(dir.resolve("journal-000001.log"), dir.resolve(SegmentPreparer.FILE_NAME));
@@ -217,9 +222,9 @@ class JournalTest {
             }
         });
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { });
-        j.append((byte) 1, text("before")).get();
+        j.append(entry(1, "before")).get();
         full.set(true);
-        CompletableFuture<Void> lost = j.append((byte) 1, text("refused"));
+        CompletableFuture<Void> lost = j.append(entry(1, "refused"));
         assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOfSatisfying(JournalException.class, e -> {
                     assertThat(e.diskFull()).isTrue();
@@ -227,7 +232,7 @@ class JournalTest {
                 });
         assertThat(j.lastFailure()).isNotNull();
         full.set(false);
-        j.append((byte) 1, text("after")).get(10, TimeUnit.SECONDS);
+        j.append(entry(1, "after")).get(10, TimeUnit.SECONDS);
         assertThat(j.lastFailure()).isNull();
         j.close();
         assertThat(replay(dir)).containsExactly("1:before", "1:after");
@@ -237,9 +242,9 @@ class JournalTest {
     void compactionKeepsOnlyTheSnapshotAndSurvivesReopen() throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), FileStore.DEFAULT, e -> { });
         for (int i = 0; i < 500; i++) {
-            j.append((byte) 1, text("old-" + i));
+            j.append(entry(1, "old-" + i));
         }
-        j.append((byte) 1, text("last")).get();
+        j.append(entry(1, "last")).get();
         long before = j.sizeBytes();
         // the writer rolls to a new segment right after completing a batch: wait for it
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
@@ -251,7 +256,7 @@ class JournalTest {
                 new JournalEntry((byte) 3, text("live-b"))), 1);
         j.requestCompaction();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> j.sizeBytes() < before / 10);
-        j.append((byte) 4, text("new")).get();
+        j.append(entry(4, "new")).get();
         j.close();
         try (Stream<Path> s = Files.list(dir)) {
             assertThat(s.count()).isEqualTo(1);
@@ -280,9 +285,9 @@ class JournalTest {
         });
         Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), store, e -> { });
         for (int i = 0; i < 300; i++) {
-            j.append((byte) 1, text("old-" + i));
+            j.append(entry(1, "old-" + i));
         }
-        j.append((byte) 1, text("last")).get(10, TimeUnit.SECONDS);
+        j.append(entry(1, "last")).get(10, TimeUnit.SECONDS);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> segments().size() > 1);
         List<String> before = segments();
         holdNext.set(true);
@@ -293,13 +298,13 @@ class JournalTest {
                 .containsAll(before).contains("journal-000003.log");
         release.countDown();
         if (forceFails) {
-            CompletableFuture<Void> refused = j.append((byte) 4, text("after"));
+            CompletableFuture<Void> refused = j.append(entry(4, "after"));
             assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(JournalException.class);
             holdNext.set(false);
             j.close();
             assertThat(segments()).as("a checkpoint that did not reach the disk deletes nothing").containsAll(before);
         } else {
-            j.append((byte) 4, text("after")).get(10, TimeUnit.SECONDS);
+            j.append(entry(4, "after")).get(10, TimeUnit.SECONDS);
             j.close();
             assertThat(segments()).containsExactly("journal-000003.log");
             assertThat(replay(dir)).containsExactly("3:live", "4:after");
@@ -357,14 +362,14 @@ class JournalTest {
     @Test
     void checkpointInterruptedByACrashIsIgnored() throws Exception {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
-        j.append((byte) 1, text("kept")).get();
+        j.append(entry(1, "kept")).get();
         j.close();
         // a later segment holding a CHECKPOINT_BEGIN and part of a snapshot, but no CHECKPOINT_END
         Path half = dir.resolve("journal-000002.log");
-        Journal.readRecords(dir.resolve("journal-000001.log"), e -> { });
-        byte[] begin = {0, 0, 0, 0, 0, 0, 0, 0, Journal.CHECKPOINT_BEGIN};
+        SegmentFile.readRecords(dir.resolve("journal-000001.log"), e -> { });
+        byte[] begin = {0, 0, 0, 0, 0, 0, 0, 0, SegmentFile.CHECKPOINT_BEGIN};
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(Journal.CHECKPOINT_BEGIN);
+        crc.update(SegmentFile.CHECKPOINT_BEGIN);
         java.nio.ByteBuffer.wrap(begin).putInt(4, (int) crc.getValue());
         Files.write(half, begin);
         assertThat(replay(dir)).containsExactly("1:kept");
@@ -442,7 +447,7 @@ class JournalTest {
                     }
                     for (int i = 0; i < perRound; i++) {
                         String payload = "t" + tid + "-" + (r * perRound + i);
-                        CompletableFuture<Void> f = j.append((byte) 1, text(payload));
+                        CompletableFuture<Void> f = j.append(entry(1, payload));
                         actions.add(f.thenRun(() -> {
                             completionThreads.add(Thread.currentThread().getName());
                             completionOrder.add(payload);
@@ -498,12 +503,12 @@ class JournalTest {
         });
         ExecutorService loop = testLoop();
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
-        j.append((byte) 1, text("before")).get(10, TimeUnit.SECONDS);
+        j.append(entry(1, "before")).get(10, TimeUnit.SECONDS);
         assertThat(forces.get()).as("the append was forced").isPositive();
         broken.set(true);
         List<CompletableFuture<Void>> lost = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            lost.add(j.append((byte) 1, text("lost-" + i)));
+            lost.add(j.append(entry(1, "lost-" + i)));
         }
         List<String> failedOn = Collections.synchronizedList(new ArrayList<>());
         for (CompletableFuture<Void> f : lost) {
@@ -520,7 +525,7 @@ class JournalTest {
         assertThat(j.lastFailure().getMessage()).contains("fsync");
 
         broken.set(false);
-        CompletableFuture<Void> after = j.append((byte) 1, text("after"));
+        CompletableFuture<Void> after = j.append(entry(1, "after"));
         after.get(10, TimeUnit.SECONDS);
         assertThat(after).isCompleted();
         j.close();
@@ -541,11 +546,11 @@ class JournalTest {
             }
         });
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { });
-        CompletableFuture<Void> lost = j.append((byte) 1, text("lost"));
+        CompletableFuture<Void> lost = j.append(entry(1, "lost"));
         assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(JournalException.class).hasMessageContaining("fsync");
         broken.set(false);
-        j.append((byte) 1, text("after")).get(10, TimeUnit.SECONDS);
+        j.append(entry(1, "after")).get(10, TimeUnit.SECONDS);
         j.close();
         assertThat(payloads(dir)).last().isEqualTo("after");
     }
@@ -556,14 +561,14 @@ class JournalTest {
         ExecutorService loop = testLoop();
         Journal j = Journal.open(dir, JournalOptions.defaults().withFsync(fsync), FileStore.DEFAULT, e -> { },
                 loop);
-        j.append((byte) 1, text("first")).get(10, TimeUnit.SECONDS);
+        j.append(entry(1, "first")).get(10, TimeUnit.SECONDS);
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         List<String> expected = new ArrayList<>(List.of("first"));
         for (int i = 0; i < 200; i++) {
-            pending.add(j.append((byte) 1, text("late-" + i)));
+            pending.add(j.append(entry(1, "late-" + i)));
             expected.add("late-" + i);
         }
-        j.appendNoWait(new JournalEntry((byte) 2, text("no-wait")));
+        j.appendNoWait(entry(2, "no-wait"));
         expected.add("no-wait");
         j.close();
         // close returns only after the last batch was written (and synced) and its futures completed
@@ -571,7 +576,7 @@ class JournalTest {
         loop.shutdown();
         assertThat(loop.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<Void> refused = j.append((byte) 1, text("too late"));
+        CompletableFuture<Void> refused = j.append(entry(1, "too late"));
         assertThatThrownBy(() -> refused.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(JournalException.class)
                 .hasMessageContaining("closed");
         assertThat(payloads(dir)).containsExactlyElementsOf(expected);
@@ -611,16 +616,16 @@ class JournalTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            CompletableFuture<Void> first = j.append((byte) 1, text("first"));
+            CompletableFuture<Void> first = j.append(entry(1, "first"));
             for (int i = 0; i < 20; i++) {
                 // a batch over the inline-sync size, so that it is synced on the syncer while the loop goes on
-                j.append((byte) 1, text("filler-" + i + "-" + "x".repeat(300)));
+                j.append(entry(1, "filler-" + i + "-" + "x".repeat(300)));
             }
             gate.countDown();
             CompletableFuture<Void> a = first.whenComplete((v, e) -> order.add("first"));
             assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue(); // "first" is written, its fsync in progress
             full.set(true);
-            CompletableFuture<Void> second = j.append((byte) 1, text("second"));
+            CompletableFuture<Void> second = j.append(entry(1, "second"));
             CompletableFuture<Void> b = second.whenComplete((v, e) -> order.add("second"));
             // let the loop run the failing commit before the sync is released
             CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS);
@@ -654,13 +659,13 @@ class JournalTest {
         ExecutorService loop = testLoop();
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
         try {
-            j.append((byte) 1, text("quiet")).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, "quiet")).get(10, TimeUnit.SECONDS);
             assertThat(forcedOn).containsExactly("test-loop");
 
             holdSync.set(true);
-            CompletableFuture<Void> big = j.append((byte) 1, text("x".repeat(8000)));
+            CompletableFuture<Void> big = j.append(entry(1, "x".repeat(8000)));
             assertThat(syncing.await(10, TimeUnit.SECONDS)).as("a large batch is synced on the syncer").isTrue();
-            CompletableFuture<Void> small = j.append((byte) 1, text("behind the big one"));
+            CompletableFuture<Void> small = j.append(entry(1, "behind the big one"));
             CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
             assertThat(small).as("completes only after the sync before it").isNotDone();
 
@@ -693,8 +698,8 @@ class JournalTest {
         ExecutorService loop = testLoop();
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
         try {
-            j.append((byte) 1, text("slow")).get(10, TimeUnit.SECONDS);
-            j.append((byte) 1, text("next")).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, "slow")).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, "next")).get(10, TimeUnit.SECONDS);
             assertThat(forcedOn).containsExactly("test-loop", "journal-sync");
         } finally {
             j.close();
@@ -713,11 +718,11 @@ class JournalTest {
         Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
         j.setListener((n, bytes, nanos) -> batches.incrementAndGet());
         try {
-            j.appendNoWait(new JournalEntry((byte) 7, text("progress")));
+            j.appendNoWait(entry(7, "progress"));
             CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
             assertThat(batches.get()).isEqualTo(1);
             assertThat(forces.get()).as("no fsync for a batch nobody waits for").isZero();
-            j.append((byte) 1, text("message")).get(10, TimeUnit.SECONDS);
+            j.append(entry(1, "message")).get(10, TimeUnit.SECONDS);
             assertThat(forces.get()).as("one fsync, covering both").isEqualTo(1);
         } finally {
             j.close();
