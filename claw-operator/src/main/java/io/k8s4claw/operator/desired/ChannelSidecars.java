@@ -18,12 +18,30 @@ import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
 import io.k8s4claw.api.v1alpha1.CredentialSpec;
 import io.k8s4claw.api.v1alpha1.KeyMapping;
 import io.k8s4claw.api.v1alpha1.SidecarSpec;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
+import io.k8s4claw.api.v1alpha1.Claw;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * One native sidecar per ClawChannel: {@code channel-<name>}, each on its own HTTP port (8081, 8082, … in
- * {@code spec.channels} order) so sidecars never clash, talking to the bridge over the bus socket.
+ * The channel sidecars of a Claw, talking to the bridge over the bus socket, each channel on its own HTTP port
+ * (8081, 8082, … in {@code spec.channels} order) so they never clash. Two or more built-in channels (the four
+ * types of the channel sidecar image, with no image, resources, probes or ports of their own) share ONE
+ * container, {@code claw-channels}: one JVM hosting each channel on its own bus connection, config, secrets and
+ * port (claw-channel-sidecar's ChannelGroup), since a JVM per channel costs ~60 MiB and a channel in the shared
+ * one a few (ClawPodMemoryBenchmark). Every other channel — its own image, or the only built-in one — is its own
+ * native sidecar {@code channel-<name>}. The shared container reads its channels' Secrets from mounted volumes
+ * and restarts a channel whose Secret changed by itself, so those Secrets do not roll the pod.
  */
 final class ChannelSidecars {
 
@@ -43,6 +61,174 @@ final class ChannelSidecars {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChannelSidecars() {
+    }
+
+    /** The shared channel container's name. */
+    static final String SHARED_NAME = "claw-channels";
+    /** Where the shared container finds channel {@code <name>}'s secrets, one file per variable. */
+    static final String SECRETS_DIR = "/etc/claw/channel-secrets/";
+    private static final Set<ChannelType> BUILT_IN = EnumSet.of(ChannelType.SLACK, ChannelType.DISCORD, ChannelType.TELEGRAM,
+            ChannelType.WEBHOOK);
+
+    /**
+     * Resources of the shared container, from ClawPodMemoryBenchmark (container flags, the platform fakes, 10,000
+     * messages per channel): a first channel costs a JVM, each further one a little (see
+     * claw-channel-sidecar/docs/operations.md, "The shared channel container").
+     */
+    static final int SHARED_REQUEST_BASE_MIB = 64;
+    static final int SHARED_REQUEST_PER_CHANNEL_MIB = 8;
+    static final int SHARED_LIMIT_BASE_MIB = 160;
+    static final int SHARED_LIMIT_PER_CHANNEL_MIB = 32;
+
+    /** Whether a channel can live in the shared container: a built-in type on the default image, nothing of its own to honour. */
+    static boolean shareable(ClawChannel channel, String defaultImage) {
+        ClawChannelSpec spec = channel.getSpec();
+        SidecarSpec sidecar = spec.getSidecar();
+        boolean ownImage = sidecar != null && sidecar.getImage() != null && !sidecar.getImage().isBlank()
+                && !sidecar.getImage().equals(defaultImage);
+        boolean ownContainerSettings = sidecar != null && (sidecar.getResources() != null || sidecar.getLivenessProbe() != null
+                || sidecar.getReadinessProbe() != null || (sidecar.getPorts() != null && !sidecar.getPorts().isEmpty()));
+        return BUILT_IN.contains(spec.getType()) && !ownImage && !ownContainerSettings && spec.getResources() == null;
+    }
+
+    /** Indexes (in {@code spec.channels} order) of the channels in the shared container: none unless two or more qualify. */
+    static List<Integer> sharedIndexes(List<ClawChannel> channels, String defaultImage) {
+        List<Integer> shared = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            if (shareable(channels.get(i), defaultImage)) {
+                shared.add(i);
+            }
+        }
+        return shared.size() >= 2 ? shared : List.of();
+    }
+
+    /** Every channel container of the pod, in {@code spec.channels} order (the shared one where its first channel is). */
+    static List<Container> containers(List<ClawChannel> channels, List<ChannelRef> refs, String defaultImage) {
+        List<Integer> shared = sharedIndexes(channels, defaultImage);
+        List<Container> out = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            if (!shared.contains(i)) {
+                out.add(build(channels.get(i), refs.get(i), i, defaultImage));
+            } else if (i == shared.get(0)) {
+                out.add(buildShared(channels, refs, shared, defaultImage));
+            }
+        }
+        return out;
+    }
+
+    /** The shared container's secret volumes, one projected volume per channel with credentials. */
+    static List<Volume> volumes(List<ClawChannel> channels, String defaultImage) {
+        List<Volume> out = new ArrayList<>();
+        for (int i : sharedIndexes(channels, defaultImage)) {
+            List<VolumeProjection> sources = secretSources(channels.get(i).getSpec().getCredentials());
+            if (!sources.isEmpty()) {
+                out.add(new VolumeBuilder().withName(secretVolumeName(i)).withNewProjected().withSources(sources).endProjected().build());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The Secrets whose change rolls the pod (hashed into its template): all it references except those only the
+     * shared channel container reads — it reloads them itself, restarting that one channel.
+     */
+    static List<String> podRollingSecrets(Claw claw, List<ClawChannel> channels, List<String> referenced, String defaultImage) {
+        List<Integer> shared = sharedIndexes(channels, defaultImage);
+        if (shared.isEmpty()) {
+            return referenced;
+        }
+        List<ClawChannel> others = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            if (!shared.contains(i)) {
+                others.add(channels.get(i));
+            }
+        }
+        Set<String> podWide = new TreeSet<>(ReferencedSecrets.of(claw, others));
+        Set<String> inPlace = new TreeSet<>(ReferencedSecrets.of(claw, channels));
+        inPlace.removeAll(podWide);
+        return referenced.stream().filter(s -> !inPlace.contains(s)).toList();
+    }
+
+    private static String secretVolumeName(int index) {
+        return "channel-secrets-" + (index + 1);
+    }
+
+    private static List<VolumeProjection> secretSources(CredentialSpec credentials) {
+        List<VolumeProjection> sources = new ArrayList<>();
+        if (credentials == null) {
+            return sources;
+        }
+        if (credentials.getSecretRef() != null && credentials.getSecretRef().getName() != null) {
+            sources.add(new VolumeProjectionBuilder().withNewSecret().withName(credentials.getSecretRef().getName())
+                    .withOptional(false).endSecret().build());
+        }
+        if (credentials.getKeys() != null) {
+            for (KeyMapping key : credentials.getKeys()) {
+                sources.add(new VolumeProjectionBuilder().withNewSecret().withName(key.getSecretKeyRef().getName()).withOptional(false)
+                        .withItems(new KeyToPathBuilder().withKey(key.getSecretKeyRef().getKey()).withPath(key.getName()).build())
+                        .endSecret().build());
+            }
+        }
+        return sources;
+    }
+
+    /** Requests and limit of the shared container for {@code n} channels (from the measured RSS, see the constants). */
+    static ResourceRequirements sharedResources(int n) {
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("50m"))
+                .addToRequests("memory", new Quantity((SHARED_REQUEST_BASE_MIB + SHARED_REQUEST_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
+                .addToLimits("memory", new Quantity((SHARED_LIMIT_BASE_MIB + SHARED_LIMIT_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
+                .build();
+    }
+
+    static Container buildShared(List<ClawChannel> channels, List<ChannelRef> refs, List<Integer> shared, String image) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(BridgeContainer.env("CHANNEL_COUNT", Integer.toString(shared.size())));
+        env.add(BridgeContainer.env("CLAW_BUS_SOCKET", BridgeContainer.BUS_SOCKET));
+        env.add(BridgeContainer.env("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
+        ContainerBuilder c = new ContainerBuilder().withName(SHARED_NAME).withImage(image).withRestartPolicy("Always");
+        List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+        for (int j = 0; j < shared.size(); j++) {
+            int i = shared.get(j);
+            ClawChannel channel = channels.get(i);
+            ClawChannelSpec spec = channel.getSpec();
+            ChannelRef ref = refs.get(i);
+            ChannelMode mode = ref != null && ref.getMode() != null ? ref.getMode()
+                    : spec.getMode() != null ? spec.getMode() : ChannelMode.BIDIRECTIONAL;
+            String p = "CHANNEL_" + (j + 1) + "_";
+            env.add(BridgeContainer.env(p + "NAME", channel.getMetadata().getName()));
+            env.add(BridgeContainer.env(p + "TYPE", spec.getType().wireValue()));
+            env.add(BridgeContainer.env(p + "MODE", mode.wireValue()));
+            env.add(BridgeContainer.env(p + "CONFIG", json(spec.getConfig())));
+            env.add(BridgeContainer.env(p + "HTTP_PORT", Integer.toString(port(i))));
+            if (spec.getBackpressure() != null && spec.getBackpressure().getBufferSize() != null) {
+                env.add(BridgeContainer.env(p + "BUFFER_SIZE", spec.getBackpressure().getBufferSize().toString()));
+            }
+            if (!secretSources(spec.getCredentials()).isEmpty()) {
+                String dir = SECRETS_DIR + channel.getMetadata().getName();
+                env.add(BridgeContainer.env(p + "SECRETS_DIR", dir));
+                mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(secretVolumeName(i)).withMountPath(dir)
+                        .withReadOnly(true).build());
+            }
+            if (spec.getSidecar() != null && spec.getSidecar().getEnv() != null) {
+                for (EnvVar e : spec.getSidecar().getEnv()) {
+                    env.add(new EnvVarBuilder(e).withName(p + e.getName()).build());
+                }
+            }
+            c.addNewPort().withName(portName(i)).withContainerPort(port(i)).withProtocol("TCP").endPort();
+        }
+        String first = portName(shared.get(0));
+        return c.withEnv(env)
+                .withStartupProbe(BridgeContainer.httpProbe("/healthz", first, 1, 60))
+                .withLivenessProbe(BridgeContainer.httpProbe("/healthz", first, 10, 3))
+                // every channel ready (its platform and the bridge), as the pod asked of one sidecar per channel
+                .withReadinessProbe(BridgeContainer.httpProbe("/readyz/channels", first, 5, 3))
+                .withResources(sharedResources(shared.size()))
+                .withSecurityContext(BridgeContainer.sidecarSecurityContext())
+                .addNewVolumeMount().withName(BridgeContainer.BUS_VOLUME).withMountPath(BridgeContainer.BUS_DIR).endVolumeMount()
+                .addNewVolumeMount().withName(BridgeContainer.TMP_VOLUME).withMountPath("/tmp").withSubPath(SHARED_NAME).endVolumeMount()
+                .addAllToVolumeMounts(mounts)
+                .build();
     }
 
     static String containerName(ClawChannel channel) {

@@ -49,7 +49,6 @@ import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimePort;
 import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.CacheSpec;
-import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
@@ -151,7 +150,8 @@ public final class DesiredStateBuilder {
                     g.purpose(), labels));
         }
 
-        StatefulSet statefulSet = statefulSet(claw, channels, pod, names, labels, podAnnotations(pod, referenced, secretHashes));
+        StatefulSet statefulSet = statefulSet(claw, channels, pod, names, labels, podAnnotations(pod,
+                ChannelSidecars.podRollingSecrets(claw, channels, referenced, images.channelSidecar()), secretHashes));
         List<ServicePort> servicePorts = servicePorts(pod, channels);
         Service service = new ServiceBuilder()
                 .withMetadata(meta(name, namespace, labels, Map.of()))
@@ -329,10 +329,9 @@ public final class DesiredStateBuilder {
             String bridgeImage = spec.getBridge() != null && spec.getBridge().getImage() != null && !spec.getBridge().getImage().isBlank()
                     ? spec.getBridge().getImage() : images.bridge();
             initContainers.add(BridgeContainer.build(claw, channels, pod.bridgeTarget(), bridgeImage, bridgeData));
-            List<ChannelRef> refs = spec.getChannels();
-            for (int i = 0; i < channels.size(); i++) {
-                initContainers.add(ChannelSidecars.build(channels.get(i), refs.get(i), i, images.channelSidecar()));
-            }
+            // one sidecar per channel, or the shared channel container for two or more built-in channels
+            initContainers.addAll(ChannelSidecars.containers(channels, spec.getChannels(), images.channelSidecar()));
+            volumes.addAll(ChannelSidecars.volumes(channels, images.channelSidecar()));
             volumes.add(new VolumeBuilder().withName(BridgeContainer.BUS_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("1Mi")).endEmptyDir().build());
             volumes.add(new VolumeBuilder().withName(BridgeContainer.TMP_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build());
             if (securityContext.getFsGroup() == null) {

@@ -54,8 +54,9 @@ class DesiredStateBuilderTest {
         DesiredState state = ready(claw, List.of(channel("team", "slack", "{}"), channel("hooks", "webhook", "{}"),
                 channel("tg", "telegram", "{mode: webhook}")));
         List<Container> init = state.statefulSet().getSpec().getTemplate().getSpec().getInitContainers();
-        assertThat(init.stream().filter(c -> c.getName().startsWith("channel-")).map(c -> c.getPorts().get(0).getContainerPort()))
-                .containsExactly(8081, 8082, 8083);
+        // three built-in channels: one shared channel container, each channel on its own port (SharedChannelContainerTest)
+        assertThat(init.stream().filter(c -> c.getName().equals("claw-channels")).flatMap(c -> c.getPorts().stream())
+                .map(p -> p.getContainerPort())).containsExactly(8081, 8082, 8083);
         assertThat(init.stream().filter(c -> c.getName().equals("claw-ipc-bridge")).findFirst().orElseThrow().getEnv())
                 .anySatisfy(e -> {
                     assertThat(e.getName()).isEqualTo("CLAW_CHANNELS");
