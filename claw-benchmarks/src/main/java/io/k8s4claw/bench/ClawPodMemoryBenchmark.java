@@ -81,6 +81,10 @@ public final class ClawPodMemoryBenchmark {
     private static final int CHANNEL_MESSAGES = Integer.getInteger("bench.pod.channelMessages", 10_000);
     private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels");
     private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
+    /** Subsets for a quicker look: connectors sse,relay,openclaw; peers real,emulated; layouts separate,shared1,shared2,shared3. */
+    private static final String CONNECTORS = System.getProperty("bench.pod.connectors", "sse,relay,openclaw");
+    private static final String PEERS = System.getProperty("bench.pod.peers", "real,emulated");
+    private static final String LAYOUTS = System.getProperty("bench.pod.layouts", "separate,shared1,shared2,shared3");
     private static final String BRIDGE_FLAGS = System.getProperty("bench.pod.flags.bridge", ChildJvm.CONTAINER_FLAGS);
     private static final String CHANNEL_JVM_FLAGS = System.getProperty("bench.pod.flags.channel", CHANNEL_FLAGS);
     private static final String RELAY_SECRET = "5f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
@@ -99,9 +103,9 @@ public final class ClawPodMemoryBenchmark {
                 Files.readString(Path.of("/proc/loadavg")).trim(), BRIDGE_FLAGS, CHANNEL_JVM_FLAGS);
         System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
         if (PARTS.contains("bridge")) {
-            bridgeHermesSse(work.resolve("sse"));
-            bridgeHermesRelay(work.resolve("relay"));
-            bridgeOpenClaw(work.resolve("openclaw"));
+            if (CONNECTORS.contains("sse")) bridgeHermesSse(work.resolve("sse"));
+            if (CONNECTORS.contains("relay")) bridgeHermesRelay(work.resolve("relay"));
+            if (CONNECTORS.contains("openclaw")) bridgeOpenClaw(work.resolve("openclaw"));
         }
         if (PARTS.contains("channels")) {
             channels(work.resolve("channels"));
@@ -215,7 +219,7 @@ public final class ClawPodMemoryBenchmark {
     }
 
     private static void bridgeHermesSse(Path dir) throws Exception {
-        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
             model.script(r -> ScriptedReply.of("ok", 1));
             try (RealHermes hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl())).start()) {
                 Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
@@ -229,7 +233,7 @@ public final class ClawPodMemoryBenchmark {
                 }
             }
         }
-        try (HermesApiEmulator hermes = HermesApiEmulator.builder().maxConcurrentRuns(0).start()) {
+        if (PEERS.contains("emulated")) try (HermesApiEmulator hermes = HermesApiEmulator.builder().maxConcurrentRuns(0).start()) {
             Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
                     "CLAW_RUNTIME_URL", hermes.baseUrl().toString(), "CLAW_RUNTIME_TOKEN", "0123456789abcdef0123456789abcdef"));
             try (ChildJvm jvm = bridge.jvm()) {
@@ -246,7 +250,7 @@ public final class ClawPodMemoryBenchmark {
     }
 
     private static void bridgeHermesRelay(Path dir) throws Exception {
-        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
             int relayPort = freePort();
             Bridge bridge = startBridge(dir.resolve("real"), relayEnv(relayPort));
             try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
@@ -265,6 +269,7 @@ public final class ClawPodMemoryBenchmark {
                         Duration.ofSeconds(120));
             }
         }
+        if (!PEERS.contains("emulated")) return;
         int relayPort = freePort();
         Bridge bridge = startBridge(dir.resolve("emulated"), relayEnv(relayPort));
         try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
@@ -291,7 +296,7 @@ public final class ClawPodMemoryBenchmark {
     }
 
     private static void bridgeOpenClaw(Path dir) throws Exception {
-        try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
             model.script(r -> ScriptedReply.of("ok", 1));
             try (OpenClawGateway gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start()) {
                 Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
@@ -305,7 +310,7 @@ public final class ClawPodMemoryBenchmark {
                 }
             }
         }
-        try (OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway()) {
+        if (PEERS.contains("emulated")) try (OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway()) {
             instant.start();
             instant.started.get(10, TimeUnit.SECONDS);
             Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
@@ -390,7 +395,7 @@ public final class ClawPodMemoryBenchmark {
 
     private static void channels(Path dir) throws Exception {
         // today's layout: one JVM per channel
-        try (Platforms platforms = new Platforms()) {
+        if (LAYOUTS.contains("separate")) try (Platforms platforms = new Platforms()) {
             Bridge bridge = startBridge(dir.resolve("separate"), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
             try (ChildJvm bridgeJvm = bridge.jvm()) {
                 bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
@@ -448,6 +453,7 @@ public final class ClawPodMemoryBenchmark {
         }
         // the shared channel container with 1, 2 and 3 channels
         for (int k = 1; k <= 3; k++) {
+            if (!LAYOUTS.contains("shared" + k)) continue;
             try (Platforms platforms = new Platforms()) {
                 Bridge bridge = startBridge(dir.resolve("shared-" + k), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
                 try (ChildJvm bridgeJvm = bridge.jvm()) {
