@@ -210,7 +210,7 @@ public final class DesiredStateBuilder {
         }
     }
 
-    static String serviceAccountName(Claw claw) {
+    public static String serviceAccountName(Claw claw) {
         var sa = claw.getSpec().getServiceAccount();
         return sa != null && sa.getName() != null && !sa.getName().isBlank() ? sa.getName() : claw.getMetadata().getName();
     }

@@ -9,23 +9,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on a Claw's or ClawChannel's transitions (phase changes, invalid spec, blocked deletion). */
-final class ClawEvents {
+/** Kubernetes Events on a Claw's or ClawChannel's transitions (phase changes, invalid spec, blocked deletion) and on ClawSelfConfig decisions. */
+public final class ClawEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClawEvents.class);
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis());
 
     private final KubernetesClient client;
 
-    ClawEvents(KubernetesClient client) {
+    public ClawEvents(KubernetesClient client) {
         this.client = client;
     }
 
-    void normal(HasMetadata about, String reason, String message) {
+    public void normal(HasMetadata about, String reason, String message) {
         emit(about, "Normal", reason, message);
     }
 
-    void warning(HasMetadata about, String reason, String message) {
+    public void warning(HasMetadata about, String reason, String message) {
         emit(about, "Warning", reason, message);
     }
 
