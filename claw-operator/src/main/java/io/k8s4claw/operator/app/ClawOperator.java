@@ -35,6 +35,7 @@ public final class ClawOperator implements AutoCloseable {
 
     private final Operator operator;
     private final OperatorMetrics metrics;
+    private final ClawReconciler clawReconciler;
     private volatile boolean started;
 
     public ClawOperator(Settings settings, OperatorMetrics metrics) {
@@ -49,7 +50,8 @@ public final class ClawOperator implements AutoCloseable {
             settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
         });
         ClawPlanner planner = new ClawPlanner(settings.adapters(), settings.images());
-        operator.register(new ClawReconciler(planner, metrics, settings.writePath()), c -> {
+        clawReconciler = new ClawReconciler(planner, metrics, settings.writePath());
+        operator.register(clawReconciler, c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
@@ -88,5 +90,6 @@ public final class ClawOperator implements AutoCloseable {
     @Override
     public void close() {
         operator.stop();
+        clawReconciler.close();
     }
 }

@@ -20,6 +20,7 @@ public final class OperatorMetrics {
     private final Counter errors;
     private final Histogram durations;
     private final Counter childWrites;
+    private final Counter secretReads;
     /** namespace/name → phase of every Claw the operator currently manages. */
     private final Map<String, String> phases = new ConcurrentHashMap<>();
 
@@ -35,6 +36,9 @@ public final class OperatorMetrics {
         childWrites = Counter.builder().name("claw_operator_child_writes_total")
                 .help("Create/update/delete calls on child objects, by child kind and operation")
                 .labelNames("kind", "operation").register(registry);
+        secretReads = Counter.builder().name("claw_operator_secret_reads_total")
+                .help("Reads of a referenced user Secret's data to hash it (one per Secret version; never cached)")
+                .register(registry);
         GaugeWithCallback.builder().name("claw_operator_managed_claws")
                 .help("Claws managed by this operator, by status phase").labelNames("phase")
                 .callback(cb -> byPhase().forEach((phase, n) -> cb.call(n, phase)))
@@ -55,6 +59,10 @@ public final class OperatorMetrics {
 
     public void childWrite(String kind, String operation) {
         childWrites.labelValues(kind, operation).inc();
+    }
+
+    public void secretRead() {
+        secretReads.inc();
     }
 
     public void phase(String namespace, String name, String phase) {

@@ -1,6 +1,7 @@
 package io.k8s4claw.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -10,8 +11,10 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
@@ -30,8 +33,9 @@ import java.util.stream.Collectors;
 
 /**
  * The informers of the Claw controller: one per child kind (filtered by the operator's label, mapped back to
- * the Claw by its instance label), Secrets (children and the user Secrets Claws and their channels read) and
- * ClawChannels. Reconciles read children from these caches, never from the API.
+ * the Claw by its instance label), the metadata of every Secret (a change to a user Secret a Claw or its channels
+ * read rolls that pod; {@link SecretMetadata}) and ClawChannels. Reconciles read children from these caches, never
+ * from the API; the only Secret data the operator caches is that of the Secrets it owns.
  */
 final class ClawEventSources {
 
@@ -40,7 +44,11 @@ final class ClawEventSources {
     final InformerEventSource<StatefulSet, Claw> statefulSets;
     final InformerEventSource<Service, Claw> services;
     final InformerEventSource<ConfigMap, Claw> configMaps;
+    /** The Secrets the operator writes (rendered config, generated keys): whole, filtered by our label. */
     final InformerEventSource<Secret, Claw> secrets;
+    /** Every Secret of the watched namespaces, metadata only: what tells a referenced user Secret changed. */
+    final InformerEventSource<GenericKubernetesResource, Claw> secretMetadata;
+    final SecretHashes secretHashes;
     final InformerEventSource<ServiceAccount, Claw> serviceAccounts;
     final InformerEventSource<NetworkPolicy, Claw> networkPolicies;
     final InformerEventSource<Ingress, Claw> ingresses;
@@ -49,7 +57,13 @@ final class ClawEventSources {
     final InformerEventSource<io.fabric8.kubernetes.api.model.Pod, Claw> pods;
     final InformerEventSource<ClawChannel, Claw> channels;
 
-    ClawEventSources(EventSourceContext<Claw> context) {
+    private static final GroupVersionKind SECRET = new GroupVersionKind("", "v1", "Secret");
+
+    /**
+     * {@code metadataClient}: the client of {@link SecretMetadata#client}, for the metadata-only Secret informer;
+     * {@code secretHashes}: told when a Secret leaves that informer's cache.
+     */
+    ClawEventSources(EventSourceContext<Claw> context, KubernetesClient metadataClient, SecretHashes secretHashes) {
         IndexerResourceCache<Claw> primaries = context.getPrimaryCache();
         primaries.addIndexers(Map.of(BY_CHANNEL, claw -> claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
                 : claw.getSpec().getChannels().stream().map(ChannelRef::getName)
@@ -72,15 +86,17 @@ final class ClawEventSources {
                                 channel.getMetadata().getNamespace() + "/" + channel.getMetadata().getName())
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build(), context);
-        // Every Secret: the generated/rendered ones we own and the user Secrets pods read (a change rolls the pod).
-        secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, Claw.class)
-                .withName("secrets")
-                .withItemStore(new ManagedFieldsFreeStore<>())
+        secrets = owned(context, Secret.class, owned);
+        this.secretHashes = secretHashes;
+        secretMetadata = new InformerEventSource<>(InformerEventSourceConfiguration.from(SECRET, Claw.class)
+                .withName("secret-metadata")
+                .withKubernetesClient(metadataClient)
+                .withItemStore(new SecretMetadata.Store(secretHashes::forget))
                 .withSecondaryToPrimaryMapper(secret -> secretToClaws(secret, primaries))
                 .build(), context);
     }
 
-    private Set<ResourceID> secretToClaws(Secret secret, IndexerResourceCache<Claw> primaries) {
+    private Set<ResourceID> secretToClaws(HasMetadata secret, IndexerResourceCache<Claw> primaries) {
         Set<ResourceID> out = new HashSet<>(byInstanceLabel(secret));
         String namespace = secret.getMetadata().getNamespace();
         String name = secret.getMetadata().getName();
@@ -112,6 +128,6 @@ final class ClawEventSources {
     }
 
     List<EventSource<?, Claw>> all() {
-        return List.of(statefulSets, services, configMaps, secrets, serviceAccounts, networkPolicies, ingresses, pdbs, claims, pods, channels);
+        return List.of(statefulSets, services, configMaps, secrets, secretMetadata, serviceAccounts, networkPolicies, ingresses, pdbs, claims, pods, channels);
     }
 }

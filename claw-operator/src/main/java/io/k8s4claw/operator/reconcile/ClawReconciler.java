@@ -3,7 +3,6 @@ package io.k8s4claw.operator.reconcile;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -31,7 +30,6 @@ import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
-import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -60,6 +58,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final WritePath writePath;
     private final SecretGenerator secretGenerator = new SecretGenerator();
     private volatile ClawEventSources sources;
+    private volatile KubernetesClient metadataClient;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
         this(planner, metrics, WritePath.UPDATE);
@@ -73,8 +72,17 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     @Override
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
-        sources = new ClawEventSources(context);
+        metadataClient = SecretMetadata.client(context.getClient());
+        sources = new ClawEventSources(context, metadataClient, new SecretHashes(metrics));
         return sources.all();
+    }
+
+    /** Closes what the reconciler opened (the metadata-only client of the Secret informer); after the operator stopped. */
+    public void close() {
+        KubernetesClient c = metadataClient;
+        if (c != null) {
+            c.close();
+        }
     }
 
     @Override
@@ -111,8 +119,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         List<String> missingSecrets = new ArrayList<>();
         Map<String, String> secretHashes = new TreeMap<>();
         for (String name : ReferencedSecrets.of(claw, channels)) {
-            Optional<Secret> secret = sources.secrets.get(new ResourceID(name, namespace));
-            secret.ifPresentOrElse(s -> secretHashes.put(name, Hashes.ofData(SecretData.bytes(s))), () -> missingSecrets.add(name));
+            sources.secretHashes.hash(client, namespace, name, sources.secretMetadata.get(new ResourceID(name, namespace)))
+                    .ifPresentOrElse(hash -> secretHashes.put(name, hash), () -> missingSecrets.add(name));
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
             return waiting(claw, refs, channels, missingChannels, missingSecrets, events, context);

@@ -50,7 +50,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </ul>
  *
  * <pre>./mvnw -q -pl claw-operator -am test -Dtest=OperatorConvergenceBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
- * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=UPDATE} to measure the other write path.)
+ * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=UPDATE} to measure the other write path;
+ * {@code -Dbench.foreignSecrets=500 -Dbench.foreignSecretKiB=512} adds that many unrelated Secrets after convergence and
+ * prints the operator's heap with them beside the heap without them.)
  * Results: stdout and {@code claw-operator/target/benchmark/operator-convergence.txt}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
@@ -98,6 +100,18 @@ class OperatorConvergenceBenchmark {
                                 operator.rssBytes() / 1048576.0);
                         line("operator heap by class (top 15, after full GC):");
                         operator.heapHistogram(15).forEach(l -> line("  %s", l));
+                        int foreign = Integer.getInteger("bench.foreignSecrets", 0);
+                        if (foreign > 0) {
+                            // Secrets no Claw references, in another namespace (Helm release Secrets, other tenants'
+                            // credentials): the operator must hear about them (metadata) without holding their data.
+                            int kib = Integer.getInteger("bench.foreignSecretKiB", 512);
+                            long created = createForeignSecrets(real, admin, foreign, kib);
+                            Thread.sleep(10_000); // the watch delivers them; nothing to wait on in the operator
+                            long heapWith = operator.heapUsedAfterGc();
+                            line("%d unrelated Secrets of %d KiB (%.0f MiB of data) created in %d ms: operator heap after full GC %.1f MiB"
+                                    + " (without them %.1f MiB: %+.1f MiB), RSS %.1f MiB", foreign, kib, foreign * kib / 1024.0, created,
+                                    heapWith / 1048576.0, heap / 1048576.0, (heapWith - heap) / 1048576.0, operator.rssBytes() / 1048576.0);
+                        }
 
                         // A no-op resync of everything: a restarted operator reconciles every Claw once more.
                         operator.close();
@@ -117,6 +131,8 @@ class OperatorConvergenceBenchmark {
                                 writes, operatorRequests.size());
                         operatorRequests.stream().filter(AuditLog.Request::isWrite).limit(10)
                                 .forEach(r -> line("  write on resync: %s", r.line()));
+                        line("operator after the restart (its informers listed everything anew): heap used after full GC %.1f MiB, RSS %.1f MiB",
+                                restarted.heapUsedAfterGc() / 1048576.0, restarted.rssBytes() / 1048576.0);
                     } finally {
                         operator.close();
                     }
@@ -147,6 +163,21 @@ class OperatorConvergenceBenchmark {
                 spec: {type: slack, credentials: {secretRef: {name: slack-team-tokens}}, config: {defaultChannel: C0123456789}}
                 """.formatted(created), ClawChannel.class)).create();
         return created;
+    }
+
+    /** {@code count} Secrets of {@code kib} KiB of random data in a namespace of their own; returns the milliseconds it took. */
+    static long createForeignSecrets(RealCluster real, KubernetesClient admin, int count, int kib) {
+        String ns = real.newNamespace("bench-foreign", "baseline");
+        java.util.Random random = new java.util.Random(42);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            byte[] data = new byte[kib * 1024];
+            random.nextBytes(data);
+            admin.resource(new SecretBuilder().withNewMetadata().withName("unrelated-" + i).withNamespace(ns)
+                    .addToLabels("owner", "helm").endMetadata()
+                    .addToData("release", java.util.Base64.getEncoder().encodeToString(data)).build()).create();
+        }
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     record Run(int claws, long millis, long requests, long writes) {

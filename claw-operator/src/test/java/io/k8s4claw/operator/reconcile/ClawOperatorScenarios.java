@@ -231,11 +231,23 @@ public abstract class ClawOperatorScenarios {
     }
 
     @Test
-    void secretChangeRollsThePod() {
+    void secretChangeRollsExactlyThePodsThatUseIt() {
         createRunning("rolling");
+        // A second Claw reading the same Secret, and a bystander reading another one.
+        client.resource(claw("sharing", "")).create();
+        client.resource(new SecretBuilder().withNewMetadata().withName("other-keys").withNamespace(ns).endMetadata()
+                .addToStringData("OPENROUTER_API_KEY", "sk-other").build()).create();
+        Claw bystander = claw("bystander", "");
+        bystander.getSpec().getCredentials().getSecretRef().setName("other-keys");
+        client.resource(bystander).create();
+        for (String name : List.of("sharing", "bystander")) {
+            await().atMost(TIMEOUT).until(() -> get(name).getStatus() != null && get(name).getStatus().getPhase() != null
+                    && "Running".equals(get(name).getStatus().getPhase().wireValue()));
+        }
         String annotation = "secret.claw.prismer.ai/hermes-api-keys";
         String before = sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation);
         assertThat(before).startsWith("sha256:");
+        assertThat(sts("sharing").getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry(annotation, before);
         Map<String, String> generatedKey = client.secrets().inNamespace(ns).withName("rolling-api-server-key").get().getData();
         awaitQuiet();
         cluster().mark();
@@ -245,9 +257,15 @@ public abstract class ClawOperatorScenarios {
             return s;
         });
 
-        await().atMost(TIMEOUT).until(() -> !before.equals(sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation)));
+        await().atMost(TIMEOUT).until(() -> !before.equals(sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation))
+                && !before.equals(sts("sharing").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation)));
+        // The bystander was reconciled after the rotation too (a resync), and still nothing of its was written.
+        double after = reconciles();
+        cluster().resync();
+        await().atMost(TIMEOUT).until(() -> reconciles() >= after + 3);
         assertThat(cluster().operatorWrites().stream().filter(w -> !w.contains("/claws/") && !w.contains("/events")).toList())
-                .containsExactly(updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling");
+                .containsExactlyInAnyOrder(updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling",
+                        updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/sharing");
         // The generated key was not rotated by any of this.
         assertThat(client.secrets().inNamespace(ns).withName("rolling-api-server-key").get().getData()).isEqualTo(generatedKey);
     }
