@@ -1,0 +1,116 @@
+package io.k8s4claw.testkit.prometheus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.testkit.install.CachedInstall;
+import io.k8s4claw.testkit.install.GoModuleBuild;
+import io.k8s4claw.testkit.install.PeerCache;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Prometheus Operator's CustomResourceDefinitions (ServiceMonitor, PodMonitor, PrometheusRule) as the operator's
+ * release {@value #VERSION} ships them: its main Go module ({@value #MODULE}) carries them under
+ * {@code example/prometheus-operator-crd/}. They are fetched with {@code go mod download -json} from the Go module
+ * proxy, the module's hash checked against the pinned {@value #MODULE_SUM} (so a different file can never be taken for
+ * it), and the three files copied into {@code <cache>/<version>/}: {@code $K8S4CLAW_PROMETHEUS_OPERATOR_CACHE} (or
+ * system property {@code k8s4claw.prometheus-operator.cache}), default {@code ~/.cache/k8s4claw/prometheus-operator}.
+ *
+ * <p>Why {@value #VERSION}: the newest release whose module the proxy serves here (v0.95.x answers 403).
+ */
+public final class PrometheusOperatorCrds {
+
+    public static final String MODULE = "github.com/prometheus-operator/prometheus-operator";
+    public static final String VERSION = "v0.94.1";
+    /** The go.sum hash of the module zip (h1: SHA-256 of its file list and contents). */
+    public static final String MODULE_SUM = "h1:QEIb2wenPH+SdMN1xMf8l4Pmj00YYXXI6HlbLlQWkww=";
+    public static final String CACHE_ENV = "K8S4CLAW_PROMETHEUS_OPERATOR_CACHE";
+    public static final String CACHE_PROPERTY = "k8s4claw.prometheus-operator.cache";
+    /** The CRDs the claw-operator chart's monitoring objects need. */
+    public static final List<String> FILES = List.of("monitoring.coreos.com_servicemonitors.yaml",
+            "monitoring.coreos.com_podmonitors.yaml", "monitoring.coreos.com_prometheusrules.yaml");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PeerCache cache;
+    private final String go;
+
+    public PrometheusOperatorCrds(Path cacheDir, String go) {
+        this.cache = new PeerCache(cacheDir.toAbsolutePath(), CACHE_ENV);
+        this.go = go;
+    }
+
+    public static PrometheusOperatorCrds fromEnvironment() {
+        return new PrometheusOperatorCrds(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "prometheus-operator").dir(),
+                GoModuleBuild.goBinary());
+    }
+
+    /** The CRD files ({@link #FILES}), fetched into the cache if it lacks them. */
+    public static List<Path> ensureFetched() {
+        return fromEnvironment().fetch();
+    }
+
+    /** Idempotent: reuses a complete fetch. */
+    public List<Path> fetch() {
+        Path target = cache.dir().resolve(VERSION);
+        cache.ensure(target, "Prometheus Operator " + VERSION + " CRDs", staging -> {
+            Path moduleDir = download(staging);
+            for (String file : FILES) {
+                Path crd = moduleDir.resolve("example/prometheus-operator-crd").resolve(file);
+                if (!Files.isRegularFile(crd)) {
+                    throw new IllegalStateException(MODULE + "@" + VERSION + " has no example/prometheus-operator-crd/" + file);
+                }
+                Files.copy(crd, staging.resolve(file));
+            }
+        });
+        return FILES.stream().map(target::resolve).toList();
+    }
+
+    /** {@code go mod download -json MODULE@VERSION}: the module's directory in Go's module cache, its hash checked. */
+    private Path download(Path workDir) throws IOException {
+        Path log = workDir.resolve("go-mod-download.json");
+        ProcessBuilder pb = new ProcessBuilder(go, "mod", "download", "-json", MODULE + "@" + VERSION)
+                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("GO111MODULE", "on");
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run '" + go + "': Go is needed to fetch the Prometheus Operator CRDs for the"
+                    + " tests (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)", e);
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " did not finish within 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted fetching " + MODULE, e);
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        JsonNode info;
+        try {
+            info = JSON.readTree(output);
+        } catch (IOException e) {
+            throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " failed with exit code "
+                    + process.exitValue() + ": " + CachedInstall.tail(log, 10));
+        }
+        if (info.hasNonNull("Error") || process.exitValue() != 0) {
+            throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " failed (is the Go module proxy reachable?"
+                    + " GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default") + "): " + info.path("Error").asText(output));
+        }
+        String sum = info.path("Sum").asText();
+        if (!MODULE_SUM.equals(sum)) {
+            throw new IllegalStateException(MODULE + "@" + VERSION + " has hash " + sum + ", not the pinned " + MODULE_SUM
+                    + ": the module proxy served different content; do not use it");
+        }
+        Files.delete(log);
+        return Path.of(info.path("Dir").asText());
+    }
+}
