@@ -1,11 +1,11 @@
 package io.k8s4claw.bridge.delivery;
 
+import io.k8s4claw.api.retry.Backoff;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How the engine delivers: bounded concurrency across conversations, jittered exponential backoff on
- * retryable failures, and when to give up (dead-letter).
+ * How the engine delivers: bounded concurrency across conversations, exponential backoff with equal jitter
+ * ({@link Backoff}) on retryable failures, and when to give up (dead-letter).
  *
  * @param maxConcurrentRuns runs in progress at once across all conversations ({@code CLAW_MAX_CONCURRENT_RUNS};
  *                          Hermes's own cap is 10)
@@ -25,19 +25,29 @@ public record DeliveryPolicy(int maxConcurrentRuns, Duration retryBase, Duration
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("max delivery attempts must be at least 1, got " + maxAttempts);
         }
+        try {
+            new Backoff(retryBase, retryMax); // the parameters: the fields are assigned after this body
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("CLAW_BRIDGE_RETRY_BASE / CLAW_BRIDGE_RETRY_MAX: " + e.getMessage(), e);
+        }
     }
 
     public static DeliveryPolicy defaults() {
         return new DeliveryPolicy(10, Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofHours(1), 10_000);
     }
 
-    /** Delay before attempt {@code attempt + 1}: full-jitter exponential, at least the runtime's hint. */
+    /** The retry delays: {@code retryBase} doubling up to {@code retryMax}. */
+    public Backoff retryBackoff() {
+        return new Backoff(retryBase, retryMax);
+    }
+
+    /** Delay before attempt {@code attempt + 1}: the backoff's equal-jitter delay, at least the runtime's hint. */
     public Duration backoff(int attempt, Duration retryAfter) {
-        long base = retryBase.toMillis();
-        long ceiling = retryMax.toMillis();
-        long exp = attempt >= 30 ? ceiling : Math.min(ceiling, base << Math.max(0, attempt - 1));
-        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
-        long hint = retryAfter == null ? 0 : Math.min(retryAfter.toMillis(), ceiling * 4);
-        return Duration.ofMillis(Math.max(jittered, hint));
+        Duration jittered = retryBackoff().delay(attempt);
+        if (retryAfter == null) {
+            return jittered;
+        }
+        Duration hint = retryAfter.compareTo(retryMax.multipliedBy(4)) > 0 ? retryMax.multipliedBy(4) : retryAfter;
+        return hint.compareTo(jittered) > 0 ? hint : jittered;
     }
 }

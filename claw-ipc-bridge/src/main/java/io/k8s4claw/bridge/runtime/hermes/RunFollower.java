@@ -12,12 +12,13 @@ import com.launchdarkly.eventsource.StreamEvent;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.eventsource.StreamHttpErrorException;
 import com.launchdarkly.logging.LDLogger;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Follows one accepted run to its end on a connector thread: the run's SSE stream (okhttp-eventsource), re-opened
@@ -109,8 +110,7 @@ final class RunFollower implements Runnable {
 
     /** Posts the message as a new run until Hermes accepts it; false when it refuses for good or the connector closes. */
     private boolean resubmit() throws InterruptedException {
-        var settings = owner.settings();
-        long delayMs = settings.reconnectInitial().toMillis();
+        Backoff.Attempts delays = reconnectBackoff().attempts();
         while (!owner.isClosed()) {
             try {
                 var accepted = owner.api().startRun(message).get();
@@ -127,8 +127,7 @@ final class RunFollower implements Runnable {
                     return false;
                 }
             }
-            sleepJittered(delayMs);
-            delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+            sleep(delays.next());
         }
         return false;
     }
@@ -137,7 +136,7 @@ final class RunFollower implements Runnable {
     private void followRun() throws InterruptedException {
         var settings = owner.settings();
         String lastEventId = null;
-        long delayMs = settings.reconnectInitial().toMillis();
+        Backoff.Attempts delays = reconnectBackoff().attempts();
         boolean first = true;
         while (!owner.isClosed() && !mapper.terminal() && !cancelPending) {
             if (!first) {
@@ -161,10 +160,10 @@ final class RunFollower implements Runnable {
                         } else {
                             mapper.onMessage(m.getEventName(), m.getData(), id == null || id.isEmpty() ? null : id);
                         }
-                        delayMs = settings.reconnectInitial().toMillis();
+                        delays.reset();
                     } else if (ev instanceof CommentEvent) {
                         owner.stats().keepalives.incrementAndGet(); // liveness only; the read timeout is the watchdog
-                        delayMs = settings.reconnectInitial().toMillis();
+                        delays.reset();
                     } else if (ev instanceof StartedEvent) {
                         owner.stats().streamsOpened.incrementAndGet();
                     } else if (ev instanceof FaultEvent f) {
@@ -191,8 +190,7 @@ final class RunFollower implements Runnable {
             if (mapper.terminal() || cancelPending || owner.isClosed()) {
                 return;
             }
-            sleepJittered(delayMs);
-            delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+            sleep(delays.next());
         }
     }
 
@@ -207,7 +205,9 @@ final class RunFollower implements Runnable {
     /** The stream is gone: poll the run's status until it settles (or is unknown: lost). */
     private void poll() throws InterruptedException {
         var settings = owner.settings();
-        long delayMs = settings.pollInterval().toMillis();
+        // the poll interval while the runtime answers; doubling up to the reconnect cap while it does not
+        Backoff.Attempts delays = new Backoff(settings.pollInterval(),
+                max(settings.pollInterval(), settings.reconnectMax())).attempts();
         while (!owner.isClosed() && !mapper.terminal() && !cancelPending) {
             owner.stats().statusPolls.incrementAndGet();
             try {
@@ -220,18 +220,25 @@ final class RunFollower implements Runnable {
                 } else {
                     mapper.onStatus(status);
                 }
-                delayMs = settings.pollInterval().toMillis();
+                delays.reset();
             } catch (ExecutionException e) {
-                // runtime down or refusing: keep trying, slower
-                delayMs = Math.min(delayMs * 2, settings.reconnectMax().toMillis());
+                // runtime down or refusing: keep trying, slower (the attempts are not reset)
             }
             if (!mapper.terminal() && !cancelPending) {
-                sleepJittered(delayMs);
+                sleep(delays.next());
             }
         }
     }
 
-    private static void sleepJittered(long ms) throws InterruptedException {
-        Thread.sleep(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    private Backoff reconnectBackoff() {
+        return new Backoff(owner.settings().reconnectInitial(), owner.settings().reconnectMax());
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
     }
 }

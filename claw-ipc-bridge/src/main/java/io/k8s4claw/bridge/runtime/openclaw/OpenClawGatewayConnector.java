@@ -3,6 +3,7 @@ package io.k8s4claw.bridge.runtime.openclaw;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -32,7 +33,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -52,7 +52,7 @@ import java.util.function.Consumer;
  * <p>Liveness: a watchdog closes with 4000 "tick timeout" after 2 × {@code tickIntervalMs} without any frame;
  * close 1012 (shutdown) reconnects after {@code restartExpectedMs}, 1013 after {@code retryAfterMs}, auth and
  * protocol refusals (1008/1002 with an auth code) pause for {@code authRetry} and report, anything else backs off
- * 1 s … 30 s with jitter. After every reconnect the runs still open are reconciled with {@code chat.history}
+ * 1 s … 30 s with equal jitter ({@link Backoff}). After every reconnect the runs still open are reconciled with {@code chat.history}
  * (§5.6) — still running: keep waiting; answered: deliver the transcript's reply; never admitted or lost in a
  * crash: send again under the same key — instead of re-sending blindly.
  *
@@ -80,7 +80,7 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private long requestIds;
     private long connections;
-    private Duration backoff;
+    private final Backoff.Attempts reconnectDelays;
     private boolean started;
     private boolean closed;
     private boolean everReady;
@@ -91,7 +91,7 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
     public OpenClawGatewayConnector(OpenClawSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.backoff = settings.minBackoff();
+        this.reconnectDelays = new Backoff(settings.minBackoff(), settings.maxBackoff()).attempts();
         String v = OpenClawGatewayConnector.class.getPackage().getImplementationVersion();
         this.clientVersion = v == null ? "0.1.0" : v;
         this.health = new RuntimeHealth(RuntimeHealth.State.STARTING, "not connected to the OpenClaw gateway yet", clock.instant());
@@ -362,7 +362,7 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
         tickIntervalMs = Math.max(1000, payload.path("policy").path("tickIntervalMs").asLong(30_000));
         l.ready = true;
         everReady = true;
-        backoff = settings.minBackoff();
+        reconnectDelays.reset();
         setHealth(RuntimeHealth.State.UP, "connected to OpenClaw " + payload.path("server").path("version").asText("?")
                 + " at " + settings.url() + " (scopes " + scopes + ")");
         LOG.info("openclaw: connected to gateway {} (connection {})", payload.path("server").path("version").asText("?"), l.number);
@@ -396,20 +396,12 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
             delay = Duration.ofMillis(l.restartExpectedMs);
             setHealth(RuntimeHealth.State.DOWN, "the OpenClaw gateway is restarting (" + why + ")");
         } else {
-            delay = nextBackoff();
+            delay = reconnectDelays.next();
             setHealth(everReady ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
                     "not connected to the OpenClaw gateway at " + settings.url() + " (" + why + ")");
         }
         LOG.info("openclaw: connection {} closed ({}); reconnecting in {} ms", l.number, why, delay.toMillis());
         reconnectTask = actor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private Duration nextBackoff() {
-        Duration current = backoff;
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
-        long jitter = ThreadLocalRandom.current().nextLong(current.toMillis() / 4 + 1);
-        return current.plusMillis(jitter);
     }
 
     private boolean isReady() {
