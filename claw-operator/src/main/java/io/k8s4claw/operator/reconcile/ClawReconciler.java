@@ -3,6 +3,7 @@ package io.k8s4claw.operator.reconcile;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -28,8 +29,10 @@ import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
 import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.desired.ChannelContainers;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
+import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -58,7 +61,6 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final WritePath writePath;
     private final SecretGenerator secretGenerator = new SecretGenerator();
     private volatile ClawEventSources sources;
-    private volatile KubernetesClient metadataClient;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
         this(planner, metrics, WritePath.UPDATE);
@@ -72,17 +74,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     @Override
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
-        metadataClient = SecretMetadata.client(context.getClient());
-        sources = new ClawEventSources(context, metadataClient, new SecretHashes(metrics));
+        sources = new ClawEventSources(context);
         return sources.all();
-    }
-
-    /** Closes what the reconciler opened (the metadata-only client of the Secret informer); after the operator stopped. */
-    public void close() {
-        KubernetesClient c = metadataClient;
-        if (c != null) {
-            c.close();
-        }
     }
 
     @Override
@@ -119,8 +112,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         List<String> missingSecrets = new ArrayList<>();
         Map<String, String> secretHashes = new TreeMap<>();
         for (String name : ReferencedSecrets.of(claw, channels)) {
-            sources.secretHashes.hash(client, namespace, name, sources.secretMetadata.get(new ResourceID(name, namespace)))
-                    .ifPresentOrElse(hash -> secretHashes.put(name, hash), () -> missingSecrets.add(name));
+            Optional<Secret> secret = sources.secrets.get(new ResourceID(name, namespace));
+            secret.ifPresentOrElse(s -> secretHashes.put(name, Hashes.ofData(SecretData.bytes(s))), () -> missingSecrets.add(name));
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
             return waiting(claw, refs, channels, missingChannels, missingSecrets, events, context);
@@ -195,7 +188,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         boolean runtimeReady = !rolling && containers.ready(runtimeName);
         boolean bridgeReady = channels.isEmpty() || (!rolling && containers.ready("claw-ipc-bridge"));
         List<String> channelsNotReady = channels.stream().map(c -> c.getMetadata().getName())
-                .filter(c -> rolling || !containers.ready("channel-" + c)).toList();
+                .filter(c -> rolling || !containers.ready(ChannelContainers.hosting(desired.statefulSet(), c))).toList();
         boolean ready = podReady && runtimeReady && bridgeReady && channelsNotReady.isEmpty();
         boolean wasUp = previous != null && previous.getPhase() != null
                 && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());

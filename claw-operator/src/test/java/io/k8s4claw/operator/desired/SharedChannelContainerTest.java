@@ -78,6 +78,9 @@ class SharedChannelContainerTest {
         assertThat(shared.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(shared.getResources().getRequests().get("memory").toString()).isEqualTo("80Mi");
         assertThat(shared.getResources().getLimits().get("memory").toString()).isEqualTo("224Mi");
+        // the operator's status reads each channel's readiness from the container hosting it
+        assertThat(ChannelContainers.hosting(state.statefulSet(), "hooks")).isEqualTo("claw-channels");
+        assertThat(ChannelContainers.hosting(state.statefulSet(), "elsewhere")).isEqualTo("channel-elsewhere");
         // the Service still routes each webhook channel's port
         assertThat(state.service().getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(8082, 8083);
     }
@@ -123,6 +126,8 @@ class SharedChannelContainerTest {
         assertThat(sidecars(mixed))
                 .containsExactly("claw-ipc-bridge", "channel-matrix", "claw-channels");
         assertThat(container(mixed, "claw-channels").getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8082, 8083);
+        assertThat(ChannelContainers.hosting(mixed.statefulSet(), "matrix")).isEqualTo("channel-matrix");
+        assertThat(ChannelContainers.hosting(mixed.statefulSet(), "team")).isEqualTo("claw-channels");
         assertThat(container(mixed, "channel-matrix").getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8081);
     }
 }
