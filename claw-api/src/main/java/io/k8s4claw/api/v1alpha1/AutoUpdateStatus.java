@@ -42,6 +42,34 @@ public class AutoUpdateStatus {
     @JsonPropertyDescription("Past update attempts.")
     private List<VersionHistoryEntry> versionHistory;
 
+    /** Image tag that ran before the current one (added by this project). */
+    @JsonPropertyDescription("Image tag that ran before the current one (added by this project).")
+    private String previousVersion;
+
+    /** Last image tag that passed the health check; rollbacks go back to it (added by this project). */
+    @JsonPropertyDescription("Last image tag that passed the health check; rollbacks go back to it (added by this project).")
+    private String lastGoodVersion;
+
+    /** RFC 3339 time of the next registry check (added by this project). */
+    @JsonPropertyDescription("RFC 3339 time of the next registry check (added by this project).")
+    private String nextCheck;
+
+    /** Image tag on trial: rolled out, health not yet confirmed (added by this project). */
+    @JsonPropertyDescription("Image tag on trial: rolled out, health not yet confirmed (added by this project).")
+    private String pendingVersion;
+
+    /** RFC 3339 time the pending version was rolled out (added by this project). */
+    @JsonPropertyDescription("RFC 3339 time the pending version was rolled out (added by this project).")
+    private String pendingSince;
+
+    /** Consecutive failed registry checks; each retry waits longer (added by this project). */
+    @JsonPropertyDescription("Consecutive failed registry checks; each retry waits longer (added by this project).")
+    private Integer registryFailures;
+
+    /** Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project). */
+    @JsonPropertyDescription("Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project).")
+    private String specFingerprint;
+
     public AutoUpdateStatus() {
     }
 
@@ -109,6 +137,62 @@ public class AutoUpdateStatus {
         this.versionHistory = versionHistory;
     }
 
+    public String getPreviousVersion() {
+        return previousVersion;
+    }
+
+    public void setPreviousVersion(String previousVersion) {
+        this.previousVersion = previousVersion;
+    }
+
+    public String getLastGoodVersion() {
+        return lastGoodVersion;
+    }
+
+    public void setLastGoodVersion(String lastGoodVersion) {
+        this.lastGoodVersion = lastGoodVersion;
+    }
+
+    public String getNextCheck() {
+        return nextCheck;
+    }
+
+    public void setNextCheck(String nextCheck) {
+        this.nextCheck = nextCheck;
+    }
+
+    public String getPendingVersion() {
+        return pendingVersion;
+    }
+
+    public void setPendingVersion(String pendingVersion) {
+        this.pendingVersion = pendingVersion;
+    }
+
+    public String getPendingSince() {
+        return pendingSince;
+    }
+
+    public void setPendingSince(String pendingSince) {
+        this.pendingSince = pendingSince;
+    }
+
+    public Integer getRegistryFailures() {
+        return registryFailures;
+    }
+
+    public void setRegistryFailures(Integer registryFailures) {
+        this.registryFailures = registryFailures;
+    }
+
+    public String getSpecFingerprint() {
+        return specFingerprint;
+    }
+
+    public void setSpecFingerprint(String specFingerprint) {
+        this.specFingerprint = specFingerprint;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -118,16 +202,16 @@ public class AutoUpdateStatus {
             return false;
         }
         AutoUpdateStatus that = (AutoUpdateStatus) o;
-        return Objects.equals(currentVersion, that.currentVersion) && Objects.equals(availableVersion, that.availableVersion) && Objects.equals(lastCheck, that.lastCheck) && Objects.equals(lastUpdate, that.lastUpdate) && Objects.equals(rollbackCount, that.rollbackCount) && Objects.equals(failedVersions, that.failedVersions) && Objects.equals(circuitOpen, that.circuitOpen) && Objects.equals(versionHistory, that.versionHistory);
+        return Objects.equals(currentVersion, that.currentVersion) && Objects.equals(availableVersion, that.availableVersion) && Objects.equals(lastCheck, that.lastCheck) && Objects.equals(lastUpdate, that.lastUpdate) && Objects.equals(rollbackCount, that.rollbackCount) && Objects.equals(failedVersions, that.failedVersions) && Objects.equals(circuitOpen, that.circuitOpen) && Objects.equals(versionHistory, that.versionHistory) && Objects.equals(previousVersion, that.previousVersion) && Objects.equals(lastGoodVersion, that.lastGoodVersion) && Objects.equals(nextCheck, that.nextCheck) && Objects.equals(pendingVersion, that.pendingVersion) && Objects.equals(pendingSince, that.pendingSince) && Objects.equals(registryFailures, that.registryFailures) && Objects.equals(specFingerprint, that.specFingerprint);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(currentVersion, availableVersion, lastCheck, lastUpdate, rollbackCount, failedVersions, circuitOpen, versionHistory);
+        return Objects.hash(currentVersion, availableVersion, lastCheck, lastUpdate, rollbackCount, failedVersions, circuitOpen, versionHistory, previousVersion, lastGoodVersion, nextCheck, pendingVersion, pendingSince, registryFailures, specFingerprint);
     }
 
     @Override
     public String toString() {
-        return "AutoUpdateStatus{" + "currentVersion=" + currentVersion + ", " + "availableVersion=" + availableVersion + ", " + "lastCheck=" + lastCheck + ", " + "lastUpdate=" + lastUpdate + ", " + "rollbackCount=" + rollbackCount + ", " + "failedVersions=" + failedVersions + ", " + "circuitOpen=" + circuitOpen + ", " + "versionHistory=" + versionHistory + "}";
+        return "AutoUpdateStatus{" + "currentVersion=" + currentVersion + ", " + "availableVersion=" + availableVersion + ", " + "lastCheck=" + lastCheck + ", " + "lastUpdate=" + lastUpdate + ", " + "rollbackCount=" + rollbackCount + ", " + "failedVersions=" + failedVersions + ", " + "circuitOpen=" + circuitOpen + ", " + "versionHistory=" + versionHistory + ", " + "previousVersion=" + previousVersion + ", " + "lastGoodVersion=" + lastGoodVersion + ", " + "nextCheck=" + nextCheck + ", " + "pendingVersion=" + pendingVersion + ", " + "pendingSince=" + pendingSince + ", " + "registryFailures=" + registryFailures + ", " + "specFingerprint=" + specFingerprint + "}";
     }
 }

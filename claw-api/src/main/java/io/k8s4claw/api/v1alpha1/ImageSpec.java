@@ -3,7 +3,9 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
+import java.util.List;
 import java.util.Objects;
 
 /** Overrides the runtime image (added by this project). */
@@ -22,6 +24,11 @@ public class ImageSpec {
     /** Pull policy. */
     @JsonPropertyDescription("Pull policy.")
     private ImagePullPolicy pullPolicy;
+
+    /** kubernetes.io/dockerconfigjson Secrets the pod pulls with; auto-update lists tags with them too. */
+    @JsonPropertyDescription("kubernetes.io/dockerconfigjson Secrets the pod pulls with; auto-update lists tags with them too.")
+    @Size(max = 16)
+    private List<LocalObjectRef> pullSecrets;
 
     public ImageSpec() {
     }
@@ -50,6 +57,14 @@ public class ImageSpec {
         this.pullPolicy = pullPolicy;
     }
 
+    public List<LocalObjectRef> getPullSecrets() {
+        return pullSecrets;
+    }
+
+    public void setPullSecrets(List<LocalObjectRef> pullSecrets) {
+        this.pullSecrets = pullSecrets;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -59,16 +74,16 @@ public class ImageSpec {
             return false;
         }
         ImageSpec that = (ImageSpec) o;
-        return Objects.equals(repository, that.repository) && Objects.equals(tag, that.tag) && Objects.equals(pullPolicy, that.pullPolicy);
+        return Objects.equals(repository, that.repository) && Objects.equals(tag, that.tag) && Objects.equals(pullPolicy, that.pullPolicy) && Objects.equals(pullSecrets, that.pullSecrets);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(repository, tag, pullPolicy);
+        return Objects.hash(repository, tag, pullPolicy, pullSecrets);
     }
 
     @Override
     public String toString() {
-        return "ImageSpec{" + "repository=" + repository + ", " + "tag=" + tag + ", " + "pullPolicy=" + pullPolicy + "}";
+        return "ImageSpec{" + "repository=" + repository + ", " + "tag=" + tag + ", " + "pullPolicy=" + pullPolicy + ", " + "pullSecrets=" + pullSecrets + "}";
     }
 }

@@ -21,6 +21,14 @@ public class VersionHistoryEntry {
     @JsonPropertyDescription("Outcome.")
     private VersionHistoryStatus status;
 
+    /** Why the attempt ended so (added by this project). */
+    @JsonPropertyDescription("Why the attempt ended so (added by this project).")
+    private String reason;
+
+    /** Image tag that ran before the attempt (added by this project). */
+    @JsonPropertyDescription("Image tag that ran before the attempt (added by this project).")
+    private String previousVersion;
+
     public VersionHistoryEntry() {
     }
 
@@ -48,6 +56,22 @@ public class VersionHistoryEntry {
         this.status = status;
     }
 
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
+    public String getPreviousVersion() {
+        return previousVersion;
+    }
+
+    public void setPreviousVersion(String previousVersion) {
+        this.previousVersion = previousVersion;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -57,16 +81,16 @@ public class VersionHistoryEntry {
             return false;
         }
         VersionHistoryEntry that = (VersionHistoryEntry) o;
-        return Objects.equals(version, that.version) && Objects.equals(appliedAt, that.appliedAt) && Objects.equals(status, that.status);
+        return Objects.equals(version, that.version) && Objects.equals(appliedAt, that.appliedAt) && Objects.equals(status, that.status) && Objects.equals(reason, that.reason) && Objects.equals(previousVersion, that.previousVersion);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, appliedAt, status);
+        return Objects.hash(version, appliedAt, status, reason, previousVersion);
     }
 
     @Override
     public String toString() {
-        return "VersionHistoryEntry{" + "version=" + version + ", " + "appliedAt=" + appliedAt + ", " + "status=" + status + "}";
+        return "VersionHistoryEntry{" + "version=" + version + ", " + "appliedAt=" + appliedAt + ", " + "status=" + status + ", " + "reason=" + reason + ", " + "previousVersion=" + previousVersion + "}";
     }
 }
