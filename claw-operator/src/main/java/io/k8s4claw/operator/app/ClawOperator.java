@@ -59,6 +59,14 @@ public final class ClawOperator implements AutoCloseable {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
+        // ClawSelfConfig requests (decided once, applied, kept for their retention), and the Role/RoleBinding that lets
+        // a self-configuring Claw's pod create them.
+        operator.register(new io.k8s4claw.operator.selfconfig.SelfConfigReconciler(planner,
+                io.k8s4claw.operator.selfconfig.SelfConfigReconciler.DEFAULT_RETENTION), c -> configureNamespaces(c, settings.namespaces()));
+        operator.register(new io.k8s4claw.operator.selfconfig.SelfConfigAccessReconciler(), c -> {
+            configureNamespaces(c, settings.namespaces());
+            settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
+        });
     }
 
     private static void configureNamespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, Set<String> namespaces) {

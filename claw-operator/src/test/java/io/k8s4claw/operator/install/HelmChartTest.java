@@ -44,6 +44,7 @@ class HelmChartTest {
         List<Object> expected = new ArrayList<>();
         expected.addAll(docs(ROOT.resolve("deploy/rbac/cluster-wide.yaml")));
         expected.addAll(docs(ROOT.resolve("deploy/operator.yaml")));
+        expected.addAll(docs(ROOT.resolve("deploy/admission/self-config-policy.yaml")));
         assertThat(rendered).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -76,7 +77,7 @@ class HelmChartTest {
                 expected.addAll(docs(crd));
             }
         }
-        assertThat(expected).hasSize(2);
+        assertThat(expected).hasSize(3);
         assertThat(renderedCrds).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -127,6 +128,7 @@ class HelmChartTest {
         List<Object> expected = new ArrayList<>();
         expected.addAll(docs(ROOT.resolve("deploy/rbac/cluster-wide.yaml")));
         expected.addAll(docs(ROOT.resolve("deploy/operator.yaml")));
+        expected.addAll(docs(ROOT.resolve("deploy/admission/self-config-policy.yaml")));
         List<Object> manifest = parseDocs(helm.run("get", "manifest", RELEASE, "--namespace", "claw-system",
                 "--kubeconfig", plane.adminKubeconfig().toString()).orThrow("get manifest").stdout());
         assertThat(manifest).containsExactlyInAnyOrderElementsOf(expected);
