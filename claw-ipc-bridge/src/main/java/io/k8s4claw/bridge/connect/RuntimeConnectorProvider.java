@@ -2,6 +2,7 @@ package io.k8s4claw.bridge.connect;
 
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import java.net.URI;
+import java.util.Map;
 
 /**
  * Makes a {@link RuntimeConnector} for one {@code CLAW_RUNTIME_PROTOCOL} value. Found with
@@ -18,5 +19,5 @@ public interface RuntimeConnectorProvider {
      * @param token {@code CLAW_RUNTIME_TOKEN} (may be empty); never log it
      * @param env   the process environment, for protocol-specific settings ({@code CLAW_RELAY_PORT}, …)
      */
-    RuntimeConnector create(URI url, String token, java.util.Map<String, String> env);
+    RuntimeConnector create(URI url, String token, Map<String, String> env);
 }

@@ -1,6 +1,8 @@
 package io.k8s4claw.bridge.runtime.relay;
 
+import io.k8s4claw.bridge.connect.EchoConnector;
 import io.k8s4claw.bridge.connect.RuntimeConnectors;
+import io.k8s4claw.bridge.runtime.hermes.HermesSseConnector;
 import io.k8s4claw.bridge.runtime.openclaw.OpenClawGatewayConnector;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** CLAW_RUNTIME_PROTOCOL selects the WebSocket connectors through the core's ServiceLoader lookup. */
+/** CLAW_RUNTIME_PROTOCOL selects every connector, built in or not, through the core's one ServiceLoader lookup. */
 class ConnectorProvidersTest {
 
     @Test
@@ -24,6 +26,21 @@ class ConnectorProvidersTest {
             assertThat(openclaw).isInstanceOf(OpenClawGatewayConnector.class);
             assertThat(openclaw.protocol()).isEqualTo("openclaw-gateway");
         }
+    }
+
+    @Test
+    void theBuiltInConnectorsAreFoundTheSameWayAndAnUnknownProtocolNamesThemAll() {
+        try (var sse = RuntimeConnectors.create("hermes-sse", URI.create("http://127.0.0.1:8642"), "key", Map.of())) {
+            assertThat(sse).isInstanceOf(HermesSseConnector.class);
+            assertThat(sse.protocol()).isEqualTo("hermes-sse");
+        }
+        try (var echo = RuntimeConnectors.create("echo", null, "", Map.of())) {
+            assertThat(echo).isInstanceOf(EchoConnector.class);
+        }
+        assertThatThrownBy(() -> RuntimeConnectors.create("carrier-pigeon", null, "", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CLAW_RUNTIME_PROTOCOL 'carrier-pigeon' is not supported")
+                .hasMessageContaining("[hermes-sse, echo, hermes-relay, openclaw-gateway]");
     }
 
     @Test
