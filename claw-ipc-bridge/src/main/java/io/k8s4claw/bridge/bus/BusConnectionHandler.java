@@ -134,6 +134,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
                     .addKeyValue("code", f.getError().getCode()).addKeyValue("message", f.getError().getMessage())
                     .log("sidecar reported an error");
             case APPROVAL_ANSWER -> onApprovalAnswer(f.getSeq(), f.getApprovalAnswer());
+            case STOP_REQUEST -> onStopRequest(f.getSeq(), f.getStopRequest());
             case HELLO -> send(frames.error(Error.Code.INVALID_FIELD,
                     "already registered as channel '" + channelName + "'; reconnect to register again", f.getSeq(), false));
             case BODY_NOT_SET -> send(frames.error(Error.Code.UNSUPPORTED_FRAME,
@@ -307,6 +308,26 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
                         .log("approval answer not delivered to the runtime");
                 send(frames.error(Error.Code.INVALID_FIELD, "approval answer for " + a.getApprovalId()
                         + " was not accepted by the runtime: " + err.getMessage(), seq, false));
+            }
+        });
+    }
+
+    private void onStopRequest(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
+        if (stop.getConversationId().isEmpty()) {
+            send(frames.error(Error.Code.INVALID_FIELD, "stop request without a conversation_id", seq, false));
+            return;
+        }
+        String name = channelName;
+        inbound.stop(name, stop.getConversationId(), stop.getThreadId(), stop.getStreamId()).whenComplete((stopped, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                log.atWarn().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
+                        .addKeyValue("error", String.valueOf(cause.getMessage())).log("stop request not carried out");
+                send(frames.error(Error.Code.INVALID_FIELD, "stop request for conversation " + stop.getConversationId()
+                        + " was not carried out: " + cause.getMessage(), seq, false));
+            } else if (stopped.isEmpty()) {
+                log.atInfo().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
+                        .log("stop request: nothing running in the conversation");
             }
         });
     }

@@ -119,6 +119,26 @@ public final class DeliveryEngine {
         starts.forEach(this::attempt);
     }
 
+    /**
+     * Stops the run delivering the conversation's current message (a channel's StopRequest). Completes with the
+     * stopped run's reference, or empty when nothing runs there, its run is not accepted by the runtime yet, or
+     * {@code streamId} (when not empty) names another run. The run ends through its own terminal event
+     * ({@code run_cancelled}), which completes the message as any terminal reply does.
+     */
+    public CompletionStage<java.util.Optional<String>> stop(SessionKey key, String streamId) {
+        String runRef;
+        synchronized (this) {
+            Conversation c = conversations.get(key);
+            PendingMessage current = c == null || !c.busy ? null : c.queue.peek();
+            runRef = current == null ? null : current.runRef();
+        }
+        if (runRef == null || (!streamId.isEmpty() && !streamId.equals(runRef))) {
+            return java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());
+        }
+        log.atInfo().addKeyValue("channel", key.channelName()).addKeyValue("runRef", runRef).log("stopping a run on the user's request");
+        return connector.stop(runRef).thenApply(v -> java.util.Optional.of(runRef));
+    }
+
     public void attemptTimeout(Duration timeout) {
         this.attemptTimeout = timeout;
     }

@@ -38,6 +38,12 @@ public final class InboundService {
         this.clock = clock;
     }
 
+    /** A channel's StopRequest: see {@link DeliveryEngine#stop}. */
+    public java.util.concurrent.CompletionStage<java.util.Optional<String>> stop(String channel, String conversationId,
+            String threadId, String streamId) {
+        return engine.stop(new io.k8s4claw.bridge.runtime.SessionKey(channel, conversationId, threadId), streamId);
+    }
+
     public void startDraining() {
         draining = true;
     }

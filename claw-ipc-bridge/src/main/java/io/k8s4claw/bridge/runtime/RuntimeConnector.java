@@ -62,6 +62,17 @@ public interface RuntimeConnector extends AutoCloseable {
      */
     CompletionStage<Void> answerApproval(String runRef, String approvalId, String choice);
 
+    /**
+     * Stops a run in progress on the user's request (the bus's StopRequest). The run then ends on its sink with
+     * its own terminal event ({@code onError("run_cancelled", …)}). Fails with a non-retryable
+     * {@link DeliveryException}: {@code stop_unsupported} when the protocol has no way to stop a run (the
+     * default), {@code run_not_found} when the runtime does not know it.
+     */
+    default CompletionStage<Void> stop(String runRef) {
+        return java.util.concurrent.CompletableFuture.failedFuture(DeliveryException.permanent("stop_unsupported",
+                "the " + protocol() + " runtime connector cannot stop a run; a user's /stop there is a message to the runtime"));
+    }
+
     /** The link's current state, cheap and non-blocking (the connector probes in the background). */
     RuntimeHealth health();
 

@@ -109,6 +109,21 @@ final class HermesApi {
         });
     }
 
+    /** 200 {@code {"status": "stopping"}}: the run settles as cancelled once its executor work exits. */
+    CompletableFuture<Void> stop(String runId) {
+        Request req = authed(url("v1", "runs", runId, "stop")).post(RequestBody.create(new byte[0], null)).build();
+        return call(req, "POST /v1/runs/{id}/stop", (code, text) -> {
+            if (code == 200) {
+                return null;
+            }
+            if (code == 404) {
+                throw DeliveryException.permanent("run_not_found",
+                        "Hermes does not know run " + runId + " any more (" + errorSummary(text) + ")");
+            }
+            throw failure("POST /v1/runs/" + runId + "/stop", code, text, null);
+        });
+    }
+
     CompletableFuture<Void> answerApproval(String runId, String approvalId, String choice) {
         ObjectNode body = JSON.createObjectNode();
         body.put("choice", choice);

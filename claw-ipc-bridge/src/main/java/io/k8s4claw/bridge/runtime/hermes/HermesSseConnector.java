@@ -188,6 +188,18 @@ public final class HermesSseConnector implements RuntimeConnector {
         return result;
     }
 
+    /** {@code POST /v1/runs/{id}/stop}; Hermes then cancels the run ({@code run.cancelled} on its stream). */
+    @Override
+    public CompletionStage<Void> stop(String runRef) {
+        Objects.requireNonNull(runRef, "runRef");
+        return api.stop(runRef).handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(unwrap(err));
+            }
+            return v;
+        });
+    }
+
     @Override
     public CompletionStage<Void> answerApproval(String runRef, String approvalId, String choice) {
         Objects.requireNonNull(runRef, "runRef");

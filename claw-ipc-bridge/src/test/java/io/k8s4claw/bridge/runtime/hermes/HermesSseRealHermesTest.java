@@ -233,5 +233,88 @@ class HermesSseRealHermesTest {
         }
     }
 
+    /**
+     * Hermes's own limit (issue #15, runtime-hermes-sse.md): 0.19.0's {@code /v1/runs} stores each run's turns under
+     * the {@code session_id} the bridge sends but does not load them as the next run's history, so the second
+     * message of a conversation reaches the model without the first. Fails once a Hermes loads the session.
+     */
+    @Test
+    void hermes019RunsOfOneSessionDoNotSeeEachOthersTurns() throws Exception {
+        var c = connector();
+        String first = "remember the word tangerine marker-history-1";
+        String second = "which word did I ask you to remember? marker-history-2";
+        RecordingSink one = new RecordingSink();
+        c.deliver(slackThreadMessage("ev-hist-1", first), one).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(one::terminal);
+        RecordingSink two = new RecordingSink();
+        c.deliver(slackThreadMessage("ev-hist-2", second), two).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(TURN).until(two::terminal);
+        assertThat(two.events().get(two.events().size() - 1)).isEqualTo("final:echo: " + second);
+
+        ChatCompletionRequest turn = model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(second)).findFirst().orElseThrow();
+        System.out.printf("second run of the session: the model got %d messages, roles %s%n", turn.messages().size(),
+                turn.messages().stream().map(ChatCompletionRequest.Message::role).toList());
+        assertThat(turn.messages()).as("the same session_id, yet no earlier turn is in the model's request")
+                .noneSatisfy(m -> assertThat(m.text()).contains("marker-history-1"));
+        assertThat(turn.messages().stream().filter(m -> m.role().equals("user")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void throughTheBridgeAChannelsStopCancelsTheRunningReplyAndTheConversationGoesOn(@TempDir Path dir) throws Exception {
+        var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
+        String thread = "1767225600.000400";
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir), owned, FileStore.DEFAULT);
+             TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
+                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+            await().atMost(TURN).until(() -> owned.health().isUp());
+            model.holdAgentTurns(); // the agent's model call streams its first chunk and then waits: a long answer
+            String text = "write me a long report marker-stop-1";
+            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0STOP")
+                    .setConversationId("C0123ABCD").setThreadId(thread).setChatType(ChatType.CHANNEL)
+                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(text).build()));
+            assertThat(slack.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0STOP");
+            Frame started = slack.await(f -> f.hasReply() && (f.getReply().hasStart() || f.getReply().hasDelta()), TURN);
+            await().atMost(TURN).until(() -> model.heldTurns() >= 1);
+
+            // the user's /stop in the thread
+            long stopSentAt = System.nanoTime();
+            slack.send(slack.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .setConversationId("C0123ABCD").setThreadId(thread)
+                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")))));
+            Frame end = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()) || f.hasError(), TURN);
+            long stopMs = (System.nanoTime() - stopSentAt) / 1_000_000;
+            System.out.printf("stop through the bridge: run cancelled %d ms after the StopRequest (model call still held: %d)%n",
+                    stopMs, model.heldTurns());
+            assertThat(end.hasReply()).as(end.toString()).isTrue();
+            assertThat(end.getReply().hasError()).as(end.toString()).isTrue();
+            assertThat(end.getReply().getError().getCode()).isEqualTo("run_cancelled");
+            assertThat(end.getReply().getInReplyTo()).isEqualTo("Ev0STOP");
+            assertThat(end.getReply().getStreamId()).isEqualTo(started.getReply().getStreamId());
+            assertThat(end.getReply().getThreadId()).isEqualTo(thread);
+            model.release();
+
+            // the conversation goes on: the next message is answered, the stopped one is not run again
+            String next = "and now something short marker-stop-2";
+            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0AFTERSTOP")
+                    .setConversationId("C0123ABCD").setThreadId(thread).setChatType(ChatType.CHANNEL)
+                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(next).build()));
+            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + next);
+            assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0AFTERSTOP");
+            assertThat(agentTurnsFor(text)).as("the stopped message was not delivered again").isEqualTo(1);
+
+            // a stop with nothing running changes nothing and is not an error
+            slack.send(slack.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .setConversationId("C0123ABCD").setThreadId(thread))));
+            slack.sendMessage("Ev0PROBE", "C0123ABCD", "probe marker-stop-3");
+            Frame probe = slack.await(f -> f.hasError() || f.hasReply() && f.getReply().hasFinal(), TURN);
+            assertThat(probe.hasError()).as(probe.toString()).isFalse();
+            assertThat(probe.getReply().getFinal().getText()).isEqualTo("echo: probe marker-stop-3");
+        }
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS = new com.fasterxml.jackson.databind.ObjectMapper();
 }
