@@ -47,6 +47,8 @@ final class SampleFrames {
         m.put(Frame.BodyCase.APPROVAL_ANSWER, f.frame(b -> b.setApprovalAnswer(ApprovalAnswer.newBuilder()
                 .setStreamId("run_1").setApprovalId("ap_1").setChoice("once")
                 .setSender(Sender.newBuilder().setId("U1")))));
+        m.put(Frame.BodyCase.STOP_REQUEST, f.frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                .setConversationId("C1").setThreadId("171.2").setSender(Sender.newBuilder().setId("U1")))));
         return m;
     }
 
