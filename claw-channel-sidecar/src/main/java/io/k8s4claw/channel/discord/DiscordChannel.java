@@ -2,6 +2,7 @@ package io.k8s4claw.channel.discord;
 
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
@@ -15,7 +16,6 @@ import io.k8s4claw.channel.common.PlatformStatus;
 import io.k8s4claw.channel.common.RecentIds;
 import io.k8s4claw.channel.common.ReplyStreamer;
 import io.k8s4claw.channel.common.Secret;
-import io.k8s4claw.channel.sdk.Backoff;
 import io.k8s4claw.channel.sdk.BusClient;
 import io.k8s4claw.channel.sdk.ReplyHandler;
 import java.io.IOException;

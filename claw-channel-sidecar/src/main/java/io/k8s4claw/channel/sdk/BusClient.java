@@ -13,8 +13,10 @@ import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.api.bus.v1.Reply;
 import io.k8s4claw.api.bus.v1.ReplyAck;
 import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.StopRequest;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.api.bus.v1.Welcome;
+import io.k8s4claw.api.retry.Backoff;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.UnixDomainSocketAddress;
@@ -222,6 +224,29 @@ public final class BusClient implements AutoCloseable {
         try {
             conn.send(Frame.newBuilder().setApprovalAnswer(ApprovalAnswer.newBuilder().setStreamId(streamId)
                     .setApprovalId(approvalId).setChoice(choice).setSender(sender)));
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Asks the bridge to stop the agent's reply in progress in this conversation (the user's /stop). Not durable:
+     * fails when the bridge is not connected (a stop sent later could hit a later run). The stopped run ends
+     * with its own {@code ReplyError} ({@code run_cancelled}); nothing running → nothing happens. See the bus
+     * protocol's StopRequest.
+     */
+    public CompletionStage<Void> stop(String conversationId, String threadId, Sender sender) {
+        BusConnection conn;
+        synchronized (lock) {
+            conn = state == ConnectionState.CONNECTED ? connection : null;
+        }
+        if (conn == null) {
+            return CompletableFuture.failedFuture(new IOException("bridge not connected; the stop request was not sent"));
+        }
+        try {
+            conn.send(Frame.newBuilder().setStopRequest(StopRequest.newBuilder().setConversationId(conversationId)
+                    .setThreadId(threadId == null ? "" : threadId).setSender(sender)));
             return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);

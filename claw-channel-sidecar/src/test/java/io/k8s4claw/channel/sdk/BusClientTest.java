@@ -14,6 +14,7 @@ import io.k8s4claw.api.bus.v1.Reply;
 import io.k8s4claw.api.bus.v1.ReplyAck;
 import io.k8s4claw.api.bus.v1.ReplyFinal;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.api.retry.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
