@@ -39,6 +39,11 @@ public final class ClawOperator implements AutoCloseable {
     private volatile boolean started;
 
     public ClawOperator(Settings settings, OperatorMetrics metrics) {
+        this(settings, metrics, java.time.InstantSource.system());
+    }
+
+    /** {@code clock}: when snapshot schedules fire (tests move it rather than wait for cron firings). */
+    public ClawOperator(Settings settings, OperatorMetrics metrics, java.time.InstantSource clock) {
         this.metrics = metrics;
         this.operator = new Operator(o -> {
             o.withKubernetesClient(settings.client())
@@ -50,7 +55,7 @@ public final class ClawOperator implements AutoCloseable {
             settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
         });
         ClawPlanner planner = new ClawPlanner(settings.adapters(), settings.images());
-        clawReconciler = new ClawReconciler(planner, metrics, settings.writePath());
+        clawReconciler = new ClawReconciler(planner, metrics, settings.writePath(), clock, settings.maxReconcileInterval());
         operator.register(clawReconciler, c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);

@@ -345,7 +345,9 @@ public final class DesiredStateBuilder {
         return new StatefulSetBuilder()
                 .withMetadata(meta(name, claw.getMetadata().getNamespace(), labels, Map.of()))
                 .withNewSpec()
-                .withReplicas(1)
+                // spec.suspended: zero replicas; the claims (volumeClaimTemplates) and every Secret stay, so resuming
+                // brings back the same volumes, the bridge's log on the session claim included.
+                .withReplicas(spec.suspendedRequested() ? 0 : 1)
                 .withServiceName(name)
                 .withPodManagementPolicy("OrderedReady")
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
@@ -354,6 +356,7 @@ public final class DesiredStateBuilder {
                 .withNewMetadata().withLabels(new LinkedHashMap<>(labels)).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(serviceAccountName(claw))
+                .withRuntimeClassName(spec.getSecurity() == null ? null : spec.getSecurity().getRuntimeClassName())
                 .withAutomountServiceAccountToken(needsApiToken(claw))
                 .withEnableServiceLinks(false)
                 .withSecurityContext(securityContext)

@@ -34,6 +34,9 @@ import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
 import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
+import io.k8s4claw.operator.sandbox.RuntimeClassCheck;
+import io.k8s4claw.operator.snapshot.VolumeSnapshots;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -61,12 +64,26 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final WritePath writePath;
     private final SecretGenerator secretGenerator = new SecretGenerator();
     private volatile ClawEventSources sources;
+    private final VolumeSnapshots snapshots;
+    private final Optional<java.time.Duration> maxReconcileInterval;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
         this(planner, metrics, WritePath.UPDATE);
     }
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics, WritePath writePath) {
+        this(planner, metrics, writePath, InstantSource.system(), Optional.empty());
+    }
+
+    /**
+     * {@code clock}: when snapshot schedules fire (tests move it instead of waiting for cron firings);
+     * {@code maxReconcileInterval}: the controller's periodic resync, which a requested reschedule replaces, so no
+     * reschedule asks for a later one.
+     */
+    public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics, WritePath writePath, InstantSource clock,
+                          Optional<java.time.Duration> maxReconcileInterval) {
+        this.snapshots = new VolumeSnapshots(clock);
+        this.maxReconcileInterval = maxReconcileInterval;
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
@@ -117,6 +134,11 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
             return waiting(claw, refs, channels, missingChannels, missingSecrets, events, context);
+        }
+
+        RuntimeClassCheck.Result runtimeClass = RuntimeClassCheck.check(client, claw);
+        if (runtimeClass instanceof RuntimeClassCheck.Result.Missing missing) {
+            return runtimeClassMissing(claw, missing.name(), events, context);
         }
 
         DesiredState desired;
@@ -176,6 +198,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         outcomes.add(desired.podDisruptionBudget().map(p -> applier.apply(claw, p, sources.pdbs))
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
         claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, claimSizes.get(role))));
+        VolumeSnapshots.Outcome snapshotOutcome = snapshots.reconcile(client, claw, claimNames, claims);
         if (outcomes.stream().anyMatch(o -> o != ChildApplier.Outcome.UNCHANGED)) {
             LOG.info("Claw {}/{}: children {}", namespace, name, outcomes);
         }
@@ -189,11 +212,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         boolean bridgeReady = channels.isEmpty() || (!rolling && containers.ready("claw-ipc-bridge"));
         List<String> channelsNotReady = channels.stream().map(c -> c.getMetadata().getName())
                 .filter(c -> rolling || !containers.ready(ChannelContainers.hosting(desired.statefulSet(), c))).toList();
-        boolean ready = podReady && runtimeReady && bridgeReady && channelsNotReady.isEmpty();
+        boolean ready = !claw.getSpec().suspendedRequested() && podReady && runtimeReady && bridgeReady && channelsNotReady.isEmpty();
         boolean wasUp = previous != null && previous.getPhase() != null
                 && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());
+        boolean suspended = claw.getSpec().suspendedRequested();
         ClawPhase phase;
-        if (ready) {
+        if (suspended) {
+            phase = ClawPhase.SUSPENDED;
+        } else if (ready) {
             phase = ClawPhase.RUNNING;
         } else if (!wasUp) {
             phase = ClawPhase.PROVISIONING;
@@ -202,7 +228,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         } else {
             phase = ClawPhase.DEGRADED;
         }
-        String waiting = phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
+        String waiting = suspended ? "suspended (spec.suspended: true): the runtime is scaled to zero; its claims, Secrets and"
+                + " the bridge's log are kept; set spec.suspended: false to resume"
+                : phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
                 : phase == ClawPhase.PROVISIONING ? "waiting for the pod to start" : "not ready";
         ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(phase)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", desired.warnings().isEmpty() ? "the spec is valid"
@@ -223,8 +251,20 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), ready ? "the pod is ready" : waiting)
                 .channels(refs.stream().map(r -> channelStatus(r.getName(), channelsNotReady.contains(r.getName())
                         ? (rolling || !wasUp ? "Pending" : "NotReady") : "Ready", null)).toList())
-                .persistence(claims, claimNames);
-        return finish(claw, status.build(previous), events, context);
+                .persistence(claims, claimNames)
+                .snapshots(snapshotOutcome.last());
+        switch (runtimeClass) {
+            case RuntimeClassCheck.Result.Found found -> status.condition(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, true, "Found",
+                    "RuntimeClass " + found.name() + " exists (handler " + found.handler() + ")");
+            case RuntimeClassCheck.Result.Unchecked unchecked -> status.unknown(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, "Unchecked",
+                    "RuntimeClass " + unchecked.name() + " could not be checked: " + unchecked.why());
+            default -> {
+            }
+        }
+        snapshotOutcome.condition().ifPresent(c -> status.condition(ClawApi.CONDITION_SNAPSHOTS_READY, c.ok(), c.reason(), c.message()));
+        UpdateControl<Claw> control = finish(claw, status.build(previous), events, context);
+        // VolumeSnapshots are not watched: look again at the next firing, or soon while the newest is not ready.
+        return snapshotOutcome.recheckAfter().map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis()))).orElse(control);
     }
 
     private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events, Context<Claw> context) {
@@ -265,6 +305,25 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         UpdateControl<Claw> control = finish(claw, status.build(claw.getStatus()), events, context);
         // Watches on Secrets and ClawChannels bring the Claw back as soon as they appear; the retry is a safety net.
         return control.rescheduleAfter(RETRY_MISSING_MILLIS);
+    }
+
+    /** The named RuntimeClass does not exist: no pod is made (it would be refused), the Claw says why and waits. */
+    private UpdateControl<Claw> runtimeClassMissing(Claw claw, String name, ClawEvents events, Context<Claw> context) {
+        String msg = "RuntimeClass " + name + " (spec.security.runtimeClassName) does not exist in the cluster; install the"
+                + " sandbox runtime (gVisor, Kata) and its RuntimeClass, or remove the field; no pod is created until then";
+        ClawStatus status = new ClawStatusBuilder(claw).phase(ClawPhase.PENDING)
+                .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid")
+                .condition(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, false, "RuntimeClassNotFound", msg)
+                .condition(ClawApi.CONDITION_RUNTIME_READY, false, "RuntimeClassNotFound", msg)
+                .condition(ClawApi.CONDITION_READY, false, "RuntimeClassNotFound", msg)
+                .build(claw.getStatus());
+        // RuntimeClasses are not watched (cluster-scoped, rarely change): look again on a timer.
+        return finish(claw, status, events, context).rescheduleAfter(capped(java.time.Duration.ofMillis(RETRY_MISSING_MILLIS)).toMillis());
+    }
+
+    /** A requested reschedule replaces the periodic resync: never ask for one later than that. */
+    private java.time.Duration capped(java.time.Duration d) {
+        return maxReconcileInterval.filter(max -> max.compareTo(d) < 0).orElse(d);
     }
 
     private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events, Context<Claw> context) {

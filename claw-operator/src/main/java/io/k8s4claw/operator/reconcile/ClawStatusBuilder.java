@@ -80,6 +80,32 @@ final class ClawStatusBuilder {
         return this;
     }
 
+    /** The newest scheduled snapshot of each volume, on the volumes {@link #persistence} reported. */
+    ClawStatusBuilder snapshots(Map<VolumeRole, io.k8s4claw.operator.snapshot.VolumeSnapshots.LastSnapshot> last) {
+        if (persistence == null) {
+            return this;
+        }
+        last.forEach((role, snapshot) -> {
+            VolumeStatus v = switch (role) {
+                case SESSION -> persistence.getSession();
+                case WORKSPACE -> persistence.getWorkspace();
+                case OUTPUT -> persistence.getOutput();
+            };
+            if (v != null) {
+                v.setLastSnapshot(snapshot.time());
+                v.setLastSnapshotName(snapshot.name());
+                v.setLastSnapshotReady(snapshot.ready());
+            }
+        });
+        return this;
+    }
+
+    /** {@code status.autoUpdate} as auto-update computed it (unset: the previous one is kept). */
+    ClawStatusBuilder autoUpdate(io.k8s4claw.api.v1alpha1.AutoUpdateStatus autoUpdate) {
+        this.autoUpdate = autoUpdate;
+        return this;
+    }
+
     ClawStatus build(ClawStatus previous) {
         ClawStatus status = new ClawStatus();
         status.setPhase(phase);
