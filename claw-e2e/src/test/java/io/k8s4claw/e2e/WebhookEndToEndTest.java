@@ -85,4 +85,43 @@ class WebhookEndToEndTest {
         assertThat(hermes.admittedRuns()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> pod.bridge.replies().pendingTotal() == 0);
     }
+    @Test
+    void aStopFromTheCallerCancelsTheRunningReplyWhichArrivesAsRunCancelledAndTheConversationGoesOn() throws Exception {
+        receiver = new MockWebServer();
+        receiver.start();
+        for (int i = 0; i < 5; i++) receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
+        // a long job: one delta, then it runs until stopped
+        hermes = HermesApiEmulator.builder().apiKey(Pod.HERMES_KEY)
+                .script(r -> r.input().contains("long job") ? java.util.List.of(new io.k8s4claw.testkit.hermes.Step.Delta("working"),
+                        new io.k8s4claw.testkit.hermes.Step.Hang()) : HermesApiEmulator.echo(r))
+                .start();
+        pod = new Pod(dir, hermes, "ops-hook", "webhook", "{\"outboundUrl\":\"" + receiver.url("/claw/replies") + "\"}",
+                Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", OUT));
+        await().atMost(Duration.ofSeconds(20)).until(() -> pod.sidecar.bus().isConnected());
+
+        assertThat(deliver("job-1", "{\"conversation_id\":\"incident-8\",\"text\":\"run the long job\"}").statusCode()).isEqualTo(202);
+        // the run is accepted and recorded: the bridge knows what to stop
+        var key = new io.k8s4claw.bridge.delivery.MessageKey("ops-hook", "job-1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var pending = pod.bridge.ledger().pending(key);
+            return pending != null && pending.runRef() != null;
+        });
+
+        HttpResponse<String> stop = deliver("job-1-stop", "{\"conversation_id\":\"incident-8\",\"text\":\"/stop\"}");
+        assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
+        assertThat(JSON.readTree(stop.body()).path("stop_requested").asBoolean()).isTrue();
+        RecordedRequest cancelled = receiver.takeRequest(30, TimeUnit.SECONDS);
+        assertThat(cancelled).as("the stopped run's end posted to outboundUrl").isNotNull();
+        JsonNode json = JSON.readTree(cancelled.getBody().readByteArray());
+        assertThat(json.path("type").asText()).isEqualTo("error");
+        assertThat(json.path("code").asText()).isEqualTo("run_cancelled");
+        assertThat(json.path("in_reply_to").asText()).isEqualTo("job-1");
+        assertThat(hermes.admittedRuns()).as("/stop is not a message to the agent").isEqualTo(1);
+
+        // the conversation goes on
+        assertThat(deliver("job-2", "{\"conversation_id\":\"incident-8\",\"text\":\"status?\"}").statusCode()).isEqualTo(202);
+        RecordedRequest next = receiver.takeRequest(30, TimeUnit.SECONDS);
+        assertThat(next).isNotNull();
+        assertThat(JSON.readTree(next.getBody().readByteArray()).path("text").asText()).isEqualTo("echo: status?");
+    }
 }

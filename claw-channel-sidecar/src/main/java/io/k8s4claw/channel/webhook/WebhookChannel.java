@@ -74,6 +74,8 @@ import okhttp3.Response;
  */
 public final class WebhookChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(WebhookChannel.class.getName());
+    /** The text that stops the reply in progress instead of being sent (as Hermes's own platforms read /stop). */
+    static final String STOP_COMMAND = "/stop";
     private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
 
     private final String name;
@@ -211,6 +213,10 @@ public final class WebhookChannel implements PlatformChannel {
                 error(ex, 400, "invalid_body", e.getMessage());
                 return;
             }
+            if (STOP_COMMAND.equals(message.getText().trim())) {
+                stopAndAnswer(ex, message);
+                return;
+            }
             String digest = sha256(body);
             synchronized (deliveries) {
                 String previous = deliveries.get(deliveryId);
@@ -226,6 +232,27 @@ public final class WebhookChannel implements PlatformChannel {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "webhook " + name + ": inbound request failed", e);
             error(ex, 500, "internal_error", "unexpected error; retry the same delivery");
+        }
+    }
+
+    /**
+     * A text of exactly {@value #STOP_COMMAND}: the caller stops the agent's reply in progress in that conversation
+     * (the bus's StopRequest) instead of sending a message. 202 {@code {"stop_requested": true}} once the bridge
+     * has it; the stopped run's end arrives at the outbound URL as an {@code error} reply ({@code run_cancelled}).
+     * Not stored: with the bridge away it is 503 and nothing is stopped.
+     */
+    private void stopAndAnswer(HttpExchange ex, UserMessage message) throws IOException {
+        try {
+            bus.stop(message.getConversationId(), message.getThreadId(), message.getSender())
+                    .toCompletableFuture().get(ackTimeoutMs, TimeUnit.MILLISECONDS);
+            ChannelHttpServer.respond(ex, 202, "application/json", Json.object().put("stop_requested", true).toString());
+        } catch (ExecutionException | TimeoutException e) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            error(ex, 503, "bridge_unavailable", "the stop request did not reach the bridge ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + "); nothing was stopped");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "bridge_unavailable", "interrupted; nothing was stopped");
         }
     }
 
