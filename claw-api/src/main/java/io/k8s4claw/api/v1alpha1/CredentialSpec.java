@@ -18,8 +18,9 @@ public class CredentialSpec {
     @JsonPropertyDescription("A Secret whose keys all become environment variables.")
     private LocalObjectRef secretRef;
 
-    /** An ExternalSecret to create instead of naming a Secret. */
-    @JsonPropertyDescription("An ExternalSecret to create instead of naming a Secret.")
+    /** An ExternalSecret to create instead of naming a Secret: not supported yet, refused. */
+    @JsonPropertyDescription("An ExternalSecret to create instead of naming a Secret. Not supported yet: refused; create the ExternalSecret yourself and name its Secret in secretRef.")
+    @ValidationRule(value = "false", message = NotSupportedYet.EXTERNAL_SECRET)
     private ExternalSecretRef externalSecret;
 
     /** Single environment variables from Secret keys; they win over secretRef. */

@@ -34,10 +34,11 @@ public class VolumeSpec {
     @ValidationRule(value = "!self.matches('" + SchemaPatterns.QUANTITY + "') || !oldSelf.matches('" + SchemaPatterns.QUANTITY + "') || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
     private String size;
 
-    /** Ceiling for automatic expansion; not below size. */
-    @JsonPropertyDescription("Ceiling for automatic expansion; not below size.")
+    /** Ceiling for automatic expansion; not below size. Not supported yet: refused. */
+    @JsonPropertyDescription("Ceiling for automatic expansion; not below size. Not supported yet: refused; raise size to grow the claim.")
     @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
+    @ValidationRule(value = "false", message = NotSupportedYet.MAX_SIZE)
     private String maxSize;
 
     /** Absolute mount path in the runtime container; the adapter's default when empty. */

@@ -36,7 +36,9 @@ public final class ClawChannelValidator {
         errors.addAll(walker.errors());
         if (spec.isObject() && !walker.hasBlockingErrors()) {
             try {
-                CrossFieldRules.channel(Manifests.bind(spec, ClawChannelSpec.class), errors);
+                ClawChannelSpec bound = Manifests.bind(spec, ClawChannelSpec.class);
+                CrossFieldRules.channel(bound, errors);
+                UnsupportedFields.channel(bound, errors);
             } catch (IllegalArgumentException e) {
                 // reported by the schema walk
             }

@@ -72,6 +72,7 @@ public final class ClawValidator {
         ClawSpec bound = walker.hasBlockingErrors() ? null : tryBind(spec);
         if (bound != null) {
             CrossFieldRules.claw(bound, errors);
+            UnsupportedFields.claw(bound, errors);
         }
         return bound;
     }

@@ -34,6 +34,9 @@ class CompleteResourcesTest {
     private static final List<String> FILES = List.of(
             "claw-every-field.yaml", "claw-custom-runtime.yaml", "channel-every-field.yaml", "channel-slack-keys.yaml");
     /** Kubernetes' own embedded types and free JSON: the API server validates them at pod creation; Java treats them as opaque. */
+    /** Schema fields the CRD and the Java validation refuse ({@code NotSupportedYet}); see invalid/50-52. */
+    private static final Set<String> NOT_SUPPORTED_YET = Set.of("spec.credentials.externalSecret", "spec.persistence.session.maxSize",
+            "spec.persistence.workspace.maxSize", "spec.persistence.output.maxSize");
     private static final Set<String> OPAQUE = Set.of("config", "resources", "env", "livenessProbe", "readinessProbe", "startupProbe");
     private static final CrdEvaluator CLAW_CRD = CrdEvaluator.load("claws.claw.prismer.ai-v1.yml");
     private static final CrdEvaluator CHANNEL_CRD = CrdEvaluator.load("clawchannels.claw.prismer.ai-v1.yml");
@@ -91,6 +94,8 @@ class CompleteResourcesTest {
                 }
             }
             declared.removeAll(set);
+            // Refused as not supported yet (no valid resource can set them): each has a case in invalid/ instead.
+            declared.removeIf(p -> NOT_SUPPORTED_YET.stream().anyMatch(p::startsWith));
             assertThat(declared).as("fields of the %s schema that no complete resource sets", kind).isEmpty();
         }
     }
