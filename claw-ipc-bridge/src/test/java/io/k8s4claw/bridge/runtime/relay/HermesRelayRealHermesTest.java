@@ -173,4 +173,49 @@ class HermesRelayRealHermesTest {
             assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
         }
     }
+    /**
+     * Hermes's own limit (issue #15, runtime-hermes-relay.md): a cron job of 0.19.0 whose delivery names the
+     * relay-fronted platform ({@code deliver: telegram:<chat>}) runs, but its delivery fails in Hermes's scheduler
+     * with "platform 'telegram' not configured/enabled" — the fronted platform is not an enabled platform of its
+     * own — and nothing is sent over the relay, so the channel gets no proactive message. The job is made with
+     * Hermes's own {@code cron.jobs.create_job} and made due, so the scheduler's first tick at gateway start runs
+     * it. Fails once a Hermes delivers cron output through the relay.
+     */
+    @Test
+    void hermes019CronOutputForARelayFrontedPlatformFailsInHermesAndNeverReachesTheChannel() throws Exception {
+        startBridge(0);
+        try (TestSidecar telegram = telegram()) {
+            hermes = hermes(SECRET).build();
+            String marker = "cron marker-relay-cron-" + System.nanoTime();
+            Files.createDirectories(hermes.home());
+            ProcessBuilder pb = new ProcessBuilder(hermes.installation().python().toString(), "-c", String.join("\n",
+                    "import datetime",
+                    "from cron.jobs import create_job, update_job",
+                    "job = create_job(prompt='" + marker + "', schedule='30m', deliver='telegram:123456789', repeat=1, name='relay-cron')",
+                    "due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).isoformat()",
+                    "update_job(job['id'], {'next_run_at': due})",
+                    "print(job['id'])"))
+                    .redirectErrorStream(true);
+            pb.environment().put("HERMES_HOME", hermes.home().toString());
+            pb.environment().put("HOME", dir.resolve("hermes").resolve("user-home").toString());
+            Process create = pb.start();
+            String created = new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(create.waitFor()).as(created).isZero();
+
+            hermes.start();
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            // the job ran (the agent's turn reached the model) and its delivery failed in Hermes
+            await().atMost(TURN).until(() -> model.requests().stream().anyMatch(r -> r.lastUserText().contains(marker)));
+            await().atMost(TURN).until(() -> hermesLogs().contains("platform 'telegram' not configured/enabled"));
+            System.out.println("cron over the relay, Hermes 0.19.0: " + hermesLogs().lines()
+                    .filter(l -> l.contains("not configured/enabled")).findFirst().orElse(""));
+            // the channel got nothing: no Reply by the time Hermes logged the failed delivery (a relay send would
+            // have come before it), and the link itself works — a user message sent now is answered
+            awaitStartupRestoreDone();
+            assertThat(telegram.drainReceived()).noneSatisfy(f -> assertThat(f.hasReply()).isTrue());
+            String text = "after the cron job " + System.nanoTime();
+            sendUser(telegram, "upd-cron", text);
+            assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
+        }
+    }
 }
