@@ -47,6 +47,7 @@ public final class ClawValidation {
         }
         errors.addAll(adapter.get().validateCreate(claw));
         errors.addAll(operatorRules(claw, adapter.get()));
+        errors.addAll(io.k8s4claw.operator.update.AutoUpdateRules.check(claw, adapter.get().descriptor().image()));
         return dedupe(errors);
     }
 

@@ -210,6 +210,15 @@ public final class DesiredStateBuilder {
         }
     }
 
+    /** {@code spec.image.pullSecrets} as the pod's imagePullSecrets (null when unset: no empty list to diff against). */
+    static List<io.fabric8.kubernetes.api.model.LocalObjectReference> imagePullSecrets(Claw claw) {
+        var image = claw.getSpec().getImage();
+        if (image == null || image.getPullSecrets() == null || image.getPullSecrets().isEmpty()) {
+            return null;
+        }
+        return image.getPullSecrets().stream().map(r -> new io.fabric8.kubernetes.api.model.LocalObjectReference(r.getName())).toList();
+    }
+
     public static String serviceAccountName(Claw claw) {
         var sa = claw.getSpec().getServiceAccount();
         return sa != null && sa.getName() != null && !sa.getName().isBlank() ? sa.getName() : claw.getMetadata().getName();
@@ -356,6 +365,7 @@ public final class DesiredStateBuilder {
                 .withNewMetadata().withLabels(new LinkedHashMap<>(labels)).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(serviceAccountName(claw))
+                .withImagePullSecrets(imagePullSecrets(claw))
                 .withRuntimeClassName(spec.getSecurity() == null ? null : spec.getSecurity().getRuntimeClassName())
                 .withAutomountServiceAccountToken(needsApiToken(claw))
                 .withEnableServiceLinks(false)

@@ -3,7 +3,6 @@ package io.k8s4claw.operator.reconcile;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -32,8 +31,10 @@ import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ChannelContainers;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
-import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
+import io.k8s4claw.operator.update.AutoUpdateMachine;
+import io.k8s4claw.operator.update.AutoUpdates;
+import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
 import io.k8s4claw.operator.sandbox.RuntimeClassCheck;
 import io.k8s4claw.operator.snapshot.VolumeSnapshots;
 import java.time.InstantSource;
@@ -66,6 +67,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private volatile ClawEventSources sources;
     private final VolumeSnapshots snapshots;
     private final Optional<java.time.Duration> maxReconcileInterval;
+    private final AutoUpdates autoUpdates;
+    private volatile KubernetesClient metadataClient;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
         this(planner, metrics, WritePath.UPDATE);
@@ -84,6 +87,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                           Optional<java.time.Duration> maxReconcileInterval) {
         this.snapshots = new VolumeSnapshots(clock);
         this.maxReconcileInterval = maxReconcileInterval;
+        this.autoUpdates = AutoUpdates.on(clock);
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
@@ -91,8 +95,17 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     @Override
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
-        sources = new ClawEventSources(context);
+        metadataClient = SecretMetadata.client(context.getClient());
+        sources = new ClawEventSources(context, metadataClient, new SecretHashes(metrics));
         return sources.all();
+    }
+
+    /** Closes what the reconciler opened (the metadata-only client of the Secret informer); after the operator stopped. */
+    public void close() {
+        KubernetesClient c = metadataClient;
+        if (c != null) {
+            c.close();
+        }
     }
 
     @Override
@@ -129,8 +142,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         List<String> missingSecrets = new ArrayList<>();
         Map<String, String> secretHashes = new TreeMap<>();
         for (String name : ReferencedSecrets.of(claw, channels)) {
-            Optional<Secret> secret = sources.secrets.get(new ResourceID(name, namespace));
-            secret.ifPresentOrElse(s -> secretHashes.put(name, Hashes.ofData(SecretData.bytes(s))), () -> missingSecrets.add(name));
+            sources.secretHashes.hash(client, namespace, name, sources.secretMetadata.get(new ResourceID(name, namespace)))
+                    .ifPresentOrElse(hash -> secretHashes.put(name, hash), () -> missingSecrets.add(name));
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
             return waiting(claw, refs, channels, missingChannels, missingSecrets, events, context);
@@ -142,7 +155,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
 
         DesiredState desired;
-        switch (planner.plan(claw, channels, secretHashes)) {
+        // Auto-update first: it decides which tag the StatefulSet renders (the Claw is planned with it in spec.image.tag).
+        AutoUpdateStatus previousUpdate = previous == null ? null : previous.getAutoUpdate();
+        String instance = claw.getMetadata().getName();
+        AutoUpdates.Outcome update = autoUpdates.step(claw, planner.adapters().require(claw.getSpec().getRuntime().wireValue()).descriptor().image(),
+                previousUpdate, RunningVersionHealth.of(sources.statefulSets.get(new ResourceID(instance, namespace)),
+                        sources.pods.get(new ResourceID(instance + "-0", namespace)), previousUpdate == null ? null : previousUpdate.getCurrentVersion()),
+                secretName -> Optional.ofNullable(client.secrets().inNamespace(namespace).withName(secretName).get()));
+        switch (planner.plan(update.claw(), channels, secretHashes)) {
             case ClawPlanner.Plan.Invalid invalid -> {
                 return invalid(claw, invalid.errors(), events, context);
             }
@@ -204,6 +224,12 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
 
         StatefulSet sts = sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
+        var runtimeContainer = desired.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        if (update.step().isPresent() && ForcedRollback.deleteStuckPod(client, sources.pods.get(new ResourceID(name + "-0", namespace)),
+                runtimeContainer.getName(), runtimeContainer.getImage(), update.status())) {
+            events.normal(claw, "RollbackPodReplaced", "deleted pod " + name + "-0, stuck on the rolled-back release, so the"
+                    + " StatefulSet makes it again with " + runtimeContainer.getImage());
+        }
         boolean podReady = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
         boolean rolling = podOutcome != ChildApplier.Outcome.UNCHANGED || ClawStatusBuilder.rollingOut(sts);
         PodReadiness containers = new PodReadiness(sources.pods.get(new ResourceID(name + "-0", namespace)), podReady);
@@ -262,9 +288,26 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             }
         }
         snapshotOutcome.condition().ifPresent(c -> status.condition(ClawApi.CONDITION_SNAPSHOTS_READY, c.ok(), c.reason(), c.message()));
+        status.autoUpdate(update.status());
+        update.step().ifPresent(step -> {
+            step.condition().ifPresentOrElse(c -> status.condition(AutoUpdateMachine.CONDITION, c.ok(), c.reason(), c.message()),
+                    () -> Optional.ofNullable(previous).map(ClawStatus::getConditions).orElse(List.of()).stream()
+                            .filter(c -> AutoUpdateMachine.CONDITION.equals(c.getType())).findFirst()
+                            .ifPresent(c -> status.condition(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage())));
+            step.events().forEach(e -> {
+                if (e.warning()) {
+                    events.warning(claw, e.reason(), e.message());
+                } else {
+                    events.normal(claw, e.reason(), e.message());
+                }
+            });
+        });
         UpdateControl<Claw> control = finish(claw, status.build(previous), events, context);
         // VolumeSnapshots are not watched: look again at the next firing, or soon while the newest is not ready.
-        return snapshotOutcome.recheckAfter().map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis()))).orElse(control);
+        // Auto-update looks again at a trial's deadline or the next scheduled check.
+        return java.util.stream.Stream.of(snapshotOutcome.recheckAfter(), update.step().map(AutoUpdateMachine.Step::wakeAfter))
+                .flatMap(Optional::stream).min(java.util.Comparator.naturalOrder())
+                .map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis()))).orElse(control);
     }
 
     private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events, Context<Claw> context) {

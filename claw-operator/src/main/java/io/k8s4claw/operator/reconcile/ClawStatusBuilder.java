@@ -31,6 +31,7 @@ final class ClawStatusBuilder {
     private ClawPhase phase = ClawPhase.PENDING;
     private List<ChannelStatus> channels = List.of();
     private PersistenceStatus persistence;
+    private io.k8s4claw.api.v1alpha1.AutoUpdateStatus autoUpdate;
 
     ClawStatusBuilder(Claw claw) {
         this.claw = claw;
@@ -122,7 +123,9 @@ final class ClawStatusBuilder {
         status.setConditions(out);
         status.setChannels(channels.isEmpty() ? null : channels);
         status.setPersistence(persistence);
-        if (previous != null) {
+        if (autoUpdate != null) {
+            status.setAutoUpdate(autoUpdate);
+        } else if (previous != null) {
             status.setAutoUpdate(previous.getAutoUpdate());
         }
         return status;
@@ -158,6 +161,7 @@ final class ClawStatusBuilder {
                 && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
                 && Objects.equals(a.getChannels(), b.getChannels())
                 && Objects.equals(a.getPersistence(), b.getPersistence())
+                && Objects.equals(a.getAutoUpdate(), b.getAutoUpdate())
                 && Objects.equals(a.getConditions(), b.getConditions());
     }
 }

@@ -42,6 +42,8 @@ public final class KubeletStandIn implements AutoCloseable {
     public final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     /** Containers (by name) reported not ready even when pods become ready: a failing sidecar. */
     public final Set<String> notReadyContainers = ConcurrentHashMap.newKeySet();
+    /** Images (full reference) whose containers are reported not ready: a release whose health check fails. */
+    public final Set<String> unhealthyImages = ConcurrentHashMap.newKeySet();
 
     private final KubernetesClient client;
     private final String namespace;
@@ -124,7 +126,7 @@ public final class KubeletStandIn implements AutoCloseable {
     }
 
     private ContainerStatus containerStatus(Container c, String started) {
-        boolean ready = podsBecomeReady.get() && !notReadyContainers.contains(c.getName());
+        boolean ready = podsBecomeReady.get() && !notReadyContainers.contains(c.getName()) && !unhealthyImages.contains(c.getImage());
         return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
                 .withReady(ready).withStarted(true).withRestartCount(0)
                 .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build();
