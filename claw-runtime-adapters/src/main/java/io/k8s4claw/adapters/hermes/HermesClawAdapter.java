@@ -207,7 +207,9 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         files.add(new ConfigFile("init.sh", CONFIG_DIR + "/init.sh", Scripts.load(HermesClawAdapter.class, "init.sh"), ConfigFormat.TEXT, false));
         files.add(new ConfigFile("merge_config.py", CONFIG_DIR + "/merge_config.py", Scripts.load(HermesClawAdapter.class, "merge_config.py"), ConfigFormat.TEXT, false));
         files.add(new ConfigFile("probe.py", CONFIG_DIR + "/probe.py", Scripts.load(HermesClawAdapter.class, "probe.py"), ConfigFormat.TEXT, false));
-        List<SkillSpec> skills = Specs.skills(claw);
+        // spec.skills, plus the skill that explains self-configuration when the Claw allows it
+        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
+                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.PYTHON);
         for (SkillSpec skill : skills) {
             if (skill.getInline() != null) {
                 files.add(new ConfigFile(inlineSkillKey(skill), SKILLS_SRC + "/" + skill.getName() + "/SKILL.md", skill.getInline(), ConfigFormat.TEXT, false));

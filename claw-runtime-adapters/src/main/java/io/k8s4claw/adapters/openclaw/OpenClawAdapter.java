@@ -121,7 +121,8 @@ public final class OpenClawAdapter implements RuntimeAdapter {
                 ? mode.merge(OpenClawConfig.defaults(workspace, exposed), OpenClawConfig.mapShorthands(user))
                 // Passthrough: the user's native config, with the gateway settings that keep it reachable and safe
                 : MergeMode.DEEP_MERGE.merge(user, Map.of("gateway", OpenClawConfig.defaults(workspace, exposed).get("gateway")));
-        List<SkillSpec> skills = Specs.skills(claw);
+        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
+                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
         if (!skills.isEmpty()) {
             Map<String, Object> entries = new LinkedHashMap<>();
             for (SkillSpec s : skills) {
@@ -155,7 +156,8 @@ public final class OpenClawAdapter implements RuntimeAdapter {
                 new ConfigFile("openclaw.json", CONFIG_DIR + "/openclaw.json", ConfigWriters.json(config), ConfigFormat.JSON, false),
                 new ConfigFile("probe.mjs", CONFIG_DIR + "/probe.mjs", Scripts.load(OpenClawAdapter.class, "probe.mjs"), ConfigFormat.TEXT, false));
         List<ConfigFile> allFiles = new ArrayList<>(files);
-        List<SkillSpec> skills = Specs.skills(claw);
+        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
+                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
         for (SkillSpec s : skills) {
             if (s.getInline() != null) {
                 allFiles.add(new ConfigFile(Volumes.inlineSkillKey(s.getName()), SKILLS_DIR + "/" + s.getName() + "/SKILL.md",
