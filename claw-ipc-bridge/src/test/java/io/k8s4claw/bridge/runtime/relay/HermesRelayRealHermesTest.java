@@ -218,4 +218,35 @@ class HermesRelayRealHermesTest {
             assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
         }
     }
+    /**
+     * Hermes's own limit (issue #15, runtime-hermes-relay.md): 0.19.0 dials the relay before its startup restore has
+     * finished and queues inbound messages that arrive meanwhile; draining that queue looks the adapter up by the
+     * event's platform — the fronted {@code telegram}, which has no adapter of its own — and drops the message
+     * (logged at debug only). The message, acked by the bridge and handed to Hermes, is never answered. It is
+     * sent before Hermes starts, so the bridge hands it over as soon as the relay is up, inside the window.
+     */
+    @Test
+    void hermes019DropsAMessageArrivingOverTheRelayDuringItsStartupRestore() throws Exception {
+        startBridge(0);
+        try (TestSidecar telegram = telegram()) {
+            String early = "in the startup window " + System.nanoTime();
+            sendUser(telegram, "upd-early", early);
+            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("upd-early");
+            hermes = hermes(SECRET).start();
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            awaitStartupRestoreDone();
+            String gatewayLog = Files.readString(hermes.home().resolve("logs/gateway.log"));
+            assertThat(gatewayLog).as("the message reached Hermes inside its startup restore (the window this test is about)")
+                    .contains("Queued inbound message during gateway startup restore: platform=telegram chat=123456789");
+            System.out.println("relay startup window, Hermes 0.19.0: " + gatewayLog.lines()
+                    .filter(l -> l.contains("Queued inbound message during gateway startup restore")).findFirst().orElse(""));
+
+            // a message sent after the restore is answered; the early one never was
+            String later = "after the startup window " + System.nanoTime();
+            sendUser(telegram, "upd-later", later);
+            assertThat(awaitAnswer(telegram, "echo: " + later)).startsWith("echo: " + later);
+            assertThat(model.requests()).as("the early message never reached the agent")
+                    .noneSatisfy(r -> assertThat(r.lastUserText()).contains(early));
+        }
+    }
 }
