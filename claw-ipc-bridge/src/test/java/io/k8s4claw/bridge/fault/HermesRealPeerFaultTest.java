@@ -142,6 +142,40 @@ class HermesRealPeerFaultTest {
     }
 
     /**
+     * Hermes's memory survives a kill -9 (issue #15, "sessions and memory still there"): the agent saves a fact with
+     * its own memory tool (the fake model calls it), Hermes is killed with -9 and started again on the same
+     * {@code HERMES_HOME}, and the next run's system prompt — which Hermes builds from {@code memories/MEMORY.md} —
+     * carries the fact.
+     */
+    @Test
+    void memoryTheAgentSavedIsStillThereAfterHermesIsKilledAndRestarted() throws Exception {
+        String fact = "The deploy code word is PERSIMMON-" + System.nanoTime();
+        String remember = "please remember the deploy code word marker-memory-1";
+        model.script(r -> r.lastUserText().equals(remember) && !r.hasToolResult()
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("memory", new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode().put("action", "add").put("target", "memory").put("content", fact).toString())
+                : FakeOpenAiServer.echo(r));
+        bridge(dir.resolve("wal"), hermes.baseUrl());
+        FaultSidecar s = sidecar("slack-main");
+        s.connect(dir.resolve("bus.sock"));
+        s.send("mem-0", "C7", remember);
+        await().atMost(LONG).until(() -> s.finals.containsKey("mem-0"));
+        Path memoryFile = hermes.home().resolve("memories").resolve("MEMORY.md");
+        assertThat(memoryFile).as("the agent's memory tool wrote its file").exists();
+        assertThat(java.nio.file.Files.readString(memoryFile)).contains(fact);
+
+        hermes.kill();
+        hermes.start();
+        String ask = "what is the deploy code word? marker-memory-2";
+        s.send("mem-1", "C8", ask); // another conversation: only memory, not session history, can carry it
+        await().atMost(LONG).until(() -> s.finals.containsKey("mem-1"));
+        ChatCompletionRequest turn = model.requests().stream().filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(ask)).reduce((a, b) -> b).orElseThrow();
+        assertThat(turn.messages().get(0).role()).isEqualTo("system");
+        assertThat(turn.messages().get(0).text()).as("Hermes's system prompt after the restart").contains(fact);
+    }
+
+    /**
      * SIGTERM to Hermes with a run in flight, as the kubelet sends it at pod deletion, with the drain and grace the
      * hermesclaw adapter renders ({@code agent.restart_drain_timeout: 25}, 120 s), while the model call of that run
      * does not return. Hermes 0.19.0 cancels the run ({@code run.cancelled} on its stream) and, its agent thread
