@@ -235,6 +235,14 @@ public final class TelegramChannel implements PlatformChannel {
             return bus.answerApproval(a.streamId(), a.approvalId(), a.choice(), a.sender()).toCompletableFuture()
                     .exceptionally(t -> null);
         }
+        if (isStopCommand(text)) {
+            // not a message to the agent: the bus's StopRequest for the reply in progress in this chat (or topic);
+            // the update is confirmed either way (a stop is not stored, a late one could hit a later run)
+            return bus.stop(chatId, threadId, sender).toCompletableFuture().exceptionally(t -> {
+                LOG.log(Level.WARNING, "telegram " + name + ": /stop not sent to the bridge: " + t.getMessage());
+                return null;
+            });
+        }
         UserMessage m = UserMessage.newBuilder().setMessageId(updateId).setConversationId(chatId).setThreadId(threadId)
                 .setSender(sender).setText(text).setPlatformMessageId(String.valueOf(msg.path("message_id").asLong()))
                 .setSentAtUnixMs(msg.path("date").asLong() * 1000)
@@ -246,6 +254,12 @@ public final class TelegramChannel implements PlatformChannel {
                 .putMetadata("chat_type", chat.path("type").asText(""))
                 .build();
         return bus.publish(m).toCompletableFuture();
+    }
+
+    /** Telegram's bot command {@code /stop}, also as {@code /stop@SomeBot} in groups. */
+    static boolean isStopCommand(String text) {
+        String t = text.strip();
+        return t.equals("/stop") || t.startsWith("/stop@") && t.indexOf(' ') < 0;
     }
 
     // ------------------------------------------------------------------ webhook

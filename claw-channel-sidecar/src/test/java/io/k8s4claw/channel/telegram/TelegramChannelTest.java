@@ -61,6 +61,24 @@ class TelegramChannelTest {
     }
 
     @Test
+    void aStopCommandIsAStopRequestForItsChatNotAMessageToTheAgent() throws Exception {
+        start();
+        sidecar.bridge.autoAck = true;
+        long stop = telegram.userMessage(42, "private", false, "/stop");
+        Frame f = sidecar.bridge.next(Frame.BodyCase.STOP_REQUEST);
+        assertThat(f.getStopRequest().getConversationId()).isEqualTo("42");
+        assertThat(f.getStopRequest().getThreadId()).isEmpty();
+        assertThat(f.getStopRequest().getSender().getId()).isNotEmpty();
+        await().until(() -> telegram.offsetsSeen.contains(stop + 1)); // confirmed: a stop is not stored
+        telegram.userMessage(BIG_CHAT, "supergroup", false, "/stop@claw_bot");
+        assertThat(sidecar.bridge.next(Frame.BodyCase.STOP_REQUEST).getStopRequest().getConversationId())
+                .isEqualTo(String.valueOf(BIG_CHAT));
+        telegram.userMessage(42, "private", false, "/stopwatch please");
+        assertThat(sidecar.nextMessage().getText()).as("only /stop itself is the command").isEqualTo("/stopwatch please");
+        assertThat(sidecar.bridge.poll(Frame.BodyCase.STOP_REQUEST, 300)).isNull();
+    }
+
+    @Test
     void restartBeforeTheAckRedeliversTheSameUpdate() throws Exception {
         start();
         long id = telegram.userMessage(42, "private", false, "are you there?");
