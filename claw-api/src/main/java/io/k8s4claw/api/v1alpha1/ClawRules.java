@@ -44,6 +44,12 @@ public final class ClawRules {
 
     public static final String SELF_CONFIG_CLAW_REF_IMMUTABLE = "clawRef is immutable; create a new ClawSelfConfig for another Claw";
 
+    public static final String TRACING_UNSUPPORTED = "tracing is not supported: the operator, bridge and channel sidecars export"
+            + " no OpenTelemetry traces; leave it unset or false and use the Prometheus metrics (claw-operator/docs/alerts.md)";
+
+    public static final String LOGS_OFF_UNSUPPORTED = "logs: false is not supported: every container logs to stdout, where the"
+            + " cluster's log collector picks it up; leave it unset or true and filter in your log pipeline";
+
     private ClawRules() {
     }
 }

@@ -46,6 +46,7 @@ final class CrossFieldRules {
                     + " (the container image of your runtime, e.g. custom: {image: registry.example.com/agent:1.0})"));
         }
         credentials("spec.credentials", spec.getCredentials(), out);
+        observability(spec.getObservability(), out);
         unique("spec.channels", spec.getChannels(), ChannelRef::getName, ClawRules.CHANNEL_NAMES_UNIQUE, out);
         unique("spec.skills", spec.getSkills(), SkillSpec::getName, ClawRules.SKILL_NAMES_UNIQUE, out);
         if (spec.getSkills() != null) {
@@ -70,6 +71,18 @@ final class CrossFieldRules {
                 out.add(new FieldError("spec.autoUpdate.healthTimeout",
                         ClawRules.HEALTH_TIMEOUT_RANGE + " (got " + au.getHealthTimeout() + ")"));
             }
+        }
+    }
+
+    private static void observability(io.k8s4claw.api.v1alpha1.ObservabilitySpec o, List<FieldError> out) {
+        if (o == null) {
+            return;
+        }
+        if (Boolean.FALSE.equals(o.getLogs())) {
+            out.add(new FieldError("spec.observability.logs", ClawRules.LOGS_OFF_UNSUPPORTED));
+        }
+        if (Boolean.TRUE.equals(o.getTracing())) {
+            out.add(new FieldError("spec.observability.tracing", ClawRules.TRACING_UNSUPPORTED));
         }
     }
 
