@@ -130,6 +130,14 @@ public final class Bridge implements AutoCloseable {
         }, Math.min(64L << 20, Math.max(1L << 20, config.walMaxBytes() / 4)));
         metrics.gauge("claw_bridge_wal_bytes", "Bytes of the write-ahead log on disk", journal::sizeBytes);
         metrics.gauge("claw_bridge_pending_messages", "Accepted messages not yet completed", ledger::pendingCount);
+        metrics.gauge("claw_bridge_oldest_pending_message_age_seconds",
+                "Age of the oldest accepted message not yet completed (0 when none is pending)", () -> {
+                    long now = System.currentTimeMillis();
+                    return Math.max(0, now - ledger.oldestPendingAcceptedAtMs(now)) / 1000.0;
+                });
+        metrics.gauge("claw_bridge_wal_max_bytes", "The write-ahead log's size limit (CLAW_BRIDGE_WAL_MAX_BYTES): new messages are"
+                + " refused beyond it", config::walMaxBytes);
+        metrics.dataVolumeGauges(config.dataDir());
         metrics.gauge("claw_bridge_dead_letter_messages", "Messages in the dead-letter list",
                 () -> ledger.deadLetters().size());
         metrics.gauge("claw_bridge_pending_replies", "Reply events not yet acked by their channel",

@@ -124,6 +124,15 @@ public final class InboundLedger {
         return pending.size();
     }
 
+    /** Acceptance time of the oldest message not yet completed, or {@code nowMs} when none is pending. */
+    public synchronized long oldestPendingAcceptedAtMs(long nowMs) {
+        long oldest = nowMs;
+        for (PendingMessage m : pending.values()) {
+            oldest = Math.min(oldest, m.acceptedAtMs);
+        }
+        return oldest;
+    }
+
     public synchronized PendingMessage pending(MessageKey key) {
         return pending.get(key);
     }

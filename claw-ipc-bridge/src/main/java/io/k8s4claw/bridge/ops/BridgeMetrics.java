@@ -122,6 +122,26 @@ public final class BridgeMetrics {
                 .register(registry);
     }
 
+    /**
+     * The data volume's capacity and the bytes still available to the bridge, read at scrape time from its file store
+     * (the write-ahead log lives there; -1 when the store cannot be read).
+     */
+    public void dataVolumeGauges(java.nio.file.Path dataDir) {
+        gauge("claw_bridge_data_volume_capacity_bytes", "Size of the volume holding the bridge's data directory",
+                () -> fileStore(dataDir, false));
+        gauge("claw_bridge_data_volume_available_bytes", "Bytes still available on the volume holding the bridge's data directory",
+                () -> fileStore(dataDir, true));
+    }
+
+    private static double fileStore(java.nio.file.Path dir, boolean available) {
+        try {
+            java.nio.file.FileStore store = java.nio.file.Files.getFileStore(dir);
+            return available ? store.getUsableSpace() : store.getTotalSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     public void write(OutputStream out) throws IOException {
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OperatorMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ClawGauges claws = new ClawGauges(registry);
     private final Counter reconciliations;
     private final Counter errors;
     private final Histogram durations;
@@ -49,11 +50,18 @@ public final class OperatorMetrics {
         return registry;
     }
 
+    /** The per-Claw series. */
+    public ClawGauges claws() {
+        return claws;
+    }
+
     public void reconciled(String kind, long nanos, boolean failed) {
         reconciliations.labelValues(kind).inc();
         durations.labelValues(kind).observe(nanos / 1e9);
+        // The error series exists from the first reconciliation on (at 0), so rate() and alerts see a kind without errors.
+        var kindErrors = errors.labelValues(kind);
         if (failed) {
-            errors.labelValues(kind).inc();
+            kindErrors.inc();
         }
     }
 
@@ -71,6 +79,7 @@ public final class OperatorMetrics {
 
     public void forget(String namespace, String name) {
         phases.remove(namespace + "/" + name);
+        claws.forget(namespace, name);
     }
 
     public Map<String, Long> byPhase() {

@@ -29,6 +29,23 @@ public final class ClawLabels {
     }
 
     /**
+     * Marks a pod whose bridge and channel sidecars Prometheus should scrape: the chart's PodMonitor selects pods by it
+     * (and the ports named {@code bridge-http} and {@code chN-http}). Absent when {@code spec.observability.metrics}
+     * is false.
+     */
+    public static final String LABEL_METRICS = "claw.prismer.ai/metrics";
+
+    /** Labels of the Claw's pod: those of every child, and {@link #LABEL_METRICS} unless metrics are switched off. */
+    public static Map<String, String> pod(Claw claw, Map<String, String> childLabels) {
+        Map<String, String> labels = new LinkedHashMap<>(childLabels);
+        var observability = claw.getSpec().getObservability();
+        if (observability == null || !Boolean.FALSE.equals(observability.getMetrics())) {
+            labels.put(LABEL_METRICS, "true");
+        }
+        return labels;
+    }
+
+    /**
      * The pod selector. Only labels that never change for the life of a Claw: a StatefulSet's selector is
      * immutable, and the runtime is immutable too but is left out so the selector needs nothing but the name.
      */

@@ -362,7 +362,7 @@ public final class DesiredStateBuilder {
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(new LinkedHashMap<>(labels)).withAnnotations(podAnnotations).endMetadata()
+                .withNewMetadata().withLabels(ClawLabels.pod(claw, labels)).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(serviceAccountName(claw))
                 .withImagePullSecrets(imagePullSecrets(claw))

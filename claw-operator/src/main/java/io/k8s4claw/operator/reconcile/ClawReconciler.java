@@ -372,6 +372,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events, Context<Claw> context) {
         ClawStatus previous = claw.getStatus();
         metrics.phase(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), status.getPhase().wireValue());
+        metrics.claws().observe(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), ClawSamples.of(claw, status,
+                sources == null ? Optional.empty() : sources.pods.get(new ResourceID(claw.getMetadata().getName() + "-0", claw.getMetadata().getNamespace()))));
         if (ClawStatusBuilder.sameIgnoringTimes(previous, status)) {
             return UpdateControl.noUpdate();
         }
