@@ -14,7 +14,7 @@ final class ChildJvm implements AutoCloseable {
     /** The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge container. */
     static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m "
             + "-XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m "
-            + "-Xshare:off -XX:TrimNativeHeapInterval=2000";
+            + "-XX:TrimNativeHeapInterval=2000";
 
     private final Process process;
     private final Path log;

@@ -71,7 +71,7 @@ import java.util.function.IntSupplier;
 public final class ClawPodMemoryBenchmark {
 
     /** The channel sidecar image's JAVA_TOOL_OPTIONS (claw-channel-sidecar pom, ChannelSidecars.JAVA_TOOL_OPTIONS). */
-    static final String CHANNEL_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1"
+    static final String CHANNEL_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m -XX:TieredStopAtLevel=1"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
             + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
             + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
@@ -81,8 +81,8 @@ public final class ClawPodMemoryBenchmark {
     private static final int CHANNEL_MESSAGES = Integer.getInteger("bench.pod.channelMessages", 10_000);
     private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels");
     private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
-    /** Subsets for a quicker look: connectors sse,relay,openclaw; peers real,emulated; layouts separate,shared1,shared2,shared3. */
-    private static final String CONNECTORS = System.getProperty("bench.pod.connectors", "sse,relay,openclaw");
+    /** Subsets for a quicker look: connectors echo,sse,relay,openclaw; peers real,emulated; layouts separate,shared1,shared2,shared3. */
+    private static final String CONNECTORS = System.getProperty("bench.pod.connectors", "echo,sse,relay,openclaw");
     private static final String PEERS = System.getProperty("bench.pod.peers", "real,emulated");
     private static final String LAYOUTS = System.getProperty("bench.pod.layouts", "separate,shared1,shared2,shared3");
     private static final String BRIDGE_FLAGS = System.getProperty("bench.pod.flags.bridge", ChildJvm.CONTAINER_FLAGS);
@@ -103,15 +103,32 @@ public final class ClawPodMemoryBenchmark {
                 Files.readString(Path.of("/proc/loadavg")).trim(), BRIDGE_FLAGS, CHANNEL_JVM_FLAGS);
         System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
         if (PARTS.contains("bridge")) {
-            if (CONNECTORS.contains("sse")) bridgeHermesSse(work.resolve("sse"));
-            if (CONNECTORS.contains("relay")) bridgeHermesRelay(work.resolve("relay"));
-            if (CONNECTORS.contains("openclaw")) bridgeOpenClaw(work.resolve("openclaw"));
+            if (CONNECTORS.contains("echo")) attempt("echo", () -> bridgeEcho(work.resolve("echo")));
+            if (CONNECTORS.contains("sse")) attempt("hermes-sse", () -> bridgeHermesSse(work.resolve("sse")));
+            if (CONNECTORS.contains("relay")) attempt("hermes-relay", () -> bridgeHermesRelay(work.resolve("relay")));
+            if (CONNECTORS.contains("openclaw")) attempt("openclaw-gateway", () -> bridgeOpenClaw(work.resolve("openclaw")));
         }
         if (PARTS.contains("channels")) {
             channels(work.resolve("channels"));
         }
         System.out.println("\n=== summary (MiB; ready in ms from process start) ===");
         REPORT.forEach(System.out::println);
+    }
+
+    private interface Part {
+        void run() throws Exception;
+    }
+
+    /** Runs one part; a peer that fails (the real gateway not starting on a loaded machine) is reported in the summary. */
+    private static void attempt(String what, Part part) {
+        try {
+            part.run();
+        } catch (Exception e) {
+            String row = "bridge " + what + ": FAILED — " + e.getMessage().lines().findFirst().orElse("") ;
+            System.out.println(row);
+            e.printStackTrace(System.out);
+            REPORT.add(row);
+        }
     }
 
     // ------------------------------------------------------------------ the bridge
@@ -142,7 +159,8 @@ public final class ClawPodMemoryBenchmark {
         env.put("CLAW_BRIDGE_DATA_DIR", dir.resolve("wal").toString());
         env.put("CLAW_BRIDGE_HTTP_PORT", Integer.toString(http));
         env.put("CLAW_BRIDGE_FSYNC", "true");
-        env.put("CLAW_MAX_CONCURRENT_RUNS", Integer.toString(WINDOW));
+        // as the operator renders it (BridgeContainer.MAX_CONCURRENT_RUNS): a Hermes run is followed by a thread of its own
+        env.put("CLAW_MAX_CONCURRENT_RUNS", System.getProperty("bench.pod.maxConcurrentRuns", "10"));
         ChildJvm jvm = ChildJvm.start(bridgeJar(), BRIDGE_FLAGS, "io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", dir);
         return new Bridge(jvm, socket, jvm.millisSinceStart(), http);
     }
@@ -216,6 +234,17 @@ public final class ClawPodMemoryBenchmark {
                 what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
         System.out.println(row);
         REPORT.add(row);
+    }
+
+    /** The same-run baseline: the in-process echo runtime, the configuration the bridge's older published RSS came from. */
+    private static void bridgeEcho(Path dir) throws Exception {
+        Bridge bridge = startBridge(dir, Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
+        try (ChildJvm jvm = bridge.jvm()) {
+            long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+            try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                bridgeRow("echo (no runtime: the old published figure's)", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+            }
+        }
     }
 
     private static void bridgeHermesSse(Path dir) throws Exception {
@@ -568,8 +597,25 @@ public final class ClawPodMemoryBenchmark {
                 System.out.println("  " + line);
             }
         }
+        Map<String, Integer> threads = new java.util.TreeMap<>();
+        for (String line : jvm.jcmd("Thread.print").split("\n")) {
+            if (line.startsWith("\"")) threads.merge(line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        }
+        System.out.println("  threads by name: " + threads);
         String histo = jvm.jcmd("GC.class_histogram");
         String[] lines = histo.split("\n");
+        long tlsBytes = 0;
+        int tlsClasses = 0;
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && (f[3].startsWith("sun.security.") || f[3].startsWith("java.security.cert.")
+                    || f[3].startsWith("javax.net.ssl.") || f[3].startsWith("sun.security.ssl."))) {
+                tlsClasses++;
+                tlsBytes += Long.parseLong(f[2]);
+            }
+        }
+        System.out.println("  TLS/PKI (sun.security.*, java.security.cert.*, javax.net.ssl.*) in the heap: " + tlsClasses
+                + " classes with instances, " + tlsBytes + " bytes");
         for (int i = 0; i < Math.min(lines.length, 16); i++) System.out.println("  " + lines[i]);
         if (lines.length > 0) System.out.println("  " + lines[lines.length - 1]);
         String nmt = jvm.jcmd("VM.native_memory", "summary");

@@ -56,7 +56,7 @@ class SidecarRssReport {
      * big JDK method peaked at 6.6 MB, which glibc then kept resident) and the start-up-only methods it compiles;
      * the native heap trim returns later malloc spikes to the OS (see docs/operations.md, "Memory").
      */
-    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1"
+    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m -XX:TieredStopAtLevel=1"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
             + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
             + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";

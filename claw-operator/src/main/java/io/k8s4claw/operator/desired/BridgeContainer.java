@@ -41,7 +41,7 @@ final class BridgeContainer {
      */
     static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m"
             + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
-            + " -Xshare:off -XX:TrimNativeHeapInterval=2000";
+            + " -XX:TrimNativeHeapInterval=2000";
     static final long SIDECAR_UID = 65532;
 
     private BridgeContainer() {

@@ -61,7 +61,8 @@ class SharedChannelContainerTest {
         assertThat(env(shared, "CHANNEL_2_MODE")).isEqualTo("inbound");
         assertThat(env(shared, "CHANNEL_3_CONFIG")).isEqualTo("{\"mode\":\"webhook\"}");
         assertThat(env(shared, "CHANNEL_3_HTTP_PORT")).isEqualTo("8083");
-        assertThat(env(shared, "JAVA_TOOL_OPTIONS")).isEqualTo(ChannelSidecars.JAVA_TOOL_OPTIONS);
+        assertThat(env(shared, "JAVA_TOOL_OPTIONS")).isEqualTo(ChannelSidecars.JAVA_TOOL_OPTIONS).contains("-Xmx32m");
+        assertThat(ChannelSidecars.sharedJavaToolOptions(5)).contains("-Xmx48m").doesNotContain("-Xmx32m");
         // secrets as files, one directory per channel, never in the environment
         assertThat(env(shared, "CHANNEL_1_SECRETS_DIR")).isEqualTo("/etc/claw/channel-secrets/team");
         assertThat(shared.getEnvFrom()).isEmpty();
@@ -77,7 +78,7 @@ class SharedChannelContainerTest {
         assertThat(shared.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("ch1-http");
         assertThat(shared.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(shared.getResources().getRequests().get("memory").toString()).isEqualTo("80Mi");
-        assertThat(shared.getResources().getLimits().get("memory").toString()).isEqualTo("224Mi");
+        assertThat(shared.getResources().getLimits().get("memory").toString()).isEqualTo("160Mi");
         // the operator's status reads each channel's readiness from the container hosting it
         assertThat(ChannelContainers.hosting(state.statefulSet(), "hooks")).isEqualTo("claw-channels");
         assertThat(ChannelContainers.hosting(state.statefulSet(), "elsewhere")).isEqualTo("channel-elsewhere");
