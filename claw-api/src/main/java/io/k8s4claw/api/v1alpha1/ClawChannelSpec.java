@@ -14,6 +14,7 @@ import java.util.Objects;
 /** Desired state of a ClawChannel. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.type != 'custom' || has(self.sidecar)", message = ClawRules.CUSTOM_CHANNEL_SIDECAR)
+@ValidationRule(value = "!(self.type in ['whatsapp', 'matrix']) || (has(self.sidecar) && has(self.sidecar.image))", message = NotSupportedYet.CHANNEL_TYPE_WITHOUT_BUILT_IN)
 public class ClawChannelSpec {
 
     /** Platform. */

@@ -14,6 +14,9 @@ public final class NotSupportedYet {
     public static final String MAX_SIZE = "maxSize is not supported yet: the operator does not grow claims by itself; raise size"
             + " to grow the claim (claims grow, never shrink)";
 
+    public static final String CHANNEL_TYPE_WITHOUT_BUILT_IN = "types whatsapp and matrix have no built-in channel yet: set"
+            + " sidecar.image to a channel sidecar that speaks it (as for type custom), or use slack, telegram, discord or webhook";
+
     private NotSupportedYet() {
     }
 }

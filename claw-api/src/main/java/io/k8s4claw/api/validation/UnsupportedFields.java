@@ -1,5 +1,6 @@
 package io.k8s4claw.api.validation;
 
+import io.k8s4claw.api.v1alpha1.ChannelType;
 import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.v1alpha1.CredentialSpec;
@@ -24,6 +25,10 @@ final class UnsupportedFields {
 
     static void channel(ClawChannelSpec spec, List<FieldError> out) {
         credentials("spec.credentials", spec.getCredentials(), out);
+        boolean noBuiltIn = spec.getType() == ChannelType.WHATSAPP || spec.getType() == ChannelType.MATRIX;
+        if (noBuiltIn && (spec.getSidecar() == null || spec.getSidecar().getImage() == null)) {
+            out.add(new FieldError("spec", NotSupportedYet.CHANNEL_TYPE_WITHOUT_BUILT_IN));
+        }
     }
 
     private static void credentials(String path, CredentialSpec c, List<FieldError> out) {

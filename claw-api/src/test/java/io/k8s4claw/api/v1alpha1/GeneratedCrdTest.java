@@ -166,6 +166,7 @@ class GeneratedCrdTest {
     void clawCelRules() throws IOException {
         JsonNode spec = spec(crd("claws.claw.prismer.ai-v1.yml"));
         assertThat(rules(at(spec, "runtime"))).containsExactly(entry(ClawRules.RUNTIME_IMMUTABLE, "self == oldSelf"));
+        assertThat(rules(at(spec, "credentials.externalSecret"))).containsExactly(entry(NotSupportedYet.EXTERNAL_SECRET, "false"));
         assertThat(rules(at(spec, "credentials"))).containsOnlyKeys(ClawRules.CREDENTIALS_EXCLUSIVE, ClawRules.CREDENTIALS_EMPTY);
         assertThat(rules(at(spec, "credentials")).get(ClawRules.CREDENTIALS_EXCLUSIVE))
                 .isEqualTo("!(has(self.secretRef) && has(self.externalSecret))");
@@ -174,6 +175,7 @@ class GeneratedCrdTest {
                     .contains("quantity(self).compareTo(quantity(oldSelf)) >= 0");
             assertThat(rules(at(spec, "persistence." + volume + ".storageClass"))).containsEntry(ClawRules.STORAGE_CLASS_IMMUTABLE, "self == oldSelf");
             assertThat(rules(at(spec, "persistence." + volume))).containsOnlyKeys(ClawRules.MAX_SIZE_BELOW_SIZE);
+            assertThat(rules(at(spec, "persistence." + volume + ".maxSize"))).containsExactly(entry(NotSupportedYet.MAX_SIZE, "false"));
             assertThat(rules(at(spec, "persistence." + volume + ".snapshot"))).containsOnlyKeys(ClawRules.SNAPSHOT_SCHEDULE_REQUIRED);
         }
         assertThat(rules(at(spec, "skills.[]"))).containsEntry(ClawRules.SKILL_SOURCE_EXCLUSIVE, "has(self.configMapRef) != has(self.inline)");
@@ -204,7 +206,8 @@ class GeneratedCrdTest {
         assertThat(at(spec, "backpressure.lowWatermark").path("pattern").asText()).isEqualTo(SchemaPatterns.WATERMARK);
         assertThat(rules(at(spec, "backpressure"))).containsOnlyKeys(ClawRules.WATERMARK_ORDER);
         assertThat(rules(at(spec, "credentials"))).containsOnlyKeys(ClawRules.CREDENTIALS_EXCLUSIVE, ClawRules.CREDENTIALS_EMPTY);
-        assertThat(rules(spec)).containsOnlyKeys(ClawRules.CUSTOM_CHANNEL_SIDECAR);
+        assertThat(rules(spec)).containsOnlyKeys(ClawRules.CUSTOM_CHANNEL_SIDECAR, NotSupportedYet.CHANNEL_TYPE_WITHOUT_BUILT_IN);
+        assertThat(rules(at(spec, "credentials.externalSecret"))).containsExactly(entry(NotSupportedYet.EXTERNAL_SECRET, "false"));
         assertThat(at(spec, "config").path("x-kubernetes-preserve-unknown-fields").asBoolean()).isTrue();
         assertThat(texts(at(spec, "sidecar").path("required"))).containsExactly("image");
         JsonNode status = version(crd).path("schema").path("openAPIV3Schema").path("properties").path("status");
