@@ -330,14 +330,18 @@ public final class Json implements Iterable<Json> {
             int start = pos;
             if (peek('-')) pos++;
             int digits = pos;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
             if (pos == digits) throw error("expected digits");
+            if (s.charAt(digits) == '0' && pos - digits > 1) {
+                pos = digits;
+                throw error("a number cannot start with 0 followed by digits (JSON has no octal or padded numbers)");
+            }
             boolean integral = true;
             if (peek('.')) {
                 integral = false;
                 pos++;
                 int frac = pos;
-                while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+                while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
                 if (pos == frac) throw error("expected digits after the decimal point");
             }
             if (peek('e') || peek('E')) {
@@ -345,7 +349,7 @@ public final class Json implements Iterable<Json> {
                 pos++;
                 if (peek('+') || peek('-')) pos++;
                 int exp = pos;
-                while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+                while (pos < s.length() && isDigit(s.charAt(pos))) pos++;
                 if (pos == exp) throw error("expected exponent digits");
             }
             String lit = s.substring(start, pos);
@@ -356,7 +360,18 @@ public final class Json implements Iterable<Json> {
                     return new Json(Type.NUMBER, new BigDecimal(lit));
                 }
             }
-            return new Json(Type.NUMBER, new BigDecimal(lit));
+            try {
+                return new Json(Type.NUMBER, new BigDecimal(lit));
+            } catch (NumberFormatException outOfRange) {
+                // an exponent beyond an int (BigDecimal's scale): no platform sends one, and no double holds it
+                pos = start;
+                throw error("number out of range: " + (lit.length() > 40 ? lit.substring(0, 40) + "…" : lit));
+            }
+        }
+
+        /** ASCII digits only: {@link Character#isDigit} also takes other scripts' digits, which JSON does not. */
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
         }
     }
 
