@@ -84,6 +84,27 @@ class SelfConfigAdmissionOnRealApiServerTest {
         assertThat(admin.resources(ClawSelfConfig.class).inNamespace(ns).list().getItems()).extracting(r -> r.getMetadata().getName())
                 .containsExactlyInAnyOrder("own", "beta-own");
 
+        // The operator records outcomes on requests of any Claw's namespace, its own included: an update that leaves the
+        // spec alone is not held to the policy (the policy matches every service account of the request's namespace).
+        RealCluster.check(real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", "recorder"), "serviceaccount recorder");
+        RealCluster.check(real.plane().kubectl("""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: recorder, namespace: %s}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: claw-operator}
+                subjects: [{kind: ServiceAccount, name: recorder, namespace: %s}]
+                """.formatted(ns, ns), "apply", "--server-side", "-f", "-"), "rolebinding recorder");
+        KubernetesClient recorder = as(ns, "recorder");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> recorder.resources(ClawSelfConfig.class).inNamespace(ns)
+                .withName("own").edit(r -> {
+                    r.getMetadata().setLabels(java.util.Map.of("recorded", "yes"));
+                    return r;
+                }) != null);
+        assertRefused(() -> recorder.resources(ClawSelfConfig.class).inNamespace(ns).withName("own").edit(r -> {
+            r.getSpec().setAddSkills(List.of("something-else"));
+            return r;
+        }), 403, "system:serviceaccount:" + ns + ":recorder is not the service account of Claw alpha");
+
         // Turning self-configuration off takes the Role away again.
         Claw off = admin.resources(Claw.class).inNamespace(ns).withName("alpha").edit(c -> {
             c.getSpec().getSelfConfigure().setEnabled(false);
