@@ -24,6 +24,11 @@ public record OperatorVersion(String version, String imageRegistry) {
         }
     }
 
+    /** The operator's own image, which also runs {@code claw archive} and {@code claw restore}. */
+    public String operatorImage() {
+        return imageRegistry + "/claw-operator:" + version;
+    }
+
     public String bridgeImage() {
         return imageRegistry + "/claw-ipc-bridge:" + version;
     }

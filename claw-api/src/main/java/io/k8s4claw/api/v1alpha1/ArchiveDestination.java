@@ -29,6 +29,21 @@ public class ArchiveDestination {
     @Required
     private LocalObjectRef secretRef;
 
+    /** S3-compatible endpoint URL; AWS S3 when empty (added by this project). */
+    @JsonPropertyDescription("S3-compatible endpoint URL (MinIO, SeaweedFS, R2, ...); AWS S3 when empty (added by this project).")
+    @io.fabric8.generator.annotation.Pattern(SchemaPatterns.HTTP_URL)
+    @io.fabric8.generator.annotation.Size(max = 2048)
+    private String endpoint;
+
+    /** Region; us-east-1 when empty (added by this project). */
+    @JsonPropertyDescription("Region of the bucket; us-east-1 when empty (added by this project).")
+    @io.fabric8.generator.annotation.Size(max = 64)
+    private String region;
+
+    /** Path-style addressing, as MinIO and SeaweedFS without wildcard DNS need (added by this project). */
+    @JsonPropertyDescription("Path-style addressing (bucket in the path, not the host name), as MinIO and SeaweedFS need (added by this project).")
+    private Boolean forcePathStyle;
+
     public ArchiveDestination() {
     }
 
@@ -64,6 +79,30 @@ public class ArchiveDestination {
         this.secretRef = secretRef;
     }
 
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    public void setEndpoint(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public String getRegion() {
+        return region;
+    }
+
+    public void setRegion(String region) {
+        this.region = region;
+    }
+
+    public Boolean getForcePathStyle() {
+        return forcePathStyle;
+    }
+
+    public void setForcePathStyle(Boolean forcePathStyle) {
+        this.forcePathStyle = forcePathStyle;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -73,12 +112,12 @@ public class ArchiveDestination {
             return false;
         }
         ArchiveDestination that = (ArchiveDestination) o;
-        return Objects.equals(type, that.type) && Objects.equals(bucket, that.bucket) && Objects.equals(prefix, that.prefix) && Objects.equals(secretRef, that.secretRef);
+        return Objects.equals(type, that.type) && Objects.equals(bucket, that.bucket) && Objects.equals(prefix, that.prefix) && Objects.equals(secretRef, that.secretRef) && Objects.equals(endpoint, that.endpoint) && Objects.equals(region, that.region) && Objects.equals(forcePathStyle, that.forcePathStyle);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, bucket, prefix, secretRef);
+        return Objects.hash(type, bucket, prefix, secretRef, endpoint, region, forcePathStyle);
     }
 
     @Override

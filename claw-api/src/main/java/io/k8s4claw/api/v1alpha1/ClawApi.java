@@ -36,6 +36,8 @@ public final class ClawApi {
     public static final String CONDITION_RUNTIME_CLASS_FOUND = "RuntimeClassFound";
     /** Scheduled VolumeSnapshots can be taken (only present when a volume has snapshots enabled). */
     public static final String CONDITION_SNAPSHOTS_READY = "SnapshotsReady";
+    /** reclaimPolicy Archive: the deletion's archive progress (only while a Claw with that policy is deleted). */
+    public static final String CONDITION_ARCHIVED = "Archived";
 
     private ClawApi() {
     }

@@ -11,6 +11,8 @@ public final class ClawRules {
 
     public static final String CREDENTIALS_EMPTY = "name a secretRef, an externalSecret or at least one entry in keys";
 
+    public static final String ARCHIVE_NEEDS_DESTINATION = "reclaimPolicy Archive needs persistence.output.archive (its destination is where the volumes are archived)";
+
     public static final String SNAPSHOT_SCHEDULE_REQUIRED = "schedule is required when snapshots are enabled";
 
     public static final String STORAGE_CLASS_IMMUTABLE = "storageClass is immutable: a claim's storage class cannot change";

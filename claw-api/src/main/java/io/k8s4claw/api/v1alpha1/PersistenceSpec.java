@@ -10,6 +10,8 @@ import java.util.Objects;
 
 /** Storage of a Claw. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@io.fabric8.generator.annotation.ValidationRule(value = "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && has(self.output.archive))",
+        message = ClawRules.ARCHIVE_NEEDS_DESTINATION)
 public class PersistenceSpec {
 
     /** What happens to claims when the Claw is deleted. */

@@ -39,6 +39,9 @@ public final class SchemaPatterns {
     /** An RFC 1123 subdomain (names of cluster objects such as RuntimeClasses): lower-case labels joined by '.'. */
     public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+    /** An http(s) URL with a host, e.g. https://s3.example.com or http://minio.storage:9000. */
+    public static final String HTTP_URL = "^https?://[^\\s/]+(/\\S*)?$";
+
     /** A container image tag. */
     public static final String TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 

@@ -63,6 +63,9 @@ final class CrossFieldRules {
             volume("spec.persistence.session", p.getSession(), out);
             volume("spec.persistence.workspace", p.getWorkspace(), out);
             volume("spec.persistence.output", p.getOutput(), out);
+            if (p.getReclaimPolicy() == io.k8s4claw.api.v1alpha1.ReclaimPolicy.ARCHIVE && (p.getOutput() == null || p.getOutput().getArchive() == null)) {
+                out.add(new FieldError("spec.persistence", ClawRules.ARCHIVE_NEEDS_DESTINATION));
+            }
         }
         AutoUpdateSpec au = spec.getAutoUpdate();
         if (au != null && Durations.isDuration(au.getHealthTimeout())) {

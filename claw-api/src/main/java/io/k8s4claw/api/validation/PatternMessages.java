@@ -58,6 +58,9 @@ final class PatternMessages {
             return quoted + " is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending"
                     + " with a letter or digit" + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
         }
+        if (pattern.equals(SchemaPatterns.HTTP_URL)) {
+            return quoted + " is not an http(s) URL: write e.g. https://s3.eu-central-1.amazonaws.com or http://minio.storage:9000";
+        }
         if (pattern.equals(SchemaPatterns.TAG)) {
             return quoted + " is not a valid image tag: letters, digits, '_', '.' and '-', at most 128 characters,"
                     + " not starting with '.' or '-'";

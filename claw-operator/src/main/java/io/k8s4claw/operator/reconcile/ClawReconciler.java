@@ -67,6 +67,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private volatile ClawEventSources sources;
     private final VolumeSnapshots snapshots;
     private final Optional<java.time.Duration> maxReconcileInterval;
+    private final io.k8s4claw.operator.archive.ArchiveOnDelete archiveOnDelete =
+            new io.k8s4claw.operator.archive.ArchiveOnDelete(io.k8s4claw.operator.OperatorVersion.current().operatorImage());
     private final AutoUpdates autoUpdates;
     private volatile KubernetesClient metadataClient;
 
@@ -471,6 +473,26 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         String instance = claw.getMetadata().getName();
         List<PersistentVolumeClaim> pvcs = sources.claims.list(claw.getMetadata().getNamespace(),
                 p -> p.getMetadata().getLabels() != null && instance.equals(p.getMetadata().getLabels().get(ClawApi.LABEL_CLAW_INSTANCE))).toList();
+        String archiveOutcome = "";
+        if (policy == ReclaimPolicy.ARCHIVE && !pvcs.isEmpty()) {
+            StatefulSet sts = sources.statefulSets.get(new ResourceID(instance, claw.getMetadata().getNamespace())).orElse(null);
+            switch (archiveOnDelete.step(client, claw, pvcs, sts)) {
+                case io.k8s4claw.operator.archive.ArchiveOnDelete.Waiting waiting -> {
+                    archiveCondition(claw, context, false, "Archiving", waiting.progress());
+                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(capped(java.time.Duration.ofSeconds(2)).toMillis());
+                }
+                case io.k8s4claw.operator.archive.ArchiveOnDelete.Done done -> {
+                    if (done.failures().isEmpty()) {
+                        archiveOutcome = "; archived: " + String.join("; ", done.archived());
+                    } else {
+                        // The data stays: the claims are released as under Retain, and the Event says why.
+                        new ClawEvents(client).warning(claw, "ArchiveFailed", "archiving failed, the claims are kept (as under"
+                                + " Retain): " + String.join("; ", done.failures()));
+                        archiveOutcome = "; archive FAILED for " + done.failures().size() + " volume(s), their claims kept";
+                    }
+                }
+            }
+        }
         for (PersistentVolumeClaim pvc : pvcs) {
             if (policy == ReclaimPolicy.DELETE) {
                 client.resource(pvc).delete();
@@ -484,9 +506,30 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             }
         }
         new ClawEvents(client).normal(claw, "Deleted", "Claw deleted; " + pvcs.size() + " claim(s) "
-                + (policy == ReclaimPolicy.DELETE ? "deleted" : "retained (reclaimPolicy " + policy.wireValue() + ")"));
+                + (policy == ReclaimPolicy.DELETE ? "deleted" : "retained (reclaimPolicy " + policy.wireValue() + ")") + archiveOutcome);
         metrics.forget(claw.getMetadata().getNamespace(), claw.getMetadata().getName());
         return DeleteControl.defaultDelete();
+    }
+
+    /** The deletion's progress in status (best effort, like the Terminating phase: never holds the deletion up). */
+    private static void archiveCondition(Claw claw, Context<Claw> context, boolean ok, String reason, String message) {
+        try {
+            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+                ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                status.setPhase(ClawPhase.TERMINATING);
+                List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+                conditions.removeIf(x -> ClawApi.CONDITION_ARCHIVED.equals(x.getType()));
+                conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(ClawApi.CONDITION_ARCHIVED)
+                        .withStatus(ok ? "True" : "False").withReason(reason).withMessage(message)
+                        .withLastTransitionTime(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+                        .withObservedGeneration(c.getMetadata().getGeneration()).build());
+                status.setConditions(conditions);
+                c.setStatus(status);
+                return c;
+            });
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            LOG.debug("could not report archive progress of Claw {}/{}: {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(), e.getMessage());
+        }
     }
 
     private static String ownersWithout(PersistentVolumeClaim pvc, Claw claw) {

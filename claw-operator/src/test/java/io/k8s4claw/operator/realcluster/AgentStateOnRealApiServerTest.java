@@ -325,6 +325,106 @@ class AgentStateOnRealApiServerTest {
         assertThat(phase("snappy")).isEqualTo(ClawPhase.RUNNING);
     }
 
+    private void archiveSecretAndClaw(String name) {
+        client.resource(new SecretBuilder().withNewMetadata().withName("archive-s3").withNamespace(ns).endMetadata()
+                .addToStringData("AWS_ACCESS_KEY_ID", "AKARCHIVER").addToStringData("AWS_SECRET_ACCESS_KEY", "archiver-secret").build()).create();
+        client.resource(claw(name, """
+                persistence:
+                  reclaimPolicy: Archive
+                  session:
+                    size: 1Gi
+                  output:
+                    size: 1Gi
+                    archive:
+                      enabled: true
+                      destination:
+                        type: minio
+                        bucket: claws
+                        prefix: agents/
+                        endpoint: http://minio.storage:9000
+                        forcePathStyle: true
+                        secretRef:
+                          name: archive-s3
+                      trigger:
+                        schedule: "@daily"
+                """)).create();
+        await().atMost(TIMEOUT).until(() -> phase(name) == ClawPhase.RUNNING);
+    }
+
+    /** The kubelet's part for a Job's pod, played here: the archiver container ran to the end with this outcome. */
+    private void jobPodEnds(String job, int exitCode, String terminationMessage) {
+        await().atMost(TIMEOUT).until(() -> !client.pods().inNamespace(ns).withLabel("job-name", job).list().getItems().isEmpty());
+        Pod pod = client.pods().inNamespace(ns).withLabel("job-name", job).list().getItems().get(0);
+        String now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        await().atMost(TIMEOUT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class).until(() -> {
+            Pod fresh = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+            fresh.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                    .withStartTime(now)
+                    .addNewCondition().withType("Ready").withStatus("False").withReason("PodCompleted").withLastTransitionTime(now).endCondition()
+                    .addNewContainerStatus().withName("archive").withImage(fresh.getSpec().getContainers().get(0).getImage()).withImageID("")
+                    .withReady(false).withStarted(false).withRestartCount(0)
+                    .withNewState().withNewTerminated().withExitCode(exitCode).withReason(exitCode == 0 ? "Completed" : "Error")
+                    .withMessage(terminationMessage).withStartedAt(now).withFinishedAt(now).endTerminated().endState()
+                    .endContainerStatus().build());
+            client.pods().inNamespace(ns).resource(fresh).updateStatus();
+            return true;
+        });
+    }
+
+    @Test
+    void deletingWithArchiveStopsTheRuntimeArchivesEveryClaimInAJobAndThenReleasesTheClaims() {
+        archiveSecretAndClaw("archivist");
+        String uid = get("archivist").getMetadata().getUid();
+        client.resources(Claw.class).inNamespace(ns).withName("archivist").delete();
+
+        // The runtime is stopped first, then one Job per claim; the deletion waits and says so.
+        await().atMost(TIMEOUT).until(() -> client.batch().v1().jobs().inNamespace(ns).withName("archivist-archive-session").get() != null
+                && client.batch().v1().jobs().inNamespace(ns).withName("archivist-archive-output").get() != null);
+        assertThat(sts("archivist").getSpec().getReplicas()).isZero();
+        assertThat(client.pods().inNamespace(ns).withName("archivist-0").get()).isNull();
+        await().atMost(TIMEOUT).until(() -> condition("archivist", ClawApi.CONDITION_ARCHIVED).filter(c -> "Archiving".equals(c.getReason())).isPresent());
+        assertThat(phase("archivist")).isEqualTo(ClawPhase.TERMINATING);
+        assertThat(condition("archivist", ClawApi.CONDITION_ARCHIVED).orElseThrow().getMessage()).contains("archiving to s3://claws", "session", "output");
+
+        io.fabric8.kubernetes.api.model.batch.v1.Job session = client.batch().v1().jobs().inNamespace(ns).withName("archivist-archive-session").get();
+        var container = session.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).containsSubsequence("archive", "--dir", "/volume", "--bucket", "claws",
+                "--key", "agents/" + ns + "/archivist/session/" + uid + ".tar.gz");
+        assertThat(container.getArgs()).contains("--endpoint", "http://minio.storage:9000", "--path-style");
+        assertThat(String.join(" ", container.getArgs())).doesNotContain("archiver-secret").doesNotContain("AKARCHIVER");
+        assertThat(container.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("archive-s3"));
+        assertThat(session.getSpec().getTemplate().getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName())
+                .isEqualTo("session-archivist-0");
+        assertThat(session.getSpec().getTemplate().getSpec().getVolumes().get(0).getPersistentVolumeClaim().getReadOnly()).isTrue();
+
+        // The Job controller is the real one; the archiver containers' exits are played here (no kubelet).
+        jobPodEnds("archivist-archive-session", 0, "archived 3 file(s), 4096 bytes in 1 part(s) to s3://claws/agents/session sha256:ab");
+        jobPodEnds("archivist-archive-output", 0, "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/agents/output sha256:cd");
+        await().atMost(TIMEOUT).until(() -> get("archivist") == null);
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-archivist-0").get()).isNotNull();
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("output-archivist-0").get()).isNotNull();
+        assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("Deleted");
+            assertThat(e.getMessage()).contains("archived: ").contains("to s3://claws/agents/session");
+        });
+    }
+
+    @Test
+    void aFailedArchiveKeepsTheClaimsAndSaysWhy() {
+        archiveSecretAndClaw("unlucky");
+        client.resources(Claw.class).inNamespace(ns).withName("unlucky").delete();
+        jobPodEnds("unlucky-archive-session", 5, "archive failed (TRANSFER): archiving /volume to s3://claws/x: Connection reset");
+        jobPodEnds("unlucky-archive-output", 0, "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/agents/output sha256:cd");
+        await().atMost(TIMEOUT).until(() -> get("unlucky") == null);
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-unlucky-0").get()).isNotNull();
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("output-unlucky-0").get()).isNotNull();
+        assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("ArchiveFailed");
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).contains("the claims are kept", "session (Job unlucky-archive-session)", "Connection reset");
+        });
+    }
+
     private VolumeStatus volume(String claw, String role) {
         Claw c = get(claw);
         if (c.getStatus() == null || c.getStatus().getPersistence() == null) {

@@ -89,6 +89,9 @@ public final class KubeletStandIn implements AutoCloseable {
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             return;
         }
+        if (pod.getStatus() != null && List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase())) {
+            return; // a pod that ran to completion (a Job's) stays so, as under a kubelet
+        }
         PodStatus desired = statusFor(pod, pod.getStatus());
         if (sameReadiness(pod.getStatus(), desired)) {
             return;
