@@ -417,7 +417,9 @@ public final class DesiredStateBuilder {
         egress.add(new NetworkPolicyEgressRuleBuilder()
                 .withPorts(npPort("UDP", 53), npPort("TCP", 53)).build());
         egress.add(new NetworkPolicyEgressRuleBuilder()
-                .withPorts(npPort("TCP", 443)).build());
+                // A self-configuring agent talks to the API server, whose endpoints listen on 6443 in most clusters
+                // (a NetworkPolicy sees the endpoint's port, not the kubernetes Service's 443).
+                .withPorts(needsApiToken(claw) ? List.of(npPort("TCP", 443), npPort("TCP", 6443)) : List.of(npPort("TCP", 443))).build());
         if (spec != null && spec.getAllowedEgressCIDRs() != null && !spec.getAllowedEgressCIDRs().isEmpty()) {
             egress.add(new NetworkPolicyEgressRuleBuilder().withTo(spec.getAllowedEgressCIDRs().stream()
                     .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()).toList()).build());
