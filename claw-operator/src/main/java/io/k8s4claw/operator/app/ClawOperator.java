@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The JOSDK operator with both controllers, configured for what the project's test API server (and a plain
+ * The JOSDK operator with its controllers (Claw, ClawChannel, ClawSelfConfig and the self-config access), configured for what the project's test API server (and a plain
  * cluster) support: no server-side apply anywhere — children are written with create/update by
  * {@code ChildApplier}, the primary's status and finalizers with JSON merge patches.
  */
