@@ -17,6 +17,7 @@ import io.k8s4claw.adapters.support.ContainerSupport;
 import io.k8s4claw.adapters.support.Probes;
 import io.k8s4claw.adapters.support.RuleSupport;
 import io.k8s4claw.adapters.support.Scripts;
+import io.k8s4claw.adapters.support.SelfConfigSkill;
 import io.k8s4claw.adapters.support.Specs;
 import io.k8s4claw.adapters.support.Volumes;
 import io.k8s4claw.api.runtime.BridgeProtocol;
@@ -29,6 +30,7 @@ import io.k8s4claw.api.runtime.MergeMode;
 import io.k8s4claw.api.runtime.PodContribution;
 import io.k8s4claw.api.runtime.PortExposure;
 import io.k8s4claw.api.runtime.RenderContext;
+import io.k8s4claw.api.runtime.RenderNames;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeDescriptor;
 import io.k8s4claw.api.runtime.RuntimePort;
@@ -37,6 +39,7 @@ import io.k8s4claw.api.runtime.ShutdownPolicy;
 import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.v1alpha1.SkillSpec;
 import io.k8s4claw.api.v1alpha1.Supervisor;
 import io.k8s4claw.api.validation.FieldError;
@@ -154,182 +157,232 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     @Override
     public PodContribution render(RenderContext context) {
         RuleSupport.requireValid(this, context);
-        Claw claw = context.claw();
-        var spec = Specs.spec(claw);
-        var names = context.names();
-        MergeMode mode = MergeMode.of(spec.getConfigMergeMode());
-        boolean rootless = Specs.rootless(claw);
-        boolean s6 = spec.effectiveSupervisor() == Supervisor.S6;
-        boolean optionB = Specs.hasChannels(claw);
-        BridgeProtocol protocol = BridgeChoice.resolve(claw, DESCRIPTOR).orElseThrow();
-        boolean relay = protocol == BridgeProtocol.HERMES_RELAY;
+        Render r = new Render(context);
+        Paths paths = paths(r);
+        Bridge bridge = bridge(r);
+        List<SkillSpec> skills = skills(r);
+        SecurityContext securityContext = r.rootless ? rootlessContext() : rootStartContext();
+        long grace = r.spec.getTerminationGracePeriodSeconds() != null
+                ? r.spec.getTerminationGracePeriodSeconds() : DEFAULT_GRACE;
+        return new PodContribution(runtimeContainer(r, paths, bridge, securityContext),
+                List.of(initContainer(r, paths, bridge, skills, securityContext)), volumes(r, paths, skills),
+                paths.layout.dataMounts(), podSecurityContext(r.claw, r.rootless), grace,
+                configFiles(r, bridge, skills), bridge.secrets, bridge.target, List.of());
+    }
 
-        // --- paths -------------------------------------------------------------------------------------
-        String home = Specs.mountPath(claw, VolumeRole.SESSION).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_HOME);
+    /** What every part of the rendering reads: the Claw and the choices made from it once. */
+    private static final class Render {
+        final RenderContext context;
+        final Claw claw;
+        final ClawSpec spec;
+        final RenderNames names;
+        final MergeMode mode;
+        final boolean rootless;
+        final boolean s6;
+        /** Option B: channels go through the bridge. */
+        final boolean optionB;
+        final boolean relay;
+
+        Render(RenderContext context) {
+            this.context = context;
+            this.claw = context.claw();
+            this.spec = Specs.spec(claw);
+            this.names = context.names();
+            this.mode = MergeMode.of(spec.getConfigMergeMode());
+            this.rootless = Specs.rootless(claw);
+            this.s6 = spec.effectiveSupervisor() == Supervisor.S6;
+            this.optionB = Specs.hasChannels(claw);
+            this.relay = BridgeChoice.resolve(claw, DESCRIPTOR).orElseThrow() == BridgeProtocol.HERMES_RELAY;
+        }
+    }
+
+    /** Where Hermes's home, skills, workspace and output live, and the data volumes mounted there. */
+    private record Paths(String home, String skillsDir, String outputPath, Volumes.DataLayout layout) {
+    }
+
+    private static Paths paths(Render r) {
+        String home = Specs.mountPath(r.claw, VolumeRole.SESSION).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_HOME);
         String skillsDir = home + "/skills";
-        String workspacePath = Specs.mountPath(claw, VolumeRole.WORKSPACE).map(HermesClawAdapter::trimSlash).orElse(skillsDir);
-        String outputPath = Specs.mountPath(claw, VolumeRole.OUTPUT).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_OUTPUT);
-        Volumes.DataLayout layout = new Volumes.DataLayout(context)
+        String workspacePath = Specs.mountPath(r.claw, VolumeRole.WORKSPACE).map(HermesClawAdapter::trimSlash)
+                .orElse(skillsDir);
+        String outputPath = Specs.mountPath(r.claw, VolumeRole.OUTPUT).map(HermesClawAdapter::trimSlash)
+                .orElse(DEFAULT_OUTPUT);
+        Volumes.DataLayout layout = new Volumes.DataLayout(r.context)
                 .mount(VolumeRole.SESSION, home)
                 .mount(VolumeRole.WORKSPACE, workspacePath);
         if (!workspacePath.equals(skillsDir)) {
             layout.mount(VolumeRole.WORKSPACE, skillsDir); // Hermes's skills directory lives on the workspace volume
         }
         layout.mount(VolumeRole.OUTPUT, outputPath);
+        return new Paths(home, skillsDir, outputPath, layout);
+    }
 
-        // --- secrets and bridge ------------------------------------------------------------------------
-        SecretKeyReference apiKey = new SecretKeyReference(names.generatedSecretName(API_SECRET_SUFFIX), API_SECRET_KEY);
-        SecretKeyReference relaySecret = new SecretKeyReference(names.generatedSecretName(RELAY_SECRET_SUFFIX), RELAY_SECRET_KEY);
+    /** The generated secrets and how the bridge reaches Hermes (SSE, or the relay Hermes dials). */
+    private record Bridge(SecretKeyReference apiKey, SecretKeyReference relaySecret, List<GeneratedSecret> secrets,
+            HermesConfig.RelaySettings relaySettings, BridgeTarget target) {
+    }
+
+    private static Bridge bridge(Render r) {
+        SecretKeyReference apiKey = new SecretKeyReference(r.names.generatedSecretName(API_SECRET_SUFFIX), API_SECRET_KEY);
+        SecretKeyReference relaySecret = new SecretKeyReference(r.names.generatedSecretName(RELAY_SECRET_SUFFIX),
+                RELAY_SECRET_KEY);
         List<GeneratedSecret> secrets = new ArrayList<>();
         secrets.add(new GeneratedSecret(API_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(API_SECRET_KEY, 32)),
                 "Hermes API server key (equivalent to a shell in the pod); read by Hermes and the bridge"));
         URI apiUrl = URI.create("http://" + API_HOST + ":" + API_PORT);
-        HermesConfig.RelaySettings relaySettings = null;
-        BridgeTarget target;
-        if (relay) {
-            secrets.add(new GeneratedSecret(RELAY_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(RELAY_SECRET_KEY, 32)),
-                    "HMAC secret Hermes signs its relay WebSocket upgrade with; shared with the bridge"));
-            relaySettings = new HermesConfig.RelaySettings("http://127.0.0.1:" + context.relayPort(),
-                    "gw-" + context.clawName(), relayPlatforms(context.channels()));
-            target = new BridgeTarget.HermesRelay(apiUrl, apiKey, context.relayPort(), relaySecret, relaySettings.id(),
-                    relaySettings.platforms());
-        } else {
-            target = new BridgeTarget.HermesSse(apiUrl, apiKey);
+        if (!r.relay) {
+            return new Bridge(apiKey, relaySecret, secrets, null, new BridgeTarget.HermesSse(apiUrl, apiKey));
         }
+        secrets.add(new GeneratedSecret(RELAY_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(RELAY_SECRET_KEY, 32)),
+                "HMAC secret Hermes signs its relay WebSocket upgrade with; shared with the bridge"));
+        HermesConfig.RelaySettings relaySettings = new HermesConfig.RelaySettings(
+                "http://127.0.0.1:" + r.context.relayPort(), "gw-" + r.context.clawName(),
+                relayPlatforms(r.context.channels()));
+        BridgeTarget target = new BridgeTarget.HermesRelay(apiUrl, apiKey, r.context.relayPort(), relaySecret,
+                relaySettings.id(), relaySettings.platforms());
+        return new Bridge(apiKey, relaySecret, secrets, relaySettings, target);
+    }
 
-        // --- config files --------------------------------------------------------------------------------
-        Map<String, Object> user = Specs.config(claw);
+    /** spec.skills, plus the skill that explains self-configuration when the Claw allows it. */
+    private static List<SkillSpec> skills(Render r) {
+        return SelfConfigSkill.withBuiltIn(r.claw, Specs.skills(r.claw), SelfConfigSkill.Tooling.PYTHON);
+    }
+
+    private static List<ConfigFile> configFiles(Render r, Bridge bridge, List<SkillSpec> skills) {
+        Map<String, Object> user = Specs.config(r.claw);
         List<ConfigFile> files = new ArrayList<>();
-        files.add(new ConfigFile("config.yaml", CONFIG_DIR + "/config.yaml", ConfigWriters.yaml(HermesConfig.render(user, mode)), ConfigFormat.YAML, false));
+        files.add(new ConfigFile("config.yaml", CONFIG_DIR + "/config.yaml",
+                ConfigWriters.yaml(HermesConfig.render(user, r.mode)), ConfigFormat.YAML, false));
         files.add(new ConfigFile("managed-config.yaml", CONFIG_DIR + "/managed-config.yaml",
-                ConfigWriters.yaml(HermesConfig.managedConfig(optionB, relay)), ConfigFormat.YAML, false));
-        files.add(new ConfigFile("managed.env", CONFIG_DIR + "/managed.env", HermesConfig.managedEnv(optionB, relaySettings), ConfigFormat.DOTENV, false));
-        files.add(new ConfigFile("init.sh", CONFIG_DIR + "/init.sh", Scripts.load(HermesClawAdapter.class, "init.sh"), ConfigFormat.TEXT, false));
-        files.add(new ConfigFile("merge_config.py", CONFIG_DIR + "/merge_config.py", Scripts.load(HermesClawAdapter.class, "merge_config.py"), ConfigFormat.TEXT, false));
-        files.add(new ConfigFile("probe.py", CONFIG_DIR + "/probe.py", Scripts.load(HermesClawAdapter.class, "probe.py"), ConfigFormat.TEXT, false));
-        // spec.skills, plus the skill that explains self-configuration when the Claw allows it
-        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
-                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.PYTHON);
+                ConfigWriters.yaml(HermesConfig.managedConfig(r.optionB, r.relay)), ConfigFormat.YAML, false));
+        files.add(new ConfigFile("managed.env", CONFIG_DIR + "/managed.env",
+                HermesConfig.managedEnv(r.optionB, bridge.relaySettings), ConfigFormat.DOTENV, false));
+        for (String script : List.of("init.sh", "merge_config.py", "probe.py")) {
+            files.add(new ConfigFile(script, CONFIG_DIR + "/" + script, Scripts.load(HermesClawAdapter.class, script),
+                    ConfigFormat.TEXT, false));
+        }
         for (SkillSpec skill : skills) {
             if (skill.getInline() != null) {
-                files.add(new ConfigFile(inlineSkillKey(skill), SKILLS_SRC + "/" + skill.getName() + "/SKILL.md", skill.getInline(), ConfigFormat.TEXT, false));
+                files.add(new ConfigFile(inlineSkillKey(skill), SKILLS_SRC + "/" + skill.getName() + "/SKILL.md",
+                        skill.getInline(), ConfigFormat.TEXT, false));
             }
         }
+        return files;
+    }
 
-        // --- volumes -------------------------------------------------------------------------------------
+    private static List<Volume> volumes(Render r, Paths paths, List<SkillSpec> skills) {
         List<Volume> volumes = new ArrayList<>();
-        volumes.add(Volumes.configMap(names.configVolumeName(), names.configMapName()));
+        volumes.add(Volumes.configMap(r.names.configVolumeName(), r.names.configMapName()));
         volumes.add(Volumes.emptyDir(MANAGED_VOLUME, "Memory", "1Mi"));
         volumes.add(Volumes.emptyDir(SHM_VOLUME, "Memory", "1Gi"));
         if (!skills.isEmpty()) {
-            volumes.add(Volumes.skills(SKILLS_VOLUME, skills, names.configMapName()));
+            volumes.add(Volumes.skills(SKILLS_VOLUME, skills, r.names.configMapName()));
         }
-        volumes.addAll(layout.standIns());
+        volumes.addAll(paths.layout.standIns());
+        return volumes;
+    }
 
-        // --- containers ----------------------------------------------------------------------------------
-        String image = ContainerSupport.image(claw, DESCRIPTOR.image());
-        SecurityContext securityContext = rootless ? rootlessContext() : rootStartContext();
-        List<VolumeMount> dataMounts = layout.volumeMounts();
-
+    private static Container runtimeContainer(Render r, Paths paths, Bridge bridge, SecurityContext securityContext) {
         List<EnvVar> env = new ArrayList<>();
-        env.add(ContainerSupport.env("HERMES_HOME", home));
+        env.add(ContainerSupport.env("HERMES_HOME", paths.home));
         env.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
         env.add(ContainerSupport.env("API_SERVER_ENABLED", "true"));
         env.add(ContainerSupport.env("API_SERVER_HOST", API_HOST));
         env.add(ContainerSupport.env("API_SERVER_PORT", Integer.toString(API_PORT)));
-        env.add(apiKey.toEnvVar("API_SERVER_KEY"));
-        env.add(ContainerSupport.env("CLAW_OUTPUT_DIR", outputPath));
-        if (relay) {
+        env.add(bridge.apiKey.toEnvVar("API_SERVER_KEY"));
+        env.add(ContainerSupport.env("CLAW_OUTPUT_DIR", paths.outputPath));
+        if (r.relay) {
+            HermesConfig.RelaySettings relaySettings = bridge.relaySettings;
             env.add(ContainerSupport.env("GATEWAY_RELAY_URL", relaySettings.url()));
             env.add(ContainerSupport.env("GATEWAY_RELAY_ID", relaySettings.id()));
-            env.add(relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
+            env.add(bridge.relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
             if (!relaySettings.platforms().isEmpty()) {
                 env.add(ContainerSupport.env("GATEWAY_RELAY_PLATFORMS", String.join(",", relaySettings.platforms())));
             }
         }
-        if (!rootless) {
+        if (!r.rootless) {
             // /init (s6-overlay) is PID 1 on the root path: forward SIGTERM to the gateway and keep s6's own
             // shutdown well inside the pod's grace (its ~3 s default would cut Hermes's drain short).
             env.add(ContainerSupport.env("S6_CMD_RECEIVE_SIGNALS", "1"));
             env.add(ContainerSupport.env("S6_SERVICES_GRACETIME", S6_SERVICES_GRACETIME));
             env.add(ContainerSupport.env("S6_KILL_GRACETIME", S6_KILL_GRACETIME));
         }
-        env.addAll(ContainerSupport.credentialKeyEnv(claw));
-        if (optionB) {
+        env.addAll(ContainerSupport.credentialKeyEnv(r.claw));
+        if (r.optionB) {
             // Option B: the bridge carries every message; platform tokens never reach Hermes even if the
             // credentials Secret holds them (explicit env beats envFrom).
             for (String name : HermesConfig.PLATFORM_TOKEN_ENV) {
                 env.add(ContainerSupport.env(name, ""));
             }
         }
-        env.addAll(ContainerSupport.userEnv(claw));
+        env.addAll(ContainerSupport.userEnv(r.claw));
 
-        List<VolumeMount> runtimeMounts = new ArrayList<>(dataMounts);
-        runtimeMounts.add(Volumes.mount(names.configVolumeName(), CONFIG_DIR, true));
-        runtimeMounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, true));
-        runtimeMounts.add(Volumes.mount(SHM_VOLUME, "/dev/shm", false));
+        List<VolumeMount> mounts = new ArrayList<>(paths.layout.volumeMounts());
+        mounts.add(Volumes.mount(r.names.configVolumeName(), CONFIG_DIR, true));
+        mounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, true));
+        mounts.add(Volumes.mount(SHM_VOLUME, "/dev/shm", false));
 
         List<String> probeLive = List.of("python3", "-I", CONFIG_DIR + "/probe.py", "live");
         List<String> probeReady = List.of("python3", "-I", CONFIG_DIR + "/probe.py", "ready");
         ContainerBuilder runtime = new ContainerBuilder()
                 .withName("hermes")
-                .withImage(image)
-                .withImagePullPolicy(ContainerSupport.pullPolicy(claw))
+                .withImage(ContainerSupport.image(r.claw, DESCRIPTOR.image()))
+                .withImagePullPolicy(ContainerSupport.pullPolicy(r.claw))
                 .withEnv(env)
-                .withEnvFrom(ContainerSupport.credentialsEnvFrom(claw, names))
-                .withVolumeMounts(runtimeMounts)
+                .withEnvFrom(ContainerSupport.credentialsEnvFrom(r.claw, r.names))
+                .withVolumeMounts(mounts)
                 // startup: up to 10 min (volume ownership scan, migrations, integrity check after an unclean stop)
                 .withStartupProbe(Probes.exec(probeLive, 10, 5, 60))
                 .withLivenessProbe(Probes.exec(probeLive, 30, 10, 3))
                 .withReadinessProbe(Probes.exec(probeReady, 15, 10, 2))
-                .withResources(ContainerSupport.resources(claw, ContainerSupport.resources("1", "1Gi", "4Gi")))
+                .withResources(ContainerSupport.resources(r.claw, ContainerSupport.resources("1", "1Gi", "4Gi")))
                 .withSecurityContext(securityContext)
                 .withTerminationMessagePolicy("FallbackToLogsOnError");
-        if (rootless) {
+        if (r.rootless) {
             // Without s6's setup: main-wrapper.sh only activates the venv and execs hermes as UID 10000.
             runtime.withCommand("/opt/hermes/docker/main-wrapper.sh").withArgs("gateway", "run", "--no-supervise");
-        } else if (s6) {
+        } else if (r.s6) {
             runtime.withArgs("gateway", "run");
         } else {
             runtime.withArgs("gateway", "run", "--no-supervise");
         }
+        return runtime.build();
+    }
 
-        List<EnvVar> initEnv = new ArrayList<>();
-        initEnv.add(ContainerSupport.env("HERMES_HOME", home));
-        initEnv.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
-        initEnv.add(ContainerSupport.env("CLAW_CONFIG_DIR", CONFIG_DIR));
-        initEnv.add(ContainerSupport.env("CLAW_MERGE_MODE", mode.specValue()));
-        initEnv.add(ContainerSupport.env("CLAW_HERMES_UID", Long.toString(HERMES_UID)));
-        initEnv.add(ContainerSupport.env("CLAW_PYTHON", "/opt/hermes/.venv/bin/python"));
+    private static Container initContainer(Render r, Paths paths, Bridge bridge, List<SkillSpec> skills,
+            SecurityContext securityContext) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(ContainerSupport.env("HERMES_HOME", paths.home));
+        env.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
+        env.add(ContainerSupport.env("CLAW_CONFIG_DIR", CONFIG_DIR));
+        env.add(ContainerSupport.env("CLAW_MERGE_MODE", r.mode.specValue()));
+        env.add(ContainerSupport.env("CLAW_HERMES_UID", Long.toString(HERMES_UID)));
+        env.add(ContainerSupport.env("CLAW_PYTHON", "/opt/hermes/.venv/bin/python"));
         if (!skills.isEmpty()) {
-            initEnv.add(ContainerSupport.env("CLAW_SKILLS_SRC", SKILLS_SRC));
-            initEnv.add(ContainerSupport.env("CLAW_SKILLS_DIR", skillsDir));
+            env.add(ContainerSupport.env("CLAW_SKILLS_SRC", SKILLS_SRC));
+            env.add(ContainerSupport.env("CLAW_SKILLS_DIR", paths.skillsDir));
         }
-        initEnv.add(apiKey.toEnvVar("API_SERVER_KEY"));
-        if (relay) {
-            initEnv.add(relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
+        env.add(bridge.apiKey.toEnvVar("API_SERVER_KEY"));
+        if (r.relay) {
+            env.add(bridge.relaySecret.toEnvVar("GATEWAY_RELAY_SECRET"));
         }
-        List<VolumeMount> initMounts = new ArrayList<>(dataMounts);
-        initMounts.add(Volumes.mount(names.configVolumeName(), CONFIG_DIR, true));
-        initMounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, false));
+        List<VolumeMount> mounts = new ArrayList<>(paths.layout.volumeMounts());
+        mounts.add(Volumes.mount(r.names.configVolumeName(), CONFIG_DIR, true));
+        mounts.add(Volumes.mount(MANAGED_VOLUME, MANAGED_DIR, false));
         if (!skills.isEmpty()) {
-            initMounts.add(Volumes.mount(SKILLS_VOLUME, SKILLS_SRC, true));
+            mounts.add(Volumes.mount(SKILLS_VOLUME, SKILLS_SRC, true));
         }
-        Container init = new ContainerBuilder()
+        return new ContainerBuilder()
                 .withName("hermes-init")
-                .withImage(image)
-                .withImagePullPolicy(ContainerSupport.pullPolicy(claw))
+                .withImage(ContainerSupport.image(r.claw, DESCRIPTOR.image()))
+                .withImagePullPolicy(ContainerSupport.pullPolicy(r.claw))
                 .withCommand("/bin/sh", CONFIG_DIR + "/init.sh")
-                .withEnv(initEnv)
-                .withVolumeMounts(initMounts)
+                .withEnv(env)
+                .withVolumeMounts(mounts)
                 .withResources(ContainerSupport.resources("50m", "64Mi", "256Mi"))
                 .withSecurityContext(securityContext)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .build();
-
-        long grace = spec.getTerminationGracePeriodSeconds() != null ? spec.getTerminationGracePeriodSeconds() : DEFAULT_GRACE;
-        return new PodContribution(runtime.build(), List.of(init), volumes, layout.dataMounts(),
-                podSecurityContext(claw, rootless), grace, files, secrets, target, List.of());
     }
 
     /** Root start, as s6-overlay needs, with only the capabilities it uses; no privilege escalation. */

@@ -1,6 +1,5 @@
 package io.k8s4claw.adapters.nanobot;
 
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.k8s4claw.adapters.support.ConfigWriters;
@@ -91,16 +90,6 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     @Override
     protected String write(Map<String, Object> config) {
         return ConfigWriters.json(config);
-    }
-
-    @Override
-    protected List<EnvVar> env(Claw claw, Paths paths) {
-        return List.of();
-    }
-
-    @Override
-    protected List<String> command() {
-        return List.of();
     }
 
     @Override

@@ -83,9 +83,15 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
     protected abstract String write(Map<String, Object> config);
 
     /** Runtime-specific env (credentials and spec.env are added by the base). */
-    protected abstract List<EnvVar> env(Claw claw, Paths paths);
+    /** Environment of the runtime's own (beyond the credentials and the user's env); none unless overridden. */
+    protected List<EnvVar> env(Claw claw, Paths paths) {
+        return List.of();
+    }
 
-    protected abstract List<String> command();
+    /** The container's command; empty (the image's entry point) unless overridden. */
+    protected List<String> command() {
+        return List.of();
+    }
 
     protected abstract List<String> args();
 

@@ -109,11 +109,6 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
     }
 
     @Override
-    protected List<String> command() {
-        return List.of();
-    }
-
-    @Override
     protected List<String> args() {
         return List.of("daemon");
     }
