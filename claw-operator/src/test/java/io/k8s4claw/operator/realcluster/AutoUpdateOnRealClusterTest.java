@@ -219,6 +219,40 @@ class AutoUpdateOnRealClusterTest {
         assertThat(eventReasons()).contains("RegistryCheckFailed");
     }
 
+    @Test
+    void aPrivateRepositoryIsListedWithTheClawsPullSecret() {
+        registry.push("acme/zeroclaw", "private-v0.8.1", "v0.8.1");
+        registry.push("acme/zeroclaw", "private-v0.8.2", "v0.8.2");
+        String reader = "reader-" + PeerProcesses.randomHexSecret().substring(0, 8);
+        String password = PeerProcesses.randomHexSecret();
+        tokens.user(reader, password);
+        String repo = registry.host() + "/acme/zeroclaw";
+        // Without credentials the registry refuses: a condition, the running version kept.
+        client.resource(claw("anonymous", repo, "enabled: true")).create();
+        await().atMost(TIMEOUT).until(() -> "RegistryUnauthorized".equals(reason("anonymous")));
+        assertThat(condition("anonymous").getMessage()).contains("spec.image.pullSecrets");
+        // With a kubernetes.io/dockerconfigjson Secret in spec.image.pullSecrets it lists, and the pod pulls with it too.
+        String auth = java.util.Base64.getEncoder().encodeToString((reader + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        client.resource(new SecretBuilder().withNewMetadata().withName("acme-pull").withNamespace(ns).endMetadata()
+                .withType("kubernetes.io/dockerconfigjson")
+                .withStringData(Map.of(".dockerconfigjson", "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}")).build()).create();
+        Claw withSecret = claw("authenticated", repo, "enabled: true");
+        withSecret.getSpec().getImage().setPullSecrets(List.of(ref("acme-pull")));
+        client.resource(withSecret).create();
+        AutoUpdateStatus s = awaitStatus("authenticated", a -> "v0.8.2".equals(a.getLastGoodVersion()));
+        assertThat(s.getCurrentVersion()).isEqualTo("v0.8.2");
+        assertThat(tokens.requests()).anyMatch(r -> reader.equals(r.user()) && r.granted().contains("acme/zeroclaw:pull"));
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("authenticated").get();
+        assertThat(sts.getSpec().getTemplate().getSpec().getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("acme-pull");
+        assertThat(client.v1().events().inNamespace(ns).list().getItems()).noneMatch(e -> e.getMessage() != null && e.getMessage().contains(password));
+    }
+
+    static io.k8s4claw.api.v1alpha1.LocalObjectRef ref(String name) {
+        io.k8s4claw.api.v1alpha1.LocalObjectRef r = new io.k8s4claw.api.v1alpha1.LocalObjectRef();
+        r.setName(name);
+        return r;
+    }
+
     Claw get(String name) {
         return client.resources(Claw.class).inNamespace(ns).withName(name).get();
     }

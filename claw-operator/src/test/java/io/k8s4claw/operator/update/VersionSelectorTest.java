@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The choice of tag against tag lists in each runtime's real style (claw-api's adapters' release patterns; tags as
+ * The choice of tag against tag lists in each runtime's real style (the real adapters' release patterns; tags as
  * the projects publish them — /work/shared/reference/runtimes.md, hermes.md):
  * OpenClaw on ghcr.io ({@code YYYY.M.D}, {@code -beta.N} pre-releases, {@code latest}, {@code main}, {@code sha-…}),
  * Hermes on Docker Hub ({@code vYYYY.M.D}, {@code latest}, {@code main}, newer {@code stable} and {@code X.Y.Z}),
@@ -19,9 +19,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class VersionSelectorTest {
 
-    static final String OPENCLAW = "\\d{4}\\.\\d{1,2}\\.\\d{1,2}";
-    static final String HERMES = "v\\d{4}\\.\\d{1,2}\\.\\d{1,2}";
-    static final String ZEROCLAW = "v\\d+\\.\\d+\\.\\d+";
+    /** The release patterns of the real adapters, so the table follows them. */
+    static final String OPENCLAW = releasePattern("openclaw");
+    static final String HERMES = releasePattern("hermesclaw");
+    static final String ZEROCLAW = releasePattern("zeroclaw");
+
+    static String releasePattern(String runtime) {
+        return io.k8s4claw.api.runtime.RuntimeAdapters.load().require(runtime).descriptor().image().versionTagPattern();
+    }
 
     static final List<String> OPENCLAW_TAGS = List.of("latest", "main", "sha-3f9c2ab", "2026.8.28", "2026.9.1", "2026.9.6",
             "2026.9.6-beta.1", "2026.9.10-beta.2", "2026.9.9", "2026.10.1-beta.1", "2026.8.30", "2026.9.10-beta.10");
