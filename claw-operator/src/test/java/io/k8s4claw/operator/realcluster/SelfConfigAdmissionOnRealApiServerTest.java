@@ -181,6 +181,16 @@ class SelfConfigAdmissionOnRealApiServerTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> admin.apps().statefulSets().inNamespace(ns).withName("agent").get() != null
                     && io.fabric8.kubernetes.client.utils.Serialization.asJson(admin.apps().statefulSets().inNamespace(ns).withName("agent").get())
                     .contains("team-skills"));
+            // The owner takes the skill out again: the running operator notices (its Claw informer) and says so. (A removed
+            // field has no manager left in managedFields, so here the message cannot name who removed it.)
+            RealCluster.check(real.plane().kubectl(null, "-n", ns, "patch", "claw", "agent", "--type=merge", "--field-manager=gitops",
+                    "-p", "{\"spec\":{\"skills\":null}}"), "the owner's change");
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                ClawSelfConfig r = admin.resources(ClawSelfConfig.class).inNamespace(ns).withName("more-skills").get();
+                return r.getStatus().getConditions() != null && r.getStatus().getConditions().stream().anyMatch(c ->
+                        "Overridden".equals(c.getType()) && "True".equals(c.getStatus())
+                                && c.getMessage().contains("skill release-notes is no longer installed"));
+            });
         } finally {
             operatorClient.close();
         }
