@@ -11,6 +11,7 @@ import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -112,6 +113,9 @@ public final class HermesSseConnector implements RuntimeConnector {
                 .readTimeout(settings.requestTimeout())
                 .writeTimeout(settings.requestTimeout())
                 .followRedirects(false)
+                // Hermes on http://127.0.0.1 (the pod's loopback): a cleartext-only client never builds the JDK's TLS
+                // context (cacerts, JCA providers), which OkHttp otherwise does eagerly (ClawPodMemoryBenchmark)
+                .connectionSpecs(base.isHttps() ? List.of(ConnectionSpec.MODERN_TLS) : List.of(ConnectionSpec.CLEARTEXT))
                 .build();
         this.streamClient = client.newBuilder().readTimeout(settings.streamWatchdog()).build();
         this.api = new HermesApi(client, base, settings.apiKey());
