@@ -59,7 +59,7 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
         AutoUpdateSpec spec = claw.getSpec().getAutoUpdate();
         if (spec == null || !Boolean.TRUE.equals(spec.getEnabled()) || repository.isEmpty() || repository.contains("@")) {
             AutoUpdateStatus running = new AutoUpdateStatus();
-            running.setCurrentVersion(repository.contains("@") ? repository.substring(repository.indexOf('@') + 1) : baseline.isEmpty() ? null : baseline);
+            running.setCurrentVersion(runningVersion(claw, repository, baseline));
             if (previous != null) {
                 running.setVersionHistory(previous.getVersionHistory());
             }
@@ -82,6 +82,22 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
             render.getSpec().setImage(renderedImage);
         }
         return new Outcome(render, step.status(), Optional.of(step));
+    }
+
+    /** The version the Claw runs with auto-update off: the tag (or digest) of its image, for the Version column. */
+    static String runningVersion(Claw claw, String repository, String baseline) {
+        String reference = repository;
+        if (repository.isEmpty() && claw.getSpec().getCustom() != null && claw.getSpec().getCustom().getImage() != null) {
+            reference = claw.getSpec().getCustom().getImage().trim();
+        } else if (!repository.contains("@")) {
+            return baseline.isEmpty() ? null : baseline;
+        }
+        int at = reference.indexOf('@');
+        if (at >= 0) {
+            return reference.substring(at + 1);
+        }
+        int colon = reference.lastIndexOf(':');
+        return colon > reference.lastIndexOf('/') ? reference.substring(colon + 1) : null;
     }
 
     private TagListing list(ImageReference reference, ImageSpec image, Function<String, Optional<Secret>> secrets) {

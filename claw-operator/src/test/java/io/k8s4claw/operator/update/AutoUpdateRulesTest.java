@@ -38,4 +38,13 @@ class AutoUpdateRulesTest {
         assertThat(AutoUpdateRules.check(claw("runtime: zeroclaw\nimage:\n  repository: ghcr.io/x/y@sha256:0123\nautoUpdate:\n  enabled: true"), ZEROCLAW))
                 .extracting(FieldError::path).containsExactly("spec.image.repository");
     }
+
+    @Test
+    void theVersionColumnShowsTheRunningTagWithAutoUpdateOff() {
+        assertThat(AutoUpdates.runningVersion(claw("runtime: custom\ncustom:\n  image: registry.example.com:5000/team/agent:1.4.2"), "", ""))
+                .isEqualTo("1.4.2");
+        assertThat(AutoUpdates.runningVersion(claw("runtime: custom\ncustom:\n  image: registry.example.com:5000/team/agent"), "", "")).isNull();
+        assertThat(AutoUpdates.runningVersion(claw("runtime: zeroclaw"), "ghcr.io/x/y@sha256:ab12", "v0.8.1")).isEqualTo("sha256:ab12");
+        assertThat(AutoUpdates.runningVersion(claw("runtime: zeroclaw"), "ghcr.io/zeroclaw-labs/zeroclaw", "v0.8.1")).isEqualTo("v0.8.1");
+    }
 }
