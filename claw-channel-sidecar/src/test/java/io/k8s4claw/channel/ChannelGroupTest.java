@@ -147,8 +147,12 @@ class ChannelGroupTest {
     @Test
     void aRolledSecretRestartsThatChannelAloneAndTheOtherKeepsItsConnection() throws Exception {
         try (FakeTelegram first = new FakeTelegram(TG_TOKEN); FakeTelegram second = new FakeTelegram("999:other-bot-token")) {
+            // the kubelet's layout of a mounted Secret: KEY -> ..data/KEY, ..data -> ..<timestamp>, swapped atomically
             Path secrets = Files.createDirectories(dir.resolve("secrets-1"));
-            Files.writeString(secrets.resolve("TELEGRAM_BOT_TOKEN"), "123456:an-old-revoked-token");
+            Path v1 = Files.createDirectories(secrets.resolve("..2026_12_06_22_00_00.1"));
+            Files.writeString(v1.resolve("TELEGRAM_BOT_TOKEN"), "123456:an-old-revoked-token");
+            Files.createSymbolicLink(secrets.resolve("..data"), v1.getFileName());
+            Files.createSymbolicLink(secrets.resolve("TELEGRAM_BOT_TOKEN"), Path.of("..data", "TELEGRAM_BOT_TOKEN"));
             Map<String, String> env = base(2);
             env.put("CHANNEL_SECRETS_POLL_SECONDS", "1");
             channel(env, 1, "tg-one", "telegram", "{\"apiBaseUrl\":\"" + first.apiBase() + "\",\"pollTimeoutSeconds\":1}", Map.of());
@@ -161,7 +165,11 @@ class ChannelGroupTest {
             roundTrips(second, "tg-two", 5);
             ChannelHost before = group.hosts().get(0);
 
-            Files.writeString(secrets.resolve("TELEGRAM_BOT_TOKEN"), TG_TOKEN); // the Secret rolled
+            // the Secret rolled: the kubelet writes a new timestamped directory and swaps ..data to it
+            Path v2 = Files.createDirectories(secrets.resolve("..2026_12_06_22_05_00.2"));
+            Files.writeString(v2.resolve("TELEGRAM_BOT_TOKEN"), TG_TOKEN);
+            Files.createSymbolicLink(secrets.resolve("..data_tmp"), v2.getFileName());
+            Files.move(secrets.resolve("..data_tmp"), secrets.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(30)).until(() -> group.hosts().get(0) != before && group.hosts().get(0) != null
                     && group.hosts().get(0).platform().status().isConnected());
             roundTrips(first, "tg-one", 5);
