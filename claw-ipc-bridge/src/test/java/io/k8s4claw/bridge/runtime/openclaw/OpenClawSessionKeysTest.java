@@ -59,13 +59,13 @@ class OpenClawSessionKeysTest {
             history = new ObjectMapper().readTree(in);
         }
         JsonNode messages = history.path("messages");
-        var rk1 = OpenClawGatewayConnector.outcomeOf("rk-1", messages);
-        assertThat(rk1).isEqualTo(new OpenClawGatewayConnector.Outcome(true, true, "echo:  Active Subagents\\nnone\""));
-        var rk2 = OpenClawGatewayConnector.outcomeOf("rk-2", messages);
+        var rk1 = HistoryReconciler.outcomeOf("rk-1", messages);
+        assertThat(rk1).isEqualTo(new HistoryReconciler.Outcome(true, true, "echo:  Active Subagents\\nnone\""));
+        var rk2 = HistoryReconciler.outcomeOf("rk-2", messages);
         assertThat(rk2.userRowSeen()).isTrue();
         assertThat(rk2.replied()).isTrue();
         assertThat(rk2.text()).startsWith("echo:");
-        assertThat(OpenClawGatewayConnector.outcomeOf("rk-3", messages))
-                .isEqualTo(new OpenClawGatewayConnector.Outcome(false, false, ""));
+        assertThat(HistoryReconciler.outcomeOf("rk-3", messages))
+                .isEqualTo(new HistoryReconciler.Outcome(false, false, ""));
     }
 }
