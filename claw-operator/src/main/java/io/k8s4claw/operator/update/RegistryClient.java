@@ -78,6 +78,11 @@ public final class RegistryClient {
                         return unauthorized(where, credentials, "the registry refused the token (" + response.statusCode() + ")");
                     }
                 }
+                if (response.statusCode() == 400 && page == 0 && url.contains("?n=")) {
+                    // A registry whose page size limit is below ours (PAGINATION_NUMBER_INVALID): let it choose.
+                    url = url.substring(0, url.indexOf("?n="));
+                    response = get(url, authorization);
+                }
                 Optional<TagListing.Failed> failed = failure(response, where, credentials);
                 if (failed.isPresent()) {
                     return failed.get();

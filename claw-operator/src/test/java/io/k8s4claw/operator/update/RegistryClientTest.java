@@ -110,7 +110,7 @@ class RegistryClientTest {
     }
 
     @Test
-    void rateLimitsAndGarbageAreReportedAsSuch() throws Exception {
+    void rateLimitsAndGarbageAreReportedAsSuchAndASmallerPageLimitIsRespected() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v2/limited/x/tags/list", ex -> {
             ex.getResponseHeaders().set("Retry-After", "60");
@@ -120,6 +120,11 @@ class RegistryClientTest {
         server.createContext("/v2/html/x/tags/list", ex -> reply(ex, 200, "<html>captive portal</html>"));
         server.createContext("/v2/notags/x/tags/list", ex -> reply(ex, 200, "{\"name\":\"notags/x\"}"));
         server.createContext("/v2/broken/x/tags/list", ex -> reply(ex, 500, "oops"));
+        server.createContext("/v2/small-pages/x/tags/list", ex -> {
+            boolean asksTooMany = ex.getRequestURI().getQuery() != null && ex.getRequestURI().getQuery().contains("n=");
+            reply(ex, asksTooMany ? 400 : 200, asksTooMany ? "{\"errors\":[{\"code\":\"PAGINATION_NUMBER_INVALID\"}]}"
+                    : "{\"name\":\"small-pages/x\",\"tags\":[\"v1.0.0\"]}");
+        });
         server.start();
         try {
             String host = "127.0.0.1:" + server.getAddress().getPort();
@@ -127,6 +132,8 @@ class RegistryClientTest {
             assertThat(problem(host + "/html/x")).isEqualTo(TagListing.Problem.REGISTRY_INVALID_RESPONSE);
             assertThat(problem(host + "/notags/x")).isEqualTo(TagListing.Problem.REGISTRY_INVALID_RESPONSE);
             assertThat(problem(host + "/broken/x")).isEqualTo(TagListing.Problem.REGISTRY_ERROR);
+            assertThat(CLIENT.listTags(ImageReference.parse(host + "/small-pages/x"), Optional.empty()))
+                    .isEqualTo(new TagListing.Tags(List.of("v1.0.0")));
         } finally {
             server.stop(0);
         }
