@@ -169,6 +169,13 @@ class SelfConfigAdmissionOnRealApiServerTest {
             // The operator made the Claw's ServiceAccount (with its token mounted) and the Role/RoleBinding for it.
             await().atMost(Duration.ofSeconds(60)).until(() -> admin.serviceAccounts().inNamespace(ns).withName("agent").get() != null
                     && admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get() != null);
+            // Someone deletes the RoleBinding: the operator's informer sees it and makes it again.
+            String uid = admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get().getMetadata().getUid();
+            admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").delete();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                var binding = admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get();
+                return binding != null && !binding.getMetadata().getUid().equals(uid);
+            });
             KubernetesClient agent = as(ns, "agent");
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> create(agent, ns, "more-skills", "agent") != null);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
