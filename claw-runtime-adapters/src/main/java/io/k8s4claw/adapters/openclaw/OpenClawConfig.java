@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 final class OpenClawConfig {
 
-    /** Root keys of OpenClawSchemaShape in 2026.9.6 (openclaw.md §6.1). */
+    /** Root keys of OpenClawSchemaShape in 2026.9.6 (docs/runtime-adapters.md, openclaw.json). */
     static final Set<String> ROOT_KEYS = Set.of("$schema", "meta", "env", "wizard", "diagnostics", "logging", "update",
             "telemetry", "browser", "ui", "secrets", "auth", "accessGroups", "acp", "models", "nodeHost", "agents",
             "worktreeRoot", "worktreeAcceleration", "tools", "security", "bindings", "broadcast", "attachments", "messages",

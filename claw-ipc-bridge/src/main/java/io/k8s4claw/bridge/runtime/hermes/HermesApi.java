@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The short HTTP calls of the Hermes runs API (hermes-api.md §A4, §A5, §A8, §A11), each mapped to a
+ * The short HTTP calls of the Hermes runs API (docs/runtime-hermes-sse.md: "Delivery", "Following a run", "Health"), each mapped to a
  * {@link DeliveryException} the delivery engine understands. Never puts the API key in an exception or log.
  */
 final class HermesApi {

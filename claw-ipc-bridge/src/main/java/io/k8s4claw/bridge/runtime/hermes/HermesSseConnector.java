@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (hermes-api.md part A). See
+ * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (docs/runtime-hermes-sse.md, "Hermes over SSE"). See
  * {@code claw-ipc-bridge/docs/runtime-hermes-sse.md}.
  *
  * <ul>
@@ -135,7 +135,7 @@ public final class HermesSseConnector implements RuntimeConnector {
             throw new IllegalStateException("hermes-sse connector already started");
         }
         started = true;
-        // The router stays unused: the API server has no proactive path (hermes-api.md §A1).
+        // The router stays unused: the API server has no proactive path (docs/runtime-hermes-sse.md, "Not supported by this protocol").
         prober.execute(this::probe);
     }
 
@@ -190,6 +190,11 @@ public final class HermesSseConnector implements RuntimeConnector {
             }
         });
         return result;
+    }
+
+    @Override
+    public boolean stopsRuns() {
+        return true;
     }
 
     /** {@code POST /v1/runs/{id}/stop}; Hermes then cancels the run ({@code run.cancelled} on its stream). */
@@ -395,7 +400,7 @@ public final class HermesSseConnector implements RuntimeConnector {
             if (!gatewayState.isEmpty() && !"running".equals(gatewayState) && !"degraded".equals(gatewayState)) {
                 return new HealthVerdict(RuntimeHealth.State.STARTING, detail); // starting, draining, stopped …
             }
-            // Readiness follows the gateway check (hermes-api.md §A11); other degraded checks (disk, model) are
+            // Readiness follows the gateway check (docs/runtime-hermes-sse.md, "Health"); other degraded checks (disk, model) are
             // reported but do not take the link down: runs still start and fail visibly.
             JsonNode gateway = checks.path("gateway").path("status");
             boolean ready = gateway.isTextual() ? "ok".equals(gateway.asText()) : "ok".equals(overall);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Envelopes of gateway protocol v4 (openclaw.md §1.1): closed objects, one JSON object per text frame.
+ * Envelopes of gateway protocol v4 (docs/runtime-openclaw.md, "Connection"): closed objects, one JSON object per text frame.
  */
 public final class GatewayFrames {
 

@@ -124,7 +124,7 @@ final class GatewayLink {
         private final Connection owner;
 
         GatewayWebSocket(Connection owner) {
-            // No extra headers: Java-WebSocket sends no Origin, and nothing here adds forwarding headers (§1.3).
+            // No extra headers: Java-WebSocket sends no Origin, and nothing here adds forwarding headers (docs/runtime-openclaw.md, "Gateway facts").
             super(settings.url());
             this.owner = owner;
             setConnectionLostTimeout(0); // liveness is the tick watchdog's job; pings from the server are answered
@@ -266,12 +266,12 @@ final class GatewayLink {
         JsonNode payload = res.payload();
         List<String> scopes = new ArrayList<>();
         payload.path("auth").path("scopes").forEach(s -> scopes.add(s.asText()));
-        // operator.write implies read (and admin implies everything, §1.4); an empty list means the local-backend
+        // operator.write implies read (and admin implies everything: docs/runtime-openclaw.md, "Gateway facts"); an empty list means the local-backend
         // path was not taken
         boolean canReadAndWrite = scopes.contains("operator.admin") || scopes.contains("operator.write");
         if (!canReadAndWrite) {
             l.refusal = "the OpenClaw gateway granted scopes " + scopes + " without operator.read+operator.write: connect to "
-                    + "the literal 127.0.0.1 address with no Origin or forwarding headers (openclaw.md §1.3)";
+                    + "the literal 127.0.0.1 address with no Origin or forwarding headers (the gateway grants them to a local backend only; see the bridge's docs/runtime-openclaw.md, Configuration)";
             LOG.error("openclaw: {}", l.refusal);
             setHealth(RuntimeHealth.State.DOWN, l.refusal);
             l.ws.close(1000, "insufficient scopes");

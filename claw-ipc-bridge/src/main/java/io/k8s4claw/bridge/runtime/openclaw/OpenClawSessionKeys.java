@@ -9,7 +9,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Session keys in OpenClaw's own channel format (openclaw.md §4.2), so a conversation bridged here looks like one
+ * Session keys in OpenClaw's own channel format (docs/runtime-openclaw.md, "Messages"), so a conversation bridged here looks like one
  * its native channel plugin would have created. Keys are lower-cased (the gateway lower-cases them anyway and
  * reports them lower-cased in events).
  *
@@ -81,7 +81,7 @@ public final class OpenClawSessionKeys {
     }
 
     /**
-     * The text sent to the agent: attributed as in §4.2 ({@code [Slack] Alice (U01ALICE): …}). The prefix tells the
+     * The text sent to the agent: attributed as OpenClaw's own channels do (docs/runtime-openclaw.md, "Gateway facts": {@code [Slack] Alice (U01ALICE): …}). The prefix tells the
      * agent who speaks (the sender is not a protocol field) and keeps a user's leading {@code /reset} or
      * {@code /config} from being parsed as a gateway command. Deterministic, so a re-delivery sends the same input
      * under the same idempotency key (a different input would be refused as a conflict).

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How the bridge reaches the OpenClaw gateway (openclaw.md §0, §5).
+ * How the bridge reaches the OpenClaw gateway (docs/runtime-openclaw.md, "Configuration" and "Connection").
  *
  * @param url              {@code CLAW_RUNTIME_URL}, e.g. {@code ws://127.0.0.1:18789/}: the literal IPv4 loopback
  *                         address, so the connection counts as local and keeps its scopes without a device identity

@@ -175,7 +175,7 @@ final class RunTracker {
             return;
         }
         if (!run.attached) {
-            run.early.add(payload); // events can overtake the chat.send answer (§2.3 rule 4)
+            run.early.add(payload); // events can overtake the chat.send answer (docs/runtime-openclaw.md, "Gateway facts": order)
             return;
         }
         applyChat(run, payload);

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Hermes over its relay WebSocket (hermes-api.md part B): Hermes dials in to {@code ws://127.0.0.1:8765/relay};
+ * Hermes over its relay WebSocket (docs/runtime-hermes-relay.md): Hermes dials in to {@code ws://127.0.0.1:8765/relay};
  * the bridge is the connector.
  *
  * <ul>

@@ -3,7 +3,7 @@ package io.k8s4claw.bridge.runtime.relay;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Frames the Hermes gateway sends to the connector (hermes-api.md §B4–§B8). Connector-to-gateway frames are
+ * Frames the Hermes gateway sends to the connector (docs/runtime-hermes-relay.md, "Wire"). Connector-to-gateway frames are
  * written by {@link RelayFrameWriter}.
  */
 public sealed interface RelayFrame {

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses the gateway's newline-delimited JSON (hermes-api.md §B4): text arrives in WebSocket messages that are
+ * Parses the gateway's newline-delimited JSON (docs/runtime-hermes-relay.md, "Wire": Frames): text arrives in WebSocket messages that are
  * concatenated and split on {@code \n}; a trailing partial line waits for the rest. One instance per socket; not
  * thread-safe.
  *

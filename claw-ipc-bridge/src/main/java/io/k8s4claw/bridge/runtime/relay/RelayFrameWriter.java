@@ -8,7 +8,7 @@ import io.k8s4claw.bridge.runtime.InboundMessage;
 import java.util.Locale;
 
 /**
- * Connector-to-gateway frames (hermes-api.md §B5–§B8) as compact JSON lines. Every line ends with {@code \n}:
+ * Connector-to-gateway frames (docs/runtime-hermes-relay.md, "Wire") as compact JSON lines. Every line ends with {@code \n}:
  * Hermes keeps a line without one in its buffer until the next newline arrives.
  */
 public final class RelayFrameWriter {
@@ -38,7 +38,7 @@ public final class RelayFrameWriter {
      * An {@code inbound} frame for a channel message. {@code platform} is the Hermes platform name. The
      * session-source fields keep conversations apart: chat id and type, user, thread, and (Slack/Discord) the
      * workspace/guild as {@code scope_id}. {@code is_bot} and {@code message_is_edit} are always sent: some
-     * Hermes versions read them, others ignore them (§B6 [VERSION]).
+     * Hermes versions read them, others ignore them.
      */
     public static String inbound(String platform, InboundMessage m) {
         ObjectNode root = JSON.createObjectNode().put("type", "inbound");
@@ -106,7 +106,7 @@ public final class RelayFrameWriter {
         return JSON.createObjectNode().put("success", false).put("error", error);
     }
 
-    /** §B7: refusing a destination; Hermes then does not fall back to another op for that chat. */
+    /** Refusing a destination: Hermes then does not fall back to another op for that chat. */
     public static ObjectNode egressDeclined(String platform) {
         return JSON.createObjectNode().put("success", false).put("code", "egress_declined")
                 .put("error", platform.toLowerCase(Locale.ROOT)

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The relay's WebSocket endpoint (hermes-api.md §B1–§B4, §B10): Netty HTTP on loopback, upgrade on {@code /relay}
+ * The relay's WebSocket endpoint (docs/runtime-hermes-relay.md, "Wire"): Netty HTTP on loopback, upgrade on {@code /relay}
  * only (other upgrade paths get 400), the bearer token checked on upgrade — on failure the upgrade completes and
  * the socket is closed at once with 4401 {@code expired} or {@code unauthorized}, before any descriptor; nothing
  * else ever closes with 4401. Text frames are split into lines and parsed; pings are answered and sent.

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The relay's upgrade token (hermes-api.md §B3): {@code base64url-nopad(UTF-8(payload ":" exp ":" sig))} with
+ * The relay's upgrade token (docs/runtime-hermes-relay.md, "Wire": Auth): {@code base64url-nopad(UTF-8(payload ":" exp ":" sig))} with
  * {@code sig = lowercase-hex(HMAC-SHA256(secret, payload ":" exp))}, {@code exp} integer unix seconds ({@code 0}
  * = never expires), {@code payload} the gateway id (which may itself contain {@code :}).
  *
