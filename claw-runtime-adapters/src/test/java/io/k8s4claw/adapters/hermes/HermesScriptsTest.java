@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Runs the scripts the Hermes adapter ships ({@code init.sh}, {@code merge_config.py}, {@code probe.py}) for real,
  * with the machine's {@code sh} and {@code python3} (+ PyYAML, which Hermes's own venv has), against a directory
- * layout like the pod's and against the Hermes API emulator written from hermes-api.md.
+ * layout like the pod's and against the Hermes API emulator of claw-testkit (its docs/hermes-api-emulator.md).
  */
 class HermesScriptsTest {
 

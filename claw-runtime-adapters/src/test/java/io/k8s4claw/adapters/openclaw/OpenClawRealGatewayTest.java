@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rendered {@code openclaw.json} is accepted by the real gateway: openclaw@2026.9.6 on Node 24, installed from
- * the npm registry by claw-testkit (openclaw.md §11; cached in {@code ~/.cache/k8s4claw/openclaw}, relocatable
+ * the npm registry by claw-testkit (its docs/openclaw-and-relay-peers.md; cached in {@code ~/.cache/k8s4claw/openclaw}, relocatable
  * with {@code $K8S4CLAW_OPENCLAW_CACHE}). Its schema is strict, so an unknown key or wrong type would stop the
  * gateway with exit code 78 before {@code /startupz} answers {@code started}. The pod's environment is applied
  * as rendered (config read-only from {@code OPENCLAW_CONFIG_PATH}, state dir, embedding preset); only paths are
@@ -202,7 +202,7 @@ class OpenClawRealGatewayTest {
                 .hasMessageContaining("Invalid config at " + tmp.resolve("config").resolve("openclaw.json"));
     }
 
-    /** One turn over the gateway protocol v4 as the bridge does it (openclaw.md §1–2): connect, chat.send, final. */
+    /** One turn over the gateway protocol v4 as the bridge does it (claw-ipc-bridge docs/runtime-openclaw.md): connect, chat.send, final. */
     private static JsonNode chatTurn(OpenClawGateway gateway, String text) throws Exception {
         BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         ObjectMapper json = new ObjectMapper();

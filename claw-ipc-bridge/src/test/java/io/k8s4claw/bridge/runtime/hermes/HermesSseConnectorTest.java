@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-/** The Hermes SSE connector against the Hermes API emulator (written from hermes-api.md part A). */
+/** The Hermes SSE connector against the Hermes API emulator (claw-testkit, docs/hermes-api-emulator.md). */
 class HermesSseConnectorTest {
 
     static final String KEY = "3f1c0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";

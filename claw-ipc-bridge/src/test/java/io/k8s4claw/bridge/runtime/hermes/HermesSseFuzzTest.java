@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with a string {@code output} always wins as the final text.
  *
  * <p>Stored regression inputs run in every build, one directory per method under {@code HermesSseFuzzTestInputs/}:
- * real Hermes streams from hermes-api.md A13 and broken variants, and {@code corpus-*} inputs picked from the
+ * real Hermes streams from Hermes (docs/runtime-hermes-sse.md) and broken variants, and {@code corpus-*} inputs picked from the
  * corpus of a local fuzzing run so that together they cover every event name, every kind of sink call and the
  * orders they came in. The mapper test's inputs must send every event name and cause every kind of sink call
  * (checked after all, see {@link #report}): the empty input alone checks nothing. Fuzz for real, one method at a
@@ -137,7 +137,7 @@ class HermesSseFuzzTest {
             boolean wasTerminal = mapper.terminal();
             mapper.onMessage(data.consumeBoolean() ? event : null, json, data.consumeBoolean() ? Integer.toString(i) : null);
             if (!wasTerminal && completedOutput != null) {
-                // run.completed.output is authoritative (hermes-api.md A6)
+                // run.completed.output is authoritative (docs/runtime-hermes-sse.md, "Following a run")
                 assertThat(sink.events()).last().isEqualTo("final:" + completedOutput);
             }
         }

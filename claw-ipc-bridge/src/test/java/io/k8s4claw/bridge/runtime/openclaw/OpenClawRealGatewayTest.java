@@ -165,8 +165,8 @@ class OpenClawRealGatewayTest {
 
     @Test
     void followupQueueingGivesASecondMessageInTheSameSessionItsOwnReply() throws Exception {
-        // openclaw.md §2.5 marks this [UNCONFIRMED]: with the default "steer" the second message would be folded into
-        // the running turn and its own run would end with a final without text.
+        // OpenClaw does not document this, so it is shown here: with the default queue mode "steer" the second message
+        // would be folded into the running turn and its own run would end with a final without text.
         model.holdAgentTurns();
         RecordingSink first = new RecordingSink();
         RecordingSink second = new RecordingSink();

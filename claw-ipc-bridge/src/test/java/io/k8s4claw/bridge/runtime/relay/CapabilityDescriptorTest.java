@@ -18,7 +18,7 @@ class CapabilityDescriptorTest {
                 .setMarkdownDialect("commonmark").addAllSupportedOps(List.of("send", "edit", "typing")).build();
         String line = RelayFrameWriter.descriptor(CapabilityDescriptor.from("telegram", caps));
         assertThat(line).endsWith("\n").doesNotContain("\n\n");
-        // hermes-api.md §B12, byte for byte
+        // the descriptor as Hermes documents it, byte for byte (docs/runtime-hermes-relay.md, "Wire")
         assertThat(line).isEqualTo("{\"type\":\"descriptor\",\"descriptor\":{\"contract_version\":1,\"platform\":\"telegram\","
                 + "\"label\":\"Telegram\",\"max_message_length\":4096,\"supports_draft_streaming\":false,\"supports_edit\":true,"
                 + "\"supports_threads\":false,\"markdown_dialect\":\"markdown\",\"len_unit\":\"utf16\","

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The relay connector against the Hermes-side emulator written from hermes-api.md part B. */
+/** The relay connector against the Hermes-side emulator of claw-testkit (docs/openclaw-and-relay-peers.md there). */
 class HermesRelayConnectorTest {
 
     private static final String SECRET = "0123456789abcdef0123456789abcdef";
