@@ -1,7 +1,7 @@
 package io.k8s4claw.testkit.hermes;
 
 /**
- * The two behaviours of {@code GET /v1/runs/{id}/events} found in Hermes builds (hermes-api.md §A6).
+ * The two behaviours of {@code GET /v1/runs/{id}/events} found in Hermes builds (docs/hermes-api-emulator.md).
  */
 public enum Dialect {
     /**

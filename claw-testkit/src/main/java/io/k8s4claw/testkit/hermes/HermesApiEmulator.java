@@ -32,7 +32,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * An emulator of the Hermes Agent API server's runs surface, written from {@code hermes-api.md} part A:
+ * An emulator of the Hermes Agent API server's runs surface, as docs/hermes-api-emulator.md describes it:
  * {@code POST /v1/runs} (bearer auth, draining 503, session-key header checks, JSON and input validation,
  * {@code Idempotency-Key} replay/409 that bypasses the cap, concurrency cap 429 with {@code Retry-After: 1}),
  * {@code GET /v1/runs/{id}}, {@code GET /v1/runs/{id}/events} in both SSE {@link Dialect dialects},

@@ -29,7 +29,7 @@ import java.util.function.Function;
 
 /**
  * An OpenAI-compatible model server on loopback for running real agent runtimes without a model
- * (openclaw.md §8): {@code POST /v1/chat/completions}, streamed as {@code text/event-stream}
+ * (docs/openclaw-and-relay-peers.md): {@code POST /v1/chat/completions}, streamed as {@code text/event-stream}
  * ({@code chat.completion.chunk} lines, a chunk with {@code finish_reason:"stop"}, then {@code data: [DONE]}) or,
  * with {@code stream:false}, one {@code chat.completion} JSON. A script may answer with a tool call instead
  * ({@link ScriptedReply#callTool}: one {@code tool_calls} delta, finish reason {@code tool_calls}). {@code GET /health}

@@ -3,7 +3,7 @@ package io.k8s4claw.testkit.openclaw;
 import java.net.URI;
 
 /**
- * {@code openclaw.json} documents for tests, as accepted by openclaw 2026.9.6 (openclaw.md §6.2, §8, §11).
+ * {@code openclaw.json} documents for tests, as accepted by openclaw 2026.9.6 (docs/openclaw-and-relay-peers.md).
  */
 public final class OpenClawConfigs {
 

@@ -20,7 +20,7 @@ import java.util.Objects;
 /**
  * Runs the real OpenClaw gateway ({@code node node_modules/openclaw/openclaw.mjs gateway run}) for tests:
  * {@code HOME=<stateHome>} holding {@code .openclaw/openclaw.json}, a free loopback port, the shared token in
- * {@code OPENCLAW_GATEWAY_TOKEN} (never on the command line), the embedding preset of openclaw.md §6.3. Start
+ * {@code OPENCLAW_GATEWAY_TOKEN} (never on the command line), the embedding preset (docs/openclaw-and-relay-peers.md). Start
  * blocks until {@code GET /startupz} answers {@code {"ok":true,"status":"started",...}}.
  *
  * <p>{@link #stop()} / {@link #start()} (or {@link #restart()}) keep the same state directory, port and token, so

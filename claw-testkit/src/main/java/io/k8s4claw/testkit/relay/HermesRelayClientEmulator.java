@@ -35,11 +35,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Hermes gateway's side of the relay (hermes-api.md part B), written from the reference to test a connector:
- * it mints the HMAC upgrade token (§B3), dials {@code <base>/relay}, sends one {@code hello} per platform (§B5),
- * collects {@code descriptor}s and {@code inbound} events (§B6), sends {@code outbound} actions and correlates
- * their {@code outbound_result}s (§B7), sends {@code going_idle} (§B8), and can reconnect with a fresh token
- * (§B10). Like Hermes it writes one frame per WebSocket message in Python's JSON style ({@code ", "} and
+ * The Hermes gateway's side of the relay (docs/openclaw-and-relay-peers.md), to test a connector:
+ * it mints the HMAC upgrade token, dials {@code <base>/relay}, sends one {@code hello} per platform,
+ * collects {@code descriptor}s and {@code inbound} events, sends {@code outbound} actions and correlates
+ * their {@code outbound_result}s, sends {@code going_idle}, and can reconnect with a fresh token. Like Hermes it writes one frame per WebSocket message in Python's JSON style ({@code ", "} and
  * {@code ": "} separators, non-ASCII escaped), reads by concatenating messages and splitting on {@code \n}, and
  * pings every 30 s.
  */
@@ -271,7 +270,7 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
                 .readTimeout(Duration.ZERO).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** Hermes' derivation (§B2): https→wss, http→ws, trailing '/' stripped, '/relay' appended unless present. */
+    /** Hermes' derivation: https→wss, http→ws, trailing '/' stripped, '/relay' appended unless present. */
     public static URI relayUrl(URI base) {
         String s = base.toString();
         if (s.startsWith("https://")) {

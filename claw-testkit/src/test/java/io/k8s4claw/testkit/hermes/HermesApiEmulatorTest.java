@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Wire-level checks of the emulator against hermes-api.md part A (status codes, exact bodies, SSE framing). */
+/** Wire-level checks of the emulator as docs/hermes-api-emulator.md describes it (status codes, exact bodies, SSE framing). */
 class HermesApiEmulatorTest {
 
     static final String KEY = "3f1c0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
