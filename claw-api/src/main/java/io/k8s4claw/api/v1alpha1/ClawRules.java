@@ -13,6 +13,12 @@ public final class ClawRules {
 
     public static final String ARCHIVE_NEEDS_DESTINATION = "reclaimPolicy Archive needs persistence.output.archive (its destination is where the volumes are archived)";
 
+    public static final String RESTORE_ONE_SOURCE = "restoreFrom names exactly one of snapshot and archiveKey";
+
+    public static final String RESTORE_IMMUTABLE = "restoreFrom is immutable: it is read when the claim is created; create a new Claw to restore again";
+
+    public static final String RESTORE_ARCHIVE_NEEDS_DESTINATION = "restoreFrom.archiveKey needs persistence.output.archive (its destination is where the archive is read from)";
+
     public static final String SNAPSHOT_SCHEDULE_REQUIRED = "schedule is required when snapshots are enabled";
 
     public static final String STORAGE_CLASS_IMMUTABLE = "storageClass is immutable: a claim's storage class cannot change";

@@ -12,6 +12,11 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @io.fabric8.generator.annotation.ValidationRule(value = "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && has(self.output.archive))",
         message = ClawRules.ARCHIVE_NEEDS_DESTINATION)
+@io.fabric8.generator.annotation.ValidationRule(value = "(has(self.output) && has(self.output.archive))"
+        + " || ((!has(self.session) || !has(self.session.restoreFrom) || !has(self.session.restoreFrom.archiveKey))"
+        + " && (!has(self.workspace) || !has(self.workspace.restoreFrom) || !has(self.workspace.restoreFrom.archiveKey))"
+        + " && (!has(self.output) || !has(self.output.restoreFrom) || !has(self.output.restoreFrom.archiveKey)))",
+        message = ClawRules.RESTORE_ARCHIVE_NEEDS_DESTINATION)
 public class PersistenceSpec {
 
     /** What happens to claims when the Claw is deleted. */

@@ -50,6 +50,11 @@ public class VolumeSpec {
     @JsonPropertyDescription("Snapshot settings.")
     private SnapshotSpec snapshot;
 
+    /** What a new claim starts from; only read when the claim is created (added by this project). */
+    @JsonPropertyDescription("What the claim starts from when it is created: a VolumeSnapshot or an archive; immutable once set (added by this project).")
+    @ValidationRule(value = "self == oldSelf", message = ClawRules.RESTORE_IMMUTABLE)
+    private RestoreSpec restoreFrom;
+
     public VolumeSpec() {
     }
 
@@ -101,6 +106,14 @@ public class VolumeSpec {
         this.snapshot = snapshot;
     }
 
+    public RestoreSpec getRestoreFrom() {
+        return restoreFrom;
+    }
+
+    public void setRestoreFrom(RestoreSpec restoreFrom) {
+        this.restoreFrom = restoreFrom;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -110,12 +123,12 @@ public class VolumeSpec {
             return false;
         }
         VolumeSpec that = (VolumeSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(storageClass, that.storageClass) && Objects.equals(size, that.size) && Objects.equals(maxSize, that.maxSize) && Objects.equals(mountPath, that.mountPath) && Objects.equals(snapshot, that.snapshot);
+        return Objects.equals(enabled, that.enabled) && Objects.equals(storageClass, that.storageClass) && Objects.equals(size, that.size) && Objects.equals(maxSize, that.maxSize) && Objects.equals(mountPath, that.mountPath) && Objects.equals(snapshot, that.snapshot) && Objects.equals(restoreFrom, that.restoreFrom);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(enabled, storageClass, size, maxSize, mountPath, snapshot);
+        return Objects.hash(enabled, storageClass, size, maxSize, mountPath, snapshot, restoreFrom);
     }
 
     @Override

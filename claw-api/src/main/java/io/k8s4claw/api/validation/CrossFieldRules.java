@@ -66,6 +66,11 @@ final class CrossFieldRules {
             if (p.getReclaimPolicy() == io.k8s4claw.api.v1alpha1.ReclaimPolicy.ARCHIVE && (p.getOutput() == null || p.getOutput().getArchive() == null)) {
                 out.add(new FieldError("spec.persistence", ClawRules.ARCHIVE_NEEDS_DESTINATION));
             }
+            boolean restoresArchive = java.util.stream.Stream.of(p.getSession(), p.getWorkspace(), p.getOutput())
+                    .anyMatch(v -> v != null && v.getRestoreFrom() != null && v.getRestoreFrom().getArchiveKey() != null);
+            if (restoresArchive && (p.getOutput() == null || p.getOutput().getArchive() == null)) {
+                out.add(new FieldError("spec.persistence", ClawRules.RESTORE_ARCHIVE_NEEDS_DESTINATION));
+            }
         }
         AutoUpdateSpec au = spec.getAutoUpdate();
         if (au != null && Durations.isDuration(au.getHealthTimeout())) {
@@ -180,6 +185,11 @@ final class CrossFieldRules {
         if (s != null && Boolean.TRUE.equals(s.getEnabled()) && s.getSchedule() == null) {
             out.add(new FieldError(path + ".snapshot", ClawRules.SNAPSHOT_SCHEDULE_REQUIRED + " (e.g. schedule: \"0 2 * * *\")"));
         }
+        io.k8s4claw.api.v1alpha1.RestoreSpec r = v.getRestoreFrom();
+        if (r != null && (r.getSnapshot() == null) == (r.getArchiveKey() == null)) {
+            out.add(new FieldError(path + ".restoreFrom", ClawRules.RESTORE_ONE_SOURCE
+                    + (r.getSnapshot() == null ? " (neither is set)" : " (both are set)")));
+        }
     }
 
     private static void volumeTransition(String path, VolumeSpec before, VolumeSpec after, List<FieldError> out) {
@@ -195,6 +205,9 @@ final class CrossFieldRules {
                 && !before.getStorageClass().equals(after.getStorageClass())) {
             out.add(new FieldError(path + ".storageClass", ClawRules.STORAGE_CLASS_IMMUTABLE
                     + " (was " + before.getStorageClass() + ", now " + after.getStorageClass() + ")"));
+        }
+        if (before.getRestoreFrom() != null && after.getRestoreFrom() != null && !before.getRestoreFrom().equals(after.getRestoreFrom())) {
+            out.add(new FieldError(path + ".restoreFrom", ClawRules.RESTORE_IMMUTABLE));
         }
     }
 

@@ -121,6 +121,43 @@ public final class ArchiveJobs {
                 .build();
     }
 
+    /** Name of the init container that restores {@code role} from an archive. */
+    public static String restoreContainerName(VolumeRole role) {
+        return "claw-restore-" + role.specName();
+    }
+
+    /**
+     * The init step that fills a new claim from an archive before anything else in the pod runs: {@code claw restore}
+     * (SHA-256 checked before unpacking; a missing or corrupt archive fails the step, so the runtime never starts on
+     * an empty volume), as the runtime's user so the files are the runtime's.
+     */
+    public static Container restoreContainer(VolumeRole role, String volumeName, String key, ArchiveDestination dest, String image, Long runAsUser) {
+        List<String> args = new ArrayList<>(List.of("restore", "--dir", "/restore", "--bucket", dest.getBucket(), "--key", key,
+                "--result-file", "/dev/termination-log"));
+        if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
+            args.addAll(List.of("--endpoint", dest.getEndpoint()));
+        }
+        if (dest.getRegion() != null && !dest.getRegion().isBlank()) {
+            args.addAll(List.of("--region", dest.getRegion()));
+        }
+        if (Boolean.TRUE.equals(dest.getForcePathStyle())) {
+            args.add("--path-style");
+        }
+        return new ContainerBuilder().withName(restoreContainerName(role)).withImage(image).withArgs(args)
+                .withEnv(secretEnv(S3Target.ACCESS_KEY_ENV, dest), secretEnv(S3Target.SECRET_KEY_ENV, dest))
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .addNewVolumeMount().withName(volumeName).withMountPath("/restore").endVolumeMount()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true).withRunAsUser(runAsUser == null ? 65532L : runAsUser)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi")).endResources()
+                .build();
+    }
+
     private static EnvVar secretEnv(String name, ArchiveDestination dest) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
                 .withName(dest.getSecretRef().getName()).withKey(name).endSecretKeyRef().endValueFrom().build();

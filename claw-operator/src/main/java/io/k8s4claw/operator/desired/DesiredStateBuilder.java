@@ -272,6 +272,7 @@ public final class DesiredStateBuilder {
         PersistenceSpec persistence = spec.getPersistence();
 
         List<PersistentVolumeClaim> claims = new ArrayList<>();
+        Map<VolumeRole, String> restores = new java.util.EnumMap<>(VolumeRole.class);
         Set<String> claimNames = new TreeSet<>();
         for (VolumeRole role : VolumeRole.values()) {
             VolumeSpec volume = volumeSpec(persistence, role);
@@ -290,6 +291,14 @@ public final class DesiredStateBuilder {
                     .endSpec();
             if (volume != null && volume.getStorageClass() != null && !volume.getStorageClass().isBlank()) {
                 pvc.editSpec().withStorageClassName(volume.getStorageClass()).endSpec();
+            }
+            if (volume != null && volume.getRestoreFrom() != null && volume.getRestoreFrom().getSnapshot() != null) {
+                // restoreFrom.snapshot: the CSI driver provisions the claim from the VolumeSnapshot.
+                pvc.editSpec().withNewDataSource().withApiGroup("snapshot.storage.k8s.io").withKind("VolumeSnapshot")
+                        .withName(volume.getRestoreFrom().getSnapshot()).endDataSource().endSpec();
+            }
+            if (volume != null && volume.getRestoreFrom() != null && volume.getRestoreFrom().getArchiveKey() != null) {
+                restores.put(role, volumeName);
             }
             claims.add(pvc.build());
         }
@@ -323,7 +332,12 @@ public final class DesiredStateBuilder {
             runtime = rb.build();
         }
 
-        List<Container> initContainers = new ArrayList<>(pod.initContainers());
+        List<Container> initContainers = new ArrayList<>();
+        // restoreFrom.archiveKey: the archive is unpacked before any other init step writes into the volume.
+        restores.forEach((role, volumeName) -> initContainers.add(io.k8s4claw.operator.archive.ArchiveJobs.restoreContainer(role, volumeName,
+                volumeSpec(persistence, role).getRestoreFrom().getArchiveKey(), persistence.getOutput().getArchive().getDestination(),
+                io.k8s4claw.operator.OperatorVersion.current().operatorImage(), runAsUser(pod))));
+        initContainers.addAll(pod.initContainers());
         PodSecurityContext securityContext = pod.podSecurityContext();
         if (!channels.isEmpty()) {
             String sessionVolume = names.volumeName(VolumeRole.SESSION);
@@ -379,6 +393,15 @@ public final class DesiredStateBuilder {
                 .withVolumeClaimTemplates(claims)
                 .endSpec()
                 .build();
+    }
+
+    /** The runtime's user, which restored files should belong to. */
+    private static Long runAsUser(PodContribution pod) {
+        var c = pod.runtimeContainer().getSecurityContext();
+        if (c != null && c.getRunAsUser() != null) {
+            return c.getRunAsUser();
+        }
+        return pod.podSecurityContext() == null ? null : pod.podSecurityContext().getRunAsUser();
     }
 
     static VolumeSpec volumeSpec(PersistenceSpec persistence, VolumeRole role) {

@@ -244,9 +244,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         boolean wasUp = previous != null && previous.getPhase() != null
                 && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());
         boolean suspended = claw.getSpec().suspendedRequested();
+        Optional<io.k8s4claw.operator.archive.RestoreProgress.Report> restore =
+                io.k8s4claw.operator.archive.RestoreProgress.of(claw, sources.pods.get(new ResourceID(name + "-0", namespace)));
+        boolean restoreFailed = restore.filter(io.k8s4claw.operator.archive.RestoreProgress.Report::failed).isPresent();
         ClawPhase phase;
         if (suspended) {
             phase = ClawPhase.SUSPENDED;
+        } else if (restoreFailed) {
+            phase = ClawPhase.FAILED;
         } else if (ready) {
             phase = ClawPhase.RUNNING;
         } else if (!wasUp) {
@@ -258,6 +263,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
         String waiting = suspended ? "suspended (spec.suspended: true): the runtime is scaled to zero; its claims, Secrets and"
                 + " the bridge's log are kept; set spec.suspended: false to resume"
+                : restoreFailed ? restore.get().message()
                 : phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
                 : phase == ClawPhase.PROVISIONING ? "waiting for the pod to start" : "not ready";
         ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(phase)
@@ -290,6 +296,13 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             }
         }
         snapshotOutcome.condition().ifPresent(c -> status.condition(ClawApi.CONDITION_SNAPSHOTS_READY, c.ok(), c.reason(), c.message()));
+        restore.ifPresent(r -> {
+            if (r.ok() == null) {
+                status.unknown(ClawApi.CONDITION_RESTORED, r.reason(), r.message());
+            } else {
+                status.condition(ClawApi.CONDITION_RESTORED, r.ok(), r.reason(), r.message());
+            }
+        });
         status.autoUpdate(update.status());
         update.step().ifPresent(step -> {
             step.condition().ifPresentOrElse(c -> status.condition(AutoUpdateMachine.CONDITION, c.ok(), c.reason(), c.message()),

@@ -425,6 +425,73 @@ class AgentStateOnRealApiServerTest {
         });
     }
 
+    @Test
+    void aClawStartsFromAnArchiveOrASnapshotAndAMissingArchiveKeepsTheRuntimeFromStartingOnAnEmptyVolume() {
+        client.resource(new SecretBuilder().withNewMetadata().withName("archive-s3").withNamespace(ns).endMetadata()
+                .addToStringData("AWS_ACCESS_KEY_ID", "AKARCHIVER").addToStringData("AWS_SECRET_ACCESS_KEY", "archiver-secret").build()).create();
+        String key = "agents/" + ns + "/old/session/5e1d.tar.gz";
+        // The restore step's outcome is the archiver's termination message; the kubelet's report of it is played here.
+        kubelet.failingInitContainers.put("claw-restore-session", "restore failed (MISSING): reading the checksum s3://claws/" + key
+                + ".sha256 (an archive without one was never completed): no such object");
+        client.resource(claw("phoenix", """
+                persistence:
+                  session:
+                    size: 1Gi
+                    restoreFrom:
+                      archiveKey: %s
+                  workspace:
+                    size: 1Gi
+                    restoreFrom:
+                      snapshot: workspace-old-0-20261201-0300
+                  output:
+                    size: 1Gi
+                    archive:
+                      enabled: true
+                      destination:
+                        type: minio
+                        bucket: claws
+                        endpoint: http://minio.storage:9000
+                        forcePathStyle: true
+                        secretRef:
+                          name: archive-s3
+                      trigger:
+                        schedule: "@daily"
+                """.formatted(key))).create();
+
+        await().atMost(TIMEOUT).until(() -> condition("phoenix", ClawApi.CONDITION_RESTORED).filter(c -> "False".equals(c.getStatus())).isPresent()
+                && phase("phoenix") == ClawPhase.FAILED);
+        Condition failed = condition("phoenix", ClawApi.CONDITION_RESTORED).orElseThrow();
+        assertThat(failed.getReason()).isEqualTo("RestoreFailed");
+        assertThat(failed.getMessage()).contains("does not start on an empty volume", "session: restore failed (MISSING)", key);
+        assertThat(condition("phoenix", ClawApi.CONDITION_READY).orElseThrow().getMessage()).contains("restore failed (MISSING)");
+        assertThat(condition("phoenix", ClawApi.CONDITION_RUNTIME_READY).orElseThrow().getStatus()).isEqualTo("False");
+
+        // The restore step runs first, as the runtime's user, on the session claim; nothing secret on its command line.
+        var pod = sts("phoenix").getSpec().getTemplate().getSpec();
+        var restore = pod.getInitContainers().get(0);
+        assertThat(restore.getName()).isEqualTo("claw-restore-session");
+        assertThat(restore.getArgs()).containsSubsequence("restore", "--dir", "/restore", "--bucket", "claws", "--key", key);
+        assertThat(restore.getArgs()).contains("--endpoint", "http://minio.storage:9000", "--path-style");
+        assertThat(String.join(" ", restore.getArgs())).doesNotContain("archiver-secret");
+        assertThat(restore.getVolumeMounts()).anyMatch(m -> m.getName().equals("session") && m.getMountPath().equals("/restore"));
+        // restoreFrom.snapshot: the real StatefulSet controller made the claim with the snapshot as its dataSource.
+        await().atMost(TIMEOUT).until(() -> client.persistentVolumeClaims().inNamespace(ns).withName("workspace-phoenix-0").get() != null);
+        var dataSource = client.persistentVolumeClaims().inNamespace(ns).withName("workspace-phoenix-0").get().getSpec().getDataSource();
+        assertThat(dataSource.getKind()).isEqualTo("VolumeSnapshot");
+        assertThat(dataSource.getApiGroup()).isEqualTo("snapshot.storage.k8s.io");
+        assertThat(dataSource.getName()).isEqualTo("workspace-old-0-20261201-0300");
+
+        // The archive is there after all (uploaded late): the restarted step succeeds and the runtime starts.
+        kubelet.failingInitContainers.clear();
+        kubelet.initContainerMessages.put("claw-restore-session", "restored 3 file(s) from s3://claws/" + key + " (4096 bytes, sha256:ab)");
+        // As the condition advises: the pod is deleted; the StatefulSet controller makes a new one, whose step succeeds.
+        client.pods().inNamespace(ns).withName("phoenix-0").delete();
+        await().atMost(TIMEOUT).until(() -> phase("phoenix") == ClawPhase.RUNNING);
+        Condition restored = condition("phoenix", ClawApi.CONDITION_RESTORED).orElseThrow();
+        assertThat(restored.getStatus()).isEqualTo("True");
+        assertThat(restored.getMessage()).contains("session: restored 3 file(s) from s3://claws/" + key);
+    }
+
     private VolumeStatus volume(String claw, String role) {
         Claw c = get(claw);
         if (c.getStatus() == null || c.getStatus().getPersistence() == null) {

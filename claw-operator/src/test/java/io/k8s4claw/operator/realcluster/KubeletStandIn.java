@@ -42,6 +42,10 @@ public final class KubeletStandIn implements AutoCloseable {
     public final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     /** Containers (by name) reported not ready even when pods become ready: a failing sidecar. */
     public final Set<String> notReadyContainers = ConcurrentHashMap.newKeySet();
+    /** Init steps (by name) that fail with this termination message, keeping the pod from starting (restarted with back-off). */
+    public final java.util.Map<String, String> failingInitContainers = new ConcurrentHashMap<>();
+    /** Termination messages of init steps that complete (any other completes without one). */
+    public final java.util.Map<String, String> initContainerMessages = new ConcurrentHashMap<>();
     /** Images (full reference) whose containers are reported not ready: a release whose health check fails. */
     public final Set<String> unhealthyImages = ConcurrentHashMap.newKeySet();
 
@@ -112,9 +116,33 @@ public final class KubeletStandIn implements AutoCloseable {
             containers.add(containerStatus(c, started));
         }
         List<ContainerStatus> sidecars = new ArrayList<>();
+        List<ContainerStatus> completed = new ArrayList<>();
         for (Container c : pod.getSpec().getInitContainers()) {
+            String failure = failingInitContainers.get(c.getName());
+            if (failure != null) {
+                // As a kubelet reports an init step in back-off: waiting, the last run terminated with its message.
+                ContainerStatus failed = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
+                        .withReady(false).withStarted(false).withRestartCount(1)
+                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+                        .withNewLastState().withNewTerminated().withExitCode(3).withReason("Error").withMessage(failure)
+                        .withStartedAt(started).withFinishedAt(now).endTerminated().endLastState().build();
+                sidecars.add(failed);
+                List<ContainerStatus> waiting = pod.getSpec().getContainers().stream().map(x -> new ContainerStatusBuilder()
+                        .withName(x.getName()).withImage(x.getImage()).withImageID("").withReady(false).withStarted(false)
+                        .withRestartCount(0).withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().build()).toList();
+                return new PodStatusBuilder().withPhase("Pending").withStartTime(started)
+                        .withConditions(condition("Initialized", "False", started), condition("Ready", "False", now),
+                                condition("ContainersReady", "False", now), condition("PodScheduled", "True", started))
+                        .withInitContainerStatuses(sidecars).withContainerStatuses(waiting).build();
+            }
             if ("Always".equals(c.getRestartPolicy())) {
                 sidecars.add(containerStatus(c, started));
+            } else {
+                completed.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
+                        .withReady(false).withStarted(false).withRestartCount(0)
+                        .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
+                        .withMessage(initContainerMessages.get(c.getName())).withStartedAt(started).withFinishedAt(started)
+                        .endTerminated().endState().build());
             }
         }
         boolean allReady = containers.stream().allMatch(ContainerStatus::getReady) && sidecars.stream().allMatch(ContainerStatus::getReady);
@@ -125,7 +153,8 @@ public final class KubeletStandIn implements AutoCloseable {
                 condition("ContainersReady", ready, now),
                 condition("PodScheduled", "True", started));
         return new PodStatusBuilder().withPhase("Running").withStartTime(started).withPodIP("10.244.0.10")
-                .withConditions(conditions).withContainerStatuses(containers).withInitContainerStatuses(sidecars).build();
+                .withConditions(conditions).withContainerStatuses(containers)
+                .withInitContainerStatuses(java.util.stream.Stream.concat(completed.stream(), sidecars.stream()).toList()).build();
     }
 
     private ContainerStatus containerStatus(Container c, String started) {
