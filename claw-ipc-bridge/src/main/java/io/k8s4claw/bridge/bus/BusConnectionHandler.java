@@ -318,6 +318,10 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             return;
         }
         String name = channelName;
+        if (!connector.stopsRuns()) {
+            forwardStopCommand(seq, stop);
+            return;
+        }
         inbound.stop(name, stop.getConversationId(), stop.getThreadId(), stop.getStreamId()).whenComplete((stopped, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -328,6 +332,27 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             } else if (stopped.isEmpty()) {
                 log.atInfo().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
                         .log("stop request: nothing running in the conversation");
+            }
+        });
+    }
+
+    /**
+     * A runtime that cannot stop a run by reference gets the user's stop as the text {@code /stop}, stored and
+     * delivered like any message of the conversation (Hermes's relay reads it as its own command). Its id is this
+     * connection's and frame's: a StopRequest is never resent, so it cannot collide with a later one. No Ack: the
+     * sidecar sent no UserMessage.
+     */
+    private void forwardStopCommand(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
+        String name = channelName;
+        UserMessage command = UserMessage.newBuilder().setMessageId("stop:" + sessionId + ":" + seq)
+                .setConversationId(stop.getConversationId()).setThreadId(stop.getThreadId()).setSender(stop.getSender())
+                .setText("/stop").setSentAtUnixMs(System.currentTimeMillis()).build();
+        inbound.accept(name, channelType, command, null, result -> {
+            if (result instanceof AcceptResult.Refused r) {
+                log.atWarn().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
+                        .addKeyValue("reason", r.reason()).log("stop request not forwarded to the runtime");
+                send(frames.error(Error.Code.INVALID_FIELD, "stop request for conversation " + stop.getConversationId()
+                        + " was not taken: " + r.detail(), seq, false));
             }
         });
     }

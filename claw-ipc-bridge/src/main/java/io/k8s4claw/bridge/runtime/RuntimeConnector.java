@@ -68,6 +68,15 @@ public interface RuntimeConnector extends AutoCloseable {
      * {@link DeliveryException}: {@code stop_unsupported} when the protocol has no way to stop a run (the
      * default), {@code run_not_found} when the runtime does not know it.
      */
+    /**
+     * Whether {@link #stop} can stop a run of this runtime. When not, a user's stop reaches the runtime as the text
+     * {@code /stop} in an ordinary message of the conversation: Hermes's relay reads its own {@code /stop} command
+     * (it interrupts the running turn), and such a runtime's messages do not wait for a reply of their own.
+     */
+    default boolean stopsRuns() {
+        return false;
+    }
+
     default CompletionStage<Void> stop(String runRef) {
         return java.util.concurrent.CompletableFuture.failedFuture(DeliveryException.permanent("stop_unsupported",
                 "the " + protocol() + " runtime connector cannot stop a run; a user's /stop there is a message to the runtime"));

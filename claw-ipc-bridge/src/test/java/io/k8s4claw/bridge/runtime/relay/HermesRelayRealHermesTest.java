@@ -86,6 +86,21 @@ class HermesRelayRealHermesTest {
                 .setText(text).build()));
     }
 
+    /** Acks every reply and answers heartbeats, as a live channel does, until {@code done}. */
+    private static void pumpUntil(TestSidecar telegram, java.util.function.BooleanSupplier done) throws Exception {
+        long deadline = System.nanoTime() + TURN.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within " + TURN).isLessThan(deadline);
+            Frame f = telegram.poll(Duration.ofMillis(100));
+            if (f != null && f.hasHeartbeat() && !f.getHeartbeat().getResponse()) {
+                telegram.send(telegram.frames().heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
+            } else if (f != null && f.hasReply()) {
+                telegram.send(telegram.frames().replyAck(f.getReply().getReplySeq(), true, "", false,
+                        List.of("pm-" + f.getReply().getReplySeq())));
+            }
+        }
+    }
+
     /**
      * Waits for a final reply starting with {@code expected} (the fake model echoes the whole user turn, to which
      * the gateway appends its own notes); acks every reply with a platform message id. Returns the final's text.
@@ -95,6 +110,10 @@ class HermesRelayRealHermesTest {
         long deadline = System.nanoTime() + TURN.toNanos();
         while (System.nanoTime() < deadline) {
             Frame f = telegram.poll(Duration.ofMillis(200));
+            if (f != null && f.hasHeartbeat() && !f.getHeartbeat().getResponse()) {
+                // a live sidecar answers the bridge's heartbeats (3 silent intervals close the connection)
+                telegram.send(telegram.frames().heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
+            }
             if (f == null || !f.hasReply()) {
                 continue;
             }
@@ -247,6 +266,38 @@ class HermesRelayRealHermesTest {
             assertThat(awaitAnswer(telegram, "echo: " + later)).startsWith("echo: " + later);
             assertThat(model.requests()).as("the early message never reached the agent")
                     .noneSatisfy(r -> assertThat(r.lastUserText()).contains(early));
+        }
+    }
+    /**
+     * Stop over the relay: the relay cannot stop a run by reference, so the bridge hands the channel's StopRequest
+     * to Hermes as the text {@code /stop} of that chat, which 0.19.0 reads as its own command — it interrupts the
+     * running turn, releases the session and answers with its stop notice; the interrupted turn's answer is
+     * discarded. (What comes after is not shown here: the next message reached Hermes only 30 s later and its
+     * reply did not reach the channel, the same with /stop sent as a plain message — see runtime-hermes-relay.md.)
+     */
+    @Test
+    void aStopRequestReachesHermesOverTheRelayAsItsOwnStopCommand() throws Exception {
+        startBridge(0);
+        try (TestSidecar telegram = telegram()) {
+            hermes = hermes(SECRET).start();
+            await().atMost(TURN).until(() -> relay.health().isUp());
+            awaitStartupRestoreDone();
+            model.holdAgentTurns();
+            String text = "a very long answer please " + System.nanoTime();
+            sendUser(telegram, "upd-long", text);
+            pumpUntil(telegram, () -> model.heldTurns() >= 1); // Hermes's typing acked as a platform would
+
+            telegram.send(telegram.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .setConversationId("123456789").setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada")))));
+            String notice = awaitAnswer(telegram, ""); // the first final, every reply acked as a platform would
+            System.out.println("stop over the relay, Hermes 0.19.0 answered: " + notice);
+            assertThat(notice).doesNotStartWith("echo: ");
+            assertThat(Files.readString(hermes.home().resolve("logs/gateway.log")))
+                    .contains("agent interrupted, session lock released");
+            model.release();
+            // the interrupted turn's answer is discarded by Hermes (its run generation is stale), never sent
+            await().atMost(TURN).until(() -> Files.readString(hermes.home().resolve("logs/gateway.log"))
+                    .contains("Discarding stale agent result for agent:main:telegram:dm:123456789"));
         }
     }
 }
