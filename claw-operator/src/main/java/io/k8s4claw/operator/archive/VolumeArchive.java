@@ -163,6 +163,7 @@ public final class VolumeArchive {
                 continue;
             }
             TarArchiveEntry entry;
+            boolean regular = false;
             if (Files.isSymbolicLink(p)) {
                 entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
                 entry.setLinkName(Files.readSymbolicLink(p).toString());
@@ -170,13 +171,15 @@ public final class VolumeArchive {
                 entry = new TarArchiveEntry(p.toFile(), name + "/");
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 entry = new TarArchiveEntry(p.toFile(), name);
+                regular = true;
                 files++;
             } else {
                 continue; // sockets, fifos: not data
             }
             mode(p).ifPresent(entry::setMode);
             tar.putArchiveEntry(entry);
-            if (entry.isFile()) {
+            // Not entry.isFile(): commons-compress calls any entry not ending in '/' a file, symlinks included.
+            if (regular) {
                 try (InputStream in = Files.newInputStream(p)) {
                     in.transferTo(tar);
                 }
