@@ -444,6 +444,8 @@ public final class DeliveryEngine {
         private List<Reply.Builder> moreEarly;
         private boolean terminated;
         private boolean streamed;
+        /** The run's first reply text went out (for the first-reply latency). */
+        private boolean answered;
 
         RunSink(Conversation conversation, PendingMessage message) {
             this.conversation = conversation;
@@ -520,6 +522,10 @@ public final class DeliveryEngine {
                 return;
             }
             streamed |= b.hasDelta();
+            if (!answered && (b.hasDelta() || b.hasFinal() || b.hasError())) {
+                answered = true;
+                metrics.firstReply(Math.max(0, clock.getAsLong() - message.acceptedAtMs()) / 1000.0);
+            }
             replies.log(message.key().channel(), b);
             if (b.hasFinal() || b.hasError()) {
                 // The terminal reply's own record marks the message completed on replay (Bridge recovery), so no

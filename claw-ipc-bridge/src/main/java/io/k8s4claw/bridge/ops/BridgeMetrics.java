@@ -49,6 +49,11 @@ public final class BridgeMetrics {
             .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600)
             .register(registry);
 
+    private final Histogram firstReplyLatency = Histogram.builder().name("claw_bridge_first_reply_latency_seconds")
+            .help("From durable acceptance of a message to the first reply text (delta, final or error) of its run")
+            .classicOnly().classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+            .register(registry);
+
     // Per-channel data points cached: label lookups showed up in profiles on the per-message path.
     private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> inByChannel =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -96,6 +101,10 @@ public final class BridgeMetrics {
     public void delivered(String channel, double seconds) {
         deliveredByChannel.computeIfAbsent(channel, deliveries::labelValues).inc();
         deliveryLatency.observe(seconds);
+    }
+
+    public void firstReply(double seconds) {
+        firstReplyLatency.observe(seconds);
     }
 
     public void retry(String code) {
