@@ -51,6 +51,7 @@ public final class ClawOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .checkingCRDAndValidateLocalModel(false)
                     .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                    .withMetrics(metrics.queue())
                     .withCloseClientOnStop(false);
             settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
         });

@@ -17,6 +17,7 @@ public final class OperatorMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ClawGauges claws = new ClawGauges(registry);
+    private final ReconcileQueueGauges queue = new ReconcileQueueGauges(registry);
     private final Counter reconciliations;
     private final Counter errors;
     private final Histogram durations;
@@ -48,6 +49,11 @@ public final class OperatorMetrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** The work-queue gauges, fed by the Java Operator SDK ({@code withMetrics}). */
+    public ReconcileQueueGauges queue() {
+        return queue;
     }
 
     /** The per-Claw series. */
