@@ -145,6 +145,16 @@ class MonitoringChartTest {
         assertThat(check.stdout()).contains("SUCCESS: " + queries + " rules found");
     }
 
+    @Test
+    void helmLintIsCleanWithEveryMonitoringSwitchOn() {
+        List<String> args = new ArrayList<>(List.of("lint", "--strict", CHART.toString()));
+        args.addAll(List.of(ALL_ON));
+        args.addAll(List.of("--set", "monitoring.podMonitor.namespaces={agents,bots}", "--set", "monitoring.serviceMonitor.labels.release=kps"));
+        Helm.Result lint = helm.run(args.toArray(String[]::new));
+        assertThat(lint.ok()).as("helm lint:\n%s%s", lint.stdout(), lint.stderr()).isTrue();
+        assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed").doesNotContain("[WARNING]").doesNotContain("[ERROR]");
+    }
+
     /** Off by default: the default install renders none of it (HelmChartTest compares it with deploy/). */
     @Test
     void everyMonitoringSwitchIsOffByDefault() throws IOException {
