@@ -247,6 +247,12 @@ public final class VolumeArchive {
         if (e instanceof ArchiveException a) {
             return a;
         }
+        // The stream layers (gzip, tar) may wrap what the object store said: judge by the store's own answer.
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof S3Exception || c instanceof ArchiveException) {
+                return classify(c, doing);
+            }
+        }
         if (e instanceof NoSuchKeyException) {
             return new ArchiveException(ArchiveException.Kind.MISSING, doing + ": no such object", e);
         }

@@ -196,4 +196,53 @@ class VolumeArchiveOnSeaweedFsTest {
                 .hasMessageContaining("not empty (memory.db)");
         assertThat(Files.readString(used.resolve("memory.db"))).isEqualTo("the agent's current memory");
     }
+
+    /** {@code claw archive} / {@code claw restore} as the Job and the init step run them: a process, credentials in its environment. */
+    record Run(int exit, String result) {
+    }
+
+    Run claw(Map<String, String> env, String... args) throws Exception {
+        Path result = Files.createTempFile(tmp, "result", ".txt");
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "io.k8s4claw.operator.cli.ClawCommand"));
+        command.addAll(java.util.List.of(args));
+        command.addAll(java.util.List.of("--bucket", BUCKET, "--endpoint", seaweed.endpoint().toString(), "--path-style",
+                "--result-file", result.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("cli.log").toFile());
+        pb.environment().remove(S3Target.ACCESS_KEY_ENV);
+        pb.environment().remove(S3Target.SECRET_KEY_ENV);
+        pb.environment().putAll(env);
+        Process process = pb.start();
+        assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), Files.readString(result).strip());
+    }
+
+    @Test
+    void theCliArchivesAndRestoresWithCredentialsFromItsEnvironmentAndSaysWhatHappenedInItsExitCodeAndResultFile() throws Exception {
+        Path volume = volume("cli");
+        Map<String, String> env = Map.of(S3Target.ACCESS_KEY_ENV, seaweed.accessKey(), S3Target.SECRET_KEY_ENV, seaweed.secretKey());
+        Run archived = claw(env, "archive", "--dir", volume.toString(), "--key", "ns/cli/session/u1.tar.gz", "--part-size-mib", "5");
+        assertThat(archived.exit()).isZero();
+        assertThat(archived.result()).startsWith("archived 4 file(s), ").contains(" part(s) to s3://" + BUCKET + "/ns/cli/session/u1.tar.gz sha256:");
+
+        Path target = tmp.resolve("cli-restored");
+        Run restored = claw(env, "restore", "--dir", target.toString(), "--key", "ns/cli/session/u1.tar.gz");
+        assertThat(restored.exit()).isZero();
+        assertThat(restored.result()).startsWith("restored 4 file(s) from s3://" + BUCKET + "/ns/cli/session/u1.tar.gz");
+        assertThat(tree(target)).isEqualTo(tree(volume));
+
+        Run missing = claw(env, "restore", "--dir", tmp.resolve("cli-missing").toString(), "--key", "ns/cli/session/none.tar.gz");
+        assertThat(missing.exit()).isEqualTo(3);
+        assertThat(missing.result()).startsWith("restore failed (MISSING): ");
+
+        Run refused = claw(Map.of(S3Target.ACCESS_KEY_ENV, seaweed.accessKey(), S3Target.SECRET_KEY_ENV, "wrong"),
+                "archive", "--dir", volume.toString(), "--key", "ns/cli/session/u2.tar.gz");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.result()).startsWith("archive failed (CREDENTIALS): ").doesNotContain("wrong");
+
+        Run noCredentials = claw(Map.of(), "archive", "--dir", volume.toString(), "--key", "ns/cli/session/u3.tar.gz");
+        assertThat(noCredentials.exit()).isEqualTo(2);
+        assertThat(noCredentials.result()).contains("no object-storage credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    }
 }
