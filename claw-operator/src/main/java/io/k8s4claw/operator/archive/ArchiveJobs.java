@@ -62,7 +62,16 @@ public final class ArchiveJobs {
      * @param podSecurity the Claw pod's security context (its fsGroup makes the volume readable to the archiver)
      */
     public static Job job(Claw claw, VolumeRole role, String claimName, ArchiveDestination dest, String image, PodSecurityContext podSecurity) {
-        List<String> args = new ArrayList<>(List.of("archive", "--dir", MOUNT, "--bucket", dest.getBucket(), "--key", key(dest, claw, role),
+        return job(claw, role, claimName, dest, image, podSecurity, jobName(claw, role), key(dest, claw, role), null);
+    }
+
+    /**
+     * @param affinity where the Job's pod must run: next to the Claw's running pod when the runtime keeps the
+     *                 (ReadWriteOnce) claim mounted, as before an update; null when the runtime was stopped first
+     */
+    public static Job job(Claw claw, VolumeRole role, String claimName, ArchiveDestination dest, String image, PodSecurityContext podSecurity,
+                          String jobName, String key, io.fabric8.kubernetes.api.model.Affinity affinity) {
+        List<String> args = new ArrayList<>(List.of("archive", "--dir", MOUNT, "--bucket", dest.getBucket(), "--key", key,
                 "--result-file", "/dev/termination-log"));
         if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
             args.addAll(List.of("--endpoint", dest.getEndpoint()));
@@ -97,7 +106,7 @@ public final class ArchiveJobs {
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .build();
         return new JobBuilder()
-                .withNewMetadata().withName(jobName(claw, role)).withNamespace(claw.getMetadata().getNamespace()).withLabels(labels)
+                .withNewMetadata().withName(jobName).withNamespace(claw.getMetadata().getNamespace()).withLabels(labels)
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(claw.getApiVersion()).withKind(claw.getKind())
                         .withName(claw.getMetadata().getName()).withUid(claw.getMetadata().getUid()).withController(true)
                         .withBlockOwnerDeletion(false).build())
@@ -109,6 +118,7 @@ public final class ArchiveJobs {
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
+                .withAffinity(affinity)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withSecurityContext(security)

@@ -71,6 +71,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             new io.k8s4claw.operator.archive.ArchiveOnDelete(io.k8s4claw.operator.OperatorVersion.current().operatorImage());
     private final AutoUpdates autoUpdates;
     private volatile KubernetesClient metadataClient;
+    /** The operator's client, for the pre-update archive (which auto-update asks without one). */
+    private volatile KubernetesClient client;
 
     public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics) {
         this(planner, metrics, WritePath.UPDATE);
@@ -89,7 +91,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                           Optional<java.time.Duration> maxReconcileInterval) {
         this.snapshots = new VolumeSnapshots(clock);
         this.maxReconcileInterval = maxReconcileInterval;
-        this.autoUpdates = AutoUpdates.on(clock);
+        // reclaimPolicy Archive: the volumes are archived before auto-update rolls to a new version.
+        this.autoUpdates = new AutoUpdates(io.k8s4claw.operator.update.RegistryClient.create(), clock,
+                new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(() -> client, io.k8s4claw.operator.OperatorVersion.current().operatorImage()));
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
@@ -97,6 +101,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     @Override
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
+        client = context.getClient();
         metadataClient = SecretMetadata.client(context.getClient());
         sources = new ClawEventSources(context, metadataClient, new SecretHashes(metrics));
         return sources.all();

@@ -492,6 +492,42 @@ class AgentStateOnRealApiServerTest {
         assertThat(restored.getMessage()).contains("session: restored 3 file(s) from s3://claws/" + key);
     }
 
+    @Test
+    void beforeAnAutoUpdateEveryClaimIsArchivedBesideTheRunningPodAndAFailedArchiveRefusesThatVersion() {
+        archiveSecretAndClaw("updater");
+        Claw claw = get("updater");
+        var hook = new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(() -> operatorClient, "ghcr.io/k8s4claw/claw-operator:test");
+        var first = hook.beforeUpdate(claw, "1.0.0", "1.1.0");
+        assertThat(first).isInstanceOfSatisfying(io.k8s4claw.operator.update.PreUpdateHook.Decision.Wait.class,
+                w -> assertThat(w.reason()).isEqualTo("archiving session, output to s3://claws first"));
+        String sessionJob = io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(claw, io.k8s4claw.api.runtime.VolumeRole.SESSION, "1.1.0");
+        String outputJob = io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(claw, io.k8s4claw.api.runtime.VolumeRole.OUTPUT, "1.1.0");
+        var job = client.batch().v1().jobs().inNamespace(ns).withName(sessionJob).get();
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .contains("--key", "agents/" + ns + "/updater/session/before-1.1.0-" + claw.getMetadata().getUid() + ".tar.gz");
+        // The runtime keeps running (the update has not begun): the archiver goes where its ReadWriteOnce claim is mounted.
+        var affinity = job.getSpec().getTemplate().getSpec().getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().get(0);
+        assertThat(affinity.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+        assertThat(affinity.getLabelSelector().getMatchLabels()).containsEntry("statefulset.kubernetes.io/pod-name", "updater-0");
+        assertThat(sts("updater").getSpec().getReplicas()).isEqualTo(1);
+        assertThat(phase("updater")).isEqualTo(ClawPhase.RUNNING);
+
+        jobPodEnds(sessionJob, 0, "archived 3 file(s), 4096 bytes in 1 part(s) to s3://claws/x sha256:ab");
+        assertThat(hook.beforeUpdate(claw, "1.0.0", "1.1.0")).isInstanceOf(io.k8s4claw.operator.update.PreUpdateHook.Decision.Wait.class);
+        jobPodEnds(outputJob, 0, "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/y sha256:cd");
+        await().atMost(TIMEOUT).until(() -> hook.beforeUpdate(claw, "1.0.0", "1.1.0") instanceof io.k8s4claw.operator.update.PreUpdateHook.Decision.Proceed);
+
+        // The next version: its archive fails, so that version is refused with the archiver's reason.
+        hook.beforeUpdate(claw, "1.1.0", "1.2.0");
+        jobPodEnds(io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(claw, io.k8s4claw.api.runtime.VolumeRole.SESSION, "1.2.0"),
+                5, "archive failed (CREDENTIALS): the object store refused the credentials (InvalidAccessKeyId)");
+        jobPodEnds(io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(claw, io.k8s4claw.api.runtime.VolumeRole.OUTPUT, "1.2.0"),
+                0, "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/z sha256:ef");
+        await().atMost(TIMEOUT).until(() -> hook.beforeUpdate(claw, "1.1.0", "1.2.0") instanceof io.k8s4claw.operator.update.PreUpdateHook.Decision.Refuse);
+        var refused = (io.k8s4claw.operator.update.PreUpdateHook.Decision.Refuse) hook.beforeUpdate(claw, "1.1.0", "1.2.0");
+        assertThat(refused.reason()).contains("1.2.0 is not rolled out", "session", "refused the credentials");
+    }
+
     private VolumeStatus volume(String claw, String role) {
         Claw c = get(claw);
         if (c.getStatus() == null || c.getStatus().getPersistence() == null) {
