@@ -90,7 +90,7 @@ final class EmulatedRun {
         return journal.stream().filter(e -> e.id() > after).toList();
     }
 
-    /** The status object of §A5 (only keys that have been set). */
+    /** The run's status object, {@code GET /v1/runs/{id}} (only keys that have been set). */
     Map<String, Object> statusObject(Dialect dialect) {
         var m = new LinkedHashMap<String, Object>();
         m.put("object", "hermes.run");

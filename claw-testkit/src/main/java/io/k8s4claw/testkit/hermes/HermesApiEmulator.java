@@ -46,9 +46,9 @@ import java.util.regex.Pattern;
  * non-idempotent runs are lost; idempotency records, idempotent runs' statuses and sessions survive as they do
  * in Hermes's state database).
  *
- * <p>Also the other two SSE dialects of §A3 over the same scripted runs: the session chat stream
- * ({@code POST /api/sessions}, {@code /api/sessions/{id}/chat/stream}, §A9) and chat completions streaming
- * ({@code POST /v1/chat/completions}, §A10). Not emulated: steer, capabilities, the Responses API, ownership by
+ * <p>Also the other two SSE dialects Hermes serves (docs/hermes-api-emulator.md) over the same scripted runs: the session chat stream
+ * ({@code POST /api/sessions}, {@code /api/sessions/{id}/chat/stream}) and chat completions streaming
+ * ({@code POST /v1/chat/completions}). Not emulated: steer, capabilities, the Responses API, ownership by
  * multiple API keys, the runs API's same-session turn lease.
  */
 public final class HermesApiEmulator implements AutoCloseable {
@@ -107,7 +107,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         String tip;
         int turns;
         int rotations;
-        /** The session chat stream's active-run slot (§A9). */
+        /** The session chat stream's active-run slot. */
         String activeStreamRun;
 
         Session(String root) {
@@ -943,7 +943,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ session chat stream (§A9)
+    // ------------------------------------------------------------------ session chat stream
 
     private static boolean validSessionId(String id) {
         return !id.isEmpty() && id.length() <= 256 && id.indexOf('\r') < 0 && id.indexOf('\n') < 0
@@ -1061,7 +1061,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         pump(c, run, 0, false, new SessionStreamRenderer(run, sessionId, text), headers);
     }
 
-    /** §A9 dialect: {@code event:} lines, raw UTF-8, {@code session_id/run_id/seq/ts} on every payload, {@code done} last. */
+    /** The session chat stream's dialect: {@code event:} lines, raw UTF-8, {@code session_id/run_id/seq/ts} on every payload, {@code done} last. */
     private final class SessionStreamRenderer implements StreamRenderer {
         private final EmulatedRun run;
         private final String sessionId;
@@ -1134,7 +1134,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ chat completions (§A10)
+    // ------------------------------------------------------------------ chat completions
 
     private void chatCompletions(Ctx c) throws IOException {
         if (draining) {
@@ -1250,7 +1250,7 @@ public final class HermesApiEmulator implements AutoCloseable {
                 "usage", map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742)), h);
     }
 
-    /** §A10 dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress}, {@code data: [DONE]}. */
+    /** The chat completions dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress}, {@code data: [DONE]}. */
     private final class ChatCompletionRenderer implements StreamRenderer {
         private final EmulatedRun run;
         private final String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12));

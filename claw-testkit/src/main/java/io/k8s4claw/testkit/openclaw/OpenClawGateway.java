@@ -158,7 +158,7 @@ public final class OpenClawGateway implements AutoCloseable {
         process = null;
     }
 
-    /** {@code ws://127.0.0.1:<port>/}: the literal IPv4 loopback address, as §0 requires. */
+    /** {@code ws://127.0.0.1:<port>/}: the literal IPv4 loopback address, as the local-backend path requires (claw-ipc-bridge docs/runtime-openclaw.md). */
     public URI url() {
         return URI.create("ws://127.0.0.1:" + port + "/");
     }

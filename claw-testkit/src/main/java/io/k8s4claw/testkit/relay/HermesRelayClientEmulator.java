@@ -287,7 +287,7 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         return URI.create(s);
     }
 
-    /** Mints a token exactly as Hermes does (§B3). */
+    /** Mints a token exactly as Hermes does. */
     public static String mintToken(String gatewayId, String secret, long expUnixSeconds) {
         String signed = gatewayId + ":" + expUnixSeconds;
         try {
@@ -341,7 +341,7 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         return c;
     }
 
-    /** Reconnect after a drop: a fresh token, hello again, expecting a fresh descriptor (§B10). */
+    /** Reconnect after a drop: a fresh token, hello again, expecting a fresh descriptor. */
     public Connection reconnect(Duration timeout) throws InterruptedException {
         Connection old = current;
         if (old != null) {

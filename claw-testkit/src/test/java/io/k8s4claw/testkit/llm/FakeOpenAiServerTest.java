@@ -75,7 +75,7 @@ class FakeOpenAiServerTest {
 
     @Test
     void extractsTheUsersTextFromOpenClawsTurnShape() throws Exception {
-        // The shape OpenClaw 2026.9.6 sends for an agent turn (seen in §11's run): timestamped user text with a
+        // The shape OpenClaw 2026.9.6 sends for an agent turn (seen with the real gateway here): timestamped user text with a
         // runtime suffix, then an internal-context block as the last user message, plus tools.
         post("""
                 {"model":"echo-1","stream":true,"tools":[{"type":"function","function":{"name":"x"}}],"messages":[

@@ -153,7 +153,7 @@ class OpenClawProtocolTest {
         gateway.onRequest = (c, f) -> {
             switch (f.path("method").asText()) {
                 case "connect" -> {
-                    if (++connects[0] == 1) { // still starting: §1.2 step 5
+                    if (++connects[0] == 1) { // still starting: the gateway answers connect with UNAVAILABLE
                         c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText() + "\",\"ok\":false,\"error\":{\"code\":\"UNAVAILABLE\","
                                 + "\"message\":\"gateway starting; retry shortly\",\"retryable\":true,\"retryAfterMs\":700,"
                                 + "\"details\":{\"reason\":\"startup-sidecars\"}}}");

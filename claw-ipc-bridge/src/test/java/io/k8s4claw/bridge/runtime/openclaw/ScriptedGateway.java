@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
 
 /**
  * A gateway-protocol-v4 peer whose answers each test scripts (for the close codes, timing and event orders the real
- * gateway cannot be made to produce on demand). Sends {@code connect.challenge} on open, as §1.2 says.
+ * gateway cannot be made to produce on demand). Sends {@code connect.challenge} on open, as the real gateway does.
  */
 final class ScriptedGateway extends WebSocketServer {
 

@@ -82,7 +82,7 @@ class RelayTokenTest {
         String token = RelayToken.mint("tenant:gw:1", "new-secret", 1767225900L);
         assertThat(RelayToken.verify("Bearer " + token, List.of("old-secret", "new-secret"), null, now))
                 .isEqualTo(new RelayToken.Verification.Valid("tenant:gw:1"));
-        // padded base64 is accepted too (the connector re-adds padding, §B3 step 1)
+        // padded base64 is accepted too (the connector re-adds padding)
         String padded = Base64.getUrlEncoder().encodeToString(Base64.getUrlDecoder().decode(token));
         assertThat(RelayToken.verify("Bearer " + padded, List.of("new-secret"), null, now))
                 .isInstanceOf(RelayToken.Verification.Valid.class);
