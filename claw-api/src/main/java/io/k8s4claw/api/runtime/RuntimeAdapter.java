@@ -2,6 +2,7 @@ package io.k8s4claw.api.runtime;
 
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.validation.FieldError;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,9 +40,14 @@ public interface RuntimeAdapter {
      * Rules for changing {@code previous} into {@code updated} that {@code ClawValidator.validateUpdate} does not
      * already report (it covers a runtime change, a shrink and a change between two storage classes; adapters add
      * e.g. enabling or disabling an existing volume, or a storage class set or removed), plus every
-     * {@link #validateCreate} rule on {@code updated}.
+     * {@link #validateCreate} rule on {@code updated}. The default does exactly that with the volume rules every
+     * runtime shares ({@link VolumeUpdateRules}); override it only to add rules of the runtime's own.
      */
-    List<FieldError> validateUpdate(Claw previous, Claw updated);
+    default List<FieldError> validateUpdate(Claw previous, Claw updated) {
+        List<FieldError> errors = new ArrayList<>(VolumeUpdateRules.check(previous, updated));
+        errors.addAll(validateCreate(updated));
+        return errors;
+    }
 
     /** Renders the runtime's part of the pod. Pure: the same context gives an equal result. */
     PodContribution render(RenderContext context);

@@ -150,11 +150,6 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     }
 
     @Override
-    public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        return RuleSupport.validateUpdate(this, previous, updated);
-    }
-
-    @Override
     public PodContribution render(RenderContext context) {
         RuleSupport.requireValid(this, context);
         Render r = new Render(context);

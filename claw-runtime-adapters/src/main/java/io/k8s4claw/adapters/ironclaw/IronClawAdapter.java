@@ -111,11 +111,6 @@ public final class IronClawAdapter implements RuntimeAdapter {
     }
 
     @Override
-    public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        return RuleSupport.validateUpdate(this, previous, updated);
-    }
-
-    @Override
     public PodContribution render(RenderContext context) {
         RuleSupport.requireValid(this, context);
         Claw claw = context.claw();

@@ -107,11 +107,6 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         return errors;
     }
 
-    @Override
-    public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        return RuleSupport.validateUpdate(this, previous, updated);
-    }
-
     /** The {@code openclaw.json} a valid Claw renders to (also used by the real-gateway integration test). */
     static Map<String, Object> renderConfig(Claw claw, String workspace) {
         MergeMode mode = MergeMode.of(Specs.spec(claw).getConfigMergeMode());

@@ -143,11 +143,6 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
         return errors;
     }
 
-    @Override
-    public List<FieldError> validateUpdate(Claw previous, Claw updated) {
-        return RuleSupport.validateUpdate(this, previous, updated);
-    }
-
     protected Paths paths(Claw claw) {
         String home = defaultHome();
         String state = Specs.mountPath(claw, VolumeRole.SESSION).map(FileConfiguredRuntime::trimSlash).orElse(home + "/" + stateDirName());

@@ -1,14 +1,11 @@
 package io.k8s4claw.adapters.support;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeDescriptor;
 import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.Claw;
-import io.k8s4claw.api.v1alpha1.VolumeSpec;
 import io.k8s4claw.api.validation.FieldError;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,59 +104,12 @@ public final class RuleSupport {
         return errors;
     }
 
-    /** An adapter's update rules: the ones every runtime shares ({@link #commonUpdate}), then its create rules on the updated Claw. */
-    public static List<FieldError> validateUpdate(RuntimeAdapter adapter, Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(commonUpdate(previous, updated));
-        errors.addAll(adapter.validateCreate(updated));
-        return errors;
-    }
-
     /** Render precondition: the Claw passes the adapter's create rules; otherwise every error, in one exception. */
     public static void requireValid(RuntimeAdapter adapter, RenderContext context) {
         List<FieldError> errors = adapter.validateCreate(context.claw());
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for " + adapter.runtimeId() + ": " + errors);
         }
-    }
-
-    /**
-     * Update rules every runtime shares that {@link io.k8s4claw.api.validation.ClawValidator#validateUpdate} does not
-     * already report (it covers a runtime change, a shrink between two sizes and a change between two storage
-     * classes): enabling or disabling an existing volume, setting or removing its storage class, removing its
-     * size. All three would change the StatefulSet's immutable volumeClaimTemplates.
-     */
-    public static List<FieldError> commonUpdate(Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>();
-        for (VolumeRole role : VolumeRole.values()) {
-            String field = Specs.fieldPath(role);
-            boolean wasEnabled = Specs.volumeEnabled(previous, role);
-            boolean isEnabled = Specs.volumeEnabled(updated, role);
-            if (wasEnabled != isEnabled) {
-                errors.add(new FieldError(field + ".enabled", "cannot " + (isEnabled ? "enable" : "disable")
-                        + " the " + role.specName() + " volume of an existing Claw: the StatefulSet's volumeClaimTemplates are immutable;"
-                        + " set it back to " + wasEnabled + " or re-create the Claw"));
-                continue;
-            }
-            if (!isEnabled) {
-                continue;
-            }
-            Optional<VolumeSpec> a = Specs.volume(previous, role);
-            Optional<VolumeSpec> b = Specs.volume(updated, role);
-            String classBefore = a.map(VolumeSpec::getStorageClass).orElse(null);
-            String classAfter = b.map(VolumeSpec::getStorageClass).orElse(null);
-            if ((classBefore == null) != (classAfter == null)) {
-                errors.add(new FieldError(field + ".storageClass", "the storage class of an existing volume cannot change (was "
-                        + quote(classBefore) + ", now " + quote(classAfter) + "); keep " + quote(classBefore)
-                        + " or migrate the data to a new Claw"));
-            }
-            String sizeBefore = a.map(VolumeSpec::getSize).orElse(null);
-            String sizeAfter = b.map(VolumeSpec::getSize).orElse(null);
-            if (bytes(sizeBefore).isPresent() && (sizeAfter == null || sizeAfter.isBlank())) {
-                errors.add(new FieldError(field + ".size", "was " + sizeBefore + "; the size of an existing volume cannot be removed"
-                        + " (it would fall back to the default and might shrink); keep " + sizeBefore + " or grow it"));
-            }
-        }
-        return errors;
     }
 
     /** Entries of {@code spec.env} may not set variables the adapter pins. */
@@ -176,20 +126,5 @@ public final class RuleSupport {
             }
         }
         return errors;
-    }
-
-    private static Optional<BigDecimal> bytes(String quantity) {
-        if (quantity == null || quantity.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Quantity.getAmountInBytes(new Quantity(quantity)));
-        } catch (RuntimeException e) {
-            return Optional.empty(); // malformed quantities are reported by the model's own validation
-        }
-    }
-
-    private static String quote(String s) {
-        return s == null ? "<cluster default>" : "\"" + s + "\"";
     }
 }
