@@ -3,6 +3,7 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.Objects;
 
@@ -10,9 +11,10 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ArchiveSpec {
 
-    /** Whether output is archived: true or false. */
-    @JsonPropertyDescription("Whether output is archived: true or false.")
+    /** Whether output is archived periodically; only false is accepted until periodic archival exists. */
+    @JsonPropertyDescription("Whether output is archived periodically. Not supported yet: only false is accepted; the destination is used by reclaimPolicy Archive and restoreFrom.archiveKey.")
     @Required
+    @ValidationRule(value = "self == false", message = NotSupportedYet.PERIODIC_ARCHIVE)
     private Boolean enabled;
 
     /** Object storage to archive to. */
@@ -20,8 +22,8 @@ public class ArchiveSpec {
     @Required
     private ArchiveDestination destination;
 
-    /** When archival runs. */
-    @JsonPropertyDescription("When archival runs.")
+    /** When archival runs (kept for k8s4claw's wire shape; applies once periodic archival exists). */
+    @JsonPropertyDescription("When archival runs (applies once periodic archival exists; kept for k8s4claw's wire shape).")
     @Required
     private ArchiveTrigger trigger;
 

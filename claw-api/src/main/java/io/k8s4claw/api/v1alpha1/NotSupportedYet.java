@@ -17,6 +17,9 @@ public final class NotSupportedYet {
     public static final String CHANNEL_TYPE_WITHOUT_BUILT_IN = "types whatsapp and matrix have no built-in channel yet: set"
             + " sidecar.image to a channel sidecar that speaks it (as for type custom), or use slack, telegram, discord or webhook";
 
+    public static final String PERIODIC_ARCHIVE = "periodic archival of the output volume is not supported yet: set enabled"
+            + " to false; the destination is still where reclaimPolicy: Archive writes and restoreFrom.archiveKey reads";
+
     private NotSupportedYet() {
     }
 }

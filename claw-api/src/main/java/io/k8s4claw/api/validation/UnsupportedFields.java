@@ -20,6 +20,10 @@ final class UnsupportedFields {
             volume("spec.persistence.session", spec.getPersistence().getSession(), out);
             volume("spec.persistence.workspace", spec.getPersistence().getWorkspace(), out);
             volume("spec.persistence.output", spec.getPersistence().getOutput(), out);
+            var output = spec.getPersistence().getOutput();
+            if (output != null && output.getArchive() != null && Boolean.TRUE.equals(output.getArchive().getEnabled())) {
+                out.add(new FieldError("spec.persistence.output.archive.enabled", NotSupportedYet.PERIODIC_ARCHIVE));
+            }
         }
     }
 

@@ -336,7 +336,7 @@ class AgentStateOnRealApiServerTest {
                   output:
                     size: 1Gi
                     archive:
-                      enabled: true
+                      enabled: false
                       destination:
                         type: minio
                         bucket: claws
@@ -446,7 +446,7 @@ class AgentStateOnRealApiServerTest {
                   output:
                     size: 1Gi
                     archive:
-                      enabled: true
+                      enabled: false
                       destination:
                         type: minio
                         bucket: claws
