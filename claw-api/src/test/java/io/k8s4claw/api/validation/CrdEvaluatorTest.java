@@ -28,12 +28,13 @@ class CrdEvaluatorTest {
 
     @Test
     void celDurationAndQuantityFunctionsWork() {
+        // maxSize itself is refused as not supported yet (its own rule); the quantity comparison with size passes.
         assertThat(CLAWS.validate(claw("""
                 runtime: hermesclaw
                 autoUpdate: {healthTimeout: 15m}
                 persistence:
                   session: {size: 5Gi, maxSize: 10Gi}
-                """))).isEmpty();
+                """))).extracting(CrdEvaluator.Violation::path).containsExactly("spec.persistence.session.maxSize");
         List<CrdEvaluator.Violation> v = CLAWS.validate(claw("""
                 runtime: hermesclaw
                 autoUpdate: {healthTimeout: 45m}
@@ -41,7 +42,7 @@ class CrdEvaluatorTest {
                   session: {size: 5Gi, maxSize: 1Gi}
                 """));
         assertThat(v).extracting(CrdEvaluator.Violation::path)
-                .containsExactlyInAnyOrder("spec.autoUpdate.healthTimeout", "spec.persistence.session");
+                .containsExactlyInAnyOrder("spec.autoUpdate.healthTimeout", "spec.persistence.session", "spec.persistence.session.maxSize");
         assertThat(v).allMatch(CrdEvaluator.Violation::cel);
     }
 
