@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * real StatefulSet controller must get the pod admitted (no {@code FailedCreate}). Every runtime's pod meets
  * {@code restricted} except the two the adapters' docs name: Hermes's default root start (its s6 init remaps users
  * and fixes volume ownership; {@code spec.security.rootless: true} makes it restricted, as the relay example shows)
- * and {@code custom}, which assumes nothing about its image — both meet {@code baseline}, enforced for them here.
+ * and {@code custom}, which assumes nothing about its image — both meet {@code baseline}, enforced for them here (the
+ * Hermes examples hermes-assistant and self-configuring-agent start as root).
  */
 class RenderedExamplesOnRealApiServerTest {
 
@@ -40,7 +41,7 @@ class RenderedExamplesOnRealApiServerTest {
     /** The Pod Security level each example's pod meets (claw-runtime-adapters/docs/runtime-adapters.md). */
     static String level(Path example) {
         return switch (example.getFileName().toString()) {
-            case "hermes-assistant.yaml", "custom-agent.yaml" -> "baseline";
+            case "hermes-assistant.yaml", "self-configuring-agent.yaml", "custom-agent.yaml" -> "baseline";
             default -> "restricted";
         };
     }
