@@ -76,7 +76,17 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
      */
     public static void build(String go, Path moduleDir, String ldflags, Path output, List<String> packages, Path log, String what,
                              Duration timeout) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(go, "build", "-trimpath", "-ldflags", ldflags, "-o", output.toString()));
+        build(go, moduleDir, ldflags, List.of(), output, packages, log, what, timeout);
+    }
+
+    /** As {@link #build(String, Path, String, Path, List, Path, String, Duration)}, with Go build tags ({@code -tags}). */
+    public static void build(String go, Path moduleDir, String ldflags, List<String> tags, Path output, List<String> packages, Path log,
+                             String what, Duration timeout) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(go, "build", "-trimpath", "-ldflags", ldflags));
+        if (!tags.isEmpty()) {
+            command.addAll(List.of("-tags", String.join(",", tags)));
+        }
+        command.addAll(List.of("-o", output.toString()));
         command.addAll(packages);
         ProcessBuilder pb = new ProcessBuilder(command).directory(moduleDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
