@@ -48,30 +48,48 @@ public final class BenchmarkMain {
      * @param cpuNanosPerMessage the server process's CPU time per message of the throughput run (all threads)
      * @param jitShare           the share of that CPU time its JIT compiler threads took
      */
-    record Result(String name, double msgPerSec, long p50Nanos, long p99Nanos, long idleRssKiB, long loadRssKiB,
-            long cpuNanosPerMessage, double jitShare) {
-    }
+    record Result(
+            String name,
+            double msgPerSec,
+            long p50Nanos,
+            long p99Nanos,
+            long idleRssKiB,
+            long loadRssKiB,
+            long cpuNanosPerMessage,
+            double jitShare) {}
 
     /** The disk's share of a durable message measured while an echo latency pass ran (see {@link #echoLatency}). */
     private static final List<long[]> diskUnderLoad = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("claw-bench");
-        System.out.printf("claw bus benchmark: %d messages after %d to warm up (~256-byte frames), window %d,"
-                + " latency at %d msg/s x %d;"
-                + " servers in child JVMs with%n  JAVA_TOOL_OPTIONS=%s%n  %d CPUs, %s %s%n%n", MESSAGES, WARMUP, WINDOW, RATE,
-                LATENCY_MESSAGES, ChildJvm.CONTAINER_FLAGS, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.printf(
+                "claw bus benchmark: %d messages after %d to warm up (~256-byte frames), window %d,"
+                        + " latency at %d msg/s x %d;"
+                        + " servers in child JVMs with%n  JAVA_TOOL_OPTIONS=%s%n  %d CPUs, %s %s%n%n",
+                MESSAGES,
+                WARMUP,
+                WINDOW,
+                RATE,
+                LATENCY_MESSAGES,
+                ChildJvm.CONTAINER_FLAGS,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
 
-        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim()
+        System.out.println("load average before: "
+                + Files.readString(Path.of("/proc/loadavg")).trim()
                 + "  (other processes share these CPUs; compare ratios, not absolutes)");
         long[] fsync = fsyncFloor(work);
-        System.out.printf("fsync floor of this disk (512-byte append + force, 200x): p50 %.3f ms, p99 %.3f ms"
-                + " — a durable ack cannot be faster than one of these%n", fsync[0] / 1e6, fsync[1] / 1e6);
+        System.out.printf(
+                "fsync floor of this disk (512-byte append + force, 200x): p50 %.3f ms, p99 %.3f ms"
+                        + " — a durable ack cannot be faster than one of these%n",
+                fsync[0] / 1e6, fsync[1] / 1e6);
         long[] disk = durablePathFloor(work);
-        System.out.printf("disk's own share of a durable message at %d msg/s (message record, then reply record,"
-                + " each appended and fdatasync'd before the next, %dx): p50 %.3f ms, p99 %.3f ms%n%n", RATE,
-                LATENCY_MESSAGES, disk[0] / 1e6, disk[1] / 1e6);
+        System.out.printf(
+                "disk's own share of a durable message at %d msg/s (message record, then reply record,"
+                        + " each appended and fdatasync'd before the next, %dx): p50 %.3f ms, p99 %.3f ms%n%n",
+                RATE, LATENCY_MESSAGES, disk[0] / 1e6, disk[1] / 1e6);
 
         List<Result> raws = new ArrayList<>();
         List<Result> relays = new ArrayList<>();
@@ -99,23 +117,32 @@ public final class BenchmarkMain {
         print(relay, raw);
         print(durable, raw);
 
-        System.out.printf("disk's own share of a durable message, measured while an echo latency pass ran (the same"
-                + " client and CPU activity, no fsync in the server): p50 %.3f ms, p99 %.3f ms (median of %d)%n",
+        System.out.printf(
+                "disk's own share of a durable message, measured while an echo latency pass ran (the same"
+                        + " client and CPU activity, no fsync in the server): p50 %.3f ms, p99 %.3f ms (median of %d)%n",
                 diskLoadedP50 / 1e6, diskLoadedP99 / 1e6, diskUnderLoad.size());
-        System.out.println("load average after:  " + Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.println("load average after:  "
+                + Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.println();
         double pairMedian = median(pairRatios.stream().mapToDouble(Double::doubleValue));
-        System.out.printf("relay / ceiling in the %d same-window pairs: %s; median %s (ratio of the lines' medians:"
-                + " %s)%n", pairRatios.size(), pairRatios.stream().map(BenchmarkMain::pct).toList(), pct(pairMedian),
+        System.out.printf(
+                "relay / ceiling in the %d same-window pairs: %s; median %s (ratio of the lines' medians:" + " %s)%n",
+                pairRatios.size(),
+                pairRatios.stream().map(BenchmarkMain::pct).toList(),
+                pct(pairMedian),
                 pct(relay.msgPerSec / raw.msgPerSec));
         System.out.println();
         System.out.println("targets (medians):");
-        target("relay >= 40% of ceiling", pairMedian >= 0.40,
-                pct(pairMedian) + " of ceiling (median of same-window pairs)");
+        target(
+                "relay >= 40% of ceiling",
+                pairMedian >= 0.40, pct(pairMedian) + " of ceiling (median of same-window pairs)");
         target("durable >= 50,000 msg/s", durable.msgPerSec >= 50_000, fmt(durable.msgPerSec) + " msg/s");
         long addedP99 = durable.p99Nanos - raw.p99Nanos;
-        target("added p99 <= 1 ms at " + RATE + " msg/s (durable)", addedP99 <= 1_000_000,
-                String.format("%.3f ms (no fsync: %.3f ms; the disk's own p99: %.3f ms quiet, %.3f ms under the"
+        target(
+                "added p99 <= 1 ms at " + RATE + " msg/s (durable)",
+                addedP99 <= 1_000_000,
+                String.format(
+                        "%.3f ms (no fsync: %.3f ms; the disk's own p99: %.3f ms quiet, %.3f ms under the"
                                 + " benchmark's load)",
                         addedP99 / 1e6, (relay.p99Nanos - raw.p99Nanos) / 1e6, disk[1] / 1e6, diskLoadedP99 / 1e6));
         long loadRss = Math.max(relay.loadRssKiB, durable.loadRssKiB);
@@ -125,7 +152,9 @@ public final class BenchmarkMain {
 
     /** Each figure's median over the rounds; RSS the highest any round saw. */
     private static Result median(List<Result> rounds) {
-        return new Result(rounds.get(0).name, median(rounds.stream().mapToDouble(Result::msgPerSec)),
+        return new Result(
+                rounds.get(0).name,
+                median(rounds.stream().mapToDouble(Result::msgPerSec)),
                 (long) median(rounds.stream().mapToDouble(r -> r.p50Nanos)),
                 (long) median(rounds.stream().mapToDouble(r -> r.p99Nanos)),
                 rounds.stream().mapToLong(Result::idleRssKiB).max().orElseThrow(),
@@ -151,8 +180,10 @@ public final class BenchmarkMain {
         long[] t = new long[LATENCY_MESSAGES];
         long period = 1_000_000_000L / RATE;
         Files.deleteIfExists(work.resolve("disk-probe"));
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(work.resolve("disk-probe"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                work.resolve("disk-probe"),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer message = java.nio.ByteBuffer.allocateDirect(300);
             java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocateDirect(250);
             long start = System.nanoTime();
@@ -178,8 +209,10 @@ public final class BenchmarkMain {
     /** p50/p99 of one small append + fsync on the benchmark's temp directory (where the WAL lives). */
     private static long[] fsyncFloor(Path work) throws Exception {
         long[] t = new long[200];
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(work.resolve("fsync-probe"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                work.resolve("fsync-probe"),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512);
             for (int i = 0; i < t.length; i++) {
                 b.clear();
@@ -201,10 +234,14 @@ public final class BenchmarkMain {
     private static Result[] ceilingAndRelay(Path work) throws Exception {
         Path echoSock = work.resolve("echo.sock");
         Path relaySock = work.resolve("relay.sock");
-        try (ChildJvm echo = ChildJvm.start(RawEchoServer.class.getName(), List.of(echoSock.toString()), Map.of(),
-                "ECHO-READY", work);
-                ChildJvm relay = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(),
-                        bridgeEnv(work, relaySock, "relay", false), "BRIDGE-LISTENING", work)) {
+        try (ChildJvm echo = ChildJvm.start(
+                        RawEchoServer.class.getName(), List.of(echoSock.toString()), Map.of(), "ECHO-READY", work);
+                ChildJvm relay = ChildJvm.start(
+                        "io.k8s4claw.bridge.BridgeMain",
+                        List.of(),
+                        bridgeEnv(work, relaySock, "relay", false),
+                        "BRIDGE-LISTENING",
+                        work)) {
             Thread.sleep(2000);
             long echoIdle = echo.rssKiB();
             long relayIdle = relay.rssKiB();
@@ -224,8 +261,9 @@ public final class BenchmarkMain {
                     echoPasses[i] = e;
                     relayPasses[i] = r;
                     pairRatios.add(r.rate / e.rate);
-                    System.out.printf("  pair %d: ceiling %s msg/s, relay %s msg/s: %s%n", i + 1, fmt(e.rate),
-                            fmt(r.rate), pct(r.rate / e.rate));
+                    System.out.printf(
+                            "  pair %d: ceiling %s msg/s, relay %s msg/s: %s%n",
+                            i + 1, fmt(e.rate), fmt(r.rate), pct(r.rate / e.rate));
                 }
             }
             long[] echoLat = echoLatency(echoSock, work);
@@ -235,15 +273,15 @@ public final class BenchmarkMain {
             reportErrors(relay);
             return new Result[] {
                 passes("raw Netty UDS echo (ceiling)", echoPasses, echoLat, echoIdle, echoLoad),
-                passes("bridge relay (no fsync)", relayPasses, relayLat, relayIdle, relayLoad)};
+                passes("bridge relay (no fsync)", relayPasses, relayLat, relayIdle, relayLoad)
+            };
         } finally {
             quietDisk(work.resolve("wal-relay"));
         }
     }
 
     /** One throughput pass: its rate, the server's CPU per message and the JIT's share of that CPU. */
-    private record Pass(double rate, long cpuNanosPerMessage, double jitShare) {
-    }
+    private record Pass(double rate, long cpuNanosPerMessage, double jitShare) {}
 
     private static Pass pass(ChildJvm server, BusLoadClient client) throws InterruptedException {
         long cpu0 = server.cpuNanos();
@@ -256,8 +294,14 @@ public final class BenchmarkMain {
 
     /** A line from its passes: the medians of their rates, CPU per message and JIT shares. */
     private static Result passes(String name, Pass[] passes, long[] lat, long idleRss, long loadRss) {
-        return new Result(name, median(Arrays.stream(passes).mapToDouble(Pass::rate)), pctl(lat, 50), pctl(lat, 99),
-                idleRss, loadRss, (long) median(Arrays.stream(passes).mapToDouble(Pass::cpuNanosPerMessage)),
+        return new Result(
+                name,
+                median(Arrays.stream(passes).mapToDouble(Pass::rate)),
+                pctl(lat, 50),
+                pctl(lat, 99),
+                idleRss,
+                loadRss,
+                (long) median(Arrays.stream(passes).mapToDouble(Pass::cpuNanosPerMessage)),
                 median(Arrays.stream(passes).mapToDouble(Pass::jitShare)));
     }
 
@@ -273,14 +317,13 @@ public final class BenchmarkMain {
         // The disk's share again, now under the activity a latency line brings (client, server, their
         // wake-ups): on a 2-CPU VM a sync's completion waits for a CPU like everything else. This extra pass's
         // own latencies are not used.
-        java.util.concurrent.CompletableFuture<long[]> disk = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return durablePathFloor(work);
-                    } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                });
+        java.util.concurrent.CompletableFuture<long[]> disk = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return durablePathFloor(work);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
         try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "latdisk")) {
             c.latency(RATE, LATENCY_MESSAGES);
         }
@@ -322,8 +365,12 @@ public final class BenchmarkMain {
     private static Result bridge(Path work, String name, boolean fsync) throws Exception {
         String tag = fsync ? "durable" : "relay";
         Path sock = work.resolve(tag + ".sock");
-        try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(),
-                bridgeEnv(work, sock, tag, fsync), "BRIDGE-LISTENING", work)) {
+        try (ChildJvm bridge = ChildJvm.start(
+                "io.k8s4claw.bridge.BridgeMain",
+                List.of(),
+                bridgeEnv(work, sock, tag, fsync),
+                "BRIDGE-LISTENING",
+                work)) {
             Thread.sleep(2000);
             long idle = bridge.rssKiB();
             Pass p;
@@ -335,8 +382,7 @@ public final class BenchmarkMain {
             long[] lat = bridgeLatency(sock, tag);
             long load = bridge.stopSampling();
             reportErrors(bridge);
-            return new Result(name, p.rate, pctl(lat, 50), pctl(lat, 99), idle, load, p.cpuNanosPerMessage,
-                    p.jitShare);
+            return new Result(name, p.rate, pctl(lat, 50), pctl(lat, 99), idle, load, p.cpuNanosPerMessage, p.jitShare);
         } finally {
             quietDisk(work.resolve("wal-" + tag));
         }
@@ -358,12 +404,20 @@ public final class BenchmarkMain {
     }
 
     private static void print(Result r, Result ceiling) {
-        System.out.printf("%-40s %12s msg/s  %6s of ceiling  server CPU %5.2f us/msg (JIT %4.1f%%)   p50 %7.3f ms"
+        System.out.printf(
+                "%-40s %12s msg/s  %6s of ceiling  server CPU %5.2f us/msg (JIT %4.1f%%)   p50 %7.3f ms"
                         + "  p99 %7.3f ms  (added p50 %+.3f / p99 %+.3f ms)   RSS idle %s, under load %s%n",
-                r.name, fmt(r.msgPerSec), pct(r.msgPerSec / ceiling.msgPerSec), r.cpuNanosPerMessage / 1e3,
+                r.name,
+                fmt(r.msgPerSec),
+                pct(r.msgPerSec / ceiling.msgPerSec),
+                r.cpuNanosPerMessage / 1e3,
                 r.jitShare * 100,
-                r.p50Nanos / 1e6, r.p99Nanos / 1e6, (r.p50Nanos - ceiling.p50Nanos) / 1e6,
-                (r.p99Nanos - ceiling.p99Nanos) / 1e6, mib(r.idleRssKiB), mib(r.loadRssKiB));
+                r.p50Nanos / 1e6,
+                r.p99Nanos / 1e6,
+                (r.p50Nanos - ceiling.p50Nanos) / 1e6,
+                (r.p99Nanos - ceiling.p99Nanos) / 1e6,
+                mib(r.idleRssKiB),
+                mib(r.loadRssKiB));
     }
 
     private static void target(String what, boolean met, String measured) {

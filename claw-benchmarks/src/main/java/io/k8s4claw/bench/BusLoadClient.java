@@ -11,10 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -37,7 +37,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class BusLoadClient implements AutoCloseable {
 
-    enum Mode { ECHO, BRIDGE }
+    enum Mode {
+        ECHO,
+        BRIDGE
+    }
 
     private final Mode mode;
     private final MultiThreadIoEventLoopGroup group;
@@ -52,11 +55,12 @@ final class BusLoadClient implements AutoCloseable {
     private int total;
     private int window;
     private int sent;
-    private int inflight;   // sent, final not yet received
-    private int unacked;    // sent, Ack not yet received (bridge mode): the protocol's window counts these
+    private int inflight; // sent, final not yet received
+    private int unacked; // sent, Ack not yet received (bridge mode): the protocol's window counts these
     private int completed;
     /** Added to a run's message indexes in ids, so that one client's runs never repeat an id (the bridge dedupes). */
     private long idBase;
+
     private long nextIdBase;
     private long[] sentAt;
     private long[] latencyNanos;
@@ -73,22 +77,25 @@ final class BusLoadClient implements AutoCloseable {
         Arrays.fill(padding, (byte) 'x');
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Bootstrap b = new Bootstrap().group(group)
+        Bootstrap b = new Bootstrap()
+                .group(group)
                 .channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(16 << 20, 0, 4, 0, 4))
+                        ch.pipeline()
+                                .addLast(new LengthFieldBasedFrameDecoder(16 << 20, 0, 4, 0, 4))
                                 .addLast(new Handler());
                     }
                 });
         channel = b.connect(epoll ? new DomainSocketAddress(socket.toFile()) : UnixDomainSocketAddress.of(socket))
-                .sync().channel();
+                .sync()
+                .channel();
         loop = channel.eventLoop();
         if (mode == Mode.BRIDGE) {
-            write(frames.hello("bench", "webhook", "bench-" + runId, 0, ChannelCapabilities.getDefaultInstance(),
-                    "bench"));
+            write(frames.hello(
+                    "bench", "webhook", "bench-" + runId, 0, ChannelCapabilities.getDefaultInstance(), "bench"));
             channel.flush();
             if (!welcomed.await(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("no Welcome from the bridge");
@@ -102,8 +109,8 @@ final class BusLoadClient implements AutoCloseable {
         ByteBuf buf = channel.alloc().ioBuffer(4 + size);
         buf.writeInt(size);
         try {
-            com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(
-                    buf.internalNioBuffer(buf.writerIndex(), size));
+            com.google.protobuf.CodedOutputStream out =
+                    com.google.protobuf.CodedOutputStream.newInstance(buf.internalNioBuffer(buf.writerIndex(), size));
             f.writeTo(out);
             out.flush();
         } catch (IOException e) {
@@ -114,9 +121,12 @@ final class BusLoadClient implements AutoCloseable {
     }
 
     private Frame message(int i) {
-        return frames.userMessage(UserMessage.newBuilder().setMessageId(runId + "-" + (idBase + i))
-                .setConversationId("conv-" + (i % 4096)).setSender(Sender.newBuilder().setId("U1"))
-                .setText(new String(padding, java.nio.charset.StandardCharsets.US_ASCII)).build());
+        return frames.userMessage(UserMessage.newBuilder()
+                .setMessageId(runId + "-" + (idBase + i))
+                .setConversationId("conv-" + (i % 4096))
+                .setSender(Sender.newBuilder().setId("U1"))
+                .setText(new String(padding, java.nio.charset.StandardCharsets.US_ASCII))
+                .build());
     }
 
     /** Sends {@code n} messages keeping at most {@code window} in flight; returns messages per second. */
@@ -365,9 +375,13 @@ final class BusLoadClient implements AutoCloseable {
             byte[] got = new byte[out.readableBytes()];
             out.readBytes(got);
             byte[] body = expected.toByteArray();
-            byte[] want = java.nio.ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+            byte[] want = java.nio.ByteBuffer.allocate(4 + body.length)
+                    .putInt(body.length)
+                    .put(body)
+                    .array();
             if (!java.util.Arrays.equals(got, want)) {
-                throw new IllegalStateException("hand-encoded ReplyAck differs from protobuf's for reply_seq " + replySeq);
+                throw new IllegalStateException(
+                        "hand-encoded ReplyAck differs from protobuf's for reply_seq " + replySeq);
             }
         }
     }
@@ -402,8 +416,7 @@ final class BusLoadClient implements AutoCloseable {
                         }
                     }
                     case NACK -> throw new IllegalStateException("bridge refused a message: " + f.getNack());
-                    default -> {
-                    }
+                    default -> {}
                 }
             } finally {
                 buf.release();

@@ -29,17 +29,26 @@ final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildJvm start(String mainClass, List<String> args, Map<String, String> env, String readyMarker,
-            Path workDir) throws IOException, InterruptedException {
-        return start(System.getProperty("java.class.path"), CONTAINER_FLAGS, mainClass, args, env, readyMarker, workDir);
+    static ChildJvm start(
+            String mainClass, List<String> args, Map<String, String> env, String readyMarker, Path workDir)
+            throws IOException, InterruptedException {
+        return start(
+                System.getProperty("java.class.path"), CONTAINER_FLAGS, mainClass, args, env, readyMarker, workDir);
     }
 
     /**
      * A child on its own class path with the given container flags; waits for {@code readyMarker} in its output
      * (none when null).
      */
-    static ChildJvm start(String classPath, String flags, String mainClass, List<String> args, Map<String, String> env,
-            String readyMarker, Path workDir) throws IOException, InterruptedException {
+    static ChildJvm start(
+            String classPath,
+            String flags,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            String readyMarker,
+            Path workDir)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
@@ -160,16 +169,18 @@ final class ChildJvm implements AutoCloseable {
     void startSampling() {
         peakRssKiB.set(rssKiB());
         sampling = true;
-        sampler = new Thread(() -> {
-            while (sampling) {
-                peakRssKiB.accumulateAndGet(rssKiB(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
+        sampler = new Thread(
+                () -> {
+                    while (sampling) {
+                        peakRssKiB.accumulateAndGet(rssKiB(), Math::max);
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "rss-sampler");
         sampler.setDaemon(true);
         sampler.start();
     }
@@ -182,8 +193,13 @@ final class ChildJvm implements AutoCloseable {
 
     /** With bench.extraFlags=-XX:NativeMemoryTracking=summary: where the child's memory goes. */
     String nativeMemorySummary() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()),
+                        "VM.native_memory",
+                        "summary")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;

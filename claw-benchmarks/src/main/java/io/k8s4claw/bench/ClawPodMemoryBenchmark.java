@@ -83,6 +83,7 @@ public final class ClawPodMemoryBenchmark {
     private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
     /** Subsets for a quicker look: connectors echo,sse,relay,openclaw; peers real,emulated; layouts separate,shared1,shared2,shared3. */
     private static final String CONNECTORS = System.getProperty("bench.pod.connectors", "echo,sse,relay,openclaw");
+
     private static final String PEERS = System.getProperty("bench.pod.peers", "real,emulated");
     private static final String LAYOUTS = System.getProperty("bench.pod.layouts", "separate,shared1,shared2,shared3");
     private static final String BRIDGE_FLAGS = System.getProperty("bench.pod.flags.bridge", ChildJvm.CONTAINER_FLAGS);
@@ -93,20 +94,25 @@ public final class ClawPodMemoryBenchmark {
 
     private static final List<String> REPORT = new ArrayList<>();
 
-    private ClawPodMemoryBenchmark() {
-    }
+    private ClawPodMemoryBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("pod-memory-bench-");
-        System.out.printf("Claw pod memory benchmark: %s %s, %d CPUs, load %s%n  bridge flags: %s%n  channel flags: %s%n",
-                System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                Files.readString(Path.of("/proc/loadavg")).trim(), BRIDGE_FLAGS, CHANNEL_JVM_FLAGS);
+        System.out.printf(
+                "Claw pod memory benchmark: %s %s, %d CPUs, load %s%n  bridge flags: %s%n  channel flags: %s%n",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).trim(),
+                BRIDGE_FLAGS,
+                CHANNEL_JVM_FLAGS);
         System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
         if (PARTS.contains("bridge")) {
             if (CONNECTORS.contains("echo")) attempt("echo", () -> bridgeEcho(work.resolve("echo")));
             if (CONNECTORS.contains("sse")) attempt("hermes-sse", () -> bridgeHermesSse(work.resolve("sse")));
             if (CONNECTORS.contains("relay")) attempt("hermes-relay", () -> bridgeHermesRelay(work.resolve("relay")));
-            if (CONNECTORS.contains("openclaw")) attempt("openclaw-gateway", () -> bridgeOpenClaw(work.resolve("openclaw")));
+            if (CONNECTORS.contains("openclaw"))
+                attempt("openclaw-gateway", () -> bridgeOpenClaw(work.resolve("openclaw")));
         }
         if (PARTS.contains("channels")) {
             channels(work.resolve("channels"));
@@ -124,7 +130,8 @@ public final class ClawPodMemoryBenchmark {
         try {
             part.run();
         } catch (Exception e) {
-            String row = "bridge " + what + ": FAILED — " + e.getMessage().lines().findFirst().orElse("") ;
+            String row = "bridge " + what + ": FAILED — "
+                    + e.getMessage().lines().findFirst().orElse("");
             System.out.println(row);
             e.printStackTrace(System.out);
             REPORT.add(row);
@@ -134,11 +141,13 @@ public final class ClawPodMemoryBenchmark {
     // ------------------------------------------------------------------ the bridge
 
     private static String bridgeJar() {
-        return jar(System.getProperty("bench.bridge.jar", "claw-ipc-bridge/target/claw-ipc-bridge-0.1.0-SNAPSHOT-all.jar"));
+        return jar(System.getProperty(
+                "bench.bridge.jar", "claw-ipc-bridge/target/claw-ipc-bridge-0.1.0-SNAPSHOT-all.jar"));
     }
 
     private static String channelJar() {
-        return jar(System.getProperty("bench.channel.jar", "claw-channel-sidecar/target/claw-channel-sidecar-0.1.0-SNAPSHOT-runnable.jar"));
+        return jar(System.getProperty(
+                "bench.channel.jar", "claw-channel-sidecar/target/claw-channel-sidecar-0.1.0-SNAPSHOT-runnable.jar"));
     }
 
     /** The module's own runnable jar (as in its image: only its classes), else this benchmark's class path. */
@@ -147,8 +156,7 @@ public final class ClawPodMemoryBenchmark {
         return f.isFile() ? f.getAbsolutePath() : System.getProperty("java.class.path");
     }
 
-    private record Bridge(ChildJvm jvm, Path socket, long listeningMs, int httpPort) {
-    }
+    private record Bridge(ChildJvm jvm, Path socket, long listeningMs, int httpPort) {}
 
     private static Bridge startBridge(Path dir, Map<String, String> runtimeEnv) throws Exception {
         Files.createDirectories(dir);
@@ -159,9 +167,11 @@ public final class ClawPodMemoryBenchmark {
         env.put("CLAW_BRIDGE_DATA_DIR", dir.resolve("wal").toString());
         env.put("CLAW_BRIDGE_HTTP_PORT", Integer.toString(http));
         env.put("CLAW_BRIDGE_FSYNC", "true");
-        // as the operator renders it (BridgeContainer.MAX_CONCURRENT_RUNS): a Hermes run is followed by a thread of its own
+        // as the operator renders it (BridgeContainer.MAX_CONCURRENT_RUNS): a Hermes run is followed by a thread of its
+        // own
         env.put("CLAW_MAX_CONCURRENT_RUNS", System.getProperty("bench.pod.maxConcurrentRuns", "10"));
-        ChildJvm jvm = ChildJvm.start(bridgeJar(), BRIDGE_FLAGS, "io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", dir);
+        ChildJvm jvm = ChildJvm.start(
+                bridgeJar(), BRIDGE_FLAGS, "io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", dir);
         return new Bridge(jvm, socket, jvm.millisSinceStart(), http);
     }
 
@@ -173,18 +183,25 @@ public final class ClawPodMemoryBenchmark {
         final AtomicInteger errors = new AtomicInteger();
 
         LoadChannel(Path socket, String type) throws Exception {
-            sdk = BusClient.builder().socketPath(socket).channel("bench-" + type, type).instanceId("bench-0").sidecarVersion("bench")
-                    .bufferCapacity(4 * WINDOW).replyHandler(reply -> {
+            sdk = BusClient.builder()
+                    .socketPath(socket)
+                    .channel("bench-" + type, type)
+                    .instanceId("bench-0")
+                    .sidecarVersion("bench")
+                    .bufferCapacity(4 * WINDOW)
+                    .replyHandler(reply -> {
                         if (reply.hasFinal() || reply.hasError()) {
                             (reply.hasFinal() ? finals : errors).incrementAndGet();
                             window.release();
                         }
                         return CompletableFuture.completedFuture(ReplyOutcome.delivered("pm-" + reply.getReplySeq()));
-                    }).build();
+                    })
+                    .build();
             sdk.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!sdk.isConnected()) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("the bench channel did not connect to the bridge");
+                if (System.nanoTime() > deadline)
+                    throw new IllegalStateException("the bench channel did not connect to the bridge");
                 Thread.sleep(10);
             }
         }
@@ -195,18 +212,23 @@ public final class ClawPodMemoryBenchmark {
             int before = finals.get() + errors.get();
             for (int i = 0; i < n; i++) {
                 if (!window.tryAcquire(perMessage.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new IllegalStateException("no reply within " + perMessage + " after " + (finals.get() + errors.get() - before)
-                            + " of " + n + " messages");
+                    throw new IllegalStateException("no reply within " + perMessage + " after "
+                            + (finals.get() + errors.get() - before) + " of " + n + " messages");
                 }
-                sdk.publish(UserMessage.newBuilder().setMessageId(prefix + "-" + i).setConversationId("C" + (i % 256))
-                        .setPlatformMessageId("p-" + prefix + "-" + i).setChatType(ChatType.DIRECT)
+                sdk.publish(UserMessage.newBuilder()
+                        .setMessageId(prefix + "-" + i)
+                        .setConversationId("C" + (i % 256))
+                        .setPlatformMessageId("p-" + prefix + "-" + i)
+                        .setChatType(ChatType.DIRECT)
                         .setSender(Sender.newBuilder().setId("U" + (i % 256)).setDisplayName("Bench"))
-                        .setText("message " + i + " of the memory benchmark").build());
+                        .setText("message " + i + " of the memory benchmark")
+                        .build());
             }
             long deadline = System.nanoTime() + perMessage.toNanos() * 2;
             while (finals.get() + errors.get() - before < n) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + (finals.get() + errors.get() - before) + " of " + n + " replies came back");
+                    throw new IllegalStateException(
+                            "only " + (finals.get() + errors.get() - before) + " of " + n + " replies came back");
                 }
                 Thread.sleep(5);
             }
@@ -220,7 +242,9 @@ public final class ClawPodMemoryBenchmark {
     }
 
     /** Idle RSS 3 s after ready, then the load (peak sampled), then RSS 2 s after the last reply. */
-    private static void bridgeRow(String what, Bridge bridge, long readyMs, LoadChannel channel, int n, Duration perMessage) throws Exception {
+    private static void bridgeRow(
+            String what, Bridge bridge, long readyMs, LoadChannel channel, int n, Duration perMessage)
+            throws Exception {
         Thread.sleep(3000);
         long idle = bridge.jvm().rssKiB();
         diagnostics(bridge.jvm(), what + ", idle");
@@ -230,7 +254,8 @@ public final class ClawPodMemoryBenchmark {
         Thread.sleep(2000);
         long after = bridge.jvm().rssKiB();
         diagnostics(bridge.jvm(), what + ", after " + n);
-        String row = String.format("bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  %,d ms, %d errors",
+        String row = String.format(
+                "bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  %,d ms, %d errors",
                 what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
         System.out.println(row);
         REPORT.add(row);
@@ -242,115 +267,216 @@ public final class ClawPodMemoryBenchmark {
         try (ChildJvm jvm = bridge.jvm()) {
             long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
             try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
-                bridgeRow("echo (no runtime: the old published figure's)", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+                bridgeRow(
+                        "echo (no runtime: the old published figure's)",
+                        bridge,
+                        ready,
+                        channel,
+                        MESSAGES,
+                        Duration.ofSeconds(60));
             }
         }
     }
 
     private static void bridgeHermesSse(Path dir) throws Exception {
-        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
-            model.script(r -> ScriptedReply.of("ok", 1));
-            try (RealHermes hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl())).start()) {
-                Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
-                        "CLAW_RUNTIME_URL", hermes.baseUrl().toString(), "CLAW_RUNTIME_TOKEN", hermes.apiKey()));
+        if (PEERS.contains("real"))
+            try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+                model.script(r -> ScriptedReply.of("ok", 1));
+                try (RealHermes hermes = RealHermes.builder()
+                        .root(dir.resolve("hermes"))
+                        .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                        .start()) {
+                    Bridge bridge = startBridge(
+                            dir.resolve("real"),
+                            Map.of(
+                                    "CLAW_RUNTIME_PROTOCOL",
+                                    "hermes-sse",
+                                    "CLAW_RUNTIME_URL",
+                                    hermes.baseUrl().toString(),
+                                    "CLAW_RUNTIME_TOKEN",
+                                    hermes.apiKey()));
+                    try (ChildJvm jvm = bridge.jvm()) {
+                        long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                        try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                            bridgeRow(
+                                    "hermes-sse, real Hermes "
+                                            + hermes.installation().version(),
+                                    bridge,
+                                    ready,
+                                    channel,
+                                    REAL_MESSAGES,
+                                    Duration.ofSeconds(120));
+                        }
+                    }
+                }
+            }
+        if (PEERS.contains("emulated"))
+            try (HermesApiEmulator hermes =
+                    HermesApiEmulator.builder().maxConcurrentRuns(0).start()) {
+                Bridge bridge = startBridge(
+                        dir.resolve("emulated"),
+                        Map.of(
+                                "CLAW_RUNTIME_PROTOCOL",
+                                "hermes-sse",
+                                "CLAW_RUNTIME_URL",
+                                hermes.baseUrl().toString(),
+                                "CLAW_RUNTIME_TOKEN",
+                                "0123456789abcdef0123456789abcdef"));
                 try (ChildJvm jvm = bridge.jvm()) {
                     long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
                     try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
-                        bridgeRow("hermes-sse, real Hermes " + hermes.installation().version(), bridge, ready, channel, REAL_MESSAGES,
-                                Duration.ofSeconds(120));
+                        bridgeRow(
+                                "hermes-sse, Hermes API emulator",
+                                bridge,
+                                ready,
+                                channel,
+                                MESSAGES,
+                                Duration.ofSeconds(60));
                     }
                 }
             }
-        }
-        if (PEERS.contains("emulated")) try (HermesApiEmulator hermes = HermesApiEmulator.builder().maxConcurrentRuns(0).start()) {
-            Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
-                    "CLAW_RUNTIME_URL", hermes.baseUrl().toString(), "CLAW_RUNTIME_TOKEN", "0123456789abcdef0123456789abcdef"));
-            try (ChildJvm jvm = bridge.jvm()) {
-                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
-                try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
-                    bridgeRow("hermes-sse, Hermes API emulator", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
-                }
-            }
-        }
     }
 
     private static Map<String, String> relayEnv(int port) {
-        return Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-relay", "CLAW_RELAY_PORT", Integer.toString(port), "CLAW_RELAY_SECRET", RELAY_SECRET);
+        return Map.of(
+                "CLAW_RUNTIME_PROTOCOL",
+                "hermes-relay",
+                "CLAW_RELAY_PORT",
+                Integer.toString(port),
+                "CLAW_RELAY_SECRET",
+                RELAY_SECRET);
     }
 
     private static void bridgeHermesRelay(Path dir) throws Exception {
-        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
-            int relayPort = freePort();
-            Bridge bridge = startBridge(dir.resolve("real"), relayEnv(relayPort));
-            try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
-                    RealHermes hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl()))
-                            .env("GATEWAY_RELAY_URL", "http://127.0.0.1:" + relayPort).env("GATEWAY_RELAY_ID", "gw-bench")
-                            .env("GATEWAY_RELAY_SECRET", RELAY_SECRET).env("GATEWAY_RELAY_PLATFORMS", "telegram").start()) {
-                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
-                // Hermes 0.19.0 does not answer relay messages queued during its start-up restore (runtime-hermes-relay.md)
-                long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-                Path gatewayLog = hermes.home().resolve("logs/gateway.log");
-                while (!(Files.exists(gatewayLog) && Files.readString(gatewayLog).contains("Press Ctrl+C to stop"))) {
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("Hermes' gateway did not finish starting");
-                    Thread.sleep(100);
+        if (PEERS.contains("real"))
+            try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+                int relayPort = freePort();
+                Bridge bridge = startBridge(dir.resolve("real"), relayEnv(relayPort));
+                try (ChildJvm jvm = bridge.jvm();
+                        LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
+                        RealHermes hermes = RealHermes.builder()
+                                .root(dir.resolve("hermes"))
+                                .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                                .env("GATEWAY_RELAY_URL", "http://127.0.0.1:" + relayPort)
+                                .env("GATEWAY_RELAY_ID", "gw-bench")
+                                .env("GATEWAY_RELAY_SECRET", RELAY_SECRET)
+                                .env("GATEWAY_RELAY_PLATFORMS", "telegram")
+                                .start()) {
+                    long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                    // Hermes 0.19.0 does not answer relay messages queued during its start-up restore
+                    // (runtime-hermes-relay.md)
+                    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+                    Path gatewayLog = hermes.home().resolve("logs/gateway.log");
+                    while (!(Files.exists(gatewayLog)
+                            && Files.readString(gatewayLog).contains("Press Ctrl+C to stop"))) {
+                        if (System.nanoTime() > deadline)
+                            throw new IllegalStateException("Hermes' gateway did not finish starting");
+                        Thread.sleep(100);
+                    }
+                    bridgeRow(
+                            "hermes-relay, real Hermes " + hermes.installation().version(),
+                            bridge,
+                            ready,
+                            channel,
+                            REAL_MESSAGES,
+                            Duration.ofSeconds(120));
                 }
-                bridgeRow("hermes-relay, real Hermes " + hermes.installation().version(), bridge, ready, channel, REAL_MESSAGES,
-                        Duration.ofSeconds(120));
             }
-        }
         if (!PEERS.contains("emulated")) return;
         int relayPort = freePort();
         Bridge bridge = startBridge(dir.resolve("emulated"), relayEnv(relayPort));
-        try (ChildJvm jvm = bridge.jvm(); LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
-                HermesRelayClientEmulator hermes = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + relayPort),
-                        new HermesRelayClientEmulator.Auth.Signed("gw-bench", RELAY_SECRET, Duration.ofSeconds(300)), List.of("telegram"), Map.of())) {
+        try (ChildJvm jvm = bridge.jvm();
+                LoadChannel channel = new LoadChannel(bridge.socket(), "telegram");
+                HermesRelayClientEmulator hermes = new HermesRelayClientEmulator(
+                        URI.create("http://127.0.0.1:" + relayPort),
+                        new HermesRelayClientEmulator.Auth.Signed("gw-bench", RELAY_SECRET, Duration.ofSeconds(300)),
+                        List.of("telegram"),
+                        Map.of())) {
             HermesRelayClientEmulator.Connection socket = hermes.connect(Duration.ofSeconds(30));
             long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
             // the emulated gateway answers every inbound message at once with an outbound send to its chat
-            Thread responder = Thread.ofPlatform().daemon(true).name("relay-responder").start(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
-                        socket.send(in.path("source").path("chat_id").asText(), "ok", in.path("message_id").asText(), "telegram", Map.of());
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Throwable idle) {
-                        // nothing arrived within a second
-                    }
-                }
-            });
+            Thread responder = Thread.ofPlatform()
+                    .daemon(true)
+                    .name("relay-responder")
+                    .start(() -> {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            try {
+                                JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
+                                socket.send(
+                                        in.path("source").path("chat_id").asText(),
+                                        "ok",
+                                        in.path("message_id").asText(),
+                                        "telegram",
+                                        Map.of());
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (Throwable idle) {
+                                // nothing arrived within a second
+                            }
+                        }
+                    });
             bridgeRow("hermes-relay, relay client emulator", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
             responder.interrupt();
         }
     }
 
     private static void bridgeOpenClaw(Path dir) throws Exception {
-        if (PEERS.contains("real")) try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
-            model.script(r -> ScriptedReply.of("ok", 1));
-            try (OpenClawGateway gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start()) {
-                Bridge bridge = startBridge(dir.resolve("real"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
-                        "CLAW_RUNTIME_URL", gateway.url().toString(), "CLAW_RUNTIME_TOKEN", gateway.token()));
-                try (ChildJvm jvm = bridge.jvm()) {
-                    long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
-                    try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
-                        bridgeRow("openclaw-gateway, real gateway " + gateway.installation().openclawVersion(), bridge, ready, channel,
-                                REAL_MESSAGES, Duration.ofSeconds(180));
+        if (PEERS.contains("real"))
+            try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
+                model.script(r -> ScriptedReply.of("ok", 1));
+                try (OpenClawGateway gateway = OpenClawGateway.builder()
+                        .config(OpenClawConfigs.withFakeModel(model.baseUrl()))
+                        .start()) {
+                    Bridge bridge = startBridge(
+                            dir.resolve("real"),
+                            Map.of(
+                                    "CLAW_RUNTIME_PROTOCOL",
+                                    "openclaw-gateway",
+                                    "CLAW_RUNTIME_URL",
+                                    gateway.url().toString(),
+                                    "CLAW_RUNTIME_TOKEN",
+                                    gateway.token()));
+                    try (ChildJvm jvm = bridge.jvm()) {
+                        long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                        try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                            bridgeRow(
+                                    "openclaw-gateway, real gateway "
+                                            + gateway.installation().openclawVersion(),
+                                    bridge,
+                                    ready,
+                                    channel,
+                                    REAL_MESSAGES,
+                                    Duration.ofSeconds(180));
+                        }
                     }
                 }
             }
-        }
-        if (PEERS.contains("emulated")) try (OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway()) {
-            instant.start();
-            instant.started.get(10, TimeUnit.SECONDS);
-            Bridge bridge = startBridge(dir.resolve("emulated"), Map.of("CLAW_RUNTIME_PROTOCOL", "openclaw-gateway",
-                    "CLAW_RUNTIME_URL", "ws://127.0.0.1:" + instant.getPort() + "/", "CLAW_RUNTIME_TOKEN", "t".repeat(64)));
-            try (ChildJvm jvm = bridge.jvm()) {
-                long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
-                try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
-                    bridgeRow("openclaw-gateway, instant v4 peer", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
+        if (PEERS.contains("emulated"))
+            try (OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway()) {
+                instant.start();
+                instant.started.get(10, TimeUnit.SECONDS);
+                Bridge bridge = startBridge(
+                        dir.resolve("emulated"),
+                        Map.of(
+                                "CLAW_RUNTIME_PROTOCOL",
+                                "openclaw-gateway",
+                                "CLAW_RUNTIME_URL",
+                                "ws://127.0.0.1:" + instant.getPort() + "/",
+                                "CLAW_RUNTIME_TOKEN",
+                                "t".repeat(64)));
+                try (ChildJvm jvm = bridge.jvm()) {
+                    long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
+                    try (LoadChannel channel = new LoadChannel(bridge.socket(), "slack")) {
+                        bridgeRow(
+                                "openclaw-gateway, instant v4 peer",
+                                bridge,
+                                ready,
+                                channel,
+                                MESSAGES,
+                                Duration.ofSeconds(60));
+                    }
                 }
             }
-        }
     }
 
     // ------------------------------------------------------------------ the channels
@@ -391,13 +517,24 @@ public final class ClawPodMemoryBenchmark {
 
         IntConsumer inject(String type) {
             return switch (type) {
-                case "slack" -> i -> {
-                    FakeSlack.Socket s = slack.sockets.get(slack.sockets.size() - 1);
-                    s.sendEvent("Ev" + i + "-" + System.nanoTime(), FakeSlack.message("C" + (i % 16), "U1",
-                            "1700000000." + slackTs.incrementAndGet(), "message " + i));
-                };
-                case "discord" -> i -> discord.messageCreate(String.valueOf(System.nanoTime()), String.valueOf(555 + i % 16), "U7", false,
-                        "message " + i);
+                case "slack" ->
+                    i -> {
+                        FakeSlack.Socket s = slack.sockets.get(slack.sockets.size() - 1);
+                        s.sendEvent(
+                                "Ev" + i + "-" + System.nanoTime(),
+                                FakeSlack.message(
+                                        "C" + (i % 16),
+                                        "U1",
+                                        "1700000000." + slackTs.incrementAndGet(),
+                                        "message " + i));
+                    };
+                case "discord" ->
+                    i -> discord.messageCreate(
+                            String.valueOf(System.nanoTime()),
+                            String.valueOf(555 + i % 16),
+                            "U7",
+                            false,
+                            "message " + i);
                 case "telegram" -> i -> telegram.userMessage(42 + i % 16, "private", false, "message " + i);
                 default -> throw new IllegalArgumentException(type);
             };
@@ -424,62 +561,80 @@ public final class ClawPodMemoryBenchmark {
 
     private static void channels(Path dir) throws Exception {
         // today's layout: one JVM per channel
-        if (LAYOUTS.contains("separate")) try (Platforms platforms = new Platforms()) {
-            Bridge bridge = startBridge(dir.resolve("separate"), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
-            try (ChildJvm bridgeJvm = bridge.jvm()) {
-                bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
-                List<ChildJvm> jvms = new ArrayList<>();
-                List<Long> ready = new ArrayList<>();
-                try {
-                    for (String type : TYPES) {
-                        int port = freePort();
-                        Map<String, String> env = new HashMap<>(platforms.secrets(type));
-                        env.put("CHANNEL_NAME", type + "-bench");
-                        env.put("CHANNEL_TYPE", type);
-                        env.put("CHANNEL_CONFIG", platforms.config(type));
-                        env.put("CLAW_BUS_SOCKET", bridge.socket().toString());
-                        env.put("CHANNEL_HTTP_PORT", Integer.toString(port));
-                        env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
-                        ChildJvm jvm = ChildJvm.start(channelJar(), CHANNEL_JVM_FLAGS, "io.k8s4claw.channel.ChannelMain", List.of(), env, null, dir);
-                        jvms.add(jvm);
-                        ready.add(awaitHttp(jvm, port, "/readyz"));
-                    }
-                    Thread.sleep(3000);
-                    long[] idle = new long[3];
-                    for (int i = 0; i < 3; i++) {
-                        idle[i] = jvms.get(i).rssKiB();
-                        diagnostics(jvms.get(i), "separate " + TYPES.get(i) + ", idle");
-                    }
-                    long[] after = new long[3];
-                    long[] ms = new long[3];
-                    for (int i = 0; i < 3; i++) {
-                        ms[i] = drive(platforms, List.of(TYPES.get(i)), CHANNEL_MESSAGES);
-                    }
-                    Thread.sleep(2000);
-                    for (int i = 0; i < 3; i++) {
-                        after[i] = jvms.get(i).rssKiB();
-                        String row = String.format("channel %-41s ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f  %,d ms",
-                                "separate JVM: " + TYPES.get(i), ready.get(i), mib(idle[i]), CHANNEL_MESSAGES, mib(after[i]), ms[i]);
-                        System.out.println(row);
-                        REPORT.add(row);
-                    }
-                    for (int k = 1; k <= 3; k++) {
-                        long sumIdle = 0;
-                        long sumAfter = 0;
-                        for (int i = 0; i < k; i++) {
-                            sumIdle += idle[i];
-                            sumAfter += after[i];
+        if (LAYOUTS.contains("separate"))
+            try (Platforms platforms = new Platforms()) {
+                Bridge bridge = startBridge(dir.resolve("separate"), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
+                try (ChildJvm bridgeJvm = bridge.jvm()) {
+                    bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
+                    List<ChildJvm> jvms = new ArrayList<>();
+                    List<Long> ready = new ArrayList<>();
+                    try {
+                        for (String type : TYPES) {
+                            int port = freePort();
+                            Map<String, String> env = new HashMap<>(platforms.secrets(type));
+                            env.put("CHANNEL_NAME", type + "-bench");
+                            env.put("CHANNEL_TYPE", type);
+                            env.put("CHANNEL_CONFIG", platforms.config(type));
+                            env.put("CLAW_BUS_SOCKET", bridge.socket().toString());
+                            env.put("CHANNEL_HTTP_PORT", Integer.toString(port));
+                            env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
+                            ChildJvm jvm = ChildJvm.start(
+                                    channelJar(),
+                                    CHANNEL_JVM_FLAGS,
+                                    "io.k8s4claw.channel.ChannelMain",
+                                    List.of(),
+                                    env,
+                                    null,
+                                    dir);
+                            jvms.add(jvm);
+                            ready.add(awaitHttp(jvm, port, "/readyz"));
                         }
-                        String row = String.format("channels %-40s                 RSS idle %6.1f  after %,6d msgs/channel %6.1f",
-                                "today, " + k + " separate JVM" + (k > 1 ? "s (sum)" : ""), mib(sumIdle), CHANNEL_MESSAGES, mib(sumAfter));
-                        System.out.println(row);
-                        REPORT.add(row);
+                        Thread.sleep(3000);
+                        long[] idle = new long[3];
+                        for (int i = 0; i < 3; i++) {
+                            idle[i] = jvms.get(i).rssKiB();
+                            diagnostics(jvms.get(i), "separate " + TYPES.get(i) + ", idle");
+                        }
+                        long[] after = new long[3];
+                        long[] ms = new long[3];
+                        for (int i = 0; i < 3; i++) {
+                            ms[i] = drive(platforms, List.of(TYPES.get(i)), CHANNEL_MESSAGES);
+                        }
+                        Thread.sleep(2000);
+                        for (int i = 0; i < 3; i++) {
+                            after[i] = jvms.get(i).rssKiB();
+                            String row = String.format(
+                                    "channel %-41s ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f  %,d ms",
+                                    "separate JVM: " + TYPES.get(i),
+                                    ready.get(i),
+                                    mib(idle[i]),
+                                    CHANNEL_MESSAGES,
+                                    mib(after[i]),
+                                    ms[i]);
+                            System.out.println(row);
+                            REPORT.add(row);
+                        }
+                        for (int k = 1; k <= 3; k++) {
+                            long sumIdle = 0;
+                            long sumAfter = 0;
+                            for (int i = 0; i < k; i++) {
+                                sumIdle += idle[i];
+                                sumAfter += after[i];
+                            }
+                            String row = String.format(
+                                    "channels %-40s                 RSS idle %6.1f  after %,6d msgs/channel %6.1f",
+                                    "today, " + k + " separate JVM" + (k > 1 ? "s (sum)" : ""),
+                                    mib(sumIdle),
+                                    CHANNEL_MESSAGES,
+                                    mib(sumAfter));
+                            System.out.println(row);
+                            REPORT.add(row);
+                        }
+                    } finally {
+                        for (ChildJvm jvm : jvms) jvm.close();
                     }
-                } finally {
-                    for (ChildJvm jvm : jvms) jvm.close();
                 }
             }
-        }
         // the shared channel container with 1, 2 and 3 channels
         for (int k = 1; k <= 3; k++) {
             if (!LAYOUTS.contains("shared" + k)) continue;
@@ -503,7 +658,14 @@ public final class ClawPodMemoryBenchmark {
                         env.put(p + "HTTP_PORT", Integer.toString(port));
                         platforms.secrets(type).forEach((key, v) -> env.put(p + key, v));
                     }
-                    try (ChildJvm jvm = ChildJvm.start(channelJar(), CHANNEL_JVM_FLAGS, "io.k8s4claw.channel.ChannelMain", List.of(), env, null, dir)) {
+                    try (ChildJvm jvm = ChildJvm.start(
+                            channelJar(),
+                            CHANNEL_JVM_FLAGS,
+                            "io.k8s4claw.channel.ChannelMain",
+                            List.of(),
+                            env,
+                            null,
+                            dir)) {
                         long ready = awaitHttp(jvm, firstPort, "/readyz/channels");
                         Thread.sleep(3000);
                         long idle = jvm.rssKiB();
@@ -514,9 +676,16 @@ public final class ClawPodMemoryBenchmark {
                         Thread.sleep(2000);
                         long after = jvm.rssKiB();
                         diagnostics(jvm, "shared container, " + k + " channels, after load");
-                        String row = String.format("channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak %6.1f)  %,d ms",
-                                "shared container, " + k + " channel" + (k > 1 ? "s" : "") + " (" + String.join("+", TYPES.subList(0, k)) + ")",
-                                ready, mib(idle), CHANNEL_MESSAGES, mib(after), mib(peak), ms);
+                        String row = String.format(
+                                "channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak %6.1f)  %,d ms",
+                                "shared container, " + k + " channel" + (k > 1 ? "s" : "") + " ("
+                                        + String.join("+", TYPES.subList(0, k)) + ")",
+                                ready,
+                                mib(idle),
+                                CHANNEL_MESSAGES,
+                                mib(after),
+                                mib(peak),
+                                ms);
                         System.out.println(row);
                         REPORT.add(row);
                     }
@@ -547,8 +716,10 @@ public final class ClawPodMemoryBenchmark {
                             if (now != seen) {
                                 seen = now;
                                 lastProgress = System.nanoTime();
-                            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(60).toNanos()) {
-                                throw new IllegalStateException(type + ": no reply posted for 60 s after " + (now - base) + " of " + n);
+                            } else if (System.nanoTime() - lastProgress
+                                    > Duration.ofSeconds(60).toNanos()) {
+                                throw new IllegalStateException(
+                                        type + ": no reply posted for 60 s after " + (now - base) + " of " + n);
                             }
                             Thread.sleep(1);
                         }
@@ -557,7 +728,8 @@ public final class ClawPodMemoryBenchmark {
                     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                     while (replies.getAsInt() - base < n) {
                         if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException(type + ": " + (replies.getAsInt() - base) + " of " + n + " replies posted");
+                            throw new IllegalStateException(
+                                    type + ": " + (replies.getAsInt() - base) + " of " + n + " replies posted");
                         }
                         Thread.sleep(5);
                     }
@@ -574,11 +746,14 @@ public final class ClawPodMemoryBenchmark {
     /** Polls {@code path} every 5 ms until 200; returns the milliseconds since the child started. */
     private static long awaitHttp(ChildJvm jvm, int port, String path) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         while (System.nanoTime() < deadline) {
             if (!jvm.isAlive()) throw new IllegalStateException("the channel JVM exited:\n" + jvm.output());
             try {
-                if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return jvm.millisSinceStart();
+                if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200)
+                    return jvm.millisSinceStart();
             } catch (IOException notYet) {
                 // not listening yet
             }
@@ -590,16 +765,20 @@ public final class ClawPodMemoryBenchmark {
     /** With -Dbench.pod.diagnostics=true: loaded classes, the heap's top classes and (with NMT on) native memory. */
     private static void diagnostics(ChildJvm jvm, String what) throws Exception {
         if (!DIAGNOSTICS) return;
-        System.out.println("---- " + what + " (pid " + jvm.pid() + ", RSS " + String.format("%.1f", mib(jvm.rssKiB())) + " MiB)");
+        System.out.println(
+                "---- " + what + " (pid " + jvm.pid() + ", RSS " + String.format("%.1f", mib(jvm.rssKiB())) + " MiB)");
         for (String line : jvm.jcmd("PerfCounter.print").split("\n")) {
-            if (line.startsWith("java.cls.loadedClasses") || line.startsWith("java.cls.unloadedClasses")
-                    || line.startsWith("sun.cls.sharedLoadedClasses") || line.startsWith("java.threads.live=")) {
+            if (line.startsWith("java.cls.loadedClasses")
+                    || line.startsWith("java.cls.unloadedClasses")
+                    || line.startsWith("sun.cls.sharedLoadedClasses")
+                    || line.startsWith("java.threads.live=")) {
                 System.out.println("  " + line);
             }
         }
         Map<String, Integer> threads = new java.util.TreeMap<>();
         for (String line : jvm.jcmd("Thread.print").split("\n")) {
-            if (line.startsWith("\"")) threads.merge(line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "#"), 1, Integer::sum);
+            if (line.startsWith("\""))
+                threads.merge(line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "#"), 1, Integer::sum);
         }
         System.out.println("  threads by name: " + threads);
         String histo = jvm.jcmd("GC.class_histogram");
@@ -608,20 +787,24 @@ public final class ClawPodMemoryBenchmark {
         int tlsClasses = 0;
         for (String line : lines) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 4 && (f[3].startsWith("sun.security.") || f[3].startsWith("java.security.cert.")
-                    || f[3].startsWith("javax.net.ssl.") || f[3].startsWith("sun.security.ssl."))) {
+            if (f.length >= 4
+                    && (f[3].startsWith("sun.security.")
+                            || f[3].startsWith("java.security.cert.")
+                            || f[3].startsWith("javax.net.ssl.")
+                            || f[3].startsWith("sun.security.ssl."))) {
                 tlsClasses++;
                 tlsBytes += Long.parseLong(f[2]);
             }
         }
-        System.out.println("  TLS/PKI (sun.security.*, java.security.cert.*, javax.net.ssl.*) in the heap: " + tlsClasses
-                + " classes with instances, " + tlsBytes + " bytes");
+        System.out.println("  TLS/PKI (sun.security.*, java.security.cert.*, javax.net.ssl.*) in the heap: "
+                + tlsClasses + " classes with instances, " + tlsBytes + " bytes");
         for (int i = 0; i < Math.min(lines.length, 16); i++) System.out.println("  " + lines[i]);
         if (lines.length > 0) System.out.println("  " + lines[lines.length - 1]);
         String nmt = jvm.jcmd("VM.native_memory", "summary");
         if (!nmt.contains("not enabled")) {
             for (String line : nmt.split("\n")) {
-                if (line.contains("committed=") && (line.startsWith("Total") || line.startsWith("-"))) System.out.println("  " + line.trim());
+                if (line.contains("committed=") && (line.startsWith("Total") || line.startsWith("-")))
+                    System.out.println("  " + line.trim());
             }
         }
     }

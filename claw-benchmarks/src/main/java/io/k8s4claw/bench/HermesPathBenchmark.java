@@ -3,7 +3,6 @@ package io.k8s4claw.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8s4claw.api.bus.v1.ChatType;
-import io.k8s4claw.api.bus.v1.Reply;
 import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.channel.sdk.BusClient;
@@ -52,12 +51,20 @@ public final class HermesPathBenchmark {
         try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
             model.script(r -> ScriptedReply.of("ok", 1));
             long t0 = System.nanoTime();
-            try (RealHermes hermes = RealHermes.builder().root(work.resolve("hermes"))
-                    .configYaml(RealHermes.modelConfig(model.baseUrl())).start()) {
-                System.out.printf("Hermes path benchmark: real hermes-agent %s (install+start %d ms), %d messages per path"
-                                + " after %d warm-up, %d CPUs, %s %s%n", hermes.installation().version(),
-                        (System.nanoTime() - t0) / 1_000_000, MESSAGES, WARMUP, Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.vm.name"), System.getProperty("java.version"));
+            try (RealHermes hermes = RealHermes.builder()
+                    .root(work.resolve("hermes"))
+                    .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                    .start()) {
+                System.out.printf(
+                        "Hermes path benchmark: real hermes-agent %s (install+start %d ms), %d messages per path"
+                                + " after %d warm-up, %d CPUs, %s %s%n",
+                        hermes.installation().version(),
+                        (System.nanoTime() - t0) / 1_000_000,
+                        MESSAGES,
+                        WARMUP,
+                        Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.vm.name"),
+                        System.getProperty("java.version"));
                 measure(work, hermes);
             }
         }
@@ -75,20 +82,26 @@ public final class HermesPathBenchmark {
         env.put("CLAW_BRIDGE_FSYNC", "true");
         try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-", work)) {
             Map<String, CompletableFuture<Long>> finals = new ConcurrentHashMap<>();
-            BusClient sdk = BusClient.builder().socketPath(sock).channel("bench", "slack").instanceId("bench-0")
-                    .sidecarVersion("bench").replyHandler(reply -> {
+            BusClient sdk = BusClient.builder()
+                    .socketPath(sock)
+                    .channel("bench", "slack")
+                    .instanceId("bench-0")
+                    .sidecarVersion("bench")
+                    .replyHandler(reply -> {
                         if (reply.hasFinal() || reply.hasError()) {
                             CompletableFuture<Long> f = finals.get(reply.getInReplyTo());
                             if (f != null) {
                                 if (reply.hasFinal()) {
                                     f.complete(System.nanoTime());
                                 } else {
-                                    f.completeExceptionally(new IllegalStateException(reply.getError().getCode()));
+                                    f.completeExceptionally(new IllegalStateException(
+                                            reply.getError().getCode()));
                                 }
                             }
                         }
                         return CompletableFuture.completedFuture(ReplyOutcome.delivered("pm-" + reply.getReplySeq()));
-                    }).build();
+                    })
+                    .build();
             sdk.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!sdk.isConnected() && System.nanoTime() < deadline) {
@@ -115,11 +128,14 @@ public final class HermesPathBenchmark {
             sdk.close();
             long[] bs = viaBridge.stream().mapToLong(Long::longValue).sorted().toArray();
             long[] ds = viaDirect.stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf("direct client (POST /v1/runs + SSE to run.completed)  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n",
+            System.out.printf(
+                    "direct client (POST /v1/runs + SSE to run.completed)  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n",
                     ms(pct(ds, 50)), ms(pct(ds, 99)), ms(ds[ds.length - 1]));
-            System.out.printf("channel SDK -> bridge -> Hermes -> final reply        p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n",
+            System.out.printf(
+                    "channel SDK -> bridge -> Hermes -> final reply        p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n",
                     ms(pct(bs, 50)), ms(pct(bs, 99)), ms(bs[bs.length - 1]));
-            System.out.printf("added by the bridge path: p50 %+.2f ms, p99 %+.2f ms%n",
+            System.out.printf(
+                    "added by the bridge path: p50 %+.2f ms, p99 %+.2f ms%n",
                     ms(pct(bs, 50) - pct(ds, 50)), ms(pct(bs, 99) - pct(ds, 99)));
         }
     }
@@ -129,8 +145,13 @@ public final class HermesPathBenchmark {
         CompletableFuture<Long> done = new CompletableFuture<>();
         finals.put(id, done);
         long start = System.nanoTime();
-        sdk.publish(UserMessage.newBuilder().setMessageId(id).setConversationId("CBENCH" + i).setChatType(ChatType.CHANNEL)
-                .setSender(Sender.newBuilder().setId("U1").setDisplayName("Bench")).setText("bridge " + i).build());
+        sdk.publish(UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId("CBENCH" + i)
+                .setChatType(ChatType.CHANNEL)
+                .setSender(Sender.newBuilder().setId("U1").setDisplayName("Bench"))
+                .setText("bridge " + i)
+                .build());
         long end = done.get(120, TimeUnit.SECONDS);
         finals.remove(id);
         return end - start;
@@ -148,21 +169,34 @@ public final class HermesPathBenchmark {
     private record DirectClient(URI base, String key, HttpClient http) {
 
         DirectClient(URI base, String key) {
-            this(base, key, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+            this(
+                    base,
+                    key,
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
         }
 
         long turn(String text, String session) throws Exception {
             long start = System.nanoTime();
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/v1/runs"))
-                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("input", text)
-                            .put("session_id", session).toString())).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/runs"))
+                            .header("Authorization", "Bearer " + key)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+                                    .put("input", text)
+                                    .put("session_id", session)
+                                    .toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (created.statusCode() != 202) {
-                throw new IllegalStateException("POST /v1/runs answered " + created.statusCode() + ": " + created.body());
+                throw new IllegalStateException(
+                        "POST /v1/runs answered " + created.statusCode() + ": " + created.body());
             }
             String runId = JSON.readTree(created.body()).path("run_id").asText();
-            HttpResponse<java.io.InputStream> events = http.send(HttpRequest.newBuilder(base.resolve("/v1/runs/" + runId + "/events"))
-                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> events = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/runs/" + runId + "/events"))
+                            .header("Authorization", "Bearer " + key)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             try (BufferedReader in = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {

@@ -10,9 +10,6 @@ import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.llm.ScriptedReply;
 import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ServerHandshake;
-
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.handshake.ServerHandshake;
 
 /**
  * The OpenClaw path's added latency: the bridge's {@link OpenClawGatewayConnector} against a minimal direct
@@ -47,11 +46,19 @@ public final class OpenClawPathBenchmark {
         try (FakeOpenAiServer model = FakeOpenAiServer.start()) {
             model.script(r -> ScriptedReply.of("ok", 1));
             long t0 = System.nanoTime();
-            try (OpenClawGateway gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start()) {
-                System.out.printf("OpenClaw path benchmark: real gateway %s (install+start %d ms), %d messages per path after %d"
-                                + " warm-up, %d CPUs, %s %s%n", gateway.installation().openclawVersion(),
-                        (System.nanoTime() - t0) / 1_000_000, MESSAGES, WARMUP, Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.vm.name"), System.getProperty("java.version"));
+            try (OpenClawGateway gateway = OpenClawGateway.builder()
+                    .config(OpenClawConfigs.withFakeModel(model.baseUrl()))
+                    .start()) {
+                System.out.printf(
+                        "OpenClaw path benchmark: real gateway %s (install+start %d ms), %d messages per path after %d"
+                                + " warm-up, %d CPUs, %s %s%n",
+                        gateway.installation().openclawVersion(),
+                        (System.nanoTime() - t0) / 1_000_000,
+                        MESSAGES,
+                        WARMUP,
+                        Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.vm.name"),
+                        System.getProperty("java.version"));
                 measure(gateway.url(), gateway.token(), MESSAGES);
             }
         }
@@ -60,7 +67,9 @@ public final class OpenClawPathBenchmark {
         try (InstantGateway instant = new InstantGateway()) {
             instant.start();
             instant.started.get(10, TimeUnit.SECONDS);
-            System.out.printf("%nagainst an instant loopback v4 peer (ack and final sent at once), %d messages per path:%n", 2000);
+            System.out.printf(
+                    "%nagainst an instant loopback v4 peer (ack and final sent at once), %d messages per path:%n",
+                    2000);
             measure(URI.create("ws://127.0.0.1:" + instant.getPort() + "/"), "t".repeat(64), 2000);
         }
     }
@@ -69,8 +78,8 @@ public final class OpenClawPathBenchmark {
         DirectClient direct = new DirectClient(url, token);
         direct.connectBlocking(30, TimeUnit.SECONDS);
         direct.hello.get(60, TimeUnit.SECONDS);
-        OpenClawGatewayConnector connector = new OpenClawGatewayConnector(
-                OpenClawSettings.defaults(url, token), Clock.systemUTC());
+        OpenClawGatewayConnector connector =
+                new OpenClawGatewayConnector(OpenClawSettings.defaults(url, token), Clock.systemUTC());
         connector.start(null);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!connector.health().isUp() && System.nanoTime() < deadline) {
@@ -106,10 +115,15 @@ public final class OpenClawPathBenchmark {
     private static void print(String what, List<long[]> direct, List<long[]> bridge, int index) {
         long[] d = direct.stream().mapToLong(r -> r[index]).sorted().toArray();
         long[] b = bridge.stream().mapToLong(r -> r[index]).sorted().toArray();
-        System.out.printf("%-28s direct client    p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n", what, ms(pct(d, 50)), ms(pct(d, 90)), ms(d[d.length - 1]));
-        System.out.printf("%-28s bridge connector p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n", "", ms(pct(b, 50)), ms(pct(b, 90)), ms(b[b.length - 1]));
-        System.out.printf("%-28s added by the connector: p50 %+.3f ms (%.3fx of direct)%n", "", ms(pct(b, 50) - pct(d, 50)),
-                pct(b, 50) / (double) pct(d, 50));
+        System.out.printf(
+                "%-28s direct client    p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n",
+                what, ms(pct(d, 50)), ms(pct(d, 90)), ms(d[d.length - 1]));
+        System.out.printf(
+                "%-28s bridge connector p50 %9.3f ms  p90 %9.3f ms  max %9.3f ms%n",
+                "", ms(pct(b, 50)), ms(pct(b, 90)), ms(b[b.length - 1]));
+        System.out.printf(
+                "%-28s added by the connector: p50 %+.3f ms (%.3fx of direct)%n",
+                "", ms(pct(b, 50) - pct(d, 50)), pct(b, 50) / (double) pct(d, 50));
     }
 
     private static long pct(long[] sorted, int p) {
@@ -123,18 +137,38 @@ public final class OpenClawPathBenchmark {
     /** Returns {ack nanos, final nanos}. */
     private static long[] viaConnector(OpenClawGatewayConnector connector, int i) throws Exception {
         String id = "bench-bridge-" + i;
-        InboundMessage m = new InboundMessage(id, InboundMessage.idempotencyKeyFor("bench", id), "bench", "slack",
-                "CBENCH" + i, "", new InboundMessage.Sender("U1", "Bench", false), "ping", "", List.of(), Map.of(),
-                InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
+        InboundMessage m = new InboundMessage(
+                id,
+                InboundMessage.idempotencyKeyFor("bench", id),
+                "bench",
+                "slack",
+                "CBENCH" + i,
+                "",
+                new InboundMessage.Sender("U1", "Bench", false),
+                "ping",
+                "",
+                List.of(),
+                Map.of(),
+                InboundMessage.ChatType.CHANNEL,
+                Instant.EPOCH);
         CompletableFuture<Long> done = new CompletableFuture<>();
         long start = System.nanoTime();
         ReplySink sink = new ReplySink() {
-            public void onStart() { }
-            public void onDelta(String t) { }
-            public void onFinal(String t) { done.complete(System.nanoTime()); }
-            public void onError(String c, String t) { done.completeExceptionally(new IllegalStateException(c + ": " + t)); }
-            public void onTyping() { }
-            public void onApprovalRequest(String a, String t, List<String> c) { }
+            public void onStart() {}
+
+            public void onDelta(String t) {}
+
+            public void onFinal(String t) {
+                done.complete(System.nanoTime());
+            }
+
+            public void onError(String c, String t) {
+                done.completeExceptionally(new IllegalStateException(c + ": " + t));
+            }
+
+            public void onTyping() {}
+
+            public void onApprovalRequest(String a, String t, List<String> c) {}
         };
         connector.deliver(m, sink).toCompletableFuture().get(60, TimeUnit.SECONDS);
         long ack = System.nanoTime();
@@ -162,15 +196,21 @@ public final class OpenClawPathBenchmark {
                 JsonNode f = JSON.readTree(message);
                 String id = f.path("id").asText();
                 switch (f.path("method").asText()) {
-                    case "connect" -> conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\","
-                            + "\"protocol\":4,\"auth\":{\"scopes\":[\"operator.read\",\"operator.write\"]},\"policy\":{\"tickIntervalMs\":30000}}}");
+                    case "connect" ->
+                        conn.send(
+                                "{\"type\":\"res\",\"id\":\"" + id
+                                        + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\","
+                                        + "\"protocol\":4,\"auth\":{\"scopes\":[\"operator.read\",\"operator.write\"]},\"policy\":{\"tickIntervalMs\":30000}}}");
                     case "chat.send" -> {
                         String run = f.path("params").path("idempotencyKey").asText();
-                        conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"runId\":\"" + run + "\",\"status\":\"started\"}}");
-                        conn.send("{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"" + run + "\",\"seq\":1,\"state\":\"final\","
-                                + "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}}");
+                        conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"runId\":\"" + run
+                                + "\",\"status\":\"started\"}}");
+                        conn.send(
+                                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"" + run
+                                        + "\",\"seq\":1,\"state\":\"final\","
+                                        + "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}}");
                     }
-                    default -> { }
+                    default -> {}
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -178,12 +218,10 @@ public final class OpenClawPathBenchmark {
         }
 
         @Override
-        public void onClose(org.java_websocket.WebSocket conn, int code, String reason, boolean remote) {
-        }
+        public void onClose(org.java_websocket.WebSocket conn, int code, String reason, boolean remote) {}
 
         @Override
-        public void onError(org.java_websocket.WebSocket conn, Exception ex) {
-        }
+        public void onError(org.java_websocket.WebSocket conn, Exception ex) {}
 
         @Override
         public void onStart() {
@@ -216,16 +254,17 @@ public final class OpenClawPathBenchmark {
             acks.put("r-" + key, ack);
             finals.put(key, fin);
             long start = System.nanoTime();
-            send("{\"type\":\"req\",\"id\":\"r-" + key + "\",\"method\":\"chat.send\",\"params\":{\"sessionKey\":\"agent:main:slack:channel:c"
-                    + key + "\",\"message\":\"[Slack] Bench (U1): ping\",\"idempotencyKey\":\"" + key + "\",\"queueMode\":\"followup\",\"timeoutMs\":600000}}");
+            send("{\"type\":\"req\",\"id\":\"r-" + key
+                    + "\",\"method\":\"chat.send\",\"params\":{\"sessionKey\":\"agent:main:slack:channel:c" + key
+                    + "\",\"message\":\"[Slack] Bench (U1): ping\",\"idempotencyKey\":\"" + key
+                    + "\",\"queueMode\":\"followup\",\"timeoutMs\":600000}}");
             long a = ack.get(60, TimeUnit.SECONDS);
             long f = fin.get(120, TimeUnit.SECONDS);
             return new long[] {a - start, f - start};
         }
 
         @Override
-        public void onOpen(ServerHandshake h) {
-        }
+        public void onOpen(ServerHandshake h) {}
 
         @Override
         public void onMessage(String message) {
@@ -233,10 +272,11 @@ public final class OpenClawPathBenchmark {
             try {
                 JsonNode f = JSON.readTree(message);
                 if ("connect.challenge".equals(f.path("event").asText())) {
-                    send("{\"type\":\"req\",\"id\":\"c-1\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,\"maxProtocol\":4,"
-                            + "\"client\":{\"id\":\"gateway-client\",\"version\":\"1\",\"platform\":\"linux\",\"mode\":\"backend\"},"
-                            + "\"role\":\"operator\",\"scopes\":[\"operator.read\",\"operator.write\"],\"caps\":[],\"auth\":{\"token\":\""
-                            + token + "\"}}}");
+                    send(
+                            "{\"type\":\"req\",\"id\":\"c-1\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,\"maxProtocol\":4,"
+                                    + "\"client\":{\"id\":\"gateway-client\",\"version\":\"1\",\"platform\":\"linux\",\"mode\":\"backend\"},"
+                                    + "\"role\":\"operator\",\"scopes\":[\"operator.read\",\"operator.write\"],\"caps\":[],\"auth\":{\"token\":\""
+                                    + token + "\"}}}");
                 } else if ("c-1".equals(f.path("id").asText())) {
                     hello.complete(null);
                 } else if ("res".equals(f.path("type").asText())) {
@@ -245,8 +285,10 @@ public final class OpenClawPathBenchmark {
                         a.complete(now);
                     }
                 } else if ("chat".equals(f.path("event").asText())
-                        && Arrays.asList("final", "error", "aborted").contains(f.path("payload").path("state").asText())) {
-                    CompletableFuture<Long> fin = finals.remove(f.path("payload").path("runId").asText());
+                        && Arrays.asList("final", "error", "aborted")
+                                .contains(f.path("payload").path("state").asText())) {
+                    CompletableFuture<Long> fin =
+                            finals.remove(f.path("payload").path("runId").asText());
                     if (fin != null) {
                         fin.complete(now);
                     }
@@ -257,8 +299,7 @@ public final class OpenClawPathBenchmark {
         }
 
         @Override
-        public void onClose(int code, String reason, boolean remote) {
-        }
+        public void onClose(int code, String reason, boolean remote) {}
 
         @Override
         public void onError(Exception ex) {

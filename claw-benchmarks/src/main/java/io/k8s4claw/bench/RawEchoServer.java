@@ -30,16 +30,18 @@ public final class RawEchoServer {
         Path path = Path.of(args[0]);
         Files.deleteIfExists(path);
         boolean epoll = Epoll.isAvailable();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        ServerBootstrap b = new ServerBootstrap().group(group)
+        MultiThreadIoEventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
                 .channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class)
                 // the bridge's read sizes (pooled buffers under the container's small heap): same transport setup
                 .childOption(ChannelOption.RECVBUF_ALLOCATOR, BusServer.pooledSizeReads())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(16 << 20, 0, 4, 0, 0))
+                        ch.pipeline()
+                                .addLast(new LengthFieldBasedFrameDecoder(16 << 20, 0, 4, 0, 0))
                                 .addLast(new ChannelInboundHandlerAdapter() {
                                     @Override
                                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -53,12 +55,15 @@ public final class RawEchoServer {
 
                                     @Override
                                     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                                        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+                                        ctx.channel()
+                                                .config()
+                                                .setAutoRead(ctx.channel().isWritable());
                                     }
                                 });
                     }
                 });
-        b.bind(epoll ? new DomainSocketAddress(path.toFile()) : UnixDomainSocketAddress.of(path)).sync();
+        b.bind(epoll ? new DomainSocketAddress(path.toFile()) : UnixDomainSocketAddress.of(path))
+                .sync();
         System.out.println("ECHO-READY transport=" + (epoll ? "epoll" : "nio"));
         System.out.flush();
         Thread.currentThread().join();

@@ -31,7 +31,8 @@ public final class RelayCpuProbe {
         env.put("CLAW_BRIDGE_FSYNC", "false");
         env.put("CLAW_MAX_CONCURRENT_RUNS", "1024");
         env.put("CLAW_BUS_WINDOW", Integer.toString(window));
-        try (ChildJvm bridge = ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", work)) {
+        try (ChildJvm bridge =
+                ChildJvm.start("io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", work)) {
             try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.BRIDGE, "warm")) {
                 c.throughput(warm, window);
             }
@@ -43,9 +44,13 @@ public final class RelayCpuProbe {
                 rate = c.throughput(messages, window);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("relay: %,.0f msg/s; bridge %.2f us/msg (%.0f%% of a CPU), client %.0f%% of a CPU;"
-                            + " RSS after %d KiB%n", rate, (bridge.cpuNanos() - cpu0) / 1e3 / messages,
-                    (bridge.cpuNanos() - cpu0) / 1e7 / seconds, (ownCpuNanos() - client0) / 1e7 / seconds,
+            System.out.printf(
+                    "relay: %,.0f msg/s; bridge %.2f us/msg (%.0f%% of a CPU), client %.0f%% of a CPU;"
+                            + " RSS after %d KiB%n",
+                    rate,
+                    (bridge.cpuNanos() - cpu0) / 1e3 / messages,
+                    (bridge.cpuNanos() - cpu0) / 1e7 / seconds,
+                    (ownCpuNanos() - client0) / 1e7 / seconds,
                     bridge.rssKiB());
         }
     }

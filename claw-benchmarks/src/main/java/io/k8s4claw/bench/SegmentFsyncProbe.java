@@ -59,7 +59,8 @@ public final class SegmentFsyncProbe {
         Path file = Files.createTempFile("segment-probe", ".log");
         boolean prepared = mode != Mode.APPEND;
         boolean dsync = mode == Mode.PREPARED_DSYNC;
-        try (FileChannel ch = dsync ? FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)
+        try (FileChannel ch = dsync
+                ? FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)
                 : FileChannel.open(file, StandardOpenOption.WRITE)) {
             if (prepared) {
                 ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
@@ -86,10 +87,13 @@ public final class SegmentFsyncProbe {
             }
             Arrays.sort(perMessage);
             Arrays.sort(syncs);
-            System.out.printf("%-28s message p50 %.3f ms, p99 %.3f ms; fdatasync p50 %.3f ms, p99 %.3f ms%n",
+            System.out.printf(
+                    "%-28s message p50 %.3f ms, p99 %.3f ms; fdatasync p50 %.3f ms, p99 %.3f ms%n",
                     mode.label,
-                    perMessage[MESSAGES / 2] / 1e6, perMessage[MESSAGES * 99 / 100] / 1e6,
-                    syncs[MESSAGES] / 1e6, syncs[2 * MESSAGES * 99 / 100] / 1e6);
+                    perMessage[MESSAGES / 2] / 1e6,
+                    perMessage[MESSAGES * 99 / 100] / 1e6,
+                    syncs[MESSAGES] / 1e6,
+                    syncs[2 * MESSAGES * 99 / 100] / 1e6);
         } finally {
             Files.delete(file);
         }

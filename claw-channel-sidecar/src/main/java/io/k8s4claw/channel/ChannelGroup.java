@@ -45,8 +45,14 @@ public final class ChannelGroup implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChannelGroup.class.getName());
 
     /** Container-wide settings every channel reads unprefixed. */
-    static final Set<String> SHARED = Set.of("CLAW_BUS_SOCKET", "CHANNEL_HTTP_BIND", "CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS",
-            "CHANNEL_HTTP_MAX_CONNECTIONS", "CHANNEL_STATE_DIR", "HOSTNAME");
+    static final Set<String> SHARED = Set.of(
+            "CLAW_BUS_SOCKET",
+            "CHANNEL_HTTP_BIND",
+            "CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS",
+            "CHANNEL_HTTP_MAX_CONNECTIONS",
+            "CHANNEL_STATE_DIR",
+            "HOSTNAME");
+
     static final int MAX_CHANNELS = 32;
     /** {@code CHANNEL_<i>_NAME} is the channel's {@code CHANNEL_NAME}, and so on; any other suffix (a secret) keeps its name. */
     static final Set<String> PER_CHANNEL = Set.of("NAME", "TYPE", "CONFIG", "MODE", "HTTP_PORT", "BUFFER_SIZE");
@@ -98,7 +104,8 @@ public final class ChannelGroup implements AutoCloseable {
             count = Integer.parseInt(env.get("CHANNEL_COUNT").trim());
             if (count < 1 || count > MAX_CHANNELS) throw new NumberFormatException();
         } catch (NumberFormatException e) {
-            throw new ConfigException("CHANNEL_COUNT must be an integer between 1 and " + MAX_CHANNELS + ", got \"" + env.get("CHANNEL_COUNT") + "\"");
+            throw new ConfigException("CHANNEL_COUNT must be an integer between 1 and " + MAX_CHANNELS + ", got \""
+                    + env.get("CHANNEL_COUNT") + "\"");
         }
         long pollSeconds = 10;
         String poll = env.get("CHANNEL_SECRETS_POLL_SECONDS");
@@ -107,7 +114,8 @@ public final class ChannelGroup implements AutoCloseable {
                 pollSeconds = Long.parseLong(poll.trim());
                 if (pollSeconds < 1 || pollSeconds > 3600) throw new NumberFormatException();
             } catch (NumberFormatException e) {
-                throw new ConfigException("CHANNEL_SECRETS_POLL_SECONDS must be an integer between 1 and 3600, got \"" + poll + "\"");
+                throw new ConfigException(
+                        "CHANNEL_SECRETS_POLL_SECONDS must be an integer between 1 and 3600, got \"" + poll + "\"");
             }
         }
         List<Member> members = new ArrayList<>();
@@ -138,8 +146,10 @@ public final class ChannelGroup implements AutoCloseable {
             }
             build(m);
         }
-        long drain = Long.parseLong(env.getOrDefault("CHANNEL_DRAIN_MILLIS", "20000").trim());
-        return new ChannelGroup(List.copyOf(members), Duration.ofSeconds(pollSeconds), Duration.ofMillis(Math.min(drain, 5000)));
+        long drain =
+                Long.parseLong(env.getOrDefault("CHANNEL_DRAIN_MILLIS", "20000").trim());
+        return new ChannelGroup(
+                List.copyOf(members), Duration.ofSeconds(pollSeconds), Duration.ofMillis(Math.min(drain, 5000)));
     }
 
     private static void build(Member m) {
@@ -148,7 +158,9 @@ public final class ChannelGroup implements AutoCloseable {
             m.failure = null;
         } catch (IOException | RuntimeException e) {
             m.host = null;
-            m.failure = e instanceof ConfigException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            m.failure = e instanceof ConfigException
+                    ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.log(Level.ERROR, "channel {0}: configuration error: {1}", m.name(), m.failure);
         }
     }
@@ -158,7 +170,8 @@ public final class ChannelGroup implements AutoCloseable {
         Map<String, String> env = new HashMap<>(m.baseEnv);
         if (m.secretsDir != null) {
             if (!Files.isDirectory(m.secretsDir)) {
-                throw new ConfigException("CHANNEL_" + m.index + "_SECRETS_DIR " + m.secretsDir + " is not a directory");
+                throw new ConfigException(
+                        "CHANNEL_" + m.index + "_SECRETS_DIR " + m.secretsDir + " is not a directory");
             }
             for (Map.Entry<String, String> e : secretFiles(m.secretsDir).entrySet()) {
                 env.putIfAbsent(e.getKey(), e.getValue());
@@ -204,8 +217,10 @@ public final class ChannelGroup implements AutoCloseable {
             startMember(m);
         }
         if (members.stream().anyMatch(m -> m.secretsDir != null)) {
-            watcher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("channel-secrets").unstarted(r));
-            watcher.scheduleWithFixedDelay(this::checkSecrets, secretsPoll.toMillis(), secretsPoll.toMillis(), TimeUnit.MILLISECONDS);
+            watcher = Executors.newSingleThreadScheduledExecutor(r ->
+                    Thread.ofPlatform().daemon(true).name("channel-secrets").unstarted(r));
+            watcher.scheduleWithFixedDelay(
+                    this::checkSecrets, secretsPoll.toMillis(), secretsPoll.toMillis(), TimeUnit.MILLISECONDS);
         }
         LOG.log(Level.INFO, "channel container started: {0} of {1} channels running", running(), members.size());
     }
@@ -240,7 +255,10 @@ public final class ChannelGroup implements AutoCloseable {
             String now = digest(m.secretsDir);
             if (now.equals(m.secretsDigest)) continue;
             m.secretsDigest = now;
-            LOG.log(Level.INFO, "channel {0}: its secrets changed; restarting this channel (the others keep running)", m.name());
+            LOG.log(
+                    Level.INFO,
+                    "channel {0}: its secrets changed; restarting this channel (the others keep running)",
+                    m.name());
             ChannelHost old = m.host;
             if (old != null) {
                 try {
@@ -292,7 +310,8 @@ public final class ChannelGroup implements AutoCloseable {
         List<Thread> closing = new ArrayList<>();
         for (Member m : members) {
             ChannelHost h = m.host;
-            if (h != null) closing.add(Thread.ofPlatform().name("drain-" + m.name()).start(() -> h.close(grace)));
+            if (h != null)
+                closing.add(Thread.ofPlatform().name("drain-" + m.name()).start(() -> h.close(grace)));
         }
         for (Thread t : closing) {
             try {

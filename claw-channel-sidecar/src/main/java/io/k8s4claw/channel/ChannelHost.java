@@ -42,7 +42,13 @@ public final class ChannelHost implements AutoCloseable {
     private final PlatformChannel platform;
     private final BusClient bus;
 
-    private ChannelHost(String name, String type, ChannelMetrics metrics, ChannelHttpServer http, PlatformChannel platform, BusClient bus) {
+    private ChannelHost(
+            String name,
+            String type,
+            ChannelMetrics metrics,
+            ChannelHttpServer http,
+            PlatformChannel platform,
+            BusClient bus) {
         this.name = name;
         this.type = type;
         this.metrics = metrics;
@@ -54,26 +60,41 @@ public final class ChannelHost implements AutoCloseable {
     /** Builds (does not start) the sidecar from an environment; throws {@link ConfigException} naming what is wrong. */
     public static ChannelHost fromEnvironment(Map<String, String> env) throws IOException {
         String name = required(env, "CHANNEL_NAME", "the ClawChannel's name");
-        String type = required(env, "CHANNEL_TYPE", "slack, discord, telegram or webhook").toLowerCase(Locale.ROOT);
+        String type = required(env, "CHANNEL_TYPE", "slack, discord, telegram or webhook")
+                .toLowerCase(Locale.ROOT);
         ChannelConfig config = ChannelConfig.from(env.get("CHANNEL_CONFIG"), env);
         Path socket = Path.of(env.getOrDefault("CLAW_BUS_SOCKET", "/var/run/claw/bus.sock"));
         int port;
         try {
-            port = Integer.parseInt(env.getOrDefault("CHANNEL_HTTP_PORT", "8081").trim());
+            port = Integer.parseInt(
+                    env.getOrDefault("CHANNEL_HTTP_PORT", "8081").trim());
             if (port < 0 || port > 65535) throw new NumberFormatException();
         } catch (NumberFormatException e) {
-            throw new ConfigException("CHANNEL_HTTP_PORT must be a port number (0-65535), got \"" + env.get("CHANNEL_HTTP_PORT") + "\"");
+            throw new ConfigException(
+                    "CHANNEL_HTTP_PORT must be a port number (0-65535), got \"" + env.get("CHANNEL_HTTP_PORT") + "\"");
         }
         ChannelHttpServer.Limits limits = new ChannelHttpServer.Limits(
-                intEnv(env, "CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS", ChannelHttpServer.Limits.DEFAULT.requestTimeoutSeconds(), 1, 3600),
-                intEnv(env, "CHANNEL_HTTP_MAX_CONNECTIONS", ChannelHttpServer.Limits.DEFAULT.maxConnections(), 1, 100_000));
+                intEnv(
+                        env,
+                        "CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS",
+                        ChannelHttpServer.Limits.DEFAULT.requestTimeoutSeconds(),
+                        1,
+                        3600),
+                intEnv(
+                        env,
+                        "CHANNEL_HTTP_MAX_CONNECTIONS",
+                        ChannelHttpServer.Limits.DEFAULT.maxConnections(),
+                        1,
+                        100_000));
         ChannelMetrics metrics = new ChannelMetrics(name, type);
         PlatformChannel platform = switch (type) {
             case "slack" -> new SlackChannel(name, config, metrics);
             case "discord" -> new DiscordChannel(name, config, metrics);
             case "telegram" -> new TelegramChannel(name, config, metrics);
             case "webhook" -> new WebhookChannel(name, config, metrics);
-            default -> throw new ConfigException("CHANNEL_TYPE \"" + type + "\" is not supported by this sidecar; use slack, discord, telegram or webhook");
+            default ->
+                throw new ConfigException("CHANNEL_TYPE \"" + type
+                        + "\" is not supported by this sidecar; use slack, discord, telegram or webhook");
         };
         int busBufferSize = (int) config.integer("busBufferSize", 1024, 1, 1_000_000);
         config.refuseUnknownKeys(type);
@@ -83,20 +104,26 @@ public final class ChannelHost implements AutoCloseable {
             try {
                 replyLedger = Files.createDirectories(Path.of(stateDir.trim())).resolve(name + ".replies");
             } catch (IOException | RuntimeException e) {
-                throw new ConfigException("CHANNEL_STATE_DIR \"" + stateDir + "\" is not a writable directory: " + e.getMessage());
+                throw new ConfigException(
+                        "CHANNEL_STATE_DIR \"" + stateDir + "\" is not a writable directory: " + e.getMessage());
             }
         }
         BusClient bus = BusClient.builder()
                 .socketPath(socket)
                 .channel(name, type)
-                .instanceId(env.getOrDefault("HOSTNAME", "local") + "/" + name + "/" + ProcessHandle.current().pid())
+                .instanceId(env.getOrDefault("HOSTNAME", "local") + "/" + name + "/"
+                        + ProcessHandle.current().pid())
                 .sidecarVersion(VERSION)
                 .capabilities(platform.capabilities())
                 .replyHandler(platform.replyHandler())
                 .bufferCapacity(busBufferSize)
                 .replyLedgerFile(replyLedger)
                 .build();
-        ChannelHttpServer http = new ChannelHttpServer(env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"), port, limits, metrics,
+        ChannelHttpServer http = new ChannelHttpServer(
+                env.getOrDefault("CHANNEL_HTTP_BIND", "0.0.0.0"),
+                port,
+                limits,
+                metrics,
                 () -> readiness(platform, bus));
         metrics.connectionGauges(() -> platform.status().isConnected(), bus::isConnected);
         return new ChannelHost(name, type, metrics, http, platform, bus);
@@ -105,8 +132,8 @@ public final class ChannelHost implements AutoCloseable {
     private static ChannelHttpServer.Readiness readiness(PlatformChannel platform, BusClient bus) {
         boolean busUp = bus.isConnected();
         boolean platformUp = platform.status().isConnected();
-        String detail = "platform " + platform.status().state().name().toLowerCase(Locale.ROOT) + " (" + platform.status().detail()
-                + "); bus " + bus.state().name().toLowerCase(Locale.ROOT);
+        String detail = "platform " + platform.status().state().name().toLowerCase(Locale.ROOT) + " ("
+                + platform.status().detail() + "); bus " + bus.state().name().toLowerCase(Locale.ROOT);
         return new ChannelHttpServer.Readiness(busUp && platformUp, detail);
     }
 
@@ -116,7 +143,9 @@ public final class ChannelHost implements AutoCloseable {
     }
 
     /** The channel's own HTTP port (health, readiness, metrics, inbound routes). */
-    public ChannelHttpServer http() { return http; }
+    public ChannelHttpServer http() {
+        return http;
+    }
 
     private static int intEnv(Map<String, String> env, String key, int defaultValue, int min, int max) {
         String v = env.get(key);
@@ -126,13 +155,15 @@ public final class ChannelHost implements AutoCloseable {
             if (n < min || n > max) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
+            throw new ConfigException(
+                    key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
         }
     }
 
     private static String required(Map<String, String> env, String key, String what) {
         String v = env.get(key);
-        if (v == null || v.isBlank()) throw new ConfigException("environment variable " + key + " is missing (" + what + ")");
+        if (v == null || v.isBlank())
+            throw new ConfigException("environment variable " + key + " is missing (" + what + ")");
         return v.trim();
     }
 
@@ -140,13 +171,29 @@ public final class ChannelHost implements AutoCloseable {
         http.start();
         bus.start();
         platform.start(bus, http);
-        LOG.log(Level.INFO, "channel sidecar {0} ({1}) started; HTTP on port {2}", name, type, String.valueOf(http.port()));
+        LOG.log(
+                Level.INFO,
+                "channel sidecar {0} ({1}) started; HTTP on port {2}",
+                name,
+                type,
+                String.valueOf(http.port()));
     }
 
-    public int httpPort() { return http.port(); }
-    public BusClient bus() { return bus; }
-    public PlatformChannel platform() { return platform; }
-    public ChannelMetrics metrics() { return metrics; }
+    public int httpPort() {
+        return http.port();
+    }
+
+    public BusClient bus() {
+        return bus;
+    }
+
+    public PlatformChannel platform() {
+        return platform;
+    }
+
+    public ChannelMetrics metrics() {
+        return metrics;
+    }
 
     /** Graceful drain: stop platform intake, let in-flight messages be acked and replies finish, then close. */
     public void close(Duration grace) {

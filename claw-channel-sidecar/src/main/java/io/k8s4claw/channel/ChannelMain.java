@@ -74,7 +74,8 @@ public final class ChannelMain {
                 System.out.print(USAGE);
                 return;
             }
-            System.err.println("claw-channel-sidecar: unknown argument \"" + arg + "\" (configuration is by environment; see --help)");
+            System.err.println("claw-channel-sidecar: unknown argument \"" + arg
+                    + "\" (configuration is by environment; see --help)");
             System.exit(2);
             return;
         }
@@ -92,11 +93,15 @@ public final class ChannelMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Duration grace = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            host.close(grace);
-            stopped.countDown();
-        }, "drain"));
+        Duration grace =
+                Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            host.close(grace);
+                            stopped.countDown();
+                        },
+                        "drain"));
         host.start();
         stopped.await();
     }
@@ -111,11 +116,15 @@ public final class ChannelMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Duration grace = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            group.close(grace);
-            stopped.countDown();
-        }, "drain"));
+        Duration grace =
+                Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("CHANNEL_DRAIN_MILLIS", "20000")));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            group.close(grace);
+                            stopped.countDown();
+                        },
+                        "drain"));
         group.start();
         stopped.await();
     }

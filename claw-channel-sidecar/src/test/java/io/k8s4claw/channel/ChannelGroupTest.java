@@ -40,6 +40,7 @@ class ChannelGroupTest {
 
     @TempDir
     Path dir;
+
     final HttpClient http = HttpClient.newHttpClient();
     FakeBridge bridge;
     ChannelGroup group;
@@ -60,7 +61,8 @@ class ChannelGroupTest {
         return env;
     }
 
-    private static void channel(Map<String, String> env, int i, String name, String type, String config, Map<String, String> secrets) {
+    private static void channel(
+            Map<String, String> env, int i, String name, String type, String config, Map<String, String> secrets) {
         env.put("CHANNEL_" + i + "_NAME", name);
         env.put("CHANNEL_" + i + "_TYPE", type);
         env.put("CHANNEL_" + i + "_CONFIG", config);
@@ -69,17 +71,27 @@ class ChannelGroupTest {
     }
 
     private FakeBridge.Conn connectionOf(String channel) {
-        return bridge.connections.stream().filter(c -> !c.frames.isEmpty() && c.frames.get(0).hasHello()
-                && c.frames.get(0).getHello().getChannelName().equals(channel)).reduce((a, b) -> b).orElse(null);
+        return bridge.connections.stream()
+                .filter(c -> !c.frames.isEmpty()
+                        && c.frames.get(0).hasHello()
+                        && c.frames.get(0).getHello().getChannelName().equals(channel))
+                .reduce((a, b) -> b)
+                .orElse(null);
     }
 
     private long connectionsOf(String channel) {
-        return bridge.connections.stream().filter(c -> !c.frames.isEmpty() && c.frames.get(0).hasHello()
-                && c.frames.get(0).getHello().getChannelName().equals(channel)).count();
+        return bridge.connections.stream()
+                .filter(c -> !c.frames.isEmpty()
+                        && c.frames.get(0).hasHello()
+                        && c.frames.get(0).getHello().getChannelName().equals(channel))
+                .count();
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -92,29 +104,59 @@ class ChannelGroupTest {
     /** Telegram messages in, replies out, through the group's telegram channel: n of each. */
     private void roundTrips(FakeTelegram telegram, String channel, int n) throws Exception {
         for (int i = 0; i < n; i++) telegram.userMessage(42, "private", false, "message " + i);
-        await().atMost(Duration.ofSeconds(30)).until(() -> connectionOf(channel) != null
-                && connectionOf(channel).frames.stream().filter(Frame::hasUserMessage).count() >= n);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> connectionOf(channel) != null
+                        && connectionOf(channel).frames.stream()
+                                        .filter(Frame::hasUserMessage)
+                                        .count()
+                                >= n);
         FakeBridge.Conn conn = connectionOf(channel);
         for (int i = 0; i < n; i++) {
-            conn.send(Frame.newBuilder().setReply(Reply.newBuilder().setReplySeq(replySeq.incrementAndGet()).setStreamId("s" + i)
-                    .setConversationId("42").setFinal(ReplyFinal.newBuilder().setText("reply " + i))));
+            conn.send(Frame.newBuilder()
+                    .setReply(Reply.newBuilder()
+                            .setReplySeq(replySeq.incrementAndGet())
+                            .setStreamId("s" + i)
+                            .setConversationId("42")
+                            .setFinal(ReplyFinal.newBuilder().setText("reply " + i))));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sent.size() >= n);
     }
 
     @Test
     void aChannelWithABadTokenAnOutageOrABadConfigDoesNotStopTheOthers() throws Exception {
-        try (FakeSlack slack = new FakeSlack(APP, BOT); FakeTelegram telegram = new FakeTelegram(TG_TOKEN)) {
+        try (FakeSlack slack = new FakeSlack(APP, BOT);
+                FakeTelegram telegram = new FakeTelegram(TG_TOKEN)) {
             slack.appTokenRevoked = true; // bad token: Slack answers invalid_auth
             Map<String, String> env = base(4);
-            channel(env, 1, "slack-team", "slack", "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}",
+            channel(
+                    env,
+                    1,
+                    "slack-team",
+                    "slack",
+                    "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}",
                     Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
             // platform outage: nothing listens where the Discord API should be
-            channel(env, 2, "discord-ops", "discord", "{\"apiBaseUrl\":\"http://127.0.0.1:" + closedPort() + "/api/v10\"}",
+            channel(
+                    env,
+                    2,
+                    "discord-ops",
+                    "discord",
+                    "{\"apiBaseUrl\":\"http://127.0.0.1:" + closedPort() + "/api/v10\"}",
                     Map.of("DISCORD_BOT_TOKEN", "MTEx.discord-secret"));
-            channel(env, 3, "tg-main", "telegram", "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1}",
+            channel(
+                    env,
+                    3,
+                    "tg-main",
+                    "telegram",
+                    "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1}",
                     Map.of("TELEGRAM_BOT_TOKEN", TG_TOKEN));
-            channel(env, 4, "tg-broken", "telegram", "{\"mode\":\"carrier-pigeon\"}", Map.of("TELEGRAM_BOT_TOKEN", TG_TOKEN));
+            channel(
+                    env,
+                    4,
+                    "tg-broken",
+                    "telegram",
+                    "{\"mode\":\"carrier-pigeon\"}",
+                    Map.of("TELEGRAM_BOT_TOKEN", TG_TOKEN));
             env.put("SLACK_BOT_TOKEN", "xoxb-unprefixed-must-not-be-seen");
             group = ChannelGroup.fromEnvironment(env);
             group.start();
@@ -135,8 +177,13 @@ class ChannelGroupTest {
                     .doesNotContain("slack-team");
             HttpResponse<String> all = get(hosts.get(2).httpPort(), "/readyz/channels");
             assertThat(all.statusCode()).isEqualTo(503);
-            assertThat(all.body()).contains("tg-main: ready").contains("slack-team: not ready").contains("discord-ops: not ready")
-                    .contains("tg-broken: not running: CHANNEL_CONFIG.mode").doesNotContain(BOT).doesNotContain(APP);
+            assertThat(all.body())
+                    .contains("tg-main: ready")
+                    .contains("slack-team: not ready")
+                    .contains("discord-ops: not ready")
+                    .contains("tg-broken: not running: CHANNEL_CONFIG.mode")
+                    .doesNotContain(BOT)
+                    .doesNotContain(APP);
             // each channel its own connection, with its own name
             assertThat(connectionsOf("tg-main")).isEqualTo(1);
             assertThat(connectionsOf("slack-team")).isEqualTo(1);
@@ -146,7 +193,8 @@ class ChannelGroupTest {
 
     @Test
     void aRolledSecretRestartsThatChannelAloneAndTheOtherKeepsItsConnection() throws Exception {
-        try (FakeTelegram first = new FakeTelegram(TG_TOKEN); FakeTelegram second = new FakeTelegram("999:other-bot-token")) {
+        try (FakeTelegram first = new FakeTelegram(TG_TOKEN);
+                FakeTelegram second = new FakeTelegram("999:other-bot-token")) {
             // the kubelet's layout of a mounted Secret: KEY -> ..data/KEY, ..data -> ..<timestamp>, swapped atomically
             Path secrets = Files.createDirectories(dir.resolve("secrets-1"));
             Path v1 = Files.createDirectories(secrets.resolve("..2026_12_06_22_00_00.1"));
@@ -155,9 +203,20 @@ class ChannelGroupTest {
             Files.createSymbolicLink(secrets.resolve("TELEGRAM_BOT_TOKEN"), Path.of("..data", "TELEGRAM_BOT_TOKEN"));
             Map<String, String> env = base(2);
             env.put("CHANNEL_SECRETS_POLL_SECONDS", "1");
-            channel(env, 1, "tg-one", "telegram", "{\"apiBaseUrl\":\"" + first.apiBase() + "\",\"pollTimeoutSeconds\":1}", Map.of());
+            channel(
+                    env,
+                    1,
+                    "tg-one",
+                    "telegram",
+                    "{\"apiBaseUrl\":\"" + first.apiBase() + "\",\"pollTimeoutSeconds\":1}",
+                    Map.of());
             env.put("CHANNEL_1_SECRETS_DIR", secrets.toString());
-            channel(env, 2, "tg-two", "telegram", "{\"apiBaseUrl\":\"" + second.apiBase() + "\",\"pollTimeoutSeconds\":1}",
+            channel(
+                    env,
+                    2,
+                    "tg-two",
+                    "telegram",
+                    "{\"apiBaseUrl\":\"" + second.apiBase() + "\",\"pollTimeoutSeconds\":1}",
                     Map.of("TELEGRAM_BOT_TOKEN", "999:other-bot-token"));
             group = ChannelGroup.fromEnvironment(env);
             group.start();
@@ -169,12 +228,19 @@ class ChannelGroupTest {
             Path v2 = Files.createDirectories(secrets.resolve("..2026_12_06_22_05_00.2"));
             Files.writeString(v2.resolve("TELEGRAM_BOT_TOKEN"), TG_TOKEN);
             Files.createSymbolicLink(secrets.resolve("..data_tmp"), v2.getFileName());
-            Files.move(secrets.resolve("..data_tmp"), secrets.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> group.hosts().get(0) != before && group.hosts().get(0) != null
-                    && group.hosts().get(0).platform().status().isConnected());
+            Files.move(
+                    secrets.resolve("..data_tmp"),
+                    secrets.resolve("..data"),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> group.hosts().get(0) != before
+                            && group.hosts().get(0) != null
+                            && group.hosts().get(0).platform().status().isConnected());
             roundTrips(first, "tg-one", 5);
             assertThat(connectionsOf("tg-one")).isEqualTo(2);
-            assertThat(connectionsOf("tg-two")).as("the other channel kept its bus connection").isEqualTo(1);
+            assertThat(connectionsOf("tg-two"))
+                    .as("the other channel kept its bus connection")
+                    .isEqualTo(1);
         }
     }
 
@@ -182,7 +248,9 @@ class ChannelGroupTest {
     void groupSettingsAreCheckedAndTwoChannelsCannotShareAPort() throws Exception {
         Map<String, String> env = base(2);
         env.put("CHANNEL_COUNT", "zero");
-        assertThatThrownBy(() -> ChannelGroup.fromEnvironment(env)).isInstanceOf(ConfigException.class).hasMessageContaining("CHANNEL_COUNT");
+        assertThatThrownBy(() -> ChannelGroup.fromEnvironment(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("CHANNEL_COUNT");
         env.put("CHANNEL_COUNT", "2");
         int port = closedPort();
         channel(env, 1, "hook-a", "webhook", "{}", Map.of("WEBHOOK_SECRET", "a-secret"));

@@ -34,6 +34,7 @@ class ChannelHttpLimitsTest {
 
     @TempDir
     Path dir;
+
     Process sidecar;
     int port;
     final List<Socket> sockets = new ArrayList<>();
@@ -51,18 +52,37 @@ class ChannelHttpLimitsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ChannelMain.class.getName());
-        pb.environment().putAll(Map.of("CHANNEL_NAME", "hook", "CHANNEL_TYPE", "webhook", "WEBHOOK_SECRET", "limits-test-secret-0123",
-                "CLAW_BUS_SOCKET", dir.resolve("no-bridge.sock").toString(), "CHANNEL_HTTP_PORT", String.valueOf(port),
-                "CHANNEL_HTTP_BIND", "127.0.0.1"));
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ChannelMain.class.getName());
+        pb.environment()
+                .putAll(Map.of(
+                        "CHANNEL_NAME",
+                        "hook",
+                        "CHANNEL_TYPE",
+                        "webhook",
+                        "WEBHOOK_SECRET",
+                        "limits-test-secret-0123",
+                        "CLAW_BUS_SOCKET",
+                        dir.resolve("no-bridge.sock").toString(),
+                        "CHANNEL_HTTP_PORT",
+                        String.valueOf(port),
+                        "CHANNEL_HTTP_BIND",
+                        "127.0.0.1"));
         pb.environment().putAll(limits);
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("sidecar.log").toFile());
         sidecar = pb.start();
         HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> http.send(
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
+                        == 200);
     }
 
     Socket open(String partialRequest) throws IOException {
@@ -93,11 +113,15 @@ class ChannelHttpLimitsTest {
     @Test
     void aRequestWhoseBodyStallsIsClosedAtTheRequestTimeout() throws Exception {
         start(Map.of("CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS", "1"));
-        Socket slow = open("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\":");
+        Socket slow = open(
+                "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\":");
         // Without the timeout this read blocks until GIVE_UP_MILLIS and fails with SocketTimeoutException.
         assertThat(readUntilClosed(slow)).as("closed without an answer").isEmpty();
-        HttpResponse<String> ok = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ok = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).as("other clients are still served").isEqualTo(200);
     }
 
@@ -111,7 +135,9 @@ class ChannelHttpLimitsTest {
         assertThat(readUntilClosed(fourth)).as("no answer over the cap").isEmpty();
 
         stalled.get(0).close();
-        await().atMost(Duration.ofMillis(GIVE_UP_MILLIS)).ignoreExceptions().until(() ->
-                readUntilClosed(open("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200"));
+        await().atMost(Duration.ofMillis(GIVE_UP_MILLIS))
+                .ignoreExceptions()
+                .until(() -> readUntilClosed(open("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                        .startsWith("HTTP/1.1 200"));
     }
 }

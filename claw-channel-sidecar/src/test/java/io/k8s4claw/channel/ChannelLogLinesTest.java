@@ -29,13 +29,20 @@ class ChannelLogLinesTest {
     void systemLoggerAndLibraryRecordsAreOneLogfmtLineEachWithSecretsRedacted() throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // the console handler takes System.err when made
+        System.setErr(new PrintStream(
+                captured, true, StandardCharsets.UTF_8)); // the console handler takes System.err when made
         try {
-            ChannelMain.configureLogging(Map.of("TELEGRAM_BOT_TOKEN", BOT_TOKEN, "CHANNEL_TYPE", "telegram", "CLAW_LOG_LEVEL", "INFO"));
+            ChannelMain.configureLogging(
+                    Map.of("TELEGRAM_BOT_TOKEN", BOT_TOKEN, "CHANNEL_TYPE", "telegram", "CLAW_LOG_LEVEL", "INFO"));
             System.getLogger("io.k8s4claw.channel.telegram.TelegramChannel")
-                    .log(System.Logger.Level.INFO, "polling {0}", "https://api.telegram.org/bot" + BOT_TOKEN + "/getUpdates");
-            Platform.get().logCloseableLeak("A connection to https://api.telegram.org/ was leaked. Did you forget to close a response body?",
-                    new Throwable("response body allocated here"));
+                    .log(
+                            System.Logger.Level.INFO,
+                            "polling {0}",
+                            "https://api.telegram.org/bot" + BOT_TOKEN + "/getUpdates");
+            Platform.get()
+                    .logCloseableLeak(
+                            "A connection to https://api.telegram.org/ was leaked. Did you forget to close a response body?",
+                            new Throwable("response body allocated here"));
             java.util.logging.Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
             System.getLogger("io.k8s4claw.channel.Probe").log(System.Logger.Level.DEBUG, "below the level");
         } finally {
@@ -46,12 +53,17 @@ class ChannelLogLinesTest {
         String out = captured.toString(StandardCharsets.UTF_8);
         List<String> lines = out.lines().toList();
         assertThat(lines).as(out).hasSize(3).allSatisfy(line -> assertThat(line).matches(LOGFMT));
-        assertThat(lines.get(0)).contains(" level=INFO logger=TelegramChannel thread=\"main\""
-                + " msg=\"polling https://api.telegram.org/bot[redacted]/getUpdates\"");
-        assertThat(lines.get(1)).contains(" level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to https://api.telegram.org/ was leaked.")
+        assertThat(lines.get(0))
+                .contains(" level=INFO logger=TelegramChannel thread=\"main\""
+                        + " msg=\"polling https://api.telegram.org/bot[redacted]/getUpdates\"");
+        assertThat(lines.get(1))
+                .contains(
+                        " level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to https://api.telegram.org/ was leaked.")
                 .contains(" error=\"java.lang.Throwable: response body allocated here\"")
-                .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat " + getClass().getName());
-        assertThat(lines.get(2)).contains(" level=WARN logger=SomeLibrary thread=\"main\" msg=\"first line\\nsecond \\\"line\\\"\"");
+                .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat "
+                        + getClass().getName());
+        assertThat(lines.get(2))
+                .contains(" level=WARN logger=SomeLibrary thread=\"main\" msg=\"first line\\nsecond \\\"line\\\"\"");
         assertThat(out).doesNotContain(BOT_TOKEN).doesNotContain("below the level");
     }
 }

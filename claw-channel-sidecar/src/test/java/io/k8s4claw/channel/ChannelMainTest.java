@@ -33,8 +33,13 @@ class ChannelMainTest {
     void helpPrintsTheEnvironmentItReadsAndExitsZero() throws Exception {
         Run r = run("--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).startsWith("Usage:").contains("CHANNEL_TYPE").contains("CHANNEL_CONFIG").contains("CLAW_BUS_SOCKET")
-                .contains("WEBHOOK_SECRET").contains("docs/channels.md");
+        assertThat(r.out())
+                .startsWith("Usage:")
+                .contains("CHANNEL_TYPE")
+                .contains("CHANNEL_CONFIG")
+                .contains("CLAW_BUS_SOCKET")
+                .contains("WEBHOOK_SECRET")
+                .contains("docs/channels.md");
         assertThat(r.err()).doesNotContain("configuration error");
     }
 

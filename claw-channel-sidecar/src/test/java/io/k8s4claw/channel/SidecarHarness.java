@@ -49,7 +49,9 @@ public final class SidecarHarness implements AutoCloseable {
     /** Sends a reply event; returns its reply_seq. */
     public long reply(Reply.Builder reply) {
         if (!(host.bus().isConnected() && bridge.current() != null)) {
-            org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ZERO).until(() -> host.bus().isConnected() && bridge.current() != null);
+            org.awaitility.Awaitility.await()
+                    .pollDelay(java.time.Duration.ZERO)
+                    .until(() -> host.bus().isConnected() && bridge.current() != null);
         }
         long seq = replySeq.incrementAndGet();
         bridge.current().send(Frame.newBuilder().setReply(reply.setReplySeq(seq)));
@@ -61,13 +63,18 @@ public final class SidecarHarness implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.httpPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.httpPort() + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    public HttpResponse<String> post(String path, Map<String, String> headers, String body) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, Map<String, String> headers, String body)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -71,22 +71,24 @@ class MetricsOfTheChartTest {
     static final Path CHART = ROOT.resolve("charts/claw-operator");
     static final ObjectMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Set<String> PROMETHEUS_TARGET_LABELS = Set.of("job", "instance", "namespace", "pod", "container", "endpoint", "service");
+    static final Set<String> PROMETHEUS_TARGET_LABELS =
+            Set.of("job", "instance", "namespace", "pod", "container", "endpoint", "service");
     static final String IN = "metrics-inbound-secret";
 
     static final Pattern SELECTOR = Pattern.compile("\\b(claw_[a-z0-9_]+)\\s*(\\{([^}]*)\\})?");
     static final Pattern MATCHER_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
-    static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+    static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
     static final Pattern TEMPLATE_LABEL = Pattern.compile("\\$labels\\.([a-zA-Z_][a-zA-Z0-9_]*)");
     static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\}\\}");
-    static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((claw_[a-z0-9_]+)(\\{[^}]*\\})?\\s*,\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\)");
+    static final Pattern LABEL_VALUES =
+            Pattern.compile("label_values\\((claw_[a-z0-9_]+)(\\{[^}]*\\})?\\s*,\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\)");
 
     @TempDir
     Path dir;
 
     /** One query of a rule or a panel, with the labels its annotations or legend name. */
-    record Query(String where, String expr, Set<String> outputLabels) {
-    }
+    record Query(String where, String expr, Set<String> outputLabels) {}
 
     @Test
     void everyMetricAndLabelOfTheRulesAndDashboardsIsExported() throws Exception {
@@ -110,7 +112,8 @@ class MetricsOfTheChartTest {
                 used.add(metric);
                 Set<String> labels = exported.get(metric);
                 if (labels == null) {
-                    problems.add(q.where() + ": " + metric + " is exported by none of operator, bridge, channel sidecar");
+                    problems.add(
+                            q.where() + ": " + metric + " is exported by none of operator, bridge, channel sidecar");
                     continue;
                 }
                 available.addAll(labels);
@@ -118,12 +121,15 @@ class MetricsOfTheChartTest {
                     Matcher l = MATCHER_LABEL.matcher(m.group(3));
                     while (l.find()) {
                         if (!labels.contains(l.group(1)) && !added.contains(l.group(1))) {
-                            problems.add(q.where() + ": " + metric + " has no label " + l.group(1) + " (it has " + labels + ")");
+                            problems.add(q.where() + ": " + metric + " has no label " + l.group(1) + " (it has "
+                                    + labels + ")");
                         }
                     }
                 }
             }
-            assertThat(any).as("%s names no claw_ metric: %s", q.where(), q.expr()).isTrue();
+            assertThat(any)
+                    .as("%s names no claw_ metric: %s", q.where(), q.expr())
+                    .isTrue();
             Set<String> needed = new LinkedHashSet<>(q.outputLabels());
             Matcher g = GROUPING.matcher(q.expr());
             while (g.find()) {
@@ -139,9 +145,13 @@ class MetricsOfTheChartTest {
                 }
             }
         }
-        assertThat(problems).as("metrics and labels the chart's queries use but nothing exports").isEmpty();
+        assertThat(problems)
+                .as("metrics and labels the chart's queries use but nothing exports")
+                .isEmpty();
         // The queries cover all three components.
-        assertThat(used).anyMatch(n -> n.startsWith("claw_operator_")).anyMatch(n -> n.startsWith("claw_bridge_"))
+        assertThat(used)
+                .anyMatch(n -> n.startsWith("claw_operator_"))
+                .anyMatch(n -> n.startsWith("claw_bridge_"))
                 .anyMatch(n -> n.startsWith("claw_channel_"));
     }
 
@@ -154,14 +164,38 @@ class MetricsOfTheChartTest {
         for (int i = 0; i < 10; i++) {
             receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
         }
-        HermesApiEmulator hermes = HermesApiEmulator.builder().apiKey(Pod.HERMES_KEY).start();
+        HermesApiEmulator hermes =
+                HermesApiEmulator.builder().apiKey(Pod.HERMES_KEY).start();
         Path socket = dir.resolve("bus.sock");
         // Two attempts, quickly: a message the runtime cannot take is dead-lettered within a second.
-        DeliveryPolicy policy = new DeliveryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofHours(1), 2);
-        BridgeConfig config = new BridgeConfig(socket, 0, dir.resolve("wal"), 0, "hermes-sse", hermes.baseUrl(), Pod.HERMES_KEY,
-                Set.of("ops-hook"), Set.of(), policy, true, 16 << 20, 1L << 30, 100_000, 20_000, 1 << 20, 10_000, 256, Duration.ofSeconds(5));
-        Bridge bridge = Bridge.start(config, RuntimeConnectors.create("hermes-sse", hermes.baseUrl(), Pod.HERMES_KEY, Map.of()), FileStore.DEFAULT);
-        Map<String, String> env = new HashMap<>(Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", "metrics-outbound-secret"));
+        DeliveryPolicy policy =
+                new DeliveryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofHours(1), 2);
+        BridgeConfig config = new BridgeConfig(
+                socket,
+                0,
+                dir.resolve("wal"),
+                0,
+                "hermes-sse",
+                hermes.baseUrl(),
+                Pod.HERMES_KEY,
+                Set.of("ops-hook"),
+                Set.of(),
+                policy,
+                true,
+                16 << 20,
+                1L << 30,
+                100_000,
+                20_000,
+                1 << 20,
+                10_000,
+                256,
+                Duration.ofSeconds(5));
+        Bridge bridge = Bridge.start(
+                config,
+                RuntimeConnectors.create("hermes-sse", hermes.baseUrl(), Pod.HERMES_KEY, Map.of()),
+                FileStore.DEFAULT);
+        Map<String, String> env =
+                new HashMap<>(Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", "metrics-outbound-secret"));
         env.put("CHANNEL_NAME", "ops-hook");
         env.put("CHANNEL_TYPE", "webhook");
         env.put("CHANNEL_CONFIG", "{\"outboundUrl\":\"" + receiver.url("/replies") + "\",\"outboundMaxAttempts\":1}");
@@ -173,12 +207,18 @@ class MetricsOfTheChartTest {
             sidecar.start();
             await().atMost(Duration.ofSeconds(20)).until(() -> sidecar.bus().isConnected());
             assertThat(deliver(sidecar.httpPort(), "m-1", "hello").statusCode()).isEqualTo(202);
-            assertThat(receiver.takeRequest(30, TimeUnit.SECONDS)).as("the refused reply").isNotNull();
-            assertThat(receiver.takeRequest(30, TimeUnit.SECONDS)).as("the reply, retried").isNotNull();
+            assertThat(receiver.takeRequest(30, TimeUnit.SECONDS))
+                    .as("the refused reply")
+                    .isNotNull();
+            assertThat(receiver.takeRequest(30, TimeUnit.SECONDS))
+                    .as("the reply, retried")
+                    .isNotNull();
             // The runtime goes away: the next message cannot be delivered and is dead-lettered.
             hermes.close();
-            assertThat(deliver(sidecar.httpPort(), "m-2", "anyone there?").statusCode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(30)).until(() -> scrape(bridge.httpPort()).containsKey("claw_bridge_dead_letters_total"));
+            assertThat(deliver(sidecar.httpPort(), "m-2", "anyone there?").statusCode())
+                    .isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> scrape(bridge.httpPort()).containsKey("claw_bridge_dead_letters_total"));
 
             Map<String, Set<String>> fromBridge = scrape(bridge.httpPort());
             Map<String, Set<String>> fromSidecar = scrape(sidecar.httpPort());
@@ -197,20 +237,47 @@ class MetricsOfTheChartTest {
     /** The operator reconciling a Claw in the real apiserver, its /metrics scraped. */
     private void scrapeOperator(Map<String, Set<String>> exported) throws Exception {
         LocalControlPlane plane = LocalControlPlane.shared();
-        LocalControlPlane.CommandResult crds = plane.kubectl(null, "apply", "--server-side", "--force-conflicts", "-f",
+        LocalControlPlane.CommandResult crds = plane.kubectl(
+                null,
+                "apply",
+                "--server-side",
+                "--force-conflicts",
+                "-f",
                 ROOT.resolve("deploy/crds").toString());
         assertThat(crds.ok()).as(crds.stderr()).isTrue();
-        await().atMost(Duration.ofSeconds(60)).until(() -> plane.kubectl(null, "wait", "--for=condition=Established",
-                "--timeout=5s", "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai").ok());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> plane.kubectl(
+                                null,
+                                "wait",
+                                "--for=condition=Established",
+                                "--timeout=5s",
+                                "crd/claws.claw.prismer.ai",
+                                "crd/clawchannels.claw.prismer.ai")
+                        .ok());
         String ns = "metrics-" + Long.toHexString(System.nanoTime());
         assertThat(plane.kubectl(null, "create", "namespace", ns).ok()).isTrue();
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(plane.serverUrl()).withOauthToken(plane.adminToken())
-                .withCaCertFile(plane.caCertificate().toString()).withRequestTimeout(30_000).build();
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(plane.serverUrl())
+                .withOauthToken(plane.adminToken())
+                .withCaCertFile(plane.caCertificate().toString())
+                .withRequestTimeout(30_000)
+                .build();
         OperatorMetrics metrics = new OperatorMetrics();
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-            ClawOperator operator = new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.load(), SidecarImages.defaults(),
-                    Set.of(ns), Optional.empty(), Optional.of(Duration.ofMillis(500)), 2, WritePath.SERVER_SIDE_APPLY), metrics);
-            try (HealthServer health = new HealthServer(new InetSocketAddress("127.0.0.1", 0), operator::alive, operator::ready, metrics)) {
+        try (KubernetesClient client =
+                new KubernetesClientBuilder().withConfig(config).build()) {
+            ClawOperator operator = new ClawOperator(
+                    new ClawOperator.Settings(
+                            client,
+                            RuntimeAdapters.load(),
+                            SidecarImages.defaults(),
+                            Set.of(ns),
+                            Optional.empty(),
+                            Optional.of(Duration.ofMillis(500)),
+                            2,
+                            WritePath.SERVER_SIDE_APPLY),
+                    metrics);
+            try (HealthServer health = new HealthServer(
+                    new InetSocketAddress("127.0.0.1", 0), operator::alive, operator::ready, metrics)) {
                 operator.start();
                 // A valid Claw, so that the operator creates its children (and counts those writes).
                 LocalControlPlane.CommandResult claw = plane.kubectl("""
@@ -235,15 +302,22 @@ class MetricsOfTheChartTest {
                         """.formatted(ns), "apply", "-f", "-");
                 assertThat(claw.ok()).as(claw.stderr()).isTrue();
                 // The first reconciliation has ended (its counters are written after the status) and written children.
-                List<String> awaited = List.of("claw_operator_claw_ready", "claw_operator_reconciliations_total", "claw_operator_child_writes_total");
+                List<String> awaited = List.of(
+                        "claw_operator_claw_ready",
+                        "claw_operator_reconciliations_total",
+                        "claw_operator_child_writes_total");
                 Map<String, Set<String>> fromOperator = scrape(health.port());
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (!fromOperator.keySet().containsAll(awaited) && System.nanoTime() < deadline) {
                     Thread.sleep(500);
                     fromOperator = scrape(health.port());
                 }
-                assertThat(fromOperator.keySet()).as("the operator's series after reconciling the Claw; the Claw: %s",
-                        plane.kubectl(null, "get", "claw", "metrics-probe", "-n", ns, "-o", "yaml").stdout()).containsAll(awaited);
+                assertThat(fromOperator.keySet())
+                        .as(
+                                "the operator's series after reconciling the Claw; the Claw: %s",
+                                plane.kubectl(null, "get", "claw", "metrics-probe", "-n", ns, "-o", "yaml")
+                                        .stdout())
+                        .containsAll(awaited);
                 assertThat(fromOperator).containsKeys("claw_operator_reconciliations_total", "claw_operator_claw_info");
                 merge(exported, fromOperator);
             } finally {
@@ -257,16 +331,25 @@ class MetricsOfTheChartTest {
         String body = "{\"conversation_id\":\"c-1\",\"text\":\"" + text + "\",\"sender\":{\"id\":\"probe\"}}";
         String ts = String.valueOf(System.currentTimeMillis() / 1000);
         String sig = WebhookSignature.sign(new Secret("in", IN), ts, body.getBytes(StandardCharsets.UTF_8));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook"))
-                .header(WebhookSignature.TIMESTAMP_HEADER, ts).header(WebhookSignature.SIGNATURE_HEADER, sig)
-                .header(WebhookSignature.DELIVERY_HEADER, deliveryId).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook"))
+                                .header(WebhookSignature.TIMESTAMP_HEADER, ts)
+                                .header(WebhookSignature.SIGNATURE_HEADER, sig)
+                                .header(WebhookSignature.DELIVERY_HEADER, deliveryId)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET /metrics (Prometheus text format): each sample's metric name with the label names its series carry. */
     static Map<String, Set<String>> scrape(int port) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         Map<String, Set<String>> out = new TreeMap<>();
         Pattern sample = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+\\S+.*$");
@@ -295,7 +378,8 @@ class MetricsOfTheChartTest {
     /** Every query of the PrometheusRule's rule file and of the dashboards (panels and variables). */
     static List<Query> queries() throws Exception {
         List<Query> out = new ArrayList<>();
-        JsonNode rules = YAML.readTree(CHART.resolve("files/prometheus/claw-alerts.yaml").toFile());
+        JsonNode rules =
+                YAML.readTree(CHART.resolve("files/prometheus/claw-alerts.yaml").toFile());
         for (JsonNode group : rules.path("groups")) {
             for (JsonNode rule : group.path("rules")) {
                 Set<String> labels = new TreeSet<>();
@@ -305,7 +389,10 @@ class MetricsOfTheChartTest {
                         labels.add(m.group(1));
                     }
                 });
-                out.add(new Query("alert " + rule.path("alert").asText(rule.path("record").asText()), rule.path("expr").asText(), labels));
+                out.add(new Query(
+                        "alert " + rule.path("alert").asText(rule.path("record").asText()),
+                        rule.path("expr").asText(),
+                        labels));
             }
         }
         try (var files = Files.list(CHART.resolve("files/dashboards"))) {
@@ -314,20 +401,31 @@ class MetricsOfTheChartTest {
                 for (JsonNode panel : dashboard.path("panels")) {
                     for (JsonNode target : panel.path("targets")) {
                         Set<String> labels = new TreeSet<>();
-                        Matcher m = LEGEND_LABEL.matcher(target.path("legendFormat").asText());
+                        Matcher m =
+                                LEGEND_LABEL.matcher(target.path("legendFormat").asText());
                         while (m.find()) {
                             labels.add(m.group(1));
                         }
-                        out.add(new Query(file.getFileName() + " panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
-                                target.path("expr").asText(), labels));
+                        out.add(new Query(
+                                file.getFileName() + " panel '"
+                                        + panel.path("title").asText() + "' "
+                                        + target.path("refId").asText(),
+                                target.path("expr").asText(),
+                                labels));
                     }
                 }
                 for (JsonNode variable : dashboard.path("templating").path("list")) {
                     if ("query".equals(variable.path("type").asText())) {
-                        Matcher m = LABEL_VALUES.matcher(variable.path("query").path("query").asText());
-                        assertThat(m.matches()).as("variable %s of %s is a label_values query", variable.path("name"), file).isTrue();
-                        out.add(new Query(file.getFileName() + " variable " + variable.path("name").asText(),
-                                m.group(1) + (m.group(2) == null ? "" : m.group(2)), Set.of(m.group(3))));
+                        Matcher m = LABEL_VALUES.matcher(
+                                variable.path("query").path("query").asText());
+                        assertThat(m.matches())
+                                .as("variable %s of %s is a label_values query", variable.path("name"), file)
+                                .isTrue();
+                        out.add(new Query(
+                                file.getFileName() + " variable "
+                                        + variable.path("name").asText(),
+                                m.group(1) + (m.group(2) == null ? "" : m.group(2)),
+                                Set.of(m.group(3))));
                     }
                 }
             }
@@ -353,7 +451,8 @@ class MetricsOfTheChartTest {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("run from inside the repository: charts/claw-operator not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("run from inside the repository: charts/claw-operator not found above "
+                    + Path.of("").toAbsolutePath());
         }
         return p;
     }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PlainProcessesRecipeTest {
 
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
-    private static final Pattern BLOCK = Pattern.compile(
-            "<!-- PlainProcessesRecipeTest[^>]*-->\\R```bash\\R(.*?)\\R```", Pattern.DOTALL);
+    private static final Pattern BLOCK =
+            Pattern.compile("<!-- PlainProcessesRecipeTest[^>]*-->\\R```bash\\R(.*?)\\R```", Pattern.DOTALL);
     private static final String KEY = "hermes-api-key-0123456789";
 
     @TempDir
@@ -39,16 +39,20 @@ class PlainProcessesRecipeTest {
         Matcher m = BLOCK.matcher(readme);
         assertThat(m.find()).as("the recipe block in claw-ipc-bridge/README.md").isTrue();
         String recipe = m.group(1);
-        for (String jar : List.of("claw-ipc-bridge/target/claw-ipc-bridge-", "claw-channel-sidecar/target/claw-channel-sidecar-")) {
+        for (String jar : List.of(
+                "claw-ipc-bridge/target/claw-ipc-bridge-", "claw-channel-sidecar/target/claw-channel-sidecar-")) {
             Matcher named = Pattern.compile(Pattern.quote(jar) + "\\S+\\.jar").matcher(recipe);
             assertThat(named.find()).as("the recipe runs " + jar + "*.jar").isTrue();
-            assertThat(REPO.resolve(named.group())).as("built by the README's package line (a reactor build packages it before claw-e2e)")
+            assertThat(REPO.resolve(named.group()))
+                    .as("built by the README's package line (a reactor build packages it before claw-e2e)")
                     .exists();
         }
 
         try (HermesApiEmulator hermes = HermesApiEmulator.builder().apiKey(KEY).start()) { // answers "echo: " + input
             Path run = Files.createDirectories(dir.resolve("run"));
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", recipe).directory(REPO.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", recipe)
+                    .directory(REPO.toFile())
+                    .redirectErrorStream(true);
             pb.environment().put("HERMES_URL", hermes.baseUrl().toString());
             pb.environment().put("HERMES_KEY", KEY);
             pb.environment().put("BRIDGE_HTTP_PORT", String.valueOf(freePort()));
@@ -62,7 +66,9 @@ class PlainProcessesRecipeTest {
             try {
                 boolean done = bash.waitFor(150, TimeUnit.SECONDS);
                 out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(done).as("the recipe finished within 150 s:\n" + out + logs(run)).isTrue();
+                assertThat(done)
+                        .as("the recipe finished within 150 s:\n" + out + logs(run))
+                        .isTrue();
             } finally {
                 try (Stream<ProcessHandle> children = bash.descendants()) {
                     children.forEach(ProcessHandle::destroyForcibly);
@@ -70,16 +76,20 @@ class PlainProcessesRecipeTest {
                 bash.destroyForcibly();
             }
             assertThat(bash.exitValue()).as(out + logs(run)).isZero();
-            assertThat(out).as(out + logs(run))
-                    .contains("runtime: UP")                                          // the bridge's /readyz
+            assertThat(out)
+                    .as(out + logs(run))
+                    .contains("runtime: UP") // the bridge's /readyz
                     .containsPattern("\\{\"message_id\":\"[^\"]+\",\"duplicate\":false}") // the webhook's 202
-                    .contains("\"type\":\"final\"").contains("\"text\":\"echo: hello from a plain process\"")
+                    .contains("\"type\":\"final\"")
+                    .contains("\"text\":\"echo: hello from a plain process\"")
                     .contains("\"conversation_id\":\"local-1\"");
             assertThat(hermes.admittedRuns()).isEqualTo(1);
             String bridgeLog = Files.readString(run.resolve("bridge.log"));
             String webhookLog = Files.readString(run.resolve("webhook.log"));
-            assertThat(bridgeLog + webhookLog).as("no JDK warning and no secret in either log")
-                    .doesNotContain("WARNING:").doesNotContain(KEY);
+            assertThat(bridgeLog + webhookLog)
+                    .as("no JDK warning and no secret in either log")
+                    .doesNotContain("WARNING:")
+                    .doesNotContain(KEY);
             assertThat(Stream.concat(bridgeLog.lines(), webhookLog.lines()))
                     .allSatisfy(line -> assertThat(line).matches("(ts=|BRIDGE-).*"));
         }

@@ -26,13 +26,36 @@ final class Pod implements AutoCloseable {
     final Bridge bridge;
     final ChannelHost sidecar;
 
-    Pod(Path dir, HermesApiEmulator hermes, String channelName, String channelType, String channelConfig, Map<String, String> secrets)
+    Pod(
+            Path dir,
+            HermesApiEmulator hermes,
+            String channelName,
+            String channelType,
+            String channelConfig,
+            Map<String, String> secrets)
             throws Exception {
         this.hermes = hermes;
         Path socket = dir.resolve("bus.sock");
-        BridgeConfig config = new BridgeConfig(socket, 0, dir.resolve("wal"), 0, "hermes-sse", hermes.baseUrl(), HERMES_KEY,
-                Set.of(channelName), Set.of(), DeliveryPolicy.defaults(), true, 16 << 20, 1L << 30, 100_000,
-                20_000 /* dedupe entries */, 1 << 20, 10_000, 256, Duration.ofSeconds(5));
+        BridgeConfig config = new BridgeConfig(
+                socket,
+                0,
+                dir.resolve("wal"),
+                0,
+                "hermes-sse",
+                hermes.baseUrl(),
+                HERMES_KEY,
+                Set.of(channelName),
+                Set.of(),
+                DeliveryPolicy.defaults(),
+                true,
+                16 << 20,
+                1L << 30,
+                100_000,
+                20_000 /* dedupe entries */,
+                1 << 20,
+                10_000,
+                256,
+                Duration.ofSeconds(5));
         RuntimeConnector connector = RuntimeConnectors.create("hermes-sse", hermes.baseUrl(), HERMES_KEY, Map.of());
         this.bridge = Bridge.start(config, connector, FileStore.DEFAULT);
         Map<String, String> env = new HashMap<>(secrets);

@@ -29,8 +29,10 @@ class WebhookEndToEndTest {
     static final String IN = "e2e-inbound-secret";
     static final String OUT = "e2e-outbound-secret";
     static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path dir;
+
     MockWebServer receiver;
     HermesApiEmulator hermes;
     Pod pod;
@@ -45,23 +47,36 @@ class WebhookEndToEndTest {
     private HttpResponse<String> deliver(String deliveryId, String body) throws Exception {
         String ts = String.valueOf(System.currentTimeMillis() / 1000);
         String sig = WebhookSignature.sign(new Secret("in", IN), ts, body.getBytes(StandardCharsets.UTF_8));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pod.sidecar.httpPort() + "/webhook"))
-                .header(WebhookSignature.TIMESTAMP_HEADER, ts).header(WebhookSignature.SIGNATURE_HEADER, sig)
-                .header(WebhookSignature.DELIVERY_HEADER, deliveryId).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pod.sidecar.httpPort() + "/webhook"))
+                                .header(WebhookSignature.TIMESTAMP_HEADER, ts)
+                                .header(WebhookSignature.SIGNATURE_HEADER, sig)
+                                .header(WebhookSignature.DELIVERY_HEADER, deliveryId)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void signedDeliveryIsAcceptedDurablyAndTheReplyIsPostedBackSigned() throws Exception {
         receiver = new MockWebServer();
         receiver.start();
-        for (int i = 0; i < 5; i++) receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
+        for (int i = 0; i < 5; i++)
+            receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
         hermes = HermesApiEmulator.builder().apiKey(Pod.HERMES_KEY).start(); // echo script: "echo: " + input
-        pod = new Pod(dir, hermes, "ops-hook", "webhook", "{\"outboundUrl\":\"" + receiver.url("/claw/replies") + "\"}",
+        pod = new Pod(
+                dir,
+                hermes,
+                "ops-hook",
+                "webhook",
+                "{\"outboundUrl\":\"" + receiver.url("/claw/replies") + "\"}",
                 Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", OUT));
         await().atMost(Duration.ofSeconds(20)).until(() -> pod.sidecar.bus().isConnected());
 
-        String body = "{\"conversation_id\":\"incident-7\",\"text\":\"summarize the alert\",\"sender\":{\"id\":\"pagerduty\"}}";
+        String body =
+                "{\"conversation_id\":\"incident-7\",\"text\":\"summarize the alert\",\"sender\":{\"id\":\"pagerduty\"}}";
         HttpResponse<String> accepted = deliver("pd-delivery-1", body);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(JSON.readTree(accepted.body()).path("duplicate").asBoolean()).isFalse();
@@ -74,8 +89,12 @@ class WebhookEndToEndTest {
         assertThat(json.path("text").asText()).isEqualTo("echo: summarize the alert");
         assertThat(json.path("conversation_id").asText()).isEqualTo("incident-7");
         assertThat(json.path("in_reply_to").asText()).isEqualTo("pd-delivery-1");
-        assertThat(WebhookSignature.verify(new Secret("out", OUT), reply.getHeader(WebhookSignature.TIMESTAMP_HEADER), raw,
-                reply.getHeader(WebhookSignature.SIGNATURE_HEADER))).isTrue();
+        assertThat(WebhookSignature.verify(
+                        new Secret("out", OUT),
+                        reply.getHeader(WebhookSignature.TIMESTAMP_HEADER),
+                        raw,
+                        reply.getHeader(WebhookSignature.SIGNATURE_HEADER)))
+                .isTrue();
 
         // The caller retries the same delivery: acknowledged as a duplicate, no second run, no second reply.
         HttpResponse<String> again = deliver("pd-delivery-1", body);
@@ -85,21 +104,34 @@ class WebhookEndToEndTest {
         assertThat(hermes.admittedRuns()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> pod.bridge.replies().pendingTotal() == 0);
     }
+
     @Test
     void aStopFromTheCallerCancelsTheRunningReplyWhichArrivesAsRunCancelledAndTheConversationGoesOn() throws Exception {
         receiver = new MockWebServer();
         receiver.start();
-        for (int i = 0; i < 5; i++) receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
+        for (int i = 0; i < 5; i++)
+            receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-" + i + "\"}"));
         // a long job: one delta, then it runs until stopped
-        hermes = HermesApiEmulator.builder().apiKey(Pod.HERMES_KEY)
-                .script(r -> r.input().contains("long job") ? java.util.List.of(new io.k8s4claw.testkit.hermes.Step.Delta("working"),
-                        new io.k8s4claw.testkit.hermes.Step.Hang()) : HermesApiEmulator.echo(r))
+        hermes = HermesApiEmulator.builder()
+                .apiKey(Pod.HERMES_KEY)
+                .script(r -> r.input().contains("long job")
+                        ? java.util.List.of(
+                                new io.k8s4claw.testkit.hermes.Step.Delta("working"),
+                                new io.k8s4claw.testkit.hermes.Step.Hang())
+                        : HermesApiEmulator.echo(r))
                 .start();
-        pod = new Pod(dir, hermes, "ops-hook", "webhook", "{\"outboundUrl\":\"" + receiver.url("/claw/replies") + "\"}",
+        pod = new Pod(
+                dir,
+                hermes,
+                "ops-hook",
+                "webhook",
+                "{\"outboundUrl\":\"" + receiver.url("/claw/replies") + "\"}",
                 Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", OUT));
         await().atMost(Duration.ofSeconds(20)).until(() -> pod.sidecar.bus().isConnected());
 
-        assertThat(deliver("job-1", "{\"conversation_id\":\"incident-8\",\"text\":\"run the long job\"}").statusCode()).isEqualTo(202);
+        assertThat(deliver("job-1", "{\"conversation_id\":\"incident-8\",\"text\":\"run the long job\"}")
+                        .statusCode())
+                .isEqualTo(202);
         // the run is accepted and recorded: the bridge knows what to stop
         var key = new io.k8s4claw.bridge.delivery.MessageKey("ops-hook", "job-1");
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -109,19 +141,25 @@ class WebhookEndToEndTest {
 
         HttpResponse<String> stop = deliver("job-1-stop", "{\"conversation_id\":\"incident-8\",\"text\":\"/stop\"}");
         assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
-        assertThat(JSON.readTree(stop.body()).path("stop_requested").asBoolean()).isTrue();
+        assertThat(JSON.readTree(stop.body()).path("stop_requested").asBoolean())
+                .isTrue();
         RecordedRequest cancelled = receiver.takeRequest(30, TimeUnit.SECONDS);
         assertThat(cancelled).as("the stopped run's end posted to outboundUrl").isNotNull();
         JsonNode json = JSON.readTree(cancelled.getBody().readByteArray());
         assertThat(json.path("type").asText()).isEqualTo("error");
         assertThat(json.path("code").asText()).isEqualTo("run_cancelled");
         assertThat(json.path("in_reply_to").asText()).isEqualTo("job-1");
-        assertThat(hermes.admittedRuns()).as("/stop is not a message to the agent").isEqualTo(1);
+        assertThat(hermes.admittedRuns())
+                .as("/stop is not a message to the agent")
+                .isEqualTo(1);
 
         // the conversation goes on
-        assertThat(deliver("job-2", "{\"conversation_id\":\"incident-8\",\"text\":\"status?\"}").statusCode()).isEqualTo(202);
+        assertThat(deliver("job-2", "{\"conversation_id\":\"incident-8\",\"text\":\"status?\"}")
+                        .statusCode())
+                .isEqualTo(202);
         RecordedRequest next = receiver.takeRequest(30, TimeUnit.SECONDS);
         assertThat(next).isNotNull();
-        assertThat(JSON.readTree(next.getBody().readByteArray()).path("text").asText()).isEqualTo("echo: status?");
+        assertThat(JSON.readTree(next.getBody().readByteArray()).path("text").asText())
+                .isEqualTo("echo: status?");
     }
 }

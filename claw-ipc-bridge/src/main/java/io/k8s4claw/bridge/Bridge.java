@@ -42,8 +42,8 @@ public final class Bridge implements AutoCloseable {
      * for 5 minutes — at thousands of messages a second, a heap full of garbage.
      */
     private static ScheduledExecutorService newScheduler() {
-        java.util.concurrent.ScheduledThreadPoolExecutor s = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
-                r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor s =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
                     Thread t = new Thread(r, "bridge-scheduler");
                     t.setDaemon(true);
                     return t;
@@ -51,6 +51,7 @@ public final class Bridge implements AutoCloseable {
         s.setRemoveOnCancelPolicy(true);
         return s;
     }
+
     private Journal journal;
     private InboundLedger ledger;
     private ReplyService replies;
@@ -59,6 +60,7 @@ public final class Bridge implements AutoCloseable {
     private BusServer bus;
     /** The one event loop: bus connections, journal commits and completions, delivery and reply state. */
     private io.netty.channel.EventLoopGroup loopGroup;
+
     private OpsHttpServer http;
     private volatile boolean closed;
 
@@ -81,13 +83,17 @@ public final class Bridge implements AutoCloseable {
         ReplyService[] replyRef = new ReplyService[1];
         List<JournalRecord> replayed = new ArrayList<>();
         loopGroup = BusServer.newLoopGroup();
-        journal = Journal.open(config.dataDir(), JournalOptions.defaults().withFsync(config.fsync())
-                .withSegmentBytes(config.walSegmentBytes()), store, e -> {
+        journal = Journal.open(
+                config.dataDir(),
+                JournalOptions.defaults().withFsync(config.fsync()).withSegmentBytes(config.walSegmentBytes()),
+                store,
+                e -> {
                     JournalRecord r = JournalRecord.read(e);
                     if (r != null) {
                         replayed.add(r);
                     }
-                }, loopGroup.next());
+                },
+                loopGroup.next());
         replies = new ReplyService(journal, metrics, scheduler);
         replyRef[0] = replies;
         for (JournalRecord r : replayed) {
@@ -122,27 +128,37 @@ public final class Bridge implements AutoCloseable {
                 metrics.walFailure();
             }
         });
-        journal.setSnapshotSource(() -> {
-            List<JournalEntry> out = new ArrayList<>();
-            ledger.snapshot(out);
-            replies.snapshot(out);
-            return out;
-        }, Math.min(64L << 20, Math.max(1L << 20, config.walMaxBytes() / 4)));
+        journal.setSnapshotSource(
+                () -> {
+                    List<JournalEntry> out = new ArrayList<>();
+                    ledger.snapshot(out);
+                    replies.snapshot(out);
+                    return out;
+                },
+                Math.min(64L << 20, Math.max(1L << 20, config.walMaxBytes() / 4)));
         metrics.gauge("claw_bridge_wal_bytes", "Bytes of the write-ahead log on disk", journal::sizeBytes);
         metrics.gauge("claw_bridge_pending_messages", "Accepted messages not yet completed", ledger::pendingCount);
-        metrics.gauge("claw_bridge_oldest_pending_message_age_seconds",
-                "Age of the oldest accepted message not yet completed (0 when none is pending)", () -> {
+        metrics.gauge(
+                "claw_bridge_oldest_pending_message_age_seconds",
+                "Age of the oldest accepted message not yet completed (0 when none is pending)",
+                () -> {
                     long now = System.currentTimeMillis();
                     return Math.max(0, now - ledger.oldestPendingAcceptedAtMs(now)) / 1000.0;
                 });
-        metrics.gauge("claw_bridge_wal_max_bytes", "The write-ahead log's size limit (CLAW_BRIDGE_WAL_MAX_BYTES): new messages are"
-                + " refused beyond it", config::walMaxBytes);
+        metrics.gauge(
+                "claw_bridge_wal_max_bytes",
+                "The write-ahead log's size limit (CLAW_BRIDGE_WAL_MAX_BYTES): new messages are" + " refused beyond it",
+                config::walMaxBytes);
         metrics.dataVolumeGauges(config.dataDir());
-        metrics.gauge("claw_bridge_dead_letter_messages", "Messages in the dead-letter list",
+        metrics.gauge(
+                "claw_bridge_dead_letter_messages",
+                "Messages in the dead-letter list",
                 () -> ledger.deadLetters().size());
-        metrics.gauge("claw_bridge_pending_replies", "Reply events not yet acked by their channel",
-                replies::pendingTotal);
-        metrics.gauge("claw_bridge_runtime_up", "Runtime link state: 1 up, 0.5 starting, 0 down",
+        metrics.gauge(
+                "claw_bridge_pending_replies", "Reply events not yet acked by their channel", replies::pendingTotal);
+        metrics.gauge(
+                "claw_bridge_runtime_up",
+                "Runtime link state: 1 up, 0.5 starting, 0 down",
                 () -> switch (connector.health().state()) {
                     case UP -> 1.0;
                     case STARTING -> 0.5;
@@ -150,35 +166,58 @@ public final class Bridge implements AutoCloseable {
                 });
 
         bus = null;
-        engine = new DeliveryEngine(connector, ledger, journal, replies, metrics, scheduler, config.delivery(),
+        engine = new DeliveryEngine(
+                connector,
+                ledger,
+                journal,
+                replies,
+                metrics,
+                scheduler,
+                config.delivery(),
                 (channel, nack) -> {
                     if (bus != null) {
                         bus.nack(channel, nack);
                     }
-                }, System::currentTimeMillis);
-        metrics.gauge("claw_bridge_runs_in_progress", "Runs delivered to the runtime and not yet ended",
-                engine::running);
-        inbound = new InboundService(ledger, journal, engine, config.maxPendingMessages(), config.walMaxBytes(),
+                },
                 System::currentTimeMillis);
+        metrics.gauge(
+                "claw_bridge_runs_in_progress", "Runs delivered to the runtime and not yet ended", engine::running);
+        inbound = new InboundService(
+                ledger, journal, engine, config.maxPendingMessages(), config.walMaxBytes(), System::currentTimeMillis);
         connector.start(replies);
         List<PendingMessage> pending = ledger.pendingInOrder();
         for (PendingMessage m : pending) {
             engine.submit(m);
         }
-        bus = new BusServer(new BusSettings(config.busSocket(), config.busTcpPort(), config.maxFrameBytes(),
-                config.heartbeatIntervalMs(), config.window(), config.channels(), config.allowedUids(), VERSION),
-                inbound, replies, connector, metrics);
+        bus = new BusServer(
+                new BusSettings(
+                        config.busSocket(),
+                        config.busTcpPort(),
+                        config.maxFrameBytes(),
+                        config.heartbeatIntervalMs(),
+                        config.window(),
+                        config.channels(),
+                        config.allowedUids(),
+                        VERSION),
+                inbound,
+                replies,
+                connector,
+                metrics);
         bus.start(scheduler, loopGroup);
         if (config.httpPort() >= 0) {
             http = new OpsHttpServer(config.httpPort(), metrics, bus, connector, ledger, engine, journal);
             http.start();
         }
         journal.requestCompaction();
-        log.atInfo().addKeyValue("recoveredRecords", records).addKeyValue("pendingMessages", pending.size())
+        log.atInfo()
+                .addKeyValue("recoveredRecords", records)
+                .addKeyValue("pendingMessages", pending.size())
                 .addKeyValue("pendingReplies", replies.pendingTotal())
                 .addKeyValue("deadLetters", ledger.deadLetters().size())
-                .addKeyValue("walBytes", journal.sizeBytes()).addKeyValue("runtime", connector.protocol())
-                .addKeyValue("startupMs", (System.nanoTime() - t0) / 1_000_000).log("bridge started");
+                .addKeyValue("walBytes", journal.sizeBytes())
+                .addKeyValue("runtime", connector.protocol())
+                .addKeyValue("startupMs", (System.nanoTime() - t0) / 1_000_000)
+                .log("bridge started");
     }
 
     public int busTcpPort() {

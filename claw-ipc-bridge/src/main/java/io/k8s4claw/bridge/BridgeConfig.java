@@ -38,7 +38,8 @@ public record BridgeConfig(
                 + ", runtimeToken=" + (runtimeToken == null || runtimeToken.isEmpty() ? "<unset>" : "<redacted>")
                 + ", channels=" + channels + ", allowedUids=" + allowedUids + ", delivery=" + delivery + ", fsync="
                 + fsync + ", walSegmentBytes=" + walSegmentBytes + ", walMaxBytes=" + walMaxBytes
-                + ", maxPendingMessages=" + maxPendingMessages + ", dedupeEntries=" + dedupeEntries + ", maxFrameBytes=" + maxFrameBytes
+                + ", maxPendingMessages=" + maxPendingMessages + ", dedupeEntries=" + dedupeEntries + ", maxFrameBytes="
+                + maxFrameBytes
                 + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", window=" + window + ", shutdownGrace="
                 + shutdownGrace + "]";
     }

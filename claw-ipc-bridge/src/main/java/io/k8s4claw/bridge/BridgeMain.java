@@ -30,15 +30,23 @@ import picocli.CommandLine.Parameters;
  * a running bridge's admin API. Every option defaults to its environment variable (the container is
  * configured by env; the token is read from the environment only, never from a flag).
  */
-@Command(name = "claw-ipc-bridge", mixinStandardHelpOptions = true, version = Bridge.VERSION, showDefaultValues = true,
+@Command(
+        name = "claw-ipc-bridge",
+        mixinStandardHelpOptions = true,
+        version = Bridge.VERSION,
+        showDefaultValues = true,
         description = "The claw bus sidecar: durable delivery between channel sidecars and the agent runtime.",
-        footer = {"", "Environment only (never a flag: it stays out of process lists; never logged):",
-            "  CLAW_RUNTIME_TOKEN  Hermes's API_SERVER_KEY (" + BridgeMain.HERMES_MIN_KEY_LENGTH + " characters at least)",
+        footer = {
+            "",
+            "Environment only (never a flag: it stays out of process lists; never logged):",
+            "  CLAW_RUNTIME_TOKEN  Hermes's API_SERVER_KEY (" + BridgeMain.HERMES_MIN_KEY_LENGTH
+                    + " characters at least)",
             "                      or the OpenClaw gateway token",
             "",
             "Prints 'BRIDGE-LISTENING bus-tcp-port=N http-port=N' once its ports are",
             "bound, then 'BRIDGE-READY' with the same fields once /readyz answers 200",
-            "(the bus listens and the runtime is reachable)."},
+            "(the bus listens and the runtime is reachable)."
+        },
         subcommands = {BridgeMain.DeadLetters.class})
 public final class BridgeMain implements Callable<Integer> {
 
@@ -46,99 +54,149 @@ public final class BridgeMain implements Callable<Integer> {
     /** Hermes refuses an API_SERVER_KEY shorter than this; a shorter CLAW_RUNTIME_TOKEN cannot match one. */
     static final int HERMES_MIN_KEY_LENGTH = 16;
 
-    @Option(names = "--bus-socket", defaultValue = "${env:CLAW_BUS_SOCKET:-/var/run/claw/bus.sock}",
+    @Option(
+            names = "--bus-socket",
+            defaultValue = "${env:CLAW_BUS_SOCKET:-/var/run/claw/bus.sock}",
             description = "Unix socket the channel sidecars connect to (CLAW_BUS_SOCKET); 'none' for TCP only")
     String busSocket;
 
-    @Option(names = "--bus-tcp-port", defaultValue = "${env:CLAW_BUS_TCP_PORT:-0}",
-            description = "also listen on loopback TCP (tests, non-Linux dev): 0 = off, -1 = any free port (CLAW_BUS_TCP_PORT)")
+    @Option(
+            names = "--bus-tcp-port",
+            defaultValue = "${env:CLAW_BUS_TCP_PORT:-0}",
+            description =
+                    "also listen on loopback TCP (tests, non-Linux dev): 0 = off, -1 = any free port (CLAW_BUS_TCP_PORT)")
     int busTcpPort;
 
-    @Option(names = "--data-dir", defaultValue = "${env:CLAW_BRIDGE_DATA_DIR:-/var/lib/claw-bridge}",
+    @Option(
+            names = "--data-dir",
+            defaultValue = "${env:CLAW_BRIDGE_DATA_DIR:-/var/lib/claw-bridge}",
             description = "write-ahead log directory (CLAW_BRIDGE_DATA_DIR)")
     Path dataDir;
 
-    @Option(names = "--http-port", defaultValue = "${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
+    @Option(
+            names = "--http-port",
+            defaultValue = "${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
             description = "/healthz, /readyz, /metrics, /v1/dead-letters (CLAW_BRIDGE_HTTP_PORT); 0 = any free port")
     int httpPort;
 
-    @Option(names = "--runtime-protocol", defaultValue = "${env:CLAW_RUNTIME_PROTOCOL:-hermes-sse}",
+    @Option(
+            names = "--runtime-protocol",
+            defaultValue = "${env:CLAW_RUNTIME_PROTOCOL:-hermes-sse}",
             description = "hermes-sse | hermes-relay | openclaw-gateway | echo (CLAW_RUNTIME_PROTOCOL)")
     String runtimeProtocol;
 
-    @Option(names = "--runtime-url", defaultValue = "${env:CLAW_RUNTIME_URL:-http://127.0.0.1:8642}",
+    @Option(
+            names = "--runtime-url",
+            defaultValue = "${env:CLAW_RUNTIME_URL:-http://127.0.0.1:8642}",
             description = "the runtime's API (CLAW_RUNTIME_URL)")
     URI runtimeUrl;
 
-    @Option(names = "--channels", defaultValue = "${env:CLAW_CHANNELS:-}",
+    @Option(
+            names = "--channels",
+            defaultValue = "${env:CLAW_CHANNELS:-}",
             description = "comma-separated channel names allowed to register (CLAW_CHANNELS); empty = any")
     String channels;
 
-    @Option(names = "--allowed-uids", defaultValue = "${env:CLAW_BUS_ALLOWED_UIDS:-self}",
-            description = "peer uids allowed on the socket where epoll tells: 'self' (the bridge's uid), 'any', or a list (CLAW_BUS_ALLOWED_UIDS)")
+    @Option(
+            names = "--allowed-uids",
+            defaultValue = "${env:CLAW_BUS_ALLOWED_UIDS:-self}",
+            description =
+                    "peer uids allowed on the socket where epoll tells: 'self' (the bridge's uid), 'any', or a list (CLAW_BUS_ALLOWED_UIDS)")
     String allowedUids;
 
-    @Option(names = "--max-concurrent-runs", defaultValue = "${env:CLAW_MAX_CONCURRENT_RUNS:-10}",
+    @Option(
+            names = "--max-concurrent-runs",
+            defaultValue = "${env:CLAW_MAX_CONCURRENT_RUNS:-10}",
             description = "runs in progress across conversations (CLAW_MAX_CONCURRENT_RUNS)")
     int maxConcurrentRuns;
 
-    @Option(names = "--retry-base", defaultValue = "${env:CLAW_BRIDGE_RETRY_BASE:-250ms}",
+    @Option(
+            names = "--retry-base",
+            defaultValue = "${env:CLAW_BRIDGE_RETRY_BASE:-250ms}",
             description = "first retry delay, doubling, jittered (CLAW_BRIDGE_RETRY_BASE)")
     String retryBase;
 
-    @Option(names = "--retry-max", defaultValue = "${env:CLAW_BRIDGE_RETRY_MAX:-30s}",
+    @Option(
+            names = "--retry-max",
+            defaultValue = "${env:CLAW_BRIDGE_RETRY_MAX:-30s}",
             description = "retry delay cap (CLAW_BRIDGE_RETRY_MAX)")
     String retryMax;
 
-    @Option(names = "--dead-letter-after", defaultValue = "${env:CLAW_BRIDGE_DEAD_LETTER_AFTER:-1h}",
-            description = "give up on a message the runtime has not accepted this long after it arrived (CLAW_BRIDGE_DEAD_LETTER_AFTER)")
+    @Option(
+            names = "--dead-letter-after",
+            defaultValue = "${env:CLAW_BRIDGE_DEAD_LETTER_AFTER:-1h}",
+            description =
+                    "give up on a message the runtime has not accepted this long after it arrived (CLAW_BRIDGE_DEAD_LETTER_AFTER)")
     String deadLetterAfter;
 
-    @Option(names = "--max-attempts", defaultValue = "${env:CLAW_BRIDGE_MAX_ATTEMPTS:-10000}",
+    @Option(
+            names = "--max-attempts",
+            defaultValue = "${env:CLAW_BRIDGE_MAX_ATTEMPTS:-10000}",
             description = "… or after this many attempts (CLAW_BRIDGE_MAX_ATTEMPTS)")
     int maxAttempts;
 
-    @Option(names = "--fsync", defaultValue = "${env:CLAW_BRIDGE_FSYNC:-true}", arity = "1",
+    @Option(
+            names = "--fsync",
+            defaultValue = "${env:CLAW_BRIDGE_FSYNC:-true}",
+            arity = "1",
             description = "fsync the log before acking (CLAW_BRIDGE_FSYNC); false only for benchmarks")
     boolean fsync;
 
-    @Option(names = "--wal-max-bytes", defaultValue = "${env:CLAW_BRIDGE_WAL_MAX_BYTES:-1073741824}",
+    @Option(
+            names = "--wal-max-bytes",
+            defaultValue = "${env:CLAW_BRIDGE_WAL_MAX_BYTES:-1073741824}",
             description = "refuse new messages (STORAGE_FAILED) while the log is larger (CLAW_BRIDGE_WAL_MAX_BYTES)")
     long walMaxBytes;
 
-    @Option(names = "--wal-segment-bytes", defaultValue = "${env:CLAW_BRIDGE_WAL_SEGMENT_BYTES:-16777216}",
+    @Option(
+            names = "--wal-segment-bytes",
+            defaultValue = "${env:CLAW_BRIDGE_WAL_SEGMENT_BYTES:-16777216}",
             description = "log segment size (CLAW_BRIDGE_WAL_SEGMENT_BYTES)")
     long walSegmentBytes;
 
-    @Option(names = "--max-pending", defaultValue = "${env:CLAW_BRIDGE_MAX_PENDING:-10000}",
+    @Option(
+            names = "--max-pending",
+            defaultValue = "${env:CLAW_BRIDGE_MAX_PENDING:-10000}",
             description = "backlog to the runtime above which sidecars are paused (CLAW_BRIDGE_MAX_PENDING)")
     long maxPending;
 
-    @Option(names = "--dedupe-entries", defaultValue = "${env:CLAW_BRIDGE_DEDUPE_ENTRIES:-20000}",
+    @Option(
+            names = "--dedupe-entries",
+            defaultValue = "${env:CLAW_BRIDGE_DEDUPE_ENTRIES:-20000}",
             description = "completed message ids remembered for deduplication (CLAW_BRIDGE_DEDUPE_ENTRIES)")
     int dedupeEntries;
 
-    @Option(names = "--max-frame-bytes", defaultValue = "${env:CLAW_BUS_MAX_FRAME_BYTES:-1048576}",
+    @Option(
+            names = "--max-frame-bytes",
+            defaultValue = "${env:CLAW_BUS_MAX_FRAME_BYTES:-1048576}",
             description = "bus frame size limit (CLAW_BUS_MAX_FRAME_BYTES)")
     int maxFrameBytes;
 
-    @Option(names = "--heartbeat-interval", defaultValue = "${env:CLAW_BUS_HEARTBEAT_INTERVAL:-10s}",
+    @Option(
+            names = "--heartbeat-interval",
+            defaultValue = "${env:CLAW_BUS_HEARTBEAT_INTERVAL:-10s}",
             description = "bus heartbeat interval; 3 silent intervals close a connection (CLAW_BUS_HEARTBEAT_INTERVAL)")
     String heartbeatInterval;
 
-    @Option(names = "--window", defaultValue = "${env:CLAW_BUS_WINDOW:-256}",
+    @Option(
+            names = "--window",
+            defaultValue = "${env:CLAW_BUS_WINDOW:-256}",
             description = "un-acked UserMessages per sidecar (CLAW_BUS_WINDOW)")
     int window;
 
-    @Option(names = "--shutdown-grace", defaultValue = "${env:CLAW_BRIDGE_SHUTDOWN_GRACE:-25s}",
-            description = "time to drain on SIGTERM; keep below the pod's terminationGracePeriodSeconds (CLAW_BRIDGE_SHUTDOWN_GRACE)")
+    @Option(
+            names = "--shutdown-grace",
+            defaultValue = "${env:CLAW_BRIDGE_SHUTDOWN_GRACE:-25s}",
+            description =
+                    "time to drain on SIGTERM; keep below the pod's terminationGracePeriodSeconds (CLAW_BRIDGE_SHUTDOWN_GRACE)")
     String shutdownGrace;
 
     public static void main(String[] args) {
         int code = new CommandLine(new BridgeMain())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // one line a user can act on, not a stack trace
-                    cmd.getErr().println("claw-ipc-bridge: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    cmd.getErr()
+                            .println("claw-ipc-bridge: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                     return 1;
                 })
                 .execute(args);
@@ -148,21 +206,45 @@ public final class BridgeMain implements Callable<Integer> {
     }
 
     BridgeConfig config() {
-        Set<String> channelSet = Arrays.stream(channels.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        Set<String> channelSet = Arrays.stream(channels.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         Set<Integer> uids = switch (allowedUids.trim()) {
             case "any", "*" -> Set.of();
             case "self", "" -> Set.of(selfUid());
-            default -> Arrays.stream(allowedUids.split(",")).map(String::trim).map(Integer::valueOf)
-                    .collect(Collectors.toSet());
+            default ->
+                Arrays.stream(allowedUids.split(","))
+                        .map(String::trim)
+                        .map(Integer::valueOf)
+                        .collect(Collectors.toSet());
         };
         String token = System.getenv().getOrDefault("CLAW_RUNTIME_TOKEN", "");
-        return new BridgeConfig("none".equals(busSocket) ? null : Path.of(busSocket), busTcpPort, dataDir, httpPort,
-                runtimeProtocol, runtimeUrl, token, channelSet, uids,
-                new DeliveryPolicy(maxConcurrentRuns, duration(retryBase), duration(retryMax),
-                        duration(deadLetterAfter), maxAttempts),
-                fsync, walSegmentBytes, walMaxBytes, maxPending, dedupeEntries, maxFrameBytes, (int) duration(heartbeatInterval).toMillis(),
-                window, duration(shutdownGrace));
+        return new BridgeConfig(
+                "none".equals(busSocket) ? null : Path.of(busSocket),
+                busTcpPort,
+                dataDir,
+                httpPort,
+                runtimeProtocol,
+                runtimeUrl,
+                token,
+                channelSet,
+                uids,
+                new DeliveryPolicy(
+                        maxConcurrentRuns,
+                        duration(retryBase),
+                        duration(retryMax),
+                        duration(deadLetterAfter),
+                        maxAttempts),
+                fsync,
+                walSegmentBytes,
+                walMaxBytes,
+                maxPending,
+                dedupeEntries,
+                maxFrameBytes,
+                (int) duration(heartbeatInterval).toMillis(),
+                window,
+                duration(shutdownGrace));
     }
 
     @Override
@@ -170,16 +252,20 @@ public final class BridgeMain implements Callable<Integer> {
         BridgeConfig cfg = config();
         log.atInfo().addKeyValue("config", cfg).log("starting claw-ipc-bridge " + Bridge.VERSION);
         runtimeTokenWarning(cfg.runtimeProtocol(), cfg.runtimeToken()).ifPresent(log::warn);
-        RuntimeConnector connector = RuntimeConnectors.create(cfg.runtimeProtocol(), cfg.runtimeUrl(),
-                cfg.runtimeToken(), System.getenv());
+        RuntimeConnector connector =
+                RuntimeConnectors.create(cfg.runtimeProtocol(), cfg.runtimeUrl(), cfg.runtimeToken(), System.getenv());
         Bridge bridge = Bridge.start(cfg, connector, FileStore.DEFAULT);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            bridge.shutdown();
-            stopped.countDown();
-        }, "sigterm"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            bridge.shutdown();
+                            stopped.countDown();
+                        },
+                        "sigterm"));
         // Machine-readable lines for tests and tooling: the ports actually bound, then readiness as /readyz tells it.
-        String ports = "bus-tcp-port=" + (cfg.busTcpPort() != 0 ? bridge.busTcpPort() : 0) + " http-port=" + bridge.httpPort();
+        String ports =
+                "bus-tcp-port=" + (cfg.busTcpPort() != 0 ? bridge.busTcpPort() : 0) + " http-port=" + bridge.httpPort();
         System.out.println("BRIDGE-LISTENING " + ports);
         System.out.flush();
         Thread.ofVirtual().name("ready-line").start(() -> {
@@ -202,7 +288,8 @@ public final class BridgeMain implements Callable<Integer> {
     static Optional<String> runtimeTokenWarning(String protocol, String token) {
         if (protocol.startsWith("hermes") && !token.isEmpty() && token.length() < HERMES_MIN_KEY_LENGTH) {
             return Optional.of("CLAW_RUNTIME_TOKEN is " + token.length() + " characters, but Hermes refuses an "
-                    + "API_SERVER_KEY shorter than " + HERMES_MIN_KEY_LENGTH + ": the runtime will answer 401 until both are "
+                    + "API_SERVER_KEY shorter than " + HERMES_MIN_KEY_LENGTH
+                    + ": the runtime will answer 401 until both are "
                     + "set to the same longer key");
         }
         return Optional.empty();
@@ -234,16 +321,23 @@ public final class BridgeMain implements Callable<Integer> {
                 default -> throw new IllegalArgumentException();
             };
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + s + "' is not a duration (use e.g. 500ms, 60s, 5m, 1h)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + s + "' is not a duration (use e.g. 500ms, 60s, 5m, 1h)");
         }
     }
 
-    @Command(name = "dead-letters", description = "List or replay dead letters of a running bridge (loopback admin API).",
-            subcommands = {DeadLetters.List.class, DeadLetters.Replay.class}, mixinStandardHelpOptions = true)
+    @Command(
+            name = "dead-letters",
+            description = "List or replay dead letters of a running bridge (loopback admin API).",
+            subcommands = {DeadLetters.List.class, DeadLetters.Replay.class},
+            mixinStandardHelpOptions = true)
     static final class DeadLetters {
 
-        @Option(names = "--url", defaultValue = "http://127.0.0.1:${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
-                description = "the bridge's ops address", scope = CommandLine.ScopeType.INHERIT)
+        @Option(
+                names = "--url",
+                defaultValue = "http://127.0.0.1:${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
+                description = "the bridge's ops address",
+                scope = CommandLine.ScopeType.INHERIT)
         URI url;
 
         static String call(URI base, String method, String path) throws Exception {
@@ -253,11 +347,14 @@ public final class BridgeMain implements Callable<Integer> {
             try {
                 resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {
-                throw new java.io.IOException("cannot reach the bridge's admin API at " + base + " (" + e
-                        + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?", e);
+                throw new java.io.IOException(
+                        "cannot reach the bridge's admin API at " + base + " (" + e
+                                + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?",
+                        e);
             }
             if (resp.statusCode() >= 300) {
-                throw new CommandLine.ExecutionException(new CommandLine(new DeadLetters()),
+                throw new CommandLine.ExecutionException(
+                        new CommandLine(new DeadLetters()),
                         "bridge answered " + resp.statusCode() + ": " + resp.body());
             }
             return resp.body();

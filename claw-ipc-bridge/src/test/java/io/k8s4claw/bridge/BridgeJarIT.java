@@ -31,19 +31,24 @@ class BridgeJarIT {
     void javaDashJarPrintsNoNativeAccessWarning() throws Exception {
         String out = runUntilReady("jar", List.of("-jar", jar()));
         assertThat(out).doesNotContain(RESTRICTED);
-        assertThat(out.lines().filter(line -> !line.startsWith("ts=") && !line.startsWith("BRIDGE-")).toList())
-                .as(out).isEmpty();
+        assertThat(out.lines()
+                        .filter(line -> !line.startsWith("ts=") && !line.startsWith("BRIDGE-"))
+                        .toList())
+                .as(out)
+                .isEmpty();
     }
 
     @Test
     void theImagesJvmFlagsEnableNativeAccessAndWithoutThemTheJdkWarns() throws Exception {
-        List<String> jibFlags = Arrays.asList(System.getProperty("bridge.jib.jvmFlags").split(","));
+        List<String> jibFlags =
+                Arrays.asList(System.getProperty("bridge.jib.jvmFlags").split(","));
         List<String> image = new ArrayList<>(jibFlags);
         image.addAll(List.of("-cp", jar(), BridgeMain.class.getName()));
         String out = runUntilReady("image", image);
         assertThat(out).as(out).doesNotContain(RESTRICTED).doesNotContain("WARNING:");
 
-        assertThat(Runtime.version().feature()).as("this check needs a JDK that warns about JNI (24+); ./mvnw runs 25")
+        assertThat(Runtime.version().feature())
+                .as("this check needs a JDK that warns about JNI (24+); ./mvnw runs 25")
                 .isGreaterThanOrEqualTo(24);
         String control = runUntilReady("control", List.of("-cp", jar(), BridgeMain.class.getName()));
         assertThat(control).as("without native access enabled the JDK warns").contains(RESTRICTED);
@@ -52,7 +57,9 @@ class BridgeJarIT {
     private static String jar() {
         String jar = System.getProperty("bridge.jar");
         assertThat(jar).as("bridge.jar (set by failsafe)").isNotNull();
-        assertThat(Path.of(jar)).as("the runnable jar: run through failsafe after package").exists();
+        assertThat(Path.of(jar))
+                .as("the runnable jar: run through failsafe after package")
+                .exists();
         return jar;
     }
 
@@ -65,8 +72,16 @@ class BridgeJarIT {
         cmd.addAll(javaArgs);
         Path log = work.resolve("out.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(java.util.Map.of("CLAW_RUNTIME_PROTOCOL", "echo", "CLAW_BUS_SOCKET", work.resolve("bus.sock").toString(),
-                "CLAW_BRIDGE_DATA_DIR", work.resolve("wal").toString(), "CLAW_BRIDGE_HTTP_PORT", "0"));
+        pb.environment()
+                .putAll(java.util.Map.of(
+                        "CLAW_RUNTIME_PROTOCOL",
+                        "echo",
+                        "CLAW_BUS_SOCKET",
+                        work.resolve("bus.sock").toString(),
+                        "CLAW_BRIDGE_DATA_DIR",
+                        work.resolve("wal").toString(),
+                        "CLAW_BRIDGE_HTTP_PORT",
+                        "0"));
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         Process process = pb.start();
@@ -74,7 +89,9 @@ class BridgeJarIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!Files.readString(log).contains("BRIDGE-READY")) {
                 assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("BRIDGE-READY within 60 s:\n" + Files.readString(log)).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("BRIDGE-READY within 60 s:\n" + Files.readString(log))
+                        .isLessThan(deadline);
                 Thread.sleep(50);
             }
             process.destroy();

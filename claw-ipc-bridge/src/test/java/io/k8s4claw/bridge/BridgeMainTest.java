@@ -30,9 +30,24 @@ class BridgeMainTest {
     @Test
     void flagsOverrideDefaultsAndTheTokenNeverPrints() {
         BridgeMain main = new BridgeMain();
-        new CommandLine(main).parseArgs("--bus-socket", "/tmp/x.sock", "--channels", "slack-main, telegram",
-                "--max-concurrent-runs", "4", "--dead-letter-after", "90s", "--retry-base", "100ms",
-                "--heartbeat-interval", "PT5S", "--fsync", "false", "--allowed-uids", "1000,1001");
+        new CommandLine(main)
+                .parseArgs(
+                        "--bus-socket",
+                        "/tmp/x.sock",
+                        "--channels",
+                        "slack-main, telegram",
+                        "--max-concurrent-runs",
+                        "4",
+                        "--dead-letter-after",
+                        "90s",
+                        "--retry-base",
+                        "100ms",
+                        "--heartbeat-interval",
+                        "PT5S",
+                        "--fsync",
+                        "false",
+                        "--allowed-uids",
+                        "1000,1001");
         BridgeConfig cfg = main.config();
         assertThat(cfg.busSocket()).isEqualTo(Path.of("/tmp/x.sock"));
         assertThat(cfg.channels()).containsExactly("slack-main", "telegram");
@@ -42,24 +57,48 @@ class BridgeMainTest {
         assertThat(cfg.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(cfg.fsync()).isFalse();
         assertThat(cfg.allowedUids()).containsExactlyInAnyOrder(1000, 1001);
-        BridgeConfig withToken = new BridgeConfig(cfg.busSocket(), 0, cfg.dataDir(), 0, "hermes-sse",
-                cfg.runtimeUrl(), "super-secret-token-value", cfg.channels(), cfg.allowedUids(), cfg.delivery(), true,
-                1, 1, 1, 1, 1, 1, 1, Duration.ZERO);
+        BridgeConfig withToken = new BridgeConfig(
+                cfg.busSocket(),
+                0,
+                cfg.dataDir(),
+                0,
+                "hermes-sse",
+                cfg.runtimeUrl(),
+                "super-secret-token-value",
+                cfg.channels(),
+                cfg.allowedUids(),
+                cfg.delivery(),
+                true,
+                1,
+                1,
+                1,
+                1,
+                1,
+                1,
+                1,
+                Duration.ZERO);
         assertThat(withToken.toString()).doesNotContain("super-secret").contains("runtimeToken=<redacted>");
     }
 
     @Test
     void helpShowsEveryDefaultAndTheTokenVariable() {
         String help = new CommandLine(new BridgeMain()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-        assertThat(help).contains("Default: hermes-sse").contains("Default: 10000").contains("Default: 250ms")
-                .contains("CLAW_RUNTIME_TOKEN").contains("16 characters at least").contains("BRIDGE-READY");
+        assertThat(help)
+                .contains("Default: hermes-sse")
+                .contains("Default: 10000")
+                .contains("Default: 250ms")
+                .contains("CLAW_RUNTIME_TOKEN")
+                .contains("16 characters at least")
+                .contains("BRIDGE-READY");
     }
 
     @Test
     void aTokenHermesCannotAcceptIsWarnedAboutByLengthOnly() {
-        assertThat(BridgeMain.runtimeTokenWarning("hermes-sse", "abc123")).hasValueSatisfying(w ->
-                assertThat(w).contains("6 characters").contains("16").doesNotContain("abc123"));
-        assertThat(BridgeMain.runtimeTokenWarning("hermes-relay", "0123456789abcdef")).isEmpty();
+        assertThat(BridgeMain.runtimeTokenWarning("hermes-sse", "abc123"))
+                .hasValueSatisfying(w ->
+                        assertThat(w).contains("6 characters").contains("16").doesNotContain("abc123"));
+        assertThat(BridgeMain.runtimeTokenWarning("hermes-relay", "0123456789abcdef"))
+                .isEmpty();
         assertThat(BridgeMain.runtimeTokenWarning("openclaw-gateway", "short")).isEmpty();
         assertThat(BridgeMain.runtimeTokenWarning("hermes-sse", "")).isEmpty();
     }
@@ -69,7 +108,8 @@ class BridgeMainTest {
         BridgeMain main = new BridgeMain();
         new CommandLine(main).parseArgs("--retry-max", "soon");
         org.assertj.core.api.Assertions.assertThatThrownBy(main::config)
-                .hasMessageContaining("'soon' is not a duration").hasMessageContaining("60s");
+                .hasMessageContaining("'soon' is not a duration")
+                .hasMessageContaining("60s");
     }
 
     @Test
@@ -95,10 +135,14 @@ class BridgeMainTest {
             String id = io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1");
             assertThat(listed).contains(id).contains("runtime_rejected");
             runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_ECHO);
-            assertThat(cli("dead-letters", "replay", id, "--url", base.toString())).contains("\"replayed\":true");
+            assertThat(cli("dead-letters", "replay", id, "--url", base.toString()))
+                    .contains("\"replayed\":true");
             await().atMost(Duration.ofSeconds(10)).until(() -> runtime.callsFor("m1") == 2);
             assertThat(s.await(f -> f.hasReply() && f.getReply().hasFinal(), Duration.ofSeconds(10))
-                    .getReply().getFinal().getText()).isEqualTo("echo: refused by the runtime");
+                            .getReply()
+                            .getFinal()
+                            .getText())
+                    .isEqualTo("echo: refused by the runtime");
         }
     }
 

@@ -14,7 +14,8 @@ public record OperatorVersion(String version, String imageRegistry) {
     public static OperatorVersion current() {
         try (InputStream in = OperatorVersion.class.getResourceAsStream("operator-version.properties")) {
             if (in == null) {
-                throw new IllegalStateException("operator-version.properties missing from the claw-operator jar; rebuild it");
+                throw new IllegalStateException(
+                        "operator-version.properties missing from the claw-operator jar; rebuild it");
             }
             Properties p = new Properties();
             p.load(in);

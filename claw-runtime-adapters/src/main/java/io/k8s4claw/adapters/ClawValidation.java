@@ -17,19 +17,20 @@ import java.util.Optional;
  */
 public final class ClawValidation {
 
-    private ClawValidation() {
-    }
+    private ClawValidation() {}
 
     /** Every problem of a new Claw, each once, with its field path; empty when it can be rendered. */
     public static List<FieldError> validateCreate(RuntimeAdapters adapters, Claw claw) {
-        List<FieldError> errors = new ArrayList<>(ClawValidator.validateCreate(claw).errors());
+        List<FieldError> errors =
+                new ArrayList<>(ClawValidator.validateCreate(claw).errors());
         adapter(adapters, claw, errors).ifPresent(a -> errors.addAll(a.validateCreate(claw)));
         return distinct(errors);
     }
 
     /** Every problem of changing {@code previous} into {@code updated}, each once. */
     public static List<FieldError> validateUpdate(RuntimeAdapters adapters, Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(ClawValidator.validateUpdate(previous, updated).errors());
+        List<FieldError> errors =
+                new ArrayList<>(ClawValidator.validateUpdate(previous, updated).errors());
         // the previous runtime's adapter judges the transition (a runtime change is already an error above)
         adapter(adapters, previous, errors).ifPresent(a -> errors.addAll(a.validateUpdate(previous, updated)));
         return distinct(errors);
@@ -42,8 +43,9 @@ public final class ClawValidation {
         String runtime = claw.getSpec().getRuntime().wireValue();
         Optional<RuntimeAdapter> adapter = adapters.find(runtime);
         if (adapter.isEmpty()) {
-            errors.add(new FieldError("spec.runtime", "no runtime adapter for '" + runtime + "' on the class path; available: "
-                    + adapters.runtimeIds()));
+            errors.add(new FieldError(
+                    "spec.runtime",
+                    "no runtime adapter for '" + runtime + "' on the class path; available: " + adapters.runtimeIds()));
         }
         return adapter;
     }

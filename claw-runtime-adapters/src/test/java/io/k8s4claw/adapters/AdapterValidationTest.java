@@ -57,16 +57,23 @@ class AdapterValidationTest {
 
     /** ClawValidator + adapter, concatenated without de-duplication (to prove nothing is reported twice). */
     static List<FieldError> create(Claw claw) {
-        List<FieldError> errors = new ArrayList<>(ClawValidator.validateCreate(claw).errors());
+        List<FieldError> errors =
+                new ArrayList<>(ClawValidator.validateCreate(claw).errors());
         errors.addAll(ADAPTERS.require(claw.getSpec().getRuntime().wireValue()).validateCreate(claw));
-        assertThat(ClawValidation.validateCreate(ADAPTERS, claw)).as("the facade").containsExactlyElementsOf(errors);
+        assertThat(ClawValidation.validateCreate(ADAPTERS, claw))
+                .as("the facade")
+                .containsExactlyElementsOf(errors);
         return errors;
     }
 
     static List<FieldError> update(Claw previous, Claw updated) {
-        List<FieldError> errors = new ArrayList<>(ClawValidator.validateUpdate(previous, updated).errors());
-        errors.addAll(ADAPTERS.require(previous.getSpec().getRuntime().wireValue()).validateUpdate(previous, updated));
-        assertThat(ClawValidation.validateUpdate(ADAPTERS, previous, updated)).as("the facade").containsExactlyElementsOf(errors);
+        List<FieldError> errors =
+                new ArrayList<>(ClawValidator.validateUpdate(previous, updated).errors());
+        errors.addAll(
+                ADAPTERS.require(previous.getSpec().getRuntime().wireValue()).validateUpdate(previous, updated));
+        assertThat(ClawValidation.validateUpdate(ADAPTERS, previous, updated))
+                .as("the facade")
+                .containsExactlyElementsOf(errors);
         return errors;
     }
 
@@ -104,10 +111,15 @@ class AdapterValidationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
     void changingTheRuntimeIsRejected(String runtime, String file) {
-        Claw updated = changed(file, s -> s.setRuntime(runtime.equals("openclaw") ? RuntimeType.HERMESCLAW : RuntimeType.OPENCLAW));
+        Claw updated = changed(
+                file, s -> s.setRuntime(runtime.equals("openclaw") ? RuntimeType.HERMESCLAW : RuntimeType.OPENCLAW));
         assertThat(update(example(file), updated)).extracting(FieldError::path).contains("spec.runtime");
-        assertThat(update(example(file), updated)).filteredOn(e -> e.path().equals("spec.runtime"))
-                .first().extracting(FieldError::message).asString().contains("immutable");
+        assertThat(update(example(file), updated))
+                .filteredOn(e -> e.path().equals("spec.runtime"))
+                .first()
+                .extracting(FieldError::message)
+                .asString()
+                .contains("immutable");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,12 +127,16 @@ class AdapterValidationTest {
     void changingOrSettingAStorageClassIsRejected(String runtime, String file) {
         Claw before = changed(file, s -> session(s).setStorageClass("fast-ssd"));
         Claw after = changed(file, s -> session(s).setStorageClass("standard"));
-        assertThat(update(before, after)).extracting(FieldError::path).containsOnlyOnce("spec.persistence.session.storageClass");
+        assertThat(update(before, after))
+                .extracting(FieldError::path)
+                .containsOnlyOnce("spec.persistence.session.storageClass");
         Claw unset = changed(file, s -> session(s).setStorageClass(null));
         List<FieldError> errors = update(unset, before);
         assertThat(errors).extracting(FieldError::path).containsOnlyOnce("spec.persistence.session.storageClass");
-        assertThat(errors.get(paths(errors).indexOf("spec.persistence.session.storageClass")).message())
-                .contains("<cluster default>").contains("fast-ssd");
+        assertThat(errors.get(paths(errors).indexOf("spec.persistence.session.storageClass"))
+                        .message())
+                .contains("<cluster default>")
+                .contains("fast-ssd");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,7 +145,9 @@ class AdapterValidationTest {
         Claw before = changed(file, s -> session(s).setSize("10Gi"));
         Claw smaller = changed(file, s -> session(s).setSize("9Gi"));
         Claw bigger = changed(file, s -> session(s).setSize("20Gi"));
-        assertThat(update(before, smaller)).extracting(FieldError::path).containsOnlyOnce("spec.persistence.session.size");
+        assertThat(update(before, smaller))
+                .extracting(FieldError::path)
+                .containsOnlyOnce("spec.persistence.session.size");
         assertThat(update(before, bigger)).isEmpty();
     }
 
@@ -137,14 +155,17 @@ class AdapterValidationTest {
     @MethodSource("runtimes")
     void disablingAnExistingVolumeIsRejected(String runtime, String file) {
         Claw disabled = changed(file, s -> session(s).setEnabled(false));
-        assertThat(update(example(file), disabled)).extracting(FieldError::path).contains("spec.persistence.session.enabled");
+        assertThat(update(example(file), disabled))
+                .extracting(FieldError::path)
+                .contains("spec.persistence.session.enabled");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
     void relativeOrSharedMountPathsAreRejected(String runtime, String file) {
         assertThat(create(changed(file, s -> session(s).setMountPath("data/session"))))
-                .extracting(FieldError::path).contains("spec.persistence.session.mountPath");
+                .extracting(FieldError::path)
+                .contains("spec.persistence.session.mountPath");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -168,36 +189,48 @@ class AdapterValidationTest {
             assertThat(errors.get(0).message()).as(file).contains("Secret");
         }
         // OpenClaw with its own provider (a local model server) needs no key Secret
-        assertThat(create(changed("openclaw-local-model.yaml", s -> s.setCredentials(null)))).isEmpty();
+        assertThat(create(changed("openclaw-local-model.yaml", s -> s.setCredentials(null))))
+                .isEmpty();
     }
 
     @Test
     void ironclawWithoutADatabaseSaysWhatToCreate() {
         List<FieldError> errors = create(changed("ironclaw-agent.yaml", s -> s.setDatabase(null)));
         assertThat(errors).extracting(FieldError::path).containsExactly("spec.database.secretRef");
-        assertThat(errors.get(0).message()).contains("PostgreSQL").contains("pgvector").contains("spec.database.secretRef");
+        assertThat(errors.get(0).message())
+                .contains("PostgreSQL")
+                .contains("pgvector")
+                .contains("spec.database.secretRef");
         assertThat(create(changed("ironclaw-agent.yaml", s -> s.setImage(null))))
-                .extracting(FieldError::path).containsExactly("spec.image.repository");
+                .extracting(FieldError::path)
+                .containsExactly("spec.image.repository");
     }
 
     @Test
     void ironclawConfigIsFlatEnvironmentWithoutSecrets() throws Exception {
         Claw claw = changed("ironclaw-agent.yaml", s -> {
             try {
-                s.setConfig(JSON.readTree("{\"LLM_BACKEND\":\"anthropic\",\"nested\":{\"a\":1},\"LLM_API_KEY\":\"sk\",\"AGENT_NAME\":[1]}"));
+                s.setConfig(
+                        JSON.readTree(
+                                "{\"LLM_BACKEND\":\"anthropic\",\"nested\":{\"a\":1},\"LLM_API_KEY\":\"sk\",\"AGENT_NAME\":[1]}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(paths(create(claw))).containsExactlyInAnyOrder("spec.config.nested", "spec.config.LLM_API_KEY", "spec.config.AGENT_NAME");
+        assertThat(paths(create(claw)))
+                .containsExactlyInAnyOrder("spec.config.nested", "spec.config.LLM_API_KEY", "spec.config.AGENT_NAME");
     }
 
     @Test
     void nanobotNeedsAPinnedTag() {
         assertThat(create(changed("nanobot-agent.yaml", s -> s.getImage().setTag(null))))
-                .extracting(FieldError::path).containsExactly("spec.image.tag");
+                .extracting(FieldError::path)
+                .containsExactly("spec.image.tag");
         assertThat(create(changed("nanobot-agent.yaml", s -> s.getImage().setTag("latest"))))
-                .singleElement().extracting(FieldError::message).asString().contains("floats");
+                .singleElement()
+                .extracting(FieldError::message)
+                .asString()
+                .contains("floats");
     }
 
     @Test
@@ -208,15 +241,20 @@ class AdapterValidationTest {
             assertThat(e.path()).isEqualTo("spec.runtime");
             assertThat(e.message()).contains("container engine").contains("pod");
         });
-        assertThatThrownBy(() -> nanoclaw.render(RenderContext.of(claw, List.of()))).hasMessageContaining("container engine");
+        assertThatThrownBy(() -> nanoclaw.render(RenderContext.of(claw, List.of())))
+                .hasMessageContaining("container engine");
     }
 
     @Test
     void customNeedsAnImageAndSanePorts() {
         assertThat(create(changed("custom-agent.yaml", s -> s.getCustom().setImage(" "))))
-                .extracting(FieldError::path).contains("spec.custom.image");
-        assertThat(create(changed("custom-agent.yaml", s -> s.getCustom().getPorts().get(0).setContainerPort(70000))))
-                .extracting(FieldError::path).contains("spec.custom.ports[0].containerPort");
+                .extracting(FieldError::path)
+                .contains("spec.custom.image");
+        assertThat(create(changed(
+                        "custom-agent.yaml",
+                        s -> s.getCustom().getPorts().get(0).setContainerPort(70000))))
+                .extracting(FieldError::path)
+                .contains("spec.custom.ports[0].containerPort");
     }
 
     // --- bridge and channels --------------------------------------------------------------------------
@@ -225,7 +263,12 @@ class AdapterValidationTest {
     void runtimesWithoutABridgeProtocolRejectChannels() {
         ChannelRef ref = new ChannelRef();
         ref.setName("slack-team");
-        for (String file : List.of("zeroclaw-agent.yaml", "picoclaw-agent.yaml", "nanobot-agent.yaml", "ironclaw-agent.yaml", "custom-agent.yaml")) {
+        for (String file : List.of(
+                "zeroclaw-agent.yaml",
+                "picoclaw-agent.yaml",
+                "nanobot-agent.yaml",
+                "ironclaw-agent.yaml",
+                "custom-agent.yaml")) {
             List<FieldError> errors = create(changed(file, s -> s.setChannels(List.of(ref))));
             assertThat(errors).as(file).extracting(FieldError::path).containsExactly("spec.channels");
             assertThat(errors.get(0).message()).contains("hermes-sse, hermes-relay, openclaw-gateway");
@@ -237,19 +280,26 @@ class AdapterValidationTest {
         BridgeSpec gateway = new BridgeSpec();
         gateway.setProtocol(BridgeProtocolSetting.GATEWAY);
         assertThat(create(changed("hermes-assistant.yaml", s -> s.setBridge(gateway))))
-                .extracting(FieldError::path).containsExactly("spec.bridge.protocol");
+                .extracting(FieldError::path)
+                .containsExactly("spec.bridge.protocol");
         BridgeSpec relay = new BridgeSpec();
         relay.setProtocol(BridgeProtocolSetting.RELAY);
-        assertThat(create(changed("hermes-assistant.yaml", s -> s.setBridge(relay)))).isEmpty();
+        assertThat(create(changed("hermes-assistant.yaml", s -> s.setBridge(relay))))
+                .isEmpty();
         assertThat(create(changed("hermes-assistant.yaml", s -> {
-            s.setBridge(relay);
-            s.setChannels(null);
-        }))).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo("spec.bridge.protocol");
-            assertThat(e.message()).contains("spec.channels");
-        });
+                    s.setBridge(relay);
+                    s.setChannels(null);
+                })))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.path()).isEqualTo("spec.bridge.protocol");
+                    assertThat(e.message()).contains("spec.channels");
+                });
         assertThat(create(changed("openclaw-ankra-stack.yaml", s -> s.setBridge(relay))))
-                .singleElement().extracting(FieldError::message).asString().contains("[gateway]");
+                .singleElement()
+                .extracting(FieldError::message)
+                .asString()
+                .contains("[gateway]");
     }
 
     // --- Hermes ---------------------------------------------------------------------------------------
@@ -260,23 +310,35 @@ class AdapterValidationTest {
         ingress.setEnabled(true);
         ingress.setHost("hermes.example.com");
         assertThat(create(changed("hermes-assistant.yaml", s -> s.setIngress(ingress))))
-                .extracting(FieldError::path).containsExactly("spec.ingress.enabled");
+                .extracting(FieldError::path)
+                .containsExactly("spec.ingress.enabled");
 
         Claw pinned = changed("hermes-assistant.yaml", s -> {
             try {
-                s.setConfig(JSON.readTree("{\"model\":42,\"learningEnabled\":\"sk-live-pasted-secret\","
-                        + "\"gateway\":{\"api_server\":{\"host\":\"0.0.0.0\",\"max_concurrent_runs\":3}},\"security\":{\"redact_secrets\":false}}"));
+                s.setConfig(
+                        JSON.readTree(
+                                "{\"model\":42,\"learningEnabled\":\"sk-live-pasted-secret\","
+                                        + "\"gateway\":{\"api_server\":{\"host\":\"0.0.0.0\",\"max_concurrent_runs\":3}},\"security\":{\"redact_secrets\":false}}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             s.setEnv(List.of(new EnvVar("API_SERVER_HOST", "0.0.0.0", null), new EnvVar("TZ", "UTC", null)));
         });
-        assertThat(create(pinned)).as("values are never echoed: they could be secrets in the wrong field")
+        assertThat(create(pinned))
+                .as("values are never echoed: they could be secrets in the wrong field")
                 .noneMatch(e -> e.message().contains("sk-live-pasted-secret"))
-                .filteredOn(e -> e.path().equals("spec.config.learningEnabled")).singleElement()
-                .extracting(FieldError::message).asString().contains("true or false", "got a string");
-        assertThat(paths(create(pinned))).containsExactlyInAnyOrder("spec.config.model", "spec.config.learningEnabled",
-                "spec.config.gateway.api_server.host", "spec.config.security.redact_secrets", "spec.env[0].name");
+                .filteredOn(e -> e.path().equals("spec.config.learningEnabled"))
+                .singleElement()
+                .extracting(FieldError::message)
+                .asString()
+                .contains("true or false", "got a string");
+        assertThat(paths(create(pinned)))
+                .containsExactlyInAnyOrder(
+                        "spec.config.model",
+                        "spec.config.learningEnabled",
+                        "spec.config.gateway.api_server.host",
+                        "spec.config.security.redact_secrets",
+                        "spec.env[0].name");
     }
 
     @Test
@@ -284,14 +346,17 @@ class AdapterValidationTest {
         SecuritySpec rootless = new SecuritySpec();
         rootless.setRootless(true);
         assertThat(create(changed("hermes-assistant.yaml", s -> {
-            s.setSecurity(rootless);
-            s.setSupervisor(Supervisor.S6);
-        }))).extracting(FieldError::path).containsExactly("spec.supervisor");
+                    s.setSecurity(rootless);
+                    s.setSupervisor(Supervisor.S6);
+                })))
+                .extracting(FieldError::path)
+                .containsExactly("spec.supervisor");
         List<FieldError> grace = create(changed("hermes-assistant.yaml", s -> s.setTerminationGracePeriodSeconds(30L)));
         assertThat(grace).extracting(FieldError::path).containsExactly("spec.terminationGracePeriodSeconds");
         assertThat(grace.get(0).message()).contains("90 s");
         assertThat(create(changed("hermes-assistant.yaml", s -> session(s).setMountPath("/etc/k8s4claw/hermes"))))
-                .extracting(FieldError::path).containsExactly("spec.persistence.session.mountPath");
+                .extracting(FieldError::path)
+                .containsExactly("spec.persistence.session.mountPath");
     }
 
     // --- OpenClaw -------------------------------------------------------------------------------------
@@ -300,16 +365,26 @@ class AdapterValidationTest {
     void openclawRejectsWhatItsStrictSchemaWouldStopOn() throws Exception {
         Claw claw = changed("openclaw-local-model.yaml", s -> {
             try {
-                s.setConfig(JSON.readTree("{\"modle\":\"typo\",\"channels\":{\"telegram\":{}},"
-                        + "\"agents\":{\"list\":[{\"id\":\"main\"}],\"entries\":{\"Main Agent\":{\"id\":\"x\"}}},\"gateway\":{\"bind\":\"lan\"}}"));
+                s.setConfig(
+                        JSON.readTree(
+                                "{\"modle\":\"typo\",\"channels\":{\"telegram\":{}},"
+                                        + "\"agents\":{\"list\":[{\"id\":\"main\"}],\"entries\":{\"Main Agent\":{\"id\":\"x\"}}},\"gateway\":{\"bind\":\"lan\"}}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         List<FieldError> errors = create(claw);
-        assertThat(paths(errors)).containsExactlyInAnyOrder("spec.config.modle", "spec.config.channels", "spec.config.agents.list",
-                "spec.config.agents.entries.Main Agent", "spec.config.agents.entries.Main Agent.id", "spec.config.gateway.bind",
-                "spec.credentials"); // the replaced config no longer has its own provider
-        assertThat(errors.get(paths(errors).indexOf("spec.config.modle")).message()).contains("strict").contains("model");
+        assertThat(paths(errors))
+                .containsExactlyInAnyOrder(
+                        "spec.config.modle",
+                        "spec.config.channels",
+                        "spec.config.agents.list",
+                        "spec.config.agents.entries.Main Agent",
+                        "spec.config.agents.entries.Main Agent.id",
+                        "spec.config.gateway.bind",
+                        "spec.credentials"); // the replaced config no longer has its own provider
+        assertThat(errors.get(paths(errors).indexOf("spec.config.modle")).message())
+                .contains("strict")
+                .contains("model");
     }
 }

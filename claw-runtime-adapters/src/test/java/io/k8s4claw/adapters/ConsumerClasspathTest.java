@@ -18,10 +18,23 @@ import org.junit.jupiter.api.io.TempDir;
  * claw-runtime-adapters and their runtime dependencies on the class path (no operator, no test kit, no
  * Kubernetes API server) lists the runtimes and renders a Hermes pod contribution.
  */
+@SuppressWarnings("checkstyle:LineLength") // holds a Java program as a text block
 class ConsumerClasspathTest {
 
-    private static final List<String> TEST_ONLY = List.of("test-classes", "junit", "assertj", "opentest4j", "apiguardian",
-            "byte-buddy", "claw-testkit", "okhttp", "okio", "kotlin", "mockwebserver", "hamcrest", "annotations-13",
+    private static final List<String> TEST_ONLY = List.of(
+            "test-classes",
+            "junit",
+            "assertj",
+            "opentest4j",
+            "apiguardian",
+            "byte-buddy",
+            "claw-testkit",
+            "okhttp",
+            "okio",
+            "kotlin",
+            "mockwebserver",
+            "hamcrest",
+            "annotations-13",
             "surefire");
 
     private static final String CONSUMER = """
@@ -54,28 +67,49 @@ class ConsumerClasspathTest {
 
     @Test
     void aProgramWithOnlyTheLibrariesListsRuntimesAndRendersHermes() throws Exception {
-        List<String> classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        List<String> classpath = Arrays.stream(
+                        System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> TEST_ONLY.stream().noneMatch(entry::contains))
                 .toList();
-        assertThat(classpath).anyMatch(e -> e.contains("claw-api")).anyMatch(e -> e.endsWith("claw-runtime-adapters" + File.separator + "target" + File.separator + "classes"))
-                .noneMatch(e -> e.contains("claw-operator") || e.contains("kubernetes-client-" + "7") || e.contains("server-mock"));
+        assertThat(classpath)
+                .anyMatch(e -> e.contains("claw-api"))
+                .anyMatch(e ->
+                        e.endsWith("claw-runtime-adapters" + File.separator + "target" + File.separator + "classes"))
+                .noneMatch(e -> e.contains("claw-operator")
+                        || e.contains("kubernetes-client-" + "7")
+                        || e.contains("server-mock"));
         String cp = String.join(File.pathSeparator, classpath);
 
         Path src = tmp.resolve("Consumer.java");
         Files.writeString(src, CONSUMER);
         Path classes = Files.createDirectories(tmp.resolve("classes"));
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "-cp", cp, src.toString());
-        assertThat(rc).as("the consumer compiles against claw-api + claw-runtime-adapters only").isZero();
+        int rc = ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "-d", classes.toString(), "-cp", cp, src.toString());
+        assertThat(rc)
+                .as("the consumer compiles against claw-api + claw-runtime-adapters only")
+                .isZero();
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-cp", classes + File.pathSeparator + cp, "Consumer",
-                Examples.DIR.resolve("hermes-assistant.yaml").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classes + File.pathSeparator + cp,
+                        "Consumer",
+                        Examples.DIR.resolve("hermes-assistant.yaml").toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("runtimes=[custom, hermesclaw, ironclaw, nanobot, nanoclaw, openclaw, picoclaw, zeroclaw]",
-                "errors=[]", "image=nousresearch/hermes-agent:v2026.8.19", "args=[gateway, run, --no-supervise]",
-                "bridge=hermes-sse", "secrets=[hermes-api]", "grace=120",
-                "files=[config.yaml, managed-config.yaml, managed.env, init.sh, merge_config.py, probe.py]");
+        assertThat(out)
+                .contains(
+                        "runtimes=[custom, hermesclaw, ironclaw, nanobot, nanoclaw, openclaw, picoclaw, zeroclaw]",
+                        "errors=[]",
+                        "image=nousresearch/hermes-agent:v2026.8.19",
+                        "args=[gateway, run, --no-supervise]",
+                        "bridge=hermes-sse",
+                        "secrets=[hermes-api]",
+                        "grace=120",
+                        "files=[config.yaml, managed-config.yaml, managed.env, init.sh, merge_config.py, probe.py]");
     }
 }

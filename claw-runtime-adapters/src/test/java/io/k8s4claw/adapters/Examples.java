@@ -17,8 +17,7 @@ public final class Examples {
 
     public static final Path DIR = Paths.get("..", "examples");
 
-    private Examples() {
-    }
+    private Examples() {}
 
     public record Loaded(List<Claw> claws, List<ClawChannel> channels) {
         public Claw claw() {
@@ -56,7 +55,10 @@ public final class Examples {
             return out;
         }
         for (var ref : claw.getSpec().getChannels()) {
-            available.stream().filter(c -> c.getMetadata().getName().equals(ref.getName())).findFirst().ifPresent(out::add);
+            available.stream()
+                    .filter(c -> c.getMetadata().getName().equals(ref.getName()))
+                    .findFirst()
+                    .ifPresent(out::add);
         }
         return out;
     }

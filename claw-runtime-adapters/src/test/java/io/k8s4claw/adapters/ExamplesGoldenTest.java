@@ -30,7 +30,8 @@ class ExamplesGoldenTest {
     static Stream<Arguments> examples() throws IOException {
         List<Arguments> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(Examples.DIR)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 Examples.Loaded loaded = Examples.load(f.getFileName().toString(), "slack-team-channel.yaml");
                 for (Claw claw : loaded.claws()) {
                     out.add(Arguments.of(f.getFileName().toString(), claw, loaded));
@@ -44,13 +45,16 @@ class ExamplesGoldenTest {
     @MethodSource("examples")
     void exampleValidatesAndMatchesItsGoldenFiles(String file, Claw claw, Examples.Loaded loaded) {
         RuntimeAdapter adapter = ADAPTERS.require(claw.getSpec().getRuntime().wireValue());
-        List<FieldError> errors = new ArrayList<>(ClawValidator.validateCreate(claw).errors());
+        List<FieldError> errors =
+                new ArrayList<>(ClawValidator.validateCreate(claw).errors());
         errors.addAll(adapter.validateCreate(claw));
         assertThat(errors).as("validation errors of %s", file).isEmpty();
 
         PodContribution pod = adapter.render(RenderContext.of(claw, Examples.channelsOf(claw, loaded.channels())));
 
-        assertThat(pod).as("rendering is a pure function").isEqualTo(adapter.render(RenderContext.of(claw, Examples.channelsOf(claw, loaded.channels()))));
+        assertThat(pod)
+                .as("rendering is a pure function")
+                .isEqualTo(adapter.render(RenderContext.of(claw, Examples.channelsOf(claw, loaded.channels()))));
         Golden.assertContribution(adapter.runtimeId() + "/" + file.replace(".yaml", ""), pod);
     }
 }

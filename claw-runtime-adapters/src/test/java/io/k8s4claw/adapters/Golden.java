@@ -30,14 +30,13 @@ public final class Golden {
 
     private static final Path ROOT = Paths.get("src/test/resources/golden");
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .build())
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                    .build())
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
-    private Golden() {
-    }
+    private Golden() {}
 
     /** Whether this run rewrites golden files ({@code -Dgolden.update=true}); throws under CI, where it is refused. */
     public static boolean updating() {
@@ -66,18 +65,25 @@ public final class Golden {
                 List<String> written = new java.util.ArrayList<>();
                 for (Map.Entry<String, String> e : files.entrySet()) {
                     Path file = ROOT.resolve(e.getKey());
-                    boolean changed = !Files.exists(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(e.getValue());
+                    boolean changed = !Files.exists(file)
+                            || !Files.readString(file, StandardCharsets.UTF_8).equals(e.getValue());
                     Files.createDirectories(file.getParent());
                     Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
                     written.add(file + (changed ? " (changed)" : " (unchanged)"));
                 }
-                throw new AssertionError("golden.update rewrote " + String.join(", ", written)
-                        + ". An update run checks nothing: review the diff with git, then re-run without -Dgolden.update");
+                throw new AssertionError(
+                        "golden.update rewrote " + String.join(", ", written)
+                                + ". An update run checks nothing: review the diff with git, then re-run without -Dgolden.update");
             }
             for (Map.Entry<String, String> e : files.entrySet()) {
                 Path file = ROOT.resolve(e.getKey());
-                assertThat(file).as("golden file %s missing; run with -Dgolden.update=true and review it", file).exists();
-                assertThat(e.getValue()).as("rendered output differs from %s (regenerate with -Dgolden.update=true after reviewing)", file)
+                assertThat(file)
+                        .as("golden file %s missing; run with -Dgolden.update=true and review it", file)
+                        .exists();
+                assertThat(e.getValue())
+                        .as(
+                                "rendered output differs from %s (regenerate with -Dgolden.update=true after reviewing)",
+                                file)
                         .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
@@ -105,11 +111,26 @@ public final class Golden {
         doc.put("runtimeContainer", pod.runtimeContainer());
         doc.put("volumes", pod.volumes());
         doc.put("dataMounts", pod.dataMounts());
-        doc.put("configFiles", pod.configFiles().stream().map(f -> Map.of("key", f.key(), "mountPath", f.mountPath(),
-                "format", f.format().name(), "secret", f.secret())).map(Golden::sorted).toList());
-        doc.put("generatedSecrets", pod.generatedSecrets().stream().map(Golden::secret).toList());
+        doc.put(
+                "configFiles",
+                pod.configFiles().stream()
+                        .map(f -> Map.of(
+                                "key",
+                                f.key(),
+                                "mountPath",
+                                f.mountPath(),
+                                "format",
+                                f.format().name(),
+                                "secret",
+                                f.secret()))
+                        .map(Golden::sorted)
+                        .toList());
+        doc.put(
+                "generatedSecrets",
+                pod.generatedSecrets().stream().map(Golden::secret).toList());
         Map<String, Object> bridge = new LinkedHashMap<>();
-        bridge.put("protocol", pod.bridgeTarget().protocol().map(Object::toString).orElse("none"));
+        bridge.put(
+                "protocol", pod.bridgeTarget().protocol().map(Object::toString).orElse("none"));
         bridge.put("target", pod.bridgeTarget().getClass().getSimpleName());
         bridge.put("bridgeEnv", pod.bridgeTarget().bridgeEnv());
         doc.put("bridge", bridge);
@@ -125,8 +146,18 @@ public final class Golden {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("nameSuffix", s.nameSuffix());
         m.put("purpose", s.purpose());
-        m.put("keys", s.keys().stream().map(k -> Map.of("key", k.key(), "randomBytes", k.randomBytes(), "encoding", k.encoding().name()))
-                .map(Golden::sorted).toList());
+        m.put(
+                "keys",
+                s.keys().stream()
+                        .map(k -> Map.of(
+                                "key",
+                                k.key(),
+                                "randomBytes",
+                                k.randomBytes(),
+                                "encoding",
+                                k.encoding().name()))
+                        .map(Golden::sorted)
+                        .toList());
         return m;
     }
 

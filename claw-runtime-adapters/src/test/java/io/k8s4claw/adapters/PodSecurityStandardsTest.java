@@ -25,8 +25,20 @@ class PodSecurityStandardsTest {
 
     private static final RuntimeAdapters ADAPTERS = RuntimeAdapters.load();
     /** Capabilities the baseline level allows to be added. */
-    private static final Set<String> BASELINE_CAPS = Set.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
-            "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
+    private static final Set<String> BASELINE_CAPS = Set.of(
+            "AUDIT_WRITE",
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "MKNOD",
+            "NET_BIND_SERVICE",
+            "SETFCAP",
+            "SETGID",
+            "SETPCAP",
+            "SETUID",
+            "SYS_CHROOT");
 
     private static PodContribution render(String file) {
         Examples.Loaded loaded = Examples.load(file, "slack-team-channel.yaml");
@@ -51,9 +63,12 @@ class PodSecurityStandardsTest {
             assertThat(sc).as(c.getName()).isNotNull();
             assertThat(sc.getPrivileged()).as(c.getName()).isNotEqualTo(Boolean.TRUE);
             if (sc.getCapabilities() != null && sc.getCapabilities().getAdd() != null) {
-                assertThat(BASELINE_CAPS).as(c.getName()).containsAll(sc.getCapabilities().getAdd());
+                assertThat(BASELINE_CAPS)
+                        .as(c.getName())
+                        .containsAll(sc.getCapabilities().getAdd());
             }
-            assertThat(c.getPorts() == null ? List.of() : c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
+            assertThat(c.getPorts() == null ? List.of() : c.getPorts())
+                    .allSatisfy(p -> assertThat(p.getHostPort()).isNull());
             if (sc.getSeccompProfile() != null) {
                 assertThat(sc.getSeccompProfile().getType()).isNotEqualTo("Unconfined");
             }
@@ -67,20 +82,34 @@ class PodSecurityStandardsTest {
             SecurityContext sc = c.getSecurityContext();
             assertThat(sc.getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
             assertThat(sc.getCapabilities().getDrop()).as(c.getName()).contains("ALL");
-            assertThat(sc.getCapabilities().getAdd() == null ? List.<String>of() : sc.getCapabilities().getAdd())
-                    .as(c.getName()).isSubsetOf("NET_BIND_SERVICE");
-            boolean nonRoot = Boolean.TRUE.equals(sc.getRunAsNonRoot()) || (sc.getRunAsNonRoot() == null && Boolean.TRUE.equals(psc.getRunAsNonRoot()));
+            assertThat(
+                            sc.getCapabilities().getAdd() == null
+                                    ? List.<String>of()
+                                    : sc.getCapabilities().getAdd())
+                    .as(c.getName())
+                    .isSubsetOf("NET_BIND_SERVICE");
+            boolean nonRoot = Boolean.TRUE.equals(sc.getRunAsNonRoot())
+                    || (sc.getRunAsNonRoot() == null && Boolean.TRUE.equals(psc.getRunAsNonRoot()));
             assertThat(nonRoot).as("%s runAsNonRoot", c.getName()).isTrue();
             assertThat(sc.getRunAsUser()).as(c.getName()).isNotEqualTo(0L);
-            String seccomp = sc.getSeccompProfile() != null ? sc.getSeccompProfile().getType()
+            String seccomp = sc.getSeccompProfile() != null
+                    ? sc.getSeccompProfile().getType()
                     : psc.getSeccompProfile() != null ? psc.getSeccompProfile().getType() : null;
             assertThat(seccomp).as(c.getName()).isIn("RuntimeDefault", "Localhost");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hermes-relay-rootless.yaml", "openclaw-ankra-stack.yaml", "openclaw-local-model.yaml",
-            "zeroclaw-agent.yaml", "picoclaw-agent.yaml", "ironclaw-agent.yaml", "nanobot-agent.yaml"})
+    @ValueSource(
+            strings = {
+                "hermes-relay-rootless.yaml",
+                "openclaw-ankra-stack.yaml",
+                "openclaw-local-model.yaml",
+                "zeroclaw-agent.yaml",
+                "picoclaw-agent.yaml",
+                "ironclaw-agent.yaml",
+                "nanobot-agent.yaml"
+            })
     void restricted(String example) {
         assertRestricted(render(example));
     }
@@ -90,7 +119,9 @@ class PodSecurityStandardsTest {
     void hermesRootStartIsBaseline(String example) {
         PodContribution pod = render(example);
         assertBaseline(pod);
-        assertThat(pod.runtimeContainer().getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-        assertThat(pod.runtimeContainer().getSecurityContext().getCapabilities().getDrop()).contains("ALL");
+        assertThat(pod.runtimeContainer().getSecurityContext().getAllowPrivilegeEscalation())
+                .isFalse();
+        assertThat(pod.runtimeContainer().getSecurityContext().getCapabilities().getDrop())
+                .contains("ALL");
     }
 }

@@ -17,8 +17,10 @@ class RegistryTest {
 
     @Test
     void everyRuntimeOfTheCrdHasAnAdapter() {
-        assertThat(adapters.runtimeIds()).containsExactlyInAnyOrderElementsOf(
-                Arrays.stream(RuntimeType.values()).map(RuntimeType::wireValue).toList());
+        assertThat(adapters.runtimeIds())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(RuntimeType.values())
+                        .map(RuntimeType::wireValue)
+                        .toList());
     }
 
     @Test
@@ -37,12 +39,22 @@ class RegistryTest {
         assertThat(openclaw.ports()).singleElement().extracting(p -> p.port()).isEqualTo(18789);
         assertThat(openclaw.defaultBridgeProtocol()).contains(BridgeProtocol.OPENCLAW_GATEWAY);
 
-        assertThat(adapters.require("zeroclaw").descriptor().ports()).extracting(p -> p.port()).containsExactly(42617);
-        assertThat(adapters.require("picoclaw").descriptor().ports()).extracting(p -> p.port()).containsExactly(18790);
-        assertThat(adapters.require("ironclaw").descriptor().ports()).extracting(p -> p.port()).containsExactly(3000, 8080);
+        assertThat(adapters.require("zeroclaw").descriptor().ports())
+                .extracting(p -> p.port())
+                .containsExactly(42617);
+        assertThat(adapters.require("picoclaw").descriptor().ports())
+                .extracting(p -> p.port())
+                .containsExactly(18790);
+        assertThat(adapters.require("ironclaw").descriptor().ports())
+                .extracting(p -> p.port())
+                .containsExactly(3000, 8080);
         for (RuntimeDescriptor d : adapters.descriptors()) {
-            d.image().defaultImage().ifPresent(image ->
-                    assertThat(image).as(d.runtimeId()).doesNotEndWith(":latest").doesNotEndWith(":main"));
+            d.image()
+                    .defaultImage()
+                    .ifPresent(image -> assertThat(image)
+                            .as(d.runtimeId())
+                            .doesNotEndWith(":latest")
+                            .doesNotEndWith(":main"));
         }
     }
 }

@@ -32,10 +32,12 @@ public final class BusFrameDecoder {
     private long streamOffset;
     /** Offset of the frame being assembled (its length prefix). */
     private long frameOffset;
+
     private final byte[] header = new byte[BusProtocol.LENGTH_PREFIX_BYTES];
     private int headerFilled;
     /** Body being assembled when a frame spans several feeds; null while reading a header. */
     private byte[] body;
+
     private int bodyFilled;
     private BusFramingException failure;
 
@@ -101,7 +103,10 @@ public final class BusFrameDecoder {
      */
     public void feed(ByteBuffer in, Consumer<? super DecodeResult> sink) {
         if (failure != null) {
-            throw new BusFramingException(BusFramingException.Kind.DECODER_FAILED, streamOffset, failure.limit(),
+            throw new BusFramingException(
+                    BusFramingException.Kind.DECODER_FAILED,
+                    streamOffset,
+                    failure.limit(),
                     "the bus decoder already failed (" + failure.getMessage() + "); close the connection");
         }
         while (in.hasRemaining()) {
@@ -167,7 +172,10 @@ public final class BusFrameDecoder {
                 : "inside a length prefix: only " + headerFilled + " of " + BusProtocol.LENGTH_PREFIX_BYTES
                         + " bytes arrived";
         long limit = body != null ? body.length : BusProtocol.LENGTH_PREFIX_BYTES;
-        failure = new BusFramingException(BusFramingException.Kind.TRUNCATED, frameOffset, limit,
+        failure = new BusFramingException(
+                BusFramingException.Kind.TRUNCATED,
+                frameOffset,
+                limit,
                 "truncated bus frame at byte offset " + frameOffset + ": the stream ended at byte offset "
                         + streamOffset + " " + what);
         throw failure;
@@ -185,7 +193,10 @@ public final class BusFrameDecoder {
      * decoders (a Netty handler) report exactly what this decoder reports.
      */
     public static BusFramingException tooLarge(long length, long offset, int maxFrameBytes) {
-        return new BusFramingException(BusFramingException.Kind.FRAME_TOO_LARGE, offset, maxFrameBytes,
+        return new BusFramingException(
+                BusFramingException.Kind.FRAME_TOO_LARGE,
+                offset,
+                maxFrameBytes,
                 "bus frame at byte offset " + offset + " announces " + length
                         + " bytes, more than the maximum frame size of " + maxFrameBytes
                         + " bytes; the stream cannot be resynchronised (is the peer speaking the claw bus"
@@ -194,8 +205,8 @@ public final class BusFrameDecoder {
 
     /** The resynchronisable result for a zero-length frame. */
     public static DecodeResult.Malformed zeroLength(long offset) {
-        return new DecodeResult.Malformed(offset, 0,
-                "zero-length bus frame at byte offset " + offset + " (a frame carries at least 1 byte)");
+        return new DecodeResult.Malformed(
+                offset, 0, "zero-length bus frame at byte offset " + offset + " (a frame carries at least 1 byte)");
     }
 
     /**
@@ -210,8 +221,11 @@ public final class BusFrameDecoder {
             Frame frame = Frame.parser().parseFrom(body, NO_EXTENSIONS);
             return new DecodeResult.Decoded(frame, offset, length);
         } catch (InvalidProtocolBufferException e) {
-            return new DecodeResult.Malformed(offset, length, "bus frame at byte offset " + offset + " ("
-                    + length + " bytes) is not a valid claw.bus.v1.Frame: " + e.getMessage());
+            return new DecodeResult.Malformed(
+                    offset,
+                    length,
+                    "bus frame at byte offset " + offset + " (" + length + " bytes) is not a valid claw.bus.v1.Frame: "
+                            + e.getMessage());
         }
     }
 }

@@ -82,7 +82,10 @@ public final class BusFrameEncoder {
             throw new IllegalArgumentException("refusing to send an empty bus frame (no body, seq 0): set a body");
         }
         if (size > max) {
-            throw new BusFramingException(BusFramingException.Kind.FRAME_TOO_LARGE, -1, max,
+            throw new BusFramingException(
+                    BusFramingException.Kind.FRAME_TOO_LARGE,
+                    -1,
+                    max,
                     "refusing to send a " + frame.getBodyCase() + " bus frame of " + size
                             + " bytes: the maximum frame size is " + max + " bytes (split the content, e.g. send"
                             + " long replies as several messages)");

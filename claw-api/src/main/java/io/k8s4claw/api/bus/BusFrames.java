@@ -33,8 +33,13 @@ public final class BusFrames {
         return body.apply(Frame.newBuilder().setSeq(nextSeq())).build();
     }
 
-    public Frame hello(String channelName, String channelType, String instanceId, long lastReplySeq,
-            ChannelCapabilities capabilities, String sidecarVersion) {
+    public Frame hello(
+            String channelName,
+            String channelType,
+            String instanceId,
+            long lastReplySeq,
+            ChannelCapabilities capabilities,
+            String sidecarVersion) {
         return frame(b -> b.setHello(Hello.newBuilder()
                 .setMinVersion(BusProtocol.MIN_SUPPORTED_VERSION)
                 .setMaxVersion(BusProtocol.MAX_SUPPORTED_VERSION)
@@ -46,7 +51,12 @@ public final class BusFrames {
                 .setSidecarVersion(sidecarVersion)));
     }
 
-    public Frame welcome(int version, String sessionId, int heartbeatIntervalMs, int maxFrameBytes, int window,
+    public Frame welcome(
+            int version,
+            String sessionId,
+            int heartbeatIntervalMs,
+            int maxFrameBytes,
+            int window,
             String bridgeVersion) {
         return frame(b -> b.setWelcome(Welcome.newBuilder()
                 .setVersion(version)
@@ -65,7 +75,12 @@ public final class BusFrames {
         return frame(b -> b.setAck(Ack.newBuilder().setMessageId(messageId).setDuplicate(duplicate)));
     }
 
-    public Frame nack(String messageId, Nack.Reason reason, boolean retryable, int retryAfterMs, String detail,
+    public Frame nack(
+            String messageId,
+            Nack.Reason reason,
+            boolean retryable,
+            int retryAfterMs,
+            String detail,
             String userVisibleText) {
         return frame(b -> b.setNack(Nack.newBuilder()
                 .setMessageId(messageId)
@@ -80,8 +95,8 @@ public final class BusFrames {
         return frame(b -> b.setReply(reply));
     }
 
-    public Frame replyAck(long replySeq, boolean ok, String error, boolean retryable,
-            Iterable<String> platformMessageIds) {
+    public Frame replyAck(
+            long replySeq, boolean ok, String error, boolean retryable, Iterable<String> platformMessageIds) {
         return frame(b -> b.setReplyAck(ReplyAck.newBuilder()
                 .setReplySeq(replySeq)
                 .setOk(ok)
@@ -91,8 +106,8 @@ public final class BusFrames {
     }
 
     public Frame flowControl(boolean paused, int window, String reason) {
-        return frame(b -> b.setFlowControl(FlowControl.newBuilder()
-                .setPaused(paused).setWindow(window).setReason(reason)));
+        return frame(b -> b.setFlowControl(
+                FlowControl.newBuilder().setPaused(paused).setWindow(window).setReason(reason)));
     }
 
     public Frame heartbeat(long nonce, long nowUnixMs) {
@@ -102,7 +117,9 @@ public final class BusFrames {
     /** The answer to a heartbeat request: the same nonce, {@code response=true}. */
     public Frame heartbeatResponse(Heartbeat request, long nowUnixMs) {
         return frame(b -> b.setHeartbeat(Heartbeat.newBuilder()
-                .setNonce(request.getNonce()).setResponse(true).setSentAtUnixMs(nowUnixMs)));
+                .setNonce(request.getNonce())
+                .setResponse(true)
+                .setSentAtUnixMs(nowUnixMs)));
     }
 
     public Frame drain(String reason, int deadlineMs) {
@@ -111,7 +128,10 @@ public final class BusFrames {
 
     public Frame error(Error.Code code, String message, long refSeq, boolean fatal) {
         return frame(b -> b.setError(Error.newBuilder()
-                .setCode(code).setMessage(message).setRefSeq(refSeq).setFatal(fatal)));
+                .setCode(code)
+                .setMessage(message)
+                .setRefSeq(refSeq)
+                .setFatal(fatal)));
     }
 
     /** Whether an error code always ends the connection (see bus.proto). */

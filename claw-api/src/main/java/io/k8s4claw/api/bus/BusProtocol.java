@@ -31,8 +31,7 @@ public final class BusProtocol {
     /** Default flow-control window: UserMessages a sidecar may have un-acked at once. */
     public static final int DEFAULT_WINDOW = 256;
 
-    private BusProtocol() {
-    }
+    private BusProtocol() {}
 
     /**
      * The highest version both sides speak, given the peer's inclusive range from its Hello; empty when
@@ -53,8 +52,8 @@ public final class BusProtocol {
     /** Validates a negotiated or configured max frame size. */
     public static int checkMaxFrameBytes(int maxFrameBytes) {
         if (maxFrameBytes < 1 || maxFrameBytes > ABSOLUTE_MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("max frame size " + maxFrameBytes + " bytes is outside 1.."
-                    + ABSOLUTE_MAX_FRAME_BYTES);
+            throw new IllegalArgumentException(
+                    "max frame size " + maxFrameBytes + " bytes is outside 1.." + ABSOLUTE_MAX_FRAME_BYTES);
         }
         return maxFrameBytes;
     }

@@ -45,9 +45,12 @@ public final class Logfmt {
      */
     public static void redactSecretsOf(Map<String, String> environment) {
         // longest first, so a secret that contains another is replaced whole
-        Set<String> values = new TreeSet<>((a, b) -> a.length() != b.length() ? b.length() - a.length() : a.compareTo(b));
+        Set<String> values =
+                new TreeSet<>((a, b) -> a.length() != b.length() ? b.length() - a.length() : a.compareTo(b));
         environment.forEach((name, value) -> {
-            if (value != null && value.length() >= MIN_SECRET_LENGTH && SECRET_NAME.matcher(name).matches()) {
+            if (value != null
+                    && value.length() >= MIN_SECRET_LENGTH
+                    && SECRET_NAME.matcher(name).matches()) {
                 values.add(value);
             }
         });
@@ -69,11 +72,19 @@ public final class Logfmt {
      * @param keyValues extra fields in order; a null value is written as an empty string
      * @param error printed as {@code error} (its toString) and {@code stack} (the full trace), or null
      */
-    public static String line(Instant ts, String level, String logger, String thread, String msg,
-            List<? extends Map.Entry<String, ?>> keyValues, Throwable error) {
+    public static String line(
+            Instant ts,
+            String level,
+            String logger,
+            String thread,
+            String msg,
+            List<? extends Map.Entry<String, ?>> keyValues,
+            Throwable error) {
         StringBuilder out = new StringBuilder(160);
-        out.append("ts=").append(TS.format(ts.truncatedTo(ChronoUnit.MILLIS)))
-                .append(" level=").append(level)
+        out.append("ts=")
+                .append(TS.format(ts.truncatedTo(ChronoUnit.MILLIS)))
+                .append(" level=")
+                .append(level)
                 .append(" logger=");
         bare(out, shortName(logger));
         out.append(" thread=");

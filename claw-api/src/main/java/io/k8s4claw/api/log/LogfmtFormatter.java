@@ -18,8 +18,14 @@ public final class LogfmtFormatter extends Formatter {
 
     @Override
     public String format(LogRecord record) {
-        return Logfmt.line(record.getInstant(), level(record.getLevel()), record.getLoggerName(), thread(record),
-                formatMessage(record), List.<Map.Entry<String, ?>>of(), record.getThrown());
+        return Logfmt.line(
+                record.getInstant(),
+                level(record.getLevel()),
+                record.getLoggerName(),
+                thread(record),
+                formatMessage(record),
+                List.<Map.Entry<String, ?>>of(),
+                record.getThrown());
     }
 
     /** JUL's levels by the names the bridge's logback lines use. */

@@ -6,8 +6,7 @@ import java.util.List;
 
 /** The bridge environment every {@link BridgeTarget} shares. */
 final class BridgeEnv {
-    private BridgeEnv() {
-    }
+    private BridgeEnv() {}
 
     static List<EnvVar> common(BridgeProtocol protocol, URI url, SecretKeyReference token) {
         return List.of(

@@ -73,8 +73,14 @@ public sealed interface BridgeTarget {
      * @param relayId     the gateway id Hermes signs ({@code GATEWAY_RELAY_ID})
      * @param platforms   the platforms Hermes announces in its {@code hello}s ({@code GATEWAY_RELAY_PLATFORMS}), first is default
      */
-    record HermesRelay(URI runtimeUrl, SecretKeyReference token, int relayPort, SecretKeyReference relaySecret,
-                       String relayId, List<String> platforms) implements BridgeTarget {
+    record HermesRelay(
+            URI runtimeUrl,
+            SecretKeyReference token,
+            int relayPort,
+            SecretKeyReference relaySecret,
+            String relayId,
+            List<String> platforms)
+            implements BridgeTarget {
         public HermesRelay {
             Objects.requireNonNull(runtimeUrl, "runtimeUrl");
             Objects.requireNonNull(token, "token");

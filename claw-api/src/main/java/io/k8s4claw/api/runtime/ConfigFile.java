@@ -25,7 +25,8 @@ public record ConfigFile(String key, String mountPath, String content, ConfigFor
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(format, "format");
         if (!key.matches("[-._a-zA-Z0-9]+") || key.length() > 253) {
-            throw new IllegalArgumentException("config file key '" + key + "' is not a valid ConfigMap key ([-._a-zA-Z0-9]+, ≤ 253 chars)");
+            throw new IllegalArgumentException(
+                    "config file key '" + key + "' is not a valid ConfigMap key ([-._a-zA-Z0-9]+, ≤ 253 chars)");
         }
         if (!mountPath.startsWith("/")) {
             throw new IllegalArgumentException("config file mount path '" + mountPath + "' must be absolute");

@@ -46,7 +46,8 @@ public record GeneratedSecret(String nameSuffix, List<Key> keys, String purpose)
                 throw new IllegalArgumentException("secret key '" + key + "' is not a valid Secret data key");
             }
             if (randomBytes < 32) {
-                throw new IllegalArgumentException("generated secret key '" + key + "' needs at least 32 random bytes, got " + randomBytes);
+                throw new IllegalArgumentException(
+                        "generated secret key '" + key + "' needs at least 32 random bytes, got " + randomBytes);
             }
         }
 

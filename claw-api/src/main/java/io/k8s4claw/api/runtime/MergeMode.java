@@ -129,8 +129,8 @@ public enum MergeMode {
     private static Map<String, ?> asStringMap(Map<?, ?> m) {
         for (Object k : m.keySet()) {
             if (!(k instanceof String)) {
-                throw new IllegalArgumentException("configuration object keys must be strings, got " + k
-                        + " (" + (k == null ? "null" : k.getClass().getSimpleName()) + ")");
+                throw new IllegalArgumentException("configuration object keys must be strings, got " + k + " ("
+                        + (k == null ? "null" : k.getClass().getSimpleName()) + ")");
             }
         }
         return (Map<String, ?>) m;

@@ -52,7 +52,9 @@ public record PodContribution(
         Objects.requireNonNull(podSecurityContext, "podSecurityContext");
         Objects.requireNonNull(bridgeTarget, "bridgeTarget");
         runtimeContainer = new ContainerBuilder(runtimeContainer).build();
-        initContainers = initContainers.stream().map(c -> new ContainerBuilder(c).build()).toList();
+        initContainers = initContainers.stream()
+                .map(c -> new ContainerBuilder(c).build())
+                .toList();
         volumes = volumes.stream().map(v -> new VolumeBuilder(v).build()).toList();
         dataMounts = List.copyOf(dataMounts);
         podSecurityContext = new PodSecurityContextBuilder(podSecurityContext).build();
@@ -69,7 +71,8 @@ public record PodContribution(
         }
         long distinctKeys = configFiles.stream().map(ConfigFile::key).distinct().count();
         if (distinctKeys != configFiles.size()) {
-            throw new IllegalArgumentException("config file keys must be unique: " + configFiles.stream().map(ConfigFile::key).toList());
+            throw new IllegalArgumentException("config file keys must be unique: "
+                    + configFiles.stream().map(ConfigFile::key).toList());
         }
     }
 

@@ -31,7 +31,8 @@ public record RenderContext(Claw claw, List<ClawChannel> channels, RenderNames n
 
     /** A context with the default names ({@link RenderNames#defaults(String)}) and relay port. */
     public static RenderContext of(Claw claw, List<ClawChannel> channels) {
-        return new RenderContext(claw, channels, RenderNames.defaults(claw.getMetadata().getName()), DEFAULT_RELAY_PORT);
+        return new RenderContext(
+                claw, channels, RenderNames.defaults(claw.getMetadata().getName()), DEFAULT_RELAY_PORT);
     }
 
     /** The Claw's name. */

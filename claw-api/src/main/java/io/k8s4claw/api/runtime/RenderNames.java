@@ -15,9 +15,13 @@ import java.util.Objects;
  * @param secretConfigVolumeName pod volume of the rendered Secret (the adapter declares it when needed)
  * @param dataVolumeNames        pod volume names of the persistent volumes (the operator's volumeClaimTemplates)
  */
-public record RenderNames(String configMapName, String renderedSecretName, String generatedSecretPrefix,
-                          String configVolumeName, String secretConfigVolumeName,
-                          Map<VolumeRole, String> dataVolumeNames) {
+public record RenderNames(
+        String configMapName,
+        String renderedSecretName,
+        String generatedSecretPrefix,
+        String configVolumeName,
+        String secretConfigVolumeName,
+        Map<VolumeRole, String> dataVolumeNames) {
     public RenderNames {
         Objects.requireNonNull(configMapName, "configMapName");
         Objects.requireNonNull(renderedSecretName, "renderedSecretName");
@@ -44,8 +48,13 @@ public record RenderNames(String configMapName, String renderedSecretName, Strin
         for (VolumeRole role : VolumeRole.values()) {
             volumes.put(role, role.specName());
         }
-        return new RenderNames(clawName + "-runtime-config", clawName + "-runtime-secret-config", clawName,
-                "runtime-config", "runtime-secret-config", volumes);
+        return new RenderNames(
+                clawName + "-runtime-config",
+                clawName + "-runtime-secret-config",
+                clawName,
+                "runtime-config",
+                "runtime-secret-config",
+                volumes);
     }
 
     /** The pod volume name of a persistent volume. */

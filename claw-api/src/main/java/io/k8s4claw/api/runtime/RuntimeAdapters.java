@@ -39,8 +39,10 @@ public final class RuntimeAdapters {
         try {
             ServiceLoader.load(RuntimeAdapter.class, classLoader).forEach(found::add);
         } catch (ServiceConfigurationError e) {
-            throw new IllegalStateException("a runtime adapter listed in META-INF/services/"
-                    + RuntimeAdapter.class.getName() + " could not be loaded: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "a runtime adapter listed in META-INF/services/" + RuntimeAdapter.class.getName()
+                            + " could not be loaded: " + e.getMessage(),
+                    e);
         }
         return of(found);
     }
@@ -54,7 +56,8 @@ public final class RuntimeAdapters {
             RuntimeAdapter previous = byId.putIfAbsent(id, adapter);
             if (previous != null) {
                 throw new IllegalStateException("two runtime adapters claim runtime '" + id + "': "
-                        + previous.getClass().getName() + " and " + adapter.getClass().getName()
+                        + previous.getClass().getName() + " and "
+                        + adapter.getClass().getName()
                         + "; remove one of them from the class path");
             }
         }
@@ -68,9 +71,10 @@ public final class RuntimeAdapters {
 
     /** The adapter for {@code runtimeId}; fails with the list of known runtimes when there is none. */
     public RuntimeAdapter require(String runtimeId) {
-        return find(runtimeId).orElseThrow(() -> new IllegalArgumentException(
-                "no runtime adapter for runtime '" + runtimeId + "'; available: " + byId.keySet()
-                        + (byId.isEmpty() ? " (is claw-runtime-adapters on the class path?)" : "")));
+        return find(runtimeId)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no runtime adapter for runtime '" + runtimeId + "'; available: " + byId.keySet()
+                                + (byId.isEmpty() ? " (is claw-runtime-adapters on the class path?)" : "")));
     }
 
     /** Registered runtime ids, sorted. */

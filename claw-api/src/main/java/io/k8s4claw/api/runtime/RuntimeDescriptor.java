@@ -18,9 +18,16 @@ import java.util.Optional;
  * @param shutdown         termination grace and what the runtime does on SIGTERM
  * @param summary          one paragraph on what the adapter renders
  */
-public record RuntimeDescriptor(String runtimeId, String displayName, ImagePolicy image, List<RuntimePort> ports,
-                                List<BridgeProtocol> bridgeProtocols, ConfigFormat configFormat,
-                                MergeMode defaultMergeMode, ShutdownPolicy shutdown, String summary) {
+public record RuntimeDescriptor(
+        String runtimeId,
+        String displayName,
+        ImagePolicy image,
+        List<RuntimePort> ports,
+        List<BridgeProtocol> bridgeProtocols,
+        ConfigFormat configFormat,
+        MergeMode defaultMergeMode,
+        ShutdownPolicy shutdown,
+        String summary) {
     public RuntimeDescriptor {
         Objects.requireNonNull(runtimeId, "runtimeId");
         Objects.requireNonNull(displayName, "displayName");
@@ -32,7 +39,8 @@ public record RuntimeDescriptor(String runtimeId, String displayName, ImagePolic
         ports = List.copyOf(ports);
         bridgeProtocols = List.copyOf(bridgeProtocols);
         if (!runtimeId.matches("[a-z][a-z0-9-]*")) {
-            throw new IllegalArgumentException("runtime id '" + runtimeId + "' must be lower-case letters, digits and '-'");
+            throw new IllegalArgumentException(
+                    "runtime id '" + runtimeId + "' must be lower-case letters, digits and '-'");
         }
     }
 

@@ -16,7 +16,8 @@ public record RuntimePort(String name, int port, String purpose, PortExposure ex
         Objects.requireNonNull(purpose, "purpose");
         Objects.requireNonNull(exposure, "exposure");
         if (!name.matches("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")) {
-            throw new IllegalArgumentException("port name '" + name + "' is not a valid IANA service name (≤ 15 lower-case letters, digits, '-')");
+            throw new IllegalArgumentException(
+                    "port name '" + name + "' is not a valid IANA service name (≤ 15 lower-case letters, digits, '-')");
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " of '" + name + "' is outside 1..65535");

@@ -13,8 +13,11 @@ public record SecretKeyReference(String secretName, String key) {
 
     /** An environment variable whose value comes from this key ({@code valueFrom.secretKeyRef}). */
     public EnvVar toEnvVar(String envName) {
-        return new EnvVarBuilder().withName(envName)
-                .withNewValueFrom().withNewSecretKeyRef(key, secretName, false).endValueFrom()
+        return new EnvVarBuilder()
+                .withName(envName)
+                .withNewValueFrom()
+                .withNewSecretKeyRef(key, secretName, false)
+                .endValueFrom()
                 .build();
     }
 }

@@ -18,8 +18,7 @@ import java.util.Optional;
  */
 public final class VolumeUpdateRules {
 
-    private VolumeUpdateRules() {
-    }
+    private VolumeUpdateRules() {}
 
     public static List<FieldError> check(Claw previous, Claw updated) {
         List<FieldError> errors = new ArrayList<>();
@@ -28,9 +27,12 @@ public final class VolumeUpdateRules {
             boolean wasEnabled = enabled(previous, role);
             boolean isEnabled = enabled(updated, role);
             if (wasEnabled != isEnabled) {
-                errors.add(new FieldError(field + ".enabled", "cannot " + (isEnabled ? "enable" : "disable")
-                        + " the " + role.specName() + " volume of an existing Claw: the StatefulSet's volumeClaimTemplates are immutable;"
-                        + " set it back to " + wasEnabled + " or re-create the Claw"));
+                errors.add(new FieldError(
+                        field + ".enabled",
+                        "cannot " + (isEnabled ? "enable" : "disable")
+                                + " the " + role.specName()
+                                + " volume of an existing Claw: the StatefulSet's volumeClaimTemplates are immutable;"
+                                + " set it back to " + wasEnabled + " or re-create the Claw"));
                 continue;
             }
             if (!isEnabled) {
@@ -41,15 +43,20 @@ public final class VolumeUpdateRules {
             String classBefore = a.map(VolumeSpec::getStorageClass).orElse(null);
             String classAfter = b.map(VolumeSpec::getStorageClass).orElse(null);
             if ((classBefore == null) != (classAfter == null)) {
-                errors.add(new FieldError(field + ".storageClass", "the storage class of an existing volume cannot change (was "
-                        + quote(classBefore) + ", now " + quote(classAfter) + "); keep " + quote(classBefore)
-                        + " or migrate the data to a new Claw"));
+                errors.add(new FieldError(
+                        field + ".storageClass",
+                        "the storage class of an existing volume cannot change (was "
+                                + quote(classBefore) + ", now " + quote(classAfter) + "); keep " + quote(classBefore)
+                                + " or migrate the data to a new Claw"));
             }
             String sizeBefore = a.map(VolumeSpec::getSize).orElse(null);
             String sizeAfter = b.map(VolumeSpec::getSize).orElse(null);
             if (bytes(sizeBefore).isPresent() && (sizeAfter == null || sizeAfter.isBlank())) {
-                errors.add(new FieldError(field + ".size", "was " + sizeBefore + "; the size of an existing volume cannot be removed"
-                        + " (it would fall back to the default and might shrink); keep " + sizeBefore + " or grow it"));
+                errors.add(new FieldError(
+                        field + ".size",
+                        "was " + sizeBefore + "; the size of an existing volume cannot be removed"
+                                + " (it would fall back to the default and might shrink); keep " + sizeBefore
+                                + " or grow it"));
             }
         }
         return errors;
@@ -60,16 +67,19 @@ public final class VolumeUpdateRules {
         if (p == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(switch (role) {
-            case SESSION -> p.getSession();
-            case WORKSPACE -> p.getWorkspace();
-            case OUTPUT -> p.getOutput();
-        });
+        return Optional.ofNullable(
+                switch (role) {
+                    case SESSION -> p.getSession();
+                    case WORKSPACE -> p.getWorkspace();
+                    case OUTPUT -> p.getOutput();
+                });
     }
 
     /** {@code enabled} defaults to true (k8s4claw), also when the volume block is absent. */
     private static boolean enabled(Claw claw, VolumeRole role) {
-        return volume(claw, role).map(v -> v.getEnabled() == null || v.getEnabled()).orElse(true);
+        return volume(claw, role)
+                .map(v -> v.getEnabled() == null || v.getEnabled())
+                .orElse(true);
     }
 
     private static Optional<BigDecimal> bytes(String quantity) {

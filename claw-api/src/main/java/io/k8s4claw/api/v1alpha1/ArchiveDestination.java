@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** S3-compatible object storage target. */
@@ -30,7 +29,8 @@ public class ArchiveDestination {
     private LocalObjectRef secretRef;
 
     /** S3-compatible endpoint URL; AWS S3 when empty (added by this project). */
-    @JsonPropertyDescription("S3-compatible endpoint URL (MinIO, SeaweedFS, R2, ...); AWS S3 when empty (added by this project).")
+    @JsonPropertyDescription(
+            "S3-compatible endpoint URL (MinIO, SeaweedFS, R2, ...); AWS S3 when empty (added by this project).")
     @io.fabric8.generator.annotation.Pattern(SchemaPatterns.HTTP_URL)
     @io.fabric8.generator.annotation.Size(max = 2048)
     private String endpoint;
@@ -41,11 +41,11 @@ public class ArchiveDestination {
     private String region;
 
     /** Path-style addressing, as MinIO and SeaweedFS without wildcard DNS need (added by this project). */
-    @JsonPropertyDescription("Path-style addressing (bucket in the path, not the host name), as MinIO and SeaweedFS need (added by this project).")
+    @JsonPropertyDescription(
+            "Path-style addressing (bucket in the path, not the host name), as MinIO and SeaweedFS need (added by this project).")
     private Boolean forcePathStyle;
 
-    public ArchiveDestination() {
-    }
+    public ArchiveDestination() {}
 
     public String getType() {
         return type;
@@ -112,7 +112,13 @@ public class ArchiveDestination {
             return false;
         }
         ArchiveDestination that = (ArchiveDestination) o;
-        return Objects.equals(type, that.type) && Objects.equals(bucket, that.bucket) && Objects.equals(prefix, that.prefix) && Objects.equals(secretRef, that.secretRef) && Objects.equals(endpoint, that.endpoint) && Objects.equals(region, that.region) && Objects.equals(forcePathStyle, that.forcePathStyle);
+        return Objects.equals(type, that.type)
+                && Objects.equals(bucket, that.bucket)
+                && Objects.equals(prefix, that.prefix)
+                && Objects.equals(secretRef, that.secretRef)
+                && Objects.equals(endpoint, that.endpoint)
+                && Objects.equals(region, that.region)
+                && Objects.equals(forcePathStyle, that.forcePathStyle);
     }
 
     @Override
@@ -122,6 +128,7 @@ public class ArchiveDestination {
 
     @Override
     public String toString() {
-        return "ArchiveDestination{" + "type=" + type + ", " + "bucket=" + bucket + ", " + "prefix=" + prefix + ", " + "secretRef=" + secretRef + "}";
+        return "ArchiveDestination{" + "type=" + type + ", " + "bucket=" + bucket + ", " + "prefix=" + prefix + ", "
+                + "secretRef=" + secretRef + "}";
     }
 }

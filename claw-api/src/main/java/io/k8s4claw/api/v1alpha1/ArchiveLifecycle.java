@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-
 import java.util.Objects;
 
 /** Retention of archived files. */
@@ -23,8 +22,7 @@ public class ArchiveLifecycle {
     @Default("true")
     private Boolean compress;
 
-    public ArchiveLifecycle() {
-    }
+    public ArchiveLifecycle() {}
 
     public String getLocalRetention() {
         return localRetention;
@@ -59,7 +57,9 @@ public class ArchiveLifecycle {
             return false;
         }
         ArchiveLifecycle that = (ArchiveLifecycle) o;
-        return Objects.equals(localRetention, that.localRetention) && Objects.equals(archiveRetention, that.archiveRetention) && Objects.equals(compress, that.compress);
+        return Objects.equals(localRetention, that.localRetention)
+                && Objects.equals(archiveRetention, that.archiveRetention)
+                && Objects.equals(compress, that.compress);
     }
 
     @Override
@@ -69,6 +69,7 @@ public class ArchiveLifecycle {
 
     @Override
     public String toString() {
-        return "ArchiveLifecycle{" + "localRetention=" + localRetention + ", " + "archiveRetention=" + archiveRetention + ", " + "compress=" + compress + "}";
+        return "ArchiveLifecycle{" + "localRetention=" + localRetention + ", " + "archiveRetention=" + archiveRetention
+                + ", " + "compress=" + compress + "}";
     }
 }

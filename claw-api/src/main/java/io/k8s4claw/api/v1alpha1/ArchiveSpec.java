@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** Archival of the output volume to object storage. */
@@ -12,7 +11,8 @@ import java.util.Objects;
 public class ArchiveSpec {
 
     /** Whether output is archived periodically; only false is accepted until periodic archival exists. */
-    @JsonPropertyDescription("Whether output is archived periodically. Not supported yet: only false is accepted; the destination is used by reclaimPolicy Archive and restoreFrom.archiveKey.")
+    @JsonPropertyDescription(
+            "Whether output is archived periodically. Not supported yet: only false is accepted; the destination is used by reclaimPolicy Archive and restoreFrom.archiveKey.")
     @Required
     @ValidationRule(value = "self == false", message = NotSupportedYet.PERIODIC_ARCHIVE)
     private Boolean enabled;
@@ -23,7 +23,8 @@ public class ArchiveSpec {
     private ArchiveDestination destination;
 
     /** When archival runs (kept for k8s4claw's wire shape; applies once periodic archival exists). */
-    @JsonPropertyDescription("When archival runs (applies once periodic archival exists; kept for k8s4claw's wire shape).")
+    @JsonPropertyDescription(
+            "When archival runs (applies once periodic archival exists; kept for k8s4claw's wire shape).")
     @Required
     private ArchiveTrigger trigger;
 
@@ -31,8 +32,7 @@ public class ArchiveSpec {
     @JsonPropertyDescription("Retention of archived files.")
     private ArchiveLifecycle lifecycle;
 
-    public ArchiveSpec() {
-    }
+    public ArchiveSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -75,7 +75,10 @@ public class ArchiveSpec {
             return false;
         }
         ArchiveSpec that = (ArchiveSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(destination, that.destination) && Objects.equals(trigger, that.trigger) && Objects.equals(lifecycle, that.lifecycle);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(destination, that.destination)
+                && Objects.equals(trigger, that.trigger)
+                && Objects.equals(lifecycle, that.lifecycle);
     }
 
     @Override
@@ -85,6 +88,7 @@ public class ArchiveSpec {
 
     @Override
     public String toString() {
-        return "ArchiveSpec{" + "enabled=" + enabled + ", " + "destination=" + destination + ", " + "trigger=" + trigger + ", " + "lifecycle=" + lifecycle + "}";
+        return "ArchiveSpec{" + "enabled=" + enabled + ", " + "destination=" + destination + ", " + "trigger=" + trigger
+                + ", " + "lifecycle=" + lifecycle + "}";
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** When archival runs. */
@@ -23,8 +22,7 @@ public class ArchiveTrigger {
     @Default("true")
     private Boolean inotify;
 
-    public ArchiveTrigger() {
-    }
+    public ArchiveTrigger() {}
 
     public String getSchedule() {
         return schedule;

@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** Automatic version updates. */
@@ -34,7 +33,10 @@ public class AutoUpdateSpec {
     @Default("10m")
     @Size(max = 32)
     @Pattern(SchemaPatterns.DURATION)
-    @ValidationRule(value = "!self.matches('" + SchemaPatterns.DURATION + "') || (duration(self) >= duration('2m') && duration(self) <= duration('30m'))", message = ClawRules.HEALTH_TIMEOUT_RANGE)
+    @ValidationRule(
+            value = "!self.matches('" + SchemaPatterns.DURATION
+                    + "') || (duration(self) >= duration('2m') && duration(self) <= duration('30m'))",
+            message = ClawRules.HEALTH_TIMEOUT_RANGE)
     private String healthTimeout;
 
     /** Consecutive rollbacks before the circuit opens. */
@@ -43,8 +45,7 @@ public class AutoUpdateSpec {
     @Min(1)
     private Integer maxRollbacks;
 
-    public AutoUpdateSpec() {
-    }
+    public AutoUpdateSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -95,7 +96,11 @@ public class AutoUpdateSpec {
             return false;
         }
         AutoUpdateSpec that = (AutoUpdateSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(versionConstraint, that.versionConstraint) && Objects.equals(schedule, that.schedule) && Objects.equals(healthTimeout, that.healthTimeout) && Objects.equals(maxRollbacks, that.maxRollbacks);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(versionConstraint, that.versionConstraint)
+                && Objects.equals(schedule, that.schedule)
+                && Objects.equals(healthTimeout, that.healthTimeout)
+                && Objects.equals(maxRollbacks, that.maxRollbacks);
     }
 
     @Override
@@ -105,6 +110,8 @@ public class AutoUpdateSpec {
 
     @Override
     public String toString() {
-        return "AutoUpdateSpec{" + "enabled=" + enabled + ", " + "versionConstraint=" + versionConstraint + ", " + "schedule=" + schedule + ", " + "healthTimeout=" + healthTimeout + ", " + "maxRollbacks=" + maxRollbacks + "}";
+        return "AutoUpdateSpec{" + "enabled=" + enabled + ", " + "versionConstraint=" + versionConstraint + ", "
+                + "schedule=" + schedule + ", " + "healthTimeout=" + healthTimeout + ", " + "maxRollbacks="
+                + maxRollbacks + "}";
     }
 }

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -47,7 +46,8 @@ public class AutoUpdateStatus {
     private String previousVersion;
 
     /** Last image tag that passed the health check; rollbacks go back to it (added by this project). */
-    @JsonPropertyDescription("Last image tag that passed the health check; rollbacks go back to it (added by this project).")
+    @JsonPropertyDescription(
+            "Last image tag that passed the health check; rollbacks go back to it (added by this project).")
     private String lastGoodVersion;
 
     /** RFC 3339 time of the next registry check (added by this project). */
@@ -67,11 +67,11 @@ public class AutoUpdateStatus {
     private Integer registryFailures;
 
     /** Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project). */
-    @JsonPropertyDescription("Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project).")
+    @JsonPropertyDescription(
+            "Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project).")
     private String specFingerprint;
 
-    public AutoUpdateStatus() {
-    }
+    public AutoUpdateStatus() {}
 
     public String getCurrentVersion() {
         return currentVersion;
@@ -202,16 +202,51 @@ public class AutoUpdateStatus {
             return false;
         }
         AutoUpdateStatus that = (AutoUpdateStatus) o;
-        return Objects.equals(currentVersion, that.currentVersion) && Objects.equals(availableVersion, that.availableVersion) && Objects.equals(lastCheck, that.lastCheck) && Objects.equals(lastUpdate, that.lastUpdate) && Objects.equals(rollbackCount, that.rollbackCount) && Objects.equals(failedVersions, that.failedVersions) && Objects.equals(circuitOpen, that.circuitOpen) && Objects.equals(versionHistory, that.versionHistory) && Objects.equals(previousVersion, that.previousVersion) && Objects.equals(lastGoodVersion, that.lastGoodVersion) && Objects.equals(nextCheck, that.nextCheck) && Objects.equals(pendingVersion, that.pendingVersion) && Objects.equals(pendingSince, that.pendingSince) && Objects.equals(registryFailures, that.registryFailures) && Objects.equals(specFingerprint, that.specFingerprint);
+        return Objects.equals(currentVersion, that.currentVersion)
+                && Objects.equals(availableVersion, that.availableVersion)
+                && Objects.equals(lastCheck, that.lastCheck)
+                && Objects.equals(lastUpdate, that.lastUpdate)
+                && Objects.equals(rollbackCount, that.rollbackCount)
+                && Objects.equals(failedVersions, that.failedVersions)
+                && Objects.equals(circuitOpen, that.circuitOpen)
+                && Objects.equals(versionHistory, that.versionHistory)
+                && Objects.equals(previousVersion, that.previousVersion)
+                && Objects.equals(lastGoodVersion, that.lastGoodVersion)
+                && Objects.equals(nextCheck, that.nextCheck)
+                && Objects.equals(pendingVersion, that.pendingVersion)
+                && Objects.equals(pendingSince, that.pendingSince)
+                && Objects.equals(registryFailures, that.registryFailures)
+                && Objects.equals(specFingerprint, that.specFingerprint);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(currentVersion, availableVersion, lastCheck, lastUpdate, rollbackCount, failedVersions, circuitOpen, versionHistory, previousVersion, lastGoodVersion, nextCheck, pendingVersion, pendingSince, registryFailures, specFingerprint);
+        return Objects.hash(
+                currentVersion,
+                availableVersion,
+                lastCheck,
+                lastUpdate,
+                rollbackCount,
+                failedVersions,
+                circuitOpen,
+                versionHistory,
+                previousVersion,
+                lastGoodVersion,
+                nextCheck,
+                pendingVersion,
+                pendingSince,
+                registryFailures,
+                specFingerprint);
     }
 
     @Override
     public String toString() {
-        return "AutoUpdateStatus{" + "currentVersion=" + currentVersion + ", " + "availableVersion=" + availableVersion + ", " + "lastCheck=" + lastCheck + ", " + "lastUpdate=" + lastUpdate + ", " + "rollbackCount=" + rollbackCount + ", " + "failedVersions=" + failedVersions + ", " + "circuitOpen=" + circuitOpen + ", " + "versionHistory=" + versionHistory + ", " + "previousVersion=" + previousVersion + ", " + "lastGoodVersion=" + lastGoodVersion + ", " + "nextCheck=" + nextCheck + ", " + "pendingVersion=" + pendingVersion + ", " + "pendingSince=" + pendingSince + ", " + "registryFailures=" + registryFailures + ", " + "specFingerprint=" + specFingerprint + "}";
+        return "AutoUpdateStatus{" + "currentVersion=" + currentVersion + ", " + "availableVersion=" + availableVersion
+                + ", " + "lastCheck=" + lastCheck + ", " + "lastUpdate=" + lastUpdate + ", " + "rollbackCount="
+                + rollbackCount + ", " + "failedVersions=" + failedVersions + ", " + "circuitOpen=" + circuitOpen + ", "
+                + "versionHistory=" + versionHistory + ", " + "previousVersion=" + previousVersion + ", "
+                + "lastGoodVersion=" + lastGoodVersion + ", " + "nextCheck=" + nextCheck + ", " + "pendingVersion="
+                + pendingVersion + ", " + "pendingSince=" + pendingSince + ", " + "registryFailures=" + registryFailures
+                + ", " + "specFingerprint=" + specFingerprint + "}";
     }
 }

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** Availability settings. */
@@ -13,8 +12,7 @@ public class AvailabilitySpec {
     @JsonPropertyDescription("PodDisruptionBudget.")
     private PdbSpec pdb;
 
-    public AvailabilitySpec() {
-    }
+    public AvailabilitySpec() {}
 
     public PdbSpec getPdb() {
         return pdb;

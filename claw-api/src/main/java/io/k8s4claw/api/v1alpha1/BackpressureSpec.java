@@ -8,12 +8,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** Per-channel flow control. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.highWatermark) || !has(self.lowWatermark) || !self.highWatermark.matches('" + SchemaPatterns.WATERMARK + "') || !self.lowWatermark.matches('" + SchemaPatterns.WATERMARK + "') || double(self.lowWatermark) < double(self.highWatermark)", message = ClawRules.WATERMARK_ORDER)
+@ValidationRule(
+        value = "!has(self.highWatermark) || !has(self.lowWatermark) || !self.highWatermark.matches('"
+                + SchemaPatterns.WATERMARK + "') || !self.lowWatermark.matches('" + SchemaPatterns.WATERMARK
+                + "') || double(self.lowWatermark) < double(self.highWatermark)",
+        message = ClawRules.WATERMARK_ORDER)
 public class BackpressureSpec {
 
     /** Buffer capacity in messages. */
@@ -37,8 +40,7 @@ public class BackpressureSpec {
     @Pattern(SchemaPatterns.WATERMARK)
     private String lowWatermark;
 
-    public BackpressureSpec() {
-    }
+    public BackpressureSpec() {}
 
     public Integer getBufferSize() {
         return bufferSize;
@@ -73,7 +75,9 @@ public class BackpressureSpec {
             return false;
         }
         BackpressureSpec that = (BackpressureSpec) o;
-        return Objects.equals(bufferSize, that.bufferSize) && Objects.equals(highWatermark, that.highWatermark) && Objects.equals(lowWatermark, that.lowWatermark);
+        return Objects.equals(bufferSize, that.bufferSize)
+                && Objects.equals(highWatermark, that.highWatermark)
+                && Objects.equals(lowWatermark, that.lowWatermark);
     }
 
     @Override
@@ -83,6 +87,7 @@ public class BackpressureSpec {
 
     @Override
     public String toString() {
-        return "BackpressureSpec{" + "bufferSize=" + bufferSize + ", " + "highWatermark=" + highWatermark + ", " + "lowWatermark=" + lowWatermark + "}";
+        return "BackpressureSpec{" + "bufferSize=" + bufferSize + ", " + "highWatermark=" + highWatermark + ", "
+                + "lowWatermark=" + lowWatermark + "}";
     }
 }

@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** HTTP basic auth in front of the Ingress. */
@@ -20,8 +19,7 @@ public class BasicAuthSpec {
     @Required
     private String secretName;
 
-    public BasicAuthSpec() {
-    }
+    public BasicAuthSpec() {}
 
     public Boolean getEnabled() {
         return enabled;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-
 import java.util.Objects;
 
 /** The IPC bridge sidecar (added by this project). */
@@ -24,8 +23,7 @@ public class BridgeSpec {
     @JsonPropertyDescription("Bridge container resources.")
     private ResourceRequirements resources;
 
-    public BridgeSpec() {
-    }
+    public BridgeSpec() {}
 
     public BridgeProtocolSetting getProtocol() {
         return protocol;
@@ -60,7 +58,9 @@ public class BridgeSpec {
             return false;
         }
         BridgeSpec that = (BridgeSpec) o;
-        return Objects.equals(protocol, that.protocol) && Objects.equals(image, that.image) && Objects.equals(resources, that.resources);
+        return Objects.equals(protocol, that.protocol)
+                && Objects.equals(image, that.image)
+                && Objects.equals(resources, that.resources);
     }
 
     @Override

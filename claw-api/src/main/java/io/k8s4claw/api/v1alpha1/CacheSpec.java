@@ -5,8 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** Ephemeral cache (emptyDir). */
@@ -36,8 +34,7 @@ public class CacheSpec {
     @Pattern(SchemaPatterns.ABS_PATH)
     private String mountPath;
 
-    public CacheSpec() {
-    }
+    public CacheSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -80,7 +77,10 @@ public class CacheSpec {
             return false;
         }
         CacheSpec that = (CacheSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(medium, that.medium) && Objects.equals(size, that.size) && Objects.equals(mountPath, that.mountPath);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(medium, that.medium)
+                && Objects.equals(size, that.size)
+                && Objects.equals(mountPath, that.mountPath);
     }
 
     @Override
@@ -90,6 +90,7 @@ public class CacheSpec {
 
     @Override
     public String toString() {
-        return "CacheSpec{" + "enabled=" + enabled + ", " + "medium=" + medium + ", " + "size=" + size + ", " + "mountPath=" + mountPath + "}";
+        return "CacheSpec{" + "enabled=" + enabled + ", " + "medium=" + medium + ", " + "size=" + size + ", "
+                + "mountPath=" + mountPath + "}";
     }
 }

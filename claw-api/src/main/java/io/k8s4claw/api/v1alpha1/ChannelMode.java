@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** Direction of a channel. */
 public enum ChannelMode {
     /** Messages only flow from the platform to the agent. */

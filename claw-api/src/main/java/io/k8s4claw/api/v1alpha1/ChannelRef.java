@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** A ClawChannel in the Claw's namespace that this Claw uses. */
@@ -25,8 +24,7 @@ public class ChannelRef {
     @Default("bidirectional")
     private ChannelMode mode;
 
-    public ChannelRef() {
-    }
+    public ChannelRef() {}
 
     public String getName() {
         return name;

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** Observed state of one channel of a Claw. */
@@ -33,8 +32,7 @@ public class ChannelStatus {
     @JsonPropertyDescription("Messages in the dead-letter queue.")
     private Long deadLetterCount;
 
-    public ChannelStatus() {
-    }
+    public ChannelStatus() {}
 
     public String getName() {
         return name;
@@ -93,7 +91,12 @@ public class ChannelStatus {
             return false;
         }
         ChannelStatus that = (ChannelStatus) o;
-        return Objects.equals(name, that.name) && Objects.equals(status, that.status) && Objects.equals(backpressure, that.backpressure) && Objects.equals(lastError, that.lastError) && Objects.equals(retryCount, that.retryCount) && Objects.equals(deadLetterCount, that.deadLetterCount);
+        return Objects.equals(name, that.name)
+                && Objects.equals(status, that.status)
+                && Objects.equals(backpressure, that.backpressure)
+                && Objects.equals(lastError, that.lastError)
+                && Objects.equals(retryCount, that.retryCount)
+                && Objects.equals(deadLetterCount, that.deadLetterCount);
     }
 
     @Override
@@ -103,6 +106,8 @@ public class ChannelStatus {
 
     @Override
     public String toString() {
-        return "ChannelStatus{" + "name=" + name + ", " + "status=" + status + ", " + "backpressure=" + backpressure + ", " + "lastError=" + lastError + ", " + "retryCount=" + retryCount + ", " + "deadLetterCount=" + deadLetterCount + "}";
+        return "ChannelStatus{" + "name=" + name + ", " + "status=" + status + ", " + "backpressure=" + backpressure
+                + ", " + "lastError=" + lastError + ", " + "retryCount=" + retryCount + ", " + "deadLetterCount="
+                + deadLetterCount + "}";
     }
 }

@@ -22,15 +22,21 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("claw")
 @AdditionalPrinterColumn(name = "Runtime", jsonPath = ".spec.runtime", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Version", jsonPath = ".status.autoUpdate.currentVersion",
+@AdditionalPrinterColumn(
+        name = "Version",
+        jsonPath = ".status.autoUpdate.currentVersion",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class Claw extends CustomResource<ClawSpec, ClawStatus> implements Namespaced {
 
-    public Claw() {
-    }
+    public Claw() {}
 
     /** Convenience constructor for tests and tools: a Claw with the given name and spec. */
     public static Claw of(String name, ClawSpec spec) {

@@ -28,6 +28,7 @@ public final class ClawApi {
 
     /** Condition types the operator maintains in {@code status.conditions}. */
     public static final String CONDITION_READY = "Ready";
+
     public static final String CONDITION_CONFIG_VALID = "ConfigValid";
     public static final String CONDITION_RUNTIME_READY = "RuntimeReady";
     public static final String CONDITION_BRIDGE_READY = "BridgeReady";
@@ -41,6 +42,5 @@ public final class ClawApi {
     /** restoreFrom.archiveKey: whether the pod's restore steps filled the volumes (only when a volume restores from an archive). */
     public static final String CONDITION_RESTORED = "Restored";
 
-    private ClawApi() {
-    }
+    private ClawApi() {}
 }

@@ -20,12 +20,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("clawchannel")
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Claws", jsonPath = ".status.referenceCount", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Claws",
+        jsonPath = ".status.referenceCount",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class ClawChannel extends CustomResource<ClawChannelSpec, ClawChannelStatus> implements Namespaced {
 
-    public ClawChannel() {
-    }
+    public ClawChannel() {}
 
     /** Convenience constructor for tests and tools: a ClawChannel with the given name and spec. */
     public static ClawChannel of(String name, ClawChannelSpec spec) {

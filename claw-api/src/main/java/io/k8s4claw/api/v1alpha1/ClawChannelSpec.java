@@ -8,13 +8,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-
 import java.util.Objects;
 
 /** Desired state of a ClawChannel. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.type != 'custom' || has(self.sidecar)", message = ClawRules.CUSTOM_CHANNEL_SIDECAR)
-@ValidationRule(value = "!(self.type in ['whatsapp', 'matrix']) || (has(self.sidecar) && has(self.sidecar.image))", message = NotSupportedYet.CHANNEL_TYPE_WITHOUT_BUILT_IN)
+@ValidationRule(
+        value = "!(self.type in ['whatsapp', 'matrix']) || (has(self.sidecar) && has(self.sidecar.image))",
+        message = NotSupportedYet.CHANNEL_TYPE_WITHOUT_BUILT_IN)
 public class ClawChannelSpec {
 
     /** Platform. */
@@ -48,8 +49,7 @@ public class ClawChannelSpec {
     @JsonPropertyDescription("Custom sidecar (type custom).")
     private SidecarSpec sidecar;
 
-    public ClawChannelSpec() {
-    }
+    public ClawChannelSpec() {}
 
     public ChannelType getType() {
         return type;
@@ -116,7 +116,13 @@ public class ClawChannelSpec {
             return false;
         }
         ClawChannelSpec that = (ClawChannelSpec) o;
-        return Objects.equals(type, that.type) && Objects.equals(mode, that.mode) && Objects.equals(credentials, that.credentials) && Objects.equals(config, that.config) && Objects.equals(backpressure, that.backpressure) && Objects.equals(resources, that.resources) && Objects.equals(sidecar, that.sidecar);
+        return Objects.equals(type, that.type)
+                && Objects.equals(mode, that.mode)
+                && Objects.equals(credentials, that.credentials)
+                && Objects.equals(config, that.config)
+                && Objects.equals(backpressure, that.backpressure)
+                && Objects.equals(resources, that.resources)
+                && Objects.equals(sidecar, that.sidecar);
     }
 
     @Override
@@ -126,6 +132,8 @@ public class ClawChannelSpec {
 
     @Override
     public String toString() {
-        return "ClawChannelSpec{" + "type=" + type + ", " + "mode=" + mode + ", " + "credentials=" + credentials + ", " + "config=" + config + ", " + "backpressure=" + backpressure + ", " + "resources=" + resources + ", " + "sidecar=" + sidecar + "}";
+        return "ClawChannelSpec{" + "type=" + type + ", " + "mode=" + mode + ", " + "credentials=" + credentials + ", "
+                + "config=" + config + ", " + "backpressure=" + backpressure + ", " + "resources=" + resources + ", "
+                + "sidecar=" + sidecar + "}";
     }
 }

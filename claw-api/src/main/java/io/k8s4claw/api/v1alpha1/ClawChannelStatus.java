@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -27,8 +26,7 @@ public class ClawChannelStatus {
     @JsonPropertyDescription("Names of the Claws using this channel.")
     private List<String> referencingClaws;
 
-    public ClawChannelStatus() {
-    }
+    public ClawChannelStatus() {}
 
     public List<Condition> getConditions() {
         return conditions;
@@ -71,7 +69,10 @@ public class ClawChannelStatus {
             return false;
         }
         ClawChannelStatus that = (ClawChannelStatus) o;
-        return Objects.equals(conditions, that.conditions) && Objects.equals(observedGeneration, that.observedGeneration) && Objects.equals(referenceCount, that.referenceCount) && Objects.equals(referencingClaws, that.referencingClaws);
+        return Objects.equals(conditions, that.conditions)
+                && Objects.equals(observedGeneration, that.observedGeneration)
+                && Objects.equals(referenceCount, that.referenceCount)
+                && Objects.equals(referencingClaws, that.referencingClaws);
     }
 
     @Override
@@ -81,6 +82,7 @@ public class ClawChannelStatus {
 
     @Override
     public String toString() {
-        return "ClawChannelStatus{" + "conditions=" + conditions + ", " + "observedGeneration=" + observedGeneration + ", " + "referenceCount=" + referenceCount + ", " + "referencingClaws=" + referencingClaws + "}";
+        return "ClawChannelStatus{" + "conditions=" + conditions + ", " + "observedGeneration=" + observedGeneration
+                + ", " + "referenceCount=" + referenceCount + ", " + "referencingClaws=" + referencingClaws + "}";
     }
 }

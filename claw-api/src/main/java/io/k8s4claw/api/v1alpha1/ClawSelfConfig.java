@@ -21,11 +21,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("clawselfconfig")
 @AdditionalPrinterColumn(name = "Claw", jsonPath = ".spec.clawRef", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class ClawSelfConfig extends CustomResource<ClawSelfConfigSpec, ClawSelfConfigStatus> implements Namespaced {
 
-    public ClawSelfConfig() {
-    }
+    public ClawSelfConfig() {}
 
     /** Convenience constructor for tests and tools: a request with the given name and spec. */
     public static ClawSelfConfig of(String name, ClawSelfConfigSpec spec) {

@@ -6,19 +6,22 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /** What an agent asks to change about its Claw (k8s4claw's wire shape; every group but {@code clawRef} optional). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.addSkills) || has(self.removeSkills) || has(self.configPatch) || has(self.addWorkspaceFiles)"
-        + " || has(self.removeWorkspaceFiles) || has(self.addEnvVars) || has(self.removeEnvVars)",
+@ValidationRule(
+        value = "has(self.addSkills) || has(self.removeSkills) || has(self.configPatch) || has(self.addWorkspaceFiles)"
+                + " || has(self.removeWorkspaceFiles) || has(self.addEnvVars) || has(self.removeEnvVars)",
         message = ClawRules.SELF_CONFIG_EMPTY)
-@ValidationRule(value = "!has(self.addSkills) || !has(self.removeSkills) || !self.addSkills.exists(s, s in self.removeSkills)",
+@ValidationRule(
+        value = "!has(self.addSkills) || !has(self.removeSkills) || !self.addSkills.exists(s, s in self.removeSkills)",
         message = ClawRules.SELF_CONFIG_SKILL_ADD_AND_REMOVE)
-@ValidationRule(value = "!has(self.addEnvVars) || !has(self.removeEnvVars) || !self.addEnvVars.exists(e, e.name in self.removeEnvVars)",
+@ValidationRule(
+        value =
+                "!has(self.addEnvVars) || !has(self.removeEnvVars) || !self.addEnvVars.exists(e, e.name in self.removeEnvVars)",
         message = ClawRules.SELF_CONFIG_ENV_ADD_AND_REMOVE)
 public class ClawSelfConfigSpec {
 
@@ -41,7 +44,8 @@ public class ClawSelfConfigSpec {
     private List<@Size(max = 253) String> removeSkills;
 
     /** Runtime configuration keys (dotted paths into spec.config) to set; values are JSON or plain strings. */
-    @JsonPropertyDescription("Runtime configuration keys (dotted paths into spec.config) to set; values are JSON or plain strings.")
+    @JsonPropertyDescription(
+            "Runtime configuration keys (dotted paths into spec.config) to set; values are JSON or plain strings.")
     private Map<String, String> configPatch;
 
     /** Workspace files to write (file name to content); not applied by this operator. */
@@ -59,12 +63,12 @@ public class ClawSelfConfigSpec {
     private List<SelfConfigEnvVar> addEnvVars;
 
     /** Environment variables (set by earlier requests or the owner, plain values only) to remove. */
-    @JsonPropertyDescription("Environment variables (set by earlier requests or the owner, plain values only) to remove.")
+    @JsonPropertyDescription(
+            "Environment variables (set by earlier requests or the owner, plain values only) to remove.")
     @Size(max = 10)
     private List<@Size(max = 253) String> removeEnvVars;
 
-    public ClawSelfConfigSpec() {
-    }
+    public ClawSelfConfigSpec() {}
 
     public String getClawRef() {
         return clawRef;
@@ -139,15 +143,27 @@ public class ClawSelfConfigSpec {
             return false;
         }
         ClawSelfConfigSpec that = (ClawSelfConfigSpec) o;
-        return Objects.equals(clawRef, that.clawRef) && Objects.equals(addSkills, that.addSkills)
-                && Objects.equals(removeSkills, that.removeSkills) && Objects.equals(configPatch, that.configPatch)
-                && Objects.equals(addWorkspaceFiles, that.addWorkspaceFiles) && Objects.equals(removeWorkspaceFiles, that.removeWorkspaceFiles)
-                && Objects.equals(addEnvVars, that.addEnvVars) && Objects.equals(removeEnvVars, that.removeEnvVars);
+        return Objects.equals(clawRef, that.clawRef)
+                && Objects.equals(addSkills, that.addSkills)
+                && Objects.equals(removeSkills, that.removeSkills)
+                && Objects.equals(configPatch, that.configPatch)
+                && Objects.equals(addWorkspaceFiles, that.addWorkspaceFiles)
+                && Objects.equals(removeWorkspaceFiles, that.removeWorkspaceFiles)
+                && Objects.equals(addEnvVars, that.addEnvVars)
+                && Objects.equals(removeEnvVars, that.removeEnvVars);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(clawRef, addSkills, removeSkills, configPatch, addWorkspaceFiles, removeWorkspaceFiles, addEnvVars, removeEnvVars);
+        return Objects.hash(
+                clawRef,
+                addSkills,
+                removeSkills,
+                configPatch,
+                addWorkspaceFiles,
+                removeWorkspaceFiles,
+                addEnvVars,
+                removeEnvVars);
     }
 
     @Override
@@ -156,6 +172,7 @@ public class ClawSelfConfigSpec {
         return "ClawSelfConfigSpec{clawRef=" + clawRef + ", addSkills=" + addSkills + ", removeSkills=" + removeSkills
                 + ", configPatch=" + (configPatch == null ? null : configPatch.keySet())
                 + ", addWorkspaceFiles=" + (addWorkspaceFiles == null ? null : addWorkspaceFiles.keySet())
-                + ", removeWorkspaceFiles=" + removeWorkspaceFiles + ", addEnvVars=" + addEnvVars + ", removeEnvVars=" + removeEnvVars + "}";
+                + ", removeWorkspaceFiles=" + removeWorkspaceFiles + ", addEnvVars=" + addEnvVars + ", removeEnvVars="
+                + removeEnvVars + "}";
     }
 }

@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -35,8 +34,7 @@ public class ClawSelfConfigStatus {
     @JsonPropertyDescription("Conditions (Overridden: the Claw's owner changed it since).")
     private List<Condition> conditions;
 
-    public ClawSelfConfigStatus() {
-    }
+    public ClawSelfConfigStatus() {}
 
     public SelfConfigPhase getPhase() {
         return phase;
@@ -87,8 +85,11 @@ public class ClawSelfConfigStatus {
             return false;
         }
         ClawSelfConfigStatus that = (ClawSelfConfigStatus) o;
-        return phase == that.phase && Objects.equals(message, that.message) && Objects.equals(appliedAt, that.appliedAt)
-                && Objects.equals(observedGeneration, that.observedGeneration) && Objects.equals(conditions, that.conditions);
+        return phase == that.phase
+                && Objects.equals(message, that.message)
+                && Objects.equals(appliedAt, that.appliedAt)
+                && Objects.equals(observedGeneration, that.observedGeneration)
+                && Objects.equals(conditions, that.conditions);
     }
 
     @Override

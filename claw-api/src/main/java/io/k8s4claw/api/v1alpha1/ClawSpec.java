@@ -11,13 +11,14 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-
 import java.util.List;
 import java.util.Objects;
 
 /** Desired state of a Claw. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.runtime != 'custom' || (has(self.custom) && has(self.custom.image))", message = ClawRules.CUSTOM_RUNTIME_IMAGE)
+@ValidationRule(
+        value = "self.runtime != 'custom' || (has(self.custom) && has(self.custom.image))",
+        message = ClawRules.CUSTOM_RUNTIME_IMAGE)
 public class ClawSpec {
 
     /** Agent runtime; immutable after create. */
@@ -38,7 +39,9 @@ public class ClawSpec {
     /** ClawChannels this Claw uses. */
     @JsonPropertyDescription("ClawChannels this Claw uses.")
     @Size(max = 32)
-    @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))", message = ClawRules.CHANNEL_NAMES_UNIQUE)
+    @ValidationRule(
+            value = "self.all(c, self.exists_one(d, d.name == c.name))",
+            message = ClawRules.CHANNEL_NAMES_UNIQUE)
     private List<ChannelRef> channels;
 
     /** Storage. */
@@ -78,7 +81,8 @@ public class ClawSpec {
     private ImageSpec image;
 
     /** Runtime container resources; the adapter's documented minimum when empty (added by this project). */
-    @JsonPropertyDescription("Runtime container resources; the adapter's documented minimum when empty (added by this project).")
+    @JsonPropertyDescription(
+            "Runtime container resources; the adapter's documented minimum when empty (added by this project).")
     private ResourceRequirements resources;
 
     /** Extra environment variables of the runtime container (added by this project). */
@@ -122,11 +126,11 @@ public class ClawSpec {
      * Scales the runtime to zero while keeping every claim, Secret and the bridge's log; false resumes with the
      * same state (added by this project).
      */
-    @JsonPropertyDescription("true scales the runtime to zero and keeps every claim, Secret and the bridge's log; false resumes with the same state (added by this project).")
+    @JsonPropertyDescription(
+            "true scales the runtime to zero and keeps every claim, Secret and the bridge's log; false resumes with the same state (added by this project).")
     private Boolean suspended;
 
-    public ClawSpec() {
-    }
+    public ClawSpec() {}
 
     public RuntimeType getRuntime() {
         return runtime;
@@ -341,16 +345,69 @@ public class ClawSpec {
             return false;
         }
         ClawSpec that = (ClawSpec) o;
-        return Objects.equals(runtime, that.runtime) && Objects.equals(config, that.config) && Objects.equals(credentials, that.credentials) && Objects.equals(channels, that.channels) && Objects.equals(persistence, that.persistence) && Objects.equals(observability, that.observability) && Objects.equals(security, that.security) && Objects.equals(ingress, that.ingress) && Objects.equals(availability, that.availability) && Objects.equals(serviceAccount, that.serviceAccount) && Objects.equals(selfConfigure, that.selfConfigure) && Objects.equals(autoUpdate, that.autoUpdate) && Objects.equals(image, that.image) && Objects.equals(resources, that.resources) && Objects.equals(env, that.env) && Objects.equals(configMergeMode, that.configMergeMode) && Objects.equals(bridge, that.bridge) && Objects.equals(supervisor, that.supervisor) && Objects.equals(skills, that.skills) && Objects.equals(database, that.database) && Objects.equals(custom, that.custom) && Objects.equals(terminationGracePeriodSeconds, that.terminationGracePeriodSeconds) && Objects.equals(suspended, that.suspended);
+        return Objects.equals(runtime, that.runtime)
+                && Objects.equals(config, that.config)
+                && Objects.equals(credentials, that.credentials)
+                && Objects.equals(channels, that.channels)
+                && Objects.equals(persistence, that.persistence)
+                && Objects.equals(observability, that.observability)
+                && Objects.equals(security, that.security)
+                && Objects.equals(ingress, that.ingress)
+                && Objects.equals(availability, that.availability)
+                && Objects.equals(serviceAccount, that.serviceAccount)
+                && Objects.equals(selfConfigure, that.selfConfigure)
+                && Objects.equals(autoUpdate, that.autoUpdate)
+                && Objects.equals(image, that.image)
+                && Objects.equals(resources, that.resources)
+                && Objects.equals(env, that.env)
+                && Objects.equals(configMergeMode, that.configMergeMode)
+                && Objects.equals(bridge, that.bridge)
+                && Objects.equals(supervisor, that.supervisor)
+                && Objects.equals(skills, that.skills)
+                && Objects.equals(database, that.database)
+                && Objects.equals(custom, that.custom)
+                && Objects.equals(terminationGracePeriodSeconds, that.terminationGracePeriodSeconds)
+                && Objects.equals(suspended, that.suspended);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(runtime, config, credentials, channels, persistence, observability, security, ingress, availability, serviceAccount, selfConfigure, autoUpdate, image, resources, env, configMergeMode, bridge, supervisor, skills, database, custom, terminationGracePeriodSeconds, suspended);
+        return Objects.hash(
+                runtime,
+                config,
+                credentials,
+                channels,
+                persistence,
+                observability,
+                security,
+                ingress,
+                availability,
+                serviceAccount,
+                selfConfigure,
+                autoUpdate,
+                image,
+                resources,
+                env,
+                configMergeMode,
+                bridge,
+                supervisor,
+                skills,
+                database,
+                custom,
+                terminationGracePeriodSeconds,
+                suspended);
     }
 
     @Override
     public String toString() {
-        return "ClawSpec{" + "runtime=" + runtime + ", " + "config=" + config + ", " + "credentials=" + credentials + ", " + "channels=" + channels + ", " + "persistence=" + persistence + ", " + "observability=" + observability + ", " + "security=" + security + ", " + "ingress=" + ingress + ", " + "availability=" + availability + ", " + "serviceAccount=" + serviceAccount + ", " + "selfConfigure=" + selfConfigure + ", " + "autoUpdate=" + autoUpdate + ", " + "image=" + image + ", " + "resources=" + resources + ", " + "env=" + env + ", " + "configMergeMode=" + configMergeMode + ", " + "bridge=" + bridge + ", " + "supervisor=" + supervisor + ", " + "skills=" + skills + ", " + "database=" + database + ", " + "custom=" + custom + ", " + "terminationGracePeriodSeconds=" + terminationGracePeriodSeconds + ", " + "suspended=" + suspended + "}";
+        return "ClawSpec{" + "runtime=" + runtime + ", " + "config=" + config + ", " + "credentials=" + credentials
+                + ", " + "channels=" + channels + ", " + "persistence=" + persistence + ", " + "observability="
+                + observability + ", " + "security=" + security + ", " + "ingress=" + ingress + ", " + "availability="
+                + availability + ", " + "serviceAccount=" + serviceAccount + ", " + "selfConfigure=" + selfConfigure
+                + ", " + "autoUpdate=" + autoUpdate + ", " + "image=" + image + ", " + "resources=" + resources + ", "
+                + "env=" + env + ", " + "configMergeMode=" + configMergeMode + ", " + "bridge=" + bridge + ", "
+                + "supervisor=" + supervisor + ", " + "skills=" + skills + ", " + "database=" + database + ", "
+                + "custom=" + custom + ", " + "terminationGracePeriodSeconds=" + terminationGracePeriodSeconds + ", "
+                + "suspended=" + suspended + "}";
     }
 }

@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -35,8 +34,7 @@ public class ClawStatus {
     @JsonPropertyDescription("Auto-update state.")
     private AutoUpdateStatus autoUpdate;
 
-    public ClawStatus() {
-    }
+    public ClawStatus() {}
 
     public ClawPhase getPhase() {
         return phase;
@@ -95,7 +93,12 @@ public class ClawStatus {
             return false;
         }
         ClawStatus that = (ClawStatus) o;
-        return Objects.equals(phase, that.phase) && Objects.equals(observedGeneration, that.observedGeneration) && Objects.equals(conditions, that.conditions) && Objects.equals(channels, that.channels) && Objects.equals(persistence, that.persistence) && Objects.equals(autoUpdate, that.autoUpdate);
+        return Objects.equals(phase, that.phase)
+                && Objects.equals(observedGeneration, that.observedGeneration)
+                && Objects.equals(conditions, that.conditions)
+                && Objects.equals(channels, that.channels)
+                && Objects.equals(persistence, that.persistence)
+                && Objects.equals(autoUpdate, that.autoUpdate);
     }
 
     @Override
@@ -105,6 +108,8 @@ public class ClawStatus {
 
     @Override
     public String toString() {
-        return "ClawStatus{" + "phase=" + phase + ", " + "observedGeneration=" + observedGeneration + ", " + "conditions=" + conditions + ", " + "channels=" + channels + ", " + "persistence=" + persistence + ", " + "autoUpdate=" + autoUpdate + "}";
+        return "ClawStatus{" + "phase=" + phase + ", " + "observedGeneration=" + observedGeneration + ", "
+                + "conditions=" + conditions + ", " + "channels=" + channels + ", " + "persistence=" + persistence
+                + ", " + "autoUpdate=" + autoUpdate + "}";
     }
 }

@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** How {@code spec.config} is combined with the adapter's defaults (added by this project). */
 public enum ConfigMergeMode {
     /** Maps merge recursively, lists and scalars from the spec replace (the default). */

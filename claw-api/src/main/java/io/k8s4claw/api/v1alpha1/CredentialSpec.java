@@ -4,14 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.List;
 import java.util.Objects;
 
 /** Where the runtime's or channel's secrets come from. secretRef and externalSecret exclude each other. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.secretRef) && has(self.externalSecret))", message = ClawRules.CREDENTIALS_EXCLUSIVE)
-@ValidationRule(value = "has(self.secretRef) || has(self.externalSecret) || (has(self.keys) && size(self.keys) > 0)", message = ClawRules.CREDENTIALS_EMPTY)
+@ValidationRule(
+        value = "has(self.secretRef) || has(self.externalSecret) || (has(self.keys) && size(self.keys) > 0)",
+        message = ClawRules.CREDENTIALS_EMPTY)
 public class CredentialSpec {
 
     /** A Secret whose keys all become environment variables. */
@@ -19,7 +20,8 @@ public class CredentialSpec {
     private LocalObjectRef secretRef;
 
     /** An ExternalSecret to create instead of naming a Secret: not supported yet, refused. */
-    @JsonPropertyDescription("An ExternalSecret to create instead of naming a Secret. Not supported yet: refused; create the ExternalSecret yourself and name its Secret in secretRef.")
+    @JsonPropertyDescription(
+            "An ExternalSecret to create instead of naming a Secret. Not supported yet: refused; create the ExternalSecret yourself and name its Secret in secretRef.")
     @ValidationRule(value = "false", message = NotSupportedYet.EXTERNAL_SECRET)
     private ExternalSecretRef externalSecret;
 
@@ -28,8 +30,7 @@ public class CredentialSpec {
     @Size(max = 128)
     private List<KeyMapping> keys;
 
-    public CredentialSpec() {
-    }
+    public CredentialSpec() {}
 
     public LocalObjectRef getSecretRef() {
         return secretRef;
@@ -64,7 +65,9 @@ public class CredentialSpec {
             return false;
         }
         CredentialSpec that = (CredentialSpec) o;
-        return Objects.equals(secretRef, that.secretRef) && Objects.equals(externalSecret, that.externalSecret) && Objects.equals(keys, that.keys);
+        return Objects.equals(secretRef, that.secretRef)
+                && Objects.equals(externalSecret, that.externalSecret)
+                && Objects.equals(keys, that.keys);
     }
 
     @Override
@@ -74,6 +77,7 @@ public class CredentialSpec {
 
     @Override
     public String toString() {
-        return "CredentialSpec{" + "secretRef=" + secretRef + ", " + "externalSecret=" + externalSecret + ", " + "keys=" + keys + "}";
+        return "CredentialSpec{" + "secretRef=" + secretRef + ", " + "externalSecret=" + externalSecret + ", " + "keys="
+                + keys + "}";
     }
 }

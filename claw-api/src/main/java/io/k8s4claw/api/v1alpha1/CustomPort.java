@@ -8,7 +8,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** A port of a custom runtime container. */
@@ -34,8 +33,7 @@ public class CustomPort {
     @Pattern(SchemaPatterns.PORT_PROTOCOL)
     private String protocol;
 
-    public CustomPort() {
-    }
+    public CustomPort() {}
 
     public String getName() {
         return name;
@@ -70,7 +68,9 @@ public class CustomPort {
             return false;
         }
         CustomPort that = (CustomPort) o;
-        return Objects.equals(name, that.name) && Objects.equals(containerPort, that.containerPort) && Objects.equals(protocol, that.protocol);
+        return Objects.equals(name, that.name)
+                && Objects.equals(containerPort, that.containerPort)
+                && Objects.equals(protocol, that.protocol);
     }
 
     @Override
@@ -80,6 +80,7 @@ public class CustomPort {
 
     @Override
     public String toString() {
-        return "CustomPort{" + "name=" + name + ", " + "containerPort=" + containerPort + ", " + "protocol=" + protocol + "}";
+        return "CustomPort{" + "name=" + name + ", " + "containerPort=" + containerPort + ", " + "protocol=" + protocol
+                + "}";
     }
 }

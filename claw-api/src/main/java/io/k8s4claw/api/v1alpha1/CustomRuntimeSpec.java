@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Probe;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -48,8 +47,7 @@ public class CustomRuntimeSpec {
     @Pattern(SchemaPatterns.ABS_PATH)
     private String configPath;
 
-    public CustomRuntimeSpec() {
-    }
+    public CustomRuntimeSpec() {}
 
     public String getImage() {
         return image;
@@ -124,7 +122,14 @@ public class CustomRuntimeSpec {
             return false;
         }
         CustomRuntimeSpec that = (CustomRuntimeSpec) o;
-        return Objects.equals(image, that.image) && Objects.equals(command, that.command) && Objects.equals(args, that.args) && Objects.equals(ports, that.ports) && Objects.equals(livenessProbe, that.livenessProbe) && Objects.equals(readinessProbe, that.readinessProbe) && Objects.equals(startupProbe, that.startupProbe) && Objects.equals(configPath, that.configPath);
+        return Objects.equals(image, that.image)
+                && Objects.equals(command, that.command)
+                && Objects.equals(args, that.args)
+                && Objects.equals(ports, that.ports)
+                && Objects.equals(livenessProbe, that.livenessProbe)
+                && Objects.equals(readinessProbe, that.readinessProbe)
+                && Objects.equals(startupProbe, that.startupProbe)
+                && Objects.equals(configPath, that.configPath);
     }
 
     @Override
@@ -134,6 +139,8 @@ public class CustomRuntimeSpec {
 
     @Override
     public String toString() {
-        return "CustomRuntimeSpec{" + "image=" + image + ", " + "command=" + command + ", " + "args=" + args + ", " + "ports=" + ports + ", " + "livenessProbe=" + livenessProbe + ", " + "readinessProbe=" + readinessProbe + ", " + "startupProbe=" + startupProbe + ", " + "configPath=" + configPath + "}";
+        return "CustomRuntimeSpec{" + "image=" + image + ", " + "command=" + command + ", " + "args=" + args + ", "
+                + "ports=" + ports + ", " + "livenessProbe=" + livenessProbe + ", " + "readinessProbe=" + readinessProbe
+                + ", " + "startupProbe=" + startupProbe + ", " + "configPath=" + configPath + "}";
     }
 }

@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** External database of the runtime (IronClaw's PostgreSQL; added by this project). */
@@ -15,8 +14,7 @@ public class DatabaseSpec {
     @Required
     private KeySelector secretRef;
 
-    public DatabaseSpec() {
-    }
+    public DatabaseSpec() {}
 
     public KeySelector getSecretRef() {
         return secretRef;

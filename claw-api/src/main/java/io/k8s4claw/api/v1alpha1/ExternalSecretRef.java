@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** An ExternalSecret to create (needs external-secrets-operator). */
@@ -31,8 +30,7 @@ public class ExternalSecretRef {
     @Pattern(SchemaPatterns.DURATION)
     private String refreshInterval;
 
-    public ExternalSecretRef() {
-    }
+    public ExternalSecretRef() {}
 
     public String getProvider() {
         return provider;
@@ -75,7 +73,10 @@ public class ExternalSecretRef {
             return false;
         }
         ExternalSecretRef that = (ExternalSecretRef) o;
-        return Objects.equals(provider, that.provider) && Objects.equals(store, that.store) && Objects.equals(path, that.path) && Objects.equals(refreshInterval, that.refreshInterval);
+        return Objects.equals(provider, that.provider)
+                && Objects.equals(store, that.store)
+                && Objects.equals(path, that.path)
+                && Objects.equals(refreshInterval, that.refreshInterval);
     }
 
     @Override
@@ -85,6 +86,7 @@ public class ExternalSecretRef {
 
     @Override
     public String toString() {
-        return "ExternalSecretRef{" + "provider=" + provider + ", " + "store=" + store + ", " + "path=" + path + ", " + "refreshInterval=" + refreshInterval + "}";
+        return "ExternalSecretRef{" + "provider=" + provider + ", " + "store=" + store + ", " + "path=" + path + ", "
+                + "refreshInterval=" + refreshInterval + "}";
     }
 }

@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** Kubernetes image pull policy. */
 public enum ImagePullPolicy {
     /** Always pull. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -26,12 +25,12 @@ public class ImageSpec {
     private ImagePullPolicy pullPolicy;
 
     /** kubernetes.io/dockerconfigjson Secrets the pod pulls with; auto-update lists tags with them too. */
-    @JsonPropertyDescription("kubernetes.io/dockerconfigjson Secrets the pod pulls with; auto-update lists tags with them too.")
+    @JsonPropertyDescription(
+            "kubernetes.io/dockerconfigjson Secrets the pod pulls with; auto-update lists tags with them too.")
     @Size(max = 16)
     private List<LocalObjectRef> pullSecrets;
 
-    public ImageSpec() {
-    }
+    public ImageSpec() {}
 
     public String getRepository() {
         return repository;
@@ -74,7 +73,10 @@ public class ImageSpec {
             return false;
         }
         ImageSpec that = (ImageSpec) o;
-        return Objects.equals(repository, that.repository) && Objects.equals(tag, that.tag) && Objects.equals(pullPolicy, that.pullPolicy) && Objects.equals(pullSecrets, that.pullSecrets);
+        return Objects.equals(repository, that.repository)
+                && Objects.equals(tag, that.tag)
+                && Objects.equals(pullPolicy, that.pullPolicy)
+                && Objects.equals(pullSecrets, that.pullSecrets);
     }
 
     @Override
@@ -84,6 +86,7 @@ public class ImageSpec {
 
     @Override
     public String toString() {
-        return "ImageSpec{" + "repository=" + repository + ", " + "tag=" + tag + ", " + "pullPolicy=" + pullPolicy + ", " + "pullSecrets=" + pullSecrets + "}";
+        return "ImageSpec{" + "repository=" + repository + ", " + "tag=" + tag + ", " + "pullPolicy=" + pullPolicy
+                + ", " + "pullSecrets=" + pullSecrets + "}";
     }
 }

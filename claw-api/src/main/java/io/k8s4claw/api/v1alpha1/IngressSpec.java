@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,8 +38,7 @@ public class IngressSpec {
     @JsonPropertyDescription("Extra annotations on the Ingress.")
     private Map<String, String> annotations;
 
-    public IngressSpec() {
-    }
+    public IngressSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -99,7 +97,12 @@ public class IngressSpec {
             return false;
         }
         IngressSpec that = (IngressSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(host, that.host) && Objects.equals(className, that.className) && Objects.equals(tls, that.tls) && Objects.equals(basicAuth, that.basicAuth) && Objects.equals(annotations, that.annotations);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(host, that.host)
+                && Objects.equals(className, that.className)
+                && Objects.equals(tls, that.tls)
+                && Objects.equals(basicAuth, that.basicAuth)
+                && Objects.equals(annotations, that.annotations);
     }
 
     @Override
@@ -109,6 +112,7 @@ public class IngressSpec {
 
     @Override
     public String toString() {
-        return "IngressSpec{" + "enabled=" + enabled + ", " + "host=" + host + ", " + "className=" + className + ", " + "tls=" + tls + ", " + "basicAuth=" + basicAuth + ", " + "annotations=" + annotations + "}";
+        return "IngressSpec{" + "enabled=" + enabled + ", " + "host=" + host + ", " + "className=" + className + ", "
+                + "tls=" + tls + ", " + "basicAuth=" + basicAuth + ", " + "annotations=" + annotations + "}";
     }
 }

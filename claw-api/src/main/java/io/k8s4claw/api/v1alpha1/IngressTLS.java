@@ -3,7 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** TLS of the Ingress. */
@@ -15,8 +14,7 @@ public class IngressTLS {
     @Required
     private String secretName;
 
-    public IngressTLS() {
-    }
+    public IngressTLS() {}
 
     public String getSecretName() {
         return secretName;

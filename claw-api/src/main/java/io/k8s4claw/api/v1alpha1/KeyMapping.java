@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.Objects;
 
 /** Maps one environment variable to a key of a Secret. */
@@ -22,8 +21,7 @@ public class KeyMapping {
     @Required
     private KeySelector secretKeyRef;
 
-    public KeyMapping() {
-    }
+    public KeyMapping() {}
 
     public String getName() {
         return name;

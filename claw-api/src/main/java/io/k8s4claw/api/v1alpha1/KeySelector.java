@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** One key of a Secret or ConfigMap in the same namespace. */
@@ -23,8 +22,7 @@ public class KeySelector {
     @Size(min = 1, max = 253)
     private String key;
 
-    public KeySelector() {
-    }
+    public KeySelector() {}
 
     public String getName() {
         return name;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** A reference by name to an object (a Secret) in the same namespace. */
@@ -17,8 +16,7 @@ public class LocalObjectRef {
     @Size(min = 1, max = 253)
     private String name;
 
-    public LocalObjectRef() {
-    }
+    public LocalObjectRef() {}
 
     public String getName() {
         return name;

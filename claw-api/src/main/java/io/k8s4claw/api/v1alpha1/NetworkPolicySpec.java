@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -28,8 +27,7 @@ public class NetworkPolicySpec {
     @Size(max = 64)
     private List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> allowedIngressNamespaces;
 
-    public NetworkPolicySpec() {
-    }
+    public NetworkPolicySpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -51,7 +49,8 @@ public class NetworkPolicySpec {
         return allowedIngressNamespaces;
     }
 
-    public void setAllowedIngressNamespaces(List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> allowedIngressNamespaces) {
+    public void setAllowedIngressNamespaces(
+            List<@Size(max = 63) @Pattern(SchemaPatterns.DNS_LABEL) String> allowedIngressNamespaces) {
         this.allowedIngressNamespaces = allowedIngressNamespaces;
     }
 
@@ -64,7 +63,9 @@ public class NetworkPolicySpec {
             return false;
         }
         NetworkPolicySpec that = (NetworkPolicySpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(allowedEgressCIDRs, that.allowedEgressCIDRs) && Objects.equals(allowedIngressNamespaces, that.allowedIngressNamespaces);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(allowedEgressCIDRs, that.allowedEgressCIDRs)
+                && Objects.equals(allowedIngressNamespaces, that.allowedIngressNamespaces);
     }
 
     @Override
@@ -74,6 +75,7 @@ public class NetworkPolicySpec {
 
     @Override
     public String toString() {
-        return "NetworkPolicySpec{" + "enabled=" + enabled + ", " + "allowedEgressCIDRs=" + allowedEgressCIDRs + ", " + "allowedIngressNamespaces=" + allowedIngressNamespaces + "}";
+        return "NetworkPolicySpec{" + "enabled=" + enabled + ", " + "allowedEgressCIDRs=" + allowedEgressCIDRs + ", "
+                + "allowedIngressNamespaces=" + allowedIngressNamespaces + "}";
     }
 }

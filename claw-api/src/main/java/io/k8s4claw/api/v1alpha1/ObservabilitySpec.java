@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /**
@@ -16,12 +15,14 @@ import java.util.Objects;
 public class ObservabilitySpec {
 
     /** Let Prometheus scrape the bridge and channel sidecars (the chart's PodMonitor selects the pod by a label). */
-    @JsonPropertyDescription("Let Prometheus scrape the bridge and channel sidecars: the operator labels the pod claw.prismer.ai/metrics=true, which the chart's PodMonitor selects. false: the pod is not labelled and not scraped (the containers still serve /metrics).")
+    @JsonPropertyDescription(
+            "Let Prometheus scrape the bridge and channel sidecars: the operator labels the pod claw.prismer.ai/metrics=true, which the chart's PodMonitor selects. false: the pod is not labelled and not scraped (the containers still serve /metrics).")
     @Default("true")
     private Boolean metrics;
 
     /** Logs to stdout for the cluster's collector; always on, so false is refused. */
-    @JsonPropertyDescription("Every container logs to stdout for the cluster's log collector. Always on: false is refused.")
+    @JsonPropertyDescription(
+            "Every container logs to stdout for the cluster's log collector. Always on: false is refused.")
     @Default("true")
     @ValidationRule(value = "self", message = ClawRules.LOGS_OFF_UNSUPPORTED)
     private Boolean logs;
@@ -32,8 +33,7 @@ public class ObservabilitySpec {
     @ValidationRule(value = "!self", message = ClawRules.TRACING_UNSUPPORTED)
     private Boolean tracing;
 
-    public ObservabilitySpec() {
-    }
+    public ObservabilitySpec() {}
 
     public Boolean getMetrics() {
         return metrics;
@@ -68,7 +68,9 @@ public class ObservabilitySpec {
             return false;
         }
         ObservabilitySpec that = (ObservabilitySpec) o;
-        return Objects.equals(metrics, that.metrics) && Objects.equals(logs, that.logs) && Objects.equals(tracing, that.tracing);
+        return Objects.equals(metrics, that.metrics)
+                && Objects.equals(logs, that.logs)
+                && Objects.equals(tracing, that.tracing);
     }
 
     @Override

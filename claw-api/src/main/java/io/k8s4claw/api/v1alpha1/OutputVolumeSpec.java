@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** The output volume: a volume plus optional archival. */
@@ -13,8 +12,7 @@ public class OutputVolumeSpec extends VolumeSpec {
     @JsonPropertyDescription("Archival to object storage.")
     private ArchiveSpec archive;
 
-    public OutputVolumeSpec() {
-    }
+    public OutputVolumeSpec() {}
 
     public ArchiveSpec getArchive() {
         return archive;

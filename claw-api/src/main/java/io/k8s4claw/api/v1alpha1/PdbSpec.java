@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
-
 import java.util.Objects;
 
 /** PodDisruptionBudget. */
@@ -22,8 +21,7 @@ public class PdbSpec {
     @Min(0)
     private Integer minAvailable;
 
-    public PdbSpec() {
-    }
+    public PdbSpec() {}
 
     public Boolean getEnabled() {
         return enabled;

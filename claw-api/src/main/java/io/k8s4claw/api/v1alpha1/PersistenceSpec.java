@@ -4,18 +4,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.List;
 import java.util.Objects;
 
 /** Storage of a Claw. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@io.fabric8.generator.annotation.ValidationRule(value = "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && has(self.output.archive))",
+@io.fabric8.generator.annotation.ValidationRule(
+        value =
+                "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && has(self.output.archive))",
         message = ClawRules.ARCHIVE_NEEDS_DESTINATION)
-@io.fabric8.generator.annotation.ValidationRule(value = "(has(self.output) && has(self.output.archive))"
-        + " || ((!has(self.session) || !has(self.session.restoreFrom) || !has(self.session.restoreFrom.archiveKey))"
-        + " && (!has(self.workspace) || !has(self.workspace.restoreFrom) || !has(self.workspace.restoreFrom.archiveKey))"
-        + " && (!has(self.output) || !has(self.output.restoreFrom) || !has(self.output.restoreFrom.archiveKey)))",
+@io.fabric8.generator.annotation.ValidationRule(
+        value =
+                "(has(self.output) && has(self.output.archive))"
+                        + " || ((!has(self.session) || !has(self.session.restoreFrom) || !has(self.session.restoreFrom.archiveKey))"
+                        + " && (!has(self.workspace) || !has(self.workspace.restoreFrom) || !has(self.workspace.restoreFrom.archiveKey))"
+                        + " && (!has(self.output) || !has(self.output.restoreFrom) || !has(self.output.restoreFrom.archiveKey)))",
         message = ClawRules.RESTORE_ARCHIVE_NEEDS_DESTINATION)
 public class PersistenceSpec {
 
@@ -45,8 +48,7 @@ public class PersistenceSpec {
     @JsonPropertyDescription("Ephemeral cache.")
     private CacheSpec cache;
 
-    public PersistenceSpec() {
-    }
+    public PersistenceSpec() {}
 
     public ReclaimPolicy getReclaimPolicy() {
         return reclaimPolicy;
@@ -105,7 +107,12 @@ public class PersistenceSpec {
             return false;
         }
         PersistenceSpec that = (PersistenceSpec) o;
-        return Objects.equals(reclaimPolicy, that.reclaimPolicy) && Objects.equals(session, that.session) && Objects.equals(workspace, that.workspace) && Objects.equals(output, that.output) && Objects.equals(shared, that.shared) && Objects.equals(cache, that.cache);
+        return Objects.equals(reclaimPolicy, that.reclaimPolicy)
+                && Objects.equals(session, that.session)
+                && Objects.equals(workspace, that.workspace)
+                && Objects.equals(output, that.output)
+                && Objects.equals(shared, that.shared)
+                && Objects.equals(cache, that.cache);
     }
 
     @Override
@@ -115,6 +122,7 @@ public class PersistenceSpec {
 
     @Override
     public String toString() {
-        return "PersistenceSpec{" + "reclaimPolicy=" + reclaimPolicy + ", " + "session=" + session + ", " + "workspace=" + workspace + ", " + "output=" + output + ", " + "shared=" + shared + ", " + "cache=" + cache + "}";
+        return "PersistenceSpec{" + "reclaimPolicy=" + reclaimPolicy + ", " + "session=" + session + ", " + "workspace="
+                + workspace + ", " + "output=" + output + ", " + "shared=" + shared + ", " + "cache=" + cache + "}";
     }
 }

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** Observed state of the volumes. */
@@ -21,8 +20,7 @@ public class PersistenceStatus {
     @JsonPropertyDescription("Output volume.")
     private VolumeStatus output;
 
-    public PersistenceStatus() {
-    }
+    public PersistenceStatus() {}
 
     public VolumeStatus getSession() {
         return session;
@@ -57,7 +55,9 @@ public class PersistenceStatus {
             return false;
         }
         PersistenceStatus that = (PersistenceStatus) o;
-        return Objects.equals(session, that.session) && Objects.equals(workspace, that.workspace) && Objects.equals(output, that.output);
+        return Objects.equals(session, that.session)
+                && Objects.equals(workspace, that.workspace)
+                && Objects.equals(output, that.output);
     }
 
     @Override
@@ -67,6 +67,7 @@ public class PersistenceStatus {
 
     @Override
     public String toString() {
-        return "PersistenceStatus{" + "session=" + session + ", " + "workspace=" + workspace + ", " + "output=" + output + "}";
+        return "PersistenceStatus{" + "session=" + session + ", " + "workspace=" + workspace + ", " + "output=" + output
+                + "}";
     }
 }

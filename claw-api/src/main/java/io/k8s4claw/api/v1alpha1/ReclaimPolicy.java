@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** What happens to the Claw's volumes when the Claw is deleted. */
 public enum ReclaimPolicy {
     /** Claims lose their owner reference and survive (the default). */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** Where a new claim's contents come from: a VolumeSnapshot or an archive (added by this project). */
@@ -20,12 +19,12 @@ public class RestoreSpec {
     private String snapshot;
 
     /** Object key of an archive in persistence.output.archive.destination, unpacked before the runtime starts. */
-    @JsonPropertyDescription("Object key of an archive made by reclaimPolicy Archive, in persistence.output.archive.destination; unpacked (its SHA-256 checked) before the runtime starts.")
+    @JsonPropertyDescription(
+            "Object key of an archive made by reclaimPolicy Archive, in persistence.output.archive.destination; unpacked (its SHA-256 checked) before the runtime starts.")
     @Size(max = 1024)
     private String archiveKey;
 
-    public RestoreSpec() {
-    }
+    public RestoreSpec() {}
 
     public String getSnapshot() {
         return snapshot;

@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** The agent runtime a Claw runs ({@code spec.runtime}); immutable after create. */
 public enum RuntimeType {
     /** OpenClaw (Node.js gateway). */

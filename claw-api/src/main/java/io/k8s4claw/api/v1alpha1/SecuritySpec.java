@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** Pod and network security. */
@@ -17,7 +16,8 @@ public class SecuritySpec {
     private NetworkPolicySpec networkPolicy;
 
     /** Run the runtime as a non-root user where the adapter supports it (added by this project). */
-    @JsonPropertyDescription("Run the runtime as a non-root user where the adapter supports it (added by this project).")
+    @JsonPropertyDescription(
+            "Run the runtime as a non-root user where the adapter supports it (added by this project).")
     private Boolean rootless;
 
     /** fsGroup of the pod (added by this project). */
@@ -26,13 +26,13 @@ public class SecuritySpec {
     private Long fsGroup;
 
     /** RuntimeClass of the pod, e.g. gvisor or kata (added by this project). */
-    @JsonPropertyDescription("RuntimeClass of the pod, e.g. gvisor or kata; must exist in the cluster (added by this project).")
+    @JsonPropertyDescription(
+            "RuntimeClass of the pod, e.g. gvisor or kata; must exist in the cluster (added by this project).")
     @Size(max = 253)
     @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
     private String runtimeClassName;
 
-    public SecuritySpec() {
-    }
+    public SecuritySpec() {}
 
     public NetworkPolicySpec getNetworkPolicy() {
         return networkPolicy;
@@ -75,7 +75,10 @@ public class SecuritySpec {
             return false;
         }
         SecuritySpec that = (SecuritySpec) o;
-        return Objects.equals(networkPolicy, that.networkPolicy) && Objects.equals(rootless, that.rootless) && Objects.equals(fsGroup, that.fsGroup) && Objects.equals(runtimeClassName, that.runtimeClassName);
+        return Objects.equals(networkPolicy, that.networkPolicy)
+                && Objects.equals(rootless, that.rootless)
+                && Objects.equals(fsGroup, that.fsGroup)
+                && Objects.equals(runtimeClassName, that.runtimeClassName);
     }
 
     @Override
@@ -85,6 +88,7 @@ public class SecuritySpec {
 
     @Override
     public String toString() {
-        return "SecuritySpec{" + "networkPolicy=" + networkPolicy + ", " + "rootless=" + rootless + ", " + "fsGroup=" + fsGroup + ", " + "runtimeClassName=" + runtimeClassName + "}";
+        return "SecuritySpec{" + "networkPolicy=" + networkPolicy + ", " + "rootless=" + rootless + ", " + "fsGroup="
+                + fsGroup + ", " + "runtimeClassName=" + runtimeClassName + "}";
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** An environment variable a {@link ClawSelfConfig} asks to set on the runtime container (plain value only). */
@@ -24,8 +23,7 @@ public class SelfConfigEnvVar {
     @Size(max = 4096)
     private String value;
 
-    public SelfConfigEnvVar() {
-    }
+    public SelfConfigEnvVar() {}
 
     public SelfConfigEnvVar(String name, String value) {
         this.name = name;
@@ -50,7 +48,9 @@ public class SelfConfigEnvVar {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SelfConfigEnvVar that && Objects.equals(name, that.name) && Objects.equals(value, that.value);
+        return o instanceof SelfConfigEnvVar that
+                && Objects.equals(name, that.name)
+                && Objects.equals(value, that.value);
     }
 
     @Override

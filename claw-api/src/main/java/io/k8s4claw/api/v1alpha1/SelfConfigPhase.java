@@ -38,7 +38,10 @@ public enum SelfConfigPhase {
                 return v;
             }
         }
-        throw new IllegalArgumentException("\"" + value + "\" is not one of " + java.util.Arrays.stream(values()).map(SelfConfigPhase::wireValue).toList());
+        throw new IllegalArgumentException("\"" + value + "\" is not one of "
+                + java.util.Arrays.stream(values())
+                        .map(SelfConfigPhase::wireValue)
+                        .toList());
     }
 
     /** True once the operator has decided; a decided request is never evaluated again. */

@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** Action categories an agent may change about itself. */
 public enum SelfConfigureAction {
     /** Install or remove skills. */
@@ -45,7 +43,9 @@ public enum SelfConfigureAction {
 
     /** Every accepted spelling, in declaration order, for error messages. */
     public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values()).map(SelfConfigureAction::wireValue).toList();
+        return java.util.Arrays.stream(values())
+                .map(SelfConfigureAction::wireValue)
+                .toList();
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -18,8 +17,7 @@ public class SelfConfigureSpec {
     @JsonPropertyDescription("Permitted action categories.")
     private List<SelfConfigureAction> allowedActions;
 
-    public SelfConfigureSpec() {
-    }
+    public SelfConfigureSpec() {}
 
     public Boolean getEnabled() {
         return enabled;

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,8 +17,7 @@ public class ServiceAccountSpec {
     @JsonPropertyDescription("Annotations (e.g. IRSA, Workload Identity).")
     private Map<String, String> annotations;
 
-    public ServiceAccountSpec() {
-    }
+    public ServiceAccountSpec() {}
 
     public String getName() {
         return name;

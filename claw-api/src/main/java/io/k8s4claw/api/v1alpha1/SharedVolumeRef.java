@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.util.Objects;
 
 /** An existing PersistentVolumeClaim mounted into the runtime. */
@@ -36,8 +35,7 @@ public class SharedVolumeRef {
     @Default("false")
     private Boolean readOnly;
 
-    public SharedVolumeRef() {
-    }
+    public SharedVolumeRef() {}
 
     public String getName() {
         return name;
@@ -80,7 +78,10 @@ public class SharedVolumeRef {
             return false;
         }
         SharedVolumeRef that = (SharedVolumeRef) o;
-        return Objects.equals(name, that.name) && Objects.equals(claimName, that.claimName) && Objects.equals(mountPath, that.mountPath) && Objects.equals(readOnly, that.readOnly);
+        return Objects.equals(name, that.name)
+                && Objects.equals(claimName, that.claimName)
+                && Objects.equals(mountPath, that.mountPath)
+                && Objects.equals(readOnly, that.readOnly);
     }
 
     @Override
@@ -90,6 +91,7 @@ public class SharedVolumeRef {
 
     @Override
     public String toString() {
-        return "SharedVolumeRef{" + "name=" + name + ", " + "claimName=" + claimName + ", " + "mountPath=" + mountPath + ", " + "readOnly=" + readOnly + "}";
+        return "SharedVolumeRef{" + "name=" + name + ", " + "claimName=" + claimName + ", " + "mountPath=" + mountPath
+                + ", " + "readOnly=" + readOnly + "}";
     }
 }

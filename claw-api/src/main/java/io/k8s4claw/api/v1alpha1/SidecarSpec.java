@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -40,8 +39,7 @@ public class SidecarSpec {
     @JsonPropertyDescription("Readiness probe.")
     private Probe readinessProbe;
 
-    public SidecarSpec() {
-    }
+    public SidecarSpec() {}
 
     public String getImage() {
         return image;
@@ -100,7 +98,12 @@ public class SidecarSpec {
             return false;
         }
         SidecarSpec that = (SidecarSpec) o;
-        return Objects.equals(image, that.image) && Objects.equals(resources, that.resources) && Objects.equals(ports, that.ports) && Objects.equals(env, that.env) && Objects.equals(livenessProbe, that.livenessProbe) && Objects.equals(readinessProbe, that.readinessProbe);
+        return Objects.equals(image, that.image)
+                && Objects.equals(resources, that.resources)
+                && Objects.equals(ports, that.ports)
+                && Objects.equals(env, that.env)
+                && Objects.equals(livenessProbe, that.livenessProbe)
+                && Objects.equals(readinessProbe, that.readinessProbe);
     }
 
     @Override
@@ -110,6 +113,8 @@ public class SidecarSpec {
 
     @Override
     public String toString() {
-        return "SidecarSpec{" + "image=" + image + ", " + "resources=" + resources + ", " + "ports=" + ports + ", " + "env=" + env + ", " + "livenessProbe=" + livenessProbe + ", " + "readinessProbe=" + readinessProbe + "}";
+        return "SidecarSpec{" + "image=" + image + ", " + "resources=" + resources + ", " + "ports=" + ports + ", "
+                + "env=" + env + ", " + "livenessProbe=" + livenessProbe + ", " + "readinessProbe=" + readinessProbe
+                + "}";
     }
 }

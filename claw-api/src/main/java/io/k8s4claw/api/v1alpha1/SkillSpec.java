@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** A skill (SKILL.md) installed into the runtime's skills directory (added by this project). */
@@ -29,8 +28,7 @@ public class SkillSpec {
     @JsonPropertyDescription("SKILL.md content inline.")
     private String inline;
 
-    public SkillSpec() {
-    }
+    public SkillSpec() {}
 
     public String getName() {
         return name;
@@ -65,7 +63,9 @@ public class SkillSpec {
             return false;
         }
         SkillSpec that = (SkillSpec) o;
-        return Objects.equals(name, that.name) && Objects.equals(configMapRef, that.configMapRef) && Objects.equals(inline, that.inline);
+        return Objects.equals(name, that.name)
+                && Objects.equals(configMapRef, that.configMapRef)
+                && Objects.equals(inline, that.inline);
     }
 
     @Override

@@ -6,12 +6,13 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** CSI VolumeSnapshots of a volume. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!(has(self.enabled) && self.enabled) || has(self.schedule)", message = ClawRules.SNAPSHOT_SCHEDULE_REQUIRED)
+@ValidationRule(
+        value = "!(has(self.enabled) && self.enabled) || has(self.schedule)",
+        message = ClawRules.SNAPSHOT_SCHEDULE_REQUIRED)
 public class SnapshotSpec {
 
     /** Take snapshots. */
@@ -35,8 +36,7 @@ public class SnapshotSpec {
     @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
     private String volumeSnapshotClass;
 
-    public SnapshotSpec() {
-    }
+    public SnapshotSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -79,7 +79,10 @@ public class SnapshotSpec {
             return false;
         }
         SnapshotSpec that = (SnapshotSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(schedule, that.schedule) && Objects.equals(retain, that.retain) && Objects.equals(volumeSnapshotClass, that.volumeSnapshotClass);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(schedule, that.schedule)
+                && Objects.equals(retain, that.retain)
+                && Objects.equals(volumeSnapshotClass, that.volumeSnapshotClass);
     }
 
     @Override
@@ -89,6 +92,7 @@ public class SnapshotSpec {
 
     @Override
     public String toString() {
-        return "SnapshotSpec{" + "enabled=" + enabled + ", " + "schedule=" + schedule + ", " + "retain=" + retain + ", " + "volumeSnapshotClass=" + volumeSnapshotClass + "}";
+        return "SnapshotSpec{" + "enabled=" + enabled + ", " + "schedule=" + schedule + ", " + "retain=" + retain + ", "
+                + "volumeSnapshotClass=" + volumeSnapshotClass + "}";
     }
 }

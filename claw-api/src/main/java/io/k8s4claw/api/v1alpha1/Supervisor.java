@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** Who restarts the runtime process (added by this project). */
 public enum Supervisor {
     /** The container runs the runtime directly; Kubernetes restarts it (the default). */

@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** One auto-update attempt. */
@@ -29,8 +28,7 @@ public class VersionHistoryEntry {
     @JsonPropertyDescription("Image tag that ran before the attempt (added by this project).")
     private String previousVersion;
 
-    public VersionHistoryEntry() {
-    }
+    public VersionHistoryEntry() {}
 
     public String getVersion() {
         return version;
@@ -81,7 +79,11 @@ public class VersionHistoryEntry {
             return false;
         }
         VersionHistoryEntry that = (VersionHistoryEntry) o;
-        return Objects.equals(version, that.version) && Objects.equals(appliedAt, that.appliedAt) && Objects.equals(status, that.status) && Objects.equals(reason, that.reason) && Objects.equals(previousVersion, that.previousVersion);
+        return Objects.equals(version, that.version)
+                && Objects.equals(appliedAt, that.appliedAt)
+                && Objects.equals(status, that.status)
+                && Objects.equals(reason, that.reason)
+                && Objects.equals(previousVersion, that.previousVersion);
     }
 
     @Override
@@ -91,6 +93,7 @@ public class VersionHistoryEntry {
 
     @Override
     public String toString() {
-        return "VersionHistoryEntry{" + "version=" + version + ", " + "appliedAt=" + appliedAt + ", " + "status=" + status + ", " + "reason=" + reason + ", " + "previousVersion=" + previousVersion + "}";
+        return "VersionHistoryEntry{" + "version=" + version + ", " + "appliedAt=" + appliedAt + ", " + "status="
+                + status + ", " + "reason=" + reason + ", " + "previousVersion=" + previousVersion + "}";
     }
 }

@@ -3,8 +3,6 @@ package io.k8s4claw.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
-
 /** Outcome of an auto-update attempt. */
 public enum VersionHistoryStatus {
     /** The version became ready within the health timeout. */
@@ -41,7 +39,9 @@ public enum VersionHistoryStatus {
 
     /** Every accepted spelling, in declaration order, for error messages. */
     public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values()).map(VersionHistoryStatus::wireValue).toList();
+        return java.util.Arrays.stream(values())
+                .map(VersionHistoryStatus::wireValue)
+                .toList();
     }
 
     @Override

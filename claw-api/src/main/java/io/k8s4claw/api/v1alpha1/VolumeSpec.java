@@ -7,12 +7,14 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.Objects;
 
 /** A persistent volume (claim from the StatefulSet's volumeClaimTemplates). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.maxSize) || !self.maxSize.matches('" + SchemaPatterns.QUANTITY + "') || !self.size.matches('" + SchemaPatterns.QUANTITY + "') || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0", message = ClawRules.MAX_SIZE_BELOW_SIZE)
+@ValidationRule(
+        value = "!has(self.maxSize) || !self.maxSize.matches('" + SchemaPatterns.QUANTITY + "') || !self.size.matches('"
+                + SchemaPatterns.QUANTITY + "') || quantity(self.maxSize).compareTo(quantity(self.size)) >= 0",
+        message = ClawRules.MAX_SIZE_BELOW_SIZE)
 public class VolumeSpec {
 
     /** Provision this volume. */
@@ -31,11 +33,15 @@ public class VolumeSpec {
     @Required
     @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
-    @ValidationRule(value = "!self.matches('" + SchemaPatterns.QUANTITY + "') || !oldSelf.matches('" + SchemaPatterns.QUANTITY + "') || quantity(self).compareTo(quantity(oldSelf)) >= 0", message = ClawRules.SIZE_NO_SHRINK)
+    @ValidationRule(
+            value = "!self.matches('" + SchemaPatterns.QUANTITY + "') || !oldSelf.matches('" + SchemaPatterns.QUANTITY
+                    + "') || quantity(self).compareTo(quantity(oldSelf)) >= 0",
+            message = ClawRules.SIZE_NO_SHRINK)
     private String size;
 
     /** Ceiling for automatic expansion; not below size. Not supported yet: refused. */
-    @JsonPropertyDescription("Ceiling for automatic expansion; not below size. Not supported yet: refused; raise size to grow the claim.")
+    @JsonPropertyDescription(
+            "Ceiling for automatic expansion; not below size. Not supported yet: refused; raise size to grow the claim.")
     @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
     @ValidationRule(value = "false", message = NotSupportedYet.MAX_SIZE)
@@ -51,12 +57,12 @@ public class VolumeSpec {
     private SnapshotSpec snapshot;
 
     /** What a new claim starts from; only read when the claim is created (added by this project). */
-    @JsonPropertyDescription("What the claim starts from when it is created: a VolumeSnapshot or an archive; immutable once set (added by this project).")
+    @JsonPropertyDescription(
+            "What the claim starts from when it is created: a VolumeSnapshot or an archive; immutable once set (added by this project).")
     @ValidationRule(value = "self == oldSelf", message = ClawRules.RESTORE_IMMUTABLE)
     private RestoreSpec restoreFrom;
 
-    public VolumeSpec() {
-    }
+    public VolumeSpec() {}
 
     public Boolean getEnabled() {
         return enabled;
@@ -123,7 +129,13 @@ public class VolumeSpec {
             return false;
         }
         VolumeSpec that = (VolumeSpec) o;
-        return Objects.equals(enabled, that.enabled) && Objects.equals(storageClass, that.storageClass) && Objects.equals(size, that.size) && Objects.equals(maxSize, that.maxSize) && Objects.equals(mountPath, that.mountPath) && Objects.equals(snapshot, that.snapshot) && Objects.equals(restoreFrom, that.restoreFrom);
+        return Objects.equals(enabled, that.enabled)
+                && Objects.equals(storageClass, that.storageClass)
+                && Objects.equals(size, that.size)
+                && Objects.equals(maxSize, that.maxSize)
+                && Objects.equals(mountPath, that.mountPath)
+                && Objects.equals(snapshot, that.snapshot)
+                && Objects.equals(restoreFrom, that.restoreFrom);
     }
 
     @Override
@@ -133,6 +145,7 @@ public class VolumeSpec {
 
     @Override
     public String toString() {
-        return "VolumeSpec{" + "enabled=" + enabled + ", " + "storageClass=" + storageClass + ", " + "size=" + size + ", " + "maxSize=" + maxSize + ", " + "mountPath=" + mountPath + ", " + "snapshot=" + snapshot + "}";
+        return "VolumeSpec{" + "enabled=" + enabled + ", " + "storageClass=" + storageClass + ", " + "size=" + size
+                + ", " + "maxSize=" + maxSize + ", " + "mountPath=" + mountPath + ", " + "snapshot=" + snapshot + "}";
     }
 }

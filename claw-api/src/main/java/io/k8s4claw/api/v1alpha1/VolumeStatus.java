@@ -2,7 +2,6 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.Objects;
 
 /** Observed state of one volume. */
@@ -26,7 +25,8 @@ public class VolumeStatus {
     private String lastSnapshot;
 
     /** Name of the newest VolumeSnapshot the operator took of this volume (added by this project). */
-    @JsonPropertyDescription("Name of the newest VolumeSnapshot the operator took of this volume (added by this project).")
+    @JsonPropertyDescription(
+            "Name of the newest VolumeSnapshot the operator took of this volume (added by this project).")
     private String lastSnapshotName;
 
     /** Whether that VolumeSnapshot is ready to use (added by this project). */
@@ -37,8 +37,7 @@ public class VolumeStatus {
     @JsonPropertyDescription("Archived files (output only).")
     private Integer archivedFiles;
 
-    public VolumeStatus() {
-    }
+    public VolumeStatus() {}
 
     public String getPvcName() {
         return pvcName;
@@ -105,16 +104,25 @@ public class VolumeStatus {
             return false;
         }
         VolumeStatus that = (VolumeStatus) o;
-        return Objects.equals(pvcName, that.pvcName) && Objects.equals(usagePercent, that.usagePercent) && Objects.equals(capacityBytes, that.capacityBytes) && Objects.equals(lastSnapshot, that.lastSnapshot) && Objects.equals(archivedFiles, that.archivedFiles) && Objects.equals(lastSnapshotName, that.lastSnapshotName) && Objects.equals(lastSnapshotReady, that.lastSnapshotReady);
+        return Objects.equals(pvcName, that.pvcName)
+                && Objects.equals(usagePercent, that.usagePercent)
+                && Objects.equals(capacityBytes, that.capacityBytes)
+                && Objects.equals(lastSnapshot, that.lastSnapshot)
+                && Objects.equals(archivedFiles, that.archivedFiles)
+                && Objects.equals(lastSnapshotName, that.lastSnapshotName)
+                && Objects.equals(lastSnapshotReady, that.lastSnapshotReady);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(pvcName, usagePercent, capacityBytes, lastSnapshot, archivedFiles, lastSnapshotName, lastSnapshotReady);
+        return Objects.hash(
+                pvcName, usagePercent, capacityBytes, lastSnapshot, archivedFiles, lastSnapshotName, lastSnapshotReady);
     }
 
     @Override
     public String toString() {
-        return "VolumeStatus{" + "pvcName=" + pvcName + ", " + "usagePercent=" + usagePercent + ", " + "capacityBytes=" + capacityBytes + ", " + "lastSnapshot=" + lastSnapshot + ", " + "archivedFiles=" + archivedFiles + ", " + "lastSnapshotName=" + lastSnapshotName + ", " + "lastSnapshotReady=" + lastSnapshotReady + "}";
+        return "VolumeStatus{" + "pvcName=" + pvcName + ", " + "usagePercent=" + usagePercent + ", " + "capacityBytes="
+                + capacityBytes + ", " + "lastSnapshot=" + lastSnapshot + ", " + "archivedFiles=" + archivedFiles + ", "
+                + "lastSnapshotName=" + lastSnapshotName + ", " + "lastSnapshotReady=" + lastSnapshotReady + "}";
     }
 }

@@ -3,7 +3,6 @@ package io.k8s4claw.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,8 +10,7 @@ import java.util.Objects;
 /** Schema-level and cross-field validation of a {@link ClawChannel}; see {@link ClawValidator}. */
 public final class ClawChannelValidator {
 
-    private ClawChannelValidator() {
-    }
+    private ClawChannelValidator() {}
 
     public static ValidationResult validateCreate(ClawChannel channel) {
         Objects.requireNonNull(channel, "channel");

@@ -3,7 +3,6 @@ package io.k8s4claw.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.api.v1alpha1.ClawSelfConfig;
 import io.k8s4claw.api.v1alpha1.ClawSelfConfigSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,8 +13,7 @@ import java.util.Objects;
  */
 public final class ClawSelfConfigValidator {
 
-    private ClawSelfConfigValidator() {
-    }
+    private ClawSelfConfigValidator() {}
 
     public static ValidationResult validateCreate(ClawSelfConfig request) {
         Objects.requireNonNull(request, "request");

@@ -3,7 +3,6 @@ package io.k8s4claw.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,8 +15,7 @@ import java.util.Objects;
  */
 public final class ClawValidator {
 
-    private ClawValidator() {
-    }
+    private ClawValidator() {}
 
     /** Validates a Claw about to be created (or reconciled). */
     public static ValidationResult validateCreate(Claw claw) {

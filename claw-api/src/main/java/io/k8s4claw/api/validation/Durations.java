@@ -1,7 +1,6 @@
 package io.k8s4claw.api.validation;
 
 import io.k8s4claw.api.v1alpha1.SchemaPatterns;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -13,8 +12,7 @@ public final class Durations {
     private static final Pattern DURATION = Pattern.compile(SchemaPatterns.DURATION);
     private static final Pattern PART = Pattern.compile("([0-9]+(?:[.][0-9]+)?)(ns|us|ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static boolean isDuration(String value) {
         return value != null && DURATION.matcher(value).matches();

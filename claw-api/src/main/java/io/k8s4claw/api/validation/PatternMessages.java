@@ -1,14 +1,12 @@
 package io.k8s4claw.api.validation;
 
 import io.k8s4claw.api.v1alpha1.SchemaPatterns;
-
 import java.util.Locale;
 
 /** Turns "does not match pattern X" into a sentence a user can act on, with a suggestion where one is obvious. */
 final class PatternMessages {
 
-    private PatternMessages() {
-    }
+    private PatternMessages() {}
 
     static String explain(String pattern, String value) {
         String quoted = "\"" + value + "\"";
@@ -27,10 +25,11 @@ final class PatternMessages {
             return quoted + " is not a semver range: write e.g. ^2.0.0, ~1.4, 1.x or >=1.2.0 <2.0.0";
         }
         if (pattern.equals(SchemaPatterns.DNS_LABEL)) {
-            String suggestion = value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-")
-                    .replaceAll("^-+|-+$", "");
+            String suggestion =
+                    value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
             return quoted + " is not a valid name: use lower-case letters, digits and '-', starting and ending"
-                    + " with a letter or digit" + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
+                    + " with a letter or digit"
+                    + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
         }
         if (pattern.equals(SchemaPatterns.ENV_NAME)) {
             return quoted + " is not a valid environment variable name: use letters, digits, '_', '-' and '.',"
@@ -50,16 +49,22 @@ final class PatternMessages {
         if (pattern.equals(SchemaPatterns.HOST)) {
             String lower = value.toLowerCase(Locale.ROOT);
             return quoted + " is not a valid host name: use a lower-case DNS name"
-                    + (!lower.equals(value) && lower.matches(SchemaPatterns.HOST) ? " (try " + lower + ")" : " such as agent.example.com");
+                    + (!lower.equals(value) && lower.matches(SchemaPatterns.HOST)
+                            ? " (try " + lower + ")"
+                            : " such as agent.example.com");
         }
         if (pattern.equals(SchemaPatterns.DNS_SUBDOMAIN)) {
-            String suggestion = value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-")
+            String suggestion = value.toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9.-]", "-")
                     .replaceAll("^[-.]+|[-.]+$", "");
-            return quoted + " is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending"
-                    + " with a letter or digit" + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
+            return quoted
+                    + " is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending"
+                    + " with a letter or digit"
+                    + (suggestion.isEmpty() || suggestion.equals(value) ? "" : " (try " + suggestion + ")");
         }
         if (pattern.equals(SchemaPatterns.HTTP_URL)) {
-            return quoted + " is not an http(s) URL: write e.g. https://s3.eu-central-1.amazonaws.com or http://minio.storage:9000";
+            return quoted
+                    + " is not an http(s) URL: write e.g. https://s3.eu-central-1.amazonaws.com or http://minio.storage:9000";
         }
         if (pattern.equals(SchemaPatterns.TAG)) {
             return quoted + " is not a valid image tag: letters, digits, '_', '.' and '-', at most 128 characters,"

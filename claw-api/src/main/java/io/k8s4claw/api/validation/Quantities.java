@@ -1,7 +1,6 @@
 package io.k8s4claw.api.validation;
 
 import io.k8s4claw.api.v1alpha1.SchemaPatterns;
-
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,8 +16,7 @@ public final class Quantities {
     private static final Pattern QUANTITY = Pattern.compile(SchemaPatterns.QUANTITY);
     private static final Pattern NEAR_MISS = Pattern.compile("^\\s*([0-9]+(?:[.][0-9]+)?)\\s*([A-Za-z]*)\\s*$");
 
-    private Quantities() {
-    }
+    private Quantities() {}
 
     public static boolean isQuantity(String value) {
         return value != null && QUANTITY.matcher(value).matches();

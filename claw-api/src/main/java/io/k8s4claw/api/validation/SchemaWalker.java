@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.AnnotatedParameterizedType;
 import java.lang.reflect.AnnotatedType;
@@ -97,8 +96,10 @@ final class SchemaWalker {
         }
         if (raw == String.class) {
             if (!node.isTextual()) {
-                blocking(path, "must be a string (got " + describe(node) + ")"
-                        + (node.isValueNode() ? "; quote it: \"" + node.asText() + "\"" : ""));
+                blocking(
+                        path,
+                        "must be a string (got " + describe(node) + ")"
+                                + (node.isValueNode() ? "; quote it: \"" + node.asText() + "\"" : ""));
                 return;
             }
             checkString(path, node.textValue(), annotations);
@@ -165,7 +166,10 @@ final class SchemaWalker {
             return;
         }
         Pattern pattern = f.getAnnotation(Pattern.class);
-        if (pattern != null && !java.util.regex.Pattern.compile(pattern.value()).matcher(value).matches()) {
+        if (pattern != null
+                && !java.util.regex.Pattern.compile(pattern.value())
+                        .matcher(value)
+                        .matches()) {
             errors.add(new FieldError(path, PatternMessages.explain(pattern.value(), value)));
         }
     }
@@ -185,14 +189,17 @@ final class SchemaWalker {
     }
 
     private void checkEnum(String path, JsonNode node, Class<?> enumType) {
-        List<String> allowed = Arrays.stream(enumType.getEnumConstants()).map(Object::toString).toList();
+        List<String> allowed =
+                Arrays.stream(enumType.getEnumConstants()).map(Object::toString).toList();
         if (!node.isTextual()) {
             blocking(path, "must be one of " + String.join(", ", allowed) + " (got " + describe(node) + ")");
             return;
         }
         String value = node.textValue();
         if (!allowed.contains(value)) {
-            String hint = Suggestions.closest(value, allowed).map(s -> " (did you mean " + s + "?)").orElse("");
+            String hint = Suggestions.closest(value, allowed)
+                    .map(s -> " (did you mean " + s + "?)")
+                    .orElse("");
             blocking(path, "\"" + value + "\" is not one of " + String.join(", ", allowed) + hint);
         }
     }
@@ -201,15 +208,19 @@ final class SchemaWalker {
         JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
         Class<?> raw = rawClass(f.getGenericType());
         String choices = raw.isEnum()
-                ? ": one of " + Arrays.stream(raw.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "))
+                ? ": one of "
+                        + Arrays.stream(raw.getEnumConstants())
+                                .map(Object::toString)
+                                .collect(Collectors.joining(", "))
                 : d == null ? "" : " (" + d.value().replaceAll("\\.$", "") + ")";
         return "is required" + choices;
     }
 
     private static String unknownField(String name, java.util.Set<String> known) {
         return "unknown field \"" + name + "\""
-                + Suggestions.closest(name, known).map(s -> " (did you mean " + s + "?)")
-                .orElse("; known fields here: " + String.join(", ", known));
+                + Suggestions.closest(name, known)
+                        .map(s -> " (did you mean " + s + "?)")
+                        .orElse("; known fields here: " + String.join(", ", known));
     }
 
     static String describe(JsonNode node) {

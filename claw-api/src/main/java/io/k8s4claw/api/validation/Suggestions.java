@@ -7,8 +7,7 @@ import java.util.Optional;
 /** "Did you mean ...?" for misspelt field names and enum values. */
 final class Suggestions {
 
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /** The candidate closest to {@code value} (case-insensitive edit distance ≤ 2, or a prefix of ≥ 3 letters). */
     static Optional<String> closest(String value, Collection<String> candidates) {

@@ -11,8 +11,7 @@ import java.util.List;
 /** The Java side of the CRD's "not supported yet" rules ({@link NotSupportedYet}), at the same field paths. */
 final class UnsupportedFields {
 
-    private UnsupportedFields() {
-    }
+    private UnsupportedFields() {}
 
     static void claw(ClawSpec spec, List<FieldError> out) {
         credentials("spec.credentials", spec.getCredentials(), out);
@@ -21,7 +20,9 @@ final class UnsupportedFields {
             volume("spec.persistence.workspace", spec.getPersistence().getWorkspace(), out);
             volume("spec.persistence.output", spec.getPersistence().getOutput(), out);
             var output = spec.getPersistence().getOutput();
-            if (output != null && output.getArchive() != null && Boolean.TRUE.equals(output.getArchive().getEnabled())) {
+            if (output != null
+                    && output.getArchive() != null
+                    && Boolean.TRUE.equals(output.getArchive().getEnabled())) {
                 out.add(new FieldError("spec.persistence.output.archive.enabled", NotSupportedYet.PERIODIC_ARCHIVE));
             }
         }

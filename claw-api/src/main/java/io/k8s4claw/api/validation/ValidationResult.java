@@ -54,8 +54,10 @@ public record ValidationResult(List<FieldError> errors) {
         if (errors.isEmpty()) {
             return subject + " is valid";
         }
-        StringBuilder sb = new StringBuilder(subject).append(" is invalid (")
-                .append(errors.size()).append(errors.size() == 1 ? " problem):" : " problems):");
+        StringBuilder sb = new StringBuilder(subject)
+                .append(" is invalid (")
+                .append(errors.size())
+                .append(errors.size() == 1 ? " problem):" : " problems):");
         for (FieldError e : errors) {
             sb.append("\n  - ").append(e);
         }

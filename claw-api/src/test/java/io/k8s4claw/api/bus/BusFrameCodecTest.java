@@ -21,12 +21,17 @@ class BusFrameCodecTest {
     void everyBodyTypeHasASampleAndRoundTrips() {
         Map<Frame.BodyCase, Frame> samples = SampleFrames.everyBodyType();
         // Guards against a body type added to bus.proto without a round-trip sample here.
-        assertThat(samples.keySet()).containsExactlyInAnyOrder(Arrays.stream(Frame.BodyCase.values())
-                .filter(c -> c != Frame.BodyCase.BODY_NOT_SET).toArray(Frame.BodyCase[]::new));
+        assertThat(samples.keySet())
+                .containsExactlyInAnyOrder(Arrays.stream(Frame.BodyCase.values())
+                        .filter(c -> c != Frame.BodyCase.BODY_NOT_SET)
+                        .toArray(Frame.BodyCase[]::new));
         for (Frame frame : samples.values()) {
             List<DecodeResult> out = new BusFrameDecoder().feed(encoder.encode(frame));
-            assertThat(out).singleElement().isInstanceOfSatisfying(DecodeResult.Decoded.class,
-                    d -> assertThat(d.frame()).isEqualTo(frame));
+            assertThat(out)
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            DecodeResult.Decoded.class,
+                            d -> assertThat(d.frame()).isEqualTo(frame));
         }
     }
 
@@ -106,13 +111,19 @@ class BusFrameCodecTest {
         // the good frame in front of it was still delivered
         assertThat(before).singleElement().isInstanceOf(DecodeResult.Decoded.class);
         // the list-returning variant hands over what preceded the break too
-        ByteBuffer again = ByteBuffer.allocate(ok.length + 8).put(ok).putInt(2048).putInt(0).flip();
+        ByteBuffer again = ByteBuffer.allocate(ok.length + 8)
+                .put(ok)
+                .putInt(2048)
+                .putInt(0)
+                .flip();
         assertThatThrownBy(() -> new BusFrameDecoder(1024).feed(again))
-                .isInstanceOfSatisfying(BusFramingException.class,
+                .isInstanceOfSatisfying(
+                        BusFramingException.class,
                         e -> assertThat(e.decodedBefore()).singleElement().isInstanceOf(DecodeResult.Decoded.class));
         // and the decoder refuses to go on
         assertThatThrownBy(() -> decoder.feed(ok))
-                .isInstanceOfSatisfying(BusFramingException.class,
+                .isInstanceOfSatisfying(
+                        BusFramingException.class,
                         e -> assertThat(e.kind()).isEqualTo(BusFramingException.Kind.DECODER_FAILED));
     }
 
@@ -130,7 +141,8 @@ class BusFrameCodecTest {
         BusFrameEncoder small = new BusFrameEncoder(64);
         Frame big = new BusFrames().userMessage(SampleFrames.userMessage("m", "x".repeat(100)));
         assertThatThrownBy(() -> small.encode(big))
-                .isInstanceOfSatisfying(BusFramingException.class, e -> assertThat(e.limit()).isEqualTo(64))
+                .isInstanceOfSatisfying(
+                        BusFramingException.class, e -> assertThat(e.limit()).isEqualTo(64))
                 .hasMessageContaining("maximum frame size is 64 bytes")
                 .hasMessageContaining("USER_MESSAGE");
     }
@@ -138,7 +150,8 @@ class BusFrameCodecTest {
     @Test
     void encoderRefusesEmptyFrames() {
         assertThatThrownBy(() -> encoder.encode(Frame.getDefaultInstance()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty bus frame");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty bus frame");
     }
 
     @Test
@@ -162,7 +175,8 @@ class BusFrameCodecTest {
         byte[] ack = encoder.encode(SampleFrames.everyBodyType().get(Frame.BodyCase.ACK));
         decoder.feed(ack);
         decoder.feed(new byte[] {0, 0});
-        assertThatThrownBy(decoder::endOfStream).hasMessageContaining("byte offset " + ack.length)
+        assertThatThrownBy(decoder::endOfStream)
+                .hasMessageContaining("byte offset " + ack.length)
                 .hasMessageContaining("only 2 of 4 bytes");
     }
 
@@ -194,10 +208,13 @@ class BusFrameCodecTest {
     @Test
     void zeroLengthFrameIsMalformedButKeepsSync() {
         byte[] good = encoder.encode(SampleFrames.everyBodyType().get(Frame.BodyCase.DRAIN));
-        ByteBuffer stream = ByteBuffer.allocate(4 + good.length).putInt(0).put(good).flip();
+        ByteBuffer stream =
+                ByteBuffer.allocate(4 + good.length).putInt(0).put(good).flip();
         List<DecodeResult> out = new BusFrameDecoder().feed(stream);
-        assertThat(out.get(0)).isInstanceOfSatisfying(DecodeResult.Malformed.class,
-                m -> assertThat(m.reason()).contains("zero-length bus frame at byte offset 0"));
+        assertThat(out.get(0))
+                .isInstanceOfSatisfying(
+                        DecodeResult.Malformed.class,
+                        m -> assertThat(m.reason()).contains("zero-length bus frame at byte offset 0"));
         assertThat(out.get(1)).isInstanceOf(DecodeResult.Decoded.class);
         // split as well
         BusFrameDecoder split = new BusFrameDecoder();
@@ -209,7 +226,10 @@ class BusFrameCodecTest {
     void unknownBodyTypeDecodesWithBodyNotSet() {
         // field 99 (a body type from a newer schema), length-delimited, 2 bytes; plus seq=5
         byte[] body = {0x08, 0x05, (byte) 0x9a, 0x06, 0x02, 0x41, 0x42};
-        ByteBuffer stream = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip();
+        ByteBuffer stream = ByteBuffer.allocate(4 + body.length)
+                .putInt(body.length)
+                .put(body)
+                .flip();
         List<DecodeResult> out = new BusFrameDecoder().feed(stream);
         assertThat(out).singleElement().isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> {
             assertThat(d.frame().getBodyCase()).isEqualTo(Frame.BodyCase.BODY_NOT_SET);
@@ -235,7 +255,9 @@ class BusFrameCodecTest {
         ByteBuffer direct = ByteBuffer.allocateDirect(encoder.encodedSize(frame));
         encoder.encode(frame, direct);
         direct.flip();
-        assertThat(new BusFrameDecoder().feed(direct)).singleElement()
-                .isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> assertThat(d.frame()).isEqualTo(frame));
+        assertThat(new BusFrameDecoder().feed(direct))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        DecodeResult.Decoded.class, d -> assertThat(d.frame()).isEqualTo(frame));
     }
 }

@@ -39,10 +39,13 @@ class BusFrameDecoderFuzzTest {
                 // e.g. a body of "08 00" (seq=0 spelled out): valid protobuf, but re-encodes to nothing
                 assertThatThrownBy(() -> encoder.encode(frame)).isInstanceOf(IllegalArgumentException.class);
             } else if (r instanceof Frame frame) {
-                List<DecodeResult> again = new BusFrameDecoder(BusProtocol.ABSOLUTE_MAX_FRAME_BYTES)
-                        .feed(encoder.encode(frame));
-                assertThat(again).singleElement().isInstanceOfSatisfying(DecodeResult.Decoded.class,
-                        d -> assertThat(d.frame()).isEqualTo(frame));
+                List<DecodeResult> again =
+                        new BusFrameDecoder(BusProtocol.ABSOLUTE_MAX_FRAME_BYTES).feed(encoder.encode(frame));
+                assertThat(again)
+                        .singleElement()
+                        .isInstanceOfSatisfying(
+                                DecodeResult.Decoded.class,
+                                d -> assertThat(d.frame()).isEqualTo(frame));
             }
         }
     }
@@ -51,8 +54,7 @@ class BusFrameDecoderFuzzTest {
         return r instanceof Frame ? 0L : r instanceof Long l ? l : 0L;
     }
 
-    private record Outcome(List<Object> results, String failure) {
-    }
+    private record Outcome(List<Object> results, String failure) {}
 
     /** Feeds in chunks of {@code chunk} bytes (varied by seed); records frames, malformed offsets, failure kind. */
     private static Outcome decode(byte[] bytes, int max, int chunk, int seed) {

@@ -46,7 +46,8 @@ class BackoffTest {
     @Test
     void theBoundsOfTheJitterAreReachable() {
         assertThat(Backoff.jitter(Duration.ofMillis(400), drawing(bound -> 0))).isEqualTo(Duration.ofMillis(200));
-        assertThat(Backoff.jitter(Duration.ofMillis(400), drawing(bound -> bound - 1))).isEqualTo(Duration.ofMillis(400));
+        assertThat(Backoff.jitter(Duration.ofMillis(400), drawing(bound -> bound - 1)))
+                .isEqualTo(Duration.ofMillis(400));
         assertThat(Backoff.jitter(Duration.ZERO, drawing(bound -> bound - 1))).isEqualTo(Duration.ZERO);
     }
 
@@ -66,9 +67,11 @@ class BackoffTest {
     @Test
     void rejectsANonPositiveInitialOrAMaxBelowIt() {
         assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initial backoff must be > 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("initial backoff must be > 0");
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max backoff must be >= initial");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max backoff must be >= initial");
     }
 
     /** A generator whose bounded draw is {@code draw(bound)}: the edges of the range on demand. */

@@ -16,7 +16,9 @@ class MergeModeTest {
     /** Adapter defaults: nested maps three levels deep and lists at two levels. */
     private static Map<String, Object> base() {
         Map<String, Object> base = new LinkedHashMap<>();
-        base.put("model", map("provider", "openrouter", "default", "hermes-3", "params", map("temperature", 0.7, "top_p", 1.0)));
+        base.put(
+                "model",
+                map("provider", "openrouter", "default", "hermes-3", "params", map("temperature", 0.7, "top_p", 1.0)));
         base.put("toolsets", new ArrayList<>(List.of("web", "terminal")));
         base.put("memory", map("memory_enabled", true, "user_profile_enabled", true));
         base.put("gateway", map("api_server", map("enabled", true, "cors", List.of("a", "b"))));
@@ -39,14 +41,23 @@ class MergeModeTest {
         Map<String, Object> merged = MergeMode.DEEP_MERGE.merge(base(), overlay());
 
         assertThat(merged).containsOnlyKeys("model", "toolsets", "memory", "gateway", "new_key");
-        assertThat(merged.get("model")).isEqualTo(map("provider", "openrouter", "default", "nous-hermes-3",
-                "params", map("temperature", 0.2, "top_p", 1.0)));
-        assertThat(merged.get("toolsets")).as("lists replace, never concatenate").isEqualTo(List.of("web"));
+        assertThat(merged.get("model"))
+                .isEqualTo(map(
+                        "provider",
+                        "openrouter",
+                        "default",
+                        "nous-hermes-3",
+                        "params",
+                        map("temperature", 0.2, "top_p", 1.0)));
+        assertThat(merged.get("toolsets"))
+                .as("lists replace, never concatenate")
+                .isEqualTo(List.of("web"));
         assertThat(merged.get("memory")).isEqualTo(map("memory_enabled", true, "user_profile_enabled", true));
         assertThat(merged.get("gateway")).isEqualTo(map("api_server", map("enabled", true, "cors", List.of("c"))));
         assertThat(merged.get("new_key")).isEqualTo(map("x", List.of(map("y", 1))));
         assertThat(merged).as("null removes the key").doesNotContainKey("timezone");
-        assertThat(List.copyOf(merged.keySet())).as("base order first, then new keys")
+        assertThat(List.copyOf(merged.keySet()))
+                .as("base order first, then new keys")
                 .containsExactly("model", "toolsets", "memory", "gateway", "new_key");
     }
 
@@ -54,10 +65,13 @@ class MergeModeTest {
     void overwriteReplacesTopLevelKeysWholesale() {
         Map<String, Object> merged = MergeMode.OVERWRITE.merge(base(), overlay());
 
-        assertThat(merged.get("model")).as("no recursion: provider is gone")
+        assertThat(merged.get("model"))
+                .as("no recursion: provider is gone")
                 .isEqualTo(map("default", "nous-hermes-3", "params", map("temperature", 0.2)));
         assertThat(merged.get("gateway")).isEqualTo(map("api_server", map("cors", List.of("c"))));
-        assertThat(merged.get("memory")).as("keys the overlay does not name stay").isEqualTo(base().get("memory"));
+        assertThat(merged.get("memory"))
+                .as("keys the overlay does not name stay")
+                .isEqualTo(base().get("memory"));
         assertThat(merged).doesNotContainKey("timezone").containsKey("new_key");
     }
 
@@ -86,8 +100,10 @@ class MergeModeTest {
 
     @Test
     void aMapReplacesAScalarAndAScalarReplacesAMap() {
-        assertThat(MergeMode.DEEP_MERGE.merge(map("a", "x"), map("a", map("b", 1)))).isEqualTo(map("a", map("b", 1)));
-        assertThat(MergeMode.DEEP_MERGE.merge(map("a", map("b", 1)), map("a", "x"))).isEqualTo(map("a", "x"));
+        assertThat(MergeMode.DEEP_MERGE.merge(map("a", "x"), map("a", map("b", 1))))
+                .isEqualTo(map("a", map("b", 1)));
+        assertThat(MergeMode.DEEP_MERGE.merge(map("a", map("b", 1)), map("a", "x")))
+                .isEqualTo(map("a", "x"));
     }
 
     @Test
@@ -95,7 +111,8 @@ class MergeModeTest {
         Map<Object, Object> bad = new HashMap<>();
         bad.put(42, "x");
         assertThatThrownBy(() -> MergeMode.DEEP_MERGE.merge(map("a", map("b", 1)), map("a", bad)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("42");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("42");
     }
 
     @Test

@@ -63,23 +63,28 @@ class RuntimeAdaptersServiceLoaderTest {
         Path jar = buildJar("com.example.claw.EchoClawAdapter\n");
 
         assertThat(RuntimeAdapters.load(getClass().getClassLoader()).find("echoclaw"))
-                .as("not visible before the jar is on the class path").isEmpty();
+                .as("not visible before the jar is on the class path")
+                .isEmpty();
 
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
             RuntimeAdapters adapters = RuntimeAdapters.load(loader);
 
             assertThat(adapters.runtimeIds()).contains("echoclaw");
             RuntimeAdapter echo = adapters.require("echoclaw");
             assertThat(echo.getClass().getClassLoader()).isSameAs(loader);
             assertThat(echo.descriptor().image().defaultImage()).contains("example.com/echoclaw:1.2.3");
-            assertThat(adapters.descriptors()).extracting(RuntimeDescriptor::runtimeId).contains("echoclaw");
+            assertThat(adapters.descriptors())
+                    .extracting(RuntimeDescriptor::runtimeId)
+                    .contains("echoclaw");
         }
     }
 
     @Test
     void aBrokenServiceEntryFailsWithTheFileName() throws Exception {
         Path jar = buildJar("com.example.claw.DoesNotExist\n");
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
             assertThatThrownBy(() -> RuntimeAdapters.load(loader))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("META-INF/services/io.k8s4claw.api.runtime.RuntimeAdapter")
@@ -90,15 +95,23 @@ class RuntimeAdaptersServiceLoaderTest {
     @Test
     void duplicateRuntimeIdsAreRefusedNamingBothClasses() throws Exception {
         Path jar = buildJar("com.example.claw.EchoClawAdapter\n");
-        try (URLClassLoader a = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
-             URLClassLoader b = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
-            List<RuntimeAdapter> twice = List.of(a.loadClass("com.example.claw.EchoClawAdapter").asSubclass(RuntimeAdapter.class)
-                            .getDeclaredConstructor().newInstance(),
-                    b.loadClass("com.example.claw.EchoClawAdapter").asSubclass(RuntimeAdapter.class)
-                            .getDeclaredConstructor().newInstance());
+        try (URLClassLoader a = new URLClassLoader(
+                        new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+                URLClassLoader b = new URLClassLoader(
+                        new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+            List<RuntimeAdapter> twice = List.of(
+                    a.loadClass("com.example.claw.EchoClawAdapter")
+                            .asSubclass(RuntimeAdapter.class)
+                            .getDeclaredConstructor()
+                            .newInstance(),
+                    b.loadClass("com.example.claw.EchoClawAdapter")
+                            .asSubclass(RuntimeAdapter.class)
+                            .getDeclaredConstructor()
+                            .newInstance());
             assertThatThrownBy(() -> RuntimeAdapters.of(twice))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("'echoclaw'").hasMessageContaining("com.example.claw.EchoClawAdapter");
+                    .hasMessageContaining("'echoclaw'")
+                    .hasMessageContaining("com.example.claw.EchoClawAdapter");
         }
     }
 
@@ -106,7 +119,8 @@ class RuntimeAdaptersServiceLoaderTest {
     void requireListsWhatIsAvailable() {
         assertThatThrownBy(() -> RuntimeAdapters.of(List.of()).require("hermesclaw"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'hermesclaw'").hasMessageContaining("claw-runtime-adapters");
+                .hasMessageContaining("'hermesclaw'")
+                .hasMessageContaining("claw-runtime-adapters");
     }
 
     private Path buildJar(String serviceEntry) throws IOException {
@@ -116,13 +130,20 @@ class RuntimeAdaptersServiceLoaderTest {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertThat(javac).as("tests need a JDK (javax.tools compiler)").isNotNull();
-        int rc = javac.run(null, null, null, "-d", classes.toString(),
-                "-cp", System.getProperty("java.class.path"), src.toString());
+        int rc = javac.run(
+                null,
+                null,
+                null,
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                src.toString());
         assertThat(rc).as("javac exit code").isZero();
 
         Path jar = dir.resolve("echoclaw-" + System.nanoTime() + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-             Stream<Path> files = Files.walk(classes)) {
+                Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
                 Files.copy(f, out);

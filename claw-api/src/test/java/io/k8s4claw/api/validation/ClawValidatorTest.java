@@ -1,5 +1,8 @@
 package io.k8s4claw.api.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.ChannelType;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -14,14 +17,10 @@ import io.k8s4claw.api.v1alpha1.PersistenceSpec;
 import io.k8s4claw.api.v1alpha1.RuntimeType;
 import io.k8s4claw.api.v1alpha1.Supervisor;
 import io.k8s4claw.api.v1alpha1.VolumeSpec;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The typed entry points the operator uses, and the helpers behind the messages. */
 class ClawValidatorTest {
@@ -51,9 +50,11 @@ class ClawValidatorTest {
         b.setName("slack");
         claw.getSpec().setChannels(List.of(a, b));
         ValidationResult result = ClawValidator.validateCreate(claw);
-        assertThat(result.errors()).containsExactly(
-                new FieldError("spec.persistence.session.size", "\"5 Gb\" is not a Kubernetes quantity (try 5Gi)"),
-                new FieldError("spec.channels", ClawRules.CHANNEL_NAMES_UNIQUE + " (repeated: slack)"));
+        assertThat(result.errors())
+                .containsExactly(
+                        new FieldError(
+                                "spec.persistence.session.size", "\"5 Gb\" is not a Kubernetes quantity (try 5Gi)"),
+                        new FieldError("spec.channels", ClawRules.CHANNEL_NAMES_UNIQUE + " (repeated: slack)"));
     }
 
     @Test
@@ -61,7 +62,8 @@ class ClawValidatorTest {
         Claw old = hermes("10Gi");
         Claw shrunk = hermes("5Gi");
         shrunk.getSpec().setRuntime(RuntimeType.OPENCLAW);
-        assertThat(ClawValidator.validateUpdate(old, shrunk).errors()).extracting(FieldError::path)
+        assertThat(ClawValidator.validateUpdate(old, shrunk).errors())
+                .extracting(FieldError::path)
                 .containsExactly("spec.runtime", "spec.persistence.session.size");
         assertThat(ClawValidator.validateUpdate(old, hermes("20Gi")).isValid()).isTrue();
         // create never complains about shrinking: there is nothing to compare with
@@ -71,7 +73,8 @@ class ClawValidatorTest {
     @Test
     void aClawWithoutSpecOrNameIsReported() {
         Claw claw = new Claw();
-        assertThat(ClawValidator.validateCreate(claw).errors()).extracting(FieldError::path)
+        assertThat(ClawValidator.validateCreate(claw).errors())
+                .extracting(FieldError::path)
                 .containsExactly("metadata.name", "spec");
     }
 
@@ -84,10 +87,13 @@ class ClawValidatorTest {
                 spec: {runtime: hermesclaw}
                 extra: true
                 """).get(0);
-        assertThat(ClawValidator.validateManifest(doc).errors()).containsExactly(
-                new FieldError("apiVersion", "must be claw.prismer.ai/v1alpha1 (got \"claw.prismer.ai/v1\")"),
-                new FieldError("kind", "must be Claw (got \"Claws\")"),
-                new FieldError("extra", "unknown field \"extra\" (a Claw has apiVersion, kind, metadata, spec and status)"));
+        assertThat(ClawValidator.validateManifest(doc).errors())
+                .containsExactly(
+                        new FieldError("apiVersion", "must be claw.prismer.ai/v1alpha1 (got \"claw.prismer.ai/v1\")"),
+                        new FieldError("kind", "must be Claw (got \"Claws\")"),
+                        new FieldError(
+                                "extra",
+                                "unknown field \"extra\" (a Claw has apiVersion, kind, metadata, spec and status)"));
     }
 
     @Test
@@ -99,9 +105,12 @@ class ClawValidatorTest {
         ref.setName("tokens");
         credentials.setSecretRef(ref);
         spec.setCredentials(credentials);
-        assertThat(ClawChannelValidator.validateCreate(ClawChannel.of("slack", spec)).isValid()).isTrue();
+        assertThat(ClawChannelValidator.validateCreate(ClawChannel.of("slack", spec))
+                        .isValid())
+                .isTrue();
         spec.setType(ChannelType.CUSTOM);
-        assertThat(ClawChannelValidator.validateCreate(ClawChannel.of("slack", spec)).errors())
+        assertThat(ClawChannelValidator.validateCreate(ClawChannel.of("slack", spec))
+                        .errors())
                 .containsExactly(new FieldError("spec", ClawRules.CUSTOM_CHANNEL_SIDECAR));
     }
 
@@ -132,7 +141,8 @@ class ClawValidatorTest {
         assertThat(Quantities.suggest("512mb")).contains("512Mi");
         assertThat(Quantities.suggest("5Gi")).isEmpty();
         assertThat(Quantities.suggest("lots")).isEmpty();
-        assertThatThrownBy(() -> Quantities.toBytes("5 Gb")).hasMessageContaining("\"5 Gb\" is not a Kubernetes quantity");
+        assertThatThrownBy(() -> Quantities.toBytes("5 Gb"))
+                .hasMessageContaining("\"5 Gb\" is not a Kubernetes quantity");
     }
 
     @Test
@@ -145,9 +155,12 @@ class ClawValidatorTest {
 
     @Test
     void suggestions() {
-        assertThat(Suggestions.closest("mountpath", List.of("enabled", "size", "mountPath"))).contains("mountPath");
-        assertThat(Suggestions.closest("hermes", List.of("openclaw", "hermesclaw"))).contains("hermesclaw");
-        assertThat(Suggestions.closest("zzz", List.of("openclaw", "hermesclaw"))).isEmpty();
+        assertThat(Suggestions.closest("mountpath", List.of("enabled", "size", "mountPath")))
+                .contains("mountPath");
+        assertThat(Suggestions.closest("hermes", List.of("openclaw", "hermesclaw")))
+                .contains("hermesclaw");
+        assertThat(Suggestions.closest("zzz", List.of("openclaw", "hermesclaw")))
+                .isEmpty();
     }
 
     @Test

@@ -1,15 +1,13 @@
 package io.k8s4claw.api.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Resources that set every field ({@code src/test/resources/complete/}): they validate, round-trip, cover the
@@ -35,16 +34,22 @@ class CompleteResourcesTest {
             "claw-every-field.yaml", "claw-custom-runtime.yaml", "channel-every-field.yaml", "channel-slack-keys.yaml");
     /** Kubernetes' own embedded types and free JSON: the API server validates them at pod creation; Java treats them as opaque. */
     /** Schema fields the CRD and the Java validation refuse ({@code NotSupportedYet}); see invalid/50-52. */
-    private static final Set<String> NOT_SUPPORTED_YET = Set.of("spec.credentials.externalSecret", "spec.persistence.session.maxSize",
-            "spec.persistence.workspace.maxSize", "spec.persistence.output.maxSize");
-    private static final Set<String> OPAQUE = Set.of("config", "resources", "env", "livenessProbe", "readinessProbe", "startupProbe");
+    private static final Set<String> NOT_SUPPORTED_YET = Set.of(
+            "spec.credentials.externalSecret",
+            "spec.persistence.session.maxSize",
+            "spec.persistence.workspace.maxSize",
+            "spec.persistence.output.maxSize");
+
+    private static final Set<String> OPAQUE =
+            Set.of("config", "resources", "env", "livenessProbe", "readinessProbe", "startupProbe");
     private static final CrdEvaluator CLAW_CRD = CrdEvaluator.load("claws.claw.prismer.ai-v1.yml");
     private static final CrdEvaluator CHANNEL_CRD = CrdEvaluator.load("clawchannels.claw.prismer.ai-v1.yml");
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private static JsonNode load(String file) throws IOException {
         try (InputStream in = CompleteResourcesTest.class.getResourceAsStream("/complete/" + file)) {
-            return Manifests.readYamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8)).get(0);
+            return Manifests.readYamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .get(0);
         }
     }
 
@@ -53,7 +58,8 @@ class CompleteResourcesTest {
     }
 
     private static Set<String> javaPaths(JsonNode doc) {
-        ValidationResult r = isChannel(doc) ? ClawChannelValidator.validateManifest(doc) : ClawValidator.validateManifest(doc);
+        ValidationResult r =
+                isChannel(doc) ? ClawChannelValidator.validateManifest(doc) : ClawValidator.validateManifest(doc);
         Set<String> paths = new TreeSet<>();
         r.errors().forEach(e -> paths.add(e.path()));
         return paths;
@@ -66,7 +72,13 @@ class CompleteResourcesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"claw-every-field.yaml", "claw-custom-runtime.yaml", "channel-every-field.yaml", "channel-slack-keys.yaml"})
+    @ValueSource(
+            strings = {
+                "claw-every-field.yaml",
+                "claw-custom-runtime.yaml",
+                "channel-every-field.yaml",
+                "channel-slack-keys.yaml"
+            })
     void validatesCleanAndRoundTrips(String file) throws IOException {
         JsonNode doc = load(file);
         assertThat(javaPaths(doc)).isEmpty();
@@ -80,9 +92,16 @@ class CompleteResourcesTest {
     void theCompleteResourcesSetEveryFieldOfTheGeneratedSchema() throws IOException {
         for (String kind : List.of("claws", "clawchannels")) {
             JsonNode schema;
-            try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/" + kind + ".claw.prismer.ai-v1.yml")) {
-                schema = Manifests.readYamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8)).get(0)
-                        .path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema").path("properties");
+            try (InputStream in =
+                    getClass().getResourceAsStream("/META-INF/fabric8/" + kind + ".claw.prismer.ai-v1.yml")) {
+                schema = Manifests.readYamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .get(0)
+                        .path("spec")
+                        .path("versions")
+                        .get(0)
+                        .path("schema")
+                        .path("openAPIV3Schema")
+                        .path("properties");
             }
             Set<String> declared = new TreeSet<>();
             schemaPaths("spec", schema.path("spec"), declared);
@@ -96,7 +115,9 @@ class CompleteResourcesTest {
             declared.removeAll(set);
             // Refused as not supported yet (no valid resource can set them): each has a case in invalid/ instead.
             declared.removeIf(p -> NOT_SUPPORTED_YET.stream().anyMatch(p::startsWith));
-            assertThat(declared).as("fields of the %s schema that no complete resource sets", kind).isEmpty();
+            assertThat(declared)
+                    .as("fields of the %s schema that no complete resource sets", kind)
+                    .isEmpty();
         }
     }
 
@@ -105,9 +126,14 @@ class CompleteResourcesTest {
         if (OPAQUE.contains(last(path)) || path.endsWith("sidecar.ports")) {
             return;
         }
-        schema.path("properties").fields().forEachRemaining(e -> schemaPaths(path + "." + e.getKey(), e.getValue(), out));
+        schema.path("properties")
+                .fields()
+                .forEachRemaining(e -> schemaPaths(path + "." + e.getKey(), e.getValue(), out));
         if (schema.has("items")) {
-            schema.get("items").path("properties").fields().forEachRemaining(e -> schemaPaths(path + "[]." + e.getKey(), e.getValue(), out));
+            schema.get("items")
+                    .path("properties")
+                    .fields()
+                    .forEachRemaining(e -> schemaPaths(path + "[]." + e.getKey(), e.getValue(), out));
         }
     }
 
@@ -116,7 +142,8 @@ class CompleteResourcesTest {
         if (node.isObject()) {
             node.fields().forEachRemaining(e -> docPaths(path + "." + e.getKey(), e.getValue(), out));
         } else if (node.isArray()) {
-            node.forEach(item -> item.fields().forEachRemaining(e -> docPaths(path + "[]." + e.getKey(), e.getValue(), out)));
+            node.forEach(item ->
+                    item.fields().forEachRemaining(e -> docPaths(path + "[]." + e.getKey(), e.getValue(), out)));
         }
     }
 
@@ -125,8 +152,7 @@ class CompleteResourcesTest {
     }
 
     /** A mutation: a description and an edit of a fresh copy of the document. */
-    record Mutation(String description, Consumer<JsonNode> edit) {
-    }
+    record Mutation(String description, Consumer<JsonNode> edit) {}
 
     @Test
     void everyMutationIsJudgedTheSameByJavaAndTheCrd() throws IOException {
@@ -151,7 +177,9 @@ class CompleteResourcesTest {
                 }
             }
         }
-        System.out.printf("mutations: %d, rejected by the CRD: %d, disagreements: %d%n", mutations, rejected, disagreements.size());
+        System.out.printf(
+                "mutations: %d, rejected by the CRD: %d, disagreements: %d%n",
+                mutations, rejected, disagreements.size());
         assertThat(disagreements).as(String.join("\n", disagreements)).isEmpty();
         // the mutations really exercise the rules: most of them must be rejected
         assertThat(mutations).isGreaterThan(300);
@@ -164,11 +192,13 @@ class CompleteResourcesTest {
             if (at.size() > 1) {
                 out.add(new Mutation(path + " := \"text\"", doc -> replace(doc, at, F.textNode("text"))));
             }
-            out.add(new Mutation(path + " += unknown field", doc -> ((ObjectNode) locate(doc, at)).put("bogusField", 1)));
+            out.add(new Mutation(
+                    path + " += unknown field", doc -> ((ObjectNode) locate(doc, at)).put("bogusField", 1)));
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 List<Object> child = append(at, e.getKey());
-                out.add(new Mutation("remove " + display(child), doc -> ((ObjectNode) locate(doc, at)).remove(e.getKey())));
+                out.add(new Mutation(
+                        "remove " + display(child), doc -> ((ObjectNode) locate(doc, at)).remove(e.getKey())));
                 if (!OPAQUE.contains(e.getKey()) && !display(child).endsWith("sidecar.ports")) {
                     collect(e.getValue(), child, out);
                 }
@@ -176,23 +206,35 @@ class CompleteResourcesTest {
         } else if (node.isArray()) {
             out.add(new Mutation(path + " := {}", doc -> replace(doc, at, F.objectNode())));
             if (!node.isEmpty()) {
-                out.add(new Mutation(path + " += copy of first entry", doc -> ((ArrayNode) locate(doc, at)).add(locate(doc, at).get(0).deepCopy())));
+                out.add(new Mutation(
+                        path + " += copy of first entry",
+                        doc -> ((ArrayNode) locate(doc, at))
+                                .add(locate(doc, at).get(0).deepCopy())));
             }
             for (int i = 0; i < node.size(); i++) {
                 collect(node.get(i), append(at, i), out);
             }
         } else if (node.isTextual()) {
-            for (JsonNode bad : List.of(F.textNode("Not Valid!"), F.textNode(""), F.textNode("a".repeat(600)), F.numberNode(5),
-                    F.textNode("5 Gb"), F.textNode("1m"), F.textNode("0"))) {
+            for (JsonNode bad : List.of(
+                    F.textNode("Not Valid!"),
+                    F.textNode(""),
+                    F.textNode("a".repeat(600)),
+                    F.numberNode(5),
+                    F.textNode("5 Gb"),
+                    F.textNode("1m"),
+                    F.textNode("0"))) {
                 out.add(new Mutation(path + " := " + abbreviate(bad), doc -> replace(doc, at, bad)));
             }
         } else if (node.isIntegralNumber()) {
-            for (JsonNode bad : List.of(F.numberNode(-1), F.numberNode(0), F.numberNode(99_999_999), F.textNode("7"), F.numberNode(1.5))) {
+            for (JsonNode bad : List.of(
+                    F.numberNode(-1), F.numberNode(0), F.numberNode(99_999_999), F.textNode("7"), F.numberNode(1.5))) {
                 out.add(new Mutation(path + " := " + bad, doc -> replace(doc, at, bad)));
             }
         } else if (node.isBoolean()) {
             out.add(new Mutation(path + " := \"yes\"", doc -> replace(doc, at, F.textNode("yes"))));
-            out.add(new Mutation(path + " := " + !node.booleanValue(), doc -> replace(doc, at, F.booleanNode(!node.booleanValue()))));
+            out.add(new Mutation(
+                    path + " := " + !node.booleanValue(),
+                    doc -> replace(doc, at, F.booleanNode(!node.booleanValue()))));
         }
     }
 

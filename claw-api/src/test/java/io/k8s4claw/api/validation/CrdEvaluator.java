@@ -13,7 +13,6 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import io.fabric8.kubernetes.api.model.Quantity;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -38,24 +37,28 @@ import java.util.regex.Pattern;
 final class CrdEvaluator {
 
     /** One rejection: where, why, and whether it came from a CEL rule (then {@code message} is the rule's message). */
-    record Violation(String path, String message, boolean cel) {
-    }
+    record Violation(String path, String message, boolean cel) {}
 
     private static final Cel CEL = CelFactory.standardCelBuilder()
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("self", SimpleType.DYN)
             .addVar("oldSelf", SimpleType.DYN)
             .addFunctionDeclarations(
-                    CelFunctionDecl.newFunctionDeclaration("isQuantity",
+                    CelFunctionDecl.newFunctionDeclaration(
+                            "isQuantity",
                             CelOverloadDecl.newGlobalOverload("isQuantity_string", SimpleType.BOOL, SimpleType.STRING)),
-                    CelFunctionDecl.newFunctionDeclaration("quantity",
+                    CelFunctionDecl.newFunctionDeclaration(
+                            "quantity",
                             CelOverloadDecl.newGlobalOverload("quantity_string", SimpleType.DOUBLE, SimpleType.STRING)),
-                    CelFunctionDecl.newFunctionDeclaration("compareTo",
-                            CelOverloadDecl.newMemberOverload("quantity_compareTo", SimpleType.INT, SimpleType.DOUBLE, SimpleType.DOUBLE)))
+                    CelFunctionDecl.newFunctionDeclaration(
+                            "compareTo",
+                            CelOverloadDecl.newMemberOverload(
+                                    "quantity_compareTo", SimpleType.INT, SimpleType.DOUBLE, SimpleType.DOUBLE)))
             .addFunctionBindings(
                     CelFunctionBinding.from("isQuantity_string", String.class, CrdEvaluator::isQuantity),
                     CelFunctionBinding.from("quantity_string", String.class, s -> bytes(s).doubleValue()),
-                    CelFunctionBinding.from("quantity_compareTo", Double.class, Double.class, (a, b) -> (long) Double.compare(a, b)))
+                    CelFunctionBinding.from(
+                            "quantity_compareTo", Double.class, Double.class, (a, b) -> (long) Double.compare(a, b)))
             .build();
 
     private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
@@ -63,6 +66,7 @@ final class CrdEvaluator {
     private final JsonNode specSchema;
     /** Type, enum, required, maxLength or maxItems violations: kube-apiserver then skips all CEL rules. */
     private boolean blocking;
+
     private final List<Runnable> pendingRules = new ArrayList<>();
 
     private CrdEvaluator(JsonNode specSchema) {
@@ -75,9 +79,16 @@ final class CrdEvaluator {
             if (in == null) {
                 throw new IllegalStateException("generated CRD " + crdFile + " not on the class path; run the build");
             }
-            JsonNode crd = Manifests.readYamlDocuments(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).get(0);
-            return new CrdEvaluator(crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema")
-                    .path("properties").path("spec"));
+            JsonNode crd = Manifests.readYamlDocuments(
+                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .get(0);
+            return new CrdEvaluator(crd.path("spec")
+                    .path("versions")
+                    .get(0)
+                    .path("schema")
+                    .path("openAPIV3Schema")
+                    .path("properties")
+                    .path("spec"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -109,7 +120,9 @@ final class CrdEvaluator {
 
     private static void applyDefaults(JsonNode schema, JsonNode value) {
         if (value instanceof ObjectNode obj && schema.has("properties")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = schema.get("properties").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            schema.get("properties").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> p = it.next();
                 if (!obj.has(p.getKey()) && p.getValue().has("default")) {
                     obj.set(p.getKey(), p.getValue().get("default").deepCopy());
@@ -136,31 +149,46 @@ final class CrdEvaluator {
             }
             if (!found) {
                 blocking = true;
-                out.add(new Violation(path, "Unsupported value: " + value + ": supported values: " + schema.get("enum"), false));
+                out.add(new Violation(
+                        path, "Unsupported value: " + value + ": supported values: " + schema.get("enum"), false));
             }
         }
-        if (schema.has("pattern") && value.isTextual()
-                && !Pattern.compile(schema.get("pattern").asText()).matcher(value.textValue()).find()) {
+        if (schema.has("pattern")
+                && value.isTextual()
+                && !Pattern.compile(schema.get("pattern").asText())
+                        .matcher(value.textValue())
+                        .find()) {
             out.add(new Violation(path, "should match '" + schema.get("pattern").asText() + "'", false));
         }
-        if (schema.has("minimum") && value.isNumber() && value.doubleValue() < schema.get("minimum").doubleValue()) {
+        if (schema.has("minimum")
+                && value.isNumber()
+                && value.doubleValue() < schema.get("minimum").doubleValue()) {
             out.add(new Violation(path, "should be greater than or equal to " + schema.get("minimum"), false));
         }
-        if (schema.has("maximum") && value.isNumber() && value.doubleValue() > schema.get("maximum").doubleValue()) {
+        if (schema.has("maximum")
+                && value.isNumber()
+                && value.doubleValue() > schema.get("maximum").doubleValue()) {
             out.add(new Violation(path, "should be less than or equal to " + schema.get("maximum"), false));
         }
-        if (schema.has("maxLength") && value.isTextual() && value.textValue().length() > schema.get("maxLength").asInt()) {
+        if (schema.has("maxLength")
+                && value.isTextual()
+                && value.textValue().length() > schema.get("maxLength").asInt()) {
             blocking = true;
             out.add(new Violation(path, "may not be longer than " + schema.get("maxLength"), false));
         }
-        if (schema.has("minLength") && value.isTextual() && value.textValue().length() < schema.get("minLength").asInt()) {
+        if (schema.has("minLength")
+                && value.isTextual()
+                && value.textValue().length() < schema.get("minLength").asInt()) {
             out.add(new Violation(path, "should be at least " + schema.get("minLength") + " chars long", false));
         }
-        if (schema.has("maxItems") && value.isArray() && value.size() > schema.get("maxItems").asInt()) {
+        if (schema.has("maxItems")
+                && value.isArray()
+                && value.size() > schema.get("maxItems").asInt()) {
             blocking = true;
             out.add(new Violation(path, "must have at most " + schema.get("maxItems") + " items", false));
         }
-        if (value.isObject() && !schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        if (value.isObject()
+                && !schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
             JsonNode props = schema.path("properties");
             if (schema.has("required")) {
                 for (JsonNode r : schema.get("required")) {
@@ -177,9 +205,14 @@ final class CrdEvaluator {
                     continue;
                 }
                 if (props.has(f.getKey())) {
-                    walk(childPath, props.get(f.getKey()), f.getValue(),
-                            old == null || !old.isObject() ? null : old.get(f.getKey()), out);
-                } else if (schema.has("additionalProperties") && schema.get("additionalProperties").isObject()) {
+                    walk(
+                            childPath,
+                            props.get(f.getKey()),
+                            f.getValue(),
+                            old == null || !old.isObject() ? null : old.get(f.getKey()),
+                            out);
+                } else if (schema.has("additionalProperties")
+                        && schema.get("additionalProperties").isObject()) {
                     walk(childPath, schema.get("additionalProperties"), f.getValue(), null, out);
                 } else {
                     out.add(new Violation(childPath, "unknown field \"" + f.getKey() + "\"", false));

@@ -1,11 +1,10 @@
 package io.k8s4claw.api.validation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The evaluator used by the agreement tests really evaluates the CRD: it accepts good input and rejects bad input. */
 class CrdEvaluatorTest {
@@ -34,15 +33,21 @@ class CrdEvaluatorTest {
                 autoUpdate: {healthTimeout: 15m}
                 persistence:
                   session: {size: 5Gi, maxSize: 10Gi}
-                """))).extracting(CrdEvaluator.Violation::path).containsExactly("spec.persistence.session.maxSize");
+                """)))
+                .extracting(CrdEvaluator.Violation::path)
+                .containsExactly("spec.persistence.session.maxSize");
         List<CrdEvaluator.Violation> v = CLAWS.validate(claw("""
                 runtime: hermesclaw
                 autoUpdate: {healthTimeout: 45m}
                 persistence:
                   session: {size: 5Gi, maxSize: 1Gi}
                 """));
-        assertThat(v).extracting(CrdEvaluator.Violation::path)
-                .containsExactlyInAnyOrder("spec.autoUpdate.healthTimeout", "spec.persistence.session", "spec.persistence.session.maxSize");
+        assertThat(v)
+                .extracting(CrdEvaluator.Violation::path)
+                .containsExactlyInAnyOrder(
+                        "spec.autoUpdate.healthTimeout",
+                        "spec.persistence.session",
+                        "spec.persistence.session.maxSize");
         assertThat(v).allMatch(CrdEvaluator.Violation::cel);
     }
 
@@ -52,7 +57,8 @@ class CrdEvaluatorTest {
         JsonNode grown = claw("runtime: hermesclaw\npersistence: {session: {size: 20Gi}}");
         JsonNode shrunk = claw("runtime: openclaw\npersistence: {session: {size: 5Gi}}");
         assertThat(CLAWS.validate(old, grown)).isEmpty();
-        assertThat(CLAWS.validate(old, shrunk)).extracting(CrdEvaluator.Violation::path)
+        assertThat(CLAWS.validate(old, shrunk))
+                .extracting(CrdEvaluator.Violation::path)
                 .containsExactlyInAnyOrder("spec.runtime", "spec.persistence.session.size");
         assertThat(CLAWS.validate(shrunk)).isEmpty(); // no old object: transition rules do not run
     }
@@ -67,6 +73,8 @@ class CrdEvaluatorTest {
                 metadata: {name: c}
                 spec: {type: slack, backpressure: {lowWatermark: "0.9"}}
                 """).get(0);
-        assertThat(channels.validate(ch)).extracting(CrdEvaluator.Violation::path).containsExactly("spec.backpressure");
+        assertThat(channels.validate(ch))
+                .extracting(CrdEvaluator.Violation::path)
+                .containsExactly("spec.backpressure");
     }
 }

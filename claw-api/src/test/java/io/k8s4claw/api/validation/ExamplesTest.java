@@ -1,5 +1,7 @@
 package io.k8s4claw.api.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -8,17 +10,14 @@ import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
 import io.k8s4claw.api.v1alpha1.RuntimeType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every custom resource in the repository's {@code examples/} directory parses into the model, validates clean
@@ -49,8 +48,12 @@ class ExamplesTest {
 
     static Stream<Doc> documents() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
-                    .flatMap(ExamplesTest::read).toList().stream();
+            return files
+                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .flatMap(ExamplesTest::read)
+                    .toList()
+                    .stream();
         }
     }
 
@@ -76,11 +79,13 @@ class ExamplesTest {
     @MethodSource("documents")
     void validatesCleanInJavaAndAgainstTheGeneratedCrd(Doc doc) {
         boolean claw = doc.type() == Claw.class;
-        ValidationResult java = claw ? ClawValidator.validateManifest(doc.tree()) : ClawChannelValidator.validateManifest(doc.tree());
+        ValidationResult java =
+                claw ? ClawValidator.validateManifest(doc.tree()) : ClawChannelValidator.validateManifest(doc.tree());
         assertThat(java.errors()).as(java.render(doc.toString())).isEmpty();
         assertThat((claw ? CLAW_CRD : CHANNEL_CRD).validate(doc.tree())).isEmpty();
         // and the typed path the operator uses agrees
-        ValidationResult typed = claw ? ClawValidator.validateCreate(Manifests.bind(doc.tree(), Claw.class))
+        ValidationResult typed = claw
+                ? ClawValidator.validateCreate(Manifests.bind(doc.tree(), Claw.class))
                 : ClawChannelValidator.validateCreate(Manifests.bind(doc.tree(), ClawChannel.class));
         assertThat(typed.errors()).as(typed.render(doc.toString())).isEmpty();
     }
@@ -93,23 +98,29 @@ class ExamplesTest {
         assertThat(again).isEqualTo(doc.tree());
 
         HasMetadata viaFabric8 = FABRIC8.unmarshal(Manifests.toYaml(doc.tree()), doc.type());
-        JsonNode fabric8Again = Manifests.readYamlDocuments(FABRIC8.asYaml(viaFabric8)).get(0);
+        JsonNode fabric8Again =
+                Manifests.readYamlDocuments(FABRIC8.asYaml(viaFabric8)).get(0);
         assertThat(fabric8Again).isEqualTo(doc.tree());
         assertThat(viaFabric8).isEqualTo(model);
     }
 
     @Test
     void theHermesSampleFromTheRequestReadsAsWritten() throws IOException {
-        Claw claw = Manifests.bind(Manifests.readYamlDocuments(Files.readString(EXAMPLES.resolve("hermes-assistant.yaml"))).get(0), Claw.class);
+        Claw claw = Manifests.bind(
+                Manifests.readYamlDocuments(Files.readString(EXAMPLES.resolve("hermes-assistant.yaml")))
+                        .get(0),
+                Claw.class);
         assertThat(claw.getMetadata().getName()).isEqualTo("hermes-assistant");
         assertThat(claw.getSpec().getRuntime()).isEqualTo(RuntimeType.HERMESCLAW);
         assertThat(claw.getSpec().getConfig().path("model").asText()).isEqualTo("nous-hermes-3");
-        assertThat(claw.getSpec().getConfig().path("learningEnabled").asBoolean()).isTrue();
+        assertThat(claw.getSpec().getConfig().path("learningEnabled").asBoolean())
+                .isTrue();
         assertThat(claw.getSpec().getCredentials().getSecretRef().getName()).isEqualTo("hermes-api-keys");
         assertThat(claw.getSpec().getPersistence().getSession().getSize()).isEqualTo("5Gi");
         assertThat(claw.getSpec().getPersistence().getSession().getMountPath()).isEqualTo("/data/memory");
         assertThat(claw.getSpec().getPersistence().getWorkspace().getSize()).isEqualTo("20Gi");
-        assertThat(claw.getSpec().getPersistence().getWorkspace().getMountPath()).isEqualTo("/data/skills");
+        assertThat(claw.getSpec().getPersistence().getWorkspace().getMountPath())
+                .isEqualTo("/data/skills");
         assertThat(claw.getSpec().getPersistence().getReclaimPolicy()).isNull(); // the API server defaults it to Retain
         assertThat(claw.getSpec().getChannels()).singleElement().satisfies(c -> {
             assertThat(c.getName()).isEqualTo("slack-team");

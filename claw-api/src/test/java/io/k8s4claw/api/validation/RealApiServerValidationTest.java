@@ -36,21 +36,33 @@ class RealApiServerValidationTest {
     @BeforeAll
     static void installCrds() throws IOException {
         plane = LocalControlPlane.shared();
-        for (String crd : List.of("claws.claw.prismer.ai-v1.yml", "clawchannels.claw.prismer.ai-v1.yml",
+        for (String crd : List.of(
+                "claws.claw.prismer.ai-v1.yml",
+                "clawchannels.claw.prismer.ai-v1.yml",
                 "clawselfconfigs.claw.prismer.ai-v1.yml")) {
             String yaml = generatedCrd(crd);
             JsonNode tree = Manifests.readYamlDocuments(yaml).get(0);
             String name = tree.path("metadata").path("name").asText();
-            ApiResponse created = plane.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Manifests.toJson(tree));
+            ApiResponse created = plane.request(
+                    "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Manifests.toJson(tree));
             assertThat(created.status()).as(created.body()).isIn(201, 409);
-            await().atMost(Duration.ofSeconds(30)).until(() -> condition(name, "Established").equals("True"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> condition(name, "Established").equals("True"));
         }
-        ApiResponse ns = plane.request("POST", "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NS + "\"}}");
+        ApiResponse ns = plane.request(
+                "POST",
+                "/api/v1/namespaces",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NS + "\"}}");
         assertThat(ns.status()).as(ns.body()).isIn(201, 409);
         // Established comes a moment before the group's discovery and REST mapping serve the kinds.
-        await().atMost(Duration.ofSeconds(30)).until(() -> plane.request("GET", GROUP_PATH + "claws", null).status() == 200
-                && plane.request("GET", GROUP_PATH + "clawchannels", null).status() == 200
-                && plane.request("GET", GROUP_PATH + "clawselfconfigs", null).status() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> plane.request("GET", GROUP_PATH + "claws", null).status() == 200
+                        && plane.request("GET", GROUP_PATH + "clawchannels", null)
+                                        .status()
+                                == 200
+                        && plane.request("GET", GROUP_PATH + "clawselfconfigs", null)
+                                        .status()
+                                == 200);
     }
 
     static String generatedCrd(String file) throws IOException {
@@ -61,8 +73,10 @@ class RealApiServerValidationTest {
     }
 
     static String condition(String crd, String type) throws IOException {
-        JsonNode body = Manifests.readYamlDocuments(plane.request("GET",
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + crd, null).body()).get(0);
+        JsonNode body = Manifests.readYamlDocuments(
+                        plane.request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + crd, null)
+                                .body())
+                .get(0);
         for (JsonNode c : body.path("status").path("conditions")) {
             if (type.equals(c.path("type").asText())) {
                 return c.path("status").asText();
@@ -73,7 +87,8 @@ class RealApiServerValidationTest {
 
     @Test
     void theCrdsAreStructuralAndEveryCelRuleCompiles() throws IOException {
-        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
+        for (String crd :
+                List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
             assertThat(condition(crd, "NamesAccepted")).as(crd).isEqualTo("True");
             assertThat(condition(crd, "Established")).as(crd).isEqualTo("True");
             // A non-structural schema is accepted by older API versions only with this condition set.
@@ -89,8 +104,7 @@ class RealApiServerValidationTest {
     }
 
     /** One rejection the apiserver gave: the field path and its message. */
-    record Cause(String path, String message) {
-    }
+    record Cause(String path, String message) {}
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.k8s4claw.api.validation.InvalidResourcesTest#cases")
@@ -101,19 +115,33 @@ class RealApiServerValidationTest {
             answer = create(renamed(c.resource(), name), true);
         } else {
             ApiResponse old = create(renamed(c.old(), name), false);
-            assertThat(old.status()).as("the old object of " + c.file() + ": " + old.body()).isEqualTo(201);
-            String resourceVersion = Manifests.readYamlDocuments(old.body()).get(0).path("metadata").path("resourceVersion").asText();
+            assertThat(old.status())
+                    .as("the old object of " + c.file() + ": " + old.body())
+                    .isEqualTo(201);
+            String resourceVersion = Manifests.readYamlDocuments(old.body())
+                    .get(0)
+                    .path("metadata")
+                    .path("resourceVersion")
+                    .asText();
             ObjectNode update = renamed(c.resource(), name);
             ((ObjectNode) update.path("metadata")).put("resourceVersion", resourceVersion);
-            answer = plane.request("PUT", GROUP_PATH + plural(update) + "/" + name + "?dryRun=All&fieldValidation=Strict",
+            answer = plane.request(
+                    "PUT",
+                    GROUP_PATH + plural(update) + "/" + name + "?dryRun=All&fieldValidation=Strict",
                     Manifests.toJson(update));
             plane.request("DELETE", GROUP_PATH + plural(update) + "/" + name, null);
         }
-        assertThat(answer.status()).as(c.file() + " was accepted: " + answer.body()).isIn(400, 422);
+        assertThat(answer.status())
+                .as(c.file() + " was accepted: " + answer.body())
+                .isIn(400, 422);
         List<Cause> causes = causes(answer.body());
         String report = c.file() + ": " + causes.stream().map(Object::toString).collect(Collectors.joining("\n"));
-        assertThat(causes).extracting(Cause::path).as(report)
-                .containsExactlyInAnyOrderElementsOf(c.expected().stream().map(InvalidResourcesTest.Expected::path).toList());
+        assertThat(causes)
+                .extracting(Cause::path)
+                .as(report)
+                .containsExactlyInAnyOrderElementsOf(c.expected().stream()
+                        .map(InvalidResourcesTest.Expected::path)
+                        .toList());
     }
 
     static ObjectNode renamed(JsonNode resource, String name) {
@@ -133,8 +161,11 @@ class RealApiServerValidationTest {
     }
 
     static ApiResponse create(JsonNode resource, boolean dryRun) {
-        JsonNode placed = renamed(resource, resource.path("metadata").path("name").asText("unnamed"));
-        return plane.request("POST", GROUP_PATH + plural(placed) + "?fieldValidation=Strict" + (dryRun ? "&dryRun=All" : ""),
+        JsonNode placed =
+                renamed(resource, resource.path("metadata").path("name").asText("unnamed"));
+        return plane.request(
+                "POST",
+                GROUP_PATH + plural(placed) + "?fieldValidation=Strict" + (dryRun ? "&dryRun=All" : ""),
                 Manifests.toJson(placed));
     }
 

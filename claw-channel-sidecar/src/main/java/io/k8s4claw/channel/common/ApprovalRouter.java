@@ -25,7 +25,8 @@ public final class ApprovalRouter {
     }
 
     public void asked(String conversationId, String threadId, String streamId, ApprovalRequest request) {
-        List<String> choices = request.getChoicesCount() > 0 ? request.getChoicesList() : List.of("once", "session", "always", "deny");
+        List<String> choices =
+                request.getChoicesCount() > 0 ? request.getChoicesList() : List.of("once", "session", "always", "deny");
         pending.put(key(conversationId, threadId), new Pending(streamId, request.getApprovalId(), choices));
     }
 
@@ -45,7 +46,8 @@ public final class ApprovalRouter {
     }
 
     public static String question(ApprovalRequest request) {
-        List<String> choices = request.getChoicesCount() > 0 ? request.getChoicesList() : List.of("once", "session", "always", "deny");
+        List<String> choices =
+                request.getChoicesCount() > 0 ? request.getChoicesList() : List.of("once", "session", "always", "deny");
         return request.getText() + "\n\nReply with one of: " + String.join(", ", choices);
     }
 }

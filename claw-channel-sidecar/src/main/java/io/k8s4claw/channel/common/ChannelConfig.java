@@ -32,10 +32,12 @@ public final class ChannelConfig {
         try {
             node = Json.parse(channelConfigJson);
         } catch (Json.ParseException e) {
-            throw new ConfigException("CHANNEL_CONFIG is not valid JSON (line " + e.line() + ", column " + e.column() + "): " + e.getMessage());
+            throw new ConfigException("CHANNEL_CONFIG is not valid JSON (line " + e.line() + ", column " + e.column()
+                    + "): " + e.getMessage());
         }
         if (!node.isObject()) {
-            throw new ConfigException("CHANNEL_CONFIG must be a JSON object (the ClawChannel's spec.config), got " + node.getNodeType());
+            throw new ConfigException(
+                    "CHANNEL_CONFIG must be a JSON object (the ClawChannel's spec.config), got " + node.getNodeType());
         }
         return new ChannelConfig(node, env);
     }
@@ -53,8 +55,14 @@ public final class ChannelConfig {
         StringBuilder msg = new StringBuilder();
         for (String key : unknown) {
             if (!msg.isEmpty()) msg.append("; ");
-            msg.append("CHANNEL_CONFIG.").append(key).append(" is not a key of the ").append(channelType).append(" channel");
-            known.stream().filter(k -> k.equalsIgnoreCase(key)).findFirst()
+            msg.append("CHANNEL_CONFIG.")
+                    .append(key)
+                    .append(" is not a key of the ")
+                    .append(channelType)
+                    .append(" channel");
+            known.stream()
+                    .filter(k -> k.equalsIgnoreCase(key))
+                    .findFirst()
                     .ifPresent(k -> msg.append(" (did you mean ").append(k).append("?)"));
         }
         throw new ConfigException(msg + "; known keys: " + String.join(", ", known));
@@ -64,7 +72,8 @@ public final class ChannelConfig {
         known.add(key);
         Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
-        if (!v.isTextual()) throw new ConfigException("CHANNEL_CONFIG." + key + " must be a string, got " + v.getNodeType() + " " + v);
+        if (!v.isTextual())
+            throw new ConfigException("CHANNEL_CONFIG." + key + " must be a string, got " + v.getNodeType() + " " + v);
         return v.asText();
     }
 
@@ -79,7 +88,8 @@ public final class ChannelConfig {
         Json v = config.get(key);
         if (v == null || v.isNull()) return defaultValue;
         if (v.isBoolean()) return v.asBoolean();
-        if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) return Boolean.parseBoolean(v.asText());
+        if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false")))
+            return Boolean.parseBoolean(v.asText());
         throw new ConfigException("CHANNEL_CONFIG." + key + " must be true or false, got " + v);
     }
 
@@ -99,7 +109,9 @@ public final class ChannelConfig {
         } else {
             throw new ConfigException("CHANNEL_CONFIG." + key + " must be an integer, got " + v);
         }
-        if (n < min || n > max) throw new ConfigException("CHANNEL_CONFIG." + key + " must be between " + min + " and " + max + ", got " + n);
+        if (n < min || n > max)
+            throw new ConfigException(
+                    "CHANNEL_CONFIG." + key + " must be between " + min + " and " + max + ", got " + n);
         return n;
     }
 
@@ -109,7 +121,9 @@ public final class ChannelConfig {
         if (v == null) return null;
         try {
             URI uri = URI.create(v);
-            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
+            if (uri.getScheme() == null
+                    || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
                 throw new IllegalArgumentException("not an absolute http(s) URL");
             }
             return uri;

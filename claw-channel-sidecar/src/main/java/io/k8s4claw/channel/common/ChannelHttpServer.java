@@ -43,7 +43,8 @@ public final class ChannelHttpServer implements AutoCloseable {
         }
     }
 
-    public ChannelHttpServer(String bindAddress, int port, Limits limits, ChannelMetrics metrics, Supplier<Readiness> readiness)
+    public ChannelHttpServer(
+            String bindAddress, int port, Limits limits, ChannelMetrics metrics, Supplier<Readiness> readiness)
             throws IOException {
         // The JDK's server takes these as system properties, read once per JVM when its first server is created;
         // a sidecar is one JVM with one server, so setting them here, before create, is what applies them.

@@ -25,7 +25,15 @@ import java.util.Map;
  * {@link #array()} are mutable; parsed ones too (not shared across threads).
  */
 public final class Json implements Iterable<Json> {
-    public enum Type { OBJECT, ARRAY, STRING, NUMBER, BOOLEAN, NULL, MISSING }
+    public enum Type {
+        OBJECT,
+        ARRAY,
+        STRING,
+        NUMBER,
+        BOOLEAN,
+        NULL,
+        MISSING
+    }
 
     private static final Json MISSING = new Json(Type.MISSING, null);
     private static final Json NULL = new Json(Type.NULL, null);
@@ -92,9 +100,17 @@ public final class Json implements Iterable<Json> {
             this.offset = offset;
         }
 
-        public int line() { return line; }
-        public int column() { return column; }
-        public long offset() { return offset; }
+        public int line() {
+            return line;
+        }
+
+        public int column() {
+            return column;
+        }
+
+        public long offset() {
+            return offset;
+        }
     }
 
     /**
@@ -106,8 +122,10 @@ public final class Json implements Iterable<Json> {
     }
 
     private static String decodeUtf8(byte[] bytes) throws ParseException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult r = decoder.decode(in, out, true);
@@ -117,9 +135,14 @@ public final class Json implements Iterable<Json> {
             String decoded = out.flip().toString();
             int line = 1 + (int) decoded.chars().filter(c -> c == '\n').count();
             int column = decoded.length() - decoded.lastIndexOf('\n');
-            throw new ParseException("invalid UTF-8: byte 0x" + HexFormat.of().toHexDigits(bytes[at])
-                    + (r.length() > 1 ? " starts a malformed " + r.length() + "-byte sequence" : " cannot start or continue a character here"),
-                    line, column, at);
+            throw new ParseException(
+                    "invalid UTF-8: byte 0x" + HexFormat.of().toHexDigits(bytes[at])
+                            + (r.length() > 1
+                                    ? " starts a malformed " + r.length() + "-byte sequence"
+                                    : " cannot start or continue a character here"),
+                    line,
+                    column,
+                    at);
         }
         return out.flip().toString();
     }
@@ -242,7 +265,11 @@ public final class Json implements Iterable<Json> {
         }
 
         void expect(char c) throws ParseException {
-            if (!peek(c)) throw error(pos >= s.length() ? "unexpected end of input, expected '" + c + "'" : "expected '" + c + "' but found '" + s.charAt(pos) + "'");
+            if (!peek(c))
+                throw error(
+                        pos >= s.length()
+                                ? "unexpected end of input, expected '" + c + "'"
+                                : "expected '" + c + "' but found '" + s.charAt(pos) + "'");
             pos++;
         }
 
@@ -259,7 +286,9 @@ public final class Json implements Iterable<Json> {
                 if (pos >= s.length()) throw error("unterminated string");
                 char c = s.charAt(pos);
                 if (c == '"') {
-                    String out = sb == null ? s.substring(start, pos) : sb.append(s, start, pos).toString();
+                    String out = sb == null
+                            ? s.substring(start, pos)
+                            : sb.append(s, start, pos).toString();
                     pos++;
                     return out;
                 }
@@ -281,7 +310,8 @@ public final class Json implements Iterable<Json> {
                             char unit = unicodeEscape();
                             if (Character.isLowSurrogate(unit)) {
                                 pos--;
-                                throw error("lone surrogate \\u" + hex(unit) + ": a low surrogate escape must follow a high one");
+                                throw error("lone surrogate \\u" + hex(unit)
+                                        + ": a low surrogate escape must follow a high one");
                             }
                             if (Character.isHighSurrogate(unit)) {
                                 // Text must be Unicode: a half pair cannot be carried in UTF-8 (the bus, the platforms)
@@ -289,13 +319,15 @@ public final class Json implements Iterable<Json> {
                                 int escapeAt = pos - 1;
                                 if (!s.startsWith("\\u", pos + 5)) {
                                     pos = escapeAt;
-                                    throw error("lone surrogate \\u" + hex(unit) + ": a high surrogate escape must be followed by a low one");
+                                    throw error("lone surrogate \\u" + hex(unit)
+                                            + ": a high surrogate escape must be followed by a low one");
                                 }
                                 pos += 6;
                                 char low = unicodeEscape();
                                 if (!Character.isLowSurrogate(low)) {
                                     pos = escapeAt;
-                                    throw error("lone surrogate \\u" + hex(unit) + ": followed by \\u" + hex(low) + ", not a low surrogate");
+                                    throw error("lone surrogate \\u" + hex(unit) + ": followed by \\u" + hex(low)
+                                            + ", not a low surrogate");
                                 }
                                 sb.append(unit);
                                 unit = low;
@@ -422,19 +454,45 @@ public final class Json implements Iterable<Json> {
         return v != null && v.type != Type.NULL;
     }
 
-    public boolean isObject() { return type == Type.OBJECT; }
-    public boolean isArray() { return type == Type.ARRAY; }
-    public boolean isTextual() { return type == Type.STRING; }
-    public boolean isNumber() { return type == Type.NUMBER; }
-    public boolean isBoolean() { return type == Type.BOOLEAN; }
-    public boolean isNull() { return type == Type.NULL; }
-    public boolean isMissingNode() { return type == Type.MISSING; }
-    public boolean isValueNode() { return type == Type.STRING || type == Type.NUMBER || type == Type.BOOLEAN || type == Type.NULL; }
+    public boolean isObject() {
+        return type == Type.OBJECT;
+    }
+
+    public boolean isArray() {
+        return type == Type.ARRAY;
+    }
+
+    public boolean isTextual() {
+        return type == Type.STRING;
+    }
+
+    public boolean isNumber() {
+        return type == Type.NUMBER;
+    }
+
+    public boolean isBoolean() {
+        return type == Type.BOOLEAN;
+    }
+
+    public boolean isNull() {
+        return type == Type.NULL;
+    }
+
+    public boolean isMissingNode() {
+        return type == Type.MISSING;
+    }
+
+    public boolean isValueNode() {
+        return type == Type.STRING || type == Type.NUMBER || type == Type.BOOLEAN || type == Type.NULL;
+    }
 
     public boolean isIntegralNumber() {
         if (type != Type.NUMBER) return false;
         if (value instanceof Long) return true;
-        if (value instanceof BigDecimal bd) return bd.scale() <= 0 && bd.toPlainString().indexOf('.') < 0 && bd.toString().indexOf('E') < 0;
+        if (value instanceof BigDecimal bd)
+            return bd.scale() <= 0
+                    && bd.toPlainString().indexOf('.') < 0
+                    && bd.toString().indexOf('E') < 0;
         return false;
     }
 

@@ -17,11 +17,20 @@ public interface PlatformChannel extends AutoCloseable {
      * What a chat platform offers the bridge (and, through the relay, Hermes). Threads are supported everywhere;
      * the ops follow from the edit and typing support, so the two cannot disagree.
      */
-    static ChannelCapabilities capabilities(int maxMessageLength, ChannelCapabilities.LengthUnit unit, boolean edit,
-                                            boolean typing, String markdownDialect) {
-        ChannelCapabilities.Builder b = ChannelCapabilities.newBuilder().setMaxMessageLength(maxMessageLength)
-                .setLengthUnit(unit).setSupportsEdit(edit).setSupportsThreads(true).setSupportsTyping(typing)
-                .setMarkdownDialect(markdownDialect).addSupportedOps("send");
+    static ChannelCapabilities capabilities(
+            int maxMessageLength,
+            ChannelCapabilities.LengthUnit unit,
+            boolean edit,
+            boolean typing,
+            String markdownDialect) {
+        ChannelCapabilities.Builder b = ChannelCapabilities.newBuilder()
+                .setMaxMessageLength(maxMessageLength)
+                .setLengthUnit(unit)
+                .setSupportsEdit(edit)
+                .setSupportsThreads(true)
+                .setSupportsTyping(typing)
+                .setMarkdownDialect(markdownDialect)
+                .addSupportedOps("send");
         if (edit) {
             b.addSupportedOps("edit");
         }

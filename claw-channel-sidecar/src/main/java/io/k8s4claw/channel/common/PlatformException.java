@@ -46,7 +46,15 @@ public class PlatformException extends Exception {
         return new PlatformException(Kind.PERMANENT, code, null, message);
     }
 
-    public Kind kind() { return kind; }
-    public String code() { return code; }
-    public Duration retryAfter() { return retryAfter; }
+    public Kind kind() {
+        return kind;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
 }

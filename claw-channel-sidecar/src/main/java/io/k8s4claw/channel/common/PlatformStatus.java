@@ -5,7 +5,11 @@ package io.k8s4claw.channel.common;
  * failed for good (bad credentials, disabled app) with what the operator must fix. Thread-safe.
  */
 public final class PlatformStatus {
-    public enum State { CONNECTING, CONNECTED, FAILED }
+    public enum State {
+        CONNECTING,
+        CONNECTED,
+        FAILED
+    }
 
     private volatile State state = State.CONNECTING;
     private volatile String detail = "connecting";
@@ -28,8 +32,19 @@ public final class PlatformStatus {
         detail = why;
     }
 
-    public State state() { return state; }
-    public boolean isConnected() { return state == State.CONNECTED; }
-    public boolean isFailed() { return state == State.FAILED; }
-    public String detail() { return detail; }
+    public State state() {
+        return state;
+    }
+
+    public boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    public boolean isFailed() {
+        return state == State.FAILED;
+    }
+
+    public String detail() {
+        return detail;
+    }
 }

@@ -50,13 +50,25 @@ public final class ReplyStreamer implements ReplyHandler {
         final List<String> finalIds = new ArrayList<>();
     }
 
-    public ReplyStreamer(PlatformOutbox outbox, ChannelMetrics metrics, PlatformStatus status, ApprovalRouter approvals,
-                         boolean streamEdits, Duration minEditInterval) {
+    public ReplyStreamer(
+            PlatformOutbox outbox,
+            ChannelMetrics metrics,
+            PlatformStatus status,
+            ApprovalRouter approvals,
+            boolean streamEdits,
+            Duration minEditInterval) {
         this(outbox, metrics, status, approvals, streamEdits, minEditInterval, 4, Duration.ofSeconds(60));
     }
 
-    public ReplyStreamer(PlatformOutbox outbox, ChannelMetrics metrics, PlatformStatus status, ApprovalRouter approvals,
-                         boolean streamEdits, Duration minEditInterval, int maxAttempts, Duration maxRetryWait) {
+    public ReplyStreamer(
+            PlatformOutbox outbox,
+            ChannelMetrics metrics,
+            PlatformStatus status,
+            ApprovalRouter approvals,
+            boolean streamEdits,
+            Duration minEditInterval,
+            int maxAttempts,
+            Duration maxRetryWait) {
         this.outbox = outbox;
         this.metrics = metrics;
         this.status = status;
@@ -78,7 +90,8 @@ public final class ReplyStreamer implements ReplyHandler {
     }
 
     ReplyOutcome handleNow(Reply reply) {
-        PlatformOutbox.Target target = new PlatformOutbox.Target(reply.getConversationId(), reply.getThreadId(), reply.getInReplyTo());
+        PlatformOutbox.Target target =
+                new PlatformOutbox.Target(reply.getConversationId(), reply.getThreadId(), reply.getInReplyTo());
         try {
             return switch (reply.getEventCase()) {
                 case START, TYPING -> {
@@ -90,19 +103,30 @@ public final class ReplyStreamer implements ReplyHandler {
                     yield ReplyOutcome.delivered();
                 }
                 case DELTA -> delta(reply, target);
-                case FINAL -> finalText(reply, target, reply.getFinal().getText(), !"plain".equals(reply.getFinal().getFormat()));
+                case FINAL ->
+                    finalText(
+                            reply,
+                            target,
+                            reply.getFinal().getText(),
+                            !"plain".equals(reply.getFinal().getFormat()));
                 case ERROR -> {
                     String text = reply.getError().getUserVisibleText().isBlank()
-                            ? "Sorry, I could not finish that (" + reply.getError().getCode() + ")."
+                            ? "Sorry, I could not finish that ("
+                                    + reply.getError().getCode() + ")."
                             : reply.getError().getUserVisibleText();
                     yield finalText(reply, target, text, false);
                 }
                 case APPROVAL_REQUEST -> {
-                    approvals.asked(reply.getConversationId(), reply.getThreadId(), reply.getStreamId(), reply.getApprovalRequest());
+                    approvals.asked(
+                            reply.getConversationId(),
+                            reply.getThreadId(),
+                            reply.getStreamId(),
+                            reply.getApprovalRequest());
                     yield finalText(reply, target, ApprovalRouter.question(reply.getApprovalRequest()), false);
                 }
                 case EDIT -> {
-                    List<String> chunks = outbox.splitter().split(reply.getEdit().getText());
+                    List<String> chunks =
+                            outbox.splitter().split(reply.getEdit().getText());
                     String text = chunks.isEmpty() ? " " : chunks.get(0);
                     call(() -> {
                         outbox.update(target, reply.getEdit().getPlatformMessageId(), text, true);
@@ -121,7 +145,8 @@ public final class ReplyStreamer implements ReplyHandler {
         }
     }
 
-    private ReplyOutcome delta(Reply reply, PlatformOutbox.Target target) throws PlatformException, InterruptedException {
+    private ReplyOutcome delta(Reply reply, PlatformOutbox.Target target)
+            throws PlatformException, InterruptedException {
         if (!streamEdits) return ReplyOutcome.delivered();
         StreamState st = streams.computeIfAbsent(reply.getStreamId(), k -> new StreamState());
         long now = System.nanoTime();
@@ -154,7 +179,8 @@ public final class ReplyStreamer implements ReplyHandler {
 
     private ReplyOutcome finalText(Reply reply, PlatformOutbox.Target target, String text, boolean markdown)
             throws PlatformException, InterruptedException {
-        StreamState st = streams.computeIfAbsent(reply.getStreamId().isEmpty() ? "seq-" + reply.getReplySeq() : reply.getStreamId(),
+        StreamState st = streams.computeIfAbsent(
+                reply.getStreamId().isEmpty() ? "seq-" + reply.getReplySeq() : reply.getStreamId(),
                 k -> new StreamState());
         List<String> chunks = outbox.splitter().split(text.isEmpty() ? "(empty reply)" : text);
         // st.finalIds holds chunks already posted by an earlier attempt of this same final.
@@ -169,8 +195,8 @@ public final class ReplyStreamer implements ReplyHandler {
                 });
                 id = preview;
             } else {
-                String key = (reply.getStreamId().isEmpty() ? "seq-" + reply.getReplySeq() : reply.getStreamId())
-                        + ":" + reply.getEventCase().getNumber() + ":" + i;
+                String key = (reply.getStreamId().isEmpty() ? "seq-" + reply.getReplySeq() : reply.getStreamId()) + ":"
+                        + reply.getEventCase().getNumber() + ":" + i;
                 id = call(() -> outbox.post(target, chunk, markdown, key));
             }
             st.finalIds.add(id);
@@ -199,7 +225,9 @@ public final class ReplyStreamer implements ReplyHandler {
                         Duration wait = e.retryAfter().isZero() ? Duration.ofSeconds(1) : e.retryAfter();
                         if (wait.compareTo(maxRetryWait) > 0) throw e;
                         boolean pause = wait.toMillis() >= 1000 && bus != null;
-                        if (pause) bus.pauseReplies("platform rate limit (" + e.code() + "), retry after " + wait.toMillis() + " ms");
+                        if (pause)
+                            bus.pauseReplies(
+                                    "platform rate limit (" + e.code() + "), retry after " + wait.toMillis() + " ms");
                         try {
                             Thread.sleep(wait);
                         } finally {
@@ -223,7 +251,10 @@ public final class ReplyStreamer implements ReplyHandler {
             case AUTH -> {
                 status.failed("platform rejected the credentials (" + e.code() + "): " + e.getMessage());
                 if (bus != null) bus.pauseReplies("platform credentials rejected (" + e.code() + ")");
-                LOG.log(Level.ERROR, "platform rejected the credentials ({0}); replies are held by the bridge until the sidecar is restarted with valid ones", e.code());
+                LOG.log(
+                        Level.ERROR,
+                        "platform rejected the credentials ({0}); replies are held by the bridge until the sidecar is restarted with valid ones",
+                        e.code());
                 yield ReplyOutcome.failed(e.code(), true);
             }
             case PERMANENT -> {

@@ -10,7 +10,10 @@ import java.util.List;
  * the next chunk re-opens it with the same info string (language), so every message renders on its own.
  */
 public final class TextSplitter {
-    public enum Unit { CODE_POINTS, UTF16 }
+    public enum Unit {
+        CODE_POINTS,
+        UTF16
+    }
 
     private final int limit;
     private final Unit unit;
@@ -41,7 +44,8 @@ public final class TextSplitter {
         for (String line : lines(text)) {
             String bare = stripNewline(line).strip();
             // CommonMark: any ``` line opens a block; only a bare ``` line closes it.
-            String fenceAfter = openFence == null ? (bare.startsWith("```") ? bare : null)
+            String fenceAfter = openFence == null
+                    ? (bare.startsWith("```") ? bare : null)
                     : (bare.equals("```") ? null : openFence);
             // Units the chunk needs to stay closed if we stop after this line.
             int closeCost = fenceAfter != null ? length("\n```") : 0;
@@ -76,7 +80,10 @@ public final class TextSplitter {
             openFence = fenceAfter;
         }
         if (chunk.length() > 0 && !chunk.toString().equals(reopen(openFence))) {
-            out.add(openFence != null && !chunk.toString().endsWith("```") ? close(chunk, openFence) : stripTrailingNewline(chunk.toString()));
+            out.add(
+                    openFence != null && !chunk.toString().endsWith("```")
+                            ? close(chunk, openFence)
+                            : stripTrailingNewline(chunk.toString()));
         }
         return out;
     }

@@ -1,15 +1,15 @@
 package io.k8s4claw.channel.discord;
 
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
-import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.channel.common.ApprovalRouter;
 import io.k8s4claw.channel.common.ChannelConfig;
 import io.k8s4claw.channel.common.ChannelHttpServer;
 import io.k8s4claw.channel.common.ChannelMetrics;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformStatus;
@@ -18,7 +18,6 @@ import io.k8s4claw.channel.common.ReplyStreamer;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.BusClient;
 import io.k8s4claw.channel.sdk.ReplyHandler;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,12 +60,14 @@ public final class DiscordChannel implements PlatformChannel {
     public static final int DIRECT_MESSAGES = 1 << 12;
     public static final int MESSAGE_CONTENT = 1 << 15;
     private static final Map<Integer, String> TERMINAL_CLOSE = Map.of(
-            4004, "authentication failed: DISCORD_BOT_TOKEN is invalid or was reset; put a valid token in the channel's Secret",
+            4004,
+                    "authentication failed: DISCORD_BOT_TOKEN is invalid or was reset; put a valid token in the channel's Secret",
             4010, "invalid shard sent in identify",
             4011, "sharding required: this bot is in too many guilds for one connection",
             4012, "invalid gateway API version",
             4013, "invalid intents in identify; check CHANNEL_CONFIG.intents",
-            4014, "disallowed intents: enable the privileged MESSAGE_CONTENT intent for the bot in the Discord Developer Portal (or remove it from CHANNEL_CONFIG.intents)");
+            4014,
+                    "disallowed intents: enable the privileged MESSAGE_CONTENT intent for the bot in the Discord Developer Portal (or remove it from CHANNEL_CONFIG.intents)");
 
     private final String name;
     private final ChannelMetrics metrics;
@@ -97,14 +98,24 @@ public final class DiscordChannel implements PlatformChannel {
     public DiscordChannel(String name, ChannelConfig config, ChannelMetrics metrics) {
         this.name = name;
         this.metrics = metrics;
-        this.token = config.secret("DISCORD_BOT_TOKEN", "the Discord bot token (Bot tab of the application in the Developer Portal)");
-        HttpUrl base = HttpUrl.get(config.url("apiBaseUrl", "https://discord.com/api/v10/").toString());
-        this.intents = (int) config.integer("intents", GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT, 0, (1 << 26) - 1);
+        this.token = config.secret(
+                "DISCORD_BOT_TOKEN", "the Discord bot token (Bot tab of the application in the Developer Portal)");
+        HttpUrl base = HttpUrl.get(
+                config.url("apiBaseUrl", "https://discord.com/api/v10/").toString());
+        this.intents = (int) config.integer(
+                "intents", GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT, 0, (1 << 26) - 1);
         this.invalidSessionMinMs = config.integer("invalidSessionDelayMinMs", 1000, 0, 60_000);
-        this.invalidSessionMaxMs = Math.max(invalidSessionMinMs, config.integer("invalidSessionDelayMaxMs", 5000, 0, 60_000));
-        this.http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
+        this.invalidSessionMaxMs =
+                Math.max(invalidSessionMinMs, config.integer("invalidSessionDelayMaxMs", 5000, 0, 60_000));
+        this.http =
+                new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
         this.rest = new DiscordRest(http, base, token, metrics);
-        this.streamer = new ReplyStreamer(rest, metrics, status, approvals, config.bool("streaming", false),
+        this.streamer = new ReplyStreamer(
+                rest,
+                metrics,
+                status,
+                approvals,
+                config.bool("streaming", false),
                 Duration.ofMillis(config.integer("streamEditIntervalMs", 1500, 100, 60_000)));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "discord-" + name);
@@ -154,8 +165,13 @@ public final class DiscordChannel implements PlatformChannel {
                 Json limit = gw.path("session_start_limit");
                 if (limit.has("remaining") && limit.path("remaining").asInt() == 0) {
                     long wait = limit.path("reset_after").asLong(60_000);
-                    status.disconnected("identify budget exhausted; waiting " + wait + " ms for session_start_limit reset");
-                    LOG.log(Level.WARNING, "discord {0}: identify budget exhausted, waiting {1} ms", name, String.valueOf(wait));
+                    status.disconnected(
+                            "identify budget exhausted; waiting " + wait + " ms for session_start_limit reset");
+                    LOG.log(
+                            Level.WARNING,
+                            "discord {0}: identify budget exhausted, waiting {1} ms",
+                            name,
+                            String.valueOf(wait));
                     scheduler.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -165,10 +181,13 @@ public final class DiscordChannel implements PlatformChannel {
                 }
             } catch (PlatformException e) {
                 if (e.kind() == PlatformException.Kind.AUTH) {
-                    stopFor("GET /gateway/bot refused DISCORD_BOT_TOKEN (401); put a valid token in the channel's Secret and restart");
+                    stopFor(
+                            "GET /gateway/bot refused DISCORD_BOT_TOKEN (401); put a valid token in the channel's Secret and restart");
                     return;
                 }
-                long delay = e.kind() == PlatformException.Kind.RATE_LIMITED ? e.retryAfter().toMillis() : backoff.delay(failedAttempts.incrementAndGet()).toMillis();
+                long delay = e.kind() == PlatformException.Kind.RATE_LIMITED
+                        ? e.retryAfter().toMillis()
+                        : backoff.delay(failedAttempts.incrementAndGet()).toMillis();
                 status.disconnected(e.getMessage());
                 scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
                 return;
@@ -198,7 +217,8 @@ public final class DiscordChannel implements PlatformChannel {
     }
 
     private long invalidSessionDelay() {
-        return invalidSessionMinMs + ThreadLocalRandom.current().nextLong(invalidSessionMaxMs - invalidSessionMinMs + 1);
+        return invalidSessionMinMs
+                + ThreadLocalRandom.current().nextLong(invalidSessionMaxMs - invalidSessionMinMs + 1);
     }
 
     /** One gateway WebSocket. */
@@ -273,7 +293,10 @@ public final class DiscordChannel implements PlatformChannel {
             } else {
                 identifies.incrementAndGet();
                 d.put("token", token.reveal()).put("intents", intents);
-                d.putObject("properties").put("os", "linux").put("browser", "k8s4claw").put("device", "k8s4claw");
+                d.putObject("properties")
+                        .put("os", "linux")
+                        .put("browser", "k8s4claw")
+                        .put("device", "k8s4claw");
                 send(2, d);
             }
         }
@@ -333,7 +356,7 @@ public final class DiscordChannel implements PlatformChannel {
                     LOG.log(Level.INFO, "discord {0}: gateway session resumed", name);
                 }
                 case "MESSAGE_CREATE" -> messageCreate(d);
-                default -> { }
+                default -> {}
             }
         }
 
@@ -354,7 +377,9 @@ public final class DiscordChannel implements PlatformChannel {
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            closedWith(-1, response != null ? "HTTP " + response.code() : t.getClass().getSimpleName());
+            closedWith(
+                    -1,
+                    response != null ? "HTTP " + response.code() : t.getClass().getSimpleName());
         }
 
         private void closedWith(int code, String reason) {
@@ -378,7 +403,13 @@ public final class DiscordChannel implements PlatformChannel {
             metrics.error("disconnect");
             long delay = backoff.delay(failedAttempts.incrementAndGet()).toMillis();
             status.disconnected("gateway closed (" + code + " " + reason + ")");
-            LOG.log(Level.WARNING, "discord {0}: gateway closed ({1} {2}); reconnecting in {3} ms", name, String.valueOf(code), reason, String.valueOf(delay));
+            LOG.log(
+                    Level.WARNING,
+                    "discord {0}: gateway closed ({1} {2}); reconnecting in {3} ms",
+                    name,
+                    String.valueOf(code),
+                    reason,
+                    String.valueOf(delay));
             reconnectLater(delay);
         }
     }
@@ -409,11 +440,17 @@ public final class DiscordChannel implements PlatformChannel {
             metrics.ignored("empty_content"); // without MESSAGE_CONTENT, guild messages arrive empty
             return;
         }
-        if (!bot.isEmpty()) content = content.replace("<@" + bot + ">", "").replace("<@!" + bot + ">", "").strip();
+        if (!bot.isEmpty())
+            content = content.replace("<@" + bot + ">", "")
+                    .replace("<@!" + bot + ">", "")
+                    .strip();
         String channelId = d.path("channel_id").asText();
         boolean guild = d.hasNonNull("guild_id");
-        Sender sender = Sender.newBuilder().setId(authorId)
-                .setDisplayName(author.path("global_name").asText(author.path("username").asText(""))).build();
+        Sender sender = Sender.newBuilder()
+                .setId(authorId)
+                .setDisplayName(author.path("global_name")
+                        .asText(author.path("username").asText("")))
+                .build();
         metrics.eventIn();
         var answer = approvals.answer(channelId, "", content, sender);
         if (answer.isPresent()) {
@@ -421,19 +458,31 @@ public final class DiscordChannel implements PlatformChannel {
             bus.answerApproval(a.streamId(), a.approvalId(), a.choice(), a.sender());
             return;
         }
-        UserMessage.Builder m = UserMessage.newBuilder().setMessageId(id).setConversationId(channelId)
-                .setSender(sender).setText(content).setPlatformMessageId(id)
+        UserMessage.Builder m = UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId(channelId)
+                .setSender(sender)
+                .setText(content)
+                .setPlatformMessageId(id)
                 .setChatType(guild ? ChatType.CHANNEL : ChatType.DIRECT)
                 .setSentAtUnixMs(parseTime(d.path("timestamp").asText("")));
         if (guild) m.putMetadata("guild_id", d.path("guild_id").asText());
         for (Json att : d.path("attachments")) {
-            m.addAttachments(io.k8s4claw.api.bus.v1.Attachment.newBuilder().setName(att.path("filename").asText(""))
-                    .setMimeType(att.path("content_type").asText("")).setSizeBytes(att.path("size").asLong(0)).setRef(att.path("url").asText("")));
+            m.addAttachments(io.k8s4claw.api.bus.v1.Attachment.newBuilder()
+                    .setName(att.path("filename").asText(""))
+                    .setMimeType(att.path("content_type").asText(""))
+                    .setSizeBytes(att.path("size").asLong(0))
+                    .setRef(att.path("url").asText("")));
         }
         bus.publish(m.build()).whenComplete((ok, err) -> {
             if (err != null) {
                 metrics.error("publish");
-                LOG.log(Level.ERROR, "discord {0}: message {1} could not be handed to the bridge: {2}", name, id, err.getMessage());
+                LOG.log(
+                        Level.ERROR,
+                        "discord {0}: message {1} could not be handed to the bridge: {2}",
+                        name,
+                        id,
+                        err.getMessage());
             }
         });
     }

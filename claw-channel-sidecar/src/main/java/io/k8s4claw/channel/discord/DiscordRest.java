@@ -1,7 +1,7 @@
 package io.k8s4claw.channel.discord;
 
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.ChannelMetrics;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
@@ -39,6 +39,7 @@ final class DiscordRest implements PlatformOutbox {
     private final TextSplitter splitter = new TextSplitter(2000, TextSplitter.Unit.CODE_POINTS);
     /** route key (top-level resource) -> earliest time (nanoTime) the next call may go. */
     private final Map<String, Long> routeNotBefore = new ConcurrentHashMap<>();
+
     private volatile long globalNotBefore;
 
     DiscordRest(OkHttpClient http, HttpUrl base, Secret token, ChannelMetrics metrics) {
@@ -60,15 +61,22 @@ final class DiscordRest implements PlatformOutbox {
         body.putObject("allowed_mentions").putArray("parse");
         body.put("nonce", nonce(idempotencyKey));
         body.put("enforce_nonce", true);
-        if (!target.replyToPlatformMessageId().isEmpty() && target.replyToPlatformMessageId().chars().allMatch(Character::isDigit)) {
-            body.putObject("message_reference").put("message_id", target.replyToPlatformMessageId()).put("fail_if_not_exists", false);
+        if (!target.replyToPlatformMessageId().isEmpty()
+                && target.replyToPlatformMessageId().chars().allMatch(Character::isDigit)) {
+            body.putObject("message_reference")
+                    .put("message_id", target.replyToPlatformMessageId())
+                    .put("fail_if_not_exists", false);
         }
-        String channel = target.threadId().isEmpty() ? target.conversationId() : target.threadId(); // a thread is a channel
-        return call("POST", "channels/" + channel + "/messages", "channels/" + channel, body).path("id").asText();
+        String channel =
+                target.threadId().isEmpty() ? target.conversationId() : target.threadId(); // a thread is a channel
+        return call("POST", "channels/" + channel + "/messages", "channels/" + channel, body)
+                .path("id")
+                .asText();
     }
 
     @Override
-    public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
+    public void update(Target target, String platformMessageId, String text, boolean markdown)
+            throws PlatformException {
         Json body = Json.object();
         body.put("content", text);
         body.putObject("allowed_mentions").putArray("parse");
@@ -104,7 +112,8 @@ final class DiscordRest implements PlatformOutbox {
 
     private Json call(String method, String path, String route, Json body) throws PlatformException {
         waitForBudget(route);
-        Request req = new Request.Builder().url(base.newBuilder().addPathSegments(path).build())
+        Request req = new Request.Builder()
+                .url(base.newBuilder().addPathSegments(path).build())
                 .header("Authorization", "Bot " + token.reveal())
                 .header("User-Agent", "DiscordBot (https://github.com/k8s4claw, 0.1.0)")
                 .method(method, body == null ? null : RequestBody.create(body.toString(), JSON_TYPE))
@@ -117,31 +126,44 @@ final class DiscordRest implements PlatformOutbox {
                 try {
                     return text.isBlank() ? Json.object() : Json.parse(text);
                 } catch (Json.ParseException e) {
-                    throw PlatformException.transientFailure("bad_response", "Discord answered HTTP " + code + " with a body that is not JSON: " + e.getMessage());
+                    throw PlatformException.transientFailure(
+                            "bad_response",
+                            "Discord answered HTTP " + code + " with a body that is not JSON: " + e.getMessage());
                 }
             }
             Json err = parse(text);
             if (code == 429) {
                 double seconds = err.path("retry_after").asDouble(parseDouble(resp.header("Retry-After"), 1));
                 Duration wait = Duration.ofMillis((long) Math.ceil(seconds * 1000));
-                boolean global = err.path("global").asBoolean(false) || "true".equalsIgnoreCase(resp.header("X-RateLimit-Global"));
+                boolean global = err.path("global").asBoolean(false)
+                        || "true".equalsIgnoreCase(resp.header("X-RateLimit-Global"));
                 long until = System.nanoTime() + wait.toNanos();
                 if (global) globalNotBefore = until;
                 else routeNotBefore.merge(route, until, Math::max);
-                throw PlatformException.rateLimited(global ? "global_rate_limit" : "rate_limit", wait,
-                        "Discord " + (global ? "global" : "route") + " rate limit on " + method + " " + route + ", retry after " + wait.toMillis() + " ms");
+                throw PlatformException.rateLimited(
+                        global ? "global_rate_limit" : "rate_limit",
+                        wait,
+                        "Discord " + (global ? "global" : "route") + " rate limit on " + method + " " + route
+                                + ", retry after " + wait.toMillis() + " ms");
             }
             String discordCode = err.path("code").asText("");
             if (code == 401) throw PlatformException.auth("unauthorized", "Discord refused DISCORD_BOT_TOKEN (401)");
             if (code == 403) {
-                throw PlatformException.permanent(discordCode.equals("50013") ? "missing_permissions" : discordCode.equals("50001") ? "missing_access" : "forbidden",
-                        "Discord " + method + " " + route + " forbidden (code " + discordCode + "): the bot lacks a permission in that channel");
+                throw PlatformException.permanent(
+                        discordCode.equals("50013")
+                                ? "missing_permissions"
+                                : discordCode.equals("50001") ? "missing_access" : "forbidden",
+                        "Discord " + method + " " + route + " forbidden (code " + discordCode
+                                + "): the bot lacks a permission in that channel");
             }
             if (code >= 500) throw PlatformException.transientFailure("http_" + code, "Discord answered HTTP " + code);
-            throw PlatformException.permanent("http_" + code + (discordCode.isEmpty() ? "" : "_" + discordCode),
-                    "Discord " + method + " " + route + " failed with HTTP " + code + ": " + err.path("message").asText(""));
+            throw PlatformException.permanent(
+                    "http_" + code + (discordCode.isEmpty() ? "" : "_" + discordCode),
+                    "Discord " + method + " " + route + " failed with HTTP " + code + ": "
+                            + err.path("message").asText(""));
         } catch (IOException e) {
-            throw PlatformException.transientFailure("network", "Discord call failed: " + e.getClass().getSimpleName());
+            throw PlatformException.transientFailure(
+                    "network", "Discord call failed: " + e.getClass().getSimpleName());
         }
     }
 

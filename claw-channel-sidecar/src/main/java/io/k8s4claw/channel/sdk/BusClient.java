@@ -70,6 +70,7 @@ public final class BusClient implements AutoCloseable {
     static final int DEFAULT_MAX_FRAME_BYTES = BusProtocol.DEFAULT_MAX_FRAME_BYTES;
     /** Handled replies remembered (in memory and in the ledger file) to re-ack a resend instead of redelivering it. */
     static final int LEDGER_CAPACITY = 4096;
+
     private static final System.Logger LOG = System.getLogger(BusClient.class.getName());
 
     private final Path socketPath;
@@ -111,7 +112,8 @@ public final class BusClient implements AutoCloseable {
         this.socketPath = Objects.requireNonNull(b.socketPath, "socketPath");
         this.channelName = requireText(b.channelName, "channelName");
         this.channelType = requireText(b.channelType, "channelType");
-        this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString();
+        this.instanceId =
+                b.instanceId != null ? b.instanceId : UUID.randomUUID().toString();
         this.sidecarVersion = b.sidecarVersion;
         this.capabilities = b.capabilities != null ? b.capabilities : ChannelCapabilities.getDefaultInstance();
         this.replyHandler = Objects.requireNonNull(b.replyHandler, "replyHandler");
@@ -121,7 +123,9 @@ public final class BusClient implements AutoCloseable {
         this.backoff = b.backoff;
         this.maxPublishAttempts = Math.max(1, b.maxPublishAttempts);
         this.welcomeTimeout = b.welcomeTimeout;
-        this.ledger = new ReplyLedger(LEDGER_CAPACITY, b.lastReplySeq,
+        this.ledger = new ReplyLedger(
+                LEDGER_CAPACITY,
+                b.lastReplySeq,
                 b.replyLedgerFile == null ? null : new ReplyLedgerFile(b.replyLedgerFile, 2 * LEDGER_CAPACITY));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "claw-bus-timer-" + channelName);
@@ -146,7 +150,10 @@ public final class BusClient implements AutoCloseable {
         synchronized (lock) {
             if (state != ConnectionState.NEW) throw new IllegalStateException("already started");
             state = ConnectionState.CONNECTING;
-            ioThread = Thread.ofPlatform().name("claw-bus-" + channelName).daemon(true).start(this::connectLoop);
+            ioThread = Thread.ofPlatform()
+                    .name("claw-bus-" + channelName)
+                    .daemon(true)
+                    .start(this::connectLoop);
         }
     }
 
@@ -159,8 +166,8 @@ public final class BusClient implements AutoCloseable {
     public CompletionStage<PublishResult> publish(UserMessage message) {
         Objects.requireNonNull(message, "message");
         if (message.getMessageId().isEmpty()) {
-            return CompletableFuture.failedFuture(new PublishException("", PublishException.Reason.INVALID, false,
-                    null, "UserMessage.message_id is empty", ""));
+            return CompletableFuture.failedFuture(new PublishException(
+                    "", PublishException.Reason.INVALID, false, null, "UserMessage.message_id is empty", ""));
         }
         List<Frame.Builder> toSend;
         BusConnection conn;
@@ -168,19 +175,36 @@ public final class BusClient implements AutoCloseable {
         synchronized (lock) {
             Pending existing = byId.get(message.getMessageId());
             if (existing != null) return existing.future.minimalCompletionStage();
-            if (state == ConnectionState.CLOSED || state == ConnectionState.FAILED || state == ConnectionState.DRAINING) {
-                return CompletableFuture.failedFuture(new PublishException(message.getMessageId(), PublishException.Reason.CLOSED,
-                        state == ConnectionState.DRAINING, null, "bus client is " + state, ""));
+            if (state == ConnectionState.CLOSED
+                    || state == ConnectionState.FAILED
+                    || state == ConnectionState.DRAINING) {
+                return CompletableFuture.failedFuture(new PublishException(
+                        message.getMessageId(),
+                        PublishException.Reason.CLOSED,
+                        state == ConnectionState.DRAINING,
+                        null,
+                        "bus client is " + state,
+                        ""));
             }
             if (byId.size() >= bufferCapacity) {
-                return CompletableFuture.failedFuture(new PublishException(message.getMessageId(), PublishException.Reason.BUFFER_FULL,
-                        true, Duration.ofSeconds(1), bufferCapacity + " messages already waiting for the bridge (" + lastDisconnectReason + ")", ""));
+                return CompletableFuture.failedFuture(new PublishException(
+                        message.getMessageId(),
+                        PublishException.Reason.BUFFER_FULL,
+                        true,
+                        Duration.ofSeconds(1),
+                        bufferCapacity + " messages already waiting for the bridge (" + lastDisconnectReason + ")",
+                        ""));
             }
             int size = message.getSerializedSize() + 16;
             int max = connection != null ? connection.maxFrameBytes() : DEFAULT_MAX_FRAME_BYTES;
             if (size > max) {
-                return CompletableFuture.failedFuture(new PublishException(message.getMessageId(), PublishException.Reason.INVALID,
-                        false, null, "message of about " + size + " bytes exceeds the bus frame limit of " + max + " bytes", ""));
+                return CompletableFuture.failedFuture(new PublishException(
+                        message.getMessageId(),
+                        PublishException.Reason.INVALID,
+                        false,
+                        null,
+                        "message of about " + size + " bytes exceeds the bus frame limit of " + max + " bytes",
+                        ""));
             }
             p = new Pending(message);
             byId.put(message.getMessageId(), p);
@@ -207,8 +231,13 @@ public final class BusClient implements AutoCloseable {
             queue.remove(p);
             lock.notifyAll();
         }
-        p.future.completeExceptionally(new PublishException(messageId, PublishException.Reason.WITHDRAWN, true, null,
-                "withdrawn before it was sent to the bridge", ""));
+        p.future.completeExceptionally(new PublishException(
+                messageId,
+                PublishException.Reason.WITHDRAWN,
+                true,
+                null,
+                "withdrawn before it was sent to the bridge",
+                ""));
         return true;
     }
 
@@ -219,11 +248,16 @@ public final class BusClient implements AutoCloseable {
             conn = state == ConnectionState.CONNECTED ? connection : null;
         }
         if (conn == null) {
-            return CompletableFuture.failedFuture(new IOException("bridge not connected; the approval answer was not sent"));
+            return CompletableFuture.failedFuture(
+                    new IOException("bridge not connected; the approval answer was not sent"));
         }
         try {
-            conn.send(Frame.newBuilder().setApprovalAnswer(ApprovalAnswer.newBuilder().setStreamId(streamId)
-                    .setApprovalId(approvalId).setChoice(choice).setSender(sender)));
+            conn.send(Frame.newBuilder()
+                    .setApprovalAnswer(ApprovalAnswer.newBuilder()
+                            .setStreamId(streamId)
+                            .setApprovalId(approvalId)
+                            .setChoice(choice)
+                            .setSender(sender)));
             return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
@@ -242,11 +276,15 @@ public final class BusClient implements AutoCloseable {
             conn = state == ConnectionState.CONNECTED ? connection : null;
         }
         if (conn == null) {
-            return CompletableFuture.failedFuture(new IOException("bridge not connected; the stop request was not sent"));
+            return CompletableFuture.failedFuture(
+                    new IOException("bridge not connected; the stop request was not sent"));
         }
         try {
-            conn.send(Frame.newBuilder().setStopRequest(StopRequest.newBuilder().setConversationId(conversationId)
-                    .setThreadId(threadId == null ? "" : threadId).setSender(sender)));
+            conn.send(Frame.newBuilder()
+                    .setStopRequest(StopRequest.newBuilder()
+                            .setConversationId(conversationId)
+                            .setThreadId(threadId == null ? "" : threadId)
+                            .setSender(sender)));
             return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
@@ -271,7 +309,11 @@ public final class BusClient implements AutoCloseable {
             conn = state == ConnectionState.CONNECTED ? connection : null;
         }
         if (conn != null) {
-            sendQuietly(conn, Frame.newBuilder().setFlowControl(FlowControl.newBuilder().setPaused(paused).setReason(repliesPausedReason)));
+            sendQuietly(
+                    conn,
+                    Frame.newBuilder()
+                            .setFlowControl(
+                                    FlowControl.newBuilder().setPaused(paused).setReason(repliesPausedReason)));
         }
     }
 
@@ -314,8 +356,12 @@ public final class BusClient implements AutoCloseable {
             conn = wasConnected ? connection : null;
         }
         if (conn != null) {
-            sendQuietly(conn, Frame.newBuilder().setDrain(Drain.newBuilder().setReason("channel sidecar shutting down")
-                    .setDeadlineMs((int) Math.min(Integer.MAX_VALUE, grace.toMillis()))));
+            sendQuietly(
+                    conn,
+                    Frame.newBuilder()
+                            .setDrain(Drain.newBuilder()
+                                    .setReason("channel sidecar shutting down")
+                                    .setDeadlineMs((int) Math.min(Integer.MAX_VALUE, grace.toMillis()))));
         }
         long deadline = System.nanoTime() + grace.toNanos();
         synchronized (lock) {
@@ -373,7 +419,11 @@ public final class BusClient implements AutoCloseable {
                 if (state == ConnectionState.CLOSED || state == ConnectionState.FAILED) return;
             }
             Duration delay = backoff.delay(attempt);
-            LOG.log(Level.DEBUG, "bus client {0}: reconnecting in {1} ms", channelName, String.valueOf(delay.toMillis()));
+            LOG.log(
+                    Level.DEBUG,
+                    "bus client {0}: reconnecting in {1} ms",
+                    channelName,
+                    String.valueOf(delay.toMillis()));
             try {
                 Thread.sleep(delay);
             } catch (InterruptedException e) {
@@ -388,18 +438,26 @@ public final class BusClient implements AutoCloseable {
         synchronized (lock) {
             lastReplySeq = ledger.lastReplySeq();
         }
-        Hello.Builder hello = Hello.newBuilder().setMinVersion(BusProtocol.MIN_SUPPORTED_VERSION).setMaxVersion(BusProtocol.MAX_SUPPORTED_VERSION)
-                .setChannelName(channelName).setChannelType(channelType).setInstanceId(instanceId)
-                .setCapabilities(capabilities).setLastReplySeq(lastReplySeq);
+        Hello.Builder hello = Hello.newBuilder()
+                .setMinVersion(BusProtocol.MIN_SUPPORTED_VERSION)
+                .setMaxVersion(BusProtocol.MAX_SUPPORTED_VERSION)
+                .setChannelName(channelName)
+                .setChannelType(channelType)
+                .setInstanceId(instanceId)
+                .setCapabilities(capabilities)
+                .setLastReplySeq(lastReplySeq);
         if (sidecarVersion != null) hello.setSidecarVersion(sidecarVersion);
         conn.send(Frame.newBuilder().setHello(hello));
 
-        ScheduledFuture<?> welcomeTimer = timer.schedule(() -> {
-            if (!conn.registered()) {
-                noteDisconnect(conn, "no Welcome from the bridge within " + welcomeTimeout.toMillis() + " ms");
-                conn.close();
-            }
-        }, welcomeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> welcomeTimer = timer.schedule(
+                () -> {
+                    if (!conn.registered()) {
+                        noteDisconnect(conn, "no Welcome from the bridge within " + welcomeTimeout.toMillis() + " ms");
+                        conn.close();
+                    }
+                },
+                welcomeTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         Frame first;
         try {
             first = conn.read();
@@ -413,7 +471,8 @@ public final class BusClient implements AutoCloseable {
         }
         if (!first.hasWelcome()) throw new IOException("bridge sent " + first.getBodyCase() + " before its Welcome");
         Welcome welcome = first.getWelcome();
-        if (welcome.getVersion() < BusProtocol.MIN_SUPPORTED_VERSION || welcome.getVersion() > BusProtocol.MAX_SUPPORTED_VERSION) {
+        if (welcome.getVersion() < BusProtocol.MIN_SUPPORTED_VERSION
+                || welcome.getVersion() > BusProtocol.MAX_SUPPORTED_VERSION) {
             fail("bridge chose bus protocol version " + welcome.getVersion() + " but this sidecar speaks "
                     + BusProtocol.MIN_SUPPORTED_VERSION + ".." + BusProtocol.MAX_SUPPORTED_VERSION
                     + "; use a channel sidecar image matching the bridge");
@@ -438,17 +497,24 @@ public final class BusClient implements AutoCloseable {
             pauseReplies = repliesPaused;
             pauseReason = repliesPausedReason;
         }
-        LOG.log(Level.INFO, "bus client {0}: registered with the bridge (session {1}, window {2})",
-                channelName, welcome.getSessionId(), String.valueOf(welcome.getWindow()));
+        LOG.log(
+                Level.INFO,
+                "bus client {0}: registered with the bridge (session {1}, window {2})",
+                channelName,
+                welcome.getSessionId(),
+                String.valueOf(welcome.getWindow()));
         if (pauseReplies) {
-            conn.send(Frame.newBuilder().setFlowControl(FlowControl.newBuilder().setPaused(true).setReason(pauseReason)));
+            conn.send(Frame.newBuilder()
+                    .setFlowControl(FlowControl.newBuilder().setPaused(true).setReason(pauseReason)));
         }
         sendAll(conn, toSend);
         runCallback(() -> listener.connected(welcome));
 
-        long intervalMs = welcome.getHeartbeatIntervalMs() > 0 ? welcome.getHeartbeatIntervalMs() : BusProtocol.DEFAULT_HEARTBEAT_INTERVAL_MS;
-        ScheduledFuture<?> heartbeat = timer.scheduleAtFixedRate(() -> heartbeat(conn, intervalMs),
-                intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        long intervalMs = welcome.getHeartbeatIntervalMs() > 0
+                ? welcome.getHeartbeatIntervalMs()
+                : BusProtocol.DEFAULT_HEARTBEAT_INTERVAL_MS;
+        ScheduledFuture<?> heartbeat = timer.scheduleAtFixedRate(
+                () -> heartbeat(conn, intervalMs), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         try {
             Frame frame;
             while ((frame = conn.read()) != null) {
@@ -466,12 +532,19 @@ public final class BusClient implements AutoCloseable {
     private void heartbeat(BusConnection conn, long intervalMs) {
         long silentMs = conn.millisSinceLastRead();
         if (silentMs > BusProtocol.MISSED_HEARTBEATS_BEFORE_DEAD * intervalMs) {
-            noteDisconnect(conn, "bridge silent for " + silentMs + " ms (" + BusProtocol.MISSED_HEARTBEATS_BEFORE_DEAD + " heartbeat intervals)");
+            noteDisconnect(
+                    conn,
+                    "bridge silent for " + silentMs + " ms (" + BusProtocol.MISSED_HEARTBEATS_BEFORE_DEAD
+                            + " heartbeat intervals)");
             conn.close();
             return;
         }
-        sendQuietly(conn, Frame.newBuilder().setHeartbeat(Heartbeat.newBuilder()
-                .setNonce(heartbeatNonce.incrementAndGet()).setSentAtUnixMs(System.currentTimeMillis())));
+        sendQuietly(
+                conn,
+                Frame.newBuilder()
+                        .setHeartbeat(Heartbeat.newBuilder()
+                                .setNonce(heartbeatNonce.incrementAndGet())
+                                .setSentAtUnixMs(System.currentTimeMillis())));
     }
 
     private void dispatch(BusConnection conn, Frame frame) throws IOException {
@@ -483,21 +556,31 @@ public final class BusClient implements AutoCloseable {
             case HEARTBEAT -> {
                 Heartbeat hb = frame.getHeartbeat();
                 if (!hb.getResponse()) {
-                    conn.send(Frame.newBuilder().setHeartbeat(Heartbeat.newBuilder().setNonce(hb.getNonce())
-                            .setResponse(true).setSentAtUnixMs(System.currentTimeMillis())));
+                    conn.send(Frame.newBuilder()
+                            .setHeartbeat(Heartbeat.newBuilder()
+                                    .setNonce(hb.getNonce())
+                                    .setResponse(true)
+                                    .setSentAtUnixMs(System.currentTimeMillis())));
                 }
             }
             case DRAIN -> {
-                LOG.log(Level.INFO, "bus client {0}: bridge is draining ({1}); holding new messages until it is back",
-                        channelName, frame.getDrain().getReason());
+                LOG.log(
+                        Level.INFO,
+                        "bus client {0}: bridge is draining ({1}); holding new messages until it is back",
+                        channelName,
+                        frame.getDrain().getReason());
                 synchronized (lock) {
                     bridgeDraining = true;
                 }
             }
             case ERROR -> handleError(conn, frame.getError());
             case WELCOME -> LOG.log(Level.WARNING, "bus client {0}: ignoring a second Welcome", channelName);
-            default -> conn.send(Frame.newBuilder().setError(Error.newBuilder().setCode(Error.Code.UNSUPPORTED_FRAME)
-                    .setRefSeq(frame.getSeq()).setMessage("a channel sidecar does not accept " + frame.getBodyCase() + " frames")));
+            default ->
+                conn.send(Frame.newBuilder()
+                        .setError(Error.newBuilder()
+                                .setCode(Error.Code.UNSUPPORTED_FRAME)
+                                .setRefSeq(frame.getSeq())
+                                .setMessage("a channel sidecar does not accept " + frame.getBodyCase() + " frames")));
         }
     }
 
@@ -510,7 +593,8 @@ public final class BusClient implements AutoCloseable {
             toSend = pumpLocked();
             lock.notifyAll();
         }
-        // Only an Ack to the first write can report an earlier publish; after a resend, "duplicate" may be our own copy.
+        // Only an Ack to the first write can report an earlier publish; after a resend, "duplicate" may be our own
+        // copy.
         if (p != null) p.future.complete(new PublishResult(ack.getMessageId(), ack.getDuplicate() && p.writes == 1));
         sendAll(conn, toSend);
     }
@@ -522,7 +606,10 @@ public final class BusClient implements AutoCloseable {
         synchronized (lock) {
             p = inflight.remove(nack.getMessageId());
             if (p != null) p.refusedWrites = p.writes;
-            retry = p != null && nack.getRetryable() && ++p.attempts < maxPublishAttempts && state != ConnectionState.DRAINING;
+            retry = p != null
+                    && nack.getRetryable()
+                    && ++p.attempts < maxPublishAttempts
+                    && state != ConnectionState.DRAINING;
             if (p != null && !retry) byId.remove(nack.getMessageId());
             toSend = pumpLocked();
             lock.notifyAll();
@@ -530,14 +617,25 @@ public final class BusClient implements AutoCloseable {
         if (p == null) {
             runCallback(() -> listener.lateNack(nack));
         } else if (retry) {
-            long delay = Math.max(nack.getRetryAfterMs(), backoff.delay(p.attempts).toMillis());
-            LOG.log(Level.DEBUG, "bus client {0}: message {1} nacked ({2}), retrying in {3} ms",
-                    channelName, nack.getMessageId(), nack.getReason(), String.valueOf(delay));
+            long delay =
+                    Math.max(nack.getRetryAfterMs(), backoff.delay(p.attempts).toMillis());
+            LOG.log(
+                    Level.DEBUG,
+                    "bus client {0}: message {1} nacked ({2}), retrying in {3} ms",
+                    channelName,
+                    nack.getMessageId(),
+                    nack.getReason(),
+                    String.valueOf(delay));
             Pending retried = p;
             timer.schedule(() -> requeue(retried), delay, TimeUnit.MILLISECONDS);
         } else {
-            p.future.completeExceptionally(new PublishException(nack.getMessageId(), reasonOf(nack.getReason()),
-                    nack.getRetryable(), Duration.ofMillis(nack.getRetryAfterMs()), nack.getDetail(), nack.getUserVisibleText()));
+            p.future.completeExceptionally(new PublishException(
+                    nack.getMessageId(),
+                    reasonOf(nack.getReason()),
+                    nack.getRetryable(),
+                    Duration.ofMillis(nack.getRetryAfterMs()),
+                    nack.getDetail(),
+                    nack.getUserVisibleText()));
         }
         sendAll(conn, toSend);
     }
@@ -582,8 +680,9 @@ public final class BusClient implements AutoCloseable {
     private void handleError(BusConnection conn, Error error) throws IOException {
         String text = "bridge error " + error.getCode() + ": " + error.getMessage();
         switch (error.getCode()) {
-            case REPLACED -> fail(text + " — another instance registered channel '" + channelName
-                    + "'; this one stops (two sidecars for one channel would split its traffic)");
+            case REPLACED ->
+                fail(text + " — another instance registered channel '" + channelName
+                        + "'; this one stops (two sidecars for one channel would split its traffic)");
             case UNSUPPORTED_VERSION -> fail(text + " — upgrade the channel sidecar image to match the bridge");
             default -> {
                 LOG.log(error.getFatal() ? Level.ERROR : Level.WARNING, "bus client {0}: {1}", channelName, text);
@@ -641,7 +740,7 @@ public final class BusClient implements AutoCloseable {
                 case IN_PROGRESS -> {
                     return; // acked on the current connection when the running handler finishes
                 }
-                case NEW -> { }
+                case NEW -> {}
             }
             if (again == null) {
                 handlersRunning++;
@@ -666,11 +765,17 @@ public final class BusClient implements AutoCloseable {
         }));
     }
 
-    private void finishReply(Reply reply, String key, CompletableFuture<Void> done, ReplyOutcome outcome, Throwable err) {
+    private void finishReply(
+            Reply reply, String key, CompletableFuture<Void> done, ReplyOutcome outcome, Throwable err) {
         ReplyAck.Builder ack = ReplyAck.newBuilder().setReplySeq(reply.getReplySeq());
         if (err != null) {
-            LOG.log(Level.ERROR, "bus client " + channelName + ": reply handler failed for reply " + reply.getReplySeq(), err);
-            ack.setOk(false).setError("handler_failed: " + err.getClass().getSimpleName()).setRetryable(false);
+            LOG.log(
+                    Level.ERROR,
+                    "bus client " + channelName + ": reply handler failed for reply " + reply.getReplySeq(),
+                    err);
+            ack.setOk(false)
+                    .setError("handler_failed: " + err.getClass().getSimpleName())
+                    .setRetryable(false);
         } else if (outcome instanceof ReplyOutcome.Delivered d) {
             ack.setOk(true).addAllPlatformMessageIds(d.platformMessageIds());
         } else if (outcome instanceof ReplyOutcome.Failed f) {
@@ -681,7 +786,7 @@ public final class BusClient implements AutoCloseable {
         ReplyAck built = ack.build();
         BusConnection conn;
         synchronized (lock) {
-            if (!(built.getOk() == false && built.getRetryable())) {
+            if (!(!built.getOk() && built.getRetryable())) {
                 ledger.handled(built);
             } else {
                 // A retryable failure is not "handled": forget it so the bridge's resend is handled again.
@@ -716,7 +821,8 @@ public final class BusClient implements AutoCloseable {
         for (Iterator<Pending> it = byId.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
             PublishException.Reason why = p.mayBeStored() ? PublishException.Reason.UNCONFIRMED : reason;
-            p.future.completeExceptionally(new PublishException(p.message.getMessageId(), why, false, null, detail, ""));
+            p.future.completeExceptionally(
+                    new PublishException(p.message.getMessageId(), why, false, null, detail, ""));
             it.remove();
         }
         queue.clear();
@@ -791,31 +897,75 @@ public final class BusClient implements AutoCloseable {
         private Builder() {}
 
         /** The bridge's Unix socket ({@code CLAW_BUS_SOCKET}, usually /var/run/claw/bus.sock). */
-        public Builder socketPath(Path socketPath) { this.socketPath = socketPath; return this; }
+        public Builder socketPath(Path socketPath) {
+            this.socketPath = socketPath;
+            return this;
+        }
         /** The ClawChannel's name and type (slack, discord, telegram, webhook, custom ...). */
-        public Builder channel(String name, String type) { this.channelName = name; this.channelType = type; return this; }
+        public Builder channel(String name, String type) {
+            this.channelName = name;
+            this.channelType = type;
+            return this;
+        }
         /** Pod-unique id of this process; a random UUID by default. */
-        public Builder instanceId(String instanceId) { this.instanceId = instanceId; return this; }
-        public Builder sidecarVersion(String version) { this.sidecarVersion = version; return this; }
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
+
+        public Builder sidecarVersion(String version) {
+            this.sidecarVersion = version;
+            return this;
+        }
         /** Message length limits and features the bridge uses to shape replies. */
-        public Builder capabilities(ChannelCapabilities capabilities) { this.capabilities = capabilities; return this; }
-        public Builder replyHandler(ReplyHandler handler) { this.replyHandler = handler; return this; }
-        public Builder listener(BusListener listener) { this.listener = listener; return this; }
+        public Builder capabilities(ChannelCapabilities capabilities) {
+            this.capabilities = capabilities;
+            return this;
+        }
+
+        public Builder replyHandler(ReplyHandler handler) {
+            this.replyHandler = handler;
+            return this;
+        }
+
+        public Builder listener(BusListener listener) {
+            this.listener = listener;
+            return this;
+        }
         /** How many messages may wait for the bridge's ack (buffered + in flight); default 1024. */
-        public Builder bufferCapacity(int capacity) { this.bufferCapacity = capacity; return this; }
+        public Builder bufferCapacity(int capacity) {
+            this.bufferCapacity = capacity;
+            return this;
+        }
         /** Reconnect and retry backoff; default 100 ms doubling to 10 s, jittered. */
-        public Builder backoff(Backoff backoff) { this.backoff = Objects.requireNonNull(backoff); return this; }
+        public Builder backoff(Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff);
+            return this;
+        }
         /** Attempts per message when the bridge answers with retryable Nacks; default 5. */
-        public Builder maxPublishAttempts(int attempts) { this.maxPublishAttempts = attempts; return this; }
+        public Builder maxPublishAttempts(int attempts) {
+            this.maxPublishAttempts = attempts;
+            return this;
+        }
         /** Resume point when the sidecar persisted one (0 = let the bridge resend everything unacknowledged). */
-        public Builder lastReplySeq(long seq) { this.lastReplySeq = seq; return this; }
-        public Builder welcomeTimeout(Duration timeout) { this.welcomeTimeout = timeout; return this; }
+        public Builder lastReplySeq(long seq) {
+            this.lastReplySeq = seq;
+            return this;
+        }
+
+        public Builder welcomeTimeout(Duration timeout) {
+            this.welcomeTimeout = timeout;
+            return this;
+        }
         /**
          * A file that records the replies this channel handled, on a volume that outlives the process: after a
          * restart, a reply the bridge resends that was already delivered is acknowledged from it, not delivered
          * again. Without it the record is in memory only.
          */
-        public Builder replyLedgerFile(Path file) { this.replyLedgerFile = file; return this; }
+        public Builder replyLedgerFile(Path file) {
+            this.replyLedgerFile = file;
+            return this;
+        }
 
         public BusClient build() {
             return new BusClient(this);

@@ -114,8 +114,11 @@ final class BusConnection implements AutoCloseable {
                 decoder.feed(readBuffer, this::accept);
             } catch (BusFramingException e) {
                 try {
-                    send(Frame.newBuilder().setError(Error.newBuilder().setCode(e.kind().errorCode())
-                            .setMessage(e.getMessage()).setFatal(true)));
+                    send(Frame.newBuilder()
+                            .setError(Error.newBuilder()
+                                    .setCode(e.kind().errorCode())
+                                    .setMessage(e.getMessage())
+                                    .setFatal(true)));
                 } catch (IOException ignored) {
                     // closing anyway
                 }
@@ -130,8 +133,10 @@ final class BusConnection implements AutoCloseable {
             case DecodeResult.Decoded d -> decoded.add(d.frame());
             case DecodeResult.Malformed m -> {
                 try {
-                    send(Frame.newBuilder().setError(Error.newBuilder().setCode(Error.Code.MALFORMED_FRAME)
-                            .setMessage(m.reason())));
+                    send(Frame.newBuilder()
+                            .setError(Error.newBuilder()
+                                    .setCode(Error.Code.MALFORMED_FRAME)
+                                    .setMessage(m.reason())));
                 } catch (IOException ignored) {
                     // the read loop notices the broken connection
                 }

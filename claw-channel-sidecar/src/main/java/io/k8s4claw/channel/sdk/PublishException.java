@@ -11,7 +11,13 @@ public final class PublishException extends RuntimeException {
 
     /** Why the message was not accepted. The bridge's Nack reasons plus the client's own. */
     public enum Reason {
-        INVALID, OVERLOADED, STORAGE_FAILED, DRAINING, DEAD_LETTERED, RUNTIME_REJECTED, UNSPECIFIED,
+        INVALID,
+        OVERLOADED,
+        STORAGE_FAILED,
+        DRAINING,
+        DEAD_LETTERED,
+        RUNTIME_REJECTED,
+        UNSPECIFIED,
         /** The client's bounded buffer is full (the bridge has been away too long or is too slow). */
         BUFFER_FULL,
         /**
@@ -34,9 +40,15 @@ public final class PublishException extends RuntimeException {
     private final Duration retryAfter;
     private final String userVisibleText;
 
-    public PublishException(String messageId, Reason reason, boolean retryable, Duration retryAfter,
-                            String detail, String userVisibleText) {
-        super("message " + messageId + " not accepted: " + reason + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
+    public PublishException(
+            String messageId,
+            Reason reason,
+            boolean retryable,
+            Duration retryAfter,
+            String detail,
+            String userVisibleText) {
+        super("message " + messageId + " not accepted: " + reason
+                + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
         this.messageId = messageId;
         this.reason = Objects.requireNonNull(reason);
         this.retryable = retryable;
@@ -44,10 +56,23 @@ public final class PublishException extends RuntimeException {
         this.userVisibleText = userVisibleText == null ? "" : userVisibleText;
     }
 
-    public String messageId() { return messageId; }
-    public Reason reason() { return reason; }
-    public boolean retryable() { return retryable; }
-    public Duration retryAfter() { return retryAfter; }
+    public String messageId() {
+        return messageId;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
     /** Text the channel may show the user (may be empty); never contains secrets. */
-    public String userVisibleText() { return userVisibleText; }
+    public String userVisibleText() {
+        return userVisibleText;
+    }
 }

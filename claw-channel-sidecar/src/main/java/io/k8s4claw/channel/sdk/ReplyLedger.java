@@ -28,6 +28,7 @@ final class ReplyLedger {
     private final Map<Long, ReplyLedgerFile.Handled> recentAcks;
     /** seq -> fingerprint of the replies being handled. */
     private final TreeMap<Long, Long> inProgress = new TreeMap<>();
+
     private final ReplyLedgerFile file;
     private long highestAcked;
     private long watermark;
@@ -52,12 +53,17 @@ final class ReplyLedger {
         }
     }
 
-    enum Seen { NEW, IN_PROGRESS, ALREADY_ACKED }
+    enum Seen {
+        NEW,
+        IN_PROGRESS,
+        ALREADY_ACKED
+    }
 
     /** What identifies a reply's content: the first 8 bytes of SHA-256 over its encoding. */
     static long fingerprint(Reply reply) {
         try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(reply.toByteArray())).getLong();
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(reply.toByteArray()))
+                    .getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -59,7 +59,11 @@ final class ReplyLedgerFile {
                 }
             }
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "reply ledger {0} unreadable ({1}): replies resent by the bridge are delivered again", path, e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "reply ledger {0} unreadable ({1}): replies resent by the bridge are delivered again",
+                    path,
+                    e.getMessage());
         }
         return out;
     }
@@ -68,7 +72,9 @@ final class ReplyLedgerFile {
     void append(Handled h) {
         if (failed) return;
         try {
-            if (out == null) out = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            if (out == null)
+                out = FileChannel.open(
+                        path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             write(out, h);
             lines++;
         } catch (IOException e) {
@@ -86,8 +92,8 @@ final class ReplyLedgerFile {
         if (failed) return;
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 for (Handled h : entries) write(ch, h);
             }
             if (out != null) out.close();
@@ -118,7 +124,10 @@ final class ReplyLedgerFile {
     private void disable(IOException e) {
         failed = true;
         close();
-        LOG.log(Level.WARNING, "reply ledger {0} cannot be written ({1}); replies resent after a restart may be delivered twice",
-                path, e.getMessage());
+        LOG.log(
+                Level.WARNING,
+                "reply ledger {0} cannot be written ({1}); replies resent after a restart may be delivered twice",
+                path,
+                e.getMessage());
     }
 }

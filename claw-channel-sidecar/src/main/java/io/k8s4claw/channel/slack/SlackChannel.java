@@ -1,16 +1,16 @@
 package io.k8s4claw.channel.slack;
 
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
-import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.channel.common.ApprovalRouter;
 import io.k8s4claw.channel.common.ChannelConfig;
 import io.k8s4claw.channel.common.ChannelHttpServer;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.ConfigException;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
@@ -21,7 +21,6 @@ import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.BusClient;
 import io.k8s4claw.channel.sdk.PublishException;
 import io.k8s4claw.channel.sdk.ReplyHandler;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -86,15 +85,19 @@ public final class SlackChannel implements PlatformChannel {
     public SlackChannel(String name, ChannelConfig config, ChannelMetrics metrics) {
         this.name = name;
         this.metrics = metrics;
-        this.appToken = config.secret("SLACK_APP_TOKEN", "the Slack app-level token (xapp-...) with connections:write, for Socket Mode");
-        Secret botToken = config.secret("SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) with chat:write, for replies");
+        this.appToken = config.secret(
+                "SLACK_APP_TOKEN", "the Slack app-level token (xapp-...) with connections:write, for Socket Mode");
+        Secret botToken =
+                config.secret("SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) with chat:write, for replies");
         if (!appToken.reveal().startsWith("xapp-")) {
-            throw new ConfigException("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode needs it; a bot token does not work)");
+            throw new ConfigException(
+                    "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode needs it; a bot token does not work)");
         }
         if (!botToken.reveal().startsWith("xoxb-")) {
             throw new ConfigException("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
         }
-        HttpUrl base = HttpUrl.get(config.url("apiBaseUrl", "https://slack.com/api/").toString());
+        HttpUrl base =
+                HttpUrl.get(config.url("apiBaseUrl", "https://slack.com/api/").toString());
         this.replyInThread = config.bool("replyInThread", true);
         this.debugReconnects = config.bool("debugReconnects", false);
         this.ackWaitMs = config.integer("ackWaitMs", 2000, 0, 2800);
@@ -102,10 +105,19 @@ public final class SlackChannel implements PlatformChannel {
                 .pingInterval(Duration.ofSeconds(config.integer("pingIntervalSeconds", 10, 1, 120)))
                 .callTimeout(Duration.ofSeconds(30))
                 .build();
-        this.api = new SlackWebApi(http, base, botToken, metrics,
+        this.api = new SlackWebApi(
+                http,
+                base,
+                botToken,
+                metrics,
                 new SlackMrkdwn.Allow(config.bool("allowLabeledLinks", false), config.bool("allowUserMentions", false)),
                 config.string("defaultChannel", ""));
-        this.streamer = new ReplyStreamer(api, metrics, status, approvals, config.bool("streaming", false),
+        this.streamer = new ReplyStreamer(
+                api,
+                metrics,
+                status,
+                approvals,
+                config.bool("streaming", false),
                 Duration.ofMillis(config.integer("streamEditIntervalMs", 1000, 100, 60_000)));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "slack-" + name);
@@ -116,7 +128,8 @@ public final class SlackChannel implements PlatformChannel {
 
     @Override
     public ChannelCapabilities capabilities() {
-        return PlatformChannel.capabilities(4000, ChannelCapabilities.LengthUnit.CHARACTERS, true, false, "slack-mrkdwn");
+        return PlatformChannel.capabilities(
+                4000, ChannelCapabilities.LengthUnit.CHARACTERS, true, false, "slack-mrkdwn");
     }
 
     @Override
@@ -142,7 +155,8 @@ public final class SlackChannel implements PlatformChannel {
             connect();
         } catch (PlatformException e) {
             if (e.kind() == PlatformException.Kind.AUTH) {
-                stopFor("SLACK_BOT_TOKEN was rejected by auth.test (" + e.code() + "); replace the token in the channel's Secret and restart");
+                stopFor("SLACK_BOT_TOKEN was rejected by auth.test (" + e.code()
+                        + "); replace the token in the channel's Secret and restart");
             } else {
                 retryLater(this::authenticateThenConnect, e);
             }
@@ -162,7 +176,8 @@ public final class SlackChannel implements PlatformChannel {
         } catch (PlatformException e) {
             connecting.set(false);
             if (e.kind() == PlatformException.Kind.AUTH) {
-                stopFor("SLACK_APP_TOKEN was rejected by apps.connections.open (" + e.code() + "); replace the token in the channel's Secret and restart");
+                stopFor("SLACK_APP_TOKEN was rejected by apps.connections.open (" + e.code()
+                        + "); replace the token in the channel's Secret and restart");
             } else {
                 retryLater(this::connect, e);
             }
@@ -171,15 +186,22 @@ public final class SlackChannel implements PlatformChannel {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             connecting.set(false);
-            LOG.log(Level.WARNING, "slack {0}: opening the socket failed: {1}", name, e.getClass().getSimpleName());
-            retryLater(this::connect, PlatformException.transientFailure("bad_url", "could not open the Socket Mode URL"));
+            LOG.log(
+                    Level.WARNING,
+                    "slack {0}: opening the socket failed: {1}",
+                    name,
+                    e.getClass().getSimpleName());
+            retryLater(
+                    this::connect, PlatformException.transientFailure("bad_url", "could not open the Socket Mode URL"));
         }
     }
 
     private void retryLater(Runnable what, PlatformException e) {
         if (closing) return;
-        long delay = e.kind() == PlatformException.Kind.RATE_LIMITED && !e.retryAfter().isZero()
-                ? e.retryAfter().toMillis() : backoff.delay(failedAttempts.incrementAndGet()).toMillis();
+        long delay = e.kind() == PlatformException.Kind.RATE_LIMITED
+                        && !e.retryAfter().isZero()
+                ? e.retryAfter().toMillis()
+                : backoff.delay(failedAttempts.incrementAndGet()).toMillis();
         if (e.kind() == PlatformException.Kind.RATE_LIMITED) metrics.rateLimitWait();
         metrics.error("connect");
         status.disconnected(e.getMessage());
@@ -230,25 +252,38 @@ public final class SlackChannel implements PlatformChannel {
                     Socket old = current;
                     current = this;
                     if (old != null && old != this) old.retire(1000, "replaced");
-                    status.connected("socket mode connected (" + msg.path("num_connections").asInt(1) + " connection(s), recycled after ~"
-                            + msg.path("debug_info").path("approximate_connection_time").asInt(0) + " s)");
+                    status.connected("socket mode connected ("
+                            + msg.path("num_connections").asInt(1) + " connection(s), recycled after ~"
+                            + msg.path("debug_info")
+                                    .path("approximate_connection_time")
+                                    .asInt(0) + " s)");
                     LOG.log(Level.INFO, "slack {0}: Socket Mode connected", name);
                 }
                 case "disconnect" -> {
                     String reason = msg.path("reason").asText("");
                     if ("link_disabled".equals(reason)) {
-                        stopFor("Slack disabled Socket Mode for this app (disconnect: link_disabled); enable Socket Mode in the app's settings and restart the sidecar");
+                        stopFor(
+                                "Slack disabled Socket Mode for this app (disconnect: link_disabled); enable Socket Mode in the app's settings and restart the sidecar");
                         retire(1000, "link disabled");
                         return;
                     }
                     // refresh_requested, warning, or anything new: open the replacement before this one closes.
                     if (!replacementRequested) {
                         replacementRequested = true;
-                        LOG.log(Level.INFO, "slack {0}: disconnect ({1}); opening the replacement connection first", name, reason);
+                        LOG.log(
+                                Level.INFO,
+                                "slack {0}: disconnect ({1}); opening the replacement connection first",
+                                name,
+                                reason);
                         scheduler.execute(SlackChannel.this::connect);
                     }
                 }
-                default -> LOG.log(Level.DEBUG, "slack {0}: ignoring Socket Mode message type {1}", name, msg.path("type").asText());
+                default ->
+                    LOG.log(
+                            Level.DEBUG,
+                            "slack {0}: ignoring Socket Mode message type {1}",
+                            name,
+                            msg.path("type").asText());
             }
         }
 
@@ -264,7 +299,8 @@ public final class SlackChannel implements PlatformChannel {
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            String why = response != null ? "WebSocket refused with HTTP " + response.code() + " (stale single-use URL?)"
+            String why = response != null
+                    ? "WebSocket refused with HTTP " + response.code() + " (stale single-use URL?)"
                     : "WebSocket failed: " + t.getClass().getSimpleName();
             ended(why);
         }
@@ -349,11 +385,12 @@ public final class SlackChannel implements PlatformChannel {
                 .setSender(sender)
                 .setText(text)
                 .setPlatformMessageId(ts)
-                .setChatType(switch (channelType) {
-                    case "im" -> ChatType.DIRECT;
-                    case "mpim", "group" -> ChatType.GROUP;
-                    default -> ChatType.CHANNEL;
-                })
+                .setChatType(
+                        switch (channelType) {
+                            case "im" -> ChatType.DIRECT;
+                            case "mpim", "group" -> ChatType.GROUP;
+                            default -> ChatType.CHANNEL;
+                        })
                 .putMetadata("team_id", payload.path("team_id").asText(""))
                 .putMetadata("channel_type", channelType)
                 .putMetadata("event_type", type)
@@ -366,7 +403,9 @@ public final class SlackChannel implements PlatformChannel {
                 ack.run();
                 return;
             }
-            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause()
+                    : err;
             metrics.error("publish");
             if (cause instanceof PublishException pe && !pe.retryable()) {
                 deadline.cancel(false);
@@ -375,7 +414,11 @@ public final class SlackChannel implements PlatformChannel {
                 if (!pe.userVisibleText().isEmpty()) {
                     scheduler.execute(() -> {
                         try {
-                            api.post(new PlatformOutbox.Target(channel, threadId, ts), pe.userVisibleText(), false, "nack:" + eventId);
+                            api.post(
+                                    new PlatformOutbox.Target(channel, threadId, ts),
+                                    pe.userVisibleText(),
+                                    false,
+                                    "nack:" + eventId);
                         } catch (PlatformException e) {
                             LOG.log(Level.WARNING, "slack {0}: could not tell the user: {1}", name, e.getMessage());
                         }
@@ -386,9 +429,19 @@ public final class SlackChannel implements PlatformChannel {
                 deadline.cancel(false);
                 eventIds.forget(eventId);
                 posts.forget(postKey);
-                LOG.log(Level.WARNING, "slack {0}: bus could not take event {1} ({2}); leaving it to Slack's redelivery", name, eventId, cause.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "slack {0}: bus could not take event {1} ({2}); leaving it to Slack's redelivery",
+                        name,
+                        eventId,
+                        cause.getMessage());
             } else {
-                LOG.log(Level.ERROR, "slack {0}: event {1} was acked to Slack but the bus failed it: {2}", name, eventId, cause.getMessage());
+                LOG.log(
+                        Level.ERROR,
+                        "slack {0}: event {1} was acked to Slack but the bus failed it: {2}",
+                        name,
+                        eventId,
+                        cause.getMessage());
             }
         });
     }
@@ -396,7 +449,8 @@ public final class SlackChannel implements PlatformChannel {
     private String stripMention(String text) {
         if (!botUserId.isEmpty()) {
             String mention = "<@" + botUserId + ">";
-            if (text.startsWith(mention)) return text.substring(mention.length()).stripLeading();
+            if (text.startsWith(mention))
+                return text.substring(mention.length()).stripLeading();
         }
         return text;
     }

@@ -90,7 +90,8 @@ final class SlackMrkdwn {
 
     private static String convertPlain(String s, Allow allow) {
         // Bold and headings first: they neither need nor produce control characters.
-        s = HEADING.matcher(s).replaceAll(m -> Matcher.quoteReplacement("*" + m.group(1).strip() + "*"));
+        s = HEADING.matcher(s)
+                .replaceAll(m -> Matcher.quoteReplacement("*" + m.group(1).strip() + "*"));
         s = BOLD.matcher(s).replaceAll(m -> Matcher.quoteReplacement("*" + m.group(1) + "*"));
         return linksAndMentions(s, allow, true);
     }
@@ -106,7 +107,8 @@ final class SlackMrkdwn {
             } else if (markdownLinks) {
                 String label = escape(m.group(1));
                 String url = escape(m.group(2));
-                replacement = allow.labeledLinks() ? "<" + url + "|" + label + ">"
+                replacement = allow.labeledLinks()
+                        ? "<" + url + "|" + label + ">"
                         : m.group(1).equals(m.group(2)) ? url : label + " (" + url + ")";
             } else {
                 replacement = null;

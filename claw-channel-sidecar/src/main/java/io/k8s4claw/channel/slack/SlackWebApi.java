@@ -1,7 +1,7 @@
 package io.k8s4claw.channel.slack;
 
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.ChannelMetrics;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
@@ -26,10 +26,18 @@ import okhttp3.Response;
  */
 final class SlackWebApi implements PlatformOutbox {
     static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
-    private static final Set<String> AUTH_ERRORS = Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired",
-            "account_inactive", "missing_scope", "not_allowed_token_type", "no_permission", "ekm_access_denied");
-    private static final Set<String> TRANSIENT_ERRORS = Set.of("internal_error", "fatal_error", "service_unavailable",
-            "request_timeout");
+    private static final Set<String> AUTH_ERRORS = Set.of(
+            "invalid_auth",
+            "not_authed",
+            "token_revoked",
+            "token_expired",
+            "account_inactive",
+            "missing_scope",
+            "not_allowed_token_type",
+            "no_permission",
+            "ekm_access_denied");
+    private static final Set<String> TRANSIENT_ERRORS =
+            Set.of("internal_error", "fatal_error", "service_unavailable", "request_timeout");
 
     private final OkHttpClient http;
     private final HttpUrl base;
@@ -38,10 +46,17 @@ final class SlackWebApi implements PlatformOutbox {
     private final SlackMrkdwn.Allow allow;
     /** Where a reply without a conversation goes (a proactive message); empty: nowhere. */
     private final String defaultChannel;
+
     private final TextSplitter splitter = new TextSplitter(4000, TextSplitter.Unit.CODE_POINTS);
     private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
 
-    SlackWebApi(OkHttpClient http, HttpUrl base, Secret botToken, ChannelMetrics metrics, SlackMrkdwn.Allow allow, String defaultChannel) {
+    SlackWebApi(
+            OkHttpClient http,
+            HttpUrl base,
+            Secret botToken,
+            ChannelMetrics metrics,
+            SlackMrkdwn.Allow allow,
+            String defaultChannel) {
         this.http = http;
         this.allow = allow;
         this.defaultChannel = defaultChannel;
@@ -79,7 +94,8 @@ final class SlackWebApi implements PlatformOutbox {
     }
 
     @Override
-    public void update(Target target, String platformMessageId, String text, boolean markdown) throws PlatformException {
+    public void update(Target target, String platformMessageId, String text, boolean markdown)
+            throws PlatformException {
         Json body = Json.object();
         body.put("channel", channel(target));
         body.put("ts", platformMessageId);
@@ -95,7 +111,8 @@ final class SlackWebApi implements PlatformOutbox {
     private String channel(Target target) throws PlatformException {
         if (!target.conversationId().isEmpty()) return target.conversationId();
         if (!defaultChannel.isEmpty()) return defaultChannel;
-        throw PlatformException.permanent("no_channel", "the reply names no conversation and CHANNEL_CONFIG.defaultChannel is not set");
+        throw PlatformException.permanent(
+                "no_channel", "the reply names no conversation and CHANNEL_CONFIG.defaultChannel is not set");
     }
 
     /** Model output as Slack text: escaped, so it cannot notify a channel or disguise a link (see SlackMrkdwn). */
@@ -123,36 +140,50 @@ final class SlackWebApi implements PlatformOutbox {
             }
         }
         // The token goes in the Authorization header only: Slack rejects it as a POST parameter.
-        Request req = new Request.Builder().url(base.newBuilder().addPathSegment(method).build())
+        Request req = new Request.Builder()
+                .url(base.newBuilder().addPathSegment(method).build())
                 .header("Authorization", "Bearer " + token.reveal())
-                .post(body == null ? RequestBody.create(new byte[0], null) : RequestBody.create(body.toString(), JSON_TYPE))
+                .post(
+                        body == null
+                                ? RequestBody.create(new byte[0], null)
+                                : RequestBody.create(body.toString(), JSON_TYPE))
                 .build();
         try (Response resp = http.newCall(req).execute()) {
             if (resp.code() == 429) {
                 Duration retryAfter = retryAfter(resp.header("Retry-After"));
                 notBeforeNanos.put(method, System.nanoTime() + retryAfter.toNanos());
-                throw PlatformException.rateLimited("ratelimited", retryAfter, "Slack " + method + " rate limited, retry after " + retryAfter.toSeconds() + " s");
+                throw PlatformException.rateLimited(
+                        "ratelimited",
+                        retryAfter,
+                        "Slack " + method + " rate limited, retry after " + retryAfter.toSeconds() + " s");
             }
-            if (resp.code() >= 500) throw PlatformException.transientFailure("http_" + resp.code(), "Slack " + method + " answered HTTP " + resp.code());
+            if (resp.code() >= 500)
+                throw PlatformException.transientFailure(
+                        "http_" + resp.code(), "Slack " + method + " answered HTTP " + resp.code());
             String text = resp.body() == null ? "" : resp.body().string();
             Json json;
             try {
                 json = Json.parse(text);
             } catch (Json.ParseException e) {
-                throw PlatformException.transientFailure("bad_response", "Slack " + method + " answered HTTP " + resp.code() + " with a non-JSON body");
+                throw PlatformException.transientFailure(
+                        "bad_response", "Slack " + method + " answered HTTP " + resp.code() + " with a non-JSON body");
             }
             if (json.path("ok").asBoolean(false)) return json;
             String error = json.path("error").asText("unknown_error");
-            if (AUTH_ERRORS.contains(error)) throw PlatformException.auth(error, "Slack " + method + " refused the token: " + error);
+            if (AUTH_ERRORS.contains(error))
+                throw PlatformException.auth(error, "Slack " + method + " refused the token: " + error);
             if ("ratelimited".equals(error)) {
                 Duration retryAfter = retryAfter(resp.header("Retry-After"));
                 notBeforeNanos.put(method, System.nanoTime() + retryAfter.toNanos());
                 throw PlatformException.rateLimited(error, retryAfter, "Slack " + method + " rate limited");
             }
-            if (TRANSIENT_ERRORS.contains(error)) throw PlatformException.transientFailure(error, "Slack " + method + " failed: " + error);
+            if (TRANSIENT_ERRORS.contains(error))
+                throw PlatformException.transientFailure(error, "Slack " + method + " failed: " + error);
             throw PlatformException.permanent(error, "Slack " + method + " failed: " + error);
         } catch (IOException e) {
-            throw PlatformException.transientFailure("network", "Slack " + method + " call failed: " + e.getClass().getSimpleName());
+            throw PlatformException.transientFailure(
+                    "network",
+                    "Slack " + method + " call failed: " + e.getClass().getSimpleName());
         }
     }
 

@@ -34,12 +34,13 @@ final class TelegramApi implements PlatformOutbox {
     /** Groups that became supergroups: old chat id -> new chat id. */
     private final Map<String, String> migrated = new ConcurrentHashMap<>();
     /** bus message id (update id) -> Telegram message id, to reply to the right message. */
-    private final Map<String, Long> replyTargets = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > 10_000;
-        }
-    });
+    private final Map<String, Long> replyTargets =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     TelegramApi(OkHttpClient http, HttpUrl base, Secret token, boolean markdown) {
         this.http = http;
@@ -55,38 +56,57 @@ final class TelegramApi implements PlatformOutbox {
     /** Calls a method; returns {@code result}. */
     Json call(String method, Json body, Duration timeout) throws PlatformException {
         Request req = new Request.Builder()
-                .url(base.newBuilder().addPathSegment("bot" + token.reveal()).addPathSegment(method).build())
-                .post(RequestBody.create(body.toString(), JSON_TYPE)).build();
-        OkHttpClient client = timeout == null ? http : http.newBuilder().readTimeout(timeout).callTimeout(timeout.plusSeconds(5)).build();
+                .url(base.newBuilder()
+                        .addPathSegment("bot" + token.reveal())
+                        .addPathSegment(method)
+                        .build())
+                .post(RequestBody.create(body.toString(), JSON_TYPE))
+                .build();
+        OkHttpClient client = timeout == null
+                ? http
+                : http.newBuilder()
+                        .readTimeout(timeout)
+                        .callTimeout(timeout.plusSeconds(5))
+                        .build();
         try (Response resp = client.newCall(req).execute()) {
             String text = resp.body() == null ? "" : resp.body().string();
             Json json;
             try {
                 json = Json.parse(text);
             } catch (Json.ParseException e) {
-                throw PlatformException.transientFailure("http_" + resp.code(), "Telegram " + method + " answered HTTP " + resp.code() + " without JSON");
+                throw PlatformException.transientFailure(
+                        "http_" + resp.code(),
+                        "Telegram " + method + " answered HTTP " + resp.code() + " without JSON");
             }
             if (json.path("ok").asBoolean(false)) return json.path("result");
             int code = json.path("error_code").asInt(resp.code());
             String description = json.path("description").asText("");
             Json params = json.path("parameters");
             if (code == 429 || params.has("retry_after")) {
-                throw PlatformException.rateLimited("too_many_requests", Duration.ofSeconds(params.path("retry_after").asLong(1)),
+                throw PlatformException.rateLimited(
+                        "too_many_requests",
+                        Duration.ofSeconds(params.path("retry_after").asLong(1)),
                         "Telegram " + method + ": " + description);
             }
             if (params.has("migrate_to_chat_id")) {
                 throw new Migrated(params.path("migrate_to_chat_id").asText(), description);
             }
             if (code == 401 || code == 404) {
-                throw PlatformException.auth("unauthorized", "Telegram refused TELEGRAM_BOT_TOKEN (" + code + " " + description + ")");
+                throw PlatformException.auth(
+                        "unauthorized", "Telegram refused TELEGRAM_BOT_TOKEN (" + code + " " + description + ")");
             }
-            if (code == 409) throw new PlatformException(PlatformException.Kind.TRANSIENT, "conflict", null, description);
+            if (code == 409)
+                throw new PlatformException(PlatformException.Kind.TRANSIENT, "conflict", null, description);
             if (code == 403) throw PlatformException.permanent("forbidden", "Telegram " + method + ": " + description);
-            if (code >= 500) throw PlatformException.transientFailure("http_" + code, "Telegram " + method + ": " + description);
-            throw PlatformException.permanent(code == 400 && description.contains("can't parse entities") ? "cant_parse_entities" : "bad_request",
+            if (code >= 500)
+                throw PlatformException.transientFailure("http_" + code, "Telegram " + method + ": " + description);
+            throw PlatformException.permanent(
+                    code == 400 && description.contains("can't parse entities") ? "cant_parse_entities" : "bad_request",
                     "Telegram " + method + " (" + code + "): " + description);
         } catch (IOException e) {
-            throw PlatformException.transientFailure("network", "Telegram " + method + " call failed: " + e.getClass().getSimpleName());
+            throw PlatformException.transientFailure(
+                    "network",
+                    "Telegram " + method + " call failed: " + e.getClass().getSimpleName());
         }
     }
 
@@ -117,7 +137,9 @@ final class TelegramApi implements PlatformOutbox {
         String chatId = chat(target.conversationId());
         for (int migrations = 0; ; migrations++) {
             try {
-                return String.valueOf(send(chatId, target, text, asMarkdown && markdown).path("message_id").asLong());
+                return String.valueOf(send(chatId, target, text, asMarkdown && markdown)
+                        .path("message_id")
+                        .asLong());
             } catch (Migrated m) {
                 if (migrations > 0) throw m;
                 migrated.put(target.conversationId(), m.newChatId);
@@ -136,8 +158,11 @@ final class TelegramApi implements PlatformOutbox {
                 // not a forum topic id
             }
         }
-        Long replyTo = target.replyToPlatformMessageId().isEmpty() ? null : replyTargets.get(target.replyToPlatformMessageId());
-        if (replyTo != null) body.putObject("reply_parameters").put("message_id", replyTo).put("allow_sending_without_reply", true);
+        Long replyTo = target.replyToPlatformMessageId().isEmpty()
+                ? null
+                : replyTargets.get(target.replyToPlatformMessageId());
+        if (replyTo != null)
+            body.putObject("reply_parameters").put("message_id", replyTo).put("allow_sending_without_reply", true);
         if (md) {
             body.put("text", TelegramMarkdown.escape(text)).put("parse_mode", "MarkdownV2");
             try {
@@ -152,7 +177,8 @@ final class TelegramApi implements PlatformOutbox {
     }
 
     @Override
-    public void update(Target target, String platformMessageId, String text, boolean asMarkdown) throws PlatformException {
+    public void update(Target target, String platformMessageId, String text, boolean asMarkdown)
+            throws PlatformException {
         Json body = Json.object();
         putChatId(body, chat(target.conversationId()));
         body.put("message_id", Long.parseLong(platformMessageId));

@@ -1,17 +1,17 @@
 package io.k8s4claw.channel.telegram;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
-import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.channel.common.ApprovalRouter;
 import io.k8s4claw.channel.common.ChannelConfig;
 import io.k8s4claw.channel.common.ChannelHttpServer;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.ConfigException;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformStatus;
@@ -93,21 +93,37 @@ public final class TelegramChannel implements PlatformChannel {
         this.pollTimeoutSeconds = (int) config.integer("pollTimeoutSeconds", 25, 0, 50);
         this.webhookPath = config.string("webhookPath", "/telegram");
         this.webhookUrl = config.string("webhookUrl", null);
-        this.webhookSecret = webhookMode ? config.secret("TELEGRAM_WEBHOOK_SECRET",
-                "the secret_token Telegram echoes in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Za-z0-9_-)") : null;
+        this.webhookSecret = webhookMode
+                ? config.secret(
+                        "TELEGRAM_WEBHOOK_SECRET",
+                        "the secret_token Telegram echoes in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Za-z0-9_-)")
+                : null;
         if (webhookSecret != null && !webhookSecret.reveal().matches("[A-Za-z0-9_-]{1,256}")) {
             throw new ConfigException("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
         }
-        this.http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).callTimeout(Duration.ofSeconds(40)).build();
-        this.api = new TelegramApi(http, HttpUrl.get(config.url("apiBaseUrl", "https://api.telegram.org/").toString()), token,
+        this.http = new OkHttpClient.Builder()
+                .readTimeout(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofSeconds(40))
+                .build();
+        this.api = new TelegramApi(
+                http,
+                HttpUrl.get(
+                        config.url("apiBaseUrl", "https://api.telegram.org/").toString()),
+                token,
                 config.bool("markdown", true));
-        this.streamer = new ReplyStreamer(api, metrics, status, approvals, config.bool("streaming", false),
+        this.streamer = new ReplyStreamer(
+                api,
+                metrics,
+                status,
+                approvals,
+                config.bool("streaming", false),
                 Duration.ofMillis(config.integer("streamEditIntervalMs", 1500, 100, 60_000)));
     }
 
     @Override
     public ChannelCapabilities capabilities() {
-        return PlatformChannel.capabilities(4096, ChannelCapabilities.LengthUnit.UTF16_UNITS, true, true, "telegram-markdownv2");
+        return PlatformChannel.capabilities(
+                4096, ChannelCapabilities.LengthUnit.UTF16_UNITS, true, true, "telegram-markdownv2");
     }
 
     @Override
@@ -128,7 +144,10 @@ public final class TelegramChannel implements PlatformChannel {
             server.route(webhookPath, this::webhook);
             Thread.ofVirtual().name("telegram-setwebhook-" + name).start(this::registerWebhook);
         } else {
-            poller = Thread.ofPlatform().daemon(true).name("telegram-poll-" + name).start(this::pollLoop);
+            poller = Thread.ofPlatform()
+                    .daemon(true)
+                    .name("telegram-poll-" + name)
+                    .start(this::pollLoop);
         }
     }
 
@@ -138,7 +157,10 @@ public final class TelegramChannel implements PlatformChannel {
         int failures = 0;
         while (!closing && !status.isFailed()) {
             try {
-                Json req = Json.object().put("offset", offset).put("timeout", pollTimeoutSeconds).put("limit", 100);
+                Json req = Json.object()
+                        .put("offset", offset)
+                        .put("timeout", pollTimeoutSeconds)
+                        .put("limit", 100);
                 req.putArray("allowed_updates").add("message");
                 Json updates = api.call("getUpdates", req, Duration.ofSeconds(pollTimeoutSeconds + 10L));
                 failures = 0;
@@ -147,7 +169,8 @@ public final class TelegramChannel implements PlatformChannel {
             } catch (PlatformException e) {
                 if (closing) return;
                 if (e.kind() == PlatformException.Kind.AUTH) {
-                    status.failed("Telegram refused TELEGRAM_BOT_TOKEN; put a valid token from @BotFather in the channel's Secret and restart");
+                    status.failed(
+                            "Telegram refused TELEGRAM_BOT_TOKEN; put a valid token from @BotFather in the channel's Secret and restart");
                     metrics.error("auth");
                     LOG.log(Level.ERROR, "telegram {0}: bot token refused; polling stopped", name);
                     return;
@@ -155,8 +178,10 @@ public final class TelegramChannel implements PlatformChannel {
                 long delay;
                 if ("conflict".equals(e.code())) {
                     metrics.error("conflict");
-                    status.disconnected("409 Conflict from getUpdates: another poller uses this bot token, or a webhook is set"
-                            + " (run one sidecar per bot, or call deleteWebhook / use mode=webhook): " + e.getMessage());
+                    status.disconnected(
+                            "409 Conflict from getUpdates: another poller uses this bot token, or a webhook is set"
+                                    + " (run one sidecar per bot, or call deleteWebhook / use mode=webhook): "
+                                    + e.getMessage());
                     delay = backoff.delay(++failures).toMillis() + 2000;
                 } else if (e.kind() == PlatformException.Kind.RATE_LIMITED) {
                     metrics.rateLimitWait();
@@ -166,7 +191,12 @@ public final class TelegramChannel implements PlatformChannel {
                     status.disconnected("getUpdates failed: " + e.getMessage());
                     delay = backoff.delay(++failures).toMillis();
                 }
-                LOG.log(Level.WARNING, "telegram {0}: {1}; polling again in {2} ms", name, status.detail(), String.valueOf(delay));
+                LOG.log(
+                        Level.WARNING,
+                        "telegram {0}: {1}; polling again in {2} ms",
+                        name,
+                        status.detail(),
+                        String.valueOf(delay));
                 sleep(delay);
             } catch (InterruptedException e) {
                 return;
@@ -196,7 +226,12 @@ public final class TelegramChannel implements PlatformChannel {
                 }
                 // Not accepted now: stop here; the update comes again with the next getUpdates.
                 for (int j = i; j < ids.size(); j++) updateIds.forget(String.valueOf(ids.get(j)));
-                LOG.log(Level.WARNING, "telegram {0}: bridge did not take update {1} ({2}); it will be fetched again", name, ids.get(i), cause.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "telegram {0}: bridge did not take update {1} ({2}); it will be fetched again",
+                        name,
+                        ids.get(i),
+                        cause.getMessage());
                 sleep(backoff.delay(++failures).toMillis());
                 return;
             }
@@ -215,24 +250,34 @@ public final class TelegramChannel implements PlatformChannel {
             metrics.ignored("bot_message");
             return CompletableFuture.completedFuture(null);
         }
-        String text = msg.hasNonNull("text") ? msg.path("text").asText() : msg.path("caption").asText("");
+        String text = msg.hasNonNull("text")
+                ? msg.path("text").asText()
+                : msg.path("caption").asText("");
         if (text.isEmpty()) {
             metrics.ignored("no_text");
             return CompletableFuture.completedFuture(null);
         }
-        if (!updateIds.firstTime(updateId)) metrics.dedupe(); // still published: the bus absorbs it by id and we need its ack
+        if (!updateIds.firstTime(updateId))
+            metrics.dedupe(); // still published: the bus absorbs it by id and we need its ack
         Json chat = msg.path("chat");
         String chatId = String.valueOf(chat.path("id").asLong());
-        String threadId = msg.path("is_topic_message").asBoolean(false) ? String.valueOf(msg.path("message_thread_id").asLong()) : "";
+        String threadId = msg.path("is_topic_message").asBoolean(false)
+                ? String.valueOf(msg.path("message_thread_id").asLong())
+                : "";
         Json from = msg.path("from");
-        Sender sender = Sender.newBuilder().setId(String.valueOf(from.path("id").asLong()))
-                .setDisplayName((from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip()).build();
+        Sender sender = Sender.newBuilder()
+                .setId(String.valueOf(from.path("id").asLong()))
+                .setDisplayName((from.path("first_name").asText("") + " "
+                                + from.path("last_name").asText(""))
+                        .strip())
+                .build();
         metrics.eventIn();
         api.rememberReplyTarget(updateId, msg.path("message_id").asLong());
         var answer = approvals.answer(chatId, threadId, text, sender);
         if (answer.isPresent()) {
             var a = answer.get();
-            return bus.answerApproval(a.streamId(), a.approvalId(), a.choice(), a.sender()).toCompletableFuture()
+            return bus.answerApproval(a.streamId(), a.approvalId(), a.choice(), a.sender())
+                    .toCompletableFuture()
                     .exceptionally(t -> null);
         }
         if (isStopCommand(text)) {
@@ -243,14 +288,20 @@ public final class TelegramChannel implements PlatformChannel {
                 return null;
             });
         }
-        UserMessage m = UserMessage.newBuilder().setMessageId(updateId).setConversationId(chatId).setThreadId(threadId)
-                .setSender(sender).setText(text).setPlatformMessageId(String.valueOf(msg.path("message_id").asLong()))
+        UserMessage m = UserMessage.newBuilder()
+                .setMessageId(updateId)
+                .setConversationId(chatId)
+                .setThreadId(threadId)
+                .setSender(sender)
+                .setText(text)
+                .setPlatformMessageId(String.valueOf(msg.path("message_id").asLong()))
                 .setSentAtUnixMs(msg.path("date").asLong() * 1000)
-                .setChatType(switch (chat.path("type").asText("")) {
-                    case "private" -> ChatType.DIRECT;
-                    case "channel" -> ChatType.CHANNEL;
-                    default -> ChatType.GROUP;
-                })
+                .setChatType(
+                        switch (chat.path("type").asText("")) {
+                            case "private" -> ChatType.DIRECT;
+                            case "channel" -> ChatType.CHANNEL;
+                            default -> ChatType.GROUP;
+                        })
                 .putMetadata("chat_type", chat.path("type").asText(""))
                 .build();
         return bus.publish(m).toCompletableFuture();
@@ -282,7 +333,10 @@ public final class TelegramChannel implements PlatformChannel {
                     return;
                 }
                 status.disconnected("setWebhook failed: " + e.getMessage());
-                sleep(e.kind() == PlatformException.Kind.RATE_LIMITED ? e.retryAfter().toMillis() : backoff.delay(attempt).toMillis());
+                sleep(
+                        e.kind() == PlatformException.Kind.RATE_LIMITED
+                                ? e.retryAfter().toMillis()
+                                : backoff.delay(attempt).toMillis());
             }
         }
     }
@@ -293,7 +347,10 @@ public final class TelegramChannel implements PlatformChannel {
             return;
         }
         String given = ex.getRequestHeaders().getFirst("X-Telegram-Bot-Api-Secret-Token");
-        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), webhookSecret.reveal().getBytes(StandardCharsets.UTF_8))) {
+        if (given == null
+                || !MessageDigest.isEqual(
+                        given.getBytes(StandardCharsets.UTF_8),
+                        webhookSecret.reveal().getBytes(StandardCharsets.UTF_8))) {
             metrics.error("unauthenticated");
             ChannelHttpServer.respond(ex, 401, "text/plain", "missing or wrong X-Telegram-Bot-Api-Secret-Token\n");
             return;

@@ -1,7 +1,6 @@
 package io.k8s4claw.channel.webhook;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Reply;
@@ -11,6 +10,7 @@ import io.k8s4claw.channel.common.ChannelConfig;
 import io.k8s4claw.channel.common.ChannelHttpServer;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.ConfigException;
+import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformStatus;
 import io.k8s4claw.channel.common.Secret;
@@ -31,7 +31,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +75,7 @@ public final class WebhookChannel implements PlatformChannel {
     private static final System.Logger LOG = System.getLogger(WebhookChannel.class.getName());
     /** The text that stops the reply in progress instead of being sent (as Hermes's own platforms read /stop). */
     static final String STOP_COMMAND = "/stop";
+
     private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
 
     private final String name;
@@ -93,6 +93,7 @@ public final class WebhookChannel implements PlatformChannel {
     private final PlatformStatus status = new PlatformStatus();
     /** delivery id -> SHA-256 of the body, to tell an honest retry from a reused key (409). */
     private final Map<String, String> deliveries;
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile BusClient bus;
     private volatile boolean closing;
@@ -100,15 +101,19 @@ public final class WebhookChannel implements PlatformChannel {
     public WebhookChannel(String name, ChannelConfig config, ChannelMetrics metrics) {
         this.name = name;
         this.metrics = metrics;
-        this.inboundSecret = config.secret("WEBHOOK_SECRET", "the shared secret callers sign inbound requests with (HMAC-SHA256)");
+        this.inboundSecret =
+                config.secret("WEBHOOK_SECRET", "the shared secret callers sign inbound requests with (HMAC-SHA256)");
         this.path = config.string("path", "/webhook");
-        if (!path.startsWith("/")) throw new ConfigException("CHANNEL_CONFIG.path must start with /, got \"" + path + "\"");
+        if (!path.startsWith("/"))
+            throw new ConfigException("CHANNEL_CONFIG.path must start with /, got \"" + path + "\"");
         this.replayWindowSeconds = config.integer("replayWindowSeconds", 300, 1, 86_400);
         this.ackTimeoutMs = config.integer("ackTimeoutMs", 10_000, 100, 120_000);
         this.maxBodyBytes = (int) config.integer("maxBodyBytes", 256 * 1024, 1024, 16 * 1024 * 1024);
         this.outboundUrl = config.url("outboundUrl", null);
-        this.outboundSecret = outboundUrl == null ? null
-                : config.secret("WEBHOOK_OUTBOUND_SECRET", "the secret replies to CHANNEL_CONFIG.outboundUrl are signed with");
+        this.outboundSecret = outboundUrl == null
+                ? null
+                : config.secret(
+                        "WEBHOOK_OUTBOUND_SECRET", "the secret replies to CHANNEL_CONFIG.outboundUrl are signed with");
         this.outboundDeltas = config.bool("outboundStreaming", false);
         this.outboundMaxAttempts = (int) config.integer("outboundMaxAttempts", 5, 1, 20);
         OkHttpClient.Builder client = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30));
@@ -145,7 +150,8 @@ public final class WebhookChannel implements PlatformChannel {
     public void start(BusClient bus, ChannelHttpServer server) {
         this.bus = bus;
         server.route(path, this::inbound);
-        status.connected("listening on " + path + (outboundUrl == null ? " (no outboundUrl: replies are not delivered)" : ""));
+        status.connected(
+                "listening on " + path + (outboundUrl == null ? " (no outboundUrl: replies are not delivered)" : ""));
     }
 
     // ------------------------------------------------------------------ inbound
@@ -174,7 +180,11 @@ public final class WebhookChannel implements PlatformChannel {
             String sig = ex.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
             if (ts == null || sig == null) {
                 metrics.error("unauthenticated");
-                error(ex, 401, "missing_signature", "send " + WebhookSignature.TIMESTAMP_HEADER + " and " + WebhookSignature.SIGNATURE_HEADER);
+                error(
+                        ex,
+                        401,
+                        "missing_signature",
+                        "send " + WebhookSignature.TIMESTAMP_HEADER + " and " + WebhookSignature.SIGNATURE_HEADER);
                 return;
             }
             long tsSeconds;
@@ -187,18 +197,32 @@ public final class WebhookChannel implements PlatformChannel {
             }
             if (Math.abs(System.currentTimeMillis() / 1000 - tsSeconds) > replayWindowSeconds) {
                 metrics.error("unauthenticated");
-                error(ex, 401, "stale_timestamp", "timestamp outside the replay window of " + replayWindowSeconds + " s");
+                error(
+                        ex,
+                        401,
+                        "stale_timestamp",
+                        "timestamp outside the replay window of " + replayWindowSeconds + " s");
                 return;
             }
             if (!WebhookSignature.verify(inboundSecret, ts.trim(), body, sig)) {
                 metrics.error("unauthenticated");
-                error(ex, 401, "bad_signature", "signature does not match HMAC-SHA256(secret, timestamp + \".\" + body)");
+                error(
+                        ex,
+                        401,
+                        "bad_signature",
+                        "signature does not match HMAC-SHA256(secret, timestamp + \".\" + body)");
                 return;
             }
-            String deliveryId = firstNonBlank(ex.getRequestHeaders().getFirst(WebhookSignature.DELIVERY_HEADER),
+            String deliveryId = firstNonBlank(
+                    ex.getRequestHeaders().getFirst(WebhookSignature.DELIVERY_HEADER),
                     ex.getRequestHeaders().getFirst("Idempotency-Key"));
             if (deliveryId == null) {
-                error(ex, 400, "missing_delivery_id", "send " + WebhookSignature.DELIVERY_HEADER + " (or Idempotency-Key): the id that makes retries safe");
+                error(
+                        ex,
+                        400,
+                        "missing_delivery_id",
+                        "send " + WebhookSignature.DELIVERY_HEADER
+                                + " (or Idempotency-Key): the id that makes retries safe");
                 return;
             }
             if (deliveryId.length() > 200) {
@@ -221,7 +245,11 @@ public final class WebhookChannel implements PlatformChannel {
             synchronized (deliveries) {
                 String previous = deliveries.get(deliveryId);
                 if (previous != null && !previous.equals(digest)) {
-                    error(ex, 409, "delivery_id_reused", "delivery id " + deliveryId + " was used before with a different body");
+                    error(
+                            ex,
+                            409,
+                            "delivery_id_reused",
+                            "delivery id " + deliveryId + " was used before with a different body");
                     return;
                 }
                 if (previous != null) metrics.dedupe();
@@ -244,12 +272,22 @@ public final class WebhookChannel implements PlatformChannel {
     private void stopAndAnswer(HttpExchange ex, UserMessage message) throws IOException {
         try {
             bus.stop(message.getConversationId(), message.getThreadId(), message.getSender())
-                    .toCompletableFuture().get(ackTimeoutMs, TimeUnit.MILLISECONDS);
-            ChannelHttpServer.respond(ex, 202, "application/json", Json.object().put("stop_requested", true).toString());
+                    .toCompletableFuture()
+                    .get(ackTimeoutMs, TimeUnit.MILLISECONDS);
+            ChannelHttpServer.respond(
+                    ex,
+                    202,
+                    "application/json",
+                    Json.object().put("stop_requested", true).toString());
         } catch (ExecutionException | TimeoutException e) {
             ex.getResponseHeaders().set("Retry-After", "5");
-            error(ex, 503, "bridge_unavailable", "the stop request did not reach the bridge ("
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + "); nothing was stopped");
+            error(
+                    ex,
+                    503,
+                    "bridge_unavailable",
+                    "the stop request did not reach the bridge ("
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
+                            + "); nothing was stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(ex, 503, "bridge_unavailable", "interrupted; nothing was stopped");
@@ -275,13 +313,19 @@ public final class WebhookChannel implements PlatformChannel {
                 unconfirmed(ex, pe.getMessage());
             } else if (pe != null && !pe.retryable() && pe.reason() != PublishException.Reason.CLOSED) {
                 forget(deliveryId);
-                Json out = Json.object().put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
-                        .put("detail", pe.getMessage()).put("user_visible_text", pe.userVisibleText());
+                Json out = Json.object()
+                        .put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("detail", pe.getMessage())
+                        .put("user_visible_text", pe.userVisibleText());
                 ChannelHttpServer.respond(ex, 422, "application/json", out.toString());
             } else {
                 // Buffer full, refused for now (Nack), withdrawn or closed before it was written: not stored anywhere.
                 long retry = pe != null ? Math.max(1, pe.retryAfter().toSeconds()) : 5;
-                notTaken(ex, deliveryId, retry, "the bridge could not take the message now (" + cause.getMessage() + ")");
+                notTaken(
+                        ex,
+                        deliveryId,
+                        retry,
+                        "the bridge could not take the message now (" + cause.getMessage() + ")");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -305,7 +349,11 @@ public final class WebhookChannel implements PlatformChannel {
      */
     private static void unconfirmed(HttpExchange ex, String why) throws IOException {
         ex.getResponseHeaders().set("Retry-After", "5");
-        error(ex, 504, "not_confirmed", why + "; it may run: retry with the same delivery id (never a new one) to learn the outcome");
+        error(
+                ex,
+                504,
+                "not_confirmed",
+                why + "; it may run: retry with the same delivery id (never a new one) to learn the outcome");
     }
 
     private void forget(String deliveryId) {
@@ -330,13 +378,18 @@ public final class WebhookChannel implements PlatformChannel {
         if (root == null || !root.isObject()) throw new BadRequest("body must be a JSON object");
         String conversation = text(root, "conversation_id", true);
         String text = text(root, "text", true);
-        UserMessage.Builder m = UserMessage.newBuilder().setMessageId(deliveryId).setConversationId(conversation)
-                .setThreadId(nullToEmpty(text(root, "thread_id", false))).setText(text)
-                .setSentAtUnixMs(System.currentTimeMillis()).setChatType(ChatType.DIRECT);
+        UserMessage.Builder m = UserMessage.newBuilder()
+                .setMessageId(deliveryId)
+                .setConversationId(conversation)
+                .setThreadId(nullToEmpty(text(root, "thread_id", false)))
+                .setText(text)
+                .setSentAtUnixMs(System.currentTimeMillis())
+                .setChatType(ChatType.DIRECT);
         Json sender = root.get("sender");
         if (sender != null && !sender.isNull()) {
             if (!sender.isObject()) throw new BadRequest("$.sender must be an object {\"id\", \"name\"}");
-            m.setSender(Sender.newBuilder().setId(nullToEmpty(text(sender, "id", false, "$.sender.")))
+            m.setSender(Sender.newBuilder()
+                    .setId(nullToEmpty(text(sender, "id", false, "$.sender.")))
                     .setDisplayName(nullToEmpty(text(sender, "name", false, "$.sender."))));
         }
         Json meta = root.get("metadata");
@@ -344,7 +397,8 @@ public final class WebhookChannel implements PlatformChannel {
             if (!meta.isObject()) throw new BadRequest("$.metadata must be an object of strings");
             for (var e : meta.entries()) {
                 if (!e.getValue().isTextual()) {
-                    throw new BadRequest("$.metadata." + e.getKey() + " must be a string, got " + e.getValue().getNodeType());
+                    throw new BadRequest("$.metadata." + e.getKey() + " must be a string, got "
+                            + e.getValue().getNodeType());
                 }
                 m.putMetadata(e.getKey(), e.getValue().asText());
             }
@@ -414,32 +468,50 @@ public final class WebhookChannel implements PlatformChannel {
         if (outboundUrl == null) {
             return streamingEvent ? ReplyOutcome.delivered() : ReplyOutcome.failed("no_outbound_url", false);
         }
-        Json body = Json.object().put("channel", name).put("reply_seq", reply.getReplySeq())
-                .put("stream_id", reply.getStreamId()).put("in_reply_to", reply.getInReplyTo())
-                .put("conversation_id", reply.getConversationId()).put("thread_id", reply.getThreadId()).put("type", type);
+        Json body = Json.object()
+                .put("channel", name)
+                .put("reply_seq", reply.getReplySeq())
+                .put("stream_id", reply.getStreamId())
+                .put("in_reply_to", reply.getInReplyTo())
+                .put("conversation_id", reply.getConversationId())
+                .put("thread_id", reply.getThreadId())
+                .put("type", type);
         switch (reply.getEventCase()) {
             case DELTA -> body.put("text", reply.getDelta().getText());
-            case FINAL -> body.put("text", reply.getFinal().getText()).put("format", reply.getFinal().getFormat().isEmpty() ? "markdown" : reply.getFinal().getFormat());
-            case ERROR -> body.put("code", reply.getError().getCode()).put("text", reply.getError().getUserVisibleText());
+            case FINAL ->
+                body.put("text", reply.getFinal().getText())
+                        .put(
+                                "format",
+                                reply.getFinal().getFormat().isEmpty()
+                                        ? "markdown"
+                                        : reply.getFinal().getFormat());
+            case ERROR ->
+                body.put("code", reply.getError().getCode())
+                        .put("text", reply.getError().getUserVisibleText());
             case APPROVAL_REQUEST -> {
-                body.put("approval_id", reply.getApprovalRequest().getApprovalId()).put("text", reply.getApprovalRequest().getText());
+                body.put("approval_id", reply.getApprovalRequest().getApprovalId())
+                        .put("text", reply.getApprovalRequest().getText());
                 var arr = body.putArray("choices");
                 reply.getApprovalRequest().getChoicesList().forEach(arr::add);
             }
-            case EDIT -> body.put("platform_message_id", reply.getEdit().getPlatformMessageId()).put("text", reply.getEdit().getText());
-            default -> { }
+            case EDIT ->
+                body.put("platform_message_id", reply.getEdit().getPlatformMessageId())
+                        .put("text", reply.getEdit().getText());
+            default -> {}
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         String deliveryId = name + ":" + reply.getReplySeq();
         String lastError = "unknown";
         for (int attempt = 1; attempt <= outboundMaxAttempts; attempt++) {
             String ts = String.valueOf(System.currentTimeMillis() / 1000);
-            Request req = new Request.Builder().url(outboundUrl.toString())
+            Request req = new Request.Builder()
+                    .url(outboundUrl.toString())
                     .header(WebhookSignature.TIMESTAMP_HEADER, ts)
                     .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(outboundSecret, ts, bytes))
                     .header(WebhookSignature.DELIVERY_HEADER, deliveryId)
                     .header("Idempotency-Key", deliveryId)
-                    .post(RequestBody.create(bytes, JSON_TYPE)).build();
+                    .post(RequestBody.create(bytes, JSON_TYPE))
+                    .build();
             long waitMs;
             try (Response resp = http.newCall(req).execute()) {
                 int code = resp.code();
@@ -449,7 +521,8 @@ public final class WebhookChannel implements PlatformChannel {
                     String text = resp.body() == null ? "" : resp.body().string();
                     try {
                         Json r = text.isBlank() ? null : Json.parse(text);
-                        if (r != null && r.hasNonNull("message_id")) id = r.get("message_id").asText();
+                        if (r != null && r.hasNonNull("message_id"))
+                            id = r.get("message_id").asText();
                     } catch (Json.ParseException ignored) {
                         // any 2xx body is fine
                     }
@@ -464,7 +537,12 @@ public final class WebhookChannel implements PlatformChannel {
                     waitMs = Math.min(8000, 250L << (attempt - 1));
                 } else {
                     metrics.error("outbound_" + code);
-                    LOG.log(Level.WARNING, "webhook {0}: outbound URL refused reply {1} with HTTP {2}", name, String.valueOf(reply.getReplySeq()), String.valueOf(code));
+                    LOG.log(
+                            Level.WARNING,
+                            "webhook {0}: outbound URL refused reply {1} with HTTP {2}",
+                            name,
+                            String.valueOf(reply.getReplySeq()),
+                            String.valueOf(code));
                     return ReplyOutcome.failed(lastError, false);
                 }
             } catch (IOException e) {
@@ -481,8 +559,13 @@ public final class WebhookChannel implements PlatformChannel {
                 }
             }
         }
-        LOG.log(Level.WARNING, "webhook {0}: reply {1} not delivered after {2} attempts ({3}); the bridge keeps it",
-                name, String.valueOf(reply.getReplySeq()), String.valueOf(outboundMaxAttempts), lastError);
+        LOG.log(
+                Level.WARNING,
+                "webhook {0}: reply {1} not delivered after {2} attempts ({3}); the bridge keeps it",
+                name,
+                String.valueOf(reply.getReplySeq()),
+                String.valueOf(outboundMaxAttempts),
+                lastError);
         return ReplyOutcome.failed(lastError, true);
     }
 

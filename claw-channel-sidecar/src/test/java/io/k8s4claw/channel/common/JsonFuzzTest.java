@@ -48,9 +48,12 @@ class JsonFuzzTest {
 
     static {
         // Json has no limits of its own on these: let Jackson's not stand in the way of the comparison
-        JACKSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(10_000).maxNumberLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE)
-                .build());
+        JACKSON.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(10_000)
+                        .maxNumberLength(Integer.MAX_VALUE)
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
     }
 
     private static final Pattern SURROGATE_ESCAPE = Pattern.compile("\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}");
@@ -59,8 +62,12 @@ class JsonFuzzTest {
     void parsesLikeJackson(byte[] input) throws Exception {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(input)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(input))
+                    .toString();
         } catch (CharacterCodingException notUtf8) {
             Json.ParseException refused = parseError(input);
             assertThat(refused).as("bytes that are not UTF-8 must be refused").isNotNull();
@@ -92,11 +99,14 @@ class JsonFuzzTest {
             assertThat(ourError.line()).isPositive();
             assertThat(ourError.column()).isPositive();
             if (theirs != null) {
-                assertThat(ourError.getMessage()).as("Json refused what Jackson accepts: %s", text)
+                assertThat(ourError.getMessage())
+                        .as("Json refused what Jackson accepts: %s", text)
                         .containsAnyOf("lone surrogate", "nested deeper than");
                 if (ourError.getMessage().contains("lone surrogate")) {
                     // Jackson's tree need not hold it: a later duplicate field may have replaced the one that did
-                    assertThat(SURROGATE_ESCAPE.matcher(text).find()).as("the text escapes a surrogate").isTrue();
+                    assertThat(SURROGATE_ESCAPE.matcher(text).find())
+                            .as("the text escapes a surrogate")
+                            .isTrue();
                 }
             }
             return;
@@ -171,5 +181,7 @@ class JsonFuzzTest {
         return d.signum() == 0 ? "0" : d.stripTrailingZeros().toString();
     }
 
-    private enum Null { NULL }
+    private enum Null {
+        NULL
+    }
 }

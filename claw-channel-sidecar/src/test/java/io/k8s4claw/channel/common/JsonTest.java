@@ -11,8 +11,9 @@ class JsonTest {
 
     @Test
     void parsesNavigatesAndPrintsLikeJackson() throws Exception {
-        String doc = "{\"ok\":true,\"n\":-1001234567890123,\"f\":1.5,\"big\":123456789012345678901234,\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\","
-                + "\"arr\":[1,\"x\",null,{\"k\":[]}],\"nul\":null}";
+        String doc =
+                "{\"ok\":true,\"n\":-1001234567890123,\"f\":1.5,\"big\":123456789012345678901234,\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\","
+                        + "\"arr\":[1,\"x\",null,{\"k\":[]}],\"nul\":null}";
         Json j = Json.parse(doc);
         assertThat(j.path("ok").asBoolean()).isTrue();
         assertThat(j.path("n").asLong()).isEqualTo(-1001234567890123L);
@@ -34,7 +35,11 @@ class JsonTest {
 
     @Test
     void buildsDocuments() throws Exception {
-        Json o = Json.object().put("content", "line\n\"quoted\"\u0001").put("n", 5L).put("b", false).putNull("z");
+        Json o = Json.object()
+                .put("content", "line\n\"quoted\"\u0001")
+                .put("n", 5L)
+                .put("b", false)
+                .putNull("z");
         o.putObject("allowed_mentions").putArray("parse");
         o.putArray("list").add("a").add(2L);
         String printed = o.toString();
@@ -48,12 +53,15 @@ class JsonTest {
 
     @Test
     void errorsSayWhere() {
-        assertThatThrownBy(() -> Json.parse("{\n  \"a\": 1,\n  \"b\": }")).isInstanceOfSatisfying(Json.ParseException.class, e -> {
-            assertThat(e.line()).isEqualTo(3);
-            assertThat(e.column()).isEqualTo(8);
-            assertThat(e.offset()).as("0-based byte offset of the bad token").isEqualTo(19);
-            assertThat(e.getMessage()).contains("expected a value").contains("line 3, column 8, byte 19");
-        });
+        assertThatThrownBy(() -> Json.parse("{\n  \"a\": 1,\n  \"b\": }"))
+                .isInstanceOfSatisfying(Json.ParseException.class, e -> {
+                    assertThat(e.line()).isEqualTo(3);
+                    assertThat(e.column()).isEqualTo(8);
+                    assertThat(e.offset())
+                            .as("0-based byte offset of the bad token")
+                            .isEqualTo(19);
+                    assertThat(e.getMessage()).contains("expected a value").contains("line 3, column 8, byte 19");
+                });
         assertThatThrownBy(() -> Json.parse("{\"a\":1} x")).hasMessageContaining("after the JSON value");
         assertThatThrownBy(() -> Json.parse("\"open")).hasMessageContaining("unterminated string");
         assertThatThrownBy(() -> Json.parse("[1,]")).hasMessageContaining("expected a value");
@@ -66,25 +74,37 @@ class JsonTest {
         byte[] latin1 = "{\"text\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> Json.parse(latin1)).isInstanceOfSatisfying(Json.ParseException.class, e -> {
             assertThat(e.offset()).isEqualTo(12);
-            assertThat(e.getMessage()).contains("invalid UTF-8").contains("0xe9").contains("byte 12");
+            assertThat(e.getMessage())
+                    .contains("invalid UTF-8")
+                    .contains("0xe9")
+                    .contains("byte 12");
         });
         // An overlong encoding of '/' and a UTF-8-encoded surrogate (CESU) are not UTF-8 either.
-        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'})).hasMessageContaining("invalid UTF-8")
-                .isInstanceOfSatisfying(Json.ParseException.class, e -> assertThat(e.offset()).isEqualTo(1));
-        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0xBD, '"'})).hasMessageContaining("invalid UTF-8");
-        assertThatThrownBy(() -> Json.parse(new byte[] {'"', 'a', (byte) 0xE2, (byte) 0x82})).hasMessageContaining("invalid UTF-8");
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xC0, (byte) 0xAF, '"'}))
+                .hasMessageContaining("invalid UTF-8")
+                .isInstanceOfSatisfying(
+                        Json.ParseException.class, e -> assertThat(e.offset()).isEqualTo(1));
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0xBD, '"'}))
+                .hasMessageContaining("invalid UTF-8");
+        assertThatThrownBy(() -> Json.parse(new byte[] {'"', 'a', (byte) 0xE2, (byte) 0x82}))
+                .hasMessageContaining("invalid UTF-8");
     }
 
     @Test
     void loneSurrogateEscapesAreRefusedAndPairsKept() throws Exception {
         assertThat(Json.parse("\"\\ud83d\\ude00\"").asText()).isEqualTo("\ud83d\ude00");
-        assertThatThrownBy(() -> Json.parse("{\"text\":\"a\\ud83d b\"}")).isInstanceOfSatisfying(Json.ParseException.class, e -> {
-            assertThat(e.getMessage()).contains("lone surrogate \\uD83D");
-            assertThat(e.offset()).as("the escape's backslash").isEqualTo(10);
-        });
+        assertThatThrownBy(() -> Json.parse("{\"text\":\"a\\ud83d b\"}"))
+                .isInstanceOfSatisfying(Json.ParseException.class, e -> {
+                    assertThat(e.getMessage()).contains("lone surrogate \\uD83D");
+                    assertThat(e.offset()).as("the escape's backslash").isEqualTo(10);
+                });
         assertThatThrownBy(() -> Json.parse("\"\\ude00\"")).hasMessageContaining("lone surrogate \\uDE00");
-        assertThatThrownBy(() -> Json.parse("\"\\ud83d\\u0041\"")).hasMessageContaining("lone surrogate \\uD83D").hasMessageContaining("\\u0041");
+        assertThatThrownBy(() -> Json.parse("\"\\ud83d\\u0041\""))
+                .hasMessageContaining("lone surrogate \\uD83D")
+                .hasMessageContaining("\\u0041");
         assertThatThrownBy(() -> Json.parse("\"\\ud83d\"")).hasMessageContaining("lone surrogate");
-        assertThatThrownBy(() -> Json.parse("\"\\u00\u0661\u0662\"")).as("hex digits are ASCII only").hasMessageContaining("bad \\u escape");
+        assertThatThrownBy(() -> Json.parse("\"\\u00\u0661\u0662\""))
+                .as("hex digits are ASCII only")
+                .hasMessageContaining("bad \\u escape");
     }
 }

@@ -30,7 +30,8 @@ class TextSplitterTest {
         for (int i = 0; i < chunks.size(); i++) {
             String c = chunks.get(i);
             if (reopened != null && c.startsWith(reopened + "\n")) c = c.substring(reopened.length() + 1);
-            boolean closedHere = fences(chunks.get(i)) % 2 == 0 && i < chunks.size() - 1 && openAtEndOfOriginalChunk(chunks, i);
+            boolean closedHere =
+                    fences(chunks.get(i)) % 2 == 0 && i < chunks.size() - 1 && openAtEndOfOriginalChunk(chunks, i);
             if (closedHere && c.endsWith("\n```")) c = c.substring(0, c.length() - 4);
             reopened = closedHere ? openingFence(chunks, i) : null;
             out.append(c);
@@ -55,8 +56,10 @@ class TextSplitterTest {
 
     @Test
     void shortTextIsOneChunk() {
-        assertThat(new TextSplitter(100, TextSplitter.Unit.CODE_POINTS).split("hello")).containsExactly("hello");
-        assertThat(new TextSplitter(100, TextSplitter.Unit.CODE_POINTS).split("")).isEmpty();
+        assertThat(new TextSplitter(100, TextSplitter.Unit.CODE_POINTS).split("hello"))
+                .containsExactly("hello");
+        assertThat(new TextSplitter(100, TextSplitter.Unit.CODE_POINTS).split(""))
+                .isEmpty();
     }
 
     @Test
@@ -91,7 +94,8 @@ class TextSplitterTest {
         assertThat(chunks).allMatch(c -> c.length() <= 64);
         assertThat(String.join("", chunks)).isEqualTo(words);
         String blob = "x".repeat(500);
-        assertThat(new TextSplitter(64, TextSplitter.Unit.CODE_POINTS).split(blob)).allMatch(c -> c.length() <= 64)
+        assertThat(new TextSplitter(64, TextSplitter.Unit.CODE_POINTS).split(blob))
+                .allMatch(c -> c.length() <= 64)
                 .satisfies(c -> assertThat(String.join("", c)).isEqualTo(blob));
     }
 
@@ -101,7 +105,8 @@ class TextSplitterTest {
         TextSplitter utf16 = new TextSplitter(50, TextSplitter.Unit.UTF16);
         List<String> chunks = utf16.split(text);
         assertThat(chunks).hasSize(4).allMatch(c -> c.length() <= 50 && !Character.isLowSurrogate(c.charAt(0)));
-        assertThat(new TextSplitter(50, TextSplitter.Unit.CODE_POINTS).split(text)).hasSize(2);
+        assertThat(new TextSplitter(50, TextSplitter.Unit.CODE_POINTS).split(text))
+                .hasSize(2);
     }
 
     @Test
@@ -119,11 +124,16 @@ class TextSplitterTest {
             for (String c : chunks) {
                 assertThat(c.length()).as("round %d limit %d", round, limit).isLessThanOrEqualTo(limit);
                 assertThat(c).isNotEmpty();
-                if (chunks.size() > 1) assertThat(endsInsideFence(c)).as("round %d: fences balanced in %s", round, c).isFalse();
+                if (chunks.size() > 1)
+                    assertThat(endsInsideFence(c))
+                            .as("round %d: fences balanced in %s", round, c)
+                            .isFalse();
             }
             String letters = text.replaceAll("[`\\s]|js", "");
             String joined = String.join("", chunks).replaceAll("[`\\s]|js", "");
-            assertThat(joined).as("round %d: no content lost or reordered", round).isEqualTo(letters);
+            assertThat(joined)
+                    .as("round %d: no content lost or reordered", round)
+                    .isEqualTo(letters);
         }
     }
 }

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DiscordChannelTest {
     static final String TOKEN = "MTEx.discord-secret-token.0123456789";
+
     @TempDir
     Path dir;
+
     FakeDiscord discord;
     SidecarHarness sidecar;
 
@@ -36,8 +38,12 @@ class DiscordChannelTest {
 
     private void start(String token) throws Exception {
         if (discord == null) discord = new FakeDiscord(TOKEN);
-        sidecar = new SidecarHarness(dir, "discord", "{\"apiBaseUrl\":\"" + discord.apiBase()
-                + "\",\"invalidSessionDelayMinMs\":10,\"invalidSessionDelayMaxMs\":50}", Map.of("DISCORD_BOT_TOKEN", token));
+        sidecar = new SidecarHarness(
+                dir,
+                "discord",
+                "{\"apiBaseUrl\":\"" + discord.apiBase()
+                        + "\",\"invalidSessionDelayMinMs\":10,\"invalidSessionDelayMaxMs\":50}",
+                Map.of("DISCORD_BOT_TOKEN", token));
     }
 
     private DiscordChannel channel() {
@@ -45,7 +51,8 @@ class DiscordChannelTest {
     }
 
     private void awaitReady() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.live() != null && channel().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.live() != null && channel().status().isConnected());
     }
 
     @Test
@@ -74,7 +81,10 @@ class DiscordChannelTest {
     void repliesUseNonceEnforceNonceLockedMentionsAndReference() throws Exception {
         start(TOKEN);
         awaitReady();
-        sidecar.reply(Reply.newBuilder().setStreamId("run-1").setInReplyTo("1003").setConversationId("555")
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run-1")
+                .setInReplyTo("1003")
+                .setConversationId("555")
                 .setFinal(ReplyFinal.newBuilder().setText("@everyone hi")));
         JsonNode created = discord.created.poll(5, TimeUnit.SECONDS);
         assertThat(created.path("content").asText()).isEqualTo("@everyone hi");
@@ -82,9 +92,11 @@ class DiscordChannelTest {
         assertThat(created.path("allowed_mentions").path("parse")).isEmpty();
         assertThat(created.path("nonce").asText()).hasSizeLessThanOrEqualTo(25).isNotEmpty();
         assertThat(created.path("enforce_nonce").asBoolean()).isTrue();
-        assertThat(created.path("message_reference").path("message_id").asText()).isEqualTo("1003");
+        assertThat(created.path("message_reference").path("message_id").asText())
+                .isEqualTo("1003");
         ReplyAck ack = sidecar.nextReplyAck();
-        assertThat(ack.getPlatformMessageIdsList()).containsExactly(created.path("id").asText());
+        assertThat(ack.getPlatformMessageIdsList())
+                .containsExactly(created.path("id").asText());
     }
 
     @Test
@@ -92,13 +104,18 @@ class DiscordChannelTest {
         start(TOKEN);
         awaitReady();
         discord.createThenFail = true; // created, but the answer is lost as a 502
-        sidecar.reply(Reply.newBuilder().setStreamId("run-2").setConversationId("555").setFinal(ReplyFinal.newBuilder().setText("once")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run-2")
+                .setConversationId("555")
+                .setFinal(ReplyFinal.newBuilder().setText("once")));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isTrue();
         assertThat(discord.allCreateRequests).hasSize(2);
-        assertThat(discord.allCreateRequests.get(0).path("nonce").asText()).isEqualTo(discord.allCreateRequests.get(1).path("nonce").asText());
+        assertThat(discord.allCreateRequests.get(0).path("nonce").asText())
+                .isEqualTo(discord.allCreateRequests.get(1).path("nonce").asText());
         assertThat(discord.created).hasSize(1);
-        assertThat(ack.getPlatformMessageIdsList()).containsExactly(discord.created.peek().path("id").asText());
+        assertThat(ack.getPlatformMessageIdsList())
+                .containsExactly(discord.created.peek().path("id").asText());
     }
 
     @Test
@@ -113,12 +130,18 @@ class DiscordChannelTest {
         discord.messageCreate("2002", "555", "U7", false, "missed", false);
         discord.replayOverlap = 1; // the replay also carries 2001 again
         await().atMost(Duration.ofSeconds(5)).until(() -> first.closed);
-        assertThat(first.closeCodeFromClient).as("not 1000/1001: keep the session").isNotIn(1000, 1001);
+        assertThat(first.closeCodeFromClient)
+                .as("not 1000/1001: keep the session")
+                .isNotIn(1000, 1001);
         discord.ackHeartbeats = true;
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.resumes.get() == 1 && channel().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.resumes.get() == 1 && channel().status().isConnected());
         JsonNode resume = discord.resumePayloads.poll(1, TimeUnit.SECONDS);
         assertThat(resume.path("session_id").asText()).isEqualTo("sess-1");
-        assertThat(discord.connectPaths.get(discord.connectPaths.size() - 1)).startsWith("/resume").contains("v=10").contains("encoding=json");
+        assertThat(discord.connectPaths.get(discord.connectPaths.size() - 1))
+                .startsWith("/resume")
+                .contains("v=10")
+                .contains("encoding=json");
         assertThat(discord.identifies.get()).as("resume, not re-identify").isEqualTo(1);
         List<String> ids = new ArrayList<>();
         ids.add(sidecar.nextMessage().getMessageId());
@@ -132,11 +155,14 @@ class DiscordChannelTest {
         start(TOKEN);
         awaitReady();
         discord.live().sendOp(7, "null");
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.resumes.get() == 1 && channel().status().isConnected() && discord.live() != null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.resumes.get() == 1 && channel().status().isConnected() && discord.live() != null);
         discord.live().sendOp(9, "false");
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.identifies.get() == 2 && channel().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.identifies.get() == 2 && channel().status().isConnected());
         discord.live().sendOp(9, "true");
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.resumes.get() == 2 && channel().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.resumes.get() == 2 && channel().status().isConnected());
         assertThat(discord.identifies.get()).isEqualTo(2);
         assertThat(channel().identifyCount()).isEqualTo(2);
     }
@@ -147,7 +173,8 @@ class DiscordChannelTest {
         awaitReady();
         discord.staleSeqOnResume = true;
         discord.live().sendOp(7, "null");
-        await().atMost(Duration.ofSeconds(10)).until(() -> discord.identifies.get() == 2 && channel().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> discord.identifies.get() == 2 && channel().status().isConnected());
     }
 
     @Test
@@ -156,7 +183,8 @@ class DiscordChannelTest {
         discord.gatewayToken = "MTEx.token-after-reset"; // the bot token was reset: identify fails with 4004
         try (LogCapture logs = new LogCapture()) {
             start(TOKEN);
-            await().atMost(Duration.ofSeconds(10)).until(() -> channel().status().isFailed());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> channel().status().isFailed());
             assertThat(channel().status().detail()).contains("4004").contains("DISCORD_BOT_TOKEN");
             Thread.sleep(500);
             assertThat(discord.identifies.get()).as("no hot reconnect loop").isEqualTo(1);
@@ -192,7 +220,10 @@ class DiscordChannelTest {
         discord.scriptPost(FakeDiscord.rateLimited(0.6, false));
         discord.scriptPost(FakeDiscord.rateLimited(0.4, true));
         long t0 = System.nanoTime();
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("555").setFinal(ReplyFinal.newBuilder().setText("paced")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("555")
+                .setFinal(ReplyFinal.newBuilder().setText("paced")));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(950);
@@ -205,7 +236,10 @@ class DiscordChannelTest {
         start(TOKEN);
         awaitReady();
         String text = ("line of reply text that goes on\n").repeat(200);
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("555").setFinal(ReplyFinal.newBuilder().setText(text)));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("555")
+                .setFinal(ReplyFinal.newBuilder().setText(text)));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isTrue();
         assertThat(ack.getPlatformMessageIdsCount()).isEqualTo(4);
@@ -220,7 +254,10 @@ class DiscordChannelTest {
         assertThat(msgs).extracting(n -> n.path("nonce").asText()).doesNotHaveDuplicates();
 
         discord.scriptPost(FakeDiscord.json(403, "{\"message\":\"Missing Permissions\",\"code\":50013}"));
-        sidecar.reply(Reply.newBuilder().setStreamId("r2").setConversationId("555").setFinal(ReplyFinal.newBuilder().setText("x")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r2")
+                .setConversationId("555")
+                .setFinal(ReplyFinal.newBuilder().setText("x")));
         ReplyAck denied = sidecar.nextReplyAck();
         assertThat(denied.getOk()).isFalse();
         assertThat(denied.getError()).isEqualTo("missing_permissions");
@@ -241,6 +278,8 @@ class DiscordChannelTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> g.heartbeats.size() > before);
         JsonNode hb = null;
         for (JsonNode p : g.received) if (p.path("op").asInt() == 1) hb = p;
-        assertThat(hb.path("d").asLong()).as("d = last sequence number received").isEqualTo(2);
+        assertThat(hb.path("d").asLong())
+                .as("d = last sequence number received")
+                .isEqualTo(2);
     }
 }

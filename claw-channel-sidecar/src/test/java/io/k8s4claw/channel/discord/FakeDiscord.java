@@ -36,11 +36,13 @@ public final class FakeDiscord implements AutoCloseable {
     public volatile long heartbeatIntervalMs = 200;
     /** The token the gateway accepts (differs from the REST one to simulate a token reset between calls). */
     public volatile String gatewayToken;
+
     public volatile boolean ackHeartbeats = true;
     public volatile boolean messageContentApproved = true;
     public volatile boolean staleSeqOnResume;
     /** Resume replays this many already-delivered dispatches too (duplicates the client must absorb). */
     public volatile int replayOverlap;
+
     public final AtomicInteger identifies = new AtomicInteger();
     public final AtomicInteger resumes = new AtomicInteger();
     public final List<String> connectPaths = new CopyOnWriteArrayList<>();
@@ -49,6 +51,7 @@ public final class FakeDiscord implements AutoCloseable {
     public final BlockingQueue<JsonNode> resumePayloads = new LinkedBlockingQueue<>();
     /** Every dispatch of the session, for replay on resume. */
     private final List<ObjectNode> dispatched = new CopyOnWriteArrayList<>();
+
     private final AtomicLong seq = new AtomicLong();
     private volatile String sessionId;
     public final BlockingQueue<JsonNode> created = new LinkedBlockingQueue<>();
@@ -91,8 +94,14 @@ public final class FakeDiscord implements AutoCloseable {
             return json(401, "{\"message\":\"401: Unauthorized\",\"code\":0}");
         }
         if (path.equals("/api/v10/gateway/bot")) {
-            return json(200, "{\"url\":\"" + server.url("/gateway").toString().replaceFirst("^http", "ws").replaceAll("/$", "")
-                    + "\",\"shards\":1,\"session_start_limit\":{\"total\":1000,\"remaining\":999,\"reset_after\":86400000,\"max_concurrency\":1}}");
+            return json(
+                    200,
+                    "{\"url\":\""
+                            + server.url("/gateway")
+                                    .toString()
+                                    .replaceFirst("^http", "ws")
+                                    .replaceAll("/$", "")
+                            + "\",\"shards\":1,\"session_start_limit\":{\"total\":1000,\"remaining\":999,\"reset_after\":86400000,\"max_concurrency\":1}}");
         }
         if (path.matches("/api/v10/channels/\\d+/messages") && req.getMethod().equals("POST")) {
             JsonNode body;
@@ -123,7 +132,9 @@ public final class FakeDiscord implements AutoCloseable {
                 return json(502, "{\"message\":\"Bad Gateway\"}");
             }
             return json(200, "{\"id\":\"" + id + "\",\"content\":" + body.path("content") + "}")
-                    .setHeader("X-RateLimit-Bucket", "abc").setHeader("X-RateLimit-Limit", "5").setHeader("X-RateLimit-Remaining", "4")
+                    .setHeader("X-RateLimit-Bucket", "abc")
+                    .setHeader("X-RateLimit-Limit", "5")
+                    .setHeader("X-RateLimit-Remaining", "4")
                     .setHeader("X-RateLimit-Reset-After", "1.0");
         }
         if (path.matches("/api/v10/channels/\\d+/typing")) return new MockResponse().setResponseCode(204);
@@ -131,11 +142,17 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     public static MockResponse json(int code, String body) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body);
     }
 
     public static MockResponse rateLimited(double retryAfter, boolean global) {
-        MockResponse r = json(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":" + retryAfter + ",\"global\":" + global + "}")
+        MockResponse r = json(
+                        429,
+                        "{\"message\":\"You are being rate limited.\",\"retry_after\":" + retryAfter + ",\"global\":"
+                                + global + "}")
                 .setHeader("Retry-After", String.valueOf((int) Math.ceil(retryAfter)))
                 .setHeader("X-RateLimit-Scope", global ? "global" : "user");
         if (global) r.setHeader("X-RateLimit-Global", "true");
@@ -155,11 +172,19 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     /** With {@code send=false} the event is only recorded: the client misses it and gets it on resume. */
-    public ObjectNode messageCreate(String id, String channelId, String authorId, boolean bot, String content, boolean send) {
+    public ObjectNode messageCreate(
+            String id, String channelId, String authorId, boolean bot, String content, boolean send) {
         ObjectNode d = JSON.createObjectNode();
-        d.put("id", id).put("channel_id", channelId).put("guild_id", "G1").put("content", content).put("type", 0)
+        d.put("id", id)
+                .put("channel_id", channelId)
+                .put("guild_id", "G1")
+                .put("content", content)
+                .put("type", 0)
                 .put("timestamp", "2026-11-21T10:00:00.000000+00:00");
-        d.putObject("author").put("id", authorId).put("username", "user" + authorId).put("bot", bot);
+        d.putObject("author")
+                .put("id", authorId)
+                .put("username", "user" + authorId)
+                .put("bot", bot);
         d.putArray("attachments");
         return dispatch("MESSAGE_CREATE", d, send);
     }
@@ -186,7 +211,8 @@ public final class FakeDiscord implements AutoCloseable {
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
             ws = webSocket;
-            webSocket.send("{\"op\":10,\"d\":{\"heartbeat_interval\":" + heartbeatIntervalMs + "},\"s\":null,\"t\":null}");
+            webSocket.send(
+                    "{\"op\":10,\"d\":{\"heartbeat_interval\":" + heartbeatIntervalMs + "},\"s\":null,\"t\":null}");
         }
 
         @Override
@@ -221,10 +247,23 @@ public final class FakeDiscord implements AutoCloseable {
                         seq.set(0);
                     }
                     ready = true;
-                    ObjectNode d = JSON.createObjectNode().put("v", 10).put("session_id", sessionId)
-                            .put("resume_gateway_url", server.url("/resume").toString().replaceFirst("^http", "ws").replaceAll("/$", ""));
-                    d.putObject("user").put("id", "BOT1").put("username", "claw").put("bot", true);
-                    ObjectNode readyPayload = JSON.createObjectNode().put("op", 0).put("t", "READY").put("s", seq.incrementAndGet());
+                    ObjectNode d = JSON.createObjectNode()
+                            .put("v", 10)
+                            .put("session_id", sessionId)
+                            .put(
+                                    "resume_gateway_url",
+                                    server.url("/resume")
+                                            .toString()
+                                            .replaceFirst("^http", "ws")
+                                            .replaceAll("/$", ""));
+                    d.putObject("user")
+                            .put("id", "BOT1")
+                            .put("username", "claw")
+                            .put("bot", true);
+                    ObjectNode readyPayload = JSON.createObjectNode()
+                            .put("op", 0)
+                            .put("t", "READY")
+                            .put("s", seq.incrementAndGet());
                     readyPayload.set("d", d);
                     webSocket.send(readyPayload.toString());
                 }
@@ -252,7 +291,7 @@ public final class FakeDiscord implements AutoCloseable {
                     for (ObjectNode e : replay) webSocket.send(e.toString());
                     webSocket.send("{\"op\":0,\"t\":\"RESUMED\",\"s\":" + seq.incrementAndGet() + ",\"d\":{}}");
                 }
-                default -> { }
+                default -> {}
             }
         }
 

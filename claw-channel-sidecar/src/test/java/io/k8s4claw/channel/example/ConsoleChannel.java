@@ -36,7 +36,10 @@ public final class ConsoleChannel {
         this.bus = BusClient.builder()
                 .socketPath(socket)
                 .channel("console", "custom")
-                .capabilities(ChannelCapabilities.newBuilder().setMaxMessageLength(0).setMarkdownDialect("plain").build())
+                .capabilities(ChannelCapabilities.newBuilder()
+                        .setMaxMessageLength(0)
+                        .setMarkdownDialect("plain")
+                        .build())
                 .replyHandler(this::show)
                 .build();
     }
@@ -46,7 +49,7 @@ public final class ConsoleChannel {
         switch (reply.getEventCase()) {
             case FINAL -> out.println("agent> " + reply.getFinal().getText());
             case ERROR -> out.println("agent (error)> " + reply.getError().getUserVisibleText());
-            default -> { }
+            default -> {}
         }
         return CompletableFuture.completedFuture(ReplyOutcome.delivered());
     }
@@ -59,7 +62,8 @@ public final class ConsoleChannel {
         while ((line = reader.readLine()) != null) {
             if (line.isBlank()) continue;
             UserMessage m = UserMessage.newBuilder()
-                    .setMessageId(session + "-" + lineNumber.incrementAndGet()) // stable per line: retries are deduplicated
+                    .setMessageId(
+                            session + "-" + lineNumber.incrementAndGet()) // stable per line: retries are deduplicated
                     .setConversationId("console")
                     .setSender(Sender.newBuilder().setId(System.getProperty("user.name", "user")))
                     .setText(line)
@@ -70,7 +74,8 @@ public final class ConsoleChannel {
                 bus.publish(m).toCompletableFuture().join();
             } catch (CompletionException e) {
                 if (e.getCause() instanceof PublishException pe) {
-                    out.println("(not sent: " + (pe.userVisibleText().isEmpty() ? pe.reason() : pe.userVisibleText()) + ")");
+                    out.println("(not sent: " + (pe.userVisibleText().isEmpty() ? pe.reason() : pe.userVisibleText())
+                            + ")");
                 } else {
                     throw e;
                 }
@@ -84,7 +89,8 @@ public final class ConsoleChannel {
     }
 
     public static void main(String[] args) throws IOException {
-        ConsoleChannel channel = new ConsoleChannel(Path.of(args.length > 0 ? args[0] : "/var/run/claw/bus.sock"), System.out);
+        ConsoleChannel channel =
+                new ConsoleChannel(Path.of(args.length > 0 ? args[0] : "/var/run/claw/bus.sock"), System.out);
         channel.run(System.in);
         channel.close(Duration.ofSeconds(30));
     }

@@ -27,15 +27,23 @@ class ConsoleChannelTest {
         try (FakeBridge bridge = new FakeBridge(dir.resolve("bus.sock"))) {
             bridge.autoAck = true;
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            ConsoleChannel console = new ConsoleChannel(bridge.socket, new PrintStream(printed, true, StandardCharsets.UTF_8));
+            ConsoleChannel console =
+                    new ConsoleChannel(bridge.socket, new PrintStream(printed, true, StandardCharsets.UTF_8));
             console.run(new ByteArrayInputStream("hello\n\nhow are you?\n".getBytes(StandardCharsets.UTF_8)));
             UserMessage first = bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage();
             UserMessage second = bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage();
             assertThat(first.getText()).isEqualTo("hello");
             assertThat(second.getText()).isEqualTo("how are you?");
-            bridge.current().send(Frame.newBuilder().setReply(Reply.newBuilder().setReplySeq(1).setStreamId("r").setConversationId("console")
-                    .setInReplyTo(first.getMessageId()).setFinal(ReplyFinal.newBuilder().setText("hi!"))));
-            assertThat(bridge.next(Frame.BodyCase.REPLY_ACK).getReplyAck().getOk()).isTrue();
+            bridge.current()
+                    .send(Frame.newBuilder()
+                            .setReply(Reply.newBuilder()
+                                    .setReplySeq(1)
+                                    .setStreamId("r")
+                                    .setConversationId("console")
+                                    .setInReplyTo(first.getMessageId())
+                                    .setFinal(ReplyFinal.newBuilder().setText("hi!"))));
+            assertThat(bridge.next(Frame.BodyCase.REPLY_ACK).getReplyAck().getOk())
+                    .isTrue();
             await().until(() -> printed.toString(StandardCharsets.UTF_8).contains("agent> hi!"));
             console.close(Duration.ofSeconds(1));
         }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BusClientTest {
     @TempDir
     Path dir;
+
     FakeBridge bridge;
     BusClient client;
     final List<Reply> handled = new CopyOnWriteArrayList<>();
@@ -49,18 +50,28 @@ class BusClientTest {
     }
 
     private BusClient.Builder builder() {
-        return BusClient.builder().socketPath(socket()).channel("slack-team", "slack")
+        return BusClient.builder()
+                .socketPath(socket())
+                .channel("slack-team", "slack")
                 .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
                 .replyHandler(r -> handler.handle(r));
     }
 
     private static UserMessage msg(String id) {
-        return UserMessage.newBuilder().setMessageId(id).setConversationId("C1").setText("hi " + id).build();
+        return UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId("C1")
+                .setText("hi " + id)
+                .build();
     }
 
     private static Frame.Builder reply(long seq, String conv, String text) {
-        return Frame.newBuilder().setReply(Reply.newBuilder().setReplySeq(seq).setStreamId("run-" + seq)
-                .setConversationId(conv).setFinal(ReplyFinal.newBuilder().setText(text)));
+        return Frame.newBuilder()
+                .setReply(Reply.newBuilder()
+                        .setReplySeq(seq)
+                        .setStreamId("run-" + seq)
+                        .setConversationId(conv)
+                        .setFinal(ReplyFinal.newBuilder().setText(text)));
     }
 
     @Test
@@ -80,7 +91,9 @@ class BusClientTest {
         Frame sent = bridge.next(Frame.BodyCase.USER_MESSAGE);
         assertThat(sent.getUserMessage().getText()).isEqualTo("hi ev-1");
         assertThat(stage).isNotDone();
-        bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("ev-1").setDuplicate(true)));
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setAck(Ack.newBuilder().setMessageId("ev-1").setDuplicate(true)));
         assertThat(stage.get(5, TimeUnit.SECONDS)).isEqualTo(new PublishResult("ev-1", true));
         assertThat(client.pendingMessages()).isZero();
     }
@@ -92,14 +105,21 @@ class BusClientTest {
         client.start();
         var stage = client.publish(msg("ev-2")).toCompletableFuture();
         bridge.next(Frame.BodyCase.USER_MESSAGE);
-        bridge.current().send(Frame.newBuilder().setNack(Nack.newBuilder().setMessageId("ev-2")
-                .setReason(Nack.Reason.INVALID).setDetail("text missing").setUserVisibleText("Sorry, I could not read that.")));
-        assertThatThrownBy(() -> stage.get(5, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(PublishException.class, e -> {
-            assertThat(e.reason()).isEqualTo(PublishException.Reason.INVALID);
-            assertThat(e.retryable()).isFalse();
-            assertThat(e.userVisibleText()).isEqualTo("Sorry, I could not read that.");
-            assertThat(e.getMessage()).contains("ev-2").contains("text missing");
-        });
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setNack(Nack.newBuilder()
+                                .setMessageId("ev-2")
+                                .setReason(Nack.Reason.INVALID)
+                                .setDetail("text missing")
+                                .setUserVisibleText("Sorry, I could not read that.")));
+        assertThatThrownBy(() -> stage.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(PublishException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(PublishException.Reason.INVALID);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.userVisibleText()).isEqualTo("Sorry, I could not read that.");
+                    assertThat(e.getMessage()).contains("ev-2").contains("text missing");
+                });
     }
 
     @Test
@@ -110,8 +130,13 @@ class BusClientTest {
         var stage = client.publish(msg("ev-3")).toCompletableFuture();
         bridge.next(Frame.BodyCase.USER_MESSAGE);
         long nackedAt = System.nanoTime();
-        bridge.current().send(Frame.newBuilder().setNack(Nack.newBuilder().setMessageId("ev-3")
-                .setReason(Nack.Reason.OVERLOADED).setRetryable(true).setRetryAfterMs(300)));
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setNack(Nack.newBuilder()
+                                .setMessageId("ev-3")
+                                .setReason(Nack.Reason.OVERLOADED)
+                                .setRetryable(true)
+                                .setRetryAfterMs(300)));
         Frame again = bridge.next(Frame.BodyCase.USER_MESSAGE);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nackedAt)).isGreaterThanOrEqualTo(250);
         assertThat(again.getUserMessage().getMessageId()).isEqualTo("ev-3");
@@ -127,10 +152,15 @@ class BusClientTest {
         var a = client.publish(msg("a")).toCompletableFuture();
         var b = client.publish(msg("b")).toCompletableFuture();
         var c = client.publish(msg("c")).toCompletableFuture();
-        assertThatThrownBy(() -> c.get(1, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(PublishException.class,
-                e -> assertThat(e.reason()).isEqualTo(PublishException.Reason.BUFFER_FULL));
+        assertThatThrownBy(() -> c.get(1, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        PublishException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PublishException.Reason.BUFFER_FULL));
         var aAgain = client.publish(msg("a")).toCompletableFuture();
-        assertThat(client.pendingMessages()).as("publishing a pending id again adds nothing").isEqualTo(2);
+        assertThat(client.pendingMessages())
+                .as("publishing a pending id again adds nothing")
+                .isEqualTo(2);
 
         // The bridge comes up late: the normal case in a starting pod. The client is already dialling, so auto-ack
         // must be on before the bridge listens: set after the constructor, the client could register and send
@@ -139,8 +169,10 @@ class BusClientTest {
         assertThat(a.get(10, TimeUnit.SECONDS).messageId()).isEqualTo("a");
         assertThat(aAgain.get(1, TimeUnit.SECONDS).messageId()).isEqualTo("a");
         assertThat(b.get(10, TimeUnit.SECONDS).messageId()).isEqualTo("b");
-        List<String> order = bridge.current().frames.stream().filter(Frame::hasUserMessage)
-                .map(f -> f.getUserMessage().getMessageId()).toList();
+        List<String> order = bridge.current().frames.stream()
+                .filter(Frame::hasUserMessage)
+                .map(f -> f.getUserMessage().getMessageId())
+                .toList();
         assertThat(order).containsExactly("a", "b");
     }
 
@@ -154,17 +186,28 @@ class BusClientTest {
         bridge.next(Frame.BodyCase.USER_MESSAGE);
         bridge.next(Frame.BodyCase.USER_MESSAGE);
         bridge.current().close(); // connection dies before the acks
-        await().until(() -> bridge.connections.size() == 2 && bridge.current().frames.stream().filter(Frame::hasUserMessage).count() == 2);
-        assertThat(bridge.current().frames.stream().filter(Frame::hasUserMessage).map(f -> f.getUserMessage().getMessageId()))
+        await().until(() -> bridge.connections.size() == 2
+                && bridge.current().frames.stream()
+                                .filter(Frame::hasUserMessage)
+                                .count()
+                        == 2);
+        assertThat(bridge.current().frames.stream()
+                        .filter(Frame::hasUserMessage)
+                        .map(f -> f.getUserMessage().getMessageId()))
                 .containsExactly("m1", "m2");
         bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m1")));
-        bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
         assertThat(one.get(5, TimeUnit.SECONDS).duplicate()).isFalse();
         // The bridge had stored the first copy of m2: its duplicate is the client's own resend, not a second publish.
         assertThat(two.get(5, TimeUnit.SECONDS).duplicate()).isFalse();
         var three = client.publish(msg("m2")).toCompletableFuture(); // published again: this one is a duplicate
-        await().until(() -> bridge.current().frames.stream().filter(Frame::hasUserMessage).count() == 3);
-        bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
+        await().until(() ->
+                bridge.current().frames.stream().filter(Frame::hasUserMessage).count() == 3);
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setAck(Ack.newBuilder().setMessageId("m2").setDuplicate(true)));
         assertThat(three.get(5, TimeUnit.SECONDS).duplicate()).isTrue();
     }
 
@@ -177,14 +220,21 @@ class BusClientTest {
         var queued = client.publish(msg("q1")).toCompletableFuture();
         assertThat(client.withdraw("q1")).isTrue();
         assertThat(queued).isCompletedExceptionally();
-        assertThatThrownBy(queued::join).hasCauseInstanceOf(PublishException.class)
-                .cause().extracting(e -> ((PublishException) e).reason()).isEqualTo(PublishException.Reason.WITHDRAWN);
+        assertThatThrownBy(queued::join)
+                .hasCauseInstanceOf(PublishException.class)
+                .cause()
+                .extracting(e -> ((PublishException) e).reason())
+                .isEqualTo(PublishException.Reason.WITHDRAWN);
         assertThat(client.pendingMessages()).isZero();
 
         bridge = new FakeBridge(socket());
         var sent = client.publish(msg("s1")).toCompletableFuture();
-        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).as("q1 is never sent").isEqualTo("s1");
-        assertThat(client.withdraw("s1")).as("written and unanswered: the bridge may have it").isFalse();
+        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId())
+                .as("q1 is never sent")
+                .isEqualTo("s1");
+        assertThat(client.withdraw("s1"))
+                .as("written and unanswered: the bridge may have it")
+                .isFalse();
         bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("s1")));
         assertThat(sent.get(5, TimeUnit.SECONDS).messageId()).isEqualTo("s1");
     }
@@ -199,13 +249,24 @@ class BusClientTest {
         for (int i = 1; i <= 4; i++) client.publish(msg("w" + i));
         bridge.next(Frame.BodyCase.USER_MESSAGE);
         bridge.next(Frame.BodyCase.USER_MESSAGE);
-        assertThat(bridge.poll(Frame.BodyCase.USER_MESSAGE, 300)).as("window of 2 is full").isNull();
-        bridge.current().send(Frame.newBuilder().setFlowControl(FlowControl.newBuilder().setPaused(true).setReason("queue full")));
+        assertThat(bridge.poll(Frame.BodyCase.USER_MESSAGE, 300))
+                .as("window of 2 is full")
+                .isNull();
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setFlowControl(FlowControl.newBuilder().setPaused(true).setReason("queue full")));
         bridge.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("w1")));
-        assertThat(bridge.poll(Frame.BodyCase.USER_MESSAGE, 300)).as("paused by the bridge").isNull();
-        bridge.current().send(Frame.newBuilder().setFlowControl(FlowControl.newBuilder().setPaused(false).setWindow(3)));
-        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("w3");
-        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("w4");
+        assertThat(bridge.poll(Frame.BodyCase.USER_MESSAGE, 300))
+                .as("paused by the bridge")
+                .isNull();
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setFlowControl(
+                                FlowControl.newBuilder().setPaused(false).setWindow(3)));
+        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId())
+                .isEqualTo("w3");
+        assertThat(bridge.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId())
+                .isEqualTo("w4");
     }
 
     @Test
@@ -236,7 +297,9 @@ class BusClientTest {
             assertThat(ack.getPlatformMessageIdsList()).containsExactly("p-" + s);
         }
         assertThat(handled).extracting(Reply::getReplySeq).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(maxConcurrent.get()).as("one conversation is handled serially").isEqualTo(1);
+        assertThat(maxConcurrent.get())
+                .as("one conversation is handled serially")
+                .isEqualTo(1);
         assertThat(client.lastReplySeq()).isEqualTo(5);
     }
 
@@ -247,7 +310,8 @@ class BusClientTest {
         client.start();
         await().until(client::isConnected);
         bridge.current().send(reply(7, "C1", "hello"));
-        assertThat(bridge.next(Frame.BodyCase.REPLY_ACK).getReplyAck().getReplySeq()).isEqualTo(7);
+        assertThat(bridge.next(Frame.BodyCase.REPLY_ACK).getReplyAck().getReplySeq())
+                .isEqualTo(7);
         bridge.current().close();
         Frame hello = bridge.next(Frame.BodyCase.HELLO);
         assertThat(hello.getHello().getLastReplySeq()).isEqualTo(7);
@@ -273,7 +337,9 @@ class BusClientTest {
         assertThat(first.getOk()).isFalse();
         assertThat(first.getError()).isEqualTo("ratelimited");
         assertThat(first.getRetryable()).isTrue();
-        assertThat(client.lastReplySeq()).as("a retryable failure is not handled").isZero();
+        assertThat(client.lastReplySeq())
+                .as("a retryable failure is not handled")
+                .isZero();
         bridge.current().send(reply(2, "C2", "y"));
         ReplyAck second = bridge.next(Frame.BodyCase.REPLY_ACK).getReplyAck();
         assertThat(second.getOk()).isFalse();
@@ -288,7 +354,8 @@ class BusClientTest {
         client = builder().build();
         client.start();
         await().until(client::isConnected);
-        bridge.current().send(Frame.newBuilder().setHeartbeat(Heartbeat.newBuilder().setNonce(42)));
+        bridge.current()
+                .send(Frame.newBuilder().setHeartbeat(Heartbeat.newBuilder().setNonce(42)));
         Frame own = null;
         Frame answer = null;
         while (own == null || answer == null) {
@@ -321,9 +388,11 @@ class BusClientTest {
         assertThat(fc.getPaused()).isTrue();
         assertThat(fc.getReason()).contains("429");
         bridge.current().close();
-        assertThat(bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl().getPaused()).isTrue();
+        assertThat(bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl().getPaused())
+                .isTrue();
         client.resumeReplies();
-        assertThat(bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl().getPaused()).isFalse();
+        assertThat(bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl().getPaused())
+                .isFalse();
     }
 
     @Test
@@ -344,8 +413,11 @@ class BusClientTest {
         client.close(Duration.ofSeconds(5));
         assertThat(stage.get(1, TimeUnit.SECONDS).messageId()).isEqualTo("d1");
         assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
-        assertThatThrownBy(() -> client.publish(msg("late")).toCompletableFuture().join())
-                .isInstanceOf(CompletionException.class).cause().isInstanceOf(PublishException.class);
+        assertThatThrownBy(
+                        () -> client.publish(msg("late")).toCompletableFuture().join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(PublishException.class);
     }
 
     @Test
@@ -356,8 +428,12 @@ class BusClientTest {
         await().until(client::isConnected);
         var pending = client.publish(msg("r1")).toCompletableFuture();
         bridge.next(Frame.BodyCase.USER_MESSAGE);
-        bridge.current().send(Frame.newBuilder().setError(Error.newBuilder().setCode(Error.Code.REPLACED).setFatal(true)
-                .setMessage("channel slack-team registered by instance x")));
+        bridge.current()
+                .send(Frame.newBuilder()
+                        .setError(Error.newBuilder()
+                                .setCode(Error.Code.REPLACED)
+                                .setFatal(true)
+                                .setMessage("channel slack-team registered by instance x")));
         await().until(() -> client.state() == ConnectionState.FAILED);
         assertThatThrownBy(() -> pending.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(PublishException.class);
         Thread.sleep(300);

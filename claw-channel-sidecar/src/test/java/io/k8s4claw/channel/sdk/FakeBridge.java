@@ -36,6 +36,7 @@ public final class FakeBridge implements AutoCloseable {
     public volatile UnaryOperator<Welcome.Builder> welcome = w -> w;
     /** When non-null, answer Hello with this frame instead of a Welcome. */
     public volatile Frame helloAnswer;
+
     public volatile boolean autoAck;
 
     public FakeBridge(Path socket) throws IOException {
@@ -128,12 +129,20 @@ public final class FakeBridge implements AutoCloseable {
                         received.add(f);
                         if (f.hasHello()) {
                             Frame answer = helloAnswer;
-                            send(answer != null ? answer.toBuilder() : Frame.newBuilder().setWelcome(welcome.apply(
-                                    Welcome.newBuilder().setVersion(1).setSessionId("s-" + connections.size())
-                                            .setHeartbeatIntervalMs(10_000).setMaxFrameBytes(1 << 20).setWindow(16))));
+                            send(
+                                    answer != null
+                                            ? answer.toBuilder()
+                                            : Frame.newBuilder()
+                                                    .setWelcome(welcome.apply(Welcome.newBuilder()
+                                                            .setVersion(1)
+                                                            .setSessionId("s-" + connections.size())
+                                                            .setHeartbeatIntervalMs(10_000)
+                                                            .setMaxFrameBytes(1 << 20)
+                                                            .setWindow(16))));
                         } else if (f.hasUserMessage() && autoAck) {
-                            send(Frame.newBuilder().setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder()
-                                    .setMessageId(f.getUserMessage().getMessageId())));
+                            send(Frame.newBuilder()
+                                    .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder()
+                                            .setMessageId(f.getUserMessage().getMessageId())));
                         }
                     }
                 }
@@ -146,7 +155,8 @@ public final class FakeBridge implements AutoCloseable {
 
         public synchronized void send(Frame.Builder frame) {
             try {
-                ByteBuffer out = ByteBuffer.wrap(encoder.encode(frame.setSeq(seq.incrementAndGet()).build()));
+                ByteBuffer out = ByteBuffer.wrap(
+                        encoder.encode(frame.setSeq(seq.incrementAndGet()).build()));
                 while (out.hasRemaining()) ch.write(out);
             } catch (IOException e) {
                 close();

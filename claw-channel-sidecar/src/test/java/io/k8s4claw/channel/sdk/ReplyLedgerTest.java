@@ -16,7 +16,9 @@ class ReplyLedgerTest {
         assertThat(ledger.arrived(1, 1)).isEqualTo(ReplyLedger.Seen.NEW); // conversation A, slow (rate limited)
         assertThat(ledger.arrived(2, 2)).isEqualTo(ReplyLedger.Seen.NEW); // conversation B
         ledger.handled(ack(2));
-        assertThat(ledger.lastReplySeq()).as("2 is done but 1 is not: resume from 0").isZero();
+        assertThat(ledger.lastReplySeq())
+                .as("2 is done but 1 is not: resume from 0")
+                .isZero();
         ledger.handled(ack(1));
         assertThat(ledger.lastReplySeq()).isEqualTo(2);
         assertThat(ledger.arrived(2, 2)).isEqualTo(ReplyLedger.Seen.ALREADY_ACKED);
@@ -57,18 +59,25 @@ class ReplyLedgerTest {
     }
 
     @Test
-    void handledRepliesOutliveTheProcessThroughTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void handledRepliesOutliveTheProcessThroughTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         java.nio.file.Path path = dir.resolve("ch.replies");
         ReplyLedger before = new ReplyLedger(100, 0, new ReplyLedgerFile(path, 200));
         before.arrived(7, 77);
-        before.handled(ReplyAck.newBuilder().setReplySeq(7).setOk(true).addPlatformMessageIds("ext-7").build());
+        before.handled(ReplyAck.newBuilder()
+                .setReplySeq(7)
+                .setOk(true)
+                .addPlatformMessageIds("ext-7")
+                .build());
         before.arrived(8, 88); // in progress when the process died: not recorded
         before.close();
         // A crash mid-write leaves a torn last line.
         java.nio.file.Files.writeString(path, "9 abc", java.nio.file.StandardOpenOption.APPEND);
 
         ReplyLedger after = new ReplyLedger(100, 0, new ReplyLedgerFile(path, 200));
-        assertThat(after.lastReplySeq()).as("the resume point is not persisted: the bridge resends").isZero();
+        assertThat(after.lastReplySeq())
+                .as("the resume point is not persisted: the bridge resends")
+                .isZero();
         assertThat(after.arrived(7, 77)).isEqualTo(ReplyLedger.Seen.ALREADY_ACKED);
         assertThat(after.ackFor(7).getPlatformMessageIdsList()).containsExactly("ext-7");
         assertThat(after.arrived(8, 88)).isEqualTo(ReplyLedger.Seen.NEW);
@@ -76,7 +85,8 @@ class ReplyLedgerTest {
     }
 
     @Test
-    void theFileIsRewrittenToWhatTheLedgerKeeps(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void theFileIsRewrittenToWhatTheLedgerKeeps(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         java.nio.file.Path path = dir.resolve("ch.replies");
         ReplyLedger ledger = new ReplyLedger(3, 0, new ReplyLedgerFile(path, 6));
         for (long s = 1; s <= 20; s++) {

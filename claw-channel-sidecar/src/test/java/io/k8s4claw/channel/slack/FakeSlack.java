@@ -45,6 +45,7 @@ public final class FakeSlack implements AutoCloseable {
     public final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** chat.postMessage / chat.update calls that succeeded, in order. */
     public final BlockingQueue<JsonNode> posts = new LinkedBlockingQueue<>();
+
     public final BlockingQueue<JsonNode> updates = new LinkedBlockingQueue<>();
     public final List<String> requestLog = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Deque<MockResponse>> scripted = new ConcurrentHashMap<>();
@@ -74,12 +75,17 @@ public final class FakeSlack implements AutoCloseable {
     }
 
     public static MockResponse okFalse(String error) {
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody("{\"ok\":false,\"error\":\"" + error + "\"}");
+        return new MockResponse()
+                .setHeader("Content-Type", "application/json")
+                .setBody("{\"ok\":false,\"error\":\"" + error + "\"}");
     }
 
     public static MockResponse rateLimited(int retryAfterSeconds) {
-        return new MockResponse().setResponseCode(429).setHeader("Retry-After", String.valueOf(retryAfterSeconds))
-                .setHeader("Content-Type", "application/json").setBody("{\"ok\":false,\"error\":\"ratelimited\"}");
+        return new MockResponse()
+                .setResponseCode(429)
+                .setHeader("Retry-After", String.valueOf(retryAfterSeconds))
+                .setHeader("Content-Type", "application/json")
+                .setBody("{\"ok\":false,\"error\":\"ratelimited\"}");
     }
 
     private MockResponse handle(RecordedRequest req) {
@@ -102,10 +108,13 @@ public final class FakeSlack implements AutoCloseable {
                     return json("{\"ok\":true,\"user_id\":\"" + botUserId + "\",\"team_id\":\"T1\"}");
                 }
                 case "apps.connections.open" -> {
-                    if (body.contains("xapp-")) return okFalse("invalid_arguments"); // token as a POST parameter is rejected
+                    if (body.contains("xapp-"))
+                        return okFalse("invalid_arguments"); // token as a POST parameter is rejected
                     if (auth == null || !auth.startsWith("Bearer xapp-")) return okFalse("not_allowed_token_type");
                     if (!("Bearer " + appToken).equals(auth) || appTokenRevoked) return okFalse("invalid_auth");
-                    String url = server.url("/link/?ticket=t" + tickets.incrementAndGet()).toString().replaceFirst("^http", "ws");
+                    String url = server.url("/link/?ticket=t" + tickets.incrementAndGet())
+                            .toString()
+                            .replaceFirst("^http", "ws");
                     return json("{\"ok\":true,\"url\":\"" + url + "\"}");
                 }
                 case "chat.postMessage", "chat.update" -> {
@@ -119,10 +128,13 @@ public final class FakeSlack implements AutoCloseable {
                         String ts = formatTs(tsCounter.incrementAndGet());
                         call.put("ts", ts);
                         posts.add(call);
-                        return json("{\"ok\":true,\"channel\":\"" + call.path("channel").asText() + "\",\"ts\":\"" + ts + "\"}");
+                        return json("{\"ok\":true,\"channel\":\""
+                                + call.path("channel").asText() + "\",\"ts\":\"" + ts + "\"}");
                     }
                     updates.add(call);
-                    return json("{\"ok\":true,\"channel\":\"" + call.path("channel").asText() + "\",\"ts\":\"" + call.path("ts").asText() + "\"}");
+                    return json(
+                            "{\"ok\":true,\"channel\":\"" + call.path("channel").asText() + "\",\"ts\":\""
+                                    + call.path("ts").asText() + "\"}");
                 }
                 default -> {
                     return okFalse("unknown_method");
@@ -170,8 +182,9 @@ public final class FakeSlack implements AutoCloseable {
         public void onOpen(WebSocket webSocket, Response response) {
             ws = webSocket;
             open = true;
-            webSocket.send("{\"type\":\"hello\",\"num_connections\":" + sockets.size()
-                    + ",\"connection_info\":{\"app_id\":\"A1\"},\"debug_info\":{\"host\":\"fake\",\"build_number\":1,\"approximate_connection_time\":3600}}");
+            webSocket.send(
+                    "{\"type\":\"hello\",\"num_connections\":" + sockets.size()
+                            + ",\"connection_info\":{\"app_id\":\"A1\"},\"debug_info\":{\"host\":\"fake\",\"build_number\":1,\"approximate_connection_time\":3600}}");
         }
 
         @Override
@@ -208,9 +221,12 @@ public final class FakeSlack implements AutoCloseable {
         }
 
         public void sendEnvelope(String envelopeId, String eventId, String eventJson, int retryAttempt) {
-            ws.send("{\"envelope_id\":\"" + envelopeId + "\",\"type\":\"events_api\",\"accepts_response_payload\":false,"
-                    + "\"retry_attempt\":" + retryAttempt + ",\"retry_reason\":\"" + (retryAttempt > 0 ? "timeout" : "") + "\","
-                    + "\"payload\":{\"type\":\"event_callback\",\"team_id\":\"T1\",\"api_app_id\":\"A1\",\"event_id\":\"" + eventId
+            ws.send("{\"envelope_id\":\"" + envelopeId
+                    + "\",\"type\":\"events_api\",\"accepts_response_payload\":false,"
+                    + "\"retry_attempt\":" + retryAttempt + ",\"retry_reason\":\"" + (retryAttempt > 0 ? "timeout" : "")
+                    + "\","
+                    + "\"payload\":{\"type\":\"event_callback\",\"team_id\":\"T1\",\"api_app_id\":\"A1\",\"event_id\":\""
+                    + eventId
                     + "\",\"event_time\":1700000000,\"event\":" + eventJson + "}}");
         }
 
@@ -243,7 +259,8 @@ public final class FakeSlack implements AutoCloseable {
 
     public static String threadReply(String channel, String user, String ts, String threadTs, String text) {
         return "{\"type\":\"message\",\"channel\":\"" + channel + "\",\"channel_type\":\"channel\",\"user\":\"" + user
-                + "\",\"text\":" + quote(text) + ",\"ts\":\"" + ts + "\",\"thread_ts\":\"" + threadTs + "\",\"event_ts\":\"" + ts + "\"}";
+                + "\",\"text\":" + quote(text) + ",\"ts\":\"" + ts + "\",\"thread_ts\":\"" + threadTs
+                + "\",\"event_ts\":\"" + ts + "\"}";
     }
 
     public static String quote(String s) {

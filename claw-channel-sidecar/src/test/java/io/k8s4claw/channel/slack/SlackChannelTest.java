@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SlackChannelTest {
     static final String APP = "xapp-1-A1-secretapp0123456789";
     static final String BOT = "xoxb-1-secretbot0123456789";
+
     @TempDir
     Path dir;
+
     FakeSlack slack;
     SidecarHarness sidecar;
 
@@ -41,13 +43,18 @@ class SlackChannelTest {
 
     private void start(String extraConfig) throws Exception {
         slack = new FakeSlack(APP, BOT);
-        sidecar = new SidecarHarness(dir, "slack", "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"" + extraConfig + "}",
+        sidecar = new SidecarHarness(
+                dir,
+                "slack",
+                "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"" + extraConfig + "}",
                 Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
     }
 
     private FakeSlack.Socket connectedSocket(int index) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> slack.sockets.size() > index && slack.sockets.get(index).open
-                && sidecar.host.platform().status().isConnected());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> slack.sockets.size() > index
+                        && slack.sockets.get(index).open
+                        && sidecar.host.platform().status().isConnected());
         return slack.sockets.get(index);
     }
 
@@ -64,21 +71,29 @@ class SlackChannelTest {
         assertThat(m.getText()).isEqualTo("what is k8s?");
         assertThat(m.getChatType()).isEqualTo(ChatType.CHANNEL);
         assertThat(m.getMetadataMap()).containsEntry("team_id", "T1");
-        assertThat(socket.awaitAck(env, 300)).as("no envelope ack before the bridge acked").isNull();
+        assertThat(socket.awaitAck(env, 300))
+                .as("no envelope ack before the bridge acked")
+                .isNull();
         sidecar.ack("Ev1");
         assertThat(socket.awaitAck(env, 2000)).isNotNull();
 
-        sidecar.reply(Reply.newBuilder().setStreamId("run1").setInReplyTo("Ev1").setConversationId("C1")
-                .setThreadId(m.getThreadId()).setFinal(ReplyFinal.newBuilder().setText("**Kubernetes** is an orchestrator")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run1")
+                .setInReplyTo("Ev1")
+                .setConversationId("C1")
+                .setThreadId(m.getThreadId())
+                .setFinal(ReplyFinal.newBuilder().setText("**Kubernetes** is an orchestrator")));
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post.path("channel").asText()).isEqualTo("C1");
         assertThat(post.path("thread_ts").asText()).isEqualTo("1700000001.000100");
         assertThat(post.path("text").asText()).isEqualTo("*Kubernetes* is an orchestrator");
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isTrue();
-        assertThat(ack.getPlatformMessageIdsList()).containsExactly(post.path("ts").asText());
+        assertThat(ack.getPlatformMessageIdsList())
+                .containsExactly(post.path("ts").asText());
         assertThat(sidecar.get("/readyz").statusCode()).isEqualTo(200);
-        assertThat(sidecar.get("/metrics").body()).contains("claw_channel_events_in_total{channel=\"slack-test\",type=\"slack\"} 1.0")
+        assertThat(sidecar.get("/metrics").body())
+                .contains("claw_channel_events_in_total{channel=\"slack-test\",type=\"slack\"} 1.0")
                 .contains("claw_channel_replies_out_total{channel=\"slack-test\",type=\"slack\"} 1.0");
     }
 
@@ -86,11 +101,20 @@ class SlackChannelTest {
     void hostileModelOutputCannotNotifyTheChannelOrDisguiseALink() throws Exception {
         start("");
         connectedSocket(0);
-        sidecar.reply(Reply.newBuilder().setStreamId("run1").setInReplyTo("Ev1").setConversationId("C1").setThreadId("1.0")
-                .setFinal(ReplyFinal.newBuilder().setText("<!channel> urgent: log in at <https://evil.example|https://sso.corp> or [SSO](https://evil.example)")));
+        sidecar.reply(
+                Reply.newBuilder()
+                        .setStreamId("run1")
+                        .setInReplyTo("Ev1")
+                        .setConversationId("C1")
+                        .setThreadId("1.0")
+                        .setFinal(
+                                ReplyFinal.newBuilder()
+                                        .setText(
+                                                "<!channel> urgent: log in at <https://evil.example|https://sso.corp> or [SSO](https://evil.example)")));
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post.path("text").asText())
-                .isEqualTo("&lt;!channel&gt; urgent: log in at &lt;https://evil.example|https://sso.corp&gt; or SSO (https://evil.example)");
+                .isEqualTo(
+                        "&lt;!channel&gt; urgent: log in at &lt;https://evil.example|https://sso.corp&gt; or SSO (https://evil.example)");
         assertThat(sidecar.nextReplyAck().getOk()).isTrue();
     }
 
@@ -98,7 +122,11 @@ class SlackChannelTest {
     void labeledLinksAndUserMentionsAreKeptWhereTheChannelConfigAllowsThem() throws Exception {
         start(",\"allowLabeledLinks\":true,\"allowUserMentions\":true");
         connectedSocket(0);
-        sidecar.reply(Reply.newBuilder().setStreamId("run1").setInReplyTo("Ev1").setConversationId("C1").setThreadId("1.0")
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run1")
+                .setInReplyTo("Ev1")
+                .setConversationId("C1")
+                .setThreadId("1.0")
                 .setFinal(ReplyFinal.newBuilder().setText("<@U012AB> see [docs](https://k8s.io/docs), <!here>")));
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post.path("text").asText()).isEqualTo("<@U012AB> see <https://k8s.io/docs|docs>, &lt;!here&gt;");
@@ -108,7 +136,9 @@ class SlackChannelTest {
     void aReplyWithoutAConversationGoesToTheDefaultChannel() throws Exception {
         start(",\"defaultChannel\":\"C0DEFAULT\"");
         connectedSocket(0);
-        sidecar.reply(Reply.newBuilder().setStreamId("cron-1").setFinal(ReplyFinal.newBuilder().setText("nightly report")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("cron-1")
+                .setFinal(ReplyFinal.newBuilder().setText("nightly report")));
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post.path("channel").asText()).isEqualTo("C0DEFAULT");
         assertThat(sidecar.nextReplyAck().getOk()).isTrue();
@@ -120,7 +150,9 @@ class SlackChannelTest {
         FakeSlack.Socket socket = connectedSocket(0);
         String env = socket.sendEvent("Ev1", FakeSlack.message("C1", "U1", "1700000001.000100", "hi"));
         sidecar.nextMessage(); // the bridge never acks
-        assertThat(socket.awaitAck(env, 2500)).as("Slack needs the ack within 3 s").isNotNull();
+        assertThat(socket.awaitAck(env, 2500))
+                .as("Slack needs the ack within 3 s")
+                .isNotNull();
     }
 
     @Test
@@ -132,10 +164,16 @@ class SlackChannelTest {
         assertThat(socket.awaitAck(e1, 2000)).isNotNull();
         // Slack retries the same event (late ack on its side) and sends app_mention for the same post.
         socket.sendEnvelope("retry-env", "Ev1", FakeSlack.message("C1", "U1", "1700000001.000100", "hello"), 1);
-        String mention = socket.sendEvent("Ev2", "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> hello\",\"ts\":\"1700000001.000100\"}");
-        assertThat(socket.awaitAck("retry-env", 2000)).as("duplicates are acked too").isNotNull();
+        String mention = socket.sendEvent(
+                "Ev2",
+                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> hello\",\"ts\":\"1700000001.000100\"}");
+        assertThat(socket.awaitAck("retry-env", 2000))
+                .as("duplicates are acked too")
+                .isNotNull();
         assertThat(socket.awaitAck(mention, 2000)).isNotNull();
-        String e3 = socket.sendEvent("Ev3", "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> second\",\"ts\":\"1700000002.000100\"}");
+        String e3 = socket.sendEvent(
+                "Ev3",
+                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> second\",\"ts\":\"1700000002.000100\"}");
         assertThat(socket.awaitAck(e3, 2000)).isNotNull();
         List<UserMessage> published = new ArrayList<>();
         published.add(sidecar.nextMessage());
@@ -152,10 +190,18 @@ class SlackChannelTest {
         sidecar.bridge.autoAck = true;
         FakeSlack.Socket socket = connectedSocket(0);
         List<String> envs = List.of(
-                socket.sendEvent("B1", "{\"type\":\"message\",\"subtype\":\"bot_message\",\"bot_id\":\"B9\",\"channel\":\"C1\",\"text\":\"echo\",\"ts\":\"1.1\"}"),
-                socket.sendEvent("B2", "{\"type\":\"message\",\"channel\":\"C1\",\"user\":\"UBOT\",\"bot_id\":\"B1\",\"text\":\"my own reply\",\"ts\":\"1.2\"}"),
-                socket.sendEvent("B3", "{\"type\":\"message\",\"subtype\":\"message_changed\",\"channel\":\"C1\",\"message\":{\"text\":\"edited\"},\"ts\":\"1.3\"}"),
-                socket.sendEvent("B4", "{\"type\":\"message\",\"subtype\":\"message_deleted\",\"channel\":\"C1\",\"ts\":\"1.4\"}"),
+                socket.sendEvent(
+                        "B1",
+                        "{\"type\":\"message\",\"subtype\":\"bot_message\",\"bot_id\":\"B9\",\"channel\":\"C1\",\"text\":\"echo\",\"ts\":\"1.1\"}"),
+                socket.sendEvent(
+                        "B2",
+                        "{\"type\":\"message\",\"channel\":\"C1\",\"user\":\"UBOT\",\"bot_id\":\"B1\",\"text\":\"my own reply\",\"ts\":\"1.2\"}"),
+                socket.sendEvent(
+                        "B3",
+                        "{\"type\":\"message\",\"subtype\":\"message_changed\",\"channel\":\"C1\",\"message\":{\"text\":\"edited\"},\"ts\":\"1.3\"}"),
+                socket.sendEvent(
+                        "B4",
+                        "{\"type\":\"message\",\"subtype\":\"message_deleted\",\"channel\":\"C1\",\"ts\":\"1.4\"}"),
                 socket.sendEvent("B5", "{\"type\":\"reaction_added\",\"user\":\"U1\",\"reaction\":\"+1\"}"));
         for (String env : envs) assertThat(socket.awaitAck(env, 2000)).as(env).isNotNull();
         assertThat(sidecar.bridge.poll(Frame.BodyCase.USER_MESSAGE, 300)).isNull();
@@ -183,7 +229,8 @@ class SlackChannelTest {
         FakeSlack.Socket first = connectedSocket(0);
         first.disconnect("warning");
         first.ws.close(1001, "going away"); // Slack closes ~10 s after the warning
-        await().atMost(Duration.ofSeconds(10)).until(() -> slack.sockets.size() >= 2 && slack.sockets.get(slack.sockets.size() - 1).open);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> slack.sockets.size() >= 2 && slack.sockets.get(slack.sockets.size() - 1).open);
         await().until(() -> sidecar.host.platform().status().isConnected());
     }
 
@@ -204,16 +251,29 @@ class SlackChannelTest {
         String staleUrl = slack.server.url("/link/?ticket=stale").toString().replaceFirst("^http", "ws");
         slack.server.url("/"); // server already started
         okhttp3.OkHttpClient c = new okhttp3.OkHttpClient();
-        c.newWebSocket(new okhttp3.Request.Builder().url(staleUrl).build(), new okhttp3.WebSocketListener() {}); // burns the ticket
+        c.newWebSocket(
+                new okhttp3.Request.Builder().url(staleUrl).build(),
+                new okhttp3.WebSocketListener() {}); // burns the ticket
         await().until(() -> slack.sockets.size() == 1);
         slack.sockets.get(0).ws.close(1000, "done");
         slack.sockets.clear();
-        slack.failNext("apps.connections.open", new okhttp3.mockwebserver.MockResponse().setHeader("Content-Type", "application/json")
-                .setBody("{\"ok\":true,\"url\":\"" + staleUrl + "\"}"));
-        sidecar = new SidecarHarness(dir, "slack", "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}", Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
+        slack.failNext(
+                "apps.connections.open",
+                new okhttp3.mockwebserver.MockResponse()
+                        .setHeader("Content-Type", "application/json")
+                        .setBody("{\"ok\":true,\"url\":\"" + staleUrl + "\"}"));
+        sidecar = new SidecarHarness(
+                dir,
+                "slack",
+                "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}",
+                Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
         connectedSocket(0);
         assertThat(slack.connectionsOpened.get()).isEqualTo(2);
-        assertThat(slack.requestLog.stream().filter(r -> r.contains("ticket=stale")).count()).as("the stale URL is tried once").isEqualTo(2);
+        assertThat(slack.requestLog.stream()
+                        .filter(r -> r.contains("ticket=stale"))
+                        .count())
+                .as("the stale URL is tried once")
+                .isEqualTo(2);
     }
 
     @Test
@@ -222,7 +282,9 @@ class SlackChannelTest {
         FakeSlack.Socket first = connectedSocket(0);
         first.disconnect("link_disabled");
         await().until(() -> sidecar.host.platform().status().isFailed());
-        assertThat(sidecar.host.platform().status().detail()).contains("link_disabled").contains("enable Socket Mode");
+        assertThat(sidecar.host.platform().status().detail())
+                .contains("link_disabled")
+                .contains("enable Socket Mode");
         Thread.sleep(700);
         assertThat(slack.connectionsOpened.get()).as("no reconnect loop").isEqualTo(1);
         var ready = sidecar.get("/readyz");
@@ -236,12 +298,23 @@ class SlackChannelTest {
         slack = new FakeSlack(APP, BOT);
         slack.appTokenRevoked = true;
         try (LogCapture logs = new LogCapture()) {
-            sidecar = new SidecarHarness(dir, "slack", "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}", Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
+            sidecar = new SidecarHarness(
+                    dir,
+                    "slack",
+                    "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}",
+                    Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
             await().until(() -> sidecar.host.platform().status().state() == PlatformStatus.State.FAILED);
             Thread.sleep(700);
             assertThat(slack.connectionsOpened.get()).isEqualTo(1);
-            assertThat(sidecar.host.platform().status().detail()).contains("SLACK_APP_TOKEN").contains("invalid_auth");
-            assertThat(logs.all()).contains("invalid_auth").doesNotContain(APP).doesNotContain(BOT).doesNotContain("secretapp").doesNotContain("secretbot");
+            assertThat(sidecar.host.platform().status().detail())
+                    .contains("SLACK_APP_TOKEN")
+                    .contains("invalid_auth");
+            assertThat(logs.all())
+                    .contains("invalid_auth")
+                    .doesNotContain(APP)
+                    .doesNotContain(BOT)
+                    .doesNotContain("secretapp")
+                    .doesNotContain("secretbot");
         }
     }
 
@@ -249,7 +322,11 @@ class SlackChannelTest {
     void invalidBotTokenFailsAtAuthTest() throws Exception {
         slack = new FakeSlack(APP, BOT);
         slack.botTokenRevoked = true;
-        sidecar = new SidecarHarness(dir, "slack", "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}", Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
+        sidecar = new SidecarHarness(
+                dir,
+                "slack",
+                "{\"apiBaseUrl\":\"" + slack.apiBase() + "\"}",
+                Map.of("SLACK_APP_TOKEN", APP, "SLACK_BOT_TOKEN", BOT));
         await().until(() -> sidecar.host.platform().status().isFailed());
         assertThat(slack.connectionsOpened.get()).isZero();
         assertThat(slack.authTests.get()).isEqualTo(1);
@@ -261,13 +338,21 @@ class SlackChannelTest {
         connectedSocket(0);
         slack.failNext("chat.postMessage", FakeSlack.rateLimited(1));
         long t0 = System.nanoTime();
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("C1").setThreadId("1.0").setFinal(ReplyFinal.newBuilder().setText("hi")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder().setText("hi")));
         FlowControl paused = sidecar.bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl();
         assertThat(paused.getPaused()).isTrue();
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post).isNotNull();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(950);
-        assertThat(sidecar.bridge.next(Frame.BodyCase.FLOW_CONTROL).getFlowControl().getPaused()).isFalse();
+        assertThat(sidecar.bridge
+                        .next(Frame.BodyCase.FLOW_CONTROL)
+                        .getFlowControl()
+                        .getPaused())
+                .isFalse();
         assertThat(sidecar.nextReplyAck().getOk()).isTrue();
         assertThat(sidecar.host.metrics().rateLimitWaits()).isGreaterThanOrEqualTo(1);
     }
@@ -277,9 +362,14 @@ class SlackChannelTest {
         start("");
         connectedSocket(0);
         StringBuilder text = new StringBuilder("Here is the script:\n```python\n");
-        for (int i = 0; i < 400; i++) text.append("print('line number ").append(i).append("')\n");
+        for (int i = 0; i < 400; i++)
+            text.append("print('line number ").append(i).append("')\n");
         text.append("```\nDone.");
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("C1").setThreadId("1.0").setFinal(ReplyFinal.newBuilder().setText(text.toString())));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder().setText(text.toString())));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isTrue();
         assertThat(ack.getPlatformMessageIdsCount()).isGreaterThanOrEqualTo(3);
@@ -289,10 +379,14 @@ class SlackChannelTest {
         for (JsonNode p : posts) {
             String t = p.path("text").asText();
             assertThat(t.codePointCount(0, t.length())).isLessThanOrEqualTo(4000);
-            assertThat(t.split("```", -1).length % 2).as("fences balanced in: " + t.substring(0, 40)).isEqualTo(1);
+            assertThat(t.split("```", -1).length % 2)
+                    .as("fences balanced in: " + t.substring(0, 40))
+                    .isEqualTo(1);
             assertThat(p.path("thread_ts").asText()).isEqualTo("1.0");
         }
-        assertThat(posts).extracting(p -> p.path("ts").asText()).containsExactlyElementsOf(ack.getPlatformMessageIdsList());
+        assertThat(posts)
+                .extracting(p -> p.path("ts").asText())
+                .containsExactlyElementsOf(ack.getPlatformMessageIdsList());
     }
 
     @Test
@@ -300,7 +394,10 @@ class SlackChannelTest {
         start("");
         connectedSocket(0);
         slack.failNext("chat.postMessage", FakeSlack.okFalse("not_in_channel"));
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("C9").setFinal(ReplyFinal.newBuilder().setText("hi")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("C9")
+                .setFinal(ReplyFinal.newBuilder().setText("hi")));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isFalse();
         assertThat(ack.getError()).isEqualTo("not_in_channel");
@@ -312,13 +409,18 @@ class SlackChannelTest {
         start("");
         connectedSocket(0);
         slack.botTokenRevoked = true;
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("C1").setFinal(ReplyFinal.newBuilder().setText("hi")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("C1")
+                .setFinal(ReplyFinal.newBuilder().setText("hi")));
         ReplyAck ack = sidecar.nextReplyAck();
         assertThat(ack.getOk()).isFalse();
         assertThat(ack.getError()).isEqualTo("token_revoked");
         assertThat(ack.getRetryable()).as("the bridge keeps the reply").isTrue();
-        assertThat(sidecar.bridge.current().frames).filteredOn(Frame::hasFlowControl)
-                .extracting(f -> f.getFlowControl().getPaused()).containsExactly(true);
+        assertThat(sidecar.bridge.current().frames)
+                .filteredOn(Frame::hasFlowControl)
+                .extracting(f -> f.getFlowControl().getPaused())
+                .containsExactly(true);
         assertThat(sidecar.host.platform().status().isFailed()).isTrue();
     }
 
@@ -326,17 +428,31 @@ class SlackChannelTest {
     void streamingEditsOnePreviewThenFinalizesIt() throws Exception {
         start(",\"streaming\":true,\"streamEditIntervalMs\":100");
         connectedSocket(0);
-        sidecar.reply(Reply.newBuilder().setStreamId("s1").setConversationId("C1").setThreadId("1.0").setDelta(ReplyDelta.newBuilder().setText("Hel")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("s1")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setDelta(ReplyDelta.newBuilder().setText("Hel")));
         ReplyAck a1 = sidecar.nextReplyAck();
         JsonNode preview = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(preview.path("text").asText()).isEqualTo("Hel");
         Thread.sleep(150);
-        sidecar.reply(Reply.newBuilder().setStreamId("s1").setConversationId("C1").setThreadId("1.0").setDelta(ReplyDelta.newBuilder().setText("Hello wor")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("s1")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setDelta(ReplyDelta.newBuilder().setText("Hello wor")));
         sidecar.nextReplyAck();
-        sidecar.reply(Reply.newBuilder().setStreamId("s1").setConversationId("C1").setThreadId("1.0").setFinal(ReplyFinal.newBuilder().setText("Hello world")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("s1")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder().setText("Hello world")));
         ReplyAck fin = sidecar.nextReplyAck();
-        assertThat(fin.getPlatformMessageIdsList()).containsExactly(preview.path("ts").asText());
-        assertThat(a1.getPlatformMessageIdsList()).containsExactly(preview.path("ts").asText());
+        assertThat(fin.getPlatformMessageIdsList())
+                .containsExactly(preview.path("ts").asText());
+        assertThat(a1.getPlatformMessageIdsList())
+                .containsExactly(preview.path("ts").asText());
         JsonNode u1 = slack.updates.poll(5, TimeUnit.SECONDS);
         JsonNode u2 = slack.updates.poll(5, TimeUnit.SECONDS);
         assertThat(u1.path("text").asText()).isEqualTo("Hello wor");
@@ -350,14 +466,21 @@ class SlackChannelTest {
         start("");
         sidecar.bridge.autoAck = true;
         FakeSlack.Socket socket = connectedSocket(0);
-        sidecar.reply(Reply.newBuilder().setStreamId("run-9").setConversationId("C1").setThreadId("1700000001.000100")
-                .setApprovalRequest(io.k8s4claw.api.bus.v1.ApprovalRequest.newBuilder().setApprovalId("ap-1")
-                        .setText("Run `rm -rf /tmp/cache`?").addChoices("once").addChoices("deny")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run-9")
+                .setConversationId("C1")
+                .setThreadId("1700000001.000100")
+                .setApprovalRequest(io.k8s4claw.api.bus.v1.ApprovalRequest.newBuilder()
+                        .setApprovalId("ap-1")
+                        .setText("Run `rm -rf /tmp/cache`?")
+                        .addChoices("once")
+                        .addChoices("deny")));
         JsonNode question = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(question.path("thread_ts").asText()).isEqualTo("1700000001.000100");
         assertThat(question.path("text").asText()).contains("rm -rf /tmp/cache").contains("once, deny");
         assertThat(sidecar.nextReplyAck().getOk()).isTrue();
-        String env = socket.sendEvent("EvA", FakeSlack.threadReply("C1", "U1", "1700000002.000100", "1700000001.000100", "Once"));
+        String env = socket.sendEvent(
+                "EvA", FakeSlack.threadReply("C1", "U1", "1700000002.000100", "1700000001.000100", "Once"));
         assertThat(socket.awaitAck(env, 2000)).isNotNull();
         var answer = sidecar.bridge.next(Frame.BodyCase.APPROVAL_ANSWER).getApprovalAnswer();
         assertThat(answer.getStreamId()).isEqualTo("run-9");
@@ -365,7 +488,8 @@ class SlackChannelTest {
         assertThat(answer.getChoice()).isEqualTo("once");
         assertThat(answer.getSender().getId()).isEqualTo("U1");
         // The answer is not also a new user message; the next message in the thread is one again.
-        socket.sendEvent("EvB", FakeSlack.threadReply("C1", "U1", "1700000003.000100", "1700000001.000100", "once more please"));
+        socket.sendEvent(
+                "EvB", FakeSlack.threadReply("C1", "U1", "1700000003.000100", "1700000001.000100", "once more please"));
         assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("EvB");
     }
 
@@ -375,9 +499,13 @@ class SlackChannelTest {
         FakeSlack.Socket socket = connectedSocket(0);
         String first = socket.sendEvent("Ev1", FakeSlack.message("C1", "U1", "1700000001.000100", "one"));
         sidecar.nextMessage(); // in flight, the bridge does not ack yet: the buffer (1) is full
-        assertThat(socket.awaitAck(first, 2000)).as("acked after ackWaitMs: it is held by the bus client").isNotNull();
+        assertThat(socket.awaitAck(first, 2000))
+                .as("acked after ackWaitMs: it is held by the bus client")
+                .isNotNull();
         String second = socket.sendEvent("Ev2", FakeSlack.message("C1", "U1", "1700000002.000100", "two"));
-        assertThat(socket.awaitAck(second, 1500)).as("refused by the full buffer: left for Slack to redeliver").isNull();
+        assertThat(socket.awaitAck(second, 1500))
+                .as("refused by the full buffer: left for Slack to redeliver")
+                .isNull();
         sidecar.ack("Ev1");
         socket.sendEnvelope("redelivered", "Ev2", FakeSlack.message("C1", "U1", "1700000002.000100", "two"), 1);
         assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("Ev2");

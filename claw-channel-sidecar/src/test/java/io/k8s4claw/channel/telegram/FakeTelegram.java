@@ -59,7 +59,9 @@ public final class FakeTelegram implements AutoCloseable {
     }
 
     public static MockResponse error(int code, String description, String parameters) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
                 .setBody("{\"ok\":false,\"error_code\":" + code + ",\"description\":\"" + description + "\""
                         + (parameters == null ? "" : ",\"parameters\":" + parameters) + "}");
     }
@@ -68,7 +70,10 @@ public final class FakeTelegram implements AutoCloseable {
     public synchronized long userMessage(long chatId, String chatType, boolean fromBot, String text) {
         long id = nextUpdateId.incrementAndGet();
         ObjectNode u = JSON.createObjectNode().put("update_id", id);
-        ObjectNode m = u.putObject("message").put("message_id", nextMessageId.incrementAndGet()).put("date", 1_700_000_000L).put("text", text);
+        ObjectNode m = u.putObject("message")
+                .put("message_id", nextMessageId.incrementAndGet())
+                .put("date", 1_700_000_000L)
+                .put("text", text);
         m.putObject("chat").put("id", chatId).put("type", chatType);
         m.putObject("from").put("id", 4242L).put("is_bot", fromBot).put("first_name", "Grace");
         pending.add(u);
@@ -79,7 +84,8 @@ public final class FakeTelegram implements AutoCloseable {
     private MockResponse handle(RecordedRequest req) throws InterruptedException {
         String path = req.getPath();
         String prefix = "/bot" + token + "/";
-        if (!path.startsWith(prefix)) return error(404, "Not Found", null); // what Telegram answers for a bad token path
+        if (!path.startsWith(prefix))
+            return error(404, "Not Found", null); // what Telegram answers for a bad token path
         String method = path.substring(prefix.length());
         JsonNode body;
         try {
@@ -97,12 +103,16 @@ public final class FakeTelegram implements AutoCloseable {
 
     private synchronized MockResponse getUpdates(JsonNode body) throws InterruptedException {
         if (conflict) {
-            return error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", null);
+            return error(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                    null);
         }
         long offset = body.path("offset").asLong(0);
         offsetsSeen.add(offset);
         pending.removeIf(u -> u.path("update_id").asLong() < offset); // confirmed updates are deleted
-        long deadline = System.currentTimeMillis() + Math.min(1000, body.path("timeout").asLong(0) * 1000);
+        long deadline =
+                System.currentTimeMillis() + Math.min(1000, body.path("timeout").asLong(0) * 1000);
         while (pending.isEmpty() && System.currentTimeMillis() < deadline) {
             wait(Math.max(1, deadline - System.currentTimeMillis()));
         }
@@ -121,7 +131,11 @@ public final class FakeTelegram implements AutoCloseable {
         if ("MarkdownV2".equals(body.path("parse_mode").asText())) {
             String unescaped = checkMarkdownV2(text);
             if (unescaped != null) {
-                return error(400, "Bad Request: can't parse entities: Character '" + unescaped + "' is reserved and must be escaped with the preceding '\\\\'", null);
+                return error(
+                        400,
+                        "Bad Request: can't parse entities: Character '" + unescaped
+                                + "' is reserved and must be escaped with the preceding '\\\\'",
+                        null);
             }
         }
         // The limit applies after entity parsing: escapes do not count.
@@ -131,7 +145,8 @@ public final class FakeTelegram implements AutoCloseable {
         long id = nextMessageId.incrementAndGet();
         ((ObjectNode) body).put("message_id", id);
         sent.add(body);
-        return ok("{\"message_id\":" + id + ",\"chat\":{\"id\":" + body.path("chat_id") + "},\"text\":" + body.path("text") + "}");
+        return ok("{\"message_id\":" + id + ",\"chat\":{\"id\":" + body.path("chat_id") + "},\"text\":"
+                + body.path("text") + "}");
     }
 
     /** The first reserved character left unescaped outside code, or null. */
@@ -154,7 +169,9 @@ public final class FakeTelegram implements AutoCloseable {
     }
 
     private static MockResponse ok(String result) {
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody("{\"ok\":true,\"result\":" + result + "}");
+        return new MockResponse()
+                .setHeader("Content-Type", "application/json")
+                .setBody("{\"ok\":true,\"result\":" + result + "}");
     }
 
     @Override

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TelegramChannelTest {
     static final String TOKEN = "123456:telegram-secret-ABCdef";
     static final long BIG_CHAT = -1001234567890123L; // supergroup ids exceed 32 bits
+
     @TempDir
     Path dir;
+
     FakeTelegram telegram;
     SidecarHarness sidecar;
 
@@ -39,7 +41,11 @@ class TelegramChannelTest {
 
     private void start(String extra, Map<String, String> secrets) throws Exception {
         if (telegram == null) telegram = new FakeTelegram(TOKEN);
-        sidecar = new SidecarHarness(dir, "telegram", "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1" + extra + "}", secrets);
+        sidecar = new SidecarHarness(
+                dir,
+                "telegram",
+                "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1" + extra + "}",
+                secrets);
     }
 
     private void start() throws Exception {
@@ -55,7 +61,9 @@ class TelegramChannelTest {
         assertThat(m.getConversationId()).isEqualTo(String.valueOf(BIG_CHAT));
         assertThat(m.getChatType()).isEqualTo(ChatType.GROUP);
         Thread.sleep(400);
-        assertThat(telegram.offsetsSeen).as("no poll confirms the update before the ack").allMatch(o -> o <= id);
+        assertThat(telegram.offsetsSeen)
+                .as("no poll confirms the update before the ack")
+                .allMatch(o -> o <= id);
         sidecar.ack(m.getMessageId());
         await().until(() -> telegram.offsetsSeen.contains(id + 1));
     }
@@ -71,10 +79,15 @@ class TelegramChannelTest {
         assertThat(f.getStopRequest().getSender().getId()).isNotEmpty();
         await().until(() -> telegram.offsetsSeen.contains(stop + 1)); // confirmed: a stop is not stored
         telegram.userMessage(BIG_CHAT, "supergroup", false, "/stop@claw_bot");
-        assertThat(sidecar.bridge.next(Frame.BodyCase.STOP_REQUEST).getStopRequest().getConversationId())
+        assertThat(sidecar.bridge
+                        .next(Frame.BodyCase.STOP_REQUEST)
+                        .getStopRequest()
+                        .getConversationId())
                 .isEqualTo(String.valueOf(BIG_CHAT));
         telegram.userMessage(42, "private", false, "/stopwatch please");
-        assertThat(sidecar.nextMessage().getText()).as("only /stop itself is the command").isEqualTo("/stopwatch please");
+        assertThat(sidecar.nextMessage().getText())
+                .as("only /stop itself is the command")
+                .isEqualTo("/stopwatch please");
         assertThat(sidecar.bridge.poll(Frame.BodyCase.STOP_REQUEST, 300)).isNull();
     }
 
@@ -87,10 +100,15 @@ class TelegramChannelTest {
         sidecar = null;
         Path second = dir.resolve("second");
         java.nio.file.Files.createDirectories(second);
-        sidecar = new SidecarHarness(second, "telegram", "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1}",
+        sidecar = new SidecarHarness(
+                second,
+                "telegram",
+                "{\"apiBaseUrl\":\"" + telegram.apiBase() + "\",\"pollTimeoutSeconds\":1}",
                 Map.of("TELEGRAM_BOT_TOKEN", TOKEN));
         UserMessage again = sidecar.nextMessage();
-        assertThat(again.getMessageId()).as("same id: the bridge absorbs the duplicate").isEqualTo(String.valueOf(id));
+        assertThat(again.getMessageId())
+                .as("same id: the bridge absorbs the duplicate")
+                .isEqualTo(String.valueOf(id));
         assertThat(again.getChatType()).isEqualTo(ChatType.DIRECT);
     }
 
@@ -111,12 +129,14 @@ class TelegramChannelTest {
         telegram = new FakeTelegram(TOKEN);
         telegram.conflict = true;
         start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sidecar.host.platform().status().detail().contains("409"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sidecar.host.platform().status().detail().contains("409"));
         var ready = sidecar.get("/readyz");
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("409 Conflict").contains("another poller");
         telegram.conflict = false;
-        await().atMost(Duration.ofSeconds(15)).until(() -> sidecar.host.platform().status().isConnected());
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> sidecar.host.platform().status().isConnected());
     }
 
     @Test
@@ -124,11 +144,14 @@ class TelegramChannelTest {
         telegram = new FakeTelegram(TOKEN);
         try (LogCapture logs = new LogCapture()) {
             start("", Map.of("TELEGRAM_BOT_TOKEN", "999:wrong-telegram-token"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> sidecar.host.platform().status().isFailed());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> sidecar.host.platform().status().isFailed());
             int requests = telegram.server.getRequestCount();
             Thread.sleep(500);
             assertThat(telegram.server.getRequestCount()).isEqualTo(requests);
-            assertThat(logs.all() + sidecar.get("/readyz").body()).doesNotContain("wrong-telegram-token").doesNotContain(TOKEN);
+            assertThat(logs.all() + sidecar.get("/readyz").body())
+                    .doesNotContain("wrong-telegram-token")
+                    .doesNotContain(TOKEN);
         }
     }
 
@@ -138,14 +161,23 @@ class TelegramChannelTest {
         String base = telegram.apiBase();
         telegram.server.shutdown(); // connection refused: OkHttp's exception would name the URL
         try (LogCapture logs = new LogCapture()) {
-            sidecar = new SidecarHarness(dir, "telegram", "{\"apiBaseUrl\":\"" + base + "\",\"pollTimeoutSeconds\":1}", Map.of("TELEGRAM_BOT_TOKEN", TOKEN));
+            sidecar = new SidecarHarness(
+                    dir,
+                    "telegram",
+                    "{\"apiBaseUrl\":\"" + base + "\",\"pollTimeoutSeconds\":1}",
+                    Map.of("TELEGRAM_BOT_TOKEN", TOKEN));
             await().atMost(Duration.ofSeconds(10)).until(() -> logs.all().contains("getUpdates"));
-            assertThat(logs.all() + sidecar.get("/readyz").body()).doesNotContain("telegram-secret").doesNotContain(TOKEN);
+            assertThat(logs.all() + sidecar.get("/readyz").body())
+                    .doesNotContain("telegram-secret")
+                    .doesNotContain(TOKEN);
         }
     }
 
     private ReplyAck reply(String chat, String text) throws InterruptedException {
-        sidecar.reply(Reply.newBuilder().setStreamId("r-" + System.nanoTime()).setConversationId(chat).setFinal(ReplyFinal.newBuilder().setText(text)));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r-" + System.nanoTime())
+                .setConversationId(chat)
+                .setFinal(ReplyFinal.newBuilder().setText(text)));
         return sidecar.nextReplyAck();
     }
 
@@ -159,7 +191,9 @@ class TelegramChannelTest {
         telegram.sent.drainTo(msgs);
         assertThat(msgs).hasSizeGreaterThanOrEqualTo(3).hasSize(ack.getPlatformMessageIdsCount());
         for (JsonNode m : msgs) {
-            assertThat(m.path("chat_id").isIntegralNumber()).as(m.toString().substring(0, 80)).isTrue();
+            assertThat(m.path("chat_id").isIntegralNumber())
+                    .as(m.toString().substring(0, 80))
+                    .isTrue();
             assertThat(m.path("chat_id").asLong()).isEqualTo(BIG_CHAT);
         }
         // The fake enforces 4096 on the sent (escaped) text; the unescaped content of each part fits too.
@@ -180,7 +214,10 @@ class TelegramChannelTest {
     @Test
     void markdownV2ParseFailureFallsBackToPlainText() throws Exception {
         start();
-        telegram.scriptSend(FakeTelegram.error(400, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 3", null));
+        telegram.scriptSend(FakeTelegram.error(
+                400,
+                "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 3",
+                null));
         ReplyAck ack = reply("42", "a *b");
         assertThat(ack.getOk()).isTrue();
         assertThat(telegram.sendAttempts).hasSize(2);
@@ -197,8 +234,9 @@ class TelegramChannelTest {
         assertThat(ack.getOk()).isTrue();
         JsonNode sent = telegram.sent.poll();
         assertThat(sent.path("parse_mode").asText()).isEqualTo("MarkdownV2");
-        assertThat(sent.path("text").asText()).isEqualTo("log in at \\[https://sso\\.corp\\]\\(https://evil\\.example\\) "
-                + "or ask \\[the admin\\]\\(tg://user?id\\=12345\\)");
+        assertThat(sent.path("text").asText())
+                .isEqualTo("log in at \\[https://sso\\.corp\\]\\(https://evil\\.example\\) "
+                        + "or ask \\[the admin\\]\\(tg://user?id\\=12345\\)");
         assertThat(sent.has("entities")).as("no entities of the model's making").isFalse();
     }
 
@@ -208,18 +246,26 @@ class TelegramChannelTest {
         ReplyAck ack = reply("42", "Version 1.2 (beta) - done! Use `kubectl get pods -A` and:\n```bash\necho a_b\n```");
         assertThat(ack.getOk()).isTrue();
         assertThat(telegram.sendAttempts).hasSize(1);
-        assertThat(telegram.sent.poll().path("text").asText()).contains("1\\.2 \\(beta\\) \\- done\\!").contains("`kubectl get pods -A`");
+        assertThat(telegram.sent.poll().path("text").asText())
+                .contains("1\\.2 \\(beta\\) \\- done\\!")
+                .contains("`kubectl get pods -A`");
     }
 
     @Test
     void supergroupMigrationIsFollowedAndRemembered() throws Exception {
         start();
-        telegram.scriptSend(FakeTelegram.error(400, "Bad Request: group chat was upgraded to a supergroup chat", "{\"migrate_to_chat_id\":" + BIG_CHAT + "}"));
+        telegram.scriptSend(FakeTelegram.error(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                "{\"migrate_to_chat_id\":" + BIG_CHAT + "}"));
         ReplyAck ack = reply("-4567", "moved?");
         assertThat(ack.getOk()).isTrue();
-        assertThat(telegram.sent.poll(5, TimeUnit.SECONDS).path("chat_id").asLong()).isEqualTo(BIG_CHAT);
+        assertThat(telegram.sent.poll(5, TimeUnit.SECONDS).path("chat_id").asLong())
+                .isEqualTo(BIG_CHAT);
         reply("-4567", "again");
-        assertThat(telegram.sent.poll(5, TimeUnit.SECONDS).path("chat_id").asLong()).as("remembered").isEqualTo(BIG_CHAT);
+        assertThat(telegram.sent.poll(5, TimeUnit.SECONDS).path("chat_id").asLong())
+                .as("remembered")
+                .isEqualTo(BIG_CHAT);
         assertThat(telegram.sendAttempts).hasSize(3);
     }
 
@@ -237,9 +283,12 @@ class TelegramChannelTest {
     void webhookModeChecksTheSecretHeaderAndAnswersAfterTheAck() throws Exception {
         telegram = new FakeTelegram(TOKEN);
         start(",\"mode\":\"webhook\"", Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook_secret-1"));
-        String update = "{\"update_id\":777,\"message\":{\"message_id\":9,\"date\":1700000000,\"text\":\"via webhook\",\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":\"Lin\"}}}";
+        String update =
+                "{\"update_id\":777,\"message\":{\"message_id\":9,\"date\":1700000000,\"text\":\"via webhook\",\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":\"Lin\"}}}";
         assertThat(sidecar.post("/telegram", Map.of(), update).statusCode()).isEqualTo(401);
-        assertThat(sidecar.post("/telegram", Map.of("X-Telegram-Bot-Api-Secret-Token", "nope"), update).statusCode()).isEqualTo(401);
+        assertThat(sidecar.post("/telegram", Map.of("X-Telegram-Bot-Api-Secret-Token", "nope"), update)
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(sidecar.bridge.poll(Frame.BodyCase.USER_MESSAGE, 200)).isNull();
         await().until(() -> sidecar.host.bus().isConnected());
         var resp = CompletableFuture.supplyAsync(() -> {
@@ -255,7 +304,9 @@ class TelegramChannelTest {
         sidecar.ack("777");
         assertThat(resp.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         // Telegram retries (duplicate): answered 200 without publishing again.
-        assertThat(sidecar.post("/telegram", Map.of("X-Telegram-Bot-Api-Secret-Token", "hook_secret-1"), update).statusCode()).isEqualTo(200);
+        assertThat(sidecar.post("/telegram", Map.of("X-Telegram-Bot-Api-Secret-Token", "hook_secret-1"), update)
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(sidecar.bridge.poll(Frame.BodyCase.USER_MESSAGE, 200)).isNull();
     }
 }

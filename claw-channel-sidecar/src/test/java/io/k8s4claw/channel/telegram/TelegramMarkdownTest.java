@@ -25,12 +25,16 @@ class TelegramMarkdownTest {
     void hostileModelOutputCannotFormALinkOrAMention() {
         // In MarkdownV2, [text](url) disguises a link and [text](tg://user?id=…) mentions a user: the model's
         // brackets and parentheses are escaped, so both show as typed.
-        String hostile = "log in at [https://sso.corp](https://evil.example) and ping [boss](tg://user?id=123456) *now*";
+        String hostile =
+                "log in at [https://sso.corp](https://evil.example) and ping [boss](tg://user?id=123456) *now*";
         String escaped = TelegramMarkdown.escape(hostile);
-        assertThat(escaped).isEqualTo("log in at \\[https://sso\\.corp\\]\\(https://evil\\.example\\) and ping "
-                + "\\[boss\\]\\(tg://user?id\\=123456\\) \\*now\\*");
+        assertThat(escaped)
+                .isEqualTo("log in at \\[https://sso\\.corp\\]\\(https://evil\\.example\\) and ping "
+                        + "\\[boss\\]\\(tg://user?id\\=123456\\) \\*now\\*");
         assertThat(FakeTelegram.checkMarkdownV2(escaped)).isNull();
-        assertThat(escaped.replaceAll("\\\\(.)", "$1")).as("what Telegram shows").isEqualTo(hostile);
+        assertThat(escaped.replaceAll("\\\\(.)", "$1"))
+                .as("what Telegram shows")
+                .isEqualTo(hostile);
     }
 
     @Test
@@ -38,6 +42,9 @@ class TelegramMarkdownTest {
         String hostile = "\\[x](tg://user?id=1) and `a\\` [y](https://evil.example) ```\n\\```";
         String escaped = TelegramMarkdown.escape(hostile);
         assertThat(FakeTelegram.checkMarkdownV2(escaped)).isNull();
-        assertThat(escaped).startsWith("\\\\\\[x\\]").contains("`a\\\\`").contains("\\[y\\]\\(https://evil\\.example\\)");
+        assertThat(escaped)
+                .startsWith("\\\\\\[x\\]")
+                .contains("`a\\\\`")
+                .contains("\\[y\\]\\(https://evil\\.example\\)");
     }
 }

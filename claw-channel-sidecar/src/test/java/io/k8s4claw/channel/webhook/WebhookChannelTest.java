@@ -33,8 +33,10 @@ class WebhookChannelTest {
     static final String IN_SECRET = "inbound-shh-0123456789";
     static final String OUT_SECRET = "outbound-shh-9876543210";
     static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path dir;
+
     SidecarHarness sidecar;
     MockWebServer receiver;
 
@@ -47,22 +49,36 @@ class WebhookChannelTest {
     private void start(String extra) throws Exception {
         receiver = new MockWebServer();
         receiver.start();
-        sidecar = new SidecarHarness(dir, "webhook", "{\"outboundUrl\":\"" + receiver.url("/replies") + "\"" + extra + "}",
+        sidecar = new SidecarHarness(
+                dir,
+                "webhook",
+                "{\"outboundUrl\":\"" + receiver.url("/replies") + "\"" + extra + "}",
                 Map.of("WEBHOOK_SECRET", IN_SECRET, "WEBHOOK_OUTBOUND_SECRET", OUT_SECRET));
     }
 
     private HttpResponse<String> send(String delivery, String body, long ts, String secret) throws Exception {
         String t = String.valueOf(ts);
         String sig = WebhookSignature.sign(new Secret("s", secret), t, body.getBytes(StandardCharsets.UTF_8));
-        return sidecar.post("/webhook", Map.of(WebhookSignature.TIMESTAMP_HEADER, t, WebhookSignature.SIGNATURE_HEADER, sig,
-                WebhookSignature.DELIVERY_HEADER, delivery, "Content-Type", "application/json"), body);
+        return sidecar.post(
+                "/webhook",
+                Map.of(
+                        WebhookSignature.TIMESTAMP_HEADER,
+                        t,
+                        WebhookSignature.SIGNATURE_HEADER,
+                        sig,
+                        WebhookSignature.DELIVERY_HEADER,
+                        delivery,
+                        "Content-Type",
+                        "application/json"),
+                body);
     }
 
     private HttpResponse<String> send(String delivery, String body) throws Exception {
         return send(delivery, body, System.currentTimeMillis() / 1000, IN_SECRET);
     }
 
-    private static final String BODY = "{\"conversation_id\":\"ticket-42\",\"thread_id\":\"t1\",\"text\":\"Is the build green?\",\"sender\":{\"id\":\"u7\",\"name\":\"Ada\"},\"metadata\":{\"source\":\"ci\"}}";
+    private static final String BODY =
+            "{\"conversation_id\":\"ticket-42\",\"thread_id\":\"t1\",\"text\":\"Is the build green?\",\"sender\":{\"id\":\"u7\",\"name\":\"Ada\"},\"metadata\":{\"source\":\"ci\"}}";
 
     @Test
     void answers202OnlyAfterTheBridgeAcked() throws Exception {
@@ -97,7 +113,9 @@ class WebhookChannelTest {
     void rejectsBadSignaturesStaleTimestampsAndMissingHeaders() throws Exception {
         start("");
         await(sidecar);
-        assertThat(send("d-2", BODY, System.currentTimeMillis() / 1000, "wrong-secret").statusCode()).isEqualTo(401);
+        assertThat(send("d-2", BODY, System.currentTimeMillis() / 1000, "wrong-secret")
+                        .statusCode())
+                .isEqualTo(401);
         HttpResponse<String> stale = send("d-3", BODY, System.currentTimeMillis() / 1000 - 600, IN_SECRET);
         assertThat(stale.statusCode()).isEqualTo(401);
         assertThat(stale.body()).contains("replay window");
@@ -105,8 +123,18 @@ class WebhookChannelTest {
         // A valid signature of another body (tampering) fails too.
         String t = String.valueOf(System.currentTimeMillis() / 1000);
         String sig = WebhookSignature.sign(new Secret("s", IN_SECRET), t, "{}".getBytes(StandardCharsets.UTF_8));
-        assertThat(sidecar.post("/webhook", Map.of(WebhookSignature.TIMESTAMP_HEADER, t, WebhookSignature.SIGNATURE_HEADER, sig,
-                WebhookSignature.DELIVERY_HEADER, "d-4"), BODY).statusCode()).isEqualTo(401);
+        assertThat(sidecar.post(
+                                "/webhook",
+                                Map.of(
+                                        WebhookSignature.TIMESTAMP_HEADER,
+                                        t,
+                                        WebhookSignature.SIGNATURE_HEADER,
+                                        sig,
+                                        WebhookSignature.DELIVERY_HEADER,
+                                        "d-4"),
+                                BODY)
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(sidecar.bridge.poll(Frame.BodyCase.USER_MESSAGE, 300)).isNull();
     }
 
@@ -126,11 +154,13 @@ class WebhookChannelTest {
 
     private HttpResponse<String> sendBytes(String delivery, byte[] body) throws Exception {
         String t = String.valueOf(System.currentTimeMillis() / 1000);
-        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sidecar.host.httpPort() + "/webhook"))
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + sidecar.host.httpPort() + "/webhook"))
                 .header(WebhookSignature.TIMESTAMP_HEADER, t)
                 .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(new Secret("s", IN_SECRET), t, body))
                 .header(WebhookSignature.DELIVERY_HEADER, delivery)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         return java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -183,12 +213,16 @@ class WebhookChannelTest {
             }
         });
         sidecar.nextMessage();
-        sidecar.bridge.current().send(Frame.newBuilder().setNack(Nack.newBuilder().setMessageId("d-9").setReason(Nack.Reason.INVALID)
-                .setUserVisibleText("cannot read that")));
+        sidecar.bridge
+                .current()
+                .send(Frame.newBuilder()
+                        .setNack(Nack.newBuilder()
+                                .setMessageId("d-9")
+                                .setReason(Nack.Reason.INVALID)
+                                .setUserVisibleText("cannot read that")));
         HttpResponse<String> r = resp.get(5, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(422);
         assertThat(r.body()).contains("cannot read that");
-
     }
 
     @Test
@@ -208,7 +242,8 @@ class WebhookChannelTest {
             // The caller retries with a new delivery id, as a 503 allows: only that one may reach the bridge.
             assertThat(send("d-retry", BODY).statusCode()).isEqualTo(202);
             assertThat(back.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId())
-                    .as("the first message the bridge gets after the 503 (messages are sent in order)").isEqualTo("d-retry");
+                    .as("the first message the bridge gets after the 503 (messages are sent in order)")
+                    .isEqualTo("d-retry");
         }
     }
 
@@ -218,7 +253,9 @@ class WebhookChannelTest {
         await(sidecar);
         HttpResponse<String> slow = send("d-10", BODY); // the fake bridge got it but does not ack
         assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("d-10");
-        assertThat(slow.statusCode()).as("it reached the bridge, so it may run: not a 503").isEqualTo(504);
+        assertThat(slow.statusCode())
+                .as("it reached the bridge, so it may run: not a 503")
+                .isEqualTo(504);
         assertThat(slow.body()).contains("not_confirmed").contains("same delivery id");
         assertThat(slow.headers().firstValue("Retry-After")).isPresent();
         sidecar.ack("d-10");
@@ -240,11 +277,20 @@ class WebhookChannelTest {
         assertThat(sidecar.nextMessage().getMessageId()).isEqualTo("d-restart");
         sidecar.bridge.close(); // stored it, then died before its Ack
         try (FakeBridge restarted = new FakeBridge(sidecar.bridge.socket)) {
-            assertThat(restarted.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("d-restart");
-            restarted.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
+            assertThat(restarted
+                            .next(Frame.BodyCase.USER_MESSAGE)
+                            .getUserMessage()
+                            .getMessageId())
+                    .isEqualTo("d-restart");
+            restarted
+                    .current()
+                    .send(Frame.newBuilder()
+                            .setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
             HttpResponse<String> r = first.get(10, TimeUnit.SECONDS);
             assertThat(r.statusCode()).isEqualTo(202);
-            assertThat(JSON.readTree(r.body()).path("duplicate").asBoolean()).as("the caller sent it once").isFalse();
+            assertThat(JSON.readTree(r.body()).path("duplicate").asBoolean())
+                    .as("the caller sent it once")
+                    .isFalse();
 
             // The caller's own second delivery of the same id is a duplicate.
             CompletableFuture<HttpResponse<String>> again = CompletableFuture.supplyAsync(() -> {
@@ -254,9 +300,19 @@ class WebhookChannelTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThat(restarted.next(Frame.BodyCase.USER_MESSAGE).getUserMessage().getMessageId()).isEqualTo("d-restart");
-            restarted.current().send(Frame.newBuilder().setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
-            assertThat(JSON.readTree(again.get(10, TimeUnit.SECONDS).body()).path("duplicate").asBoolean()).isTrue();
+            assertThat(restarted
+                            .next(Frame.BodyCase.USER_MESSAGE)
+                            .getUserMessage()
+                            .getMessageId())
+                    .isEqualTo("d-restart");
+            restarted
+                    .current()
+                    .send(Frame.newBuilder()
+                            .setAck(Ack.newBuilder().setMessageId("d-restart").setDuplicate(true)));
+            assertThat(JSON.readTree(again.get(10, TimeUnit.SECONDS).body())
+                            .path("duplicate")
+                            .asBoolean())
+                    .isTrue();
         }
     }
 
@@ -265,20 +321,34 @@ class WebhookChannelTest {
         start("");
         await(sidecar);
         receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-1\"}"));
-        sidecar.reply(Reply.newBuilder().setStreamId("run-1").setInReplyTo("d-1").setConversationId("ticket-42").setThreadId("t1")
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run-1")
+                .setInReplyTo("d-1")
+                .setConversationId("ticket-42")
+                .setThreadId("t1")
                 .setDelta(ReplyDelta.newBuilder().setText("Yes")));
-        long seq = sidecar.reply(Reply.newBuilder().setStreamId("run-1").setInReplyTo("d-1").setConversationId("ticket-42").setThreadId("t1")
+        long seq = sidecar.reply(Reply.newBuilder()
+                .setStreamId("run-1")
+                .setInReplyTo("d-1")
+                .setConversationId("ticket-42")
+                .setThreadId("t1")
                 .setFinal(ReplyFinal.newBuilder().setText("Yes, all green.")));
         RecordedRequest req = receiver.takeRequest(5, TimeUnit.SECONDS);
         byte[] body = req.getBody().readByteArray();
         JsonNode json = JSON.readTree(body);
-        assertThat(json.path("type").asText()).as("deltas are not sent by default").isEqualTo("final");
+        assertThat(json.path("type").asText())
+                .as("deltas are not sent by default")
+                .isEqualTo("final");
         assertThat(json.path("text").asText()).isEqualTo("Yes, all green.");
         assertThat(json.path("conversation_id").asText()).isEqualTo("ticket-42");
         assertThat(json.path("in_reply_to").asText()).isEqualTo("d-1");
         assertThat(req.getHeader(WebhookSignature.DELIVERY_HEADER)).isEqualTo("webhook-test:" + seq);
-        assertThat(WebhookSignature.verify(new Secret("o", OUT_SECRET), req.getHeader(WebhookSignature.TIMESTAMP_HEADER), body,
-                req.getHeader(WebhookSignature.SIGNATURE_HEADER))).isTrue();
+        assertThat(WebhookSignature.verify(
+                        new Secret("o", OUT_SECRET),
+                        req.getHeader(WebhookSignature.TIMESTAMP_HEADER),
+                        body,
+                        req.getHeader(WebhookSignature.SIGNATURE_HEADER)))
+                .isTrue();
         ReplyAck delta = sidecar.nextReplyAck();
         ReplyAck fin = sidecar.nextReplyAck();
         assertThat(delta.getOk()).isTrue();
@@ -289,10 +359,18 @@ class WebhookChannelTest {
     void aRestartedSidecarAcksAReplyTheReceiverAcceptedInsteadOfPostingItAgain() throws Exception {
         receiver = new MockWebServer();
         receiver.start();
-        Map<String, String> env = Map.of("WEBHOOK_SECRET", IN_SECRET, "WEBHOOK_OUTBOUND_SECRET", OUT_SECRET,
-                "CHANNEL_STATE_DIR", dir.resolve("state").toString());
+        Map<String, String> env = Map.of(
+                "WEBHOOK_SECRET",
+                IN_SECRET,
+                "WEBHOOK_OUTBOUND_SECRET",
+                OUT_SECRET,
+                "CHANNEL_STATE_DIR",
+                dir.resolve("state").toString());
         String config = "{\"outboundUrl\":\"" + receiver.url("/replies") + "\"}";
-        Reply.Builder answer = Reply.newBuilder().setStreamId("run-9").setInReplyTo("d-9").setConversationId("ticket-9")
+        Reply.Builder answer = Reply.newBuilder()
+                .setStreamId("run-9")
+                .setInReplyTo("d-9")
+                .setConversationId("ticket-9")
                 .setFinal(ReplyFinal.newBuilder().setText("Deployed."));
         receiver.enqueue(new MockResponse().setResponseCode(200).setBody("{\"message_id\":\"ext-9\"}"));
         sidecar = new SidecarHarness(dir, "webhook", config, env);
@@ -302,10 +380,14 @@ class WebhookChannelTest {
         sidecar.close(); // the sidecar is gone; its ReplyAck may not have reached the bridge
 
         sidecar = new SidecarHarness(dir, "webhook", config, env);
-        assertThat(sidecar.reply(answer.clone())).as("the bridge resends the same reply").isEqualTo(seq);
+        assertThat(sidecar.reply(answer.clone()))
+                .as("the bridge resends the same reply")
+                .isEqualTo(seq);
         ReplyAck again = sidecar.nextReplyAck();
         assertThat(again.getOk()).isTrue();
-        assertThat(again.getPlatformMessageIdsList()).as("acked from the ledger, with the receiver's id").containsExactly("ext-9");
+        assertThat(again.getPlatformMessageIdsList())
+                .as("acked from the ledger, with the receiver's id")
+                .containsExactly("ext-9");
         assertThat(receiver.getRequestCount()).as("not posted again").isEqualTo(1);
 
         // Another reply under the same seq (a bridge whose state was reset) is delivered.
@@ -314,8 +396,18 @@ class WebhookChannelTest {
         sidecar = new SidecarHarness(dir, "webhook", config, env);
         sidecar.reply(answer.clone().setFinal(ReplyFinal.newBuilder().setText("Rolled back.")));
         assertThat(sidecar.nextReplyAck().getPlatformMessageIdsList()).containsExactly("ext-10");
-        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).path("text").asText()).isEqualTo("Deployed.");
-        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).path("text").asText()).isEqualTo("Rolled back.");
+        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS)
+                                .getBody()
+                                .readUtf8())
+                        .path("text")
+                        .asText())
+                .isEqualTo("Deployed.");
+        assertThat(JSON.readTree(receiver.takeRequest(5, TimeUnit.SECONDS)
+                                .getBody()
+                                .readUtf8())
+                        .path("text")
+                        .asText())
+                .isEqualTo("Rolled back.");
     }
 
     @Test
@@ -325,16 +417,23 @@ class WebhookChannelTest {
         receiver.enqueue(new MockResponse().setResponseCode(503).setHeader("Retry-After", "1"));
         receiver.enqueue(new MockResponse().setResponseCode(204));
         long t0 = System.nanoTime();
-        sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("c").setFinal(ReplyFinal.newBuilder().setText("a")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r")
+                .setConversationId("c")
+                .setFinal(ReplyFinal.newBuilder().setText("a")));
         ReplyAck ok = sidecar.nextReplyAck();
         assertThat(ok.getOk()).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(950);
         RecordedRequest first = receiver.takeRequest();
         RecordedRequest second = receiver.takeRequest();
-        assertThat(second.getHeader(WebhookSignature.DELIVERY_HEADER)).isEqualTo(first.getHeader(WebhookSignature.DELIVERY_HEADER));
+        assertThat(second.getHeader(WebhookSignature.DELIVERY_HEADER))
+                .isEqualTo(first.getHeader(WebhookSignature.DELIVERY_HEADER));
 
         receiver.enqueue(new MockResponse().setResponseCode(400));
-        sidecar.reply(Reply.newBuilder().setStreamId("r2").setConversationId("c").setFinal(ReplyFinal.newBuilder().setText("b")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("r2")
+                .setConversationId("c")
+                .setFinal(ReplyFinal.newBuilder().setText("b")));
         ReplyAck refused = sidecar.nextReplyAck();
         assertThat(refused.getOk()).isFalse();
         assertThat(refused.getError()).isEqualTo("http_400");
@@ -350,7 +449,10 @@ class WebhookChannelTest {
             receiver.enqueue(new MockResponse().setResponseCode(500));
             receiver.enqueue(new MockResponse().setResponseCode(500));
             receiver.enqueue(new MockResponse().setResponseCode(200));
-            sidecar.reply(Reply.newBuilder().setStreamId("r").setConversationId("c").setFinal(ReplyFinal.newBuilder().setText("a")));
+            sidecar.reply(Reply.newBuilder()
+                    .setStreamId("r")
+                    .setConversationId("c")
+                    .setFinal(ReplyFinal.newBuilder().setText("a")));
             sidecar.nextReplyAck();
             String metrics = sidecar.get("/metrics").body();
             String ready = sidecar.get("/readyz").body();

@@ -5,5 +5,4 @@ package io.k8s4claw.bridge.bus;
  * straight into the outgoing buffer, without the three protobuf objects (and their builders) a {@code Frame}
  * would take for a dozen bytes of header around the id.
  */
-record AckFrame(long seq, String messageId, boolean duplicate) {
-}
+record AckFrame(long seq, String messageId, boolean duplicate) {}

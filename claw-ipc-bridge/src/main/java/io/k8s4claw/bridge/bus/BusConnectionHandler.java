@@ -55,16 +55,25 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     private ByteBuf out;
     /** A flush is scheduled for the end of the loop's iteration (event loop only). */
     private boolean flushRequested;
+
     private volatile String channelName;
     private String channelType = "";
     private int unacked; // event loop only
     /** Acks ({@link AckFrame}) and Nacks ({@link Frame}) waiting for {@link #writeAnswers}. */
     private final java.util.Queue<Object> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean answersScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private final java.util.concurrent.atomic.AtomicBoolean answersScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
 
-    BusConnectionHandler(BusSettings settings, ChannelRegistry registry, InboundService inbound, ReplyService replies,
-            RuntimeConnector connector, BridgeMetrics metrics, NettyFrameDecoder decoder) {
+    BusConnectionHandler(
+            BusSettings settings,
+            ChannelRegistry registry,
+            InboundService inbound,
+            ReplyService replies,
+            RuntimeConnector connector,
+            BridgeMetrics metrics,
+            NettyFrameDecoder decoder) {
         this.settings = settings;
         this.registry = registry;
         this.inbound = inbound;
@@ -92,8 +101,11 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     protected void channelRead0(ChannelHandlerContext ctx, Object decoded) {
         if (decoded instanceof UserMessageFrame um) {
             if (channelName == null) {
-                send(frames.error(Error.Code.NOT_REGISTERED, "send Hello first; got USER_MESSAGE (frame seq "
-                        + um.seq() + ") before registration", um.seq(), false));
+                send(frames.error(
+                        Error.Code.NOT_REGISTERED,
+                        "send Hello first; got USER_MESSAGE (frame seq " + um.seq() + ") before registration",
+                        um.seq(),
+                        false));
             } else {
                 onUserMessage(um.seq(), um.message(), um.bytes());
             }
@@ -101,7 +113,9 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
         }
         DecodeResult result = (DecodeResult) decoded;
         if (result instanceof DecodeResult.Malformed m) {
-            log.atWarn().addKeyValue("channel", channelName).addKeyValue("reason", m.reason())
+            log.atWarn()
+                    .addKeyValue("channel", channelName)
+                    .addKeyValue("reason", m.reason())
                     .log("malformed bus frame; answered, connection kept");
             send(frames.error(Error.Code.MALFORMED_FRAME, m.reason(), 0, false));
             return;
@@ -111,45 +125,71 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             if (f.getBodyCase() == Frame.BodyCase.HELLO) {
                 onHello(ctx, f.getSeq(), f.getHello());
             } else {
-                send(frames.error(Error.Code.NOT_REGISTERED, "send Hello first; got " + f.getBodyCase()
-                        + " (frame seq " + f.getSeq() + ") before registration", f.getSeq(), false));
+                send(frames.error(
+                        Error.Code.NOT_REGISTERED,
+                        "send Hello first; got " + f.getBodyCase() + " (frame seq " + f.getSeq()
+                                + ") before registration",
+                        f.getSeq(),
+                        false));
             }
             return;
         }
         switch (f.getBodyCase()) {
             case USER_MESSAGE -> onUserMessage(f.getSeq(), f.getUserMessage(), null);
             case REPLY_ACK -> replies.onReplyAck(channelName, f.getReplyAck());
-            case FLOW_CONTROL -> replies.setPaused(channelName, f.getFlowControl().getPaused());
+            case FLOW_CONTROL ->
+                replies.setPaused(channelName, f.getFlowControl().getPaused());
             case HEARTBEAT -> {
                 if (!f.getHeartbeat().getResponse()) {
                     send(frames.heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
                 }
             }
             case DRAIN -> {
-                log.atInfo().addKeyValue("channel", channelName).addKeyValue("reason", f.getDrain().getReason())
+                log.atInfo()
+                        .addKeyValue("channel", channelName)
+                        .addKeyValue("reason", f.getDrain().getReason())
                         .log("sidecar is draining; holding replies for its successor");
                 replies.setPaused(channelName, true);
             }
-            case ERROR -> log.atWarn().addKeyValue("channel", channelName)
-                    .addKeyValue("code", f.getError().getCode()).addKeyValue("message", f.getError().getMessage())
-                    .log("sidecar reported an error");
+            case ERROR ->
+                log.atWarn()
+                        .addKeyValue("channel", channelName)
+                        .addKeyValue("code", f.getError().getCode())
+                        .addKeyValue("message", f.getError().getMessage())
+                        .log("sidecar reported an error");
             case APPROVAL_ANSWER -> onApprovalAnswer(f.getSeq(), f.getApprovalAnswer());
             case STOP_REQUEST -> onStopRequest(f.getSeq(), f.getStopRequest());
-            case HELLO -> send(frames.error(Error.Code.INVALID_FIELD,
-                    "already registered as channel '" + channelName + "'; reconnect to register again", f.getSeq(), false));
-            case BODY_NOT_SET -> send(frames.error(Error.Code.UNSUPPORTED_FRAME,
-                    "frame seq " + f.getSeq() + " has a body type this bridge does not know", f.getSeq(), false));
-            default -> send(frames.error(Error.Code.UNSUPPORTED_FRAME,
-                    f.getBodyCase() + " is sent by the bridge, not by sidecars", f.getSeq(), false));
+            case HELLO ->
+                send(frames.error(
+                        Error.Code.INVALID_FIELD,
+                        "already registered as channel '" + channelName + "'; reconnect to register again",
+                        f.getSeq(),
+                        false));
+            case BODY_NOT_SET ->
+                send(frames.error(
+                        Error.Code.UNSUPPORTED_FRAME,
+                        "frame seq " + f.getSeq() + " has a body type this bridge does not know",
+                        f.getSeq(),
+                        false));
+            default ->
+                send(frames.error(
+                        Error.Code.UNSUPPORTED_FRAME,
+                        f.getBodyCase() + " is sent by the bridge, not by sidecars",
+                        f.getSeq(),
+                        false));
         }
     }
 
     private void onHello(ChannelHandlerContext ctx, long seq, Hello hello) {
         OptionalInt version = BusProtocol.negotiate(hello.getMinVersion(), hello.getMaxVersion());
         if (version.isEmpty()) {
-            fatal(frames.error(Error.Code.UNSUPPORTED_VERSION, "sidecar speaks bus versions " + hello.getMinVersion()
-                    + ".." + hello.getMaxVersion() + ", this bridge " + BusProtocol.MIN_SUPPORTED_VERSION + ".."
-                    + BusProtocol.MAX_SUPPORTED_VERSION + "; upgrade the older side", seq, true));
+            fatal(frames.error(
+                    Error.Code.UNSUPPORTED_VERSION,
+                    "sidecar speaks bus versions " + hello.getMinVersion()
+                            + ".." + hello.getMaxVersion() + ", this bridge " + BusProtocol.MIN_SUPPORTED_VERSION + ".."
+                            + BusProtocol.MAX_SUPPORTED_VERSION + "; upgrade the older side",
+                    seq,
+                    true));
             return;
         }
         String name = hello.getChannelName();
@@ -158,8 +198,12 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             return;
         }
         if (!settings.allowedChannels().isEmpty() && !settings.allowedChannels().contains(name)) {
-            fatal(frames.error(Error.Code.INVALID_FIELD, "hello.channel_name '" + name
-                    + "' is not one of this pod's channels " + settings.allowedChannels() + " (CLAW_CHANNELS)", seq, true));
+            fatal(frames.error(
+                    Error.Code.INVALID_FIELD,
+                    "hello.channel_name '" + name + "' is not one of this pod's channels " + settings.allowedChannels()
+                            + " (CLAW_CHANNELS)",
+                    seq,
+                    true));
             return;
         }
         channelName = name;
@@ -169,12 +213,21 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             replies.detach(name, old);
             old.replaced(hello.getInstanceId());
         }
-        send(frames.welcome(version.getAsInt(), sessionId, settings.heartbeatIntervalMs(), settings.maxFrameBytes(),
-                settings.window(), settings.bridgeVersion()));
+        send(frames.welcome(
+                version.getAsInt(),
+                sessionId,
+                settings.heartbeatIntervalMs(),
+                settings.maxFrameBytes(),
+                settings.window(),
+                settings.bridgeVersion()));
         decoder.setMaxFrameBytes(settings.maxFrameBytes());
-        log.atInfo().addKeyValue("channel", name).addKeyValue("type", channelType)
-                .addKeyValue("instance", hello.getInstanceId()).addKeyValue("lastReplySeq", hello.getLastReplySeq())
-                .addKeyValue("session", sessionId).addKeyValue("replacedOld", old != null)
+        log.atInfo()
+                .addKeyValue("channel", name)
+                .addKeyValue("type", channelType)
+                .addKeyValue("instance", hello.getInstanceId())
+                .addKeyValue("lastReplySeq", hello.getLastReplySeq())
+                .addKeyValue("session", sessionId)
+                .addKeyValue("replacedOld", old != null)
                 .log("sidecar registered");
         if (inbound.saturated()) {
             send(frames.flowControl(true, settings.window(), "backlog to the runtime is full"));
@@ -187,15 +240,23 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
 
     /** A newer connection registered the same channel name. */
     private void replaced(String newInstance) {
-        channel.eventLoop().execute(() -> fatal(frames.error(Error.Code.REPLACED,
-                "a newer connection (instance " + newInstance + ") registered channel '" + channelName + "'", 0, true)));
+        channel.eventLoop()
+                .execute(() -> fatal(frames.error(
+                        Error.Code.REPLACED,
+                        "a newer connection (instance " + newInstance + ") registered channel '" + channelName + "'",
+                        0,
+                        true)));
     }
 
     /** {@code bytes}: the message as received (journaled as is), or null to serialize it. */
     private void onUserMessage(long seq, UserMessage m, byte[] bytes) {
         metrics.messageIn(channelName);
         if (unacked >= settings.window()) {
-            nack(m.getMessageId(), Nack.Reason.OVERLOADED, true, 200,
+            nack(
+                    m.getMessageId(),
+                    Nack.Reason.OVERLOADED,
+                    true,
+                    200,
                     "more than the window of " + settings.window() + " un-acked messages; wait for acks");
             return;
         }
@@ -209,8 +270,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             } else {
                 AcceptResult.Refused r = (AcceptResult.Refused) result;
                 metrics.nack(name, r.reason().name());
-                answer = frames.nack(m.getMessageId(), r.reason(), r.retryable(), r.retryAfterMs(), r.detail(),
-                        r.userVisibleText());
+                answer = frames.nack(
+                        m.getMessageId(), r.reason(), r.retryable(), r.retryAfterMs(), r.detail(), r.userVisibleText());
             }
             answers.add(answer);
             if (answersScheduled.compareAndSet(false, true)) {
@@ -301,15 +362,24 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     }
 
     private void onApprovalAnswer(long seq, ApprovalAnswer a) {
-        connector.answerApproval(a.getStreamId(), a.getApprovalId(), a.getChoice()).whenComplete((v, err) -> {
-            if (err != null) {
-                log.atWarn().addKeyValue("channel", channelName).addKeyValue("stream", a.getStreamId())
-                        .addKeyValue("approval", a.getApprovalId()).addKeyValue("error", String.valueOf(err.getMessage()))
-                        .log("approval answer not delivered to the runtime");
-                send(frames.error(Error.Code.INVALID_FIELD, "approval answer for " + a.getApprovalId()
-                        + " was not accepted by the runtime: " + err.getMessage(), seq, false));
-            }
-        });
+        connector
+                .answerApproval(a.getStreamId(), a.getApprovalId(), a.getChoice())
+                .whenComplete((v, err) -> {
+                    if (err != null) {
+                        log.atWarn()
+                                .addKeyValue("channel", channelName)
+                                .addKeyValue("stream", a.getStreamId())
+                                .addKeyValue("approval", a.getApprovalId())
+                                .addKeyValue("error", String.valueOf(err.getMessage()))
+                                .log("approval answer not delivered to the runtime");
+                        send(frames.error(
+                                Error.Code.INVALID_FIELD,
+                                "approval answer for " + a.getApprovalId() + " was not accepted by the runtime: "
+                                        + err.getMessage(),
+                                seq,
+                                false));
+                    }
+                });
     }
 
     private void onStopRequest(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
@@ -322,18 +392,31 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             forwardStopCommand(seq, stop);
             return;
         }
-        inbound.stop(name, stop.getConversationId(), stop.getThreadId(), stop.getStreamId()).whenComplete((stopped, err) -> {
-            if (err != null) {
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-                log.atWarn().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
-                        .addKeyValue("error", String.valueOf(cause.getMessage())).log("stop request not carried out");
-                send(frames.error(Error.Code.INVALID_FIELD, "stop request for conversation " + stop.getConversationId()
-                        + " was not carried out: " + cause.getMessage(), seq, false));
-            } else if (stopped.isEmpty()) {
-                log.atInfo().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
-                        .log("stop request: nothing running in the conversation");
-            }
-        });
+        inbound.stop(name, stop.getConversationId(), stop.getThreadId(), stop.getStreamId())
+                .whenComplete((stopped, err) -> {
+                    if (err != null) {
+                        Throwable cause =
+                                err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                                        ? err.getCause()
+                                        : err;
+                        log.atWarn()
+                                .addKeyValue("channel", name)
+                                .addKeyValue("conversation", stop.getConversationId())
+                                .addKeyValue("error", String.valueOf(cause.getMessage()))
+                                .log("stop request not carried out");
+                        send(frames.error(
+                                Error.Code.INVALID_FIELD,
+                                "stop request for conversation " + stop.getConversationId() + " was not carried out: "
+                                        + cause.getMessage(),
+                                seq,
+                                false));
+                    } else if (stopped.isEmpty()) {
+                        log.atInfo()
+                                .addKeyValue("channel", name)
+                                .addKeyValue("conversation", stop.getConversationId())
+                                .log("stop request: nothing running in the conversation");
+                    }
+                });
     }
 
     /**
@@ -344,15 +427,26 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
      */
     private void forwardStopCommand(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
         String name = channelName;
-        UserMessage command = UserMessage.newBuilder().setMessageId("stop:" + sessionId + ":" + seq)
-                .setConversationId(stop.getConversationId()).setThreadId(stop.getThreadId()).setSender(stop.getSender())
-                .setText("/stop").setSentAtUnixMs(System.currentTimeMillis()).build();
+        UserMessage command = UserMessage.newBuilder()
+                .setMessageId("stop:" + sessionId + ":" + seq)
+                .setConversationId(stop.getConversationId())
+                .setThreadId(stop.getThreadId())
+                .setSender(stop.getSender())
+                .setText("/stop")
+                .setSentAtUnixMs(System.currentTimeMillis())
+                .build();
         inbound.accept(name, channelType, command, null, result -> {
             if (result instanceof AcceptResult.Refused r) {
-                log.atWarn().addKeyValue("channel", name).addKeyValue("conversation", stop.getConversationId())
-                        .addKeyValue("reason", r.reason()).log("stop request not forwarded to the runtime");
-                send(frames.error(Error.Code.INVALID_FIELD, "stop request for conversation " + stop.getConversationId()
-                        + " was not taken: " + r.detail(), seq, false));
+                log.atWarn()
+                        .addKeyValue("channel", name)
+                        .addKeyValue("conversation", stop.getConversationId())
+                        .addKeyValue("reason", r.reason())
+                        .log("stop request not forwarded to the runtime");
+                send(frames.error(
+                        Error.Code.INVALID_FIELD,
+                        "stop request for conversation " + stop.getConversationId() + " was not taken: " + r.detail(),
+                        seq,
+                        false));
             }
         });
     }
@@ -378,7 +472,6 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             channel.writeAndFlush(f);
         }
     }
-
 
     private void fatal(Frame error) {
         if (closing) {
@@ -445,7 +538,8 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
-                log.atWarn().addKeyValue("channel", channelName)
+                log.atWarn()
+                        .addKeyValue("channel", channelName)
                         .log("no frame from the sidecar for 3 heartbeat intervals; closing the connection");
                 ctx.close();
             } else if (idle.state() == IdleState.WRITER_IDLE) {
@@ -465,7 +559,9 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
         if (channelName != null) {
             registry.unregister(channelName, this);
             replies.detach(channelName, this);
-            log.atInfo().addKeyValue("channel", channelName).addKeyValue("session", sessionId)
+            log.atInfo()
+                    .addKeyValue("channel", channelName)
+                    .addKeyValue("session", sessionId)
                     .log("sidecar disconnected");
         }
         super.channelInactive(ctx);
@@ -475,8 +571,11 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (t instanceof BusFramingException fe) {
-            log.atWarn().addKeyValue("channel", channelName).addKeyValue("offset", fe.offset())
-                    .addKeyValue("limit", fe.limit()).log("fatal bus framing error, closing: " + fe.getMessage());
+            log.atWarn()
+                    .addKeyValue("channel", channelName)
+                    .addKeyValue("offset", fe.offset())
+                    .addKeyValue("limit", fe.limit())
+                    .log("fatal bus framing error, closing: " + fe.getMessage());
             fatal(frames.error(fe.kind().errorCode(), fe.getMessage(), 0, true));
             return;
         }
@@ -484,8 +583,11 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             log.atDebug().addKeyValue("channel", channelName).log("connection error: " + t);
         } else {
             log.atWarn().addKeyValue("channel", channelName).setCause(t).log("unexpected error on a bus connection");
-            fatal(frames.error(Error.Code.INTERNAL, "internal error in the bridge: " + t.getClass().getSimpleName(),
-                    0, true));
+            fatal(frames.error(
+                    Error.Code.INTERNAL,
+                    "internal error in the bridge: " + t.getClass().getSimpleName(),
+                    0,
+                    true));
         }
         ctx.close();
     }

@@ -8,9 +8,9 @@ import io.k8s4claw.bridge.ops.BridgeMetrics;
 import io.k8s4claw.bridge.reply.ReplyService;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -62,7 +62,11 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
     private volatile boolean listening;
     private volatile boolean paused;
 
-    public BusServer(BusSettings settings, InboundService inbound, ReplyService replies, RuntimeConnector connector,
+    public BusServer(
+            BusSettings settings,
+            InboundService inbound,
+            ReplyService replies,
+            RuntimeConnector connector,
             BridgeMetrics metrics) {
         this.settings = settings;
         this.inbound = inbound;
@@ -77,27 +81,32 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
      * state, run on its single thread. Epoll where available, NIO otherwise.
      */
     public static EventLoopGroup newLoopGroup() {
-        return new MultiThreadIoEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "bridge-loop");
-            t.setDaemon(true);
-            return t;
-        }, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(
+                1,
+                r -> {
+                    Thread t = new Thread(r, "bridge-loop");
+                    t.setDaemon(true);
+                    return t;
+                },
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     /**
      * Binds the socket(s) on {@code group}, a group from {@link #newLoopGroup()} that the caller shuts down
      * after {@link #close()} (the journal completes its work on it).
      */
-    public void start(ScheduledExecutorService scheduler, EventLoopGroup group) throws IOException, InterruptedException {
+    public void start(ScheduledExecutorService scheduler, EventLoopGroup group)
+            throws IOException, InterruptedException {
         epoll = Epoll.isAvailable();
         this.group = group;
         if (settings.socketPath() != null) {
             Path path = settings.socketPath();
             prepareSocketPath(path);
-            ServerBootstrap b = bootstrap().channel(epoll ? EpollServerDomainSocketChannel.class
-                    : NioServerDomainSocketChannel.class);
+            ServerBootstrap b = bootstrap()
+                    .channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class);
             Channel ch = b.bind(epoll ? new DomainSocketAddress(path.toFile()) : UnixDomainSocketAddress.of(path))
-                    .sync().channel();
+                    .sync()
+                    .channel();
             servers.add(ch);
             try {
                 // Only the pod's processes (same fsGroup) may connect.
@@ -105,13 +114,17 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
             } catch (IOException | UnsupportedOperationException e) {
                 log.warn("could not set mode 0660 on {}: {}", path, e.toString());
             }
-            log.atInfo().addKeyValue("socket", path).addKeyValue("transport", epoll ? "epoll" : "nio")
+            log.atInfo()
+                    .addKeyValue("socket", path)
+                    .addKeyValue("transport", epoll ? "epoll" : "nio")
                     .log("bus listening on a Unix socket");
         }
         if (settings.tcpPort() != 0) {
-            Channel ch = bootstrap().channel(NioServerSocketChannel.class)
+            Channel ch = bootstrap()
+                    .channel(NioServerSocketChannel.class)
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Math.max(0, settings.tcpPort())))
-                    .sync().channel();
+                    .sync()
+                    .channel();
             servers.add(ch);
             tcpPort = ((InetSocketAddress) ch.localAddress()).getPort();
             log.atInfo().addKeyValue("port", tcpPort).log("bus listening on loopback TCP");
@@ -150,13 +163,19 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
                         int hb = settings.heartbeatIntervalMs();
                         NettyFrameDecoder decoder = new NettyFrameDecoder(settings.maxFrameBytes());
                         ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(
-                                        (long) hb * BusProtocol.MISSED_HEARTBEATS_BEFORE_DEAD, hb, 0,
-                                        TimeUnit.MILLISECONDS))
+                                .addLast(
+                                        "idle",
+                                        new IdleStateHandler(
+                                                (long) hb * BusProtocol.MISSED_HEARTBEATS_BEFORE_DEAD,
+                                                hb,
+                                                0,
+                                                TimeUnit.MILLISECONDS))
                                 .addLast("decoder", decoder)
                                 .addLast("encoder", NettyFrameEncoder.INSTANCE)
-                                .addLast("bus", new BusConnectionHandler(settings, registry, inbound, replies,
-                                        connector, metrics, decoder));
+                                .addLast(
+                                        "bus",
+                                        new BusConnectionHandler(
+                                                settings, registry, inbound, replies, connector, metrics, decoder));
                     }
                 });
     }
@@ -172,7 +191,8 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
     }
 
     private boolean peerAllowed(Channel ch) {
-        if (!(ch instanceof EpollDomainSocketChannel ds) || settings.allowedUids().isEmpty()) {
+        if (!(ch instanceof EpollDomainSocketChannel ds)
+                || settings.allowedUids().isEmpty()) {
             return true;
         }
         try {
@@ -180,9 +200,12 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
             if (settings.allowedUids().contains(uid)) {
                 return true;
             }
-            log.atWarn().addKeyValue("peerUid", uid).addKeyValue("allowed", settings.allowedUids())
-                    .log("refused a bus connection from a process of another user (run the pod's containers as one user, "
-                            + "or list the uid in CLAW_BUS_ALLOWED_UIDS)");
+            log.atWarn()
+                    .addKeyValue("peerUid", uid)
+                    .addKeyValue("allowed", settings.allowedUids())
+                    .log(
+                            "refused a bus connection from a process of another user (run the pod's containers as one user, "
+                                    + "or list the uid in CLAW_BUS_ALLOWED_UIDS)");
         } catch (IOException e) {
             log.warn("could not read the peer's credentials; refusing: {}", e.toString());
         }

@@ -13,8 +13,15 @@ import java.util.Set;
  * @param allowedUids         peer uids allowed where the kernel tells (epoll); empty: any
  * @param bridgeVersion       for the Welcome
  */
-public record BusSettings(Path socketPath, int tcpPort, int maxFrameBytes, int heartbeatIntervalMs, int window,
-        Set<String> allowedChannels, Set<Integer> allowedUids, String bridgeVersion) {
+public record BusSettings(
+        Path socketPath,
+        int tcpPort,
+        int maxFrameBytes,
+        int heartbeatIntervalMs,
+        int window,
+        Set<String> allowedChannels,
+        Set<Integer> allowedUids,
+        String bridgeVersion) {
 
     public BusSettings {
         allowedChannels = Set.copyOf(allowedChannels);

@@ -49,8 +49,11 @@ final class NettyFrameDecoder extends ByteToMessageDecoder {
             }
             int bodyIndex = in.readerIndex() + BusProtocol.LENGTH_PREFIX_BYTES;
             UserMessageFrame fast = length == 0 ? null : userMessage(in, bodyIndex, (int) length);
-            out.add(fast != null ? fast
-                    : BusFrameDecoder.parseBody(in.nioBuffer(bodyIndex, (int) length), streamOffset, (int) length));
+            out.add(
+                    fast != null
+                            ? fast
+                            : BusFrameDecoder.parseBody(
+                                    in.nioBuffer(bodyIndex, (int) length), streamOffset, (int) length));
             in.skipBytes(BusProtocol.LENGTH_PREFIX_BYTES + (int) length);
             streamOffset += BusProtocol.LENGTH_PREFIX_BYTES + length;
         }

@@ -93,7 +93,8 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
      */
     private static void writeHeader(ByteBuf out, long seq, int bodyTag, int bodyLength) {
         int size = (seq != 0 ? 1 + CodedOutputStream.computeUInt64SizeNoTag(seq) : 0)
-                + CodedOutputStream.computeUInt32SizeNoTag(bodyTag) + CodedOutputStream.computeUInt32SizeNoTag(bodyLength)
+                + CodedOutputStream.computeUInt32SizeNoTag(bodyTag)
+                + CodedOutputStream.computeUInt32SizeNoTag(bodyLength)
                 + bodyLength;
         out.ensureWritable(4 + size);
         out.writeInt(size);

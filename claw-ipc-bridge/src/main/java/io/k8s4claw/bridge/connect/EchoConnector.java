@@ -25,8 +25,7 @@ public final class EchoConnector implements RuntimeConnector {
     }
 
     @Override
-    public void start(OutboundRouter outbound) {
-    }
+    public void start(OutboundRouter outbound) {}
 
     @Override
     public CompletionStage<Accepted> deliver(InboundMessage message, ReplySink sink) {
@@ -52,6 +51,5 @@ public final class EchoConnector implements RuntimeConnector {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

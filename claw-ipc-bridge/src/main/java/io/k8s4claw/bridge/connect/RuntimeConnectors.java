@@ -14,8 +14,7 @@ import java.util.ServiceLoader;
  */
 public final class RuntimeConnectors {
 
-    private RuntimeConnectors() {
-    }
+    private RuntimeConnectors() {}
 
     public static RuntimeConnector create(String protocol, URI url, String token, Map<String, String> env) {
         List<String> known = new ArrayList<>();
@@ -25,7 +24,7 @@ public final class RuntimeConnectors {
             }
             known.add(p.protocol());
         }
-        throw new IllegalArgumentException("CLAW_RUNTIME_PROTOCOL '" + protocol + "' is not supported by this"
-                + " bridge; known: " + known);
+        throw new IllegalArgumentException(
+                "CLAW_RUNTIME_PROTOCOL '" + protocol + "' is not supported by this" + " bridge; known: " + known);
     }
 }

@@ -75,6 +75,7 @@ public final class DeliveryEngine {
     /** Attempts the connector has not answered yet, with their deadline ({@link System#nanoTime}). */
     private final Map<java.util.concurrent.CompletableFuture<Accepted>, Long> unanswered =
             new java.util.concurrent.ConcurrentHashMap<>();
+
     private java.util.concurrent.ScheduledFuture<?> sweeper;
     private long sweepPeriodMs;
     private boolean stopped;
@@ -90,8 +91,15 @@ public final class DeliveryEngine {
         }
     }
 
-    public DeliveryEngine(RuntimeConnector connector, InboundLedger ledger, Journal journal, ReplyService replies,
-            BridgeMetrics metrics, ScheduledExecutorService scheduler, DeliveryPolicy policy, SidecarNotifier notifier,
+    public DeliveryEngine(
+            RuntimeConnector connector,
+            InboundLedger ledger,
+            Journal journal,
+            ReplyService replies,
+            BridgeMetrics metrics,
+            ScheduledExecutorService scheduler,
+            DeliveryPolicy policy,
+            SidecarNotifier notifier,
             LongSupplier clock) {
         this.connector = connector;
         this.ledger = ledger;
@@ -135,7 +143,10 @@ public final class DeliveryEngine {
         if (runRef == null || (!streamId.isEmpty() && !streamId.equals(runRef))) {
             return java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());
         }
-        log.atInfo().addKeyValue("channel", key.channelName()).addKeyValue("runRef", runRef).log("stopping a run on the user's request");
+        log.atInfo()
+                .addKeyValue("channel", key.channelName())
+                .addKeyValue("runRef", runRef)
+                .log("stopping a run on the user's request");
         return connector.stop(runRef).thenApply(v -> java.util.Optional.of(runRef));
     }
 
@@ -172,16 +183,17 @@ public final class DeliveryEngine {
         if (m.isEmpty()) {
             return false;
         }
-        journal.append(new JournalRecord.DeadLetterReplayed(key.get().channel(), key.get().messageId(),
-                clock.getAsLong()));
-        log.atInfo().addKeyValue("channel", key.get().channel()).addKeyValue("messageId", key.get().messageId())
+        journal.append(new JournalRecord.DeadLetterReplayed(
+                key.get().channel(), key.get().messageId(), clock.getAsLong()));
+        log.atInfo()
+                .addKeyValue("channel", key.get().channel())
+                .addKeyValue("messageId", key.get().messageId())
                 .log("dead letter replayed");
         submit(m.get());
         return true;
     }
 
-    private record Start(Conversation conversation, PendingMessage message) {
-    }
+    private record Start(Conversation conversation, PendingMessage message) {}
 
     /** Under the monitor. Nearly always none or one (a message ended, the next starts): no list for those. */
     private List<Start> takeStarts() {
@@ -235,12 +247,20 @@ public final class DeliveryEngine {
                     onAccepted(m, sink, f.resultNow());
                 } else {
                     sink.detach();
-                    onFailed(s.conversation(), m, unwrap(f.state() == java.util.concurrent.Future.State.FAILED
-                            ? f.exceptionNow() : new java.util.concurrent.CancellationException("delivery cancelled")));
+                    onFailed(
+                            s.conversation(),
+                            m,
+                            unwrap(
+                                    f.state() == java.util.concurrent.Future.State.FAILED
+                                            ? f.exceptionNow()
+                                            : new java.util.concurrent.CancellationException("delivery cancelled")));
                 }
             } catch (RuntimeException e) {
                 // Kept from the caller (the journal completion that submitted the message), as a callback would.
-                log.error("handling the runtime's answer for message {} failed", m.key().messageId(), e);
+                log.error(
+                        "handling the runtime's answer for message {} failed",
+                        m.key().messageId(),
+                        e);
             }
             return;
         }
@@ -281,8 +301,8 @@ public final class DeliveryEngine {
                     sweeper.cancel(false);
                 }
                 sweepPeriodMs = sweepPeriodFor(timeout);
-                sweeper = scheduler.scheduleWithFixedDelay(this::sweep, sweepPeriodMs, sweepPeriodMs,
-                        TimeUnit.MILLISECONDS);
+                sweeper = scheduler.scheduleWithFixedDelay(
+                        this::sweep, sweepPeriodMs, sweepPeriodMs, TimeUnit.MILLISECONDS);
             }
         }
         if (attempt.isDone()) {
@@ -298,8 +318,10 @@ public final class DeliveryEngine {
         long now = System.nanoTime();
         for (Map.Entry<java.util.concurrent.CompletableFuture<Accepted>, Long> e : unanswered.entrySet()) {
             if (now - e.getValue() >= 0) {
-                e.getKey().completeExceptionally(DeliveryException.retryable("timeout",
-                        "the runtime connector did not answer the delivery within " + attemptTimeout));
+                e.getKey()
+                        .completeExceptionally(DeliveryException.retryable(
+                                "timeout",
+                                "the runtime connector did not answer the delivery within " + attemptTimeout));
             }
         }
     }
@@ -310,12 +332,15 @@ public final class DeliveryEngine {
         // a redelivery under the same idempotency key finds the same run.
         if (!sink.ended() && !accepted.runRef().equals(m.runRef())) {
             ledger.recordRun(m.key(), accepted.runRef());
-            journal.appendNoWait(new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(),
-                    accepted.runRef()));
+            journal.appendNoWait(
+                    new JournalRecord.RunAccepted(m.key().channel(), m.key().messageId(), accepted.runRef()));
         }
         metrics.delivered(m.key().channel(), Math.max(0, clock.getAsLong() - m.acceptedAtMs()) / 1000.0);
-        log.atDebug().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
-                .addKeyValue("runRef", accepted.runRef()).addKeyValue("replayed", accepted.replayed())
+        log.atDebug()
+                .addKeyValue("channel", m.key().channel())
+                .addKeyValue("messageId", m.key().messageId())
+                .addKeyValue("runRef", accepted.runRef())
+                .addKeyValue("replayed", accepted.replayed())
                 .log("runtime accepted message");
         sink.bind(accepted.runRef());
     }
@@ -330,9 +355,13 @@ public final class DeliveryEngine {
         if (e.retryable() && !tooOld && !tooMany) {
             Duration delay = policy.backoff(m.attempts, e.retryAfter().orElse(null));
             metrics.retry(e.code());
-            log.atInfo().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
-                    .addKeyValue("attempt", m.attempts).addKeyValue("code", e.code())
-                    .addKeyValue("retryInMs", delay.toMillis()).log("runtime did not accept the message; will retry");
+            log.atInfo()
+                    .addKeyValue("channel", m.key().channel())
+                    .addKeyValue("messageId", m.key().messageId())
+                    .addKeyValue("attempt", m.attempts)
+                    .addKeyValue("code", e.code())
+                    .addKeyValue("retryInMs", delay.toMillis())
+                    .log("runtime did not accept the message; will retry");
             List<Start> starts;
             synchronized (this) {
                 running--;
@@ -340,20 +369,25 @@ public final class DeliveryEngine {
                 starts = takeStarts();
             }
             starts.forEach(this::attempt);
-            scheduler.schedule(() -> {
-                List<Start> next;
-                synchronized (this) {
-                    waitingRetry--;
-                    ready.addFirst(c);
-                    next = takeStarts();
-                }
-                next.forEach(this::attempt);
-            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                    () -> {
+                        List<Start> next;
+                        synchronized (this) {
+                            waitingRetry--;
+                            ready.addFirst(c);
+                            next = takeStarts();
+                        }
+                        next.forEach(this::attempt);
+                    },
+                    delay.toMillis(),
+                    TimeUnit.MILLISECONDS);
             return;
         }
-        String reason = !e.retryable() ? "runtime_rejected: " + e.code() + ": " + e.getMessage()
-                : tooOld ? "not accepted by the runtime within " + policy.deadLetterAfter() + " (last error "
-                        + e.code() + ": " + e.getMessage() + ")"
+        String reason = !e.retryable()
+                ? "runtime_rejected: " + e.code() + ": " + e.getMessage()
+                : tooOld
+                        ? "not accepted by the runtime within " + policy.deadLetterAfter() + " (last error " + e.code()
+                                + ": " + e.getMessage() + ")"
                         : "not accepted by the runtime after " + m.attempts + " attempts (last error " + e.code() + ")";
         deadLetter(m, reason, !e.retryable());
         finish(c);
@@ -367,27 +401,41 @@ public final class DeliveryEngine {
         }
         journal.append(new JournalRecord.DeadLettered(m.key().channel(), m.key().messageId(), reason, m.attempts, now));
         metrics.deadLettered(m.key().channel(), rejected ? "runtime_rejected" : "undeliverable");
-        log.atWarn().addKeyValue("channel", m.key().channel()).addKeyValue("messageId", m.key().messageId())
-                .addKeyValue("attempts", m.attempts).addKeyValue("reason", reason).addKeyValue("deadLetterId", d.id())
+        log.atWarn()
+                .addKeyValue("channel", m.key().channel())
+                .addKeyValue("messageId", m.key().messageId())
+                .addKeyValue("attempts", m.attempts)
+                .addKeyValue("reason", reason)
+                .addKeyValue("deadLetterId", d.id())
                 .log("message dead-lettered (list: GET /v1/dead-letters, replay: POST /v1/dead-letters/{id}/replay)");
         String text = rejected
                 ? "Sorry — the assistant could not process your message (it was refused)."
                 : "Sorry — the assistant is unavailable and your message could not be processed. Please try again later.";
-        notifier.nack(m.key().channel(), Nack.newBuilder().setMessageId(m.key().messageId())
-                .setReason(rejected ? Nack.Reason.RUNTIME_REJECTED : Nack.Reason.DEAD_LETTERED)
-                .setRetryable(false).setDetail(reason).setUserVisibleText(text).build());
+        notifier.nack(
+                m.key().channel(),
+                Nack.newBuilder()
+                        .setMessageId(m.key().messageId())
+                        .setReason(rejected ? Nack.Reason.RUNTIME_REJECTED : Nack.Reason.DEAD_LETTERED)
+                        .setRetryable(false)
+                        .setDetail(reason)
+                        .setUserVisibleText(text)
+                        .build());
         // Durable notice: reaches the channel even if its sidecar is away right now.
-        replies.append(m.key().channel(), Reply.newBuilder()
-                .setStreamId(ReplyService.DEAD_LETTER_STREAM_PREFIX + d.id())
-                .setInReplyTo(m.key().messageId()).setConversationId(m.message().getConversationId())
-                .setThreadId(m.message().getThreadId())
-                .setError(ReplyError.newBuilder().setCode("dead_lettered").setUserVisibleText(text)));
+        replies.append(
+                m.key().channel(),
+                Reply.newBuilder()
+                        .setStreamId(ReplyService.DEAD_LETTER_STREAM_PREFIX + d.id())
+                        .setInReplyTo(m.key().messageId())
+                        .setConversationId(m.message().getConversationId())
+                        .setThreadId(m.message().getThreadId())
+                        .setError(
+                                ReplyError.newBuilder().setCode("dead_lettered").setUserVisibleText(text)));
     }
 
     private void complete(Conversation c, PendingMessage m, String outcome) {
         ledger.complete(m.key(), clock.getAsLong());
-        journal.appendNoWait(new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome,
-                clock.getAsLong()));
+        journal.appendNoWait(
+                new JournalRecord.MessageCompleted(m.key().channel(), m.key().messageId(), outcome, clock.getAsLong()));
         finish(c);
     }
 
@@ -441,6 +489,7 @@ public final class DeliveryEngine {
         private boolean bound;
         /** The first event held before the bind (typically the only one: an instant final), then any others. */
         private Reply.Builder firstEarly;
+
         private List<Reply.Builder> moreEarly;
         private boolean terminated;
         private boolean streamed;
@@ -488,7 +537,9 @@ public final class DeliveryEngine {
                 conversationId = utf8(message.message().getConversationId());
                 threadId = utf8(message.message().getThreadId());
             }
-            return Reply.newBuilder().setInReplyToBytes(inReplyTo).setConversationIdBytes(conversationId)
+            return Reply.newBuilder()
+                    .setInReplyToBytes(inReplyTo)
+                    .setConversationIdBytes(conversationId)
                     .setThreadIdBytes(threadId);
         }
 
@@ -556,7 +607,8 @@ public final class DeliveryEngine {
 
         @Override
         public void onFinal(String text) {
-            event(base().setFinal(ReplyFinal.newBuilder().setTextBytes(utf8(text)).setFormatBytes(MARKDOWN)));
+            event(base().setFinal(
+                            ReplyFinal.newBuilder().setTextBytes(utf8(text)).setFormatBytes(MARKDOWN)));
         }
 
         @Override
@@ -571,7 +623,9 @@ public final class DeliveryEngine {
 
         @Override
         public void onApprovalRequest(String approvalId, String text, List<String> choices) {
-            event(base().setApprovalRequest(ApprovalRequest.newBuilder().setApprovalId(approvalId).setText(text)
+            event(base().setApprovalRequest(ApprovalRequest.newBuilder()
+                    .setApprovalId(approvalId)
+                    .setText(text)
                     .addAllChoices(choices)));
         }
     }

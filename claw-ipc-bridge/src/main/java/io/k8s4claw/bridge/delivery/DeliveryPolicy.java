@@ -15,8 +15,8 @@ import java.time.Duration;
  *                          channel is dead-lettered
  * @param maxAttempts       … or after this many failed attempts
  */
-public record DeliveryPolicy(int maxConcurrentRuns, Duration retryBase, Duration retryMax, Duration deadLetterAfter,
-        int maxAttempts) {
+public record DeliveryPolicy(
+        int maxConcurrentRuns, Duration retryBase, Duration retryMax, Duration deadLetterAfter, int maxAttempts) {
 
     public DeliveryPolicy {
         if (maxConcurrentRuns < 1) {

@@ -19,7 +19,12 @@ import java.util.Optional;
 public final class InboundLedger {
 
     /** What {@link #lookup} found for a message id. */
-    public enum Known { NEW, PENDING, DONE, DEAD_LETTERED }
+    public enum Known {
+        NEW,
+        PENDING,
+        DONE,
+        DEAD_LETTERED
+    }
 
     private final Map<MessageKey, PendingMessage> pending = new LinkedHashMap<>();
     private final SeenWindow seen;
@@ -57,8 +62,8 @@ public final class InboundLedger {
         return add(key, digest(key), channelType, message, atMs);
     }
 
-    public synchronized PendingMessage add(MessageKey key, byte[] digest, String channelType, UserMessage message,
-            long atMs) {
+    public synchronized PendingMessage add(
+            MessageKey key, byte[] digest, String channelType, UserMessage message, long atMs) {
         PendingMessage m = new PendingMessage(key, digest, channelType, message, atMs);
         pending.put(key, m);
         return m;
@@ -112,7 +117,9 @@ public final class InboundLedger {
     }
 
     public synchronized Optional<MessageKey> deadLetterById(String id) {
-        return deadLetters.entrySet().stream().filter(e -> e.getValue().id().equals(id)).map(Map.Entry::getKey)
+        return deadLetters.entrySet().stream()
+                .filter(e -> e.getValue().id().equals(id))
+                .map(Map.Entry::getKey)
                 .findFirst();
     }
 
@@ -161,19 +168,22 @@ public final class InboundLedger {
                 try {
                     msg = UserMessage.parseFrom(a.userMessage());
                 } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalArgumentException("journal holds an unparsable UserMessage on channel "
-                            + a.channel() + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "journal holds an unparsable UserMessage on channel " + a.channel() + ": " + e.getMessage(),
+                            e);
                 }
                 MessageKey key = new MessageKey(a.channel(), msg.getMessageId());
                 byte[] digest = digest(key);
-                if (!pending.containsKey(key) && !deadLetters.containsKey(key) && !seen.contains(hi(digest), lo(digest))) {
+                if (!pending.containsKey(key)
+                        && !deadLetters.containsKey(key)
+                        && !seen.contains(hi(digest), lo(digest))) {
                     pending.put(key, new PendingMessage(key, digest, a.channelType(), msg, a.acceptedAtMs()));
                 }
             }
             case JournalRecord.RunAccepted ra -> recordRun(new MessageKey(ra.channel(), ra.messageId()), ra.runRef());
             case JournalRecord.MessageCompleted c -> complete(new MessageKey(c.channel(), c.messageId()), c.atMs());
             case JournalRecord.DeadLettered d ->
-                    deadLetter(new MessageKey(d.channel(), d.messageId()), d.reason(), d.attempts(), d.atMs());
+                deadLetter(new MessageKey(d.channel(), d.messageId()), d.reason(), d.attempts(), d.atMs());
             case JournalRecord.DeadLetterReplayed rp -> replay(new MessageKey(rp.channel(), rp.messageId()));
             case JournalRecord.MessageSeen s -> {
                 // written by checkpoints before the window kept digests only
@@ -200,8 +210,9 @@ public final class InboundLedger {
         // the window as digests, oldest first, in records of at most SEEN_PER_RECORD entries (24 bytes each)
         long[] window = seen.entries();
         for (int from = 0; from < window.length; from += 3 * SEEN_PER_RECORD) {
-            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOfRange(window, from,
-                    Math.min(window.length, from + 3 * SEEN_PER_RECORD))).toEntry());
+            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOfRange(
+                            window, from, Math.min(window.length, from + 3 * SEEN_PER_RECORD)))
+                    .toEntry());
         }
         for (PendingMessage m : pending.values()) {
             out.add(accepted(m).toEntry());
@@ -213,12 +224,14 @@ public final class InboundLedger {
             PendingMessage m = deadLetterMessages.get(e.getKey());
             DeadLetter d = e.getValue();
             out.add(accepted(m).toEntry());
-            out.add(new JournalRecord.DeadLettered(d.channel(), d.messageId(), d.reason(), d.attempts(),
-                    d.deadLetteredAtMs()).toEntry());
+            out.add(new JournalRecord.DeadLettered(
+                            d.channel(), d.messageId(), d.reason(), d.attempts(), d.deadLetteredAtMs())
+                    .toEntry());
         }
     }
 
     static JournalRecord.MessageAccepted accepted(PendingMessage m) {
-        return new JournalRecord.MessageAccepted(m.key.channel(), m.channelType, m.acceptedAtMs, m.message.toByteArray());
+        return new JournalRecord.MessageAccepted(
+                m.key.channel(), m.channelType, m.acceptedAtMs, m.message.toByteArray());
     }
 }

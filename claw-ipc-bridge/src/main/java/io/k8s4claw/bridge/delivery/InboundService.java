@@ -28,8 +28,13 @@ public final class InboundService {
     private final LongSupplier clock;
     private volatile boolean draining;
 
-    public InboundService(InboundLedger ledger, Journal journal, DeliveryEngine engine, long maxPendingMessages,
-            long walMaxBytes, LongSupplier clock) {
+    public InboundService(
+            InboundLedger ledger,
+            Journal journal,
+            DeliveryEngine engine,
+            long maxPendingMessages,
+            long walMaxBytes,
+            LongSupplier clock) {
         this.ledger = ledger;
         this.journal = journal;
         this.engine = engine;
@@ -39,8 +44,8 @@ public final class InboundService {
     }
 
     /** A channel's StopRequest: see {@link DeliveryEngine#stop}. */
-    public java.util.concurrent.CompletionStage<java.util.Optional<String>> stop(String channel, String conversationId,
-            String threadId, String streamId) {
+    public java.util.concurrent.CompletionStage<java.util.Optional<String>> stop(
+            String channel, String conversationId, String threadId, String streamId) {
         return engine.stop(new io.k8s4claw.bridge.runtime.SessionKey(channel, conversationId, threadId), streamId);
     }
 
@@ -64,10 +69,10 @@ public final class InboundService {
      * @param bytes {@code m} as received on the bus, journaled as is (null: serialized here) — saves serializing
      *              every message a second time on the event loop
      */
-    public void accept(String channel, String channelType, UserMessage m, byte[] bytes,
-            Consumer<AcceptResult> answer) {
+    public void accept(String channel, String channelType, UserMessage m, byte[] bytes, Consumer<AcceptResult> answer) {
         if (draining) {
-            answer.accept(new AcceptResult.Refused(Nack.Reason.DRAINING, true, 1000, "the bridge is shutting down", ""));
+            answer.accept(
+                    new AcceptResult.Refused(Nack.Reason.DRAINING, true, 1000, "the bridge is shutting down", ""));
             return;
         }
         if (m.getMessageId().isEmpty()) {
@@ -90,8 +95,14 @@ public final class InboundService {
     }
 
     /** Decides under the monitor; null when the answer comes with the journal's completion. */
-    private AcceptResult admit(MessageKey key, byte[] digest, String channel, String channelType, UserMessage m,
-            byte[] bytes, Consumer<AcceptResult> answer) {
+    private AcceptResult admit(
+            MessageKey key,
+            byte[] digest,
+            String channel,
+            String channelType,
+            UserMessage m,
+            byte[] bytes,
+            Consumer<AcceptResult> answer) {
         PendingMessage known = ledger.pending(key);
         if (known != null) {
             if (known.repeatsWhileStoring == null) {
@@ -108,19 +119,27 @@ public final class InboundService {
             return DUPLICATE;
         }
         if (ledger.pendingCount() >= maxPendingMessages) {
-            return new AcceptResult.Refused(Nack.Reason.OVERLOADED, true, 1000,
-                    "backlog to the runtime is at its bound of " + maxPendingMessages + " messages", "");
+            return new AcceptResult.Refused(
+                    Nack.Reason.OVERLOADED,
+                    true,
+                    1000,
+                    "backlog to the runtime is at its bound of " + maxPendingMessages + " messages",
+                    "");
         }
         if (journal.sizeBytes() > walMaxBytes) {
-            return new AcceptResult.Refused(Nack.Reason.STORAGE_FAILED, true, 5000,
+            return new AcceptResult.Refused(
+                    Nack.Reason.STORAGE_FAILED,
+                    true,
+                    5000,
                     "write-ahead log is at its size limit of " + walMaxBytes + " bytes (backlog not draining)",
                     "I can't take new messages right now; please try again in a little while.");
         }
         long now = clock.getAsLong();
         PendingMessage pm = ledger.add(key, digest, channelType, m, now);
         pm.repeatsWhileStoring = NO_REPEATS;
-        journal.append(new JournalRecord.MessageAccepted(channel, channelType, now,
-                bytes != null ? bytes : m.toByteArray()), failure -> stored(pm, failure, answer));
+        journal.append(
+                new JournalRecord.MessageAccepted(channel, channelType, now, bytes != null ? bytes : m.toByteArray()),
+                failure -> stored(pm, failure, answer));
         return null;
     }
 
@@ -144,8 +163,11 @@ public final class InboundService {
             engine.submit(pm);
         } catch (RuntimeException e) {
             // Stored all the same: acked, and delivered from the journal after a restart at the latest.
-            log.atError().setCause(e).addKeyValue("channel", pm.key().channel())
-                    .addKeyValue("messageId", pm.key().messageId()).log("queueing a stored message for delivery failed");
+            log.atError()
+                    .setCause(e)
+                    .addKeyValue("channel", pm.key().channel())
+                    .addKeyValue("messageId", pm.key().messageId())
+                    .log("queueing a stored message for delivery failed");
         }
         answer.accept(ACKED);
         repeats.forEach(r -> r.accept(DUPLICATE));
@@ -153,16 +175,22 @@ public final class InboundService {
 
     /** A message being stored that no repeat has asked about (shared: no list per message). */
     private static final List<Consumer<AcceptResult>> NO_REPEATS = List.of();
+
     private static final AcceptResult ACKED = new AcceptResult.Acked(false);
     private static final AcceptResult DUPLICATE = new AcceptResult.Acked(true);
 
     private static AcceptResult storageFailed(Throwable err) {
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                ? err.getCause() : err;
+                ? err.getCause()
+                : err;
         boolean full = cause instanceof JournalException je && je.diskFull();
         log.atWarn().addKeyValue("error", cause.getMessage()).log("message not stored; answering STORAGE_FAILED");
-        return new AcceptResult.Refused(Nack.Reason.STORAGE_FAILED, true, 5000,
-                full ? "write-ahead log volume is full (No space left on device): " + cause.getMessage()
+        return new AcceptResult.Refused(
+                Nack.Reason.STORAGE_FAILED,
+                true,
+                5000,
+                full
+                        ? "write-ahead log volume is full (No space left on device): " + cause.getMessage()
                         : "write-ahead log write failed: " + cause.getMessage(),
                 "I couldn't store your message just now; please try again shortly.");
     }
@@ -170,5 +198,4 @@ public final class InboundService {
     private static AcceptResult invalid(String detail) {
         return new AcceptResult.Refused(Nack.Reason.INVALID, false, 0, detail, "");
     }
-
 }

@@ -12,6 +12,7 @@ public final class PendingMessage {
     final MessageKey key;
     /** {@link InboundMessage#digestOf} of the key: the dedupe window keeps its first 128 bits, the idempotency key is made from it. */
     final byte[] digest;
+
     final String channelType;
     final UserMessage message;
     final long acceptedAtMs;
@@ -22,6 +23,7 @@ public final class PendingMessage {
      * {@link InboundService}); null once stored.
      */
     java.util.List<java.util.function.Consumer<AcceptResult>> repeatsWhileStoring;
+
     int attempts;
     long firstAttemptAtMs;
     String lastError = "";

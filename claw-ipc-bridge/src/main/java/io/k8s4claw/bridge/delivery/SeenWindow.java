@@ -21,6 +21,7 @@ final class SeenWindow {
     private final int[] cellOf;
     /** Ring position of the oldest entry. */
     private int head;
+
     private int size;
     /**
      * Linear-probing index: {@code tag << 32 | (ring position + 1)}, 0 for a free cell, {@link #TOMBSTONE} for an
@@ -35,9 +36,11 @@ final class SeenWindow {
      * clear and one insert per live entry.
      */
     private final long[] index;
+
     private final int mask;
     /** Cells not free: live entries and tombstones. */
     private int used;
+
     private final int maxUsed;
     /** Never a live cell: its slot part is 0, and live cells hold ring position + 1. */
     private static final long TOMBSTONE = 0xFFFF_FFFF_0000_0000L;

@@ -13,45 +13,83 @@ import java.util.function.DoubleSupplier;
 public final class BridgeMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final Counter messagesIn = Counter.builder().name("claw_bridge_messages_in_total")
-            .help("UserMessages received from channel sidecars").labelNames("channel").register(registry);
-    private final Counter acks = Counter.builder().name("claw_bridge_acks_total")
+    private final Counter messagesIn = Counter.builder()
+            .name("claw_bridge_messages_in_total")
+            .help("UserMessages received from channel sidecars")
+            .labelNames("channel")
+            .register(registry);
+    private final Counter acks = Counter.builder()
+            .name("claw_bridge_acks_total")
             .help("Acks sent (message durably stored); duplicate=true for redeliveries absorbed")
-            .labelNames("channel", "duplicate").register(registry);
-    private final Counter nacks = Counter.builder().name("claw_bridge_nacks_total")
-            .help("Nacks sent, by reason").labelNames("channel", "reason").register(registry);
-    private final Counter repliesOut = Counter.builder().name("claw_bridge_messages_out_total")
-            .help("Reply frames sent to channel sidecars").labelNames("channel").register(registry);
-    private final Counter repliesQueued = Counter.builder().name("claw_bridge_replies_logged_total")
-            .help("Reply events logged durably").labelNames("channel").register(registry);
-    private final Counter replyRetries = Counter.builder().name("claw_bridge_reply_retries_total")
-            .help("Replies resent after a retryable ReplyAck{ok=false}").labelNames("channel").register(registry);
-    private final Counter deliveries = Counter.builder().name("claw_bridge_deliveries_total")
-            .help("Messages accepted by the runtime").labelNames("channel").register(registry);
-    private final Counter retries = Counter.builder().name("claw_bridge_delivery_retries_total")
+            .labelNames("channel", "duplicate")
+            .register(registry);
+    private final Counter nacks = Counter.builder()
+            .name("claw_bridge_nacks_total")
+            .help("Nacks sent, by reason")
+            .labelNames("channel", "reason")
+            .register(registry);
+    private final Counter repliesOut = Counter.builder()
+            .name("claw_bridge_messages_out_total")
+            .help("Reply frames sent to channel sidecars")
+            .labelNames("channel")
+            .register(registry);
+    private final Counter repliesQueued = Counter.builder()
+            .name("claw_bridge_replies_logged_total")
+            .help("Reply events logged durably")
+            .labelNames("channel")
+            .register(registry);
+    private final Counter replyRetries = Counter.builder()
+            .name("claw_bridge_reply_retries_total")
+            .help("Replies resent after a retryable ReplyAck{ok=false}")
+            .labelNames("channel")
+            .register(registry);
+    private final Counter deliveries = Counter.builder()
+            .name("claw_bridge_deliveries_total")
+            .help("Messages accepted by the runtime")
+            .labelNames("channel")
+            .register(registry);
+    private final Counter retries = Counter.builder()
+            .name("claw_bridge_delivery_retries_total")
             .help("Delivery attempts that failed retryably and were rescheduled, by error code")
-            .labelNames("code").register(registry);
-    private final Counter deadLetters = Counter.builder().name("claw_bridge_dead_letters_total")
-            .help("Messages dead-lettered").labelNames("channel", "reason").register(registry);
-    private final Counter walBytes = Counter.builder().name("claw_bridge_wal_written_bytes_total")
-            .help("Bytes written to the write-ahead log").register(registry);
-    private final Counter walFailures = Counter.builder().name("claw_bridge_wal_write_failures_total")
-            .help("Write-ahead log batches that could not be written (disk full, I/O error)").register(registry);
-    private final Histogram fsync = Histogram.builder().name("claw_bridge_wal_fsync_seconds")
-            .help("Duration of one write-ahead log fsync (one group commit)").classicOnly()
+            .labelNames("code")
+            .register(registry);
+    private final Counter deadLetters = Counter.builder()
+            .name("claw_bridge_dead_letters_total")
+            .help("Messages dead-lettered")
+            .labelNames("channel", "reason")
+            .register(registry);
+    private final Counter walBytes = Counter.builder()
+            .name("claw_bridge_wal_written_bytes_total")
+            .help("Bytes written to the write-ahead log")
+            .register(registry);
+    private final Counter walFailures = Counter.builder()
+            .name("claw_bridge_wal_write_failures_total")
+            .help("Write-ahead log batches that could not be written (disk full, I/O error)")
+            .register(registry);
+    private final Histogram fsync = Histogram.builder()
+            .name("claw_bridge_wal_fsync_seconds")
+            .help("Duration of one write-ahead log fsync (one group commit)")
+            .classicOnly()
             .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
             .register(registry);
-    private final Histogram groupSize = Histogram.builder().name("claw_bridge_wal_group_commit_records")
-            .help("Records per group commit").classicOnly()
-            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096).register(registry);
-    private final Histogram deliveryLatency = Histogram.builder().name("claw_bridge_delivery_latency_seconds")
-            .help("From durable acceptance to the runtime accepting the message").classicOnly()
+    private final Histogram groupSize = Histogram.builder()
+            .name("claw_bridge_wal_group_commit_records")
+            .help("Records per group commit")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
+            .register(registry);
+    private final Histogram deliveryLatency = Histogram.builder()
+            .name("claw_bridge_delivery_latency_seconds")
+            .help("From durable acceptance to the runtime accepting the message")
+            .classicOnly()
             .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 3600)
             .register(registry);
 
-    private final Histogram firstReplyLatency = Histogram.builder().name("claw_bridge_first_reply_latency_seconds")
+    private final Histogram firstReplyLatency = Histogram.builder()
+            .name("claw_bridge_first_reply_latency_seconds")
             .help("From durable acceptance of a message to the first reply text (delta, final or error) of its run")
-            .classicOnly().classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+            .classicOnly()
+            .classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
             .register(registry);
 
     // Per-channel data points cached: label lookups showed up in profiles on the per-message path.
@@ -78,7 +116,9 @@ public final class BridgeMetrics {
         if (duplicate) {
             acks.labelValues(channel, "true").inc();
         } else {
-            ackByChannel.computeIfAbsent(channel, ch -> acks.labelValues(ch, "false")).inc();
+            ackByChannel
+                    .computeIfAbsent(channel, ch -> acks.labelValues(ch, "false"))
+                    .inc();
         }
     }
 
@@ -127,7 +167,10 @@ public final class BridgeMetrics {
 
     /** Registers a gauge read at scrape time. */
     public void gauge(String name, String help, DoubleSupplier value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble()))
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsDouble()))
                 .register(registry);
     }
 
@@ -136,9 +179,13 @@ public final class BridgeMetrics {
      * (the write-ahead log lives there; -1 when the store cannot be read).
      */
     public void dataVolumeGauges(java.nio.file.Path dataDir) {
-        gauge("claw_bridge_data_volume_capacity_bytes", "Size of the volume holding the bridge's data directory",
+        gauge(
+                "claw_bridge_data_volume_capacity_bytes",
+                "Size of the volume holding the bridge's data directory",
                 () -> fileStore(dataDir, false));
-        gauge("claw_bridge_data_volume_available_bytes", "Bytes still available on the volume holding the bridge's data directory",
+        gauge(
+                "claw_bridge_data_volume_available_bytes",
+                "Bytes still available on the volume holding the bridge's data directory",
                 () -> fileStore(dataDir, true));
     }
 

@@ -17,10 +17,19 @@ final class LogfmtLayout extends LayoutBase<ILoggingEvent> {
     @Override
     public String doLayout(ILoggingEvent event) {
         List<KeyValuePair> pairs = event.getKeyValuePairs();
-        List<Map.Entry<String, ?>> fields = pairs == null ? List.of()
-                : pairs.stream().<Map.Entry<String, ?>>map(kv -> new AbstractMap.SimpleImmutableEntry<>(kv.key, kv.value)).toList();
-        return Logfmt.line(Instant.ofEpochMilli(event.getTimeStamp()), event.getLevel().toString(), event.getLoggerName(),
-                event.getThreadName(), event.getFormattedMessage(), fields, throwable(event.getThrowableProxy()));
+        List<Map.Entry<String, ?>> fields = pairs == null
+                ? List.of()
+                : pairs.stream()
+                        .<Map.Entry<String, ?>>map(kv -> new AbstractMap.SimpleImmutableEntry<>(kv.key, kv.value))
+                        .toList();
+        return Logfmt.line(
+                Instant.ofEpochMilli(event.getTimeStamp()),
+                event.getLevel().toString(),
+                event.getLoggerName(),
+                event.getThreadName(),
+                event.getFormattedMessage(),
+                fields,
+                throwable(event.getThrowableProxy()));
     }
 
     private static Throwable throwable(IThrowableProxy proxy) {

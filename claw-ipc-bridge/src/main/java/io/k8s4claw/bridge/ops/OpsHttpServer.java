@@ -42,8 +42,15 @@ public final class OpsHttpServer implements AutoCloseable {
     private final DeliveryEngine engine;
     private final Journal journal;
 
-    public OpsHttpServer(int port, BridgeMetrics metrics, BusServer bus, RuntimeConnector connector,
-            InboundLedger ledger, DeliveryEngine engine, Journal journal) throws IOException {
+    public OpsHttpServer(
+            int port,
+            BridgeMetrics metrics,
+            BusServer bus,
+            RuntimeConnector connector,
+            InboundLedger ledger,
+            DeliveryEngine engine,
+            Journal journal)
+            throws IOException {
         this.server = HttpServer.create(new InetSocketAddress(port), 16);
         this.metrics = metrics;
         this.bus = bus;
@@ -75,15 +82,19 @@ public final class OpsHttpServer implements AutoCloseable {
         if (failure != null && !failure.diskFull()) {
             respond(ex, 503, "text/plain", "journal failing: " + failure.getMessage() + "\n");
         } else {
-            respond(ex, 200, "text/plain", failure == null ? "ok\n" : "ok (write-ahead log volume full; new messages are refused)\n");
+            respond(
+                    ex,
+                    200,
+                    "text/plain",
+                    failure == null ? "ok\n" : "ok (write-ahead log volume full; new messages are refused)\n");
         }
     }
 
     private void readyz(HttpExchange ex) throws IOException {
         RuntimeHealth h = connector.health();
         boolean ready = bus.listening() && h.isUp();
-        String body = "bus: " + (bus.listening() ? "listening" : "not listening") + "\nruntime: " + h.state()
-                + " (" + h.detail() + ")\n";
+        String body = "bus: " + (bus.listening() ? "listening" : "not listening") + "\nruntime: " + h.state() + " ("
+                + h.detail() + ")\n";
         respond(ex, ready ? 200 : 503, "text/plain", body);
     }
 
@@ -95,13 +106,21 @@ public final class OpsHttpServer implements AutoCloseable {
 
     private void deadLetters(HttpExchange ex) throws IOException {
         if (!ex.getRemoteAddress().getAddress().isLoopbackAddress()) {
-            respond(ex, 403, "application/json", "{\"error\":\"the dead-letter API answers loopback only: "
-                    + "use kubectl exec or kubectl port-forward\"}");
+            respond(
+                    ex,
+                    403,
+                    "application/json",
+                    "{\"error\":\"the dead-letter API answers loopback only: "
+                            + "use kubectl exec or kubectl port-forward\"}");
             return;
         }
         String path = ex.getRequestURI().getPath();
         if (path.equals("/v1/dead-letters") && ex.getRequestMethod().equals("GET")) {
-            respond(ex, 200, "application/json", Json.MAPPER.writeValueAsString(Map.of("deadLetters", ledger.deadLetters())));
+            respond(
+                    ex,
+                    200,
+                    "application/json",
+                    Json.MAPPER.writeValueAsString(Map.of("deadLetters", ledger.deadLetters())));
             return;
         }
         Matcher m = REPLAY.matcher(path);
@@ -116,7 +135,11 @@ public final class OpsHttpServer implements AutoCloseable {
             respond(ex, ok ? 200 : 404, "application/json", Json.MAPPER.writeValueAsString(body));
             return;
         }
-        respond(ex, 404, "application/json", "{\"error\":\"use GET /v1/dead-letters or POST /v1/dead-letters/{id}/replay\"}");
+        respond(
+                ex,
+                404,
+                "application/json",
+                "{\"error\":\"use GET /v1/dead-letters or POST /v1/dead-letters/{id}/replay\"}");
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

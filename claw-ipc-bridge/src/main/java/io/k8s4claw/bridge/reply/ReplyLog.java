@@ -19,6 +19,7 @@ final class ReplyLog<E> {
     private Object[] entries = new Object[16];
     /** Live entries lie in [head, tail); a null entry in between is a removed one (its seq stays for searching). */
     private int head;
+
     private int tail;
     private int live;
 

@@ -43,6 +43,7 @@ public final class ReplyService implements OutboundRouter {
         final Reply reply;
         /** The reply as journaled: sent as is, not serialized again. */
         final byte[] encoded;
+
         boolean durable;
 
         Entry(Reply reply, byte[] encoded, boolean durable) {
@@ -130,8 +131,7 @@ public final class ReplyService implements OutboundRouter {
      * channel's later replies wait behind it (they are sent in order), so giving up would hold them until a
      * restart. A proactive message's caller is told instead, and the message dropped: it may try again.
      */
-    private void store(ChannelReplies c, Reply reply, byte[] encoded, CompletableFuture<Reply> durable,
-            int failures) {
+    private void store(ChannelReplies c, Reply reply, byte[] encoded, CompletableFuture<Reply> durable, int failures) {
         journal.append(new JournalRecord.ReplyRecorded(c.channel, encoded), failure -> {
             if (failure == null) {
                 synchronized (c) {
@@ -160,8 +160,11 @@ public final class ReplyService implements OutboundRouter {
                 }
             }
             long delayMs = Math.min(5_000, 100L << Math.min(failures, 6));
-            log.atWarn().addKeyValue("channel", c.channel).addKeyValue("replySeq", reply.getReplySeq())
-                    .addKeyValue("attempt", failures + 1).addKeyValue("retryInMs", delayMs)
+            log.atWarn()
+                    .addKeyValue("channel", c.channel)
+                    .addKeyValue("replySeq", reply.getReplySeq())
+                    .addKeyValue("attempt", failures + 1)
+                    .addKeyValue("retryInMs", delayMs)
                     .addKeyValue("error", failure.getMessage())
                     .log("reply not stored; the channel's replies wait until it is");
             try {
@@ -230,8 +233,11 @@ public final class ReplyService implements OutboundRouter {
             if (lastReplySeq > c.lastSeq) {
                 // The sidecar has seen more than this log remembers (data dir lost?): keep numbering above it
                 // so that its high-water mark does not swallow new replies.
-                log.warn("channel {} reports last_reply_seq {} above the bridge's {}; continuing above it", channel,
-                        lastReplySeq, c.lastSeq);
+                log.warn(
+                        "channel {} reports last_reply_seq {} above the bridge's {}; continuing above it",
+                        channel,
+                        lastReplySeq,
+                        c.lastSeq);
                 c.lastSeq = lastReplySeq;
                 journal.append(new JournalRecord.ReplySeqFloor(channel, lastReplySeq));
             }
@@ -325,7 +331,7 @@ public final class ReplyService implements OutboundRouter {
         Entry e;
         synchronized (c) {
             e = c.pending.get(ack.getReplySeq());
-            if (e != null && !(ack.getOk() == false && ack.getRetryable())) {
+            if (e != null && !(!ack.getOk() && ack.getRetryable())) {
                 c.pending.remove(ack.getReplySeq());
             }
         }
@@ -339,18 +345,21 @@ public final class ReplyService implements OutboundRouter {
             return;
         }
         if (!ack.getOk()) {
-            log.atWarn().addKeyValue("channel", channel).addKeyValue("replySeq", ack.getReplySeq())
-                    .addKeyValue("error", ack.getError()).log("platform refused a reply for good; dropping it");
+            log.atWarn()
+                    .addKeyValue("channel", channel)
+                    .addKeyValue("replySeq", ack.getReplySeq())
+                    .addKeyValue("error", ack.getError())
+                    .log("platform refused a reply for good; dropping it");
         }
         journal.appendNoWait(new JournalRecord.ReplyAcked(channel, ack.getReplySeq()));
-        CompletableFuture<OutboundResult> waiting = proactive.isEmpty() ? null
-                : proactive.remove(channel + "#" + ack.getReplySeq());
+        CompletableFuture<OutboundResult> waiting =
+                proactive.isEmpty() ? null : proactive.remove(channel + "#" + ack.getReplySeq());
         if (waiting != null) {
             if (ack.getOk() && ack.getPlatformMessageIdsCount() > 0) {
                 waiting.complete(new OutboundResult(ack.getPlatformMessageIdsList()));
             } else if (ack.getOk()) {
-                waiting.completeExceptionally(new OutboundException("platform_error",
-                        "the channel acked without a platform message id", false));
+                waiting.completeExceptionally(new OutboundException(
+                        "platform_error", "the channel acked without a platform message id", false));
             } else {
                 waiting.completeExceptionally(new OutboundException("platform_error", ack.getError(), false));
             }
@@ -399,7 +408,8 @@ public final class ReplyService implements OutboundRouter {
                 try {
                     reply = Reply.parseFrom(rr.reply());
                 } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalArgumentException("journal holds an unparsable Reply on channel " + rr.channel(), e);
+                    throw new IllegalArgumentException(
+                            "journal holds an unparsable Reply on channel " + rr.channel(), e);
                 }
                 ChannelReplies c = of(rr.channel());
                 synchronized (c) {
@@ -420,8 +430,7 @@ public final class ReplyService implements OutboundRouter {
                     c.lastSeq = Math.max(c.lastSeq, f.lastSeq());
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         return null;
     }
@@ -431,7 +440,8 @@ public final class ReplyService implements OutboundRouter {
      * in_reply_to) and not the dead-letter notice (its message stays listed as a dead letter).
      */
     public static boolean answersMessage(Reply r) {
-        return (r.hasFinal() || r.hasError()) && !r.getInReplyTo().isEmpty()
+        return (r.hasFinal() || r.hasError())
+                && !r.getInReplyTo().isEmpty()
                 && !r.getStreamId().startsWith(DEAD_LETTER_STREAM_PREFIX);
     }
 
@@ -475,22 +485,26 @@ public final class ReplyService implements OutboundRouter {
 
     @Override
     public CompletionStage<OutboundResult> edit(OutboundTarget target, String platformMessageId, String text) {
-        return proactive(target, b -> b.setEdit(EditMessage.newBuilder()
-                .setPlatformMessageId(platformMessageId).setText(text)));
+        return proactive(
+                target,
+                b -> b.setEdit(EditMessage.newBuilder()
+                        .setPlatformMessageId(platformMessageId)
+                        .setText(text)));
     }
 
     @Override
     public CompletionStage<Void> typing(OutboundTarget target) {
         try {
             String channel = resolve(target);
-            return append(channel, base(target).setTyping(Typing.getDefaultInstance())).thenApply(r -> null);
+            return append(channel, base(target).setTyping(Typing.getDefaultInstance()))
+                    .thenApply(r -> null);
         } catch (OutboundException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private CompletionStage<OutboundResult> proactive(OutboundTarget target,
-            java.util.function.UnaryOperator<Reply.Builder> body) {
+    private CompletionStage<OutboundResult> proactive(
+            OutboundTarget target, java.util.function.UnaryOperator<Reply.Builder> body) {
         String channel;
         try {
             channel = resolve(target);
@@ -506,8 +520,8 @@ public final class ReplyService implements OutboundRouter {
             proactive.put(channel + "#" + seq, result);
             append(channel, b).exceptionally(err -> {
                 proactive.remove(channel + "#" + seq);
-                result.completeExceptionally(new OutboundException("closed", "could not store the message: "
-                        + err.getMessage(), true));
+                result.completeExceptionally(
+                        new OutboundException("closed", "could not store the message: " + err.getMessage(), true));
                 return null;
             });
         }
@@ -515,25 +529,35 @@ public final class ReplyService implements OutboundRouter {
     }
 
     private static Reply.Builder base(OutboundTarget target) {
-        return Reply.newBuilder().setStreamId("proactive-" + UUID.randomUUID())
-                .setConversationId(target.conversationId()).setThreadId(target.threadId());
+        return Reply.newBuilder()
+                .setStreamId("proactive-" + UUID.randomUUID())
+                .setConversationId(target.conversationId())
+                .setThreadId(target.threadId());
     }
 
     private String resolve(OutboundTarget target) throws OutboundException {
         if (target.channelName() != null && !target.channelName().isEmpty()) {
             if (!channels.containsKey(target.channelName())) {
-                throw new OutboundException("unknown_channel", "no channel named '" + target.channelName()
-                        + "' in this pod (known: " + channels.keySet() + ")", false);
+                throw new OutboundException(
+                        "unknown_channel",
+                        "no channel named '" + target.channelName() + "' in this pod (known: " + channels.keySet()
+                                + ")",
+                        false);
             }
             return target.channelName();
         }
         List<String> matching = channelTypes.entrySet().stream()
-                .filter(e -> e.getValue().equals(target.channelType())).map(Map.Entry::getKey).toList();
+                .filter(e -> e.getValue().equals(target.channelType()))
+                .map(Map.Entry::getKey)
+                .toList();
         if (matching.size() != 1) {
-            throw new OutboundException("unknown_channel", matching.isEmpty()
-                    ? "no channel of type '" + target.channelType() + "' in this pod"
-                    : "several channels of type '" + target.channelType() + "' (" + matching
-                            + "): the runtime must name one", false);
+            throw new OutboundException(
+                    "unknown_channel",
+                    matching.isEmpty()
+                            ? "no channel of type '" + target.channelType() + "' in this pod"
+                            : "several channels of type '" + target.channelType() + "' (" + matching
+                                    + "): the runtime must name one",
+                    false);
         }
         return matching.get(0);
     }

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime;
 
 import io.k8s4claw.api.bus.v1.UserMessage;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,7 +56,12 @@ public record InboundMessage(
         }
     }
 
-    public enum ChatType { UNSPECIFIED, DIRECT, GROUP, CHANNEL }
+    public enum ChatType {
+        UNSPECIFIED,
+        DIRECT,
+        GROUP,
+        CHANNEL
+    }
 
     public InboundMessage {
         requireNonEmpty(messageId, "messageId");
@@ -98,9 +102,11 @@ public record InboundMessage(
                 new Sender(s.getId(), s.getDisplayName(), s.getIsBot()),
                 m.getText(),
                 m.getPlatformMessageId(),
-                m.getAttachmentsCount() == 0 ? List.of() : m.getAttachmentsList().stream()
-                        .map(a -> new Attachment(a.getName(), a.getMimeType(), a.getSizeBytes(), a.getRef()))
-                        .toList(),
+                m.getAttachmentsCount() == 0
+                        ? List.of()
+                        : m.getAttachmentsList().stream()
+                                .map(a -> new Attachment(a.getName(), a.getMimeType(), a.getSizeBytes(), a.getRef()))
+                                .toList(),
                 m.getMetadataCount() == 0 ? Map.of() : m.getMetadataMap(),
                 switch (m.getChatType()) {
                     case DIRECT -> ChatType.DIRECT;

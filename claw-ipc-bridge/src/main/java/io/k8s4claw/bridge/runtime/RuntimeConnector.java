@@ -78,8 +78,10 @@ public interface RuntimeConnector extends AutoCloseable {
     }
 
     default CompletionStage<Void> stop(String runRef) {
-        return java.util.concurrent.CompletableFuture.failedFuture(DeliveryException.permanent("stop_unsupported",
-                "the " + protocol() + " runtime connector cannot stop a run; a user's /stop there is a message to the runtime"));
+        return java.util.concurrent.CompletableFuture.failedFuture(DeliveryException.permanent(
+                "stop_unsupported",
+                "the " + protocol()
+                        + " runtime connector cannot stop a run; a user's /stop there is a message to the runtime"));
     }
 
     /** The link's current state, cheap and non-blocking (the connector probes in the background). */

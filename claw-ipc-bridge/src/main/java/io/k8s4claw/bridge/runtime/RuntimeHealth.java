@@ -13,7 +13,11 @@ import java.util.Objects;
  */
 public record RuntimeHealth(State state, String detail, Instant since) {
 
-    public enum State { UP, STARTING, DOWN }
+    public enum State {
+        UP,
+        STARTING,
+        DOWN
+    }
 
     public RuntimeHealth {
         Objects.requireNonNull(state, "state");

@@ -42,7 +42,8 @@ public record SessionKey(String channelName, String conversationId, String threa
     }
 
     public String hermesSessionId() {
-        String id = escape(channelName) + "." + escape(conversationId) + (threadId.isEmpty() ? "" : "." + escape(threadId));
+        String id =
+                escape(channelName) + "." + escape(conversationId) + (threadId.isEmpty() ? "" : "." + escape(threadId));
         return id.length() <= MAX_SESSION_ID ? id : "h-" + digest();
     }
 
@@ -59,7 +60,8 @@ public record SessionKey(String channelName, String conversationId, String threa
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
                 out.append((char) c);
             } else {
-                out.append('_').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('_')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }
@@ -68,8 +70,10 @@ public record SessionKey(String channelName, String conversationId, String threa
 
     private String digest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest((channelName + "\n" + conversationId + "\n" + threadId).getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest((channelName + "\n" + conversationId + "\n" + threadId)
+                                    .getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JRE", e);
         }

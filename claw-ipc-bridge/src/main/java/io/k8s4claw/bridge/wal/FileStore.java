@@ -15,6 +15,6 @@ public interface FileStore {
 
     FileChannel openForAppend(Path file) throws IOException;
 
-    FileStore DEFAULT = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.READ);
+    FileStore DEFAULT = file ->
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 }

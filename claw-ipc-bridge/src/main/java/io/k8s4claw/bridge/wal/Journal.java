@@ -53,6 +53,7 @@ public final class Journal implements AutoCloseable {
     private static final int HEADER = SegmentFile.RECORD_HEADER_BYTES;
     /** Batch buffers start at this size and grow with the batches (see {@link #commit}). */
     private static final int BATCH_BUFFER_BYTES = 64 << 10;
+
     private static final int MAX_KEPT_BUFFER_BYTES = 1 << 20;
     private static final int INLINE_SYNC_BYTES = 4096;
     static final long SLOW_INLINE_SYNC_NANOS = 20_000_000;
@@ -85,16 +86,16 @@ public final class Journal implements AutoCloseable {
     public interface Listener {
         void onBatch(int records, long bytes, long fsyncNanos);
 
-        default void onFailure(JournalException e) {
-        }
+        default void onFailure(JournalException e) {}
 
-        Listener NONE = (r, b, n) -> { };
+        Listener NONE = (r, b, n) -> {};
     }
 
     private final JournalOptions options;
     private final Executor loop;
     /** The loop's thread when the journal made its own (no loop given); shut down on close. */
     private final ExecutorService ownLoop;
+
     private final JournalSyncer syncer;
     private final SegmentPreparer preparer;
     private final Segments segments;
@@ -109,6 +110,7 @@ public final class Journal implements AutoCloseable {
     private JournalRecord.RecordWriter writer;
     /** A second view of {@link #open} the CRC reads a record through; set with it by {@link #openBatch}. */
     private ByteBuffer crcView;
+
     private final CRC32C crc = new CRC32C();
     private int openRecords;
     private ArrayList<Completion> openWaiters = new ArrayList<>();
@@ -150,7 +152,8 @@ public final class Journal implements AutoCloseable {
             }
         });
         this.preparer = options.fsync() && options.segmentBytes() >= SegmentPreparer.MIN_SEGMENT_BYTES
-                ? new SegmentPreparer(dir, options.segmentBytes(), store) : null;
+                ? new SegmentPreparer(dir, options.segmentBytes(), store)
+                : null;
         this.segments = new Segments(dir, options, store, syncer, preparer);
         this.compactor = new JournalCompactor(segments, syncer);
         openBatch(ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES));
@@ -169,8 +172,9 @@ public final class Journal implements AutoCloseable {
      * @param loop single-threaded executor that runs commits and completes futures (null: a thread of its own).
      *             It must outlive the journal: shut it down only after {@link #close()}.
      */
-    public static Journal open(Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay,
-            Executor loop) throws IOException {
+    public static Journal open(
+            Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay, Executor loop)
+            throws IOException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(SegmentPreparer.FILE_NAME)); // a crash's leftover, never part of the log
         Journal j = new Journal(dir, options, store, loop);
@@ -265,10 +269,13 @@ public final class Journal implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     open.position(start);
                     if (done != null) {
-                        refused = new JournalException("journal record of type " + record.type()
-                                + " could not be encoded: " + e.getMessage(), e);
+                        refused = new JournalException(
+                                "journal record of type " + record.type() + " could not be encoded: " + e.getMessage(),
+                                e);
                     } else {
-                        log.atWarn().addKeyValue("type", record.type()).addKeyValue("error", e.toString())
+                        log.atWarn()
+                                .addKeyValue("type", record.type())
+                                .addKeyValue("error", e.toString())
                                 .log("progress record could not be encoded; dropped");
                     }
                 }
@@ -282,7 +289,9 @@ public final class Journal implements AutoCloseable {
                     crc.reset();
                     crc.update(record.type());
                     crc.update(crcView.limit(start + HEADER + size).position(start + HEADER));
-                    open.putInt(start, size).putInt(start + 4, (int) crc.getValue()).put(start + 8, record.type());
+                    open.putInt(start, size)
+                            .putInt(start + 4, (int) crc.getValue())
+                            .put(start + 8, record.type());
                     schedule = queued(done);
                 }
             }
@@ -313,13 +322,17 @@ public final class Journal implements AutoCloseable {
      */
     private JournalException refusal(byte type, int size, Completion done) {
         if (done == null) {
-            log.atWarn().addKeyValue("type", type).addKeyValue("bytes", size)
+            log.atWarn()
+                    .addKeyValue("type", type)
+                    .addKeyValue("bytes", size)
                     .log(closed ? "journal closed; progress record dropped" : "progress record too large; dropped");
             return null;
         }
-        return closed ? new JournalException("the journal is closed (bridge shutting down)", null)
-                : new JournalException("journal record of " + size + " bytes exceeds the limit of "
-                        + SegmentFile.MAX_RECORD_BYTES, null);
+        return closed
+                ? new JournalException("the journal is closed (bridge shutting down)", null)
+                : new JournalException(
+                        "journal record of " + size + " bytes exceeds the limit of " + SegmentFile.MAX_RECORD_BYTES,
+                        null);
     }
 
     /** Makes {@code batch} the open batch, with the writer and CRC view that work on it. Under {@code lock}. */
@@ -405,10 +418,14 @@ public final class Journal implements AutoCloseable {
         try {
             segments.write(batch);
         } catch (IOException e) {
-            JournalException je = new JournalException("could not write " + records + " journal record(s) to "
-                    + segments.path(segments.currentIndex()) + ": " + e.getMessage(), e);
+            JournalException je = new JournalException(
+                    "could not write " + records + " journal record(s) to " + segments.path(segments.currentIndex())
+                            + ": " + e.getMessage(),
+                    e);
             lastFailure = je;
-            log.atWarn().addKeyValue("records", records).addKeyValue("error", e.getMessage())
+            log.atWarn()
+                    .addKeyValue("records", records)
+                    .addKeyValue("error", e.getMessage())
                     .log("journal batch not written; its messages are refused");
             if (options.fsync() && syncer.outstanding() > 0) {
                 syncer.submit(JournalSyncer.SyncRequest.failed(waiters, records, je));
@@ -424,7 +441,9 @@ public final class Journal implements AutoCloseable {
             // next batch's fdatasync covers them (same file; a retired segment is forced), and losing them in a
             // crash only repeats an idempotent step.
             listener.onBatch(records, size, 0);
-        } else if (options.fsync() && syncer.outstanding() == 0 && size <= INLINE_SYNC_BYTES
+        } else if (options.fsync()
+                && syncer.outstanding() == 0
+                && size <= INLINE_SYNC_BYTES
                 && System.nanoTime() - lastSlowInlineSync > INLINE_SYNC_BACKOFF_NANOS) {
             syncInline(records, size, waiters);
         } else if (options.fsync()) {

@@ -85,12 +85,13 @@ final class JournalCompactor {
             // the force, a crash finds the checkpoint without its end marker, drops it and replays the older
             // segments, which are still there; no record behind the checkpoint was acknowledged, since that
             // needs the same force.
-            syncer.submit(JournalSyncer.SyncRequest.after(next,
-                    () -> deleteCompacted(previousIndex, before, bytes, snapshot.size())));
+            syncer.submit(JournalSyncer.SyncRequest.after(
+                    next, () -> deleteCompacted(previousIndex, before, bytes, snapshot.size())));
             segments.retire(previous);
             segments.setTotalBytes(bytes);
             bytesAfterLastCompaction = bytes;
-            log.atDebug().addKeyValue("liveRecords", snapshot.size())
+            log.atDebug()
+                    .addKeyValue("liveRecords", snapshot.size())
                     .addKeyValue("loopMillis", (System.nanoTime() - t0) / 1_000_000)
                     .log("journal checkpoint written; older segments go once it is on disk");
         } catch (IOException e) {
@@ -132,8 +133,12 @@ final class JournalCompactor {
             }
         }
         segments.fsyncDir();
-        log.atInfo().addKeyValue("segmentsDeleted", deleted).addKeyValue("bytesBefore", bytesBefore)
-                .addKeyValue("bytesAfter", bytesAfter).addKeyValue("liveRecords", liveRecords)
-                .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000).log("journal compacted");
+        log.atInfo()
+                .addKeyValue("segmentsDeleted", deleted)
+                .addKeyValue("bytesBefore", bytesBefore)
+                .addKeyValue("bytesAfter", bytesAfter)
+                .addKeyValue("liveRecords", liveRecords)
+                .addKeyValue("millis", (System.nanoTime() - t0) / 1_000_000)
+                .log("journal compacted");
     }
 }

@@ -21,8 +21,7 @@ final class JournalLoader {
 
     private static final Logger log = LoggerFactory.getLogger(JournalLoader.class);
 
-    private JournalLoader() {
-    }
+    private JournalLoader() {}
 
     /** Recovers {@code dir} into {@code segments}, which then appends after the last intact record. */
     static void recover(Path dir, Segments segments, Consumer<JournalEntry> replay) throws IOException {
@@ -36,7 +35,8 @@ final class JournalLoader {
                 break;
             }
             if (state == CheckpointState.INCOMPLETE) {
-                log.warn("removing journal segment {}: a checkpoint interrupted by a crash (older segments are intact)",
+                log.warn(
+                        "removing journal segment {}: a checkpoint interrupted by a crash (older segments are intact)",
                         p);
                 Files.delete(p);
                 indexes.remove(i);
@@ -55,18 +55,28 @@ final class JournalLoader {
             lastValid = valid;
             if (valid < size && SegmentFile.zeroFrom(p, valid)) {
                 // the unused, zero-filled end of a prepared segment: the log's clean end, kept for the appends
-                log.atDebug().addKeyValue("file", p).addKeyValue("offset", valid).log("journal segment ends here");
+                log.atDebug()
+                        .addKeyValue("file", p)
+                        .addKeyValue("offset", valid)
+                        .log("journal segment ends here");
             } else if (valid < size) {
                 try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
                     ch.truncate(valid);
                     ch.force(true);
                 }
-                log.atWarn().addKeyValue("file", p).addKeyValue("offset", valid).addKeyValue("droppedBytes", size - valid)
-                        .log("journal tail was torn or corrupt (crash during a write); cut off at the last intact record."
-                                + " Nothing acknowledged is lost: acks are sent only after a record is on disk");
+                log.atWarn()
+                        .addKeyValue("file", p)
+                        .addKeyValue("offset", valid)
+                        .addKeyValue("droppedBytes", size - valid)
+                        .log(
+                                "journal tail was torn or corrupt (crash during a write); cut off at the last intact record."
+                                        + " Nothing acknowledged is lost: acks are sent only after a record is on disk");
                 if (k < indexes.size() - 1) {
-                    log.error("corruption in the middle of the journal ({} is not the newest segment); records after "
-                            + "offset {} of that segment were skipped", p, valid);
+                    log.error(
+                            "corruption in the middle of the journal ({} is not the newest segment); records after "
+                                    + "offset {} of that segment were skipped",
+                            p,
+                            valid);
                 }
             }
             total += valid;
@@ -84,7 +94,11 @@ final class JournalLoader {
         }
     }
 
-    private enum CheckpointState { NONE, COMPLETE, INCOMPLETE }
+    private enum CheckpointState {
+        NONE,
+        COMPLETE,
+        INCOMPLETE
+    }
 
     private static CheckpointState checkpointState(Path p) throws IOException {
         boolean[] begin = {false};

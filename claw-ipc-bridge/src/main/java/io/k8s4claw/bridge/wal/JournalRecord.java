@@ -23,15 +23,21 @@ public sealed interface JournalRecord extends EncodableRecord {
      * them): add new ones at the end, never renumber or reuse one.
      */
     enum Type {
-        MESSAGE_ACCEPTED(1, MessageAccepted.class,
+        MESSAGE_ACCEPTED(
+                1,
+                MessageAccepted.class,
                 in -> new MessageAccepted(in.readUTF(), in.readUTF(), in.readLong(), bytes(in))),
         RUN_ACCEPTED(2, RunAccepted.class, in -> new RunAccepted(in.readUTF(), in.readUTF(), in.readUTF())),
-        MESSAGE_COMPLETED(3, MessageCompleted.class,
+        MESSAGE_COMPLETED(
+                3,
+                MessageCompleted.class,
                 in -> new MessageCompleted(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong())),
-        DEAD_LETTERED(4, DeadLettered.class,
+        DEAD_LETTERED(
+                4,
+                DeadLettered.class,
                 in -> new DeadLettered(in.readUTF(), in.readUTF(), in.readUTF(), in.readInt(), in.readLong())),
-        DEAD_LETTER_REPLAYED(5, DeadLetterReplayed.class,
-                in -> new DeadLetterReplayed(in.readUTF(), in.readUTF(), in.readLong())),
+        DEAD_LETTER_REPLAYED(
+                5, DeadLetterReplayed.class, in -> new DeadLetterReplayed(in.readUTF(), in.readUTF(), in.readLong())),
         REPLY_RECORDED(6, ReplyRecorded.class, in -> new ReplyRecorded(in.readUTF(), bytes(in))),
         REPLY_ACKED(7, ReplyAcked.class, in -> new ReplyAcked(in.readUTF(), in.readLong())),
         MESSAGE_SEEN(8, MessageSeen.class, in -> new MessageSeen(in.readUTF(), in.readUTF(), in.readLong())),
@@ -95,7 +101,6 @@ public sealed interface JournalRecord extends EncodableRecord {
         public int size() {
             return utf(channel) + utf(channelType) + 8 + 4 + userMessage.length;
         }
-
     }
 
     /** The runtime accepted the message and started a run. */
@@ -170,7 +175,6 @@ public sealed interface JournalRecord extends EncodableRecord {
         public int size() {
             return utf(channel) + 4 + reply.length;
         }
-
     }
 
     /** The channel acked replies up to and including... exactly this reply_seq. */
@@ -210,7 +214,6 @@ public sealed interface JournalRecord extends EncodableRecord {
                 throw new IllegalArgumentException("seen digests come in triples, got " + entries.length + " longs");
             }
         }
-
 
         public void write(RecordWriter out) {
             out.writeInt(entries.length / 3);
@@ -345,8 +348,9 @@ public sealed interface JournalRecord extends EncodableRecord {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(e.payload()))) {
             return type.reader.read(in);
         } catch (IOException ex) {
-            throw new IllegalArgumentException("journal record of type " + e.type() + " (" + e.payload().length
-                    + " bytes) does not parse: " + ex, ex);
+            throw new IllegalArgumentException(
+                    "journal record of type " + e.type() + " (" + e.payload().length + " bytes) does not parse: " + ex,
+                    ex);
         }
     }
 

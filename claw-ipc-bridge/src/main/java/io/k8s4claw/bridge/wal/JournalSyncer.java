@@ -40,8 +40,14 @@ final class JournalSyncer {
      * segments) the syncer runs once {@code channel} is forced — never when that force failed — and before it
      * hands the batch's completions back.
      */
-    record SyncRequest(FileChannel channel, List<Journal.Completion> waiters, int records, long bytes,
-            boolean close, JournalException failure, Runnable after) {
+    record SyncRequest(
+            FileChannel channel,
+            List<Journal.Completion> waiters,
+            int records,
+            long bytes,
+            boolean close,
+            JournalException failure,
+            Runnable after) {
 
         static SyncRequest batch(FileChannel channel, List<Journal.Completion> waiters, int records, long bytes) {
             return new SyncRequest(channel, waiters, records, bytes, false, null, null);
@@ -112,10 +118,11 @@ final class JournalSyncer {
             channel.force(false);
             return null;
         } catch (IOException e) {
-            JournalException failure = new JournalException("fsync of the write-ahead log failed: " + e.getMessage(),
-                    e);
+            JournalException failure =
+                    new JournalException("fsync of the write-ahead log failed: " + e.getMessage(), e);
             owner.failed(failure);
-            log.atWarn().addKeyValue("error", e.getMessage())
+            log.atWarn()
+                    .addKeyValue("error", e.getMessage())
                     .log("journal fsync failed; the messages it covered are refused");
             return failure;
         }
@@ -173,8 +180,8 @@ final class JournalSyncer {
             outstanding -= counted;
             Journal.Listener listener = owner.listener();
             for (SyncRequest r : requests) {
-                JournalException outcome = r.failure != null ? r.failure
-                        : r.channel == null ? null : outcomes.get(r.channel);
+                JournalException outcome =
+                        r.failure != null ? r.failure : r.channel == null ? null : outcomes.get(r.channel);
                 if (outcome != null) {
                     listener.onFailure(outcome);
                 } else if (r.records > 0) {

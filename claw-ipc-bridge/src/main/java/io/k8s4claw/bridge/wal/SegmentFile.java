@@ -44,13 +44,13 @@ final class SegmentFile {
     static final int RECORD_HEADER_BYTES = 9;
     /** Records larger than this are refused (a bus frame is at most 16 MiB). */
     static final int MAX_RECORD_BYTES = 17 << 20;
+
     static final byte CHECKPOINT_BEGIN = (byte) 0x7e;
     static final byte CHECKPOINT_END = (byte) 0x7f;
 
     private static final Pattern NAME = Pattern.compile("journal-(\\d{6,})\\.log");
 
-    private SegmentFile() {
-    }
+    private SegmentFile() {}
 
     static Path path(Path dir, int index) {
         return dir.resolve(String.format("journal-%06d.log", index));
@@ -73,7 +73,10 @@ final class SegmentFile {
 
     /** Writes the current format's header at offset 0 and leaves {@code ch} positioned after it. */
     static void writeHeader(FileChannel ch) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putShort(VERSION).putShort((short) 0)
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES)
+                .putInt(MAGIC)
+                .putShort(VERSION)
+                .putShort((short) 0)
                 .flip();
         long pos = 0;
         while (header.hasRemaining()) {

@@ -84,7 +84,10 @@ final class Segments {
                 current.truncate(before);
                 current.position(before);
             } catch (IOException te) {
-                log.error("could not cut a failed batch off {} at offset {}: {}", path(currentIndex), before,
+                log.error(
+                        "could not cut a failed batch off {} at offset {}: {}",
+                        path(currentIndex),
+                        before,
                         te.toString());
             }
             throw e;

@@ -32,6 +32,7 @@ class BusServerTest {
 
     @TempDir
     Path dir;
+
     private Bridge bridge;
     private final ScriptedConnector runtime = new ScriptedConnector();
 
@@ -55,7 +56,8 @@ class BusServerTest {
     void registersWithVersionNegotiationAndSocketMode() throws Exception {
         Files.writeString(socket(), "stale"); // a stale file from a previous run is removed
         start(TestConfigs.config(dir));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
+                .isEqualTo("rw-rw----");
         try (TestSidecar s = TestSidecar.connect(socket())) {
             Frame w = s.hello("slack-main", 0);
             assertThat(w.hasWelcome()).as("got %s", w).isTrue();
@@ -77,8 +79,9 @@ class BusServerTest {
     void versionMismatchIsFatal() throws Exception {
         start(TestConfigs.config(dir));
         try (TestSidecar s = TestSidecar.connect(socket())) {
-            s.send(s.frames().frame(b -> b.setHello(Hello.newBuilder().setMinVersion(2).setMaxVersion(3)
-                    .setChannelName("x"))));
+            s.send(s.frames()
+                    .frame(b -> b.setHello(
+                            Hello.newBuilder().setMinVersion(2).setMaxVersion(3).setChannelName("x"))));
             Frame e = s.await(Frame::hasError, T);
             assertThat(e.getError().getCode()).isEqualTo(Error.Code.UNSUPPORTED_VERSION);
             assertThat(e.getError().getFatal()).isTrue();
@@ -103,7 +106,8 @@ class BusServerTest {
     @Test
     void reconnectReplacesTheOldConnection() throws Exception {
         start(TestConfigs.config(dir));
-        try (TestSidecar old = TestSidecar.connect(socket()); TestSidecar fresh = TestSidecar.connect(socket())) {
+        try (TestSidecar old = TestSidecar.connect(socket());
+                TestSidecar fresh = TestSidecar.connect(socket())) {
             assertThat(old.hello("slack", 0).hasWelcome()).isTrue();
             assertThat(fresh.hello("slack", 0).hasWelcome()).isTrue();
             Frame e = old.await(Frame::hasError, T);
@@ -111,7 +115,10 @@ class BusServerTest {
             assertThat(e.getError().getFatal()).isTrue();
             await().atMost(T).until(old::closedByPeer);
             fresh.sendMessage("m1", "C1", "hi");
-            assertThat(fresh.await(f -> f.hasReply() && f.getReply().hasFinal(), T).getReply().getFinal().getText())
+            assertThat(fresh.await(f -> f.hasReply() && f.getReply().hasFinal(), T)
+                            .getReply()
+                            .getFinal()
+                            .getText())
                     .isEqualTo("echo: hi");
         }
     }
@@ -134,14 +141,17 @@ class BusServerTest {
     @Test
     void oversizedFrameClosesOnlyThatConnection() throws Exception {
         start(TestConfigs.config(dir));
-        try (TestSidecar bad = TestSidecar.connect(socket()); TestSidecar good = TestSidecar.connect(socket())) {
+        try (TestSidecar bad = TestSidecar.connect(socket());
+                TestSidecar good = TestSidecar.connect(socket())) {
             bad.hello("bad", 0);
             good.hello("good", 0);
             bad.writeRaw(ByteBuffer.allocate(8).putInt(64 << 20).putInt(0).array());
             Frame e = bad.await(Frame::hasError, T);
             assertThat(e.getError().getCode()).isEqualTo(Error.Code.FRAME_TOO_LARGE);
             assertThat(e.getError().getFatal()).isTrue();
-            assertThat(e.getError().getMessage()).contains("announces 67108864 bytes").contains("1048576");
+            assertThat(e.getError().getMessage())
+                    .contains("announces 67108864 bytes")
+                    .contains("1048576");
             await().atMost(T).until(bad::closedByPeer);
             good.sendMessage("g1", "C1", "unaffected");
             assertThat(good.await(Frame::hasAck, T).getAck().getMessageId()).isEqualTo("g1");
@@ -183,7 +193,8 @@ class BusServerTest {
             assertThat(nack.getNack().getRetryable()).isTrue();
             await().atMost(T).until(() -> runtime.openRuns.containsKey("a"));
             runtime.finish("a", "done a");
-            Frame resumed = s.await(f -> f.hasFlowControl() && !f.getFlowControl().getPaused(), T);
+            Frame resumed =
+                    s.await(f -> f.hasFlowControl() && !f.getFlowControl().getPaused(), T);
             assertThat(resumed.getFlowControl().getPaused()).isFalse();
         }
     }
@@ -202,16 +213,29 @@ class BusServerTest {
             // complete in append order), so the final's pump is queued on this connection's event loop by then; of
             // two heartbeat round trips on that loop, the second is read after that pump ran, and frames leave in
             // order, so a reply sent despite the pause would come before the second heartbeat's response.
-            bridge.replies().append("ch", Reply.newBuilder().setStreamId("pause-probe").setConversationId("C1")
-                    .setTyping(Typing.getDefaultInstance())).get(T.toSeconds(), TimeUnit.SECONDS);
+            bridge.replies()
+                    .append(
+                            "ch",
+                            Reply.newBuilder()
+                                    .setStreamId("pause-probe")
+                                    .setConversationId("C1")
+                                    .setTyping(Typing.getDefaultInstance()))
+                    .get(T.toSeconds(), TimeUnit.SECONDS);
             for (long nonce = 1; nonce <= 2; nonce++) {
                 long n = nonce;
                 s.send(s.frames().heartbeat(n, System.currentTimeMillis()));
-                s.await(f -> f.hasHeartbeat() && f.getHeartbeat().getResponse() && f.getHeartbeat().getNonce() == n, T);
+                s.await(
+                        f -> f.hasHeartbeat()
+                                && f.getHeartbeat().getResponse()
+                                && f.getHeartbeat().getNonce() == n,
+                        T);
             }
             assertThat(s.drainReceived()).noneMatch(Frame::hasReply);
             s.send(s.frames().flowControl(false, 0, ""));
-            assertThat(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T).getReply().getFinal().getText())
+            assertThat(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T)
+                            .getReply()
+                            .getFinal()
+                            .getText())
                     .isEqualTo("echo: x");
         }
     }
@@ -225,7 +249,8 @@ class BusServerTest {
             s.sendMessage("dup", "C1", "once");
             Frame a1 = s.await(Frame::hasAck, T);
             Frame a2 = s.await(Frame::hasAck, T);
-            assertThat(List.of(a1.getAck().getDuplicate(), a2.getAck().getDuplicate())).containsExactlyInAnyOrder(false, true);
+            assertThat(List.of(a1.getAck().getDuplicate(), a2.getAck().getDuplicate()))
+                    .containsExactlyInAnyOrder(false, true);
             s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
             s.sendMessage("dup", "C1", "once");
             assertThat(s.await(Frame::hasAck, T).getAck().getDuplicate()).isTrue();
@@ -278,10 +303,15 @@ class BusServerTest {
         start(TestConfigs.config(dir));
         try (TestSidecar s = TestSidecar.connect(socket())) {
             s.hello("ch", 0);
-            s.send(s.frames().frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
-                    .setStreamId("run-9").setApprovalId("ap1").setChoice("once"))));
-            await().atMost(T).until(() -> runtime.calls.stream().anyMatch(c -> c.kind().equals("approval:ap1=once")
-                    && c.runRef().equals("run-9")));
+            s.send(s.frames()
+                    .frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
+                            .setStreamId("run-9")
+                            .setApprovalId("ap1")
+                            .setChoice("once"))));
+            await().atMost(T)
+                    .until(() -> runtime.calls.stream()
+                            .anyMatch(c -> c.kind().equals("approval:ap1=once")
+                                    && c.runRef().equals("run-9")));
         }
     }
 }

@@ -36,7 +36,10 @@ class FrameCodecTest {
 
     /** The bus framing of {@code body}: a 4-byte big-endian length, then the body. */
     private static byte[] framed(byte[] body) {
-        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+        return ByteBuffer.allocate(4 + body.length)
+                .putInt(body.length)
+                .put(body)
+                .array();
     }
 
     private static byte[] framed(Frame frame) {
@@ -60,31 +63,58 @@ class FrameCodecTest {
     }
 
     private static List<Reply> replies() {
-        Reply.Builder base = Reply.newBuilder().setStreamId("run-1").setInReplyTo("m-1").setConversationId("C1")
+        Reply.Builder base = Reply.newBuilder()
+                .setStreamId("run-1")
+                .setInReplyTo("m-1")
+                .setConversationId("C1")
                 .setThreadId("T1");
         List<Reply> out = new ArrayList<>();
-        out.add(base.clone().setReplySeq(1).setFinal(ReplyFinal.newBuilder().setText("hello").setFormat("plain"))
+        out.add(base.clone()
+                .setReplySeq(1)
+                .setFinal(ReplyFinal.newBuilder().setText("hello").setFormat("plain"))
                 .build());
-        out.add(base.clone().setReplySeq(2)
-                .setFinal(ReplyFinal.newBuilder().setText("grüße, €, 日本語, \uD83D\uDE00")).build());
-        out.add(base.clone().setReplySeq(3).setDelta(ReplyDelta.newBuilder().setText("partial")).build());
-        out.add(base.clone().setReplySeq(4)
-                .setError(ReplyError.newBuilder().setCode("run_failed").setUserVisibleText("sorry ✗")).build());
+        out.add(base.clone()
+                .setReplySeq(2)
+                .setFinal(ReplyFinal.newBuilder().setText("grüße, €, 日本語, \uD83D\uDE00"))
+                .build());
+        out.add(base.clone()
+                .setReplySeq(3)
+                .setDelta(ReplyDelta.newBuilder().setText("partial"))
+                .build());
+        out.add(base.clone()
+                .setReplySeq(4)
+                .setError(ReplyError.newBuilder().setCode("run_failed").setUserVisibleText("sorry ✗"))
+                .build());
         out.add(Reply.getDefaultInstance()); // an empty body: zero-length reply field
         // bodies whose length varint takes 2 bytes (> 127) and 3 bytes (> 16383)
-        out.add(base.clone().setReplySeq(5).setFinal(ReplyFinal.newBuilder().setText(repeat("x", 200))).build());
-        out.add(base.clone().setReplySeq(Long.MAX_VALUE)
-                .setFinal(ReplyFinal.newBuilder().setText(repeat("long reply é€\uD83D\uDE00 ", 20_000))).build());
+        out.add(base.clone()
+                .setReplySeq(5)
+                .setFinal(ReplyFinal.newBuilder().setText(repeat("x", 200)))
+                .build());
+        out.add(base.clone()
+                .setReplySeq(Long.MAX_VALUE)
+                .setFinal(ReplyFinal.newBuilder().setText(repeat("long reply é€\uD83D\uDE00 ", 20_000)))
+                .build());
         return out;
     }
 
     private static UserMessage userMessage(String text) {
-        return UserMessage.newBuilder().setMessageId("m-" + text.length()).setConversationId("C1").setThreadId("t")
-                .setSender(Sender.newBuilder().setId("U1").setDisplayName("Zoë").setIsBot(false)).setText(text)
+        return UserMessage.newBuilder()
+                .setMessageId("m-" + text.length())
+                .setConversationId("C1")
+                .setThreadId("t")
+                .setSender(Sender.newBuilder().setId("U1").setDisplayName("Zoë").setIsBot(false))
+                .setText(text)
                 .setPlatformMessageId("p-1")
-                .addAttachments(Attachment.newBuilder().setName("a.png").setMimeType("image/png").setSizeBytes(12)
+                .addAttachments(Attachment.newBuilder()
+                        .setName("a.png")
+                        .setMimeType("image/png")
+                        .setSizeBytes(12)
                         .setRef("https://example/a.png"))
-                .putMetadata("team", "T42").setSentAtUnixMs(1_700_000_000_000L).setChatType(ChatType.GROUP).build();
+                .putMetadata("team", "T42")
+                .setSentAtUnixMs(1_700_000_000_000L)
+                .setChatType(ChatType.GROUP)
+                .build();
     }
 
     // ------------------------------------------------------------------ encoder
@@ -95,10 +125,13 @@ class FrameCodecTest {
         for (Reply reply : replies()) {
             byte[] replyBytes = reply.toByteArray();
             for (long seq : SEQS) {
-                byte[] expected = framed(Frame.newBuilder().setSeq(seq).setReply(reply).build());
+                byte[] expected =
+                        framed(Frame.newBuilder().setSeq(seq).setReply(reply).build());
                 ByteBuf buf = Unpooled.buffer(0);
                 NettyFrameEncoder.encodeTo(new EncodedReplyFrame(seq, replyBytes), buf);
-                assertThat(bytes(buf)).as("seq %d, reply of %d bytes", seq, replyBytes.length).isEqualTo(expected);
+                assertThat(bytes(buf))
+                        .as("seq %d, reply of %d bytes", seq, replyBytes.length)
+                        .isEqualTo(expected);
                 // the result also parses back to the same frame
                 Frame back = Frame.parseFrom(ByteBuffer.wrap(expected, 4, expected.length - 4));
                 assertThat(back.getSeq()).isEqualTo(seq);
@@ -107,25 +140,30 @@ class FrameCodecTest {
             }
         }
         assertThat(checked).isEqualTo(replies().size() * SEQS.length);
-        assertThat(replies()).anySatisfy(r -> assertThat(r.getSerializedSize()).isGreaterThan(16_384))
+        assertThat(replies())
+                .anySatisfy(r -> assertThat(r.getSerializedSize()).isGreaterThan(16_384))
                 .anySatisfy(r -> assertThat(r.getSerializedSize()).isBetween(128, 16_383));
     }
 
     @Test
     void ackFrameIsByteForByteWhatProtobufSerializes() throws Exception {
         int checked = 0;
-        for (String id : List.of("", "m-1", "1700000000.000100", "grüße € \uD83D\uDE00", repeat("id", 70),
-                repeat("é", 9_000))) {
+        for (String id :
+                List.of("", "m-1", "1700000000.000100", "grüße € \uD83D\uDE00", repeat("id", 70), repeat("é", 9_000))) {
             for (long seq : SEQS) {
                 for (boolean duplicate : new boolean[] {false, true}) {
-                    Frame frame = Frame.newBuilder().setSeq(seq)
-                            .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder().setMessageId(id).setDuplicate(duplicate))
+                    Frame frame = Frame.newBuilder()
+                            .setSeq(seq)
+                            .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder()
+                                    .setMessageId(id)
+                                    .setDuplicate(duplicate))
                             .build();
                     ByteBuf buf = Unpooled.directBuffer(0);
                     buf.writeByte(7); // appends after what the buffer holds
                     NettyFrameEncoder.encodeTo(new AckFrame(seq, id, duplicate), buf);
                     assertThat(buf.readByte()).isEqualTo((byte) 7);
-                    assertThat(bytes(buf)).as("seq %d, id of %d chars, duplicate %s", seq, id.length(), duplicate)
+                    assertThat(bytes(buf))
+                            .as("seq %d, id of %d chars, duplicate %s", seq, id.length(), duplicate)
                             .isEqualTo(framed(frame));
                     checked++;
                 }
@@ -151,15 +189,23 @@ class FrameCodecTest {
     private static List<Frame> frames() {
         List<Frame> out = new ArrayList<>();
         out.add(Frame.newBuilder().setSeq(1).setUserMessage(userMessage("hi")).build());
-        out.add(Frame.newBuilder().setSeq(128).setHeartbeat(Heartbeat.newBuilder().setNonce(7).setResponse(true))
+        out.add(Frame.newBuilder()
+                .setSeq(128)
+                .setHeartbeat(Heartbeat.newBuilder().setNonce(7).setResponse(true))
                 .build());
-        out.add(Frame.newBuilder().setReplyAck(ReplyAck.newBuilder().setReplySeq(Long.MAX_VALUE).setOk(true)
-                .addPlatformMessageIds("ts-1")).build());
+        out.add(Frame.newBuilder()
+                .setReplyAck(ReplyAck.newBuilder()
+                        .setReplySeq(Long.MAX_VALUE)
+                        .setOk(true)
+                        .addPlatformMessageIds("ts-1"))
+                .build());
         for (Reply r : replies()) {
             out.add(Frame.newBuilder().setSeq(300).setReply(r).build());
         }
-        out.add(Frame.newBuilder().setSeq(Long.MAX_VALUE)
-                .setUserMessage(userMessage(repeat("text é€\uD83D\uDE00 ", 5_000))).build());
+        out.add(Frame.newBuilder()
+                .setSeq(Long.MAX_VALUE)
+                .setUserMessage(userMessage(repeat("text é€\uD83D\uDE00 ", 5_000)))
+                .build());
         return out;
     }
 
@@ -184,7 +230,8 @@ class FrameCodecTest {
             NettyFrameEncoder.encodeTo(frame, offset);
             byte[] got = bytes(offset);
             assertThat(got).as("direct with offset: " + what).startsWith(3, 4, 5);
-            assertThat(java.util.Arrays.copyOfRange(got, 3, got.length)).as("direct with offset: " + what)
+            assertThat(java.util.Arrays.copyOfRange(got, 3, got.length))
+                    .as("direct with offset: " + what)
                     .isEqualTo(expected);
 
             // an empty composite grows by one component: the single-nio-buffer path
@@ -211,7 +258,8 @@ class FrameCodecTest {
             NettyFrameEncoder.encodeTo(frame, full);
             got = bytes(full);
             assertThat(java.util.Arrays.copyOfRange(got, 0, 2)).isEqualTo(new byte[] {7, 7});
-            assertThat(java.util.Arrays.copyOfRange(got, 2, got.length)).as("appended composite: " + what)
+            assertThat(java.util.Arrays.copyOfRange(got, 2, got.length))
+                    .as("appended composite: " + what)
                     .isEqualTo(expected);
         }
     }
@@ -238,9 +286,13 @@ class FrameCodecTest {
     @Test
     void userMessageFastPathReturnsSeqMessageAndItsBytes() throws Exception {
         for (long seq : SEQS) {
-            for (UserMessage m : List.of(userMessage("hello"), userMessage("grüße € \uD83D\uDE00"),
-                    userMessage(repeat("y", 20_000)), UserMessage.getDefaultInstance())) {
-                byte[] body = Frame.newBuilder().setSeq(seq).setUserMessage(m).build().toByteArray();
+            for (UserMessage m : List.of(
+                    userMessage("hello"),
+                    userMessage("grüße € \uD83D\uDE00"),
+                    userMessage(repeat("y", 20_000)),
+                    UserMessage.getDefaultInstance())) {
+                byte[] body =
+                        Frame.newBuilder().setSeq(seq).setUserMessage(m).build().toByteArray();
                 UserMessageFrame f = NettyFrameDecoder.userMessage(ByteBuffer.wrap(body));
                 assertThat(f).as("seq %d", seq).isNotNull();
                 assertThat(f.seq()).isEqualTo(seq);
@@ -273,7 +325,8 @@ class FrameCodecTest {
     void userMessageFastPathReadsInPlaceAtAnIndexOfADirectBuffer() throws Exception {
         UserMessage m = userMessage("in place");
         byte[] body = Frame.newBuilder().setSeq(300).setUserMessage(m).build().toByteArray();
-        ByteBuf buf = Unpooled.directBuffer().writeBytes(new byte[7]).writeBytes(body).writeBytes(new byte[] {1, 2, 3});
+        ByteBuf buf =
+                Unpooled.directBuffer().writeBytes(new byte[7]).writeBytes(body).writeBytes(new byte[] {1, 2, 3});
         try {
             UserMessageFrame f = NettyFrameDecoder.userMessage(buf, 7, body.length);
             assertThat(f).isNotNull();
@@ -294,8 +347,8 @@ class FrameCodecTest {
         byte[] inner = m.toByteArray();
         // seq 5 in two bytes instead of one, then the message's length in two bytes: legal, though protobuf
         // never writes them so
-        byte[] overLong = concat(new byte[] {0x08, (byte) 0x85, 0x00, message[0], (byte) (0x80 | inner.length), 0x00},
-                inner);
+        byte[] overLong =
+                concat(new byte[] {0x08, (byte) 0x85, 0x00, message[0], (byte) (0x80 | inner.length), 0x00}, inner);
         assertThat(Frame.parseFrom(overLong).getSeq()).isEqualTo(5);
         assertThat(Frame.parseFrom(overLong).getUserMessage()).isEqualTo(m);
         UserMessageFrame f = NettyFrameDecoder.userMessage(ByteBuffer.wrap(overLong));
@@ -306,7 +359,8 @@ class FrameCodecTest {
         // a message length past the end of the frame, and a varint running past it
         assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {0x08, 0x01, message[0], 0x7F, 0x0A})))
                 .isNull();
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {0x08, (byte) 0x80}))).isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {0x08, (byte) 0x80})))
+                .isNull();
     }
 
     @Test
@@ -316,11 +370,15 @@ class FrameCodecTest {
         assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(good))).isNotNull(); // the control case
 
         // another body
-        byte[] replyAck = Frame.newBuilder().setSeq(3).setReplyAck(ReplyAck.newBuilder().setReplySeq(9).setOk(true))
-                .build().toByteArray();
+        byte[] replyAck = Frame.newBuilder()
+                .setSeq(3)
+                .setReplyAck(ReplyAck.newBuilder().setReplySeq(9).setOk(true))
+                .build()
+                .toByteArray();
         assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(replyAck))).isNull();
         // only a seq
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(Frame.newBuilder().setSeq(3).build().toByteArray())))
+        assertThat(NettyFrameDecoder.userMessage(
+                        ByteBuffer.wrap(Frame.newBuilder().setSeq(3).build().toByteArray())))
                 .isNull();
         // user_message plus an unknown field (after it, and before it)
         ByteArrayOutputStream unknownAfter = new ByteArrayOutputStream();
@@ -330,32 +388,56 @@ class FrameCodecTest {
         cos.writeString(99, "from a newer peer");
         cos.flush();
         assertThat(Frame.parseFrom(unknownAfter.toByteArray()).hasUserMessage()).isTrue();
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(unknownAfter.toByteArray()))).isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(unknownAfter.toByteArray())))
+                .isNull();
         ByteArrayOutputStream unknownBefore = new ByteArrayOutputStream();
         cos = CodedOutputStream.newInstance(unknownBefore);
         cos.writeUInt64(98, 1);
         cos.writeUInt64(1, 3);
         cos.writeByteArray(Frame.USER_MESSAGE_FIELD_NUMBER, m.toByteArray());
         cos.flush();
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(unknownBefore.toByteArray()))).isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(unknownBefore.toByteArray())))
+                .isNull();
         // user_message followed by another body (the last one wins in protobuf)
-        byte[] thenAck = concat(good, Frame.newBuilder().setReplyAck(ReplyAck.newBuilder().setReplySeq(1)).build()
-                .toByteArray());
+        byte[] thenAck = concat(
+                good,
+                Frame.newBuilder()
+                        .setReplyAck(ReplyAck.newBuilder().setReplySeq(1))
+                        .build()
+                        .toByteArray());
         assertThat(Frame.parseFrom(thenAck).hasReplyAck()).isTrue();
         assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(thenAck))).isNull();
         // user_message twice (protobuf merges the two)
-        byte[] twice = concat(good, Frame.newBuilder().setUserMessage(UserMessage.newBuilder().setText("more"))
-                .build().toByteArray());
+        byte[] twice = concat(
+                good,
+                Frame.newBuilder()
+                        .setUserMessage(UserMessage.newBuilder().setText("more"))
+                        .build()
+                        .toByteArray());
         assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(twice))).isNull();
         // truncated at every length short of the whole frame
         for (int n = 0; n < good.length; n++) {
-            assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(good, 0, n))).as("first %d bytes", n).isNull();
+            assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(good, 0, n)))
+                    .as("first %d bytes", n)
+                    .isNull();
         }
         // garbage
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                (byte) 0xFF}))).isNull();
-        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap("not a protobuf".getBytes()))).isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap(new byte[] {
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF
+                })))
+                .isNull();
+        assertThat(NettyFrameDecoder.userMessage(ByteBuffer.wrap("not a protobuf".getBytes())))
+                .isNull();
         // user_message whose bytes are not a UserMessage (a group-end tag inside)
         byte[] badInner = Frame.newBuilder().setSeq(1).build().toByteArray();
         badInner = concat(badInner, new byte[] {(byte) (Frame.USER_MESSAGE_FIELD_NUMBER << 3 | 2), 2, 0x0C, 0x01});
@@ -413,7 +495,9 @@ class FrameCodecTest {
     void decoderOnAChannelHandlesTwoFramesInOneBufferAndOneFrameSplitAcrossWrites() throws Exception {
         UserMessage m = userMessage("on the wire");
         Frame um = Frame.newBuilder().setSeq(10).setUserMessage(m).build();
-        Frame ack = Frame.newBuilder().setSeq(11).setReplyAck(ReplyAck.newBuilder().setReplySeq(4).setOk(true))
+        Frame ack = Frame.newBuilder()
+                .setSeq(11)
+                .setReplyAck(ReplyAck.newBuilder().setReplySeq(4).setOk(true))
                 .build();
         byte[] umBytes = framed(um);
         byte[] ackBytes = framed(ack);
@@ -438,7 +522,8 @@ class FrameCodecTest {
         int cut = umBytes.length / 2;
         ch.writeInbound(Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(umBytes, 0, cut)));
         assertThat(drain(ch)).isEmpty();
-        ch.writeInbound(Unpooled.wrappedBuffer(concat(java.util.Arrays.copyOfRange(umBytes, cut, umBytes.length),
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(
+                java.util.Arrays.copyOfRange(umBytes, cut, umBytes.length),
                 java.util.Arrays.copyOfRange(ackBytes, 0, 2))));
         out = drain(ch);
         assertThat(out).hasSize(1);
@@ -458,8 +543,12 @@ class FrameCodecTest {
 
     @Test
     void decoderOnAChannelReadsByteByByte() {
-        Frame um = Frame.newBuilder().setSeq(1).setUserMessage(userMessage("slow")).build();
-        Frame hb = Frame.newBuilder().setSeq(2).setHeartbeat(Heartbeat.newBuilder().setNonce(5)).build();
+        Frame um =
+                Frame.newBuilder().setSeq(1).setUserMessage(userMessage("slow")).build();
+        Frame hb = Frame.newBuilder()
+                .setSeq(2)
+                .setHeartbeat(Heartbeat.newBuilder().setNonce(5))
+                .build();
         byte[] all = concat(framed(um), framed(hb));
         EmbeddedChannel ch = new EmbeddedChannel(new NettyFrameDecoder(1 << 20));
         List<Object> out = new ArrayList<>();
@@ -468,10 +557,12 @@ class FrameCodecTest {
             out.addAll(drain(ch));
         }
         assertThat(out).hasSize(2);
-        assertThat(out.get(0)).isInstanceOfSatisfying(UserMessageFrame.class,
-                f -> assertThat(f.message()).isEqualTo(um.getUserMessage()));
-        assertThat(out.get(1)).isInstanceOfSatisfying(DecodeResult.Decoded.class,
-                d -> assertThat(d.frame()).isEqualTo(hb));
+        assertThat(out.get(0))
+                .isInstanceOfSatisfying(
+                        UserMessageFrame.class, f -> assertThat(f.message()).isEqualTo(um.getUserMessage()));
+        assertThat(out.get(1))
+                .isInstanceOfSatisfying(
+                        DecodeResult.Decoded.class, d -> assertThat(d.frame()).isEqualTo(hb));
         assertThat(ch.finish()).isFalse();
     }
 
@@ -495,8 +586,8 @@ class FrameCodecTest {
         assertThat(out.get(1)).isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> {
             assertThat(d.frame().getSeq()).isEqualTo(128);
             assertThat(d.frame().getReply()).isEqualTo(reply);
-            assertThat(d.frame().getReply().getFinal().getTextBytes()).isEqualTo(
-                    ByteString.copyFromUtf8(reply.getFinal().getText()));
+            assertThat(d.frame().getReply().getFinal().getTextBytes())
+                    .isEqualTo(ByteString.copyFromUtf8(reply.getFinal().getText()));
         });
         assertThat(enc.finish()).isFalse();
         assertThat(dec.finish()).isFalse();

@@ -32,6 +32,7 @@ class DeliveryEngineTest {
 
     @TempDir
     Path dir;
+
     private Bridge bridge;
 
     private Bridge start(BridgeConfig cfg, ScriptedConnector runtime) throws Exception {
@@ -68,7 +69,9 @@ class DeliveryEngineTest {
                 s.await(Frame::hasAck, T);
             }
             assertThat(bridge.engine().running()).isEqualTo(3);
-            assertThat(bridge.engine().queued()).as("all ten in the engine (a running message stays queued)").isEqualTo(10);
+            assertThat(bridge.engine().queued())
+                    .as("all ten in the engine (a running message stays queued)")
+                    .isEqualTo(10);
             assertThat(runtime.openRuns).hasSize(3);
             assertThat(runtime.openRuns.keySet()).allMatch(id -> id.endsWith("-first"));
             // finish everything as it comes; seconds only ever start after their firsts ended
@@ -79,7 +82,9 @@ class DeliveryEngineTest {
                 for (String id : List.copyOf(runtime.openRuns.keySet())) {
                     if (id.endsWith("-second")) {
                         String first = id.replace("-second", "-first");
-                        assertThat(finishedAt).as("%s started before %s ended", id, first).containsKey(first);
+                        assertThat(finishedAt)
+                                .as("%s started before %s ended", id, first)
+                                .containsKey(first);
                     }
                     finishedAt.put(id, System.nanoTime());
                     runtime.finish(id, "ok " + id);
@@ -104,8 +109,9 @@ class DeliveryEngineTest {
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: persist");
         }
         assertThat(runtime.callsFor("m1")).isEqualTo(4);
-        assertThat(runtime.calls).extracting(ScriptedConnector.Call::idempotencyKey).containsOnly(
-                io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
+        assertThat(runtime.calls)
+                .extracting(ScriptedConnector.Call::idempotencyKey)
+                .containsOnly(io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
     }
 
     @Test
@@ -129,23 +135,34 @@ class DeliveryEngineTest {
 
             HttpClient http = HttpClient.newHttpClient();
             URI base = URI.create("http://127.0.0.1:" + bridge.httpPort());
-            String list = http.send(HttpRequest.newBuilder(base.resolve("/v1/dead-letters")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String list = http.send(
+                            HttpRequest.newBuilder(base.resolve("/v1/dead-letters"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             String id = io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1");
             assertThat(list).contains(id).contains("\"messageId\":\"m1\"").contains("doomed");
-            String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = http.send(
+                            HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             assertThat(metrics).contains("claw_bridge_dead_letters_total{channel=\"ch\",reason=\"undeliverable\"} 1.0");
 
             runtime.script(m -> Action.ACCEPT_AND_ECHO);
-            HttpResponse<String> replay = http.send(HttpRequest.newBuilder(base.resolve("/v1/dead-letters/" + id + "/replay"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> replay = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/dead-letters/" + id + "/replay"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(replay.statusCode()).isEqualTo(200);
             Frame fin = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: doomed");
             assertThat(bridge.ledger().deadLetters()).isEmpty();
-            HttpResponse<String> again = http.send(HttpRequest.newBuilder(base.resolve("/v1/dead-letters/" + id + "/replay"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> again = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/dead-letters/" + id + "/replay"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(again.statusCode()).isEqualTo(404);
         }
     }
@@ -164,8 +181,9 @@ class DeliveryEngineTest {
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: hung once");
         }
         assertThat(runtime.callsFor("m1")).isEqualTo(2);
-        assertThat(runtime.calls).extracting(ScriptedConnector.Call::idempotencyKey).containsOnly(
-                io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
+        assertThat(runtime.calls)
+                .extracting(ScriptedConnector.Call::idempotencyKey)
+                .containsOnly(io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
     }
 
     @Test
@@ -214,8 +232,12 @@ class DeliveryEngineTest {
         try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("ch", 0);
             List<String> finals = new java.util.ArrayList<>();
-            finals.add(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T).getReply().getInReplyTo());
-            finals.add(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T).getReply().getInReplyTo());
+            finals.add(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T)
+                    .getReply()
+                    .getInReplyTo());
+            finals.add(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T)
+                    .getReply()
+                    .getInReplyTo());
             assertThat(finals).containsExactlyInAnyOrder("accepted", "unanswered");
         }
         bridge.close();
@@ -233,7 +255,9 @@ class DeliveryEngineTest {
             s.await(Frame::hasAck, T);
             await().atMost(T).until(() -> third.calls.size() == 1);
         }
-        assertThat(third.calls).singleElement().satisfies(c -> assertThat(c.messageId()).isEqualTo("after-restart"));
+        assertThat(third.calls)
+                .singleElement()
+                .satisfies(c -> assertThat(c.messageId()).isEqualTo("after-restart"));
     }
 
     @Test
@@ -242,17 +266,24 @@ class DeliveryEngineTest {
         start(TestConfigs.config(dir), runtime);
         try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("slack-main", 0);
-            var result = runtime.outbound.send(new io.k8s4claw.bridge.runtime.OutboundTarget(null, "webhook", "C9", ""),
-                    "cron says hi", null).toCompletableFuture();
+            var result = runtime.outbound
+                    .send(
+                            new io.k8s4claw.bridge.runtime.OutboundTarget(null, "webhook", "C9", ""),
+                            "cron says hi",
+                            null)
+                    .toCompletableFuture();
             Frame r = s.await(Frame::hasReply, T);
             assertThat(r.getReply().getFinal().getText()).isEqualTo("cron says hi");
             assertThat(r.getReply().getConversationId()).isEqualTo("C9");
             assertThat(r.getReply().getInReplyTo()).isEmpty();
             s.send(s.frames().replyAck(r.getReply().getReplySeq(), true, "", false, List.of("171.5")));
-            assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS).lastMessageId()).isEqualTo("171.5");
-            var unknown = runtime.outbound.send(new io.k8s4claw.bridge.runtime.OutboundTarget(null, "discord", "C9", ""),
-                    "x", null).toCompletableFuture();
-            org.assertj.core.api.Assertions.assertThatThrownBy(unknown::join).hasMessageContaining("no channel of type 'discord'");
+            assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS).lastMessageId())
+                    .isEqualTo("171.5");
+            var unknown = runtime.outbound
+                    .send(new io.k8s4claw.bridge.runtime.OutboundTarget(null, "discord", "C9", ""), "x", null)
+                    .toCompletableFuture();
+            org.assertj.core.api.Assertions.assertThatThrownBy(unknown::join)
+                    .hasMessageContaining("no channel of type 'discord'");
         }
     }
 }

@@ -30,7 +30,9 @@ class DiskFullTest {
     /** While set, every write to the journal fails as a full volume does. */
     private final AtomicBoolean full = new AtomicBoolean();
     /** Writes refused because of {@link #full}: the sign that the bridge tried while the volume was full. */
-    private final java.util.concurrent.atomic.AtomicInteger refusedWrites = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refusedWrites =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
         if (full.get()) {
             refusedWrites.incrementAndGet();
@@ -65,7 +67,9 @@ class DiskFullTest {
             s.sendMessage("refused", "C2", "during");
             Frame ack = s.await(Frame::hasAck, T);
             assertThat(ack.getAck().getMessageId()).isEqualTo("refused");
-            assertThat(ack.getAck().getDuplicate()).as("the refused copy left no trace").isFalse();
+            assertThat(ack.getAck().getDuplicate())
+                    .as("the refused copy left no trace")
+                    .isFalse();
             org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
         }
     }

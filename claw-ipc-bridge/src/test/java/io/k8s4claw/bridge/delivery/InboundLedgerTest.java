@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 class InboundLedgerTest {
 
     private static UserMessage message(String id) {
-        return UserMessage.newBuilder().setMessageId(id).setConversationId("c").setText("hi").build();
+        return UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId("c")
+                .setText("hi")
+                .build();
     }
 
     private static void completeAll(InboundLedger ledger, String channel, int from, int to) {
@@ -41,7 +45,8 @@ class InboundLedgerTest {
         checkpoint.forEach(e -> rebuilt.apply(JournalRecord.read(e)));
         assertThat(rebuilt.seenCount()).isEqualTo(window);
         for (int i = 0; i < window + 5; i++) {
-            assertThat(rebuilt.lookup(new MessageKey("slack", "m-" + i))).as("m-%d", i)
+            assertThat(rebuilt.lookup(new MessageKey("slack", "m-" + i)))
+                    .as("m-%d", i)
                     .isEqualTo(i < 5 ? InboundLedger.Known.NEW : InboundLedger.Known.DONE);
         }
         assertThat(rebuilt.lookup(new MessageKey("discord", "m-100"))).isEqualTo(InboundLedger.Known.NEW);

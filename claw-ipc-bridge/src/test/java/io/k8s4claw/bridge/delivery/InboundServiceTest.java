@@ -57,6 +57,7 @@ class InboundServiceTest {
 
     @TempDir
     Path dir;
+
     private final ManualLoop loop = new ManualLoop();
     private final AtomicBoolean diskFull = new AtomicBoolean();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -73,14 +74,21 @@ class InboundServiceTest {
                 throw new IOException("No space left on device");
             }
         });
-        journal = Journal.open(dir, JournalOptions.defaults().withFsync(false), store, e -> { }, loop);
+        journal = Journal.open(dir, JournalOptions.defaults().withFsync(false), store, e -> {}, loop);
         ledger = new InboundLedger(100);
         BridgeMetrics metrics = new BridgeMetrics();
         ReplyService replies = new ReplyService(journal, metrics, scheduler);
         runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
-        DeliveryEngine engine = new DeliveryEngine(runtime, ledger, journal, replies, metrics, scheduler,
+        DeliveryEngine engine = new DeliveryEngine(
+                runtime,
+                ledger,
+                journal,
+                replies,
+                metrics,
+                scheduler,
                 new DeliveryPolicy(10, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(5), 10),
-                (channel, nack) -> { }, System::currentTimeMillis);
+                (channel, nack) -> {},
+                System::currentTimeMillis);
         inbound = new InboundService(ledger, journal, engine, 1000, Long.MAX_VALUE, System::currentTimeMillis);
     }
 
@@ -93,7 +101,11 @@ class InboundServiceTest {
     }
 
     private static UserMessage message(String id) {
-        return UserMessage.newBuilder().setMessageId(id).setConversationId("C1").setText("hi").build();
+        return UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId("C1")
+                .setText("hi")
+                .build();
     }
 
     private void accept(String id) {

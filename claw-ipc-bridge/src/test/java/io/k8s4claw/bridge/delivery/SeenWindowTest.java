@@ -30,7 +30,8 @@ class SeenWindowTest {
                 long[] k = keys[random.nextInt(keys.length)];
                 List<Long> mk = List.of(k[0], k[1]);
                 if (random.nextInt(3) == 0) {
-                    assertThat(window.contains(k[0], k[1])).as("capacity %d op %d", capacity, op)
+                    assertThat(window.contains(k[0], k[1]))
+                            .as("capacity %d op %d", capacity, op)
                             .isEqualTo(model.containsKey(mk));
                 } else {
                     window.add(k[0], k[1], op);

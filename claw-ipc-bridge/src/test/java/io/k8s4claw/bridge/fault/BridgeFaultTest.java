@@ -28,18 +28,24 @@ class BridgeFaultTest {
 
     /** How long the runtime stays down; 60 s is the figure, the default keeps the suite fast. */
     private static final int RUNTIME_DOWN_SECONDS = Integer.getInteger("claw.fault.runtimeDownSeconds", 15);
+
     private static final Duration LONG = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
+
     private HermesApiEmulator hermes;
     private final List<AutoCloseable> cleanup = new java.util.ArrayList<>();
 
     @BeforeEach
     void startRuntime() {
-        hermes = HermesApiEmulator.builder().apiKey("test-api-key-0123456789")
-                .script(r -> List.of(new Step.Delay(Duration.ofMillis(200)), new Step.Delta("echo: "),
-                        new Step.Delta(r.input()), new Step.Complete(null)))
+        hermes = HermesApiEmulator.builder()
+                .apiKey("test-api-key-0123456789")
+                .script(r -> List.of(
+                        new Step.Delay(Duration.ofMillis(200)),
+                        new Step.Delta("echo: "),
+                        new Step.Delta(r.input()),
+                        new Step.Complete(null)))
                 .start();
     }
 
@@ -90,10 +96,13 @@ class BridgeFaultTest {
         s.send("sentinel", "sentinel-conversation", "after everything else");
         await().atMost(LONG).until(() -> s.finals.containsKey("sentinel"));
         for (Map.Entry<String, String> e : all.entrySet()) {
-            assertThat(s.finals.get(e.getKey())).as("finals for %s (one reply per message, no duplicates)", e.getKey())
+            assertThat(s.finals.get(e.getKey()))
+                    .as("finals for %s (one reply per message, no duplicates)", e.getKey())
                     .containsExactly("echo: " + e.getValue());
         }
-        assertThat(s.finals.keySet()).as("no reply to a message that was never sent").isEqualTo(all.keySet());
+        assertThat(s.finals.keySet())
+                .as("no reply to a message that was never sent")
+                .isEqualTo(all.keySet());
         // exactly once in effect: one run per message on the runtime, whatever was retried or replayed
         assertThat(hermes.admittedRuns()).isEqualTo(all.size());
     }
@@ -117,7 +126,8 @@ class BridgeFaultTest {
 
         BridgeProcess second = bridge(data);
         s.connect(dir.resolve("bus.sock"));
-        await().atMost(LONG).until(() -> s.unacked.isEmpty() && s.finals.keySet().containsAll(sent.keySet()));
+        await().atMost(LONG)
+                .until(() -> s.unacked.isEmpty() && s.finals.keySet().containsAll(sent.keySet()));
         assertEveryMessageAnsweredOnce(s, sent);
         assertThat(second.log()).contains("bridge started");
     }
@@ -139,10 +149,12 @@ class BridgeFaultTest {
         hermes.up();
         try {
             // generous: a stream that died during the outage is re-opened by the connector's 90 s watchdog
-            await().atMost(Duration.ofSeconds(150)).until(() -> s.finals.keySet().containsAll(sent.keySet()));
+            await().atMost(Duration.ofSeconds(150))
+                    .until(() -> s.finals.keySet().containsAll(sent.keySet()));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            System.out.println("finals so far: " + s.finals.keySet() + "\nhermes requests: " + hermes.requests().size()
-                    + " admitted: " + hermes.admittedRuns() + "\n--- bridge log ---\n" + p.log());
+            System.out.println("finals so far: " + s.finals.keySet() + "\nhermes requests: "
+                    + hermes.requests().size() + " admitted: " + hermes.admittedRuns() + "\n--- bridge log ---\n"
+                    + p.log());
             throw e;
         }
         assertEveryMessageAnsweredOnce(s, sent);
@@ -175,11 +187,15 @@ class BridgeFaultTest {
         Path mount = dir.resolve("tmpfs");
         Files.createDirectories(mount);
         Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         boolean mounted = m.waitFor() == 0;
-        Assumptions.assumeTrue(mounted, "needs root to mount a 2 MiB tmpfs as the WAL volume; "
-                + "DiskFullTest covers the same path with an injected 'No space left on device'");
-        cleanup.add(() -> new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor());
+        Assumptions.assumeTrue(
+                mounted,
+                "needs root to mount a 2 MiB tmpfs as the WAL volume; "
+                        + "DiskFullTest covers the same path with an injected 'No space left on device'");
+        cleanup.add(() ->
+                new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor());
         Path data = mount.resolve("wal");
         BridgeProcess p = bridge(data);
         FaultSidecar s = sidecar("webhook");

@@ -27,8 +27,14 @@ final class BridgeProcess implements AutoCloseable {
 
     static BridgeProcess start(Path workDir, Map<String, String> env) throws IOException, InterruptedException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(javaBin.toString(), "-XX:+UseSerialGC", "-Xss512k",
-                "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                javaBin.toString(),
+                "-XX:+UseSerialGC",
+                "-Xss512k",
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx96m",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "io.k8s4claw.bridge.BridgeMain"));
         Files.createDirectories(workDir);
         Path log = Files.createTempFile(workDir, "bridge-", ".log");
@@ -49,7 +55,8 @@ final class BridgeProcess implements AutoCloseable {
                 return;
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException("bridge exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new IllegalStateException(
+                        "bridge exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
             Thread.sleep(50);
         }

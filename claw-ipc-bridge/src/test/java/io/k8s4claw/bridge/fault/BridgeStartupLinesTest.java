@@ -30,14 +30,28 @@ class BridgeStartupLinesTest {
             runtimePort = s.getLocalPort();
         }
         HttpClient http = HttpClient.newHttpClient();
-        try (BridgeProcess bridge = BridgeProcess.start(dir, Map.of("CLAW_RUNTIME_PROTOCOL", "hermes-sse",
-                "CLAW_RUNTIME_URL", "http://127.0.0.1:" + runtimePort, "CLAW_RUNTIME_TOKEN", "short-key",
-                "CLAW_BUS_SOCKET", dir.resolve("bus.sock").toString(), "CLAW_BRIDGE_DATA_DIR", dir.resolve("wal").toString()))) {
+        try (BridgeProcess bridge = BridgeProcess.start(
+                dir,
+                Map.of(
+                        "CLAW_RUNTIME_PROTOCOL",
+                        "hermes-sse",
+                        "CLAW_RUNTIME_URL",
+                        "http://127.0.0.1:" + runtimePort,
+                        "CLAW_RUNTIME_TOKEN",
+                        "short-key",
+                        "CLAW_BUS_SOCKET",
+                        dir.resolve("bus.sock").toString(),
+                        "CLAW_BRIDGE_DATA_DIR",
+                        dir.resolve("wal").toString()))) {
             URI readyz = URI.create("http://127.0.0.1:" + bridge.httpPort() + "/readyz");
-            assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-                    .as("no runtime yet").isEqualTo(503);
+            assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .as("no runtime yet")
+                    .isEqualTo(503);
             assertThat(bridge.log()).contains("BRIDGE-LISTENING").doesNotContain("BRIDGE-READY");
-            assertThat(bridge.log()).contains("CLAW_RUNTIME_TOKEN is 9 characters").doesNotContain("short-key");
+            assertThat(bridge.log())
+                    .contains("CLAW_RUNTIME_TOKEN is 9 characters")
+                    .doesNotContain("short-key");
 
             HttpServer hermes = HttpServer.create(new InetSocketAddress("127.0.0.1", runtimePort), 8);
             hermes.createContext("/health", ex -> {
@@ -50,8 +64,11 @@ class BridgeStartupLinesTest {
             });
             hermes.start();
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> bridge.log().contains("BRIDGE-READY bus-tcp-port=0 http-port=" + bridge.httpPort()));
-                assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() ->
+                                bridge.log().contains("BRIDGE-READY bus-tcp-port=0 http-port=" + bridge.httpPort()));
+                assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
                         .isEqualTo(200);
             } finally {
                 hermes.stop(0);

@@ -64,7 +64,8 @@ final class FaultSidecar implements AutoCloseable {
                                 .add(r.getFinal().getText());
                     } else if (r.hasError()) {
                         errors.computeIfAbsent(r.getInReplyTo(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                                .add(r.getError().getCode() + ": " + r.getError().getUserVisibleText());
+                                .add(r.getError().getCode() + ": "
+                                        + r.getError().getUserVisibleText());
                     }
                     c.send(c.frames().replyAck(r.getReplySeq(), true, "", false, List.of("p" + r.getReplySeq())));
                     lastReplySeq = Math.max(lastReplySeq, r.getReplySeq());

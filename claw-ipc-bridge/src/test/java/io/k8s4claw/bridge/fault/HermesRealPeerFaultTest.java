@@ -29,6 +29,7 @@ class HermesRealPeerFaultTest {
 
     @TempDir
     Path dir;
+
     private FakeOpenAiServer model;
     private RealHermes hermes;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -36,7 +37,10 @@ class HermesRealPeerFaultTest {
     @BeforeEach
     void startHermes() {
         model = FakeOpenAiServer.start();
-        hermes = RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl())).start();
+        hermes = RealHermes.builder()
+                .root(dir.resolve("hermes"))
+                .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                .start();
     }
 
     @AfterEach
@@ -73,8 +77,10 @@ class HermesRealPeerFaultTest {
     }
 
     private long agentTurnsFor(String text) {
-        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .filter(r -> r.lastUserText().equals(text)).count();
+        return model.requests().stream()
+                .filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(text))
+                .count();
     }
 
     /**
@@ -92,7 +98,9 @@ class HermesRealPeerFaultTest {
             s.connect(dir.resolve("bus.sock"));
             String text = "crash window " + System.nanoTime();
             s.send("m1", "C1", text);
-            assertThat(proxy.killed().await(LONG.toSeconds(), TimeUnit.SECONDS)).as("bridge killed at the 202").isTrue();
+            assertThat(proxy.killed().await(LONG.toSeconds(), TimeUnit.SECONDS))
+                    .as("bridge killed at the 202")
+                    .isTrue();
             assertThat(proxy.acceptedRunBody()).contains("\"run_id\": \"run_");
             s.disconnect();
 
@@ -101,7 +109,9 @@ class HermesRealPeerFaultTest {
             await().atMost(LONG).until(() -> s.finals.containsKey("m1") && agentTurnsFor(text) == 2);
             assertThat(s.finals.get("m1")).containsExactly("echo: " + text);
             assertThat(s.unacked).isEmpty();
-            assertThat(agentTurnsFor(text)).as("the first run ran, unseen, and the re-delivery ran again").isEqualTo(2);
+            assertThat(agentTurnsFor(text))
+                    .as("the first run ran, unseen, and the re-delivery ran again")
+                    .isEqualTo(2);
         }
     }
 
@@ -132,13 +142,19 @@ class HermesRealPeerFaultTest {
         assertThat(s.finals.get("m0")).containsExactly("echo: " + before);
         // the session survived in state.db: the turn from before the crash and the answer after it. (0.19.0's
         // runs API stores a session's turns but does not feed them back to the model on the next run.)
-        java.net.http.HttpResponse<String> messages = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(hermes.baseUrl().resolve("/api/sessions/slack-main.C1/messages"))
-                        .header("Authorization", "Bearer " + hermes.apiKey()).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> messages = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        hermes.baseUrl().resolve("/api/sessions/slack-main.C1/messages"))
+                                .header("Authorization", "Bearer " + hermes.apiKey())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(messages.statusCode()).isEqualTo(200);
-        assertThat(messages.body()).contains("\"content\": \"" + before + "\"", "\"content\": \"echo: " + before + "\"",
-                "\"content\": \"echo: " + during + "\"");
+        assertThat(messages.body())
+                .contains(
+                        "\"content\": \"" + before + "\"",
+                        "\"content\": \"echo: " + before + "\"",
+                        "\"content\": \"echo: " + during + "\"");
     }
 
     /**
@@ -152,8 +168,14 @@ class HermesRealPeerFaultTest {
         String fact = "The deploy code word is PERSIMMON-" + System.nanoTime();
         String remember = "please remember the deploy code word marker-memory-1";
         model.script(r -> r.lastUserText().equals(remember) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("memory", new com.fasterxml.jackson.databind.ObjectMapper()
-                        .createObjectNode().put("action", "add").put("target", "memory").put("content", fact).toString())
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                        "memory",
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .createObjectNode()
+                                .put("action", "add")
+                                .put("target", "memory")
+                                .put("content", fact)
+                                .toString())
                 : FakeOpenAiServer.echo(r));
         bridge(dir.resolve("wal"), hermes.baseUrl());
         FaultSidecar s = sidecar("slack-main");
@@ -169,10 +191,15 @@ class HermesRealPeerFaultTest {
         String ask = "what is the deploy code word? marker-memory-2";
         s.send("mem-1", "C8", ask); // another conversation: only memory, not session history, can carry it
         await().atMost(LONG).until(() -> s.finals.containsKey("mem-1"));
-        ChatCompletionRequest turn = model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .filter(r -> r.lastUserText().equals(ask)).reduce((a, b) -> b).orElseThrow();
+        ChatCompletionRequest turn = model.requests().stream()
+                .filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(ask))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertThat(turn.messages().get(0).role()).isEqualTo("system");
-        assertThat(turn.messages().get(0).text()).as("Hermes's system prompt after the restart").contains(fact);
+        assertThat(turn.messages().get(0).text())
+                .as("Hermes's system prompt after the restart")
+                .contains(fact);
     }
 
     /**
@@ -186,8 +213,10 @@ class HermesRealPeerFaultTest {
     @Test
     void sigtermWithARunInFlightCancelsItAndTheBridgeRunsItAgainAfterTheRestart() throws Exception {
         hermes.close();
-        hermes = RealHermes.builder().root(dir.resolve("hermes-drain"))
-                .configYaml(RealHermes.modelConfig(model.baseUrl()) + "agent:\n  restart_drain_timeout: 25\n").start();
+        hermes = RealHermes.builder()
+                .root(dir.resolve("hermes-drain"))
+                .configYaml(RealHermes.modelConfig(model.baseUrl()) + "agent:\n  restart_drain_timeout: 25\n")
+                .start();
         bridge(dir.resolve("wal"), hermes.baseUrl());
         FaultSidecar s = sidecar("slack-main");
         s.connect(dir.resolve("bus.sock"));
@@ -198,15 +227,20 @@ class HermesRealPeerFaultTest {
 
         long t0 = System.nanoTime();
         int exit = hermes.stop(Duration.ofSeconds(120));
-        System.out.printf("hermes SIGTERM with a run in flight (model call held): exit code %d after %d ms%n", exit,
-                (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf(
+                "hermes SIGTERM with a run in flight (model call held): exit code %d after %d ms%n",
+                exit, (System.nanoTime() - t0) / 1_000_000);
         model.release();
-        assertThat(s.errors).as("a cancellation by the shutdown is not reported").isEmpty();
+        assertThat(s.errors)
+                .as("a cancellation by the shutdown is not reported")
+                .isEmpty();
 
         hermes.start();
         await().atMost(LONG).until(() -> s.finals.containsKey("m1"));
         assertThat(s.finals.get("m1")).containsExactly("echo: " + text);
         assertThat(s.errors).isEmpty();
-        assertThat(agentTurnsFor(text)).as("the cancelled turn and the resubmitted one").isEqualTo(2);
+        assertThat(agentTurnsFor(text))
+                .as("the cancelled turn and the resubmitted one")
+                .isEqualTo(2);
     }
 }

@@ -21,12 +21,13 @@ import java.util.concurrent.Executors;
  */
 final class KillAtRunAcceptedProxy implements AutoCloseable {
 
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "transfer-encoding",
-            "upgrade", "keep-alive", "expect");
+    private static final Set<String> HOP_BY_HOP =
+            Set.of("connection", "content-length", "host", "transfer-encoding", "upgrade", "keep-alive", "expect");
 
     private final HttpServer server;
     private final URI target;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final CountDownLatch killed = new CountDownLatch(1);
     private volatile BridgeProcess victim;
     private volatile String acceptedRunBody;
@@ -60,9 +61,13 @@ final class KillAtRunAcceptedProxy implements AutoCloseable {
     private void forward(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
-            HttpRequest.Builder out = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
-                    .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpRequest.Builder out = HttpRequest.newBuilder(
+                            target.resolve(ex.getRequestURI().toString()))
+                    .method(
+                            ex.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase())) {
                     values.forEach(v -> out.header(name, v));
@@ -76,8 +81,11 @@ final class KillAtRunAcceptedProxy implements AutoCloseable {
                 return;
             }
             BridgeProcess bridge = victim;
-            if (bridge != null && ex.getRequestMethod().equals("POST") && ex.getRequestURI().getPath().equals("/v1/runs")
-                    && in.statusCode() == 202 && killed.getCount() > 0) {
+            if (bridge != null
+                    && ex.getRequestMethod().equals("POST")
+                    && ex.getRequestURI().getPath().equals("/v1/runs")
+                    && in.statusCode() == 202
+                    && killed.getCount() > 0) {
                 acceptedRunBody = new String(in.body(), java.nio.charset.StandardCharsets.UTF_8);
                 try {
                     bridge.kill9();

@@ -39,10 +39,14 @@ class LibraryLogLinesTest {
         public static void main(String[] args) {
             LoggerFactory.getLogger("io.k8s4claw.bridge.Probe").info("bridge line");
             // exactly what OkHttp 4.12's connection pool calls for a response nobody closed
-            Platform.get().logCloseableLeak("A connection to http://127.0.0.1:8642/ was leaked. Did you forget to close a response body?"
-                    + " (Authorization: Bearer " + System.getenv("CLAW_RUNTIME_TOKEN") + ")", new Throwable("response body allocated here"));
+            Platform.get()
+                    .logCloseableLeak(
+                            "A connection to http://127.0.0.1:8642/ was leaked. Did you forget to close a response body?"
+                                    + " (Authorization: Bearer " + System.getenv("CLAW_RUNTIME_TOKEN") + ")",
+                            new Throwable("response body allocated here"));
             java.util.logging.Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
-            java.util.logging.Logger.getLogger("okhttp3.internal.http2.Http2").info("okhttp info: below its WARN level");
+            java.util.logging.Logger.getLogger("okhttp3.internal.http2.Http2")
+                    .info("okhttp info: below its WARN level");
             java.util.logging.Logger.getLogger("io.k8s4claw.bridge.Probe").fine("fine: below the INFO level");
         }
     }
@@ -58,10 +62,16 @@ class LibraryLogLinesTest {
         }
         // the main class path as the runnable jar has it: without test classes and test resources (logback-test.xml)
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator)) + File.pathSeparator + probeClasses;
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-cp", classPath, Probe.class.getName()));
+                        .filter(entry -> !entry.endsWith("test-classes"))
+                        .collect(Collectors.joining(File.pathSeparator))
+                + File.pathSeparator
+                + probeClasses;
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-cp",
+                classPath,
+                Probe.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLAW_RUNTIME_TOKEN", TOKEN);
         Process process = pb.start();
@@ -72,11 +82,16 @@ class LibraryLogLinesTest {
         List<String> lines = out.lines().toList();
         assertThat(lines).as(out).hasSize(3).allSatisfy(line -> assertThat(line).matches(LOGFMT));
         assertThat(lines.get(0)).contains("level=INFO logger=Probe thread=\"main\" msg=\"bridge line\"");
-        assertThat(lines.get(1)).startsWith("ts=").contains(" level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to"
-                        + " http://127.0.0.1:8642/ was leaked. Did you forget to close a response body? (Authorization: Bearer [redacted])\"")
+        assertThat(lines.get(1))
+                .startsWith("ts=")
+                .contains(
+                        " level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to"
+                                + " http://127.0.0.1:8642/ was leaked. Did you forget to close a response body? (Authorization: Bearer [redacted])\"")
                 .contains(" error=\"java.lang.Throwable: response body allocated here\"")
-                .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat " + Probe.class.getName() + ".main(");
-        assertThat(lines.get(2)).contains("level=WARN logger=SomeLibrary thread=\"main\" msg=\"first line\\nsecond \\\"line\\\"\"");
+                .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat " + Probe.class.getName()
+                        + ".main(");
+        assertThat(lines.get(2))
+                .contains("level=WARN logger=SomeLibrary thread=\"main\" msg=\"first line\\nsecond \\\"line\\\"\"");
         assertThat(out).doesNotContain(TOKEN).doesNotContain("below");
     }
 }

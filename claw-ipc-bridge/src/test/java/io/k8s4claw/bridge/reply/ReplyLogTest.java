@@ -35,7 +35,8 @@ class ReplyLogTest {
             } else if (kind == 9 && random.nextInt(50) == 0) {
                 // a sidecar's Hello: everything up to its last_reply_seq counts as acked
                 long through = 1 + (long) random.nextInt((int) next);
-                List<Long> expected = new ArrayList<>(model.headMap(through, true).keySet());
+                List<Long> expected =
+                        new ArrayList<>(model.headMap(through, true).keySet());
                 expected.forEach(model::remove);
                 assertThat(log.removeThrough(through)).containsExactlyElementsOf(expected);
             } else {
@@ -60,6 +61,8 @@ class ReplyLogTest {
                 tail.add(Map.entry(log.seqAt(i), log.entryAt(i)));
             }
         }
-        assertThat(tail).containsExactlyElementsOf(new ArrayList<>(model.tailMap(after, false).entrySet()));
+        assertThat(tail)
+                .containsExactlyElementsOf(
+                        new ArrayList<>(model.tailMap(after, false).entrySet()));
     }
 }

@@ -27,6 +27,7 @@ class ReplyServiceTest {
 
     @TempDir
     Path dir;
+
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private Journal journal;
 
@@ -54,8 +55,7 @@ class ReplyServiceTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
         public void execute(Runnable task) {
@@ -64,17 +64,23 @@ class ReplyServiceTest {
     }
 
     private ReplyService open() throws Exception {
-        journal = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        journal = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         return new ReplyService(journal, new BridgeMetrics(), scheduler);
     }
 
     private static Reply.Builder delta(String stream, String text) {
-        return Reply.newBuilder().setStreamId(stream).setInReplyTo("m-" + stream).setConversationId("C")
+        return Reply.newBuilder()
+                .setStreamId(stream)
+                .setInReplyTo("m-" + stream)
+                .setConversationId("C")
                 .setDelta(ReplyDelta.newBuilder().setText(text));
     }
 
     private static Reply.Builder fin(String stream, String text) {
-        return Reply.newBuilder().setStreamId(stream).setInReplyTo("m-" + stream).setConversationId("C")
+        return Reply.newBuilder()
+                .setStreamId(stream)
+                .setInReplyTo("m-" + stream)
+                .setConversationId("C")
                 .setFinal(ReplyFinal.newBuilder().setText(text));
     }
 
@@ -91,8 +97,9 @@ class ReplyServiceTest {
 
         RecordingLink link = new RecordingLink();
         replies.attach("ch", "slack", link, 0);
-        assertThat(link.sent).extracting(r -> r.getStreamId() + ":" + r.getEventCase() + ":"
-                + (r.hasDelta() ? r.getDelta().getText() : r.getFinal().getText()))
+        assertThat(link.sent)
+                .extracting(r -> r.getStreamId() + ":" + r.getEventCase() + ":"
+                        + (r.hasDelta() ? r.getDelta().getText() : r.getFinal().getText()))
                 .containsExactly("b:FINAL:xyz", "a:DELTA:Hell");
         assertThat(link.sent).extracting(Reply::getReplySeq).isSorted().doesNotHaveDuplicates();
 
@@ -110,11 +117,17 @@ class ReplyServiceTest {
         first.append("ch", fin("b", "two")).get();
         first.append("ch", fin("c", "three")).get();
         await().atMost(Duration.ofSeconds(5)).until(() -> link.sent.size() == 3);
-        first.onReplyAck("ch", ReplyAck.newBuilder().setReplySeq(link.sent.get(0).getReplySeq()).setOk(true).build());
+        first.onReplyAck(
+                "ch",
+                ReplyAck.newBuilder()
+                        .setReplySeq(link.sent.get(0).getReplySeq())
+                        .setOk(true)
+                        .build());
         journal.close();
 
         List<JournalRecord> records = new ArrayList<>();
-        journal = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> records.add(JournalRecord.read(e)));
+        journal = Journal.open(
+                dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> records.add(JournalRecord.read(e)));
         ReplyService second = new ReplyService(journal, new BridgeMetrics(), scheduler);
         records.forEach(second::apply);
         second.afterRecovery();
@@ -126,7 +139,8 @@ class ReplyServiceTest {
         // numbering continues above everything issued before the restart
         second.append("ch", fin("d", "four")).get();
         await().atMost(Duration.ofSeconds(5)).until(() -> back.sent.size() == 2);
-        assertThat(back.sent.get(1).getReplySeq()).isGreaterThan(link.sent.get(2).getReplySeq());
+        assertThat(back.sent.get(1).getReplySeq())
+                .isGreaterThan(link.sent.get(2).getReplySeq());
     }
 
     @Test

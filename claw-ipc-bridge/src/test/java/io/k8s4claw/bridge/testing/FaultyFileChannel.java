@@ -30,7 +30,7 @@ public final class FaultyFileChannel extends FileChannel {
     private final ForceHook forceHook;
 
     public FaultyFileChannel(FileChannel delegate, WriteHook hook) {
-        this(delegate, hook, () -> { });
+        this(delegate, hook, () -> {});
     }
 
     public FaultyFileChannel(FileChannel delegate, WriteHook hook, ForceHook forceHook) {

@@ -26,10 +26,15 @@ import java.util.function.Function;
  */
 public final class ScriptedConnector implements RuntimeConnector {
 
-    public enum Action { ACCEPT_AND_ECHO, ACCEPT_AND_HOLD, RETRYABLE, PERMANENT, NEVER_ANSWER }
-
-    public record Call(String kind, String messageId, String idempotencyKey, String runRef, String conversation) {
+    public enum Action {
+        ACCEPT_AND_ECHO,
+        ACCEPT_AND_HOLD,
+        RETRYABLE,
+        PERMANENT,
+        NEVER_ANSWER
     }
+
+    public record Call(String kind, String messageId, String idempotencyKey, String runRef, String conversation) {}
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     private volatile Function<InboundMessage, Action> script = m -> Action.ACCEPT_AND_ECHO;
@@ -84,10 +89,11 @@ public final class ScriptedConnector implements RuntimeConnector {
                     f.complete(new Accepted(ref, false));
                     sink.onStart();
                 }
-                case RETRYABLE -> f.completeExceptionally(DeliveryException.retryable("unreachable", "connection refused"));
-                case PERMANENT -> f.completeExceptionally(DeliveryException.permanent("unauthorized", "401 from runtime"));
-                case NEVER_ANSWER -> {
-                }
+                case RETRYABLE ->
+                    f.completeExceptionally(DeliveryException.retryable("unreachable", "connection refused"));
+                case PERMANENT ->
+                    f.completeExceptionally(DeliveryException.permanent("unauthorized", "401 from runtime"));
+                case NEVER_ANSWER -> {}
             }
         });
         return f;

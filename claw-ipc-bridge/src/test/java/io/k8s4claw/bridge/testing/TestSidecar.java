@@ -94,8 +94,13 @@ public final class TestSidecar implements AutoCloseable {
     }
 
     public Frame hello(String channel, long lastReplySeq) throws IOException, InterruptedException {
-        send(frames.hello(channel, "webhook", "test-" + channel, lastReplySeq,
-                ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
+        send(frames.hello(
+                channel,
+                "webhook",
+                "test-" + channel,
+                lastReplySeq,
+                ChannelCapabilities.newBuilder().setSupportsEdit(true).build(),
+                "test"));
         return await(f -> f.hasWelcome() || f.hasError(), Duration.ofSeconds(10));
     }
 
@@ -104,8 +109,12 @@ public final class TestSidecar implements AutoCloseable {
     }
 
     public static UserMessage message(String id, String conversation, String text) {
-        return UserMessage.newBuilder().setMessageId(id).setConversationId(conversation)
-                .setSender(Sender.newBuilder().setId("U1").setDisplayName("User")).setText(text).build();
+        return UserMessage.newBuilder()
+                .setMessageId(id)
+                .setConversationId(conversation)
+                .setSender(Sender.newBuilder().setId("U1").setDisplayName("User"))
+                .setText(text)
+                .build();
     }
 
     /** Waits for (and removes) the first received frame matching {@code p}; earlier non-matching frames stay. */

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
@@ -38,10 +37,13 @@ class JournalRecordTest {
             assertThat(e.payload()).as(r.getClass().getSimpleName()).hasSize(r.size());
             assertThat(e.type()).isEqualTo(r.type());
             JournalRecord back = JournalRecord.read(e);
-            assertThat(back.toEntry().payload()).as(r.getClass().getSimpleName()).isEqualTo(e.payload());
+            assertThat(back.toEntry().payload())
+                    .as(r.getClass().getSimpleName())
+                    .isEqualTo(e.payload());
             assertThat(back.getClass()).isEqualTo(r.getClass());
         }
-        JournalRecord.MessageAccepted a = (JournalRecord.MessageAccepted) JournalRecord.read(records.get(0).toEntry());
+        JournalRecord.MessageAccepted a = (JournalRecord.MessageAccepted)
+                JournalRecord.read(records.get(0).toEntry());
         assertThat(a.channel()).isEqualTo(ODD);
         assertThat(a.userMessage()).isEqualTo(blob);
     }
@@ -157,8 +159,11 @@ class JournalRecordTest {
                     for (JournalRecord r : s.length() > 1000 ? onlyExact(s, n, b) : everyType(s, n, b)) {
                         byte[] expected = legacy(r);
                         JournalEntry e = r.toEntry();
-                        assertThat(e.payload()).as("%s with %s", r.getClass().getSimpleName(),
-                                s.length() > 40 ? s.length() + " chars" : s).isEqualTo(expected);
+                        assertThat(e.payload())
+                                .as(
+                                        "%s with %s",
+                                        r.getClass().getSimpleName(), s.length() > 40 ? s.length() + " chars" : s)
+                                .isEqualTo(expected);
                         assertThat(r.size()).isEqualTo(expected.length);
                         checked++;
                     }
@@ -179,7 +184,7 @@ class JournalRecordTest {
                 new JournalRecord.ReplyRecorded(s, blob),
                 new JournalRecord.ReplyAcked(s, n),
                 new JournalRecord.MessageSeen(s, s, n),
-                                new JournalRecord.ReplySeqFloor(s, n));
+                new JournalRecord.ReplySeqFloor(s, n));
     }
 
     @Test
@@ -221,7 +226,9 @@ class JournalRecordTest {
     void loneSurrogatesAreWrittenAsDataOutputStreamDid() throws IOException {
         for (String s : List.of("\uD800", "\uDC00", "a\uD83Db", "\uDE00\uD83D")) {
             for (JournalRecord r : everyType(s, 1L, new byte[] {1})) {
-                assertThat(r.toEntry().payload()).as(r.getClass().getSimpleName()).isEqualTo(legacy(r));
+                assertThat(r.toEntry().payload())
+                        .as(r.getClass().getSimpleName())
+                        .isEqualTo(legacy(r));
                 assertThat(r.toEntry().payload()).hasSize(r.size());
             }
         }
@@ -237,7 +244,8 @@ class JournalRecordTest {
             for (JournalRecord r : onlyExact(s, 1L, new byte[0])) {
                 // the old encoding refused it too
                 assertThatThrownBy(() -> legacy(r)).isInstanceOf(UTFDataFormatException.class);
-                assertThatThrownBy(r::toEntry).as("%s with %d chars", r.getClass().getSimpleName(), s.length())
+                assertThatThrownBy(r::toEntry)
+                        .as("%s with %d chars", r.getClass().getSimpleName(), s.length())
                         .isInstanceOf(UncheckedIOException.class)
                         .hasCauseInstanceOf(UTFDataFormatException.class);
             }

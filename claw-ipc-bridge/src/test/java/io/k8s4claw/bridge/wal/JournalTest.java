@@ -43,7 +43,10 @@ class JournalTest {
 
     private List<String> replay(Path d) throws IOException {
         List<String> out = new ArrayList<>();
-        Journal j = Journal.open(d, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT,
+        Journal j = Journal.open(
+                d,
+                JournalOptions.defaults().withFsync(false),
+                FileStore.DEFAULT,
                 e -> out.add(e.type() + ":" + new String(e.payload(), StandardCharsets.UTF_8)));
         j.close();
         return out;
@@ -57,9 +60,11 @@ class JournalTest {
         AtomicBoolean armed = new AtomicBoolean();
         AtomicInteger fsyncs = new AtomicInteger();
         CountDownLatch everythingAppended = new CountDownLatch(1);
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             // only the first segment, the one these records go to (not a segment the preparer zero-fills ahead)
-            if (armed.get() && file.getFileName().toString().equals("journal-000001.log") && fsyncs.incrementAndGet() == 1) {
+            if (armed.get()
+                    && file.getFileName().toString().equals("journal-000001.log")
+                    && fsyncs.incrementAndGet() == 1) {
                 try {
                     everythingAppended.await(60, TimeUnit.SECONDS); // a safety net only: the test releases it
                 } catch (InterruptedException e) {
@@ -68,7 +73,7 @@ class JournalTest {
             }
         });
         AtomicInteger records = new AtomicInteger();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {});
         j.setListener((n, bytes, nanos) -> records.addAndGet(n));
         armed.set(true);
         int threads = 8;
@@ -103,13 +108,16 @@ class JournalTest {
         // group commit: the held fsync (its batch may already hold everything), one for all that queued up behind
         // it, and at most one more for a batch the loop was still writing when the syncer took the queue — never
         // one per record
-        assertThat(fsyncsForAppends).as("fsyncs for %d records", threads * perThread).isBetween(1, 3);
+        assertThat(fsyncsForAppends)
+                .as("fsyncs for %d records", threads * perThread)
+                .isBetween(1, 3);
 
         List<String> replayed = replay(dir);
         assertThat(replayed).hasSize(threads * perThread);
         for (int t = 0; t < threads; t++) {
             String prefix = "1:" + t + "-";
-            List<String> mine = replayed.stream().filter(s -> s.startsWith(prefix)).toList();
+            List<String> mine =
+                    replayed.stream().filter(s -> s.startsWith(prefix)).toList();
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < perThread; i++) {
                 expected.add(prefix + i);
@@ -120,7 +128,7 @@ class JournalTest {
 
     @Test
     void corruptTailIsCutOffAndEverythingBeforeSurvives() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         for (int i = 0; i < 10; i++) {
             j.append(entry(2, "record-" + i)).get();
         }
@@ -136,7 +144,7 @@ class JournalTest {
         long recordSize = 9 + "record-9".length();
         assertThat(Files.size(seg)).isEqualTo(size - recordSize);
         // and appending continues cleanly after the cut
-        Journal again = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal again = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         again.append(entry(2, "after")).get();
         again.close();
         assertThat(replay(dir)).hasSize(10).last().isEqualTo("2:after");
@@ -149,7 +157,7 @@ class JournalTest {
     @ParameterizedTest(name = "zeros after it: {0}")
     @ValueSource(ints = {0, 8192})
     void tornWriteAtTheTailIsCutOff(int zerosAfter) throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(entry(1, "complete")).get();
         j.close();
         Path seg = dir.resolve("journal-000001.log");
@@ -169,7 +177,7 @@ class JournalTest {
         long segment = SegmentPreparer.MIN_SEGMENT_BYTES;
         Path second = dir.resolve("journal-000002.log");
         Path prepared = dir.resolve(SegmentPreparer.FILE_NAME);
-        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT, e -> {});
         List<String> expected = new ArrayList<>();
         String pad = "x".repeat(1000);
         int n = 0;
@@ -177,7 +185,8 @@ class JournalTest {
             j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
             expected.add("1:" + n++ + pad);
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
                 .until(() -> Files.exists(prepared) && Files.size(prepared) == segment);
         while (!Files.exists(second)) {
             j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
@@ -187,14 +196,18 @@ class JournalTest {
             j.append(entry(2, "after-roll-" + k)).get(10, TimeUnit.SECONDS);
             expected.add("2:after-roll-" + k);
         }
-        assertThat(Files.size(second)).as("the roll took the prepared file, not a fresh one").isEqualTo(segment);
+        assertThat(Files.size(second))
+                .as("the roll took the prepared file, not a fresh one")
+                .isEqualTo(segment);
         j.close();
         assertThat(prepared).as("a prepared file is not part of the log").doesNotExist();
 
         assertThat(replay(dir)).containsExactlyElementsOf(expected);
-        assertThat(Files.size(second)).as("a zero tail is not a torn write: nothing cut").isEqualTo(segment);
-        Journal again = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT,
-                e -> { });
+        assertThat(Files.size(second))
+                .as("a zero tail is not a torn write: nothing cut")
+                .isEqualTo(segment);
+        Journal again =
+                Journal.open(dir, JournalOptions.defaults().withSegmentBytes(segment), FileStore.DEFAULT, e -> {});
         again.append(entry(3, "after-reopen")).get(10, TimeUnit.SECONDS);
         again.close();
         expected.add("3:after-reopen");
@@ -203,7 +216,7 @@ class JournalTest {
 
     @Test
     void aPreparedSegmentLeftByACrashIsDeletedNotReplayed() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(entry(1, "real")).get();
         j.close();
         // a crash can leave the file under preparation behind; here it even holds an intact record
@@ -221,14 +234,18 @@ class JournalTest {
                 throw new IOException("No space left on device");
             }
         });
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {});
         j.append(entry(1, "before")).get();
         full.set(true);
         CompletableFuture<Void> lost = j.append(entry(1, "refused"));
-        assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(JournalException.class, e -> {
+        assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(JournalException.class, e -> {
                     assertThat(e.diskFull()).isTrue();
-                    assertThat(e.getMessage()).contains("No space left on device").contains("journal-000001.log");
+                    assertThat(e.getMessage())
+                            .contains("No space left on device")
+                            .contains("journal-000001.log");
                 });
         assertThat(j.lastFailure()).isNotNull();
         full.set(false);
@@ -240,22 +257,27 @@ class JournalTest {
 
     @Test
     void compactionKeepsOnlyTheSnapshotAndSurvivesReopen() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), FileStore.DEFAULT, e -> {});
         for (int i = 0; i < 500; i++) {
             j.append(entry(1, "old-" + i));
         }
         j.append(entry(1, "last")).get();
         long before = j.sizeBytes();
         // the writer rolls to a new segment right after completing a batch: wait for it
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
-            try (Stream<Path> s = Files.list(dir)) {
-                return s.count() > 1;
-            }
-        });
-        j.setSnapshotSource(() -> List.of(new JournalEntry((byte) 3, text("live-a")),
-                new JournalEntry((byte) 3, text("live-b"))), 1);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> {
+                    try (Stream<Path> s = Files.list(dir)) {
+                        return s.count() > 1;
+                    }
+                });
+        j.setSnapshotSource(
+                () -> List.of(new JournalEntry((byte) 3, text("live-a")), new JournalEntry((byte) 3, text("live-b"))),
+                1);
         j.requestCompaction();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> j.sizeBytes() < before / 10);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> j.sizeBytes() < before / 10);
         j.append(entry(4, "new")).get();
         j.close();
         try (Stream<Path> s = Files.list(dir)) {
@@ -275,7 +297,7 @@ class JournalTest {
         CountDownLatch forcing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean holdNext = new AtomicBoolean();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             if (holdNext.get() && file.getFileName().toString().equals("journal-000003.log")) {
                 hold(forcing, release);
                 if (forceFails) {
@@ -283,26 +305,34 @@ class JournalTest {
                 }
             }
         });
-        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), store, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults().withSegmentBytes(4096), store, e -> {});
         for (int i = 0; i < 300; i++) {
             j.append(entry(1, "old-" + i));
         }
         j.append(entry(1, "last")).get(10, TimeUnit.SECONDS);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> segments().size() > 1);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> segments().size() > 1);
         List<String> before = segments();
         holdNext.set(true);
         j.setSnapshotSource(() -> List.of(new JournalEntry((byte) 3, text("live"))), 1);
         j.requestCompaction();
-        assertThat(forcing.await(10, TimeUnit.SECONDS)).as("the checkpoint segment is being forced").isTrue();
-        assertThat(segments()).as("older segments kept while the checkpoint is not on disk")
-                .containsAll(before).contains("journal-000003.log");
+        assertThat(forcing.await(10, TimeUnit.SECONDS))
+                .as("the checkpoint segment is being forced")
+                .isTrue();
+        assertThat(segments())
+                .as("older segments kept while the checkpoint is not on disk")
+                .containsAll(before)
+                .contains("journal-000003.log");
         release.countDown();
         if (forceFails) {
             CompletableFuture<Void> refused = j.append(entry(4, "after"));
             assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(JournalException.class);
             holdNext.set(false);
             j.close();
-            assertThat(segments()).as("a checkpoint that did not reach the disk deletes nothing").containsAll(before);
+            assertThat(segments())
+                    .as("a checkpoint that did not reach the disk deletes nothing")
+                    .containsAll(before);
         } else {
             j.append(entry(4, "after")).get(10, TimeUnit.SECONDS);
             j.close();
@@ -332,41 +362,50 @@ class JournalTest {
                 new JournalRecord.ReplyAcked("", 5L),
                 new JournalRecord.MessageCompleted("ch", odd, "final", 7L));
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {}, loop);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         CompletableFuture<CompletableFuture<Void>> tooLong = new CompletableFuture<>();
-        loop.submit(() -> { // one loop task: every append below lands in the same batch
-            futures.add(j.append(records.get(0)));
-            j.appendNoWait(records.get(1));
-            tooLong.complete(j.append(new JournalRecord.DeadLettered("ch", "m", "€".repeat(30_000), 1, 2L)));
-            futures.add(j.append(records.get(2)));
-            j.appendNoWait(records.get(3));
-            futures.add(j.append(records.get(4)));
-        }).get(10, TimeUnit.SECONDS);
-        assertThatThrownBy(() -> tooLong.get().get(10, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(JournalException.class).hasMessageContaining("type 4").hasMessageContaining("65535");
+        loop.submit(
+                        () -> { // one loop task: every append below lands in the same batch
+                            futures.add(j.append(records.get(0)));
+                            j.appendNoWait(records.get(1));
+                            tooLong.complete(
+                                    j.append(new JournalRecord.DeadLettered("ch", "m", "€".repeat(30_000), 1, 2L)));
+                            futures.add(j.append(records.get(2)));
+                            j.appendNoWait(records.get(3));
+                            futures.add(j.append(records.get(4)));
+                        })
+                .get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> tooLong.get().get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(JournalException.class)
+                .hasMessageContaining("type 4")
+                .hasMessageContaining("65535");
         for (CompletableFuture<Void> f : futures) {
             f.get(10, TimeUnit.SECONDS);
         }
         j.close();
         loop.shutdown();
         List<JournalEntry> replayed = new ArrayList<>();
-        Journal.open(dir, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT, replayed::add).close();
+        Journal.open(dir, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT, replayed::add)
+                .close();
         assertThat(replayed).hasSameSizeAs(records);
         for (int i = 0; i < records.size(); i++) {
             assertThat(replayed.get(i).type()).isEqualTo(records.get(i).type());
-            assertThat(replayed.get(i).payload()).as("record %d", i).isEqualTo(records.get(i).toEntry().payload());
+            assertThat(replayed.get(i).payload())
+                    .as("record %d", i)
+                    .isEqualTo(records.get(i).toEntry().payload());
         }
     }
 
     @Test
     void checkpointInterruptedByACrashIsIgnored() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(entry(1, "kept")).get();
         j.close();
         // a later segment holding a CHECKPOINT_BEGIN and part of a snapshot, but no CHECKPOINT_END
         Path half = dir.resolve("journal-000002.log");
-        SegmentFile.readRecords(dir.resolve("journal-000001.log"), e -> { });
+        SegmentFile.readRecords(dir.resolve("journal-000001.log"), e -> {});
         byte[] begin = {0, 0, 0, 0, 0, 0, 0, 0, SegmentFile.CHECKPOINT_BEGIN};
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(SegmentFile.CHECKPOINT_BEGIN);
@@ -398,7 +437,10 @@ class JournalTest {
 
     private static List<String> payloads(Path d) throws IOException {
         List<String> out = new ArrayList<>();
-        Journal j = Journal.open(d, JournalOptions.defaults().withFsync(false), FileStore.DEFAULT,
+        Journal j = Journal.open(
+                d,
+                JournalOptions.defaults().withFsync(false),
+                FileStore.DEFAULT,
                 e -> out.add(new String(e.payload(), StandardCharsets.UTF_8)));
         j.close();
         return out;
@@ -414,8 +456,7 @@ class JournalTest {
     @ValueSource(booleans = {true, false})
     void futuresCompleteOnTheGivenLoopInTheOrderTheRecordsAreReplayed(boolean fsync) throws Exception {
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults().withFsync(fsync), FileStore.DEFAULT, e -> { },
-                loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults().withFsync(fsync), FileStore.DEFAULT, e -> {}, loop);
         int threads = 4;
         int rounds = 15;
         int perRound = 25;
@@ -439,21 +480,23 @@ class JournalTest {
             int r = round;
             for (int t = 0; t < threads; t++) {
                 int tid = t;
-                Thread th = new Thread(() -> {
-                    try {
-                        start.await(10, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    for (int i = 0; i < perRound; i++) {
-                        String payload = "t" + tid + "-" + (r * perRound + i);
-                        CompletableFuture<Void> f = j.append(entry(1, payload));
-                        actions.add(f.thenRun(() -> {
-                            completionThreads.add(Thread.currentThread().getName());
-                            completionOrder.add(payload);
-                        }));
-                    }
-                }, "appender-" + t);
+                Thread th = new Thread(
+                        () -> {
+                            try {
+                                start.await(10, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                            for (int i = 0; i < perRound; i++) {
+                                String payload = "t" + tid + "-" + (r * perRound + i);
+                                CompletableFuture<Void> f = j.append(entry(1, payload));
+                                actions.add(f.thenRun(() -> {
+                                    completionThreads.add(Thread.currentThread().getName());
+                                    completionOrder.add(payload);
+                                }));
+                            }
+                        },
+                        "appender-" + t);
                 ts.add(th);
                 th.start();
             }
@@ -462,10 +505,11 @@ class JournalTest {
                 assertThat(th.isAlive()).isFalse();
             }
             assertThat(actions).hasSize((round + 1) * threads * perRound);
-            List<CompletableFuture<Void>> thisRound = List.copyOf(
-                    actions.subList(round * threads * perRound, actions.size()));
+            List<CompletableFuture<Void>> thisRound =
+                    List.copyOf(actions.subList(round * threads * perRound, actions.size()));
             assertThat(thisRound.stream().filter(CompletableFuture::isDone).count())
-                    .as("completed while the loop is held").isZero();
+                    .as("completed while the loop is held")
+                    .isZero();
             gate.countDown();
         }
         CompletableFuture.allOf(actions.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
@@ -495,14 +539,14 @@ class JournalTest {
     void failedFsyncFailsThePendingFuturesAndALaterAppendSucceeds() throws Exception {
         AtomicBoolean broken = new AtomicBoolean();
         AtomicInteger forces = new AtomicInteger();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             forces.incrementAndGet();
             if (broken.get()) {
                 throw new IOException("Input/output error");
             }
         });
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {}, loop);
         j.append(entry(1, "before")).get(10, TimeUnit.SECONDS);
         assertThat(forces.get()).as("the append was forced").isPositive();
         broken.set(true);
@@ -512,14 +556,17 @@ class JournalTest {
         }
         List<String> failedOn = Collections.synchronizedList(new ArrayList<>());
         for (CompletableFuture<Void> f : lost) {
-            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOfSatisfying(JournalException.class, e -> {
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(JournalException.class, e -> {
                         assertThat(e.getMessage()).contains("fsync").contains("Input/output error");
-                        assertThat(e.getCause()).isInstanceOf(IOException.class)
-                                .hasMessage("Input/output error");
+                        assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("Input/output error");
                         assertThat(e.diskFull()).isFalse();
                     });
-            f.exceptionally(e -> null).thenRun(() -> failedOn.add(Thread.currentThread().getName())).get();
+            f.exceptionally(e -> null)
+                    .thenRun(() -> failedOn.add(Thread.currentThread().getName()))
+                    .get();
         }
         assertThat(j.lastFailure()).isNotNull();
         assertThat(j.lastFailure().getMessage()).contains("fsync");
@@ -540,15 +587,18 @@ class JournalTest {
     @Test
     void failedFsyncWithTheJournalsOwnLoopAlsoFailsThePendingFutures() throws Exception {
         AtomicBoolean broken = new AtomicBoolean(true);
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             if (broken.get()) {
                 throw new IOException("Input/output error");
             }
         });
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {});
         CompletableFuture<Void> lost = j.append(entry(1, "lost"));
-        assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(JournalException.class).hasMessageContaining("fsync");
+        assertThatThrownBy(() -> lost.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(JournalException.class)
+                .hasMessageContaining("fsync");
         broken.set(false);
         j.append(entry(1, "after")).get(10, TimeUnit.SECONDS);
         j.close();
@@ -559,8 +609,7 @@ class JournalTest {
     @ValueSource(booleans = {true, false})
     void closeCompletesTheFuturesOfRecordsAppendedJustBeforeIt(boolean fsync) throws Exception {
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults().withFsync(fsync), FileStore.DEFAULT, e -> { },
-                loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults().withFsync(fsync), FileStore.DEFAULT, e -> {}, loop);
         j.append(entry(1, "first")).get(10, TimeUnit.SECONDS);
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         List<String> expected = new ArrayList<>(List.of("first"));
@@ -577,7 +626,9 @@ class JournalTest {
         assertThat(loop.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<Void> refused = j.append(entry(1, "too late"));
-        assertThatThrownBy(() -> refused.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(JournalException.class)
+        assertThatThrownBy(() -> refused.get(1, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(JournalException.class)
                 .hasMessageContaining("closed");
         assertThat(payloads(dir)).containsExactlyElementsOf(expected);
     }
@@ -593,17 +644,20 @@ class JournalTest {
         CountDownLatch syncing = new CountDownLatch(1);
         CountDownLatch releaseSync = new CountDownLatch(1);
         AtomicBoolean holdSync = new AtomicBoolean();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
-            if (full.get()) {
-                throw new IOException("No space left on device");
-            }
-        }, () -> {
-            if (holdSync.get()) {
-                hold(syncing, releaseSync);
-            }
-        });
+        FileStore store = file -> new FaultyFileChannel(
+                FileStore.DEFAULT.openForAppend(file),
+                () -> {
+                    if (full.get()) {
+                        throw new IOException("No space left on device");
+                    }
+                },
+                () -> {
+                    if (holdSync.get()) {
+                        hold(syncing, releaseSync);
+                    }
+                });
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {}, loop);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         try {
             holdSync.set(true);
@@ -628,9 +682,10 @@ class JournalTest {
             CompletableFuture<Void> second = j.append(entry(1, "second"));
             CompletableFuture<Void> b = second.whenComplete((v, e) -> order.add("second"));
             // let the loop run the failing commit before the sync is released
-            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(() -> {}, loop).get(10, TimeUnit.SECONDS);
             releaseSync.countDown();
-            CompletableFuture.allOf(a.exceptionally(e -> null), b.exceptionally(e -> null)).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(a.exceptionally(e -> null), b.exceptionally(e -> null))
+                    .get(10, TimeUnit.SECONDS);
             assertThat(order).containsExactly("first", "second");
         } finally {
             releaseSync.countDown();
@@ -650,23 +705,25 @@ class JournalTest {
         CountDownLatch syncing = new CountDownLatch(1);
         CountDownLatch releaseSync = new CountDownLatch(1);
         AtomicBoolean holdSync = new AtomicBoolean();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             forcedOn.add(Thread.currentThread().getName());
             if (holdSync.get() && Thread.currentThread().getName().equals("journal-sync")) {
                 hold(syncing, releaseSync);
             }
         });
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {}, loop);
         try {
             j.append(entry(1, "quiet")).get(10, TimeUnit.SECONDS);
             assertThat(forcedOn).containsExactly("test-loop");
 
             holdSync.set(true);
             CompletableFuture<Void> big = j.append(entry(1, "x".repeat(8000)));
-            assertThat(syncing.await(10, TimeUnit.SECONDS)).as("a large batch is synced on the syncer").isTrue();
+            assertThat(syncing.await(10, TimeUnit.SECONDS))
+                    .as("a large batch is synced on the syncer")
+                    .isTrue();
             CompletableFuture<Void> small = j.append(entry(1, "behind the big one"));
-            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
+            CompletableFuture.runAsync(() -> {}, loop).get(10, TimeUnit.SECONDS); // its commit has run
             assertThat(small).as("completes only after the sync before it").isNotDone();
 
             releaseSync.countDown();
@@ -685,7 +742,7 @@ class JournalTest {
     @Test
     void aSlowInlineSyncSendsTheNextSyncsToTheSyncer() throws Exception {
         List<String> forcedOn = Collections.synchronizedList(new ArrayList<>());
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { }, () -> {
+        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, () -> {
             forcedOn.add(Thread.currentThread().getName());
             if (forcedOn.size() == 1) {
                 try {
@@ -696,7 +753,7 @@ class JournalTest {
             }
         });
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {}, loop);
         try {
             j.append(entry(1, "slow")).get(10, TimeUnit.SECONDS);
             j.append(entry(1, "next")).get(10, TimeUnit.SECONDS);
@@ -712,14 +769,14 @@ class JournalTest {
     void recordsNobodyWaitsForAreForcedWithTheNextBatchNotAlone() throws Exception {
         AtomicInteger forces = new AtomicInteger();
         AtomicInteger batches = new AtomicInteger();
-        FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> { },
-                forces::incrementAndGet);
+        FileStore store =
+                file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {}, forces::incrementAndGet);
         ExecutorService loop = testLoop();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> { }, loop);
+        Journal j = Journal.open(dir, JournalOptions.defaults(), store, e -> {}, loop);
         j.setListener((n, bytes, nanos) -> batches.incrementAndGet());
         try {
             j.appendNoWait(entry(7, "progress"));
-            CompletableFuture.runAsync(() -> { }, loop).get(10, TimeUnit.SECONDS); // its commit has run
+            CompletableFuture.runAsync(() -> {}, loop).get(10, TimeUnit.SECONDS); // its commit has run
             assertThat(batches.get()).isEqualTo(1);
             assertThat(forces.get()).as("no fsync for a batch nobody waits for").isZero();
             j.append(entry(1, "message")).get(10, TimeUnit.SECONDS);
@@ -735,7 +792,7 @@ class JournalTest {
     void aRefusalIsToldOutsideTheJournalsLock() throws Exception {
         // A waiter's callback may take its own locks (the reply log's, per channel), which other threads hold while
         // they append: told under the journal's lock, such a callback could deadlock against them.
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.close();
         AtomicBoolean otherAppended = new AtomicBoolean();
         CompletableFuture<JournalException> told = new CompletableFuture<>();
@@ -753,6 +810,8 @@ class JournalTest {
             told.complete(failure);
         });
         assertThat(told.get(10, TimeUnit.SECONDS)).hasMessageContaining("closed");
-        assertThat(otherAppended).as("another appender got the lock while the refusal was being told").isTrue();
+        assertThat(otherAppended)
+                .as("another appender got the lock while the refusal was being told")
+                .isTrue();
     }
 }

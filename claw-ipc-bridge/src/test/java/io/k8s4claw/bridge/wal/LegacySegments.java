@@ -38,6 +38,5 @@ final class LegacySegments {
             new JournalRecord.MessageAccepted("tg", "telegram", 1_700_000_002_000L, new byte[] {43}),
             new JournalRecord.MessageCompleted("tg", "m-9", "final", 1_700_000_002_100L));
 
-    private LegacySegments() {
-    }
+    private LegacySegments() {}
 }

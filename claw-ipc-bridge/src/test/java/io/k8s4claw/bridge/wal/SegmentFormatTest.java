@@ -26,14 +26,15 @@ class SegmentFormatTest {
 
     @Test
     void aNewSegmentStartsWithTheMagicAndTheFormatVersion() throws Exception {
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(LegacySegments.PLAIN.get(0)).get();
         j.close();
         ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("journal-000001.log")));
         assertThat(header.getInt(0)).isEqualTo(0x434C574A); // "CLWJ"
         assertThat(header.getShort(4)).isEqualTo(SegmentFile.VERSION).isEqualTo((short) 1);
         assertThat(header.getShort(6)).isZero();
-        assertThat(header.getInt(SegmentFile.HEADER_BYTES)).as("the first record's length")
+        assertThat(header.getInt(SegmentFile.HEADER_BYTES))
+                .as("the first record's length")
                 .isEqualTo(LegacySegments.PLAIN.get(0).size());
     }
 
@@ -42,10 +43,12 @@ class SegmentFormatTest {
         copyFixture("headerless-plain", "journal-000001.log");
         long legacySize = Files.size(dir.resolve("journal-000001.log"));
         assertThat(replayed()).containsExactlyElementsOf(encoded(LegacySegments.PLAIN));
-        assertThat(Files.size(dir.resolve("journal-000001.log"))).as("nothing cut").isEqualTo(legacySize);
+        assertThat(Files.size(dir.resolve("journal-000001.log")))
+                .as("nothing cut")
+                .isEqualTo(legacySize);
 
         JournalRecord after = new JournalRecord.ReplyAcked("slack-main", 2L);
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(after).get();
         j.close();
         List<Entry> expected = new ArrayList<>(encoded(LegacySegments.PLAIN));
@@ -61,17 +64,20 @@ class SegmentFormatTest {
         assertThat(replayed()).containsExactlyElementsOf(expected);
 
         // the next compaction writes a segment of the current format and removes the old one
-        List<JournalEntry> live = LegacySegments.CHECKPOINT.stream().map(JournalRecord::toEntry).toList();
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        List<JournalEntry> live =
+                LegacySegments.CHECKPOINT.stream().map(JournalRecord::toEntry).toList();
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.setSnapshotSource(() -> live, 1);
         j.requestCompaction();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> !Files.exists(dir.resolve("journal-000002.log")));
         j.close();
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("journal-000003.log");
         }
-        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("journal-000003.log"))).getInt(0))
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("journal-000003.log")))
+                        .getInt(0))
                 .isEqualTo(SegmentFile.MAGIC);
         assertThat(replayed()).containsExactlyElementsOf(encoded(LegacySegments.CHECKPOINT));
     }
@@ -89,25 +95,30 @@ class SegmentFormatTest {
     @Test
     void anEmptyNewestSegmentIsStartedOverInTheCurrentFormat() throws Exception {
         Files.write(dir.resolve("journal-000001.log"), new byte[0]);
-        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { });
+        Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.append(LegacySegments.PLAIN.get(1)).get();
         j.close();
-        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("journal-000001.log"))).getInt(0))
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("journal-000001.log")))
+                        .getInt(0))
                 .isEqualTo(SegmentFile.MAGIC);
-        assertThat(replayed()).containsExactly(Entry.of(LegacySegments.PLAIN.get(1).toEntry()));
+        assertThat(replayed())
+                .containsExactly(Entry.of(LegacySegments.PLAIN.get(1).toEntry()));
     }
 
     @Test
     void aSegmentOfANewerFormatIsRefusedWithWhatToDo() throws Exception {
-        ByteBuffer future = ByteBuffer.allocate(SegmentFile.HEADER_BYTES + 16).putInt(SegmentFile.MAGIC)
-                .putShort((short) 2).putShort((short) 0);
+        ByteBuffer future = ByteBuffer.allocate(SegmentFile.HEADER_BYTES + 16)
+                .putInt(SegmentFile.MAGIC)
+                .putShort((short) 2)
+                .putShort((short) 0);
         Files.write(dir.resolve("journal-000001.log"), future.array());
-        assertThatThrownBy(() -> Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> { }))
+        assertThatThrownBy(() -> Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {}))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("journal-000001.log")
                 .hasMessageContaining("format version 2")
                 .hasMessageContaining("written by a newer bridge");
-        assertThat(Files.size(dir.resolve("journal-000001.log"))).as("left as it was")
+        assertThat(Files.size(dir.resolve("journal-000001.log")))
+                .as("left as it was")
                 .isEqualTo(SegmentFile.HEADER_BYTES + 16);
     }
 

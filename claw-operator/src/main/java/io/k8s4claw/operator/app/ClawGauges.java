@@ -25,37 +25,53 @@ public final class ClawGauges {
      * @param rollbacks consecutive auto-update rollbacks ({@code status.autoUpdate.rollbackCount})
      * @param circuitOpen auto-update stopped after too many rollbacks
      */
-    public record Sample(String phase, boolean ready, String runtime, String version, int runtimeRestarts, int rollbacks,
-                         boolean circuitOpen) {
-    }
+    public record Sample(
+            String phase,
+            boolean ready,
+            String runtime,
+            String version,
+            int runtimeRestarts,
+            int rollbacks,
+            boolean circuitOpen) {}
 
     private final Map<Key, Sample> samples = new ConcurrentHashMap<>();
 
-    private record Key(String namespace, String name) {
-    }
+    private record Key(String namespace, String name) {}
 
     ClawGauges(PrometheusRegistry registry) {
-        GaugeWithCallback.builder().name("claw_operator_claw_ready")
-                .help("1 when the Claw's Ready condition is True, else 0").labelNames("namespace", "claw")
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_ready")
+                .help("1 when the Claw's Ready condition is True, else 0")
+                .labelNames("namespace", "claw")
                 .callback(cb -> samples.forEach((k, s) -> cb.call(s.ready() ? 1 : 0, k.namespace(), k.name())))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_claw_phase")
-                .help("1 for the Claw's current status phase").labelNames("namespace", "claw", "phase")
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_phase")
+                .help("1 for the Claw's current status phase")
+                .labelNames("namespace", "claw", "phase")
                 .callback(cb -> samples.forEach((k, s) -> cb.call(1, k.namespace(), k.name(), s.phase())))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_claw_info")
-                .help("1 per Claw, labelled with its runtime type and version").labelNames("namespace", "claw", "runtime", "version")
-                .callback(cb -> samples.forEach((k, s) -> cb.call(1, k.namespace(), k.name(), s.runtime(), s.version())))
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_info")
+                .help("1 per Claw, labelled with its runtime type and version")
+                .labelNames("namespace", "claw", "runtime", "version")
+                .callback(
+                        cb -> samples.forEach((k, s) -> cb.call(1, k.namespace(), k.name(), s.runtime(), s.version())))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_claw_runtime_restarts")
-                .help("Restarts of the runtime container of the Claw's pod (the pod's restartCount)").labelNames("namespace", "claw")
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_runtime_restarts")
+                .help("Restarts of the runtime container of the Claw's pod (the pod's restartCount)")
+                .labelNames("namespace", "claw")
                 .callback(cb -> samples.forEach((k, s) -> cb.call(s.runtimeRestarts(), k.namespace(), k.name())))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_claw_auto_update_rollbacks")
-                .help("Consecutive auto-update rollbacks (status.autoUpdate.rollbackCount)").labelNames("namespace", "claw")
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_auto_update_rollbacks")
+                .help("Consecutive auto-update rollbacks (status.autoUpdate.rollbackCount)")
+                .labelNames("namespace", "claw")
                 .callback(cb -> samples.forEach((k, s) -> cb.call(s.rollbacks(), k.namespace(), k.name())))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_claw_auto_update_circuit_open")
+        GaugeWithCallback.builder()
+                .name("claw_operator_claw_auto_update_circuit_open")
                 .help("1 when auto-update stopped after maxRollbacks rollbacks (status.autoUpdate.circuitOpen)")
                 .labelNames("namespace", "claw")
                 .callback(cb -> samples.forEach((k, s) -> cb.call(s.circuitOpen() ? 1 : 0, k.namespace(), k.name())))

@@ -21,15 +21,34 @@ import java.util.Set;
 public final class ClawOperator implements AutoCloseable {
 
     /** How the operator is set up; every field has a production default. */
-    public record Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
-                           Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
-                           int reconcileThreads, WritePath writePath) {
+    public record Settings(
+            KubernetesClient client,
+            RuntimeAdapters adapters,
+            SidecarImages images,
+            Set<String> namespaces,
+            Optional<LeaderElectionConfiguration> leaderElection,
+            Optional<Duration> maxReconcileInterval,
+            int reconcileThreads,
+            WritePath writePath) {
 
         /** With {@link WritePath#UPDATE}, the write path the fabric8 mock API server (which cannot apply) needs. */
-        public Settings(KubernetesClient client, RuntimeAdapters adapters, SidecarImages images, Set<String> namespaces,
-                        Optional<LeaderElectionConfiguration> leaderElection, Optional<Duration> maxReconcileInterval,
-                        int reconcileThreads) {
-            this(client, adapters, images, namespaces, leaderElection, maxReconcileInterval, reconcileThreads, WritePath.UPDATE);
+        public Settings(
+                KubernetesClient client,
+                RuntimeAdapters adapters,
+                SidecarImages images,
+                Set<String> namespaces,
+                Optional<LeaderElectionConfiguration> leaderElection,
+                Optional<Duration> maxReconcileInterval,
+                int reconcileThreads) {
+            this(
+                    client,
+                    adapters,
+                    images,
+                    namespaces,
+                    leaderElection,
+                    maxReconcileInterval,
+                    reconcileThreads,
+                    WritePath.UPDATE);
         }
     }
 
@@ -56,7 +75,8 @@ public final class ClawOperator implements AutoCloseable {
             settings.leaderElection().ifPresent(o::withLeaderElectionConfiguration);
         });
         ClawPlanner planner = new ClawPlanner(settings.adapters(), settings.images());
-        clawReconciler = new ClawReconciler(planner, metrics, settings.writePath(), clock, settings.maxReconcileInterval());
+        clawReconciler =
+                new ClawReconciler(planner, metrics, settings.writePath(), clock, settings.maxReconcileInterval());
         operator.register(clawReconciler, c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
@@ -67,15 +87,18 @@ public final class ClawOperator implements AutoCloseable {
         });
         // ClawSelfConfig requests (decided once, applied, kept for their retention), and the Role/RoleBinding that lets
         // a self-configuring Claw's pod create them.
-        operator.register(new io.k8s4claw.operator.selfconfig.SelfConfigReconciler(planner,
-                io.k8s4claw.operator.selfconfig.SelfConfigReconciler.DEFAULT_RETENTION), c -> configureNamespaces(c, settings.namespaces()));
+        operator.register(
+                new io.k8s4claw.operator.selfconfig.SelfConfigReconciler(
+                        planner, io.k8s4claw.operator.selfconfig.SelfConfigReconciler.DEFAULT_RETENTION),
+                c -> configureNamespaces(c, settings.namespaces()));
         operator.register(new io.k8s4claw.operator.selfconfig.SelfConfigAccessReconciler(), c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
     }
 
-    private static void configureNamespaces(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, Set<String> namespaces) {
+    private static void configureNamespaces(
+            io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, Set<String> namespaces) {
         if (namespaces.isEmpty()) {
             c.watchingAllNamespaces();
         } else {

@@ -19,7 +19,8 @@ public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public HealthServer(InetSocketAddress address, BooleanSupplier alive, BooleanSupplier ready, OperatorMetrics metrics)
+    public HealthServer(
+            InetSocketAddress address, BooleanSupplier alive, BooleanSupplier ready, OperatorMetrics metrics)
             throws IOException {
         server = HttpServer.create(address, 16);
         server.createContext("/healthz", ex -> respond(ex, alive.getAsBoolean()));
@@ -27,7 +28,8 @@ public final class HealthServer implements AutoCloseable {
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
         server.createContext("/metrics", ex -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            writer.write(body, metrics.registry().scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
+            writer.write(
+                    body, metrics.registry().scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
             send(ex, 200, writer.getContentType(), body.toByteArray());
         });
         server.start();
@@ -38,7 +40,11 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, boolean ok) throws IOException {
-        send(ex, ok ? 200 : 503, "text/plain; charset=utf-8", (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8));
+        send(
+                ex,
+                ok ? 200 : 503,
+                "text/plain; charset=utf-8",
+                (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {

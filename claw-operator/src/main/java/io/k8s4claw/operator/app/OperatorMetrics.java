@@ -27,22 +27,36 @@ public final class OperatorMetrics {
     private final Map<String, String> phases = new ConcurrentHashMap<>();
 
     public OperatorMetrics() {
-        reconciliations = Counter.builder().name("claw_operator_reconciliations_total")
-                .help("Reconciliations run, by resource kind").labelNames("kind").register(registry);
-        errors = Counter.builder().name("claw_operator_reconciliation_errors_total")
-                .help("Reconciliations that ended in an error, by resource kind").labelNames("kind").register(registry);
-        durations = Histogram.builder().name("claw_operator_reconciliation_duration_seconds")
-                .help("Time one reconciliation took, by resource kind").labelNames("kind")
-                .classicOnly().classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        reconciliations = Counter.builder()
+                .name("claw_operator_reconciliations_total")
+                .help("Reconciliations run, by resource kind")
+                .labelNames("kind")
                 .register(registry);
-        childWrites = Counter.builder().name("claw_operator_child_writes_total")
+        errors = Counter.builder()
+                .name("claw_operator_reconciliation_errors_total")
+                .help("Reconciliations that ended in an error, by resource kind")
+                .labelNames("kind")
+                .register(registry);
+        durations = Histogram.builder()
+                .name("claw_operator_reconciliation_duration_seconds")
+                .help("Time one reconciliation took, by resource kind")
+                .labelNames("kind")
+                .classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
+        childWrites = Counter.builder()
+                .name("claw_operator_child_writes_total")
                 .help("Create/update/delete calls on child objects, by child kind and operation")
-                .labelNames("kind", "operation").register(registry);
-        secretReads = Counter.builder().name("claw_operator_secret_reads_total")
+                .labelNames("kind", "operation")
+                .register(registry);
+        secretReads = Counter.builder()
+                .name("claw_operator_secret_reads_total")
                 .help("Reads of a referenced user Secret's data to hash it (one per Secret version; never cached)")
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_managed_claws")
-                .help("Claws managed by this operator, by status phase").labelNames("phase")
+        GaugeWithCallback.builder()
+                .name("claw_operator_managed_claws")
+                .help("Claws managed by this operator, by status phase")
+                .labelNames("phase")
                 .callback(cb -> byPhase().forEach((phase, n) -> cb.call(n, phase)))
                 .register(registry);
     }
@@ -64,7 +78,8 @@ public final class OperatorMetrics {
     public void reconciled(String kind, long nanos, boolean failed) {
         reconciliations.labelValues(kind).inc();
         durations.labelValues(kind).observe(nanos / 1e9);
-        // The error series exists from the first reconciliation on (at 0), so rate() and alerts see a kind without errors.
+        // The error series exists from the first reconciliation on (at 0), so rate() and alerts see a kind without
+        // errors.
         var kindErrors = errors.labelValues(kind);
         if (failed) {
             kindErrors.inc();

@@ -20,25 +20,31 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReconcileQueueGauges implements Metrics {
 
-    private record Counts(AtomicLong queued, AtomicLong running) {
-    }
+    private record Counts(AtomicLong queued, AtomicLong running) {}
 
     private final Map<String, Counts> byKind = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> started = ThreadLocal.withInitial(() -> false);
 
     ReconcileQueueGauges(PrometheusRegistry registry) {
-        GaugeWithCallback.builder().name("claw_operator_reconciliations_queued")
-                .help("Reconciliations submitted to the reconciler threads and not yet running, by resource kind").labelNames("kind")
-                .callback(cb -> byKind.forEach((kind, c) -> cb.call(Math.max(0, c.queued().get()), kind)))
+        GaugeWithCallback.builder()
+                .name("claw_operator_reconciliations_queued")
+                .help("Reconciliations submitted to the reconciler threads and not yet running, by resource kind")
+                .labelNames("kind")
+                .callback(cb -> byKind.forEach(
+                        (kind, c) -> cb.call(Math.max(0, c.queued().get()), kind)))
                 .register(registry);
-        GaugeWithCallback.builder().name("claw_operator_reconciliations_running")
-                .help("Reconciliations running now, by resource kind").labelNames("kind")
-                .callback(cb -> byKind.forEach((kind, c) -> cb.call(Math.max(0, c.running().get()), kind)))
+        GaugeWithCallback.builder()
+                .name("claw_operator_reconciliations_running")
+                .help("Reconciliations running now, by resource kind")
+                .labelNames("kind")
+                .callback(cb -> byKind.forEach(
+                        (kind, c) -> cb.call(Math.max(0, c.running().get()), kind)))
                 .register(registry);
     }
 
     private Counts of(HasMetadata resource) {
-        return byKind.computeIfAbsent(resource.getKind() == null ? resource.getClass().getSimpleName() : resource.getKind(),
+        return byKind.computeIfAbsent(
+                resource.getKind() == null ? resource.getClass().getSimpleName() : resource.getKind(),
                 k -> new Counts(new AtomicLong(), new AtomicLong()));
     }
 

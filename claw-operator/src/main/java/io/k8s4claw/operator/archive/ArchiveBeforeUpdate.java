@@ -40,7 +40,9 @@ public final class ArchiveBeforeUpdate implements PreUpdateHook {
     @Override
     public Decision beforeUpdate(Claw claw, String fromVersion, String toVersion) {
         var persistence = claw.getSpec().getPersistence();
-        if (persistence == null || persistence.getReclaimPolicy() != ReclaimPolicy.ARCHIVE || persistence.getOutput() == null
+        if (persistence == null
+                || persistence.getReclaimPolicy() != ReclaimPolicy.ARCHIVE
+                || persistence.getOutput() == null
                 || persistence.getOutput().getArchive() == null) {
             return new Decision.Proceed();
         }
@@ -49,14 +51,18 @@ public final class ArchiveBeforeUpdate implements PreUpdateHook {
         String name = claw.getMetadata().getName();
         ArchiveDestination dest = persistence.getOutput().getArchive().getDestination();
         StatefulSet sts = k.apps().statefulSets().inNamespace(ns).withName(name).get();
-        var podSecurity = sts == null ? null : sts.getSpec().getTemplate().getSpec().getSecurityContext();
+        var podSecurity =
+                sts == null ? null : sts.getSpec().getTemplate().getSpec().getSecurityContext();
         RenderNames names = RenderNames.defaults(name);
         String version = toVersion.replaceAll("[^A-Za-z0-9.-]", "-");
         List<String> running = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (VolumeRole role : VolumeRole.values()) {
             String claimName = names.volumeName(role) + "-" + name + "-0";
-            PersistentVolumeClaim claim = k.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
+            PersistentVolumeClaim claim = k.persistentVolumeClaims()
+                    .inNamespace(ns)
+                    .withName(claimName)
+                    .get();
             if (claim == null) {
                 continue;
             }
@@ -64,25 +70,32 @@ public final class ArchiveBeforeUpdate implements PreUpdateHook {
             Job job = k.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
             if (job == null) {
                 String prefix = dest.getPrefix() == null ? "" : dest.getPrefix().replaceAll("^/+|/+$", "");
-                String key = (prefix.isEmpty() ? "" : prefix + "/") + ns + "/" + name + "/" + role.specName() + "/before-" + version
-                        + "-" + claw.getMetadata().getUid() + ".tar.gz";
-                k.resource(ArchiveJobs.job(claw, role, claimName, dest, image, podSecurity, jobName, key, besideThePod(name))).create();
+                String key = (prefix.isEmpty() ? "" : prefix + "/") + ns + "/" + name + "/" + role.specName()
+                        + "/before-" + version + "-" + claw.getMetadata().getUid() + ".tar.gz";
+                k.resource(ArchiveJobs.job(
+                                claw, role, claimName, dest, image, podSecurity, jobName, key, besideThePod(name)))
+                        .create();
                 running.add(role.specName());
                 continue;
             }
-            var pods = k.pods().inNamespace(ns).withLabel("job-name", jobName).list().getItems();
+            var pods = k.pods()
+                    .inNamespace(ns)
+                    .withLabel("job-name", jobName)
+                    .list()
+                    .getItems();
             switch (ArchiveJobs.state(job, pods)) {
                 case ArchiveJobs.State.Running r -> running.add(role.specName());
-                case ArchiveJobs.State.Succeeded s -> {
-                }
+                case ArchiveJobs.State.Succeeded s -> {}
                 case ArchiveJobs.State.Failed f -> failed.add(role.specName() + " (Job " + jobName + "): " + f.why());
             }
         }
         if (!failed.isEmpty()) {
-            return new Decision.Refuse("the archive before the update failed, so " + toVersion + " is not rolled out: " + String.join("; ", failed));
+            return new Decision.Refuse("the archive before the update failed, so " + toVersion + " is not rolled out: "
+                    + String.join("; ", failed));
         }
         if (!running.isEmpty()) {
-            return new Decision.Wait("archiving " + String.join(", ", running) + " to s3://" + dest.getBucket() + " first", POLL);
+            return new Decision.Wait(
+                    "archiving " + String.join(", ", running) + " to s3://" + dest.getBucket() + " first", POLL);
         }
         return new Decision.Proceed();
     }
@@ -96,9 +109,15 @@ public final class ArchiveBeforeUpdate implements PreUpdateHook {
 
     /** Next to the Claw's pod: the only node where its ReadWriteOnce claims can be mounted while it runs. */
     private static Affinity besideThePod(String claw) {
-        return new AffinityBuilder().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+        return new AffinityBuilder()
+                .withNewPodAffinity()
+                .addNewRequiredDuringSchedulingIgnoredDuringExecution()
                 .withTopologyKey("kubernetes.io/hostname")
-                .withNewLabelSelector().addToMatchLabels("statefulset.kubernetes.io/pod-name", claw + "-0").endLabelSelector()
-                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAffinity().build();
+                .withNewLabelSelector()
+                .addToMatchLabels("statefulset.kubernetes.io/pod-name", claw + "-0")
+                .endLabelSelector()
+                .endRequiredDuringSchedulingIgnoredDuringExecution()
+                .endPodAffinity()
+                .build();
     }
 }

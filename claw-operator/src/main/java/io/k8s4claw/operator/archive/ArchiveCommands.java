@@ -20,27 +20,34 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class ArchiveCommands {
 
-    private ArchiveCommands() {
-    }
+    private ArchiveCommands() {}
 
     /** Options both commands share: where the object store is. */
     static final class Store {
         @Option(names = "--bucket", required = true, description = "Bucket.")
         String bucket;
 
-        @Option(names = "--key", required = true, description = "Object key of the archive (its checksum is KEY.sha256).")
+        @Option(
+                names = "--key",
+                required = true,
+                description = "Object key of the archive (its checksum is KEY.sha256).")
         String key;
 
         @Option(names = "--endpoint", description = "S3-compatible endpoint URL; AWS S3 when absent.")
         URI endpoint;
 
-        @Option(names = "--region", defaultValue = S3Target.DEFAULT_REGION, description = "Region (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--region",
+                defaultValue = S3Target.DEFAULT_REGION,
+                description = "Region (default: ${DEFAULT-VALUE}).")
         String region;
 
         @Option(names = "--path-style", description = "Path-style addressing (MinIO, SeaweedFS, ...).")
         boolean pathStyle;
 
-        @Option(names = "--result-file", description = "Also write the one-line outcome here (e.g. /dev/termination-log).")
+        @Option(
+                names = "--result-file",
+                description = "Also write the one-line outcome here (e.g. /dev/termination-log).")
         Path resultFile;
 
         S3Client client() {
@@ -71,8 +78,11 @@ public final class ArchiveCommands {
         };
     }
 
-    @Command(name = "archive", mixinStandardHelpOptions = true,
-            description = "Archive a directory (a Claw's volume) to S3-compatible storage as KEY (tar.gz) and KEY.sha256.")
+    @Command(
+            name = "archive",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Archive a directory (a Claw's volume) to S3-compatible storage as KEY (tar.gz) and KEY.sha256.")
     public static final class Archive implements Callable<Integer> {
         @CommandLine.Mixin
         Store store = new Store();
@@ -80,7 +90,10 @@ public final class ArchiveCommands {
         @Option(names = "--dir", required = true, description = "Directory to archive.")
         Path dir;
 
-        @Option(names = "--part-size-mib", defaultValue = "16", description = "Multipart part size in MiB (≥ 5; default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--part-size-mib",
+                defaultValue = "16",
+                description = "Multipart part size in MiB (≥ 5; default ${DEFAULT-VALUE}).")
         int partSizeMib;
 
         @CommandLine.Spec
@@ -90,17 +103,24 @@ public final class ArchiveCommands {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (S3Client s3 = store.client()) {
-                VolumeArchive.Archived a = VolumeArchive.archive(dir, s3, store.bucket, store.key, partSizeMib * 1024 * 1024);
-                return store.report(out, "archived " + a.files() + " file(s), " + a.bytes() + " bytes in " + a.parts()
-                        + " part(s) to s3://" + store.bucket + "/" + a.key() + " sha256:" + a.sha256(), 0);
+                VolumeArchive.Archived a =
+                        VolumeArchive.archive(dir, s3, store.bucket, store.key, partSizeMib * 1024 * 1024);
+                return store.report(
+                        out,
+                        "archived " + a.files() + " file(s), " + a.bytes() + " bytes in " + a.parts()
+                                + " part(s) to s3://" + store.bucket + "/" + a.key() + " sha256:" + a.sha256(),
+                        0);
             } catch (ArchiveException e) {
                 return store.report(out, "archive failed (" + e.kind() + "): " + e.getMessage(), exitCode(e.kind()));
             }
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = "Restore an archive made by 'claw archive' into an empty directory, checking its SHA-256 first.")
+    @Command(
+            name = "restore",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Restore an archive made by 'claw archive' into an empty directory, checking its SHA-256 first.")
     public static final class Restore implements Callable<Integer> {
         @CommandLine.Mixin
         Store store = new Store();
@@ -116,9 +136,13 @@ public final class ArchiveCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (S3Client s3 = store.client()) {
                 VolumeArchive.Restored r = VolumeArchive.restore(s3, store.bucket, store.key, dir);
-                return store.report(out, r.alreadyRestored() ? "already restored from s3://" + store.bucket + "/" + r.key()
-                        : "restored " + r.files() + " file(s) from s3://" + store.bucket + "/" + r.key() + " (" + r.bytes()
-                        + " bytes, sha256:" + r.sha256() + ")", 0);
+                return store.report(
+                        out,
+                        r.alreadyRestored()
+                                ? "already restored from s3://" + store.bucket + "/" + r.key()
+                                : "restored " + r.files() + " file(s) from s3://" + store.bucket + "/" + r.key() + " ("
+                                        + r.bytes() + " bytes, sha256:" + r.sha256() + ")",
+                        0);
             } catch (ArchiveException e) {
                 return store.report(out, "restore failed (" + e.kind() + "): " + e.getMessage(), exitCode(e.kind()));
             }

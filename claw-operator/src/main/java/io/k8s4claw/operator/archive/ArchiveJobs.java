@@ -32,19 +32,15 @@ public final class ArchiveJobs {
     public static final String LABEL_ARCHIVE = "claw.prismer.ai/archive";
     private static final String MOUNT = "/volume";
 
-    private ArchiveJobs() {
-    }
+    private ArchiveJobs() {}
 
     /** A Job's state as the deletion sees it. */
     public sealed interface State {
-        record Running() implements State {
-        }
+        record Running() implements State {}
 
-        record Succeeded(String result) implements State {
-        }
+        record Succeeded(String result) implements State {}
 
-        record Failed(String why) implements State {
-        }
+        record Failed(String why) implements State {}
     }
 
     public static String jobName(Claw claw, VolumeRole role) {
@@ -54,14 +50,21 @@ public final class ArchiveJobs {
 
     public static String key(ArchiveDestination dest, Claw claw, VolumeRole role) {
         String prefix = dest.getPrefix() == null ? "" : dest.getPrefix().replaceAll("^/+|/+$", "");
-        return (prefix.isEmpty() ? "" : prefix + "/") + claw.getMetadata().getNamespace() + "/" + claw.getMetadata().getName() + "/"
-                + role.specName() + "/" + claw.getMetadata().getUid() + ".tar.gz";
+        return (prefix.isEmpty() ? "" : prefix + "/") + claw.getMetadata().getNamespace() + "/"
+                + claw.getMetadata().getName() + "/" + role.specName() + "/"
+                + claw.getMetadata().getUid() + ".tar.gz";
     }
 
     /**
      * @param podSecurity the Claw pod's security context (its fsGroup makes the volume readable to the archiver)
      */
-    public static Job job(Claw claw, VolumeRole role, String claimName, ArchiveDestination dest, String image, PodSecurityContext podSecurity) {
+    public static Job job(
+            Claw claw,
+            VolumeRole role,
+            String claimName,
+            ArchiveDestination dest,
+            String image,
+            PodSecurityContext podSecurity) {
         return job(claw, role, claimName, dest, image, podSecurity, jobName(claw, role), key(dest, claw, role), null);
     }
 
@@ -69,10 +72,26 @@ public final class ArchiveJobs {
      * @param affinity where the Job's pod must run: next to the Claw's running pod when the runtime keeps the
      *                 (ReadWriteOnce) claim mounted, as before an update; null when the runtime was stopped first
      */
-    public static Job job(Claw claw, VolumeRole role, String claimName, ArchiveDestination dest, String image, PodSecurityContext podSecurity,
-                          String jobName, String key, io.fabric8.kubernetes.api.model.Affinity affinity) {
-        List<String> args = new ArrayList<>(List.of("archive", "--dir", MOUNT, "--bucket", dest.getBucket(), "--key", key,
-                "--result-file", "/dev/termination-log"));
+    public static Job job(
+            Claw claw,
+            VolumeRole role,
+            String claimName,
+            ArchiveDestination dest,
+            String image,
+            PodSecurityContext podSecurity,
+            String jobName,
+            String key,
+            io.fabric8.kubernetes.api.model.Affinity affinity) {
+        List<String> args = new ArrayList<>(List.of(
+                "archive",
+                "--dir",
+                MOUNT,
+                "--bucket",
+                dest.getBucket(),
+                "--key",
+                key,
+                "--result-file",
+                "/dev/termination-log"));
         if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
             args.addAll(List.of("--endpoint", dest.getEndpoint()));
         }
@@ -83,17 +102,34 @@ public final class ArchiveJobs {
             args.add("--path-style");
         }
         List<EnvVar> env = List.of(secretEnv(S3Target.ACCESS_KEY_ENV, dest), secretEnv(S3Target.SECRET_KEY_ENV, dest));
-        Container archiver = new ContainerBuilder().withName("archive").withImage(image).withArgs(args).withEnv(env)
+        Container archiver = new ContainerBuilder()
+                .withName("archive")
+                .withImage(image)
+                .withArgs(args)
+                .withEnv(env)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .addNewVolumeMount().withName("volume").withMountPath(MOUNT).withReadOnly(true).endVolumeMount()
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true).withRunAsUser(65532L)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .addNewVolumeMount()
+                .withName("volume")
+                .withMountPath(MOUNT)
+                .withReadOnly(true)
+                .endVolumeMount()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withRunAsUser(65532L)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .endSecurityContext()
-                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .withNewResources()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
                 .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi")).endResources()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .endResources()
                 .build();
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(ClawApi.LABEL_NAME, ClawApi.LABEL_NAME_VALUE);
@@ -102,20 +138,35 @@ public final class ArchiveJobs {
         PodSecurityContext security = new PodSecurityContextBuilder()
                 .withRunAsNonRoot(true)
                 .withFsGroup(podSecurity == null ? null : podSecurity.getFsGroup())
-                .withSupplementalGroups(podSecurity == null || podSecurity.getFsGroup() == null ? List.of() : List.of(podSecurity.getFsGroup()))
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withSupplementalGroups(
+                        podSecurity == null || podSecurity.getFsGroup() == null
+                                ? List.of()
+                                : List.of(podSecurity.getFsGroup()))
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
         return new JobBuilder()
-                .withNewMetadata().withName(jobName).withNamespace(claw.getMetadata().getNamespace()).withLabels(labels)
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(claw.getApiVersion()).withKind(claw.getKind())
-                        .withName(claw.getMetadata().getName()).withUid(claw.getMetadata().getUid()).withController(true)
-                        .withBlockOwnerDeletion(false).build())
+                .withNewMetadata()
+                .withName(jobName)
+                .withNamespace(claw.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(claw.getApiVersion())
+                        .withKind(claw.getKind())
+                        .withName(claw.getMetadata().getName())
+                        .withUid(claw.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(false)
+                        .build())
                 .endMetadata()
                 .withNewSpec()
                 // The SDK retries each part; a run that still fails is reported, not repeated with the same outcome.
                 .withBackoffLimit(0)
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewMetadata()
+                .withLabels(labels)
+                .endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
                 .withAffinity(affinity)
@@ -123,8 +174,13 @@ public final class ArchiveJobs {
                 .withEnableServiceLinks(false)
                 .withSecurityContext(security)
                 .withContainers(archiver)
-                .addNewVolume().withName("volume").withNewPersistentVolumeClaim().withClaimName(claimName).withReadOnly(true)
-                .endPersistentVolumeClaim().endVolume()
+                .addNewVolume()
+                .withName("volume")
+                .withNewPersistentVolumeClaim()
+                .withClaimName(claimName)
+                .withReadOnly(true)
+                .endPersistentVolumeClaim()
+                .endVolume()
                 .endSpec()
                 .endTemplate()
                 .endSpec()
@@ -141,9 +197,18 @@ public final class ArchiveJobs {
      * (SHA-256 checked before unpacking; a missing or corrupt archive fails the step, so the runtime never starts on
      * an empty volume), as the runtime's user so the files are the runtime's.
      */
-    public static Container restoreContainer(VolumeRole role, String volumeName, String key, ArchiveDestination dest, String image, Long runAsUser) {
-        List<String> args = new ArrayList<>(List.of("restore", "--dir", "/restore", "--bucket", dest.getBucket(), "--key", key,
-                "--result-file", "/dev/termination-log"));
+    public static Container restoreContainer(
+            VolumeRole role, String volumeName, String key, ArchiveDestination dest, String image, Long runAsUser) {
+        List<String> args = new ArrayList<>(List.of(
+                "restore",
+                "--dir",
+                "/restore",
+                "--bucket",
+                dest.getBucket(),
+                "--key",
+                key,
+                "--result-file",
+                "/dev/termination-log"));
         if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
             args.addAll(List.of("--endpoint", dest.getEndpoint()));
         }
@@ -153,24 +218,46 @@ public final class ArchiveJobs {
         if (Boolean.TRUE.equals(dest.getForcePathStyle())) {
             args.add("--path-style");
         }
-        return new ContainerBuilder().withName(restoreContainerName(role)).withImage(image).withArgs(args)
+        return new ContainerBuilder()
+                .withName(restoreContainerName(role))
+                .withImage(image)
+                .withArgs(args)
                 .withEnv(secretEnv(S3Target.ACCESS_KEY_ENV, dest), secretEnv(S3Target.SECRET_KEY_ENV, dest))
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .addNewVolumeMount().withName(volumeName).withMountPath("/restore").endVolumeMount()
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true).withRunAsUser(runAsUser == null ? 65532L : runAsUser)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .addNewVolumeMount()
+                .withName(volumeName)
+                .withMountPath("/restore")
+                .endVolumeMount()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withRunAsUser(runAsUser == null ? 65532L : runAsUser)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .endSecurityContext()
-                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .withNewResources()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
                 .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi")).endResources()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .endResources()
                 .build();
     }
 
     private static EnvVar secretEnv(String name, ArchiveDestination dest) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                .withName(dest.getSecretRef().getName()).withKey(name).endSecretKeyRef().endValueFrom().build();
+        return new EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewSecretKeyRef()
+                .withName(dest.getSecretRef().getName())
+                .withKey(name)
+                .endSecretKeyRef()
+                .endValueFrom()
+                .build();
     }
 
     /** The Job's state; a failure's reason is the archiver's termination message when a pod left one. */
@@ -179,20 +266,28 @@ public final class ArchiveJobs {
         if (s != null && s.getSucceeded() != null && s.getSucceeded() > 0) {
             return new State.Succeeded(message(pods).orElse("archived"));
         }
-        boolean failed = s != null && s.getConditions() != null && s.getConditions().stream()
-                .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean failed = s != null
+                && s.getConditions() != null
+                && s.getConditions().stream()
+                        .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
         if (failed) {
-            String condition = s.getConditions().stream().filter(c -> "Failed".equals(c.getType())).findFirst()
-                    .map(c -> c.getReason() + ": " + c.getMessage()).orElse("failed");
+            String condition = s.getConditions().stream()
+                    .filter(c -> "Failed".equals(c.getType()))
+                    .findFirst()
+                    .map(c -> c.getReason() + ": " + c.getMessage())
+                    .orElse("failed");
             return new State.Failed(message(pods).orElse(condition));
         }
         return new State.Running();
     }
 
     private static Optional<String> message(List<Pod> pods) {
-        return pods.stream().filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
+        return pods.stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
                 .flatMap(p -> p.getStatus().getContainerStatuses().stream())
-                .filter(c -> c.getState() != null && c.getState().getTerminated() != null && c.getState().getTerminated().getMessage() != null)
+                .filter(c -> c.getState() != null
+                        && c.getState().getTerminated() != null
+                        && c.getState().getTerminated().getMessage() != null)
                 .map(c -> c.getState().getTerminated().getMessage().strip())
                 .filter(m -> !m.isEmpty())
                 .reduce((a, b) -> b);

@@ -23,16 +23,13 @@ import java.util.List;
 public final class ArchiveOnDelete {
 
     /** Where the deletion stands. */
-    public sealed interface Step {
-    }
+    public sealed interface Step {}
 
     /** Not finished: {@code progress} says what it waits for. */
-    public record Waiting(String progress) implements Step {
-    }
+    public record Waiting(String progress) implements Step {}
 
     /** Every Job ended; {@code failures} empty when every volume was archived. */
-    public record Done(List<String> archived, List<String> failures) implements Step {
-    }
+    public record Done(List<String> archived, List<String> failures) implements Step {}
 
     private final String image;
 
@@ -43,15 +40,22 @@ public final class ArchiveOnDelete {
     public Step step(KubernetesClient client, Claw claw, List<PersistentVolumeClaim> claims, StatefulSet sts) {
         String ns = claw.getMetadata().getNamespace();
         String name = claw.getMetadata().getName();
-        ArchiveDestination dest = claw.getSpec().getPersistence().getOutput().getArchive().getDestination();
+        ArchiveDestination dest =
+                claw.getSpec().getPersistence().getOutput().getArchive().getDestination();
         if (sts != null && (sts.getSpec().getReplicas() == null || sts.getSpec().getReplicas() > 0)) {
-            client.apps().statefulSets().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":0}}");
-            return new Waiting("stopping the runtime (StatefulSet " + name + " to 0 replicas) so its volumes are archived at rest");
+            client.apps()
+                    .statefulSets()
+                    .inNamespace(ns)
+                    .withName(name)
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":0}}");
+            return new Waiting("stopping the runtime (StatefulSet " + name
+                    + " to 0 replicas) so its volumes are archived at rest");
         }
         if (client.pods().inNamespace(ns).withName(name + "-0").get() != null) {
             return new Waiting("waiting for pod " + name + "-0 to stop before archiving its volumes");
         }
-        PodSecurityContext podSecurity = sts == null ? null : sts.getSpec().getTemplate().getSpec().getSecurityContext();
+        PodSecurityContext podSecurity =
+                sts == null ? null : sts.getSpec().getTemplate().getSpec().getSecurityContext();
         RenderNames names = RenderNames.defaults(name);
         List<String> running = new ArrayList<>();
         List<String> archived = new ArrayList<>();
@@ -62,13 +66,19 @@ public final class ArchiveOnDelete {
                 continue;
             }
             String jobName = ArchiveJobs.jobName(claw, role);
-            Job job = client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+            Job job =
+                    client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
             if (job == null) {
-                client.resource(ArchiveJobs.job(claw, role, claim.getMetadata().getName(), dest, image, podSecurity)).create();
+                client.resource(ArchiveJobs.job(claw, role, claim.getMetadata().getName(), dest, image, podSecurity))
+                        .create();
                 running.add(role.specName() + " (Job " + jobName + " started)");
                 continue;
             }
-            var pods = client.pods().inNamespace(ns).withLabel("job-name", jobName).list().getItems();
+            var pods = client.pods()
+                    .inNamespace(ns)
+                    .withLabel("job-name", jobName)
+                    .list()
+                    .getItems();
             switch (ArchiveJobs.state(job, pods)) {
                 case ArchiveJobs.State.Running r -> running.add(role.specName() + " (Job " + jobName + " running)");
                 case ArchiveJobs.State.Succeeded s -> archived.add(role.specName() + ": " + s.result());
@@ -77,7 +87,8 @@ public final class ArchiveOnDelete {
         }
         if (!running.isEmpty()) {
             return new Waiting("archiving to s3://" + dest.getBucket() + ": " + String.join(", ", running)
-                    + (archived.isEmpty() ? "" : "; done: " + archived.size()) + (failures.isEmpty() ? "" : "; failed: " + failures.size()));
+                    + (archived.isEmpty() ? "" : "; done: " + archived.size())
+                    + (failures.isEmpty() ? "" : "; failed: " + failures.size()));
         }
         return new Done(archived, failures);
     }

@@ -26,7 +26,8 @@ final class MultipartUpload extends OutputStream {
 
     MultipartUpload(S3Client s3, String bucket, String key, int partSize) {
         if (partSize < VolumeArchive.MIN_PART_SIZE) {
-            throw new IllegalArgumentException("part size " + partSize + " is below S3's minimum of " + VolumeArchive.MIN_PART_SIZE);
+            throw new IllegalArgumentException(
+                    "part size " + partSize + " is below S3's minimum of " + VolumeArchive.MIN_PART_SIZE);
         }
         this.s3 = s3;
         this.bucket = bucket;
@@ -58,11 +59,18 @@ final class MultipartUpload extends OutputStream {
 
     private void sendPart() {
         if (uploadId == null) {
-            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType("application/gzip")).uploadId();
+            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType("application/gzip"))
+                    .uploadId();
         }
         int number = parts.size() + 1;
-        String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) filled),
-                RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled))).eTag();
+        String etag = s3.uploadPart(
+                        b -> b.bucket(bucket)
+                                .key(key)
+                                .uploadId(uploadId)
+                                .partNumber(number)
+                                .contentLength((long) filled),
+                        RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)))
+                .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
         bytes += filled;
         filled = 0;
@@ -75,7 +83,8 @@ final class MultipartUpload extends OutputStream {
         }
         closed = true;
         sendPart();
-        s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+        s3.completeMultipartUpload(
+                b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
     }
 
     /** Discards the upload's stored parts (best effort: the failure that caused it is what the caller reports). */

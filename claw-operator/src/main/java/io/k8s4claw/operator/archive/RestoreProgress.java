@@ -18,22 +18,22 @@ import java.util.Optional;
 public final class RestoreProgress {
 
     /** The {@code Restored} condition: {@code failed} also makes the phase Failed. */
-    public record Report(Boolean ok, String reason, String message, boolean failed) {
-    }
+    public record Report(Boolean ok, String reason, String message, boolean failed) {}
 
-    private RestoreProgress() {
-    }
+    private RestoreProgress() {}
 
     /** Empty when no volume restores from an archive. */
     public static Optional<Report> of(Claw claw, Optional<Pod> pod) {
         List<VolumeRole> roles = new ArrayList<>();
         var p = claw.getSpec().getPersistence();
         for (VolumeRole role : VolumeRole.values()) {
-            VolumeSpec v = p == null ? null : switch (role) {
-                case SESSION -> p.getSession();
-                case WORKSPACE -> p.getWorkspace();
-                case OUTPUT -> p.getOutput();
-            };
+            VolumeSpec v = p == null
+                    ? null
+                    : switch (role) {
+                        case SESSION -> p.getSession();
+                        case WORKSPACE -> p.getWorkspace();
+                        case OUTPUT -> p.getOutput();
+                    };
             if (v != null && v.getRestoreFrom() != null && v.getRestoreFrom().getArchiveKey() != null) {
                 roles.add(role);
             }
@@ -44,13 +44,20 @@ public final class RestoreProgress {
         List<String> failed = new ArrayList<>();
         List<String> done = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
-        List<ContainerStatus> statuses = pod.map(x -> x.getStatus() == null || x.getStatus().getInitContainerStatuses() == null
-                ? List.<ContainerStatus>of() : x.getStatus().getInitContainerStatuses()).orElse(List.of());
+        List<ContainerStatus> statuses = pod.map(
+                        x -> x.getStatus() == null || x.getStatus().getInitContainerStatuses() == null
+                                ? List.<ContainerStatus>of()
+                                : x.getStatus().getInitContainerStatuses())
+                .orElse(List.of());
         for (VolumeRole role : roles) {
             String name = ArchiveJobs.restoreContainerName(role);
-            Optional<ContainerStatus> s = statuses.stream().filter(c -> c.getName().equals(name)).findFirst();
-            ContainerStateTerminated now = s.map(ContainerStatus::getState).map(x -> x.getTerminated()).orElse(null);
-            ContainerStateTerminated before = s.map(ContainerStatus::getLastState).map(x -> x.getTerminated()).orElse(null);
+            Optional<ContainerStatus> s =
+                    statuses.stream().filter(c -> c.getName().equals(name)).findFirst();
+            ContainerStateTerminated now =
+                    s.map(ContainerStatus::getState).map(x -> x.getTerminated()).orElse(null);
+            ContainerStateTerminated before = s.map(ContainerStatus::getLastState)
+                    .map(x -> x.getTerminated())
+                    .orElse(null);
             if (now != null && now.getExitCode() != null && now.getExitCode() == 0) {
                 done.add(role.specName() + ": " + text(now, "restored"));
             } else if (now != null) {
@@ -62,16 +69,24 @@ public final class RestoreProgress {
             }
         }
         if (!failed.isEmpty()) {
-            return Optional.of(new Report(false, "RestoreFailed", "restoring from the archive failed, so the runtime does not start on"
-                    + " an empty volume: " + String.join("; ", failed) + "; fix the archive or restoreFrom (a new Claw) and delete the pod", true));
+            return Optional.of(new Report(
+                    false,
+                    "RestoreFailed",
+                    "restoring from the archive failed, so the runtime does not start on" + " an empty volume: "
+                            + String.join("; ", failed)
+                            + "; fix the archive or restoreFrom (a new Claw) and delete the pod",
+                    true));
         }
         if (!waiting.isEmpty()) {
-            return Optional.of(new Report(null, "Restoring", "restoring " + String.join(", ", waiting) + " from the archive", false));
+            return Optional.of(new Report(
+                    null, "Restoring", "restoring " + String.join(", ", waiting) + " from the archive", false));
         }
         return Optional.of(new Report(true, "Restored", String.join("; ", done), false));
     }
 
     private static String text(ContainerStateTerminated t, String fallback) {
-        return t.getMessage() == null || t.getMessage().isBlank() ? fallback : t.getMessage().strip();
+        return t.getMessage() == null || t.getMessage().isBlank()
+                ? fallback
+                : t.getMessage().strip();
     }
 }

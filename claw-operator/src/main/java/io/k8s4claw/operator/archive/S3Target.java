@@ -34,17 +34,25 @@ public record S3Target(URI endpoint, String region, boolean pathStyle, String bu
         String accessKey = env.get(ACCESS_KEY_ENV);
         String secretKey = env.get(SECRET_KEY_ENV);
         if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
-            throw new ArchiveException(ArchiveException.Kind.CREDENTIALS, "no object-storage credentials: set " + ACCESS_KEY_ENV
-                    + " and " + SECRET_KEY_ENV + " (the archive Secret's keys of these names)");
+            throw new ArchiveException(
+                    ArchiveException.Kind.CREDENTIALS,
+                    "no object-storage credentials: set " + ACCESS_KEY_ENV + " and " + SECRET_KEY_ENV
+                            + " (the archive Secret's keys of these names)");
         }
         var builder = S3Client.builder()
                 .region(Region.of(region))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)).build())
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(60))
+                        .build())
                 // The SDK's standard retries (3 attempts, backoff with jitter) for a part that failed on the wire.
-                .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build())
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(RetryMode.STANDARD)
+                        .build())
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(pathStyle)
+                        .build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }

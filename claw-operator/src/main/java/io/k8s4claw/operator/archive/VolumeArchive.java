@@ -40,6 +40,7 @@ public final class VolumeArchive {
 
     /** S3's smallest part (all parts but the last must be at least this). */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
     public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
     public static final String CHECKSUM_SUFFIX = ".sha256";
     public static final String RESTORED_MARKER = ".claw-restored";
@@ -48,15 +49,12 @@ public final class VolumeArchive {
     private static final Set<String> IGNORED_ON_EMPTY_CHECK = Set.of("lost+found", DOWNLOAD_NAME);
 
     /** What an archive run wrote. */
-    public record Archived(String key, long bytes, int parts, String sha256, long files) {
-    }
+    public record Archived(String key, long bytes, int parts, String sha256, long files) {}
 
     /** What a restore found. */
-    public record Restored(String key, long bytes, String sha256, long files, boolean alreadyRestored) {
-    }
+    public record Restored(String key, long bytes, String sha256, long files, boolean alreadyRestored) {}
 
-    private VolumeArchive() {
-    }
+    private VolumeArchive() {}
 
     public static Archived archive(Path dir, S3Client s3, String bucket, String key, int partSize) {
         if (!Files.isDirectory(dir)) {
@@ -78,7 +76,8 @@ public final class VolumeArchive {
         }
         String hex = HexFormat.of().formatHex(sha.digest());
         try {
-            s3.putObject(b -> b.bucket(bucket).key(key + CHECKSUM_SUFFIX).contentType("text/plain"),
+            s3.putObject(
+                    b -> b.bucket(bucket).key(key + CHECKSUM_SUFFIX).contentType("text/plain"),
                     software.amazon.awssdk.core.sync.RequestBody.fromString(hex + "  " + fileName(key) + "\n"));
         } catch (RuntimeException e) {
             throw classify(e, "writing the checksum s3://" + bucket + "/" + key + CHECKSUM_SUFFIX);
@@ -95,14 +94,19 @@ public final class VolumeArchive {
                 if (done.equals(key)) {
                     return new Restored(key, 0, null, 0, true);
                 }
-                throw new ArchiveException(ArchiveException.Kind.LOCAL, dir + " was restored from " + done + ", not " + key
-                        + "; a volume is restored once");
+                throw new ArchiveException(
+                        ArchiveException.Kind.LOCAL,
+                        dir + " was restored from " + done + ", not " + key + "; a volume is restored once");
             }
             try (Stream<Path> entries = Files.list(dir)) {
-                List<String> present = entries.map(p -> p.getFileName().toString()).filter(n -> !IGNORED_ON_EMPTY_CHECK.contains(n)).toList();
+                List<String> present = entries.map(p -> p.getFileName().toString())
+                        .filter(n -> !IGNORED_ON_EMPTY_CHECK.contains(n))
+                        .toList();
                 if (!present.isEmpty()) {
-                    throw new ArchiveException(ArchiveException.Kind.LOCAL, dir + " is not empty (" + String.join(", ", present.subList(0,
-                            Math.min(5, present.size()))) + "); restoring over existing data is refused");
+                    throw new ArchiveException(
+                            ArchiveException.Kind.LOCAL,
+                            dir + " is not empty (" + String.join(", ", present.subList(0, Math.min(5, present.size())))
+                                    + "); restoring over existing data is refused");
                 }
             }
         } catch (IOException e) {
@@ -110,10 +114,15 @@ public final class VolumeArchive {
         }
         String expected;
         try {
-            expected = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + CHECKSUM_SUFFIX)).asUtf8String().strip().split("\\s+")[0];
+            expected = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + CHECKSUM_SUFFIX))
+                    .asUtf8String()
+                    .strip()
+                    .split("\\s+")[0];
         } catch (RuntimeException e) {
-            throw classify(e, "reading the checksum s3://" + bucket + "/" + key + CHECKSUM_SUFFIX
-                    + " (an archive without one was never completed)");
+            throw classify(
+                    e,
+                    "reading the checksum s3://" + bucket + "/" + key + CHECKSUM_SUFFIX
+                            + " (an archive without one was never completed)");
         }
         Path download = dir.resolve(DOWNLOAD_NAME);
         MessageDigest sha = sha256();
@@ -131,22 +140,28 @@ public final class VolumeArchive {
         String actual = HexFormat.of().formatHex(sha.digest());
         if (!actual.equals(expected)) {
             deleteQuietly(download);
-            throw new ArchiveException(ArchiveException.Kind.CORRUPT, "s3://" + bucket + "/" + key + " has SHA-256 " + actual
-                    + " but its checksum object says " + expected + ": the archive is corrupt; nothing was unpacked");
+            throw new ArchiveException(
+                    ArchiveException.Kind.CORRUPT,
+                    "s3://" + bucket + "/" + key + " has SHA-256 " + actual + " but its checksum object says "
+                            + expected + ": the archive is corrupt; nothing was unpacked");
         }
         long files;
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new BufferedInputStream(Files.newInputStream(download))))) {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(download))))) {
             files = unpack(tar, dir);
         } catch (IOException e) {
-            throw new ArchiveException(ArchiveException.Kind.CORRUPT, "s3://" + bucket + "/" + key + " matches its checksum but does"
-                    + " not unpack: " + e.getMessage(), e);
+            throw new ArchiveException(
+                    ArchiveException.Kind.CORRUPT,
+                    "s3://" + bucket + "/" + key + " matches its checksum but does" + " not unpack: " + e.getMessage(),
+                    e);
         } finally {
             deleteQuietly(download);
         }
         try {
             Files.writeString(dir.resolve(RESTORED_MARKER), key + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ArchiveException(ArchiveException.Kind.LOCAL, "cannot write " + RESTORED_MARKER + " in " + dir, e);
+            throw new ArchiveException(
+                    ArchiveException.Kind.LOCAL, "cannot write " + RESTORED_MARKER + " in " + dir, e);
         }
         return new Restored(key, bytes, actual, files, false);
     }
@@ -159,7 +174,10 @@ public final class VolumeArchive {
         }
         for (Path p : paths) {
             String name = dir.relativize(p).toString().replace('\\', '/');
-            if (name.equals(RESTORED_MARKER) || name.equals(DOWNLOAD_NAME) || name.equals("lost+found") || name.startsWith("lost+found/")) {
+            if (name.equals(RESTORED_MARKER)
+                    || name.equals(DOWNLOAD_NAME)
+                    || name.equals("lost+found")
+                    || name.startsWith("lost+found/")) {
                 continue;
             }
             TarArchiveEntry entry;
@@ -257,16 +275,24 @@ public final class VolumeArchive {
             return new ArchiveException(ArchiveException.Kind.MISSING, doing + ": no such object", e);
         }
         if (e instanceof S3Exception s3) {
-            String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
-            if (s3.statusCode() == 403 || "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
+            String code =
+                    s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+            if (s3.statusCode() == 403
+                    || "InvalidAccessKeyId".equals(code)
+                    || "SignatureDoesNotMatch".equals(code)
                     || "AccessDenied".equals(code)) {
-                return new ArchiveException(ArchiveException.Kind.CREDENTIALS, doing + ": the object store refused the credentials ("
-                        + code + "); check the archive Secret's " + S3Target.ACCESS_KEY_ENV + " and " + S3Target.SECRET_KEY_ENV, e);
+                return new ArchiveException(
+                        ArchiveException.Kind.CREDENTIALS,
+                        doing + ": the object store refused the credentials (" + code + "); check the archive Secret's "
+                                + S3Target.ACCESS_KEY_ENV + " and " + S3Target.SECRET_KEY_ENV,
+                        e);
             }
             if (s3.statusCode() == 404) {
-                return new ArchiveException(ArchiveException.Kind.MISSING, doing + ": " + (code == null ? "not found" : code), e);
+                return new ArchiveException(
+                        ArchiveException.Kind.MISSING, doing + ": " + (code == null ? "not found" : code), e);
             }
-            return new ArchiveException(ArchiveException.Kind.TRANSFER, doing + ": HTTP " + s3.statusCode() + " " + code, e);
+            return new ArchiveException(
+                    ArchiveException.Kind.TRANSFER, doing + ": HTTP " + s3.statusCode() + " " + code, e);
         }
         if (e instanceof SdkClientException || e instanceof IOException || e.getCause() instanceof IOException) {
             return new ArchiveException(ArchiveException.Kind.TRANSFER, doing + ": " + e.getMessage(), e);

@@ -5,11 +5,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code claw}: render, validate, and run the operator. */
-@Command(name = "claw", mixinStandardHelpOptions = true, versionProvider = ClawCommand.Version.class,
+@Command(
+        name = "claw",
+        mixinStandardHelpOptions = true,
+        versionProvider = ClawCommand.Version.class,
         description = "k8s4claw: run AI-agent runtimes (Hermes Agent, OpenClaw, …) on Kubernetes.",
-        subcommands = {RenderCommand.class, ValidateCommand.class, OperatorCommand.class,
-                io.k8s4claw.operator.archive.ArchiveCommands.Archive.class, io.k8s4claw.operator.archive.ArchiveCommands.Restore.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            RenderCommand.class,
+            ValidateCommand.class,
+            OperatorCommand.class,
+            io.k8s4claw.operator.archive.ArchiveCommands.Archive.class,
+            io.k8s4claw.operator.archive.ArchiveCommands.Restore.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ClawCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,10 +1,10 @@
 package io.k8s4claw.operator.cli;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.Hashes;
 import io.k8s4claw.operator.reconcile.SecretData;
@@ -23,8 +23,7 @@ import java.util.Optional;
  */
 final class ClawFileSet {
 
-    record Planned(ManifestFiles.Located<Claw> claw, ClawPlanner.Plan plan) {
-    }
+    record Planned(ManifestFiles.Located<Claw> claw, ClawPlanner.Plan plan) {}
 
     private final ManifestFiles files;
 
@@ -56,50 +55,71 @@ final class ClawFileSet {
      */
     List<Planned> plan(ClawPlanner planner, boolean requireChannels) {
         List<ManifestFiles.Located<Claw>> claws = new ArrayList<>(files.claws());
-        claws.sort(Comparator.comparing((ManifestFiles.Located<Claw> c) -> Objects.toString(c.object().getMetadata().getNamespace(), ""))
+        claws.sort(Comparator.comparing((ManifestFiles.Located<Claw> c) ->
+                        Objects.toString(c.object().getMetadata().getNamespace(), ""))
                 .thenComparing(c -> Objects.toString(c.object().getMetadata().getName(), "")));
         List<Planned> out = new ArrayList<>();
         for (ManifestFiles.Located<Claw> located : claws) {
             Claw claw = located.object();
             // As written (unknown fields, wrong types that binding would hide), then everything the operator checks.
             java.util.LinkedHashSet<FieldError> all = new java.util.LinkedHashSet<>(
-                    io.k8s4claw.api.validation.ClawValidator.validateManifest(located.source()).errors());
+                    io.k8s4claw.api.validation.ClawValidator.validateManifest(located.source())
+                            .errors());
             all.addAll(planner.validate(claw));
             List<FieldError> errors = new ArrayList<>(all);
             List<ClawChannel> channels = new ArrayList<>();
             if (errors.isEmpty()) {
-                List<ChannelRef> refs = claw.getSpec().getChannels() == null ? List.of() : claw.getSpec().getChannels();
+                List<ChannelRef> refs = claw.getSpec().getChannels() == null
+                        ? List.of()
+                        : claw.getSpec().getChannels();
                 for (int i = 0; i < refs.size(); i++) {
                     Optional<ClawChannel> found = channel(claw, refs.get(i).getName());
                     if (found.isPresent()) {
                         channels.add(found.get());
                     } else {
-                        errors.add(new FieldError("spec.channels[" + i + "].name", "ClawChannel '" + refs.get(i).getName()
-                                + "' is not in the given files (namespace " + Objects.toString(claw.getMetadata().getNamespace(), "<unset>")
-                                + "); add the file that defines it"));
+                        errors.add(new FieldError(
+                                "spec.channels[" + i + "].name",
+                                "ClawChannel '" + refs.get(i).getName()
+                                        + "' is not in the given files (namespace "
+                                        + Objects.toString(claw.getMetadata().getNamespace(), "<unset>")
+                                        + "); add the file that defines it"));
                     }
                 }
             }
-            if (!requireChannels && channels.size() < (claw.getSpec().getChannels() == null ? 0 : claw.getSpec().getChannels().size())
+            if (!requireChannels
+                    && channels.size()
+                            < (claw.getSpec().getChannels() == null
+                                    ? 0
+                                    : claw.getSpec().getChannels().size())
                     && errors.stream().allMatch(e -> e.message().contains("is not in the given files"))) {
                 out.add(new Planned(located, null));
                 continue;
             }
-            out.add(new Planned(located, errors.isEmpty() ? planner.plan(claw, channels, secretHashes(claw)) : new ClawPlanner.Plan.Invalid(errors)));
+            out.add(new Planned(
+                    located,
+                    errors.isEmpty()
+                            ? planner.plan(claw, channels, secretHashes(claw))
+                            : new ClawPlanner.Plan.Invalid(errors)));
         }
         return out;
     }
 
     /** Names of the Claw's channels that are not among the files. */
     List<String> missingChannels(Claw claw) {
-        return claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
-                : claw.getSpec().getChannels().stream().map(ChannelRef::getName).filter(n -> channel(claw, n).isEmpty()).toList();
+        return claw.getSpec() == null || claw.getSpec().getChannels() == null
+                ? List.of()
+                : claw.getSpec().getChannels().stream()
+                        .map(ChannelRef::getName)
+                        .filter(n -> channel(claw, n).isEmpty())
+                        .toList();
     }
 
     private Optional<ClawChannel> channel(Claw claw, String name) {
-        return files.channels().stream().map(ManifestFiles.Located::object)
+        return files.channels().stream()
+                .map(ManifestFiles.Located::object)
                 .filter(c -> Objects.equals(c.getMetadata().getName(), name))
-                .filter(c -> Objects.equals(c.getMetadata().getNamespace(), claw.getMetadata().getNamespace()))
+                .filter(c -> Objects.equals(
+                        c.getMetadata().getNamespace(), claw.getMetadata().getNamespace()))
                 .findFirst();
     }
 
@@ -107,7 +127,8 @@ final class ClawFileSet {
         Map<String, String> hashes = new HashMap<>();
         for (ManifestFiles.Located<Secret> s : files.secrets()) {
             Secret secret = s.object();
-            if (Objects.equals(secret.getMetadata().getNamespace(), claw.getMetadata().getNamespace())) {
+            if (Objects.equals(
+                    secret.getMetadata().getNamespace(), claw.getMetadata().getNamespace())) {
                 hashes.put(secret.getMetadata().getName(), Hashes.ofData(SecretData.bytes(secret)));
             }
         }

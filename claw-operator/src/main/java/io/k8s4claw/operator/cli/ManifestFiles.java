@@ -18,8 +18,11 @@ import java.util.List;
  * The Claws, ClawChannels and Secrets in a set of (multi-document) YAML files, each remembered with where it
  * came from so messages can point at the file and document.
  */
-record ManifestFiles(List<Located<Claw>> claws, List<Located<ClawChannel>> channels, List<Located<Secret>> secrets,
-                     List<String> problems) {
+record ManifestFiles(
+        List<Located<Claw>> claws,
+        List<Located<ClawChannel>> channels,
+        List<Located<Secret>> secrets,
+        List<String> problems) {
 
     record Located<T>(T object, Path file, int document, JsonNode source) {
         String where() {
@@ -59,23 +62,31 @@ record ManifestFiles(List<Located<Claw>> claws, List<Located<ClawChannel>> chann
                         } else if ("v1".equals(apiVersion) && "Secret".equals(kind)) {
                             secrets.add(new Located<>(YAML.treeToValue(doc, Secret.class), file, index, doc));
                         } else {
-                            problems.add(where + ": " + (kind.isEmpty() ? "a document without kind" : apiVersion + " " + kind)
+                            problems.add(where + ": "
+                                    + (kind.isEmpty() ? "a document without kind" : apiVersion + " " + kind)
                                     + " is not a Claw, ClawChannel or Secret; claw only reads those");
                         }
                     } catch (IOException e) {
-                        var errors = "Claw".equals(kind) ? io.k8s4claw.api.validation.ClawValidator.validateManifest(doc).errors()
-                                : "ClawChannel".equals(kind) ? io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(doc).errors()
-                                : List.<io.k8s4claw.api.validation.FieldError>of();
+                        var errors = "Claw".equals(kind)
+                                ? io.k8s4claw.api.validation.ClawValidator.validateManifest(doc)
+                                        .errors()
+                                : "ClawChannel".equals(kind)
+                                        ? io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(doc)
+                                                .errors()
+                                        : List.<io.k8s4claw.api.validation.FieldError>of();
                         if (errors.isEmpty()) {
-                            problems.add(where + ": " + kind + " cannot be read: " + e.getMessage().lines().findFirst().orElse(""));
+                            problems.add(where + ": " + kind + " cannot be read: "
+                                    + e.getMessage().lines().findFirst().orElse(""));
                         } else {
-                            errors.forEach(err -> problems.add(where + ": " + kind + " " + doc.path("metadata").path("name").asText("") + ": " + err));
+                            errors.forEach(err -> problems.add(where + ": " + kind + " "
+                                    + doc.path("metadata").path("name").asText("") + ": " + err));
                         }
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 // (Jackson reports errors past the first document lazily, as RuntimeJsonMappingException)
-                problems.add(file + ": not valid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                problems.add(file + ": not valid YAML: "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }
         }
         return new ManifestFiles(claws, channels, secrets, problems);

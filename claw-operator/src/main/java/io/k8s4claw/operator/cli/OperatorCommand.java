@@ -19,22 +19,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code claw operator}: runs the operator against the current kubeconfig or the in-cluster config. */
-@Command(name = "operator", mixinStandardHelpOptions = true,
-        description = "Run the operator (kubeconfig or in-cluster service account). Serves /healthz, /readyz and /metrics.")
+@Command(
+        name = "operator",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the operator (kubeconfig or in-cluster service account). Serves /healthz, /readyz and /metrics.")
 final class OperatorCommand implements Callable<Integer> {
 
-    @Option(names = "--namespaces", defaultValue = "${env:WATCH_NAMESPACES}",
+    @Option(
+            names = "--namespaces",
+            defaultValue = "${env:WATCH_NAMESPACES}",
             description = "Comma-separated namespaces to manage; empty = all (env WATCH_NAMESPACES)")
     String namespaces;
 
-    @Option(names = "--health-port", defaultValue = "8080", description = "Port of /healthz, /readyz, /metrics (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--health-port",
+            defaultValue = "8080",
+            description = "Port of /healthz, /readyz, /metrics (default ${DEFAULT-VALUE})")
     int healthPort;
 
-    @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--leader-election",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Take the Lease claw-operator-leader before reconciling (default on)")
     boolean leaderElection;
 
-    @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE}", description = "Namespace of the Lease (env POD_NAMESPACE)")
+    @Option(
+            names = "--lease-namespace",
+            defaultValue = "${env:POD_NAMESPACE}",
+            description = "Namespace of the Lease (env POD_NAMESPACE)")
     String leaseNamespace;
 
     @Option(names = "--bridge-image", description = "Bridge image for Claws that name none")
@@ -48,38 +63,64 @@ final class OperatorCommand implements Callable<Integer> {
 
     // Server-side apply by default: on a real apiserver it wrote as little and converged no slower than create/PUT
     // (claw-operator/docs/design.md), and it records field ownership, which GitOps tools expect to coexist with.
-    @Option(names = "--write-path", defaultValue = "SERVER_SIDE_APPLY",
-            description = "How changed children are written: SERVER_SIDE_APPLY (field manager claw-operator, default) or UPDATE (create/PUT)")
+    @Option(
+            names = "--write-path",
+            defaultValue = "SERVER_SIDE_APPLY",
+            description =
+                    "How changed children are written: SERVER_SIDE_APPLY (field manager claw-operator, default) or UPDATE (create/PUT)")
     io.k8s4claw.operator.reconcile.WritePath writePath;
 
     @Override
     public Integer call() throws Exception {
-        Set<String> watched = namespaces == null || namespaces.isBlank() ? Set.of()
-                : Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> watched = namespaces == null || namespaces.isBlank()
+                ? Set.of()
+                : Arrays.stream(namespaces.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .collect(Collectors.toSet());
         KubernetesClient client = new KubernetesClientBuilder().build();
         OperatorMetrics metrics = new OperatorMetrics();
         // A standby (not holding the Lease) has no informers running yet; it is still "ready" to Kubernetes so a
         // rollout of a two-replica Deployment can proceed. The leader is ready once its informers are healthy.
-        java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean(!leaderElection);
+        java.util.concurrent.atomic.AtomicBoolean leading =
+                new java.util.concurrent.atomic.AtomicBoolean(!leaderElection);
         Optional<LeaderElectionConfiguration> election = leaderElection
-                ? Optional.of(new LeaderElectionConfiguration("claw-operator-leader",
+                ? Optional.of(new LeaderElectionConfiguration(
+                        "claw-operator-leader",
                         leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
-                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
                         new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(
-                                () -> leading.set(true), () -> leading.set(false), leader -> { }),
+                                () -> leading.set(true), () -> leading.set(false), leader -> {}),
                         true))
                 : Optional.empty();
-        ClawOperator operator = new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.load(),
-                SidecarImages.defaults().withOverrides(bridgeImage, channelImage), watched, election, Optional.empty(), threads, writePath), metrics);
-        try (HealthServer health = new HealthServer(new InetSocketAddress(healthPort), operator::alive,
-                () -> leading.get() ? operator.ready() : operator.alive(), metrics)) {
+        ClawOperator operator = new ClawOperator(
+                new ClawOperator.Settings(
+                        client,
+                        RuntimeAdapters.load(),
+                        SidecarImages.defaults().withOverrides(bridgeImage, channelImage),
+                        watched,
+                        election,
+                        Optional.empty(),
+                        threads,
+                        writePath),
+                metrics);
+        try (HealthServer health = new HealthServer(
+                new InetSocketAddress(healthPort),
+                operator::alive,
+                () -> leading.get() ? operator.ready() : operator.alive(),
+                metrics)) {
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                operator.close();
-                client.close();
-                stop.countDown();
-            }, "claw-operator-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                operator.close();
+                                client.close();
+                                stop.countDown();
+                            },
+                            "claw-operator-shutdown"));
             operator.start();
             stop.await();
         }

@@ -17,18 +17,27 @@ import picocli.CommandLine.Parameters;
  * {@code claw render FILE...}: the objects the operator would apply for the Claws in the files, offline.
  * Exit 0 when every Claw rendered, 1 when one is invalid (its errors on stderr), 2 on unreadable input.
  */
-@Command(name = "render", mixinStandardHelpOptions = true,
-        description = {"Print, as multi-document YAML, exactly what the operator would apply for the Claws and",
-                "ClawChannels in FILE... (no cluster, no kubeconfig). Secret values are never printed."})
+@Command(
+        name = "render",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print, as multi-document YAML, exactly what the operator would apply for the Claws and",
+            "ClawChannels in FILE... (no cluster, no kubeconfig). Secret values are never printed."
+        })
 final class RenderCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "YAML files with Claw, ClawChannel (and optionally Secret) objects")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "YAML files with Claw, ClawChannel (and optionally Secret) objects")
     List<Path> files;
 
     @Option(names = "--bridge-image", description = "Bridge image when a Claw names none (default: ${DEFAULT-VALUE})")
     String bridgeImage = SidecarImages.defaults().bridge();
 
-    @Option(names = "--channel-sidecar-image", description = "Channel sidecar image when a ClawChannel names none (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--channel-sidecar-image",
+            description = "Channel sidecar image when a ClawChannel names none (default: ${DEFAULT-VALUE})")
     String channelImage = SidecarImages.defaults().channelSidecar();
 
     @CommandLine.Spec
@@ -57,14 +66,16 @@ final class RenderCommand implements Callable<Integer> {
                     first = false;
                 }
                 case ClawPlanner.Plan.Invalid invalid -> {
-                    err.println("error: " + planned.claw().where() + ": Claw " + planned.claw().object().getMetadata().getName() + " is invalid:");
+                    err.println("error: " + planned.claw().where() + ": Claw "
+                            + planned.claw().object().getMetadata().getName() + " is invalid:");
                     invalid.errors().forEach(e -> err.println("  " + e));
                     exit = 1;
                 }
             }
         }
         if (first && exit == 0) {
-            err.println("error: no Claw in " + files + " (ClawChannels are rendered as part of the Claws that use them)");
+            err.println(
+                    "error: no Claw in " + files + " (ClawChannels are rendered as part of the Claws that use them)");
             exit = 2;
         }
         out.flush();

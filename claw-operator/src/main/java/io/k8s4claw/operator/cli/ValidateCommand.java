@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code claw validate FILE...}: exit 0 when every Claw and ClawChannel is valid; otherwise every error with its field path, exit 1. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
         description = "Check the Claws and ClawChannels in FILE...; print every problem with its field path.")
 final class ValidateCommand implements Callable<Integer> {
 
@@ -54,13 +56,20 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         for (var channel : set.channels()) {
-            var errors = new java.util.ArrayList<>(new java.util.LinkedHashSet<io.k8s4claw.api.validation.FieldError>(java.util.stream.Stream.concat(
-                    io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(channel.source()).errors().stream(),
-                    io.k8s4claw.operator.desired.ClawValidation.validateChannel(channel.object()).stream()).toList()));
+            var errors = new java.util.ArrayList<>(
+                    new java.util.LinkedHashSet<io.k8s4claw.api.validation.FieldError>(java.util.stream.Stream.concat(
+                                    io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(channel.source())
+                                            .errors()
+                                            .stream(),
+                                    io.k8s4claw.operator.desired.ClawValidation.validateChannel(channel.object())
+                                            .stream())
+                            .toList()));
             if (errors.isEmpty()) {
-                out.println("valid: ClawChannel " + channel.object().getMetadata().getName() + " (" + channel.where() + ")");
+                out.println("valid: ClawChannel "
+                        + channel.object().getMetadata().getName() + " (" + channel.where() + ")");
             } else {
-                err.println("invalid: ClawChannel " + channel.object().getMetadata().getName() + " (" + channel.where() + ")");
+                err.println("invalid: ClawChannel "
+                        + channel.object().getMetadata().getName() + " (" + channel.where() + ")");
                 errors.forEach(e -> err.println("  " + e));
                 exit = 1;
             }

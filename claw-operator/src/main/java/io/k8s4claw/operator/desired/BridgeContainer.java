@@ -42,37 +42,56 @@ final class BridgeContainer {
     static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m"
             + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
             + " -XX:TrimNativeHeapInterval=2000";
+
     static final long SIDECAR_UID = 65532;
 
-    private BridgeContainer() {
-    }
+    private BridgeContainer() {}
 
-    static Container build(Claw claw, List<ClawChannel> channels, BridgeTarget target, String image, String dataVolume) {
+    static Container build(
+            Claw claw, List<ClawChannel> channels, BridgeTarget target, String image, String dataVolume) {
         List<EnvVar> env = new ArrayList<>();
         env.add(env("CLAW_BUS_SOCKET", BUS_SOCKET));
         env.add(env("CLAW_BRIDGE_DATA_DIR", DATA_DIR));
         env.add(env("CLAW_BRIDGE_HTTP_PORT", Integer.toString(HTTP_PORT)));
         env.addAll(target.bridgeEnv());
         env.add(env("CLAW_MAX_CONCURRENT_RUNS", Integer.toString(MAX_CONCURRENT_RUNS)));
-        env.add(env("CLAW_CHANNELS", channels.stream().map(c -> c.getMetadata().getName()).collect(Collectors.joining(","))));
+        env.add(env(
+                "CLAW_CHANNELS",
+                channels.stream().map(c -> c.getMetadata().getName()).collect(Collectors.joining(","))));
         env.add(env("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
-        ResourceRequirements resources = claw.getSpec().getBridge() != null && claw.getSpec().getBridge().getResources() != null
-                ? claw.getSpec().getBridge().getResources()
-                : defaultResources();
+        ResourceRequirements resources =
+                claw.getSpec().getBridge() != null && claw.getSpec().getBridge().getResources() != null
+                        ? claw.getSpec().getBridge().getResources()
+                        : defaultResources();
         return new ContainerBuilder()
                 .withName(NAME)
                 .withImage(image)
                 .withRestartPolicy("Always")
                 .withEnv(env)
-                .addNewPort().withName("bridge-http").withContainerPort(HTTP_PORT).withProtocol("TCP").endPort()
+                .addNewPort()
+                .withName("bridge-http")
+                .withContainerPort(HTTP_PORT)
+                .withProtocol("TCP")
+                .endPort()
                 .withStartupProbe(httpProbe("/healthz", "bridge-http", 1, 60))
                 .withLivenessProbe(httpProbe("/healthz", "bridge-http", 10, 3))
                 .withReadinessProbe(httpProbe("/readyz", "bridge-http", 5, 3))
                 .withResources(resources)
                 .withSecurityContext(sidecarSecurityContext())
-                .addNewVolumeMount().withName(BUS_VOLUME).withMountPath(BUS_DIR).endVolumeMount()
-                .addNewVolumeMount().withName(dataVolume).withMountPath(DATA_DIR).withSubPath(DATA_SUB_PATH).endVolumeMount()
-                .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").withSubPath(NAME).endVolumeMount()
+                .addNewVolumeMount()
+                .withName(BUS_VOLUME)
+                .withMountPath(BUS_DIR)
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName(dataVolume)
+                .withMountPath(DATA_DIR)
+                .withSubPath(DATA_SUB_PATH)
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName(TMP_VOLUME)
+                .withMountPath("/tmp")
+                .withSubPath(NAME)
+                .endVolumeMount()
                 .build();
     }
 
@@ -81,8 +100,14 @@ final class BridgeContainer {
     }
 
     static Probe httpProbe(String path, String port, int periodSeconds, int failureThreshold) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withNewPort(port).endHttpGet()
-                .withPeriodSeconds(periodSeconds).withFailureThreshold(failureThreshold).build();
+        return new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath(path)
+                .withNewPort(port)
+                .endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .build();
     }
 
     static ResourceRequirements defaultResources() {
@@ -101,8 +126,12 @@ final class BridgeContainer {
                 .withRunAsGroup(SIDECAR_UID)
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
     }
 }

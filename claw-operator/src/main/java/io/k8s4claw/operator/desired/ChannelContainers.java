@@ -7,8 +7,7 @@ import java.util.List;
 /** Which container of a Claw's pod hosts a channel: its own sidecar, or the shared channel container. */
 public final class ChannelContainers {
 
-    private ChannelContainers() {
-    }
+    private ChannelContainers() {}
 
     /**
      * The name of the container that runs channel {@code channelName} in the desired StatefulSet: {@code channel-<name>},
@@ -21,7 +20,9 @@ public final class ChannelContainers {
         if (init == null || init.stream().anyMatch(c -> c.getName().equals(own))) {
             return own;
         }
-        boolean shared = init.stream().filter(c -> c.getName().equals(ChannelSidecars.SHARED_NAME)).flatMap(c -> c.getEnv().stream())
+        boolean shared = init.stream()
+                .filter(c -> c.getName().equals(ChannelSidecars.SHARED_NAME))
+                .flatMap(c -> c.getEnv().stream())
                 .anyMatch(e -> e.getName().matches("CHANNEL_[0-9]+_NAME") && channelName.equals(e.getValue()));
         return shared ? ChannelSidecars.SHARED_NAME : own;
     }

@@ -10,14 +10,6 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.k8s4claw.api.v1alpha1.ChannelMode;
-import io.k8s4claw.api.v1alpha1.ChannelRef;
-import io.k8s4claw.api.v1alpha1.ChannelType;
-import io.k8s4claw.api.v1alpha1.ClawChannel;
-import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
-import io.k8s4claw.api.v1alpha1.CredentialSpec;
-import io.k8s4claw.api.v1alpha1.KeyMapping;
-import io.k8s4claw.api.v1alpha1.SidecarSpec;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -26,7 +18,15 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
+import io.k8s4claw.api.v1alpha1.ChannelMode;
+import io.k8s4claw.api.v1alpha1.ChannelRef;
+import io.k8s4claw.api.v1alpha1.ChannelType;
 import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.v1alpha1.ClawChannelSpec;
+import io.k8s4claw.api.v1alpha1.CredentialSpec;
+import io.k8s4claw.api.v1alpha1.KeyMapping;
+import io.k8s4claw.api.v1alpha1.SidecarSpec;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -60,15 +60,15 @@ final class ChannelSidecars {
     static final int FIRST_PORT = 8081;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ChannelSidecars() {
-    }
+    private ChannelSidecars() {}
 
     /** The shared channel container's name. */
     static final String SHARED_NAME = "claw-channels";
     /** Where the shared container finds channel {@code <name>}'s secrets, one file per variable. */
     static final String SECRETS_DIR = "/etc/claw/channel-secrets/";
-    private static final Set<ChannelType> BUILT_IN = EnumSet.of(ChannelType.SLACK, ChannelType.DISCORD, ChannelType.TELEGRAM,
-            ChannelType.WEBHOOK);
+
+    private static final Set<ChannelType> BUILT_IN =
+            EnumSet.of(ChannelType.SLACK, ChannelType.DISCORD, ChannelType.TELEGRAM, ChannelType.WEBHOOK);
 
     /**
      * Resources of the shared container, from ClawPodMemoryBenchmark (container flags, the platform fakes, 10,000
@@ -76,6 +76,7 @@ final class ChannelSidecars {
      * claw-channel-sidecar/docs/operations.md, "The shared channel container").
      */
     static final int SHARED_REQUEST_BASE_MIB = 64;
+
     static final int SHARED_REQUEST_PER_CHANNEL_MIB = 8;
     static final int SHARED_LIMIT_BASE_MIB = 128;
     static final int SHARED_LIMIT_PER_CHANNEL_MIB = 16;
@@ -84,10 +85,15 @@ final class ChannelSidecars {
     static boolean shareable(ClawChannel channel, String defaultImage) {
         ClawChannelSpec spec = channel.getSpec();
         SidecarSpec sidecar = spec.getSidecar();
-        boolean ownImage = sidecar != null && sidecar.getImage() != null && !sidecar.getImage().isBlank()
+        boolean ownImage = sidecar != null
+                && sidecar.getImage() != null
+                && !sidecar.getImage().isBlank()
                 && !sidecar.getImage().equals(defaultImage);
-        boolean ownContainerSettings = sidecar != null && (sidecar.getResources() != null || sidecar.getLivenessProbe() != null
-                || sidecar.getReadinessProbe() != null || (sidecar.getPorts() != null && !sidecar.getPorts().isEmpty()));
+        boolean ownContainerSettings = sidecar != null
+                && (sidecar.getResources() != null
+                        || sidecar.getLivenessProbe() != null
+                        || sidecar.getReadinessProbe() != null
+                        || (sidecar.getPorts() != null && !sidecar.getPorts().isEmpty()));
         return BUILT_IN.contains(spec.getType()) && !ownImage && !ownContainerSettings && spec.getResources() == null;
     }
 
@@ -120,9 +126,15 @@ final class ChannelSidecars {
     static List<Volume> volumes(List<ClawChannel> channels, String defaultImage) {
         List<Volume> out = new ArrayList<>();
         for (int i : sharedIndexes(channels, defaultImage)) {
-            List<VolumeProjection> sources = secretSources(channels.get(i).getSpec().getCredentials());
+            List<VolumeProjection> sources =
+                    secretSources(channels.get(i).getSpec().getCredentials());
             if (!sources.isEmpty()) {
-                out.add(new VolumeBuilder().withName(secretVolumeName(i)).withNewProjected().withSources(sources).endProjected().build());
+                out.add(new VolumeBuilder()
+                        .withName(secretVolumeName(i))
+                        .withNewProjected()
+                        .withSources(sources)
+                        .endProjected()
+                        .build());
             }
         }
         return out;
@@ -132,7 +144,8 @@ final class ChannelSidecars {
      * The Secrets whose change rolls the pod (hashed into its template): all it references except those only the
      * shared channel container reads — it reloads them itself, restarting that one channel.
      */
-    static List<String> podRollingSecrets(Claw claw, List<ClawChannel> channels, List<String> referenced, String defaultImage) {
+    static List<String> podRollingSecrets(
+            Claw claw, List<ClawChannel> channels, List<String> referenced, String defaultImage) {
         List<Integer> shared = sharedIndexes(channels, defaultImage);
         if (shared.isEmpty()) {
             return referenced;
@@ -159,14 +172,25 @@ final class ChannelSidecars {
             return sources;
         }
         if (credentials.getSecretRef() != null && credentials.getSecretRef().getName() != null) {
-            sources.add(new VolumeProjectionBuilder().withNewSecret().withName(credentials.getSecretRef().getName())
-                    .withOptional(false).endSecret().build());
+            sources.add(new VolumeProjectionBuilder()
+                    .withNewSecret()
+                    .withName(credentials.getSecretRef().getName())
+                    .withOptional(false)
+                    .endSecret()
+                    .build());
         }
         if (credentials.getKeys() != null) {
             for (KeyMapping key : credentials.getKeys()) {
-                sources.add(new VolumeProjectionBuilder().withNewSecret().withName(key.getSecretKeyRef().getName()).withOptional(false)
-                        .withItems(new KeyToPathBuilder().withKey(key.getSecretKeyRef().getKey()).withPath(key.getName()).build())
-                        .endSecret().build());
+                sources.add(new VolumeProjectionBuilder()
+                        .withNewSecret()
+                        .withName(key.getSecretKeyRef().getName())
+                        .withOptional(false)
+                        .withItems(new KeyToPathBuilder()
+                                .withKey(key.getSecretKeyRef().getKey())
+                                .withPath(key.getName())
+                                .build())
+                        .endSecret()
+                        .build());
             }
         }
         return sources;
@@ -184,24 +208,30 @@ final class ChannelSidecars {
     static ResourceRequirements sharedResources(int n) {
         return new ResourceRequirementsBuilder()
                 .addToRequests("cpu", new Quantity("50m"))
-                .addToRequests("memory", new Quantity((SHARED_REQUEST_BASE_MIB + SHARED_REQUEST_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
-                .addToLimits("memory", new Quantity((SHARED_LIMIT_BASE_MIB + SHARED_LIMIT_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
+                .addToRequests(
+                        "memory",
+                        new Quantity((SHARED_REQUEST_BASE_MIB + SHARED_REQUEST_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
+                .addToLimits(
+                        "memory", new Quantity((SHARED_LIMIT_BASE_MIB + SHARED_LIMIT_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
                 .build();
     }
 
-    static Container buildShared(List<ClawChannel> channels, List<ChannelRef> refs, List<Integer> shared, String image) {
+    static Container buildShared(
+            List<ClawChannel> channels, List<ChannelRef> refs, List<Integer> shared, String image) {
         List<EnvVar> env = new ArrayList<>();
         env.add(BridgeContainer.env("CHANNEL_COUNT", Integer.toString(shared.size())));
         env.add(BridgeContainer.env("CLAW_BUS_SOCKET", BridgeContainer.BUS_SOCKET));
         env.add(BridgeContainer.env("JAVA_TOOL_OPTIONS", sharedJavaToolOptions(shared.size())));
-        ContainerBuilder c = new ContainerBuilder().withName(SHARED_NAME).withImage(image).withRestartPolicy("Always");
+        ContainerBuilder c =
+                new ContainerBuilder().withName(SHARED_NAME).withImage(image).withRestartPolicy("Always");
         List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
         for (int j = 0; j < shared.size(); j++) {
             int i = shared.get(j);
             ClawChannel channel = channels.get(i);
             ClawChannelSpec spec = channel.getSpec();
             ChannelRef ref = refs.get(i);
-            ChannelMode mode = ref != null && ref.getMode() != null ? ref.getMode()
+            ChannelMode mode = ref != null && ref.getMode() != null
+                    ? ref.getMode()
                     : spec.getMode() != null ? spec.getMode() : ChannelMode.BIDIRECTIONAL;
             String p = "CHANNEL_" + (j + 1) + "_";
             env.add(BridgeContainer.env(p + "NAME", channel.getMetadata().getName()));
@@ -210,20 +240,29 @@ final class ChannelSidecars {
             env.add(BridgeContainer.env(p + "CONFIG", json(spec.getConfig())));
             env.add(BridgeContainer.env(p + "HTTP_PORT", Integer.toString(port(i))));
             if (spec.getBackpressure() != null && spec.getBackpressure().getBufferSize() != null) {
-                env.add(BridgeContainer.env(p + "BUFFER_SIZE", spec.getBackpressure().getBufferSize().toString()));
+                env.add(BridgeContainer.env(
+                        p + "BUFFER_SIZE",
+                        spec.getBackpressure().getBufferSize().toString()));
             }
             if (!secretSources(spec.getCredentials()).isEmpty()) {
                 String dir = SECRETS_DIR + channel.getMetadata().getName();
                 env.add(BridgeContainer.env(p + "SECRETS_DIR", dir));
-                mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(secretVolumeName(i)).withMountPath(dir)
-                        .withReadOnly(true).build());
+                mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName(secretVolumeName(i))
+                        .withMountPath(dir)
+                        .withReadOnly(true)
+                        .build());
             }
             if (spec.getSidecar() != null && spec.getSidecar().getEnv() != null) {
                 for (EnvVar e : spec.getSidecar().getEnv()) {
                     env.add(new EnvVarBuilder(e).withName(p + e.getName()).build());
                 }
             }
-            c.addNewPort().withName(portName(i)).withContainerPort(port(i)).withProtocol("TCP").endPort();
+            c.addNewPort()
+                    .withName(portName(i))
+                    .withContainerPort(port(i))
+                    .withProtocol("TCP")
+                    .endPort();
         }
         String first = portName(shared.get(0));
         return c.withEnv(env)
@@ -233,8 +272,15 @@ final class ChannelSidecars {
                 .withReadinessProbe(BridgeContainer.httpProbe("/readyz/channels", first, 5, 3))
                 .withResources(sharedResources(shared.size()))
                 .withSecurityContext(BridgeContainer.sidecarSecurityContext())
-                .addNewVolumeMount().withName(BridgeContainer.BUS_VOLUME).withMountPath(BridgeContainer.BUS_DIR).endVolumeMount()
-                .addNewVolumeMount().withName(BridgeContainer.TMP_VOLUME).withMountPath("/tmp").withSubPath(SHARED_NAME).endVolumeMount()
+                .addNewVolumeMount()
+                .withName(BridgeContainer.BUS_VOLUME)
+                .withMountPath(BridgeContainer.BUS_DIR)
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName(BridgeContainer.TMP_VOLUME)
+                .withMountPath("/tmp")
+                .withSubPath(SHARED_NAME)
+                .endVolumeMount()
                 .addAllToVolumeMounts(mounts)
                 .build();
     }
@@ -258,16 +304,22 @@ final class ChannelSidecars {
             return true;
         }
         JsonNode config = channel.getSpec().getConfig();
-        return type == ChannelType.TELEGRAM && config != null
+        return type == ChannelType.TELEGRAM
+                && config != null
                 && ("webhook".equals(config.path("mode").asText()) || config.hasNonNull("webhookUrl"));
     }
 
     static Container build(ClawChannel channel, ChannelRef ref, int index, String defaultImage) {
         ClawChannelSpec spec = channel.getSpec();
         SidecarSpec sidecar = spec.getSidecar();
-        String image = sidecar != null && sidecar.getImage() != null && !sidecar.getImage().isBlank() ? sidecar.getImage() : defaultImage;
+        String image = sidecar != null
+                        && sidecar.getImage() != null
+                        && !sidecar.getImage().isBlank()
+                ? sidecar.getImage()
+                : defaultImage;
         int port = port(index);
-        ChannelMode mode = ref != null && ref.getMode() != null ? ref.getMode()
+        ChannelMode mode = ref != null && ref.getMode() != null
+                ? ref.getMode()
                 : spec.getMode() != null ? spec.getMode() : ChannelMode.BIDIRECTIONAL;
 
         List<EnvVar> env = new ArrayList<>();
@@ -278,20 +330,33 @@ final class ChannelSidecars {
         env.add(BridgeContainer.env("CLAW_BUS_SOCKET", BridgeContainer.BUS_SOCKET));
         env.add(BridgeContainer.env("CHANNEL_HTTP_PORT", Integer.toString(port)));
         if (spec.getBackpressure() != null && spec.getBackpressure().getBufferSize() != null) {
-            env.add(BridgeContainer.env("CHANNEL_BUFFER_SIZE", spec.getBackpressure().getBufferSize().toString()));
+            env.add(BridgeContainer.env(
+                    "CHANNEL_BUFFER_SIZE",
+                    spec.getBackpressure().getBufferSize().toString()));
         }
         env.add(BridgeContainer.env("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
         List<EnvFromSource> envFrom = new ArrayList<>();
         CredentialSpec credentials = spec.getCredentials();
         if (credentials != null) {
             if (credentials.getSecretRef() != null && credentials.getSecretRef().getName() != null) {
-                envFrom.add(new EnvFromSourceBuilder().withNewSecretRef().withName(credentials.getSecretRef().getName())
-                        .withOptional(false).endSecretRef().build());
+                envFrom.add(new EnvFromSourceBuilder()
+                        .withNewSecretRef()
+                        .withName(credentials.getSecretRef().getName())
+                        .withOptional(false)
+                        .endSecretRef()
+                        .build());
             }
             if (credentials.getKeys() != null) {
                 for (KeyMapping key : credentials.getKeys()) {
-                    env.add(new EnvVarBuilder().withName(key.getName()).withNewValueFrom().withNewSecretKeyRef(
-                            key.getSecretKeyRef().getKey(), key.getSecretKeyRef().getName(), false).endValueFrom().build());
+                    env.add(new EnvVarBuilder()
+                            .withName(key.getName())
+                            .withNewValueFrom()
+                            .withNewSecretKeyRef(
+                                    key.getSecretKeyRef().getKey(),
+                                    key.getSecretKeyRef().getName(),
+                                    false)
+                            .endValueFrom()
+                            .build());
                 }
             }
         }
@@ -304,23 +369,41 @@ final class ChannelSidecars {
                 .withRestartPolicy("Always")
                 .withEnv(env)
                 .withEnvFrom(envFrom)
-                .addNewPort().withName(portName(index)).withContainerPort(port).withProtocol("TCP").endPort();
+                .addNewPort()
+                .withName(portName(index))
+                .withContainerPort(port)
+                .withProtocol("TCP")
+                .endPort();
         if (sidecar != null && sidecar.getPorts() != null) {
             for (ContainerPort p : sidecar.getPorts()) {
                 c.addToPorts(p);
             }
         }
         c.withStartupProbe(BridgeContainer.httpProbe("/healthz", portName(index), 1, 60))
-                .withLivenessProbe(sidecar != null && sidecar.getLivenessProbe() != null ? sidecar.getLivenessProbe()
-                        : BridgeContainer.httpProbe("/healthz", portName(index), 10, 3))
-                .withReadinessProbe(sidecar != null && sidecar.getReadinessProbe() != null ? sidecar.getReadinessProbe()
-                        : BridgeContainer.httpProbe("/readyz", portName(index), 5, 3))
-                .withResources(spec.getResources() != null ? spec.getResources()
-                        : sidecar != null && sidecar.getResources() != null ? sidecar.getResources()
-                        : BridgeContainer.defaultResources())
+                .withLivenessProbe(
+                        sidecar != null && sidecar.getLivenessProbe() != null
+                                ? sidecar.getLivenessProbe()
+                                : BridgeContainer.httpProbe("/healthz", portName(index), 10, 3))
+                .withReadinessProbe(
+                        sidecar != null && sidecar.getReadinessProbe() != null
+                                ? sidecar.getReadinessProbe()
+                                : BridgeContainer.httpProbe("/readyz", portName(index), 5, 3))
+                .withResources(
+                        spec.getResources() != null
+                                ? spec.getResources()
+                                : sidecar != null && sidecar.getResources() != null
+                                        ? sidecar.getResources()
+                                        : BridgeContainer.defaultResources())
                 .withSecurityContext(BridgeContainer.sidecarSecurityContext())
-                .addNewVolumeMount().withName(BridgeContainer.BUS_VOLUME).withMountPath(BridgeContainer.BUS_DIR).endVolumeMount()
-                .addNewVolumeMount().withName(BridgeContainer.TMP_VOLUME).withMountPath("/tmp").withSubPath(containerName(channel)).endVolumeMount();
+                .addNewVolumeMount()
+                .withName(BridgeContainer.BUS_VOLUME)
+                .withMountPath(BridgeContainer.BUS_DIR)
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName(BridgeContainer.TMP_VOLUME)
+                .withMountPath("/tmp")
+                .withSubPath(containerName(channel))
+                .endVolumeMount();
         return c.build();
     }
 
@@ -331,7 +414,8 @@ final class ChannelSidecars {
         try {
             return JSON.writeValueAsString(config);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("channel config cannot be written as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "channel config cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

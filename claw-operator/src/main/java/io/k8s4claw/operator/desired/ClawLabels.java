@@ -12,8 +12,7 @@ public final class ClawLabels {
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
     public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
 
-    private ClawLabels() {
-    }
+    private ClawLabels() {}
 
     /** Labels of every child object. */
     public static Map<String, String> of(Claw claw) {

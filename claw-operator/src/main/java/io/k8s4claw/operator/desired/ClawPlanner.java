@@ -1,9 +1,9 @@
 package io.k8s4claw.operator.desired;
 
 import io.k8s4claw.api.runtime.RuntimeAdapters;
-import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +28,7 @@ public final class ClawPlanner {
 
     /** Either the desired state or every validation error. */
     public sealed interface Plan {
-        record Ready(DesiredState state) implements Plan {
-        }
+        record Ready(DesiredState state) implements Plan {}
 
         record Invalid(List<FieldError> errors) implements Plan {
             public Invalid {

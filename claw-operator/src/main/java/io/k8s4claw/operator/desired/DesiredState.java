@@ -61,8 +61,7 @@ public record DesiredState(
         }
 
         /** @param randomBytes bytes drawn from {@link java.security.SecureRandom} (≥ 32) */
-        public record Key(String key, int randomBytes) {
-        }
+        public record Key(String key, int randomBytes) {}
     }
 
     /**

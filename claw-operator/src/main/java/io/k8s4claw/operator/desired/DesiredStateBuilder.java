@@ -88,8 +88,8 @@ public final class DesiredStateBuilder {
      * Size of a claim the runtime mounts persistently while the spec leaves the volume out (k8s4claw: volumes are
      * enabled unless {@code enabled: false}). Set {@code spec.persistence.<volume>.size} to choose.
      */
-    public static final Map<VolumeRole, String> DEFAULT_SIZES = Map.of(
-            VolumeRole.SESSION, "5Gi", VolumeRole.WORKSPACE, "10Gi", VolumeRole.OUTPUT, "5Gi");
+    public static final Map<VolumeRole, String> DEFAULT_SIZES =
+            Map.of(VolumeRole.SESSION, "5Gi", VolumeRole.WORKSPACE, "10Gi", VolumeRole.OUTPUT, "5Gi");
 
     private final SidecarImages images;
 
@@ -103,15 +103,21 @@ public final class DesiredStateBuilder {
      * @param adapter       the runtime's adapter
      * @param secretHashes  hash of each referenced Secret's data by name; a missing name renders {@link #UNRESOLVED_HASH}
      */
-    public DesiredState build(Claw claw, List<ClawChannel> channels, RuntimeAdapter adapter, Map<String, String> secretHashes) {
+    public DesiredState build(
+            Claw claw, List<ClawChannel> channels, RuntimeAdapter adapter, Map<String, String> secretHashes) {
         RenderContext context = RenderContext.of(claw, channels);
         PodContribution pod = adapter.render(context);
         IngressSpec ingressSpec = claw.getSpec().getIngress();
-        if (ingressSpec != null && Boolean.TRUE.equals(ingressSpec.getEnabled()) && pod.exposedPorts().isEmpty()) {
-            throw new InvalidClawException(List.of(new io.k8s4claw.api.validation.FieldError("spec.ingress.enabled", "runtime '"
-                    + adapter.runtimeId() + "' exposes no port outside the pod for this Claw (its API is loopback-only, reachable by the"
-                    + " in-pod bridge alone), so an Ingress would have nothing to route to; reach the agent through a ClawChannel"
-                    + " or disable the ingress")));
+        if (ingressSpec != null
+                && Boolean.TRUE.equals(ingressSpec.getEnabled())
+                && pod.exposedPorts().isEmpty()) {
+            throw new InvalidClawException(List.of(new io.k8s4claw.api.validation.FieldError(
+                    "spec.ingress.enabled",
+                    "runtime '"
+                            + adapter.runtimeId()
+                            + "' exposes no port outside the pod for this Claw (its API is loopback-only, reachable by the"
+                            + " in-pod bridge alone), so an Ingress would have nothing to route to; reach the agent through a ClawChannel"
+                            + " or disable the ingress")));
         }
         RenderNames names = context.names();
         String name = claw.getMetadata().getName();
@@ -136,22 +142,38 @@ public final class DesiredStateBuilder {
         Optional<Secret> renderedSecret = Optional.empty();
         if (!pod.secretConfigFiles().isEmpty()) {
             Map<String, String> data = new TreeMap<>();
-            pod.secretConfigFiles().forEach(f -> data.put(f.key(),
-                    Base64.getEncoder().encodeToString(f.content().getBytes(StandardCharsets.UTF_8))));
+            pod.secretConfigFiles()
+                    .forEach(f -> data.put(
+                            f.key(),
+                            Base64.getEncoder().encodeToString(f.content().getBytes(StandardCharsets.UTF_8))));
             renderedSecret = Optional.of(new SecretBuilder()
                     .withMetadata(meta(names.renderedSecretName(), namespace, labels, Map.of()))
-                    .withType("Opaque").withData(data).build());
+                    .withType("Opaque")
+                    .withData(data)
+                    .build());
         }
 
         List<DesiredState.GeneratedSecretPlan> generated = new ArrayList<>();
         for (GeneratedSecret g : pod.generatedSecrets()) {
-            generated.add(new DesiredState.GeneratedSecretPlan(names.generatedSecretName(g.nameSuffix()),
-                    g.keys().stream().map(k -> new DesiredState.GeneratedSecretPlan.Key(k.key(), k.randomBytes())).toList(),
-                    g.purpose(), labels));
+            generated.add(new DesiredState.GeneratedSecretPlan(
+                    names.generatedSecretName(g.nameSuffix()),
+                    g.keys().stream()
+                            .map(k -> new DesiredState.GeneratedSecretPlan.Key(k.key(), k.randomBytes()))
+                            .toList(),
+                    g.purpose(),
+                    labels));
         }
 
-        StatefulSet statefulSet = statefulSet(claw, channels, pod, names, labels, podAnnotations(pod,
-                ChannelSidecars.podRollingSecrets(claw, channels, referenced, images.channelSidecar()), secretHashes));
+        StatefulSet statefulSet = statefulSet(
+                claw,
+                channels,
+                pod,
+                names,
+                labels,
+                podAnnotations(
+                        pod,
+                        ChannelSidecars.podRollingSecrets(claw, channels, referenced, images.channelSidecar()),
+                        secretHashes));
         List<ServicePort> servicePorts = servicePorts(pod, channels);
         Service service = new ServiceBuilder()
                 .withMetadata(meta(name, namespace, labels, Map.of()))
@@ -163,28 +185,46 @@ public final class DesiredStateBuilder {
                 .endSpec()
                 .build();
 
-        NetworkPolicySpec np = claw.getSpec().getSecurity() != null ? claw.getSpec().getSecurity().getNetworkPolicy() : null;
+        NetworkPolicySpec np = claw.getSpec().getSecurity() != null
+                ? claw.getSpec().getSecurity().getNetworkPolicy()
+                : null;
         Optional<NetworkPolicy> networkPolicy = np != null && Boolean.FALSE.equals(np.getEnabled())
                 ? Optional.empty()
                 : Optional.of(networkPolicy(claw, np, servicePorts, labels));
-        if (networkPolicy.isPresent() && (np == null || np.getAllowedEgressCIDRs() == null || np.getAllowedEgressCIDRs().isEmpty())) {
+        if (networkPolicy.isPresent()
+                && (np == null
+                        || np.getAllowedEgressCIDRs() == null
+                        || np.getAllowedEgressCIDRs().isEmpty())) {
             unreachableEndpoints("spec.config", claw.getSpec().getConfig(), warnings);
         }
 
         Optional<Ingress> ingress = ingress(claw, pod, labels);
         Optional<PodDisruptionBudget> pdb = pdb(claw, labels, warnings);
 
-        return new DesiredState(claw, serviceAccount, configMap, renderedSecret, generated, service, statefulSet,
-                networkPolicy, ingress, pdb, referenced, warnings);
+        return new DesiredState(
+                claw,
+                serviceAccount,
+                configMap,
+                renderedSecret,
+                generated,
+                service,
+                statefulSet,
+                networkPolicy,
+                ingress,
+                pdb,
+                referenced,
+                warnings);
     }
 
-    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("^(https?|wss?)://([^/:?#]+)(?::(\\d+))?.*$");
+    private static final java.util.regex.Pattern URL =
+            java.util.regex.Pattern.compile("^(https?|wss?)://([^/:?#]+)(?::(\\d+))?.*$");
 
     /**
      * URLs in the runtime configuration that the default NetworkPolicy (egress: DNS and TCP 443 only) would
      * block — an in-cluster model server on http://…:8000, say — reported so the user can allow them.
      */
-    private static void unreachableEndpoints(String path, com.fasterxml.jackson.databind.JsonNode node, List<String> warnings) {
+    private static void unreachableEndpoints(
+            String path, com.fasterxml.jackson.databind.JsonNode node, List<String> warnings) {
         if (node == null) {
             return;
         }
@@ -198,11 +238,14 @@ public final class DesiredStateBuilder {
             java.util.regex.Matcher m = URL.matcher(node.asText());
             if (m.matches()) {
                 String scheme = m.group(1);
-                int port = m.group(3) != null ? Integer.parseInt(m.group(3)) : scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+                int port = m.group(3) != null
+                        ? Integer.parseInt(m.group(3))
+                        : scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
                 String host = m.group(2);
                 boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
                 if (port != 443 && !loopback) {
-                    warnings.add(path + ": " + node.asText() + " uses TCP port " + port + ", which the Claw's NetworkPolicy blocks"
+                    warnings.add(path + ": " + node.asText() + " uses TCP port " + port
+                            + ", which the Claw's NetworkPolicy blocks"
                             + " (egress: DNS and TCP 443 only); add the endpoint's CIDR to spec.security.networkPolicy.allowedEgressCIDRs"
                             + " or set spec.security.networkPolicy.enabled: false");
                 }
@@ -213,15 +256,21 @@ public final class DesiredStateBuilder {
     /** {@code spec.image.pullSecrets} as the pod's imagePullSecrets (null when unset: no empty list to diff against). */
     static List<io.fabric8.kubernetes.api.model.LocalObjectReference> imagePullSecrets(Claw claw) {
         var image = claw.getSpec().getImage();
-        if (image == null || image.getPullSecrets() == null || image.getPullSecrets().isEmpty()) {
+        if (image == null
+                || image.getPullSecrets() == null
+                || image.getPullSecrets().isEmpty()) {
             return null;
         }
-        return image.getPullSecrets().stream().map(r -> new io.fabric8.kubernetes.api.model.LocalObjectReference(r.getName())).toList();
+        return image.getPullSecrets().stream()
+                .map(r -> new io.fabric8.kubernetes.api.model.LocalObjectReference(r.getName()))
+                .toList();
     }
 
     public static String serviceAccountName(Claw claw) {
         var sa = claw.getSpec().getServiceAccount();
-        return sa != null && sa.getName() != null && !sa.getName().isBlank() ? sa.getName() : claw.getMetadata().getName();
+        return sa != null && sa.getName() != null && !sa.getName().isBlank()
+                ? sa.getName()
+                : claw.getMetadata().getName();
     }
 
     private static Map<String, String> serviceAccountAnnotations(Claw claw) {
@@ -231,33 +280,43 @@ public final class DesiredStateBuilder {
 
     /** Only an agent allowed to reconfigure itself talks to the Kubernetes API; nobody else gets a token. */
     private static boolean needsApiToken(Claw claw) {
-        return claw.getSpec().getSelfConfigure() != null && Boolean.TRUE.equals(claw.getSpec().getSelfConfigure().getEnabled());
+        return claw.getSpec().getSelfConfigure() != null
+                && Boolean.TRUE.equals(claw.getSpec().getSelfConfigure().getEnabled());
     }
 
-    private static ObjectMeta meta(String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {
-        ObjectMetaBuilder b = new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(new LinkedHashMap<>(labels));
+    private static ObjectMeta meta(
+            String name, String namespace, Map<String, String> labels, Map<String, String> annotations) {
+        ObjectMetaBuilder b =
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(new LinkedHashMap<>(labels));
         if (!annotations.isEmpty()) {
             b.withAnnotations(new TreeMap<>(annotations));
         }
         return b.build();
     }
 
-    private static Map<String, String> podAnnotations(PodContribution pod, List<String> referenced, Map<String, String> secretHashes) {
+    private static Map<String, String> podAnnotations(
+            PodContribution pod, List<String> referenced, Map<String, String> secretHashes) {
         Map<String, String> annotations = new TreeMap<>();
-        annotations.put("kubectl.kubernetes.io/default-container", pod.runtimeContainer().getName());
+        annotations.put(
+                "kubectl.kubernetes.io/default-container",
+                pod.runtimeContainer().getName());
         Set<String> used = new TreeSet<>();
         for (ConfigFile f : pod.configFiles()) {
             annotations.put(CONFIG_HASH_PREFIX + annotationName(f.key(), used), Hashes.ofString(f.content()));
         }
         for (String secret : referenced) {
-            annotations.put(SECRET_HASH_PREFIX + annotationName(secret, used), secretHashes.getOrDefault(secret, UNRESOLVED_HASH));
+            annotations.put(
+                    SECRET_HASH_PREFIX + annotationName(secret, used),
+                    secretHashes.getOrDefault(secret, UNRESOLVED_HASH));
         }
         return annotations;
     }
 
     /** A valid annotation name part (≤ 63, alphanumeric at both ends) for a file key or Secret name. */
     static String annotationName(String raw, Set<String> used) {
-        String s = raw.replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[^A-Za-z0-9]+$", "").replaceAll("[^-A-Za-z0-9_.]", "-");
+        String s = raw.replaceAll("^[^A-Za-z0-9]+", "")
+                .replaceAll("[^A-Za-z0-9]+$", "")
+                .replaceAll("[^-A-Za-z0-9_.]", "-");
         if (s.isEmpty() || s.length() > 63 || !used.add(s)) {
             s = "h-" + Hashes.ofString(raw).substring("sha256:".length(), "sha256:".length() + 16);
             used.add(s);
@@ -265,8 +324,13 @@ public final class DesiredStateBuilder {
         return s;
     }
 
-    private StatefulSet statefulSet(Claw claw, List<ClawChannel> channels, PodContribution pod, RenderNames names,
-                                    Map<String, String> labels, Map<String, String> podAnnotations) {
+    private StatefulSet statefulSet(
+            Claw claw,
+            List<ClawChannel> channels,
+            PodContribution pod,
+            RenderNames names,
+            Map<String, String> labels,
+            Map<String, String> podAnnotations) {
         ClawSpec spec = claw.getSpec();
         String name = claw.getMetadata().getName();
         PersistenceSpec persistence = spec.getPersistence();
@@ -284,20 +348,36 @@ public final class DesiredStateBuilder {
             claimNames.add(volumeName);
             String size = volume != null && volume.getSize() != null ? volume.getSize() : DEFAULT_SIZES.get(role);
             PersistentVolumeClaimBuilder pvc = new PersistentVolumeClaimBuilder()
-                    .withNewMetadata().withName(volumeName).withLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endMetadata()
+                    .withNewMetadata()
+                    .withName(volumeName)
+                    .withLabels(new LinkedHashMap<>(ClawLabels.selector(claw)))
+                    .endMetadata()
                     .withNewSpec()
                     .withAccessModes("ReadWriteOnce")
-                    .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
+                    .withNewResources()
+                    .addToRequests("storage", new Quantity(size))
+                    .endResources()
                     .endSpec();
-            if (volume != null && volume.getStorageClass() != null && !volume.getStorageClass().isBlank()) {
+            if (volume != null
+                    && volume.getStorageClass() != null
+                    && !volume.getStorageClass().isBlank()) {
                 pvc.editSpec().withStorageClassName(volume.getStorageClass()).endSpec();
             }
-            if (volume != null && volume.getRestoreFrom() != null && volume.getRestoreFrom().getSnapshot() != null) {
+            if (volume != null
+                    && volume.getRestoreFrom() != null
+                    && volume.getRestoreFrom().getSnapshot() != null) {
                 // restoreFrom.snapshot: the CSI driver provisions the claim from the VolumeSnapshot.
-                pvc.editSpec().withNewDataSource().withApiGroup("snapshot.storage.k8s.io").withKind("VolumeSnapshot")
-                        .withName(volume.getRestoreFrom().getSnapshot()).endDataSource().endSpec();
+                pvc.editSpec()
+                        .withNewDataSource()
+                        .withApiGroup("snapshot.storage.k8s.io")
+                        .withKind("VolumeSnapshot")
+                        .withName(volume.getRestoreFrom().getSnapshot())
+                        .endDataSource()
+                        .endSpec();
             }
-            if (volume != null && volume.getRestoreFrom() != null && volume.getRestoreFrom().getArchiveKey() != null) {
+            if (volume != null
+                    && volume.getRestoreFrom() != null
+                    && volume.getRestoreFrom().getArchiveKey() != null) {
                 restores.put(role, volumeName);
             }
             claims.add(pvc.build());
@@ -308,35 +388,55 @@ public final class DesiredStateBuilder {
         List<VolumeMount> extraMounts = new ArrayList<>();
         if (persistence != null && persistence.getShared() != null) {
             for (SharedVolumeRef shared : persistence.getShared()) {
-                volumes.add(new VolumeBuilder().withName(shared.getName()).withNewPersistentVolumeClaim()
-                        .withClaimName(shared.getClaimName()).withReadOnly(Boolean.TRUE.equals(shared.getReadOnly()))
-                        .endPersistentVolumeClaim().build());
-                extraMounts.add(new VolumeMountBuilder().withName(shared.getName()).withMountPath(shared.getMountPath())
-                        .withReadOnly(Boolean.TRUE.equals(shared.getReadOnly())).build());
+                volumes.add(new VolumeBuilder()
+                        .withName(shared.getName())
+                        .withNewPersistentVolumeClaim()
+                        .withClaimName(shared.getClaimName())
+                        .withReadOnly(Boolean.TRUE.equals(shared.getReadOnly()))
+                        .endPersistentVolumeClaim()
+                        .build());
+                extraMounts.add(new VolumeMountBuilder()
+                        .withName(shared.getName())
+                        .withMountPath(shared.getMountPath())
+                        .withReadOnly(Boolean.TRUE.equals(shared.getReadOnly()))
+                        .build());
             }
         }
         CacheSpec cache = persistence != null ? persistence.getCache() : null;
         if (cache != null && !Boolean.FALSE.equals(cache.getEnabled())) {
             String medium = cache.getMedium() == null ? "Memory" : cache.getMedium();
-            volumes.add(new VolumeBuilder().withName("cache").withNewEmptyDir()
+            volumes.add(new VolumeBuilder()
+                    .withName("cache")
+                    .withNewEmptyDir()
                     .withMedium(medium.isEmpty() ? null : medium)
                     .withSizeLimit(cache.getSize() == null ? null : new Quantity(cache.getSize()))
-                    .endEmptyDir().build());
-            extraMounts.add(new VolumeMountBuilder().withName("cache").withMountPath(cache.getMountPath()).build());
+                    .endEmptyDir()
+                    .build());
+            extraMounts.add(new VolumeMountBuilder()
+                    .withName("cache")
+                    .withMountPath(cache.getMountPath())
+                    .build());
         }
         if (!extraMounts.isEmpty()) {
             Set<String> mounted = new TreeSet<>();
             runtime.getVolumeMounts().forEach(m -> mounted.add(m.getMountPath()));
             ContainerBuilder rb = new ContainerBuilder(runtime);
-            extraMounts.stream().filter(m -> !mounted.contains(m.getMountPath())).forEach(rb::addToVolumeMounts);
+            extraMounts.stream()
+                    .filter(m -> !mounted.contains(m.getMountPath()))
+                    .forEach(rb::addToVolumeMounts);
             runtime = rb.build();
         }
 
         List<Container> initContainers = new ArrayList<>();
         // restoreFrom.archiveKey: the archive is unpacked before any other init step writes into the volume.
-        restores.forEach((role, volumeName) -> initContainers.add(io.k8s4claw.operator.archive.ArchiveJobs.restoreContainer(role, volumeName,
-                volumeSpec(persistence, role).getRestoreFrom().getArchiveKey(), persistence.getOutput().getArchive().getDestination(),
-                io.k8s4claw.operator.OperatorVersion.current().operatorImage(), runAsUser(pod))));
+        restores.forEach(
+                (role, volumeName) -> initContainers.add(io.k8s4claw.operator.archive.ArchiveJobs.restoreContainer(
+                        role,
+                        volumeName,
+                        volumeSpec(persistence, role).getRestoreFrom().getArchiveKey(),
+                        persistence.getOutput().getArchive().getDestination(),
+                        io.k8s4claw.operator.OperatorVersion.current().operatorImage(),
+                        runAsUser(pod))));
         initContainers.addAll(pod.initContainers());
         PodSecurityContext securityContext = pod.podSecurityContext();
         if (!channels.isEmpty()) {
@@ -347,24 +447,46 @@ public final class DesiredStateBuilder {
             if (!sessionExists) {
                 // No session volume at all: the WAL lives for the pod's lifetime only (documented trade-off).
                 bridgeData = "claw-bridge-data";
-                volumes.add(new VolumeBuilder().withName(bridgeData).withNewEmptyDir().endEmptyDir().build());
+                volumes.add(new VolumeBuilder()
+                        .withName(bridgeData)
+                        .withNewEmptyDir()
+                        .endEmptyDir()
+                        .build());
             }
-            String bridgeImage = spec.getBridge() != null && spec.getBridge().getImage() != null && !spec.getBridge().getImage().isBlank()
-                    ? spec.getBridge().getImage() : images.bridge();
+            String bridgeImage = spec.getBridge() != null
+                            && spec.getBridge().getImage() != null
+                            && !spec.getBridge().getImage().isBlank()
+                    ? spec.getBridge().getImage()
+                    : images.bridge();
             initContainers.add(BridgeContainer.build(claw, channels, pod.bridgeTarget(), bridgeImage, bridgeData));
             // one sidecar per channel, or the shared channel container for two or more built-in channels
             initContainers.addAll(ChannelSidecars.containers(channels, spec.getChannels(), images.channelSidecar()));
             volumes.addAll(ChannelSidecars.volumes(channels, images.channelSidecar()));
-            volumes.add(new VolumeBuilder().withName(BridgeContainer.BUS_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("1Mi")).endEmptyDir().build());
-            volumes.add(new VolumeBuilder().withName(BridgeContainer.TMP_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build());
+            volumes.add(new VolumeBuilder()
+                    .withName(BridgeContainer.BUS_VOLUME)
+                    .withNewEmptyDir()
+                    .withSizeLimit(new Quantity("1Mi"))
+                    .endEmptyDir()
+                    .build());
+            volumes.add(new VolumeBuilder()
+                    .withName(BridgeContainer.TMP_VOLUME)
+                    .withNewEmptyDir()
+                    .withSizeLimit(new Quantity("256Mi"))
+                    .endEmptyDir()
+                    .build());
             if (securityContext.getFsGroup() == null) {
-                // The bridge runs as 65532 and writes its WAL on the session volume: make the volume group-writable for it.
-                securityContext = new PodSecurityContextBuilder(securityContext).withFsGroup(BridgeContainer.SIDECAR_UID)
-                        .withFsGroupChangePolicy("OnRootMismatch").build();
+                // The bridge runs as 65532 and writes its WAL on the session volume: make the volume group-writable for
+                // it.
+                securityContext = new PodSecurityContextBuilder(securityContext)
+                        .withFsGroup(BridgeContainer.SIDECAR_UID)
+                        .withFsGroupChangePolicy("OnRootMismatch")
+                        .build();
             }
         }
 
-        long grace = spec.getTerminationGracePeriodSeconds() != null ? spec.getTerminationGracePeriodSeconds() : pod.terminationGracePeriodSeconds();
+        long grace = spec.getTerminationGracePeriodSeconds() != null
+                ? spec.getTerminationGracePeriodSeconds()
+                : pod.terminationGracePeriodSeconds();
         return new StatefulSetBuilder()
                 .withMetadata(meta(name, claw.getMetadata().getNamespace(), labels, Map.of()))
                 .withNewSpec()
@@ -373,14 +495,22 @@ public final class DesiredStateBuilder {
                 .withReplicas(spec.suspendedRequested() ? 0 : 1)
                 .withServiceName(name)
                 .withPodManagementPolicy("OrderedReady")
-                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-                .withNewSelector().withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endSelector()
+                .withNewUpdateStrategy()
+                .withType("RollingUpdate")
+                .endUpdateStrategy()
+                .withNewSelector()
+                .withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw)))
+                .endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(ClawLabels.pod(claw, labels)).withAnnotations(podAnnotations).endMetadata()
+                .withNewMetadata()
+                .withLabels(ClawLabels.pod(claw, labels))
+                .withAnnotations(podAnnotations)
+                .endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(serviceAccountName(claw))
                 .withImagePullSecrets(imagePullSecrets(claw))
-                .withRuntimeClassName(spec.getSecurity() == null ? null : spec.getSecurity().getRuntimeClassName())
+                .withRuntimeClassName(
+                        spec.getSecurity() == null ? null : spec.getSecurity().getRuntimeClassName())
                 .withAutomountServiceAccountToken(needsApiToken(claw))
                 .withEnableServiceLinks(false)
                 .withSecurityContext(securityContext)
@@ -401,7 +531,9 @@ public final class DesiredStateBuilder {
         if (c != null && c.getRunAsUser() != null) {
             return c.getRunAsUser();
         }
-        return pod.podSecurityContext() == null ? null : pod.podSecurityContext().getRunAsUser();
+        return pod.podSecurityContext() == null
+                ? null
+                : pod.podSecurityContext().getRunAsUser();
     }
 
     static VolumeSpec volumeSpec(PersistenceSpec persistence, VolumeRole role) {
@@ -422,48 +554,81 @@ public final class DesiredStateBuilder {
     private static List<ServicePort> servicePorts(PodContribution pod, List<ClawChannel> channels) {
         List<ServicePort> ports = new ArrayList<>();
         for (RuntimePort p : pod.exposedPorts()) {
-            ports.add(new ServicePortBuilder().withName(p.name()).withPort(p.port()).withTargetPort(new IntOrString(p.name()))
-                    .withProtocol("TCP").build());
+            ports.add(new ServicePortBuilder()
+                    .withName(p.name())
+                    .withPort(p.port())
+                    .withTargetPort(new IntOrString(p.name()))
+                    .withProtocol("TCP")
+                    .build());
         }
         for (int i = 0; i < channels.size(); i++) {
             if (ChannelSidecars.receivesHttp(channels.get(i))) {
                 String portName = ChannelSidecars.portName(i);
-                ports.add(new ServicePortBuilder().withName(portName).withPort(ChannelSidecars.port(i))
-                        .withTargetPort(new IntOrString(portName)).withProtocol("TCP").build());
+                ports.add(new ServicePortBuilder()
+                        .withName(portName)
+                        .withPort(ChannelSidecars.port(i))
+                        .withTargetPort(new IntOrString(portName))
+                        .withProtocol("TCP")
+                        .build());
             }
         }
         return ports;
     }
 
-    private static NetworkPolicy networkPolicy(Claw claw, NetworkPolicySpec spec, List<ServicePort> exposed, Map<String, String> labels) {
+    private static NetworkPolicy networkPolicy(
+            Claw claw, NetworkPolicySpec spec, List<ServicePort> exposed, Map<String, String> labels) {
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
         egress.add(new NetworkPolicyEgressRuleBuilder()
-                .withPorts(npPort("UDP", 53), npPort("TCP", 53)).build());
+                .withPorts(npPort("UDP", 53), npPort("TCP", 53))
+                .build());
         egress.add(new NetworkPolicyEgressRuleBuilder()
                 // A self-configuring agent talks to the API server, whose endpoints listen on 6443 in most clusters
                 // (a NetworkPolicy sees the endpoint's port, not the kubernetes Service's 443).
-                .withPorts(needsApiToken(claw) ? List.of(npPort("TCP", 443), npPort("TCP", 6443)) : List.of(npPort("TCP", 443))).build());
-        if (spec != null && spec.getAllowedEgressCIDRs() != null && !spec.getAllowedEgressCIDRs().isEmpty()) {
-            egress.add(new NetworkPolicyEgressRuleBuilder().withTo(spec.getAllowedEgressCIDRs().stream()
-                    .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()).toList()).build());
+                .withPorts(
+                        needsApiToken(claw)
+                                ? List.of(npPort("TCP", 443), npPort("TCP", 6443))
+                                : List.of(npPort("TCP", 443)))
+                .build());
+        if (spec != null
+                && spec.getAllowedEgressCIDRs() != null
+                && !spec.getAllowedEgressCIDRs().isEmpty()) {
+            egress.add(new NetworkPolicyEgressRuleBuilder()
+                    .withTo(spec.getAllowedEgressCIDRs().stream()
+                            .map(cidr -> new NetworkPolicyPeerBuilder()
+                                    .withNewIpBlock()
+                                    .withCidr(cidr)
+                                    .endIpBlock()
+                                    .build())
+                            .toList())
+                    .build());
         }
         List<NetworkPolicyIngressRule> ingress = new ArrayList<>();
         if (!exposed.isEmpty()) {
             NetworkPolicyIngressRuleBuilder rule = new NetworkPolicyIngressRuleBuilder()
-                    .withPorts(exposed.stream().map(p -> npPort("TCP", p.getPort())).toList());
-            if (spec != null && spec.getAllowedIngressNamespaces() != null && !spec.getAllowedIngressNamespaces().isEmpty()) {
+                    .withPorts(exposed.stream()
+                            .map(p -> npPort("TCP", p.getPort()))
+                            .toList());
+            if (spec != null
+                    && spec.getAllowedIngressNamespaces() != null
+                    && !spec.getAllowedIngressNamespaces().isEmpty()) {
                 List<NetworkPolicyPeer> from = spec.getAllowedIngressNamespaces().stream()
-                        .map(ns -> new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
-                                .addToMatchLabels("kubernetes.io/metadata.name", ns).endNamespaceSelector().build())
+                        .map(ns -> new NetworkPolicyPeerBuilder()
+                                .withNewNamespaceSelector()
+                                .addToMatchLabels("kubernetes.io/metadata.name", ns)
+                                .endNamespaceSelector()
+                                .build())
                         .toList();
                 rule.withFrom(from);
             }
             ingress.add(rule.build());
         }
         return new NetworkPolicyBuilder()
-                .withMetadata(meta(claw.getMetadata().getName(), claw.getMetadata().getNamespace(), labels, Map.of()))
+                .withMetadata(
+                        meta(claw.getMetadata().getName(), claw.getMetadata().getNamespace(), labels, Map.of()))
                 .withNewSpec()
-                .withNewPodSelector().withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endPodSelector()
+                .withNewPodSelector()
+                .withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw)))
+                .endPodSelector()
                 .withPolicyTypes("Ingress", "Egress")
                 .withIngress(ingress)
                 .withEgress(egress)
@@ -472,7 +637,10 @@ public final class DesiredStateBuilder {
     }
 
     private static NetworkPolicyPort npPort(String protocol, int port) {
-        return new NetworkPolicyPortBuilder().withProtocol(protocol).withPort(new IntOrString(port)).build();
+        return new NetworkPolicyPortBuilder()
+                .withProtocol(protocol)
+                .withPort(new IntOrString(port))
+                .build();
     }
 
     private static Optional<Ingress> ingress(Claw claw, PodContribution pod, Map<String, String> labels) {
@@ -486,9 +654,12 @@ public final class DesiredStateBuilder {
         if (spec.getAnnotations() != null) {
             annotations.putAll(spec.getAnnotations());
         }
-        if (spec.getBasicAuth() != null && Boolean.TRUE.equals(spec.getBasicAuth().getEnabled())) {
+        if (spec.getBasicAuth() != null
+                && Boolean.TRUE.equals(spec.getBasicAuth().getEnabled())) {
             annotations.put("nginx.ingress.kubernetes.io/auth-type", "basic");
-            annotations.put("nginx.ingress.kubernetes.io/auth-secret", spec.getBasicAuth().getSecretName());
+            annotations.put(
+                    "nginx.ingress.kubernetes.io/auth-secret",
+                    spec.getBasicAuth().getSecretName());
             annotations.put("nginx.ingress.kubernetes.io/auth-realm", "Authentication required");
         }
         String name = claw.getMetadata().getName();
@@ -496,13 +667,31 @@ public final class DesiredStateBuilder {
                 .withMetadata(meta(name, claw.getMetadata().getNamespace(), labels, annotations))
                 .withNewSpec()
                 .withIngressClassName(spec.getClassName())
-                .addNewRule().withHost(spec.getHost()).withNewHttp()
-                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(name)
-                .withNewPort().withName(port.name()).endPort().endService().endBackend().endPath()
-                .endHttp().endRule()
+                .addNewRule()
+                .withHost(spec.getHost())
+                .withNewHttp()
+                .addNewPath()
+                .withPath("/")
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName(name)
+                .withNewPort()
+                .withName(port.name())
+                .endPort()
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
                 .endSpec();
         if (spec.getTls() != null && spec.getTls().getSecretName() != null) {
-            b.editSpec().addNewTl().withHosts(spec.getHost()).withSecretName(spec.getTls().getSecretName()).endTl().endSpec();
+            b.editSpec()
+                    .addNewTl()
+                    .withHosts(spec.getHost())
+                    .withSecretName(spec.getTls().getSecretName())
+                    .endTl()
+                    .endSpec();
         }
         return Optional.of(b.build());
     }
@@ -518,14 +707,19 @@ public final class DesiredStateBuilder {
             return Optional.empty();
         }
         if (pdb.getMinAvailable() != null && pdb.getMinAvailable() >= 1) {
-            warnings.add("spec.availability.pdb.minAvailable: " + pdb.getMinAvailable() + " on a single-replica Claw would block every"
-                    + " node drain; the PodDisruptionBudget uses maxUnavailable: 1 instead (set minAvailable: 0 to silence this)");
+            warnings.add(
+                    "spec.availability.pdb.minAvailable: " + pdb.getMinAvailable()
+                            + " on a single-replica Claw would block every"
+                            + " node drain; the PodDisruptionBudget uses maxUnavailable: 1 instead (set minAvailable: 0 to silence this)");
         }
         return Optional.of(new PodDisruptionBudgetBuilder()
-                .withMetadata(meta(claw.getMetadata().getName(), claw.getMetadata().getNamespace(), labels, Map.of()))
+                .withMetadata(
+                        meta(claw.getMetadata().getName(), claw.getMetadata().getNamespace(), labels, Map.of()))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector().withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw))).endSelector()
+                .withNewSelector()
+                .withMatchLabels(new LinkedHashMap<>(ClawLabels.selector(claw)))
+                .endSelector()
                 .endSpec()
                 .build());
     }

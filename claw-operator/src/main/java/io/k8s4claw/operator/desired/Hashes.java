@@ -14,8 +14,7 @@ import java.util.TreeMap;
  */
 public final class Hashes {
 
-    private Hashes() {
-    }
+    private Hashes() {}
 
     public static String ofString(String content) {
         return hex(digest().digest(content.getBytes(StandardCharsets.UTF_8)));

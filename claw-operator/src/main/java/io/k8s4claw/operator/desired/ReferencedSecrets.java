@@ -11,8 +11,7 @@ import java.util.TreeSet;
 /** The user Secrets a Claw's pod reads: the Claw's credentials and those of each of its channels. */
 public final class ReferencedSecrets {
 
-    private ReferencedSecrets() {
-    }
+    private ReferencedSecrets() {}
 
     /** Sorted, distinct Secret names. */
     public static List<String> of(Claw claw, List<ClawChannel> channels) {

@@ -21,7 +21,9 @@ public record SidecarImages(String bridge, String channelSidecar) {
     }
 
     public SidecarImages withOverrides(String bridgeOverride, String channelOverride) {
-        return new SidecarImages(blank(bridgeOverride) ? bridge : bridgeOverride, blank(channelOverride) ? channelSidecar : channelOverride);
+        return new SidecarImages(
+                blank(bridgeOverride) ? bridge : bridgeOverride,
+                blank(channelOverride) ? channelSidecar : channelOverride);
     }
 
     private static boolean blank(String s) {

@@ -60,15 +60,23 @@ public final class ChildApplier {
     }
 
     /** What an apply did. */
-    public enum Outcome { UNCHANGED, CREATED, UPDATED, DELETED }
+    public enum Outcome {
+        UNCHANGED,
+        CREATED,
+        UPDATED,
+        DELETED
+    }
 
     /** Creates or updates {@code desired} so the cluster matches it; returns what it did. */
     public <T extends HasMetadata> Outcome apply(Claw owner, T desired, InformerEventSource<T, Claw> cache) {
         ResourceID primary = ResourceID.fromResource(owner);
         T wanted = stamped(owner, desired);
-        Optional<T> actual = cache.get(new ResourceID(desired.getMetadata().getName(), desired.getMetadata().getNamespace()));
+        Optional<T> actual = cache.get(new ResourceID(
+                desired.getMetadata().getName(), desired.getMetadata().getNamespace()));
         if (actual.isEmpty()) {
-            T created = writePath == WritePath.SERVER_SIDE_APPLY ? serverSideApply(wanted) : client.resource(wanted).create();
+            T created = writePath == WritePath.SERVER_SIDE_APPLY
+                    ? serverSideApply(wanted)
+                    : client.resource(wanted).create();
             metrics.childWrite(desired.getKind(), "create");
             cache.handleRecentResourceCreate(primary, created);
             return Outcome.CREATED;
@@ -77,12 +85,18 @@ public final class ChildApplier {
         if (matches(wanted, current)) {
             return Outcome.UNCHANGED;
         }
-        if (wanted instanceof StatefulSet w && current instanceof StatefulSet c && !claimTemplateNames(w).equals(claimTemplateNames(c))) {
+        if (wanted instanceof StatefulSet w
+                && current instanceof StatefulSet c
+                && !claimTemplateNames(w).equals(claimTemplateNames(c))) {
             // volumeClaimTemplates are immutable: replace the StatefulSet, orphaning its pod and claims, which the
             // new one adopts (same selector, same claim names). Existing claims keep their data.
-            client.resource(current).withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
+            client.resource(current)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN)
+                    .delete();
             metrics.childWrite(desired.getKind(), "delete");
-            T created = writePath == WritePath.SERVER_SIDE_APPLY ? serverSideApply(wanted) : client.resource(wanted).create();
+            T created = writePath == WritePath.SERVER_SIDE_APPLY
+                    ? serverSideApply(wanted)
+                    : client.resource(wanted).create();
             metrics.childWrite(desired.getKind(), "create");
             cache.handleRecentResourceCreate(primary, created);
             return Outcome.UPDATED;
@@ -106,12 +120,16 @@ public final class ChildApplier {
 
     /** The desired object applied as the operator's field manager; conflicts forced (these fields are the operator's). */
     private <T extends HasMetadata> T serverSideApply(T wanted) {
-        return client.resource(wanted).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        return client.resource(wanted)
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
     }
 
     /** Creates a generated Secret when it does not exist; never touches an existing one. */
     public Outcome createOnce(Claw owner, Secret generated, InformerEventSource<Secret, Claw> cache) {
-        ResourceID id = new ResourceID(generated.getMetadata().getName(), generated.getMetadata().getNamespace());
+        ResourceID id = new ResourceID(
+                generated.getMetadata().getName(), generated.getMetadata().getNamespace());
         if (cache.get(id).isPresent()) {
             return Outcome.UNCHANGED;
         }
@@ -154,15 +172,20 @@ public final class ChildApplier {
     }
 
     public static boolean ownedBy(HasMetadata object, Claw owner) {
-        return object.getMetadata().getOwnerReferences() != null && object.getMetadata().getOwnerReferences().stream()
-                .anyMatch(r -> Objects.equals(r.getUid(), owner.getMetadata().getUid()));
+        return object.getMetadata().getOwnerReferences() != null
+                && object.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(r ->
+                                Objects.equals(r.getUid(), owner.getMetadata().getUid()));
     }
 
     /** The desired object with our owner reference and the hash of what we want. */
     private static <T extends HasMetadata> T stamped(Claw owner, T desired) {
         T copy = copy(desired);
         copy.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
-        Map<String, String> annotations = new LinkedHashMap<>(copy.getMetadata().getAnnotations() == null ? Map.of() : copy.getMetadata().getAnnotations());
+        Map<String, String> annotations = new LinkedHashMap<>(
+                copy.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : copy.getMetadata().getAnnotations());
         annotations.put(APPLIED_HASH, appliedHash(desired));
         copy.getMetadata().setAnnotations(annotations);
         return copy;
@@ -174,8 +197,11 @@ public final class ChildApplier {
     }
 
     private static <T extends HasMetadata> boolean matches(T wanted, T actual) {
-        Map<String, String> actualAnnotations = actual.getMetadata().getAnnotations() == null ? Map.of() : actual.getMetadata().getAnnotations();
-        if (!Objects.equals(wanted.getMetadata().getAnnotations().get(APPLIED_HASH), actualAnnotations.get(APPLIED_HASH))) {
+        Map<String, String> actualAnnotations = actual.getMetadata().getAnnotations() == null
+                ? Map.of()
+                : actual.getMetadata().getAnnotations();
+        if (!Objects.equals(
+                wanted.getMetadata().getAnnotations().get(APPLIED_HASH), actualAnnotations.get(APPLIED_HASH))) {
             return false;
         }
         if (!contains(actual.getMetadata().getLabels(), wanted.getMetadata().getLabels())
@@ -184,7 +210,8 @@ public final class ChildApplier {
         }
         String ownerUid = wanted.getMetadata().getOwnerReferences().get(0).getUid();
         if (actual.getMetadata().getOwnerReferences() == null
-                || actual.getMetadata().getOwnerReferences().stream().noneMatch(r -> Objects.equals(r.getUid(), ownerUid))) {
+                || actual.getMetadata().getOwnerReferences().stream()
+                        .noneMatch(r -> Objects.equals(r.getUid(), ownerUid))) {
             return false;
         }
         // Drift in fields only we write (someone edited them by hand): put ours back.
@@ -201,8 +228,12 @@ public final class ChildApplier {
     }
 
     private static List<String> claimTemplateNames(StatefulSet sts) {
-        return sts.getSpec().getVolumeClaimTemplates() == null ? List.of()
-                : sts.getSpec().getVolumeClaimTemplates().stream().map(p -> p.getMetadata().getName()).sorted().toList();
+        return sts.getSpec().getVolumeClaimTemplates() == null
+                ? List.of()
+                : sts.getSpec().getVolumeClaimTemplates().stream()
+                        .map(p -> p.getMetadata().getName())
+                        .sorted()
+                        .toList();
     }
 
     private static Map<String, String> nullToEmpty(Map<String, String> m) {
@@ -226,13 +257,25 @@ public final class ChildApplier {
     @SuppressWarnings("unchecked")
     private static <T extends HasMetadata> T merge(T wanted, T actual) {
         T merged = copy(actual);
-        Map<String, String> labels = new LinkedHashMap<>(merged.getMetadata().getLabels() == null ? Map.of() : merged.getMetadata().getLabels());
-        labels.putAll(wanted.getMetadata().getLabels() == null ? Map.of() : wanted.getMetadata().getLabels());
+        Map<String, String> labels = new LinkedHashMap<>(
+                merged.getMetadata().getLabels() == null
+                        ? Map.of()
+                        : merged.getMetadata().getLabels());
+        labels.putAll(
+                wanted.getMetadata().getLabels() == null
+                        ? Map.of()
+                        : wanted.getMetadata().getLabels());
         merged.getMetadata().setLabels(labels);
-        Map<String, String> annotations = new LinkedHashMap<>(merged.getMetadata().getAnnotations() == null ? Map.of() : merged.getMetadata().getAnnotations());
+        Map<String, String> annotations = new LinkedHashMap<>(
+                merged.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : merged.getMetadata().getAnnotations());
         annotations.putAll(wanted.getMetadata().getAnnotations());
         merged.getMetadata().setAnnotations(annotations);
-        List<OwnerReference> owners = new ArrayList<>(merged.getMetadata().getOwnerReferences() == null ? List.of() : merged.getMetadata().getOwnerReferences());
+        List<OwnerReference> owners = new ArrayList<>(
+                merged.getMetadata().getOwnerReferences() == null
+                        ? List.of()
+                        : merged.getMetadata().getOwnerReferences());
         OwnerReference ours = wanted.getMetadata().getOwnerReferences().get(0);
         owners.removeIf(r -> Objects.equals(r.getUid(), ours.getUid()));
         if (owners.stream().noneMatch(r -> Boolean.TRUE.equals(r.getController()))) {
@@ -245,7 +288,8 @@ public final class ChildApplier {
                 s.setData(((Secret) wanted).getData());
                 s.setType(((Secret) wanted).getType());
             }
-            case ServiceAccount sa -> sa.setAutomountServiceAccountToken(((ServiceAccount) wanted).getAutomountServiceAccountToken());
+            case ServiceAccount sa ->
+                sa.setAutomountServiceAccountToken(((ServiceAccount) wanted).getAutomountServiceAccountToken());
             case Service svc -> {
                 var w = ((Service) wanted).getSpec();
                 svc.getSpec().setSelector(w.getSelector());

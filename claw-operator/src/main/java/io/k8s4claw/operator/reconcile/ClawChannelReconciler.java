@@ -13,12 +13,12 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawChannelStatus;
+import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ClawValidation;
 import java.time.Instant;
@@ -47,21 +47,34 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
 
     @Override
     public List<EventSource<?, ClawChannel>> prepareEventSources(EventSourceContext<ClawChannel> context) {
-        claws = new InformerEventSource<>(InformerEventSourceConfiguration.from(Claw.class, ClawChannel.class)
-                .withName("claws-of-channels")
-                .withSecondaryToPrimaryMapper(claw -> claw.getSpec() == null || claw.getSpec().getChannels() == null ? Set.of()
-                        : claw.getSpec().getChannels().stream().map(ChannelRef::getName).filter(Objects::nonNull)
-                                .map(n -> new ResourceID(n, claw.getMetadata().getNamespace())).collect(Collectors.toSet()))
-                .build(), context);
+        claws = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Claw.class, ClawChannel.class)
+                        .withName("claws-of-channels")
+                        .withSecondaryToPrimaryMapper(claw ->
+                                claw.getSpec() == null || claw.getSpec().getChannels() == null
+                                        ? Set.of()
+                                        : claw.getSpec().getChannels().stream()
+                                                .map(ChannelRef::getName)
+                                                .filter(Objects::nonNull)
+                                                .map(n -> new ResourceID(
+                                                        n, claw.getMetadata().getNamespace()))
+                                                .collect(Collectors.toSet()))
+                        .build(),
+                context);
         return List.of(claws);
     }
 
     /** Names of the Claws (same namespace, not yet gone) whose spec.channels name this channel, sorted. */
     List<String> referencingClaws(ClawChannel channel) {
         String name = channel.getMetadata().getName();
-        return claws.list(channel.getMetadata().getNamespace(), claw -> claw.getSpec() != null && claw.getSpec().getChannels() != null
-                        && claw.getSpec().getChannels().stream().anyMatch(r -> name.equals(r.getName())))
-                .map(c -> c.getMetadata().getName()).sorted().toList();
+        return claws.list(
+                        channel.getMetadata().getNamespace(),
+                        claw -> claw.getSpec() != null
+                                && claw.getSpec().getChannels() != null
+                                && claw.getSpec().getChannels().stream().anyMatch(r -> name.equals(r.getName())))
+                .map(c -> c.getMetadata().getName())
+                .sorted()
+                .toList();
     }
 
     @Override
@@ -85,17 +98,30 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
         status.setObservedGeneration(channel.getMetadata().getGeneration());
         status.setReferenceCount(users.size());
         status.setReferencingClaws(users);
-        Condition valid = new ConditionBuilder().withType(ClawApi.CONDITION_CONFIG_VALID)
-                .withStatus(errors.isEmpty() ? "True" : "False").withReason(errors.isEmpty() ? "Valid" : "Invalid")
-                .withMessage(errors.isEmpty() ? "the spec is valid" : errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")))
-                .withObservedGeneration(channel.getMetadata().getGeneration()).build();
+        Condition valid = new ConditionBuilder()
+                .withType(ClawApi.CONDITION_CONFIG_VALID)
+                .withStatus(errors.isEmpty() ? "True" : "False")
+                .withReason(errors.isEmpty() ? "Valid" : "Invalid")
+                .withMessage(
+                        errors.isEmpty()
+                                ? "the spec is valid"
+                                : errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")))
+                .withObservedGeneration(channel.getMetadata().getGeneration())
+                .build();
         ClawChannelStatus previous = channel.getStatus();
-        Condition old = previous == null || previous.getConditions() == null ? null
-                : previous.getConditions().stream().filter(c -> c.getType().equals(valid.getType())).findFirst().orElse(null);
-        valid.setLastTransitionTime(old != null && Objects.equals(old.getStatus(), valid.getStatus()) && old.getLastTransitionTime() != null
-                ? old.getLastTransitionTime() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        Condition old = previous == null || previous.getConditions() == null
+                ? null
+                : previous.getConditions().stream()
+                        .filter(c -> c.getType().equals(valid.getType()))
+                        .findFirst()
+                        .orElse(null);
+        valid.setLastTransitionTime(
+                old != null && Objects.equals(old.getStatus(), valid.getStatus()) && old.getLastTransitionTime() != null
+                        ? old.getLastTransitionTime()
+                        : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         status.setConditions(List.of(valid));
-        if (previous != null && Objects.equals(previous.getReferencingClaws(), status.getReferencingClaws())
+        if (previous != null
+                && Objects.equals(previous.getReferencingClaws(), status.getReferencingClaws())
                 && Objects.equals(previous.getReferenceCount(), status.getReferenceCount())
                 && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
                 && Objects.equals(previous.getConditions(), status.getConditions())) {
@@ -103,10 +129,11 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
         }
         // The whole status replaced (PUT /status, optimistic lock) and cached so the next reconcile sees it; JOSDK's
         // non-SSA default is a JSON patch diff, whose list indexes go stale when referencingClaws changes concurrently.
-        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(channel, context, c -> {
-            c.setStatus(status);
-            return c;
-        });
+        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+                channel, context, c -> {
+                    c.setStatus(status);
+                    return c;
+                });
         return UpdateControl.noUpdate();
     }
 
@@ -116,8 +143,13 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
         if (users.isEmpty()) {
             return DeleteControl.defaultDelete();
         }
-        new ClawEvents(context.getClient()).warning(channel, "DeletionBlocked", "ClawChannel " + channel.getMetadata().getName()
-                + " is still used by Claw(s) " + String.join(", ", users) + "; it is deleted once none of them lists it in spec.channels");
+        new ClawEvents(context.getClient())
+                .warning(
+                        channel,
+                        "DeletionBlocked",
+                        "ClawChannel " + channel.getMetadata().getName() + " is still used by Claw(s) "
+                                + String.join(", ", users)
+                                + "; it is deleted once none of them lists it in spec.channels");
         // The Claw informer brings the channel back when a Claw drops it; the reschedule is a safety net.
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_BLOCKED_DELETE_MILLIS);
     }

@@ -48,6 +48,7 @@ final class ClawEventSources {
     final InformerEventSource<Secret, Claw> secrets;
     /** Every Secret of the watched namespaces, metadata only: what tells a referenced user Secret changed. */
     final InformerEventSource<GenericKubernetesResource, Claw> secretMetadata;
+
     final SecretHashes secretHashes;
     final InformerEventSource<ServiceAccount, Claw> serviceAccounts;
     final InformerEventSource<NetworkPolicy, Claw> networkPolicies;
@@ -65,9 +66,14 @@ final class ClawEventSources {
      */
     ClawEventSources(EventSourceContext<Claw> context, KubernetesClient metadataClient, SecretHashes secretHashes) {
         IndexerResourceCache<Claw> primaries = context.getPrimaryCache();
-        primaries.addIndexers(Map.of(BY_CHANNEL, claw -> claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
-                : claw.getSpec().getChannels().stream().map(ChannelRef::getName)
-                        .map(n -> claw.getMetadata().getNamespace() + "/" + n).toList()));
+        primaries.addIndexers(Map.of(
+                BY_CHANNEL,
+                claw -> claw.getSpec() == null || claw.getSpec().getChannels() == null
+                        ? List.of()
+                        : claw.getSpec().getChannels().stream()
+                                .map(ChannelRef::getName)
+                                .map(n -> claw.getMetadata().getNamespace() + "/" + n)
+                                .toList()));
         String owned = ClawApi.LABEL_MANAGED_BY + "=" + ClawLabels.MANAGED_BY_VALUE;
         statefulSets = owned(context, StatefulSet.class, owned);
         services = owned(context, Service.class, owned);
@@ -78,22 +84,34 @@ final class ClawEventSources {
         pdbs = owned(context, PodDisruptionBudget.class, owned);
         claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         // The Claw's pod, read (never written) for per-container readiness: runtime, bridge, each channel sidecar.
-        pods = owned(context, io.fabric8.kubernetes.api.model.Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
-        channels = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
-                .withName("clawchannels")
-                .withItemStore(new ManagedFieldsFreeStore<>())
-                .withSecondaryToPrimaryMapper(channel -> primaries.byIndex(BY_CHANNEL,
-                                channel.getMetadata().getNamespace() + "/" + channel.getMetadata().getName())
-                        .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .build(), context);
+        pods = owned(
+                context,
+                io.fabric8.kubernetes.api.model.Pod.class,
+                ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        channels = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
+                        .withName("clawchannels")
+                        .withItemStore(new ManagedFieldsFreeStore<>())
+                        .withSecondaryToPrimaryMapper(channel -> primaries
+                                .byIndex(
+                                        BY_CHANNEL,
+                                        channel.getMetadata().getNamespace() + "/"
+                                                + channel.getMetadata().getName())
+                                .stream()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .build(),
+                context);
         secrets = owned(context, Secret.class, owned);
         this.secretHashes = secretHashes;
-        secretMetadata = new InformerEventSource<>(InformerEventSourceConfiguration.from(SECRET, Claw.class)
-                .withName("secret-metadata")
-                .withKubernetesClient(metadataClient)
-                .withItemStore(new SecretMetadata.Store(secretHashes::forget))
-                .withSecondaryToPrimaryMapper(secret -> secretToClaws(secret, primaries))
-                .build(), context);
+        secretMetadata = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(SECRET, Claw.class)
+                        .withName("secret-metadata")
+                        .withKubernetesClient(metadataClient)
+                        .withItemStore(new SecretMetadata.Store(secretHashes::forget))
+                        .withSecondaryToPrimaryMapper(secret -> secretToClaws(secret, primaries))
+                        .build(),
+                context);
     }
 
     private Set<ResourceID> secretToClaws(HasMetadata secret, IndexerResourceCache<Claw> primaries) {
@@ -101,10 +119,12 @@ final class ClawEventSources {
         String namespace = secret.getMetadata().getNamespace();
         String name = secret.getMetadata().getName();
         primaries.list(namespace).forEach(claw -> {
-            List<ClawChannel> used = claw.getSpec() == null || claw.getSpec().getChannels() == null ? List.of()
+            List<ClawChannel> used = claw.getSpec() == null || claw.getSpec().getChannels() == null
+                    ? List.of()
                     : claw.getSpec().getChannels().stream()
                             .map(ref -> channels.get(new ResourceID(ref.getName(), namespace)))
-                            .flatMap(java.util.Optional::stream).toList();
+                            .flatMap(java.util.Optional::stream)
+                            .toList();
             if (claw.getSpec() != null && ReferencedSecrets.of(claw, used).contains(name)) {
                 out.add(ResourceID.fromResource(claw));
             }
@@ -115,19 +135,36 @@ final class ClawEventSources {
     private static Set<ResourceID> byInstanceLabel(HasMetadata object) {
         Map<String, String> labels = object.getMetadata().getLabels();
         String instance = labels == null ? null : labels.get(ClawApi.LABEL_CLAW_INSTANCE);
-        return instance == null ? Set.of() : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
+        return instance == null
+                ? Set.of()
+                : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
     }
 
-    private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(EventSourceContext<Claw> context, Class<R> type, String selector) {
-        return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, Claw.class)
-                .withName(type.getSimpleName().toLowerCase())
-                .withItemStore(new ManagedFieldsFreeStore<>())
-                .withLabelSelector(selector)
-                .withSecondaryToPrimaryMapper(ClawEventSources::byInstanceLabel)
-                .build(), context);
+    private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(
+            EventSourceContext<Claw> context, Class<R> type, String selector) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(type, Claw.class)
+                        .withName(type.getSimpleName().toLowerCase())
+                        .withItemStore(new ManagedFieldsFreeStore<>())
+                        .withLabelSelector(selector)
+                        .withSecondaryToPrimaryMapper(ClawEventSources::byInstanceLabel)
+                        .build(),
+                context);
     }
 
     List<EventSource<?, Claw>> all() {
-        return List.of(statefulSets, services, configMaps, secrets, secretMetadata, serviceAccounts, networkPolicies, ingresses, pdbs, claims, pods, channels);
+        return List.of(
+                statefulSets,
+                services,
+                configMaps,
+                secrets,
+                secretMetadata,
+                serviceAccounts,
+                networkPolicies,
+                ingresses,
+                pdbs,
+                claims,
+                pods,
+                channels);
     }
 }

@@ -33,19 +33,37 @@ public final class ClawEvents {
         String now = Instant.now().toString();
         try {
             client.resource(new EventBuilder()
-                    .withNewMetadata().withName(about.getMetadata().getName() + "." + Long.toHexString(SEQUENCE.incrementAndGet()))
-                    .withNamespace(about.getMetadata().getNamespace()).endMetadata()
-                    .withNewInvolvedObject().withApiVersion(about.getApiVersion()).withKind(about.getKind())
-                    .withName(about.getMetadata().getName()).withNamespace(about.getMetadata().getNamespace())
-                    .withUid(about.getMetadata().getUid()).endInvolvedObject()
-                    .withType(type).withReason(reason)
-                    .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent("claw-operator").endSource()
-                    .build()).create();
+                            .withNewMetadata()
+                            .withName(
+                                    about.getMetadata().getName() + "." + Long.toHexString(SEQUENCE.incrementAndGet()))
+                            .withNamespace(about.getMetadata().getNamespace())
+                            .endMetadata()
+                            .withNewInvolvedObject()
+                            .withApiVersion(about.getApiVersion())
+                            .withKind(about.getKind())
+                            .withName(about.getMetadata().getName())
+                            .withNamespace(about.getMetadata().getNamespace())
+                            .withUid(about.getMetadata().getUid())
+                            .endInvolvedObject()
+                            .withType(type)
+                            .withReason(reason)
+                            .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent("claw-operator")
+                            .endSource()
+                            .build())
+                    .create();
         } catch (KubernetesClientException e) {
             // An event is a courtesy: never fail a reconcile over it.
-            LOG.warn("could not record event {} on {}/{}: {}", reason, about.getKind(), about.getMetadata().getName(), e.getMessage());
+            LOG.warn(
+                    "could not record event {} on {}/{}: {}",
+                    reason,
+                    about.getKind(),
+                    about.getMetadata().getName(),
+                    e.getMessage());
         }
     }
 }

@@ -18,7 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.k8s4claw.api.runtime.RenderNames;
 import io.k8s4claw.api.runtime.VolumeRole;
-import io.k8s4claw.api.validation.FieldError;
+import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.ChannelStatus;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -27,16 +27,16 @@ import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
+import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ChannelContainers;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
 import io.k8s4claw.operator.desired.ReferencedSecrets;
-import io.k8s4claw.operator.update.AutoUpdateMachine;
-import io.k8s4claw.operator.update.AutoUpdates;
-import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
 import io.k8s4claw.operator.sandbox.RuntimeClassCheck;
 import io.k8s4claw.operator.snapshot.VolumeSnapshots;
+import io.k8s4claw.operator.update.AutoUpdateMachine;
+import io.k8s4claw.operator.update.AutoUpdates;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -68,7 +68,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final VolumeSnapshots snapshots;
     private final Optional<java.time.Duration> maxReconcileInterval;
     private final io.k8s4claw.operator.archive.ArchiveOnDelete archiveOnDelete =
-            new io.k8s4claw.operator.archive.ArchiveOnDelete(io.k8s4claw.operator.OperatorVersion.current().operatorImage());
+            new io.k8s4claw.operator.archive.ArchiveOnDelete(
+                    io.k8s4claw.operator.OperatorVersion.current().operatorImage());
     private final AutoUpdates autoUpdates;
     private volatile KubernetesClient metadataClient;
     /** The operator's client, for the pre-update archive (which auto-update asks without one). */
@@ -87,13 +88,21 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
      * {@code maxReconcileInterval}: the controller's periodic resync, which a requested reschedule replaces, so no
      * reschedule asks for a later one.
      */
-    public ClawReconciler(ClawPlanner planner, OperatorMetrics metrics, WritePath writePath, InstantSource clock,
-                          Optional<java.time.Duration> maxReconcileInterval) {
+    public ClawReconciler(
+            ClawPlanner planner,
+            OperatorMetrics metrics,
+            WritePath writePath,
+            InstantSource clock,
+            Optional<java.time.Duration> maxReconcileInterval) {
         this.snapshots = new VolumeSnapshots(clock);
         this.maxReconcileInterval = maxReconcileInterval;
         // reclaimPolicy Archive: the volumes are archived before auto-update rolls to a new version.
-        this.autoUpdates = new AutoUpdates(io.k8s4claw.operator.update.RegistryClient.create(), clock,
-                new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(() -> client, io.k8s4claw.operator.OperatorVersion.current().operatorImage()));
+        this.autoUpdates = new AutoUpdates(
+                io.k8s4claw.operator.update.RegistryClient.create(),
+                clock,
+                new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(
+                        () -> client,
+                        io.k8s4claw.operator.OperatorVersion.current().operatorImage()));
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
@@ -140,16 +149,21 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             return invalid(claw, errors, events, context);
         }
 
-        List<ChannelRef> refs = claw.getSpec().getChannels() == null ? List.of() : claw.getSpec().getChannels();
+        List<ChannelRef> refs = claw.getSpec().getChannels() == null
+                ? List.of()
+                : claw.getSpec().getChannels();
         List<ClawChannel> channels = new ArrayList<>();
         List<String> missingChannels = new ArrayList<>();
         for (ChannelRef ref : refs) {
-            sources.channels.get(new ResourceID(ref.getName(), namespace)).ifPresentOrElse(channels::add, () -> missingChannels.add(ref.getName()));
+            sources.channels
+                    .get(new ResourceID(ref.getName(), namespace))
+                    .ifPresentOrElse(channels::add, () -> missingChannels.add(ref.getName()));
         }
         List<String> missingSecrets = new ArrayList<>();
         Map<String, String> secretHashes = new TreeMap<>();
         for (String name : ReferencedSecrets.of(claw, channels)) {
-            sources.secretHashes.hash(client, namespace, name, sources.secretMetadata.get(new ResourceID(name, namespace)))
+            sources.secretHashes
+                    .hash(client, namespace, name, sources.secretMetadata.get(new ResourceID(name, namespace)))
                     .ifPresentOrElse(hash -> secretHashes.put(name, hash), () -> missingSecrets.add(name));
         }
         if (!missingChannels.isEmpty() || !missingSecrets.isEmpty()) {
@@ -162,13 +176,25 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
 
         DesiredState desired;
-        // Auto-update first: it decides which tag the StatefulSet renders (the Claw is planned with it in spec.image.tag).
+        // Auto-update first: it decides which tag the StatefulSet renders (the Claw is planned with it in
+        // spec.image.tag).
         AutoUpdateStatus previousUpdate = previous == null ? null : previous.getAutoUpdate();
         String instance = claw.getMetadata().getName();
-        AutoUpdates.Outcome update = autoUpdates.step(claw, planner.adapters().require(claw.getSpec().getRuntime().wireValue()).descriptor().image(),
-                previousUpdate, RunningVersionHealth.of(sources.statefulSets.get(new ResourceID(instance, namespace)),
-                        sources.pods.get(new ResourceID(instance + "-0", namespace)), previousUpdate == null ? null : previousUpdate.getCurrentVersion()),
-                secretName -> Optional.ofNullable(client.secrets().inNamespace(namespace).withName(secretName).get()));
+        AutoUpdates.Outcome update = autoUpdates.step(
+                claw,
+                planner.adapters()
+                        .require(claw.getSpec().getRuntime().wireValue())
+                        .descriptor()
+                        .image(),
+                previousUpdate,
+                RunningVersionHealth.of(
+                        sources.statefulSets.get(new ResourceID(instance, namespace)),
+                        sources.pods.get(new ResourceID(instance + "-0", namespace)),
+                        previousUpdate == null ? null : previousUpdate.getCurrentVersion()),
+                secretName -> Optional.ofNullable(client.secrets()
+                        .inNamespace(namespace)
+                        .withName(secretName)
+                        .get()));
         switch (planner.plan(update.claw(), channels, secretHashes)) {
             case ClawPlanner.Plan.Invalid invalid -> {
                 return invalid(claw, invalid.errors(), events, context);
@@ -183,8 +209,13 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         for (var template : desired.statefulSet().getSpec().getVolumeClaimTemplates()) {
             for (VolumeRole role : VolumeRole.values()) {
                 if (renderNames.volumeName(role).equals(template.getMetadata().getName())) {
-                    claimNames.put(role, template.getMetadata().getName() + "-" + claw.getMetadata().getName() + "-0");
-                    claimSizes.put(role, template.getSpec().getResources().getRequests().get("storage"));
+                    claimNames.put(
+                            role,
+                            template.getMetadata().getName() + "-"
+                                    + claw.getMetadata().getName() + "-0");
+                    claimSizes.put(
+                            role,
+                            template.getSpec().getResources().getRequests().get("storage"));
                 }
             }
         }
@@ -196,9 +227,12 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             pvc.ifPresent(p -> {
                 Quantity wanted = claimSizes.get(role);
                 Quantity current = requested(p);
-                if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) < 0) {
-                    shrinks.add(new FieldError("spec.persistence." + role.specName() + ".size", "volumes can grow but not shrink: claim "
-                            + pvcName + " has " + current + ", the spec asks for " + wanted + "; set at least " + current));
+                if (current != null
+                        && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) < 0) {
+                    shrinks.add(new FieldError(
+                            "spec.persistence." + role.specName() + ".size",
+                            "volumes can grow but not shrink: claim " + pvcName + " has " + current
+                                    + ", the spec asks for " + wanted + "; set at least " + current));
                 }
             });
         });
@@ -218,11 +252,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         ChildApplier.Outcome podOutcome = applier.apply(claw, desired.statefulSet(), sources.statefulSets);
         outcomes.add(podOutcome);
         String name = claw.getMetadata().getName();
-        outcomes.add(desired.networkPolicy().map(np -> applier.apply(claw, np, sources.networkPolicies))
+        outcomes.add(desired.networkPolicy()
+                .map(np -> applier.apply(claw, np, sources.networkPolicies))
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.networkPolicies)));
-        outcomes.add(desired.ingress().map(i -> applier.apply(claw, i, sources.ingresses))
+        outcomes.add(desired.ingress()
+                .map(i -> applier.apply(claw, i, sources.ingresses))
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.ingresses)));
-        outcomes.add(desired.podDisruptionBudget().map(p -> applier.apply(claw, p, sources.pdbs))
+        outcomes.add(desired.podDisruptionBudget()
+                .map(p -> applier.apply(claw, p, sources.pdbs))
                 .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
         claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, claimSizes.get(role))));
         VolumeSnapshots.Outcome snapshotOutcome = snapshots.reconcile(client, claw, claimNames, claims);
@@ -230,28 +267,58 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             LOG.info("Claw {}/{}: children {}", namespace, name, outcomes);
         }
 
-        StatefulSet sts = sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
-        var runtimeContainer = desired.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
-        if (update.step().isPresent() && ForcedRollback.deleteStuckPod(client, sources.pods.get(new ResourceID(name + "-0", namespace)),
-                runtimeContainer.getName(), runtimeContainer.getImage(), update.status())) {
-            events.normal(claw, "RollbackPodReplaced", "deleted pod " + name + "-0, stuck on the rolled-back release, so the"
-                    + " StatefulSet makes it again with " + runtimeContainer.getImage());
+        StatefulSet sts =
+                sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
+        var runtimeContainer = desired.statefulSet()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        if (update.step().isPresent()
+                && ForcedRollback.deleteStuckPod(
+                        client,
+                        sources.pods.get(new ResourceID(name + "-0", namespace)),
+                        runtimeContainer.getName(),
+                        runtimeContainer.getImage(),
+                        update.status())) {
+            events.normal(
+                    claw,
+                    "RollbackPodReplaced",
+                    "deleted pod " + name + "-0, stuck on the rolled-back release, so the"
+                            + " StatefulSet makes it again with " + runtimeContainer.getImage());
         }
         boolean podReady = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
         boolean rolling = podOutcome != ChildApplier.Outcome.UNCHANGED || ClawStatusBuilder.rollingOut(sts);
         PodReadiness containers = new PodReadiness(sources.pods.get(new ResourceID(name + "-0", namespace)), podReady);
-        String runtimeName = desired.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+        String runtimeName = desired.statefulSet()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getName();
         boolean runtimeReady = !rolling && containers.ready(runtimeName);
         boolean bridgeReady = channels.isEmpty() || (!rolling && containers.ready("claw-ipc-bridge"));
-        List<String> channelsNotReady = channels.stream().map(c -> c.getMetadata().getName())
-                .filter(c -> rolling || !containers.ready(ChannelContainers.hosting(desired.statefulSet(), c))).toList();
-        boolean ready = !claw.getSpec().suspendedRequested() && podReady && runtimeReady && bridgeReady && channelsNotReady.isEmpty();
-        boolean wasUp = previous != null && previous.getPhase() != null
-                && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING).contains(previous.getPhase());
+        List<String> channelsNotReady = channels.stream()
+                .map(c -> c.getMetadata().getName())
+                .filter(c -> rolling || !containers.ready(ChannelContainers.hosting(desired.statefulSet(), c)))
+                .toList();
+        boolean ready = !claw.getSpec().suspendedRequested()
+                && podReady
+                && runtimeReady
+                && bridgeReady
+                && channelsNotReady.isEmpty();
+        boolean wasUp = previous != null
+                && previous.getPhase() != null
+                && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING)
+                        .contains(previous.getPhase());
         boolean suspended = claw.getSpec().suspendedRequested();
         Optional<io.k8s4claw.operator.archive.RestoreProgress.Report> restore =
-                io.k8s4claw.operator.archive.RestoreProgress.of(claw, sources.pods.get(new ResourceID(name + "-0", namespace)));
-        boolean restoreFailed = restore.filter(io.k8s4claw.operator.archive.RestoreProgress.Report::failed).isPresent();
+                io.k8s4claw.operator.archive.RestoreProgress.of(
+                        claw, sources.pods.get(new ResourceID(name + "-0", namespace)));
+        boolean restoreFailed = restore.filter(io.k8s4claw.operator.archive.RestoreProgress.Report::failed)
+                .isPresent();
         ClawPhase phase;
         if (suspended) {
             phase = ClawPhase.SUSPENDED;
@@ -266,41 +333,85 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         } else {
             phase = ClawPhase.DEGRADED;
         }
-        String waiting = suspended ? "suspended (spec.suspended: true): the runtime is scaled to zero; its claims, Secrets and"
-                + " the bridge's log are kept; set spec.suspended: false to resume"
-                : restoreFailed ? restore.get().message()
-                : phase == ClawPhase.UPDATING ? "the pod is being replaced with the new template"
-                : phase == ClawPhase.PROVISIONING ? "waiting for the pod to start" : "not ready";
-        ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(phase)
-                .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", desired.warnings().isEmpty() ? "the spec is valid"
-                        : "the spec is valid; adjusted: " + String.join("; ", desired.warnings()))
-                .condition(ClawApi.CONDITION_RUNTIME_READY, runtimeReady, runtimeReady ? "ContainerReady" : phase.wireValue(),
-                        runtimeReady ? "container " + runtimeName + " is ready" : "container " + runtimeName + ": " + waiting);
+        String waiting = suspended
+                ? "suspended (spec.suspended: true): the runtime is scaled to zero; its claims, Secrets and"
+                        + " the bridge's log are kept; set spec.suspended: false to resume"
+                : restoreFailed
+                        ? restore.get().message()
+                        : phase == ClawPhase.UPDATING
+                                ? "the pod is being replaced with the new template"
+                                : phase == ClawPhase.PROVISIONING ? "waiting for the pod to start" : "not ready";
+        ClawStatusBuilder status = new ClawStatusBuilder(claw)
+                .phase(phase)
+                .condition(
+                        ClawApi.CONDITION_CONFIG_VALID,
+                        true,
+                        "Valid",
+                        desired.warnings().isEmpty()
+                                ? "the spec is valid"
+                                : "the spec is valid; adjusted: " + String.join("; ", desired.warnings()))
+                .condition(
+                        ClawApi.CONDITION_RUNTIME_READY,
+                        runtimeReady,
+                        runtimeReady ? "ContainerReady" : phase.wireValue(),
+                        runtimeReady
+                                ? "container " + runtimeName + " is ready"
+                                : "container " + runtimeName + ": " + waiting);
         if (channels.isEmpty()) {
-            status.condition(ClawApi.CONDITION_BRIDGE_READY, true, "NoChannels", "the Claw has no channels, so no bridge runs")
+            status.condition(
+                            ClawApi.CONDITION_BRIDGE_READY,
+                            true,
+                            "NoChannels",
+                            "the Claw has no channels, so no bridge runs")
                     .condition(ClawApi.CONDITION_CHANNELS_READY, true, "NoChannels", "the Claw has no channels");
         } else {
-            status.condition(ClawApi.CONDITION_BRIDGE_READY, bridgeReady, bridgeReady ? "ContainerReady" : phase.wireValue(),
-                            bridgeReady ? "container claw-ipc-bridge is ready" : "container claw-ipc-bridge: " + waiting)
-                    .condition(ClawApi.CONDITION_CHANNELS_READY, channelsNotReady.isEmpty(),
+            status.condition(
+                            ClawApi.CONDITION_BRIDGE_READY,
+                            bridgeReady,
+                            bridgeReady ? "ContainerReady" : phase.wireValue(),
+                            bridgeReady
+                                    ? "container claw-ipc-bridge is ready"
+                                    : "container claw-ipc-bridge: " + waiting)
+                    .condition(
+                            ClawApi.CONDITION_CHANNELS_READY,
+                            channelsNotReady.isEmpty(),
                             channelsNotReady.isEmpty() ? "ContainerReady" : phase.wireValue(),
-                            channelsNotReady.isEmpty() ? "all " + channels.size() + " channel sidecar(s) are ready"
+                            channelsNotReady.isEmpty()
+                                    ? "all " + channels.size() + " channel sidecar(s) are ready"
                                     : "channel sidecar(s) " + String.join(", ", channelsNotReady) + ": " + waiting);
         }
-        status.condition(ClawApi.CONDITION_READY, ready, ready ? "Running" : phase.wireValue(), ready ? "the pod is ready" : waiting)
-                .channels(refs.stream().map(r -> channelStatus(r.getName(), channelsNotReady.contains(r.getName())
-                        ? (rolling || !wasUp ? "Pending" : "NotReady") : "Ready", null)).toList())
+        status.condition(
+                        ClawApi.CONDITION_READY,
+                        ready,
+                        ready ? "Running" : phase.wireValue(),
+                        ready ? "the pod is ready" : waiting)
+                .channels(refs.stream()
+                        .map(r -> channelStatus(
+                                r.getName(),
+                                channelsNotReady.contains(r.getName())
+                                        ? (rolling || !wasUp ? "Pending" : "NotReady")
+                                        : "Ready",
+                                null))
+                        .toList())
                 .persistence(claims, claimNames)
                 .snapshots(snapshotOutcome.last());
         switch (runtimeClass) {
-            case RuntimeClassCheck.Result.Found found -> status.condition(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, true, "Found",
-                    "RuntimeClass " + found.name() + " exists (handler " + found.handler() + ")");
-            case RuntimeClassCheck.Result.Unchecked unchecked -> status.unknown(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, "Unchecked",
-                    "RuntimeClass " + unchecked.name() + " could not be checked: " + unchecked.why());
-            default -> {
-            }
+            case RuntimeClassCheck.Result.Found found ->
+                status.condition(
+                        ClawApi.CONDITION_RUNTIME_CLASS_FOUND,
+                        true,
+                        "Found",
+                        "RuntimeClass " + found.name() + " exists (handler " + found.handler() + ")");
+            case RuntimeClassCheck.Result.Unchecked unchecked ->
+                status.unknown(
+                        ClawApi.CONDITION_RUNTIME_CLASS_FOUND,
+                        "Unchecked",
+                        "RuntimeClass " + unchecked.name() + " could not be checked: " + unchecked.why());
+            default -> {}
         }
-        snapshotOutcome.condition().ifPresent(c -> status.condition(ClawApi.CONDITION_SNAPSHOTS_READY, c.ok(), c.reason(), c.message()));
+        snapshotOutcome
+                .condition()
+                .ifPresent(c -> status.condition(ClawApi.CONDITION_SNAPSHOTS_READY, c.ok(), c.reason(), c.message()));
         restore.ifPresent(r -> {
             if (r.ok() == null) {
                 status.unknown(ClawApi.CONDITION_RESTORED, r.reason(), r.message());
@@ -310,10 +421,21 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         });
         status.autoUpdate(update.status());
         update.step().ifPresent(step -> {
-            step.condition().ifPresentOrElse(c -> status.condition(AutoUpdateMachine.CONDITION, c.ok(), c.reason(), c.message()),
-                    () -> Optional.ofNullable(previous).map(ClawStatus::getConditions).orElse(List.of()).stream()
-                            .filter(c -> AutoUpdateMachine.CONDITION.equals(c.getType())).findFirst()
-                            .ifPresent(c -> status.condition(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage())));
+            step.condition()
+                    .ifPresentOrElse(
+                            c -> status.condition(AutoUpdateMachine.CONDITION, c.ok(), c.reason(), c.message()),
+                            () ->
+                                    Optional.ofNullable(previous)
+                                            .map(ClawStatus::getConditions)
+                                            .orElse(List.of())
+                                            .stream()
+                                            .filter(c -> AutoUpdateMachine.CONDITION.equals(c.getType()))
+                                            .findFirst()
+                                            .ifPresent(c -> status.condition(
+                                                    c.getType(),
+                                                    "True".equals(c.getStatus()),
+                                                    c.getReason(),
+                                                    c.getMessage())));
             step.events().forEach(e -> {
                 if (e.warning()) {
                     events.warning(claw, e.reason(), e.message());
@@ -325,36 +447,51 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         UpdateControl<Claw> control = finish(claw, status.build(previous), events, context);
         // VolumeSnapshots are not watched: look again at the next firing, or soon while the newest is not ready.
         // Auto-update looks again at a trial's deadline or the next scheduled check.
-        return java.util.stream.Stream.of(snapshotOutcome.recheckAfter(), update.step().map(AutoUpdateMachine.Step::wakeAfter))
-                .flatMap(Optional::stream).min(java.util.Comparator.naturalOrder())
-                .map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis()))).orElse(control);
+        return java.util.stream.Stream.of(
+                        snapshotOutcome.recheckAfter(), update.step().map(AutoUpdateMachine.Step::wakeAfter))
+                .flatMap(Optional::stream)
+                .min(java.util.Comparator.naturalOrder())
+                .map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis())))
+                .orElse(control);
     }
 
     private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events, Context<Claw> context) {
         String message = errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
-        ClawStatus status = new ClawStatusBuilder(claw).phase(ClawPhase.FAILED)
+        ClawStatus status = new ClawStatusBuilder(claw)
+                .phase(ClawPhase.FAILED)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, false, "Invalid", message)
-                .condition(ClawApi.CONDITION_READY, false, "InvalidSpec", "nothing was created or changed until the spec is fixed")
+                .condition(
+                        ClawApi.CONDITION_READY,
+                        false,
+                        "InvalidSpec",
+                        "nothing was created or changed until the spec is fixed")
                 .build(claw.getStatus());
         return finish(claw, status, events, context);
     }
 
-    private UpdateControl<Claw> waiting(Claw claw, List<ChannelRef> refs, List<ClawChannel> found, List<String> missingChannels,
-                                        List<String> missingSecrets, ClawEvents events, Context<Claw> context) {
-        ClawStatusBuilder status = new ClawStatusBuilder(claw).phase(ClawPhase.PENDING)
+    private UpdateControl<Claw> waiting(
+            Claw claw,
+            List<ChannelRef> refs,
+            List<ClawChannel> found,
+            List<String> missingChannels,
+            List<String> missingSecrets,
+            ClawEvents events,
+            Context<Claw> context) {
+        ClawStatusBuilder status = new ClawStatusBuilder(claw)
+                .phase(ClawPhase.PENDING)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid");
         List<String> waitingFor = new ArrayList<>();
         if (!missingSecrets.isEmpty()) {
-            String msg = "Secret(s) " + String.join(", ", missingSecrets) + " not found in namespace " + claw.getMetadata().getNamespace()
-                    + "; create them (the pod reads them)";
+            String msg = "Secret(s) " + String.join(", ", missingSecrets) + " not found in namespace "
+                    + claw.getMetadata().getNamespace() + "; create them (the pod reads them)";
             status.condition(ClawApi.CONDITION_RUNTIME_READY, false, "SecretNotFound", msg);
             waitingFor.add(msg);
         } else {
             status.unknown(ClawApi.CONDITION_RUNTIME_READY, "Waiting", "waiting for the Claw's dependencies");
         }
         if (!missingChannels.isEmpty()) {
-            String msg = "ClawChannel(s) " + String.join(", ", missingChannels) + " not found in namespace " + claw.getMetadata().getNamespace()
-                    + "; create them or remove them from spec.channels";
+            String msg = "ClawChannel(s) " + String.join(", ", missingChannels) + " not found in namespace "
+                    + claw.getMetadata().getNamespace() + "; create them or remove them from spec.channels";
             status.condition(ClawApi.CONDITION_CHANNELS_READY, false, "ChannelNotFound", msg);
             waitingFor.add(msg);
         } else {
@@ -362,9 +499,12 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         }
         status.unknown(ClawApi.CONDITION_BRIDGE_READY, "Waiting", "waiting for the Claw's dependencies")
                 .condition(ClawApi.CONDITION_READY, false, "MissingDependency", String.join("; ", waitingFor))
-                .channels(refs.stream().map(r -> missingChannels.contains(r.getName())
-                        ? channelStatus(r.getName(), "NotFound", "ClawChannel " + r.getName() + " does not exist")
-                        : channelStatus(r.getName(), "Pending", null)).toList());
+                .channels(refs.stream()
+                        .map(r -> missingChannels.contains(r.getName())
+                                ? channelStatus(
+                                        r.getName(), "NotFound", "ClawChannel " + r.getName() + " does not exist")
+                                : channelStatus(r.getName(), "Pending", null))
+                        .toList());
         UpdateControl<Claw> control = finish(claw, status.build(claw.getStatus()), events, context);
         // Watches on Secrets and ClawChannels bring the Claw back as soon as they appear; the retry is a safety net.
         return control.rescheduleAfter(RETRY_MISSING_MILLIS);
@@ -372,16 +512,20 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     /** The named RuntimeClass does not exist: no pod is made (it would be refused), the Claw says why and waits. */
     private UpdateControl<Claw> runtimeClassMissing(Claw claw, String name, ClawEvents events, Context<Claw> context) {
-        String msg = "RuntimeClass " + name + " (spec.security.runtimeClassName) does not exist in the cluster; install the"
-                + " sandbox runtime (gVisor, Kata) and its RuntimeClass, or remove the field; no pod is created until then";
-        ClawStatus status = new ClawStatusBuilder(claw).phase(ClawPhase.PENDING)
+        String msg =
+                "RuntimeClass " + name + " (spec.security.runtimeClassName) does not exist in the cluster; install the"
+                        + " sandbox runtime (gVisor, Kata) and its RuntimeClass, or remove the field; no pod is created until then";
+        ClawStatus status = new ClawStatusBuilder(claw)
+                .phase(ClawPhase.PENDING)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid")
                 .condition(ClawApi.CONDITION_RUNTIME_CLASS_FOUND, false, "RuntimeClassNotFound", msg)
                 .condition(ClawApi.CONDITION_RUNTIME_READY, false, "RuntimeClassNotFound", msg)
                 .condition(ClawApi.CONDITION_READY, false, "RuntimeClassNotFound", msg)
                 .build(claw.getStatus());
         // RuntimeClasses are not watched (cluster-scoped, rarely change): look again on a timer.
-        return finish(claw, status, events, context).rescheduleAfter(capped(java.time.Duration.ofMillis(RETRY_MISSING_MILLIS)).toMillis());
+        return finish(claw, status, events, context)
+                .rescheduleAfter(capped(java.time.Duration.ofMillis(RETRY_MISSING_MILLIS))
+                        .toMillis());
     }
 
     /** A requested reschedule replaces the periodic resync: never ask for one later than that. */
@@ -391,23 +535,45 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     private UpdateControl<Claw> finish(Claw claw, ClawStatus status, ClawEvents events, Context<Claw> context) {
         ClawStatus previous = claw.getStatus();
-        metrics.phase(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), status.getPhase().wireValue());
-        metrics.claws().observe(claw.getMetadata().getNamespace(), claw.getMetadata().getName(), ClawSamples.of(claw, status,
-                sources == null ? Optional.empty() : sources.pods.get(new ResourceID(claw.getMetadata().getName() + "-0", claw.getMetadata().getNamespace()))));
+        metrics.phase(
+                claw.getMetadata().getNamespace(),
+                claw.getMetadata().getName(),
+                status.getPhase().wireValue());
+        metrics.claws()
+                .observe(
+                        claw.getMetadata().getNamespace(),
+                        claw.getMetadata().getName(),
+                        ClawSamples.of(
+                                claw,
+                                status,
+                                sources == null
+                                        ? Optional.empty()
+                                        : sources.pods.get(new ResourceID(
+                                                claw.getMetadata().getName() + "-0",
+                                                claw.getMetadata().getNamespace()))));
         if (ClawStatusBuilder.sameIgnoringTimes(previous, status)) {
             return UpdateControl.noUpdate();
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Claw {}/{} status changes from {} to {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(),
-                    io.fabric8.kubernetes.client.utils.Serialization.asJson(previous), io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
+            LOG.debug(
+                    "Claw {}/{} status changes from {} to {}",
+                    claw.getMetadata().getNamespace(),
+                    claw.getMetadata().getName(),
+                    io.fabric8.kubernetes.client.utils.Serialization.asJson(previous),
+                    io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
         }
         ClawPhase before = previous == null ? null : previous.getPhase();
         if (before != status.getPhase()) {
             String reason = status.getPhase().wireValue();
-            String message = status.getConditions().stream().filter(c -> c.getType().equals(ClawApi.CONDITION_CONFIG_VALID)
-                    && "False".equals(c.getStatus())).findFirst().map(c -> "invalid spec: " + c.getMessage())
-                    .orElse(status.getConditions().stream().filter(c -> c.getType().equals(ClawApi.CONDITION_READY)).findFirst()
-                            .map(c -> c.getMessage()).orElse(reason));
+            String message = status.getConditions().stream()
+                    .filter(c -> c.getType().equals(ClawApi.CONDITION_CONFIG_VALID) && "False".equals(c.getStatus()))
+                    .findFirst()
+                    .map(c -> "invalid spec: " + c.getMessage())
+                    .orElse(status.getConditions().stream()
+                            .filter(c -> c.getType().equals(ClawApi.CONDITION_READY))
+                            .findFirst()
+                            .map(c -> c.getMessage())
+                            .orElse(reason));
             if (status.getPhase() == ClawPhase.FAILED || status.getPhase() == ClawPhase.DEGRADED) {
                 events.warning(claw, reason, message);
             } else {
@@ -417,10 +583,11 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         // The whole status replaced (PUT /status with the resourceVersion read: a stale read is a 409 and a retry),
         // and put into JOSDK's cache. Not JOSDK's non-SSA default (a JSON patch diff, whose list indexes go stale
         // under concurrent writers), nor a merge patch (the test API server merges lists instead of replacing them).
-        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
-            c.setStatus(status);
-            return c;
-        });
+        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+                claw, context, c -> {
+                    c.setStatus(status);
+                    return c;
+                });
         return UpdateControl.noUpdate();
     }
 
@@ -433,8 +600,11 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     }
 
     private static Quantity requested(PersistentVolumeClaim pvc) {
-        return pvc.getSpec() == null || pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
-                ? null : pvc.getSpec().getResources().getRequests().get("storage");
+        return pvc.getSpec() == null
+                        || pvc.getSpec().getResources() == null
+                        || pvc.getSpec().getResources().getRequests() == null
+                ? null
+                : pvc.getSpec().getResources().getRequests().get("storage");
     }
 
     static ReclaimPolicy reclaimPolicy(Claw claw) {
@@ -448,7 +618,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
      */
     private void reconcileClaim(KubernetesClient client, Claw claw, PersistentVolumeClaim pvc, Quantity wanted) {
         Quantity current = requested(pvc);
-        boolean grow = current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0;
+        boolean grow =
+                current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0;
         boolean shouldOwn = reclaimPolicy(claw) == ReclaimPolicy.DELETE;
         boolean owns = ChildApplier.ownedBy(pvc, claw);
         if (!grow && shouldOwn == owns) {
@@ -458,7 +629,10 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         if (grow) {
             updated.getSpec().getResources().getRequests().put("storage", wanted);
         }
-        List<OwnerReference> owners = new ArrayList<>(pvc.getMetadata().getOwnerReferences() == null ? List.of() : pvc.getMetadata().getOwnerReferences());
+        List<OwnerReference> owners = new ArrayList<>(
+                pvc.getMetadata().getOwnerReferences() == null
+                        ? List.of()
+                        : pvc.getMetadata().getOwnerReferences());
         owners.removeIf(r -> r.getUid().equals(claw.getMetadata().getUid()));
         if (shouldOwn) {
             OwnerReference ref = ChildApplier.ownerReference(claw);
@@ -476,37 +650,55 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         KubernetesClient client = context.getClient();
         if (claw.getStatus() == null || claw.getStatus().getPhase() != ClawPhase.TERMINATING) {
             try {
-                io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
-                    ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
-                    status.setPhase(ClawPhase.TERMINATING);
-                    c.setStatus(status);
-                    return c;
-                });
+                io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+                        claw, context, c -> {
+                            ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                            status.setPhase(ClawPhase.TERMINATING);
+                            c.setStatus(status);
+                            return c;
+                        });
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 // Only a courtesy for whoever watches the deletion: never hold it up.
-                LOG.debug("could not mark Claw {}/{} Terminating: {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(), e.getMessage());
+                LOG.debug(
+                        "could not mark Claw {}/{} Terminating: {}",
+                        claw.getMetadata().getNamespace(),
+                        claw.getMetadata().getName(),
+                        e.getMessage());
             }
         }
         ReclaimPolicy policy = claw.getSpec() == null ? ReclaimPolicy.RETAIN : reclaimPolicy(claw);
         String instance = claw.getMetadata().getName();
-        List<PersistentVolumeClaim> pvcs = sources.claims.list(claw.getMetadata().getNamespace(),
-                p -> p.getMetadata().getLabels() != null && instance.equals(p.getMetadata().getLabels().get(ClawApi.LABEL_CLAW_INSTANCE))).toList();
+        List<PersistentVolumeClaim> pvcs = sources.claims
+                .list(
+                        claw.getMetadata().getNamespace(),
+                        p -> p.getMetadata().getLabels() != null
+                                && instance.equals(p.getMetadata().getLabels().get(ClawApi.LABEL_CLAW_INSTANCE)))
+                .toList();
         String archiveOutcome = "";
         if (policy == ReclaimPolicy.ARCHIVE && !pvcs.isEmpty()) {
-            StatefulSet sts = sources.statefulSets.get(new ResourceID(instance, claw.getMetadata().getNamespace())).orElse(null);
+            StatefulSet sts = sources.statefulSets
+                    .get(new ResourceID(instance, claw.getMetadata().getNamespace()))
+                    .orElse(null);
             switch (archiveOnDelete.step(client, claw, pvcs, sts)) {
                 case io.k8s4claw.operator.archive.ArchiveOnDelete.Waiting waiting -> {
                     archiveCondition(claw, context, false, "Archiving", waiting.progress());
-                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(capped(java.time.Duration.ofSeconds(2)).toMillis());
+                    return DeleteControl.noFinalizerRemoval()
+                            .rescheduleAfter(
+                                    capped(java.time.Duration.ofSeconds(2)).toMillis());
                 }
                 case io.k8s4claw.operator.archive.ArchiveOnDelete.Done done -> {
                     if (done.failures().isEmpty()) {
                         archiveOutcome = "; archived: " + String.join("; ", done.archived());
                     } else {
                         // The data stays: the claims are released as under Retain, and the Event says why.
-                        new ClawEvents(client).warning(claw, "ArchiveFailed", "archiving failed, the claims are kept (as under"
-                                + " Retain): " + String.join("; ", done.failures()));
-                        archiveOutcome = "; archive FAILED for " + done.failures().size() + " volume(s), their claims kept";
+                        new ClawEvents(client)
+                                .warning(
+                                        claw,
+                                        "ArchiveFailed",
+                                        "archiving failed, the claims are kept (as under" + " Retain): "
+                                                + String.join("; ", done.failures()));
+                        archiveOutcome =
+                                "; archive FAILED for " + done.failures().size() + " volume(s), their claims kept";
                     }
                 }
             }
@@ -517,14 +709,24 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 metrics.childWrite("PersistentVolumeClaim", "delete");
             } else if (ChildApplier.ownedBy(pvc, claw)) {
                 // Retain (and Archive, which this operator treats as Retain): the claim must survive its Claw.
-                client.persistentVolumeClaims().inNamespace(pvc.getMetadata().getNamespace()).withName(pvc.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"ownerReferences\":"
-                                + ownersWithout(pvc, claw) + "}}");
+                client.persistentVolumeClaims()
+                        .inNamespace(pvc.getMetadata().getNamespace())
+                        .withName(pvc.getMetadata().getName())
+                        .patch(
+                                PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"metadata\":{\"ownerReferences\":" + ownersWithout(pvc, claw) + "}}");
                 metrics.childWrite("PersistentVolumeClaim", "update");
             }
         }
-        new ClawEvents(client).normal(claw, "Deleted", "Claw deleted; " + pvcs.size() + " claim(s) "
-                + (policy == ReclaimPolicy.DELETE ? "deleted" : "retained (reclaimPolicy " + policy.wireValue() + ")") + archiveOutcome);
+        new ClawEvents(client)
+                .normal(
+                        claw,
+                        "Deleted",
+                        "Claw deleted; " + pvcs.size() + " claim(s) "
+                                + (policy == ReclaimPolicy.DELETE
+                                        ? "deleted"
+                                        : "retained (reclaimPolicy " + policy.wireValue() + ")")
+                                + archiveOutcome);
         metrics.forget(claw.getMetadata().getNamespace(), claw.getMetadata().getName());
         return DeleteControl.defaultDelete();
     }
@@ -532,27 +734,40 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     /** The deletion's progress in status (best effort, like the Terminating phase: never holds the deletion up). */
     private static void archiveCondition(Claw claw, Context<Claw> context, boolean ok, String reason, String message) {
         try {
-            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
-                ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
-                status.setPhase(ClawPhase.TERMINATING);
-                List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-                conditions.removeIf(x -> ClawApi.CONDITION_ARCHIVED.equals(x.getType()));
-                conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(ClawApi.CONDITION_ARCHIVED)
-                        .withStatus(ok ? "True" : "False").withReason(reason).withMessage(message)
-                        .withLastTransitionTime(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
-                        .withObservedGeneration(c.getMetadata().getGeneration()).build());
-                status.setConditions(conditions);
-                c.setStatus(status);
-                return c;
-            });
+            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+                    claw, context, c -> {
+                        ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                        status.setPhase(ClawPhase.TERMINATING);
+                        List<io.fabric8.kubernetes.api.model.Condition> conditions =
+                                new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+                        conditions.removeIf(x -> ClawApi.CONDITION_ARCHIVED.equals(x.getType()));
+                        conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                                .withType(ClawApi.CONDITION_ARCHIVED)
+                                .withStatus(ok ? "True" : "False")
+                                .withReason(reason)
+                                .withMessage(message)
+                                .withLastTransitionTime(java.time.Instant.now()
+                                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                                        .toString())
+                                .withObservedGeneration(c.getMetadata().getGeneration())
+                                .build());
+                        status.setConditions(conditions);
+                        c.setStatus(status);
+                        return c;
+                    });
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            LOG.debug("could not report archive progress of Claw {}/{}: {}", claw.getMetadata().getNamespace(), claw.getMetadata().getName(), e.getMessage());
+            LOG.debug(
+                    "could not report archive progress of Claw {}/{}: {}",
+                    claw.getMetadata().getNamespace(),
+                    claw.getMetadata().getName(),
+                    e.getMessage());
         }
     }
 
     private static String ownersWithout(PersistentVolumeClaim pvc, Claw claw) {
         List<OwnerReference> rest = pvc.getMetadata().getOwnerReferences().stream()
-                .filter(r -> !r.getUid().equals(claw.getMetadata().getUid())).toList();
+                .filter(r -> !r.getUid().equals(claw.getMetadata().getUid()))
+                .toList();
         return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(rest);
     }
 }

@@ -43,14 +43,24 @@ final class ClawStatusBuilder {
     }
 
     ClawStatusBuilder condition(String type, boolean ok, String reason, String message) {
-        conditions.add(new ConditionBuilder().withType(type).withStatus(ok ? "True" : "False").withReason(reason)
-                .withMessage(message).withObservedGeneration(claw.getMetadata().getGeneration()).build());
+        conditions.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus(ok ? "True" : "False")
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(claw.getMetadata().getGeneration())
+                .build());
         return this;
     }
 
     ClawStatusBuilder unknown(String type, String reason, String message) {
-        conditions.add(new ConditionBuilder().withType(type).withStatus("Unknown").withReason(reason)
-                .withMessage(message).withObservedGeneration(claw.getMetadata().getGeneration()).build());
+        conditions.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus("Unknown")
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(claw.getMetadata().getGeneration())
+                .build());
         return this;
     }
 
@@ -59,7 +69,8 @@ final class ClawStatusBuilder {
         return this;
     }
 
-    ClawStatusBuilder persistence(Map<VolumeRole, Optional<PersistentVolumeClaim>> claims, Map<VolumeRole, String> claimNames) {
+    ClawStatusBuilder persistence(
+            Map<VolumeRole, Optional<PersistentVolumeClaim>> claims, Map<VolumeRole, String> claimNames) {
         if (claimNames.isEmpty()) {
             return this;
         }
@@ -68,7 +79,9 @@ final class ClawStatusBuilder {
             VolumeStatus v = new VolumeStatus();
             v.setPvcName(name);
             claims.getOrDefault(role, Optional.empty())
-                    .map(pvc -> pvc.getStatus() == null || pvc.getStatus().getCapacity() == null ? null : pvc.getStatus().getCapacity().get("storage"))
+                    .map(pvc -> pvc.getStatus() == null || pvc.getStatus().getCapacity() == null
+                            ? null
+                            : pvc.getStatus().getCapacity().get("storage"))
                     .map(q -> Quantity.getAmountInBytes(q).longValue())
                     .ifPresent(v::setCapacityBytes);
             switch (role) {
@@ -114,10 +127,16 @@ final class ClawStatusBuilder {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<Condition> out = new ArrayList<>();
         for (Condition c : conditions) {
-            Condition old = previous == null || previous.getConditions() == null ? null
-                    : previous.getConditions().stream().filter(p -> p.getType().equals(c.getType())).findFirst().orElse(null);
-            c.setLastTransitionTime(old != null && Objects.equals(old.getStatus(), c.getStatus()) && old.getLastTransitionTime() != null
-                    ? old.getLastTransitionTime() : now);
+            Condition old = previous == null || previous.getConditions() == null
+                    ? null
+                    : previous.getConditions().stream()
+                            .filter(p -> p.getType().equals(c.getType()))
+                            .findFirst()
+                            .orElse(null);
+            c.setLastTransitionTime(
+                    old != null && Objects.equals(old.getStatus(), c.getStatus()) && old.getLastTransitionTime() != null
+                            ? old.getLastTransitionTime()
+                            : now);
             out.add(c);
         }
         status.setConditions(out);
@@ -138,8 +157,10 @@ final class ClawStatusBuilder {
             return false;
         }
         boolean observed = sts.getMetadata().getGeneration() == null
-                || (s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
-        boolean current = s.getUpdateRevision() == null || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
+                || (s.getObservedGeneration() != null
+                        && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
+        boolean current =
+                s.getUpdateRevision() == null || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
         return observed && current && s.getReadyReplicas() != null && s.getReadyReplicas() >= 1;
     }
 
@@ -149,8 +170,10 @@ final class ClawStatusBuilder {
             return true;
         }
         boolean observed = sts.getMetadata().getGeneration() == null
-                || (s.getObservedGeneration() != null && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
-        return !observed || (s.getUpdateRevision() != null && !Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
+                || (s.getObservedGeneration() != null
+                        && s.getObservedGeneration() >= sts.getMetadata().getGeneration());
+        return !observed
+                || (s.getUpdateRevision() != null && !Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
     }
 
     static boolean sameIgnoringTimes(ClawStatus a, ClawStatus b) {

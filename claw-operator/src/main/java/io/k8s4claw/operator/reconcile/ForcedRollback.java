@@ -18,13 +18,19 @@ import java.util.Optional;
  */
 final class ForcedRollback {
 
-    private ForcedRollback() {
-    }
+    private ForcedRollback() {}
 
     /** Deletes the pod when it is stuck on the rolled-back release; returns whether it did. */
-    static boolean deleteStuckPod(KubernetesClient client, Optional<Pod> pod, String runtimeContainer, String desiredImage,
-                                  AutoUpdateStatus status) {
-        if (pod.isEmpty() || status == null || status.getVersionHistory() == null || status.getVersionHistory().isEmpty()
+    static boolean deleteStuckPod(
+            KubernetesClient client,
+            Optional<Pod> pod,
+            String runtimeContainer,
+            String desiredImage,
+            AutoUpdateStatus status) {
+        if (pod.isEmpty()
+                || status == null
+                || status.getVersionHistory() == null
+                || status.getVersionHistory().isEmpty()
                 || status.getPendingVersion() != null) {
             return false;
         }
@@ -37,14 +43,21 @@ final class ForcedRollback {
         if (p.getMetadata().getDeletionTimestamp() != null) {
             return false;
         }
-        String running = p.getSpec().getContainers().stream().filter(c -> c.getName().equals(runtimeContainer))
-                .map(c -> c.getImage()).findFirst().orElse(null);
-        boolean stuckOnFailed = running != null && !running.equals(desiredImage) && running.endsWith(":" + last.getVersion());
+        String running = p.getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(runtimeContainer))
+                .map(c -> c.getImage())
+                .findFirst()
+                .orElse(null);
+        boolean stuckOnFailed =
+                running != null && !running.equals(desiredImage) && running.endsWith(":" + last.getVersion());
         boolean ready = new PodReadiness(pod, false).ready(runtimeContainer);
         if (!stuckOnFailed || ready) {
             return false;
         }
-        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+        client.pods()
+                .inNamespace(p.getMetadata().getNamespace())
+                .withName(p.getMetadata().getName())
+                .delete();
         return true;
     }
 }

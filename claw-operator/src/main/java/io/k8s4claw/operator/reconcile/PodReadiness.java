@@ -19,9 +19,15 @@ record PodReadiness(Optional<Pod> pod, boolean statefulSetReady) {
         }
         var status = pod.get().getStatus();
         List<ContainerStatus> all = Stream.concat(
-                status.getContainerStatuses() == null ? Stream.empty() : status.getContainerStatuses().stream(),
-                status.getInitContainerStatuses() == null ? Stream.empty() : status.getInitContainerStatuses().stream()).toList();
-        return all.stream().filter(c -> container.equals(c.getName())).findFirst()
-                .map(c -> Boolean.TRUE.equals(c.getReady())).orElse(false);
+                        status.getContainerStatuses() == null ? Stream.empty() : status.getContainerStatuses().stream(),
+                        status.getInitContainerStatuses() == null
+                                ? Stream.empty()
+                                : status.getInitContainerStatuses().stream())
+                .toList();
+        return all.stream()
+                .filter(c -> container.equals(c.getName()))
+                .findFirst()
+                .map(c -> Boolean.TRUE.equals(c.getReady()))
+                .orElse(false);
     }
 }

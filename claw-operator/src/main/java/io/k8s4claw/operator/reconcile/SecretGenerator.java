@@ -24,10 +24,15 @@ final class SecretGenerator {
             byte[] bytes = new byte[Math.max(32, key.randomBytes())];
             random.nextBytes(bytes);
             String value = HexFormat.of().formatHex(bytes);
-            data.put(key.key(), Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            data.put(
+                    key.key(),
+                    Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         }
         return new SecretBuilder()
-                .withNewMetadata().withName(plan.name()).withNamespace(namespace).withLabels(new LinkedHashMap<>(plan.labels()))
+                .withNewMetadata()
+                .withName(plan.name())
+                .withNamespace(namespace)
+                .withLabels(new LinkedHashMap<>(plan.labels()))
                 .addToAnnotations("claw.prismer.ai/generated", "true")
                 .addToAnnotations("claw.prismer.ai/purpose", plan.purpose())
                 .endMetadata()

@@ -18,8 +18,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class SecretHashes {
 
-    private record Hashed(String resourceVersion, String hash) {
-    }
+    private record Hashed(String resourceVersion, String hash) {}
 
     private final ConcurrentMap<String, Hashed> byKey = new ConcurrentHashMap<>();
     private final OperatorMetrics metrics;
@@ -32,14 +31,17 @@ final class SecretHashes {
      * The hash of Secret {@code namespace/name}, or empty when it does not exist. {@code cached} is its metadata as the
      * informer has it (empty: the informer has not seen it, so it is missing).
      */
-    Optional<String> hash(KubernetesClient client, String namespace, String name, Optional<? extends HasMetadata> cached) {
+    Optional<String> hash(
+            KubernetesClient client, String namespace, String name, Optional<? extends HasMetadata> cached) {
         String key = namespace + "/" + name;
         if (cached.isEmpty()) {
             byKey.remove(key);
             return Optional.empty();
         }
         Hashed known = byKey.get(key);
-        if (known != null && Objects.equals(known.resourceVersion(), cached.get().getMetadata().getResourceVersion())) {
+        if (known != null
+                && Objects.equals(
+                        known.resourceVersion(), cached.get().getMetadata().getResourceVersion())) {
             return Optional.of(known.hash());
         }
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();

@@ -37,11 +37,11 @@ final class SecretMetadata {
     /** The kind the apiserver answers with when it honoured the projection (what the real-cluster test checks). */
     static final String PROJECTED_KIND = "PartialObjectMetadata";
 
-    static final String ACCEPT_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+    static final String ACCEPT_LIST =
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
     static final String ACCEPT_WATCH = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
-    private SecretMetadata() {
-    }
+    private SecretMetadata() {}
 
     /** A client like {@code base} (same server, credentials and TLS) whose Secret list and watch requests ask for metadata only. */
     static KubernetesClient client(KubernetesClient base) {
@@ -49,9 +49,11 @@ final class SecretMetadata {
         // informer does not expect from a list: read a null list as empty on this client.
         ObjectMapper mapper = new ObjectMapper();
         mapper.configOverride(List.class).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
-        return new KubernetesClientBuilder().withConfig(base.getConfiguration())
+        return new KubernetesClientBuilder()
+                .withConfig(base.getConfiguration())
                 .withKubernetesSerialization(new KubernetesSerialization(mapper, true))
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("claw-secret-metadata-only", new AcceptMetadataOnly()))
+                .withHttpClientBuilderConsumer(
+                        b -> b.addOrReplaceInterceptor("claw-secret-metadata-only", new AcceptMetadataOnly()))
                 .build();
     }
 
@@ -59,7 +61,8 @@ final class SecretMetadata {
     static final class AcceptMetadataOnly implements Interceptor {
         @Override
         public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-            String accept = acceptFor(request.method(), request.uri().getRawPath(), request.uri().getRawQuery());
+            String accept = acceptFor(
+                    request.method(), request.uri().getRawPath(), request.uri().getRawQuery());
             if (accept != null) {
                 builder.setHeader("Accept", accept);
             }
@@ -102,8 +105,12 @@ final class SecretMetadata {
             GenericKubernetesResource slim = new GenericKubernetesResource();
             slim.setApiVersion(object.getApiVersion());
             slim.setKind(object.getKind());
-            slim.setMetadata(new ObjectMetaBuilder().withName(meta.getName()).withNamespace(meta.getNamespace())
-                    .withUid(meta.getUid()).withResourceVersion(meta.getResourceVersion()).build());
+            slim.setMetadata(new ObjectMetaBuilder()
+                    .withName(meta.getName())
+                    .withNamespace(meta.getNamespace())
+                    .withUid(meta.getUid())
+                    .withResourceVersion(meta.getResourceVersion())
+                    .build());
             return slim;
         }
     }

@@ -24,11 +24,11 @@ public final class SelfConfigAccess {
 
     public static final String SUFFIX = "-self-config";
 
-    private SelfConfigAccess() {
-    }
+    private SelfConfigAccess() {}
 
     public static boolean enabled(Claw claw) {
-        return claw.getSpec() != null && claw.getSpec().getSelfConfigure() != null
+        return claw.getSpec() != null
+                && claw.getSpec().getSelfConfigure() != null
                 && Boolean.TRUE.equals(claw.getSpec().getSelfConfigure().getEnabled());
     }
 
@@ -44,15 +44,33 @@ public final class SelfConfigAccess {
         String namespace = claw.getMetadata().getNamespace();
         Map<String, String> labels = new LinkedHashMap<>(ClawLabels.of(claw));
         Role role = new RoleBuilder()
-                .withNewMetadata().withName(name(claw)).withNamespace(namespace).withLabels(labels).endMetadata()
-                .withRules(new PolicyRuleBuilder().withApiGroups(ClawApi.GROUP).withResources("clawselfconfigs")
-                        .withVerbs("create", "get", "list", "watch").build())
+                .withNewMetadata()
+                .withName(name(claw))
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .endMetadata()
+                .withRules(new PolicyRuleBuilder()
+                        .withApiGroups(ClawApi.GROUP)
+                        .withResources("clawselfconfigs")
+                        .withVerbs("create", "get", "list", "watch")
+                        .build())
                 .build();
         RoleBinding binding = new RoleBindingBuilder()
-                .withNewMetadata().withName(name(claw)).withNamespace(namespace).withLabels(new LinkedHashMap<>(labels)).endMetadata()
-                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(name(claw)).endRoleRef()
-                .addNewSubject().withKind("ServiceAccount").withName(DesiredStateBuilder.serviceAccountName(claw))
-                .withNamespace(namespace).endSubject()
+                .withNewMetadata()
+                .withName(name(claw))
+                .withNamespace(namespace)
+                .withLabels(new LinkedHashMap<>(labels))
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Role")
+                .withName(name(claw))
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(DesiredStateBuilder.serviceAccountName(claw))
+                .withNamespace(namespace)
+                .endSubject()
                 .build();
         return List.of(role, binding);
     }

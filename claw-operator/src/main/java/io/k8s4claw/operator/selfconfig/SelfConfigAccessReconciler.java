@@ -18,10 +18,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.operator.desired.ClawLabels;
-import java.util.Map;
-import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,22 +41,36 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {
         String owned = ClawApi.LABEL_MANAGED_BY + "=" + ClawLabels.MANAGED_BY_VALUE;
         return List.of(
-                new InformerEventSource<>(InformerEventSourceConfiguration.from(Role.class, Claw.class).withName("self-config-roles")
-                        .withLabelSelector(owned).withSecondaryToPrimaryMapper(SelfConfigAccessReconciler::claw).build(), context),
-                new InformerEventSource<>(InformerEventSourceConfiguration.from(RoleBinding.class, Claw.class).withName("self-config-rolebindings")
-                        .withLabelSelector(owned).withSecondaryToPrimaryMapper(SelfConfigAccessReconciler::claw).build(), context));
+                new InformerEventSource<>(
+                        InformerEventSourceConfiguration.from(Role.class, Claw.class)
+                                .withName("self-config-roles")
+                                .withLabelSelector(owned)
+                                .withSecondaryToPrimaryMapper(SelfConfigAccessReconciler::claw)
+                                .build(),
+                        context),
+                new InformerEventSource<>(
+                        InformerEventSourceConfiguration.from(RoleBinding.class, Claw.class)
+                                .withName("self-config-rolebindings")
+                                .withLabelSelector(owned)
+                                .withSecondaryToPrimaryMapper(SelfConfigAccessReconciler::claw)
+                                .build(),
+                        context));
     }
 
     private static Set<ResourceID> claw(HasMetadata object) {
         Map<String, String> labels = object.getMetadata().getLabels();
         String instance = labels == null ? null : labels.get(ClawApi.LABEL_CLAW_INSTANCE);
         return instance == null || !object.getMetadata().getName().equals(instance + SelfConfigAccess.SUFFIX)
-                ? Set.of() : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
+                ? Set.of()
+                : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
     }
 
     @Override
     public UpdateControl<Claw> reconcile(Claw claw, Context<Claw> context) {
-        sync(context.getClient(), claw, context.getSecondaryResource(Role.class).orElse(null),
+        sync(
+                context.getClient(),
+                claw,
+                context.getSecondaryResource(Role.class).orElse(null),
                 context.getSecondaryResource(RoleBinding.class).orElse(null));
         return UpdateControl.noUpdate();
     }
@@ -65,8 +79,15 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
     public static List<String> sync(KubernetesClient client, Claw claw) {
         String namespace = claw.getMetadata().getNamespace();
         String name = SelfConfigAccess.name(claw);
-        return sync(client, claw, client.rbac().roles().inNamespace(namespace).withName(name).get(),
-                client.rbac().roleBindings().inNamespace(namespace).withName(name).get());
+        return sync(
+                client,
+                claw,
+                client.rbac().roles().inNamespace(namespace).withName(name).get(),
+                client.rbac()
+                        .roleBindings()
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get());
     }
 
     /**
@@ -109,7 +130,11 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
             }
         }
         if (!writes.isEmpty()) {
-            LOG.info("Claw {}/{}: self-config access {}", namespace, claw.getMetadata().getName(), writes);
+            LOG.info(
+                    "Claw {}/{}: self-config access {}",
+                    namespace,
+                    claw.getMetadata().getName(),
+                    writes);
         }
         return writes;
     }
@@ -126,14 +151,22 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
     }
 
     private static <T extends HasMetadata> T owned(T object, Claw claw) {
-        object.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion(claw.getApiVersion())
-                .withKind(claw.getKind()).withName(claw.getMetadata().getName()).withUid(claw.getMetadata().getUid())
-                .withController(false).withBlockOwnerDeletion(false).build()));
+        object.getMetadata()
+                .setOwnerReferences(List.of(new OwnerReferenceBuilder()
+                        .withApiVersion(claw.getApiVersion())
+                        .withKind(claw.getKind())
+                        .withName(claw.getMetadata().getName())
+                        .withUid(claw.getMetadata().getUid())
+                        .withController(false)
+                        .withBlockOwnerDeletion(false)
+                        .build()));
         return object;
     }
 
     private static boolean ownedBy(HasMetadata object, Claw claw) {
-        return object.getMetadata().getOwnerReferences() != null && object.getMetadata().getOwnerReferences().stream()
-                .anyMatch(o -> Objects.equals(o.getUid(), claw.getMetadata().getUid()));
+        return object.getMetadata().getOwnerReferences() != null
+                && object.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o ->
+                                Objects.equals(o.getUid(), claw.getMetadata().getUid()));
     }
 }

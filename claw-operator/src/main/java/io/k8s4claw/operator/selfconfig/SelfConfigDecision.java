@@ -11,10 +11,8 @@ public sealed interface SelfConfigDecision {
      * @param specPatch  the JSON merge patch of {@code spec} that makes it so: only the fields the request touches
      * @param summary    what changes, names only (no values: they may be anything the agent chose)
      */
-    record Apply(Claw patched, ObjectNode specPatch, String summary) implements SelfConfigDecision {
-    }
+    record Apply(Claw patched, ObjectNode specPatch, String summary) implements SelfConfigDecision {}
 
     /** Nothing changes; {@code reason} tells the agent (and the owner) why. */
-    record Deny(String reason) implements SelfConfigDecision {
-    }
+    record Deny(String reason) implements SelfConfigDecision {}
 }

@@ -21,14 +21,15 @@ import java.util.TreeSet;
  */
 final class SelfConfigOverrides {
 
-    private SelfConfigOverrides() {
-    }
+    private SelfConfigOverrides() {}
 
     /** What of the request the Claw no longer shows, one line each; empty while every change holds. */
     static List<String> lost(ClawSelfConfigSpec request, Claw claw) {
         List<String> lost = new ArrayList<>();
         var spec = claw.getSpec();
-        List<String> skills = spec.getSkills() == null ? List.of() : spec.getSkills().stream().map(SkillSpec::getName).toList();
+        List<String> skills = spec.getSkills() == null
+                ? List.of()
+                : spec.getSkills().stream().map(SkillSpec::getName).toList();
         for (String s : list(request.getAddSkills())) {
             if (!skills.contains(s)) {
                 lost.add("skill " + s + " is no longer installed");
@@ -50,8 +51,12 @@ final class SelfConfigOverrides {
         }
         List<EnvVar> env = spec.getEnv() == null ? List.of() : spec.getEnv();
         for (SelfConfigEnvVar v : list(request.getAddEnvVars())) {
-            boolean holds = env.stream().anyMatch(e -> v.getName().equals(e.getName()) && e.getValueFrom() == null
-                    && Objects.equals(v.getValue() == null ? "" : v.getValue(), e.getValue() == null ? "" : e.getValue()));
+            boolean holds = env.stream()
+                    .anyMatch(e -> v.getName().equals(e.getName())
+                            && e.getValueFrom() == null
+                            && Objects.equals(
+                                    v.getValue() == null ? "" : v.getValue(),
+                                    e.getValue() == null ? "" : e.getValue()));
             if (!holds) {
                 lost.add("env " + v.getName() + " is no longer set to the requested value");
             }
@@ -70,25 +75,31 @@ final class SelfConfigOverrides {
      */
     static List<String> writers(ClawSelfConfigSpec request, Claw claw) {
         List<String> fields = new ArrayList<>();
-        if (!list(request.getAddSkills()).isEmpty() || !list(request.getRemoveSkills()).isEmpty()) {
+        if (!list(request.getAddSkills()).isEmpty()
+                || !list(request.getRemoveSkills()).isEmpty()) {
             fields.add("f:skills");
         }
         if (request.getConfigPatch() != null && !request.getConfigPatch().isEmpty()) {
             fields.add("f:config");
         }
-        if (!list(request.getAddEnvVars()).isEmpty() || !list(request.getRemoveEnvVars()).isEmpty()) {
+        if (!list(request.getAddEnvVars()).isEmpty()
+                || !list(request.getRemoveEnvVars()).isEmpty()) {
             fields.add("f:env");
         }
         TreeSet<String> out = new TreeSet<>();
-        List<ManagedFieldsEntry> entries = claw.getMetadata().getManagedFields() == null ? List.of() : claw.getMetadata().getManagedFields();
+        List<ManagedFieldsEntry> entries = claw.getMetadata().getManagedFields() == null
+                ? List.of()
+                : claw.getMetadata().getManagedFields();
         for (ManagedFieldsEntry m : entries) {
-            if (SelfConfigReconciler.FIELD_MANAGER.equals(m.getManager()) || m.getFieldsV1() == null
+            if (SelfConfigReconciler.FIELD_MANAGER.equals(m.getManager())
+                    || m.getFieldsV1() == null
                     || m.getFieldsV1().getAdditionalProperties() == null) {
                 continue;
             }
             Object spec = m.getFieldsV1().getAdditionalProperties().get("f:spec");
             if (spec instanceof Map<?, ?> specFields && fields.stream().anyMatch(specFields::containsKey)) {
-                out.add(m.getManager() + " (" + m.getOperation() + (m.getTime() == null ? "" : ", " + m.getTime()) + ")");
+                out.add(m.getManager() + " (" + m.getOperation() + (m.getTime() == null ? "" : ", " + m.getTime())
+                        + ")");
             }
         }
         return List.copyOf(out);

@@ -44,10 +44,11 @@ public final class SelfConfigPlanner {
      * the API server binding and the generated keys themselves (their validation rejects those paths); these are the
      * ones that are valid for an owner but would let an agent leak or swap a credential.
      */
-    static final Pattern PROTECTED_CONFIG_SEGMENT = Pattern.compile(
-            "(?i).*(api_?key|token|secret|password|credential|base_?url|endpoint|auth).*");
+    static final Pattern PROTECTED_CONFIG_SEGMENT =
+            Pattern.compile("(?i).*(api_?key|token|secret|password|credential|base_?url|endpoint|auth).*");
     /** Variable names that look like credentials: those come from spec.credentials (a Secret), never from a request. */
     static final Pattern CREDENTIAL_ENV = Pattern.compile("(?i).*(api_?key|token|secret|password|credential).*");
+
     private static final Pattern CONFIG_SEGMENT = Pattern.compile("[A-Za-z0-9_-]+");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,8 +65,12 @@ public final class SelfConfigPlanner {
      * @param secretBackedEnv   names of variables the runtime container reads from Secrets (credentials, envFrom keys,
      *                          valueFrom entries): never overridden by a request
      */
-    public SelfConfigDecision decide(ClawSelfConfigSpec request, String namespace, Claw claw, SkillCatalog catalog,
-                                     Set<String> secretBackedEnv) {
+    public SelfConfigDecision decide(
+            ClawSelfConfigSpec request,
+            String namespace,
+            Claw claw,
+            SkillCatalog catalog,
+            Set<String> secretBackedEnv) {
         String clawRef = request.getClawRef();
         if (claw == null || claw.getSpec() == null) {
             return new SelfConfigDecision.Deny("Claw " + clawRef + " does not exist in namespace " + namespace);
@@ -75,19 +80,23 @@ public final class SelfConfigPlanner {
             return new SelfConfigDecision.Deny("Claw " + clawRef + " does not allow self-configuration"
                     + " (its spec.selfConfigure.enabled is not true; its owner can turn it on)");
         }
-        Set<SelfConfigureAction> allowed = self.getAllowedActions() == null || self.getAllowedActions().isEmpty()
-                ? EnumSet.noneOf(SelfConfigureAction.class) : EnumSet.copyOf(self.getAllowedActions());
+        Set<SelfConfigureAction> allowed =
+                self.getAllowedActions() == null || self.getAllowedActions().isEmpty()
+                        ? EnumSet.noneOf(SelfConfigureAction.class)
+                        : EnumSet.copyOf(self.getAllowedActions());
         Set<SelfConfigureAction> needed = needed(request);
         Set<SelfConfigureAction> missing = EnumSet.copyOf(needed);
         missing.removeAll(allowed);
         if (!missing.isEmpty()) {
-            return new SelfConfigDecision.Deny("spec.selfConfigure.allowedActions of Claw " + clawRef + " does not include "
-                    + names(missing) + " (allowed: " + (allowed.isEmpty() ? "none" : names(allowed)) + "); nothing was changed");
+            return new SelfConfigDecision.Deny(
+                    "spec.selfConfigure.allowedActions of Claw " + clawRef + " does not include " + names(missing)
+                            + " (allowed: " + (allowed.isEmpty() ? "none" : names(allowed)) + "); nothing was changed");
         }
         if (needed.contains(SelfConfigureAction.WORKSPACE_FILES)) {
-            return new SelfConfigDecision.Deny("addWorkspaceFiles and removeWorkspaceFiles are not applied by this operator:"
-                    + " the workspace is the agent's own volume, so write or delete the file there directly (it persists"
-                    + " across restarts); nothing was changed");
+            return new SelfConfigDecision.Deny(
+                    "addWorkspaceFiles and removeWorkspaceFiles are not applied by this operator:"
+                            + " the workspace is the agent's own volume, so write or delete the file there directly (it persists"
+                            + " across restarts); nothing was changed");
         }
 
         Claw patched = Serialization.clone(claw);
@@ -108,7 +117,8 @@ public final class SelfConfigPlanner {
                 var source = catalog.configMapOf(name);
                 if (source.isEmpty()) {
                     problems.add("addSkills: " + name + " is in no skill catalog of namespace " + namespace
-                            + " (ConfigMaps labelled " + SkillCatalog.LABEL + "=true; offered: " + catalog.sources().keySet()
+                            + " (ConfigMaps labelled " + SkillCatalog.LABEL + "=true; offered: "
+                            + catalog.sources().keySet()
                             + "); ask the Claw's owner to add it there");
                     continue;
                 }
@@ -118,7 +128,8 @@ public final class SelfConfigPlanner {
                 ref.setName(source.get());
                 ref.setKey(name);
                 wanted.setConfigMapRef(ref);
-                var present = skills.stream().filter(s -> name.equals(s.getName())).findFirst();
+                var present =
+                        skills.stream().filter(s -> name.equals(s.getName())).findFirst();
                 if (present.isPresent() && !present.get().equals(wanted)) {
                     problems.add("addSkills: a skill named " + name + " is installed already from another source;"
                             + " remove it first (removeSkills) or ask the owner");
@@ -128,11 +139,13 @@ public final class SelfConfigPlanner {
             }
             spec.setSkills(skills.isEmpty() ? null : skills);
             specPatch.set("skills", skills.isEmpty() ? JsonNodeFactory.instance.nullNode() : JSON.valueToTree(skills));
-            done.add(describe("added skills", request.getAddSkills()) + describe("removed skills", request.getRemoveSkills()));
+            done.add(describe("added skills", request.getAddSkills())
+                    + describe("removed skills", request.getRemoveSkills()));
         }
 
         if (request.getConfigPatch() != null && !request.getConfigPatch().isEmpty()) {
-            ObjectNode config = spec.getConfig() instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
+            ObjectNode config =
+                    spec.getConfig() instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
             ObjectNode configPatch = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(request.getConfigPatch()).entrySet()) {
                 String problem = setPath(config, configPatch, e.getKey(), parse(e.getValue()));
@@ -142,7 +155,8 @@ public final class SelfConfigPlanner {
             }
             spec.setConfig(config);
             specPatch.set("config", configPatch);
-            done.add("set config keys " + new java.util.TreeSet<>(request.getConfigPatch().keySet()));
+            done.add("set config keys "
+                    + new java.util.TreeSet<>(request.getConfigPatch().keySet()));
         }
 
         if (nonEmpty(request.getAddEnvVars()) || nonEmpty(request.getRemoveEnvVars())) {
@@ -152,7 +166,8 @@ public final class SelfConfigPlanner {
                 if (present.isEmpty()) {
                     problems.add("removeEnvVars: " + name + " is not set in spec.env");
                 } else if (present.get().getValueFrom() != null) {
-                    problems.add("removeEnvVars: " + name + " comes from a Secret or ConfigMap (valueFrom); only the Claw's owner may remove it");
+                    problems.add("removeEnvVars: " + name
+                            + " comes from a Secret or ConfigMap (valueFrom); only the Claw's owner may remove it");
                 } else {
                     env.remove(present.get());
                 }
@@ -160,8 +175,10 @@ public final class SelfConfigPlanner {
             for (SelfConfigEnvVar add : list(request.getAddEnvVars())) {
                 String name = add.getName();
                 var present = env.stream().filter(v -> name.equals(v.getName())).findFirst();
-                if (secretBackedEnv.contains(name) || present.isPresent() && present.get().getValueFrom() != null) {
-                    problems.add("addEnvVars: " + name + " is read from a Secret (the Claw's credentials); a request may not override it");
+                if (secretBackedEnv.contains(name)
+                        || present.isPresent() && present.get().getValueFrom() != null) {
+                    problems.add("addEnvVars: " + name
+                            + " is read from a Secret (the Claw's credentials); a request may not override it");
                 } else if (CREDENTIAL_ENV.matcher(name).matches()) {
                     problems.add("addEnvVars: " + name + " looks like a credential; credentials come from the Claw's"
                             + " spec.credentials (a Secret), which only its owner sets");
@@ -172,21 +189,31 @@ public final class SelfConfigPlanner {
             }
             spec.setEnv(env.isEmpty() ? null : env);
             specPatch.set("env", env.isEmpty() ? JsonNodeFactory.instance.nullNode() : JSON.valueToTree(env));
-            done.add(describe("set env", list(request.getAddEnvVars()).stream().map(SelfConfigEnvVar::getName).toList())
+            done.add(describe(
+                            "set env",
+                            list(request.getAddEnvVars()).stream()
+                                    .map(SelfConfigEnvVar::getName)
+                                    .toList())
                     + describe("removed env", request.getRemoveEnvVars()));
         }
 
         if (!problems.isEmpty()) {
             return new SelfConfigDecision.Deny(String.join("; ", problems) + "; nothing was changed");
         }
-        // Only problems the change introduces count: an owner's own mistake is the Claw's status, not the agent's denial.
+        // Only problems the change introduces count: an owner's own mistake is the Claw's status, not the agent's
+        // denial.
         Set<FieldError> before = new HashSet<>(validation.apply(claw));
-        List<FieldError> introduced = validation.apply(patched).stream().filter(e -> !before.contains(e)).toList();
+        List<FieldError> introduced = validation.apply(patched).stream()
+                .filter(e -> !before.contains(e))
+                .toList();
         if (!introduced.isEmpty()) {
             return new SelfConfigDecision.Deny("the change would make Claw " + clawRef + " invalid: "
-                    + introduced.stream().map(FieldError::toString).collect(Collectors.joining("; ")) + "; nothing was changed");
+                    + introduced.stream().map(FieldError::toString).collect(Collectors.joining("; "))
+                    + "; nothing was changed");
         }
-        return new SelfConfigDecision.Apply(patched, specPatch,
+        return new SelfConfigDecision.Apply(
+                patched,
+                specPatch,
                 done.stream().map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.joining("; ")));
     }
 
@@ -198,7 +225,8 @@ public final class SelfConfigPlanner {
         if (r.getConfigPatch() != null && !r.getConfigPatch().isEmpty()) {
             needed.add(SelfConfigureAction.CONFIG);
         }
-        if (r.getAddWorkspaceFiles() != null && !r.getAddWorkspaceFiles().isEmpty() || nonEmpty(r.getRemoveWorkspaceFiles())) {
+        if (r.getAddWorkspaceFiles() != null && !r.getAddWorkspaceFiles().isEmpty()
+                || nonEmpty(r.getRemoveWorkspaceFiles())) {
             needed.add(SelfConfigureAction.WORKSPACE_FILES);
         }
         if (nonEmpty(r.getAddEnvVars()) || nonEmpty(r.getRemoveEnvVars())) {
@@ -213,7 +241,9 @@ public final class SelfConfigPlanner {
             return TextNode.valueOf("");
         }
         try {
-            JsonNode node = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(value);
+            JsonNode node = JSON.reader()
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(value);
             return node == null || node.isMissingNode() ? TextNode.valueOf(value) : node;
         } catch (java.io.IOException e) {
             return TextNode.valueOf(value);
@@ -238,8 +268,8 @@ public final class SelfConfigPlanner {
             if (next == null || next.isNull()) {
                 next = at.putObject(segments[i]);
             } else if (!next.isObject()) {
-                return String.join(".", java.util.Arrays.copyOf(segments, i + 1)) + " is " + next.getNodeType().toString()
-                        .toLowerCase(java.util.Locale.ROOT) + ", not a map";
+                return String.join(".", java.util.Arrays.copyOf(segments, i + 1)) + " is "
+                        + next.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a map";
             }
             at = (ObjectNode) next;
             atPatch = atPatch.has(segments[i]) ? (ObjectNode) atPatch.get(segments[i]) : atPatch.putObject(segments[i]);

@@ -68,6 +68,7 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
     public static final String FIELD_MANAGER = "claw-self-config";
     /** k8s4claw's retention of applied requests. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
+
     public static final String CONDITION_OVERRIDDEN = "Overridden";
     static final String BY_CLAW = "byClaw";
     private static final Logger LOG = LoggerFactory.getLogger(SelfConfigReconciler.class);
@@ -93,16 +94,26 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
     @Override
     public List<EventSource<?, ClawSelfConfig>> prepareEventSources(EventSourceContext<ClawSelfConfig> context) {
         var requests = context.getPrimaryCache();
-        requests.addIndexers(Map.of(BY_CLAW, r -> r.getSpec() == null || r.getSpec().getClawRef() == null ? List.of()
-                : List.of(r.getMetadata().getNamespace() + "/" + r.getSpec().getClawRef())));
+        requests.addIndexers(Map.of(
+                BY_CLAW,
+                r -> r.getSpec() == null || r.getSpec().getClawRef() == null
+                        ? List.of()
+                        : List.of(r.getMetadata().getNamespace() + "/"
+                                + r.getSpec().getClawRef())));
         // A Claw's change may override an applied request (or create the Claw a pending one names).
         InformerEventSource<Claw, ClawSelfConfig> claws = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Claw.class, ClawSelfConfig.class)
                         .withName("claws-of-self-configs")
-                        .withSecondaryToPrimaryMapper(claw -> requests.byIndex(BY_CLAW,
-                                        claw.getMetadata().getNamespace() + "/" + claw.getMetadata().getName())
-                                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-                        .build(), context);
+                        .withSecondaryToPrimaryMapper(claw -> requests
+                                .byIndex(
+                                        BY_CLAW,
+                                        claw.getMetadata().getNamespace() + "/"
+                                                + claw.getMetadata().getName())
+                                .stream()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .build(),
+                context);
         return List.of(claws);
     }
 
@@ -127,60 +138,97 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         String namespace = request.getMetadata().getNamespace();
         ClawEvents events = new ClawEvents(client);
         for (int attempt = 1; ; attempt++) {
-            Claw claw = client.resources(Claw.class).inNamespace(namespace).withName(request.getSpec().getClawRef()).get();
-            SelfConfigDecision decision = planner.decide(request.getSpec(), namespace, claw, catalog(client, request),
+            Claw claw = client.resources(Claw.class)
+                    .inNamespace(namespace)
+                    .withName(request.getSpec().getClawRef())
+                    .get();
+            SelfConfigDecision decision = planner.decide(
+                    request.getSpec(),
+                    namespace,
+                    claw,
+                    catalog(client, request),
                     claw == null ? Set.of() : secretBackedEnv(client, claw));
             if (decision instanceof SelfConfigDecision.Deny deny) {
-                LOG.info("ClawSelfConfig {}/{} denied: {}", namespace, request.getMetadata().getName(), deny.reason());
+                LOG.info(
+                        "ClawSelfConfig {}/{} denied: {}",
+                        namespace,
+                        request.getMetadata().getName(),
+                        deny.reason());
                 ownedBy(client, request, claw);
                 writeStatus(client, request, SelfConfigPhase.DENIED, deny.reason(), null, null);
                 events.warning(request, "SelfConfigDenied", deny.reason());
                 if (claw != null) {
-                    events.warning(claw, "SelfConfigDenied", "ClawSelfConfig " + request.getMetadata().getName() + ": " + deny.reason());
+                    events.warning(
+                            claw,
+                            "SelfConfigDenied",
+                            "ClawSelfConfig " + request.getMetadata().getName() + ": " + deny.reason());
                 }
                 return Optional.empty();
             }
             SelfConfigDecision.Apply apply = (SelfConfigDecision.Apply) decision;
             ObjectNode patch = JsonNodeFactory.instance.objectNode();
-            patch.putObject("metadata").put("resourceVersion", claw.getMetadata().getResourceVersion());
+            patch.putObject("metadata")
+                    .put("resourceVersion", claw.getMetadata().getResourceVersion());
             patch.set("spec", apply.specPatch());
             try {
-                client.resources(Claw.class).inNamespace(namespace).withName(claw.getMetadata().getName())
-                        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(FIELD_MANAGER).build(),
+                client.resources(Claw.class)
+                        .inNamespace(namespace)
+                        .withName(claw.getMetadata().getName())
+                        .patch(
+                                new PatchContext.Builder()
+                                        .withPatchType(PatchType.JSON_MERGE)
+                                        .withFieldManager(FIELD_MANAGER)
+                                        .build(),
                                 patch.toString());
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409 && attempt < ATTEMPTS) {
                     continue; // the Claw changed since it was read: decide again on the new version
                 }
-                String message = "could not change Claw " + claw.getMetadata().getName() + " (HTTP " + e.getCode() + ": "
-                        + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()) + "); nothing was changed";
+                String message = "could not change Claw " + claw.getMetadata().getName() + " (HTTP " + e.getCode()
+                        + ": " + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage())
+                        + "); nothing was changed";
                 ownedBy(client, request, claw);
                 writeStatus(client, request, SelfConfigPhase.FAILED, message, null, null);
                 events.warning(request, "SelfConfigFailed", message);
                 return Optional.empty();
             }
             String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-            LOG.info("ClawSelfConfig {}/{} applied to Claw {}: {}", namespace, request.getMetadata().getName(),
-                    claw.getMetadata().getName(), apply.summary());
+            LOG.info(
+                    "ClawSelfConfig {}/{} applied to Claw {}: {}",
+                    namespace,
+                    request.getMetadata().getName(),
+                    claw.getMetadata().getName(),
+                    apply.summary());
             ownedBy(client, request, claw);
             writeStatus(client, request, SelfConfigPhase.APPLIED, apply.summary(), now, null);
             events.normal(request, "SelfConfigApplied", apply.summary());
-            events.normal(claw, "SelfConfigApplied", "ClawSelfConfig " + request.getMetadata().getName() + ": " + apply.summary());
+            events.normal(
+                    claw,
+                    "SelfConfigApplied",
+                    "ClawSelfConfig " + request.getMetadata().getName() + ": " + apply.summary());
             return Optional.of(retention);
         }
     }
 
     private Optional<Duration> followUp(KubernetesClient client, ClawSelfConfig request) {
-        Instant appliedAt = request.getStatus().getAppliedAt() == null ? clock.instant() : Instant.parse(request.getStatus().getAppliedAt());
+        Instant appliedAt = request.getStatus().getAppliedAt() == null
+                ? clock.instant()
+                : Instant.parse(request.getStatus().getAppliedAt());
         Duration left = Duration.between(clock.instant(), appliedAt.plus(retention));
         if (left.isNegative() || left.isZero()) {
-            LOG.info("ClawSelfConfig {}/{}: applied at {}, retention {} over: deleting it", request.getMetadata().getNamespace(),
-                    request.getMetadata().getName(), appliedAt, retention);
+            LOG.info(
+                    "ClawSelfConfig {}/{}: applied at {}, retention {} over: deleting it",
+                    request.getMetadata().getNamespace(),
+                    request.getMetadata().getName(),
+                    appliedAt,
+                    retention);
             client.resource(request).delete();
             return Optional.empty();
         }
-        Claw claw = client.resources(Claw.class).inNamespace(request.getMetadata().getNamespace())
-                .withName(request.getSpec().getClawRef()).get();
+        Claw claw = client.resources(Claw.class)
+                .inNamespace(request.getMetadata().getNamespace())
+                .withName(request.getSpec().getClawRef())
+                .get();
         if (claw != null) {
             overridden(client, request, claw);
         }
@@ -197,10 +245,22 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         List<String> writers = SelfConfigOverrides.writers(request.getSpec(), claw);
         String message = "the Claw's owner changed it since (the later change wins): " + String.join("; ", lost)
                 + (writers.isEmpty() ? "" : "; those fields were written by " + String.join(", ", writers));
-        Condition condition = new ConditionBuilder().withType(CONDITION_OVERRIDDEN).withStatus("True").withReason("ChangedByOwner")
-                .withMessage(message).withObservedGeneration(claw.getMetadata().getGeneration())
-                .withLastTransitionTime(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()).build();
-        writeStatus(client, request, SelfConfigPhase.APPLIED, request.getStatus().getMessage(), request.getStatus().getAppliedAt(), condition);
+        Condition condition = new ConditionBuilder()
+                .withType(CONDITION_OVERRIDDEN)
+                .withStatus("True")
+                .withReason("ChangedByOwner")
+                .withMessage(message)
+                .withObservedGeneration(claw.getMetadata().getGeneration())
+                .withLastTransitionTime(
+                        clock.instant().truncatedTo(ChronoUnit.SECONDS).toString())
+                .build();
+        writeStatus(
+                client,
+                request,
+                SelfConfigPhase.APPLIED,
+                request.getStatus().getMessage(),
+                request.getStatus().getAppliedAt(),
+                condition);
         new ClawEvents(client).warning(request, "SelfConfigOverridden", message);
     }
 
@@ -208,11 +268,19 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         if (status == null || status.getConditions() == null) {
             return null;
         }
-        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        return status.getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
     }
 
-    private static void writeStatus(KubernetesClient client, ClawSelfConfig request, SelfConfigPhase phase, String message,
-                                    String appliedAt, Condition condition) {
+    private static void writeStatus(
+            KubernetesClient client,
+            ClawSelfConfig request,
+            SelfConfigPhase phase,
+            String message,
+            String appliedAt,
+            Condition condition) {
         ClawSelfConfigStatus status = new ClawSelfConfigStatus();
         status.setPhase(phase);
         status.setMessage(message.length() > 4096 ? message.substring(0, 4093) + "..." : message);
@@ -223,23 +291,33 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         }
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
         patch.set("status", JSON.valueToTree(status));
-        client.resources(ClawSelfConfig.class).inNamespace(request.getMetadata().getNamespace())
-                .withName(request.getMetadata().getName()).subresource("status")
+        client.resources(ClawSelfConfig.class)
+                .inNamespace(request.getMetadata().getNamespace())
+                .withName(request.getMetadata().getName())
+                .subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
         request.setStatus(status);
     }
 
     /** k8s4claw makes the Claw the request's owner: deleting the Claw deletes its requests. */
     private static void ownedBy(KubernetesClient client, ClawSelfConfig request, Claw claw) {
-        if (claw == null || request.getMetadata().getOwnerReferences() != null && !request.getMetadata().getOwnerReferences().isEmpty()) {
+        if (claw == null
+                || request.getMetadata().getOwnerReferences() != null
+                        && !request.getMetadata().getOwnerReferences().isEmpty()) {
             return;
         }
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
-        patch.putObject("metadata").putArray("ownerReferences").addObject()
-                .put("apiVersion", claw.getApiVersion()).put("kind", claw.getKind())
-                .put("name", claw.getMetadata().getName()).put("uid", claw.getMetadata().getUid());
-        client.resources(ClawSelfConfig.class).inNamespace(request.getMetadata().getNamespace())
-                .withName(request.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        patch.putObject("metadata")
+                .putArray("ownerReferences")
+                .addObject()
+                .put("apiVersion", claw.getApiVersion())
+                .put("kind", claw.getKind())
+                .put("name", claw.getMetadata().getName())
+                .put("uid", claw.getMetadata().getUid());
+        client.resources(ClawSelfConfig.class)
+                .inNamespace(request.getMetadata().getNamespace())
+                .withName(request.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     private static SkillCatalog catalog(KubernetesClient client, ClawSelfConfig request) {
@@ -247,8 +325,11 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         if (spec.getAddSkills() == null || spec.getAddSkills().isEmpty()) {
             return new SkillCatalog(Map.of());
         }
-        return SkillCatalog.of(client.configMaps().inNamespace(request.getMetadata().getNamespace())
-                .withLabel(SkillCatalog.LABEL, "true").list().getItems());
+        return SkillCatalog.of(client.configMaps()
+                .inNamespace(request.getMetadata().getNamespace())
+                .withLabel(SkillCatalog.LABEL, "true")
+                .list()
+                .getItems());
     }
 
     /**
@@ -260,24 +341,37 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         String namespace = claw.getMetadata().getNamespace();
         var credentials = claw.getSpec().getCredentials();
         if (credentials != null && credentials.getKeys() != null) {
-            credentials.getKeys().stream().map(KeyMapping::getName).filter(Objects::nonNull).forEach(names::add);
+            credentials.getKeys().stream()
+                    .map(KeyMapping::getName)
+                    .filter(Objects::nonNull)
+                    .forEach(names::add);
         }
         if (claw.getSpec().getEnv() != null) {
-            claw.getSpec().getEnv().stream().filter(e -> e.getValueFrom() != null).map(EnvVar::getName).forEach(names::add);
+            claw.getSpec().getEnv().stream()
+                    .filter(e -> e.getValueFrom() != null)
+                    .map(EnvVar::getName)
+                    .forEach(names::add);
         }
         try {
-            var adapter = clawPlanner.adapters().find(claw.getSpec().getRuntime().wireValue());
+            var adapter =
+                    clawPlanner.adapters().find(claw.getSpec().getRuntime().wireValue());
             if (adapter.isEmpty()) {
                 return names;
             }
             List<ClawChannel> channels = new ArrayList<>();
-            for (ChannelRef ref : claw.getSpec().getChannels() == null ? List.<ChannelRef>of() : claw.getSpec().getChannels()) {
-                ClawChannel c = client.resources(ClawChannel.class).inNamespace(namespace).withName(ref.getName()).get();
+            for (ChannelRef ref : claw.getSpec().getChannels() == null
+                    ? List.<ChannelRef>of()
+                    : claw.getSpec().getChannels()) {
+                ClawChannel c = client.resources(ClawChannel.class)
+                        .inNamespace(namespace)
+                        .withName(ref.getName())
+                        .get();
                 if (c != null) {
                     channels.add(c);
                 }
             }
-            Container runtime = adapter.get().render(RenderContext.of(claw, channels)).runtimeContainer();
+            Container runtime =
+                    adapter.get().render(RenderContext.of(claw, channels)).runtimeContainer();
             for (EnvVar e : runtime.getEnv()) {
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
                     names.add(e.getName());
@@ -285,7 +379,10 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
             }
             for (EnvFromSource from : runtime.getEnvFrom()) {
                 if (from.getSecretRef() != null) {
-                    Secret secret = client.secrets().inNamespace(namespace).withName(from.getSecretRef().getName()).get();
+                    Secret secret = client.secrets()
+                            .inNamespace(namespace)
+                            .withName(from.getSecretRef().getName())
+                            .get();
                     if (secret != null && secret.getData() != null) {
                         String prefix = from.getPrefix() == null ? "" : from.getPrefix();
                         secret.getData().keySet().forEach(k -> names.add(prefix + k));
@@ -294,7 +391,11 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
             }
         } catch (RuntimeException e) {
             // a Claw the adapter cannot render: its own status says why; the names known from the spec still protect
-            LOG.debug("could not render Claw {}/{} for its secret-backed variables: {}", namespace, claw.getMetadata().getName(), e.getMessage());
+            LOG.debug(
+                    "could not render Claw {}/{} for its secret-backed variables: {}",
+                    namespace,
+                    claw.getMetadata().getName(),
+                    e.getMessage());
         }
         return names;
     }

@@ -25,11 +25,16 @@ public record SkillCatalog(Map<String, String> sources) {
 
     public static SkillCatalog of(List<ConfigMap> catalogs) {
         Map<String, String> sources = new TreeMap<>();
-        catalogs.stream().sorted(Comparator.comparing(c -> c.getMetadata().getName())).forEach(c -> {
-            if (c.getData() != null) {
-                c.getData().keySet().forEach(k -> sources.putIfAbsent(k, c.getMetadata().getName()));
-            }
-        });
+        catalogs.stream()
+                .sorted(Comparator.comparing(c -> c.getMetadata().getName()))
+                .forEach(c -> {
+                    if (c.getData() != null) {
+                        c.getData()
+                                .keySet()
+                                .forEach(k ->
+                                        sources.putIfAbsent(k, c.getMetadata().getName()));
+                    }
+                });
         return new SkillCatalog(sources);
     }
 

@@ -41,33 +41,38 @@ import java.util.Optional;
 public final class VolumeSnapshots {
 
     public static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
-            .withGroup("snapshot.storage.k8s.io").withVersion("v1").withKind("VolumeSnapshot").withPlural("volumesnapshots")
-            .withNamespaced(true).build();
+            .withGroup("snapshot.storage.k8s.io")
+            .withVersion("v1")
+            .withKind("VolumeSnapshot")
+            .withPlural("volumesnapshots")
+            .withNamespaced(true)
+            .build();
     /** Label naming the volume role (session, workspace, output) a snapshot was taken of. */
     public static final String LABEL_VOLUME = "claw.prismer.ai/volume";
     /** Annotation: the cron firing (RFC 3339, UTC) the snapshot was taken for. */
     public static final String ANNOTATION_SCHEDULED_FOR = "claw.prismer.ai/scheduled-for";
+
     static final Duration POLL_NOT_READY = Duration.ofSeconds(10);
     static final Duration RETRY_API_MISSING = Duration.ofMinutes(5);
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter NAME_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
     private static final int DEFAULT_RETAIN = 5;
     /** Bound on the walk over missed firings (a minute schedule after a week of downtime: ~10,000). */
     private static final int MAX_FIRINGS_WALKED = 200_000;
 
     /** The newest snapshot of one volume, as status reports it. */
-    public record LastSnapshot(String name, String time, boolean ready) {
-    }
+    public record LastSnapshot(String name, String time, boolean ready) {}
 
     /** What the reconcile reports: a condition (absent when no volume has snapshots on), the newest per volume, when to look again. */
-    public record Outcome(Optional<Condition> condition, Map<VolumeRole, LastSnapshot> last, Optional<Duration> recheckAfter) {
+    public record Outcome(
+            Optional<Condition> condition, Map<VolumeRole, LastSnapshot> last, Optional<Duration> recheckAfter) {
         static Outcome none() {
             return new Outcome(Optional.empty(), Map.of(), Optional.empty());
         }
     }
 
     /** The {@link ClawApi#CONDITION_SNAPSHOTS_READY} condition. */
-    public record Condition(boolean ok, String reason, String message) {
-    }
+    public record Condition(boolean ok, String reason, String message) {}
 
     private final InstantSource clock;
 
@@ -79,8 +84,11 @@ public final class VolumeSnapshots {
      * @param claimNames claim name of each volume of the StatefulSet
      * @param claims     the claims as found (empty while the StatefulSet controller has not made one yet)
      */
-    public Outcome reconcile(KubernetesClient client, Claw claw, Map<VolumeRole, String> claimNames,
-                             Map<VolumeRole, Optional<PersistentVolumeClaim>> claims) {
+    public Outcome reconcile(
+            KubernetesClient client,
+            Claw claw,
+            Map<VolumeRole, String> claimNames,
+            Map<VolumeRole, Optional<PersistentVolumeClaim>> claims) {
         Map<VolumeRole, SnapshotSpec> enabled = new EnumMap<>(VolumeRole.class);
         for (VolumeRole role : claimNames.keySet()) {
             SnapshotSpec spec = snapshotSpec(claw.getSpec().getPersistence(), role);
@@ -94,19 +102,36 @@ public final class VolumeSnapshots {
         String namespace = claw.getMetadata().getNamespace();
         List<GenericKubernetesResource> existing;
         try {
-            existing = new ArrayList<>(client.genericKubernetesResources(CONTEXT).inNamespace(namespace)
-                    .withLabel(ClawApi.LABEL_CLAW_INSTANCE, claw.getMetadata().getName()).list().getItems());
+            existing = new ArrayList<>(client.genericKubernetesResources(CONTEXT)
+                    .inNamespace(namespace)
+                    .withLabel(ClawApi.LABEL_CLAW_INSTANCE, claw.getMetadata().getName())
+                    .list()
+                    .getItems());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
-                return new Outcome(Optional.of(new Condition(false, "SnapshotAPIMissing", "the cluster serves no "
-                        + "snapshot.storage.k8s.io/v1 VolumeSnapshot API, so no snapshots of " + volumes(enabled) + " are taken;"
-                        + " install the external-snapshotter CRDs and a CSI snapshot controller, or set snapshot.enabled: false")),
-                        Map.of(), Optional.of(RETRY_API_MISSING));
+                return new Outcome(
+                        Optional.of(
+                                new Condition(
+                                        false,
+                                        "SnapshotAPIMissing",
+                                        "the cluster serves no "
+                                                + "snapshot.storage.k8s.io/v1 VolumeSnapshot API, so no snapshots of "
+                                                + volumes(enabled) + " are taken;"
+                                                + " install the external-snapshotter CRDs and a CSI snapshot controller, or set snapshot.enabled: false")),
+                        Map.of(),
+                        Optional.of(RETRY_API_MISSING));
             }
             if (e.getCode() == 403) {
-                return new Outcome(Optional.of(new Condition(false, "Forbidden", "the operator may not list VolumeSnapshots in "
-                        + namespace + "; grant it get, list, create and delete on volumesnapshots.snapshot.storage.k8s.io"
-                        + " (deploy/rbac does)")), Map.of(), Optional.of(RETRY_API_MISSING));
+                return new Outcome(
+                        Optional.of(new Condition(
+                                false,
+                                "Forbidden",
+                                "the operator may not list VolumeSnapshots in "
+                                        + namespace
+                                        + "; grant it get, list, create and delete on volumesnapshots.snapshot.storage.k8s.io"
+                                        + " (deploy/rbac does)")),
+                        Map.of(),
+                        Optional.of(RETRY_API_MISSING));
             }
             throw e;
         }
@@ -128,8 +153,10 @@ public final class VolumeSnapshots {
             CronSchedule schedule = CronSchedule.parse(spec.getSchedule());
             List<GenericKubernetesResource> ofVolume = new ArrayList<>(existing.stream()
                     .filter(s -> role.specName().equals(labels(s).get(LABEL_VOLUME)))
-                    .sorted(Comparator.comparing(VolumeSnapshots::scheduledFor)).toList());
-            Instant anchor = ofVolume.isEmpty() ? Instant.parse(claim.get().getMetadata().getCreationTimestamp())
+                    .sorted(Comparator.comparing(VolumeSnapshots::scheduledFor))
+                    .toList());
+            Instant anchor = ofVolume.isEmpty()
+                    ? Instant.parse(claim.get().getMetadata().getCreationTimestamp())
                     : scheduledFor(ofVolume.get(ofVolume.size() - 1));
             Optional<Instant> due = latestDue(schedule, anchor, now);
             if (due.isPresent()) {
@@ -142,12 +169,15 @@ public final class VolumeSnapshots {
                 recheck = min(recheck, Duration.between(now, next.get()).plusSeconds(1));
             }
             if (ofVolume.isEmpty()) {
-                summary.add(role.specName() + ": first snapshot at " + next.map(Instant::toString).orElse("never (the schedule never fires)"));
+                summary.add(role.specName() + ": first snapshot at "
+                        + next.map(Instant::toString).orElse("never (the schedule never fires)"));
                 continue;
             }
             GenericKubernetesResource newest = ofVolume.get(ofVolume.size() - 1);
             boolean ready = Boolean.TRUE.equals(status(newest).get("readyToUse"));
-            String time = status(newest).get("creationTime") instanceof String t ? t : scheduledFor(newest).toString();
+            String time = status(newest).get("creationTime") instanceof String t
+                    ? t
+                    : scheduledFor(newest).toString();
             last.put(role, new LastSnapshot(newest.getMetadata().getName(), time, ready));
             if (status(newest).get("error") instanceof Map<?, ?> error) {
                 failures.put(role.specName(), newest.getMetadata().getName() + ": " + error.get("message"));
@@ -159,9 +189,15 @@ public final class VolumeSnapshots {
         }
         Condition condition = failures.isEmpty()
                 ? new Condition(true, "Scheduled", String.join("; ", summary))
-                : new Condition(false, "SnapshotFailed", "the snapshot controller reports: " + failures.entrySet().stream()
-                        .map(f -> f.getKey() + " " + f.getValue()).reduce((a, b) -> a + "; " + b).orElse("")
-                        + "; check the VolumeSnapshotClass and the CSI driver (kubectl describe volumesnapshot)");
+                : new Condition(
+                        false,
+                        "SnapshotFailed",
+                        "the snapshot controller reports: "
+                                + failures.entrySet().stream()
+                                        .map(f -> f.getKey() + " " + f.getValue())
+                                        .reduce((a, b) -> a + "; " + b)
+                                        .orElse("")
+                                + "; check the VolumeSnapshotClass and the CSI driver (kubectl describe volumesnapshot)");
         return new Outcome(Optional.of(condition), last, Optional.ofNullable(recheck));
     }
 
@@ -187,11 +223,12 @@ public final class VolumeSnapshots {
         return claimName + "-" + NAME_TIME.format(firing);
     }
 
-    private static GenericKubernetesResource take(KubernetesClient client, Claw claw, VolumeRole role, String claimName,
-                                                  SnapshotSpec spec, Instant firing) {
+    private static GenericKubernetesResource take(
+            KubernetesClient client, Claw claw, VolumeRole role, String claimName, SnapshotSpec spec, Instant firing) {
         Map<String, Object> source = Map.of("persistentVolumeClaimName", claimName);
         Map<String, Object> body = new LinkedHashMap<>();
-        if (spec.getVolumeSnapshotClass() != null && !spec.getVolumeSnapshotClass().isBlank()) {
+        if (spec.getVolumeSnapshotClass() != null
+                && !spec.getVolumeSnapshotClass().isBlank()) {
             body.put("volumeSnapshotClassName", spec.getVolumeSnapshotClass());
         }
         // No class named: the snapshot controller uses the cluster's default VolumeSnapshotClass for the driver.
@@ -209,12 +246,17 @@ public final class VolumeSnapshots {
                 .build());
         snapshot.setAdditionalProperty("spec", body);
         try {
-            return client.genericKubernetesResources(CONTEXT).inNamespace(claw.getMetadata().getNamespace()).resource(snapshot).create();
+            return client.genericKubernetesResources(CONTEXT)
+                    .inNamespace(claw.getMetadata().getNamespace())
+                    .resource(snapshot)
+                    .create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 // Taken already (a reconcile that lost its cache race): the firing is covered.
-                return client.genericKubernetesResources(CONTEXT).inNamespace(claw.getMetadata().getNamespace())
-                        .withName(snapshot.getMetadata().getName()).get();
+                return client.genericKubernetesResources(CONTEXT)
+                        .inNamespace(claw.getMetadata().getNamespace())
+                        .withName(snapshot.getMetadata().getName())
+                        .get();
             }
             throw e;
         }
@@ -224,8 +266,10 @@ public final class VolumeSnapshots {
     private static void prune(KubernetesClient client, List<GenericKubernetesResource> ofVolume, int retain) {
         while (ofVolume.size() > retain) {
             GenericKubernetesResource oldest = ofVolume.remove(0);
-            client.genericKubernetesResources(CONTEXT).inNamespace(oldest.getMetadata().getNamespace())
-                    .withName(oldest.getMetadata().getName()).delete();
+            client.genericKubernetesResources(CONTEXT)
+                    .inNamespace(oldest.getMetadata().getNamespace())
+                    .withName(oldest.getMetadata().getName())
+                    .delete();
         }
     }
 
@@ -257,7 +301,8 @@ public final class VolumeSnapshots {
     }
 
     private static String volumes(Map<VolumeRole, SnapshotSpec> enabled) {
-        return String.join(", ", enabled.keySet().stream().map(VolumeRole::specName).toList());
+        return String.join(
+                ", ", enabled.keySet().stream().map(VolumeRole::specName).toList());
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -33,21 +33,21 @@ public final class AutoUpdateMachine {
 
     /** Type of the Claw condition the machine keeps. */
     public static final String CONDITION = "AutoUpdate";
+
     static final int HISTORY_LIMIT = 20;
     /** How often a trial is looked at when nothing else wakes the Claw. */
     static final Duration TRIAL_POLL = Duration.ofSeconds(15);
     /** The first retry of a failed registry check; doubling up to {@link #MAX_RETRY}. */
     static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+
     static final Duration MAX_RETRY = Duration.ofHours(1);
     static final Backoff REGISTRY_BACKOFF = new Backoff(FIRST_RETRY, MAX_RETRY);
 
     /** An Event to record. */
-    public record Note(boolean warning, String reason, String message) {
-    }
+    public record Note(boolean warning, String reason, String message) {}
 
     /** The {@code AutoUpdate} condition: {@code ok} is its status. */
-    public record Verdict(boolean ok, String reason, String message) {
-    }
+    public record Verdict(boolean ok, String reason, String message) {}
 
     /**
      * @param status     the new {@code status.autoUpdate}
@@ -55,7 +55,12 @@ public final class AutoUpdateMachine {
      * @param condition  the new condition, empty to keep the previous one
      * @param wakeAfter  when to look again at the latest (a trial's deadline, the next check)
      */
-    public record Step(AutoUpdateStatus status, String runVersion, List<Note> events, Optional<Verdict> condition, Duration wakeAfter) {
+    public record Step(
+            AutoUpdateStatus status,
+            String runVersion,
+            List<Note> events,
+            Optional<Verdict> condition,
+            Duration wakeAfter) {
         public Step {
             events = List.copyOf(events);
         }
@@ -68,22 +73,27 @@ public final class AutoUpdateMachine {
      *                readiness probe is the runtime's own health endpoint)
      * @param detail  why not, for the rollback's reason
      */
-    public record Health(boolean healthy, String detail) {
-    }
+    public record Health(boolean healthy, String detail) {}
 
-    private AutoUpdateMachine() {
-    }
+    private AutoUpdateMachine() {}
 
-    public static Step advance(AutoUpdateStatus previous, AutoUpdatePolicy policy, Instant now, Health health,
-                               Supplier<TagListing> registry, BiFunction<String, String, PreUpdateHook.Decision> hook) {
+    public static Step advance(
+            AutoUpdateStatus previous,
+            AutoUpdatePolicy policy,
+            Instant now,
+            Health health,
+            Supplier<TagListing> registry,
+            BiFunction<String, String, PreUpdateHook.Decision> hook) {
         AutoUpdateStatus s = copy(previous);
         List<Note> events = new ArrayList<>();
         Optional<Verdict> condition = Optional.empty();
 
         if (!policy.fingerprint().equals(s.getSpecFingerprint())) {
-            boolean imageChanged = s.getSpecFingerprint() == null || !s.getSpecFingerprint().startsWith(policy.imageFingerprint() + "-")
+            boolean imageChanged = s.getSpecFingerprint() == null
+                    || !s.getSpecFingerprint().startsWith(policy.imageFingerprint() + "-")
                     || s.getCurrentVersion() == null;
-            boolean hadCircuits = s.getFailedVersions() != null && !s.getFailedVersions().isEmpty();
+            boolean hadCircuits =
+                    s.getFailedVersions() != null && !s.getFailedVersions().isEmpty();
             if (imageChanged) {
                 if (s.getCurrentVersion() != null && !s.getCurrentVersion().equals(policy.baseline())) {
                     s.setPreviousVersion(s.getCurrentVersion());
@@ -100,7 +110,10 @@ public final class AutoUpdateMachine {
             s.setNextCheck(null);
             s.setSpecFingerprint(policy.fingerprint());
             if (hadCircuits) {
-                events.add(new Note(false, "CircuitsClosed", "spec.autoUpdate or spec.image changed: blocked versions may be tried again"));
+                events.add(new Note(
+                        false,
+                        "CircuitsClosed",
+                        "spec.autoUpdate or spec.image changed: blocked versions may be tried again"));
             }
         }
 
@@ -116,7 +129,10 @@ public final class AutoUpdateMachine {
                 s.setPendingSince(null);
                 String took = "healthy after " + Duration.between(since, now).toSeconds() + "s";
                 history(s, entry(pending, since, VersionHistoryStatus.HEALTHY, took, s.getPreviousVersion()));
-                events.add(new Note(false, "UpdateSucceeded", "updated from " + s.getPreviousVersion() + " to " + pending + ": " + took));
+                events.add(new Note(
+                        false,
+                        "UpdateSucceeded",
+                        "updated from " + s.getPreviousVersion() + " to " + pending + ": " + took));
                 condition = Optional.of(upToDateOrOpen(s, policy));
             } else if (!now.isBefore(deadline)) {
                 String back = s.getLastGoodVersion();
@@ -128,29 +144,44 @@ public final class AutoUpdateMachine {
                 s.setCurrentVersion(back);
                 s.setPendingVersion(null);
                 s.setPendingSince(null);
-                events.add(new Note(true, "RolledBack", pending + " " + reason + "; rolled back to " + back
-                        + " (failure " + failures + " of " + policy.maxRollbacks() + ")"));
+                events.add(new Note(
+                        true,
+                        "RolledBack",
+                        pending + " " + reason + "; rolled back to " + back + " (failure " + failures + " of "
+                                + policy.maxRollbacks() + ")"));
                 if (failures >= policy.maxRollbacks()) {
-                    List<String> failed = new ArrayList<>(s.getFailedVersions() == null ? List.of() : s.getFailedVersions());
+                    List<String> failed =
+                            new ArrayList<>(s.getFailedVersions() == null ? List.of() : s.getFailedVersions());
                     if (!failed.contains(pending)) {
                         failed.add(pending);
                     }
                     s.setFailedVersions(failed);
                     s.setRollbackCount(0);
-                    events.add(new Note(true, "CircuitOpen", pending + " failed " + failures + " time(s); it is not tried again until "
-                            + "spec.autoUpdate or spec.image changes"));
+                    events.add(new Note(
+                            true,
+                            "CircuitOpen",
+                            pending + " failed " + failures + " time(s); it is not tried again until "
+                                    + "spec.autoUpdate or spec.image changes"));
                 }
-                s.setCircuitOpen(s.getFailedVersions() != null && s.getFailedVersions().contains(s.getAvailableVersion()));
+                s.setCircuitOpen(
+                        s.getFailedVersions() != null && s.getFailedVersions().contains(s.getAvailableVersion()));
                 Instant cron = policy.schedule().next(now).orElse(now.plus(MAX_RETRY));
                 if (s.getNextCheck() == null || Instant.parse(s.getNextCheck()).isBefore(cron)) {
                     s.setNextCheck(cron.toString());
                 }
-                condition = Optional.of(new Verdict(false, "RolledBack", pending + " " + reason + "; running " + back + " again"
-                        + (failures >= policy.maxRollbacks() ? "; circuit open for " + pending : "")));
+                condition = Optional.of(new Verdict(
+                        false,
+                        "RolledBack",
+                        pending + " " + reason + "; running " + back + " again"
+                                + (failures >= policy.maxRollbacks() ? "; circuit open for " + pending : "")));
             } else {
-                condition = Optional.of(new Verdict(true, "Updating", "rolled out " + pending + "; waiting up to "
-                        + human(policy.healthTimeout()) + " for it to become healthy (" + health.detail() + ")"));
-                return new Step(s, s.getCurrentVersion(), events, condition, min(Duration.between(now, deadline), TRIAL_POLL));
+                condition = Optional.of(new Verdict(
+                        true,
+                        "Updating",
+                        "rolled out " + pending + "; waiting up to " + human(policy.healthTimeout())
+                                + " for it to become healthy (" + health.detail() + ")"));
+                return new Step(
+                        s, s.getCurrentVersion(), events, condition, min(Duration.between(now, deadline), TRIAL_POLL));
             }
             return new Step(s, s.getCurrentVersion(), events, condition, untilNextCheck(s, now));
         }
@@ -164,8 +195,10 @@ public final class AutoUpdateMachine {
         }
         if (s.getLastGoodVersion() == null || !s.getLastGoodVersion().equals(s.getCurrentVersion())) {
             // Never leave a version that was not seen healthy: there would be nothing to roll back to.
-            condition = Optional.of(new Verdict(false, "WaitingForHealthyVersion", "updates start once "
-                    + s.getCurrentVersion() + " is healthy (" + health.detail() + ")"));
+            condition = Optional.of(new Verdict(
+                    false,
+                    "WaitingForHealthyVersion",
+                    "updates start once " + s.getCurrentVersion() + " is healthy (" + health.detail() + ")"));
             return new Step(s, s.getCurrentVersion(), events, condition, TRIAL_POLL);
         }
 
@@ -178,8 +211,11 @@ public final class AutoUpdateMachine {
                 Duration retry = backoff(attempts);
                 s.setNextCheck(now.plus(retry).toString());
                 events.add(new Note(true, "RegistryCheckFailed", failed.message()));
-                condition = Optional.of(new Verdict(false, failed.problem().reason(), failed.message() + " (attempt " + attempts
-                        + ", next in " + human(retry) + "; " + s.getCurrentVersion() + " keeps running)"));
+                condition = Optional.of(new Verdict(
+                        false,
+                        failed.problem().reason(),
+                        failed.message() + " (attempt " + attempts + ", next in " + human(retry) + "; "
+                                + s.getCurrentVersion() + " keeps running)"));
                 return new Step(s, s.getCurrentVersion(), events, condition, retry);
             }
             case TagListing.Tags tags -> {
@@ -199,29 +235,39 @@ public final class AutoUpdateMachine {
                 switch (hook.apply(s.getCurrentVersion(), to)) {
                     case PreUpdateHook.Decision.Wait wait -> {
                         s.setNextCheck(now.plus(wait.after()).toString());
-                        condition = Optional.of(new Verdict(true, "WaitingForPreUpdateHook", "update to " + to + " waits: " + wait.reason()));
+                        condition = Optional.of(new Verdict(
+                                true, "WaitingForPreUpdateHook", "update to " + to + " waits: " + wait.reason()));
                         return new Step(s, s.getCurrentVersion(), events, condition, wait.after());
                     }
                     case PreUpdateHook.Decision.Refuse refuse -> {
                         events.add(new Note(true, "UpdateBlocked", "not updating to " + to + ": " + refuse.reason()));
-                        condition = Optional.of(new Verdict(false, "PreUpdateHookFailed", "not updating to " + to + ": " + refuse.reason()));
+                        condition = Optional.of(new Verdict(
+                                false, "PreUpdateHookFailed", "not updating to " + to + ": " + refuse.reason()));
                         return new Step(s, s.getCurrentVersion(), events, condition, untilNextCheck(s, now));
                     }
                     case PreUpdateHook.Decision.Proceed proceed -> {
                         // rollbackCount counts the failures of one version in a row: trying another starts afresh.
                         List<VersionHistoryEntry> h = s.getVersionHistory();
                         VersionHistoryEntry last = h == null || h.isEmpty() ? null : h.get(h.size() - 1);
-                        if (last == null || last.getStatus() != VersionHistoryStatus.ROLLED_BACK || !to.equals(last.getVersion())) {
+                        if (last == null
+                                || last.getStatus() != VersionHistoryStatus.ROLLED_BACK
+                                || !to.equals(last.getVersion())) {
                             s.setRollbackCount(0);
                         }
                         s.setPreviousVersion(s.getCurrentVersion());
                         s.setCurrentVersion(to);
                         s.setPendingVersion(to);
                         s.setPendingSince(now.toString());
-                        events.add(new Note(false, "UpdateStarted", "rolling from " + s.getPreviousVersion() + " to " + to
-                                + " (newest tag matching " + constraintText(policy) + ")"));
-                        condition = Optional.of(new Verdict(true, "Updating", "rolled out " + to + "; waiting up to "
-                                + human(policy.healthTimeout()) + " for it to become healthy"));
+                        events.add(new Note(
+                                false,
+                                "UpdateStarted",
+                                "rolling from " + s.getPreviousVersion() + " to " + to + " (newest tag matching "
+                                        + constraintText(policy) + ")"));
+                        condition = Optional.of(new Verdict(
+                                true,
+                                "Updating",
+                                "rolled out " + to + "; waiting up to " + human(policy.healthTimeout())
+                                        + " for it to become healthy"));
                         return new Step(s, to, events, condition, TRIAL_POLL);
                     }
                 }
@@ -231,11 +277,18 @@ public final class AutoUpdateMachine {
 
     private static Verdict upToDateOrOpen(AutoUpdateStatus s, AutoUpdatePolicy policy) {
         if (Boolean.TRUE.equals(s.getCircuitOpen())) {
-            return new Verdict(false, "CircuitOpen", s.getAvailableVersion() + " failed its health check " + policy.maxRollbacks()
-                    + " time(s) and is not tried again until spec.autoUpdate or spec.image changes; running " + s.getCurrentVersion());
+            return new Verdict(
+                    false,
+                    "CircuitOpen",
+                    s.getAvailableVersion() + " failed its health check " + policy.maxRollbacks()
+                            + " time(s) and is not tried again until spec.autoUpdate or spec.image changes; running "
+                            + s.getCurrentVersion());
         }
-        return new Verdict(true, "UpToDate", "running " + s.getCurrentVersion() + "; no newer tag matches " + constraintText(policy)
-                + (s.getNextCheck() == null ? "" : "; next check " + s.getNextCheck()));
+        return new Verdict(
+                true,
+                "UpToDate",
+                "running " + s.getCurrentVersion() + "; no newer tag matches " + constraintText(policy)
+                        + (s.getNextCheck() == null ? "" : "; next check " + s.getNextCheck()));
     }
 
     private static String constraintText(AutoUpdatePolicy policy) {
@@ -264,7 +317,8 @@ public final class AutoUpdateMachine {
         return s % 3600 == 0 && s > 0 ? s / 3600 + "h" : s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
     }
 
-    private static VersionHistoryEntry entry(String version, Instant appliedAt, VersionHistoryStatus outcome, String reason, String previous) {
+    private static VersionHistoryEntry entry(
+            String version, Instant appliedAt, VersionHistoryStatus outcome, String reason, String previous) {
         VersionHistoryEntry e = new VersionHistoryEntry();
         e.setVersion(version);
         e.setAppliedAt(appliedAt.toString());
@@ -275,7 +329,8 @@ public final class AutoUpdateMachine {
     }
 
     private static void history(AutoUpdateStatus s, VersionHistoryEntry e) {
-        List<VersionHistoryEntry> h = new ArrayList<>(s.getVersionHistory() == null ? List.of() : s.getVersionHistory());
+        List<VersionHistoryEntry> h =
+                new ArrayList<>(s.getVersionHistory() == null ? List.of() : s.getVersionHistory());
         h.add(e);
         while (h.size() > HISTORY_LIMIT) {
             h.remove(0);

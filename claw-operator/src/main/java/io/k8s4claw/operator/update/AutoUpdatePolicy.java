@@ -12,21 +12,40 @@ import java.util.regex.Pattern;
  * @param fingerprint    {@code <image hash>-<autoUpdate hash>}: a change of the first restarts from the baseline, of
  *                       either closes every circuit
  */
-public record AutoUpdatePolicy(ImageReference image, String baseline, VersionSelector selector, CronSchedule schedule,
-                               Duration healthTimeout, int maxRollbacks, String fingerprint) {
+public record AutoUpdatePolicy(
+        ImageReference image,
+        String baseline,
+        VersionSelector selector,
+        CronSchedule schedule,
+        Duration healthTimeout,
+        int maxRollbacks,
+        String fingerprint) {
 
     public static final String DEFAULT_SCHEDULE = "0 3 * * *";
     public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_ROLLBACKS = 3;
 
-    public static AutoUpdatePolicy of(ImageReference image, String baseline, Pattern releaseTagPattern, String constraint,
-                                      String schedule, Duration healthTimeout, Integer maxRollbacks, String fingerprint) {
-        return new AutoUpdatePolicy(image, baseline,
-                new VersionSelector(releaseTagPattern, constraint == null || constraint.isBlank() ? Optional.empty()
-                        : Optional.of(VersionConstraint.parse(constraint))),
+    public static AutoUpdatePolicy of(
+            ImageReference image,
+            String baseline,
+            Pattern releaseTagPattern,
+            String constraint,
+            String schedule,
+            Duration healthTimeout,
+            Integer maxRollbacks,
+            String fingerprint) {
+        return new AutoUpdatePolicy(
+                image,
+                baseline,
+                new VersionSelector(
+                        releaseTagPattern,
+                        constraint == null || constraint.isBlank()
+                                ? Optional.empty()
+                                : Optional.of(VersionConstraint.parse(constraint))),
                 CronSchedule.parse(schedule == null ? DEFAULT_SCHEDULE : schedule),
                 healthTimeout == null ? DEFAULT_HEALTH_TIMEOUT : healthTimeout,
-                maxRollbacks == null ? DEFAULT_MAX_ROLLBACKS : maxRollbacks, fingerprint);
+                maxRollbacks == null ? DEFAULT_MAX_ROLLBACKS : maxRollbacks,
+                fingerprint);
     }
 
     /** The image part of the fingerprint. */

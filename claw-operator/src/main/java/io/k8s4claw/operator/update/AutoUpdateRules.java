@@ -16,8 +16,7 @@ import java.util.List;
  */
 public final class AutoUpdateRules {
 
-    private AutoUpdateRules() {
-    }
+    private AutoUpdateRules() {}
 
     public static List<FieldError> check(Claw claw, ImagePolicy policy) {
         List<FieldError> errors = new ArrayList<>();
@@ -26,8 +25,10 @@ public final class AutoUpdateRules {
             return errors;
         }
         if (spec.getVersionConstraint() != null && !spec.getVersionConstraint().isBlank()) {
-            VersionConstraint.problem(spec.getVersionConstraint()).ifPresent(p -> errors.add(new FieldError("spec.autoUpdate.versionConstraint",
-                    p + "; use a semver range such as ^2.0.0, ~1.4, >=1.2 <2 or 1.x")));
+            VersionConstraint.problem(spec.getVersionConstraint())
+                    .ifPresent(p -> errors.add(new FieldError(
+                            "spec.autoUpdate.versionConstraint",
+                            p + "; use a semver range such as ^2.0.0, ~1.4, >=1.2 <2 or 1.x")));
         }
         if (spec.getSchedule() != null) {
             try {
@@ -40,23 +41,38 @@ public final class AutoUpdateRules {
             return errors;
         }
         if (claw.getSpec().getRuntime() == RuntimeType.CUSTOM) {
-            errors.add(new FieldError("spec.autoUpdate.enabled", "auto-update is not supported for runtime custom yet (its image is"
-                    + " spec.custom.image, a full reference); set enabled: false and pin the version in spec.custom.image"));
+            errors.add(
+                    new FieldError(
+                            "spec.autoUpdate.enabled",
+                            "auto-update is not supported for runtime custom yet (its image is"
+                                    + " spec.custom.image, a full reference); set enabled: false and pin the version in spec.custom.image"));
             return errors;
         }
         ImageSpec image = claw.getSpec().getImage();
-        String repository = image != null && image.getRepository() != null && !image.getRepository().isBlank()
-                ? image.getRepository().trim() : policy.repository();
-        String tag = image != null && image.getTag() != null && !image.getTag().isBlank() ? image.getTag().trim() : policy.pinnedTag();
+        String repository = image != null
+                        && image.getRepository() != null
+                        && !image.getRepository().isBlank()
+                ? image.getRepository().trim()
+                : policy.repository();
+        String tag = image != null && image.getTag() != null && !image.getTag().isBlank()
+                ? image.getTag().trim()
+                : policy.pinnedTag();
         if (repository.isEmpty()) {
-            errors.add(new FieldError("spec.autoUpdate.enabled", "runtime " + claw.getSpec().getRuntime().wireValue()
-                    + " has no default image to update; set spec.image.repository or disable auto-update"));
+            errors.add(new FieldError(
+                    "spec.autoUpdate.enabled",
+                    "runtime " + claw.getSpec().getRuntime().wireValue()
+                            + " has no default image to update; set spec.image.repository or disable auto-update"));
         } else if (repository.contains("@")) {
-            errors.add(new FieldError("spec.image.repository", "auto-update picks tags, but the image is pinned by digest; drop the"
-                    + " @digest or set spec.autoUpdate.enabled: false"));
+            errors.add(new FieldError(
+                    "spec.image.repository",
+                    "auto-update picks tags, but the image is pinned by digest; drop the"
+                            + " @digest or set spec.autoUpdate.enabled: false"));
         } else if (SemVer.parse(tag).isEmpty()) {
-            errors.add(new FieldError("spec.image.tag", "auto-update starts from a release tag and rolls back to one, but '" + tag
-                    + "' is not a semantic version (moving tags such as latest are never used); set a release tag such as v1.2.3"));
+            errors.add(
+                    new FieldError(
+                            "spec.image.tag",
+                            "auto-update starts from a release tag and rolls back to one, but '" + tag
+                                    + "' is not a semantic version (moving tags such as latest are never used); set a release tag such as v1.2.3"));
         }
         return errors;
     }

@@ -10,8 +10,8 @@ import io.k8s4claw.api.v1alpha1.LocalObjectRef;
 import io.k8s4claw.api.validation.Durations;
 import io.k8s4claw.operator.desired.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.time.InstantSource;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -43,21 +43,30 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
      * @param status the new {@code status.autoUpdate}
      * @param step   the machine's step; empty when auto-update is off (then the status only names the running tag)
      */
-    public record Outcome(Claw claw, AutoUpdateStatus status, Optional<AutoUpdateMachine.Step> step) {
-    }
+    public record Outcome(Claw claw, AutoUpdateStatus status, Optional<AutoUpdateMachine.Step> step) {}
 
     /**
      * @param previous the Claw's {@code status.autoUpdate}
      * @param health   the health of the version the StatefulSet runs now
      * @param secrets  reads a Secret of the Claw's namespace by name
      */
-    public Outcome step(Claw claw, ImagePolicy policy, AutoUpdateStatus previous, AutoUpdateMachine.Health health,
-                        Function<String, Optional<Secret>> secrets) {
+    public Outcome step(
+            Claw claw,
+            ImagePolicy policy,
+            AutoUpdateStatus previous,
+            AutoUpdateMachine.Health health,
+            Function<String, Optional<Secret>> secrets) {
         ImageSpec image = claw.getSpec().getImage();
-        String repository = image != null && notBlank(image.getRepository()) ? image.getRepository().trim() : policy.repository();
-        String baseline = image != null && notBlank(image.getTag()) ? image.getTag().trim() : policy.pinnedTag();
+        String repository = image != null && notBlank(image.getRepository())
+                ? image.getRepository().trim()
+                : policy.repository();
+        String baseline =
+                image != null && notBlank(image.getTag()) ? image.getTag().trim() : policy.pinnedTag();
         AutoUpdateSpec spec = claw.getSpec().getAutoUpdate();
-        if (spec == null || !Boolean.TRUE.equals(spec.getEnabled()) || repository.isEmpty() || repository.contains("@")) {
+        if (spec == null
+                || !Boolean.TRUE.equals(spec.getEnabled())
+                || repository.isEmpty()
+                || repository.contains("@")) {
             AutoUpdateStatus running = new AutoUpdateStatus();
             running.setCurrentVersion(runningVersion(claw, repository, baseline));
             if (previous != null) {
@@ -67,17 +76,34 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
         }
         ImageReference reference = ImageReference.parse(repository);
         String fingerprint = Hashes.ofString(repository + "\n" + baseline).substring(0, 8) + "-"
-                + Hashes.ofString(spec.getEnabled() + "\n" + spec.getVersionConstraint() + "\n" + spec.getSchedule() + "\n"
-                + spec.getHealthTimeout() + "\n" + spec.getMaxRollbacks()).substring(0, 8);
-        Duration timeout = spec.getHealthTimeout() == null ? AutoUpdatePolicy.DEFAULT_HEALTH_TIMEOUT : Durations.parse(spec.getHealthTimeout());
-        AutoUpdatePolicy p = AutoUpdatePolicy.of(reference, baseline, Pattern.compile(policy.versionTagPattern()), spec.getVersionConstraint(),
-                spec.getSchedule(), timeout, spec.getMaxRollbacks(), fingerprint);
-        AutoUpdateMachine.Step step = AutoUpdateMachine.advance(previous, p, clock.instant(), health,
-                () -> list(reference, image, secrets), (from, to) -> hook.beforeUpdate(claw, from, to));
+                + Hashes.ofString(spec.getEnabled() + "\n" + spec.getVersionConstraint() + "\n" + spec.getSchedule()
+                                + "\n" + spec.getHealthTimeout() + "\n" + spec.getMaxRollbacks())
+                        .substring(0, 8);
+        Duration timeout = spec.getHealthTimeout() == null
+                ? AutoUpdatePolicy.DEFAULT_HEALTH_TIMEOUT
+                : Durations.parse(spec.getHealthTimeout());
+        AutoUpdatePolicy p = AutoUpdatePolicy.of(
+                reference,
+                baseline,
+                Pattern.compile(policy.versionTagPattern()),
+                spec.getVersionConstraint(),
+                spec.getSchedule(),
+                timeout,
+                spec.getMaxRollbacks(),
+                fingerprint);
+        AutoUpdateMachine.Step step = AutoUpdateMachine.advance(
+                previous,
+                p,
+                clock.instant(),
+                health,
+                () -> list(reference, image, secrets),
+                (from, to) -> hook.beforeUpdate(claw, from, to));
         Claw render = claw;
         if (!step.runVersion().equals(baseline)) {
             render = io.fabric8.kubernetes.client.utils.Serialization.clone(claw);
-            ImageSpec renderedImage = render.getSpec().getImage() == null ? new ImageSpec() : render.getSpec().getImage();
+            ImageSpec renderedImage = render.getSpec().getImage() == null
+                    ? new ImageSpec()
+                    : render.getSpec().getImage();
             renderedImage.setTag(step.runVersion());
             render.getSpec().setImage(renderedImage);
         }
@@ -87,7 +113,9 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
     /** The version the Claw runs with auto-update off: the tag (or digest) of its image, for the Version column. */
     static String runningVersion(Claw claw, String repository, String baseline) {
         String reference = repository;
-        if (repository.isEmpty() && claw.getSpec().getCustom() != null && claw.getSpec().getCustom().getImage() != null) {
+        if (repository.isEmpty()
+                && claw.getSpec().getCustom() != null
+                && claw.getSpec().getCustom().getImage() != null) {
             reference = claw.getSpec().getCustom().getImage().trim();
         } else if (!repository.contains("@")) {
             return baseline.isEmpty() ? null : baseline;
@@ -105,11 +133,15 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
         if (image != null && image.getPullSecrets() != null) {
             for (LocalObjectRef ref : image.getPullSecrets()) {
                 Optional<Secret> secret = secrets.apply(ref.getName());
-                String data = secret.map(Secret::getData).map(d -> d.get(".dockerconfigjson")).orElse(null);
+                String data = secret.map(Secret::getData)
+                        .map(d -> d.get(".dockerconfigjson"))
+                        .orElse(null);
                 if (data == null) {
-                    return new TagListing.Failed(TagListing.Problem.REGISTRY_UNAUTHORIZED, "pull Secret " + ref.getName()
-                            + (secret.isEmpty() ? " not found" : " has no .dockerconfigjson key")
-                            + "; create it as type kubernetes.io/dockerconfigjson or remove it from spec.image.pullSecrets");
+                    return new TagListing.Failed(
+                            TagListing.Problem.REGISTRY_UNAUTHORIZED,
+                            "pull Secret " + ref.getName()
+                                    + (secret.isEmpty() ? " not found" : " has no .dockerconfigjson key")
+                                    + "; create it as type kubernetes.io/dockerconfigjson or remove it from spec.image.pullSecrets");
                 }
                 configs.add(Base64.getDecoder().decode(data.getBytes(StandardCharsets.US_ASCII)));
             }

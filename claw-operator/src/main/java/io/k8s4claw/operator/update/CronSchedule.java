@@ -21,9 +21,22 @@ import java.util.Optional;
 public final class CronSchedule {
 
     private static final Map<String, String> MACROS = Map.of(
-            "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0",
-            "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
-    private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
+            "@yearly",
+            "0 0 1 1 *",
+            "@annually",
+            "0 0 1 1 *",
+            "@monthly",
+            "0 0 1 * *",
+            "@weekly",
+            "0 0 * * 0",
+            "@daily",
+            "0 0 * * *",
+            "@midnight",
+            "0 0 * * *",
+            "@hourly",
+            "0 * * * *");
+    private static final List<String> MONTHS =
+            List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
     private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
     /** Longer than any gap between two firings of a satisfiable expression (29 February on a given weekday: 28 years). */
     private static final long SEARCH_YEARS = 30;
@@ -55,13 +68,15 @@ public final class CronSchedule {
      */
     public static CronSchedule parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty cron expression; use five fields such as \"0 3 * * *\" (03:00 UTC daily)");
+            throw new IllegalArgumentException(
+                    "empty cron expression; use five fields such as \"0 3 * * *\" (03:00 UTC daily)");
         }
         String expr = text.trim();
         if (expr.startsWith("@")) {
             String macro = MACROS.get(expr.toLowerCase(Locale.ROOT));
             if (macro == null) {
-                throw new IllegalArgumentException("unknown cron macro " + expr + "; use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly");
+                throw new IllegalArgumentException("unknown cron macro " + expr
+                        + "; use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly");
             }
             expr = macro;
         }
@@ -71,24 +86,31 @@ public final class CronSchedule {
                     + " fields; use five: minute hour day-of-month month day-of-week");
         }
         BitSet[] fields = {
-                field(f[0], "minute", 0, 59, List.of()),
-                field(f[1], "hour", 0, 23, List.of()),
-                field(f[2], "day-of-month", 1, 31, List.of()),
-                field(f[3], "month", 1, 12, MONTHS),
-                field(f[4], "day-of-week", 0, 7, DAYS)};
+            field(f[0], "minute", 0, 59, List.of()),
+            field(f[1], "hour", 0, 23, List.of()),
+            field(f[2], "day-of-month", 1, 31, List.of()),
+            field(f[3], "month", 1, 12, MONTHS),
+            field(f[4], "day-of-week", 0, 7, DAYS)
+        };
         if (fields[4].get(7)) {
             fields[4].set(0);
             fields[4].clear(7);
         }
-        return new CronSchedule(text, fields, f[2].startsWith("*") || f[2].startsWith("?"), f[4].startsWith("*") || f[4].startsWith("?"));
+        return new CronSchedule(
+                text,
+                fields,
+                f[2].startsWith("*") || f[2].startsWith("?"),
+                f[4].startsWith("*") || f[4].startsWith("?"));
     }
 
     private static BitSet field(String spec, String name, int min, int max, List<String> names) {
         BitSet bits = new BitSet();
         for (String part : spec.split(",", -1)) {
-            if (part.matches(".*[LW#].*") && !names.contains(part.toUpperCase(Locale.ROOT))
+            if (part.matches(".*[LW#].*")
+                    && !names.contains(part.toUpperCase(Locale.ROOT))
                     && !part.toUpperCase(Locale.ROOT).matches("[A-Z]{3}(-[A-Z]{3})?(/\\d+)?")) {
-                throw new IllegalArgumentException(name + " field \"" + spec + "\": L, W and # (Quartz syntax) are not supported; list the days instead");
+                throw new IllegalArgumentException(name + " field \"" + spec
+                        + "\": L, W and # (Quartz syntax) are not supported; list the days instead");
             }
             String range = part;
             int step = 1;
@@ -116,7 +138,8 @@ public final class CronSchedule {
                 }
             }
             if (lo < min || hi > max || lo > hi) {
-                throw new IllegalArgumentException(name + " field \"" + spec + "\": " + lo + "-" + hi + " is outside " + min + "-" + max);
+                throw new IllegalArgumentException(
+                        name + " field \"" + spec + "\": " + lo + "-" + hi + " is outside " + min + "-" + max);
             }
             for (int i = lo; i <= hi; i += step) {
                 bits.set(i);
@@ -133,13 +156,15 @@ public final class CronSchedule {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " field \"" + spec + "\": \"" + s + "\" is not a number" + (names.isEmpty() ? "" : " or a name " + names));
+            throw new IllegalArgumentException(name + " field \"" + spec + "\": \"" + s + "\" is not a number"
+                    + (names.isEmpty() ? "" : " or a name " + names));
         }
     }
 
     /** The first firing strictly after {@code after} (UTC), or empty when the expression never fires (30 February). */
     public Optional<Instant> next(Instant after) {
-        ZonedDateTime t = after.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        ZonedDateTime t =
+                after.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
         ZonedDateTime limit = t.plusYears(SEARCH_YEARS);
         while (t.isBefore(limit)) {
             if (!months.get(t.getMonthValue())) {

@@ -19,7 +19,8 @@ public record ImageReference(String registry, String repository, String configKe
     public static ImageReference parse(String reference) {
         String ref = reference.trim();
         if (ref.contains("@")) {
-            throw new IllegalArgumentException("'" + reference + "' is pinned by digest; auto-update needs a repository to list tags of");
+            throw new IllegalArgumentException(
+                    "'" + reference + "' is pinned by digest; auto-update needs a repository to list tags of");
         }
         int slash = ref.indexOf('/');
         String first = slash < 0 ? "" : ref.substring(0, slash);
@@ -34,7 +35,8 @@ public record ImageReference(String registry, String repository, String configKe
     }
 
     private static ImageReference dockerHub(String path) {
-        return new ImageReference(DOCKER_HUB_API, path.contains("/") ? path : "library/" + path, "https://index.docker.io/v1/");
+        return new ImageReference(
+                DOCKER_HUB_API, path.contains("/") ? path : "library/" + path, "https://index.docker.io/v1/");
     }
 
     /** Loopback registries speak plain HTTP, as Docker assumes for them; every other registry HTTPS. */

@@ -19,15 +19,12 @@ public interface PreUpdateHook {
     /** What the hook says about rolling now. */
     sealed interface Decision {
         /** Roll now. */
-        record Proceed() implements Decision {
-        }
+        record Proceed() implements Decision {}
 
         /** Not yet (a backup is running): ask again after {@code after}; {@code reason} goes into the condition. */
-        record Wait(String reason, Duration after) implements Decision {
-        }
+        record Wait(String reason, Duration after) implements Decision {}
 
         /** Do not roll to this version now (the backup failed): {@code reason} goes into the condition and an Event. */
-        record Refuse(String reason) implements Decision {
-        }
+        record Refuse(String reason) implements Decision {}
     }
 }

@@ -35,6 +35,7 @@ public final class RegistryClient {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     /** Enough for any repository seen (Docker Hub's largest have some tens of thousands of tags). */
     static final int MAX_PAGES = 200;
+
     static final int PAGE_SIZE = 1000;
 
     private final HttpClient http;
@@ -54,8 +55,12 @@ public final class RegistryClient {
 
     /** A client with its own connection pool, redirects followed (registries redirect token and blob requests). */
     public static RegistryClient create() {
-        return new RegistryClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build(), Duration.ofSeconds(30));
+        return new RegistryClient(
+                HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .build(),
+                Duration.ofSeconds(30));
     }
 
     /** Every tag of {@code image}'s repository. */
@@ -75,7 +80,8 @@ public final class RegistryClient {
                     authorization = challenged.get();
                     response = get(url, authorization);
                     if (response.statusCode() == 401 || response.statusCode() == 403) {
-                        return unauthorized(where, credentials, "the registry refused the token (" + response.statusCode() + ")");
+                        return unauthorized(
+                                where, credentials, "the registry refused the token (" + response.statusCode() + ")");
                     }
                 }
                 if (response.statusCode() == 400 && page == 0 && url.contains("?n=")) {
@@ -111,19 +117,22 @@ public final class RegistryClient {
             }
             return invalid(where, "more than " + MAX_PAGES + " pages of tags");
         } catch (IOException e) {
-            return new TagListing.Failed(TagListing.Problem.REGISTRY_UNREACHABLE, "cannot reach registry " + image.registry()
-                    + ": " + describe(e) + "; check the registry's address and that the operator's network may reach it");
+            return new TagListing.Failed(
+                    TagListing.Problem.REGISTRY_UNREACHABLE,
+                    "cannot reach registry " + image.registry() + ": " + describe(e)
+                            + "; check the registry's address and that the operator's network may reach it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new TagListing.Failed(TagListing.Problem.REGISTRY_UNREACHABLE, "interrupted while asking " + image.registry());
+            return new TagListing.Failed(
+                    TagListing.Problem.REGISTRY_UNREACHABLE, "interrupted while asking " + image.registry());
         } catch (IllegalArgumentException e) {
             return invalid(where, "a URL in its answer is not valid (" + e.getMessage() + ")");
         }
     }
 
     private HttpResponse<String> get(String url, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET()
-                .header("Accept", "application/json");
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().header("Accept", "application/json");
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -131,7 +140,8 @@ public final class RegistryClient {
     }
 
     /** The Authorization header that answers a 401's challenge, or empty when it cannot be answered. */
-    private Optional<String> answerChallenge(HttpResponse<String> response, Optional<RegistryCredentials> credentials, String where)
+    private Optional<String> answerChallenge(
+            HttpResponse<String> response, Optional<RegistryCredentials> credentials, String where)
             throws IOException, InterruptedException {
         String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
@@ -153,26 +163,35 @@ public final class RegistryClient {
         char sep = realm.contains("?") ? '&' : '?';
         for (var p : params.entrySet()) {
             if (p.getKey().equals("service") || p.getKey().equals("scope")) {
-                url.append(sep).append(p.getKey()).append('=').append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+                url.append(sep)
+                        .append(p.getKey())
+                        .append('=')
+                        .append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
                 sep = '&';
             }
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString())).timeout(timeout).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString()))
+                .timeout(timeout)
+                .GET();
         credentials.ifPresent(c -> request.header("Authorization", c.basicHeader()));
-        HttpResponse<String> token = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> token =
+                http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (token.statusCode() != 200) {
             return Optional.empty();
         }
         try {
             JsonNode body = JSON.readTree(token.body());
-            String value = body.hasNonNull("token") ? body.get("token").asText() : body.path("access_token").asText("");
+            String value = body.hasNonNull("token")
+                    ? body.get("token").asText()
+                    : body.path("access_token").asText("");
             return value.isBlank() ? Optional.empty() : Optional.of("Bearer " + value);
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    private static Optional<TagListing.Failed> failure(HttpResponse<String> response, String where, Optional<RegistryCredentials> credentials) {
+    private static Optional<TagListing.Failed> failure(
+            HttpResponse<String> response, String where, Optional<RegistryCredentials> credentials) {
         int code = response.statusCode();
         if (code == 200) {
             return Optional.empty();
@@ -181,29 +200,46 @@ public final class RegistryClient {
             return Optional.of(unauthorized(where, credentials, "the registry answered " + code));
         }
         if (code == 404) {
-            return Optional.of(new TagListing.Failed(TagListing.Problem.REPOSITORY_NOT_FOUND, "repository " + where
-                    + " not found (404); check spec.image.repository" + (credentials.isEmpty()
-                    ? ", or give spec.image.pullSecrets if it is private" : "")));
+            return Optional.of(new TagListing.Failed(
+                    TagListing.Problem.REPOSITORY_NOT_FOUND,
+                    "repository " + where
+                            + " not found (404); check spec.image.repository"
+                            + (credentials.isEmpty() ? ", or give spec.image.pullSecrets if it is private" : "")));
         }
         if (code == 429) {
-            String after = response.headers().firstValue("Retry-After").map(s -> " (Retry-After " + s + ")").orElse("");
-            return Optional.of(new TagListing.Failed(TagListing.Problem.REGISTRY_RATE_LIMITED, "registry " + where
-                    + " is rate limiting the operator (429)" + after + "; the check is retried later"
-                    + (credentials.isEmpty() ? ", and authenticated pulls (spec.image.pullSecrets) get a higher limit" : "")));
+            String after = response.headers()
+                    .firstValue("Retry-After")
+                    .map(s -> " (Retry-After " + s + ")")
+                    .orElse("");
+            return Optional.of(new TagListing.Failed(
+                    TagListing.Problem.REGISTRY_RATE_LIMITED,
+                    "registry " + where
+                            + " is rate limiting the operator (429)" + after + "; the check is retried later"
+                            + (credentials.isEmpty()
+                                    ? ", and authenticated pulls (spec.image.pullSecrets) get a higher limit"
+                                    : "")));
         }
-        return Optional.of(new TagListing.Failed(TagListing.Problem.REGISTRY_ERROR, "registry " + where + " answered " + code
-                + " to the tag list; the check is retried later"));
+        return Optional.of(new TagListing.Failed(
+                TagListing.Problem.REGISTRY_ERROR,
+                "registry " + where + " answered " + code + " to the tag list; the check is retried later"));
     }
 
-    private static TagListing.Failed unauthorized(String where, Optional<RegistryCredentials> credentials, String what) {
-        return new TagListing.Failed(TagListing.Problem.REGISTRY_UNAUTHORIZED, "not allowed to list the tags of " + where + ": "
-                + what + (credentials.isPresent() ? "; check that spec.image.pullSecrets hold a user with pull access"
-                : "; for a private repository set spec.image.pullSecrets to a kubernetes.io/dockerconfigjson Secret"));
+    private static TagListing.Failed unauthorized(
+            String where, Optional<RegistryCredentials> credentials, String what) {
+        return new TagListing.Failed(
+                TagListing.Problem.REGISTRY_UNAUTHORIZED,
+                "not allowed to list the tags of " + where + ": "
+                        + what
+                        + (credentials.isPresent()
+                                ? "; check that spec.image.pullSecrets hold a user with pull access"
+                                : "; for a private repository set spec.image.pullSecrets to a kubernetes.io/dockerconfigjson Secret"));
     }
 
     private static TagListing.Failed invalid(String where, String what) {
-        return new TagListing.Failed(TagListing.Problem.REGISTRY_INVALID_RESPONSE, "registry " + where
-                + " did not answer as an OCI distribution registry: " + what + "; check spec.image.repository names a registry");
+        return new TagListing.Failed(
+                TagListing.Problem.REGISTRY_INVALID_RESPONSE,
+                "registry " + where + " did not answer as an OCI distribution registry: " + what
+                        + "; check spec.image.repository names a registry");
     }
 
     static Optional<String> next(String link) {

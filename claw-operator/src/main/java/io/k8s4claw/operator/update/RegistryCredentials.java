@@ -18,7 +18,8 @@ public record RegistryCredentials(String username, String password) {
 
     /** {@code Basic base64(user:password)}. */
     public String basicHeader() {
-        return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -38,25 +39,31 @@ public record RegistryCredentials(String username, String password) {
             }
             for (var it = auths.fields(); it.hasNext(); ) {
                 var entry = it.next();
-                if (!host(entry.getKey()).equals(host(image.configKey())) && !host(entry.getKey()).equals(image.registry())) {
+                if (!host(entry.getKey()).equals(host(image.configKey()))
+                        && !host(entry.getKey()).equals(image.registry())) {
                     continue;
                 }
                 JsonNode e = entry.getValue();
                 if (e.hasNonNull("username") && e.hasNonNull("password")) {
-                    return Optional.of(new RegistryCredentials(e.get("username").asText(), e.get("password").asText()));
+                    return Optional.of(new RegistryCredentials(
+                            e.get("username").asText(), e.get("password").asText()));
                 }
                 if (e.hasNonNull("auth")) {
                     String decoded;
                     try {
-                        decoded = new String(Base64.getDecoder().decode(e.get("auth").asText()), StandardCharsets.UTF_8);
+                        decoded = new String(
+                                Base64.getDecoder().decode(e.get("auth").asText()), StandardCharsets.UTF_8);
                     } catch (IllegalArgumentException bad) {
-                        throw new IllegalArgumentException("the .dockerconfigjson entry for " + entry.getKey() + " has an auth that is not base64");
+                        throw new IllegalArgumentException("the .dockerconfigjson entry for " + entry.getKey()
+                                + " has an auth that is not base64");
                     }
                     int colon = decoded.indexOf(':');
                     if (colon < 0) {
-                        throw new IllegalArgumentException("the .dockerconfigjson entry for " + entry.getKey() + " has an auth that is not user:password");
+                        throw new IllegalArgumentException("the .dockerconfigjson entry for " + entry.getKey()
+                                + " has an auth that is not user:password");
                     }
-                    return Optional.of(new RegistryCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
+                    return Optional.of(
+                            new RegistryCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
                 }
             }
         }
@@ -67,7 +74,9 @@ public record RegistryCredentials(String username, String password) {
         String k = key.replaceFirst("^https?://", "");
         int slash = k.indexOf('/');
         k = slash < 0 ? k : k.substring(0, slash);
-        return k.equals("index.docker.io") || k.equals("docker.io") ? ImageReference.DOCKER_HUB_API : k.toLowerCase(java.util.Locale.ROOT);
+        return k.equals("index.docker.io") || k.equals("docker.io")
+                ? ImageReference.DOCKER_HUB_API
+                : k.toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

@@ -19,12 +19,12 @@ import java.util.regex.Pattern;
  * @param tag        the tag as the registry lists it
  * @param preRelease the dot-separated pre-release identifiers; empty for a release
  */
-public record SemVer(String tag, long major, long minor, long patch, List<String> preRelease) implements Comparable<SemVer> {
+public record SemVer(String tag, long major, long minor, long patch, List<String> preRelease)
+        implements Comparable<SemVer> {
 
-    private static final Pattern TAG = Pattern.compile(
-            "v?(0|[1-9]\\d{0,17})\\.(0|[1-9]\\d{0,17})\\.(0|[1-9]\\d{0,17})"
-                    + "(?:-((?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
-                    + "(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
+    private static final Pattern TAG = Pattern.compile("v?(0|[1-9]\\d{0,17})\\.(0|[1-9]\\d{0,17})\\.(0|[1-9]\\d{0,17})"
+            + "(?:-((?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+            + "(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
 
     public SemVer {
         preRelease = List.copyOf(preRelease);
@@ -40,7 +40,8 @@ public record SemVer(String tag, long major, long minor, long patch, List<String
             return Optional.empty();
         }
         List<String> pre = m.group(4) == null ? List.of() : List.of(m.group(4).split("\\."));
-        return Optional.of(new SemVer(tag, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), pre));
+        return Optional.of(new SemVer(
+                tag, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), pre));
     }
 
     public boolean isPreRelease() {

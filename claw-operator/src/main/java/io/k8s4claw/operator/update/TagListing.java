@@ -13,8 +13,7 @@ public sealed interface TagListing {
     }
 
     /** The registry did not give the tags; {@code message} says what happened and what to do. */
-    record Failed(Problem problem, String message) implements TagListing {
-    }
+    record Failed(Problem problem, String message) implements TagListing {}
 
     /** Why a listing failed; each is the reason of the {@code AutoUpdate} condition. */
     enum Problem {

@@ -28,14 +28,14 @@ public final class VersionConstraint {
     private static final Pattern CONSTRAINT = Pattern.compile("^\\s*(" + OPS + ")\\s*(" + CV + ")\\s*$");
     private static final Pattern RANGE = Pattern.compile("\\s*(" + CV + ")\\s+-\\s+(" + CV + ")\\s*");
     private static final Pattern FIND = Pattern.compile("(" + OPS + ")\\s*(" + CV + ")");
-    private static final Pattern VALID = Pattern.compile("^(\\s*(" + OPS + ")\\s*(" + CV + ")\\s*)((?:\\s+|,\\s*)(" + OPS + ")\\s*(" + CV + ")\\s*)*$");
+    private static final Pattern VALID = Pattern.compile(
+            "^(\\s*(" + OPS + ")\\s*(" + CV + ")\\s*)((?:\\s+|,\\s*)(" + OPS + ")\\s*(" + CV + ")\\s*)*$");
     private static final int MAX_LENGTH = 1024;
 
-    private record Comparator(String op, String orig, SemVer con, boolean dirty, boolean minorDirty, boolean patchDirty) {
-    }
+    private record Comparator(
+            String op, String orig, SemVer con, boolean dirty, boolean minorDirty, boolean patchDirty) {}
 
-    private record Group(List<Comparator> comparators, boolean namesPreRelease) {
-    }
+    private record Group(List<Comparator> comparators, boolean namesPreRelease) {}
 
     private final String text;
     private final List<Group> groups;
@@ -155,7 +155,8 @@ public final class VersionConstraint {
     private static SemVer version(String v) {
         // Masterminds reads "01" as 1 in a constraint; so do we.
         String normalised = v.replaceAll("(^|\\.)0+(\\d)", "$1$2");
-        return SemVer.parse(normalised).orElseThrow(() -> new IllegalArgumentException("improper version in constraint: \"" + v + "\""));
+        return SemVer.parse(normalised)
+                .orElseThrow(() -> new IllegalArgumentException("improper version in constraint: \"" + v + "\""));
     }
 
     private static boolean check(SemVer v, Comparator c, boolean includePre) {
@@ -226,7 +227,11 @@ public final class VersionConstraint {
         if (v.compareTo(c.con()) < 0) {
             return false;
         }
-        if (c.con().major() == 0 && c.con().minor() == 0 && c.con().patch() == 0 && !c.minorDirty() && !c.patchDirty()) {
+        if (c.con().major() == 0
+                && c.con().minor() == 0
+                && c.con().patch() == 0
+                && !c.minorDirty()
+                && !c.patchDirty()) {
             return true;
         }
         if (v.major() != c.con().major()) {

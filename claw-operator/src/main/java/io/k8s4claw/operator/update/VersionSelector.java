@@ -23,7 +23,8 @@ public record VersionSelector(Pattern releaseTagPattern, Optional<VersionConstra
     public List<SemVer> candidates(Collection<String> tags, String running, Set<String> blocked) {
         Optional<SemVer> current = SemVer.parse(running);
         return tags.stream()
-                .map(SemVer::parse).flatMap(Optional::stream)
+                .map(SemVer::parse)
+                .flatMap(Optional::stream)
                 .filter(this::acceptable)
                 .filter(v -> current.map(c -> v.compareTo(c) > 0).orElse(true))
                 .filter(v -> !blocked.contains(v.tag()))
@@ -39,7 +40,8 @@ public record VersionSelector(Pattern releaseTagPattern, Optional<VersionConstra
     /** The newest acceptable version, blocked or not (what status.availableVersion reports). */
     public Optional<SemVer> newest(Collection<String> tags) {
         return tags.stream()
-                .map(SemVer::parse).flatMap(Optional::stream)
+                .map(SemVer::parse)
+                .flatMap(Optional::stream)
                 .filter(this::acceptable)
                 .max(Comparator.naturalOrder());
     }

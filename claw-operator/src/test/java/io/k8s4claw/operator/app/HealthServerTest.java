@@ -20,7 +20,8 @@ class HealthServerTest {
         metrics.phase("ns", "a", "Running");
         metrics.phase("ns", "b", "Failed");
         AtomicBoolean ready = new AtomicBoolean(false);
-        try (HealthServer server = new HealthServer(new InetSocketAddress("127.0.0.1", 0), () -> true, ready::get, metrics)) {
+        try (HealthServer server =
+                new HealthServer(new InetSocketAddress("127.0.0.1", 0), () -> true, ready::get, metrics)) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
             assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
@@ -28,10 +29,13 @@ class HealthServerTest {
             ready.set(true);
             assertThat(get(http, base + "/readyz").statusCode()).isEqualTo(200);
             String body = get(http, base + "/metrics").body();
-            assertThat(body).contains("claw_operator_reconciliations_total{kind=\"Claw\"} 2.0",
-                    "claw_operator_reconciliation_errors_total{kind=\"Claw\"} 1.0",
-                    "claw_operator_reconciliation_duration_seconds_count{kind=\"Claw\"} 2",
-                    "claw_operator_managed_claws{phase=\"Running\"} 1.0", "claw_operator_managed_claws{phase=\"Failed\"} 1.0");
+            assertThat(body)
+                    .contains(
+                            "claw_operator_reconciliations_total{kind=\"Claw\"} 2.0",
+                            "claw_operator_reconciliation_errors_total{kind=\"Claw\"} 1.0",
+                            "claw_operator_reconciliation_duration_seconds_count{kind=\"Claw\"} 2",
+                            "claw_operator_managed_claws{phase=\"Running\"} 1.0",
+                            "claw_operator_managed_claws{phase=\"Failed\"} 1.0");
         }
     }
 

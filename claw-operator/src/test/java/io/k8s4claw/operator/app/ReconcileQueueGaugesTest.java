@@ -49,14 +49,20 @@ class ReconcileQueueGaugesTest {
     }
 
     double gauge(String name) {
-        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals(name))
+        return metrics.registry().scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals(name))
                 .flatMap(s -> ((GaugeSnapshot) s).getDataPoints().stream())
-                .filter(d -> "Claw".equals(d.getLabels().get("kind"))).mapToDouble(GaugeSnapshot.GaugeDataPointSnapshot::getValue).sum();
+                .filter(d -> "Claw".equals(d.getLabels().get("kind")))
+                .mapToDouble(GaugeSnapshot.GaugeDataPointSnapshot::getValue)
+                .sum();
     }
 
     static Claw claw() {
         Claw c = new Claw();
-        c.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("a").withNamespace("ns").build());
+        c.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("a")
+                .withNamespace("ns")
+                .build());
         return c;
     }
 }

@@ -68,18 +68,25 @@ class OperatorConvergenceBenchmark {
         int claws = Integer.getInteger("bench.claws", 1000);
         // The controller manager's default client rate (20/s) would make the StatefulSet controller the bottleneck
         // of a 1,000-Claw run; a production controller manager is configured well above it too.
-        try (LocalControlPlane plane = LocalControlPlane.start(ControlPlaneInstaller.ensureBuilt(),
+        try (LocalControlPlane plane = LocalControlPlane.start(
+                ControlPlaneInstaller.ensureBuilt(),
                 LocalControlPlane.Options.defaults().withControllerQps(1000))) {
             RealCluster real = RealCluster.prepare(plane);
             Path kubeconfig = real.operatorKubeconfig();
-            line("Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its own JVM (%s), %s;"
-                    + " write path %s", plane.binaries().kubernetesVersion(), plane.binaries().etcdVersion(),
-                    Runtime.getRuntime().availableProcessors(), Runtime.version(), String.join(" ", jvmFlags()), writePath());
+            line(
+                    "Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its own JVM (%s), %s;"
+                            + " write path %s",
+                    plane.binaries().kubernetesVersion(),
+                    plane.binaries().etcdVersion(),
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.version(),
+                    String.join(" ", jvmFlags()),
+                    writePath());
             try (KubernetesClient admin = real.adminClient()) {
                 String nsA = prepareNamespace(real, admin, "bench-a");
                 String nsB = prepareNamespace(real, admin, "bench-b");
                 try (KubeletStandIn a = new KubeletStandIn(admin, nsA, false);
-                     KubeletStandIn b = new KubeletStandIn(admin, nsB, false)) {
+                        KubeletStandIn b = new KubeletStandIn(admin, nsB, false)) {
                     OperatorProcess operator = OperatorProcess.start(kubeconfig);
                     try {
                         Map<String, Long> cpuStart = cpu(plane, operator);
@@ -90,13 +97,19 @@ class OperatorConvergenceBenchmark {
                         line("%s", second.line("main"));
                         Map<String, Long> cpuEnd = cpu(plane, operator);
                         line("time per Claw, main vs baseline: %.2fx", second.perClawMillis() / first.perClawMillis());
-                        line("CPU seconds during the main run (%.1f s wall, %d cores = %.1f CPU-s available): %s",
-                                second.millis() / 1000.0, Runtime.getRuntime().availableProcessors(),
-                                second.millis() / 1000.0 * Runtime.getRuntime().availableProcessors(), shares(cpuMid, cpuEnd));
+                        line(
+                                "CPU seconds during the main run (%.1f s wall, %d cores = %.1f CPU-s available): %s",
+                                second.millis() / 1000.0,
+                                Runtime.getRuntime().availableProcessors(),
+                                second.millis() / 1000.0 * Runtime.getRuntime().availableProcessors(),
+                                shares(cpuMid, cpuEnd));
                         line("CPU seconds over both runs: %s", shares(cpuStart, cpuEnd));
                         long heap = operator.heapUsedAfterGc();
-                        line("operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB per 100 Claws), RSS %.1f MiB",
-                                baseline + claws, heap / 1048576.0, heap / 1048576.0 / ((baseline + claws) / 100.0),
+                        line(
+                                "operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB per 100 Claws), RSS %.1f MiB",
+                                baseline + claws,
+                                heap / 1048576.0,
+                                heap / 1048576.0 / ((baseline + claws) / 100.0),
                                 operator.rssBytes() / 1048576.0);
                         line("operator heap by class (top 15, after full GC):");
                         operator.heapHistogram(15).forEach(l -> line("  %s", l));
@@ -108,9 +121,17 @@ class OperatorConvergenceBenchmark {
                             long created = createForeignSecrets(real, admin, foreign, kib);
                             Thread.sleep(10_000); // the watch delivers them; nothing to wait on in the operator
                             long heapWith = operator.heapUsedAfterGc();
-                            line("%d unrelated Secrets of %d KiB (%.0f MiB of data) created in %d ms: operator heap after full GC %.1f MiB"
-                                    + " (without them %.1f MiB: %+.1f MiB), RSS %.1f MiB", foreign, kib, foreign * kib / 1024.0, created,
-                                    heapWith / 1048576.0, heap / 1048576.0, (heapWith - heap) / 1048576.0, operator.rssBytes() / 1048576.0);
+                            line(
+                                    "%d unrelated Secrets of %d KiB (%.0f MiB of data) created in %d ms: operator heap after full GC %.1f MiB"
+                                            + " (without them %.1f MiB: %+.1f MiB), RSS %.1f MiB",
+                                    foreign,
+                                    kib,
+                                    foreign * kib / 1024.0,
+                                    created,
+                                    heapWith / 1048576.0,
+                                    heap / 1048576.0,
+                                    (heapWith - heap) / 1048576.0,
+                                    operator.rssBytes() / 1048576.0);
                         }
 
                         // A no-op resync of everything: a restarted operator reconciles every Claw once more.
@@ -119,19 +140,30 @@ class OperatorConvergenceBenchmark {
                         long resyncStart = System.nanoTime();
                         operator = OperatorProcess.start(kubeconfig);
                         OperatorProcess restarted = operator;
-                        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
+                        await().atMost(Duration.ofMinutes(10))
+                                .pollInterval(Duration.ofMillis(500))
                                 .until(() -> restarted.reconciliations("Claw") >= baseline + claws);
                         // Let a write caused by a reconcile still on its way land before counting.
                         Thread.sleep(2000);
                         List<AuditLog.Request> operatorRequests = real.audit().since(mark).stream()
-                                .filter(r -> r.username().equals(RealCluster.OPERATOR_USER)).toList();
-                        long writes = operatorRequests.stream().filter(AuditLog.Request::isWrite).count();
-                        line("no-op resync of all %d Claws (operator restarted, %.0f reconciles in %d ms): %d writes, %d requests",
-                                baseline + claws, restarted.reconciliations("Claw"), (System.nanoTime() - resyncStart) / 1_000_000,
-                                writes, operatorRequests.size());
-                        operatorRequests.stream().filter(AuditLog.Request::isWrite).limit(10)
+                                .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
+                                .toList();
+                        long writes = operatorRequests.stream()
+                                .filter(AuditLog.Request::isWrite)
+                                .count();
+                        line(
+                                "no-op resync of all %d Claws (operator restarted, %.0f reconciles in %d ms): %d writes, %d requests",
+                                baseline + claws,
+                                restarted.reconciliations("Claw"),
+                                (System.nanoTime() - resyncStart) / 1_000_000,
+                                writes,
+                                operatorRequests.size());
+                        operatorRequests.stream()
+                                .filter(AuditLog.Request::isWrite)
+                                .limit(10)
                                 .forEach(r -> line("  write on resync: %s", r.line()));
-                        line("operator after the restart (its informers listed everything anew): heap used after full GC %.1f MiB, RSS %.1f MiB",
+                        line(
+                                "operator after the restart (its informers listed everything anew): heap used after full GC %.1f MiB, RSS %.1f MiB",
                                 restarted.heapUsedAfterGc() / 1048576.0, restarted.rssBytes() / 1048576.0);
                     } finally {
                         operator.close();
@@ -152,16 +184,33 @@ class OperatorConvergenceBenchmark {
     static String prepareNamespace(RealCluster real, KubernetesClient admin, String ns) {
         // Hermes's default root start meets baseline, not restricted (claw-runtime-adapters docs).
         String created = real.newNamespace(ns, "baseline");
-        admin.resource(new SecretBuilder().withNewMetadata().withName("hermes-api-keys").withNamespace(created).endMetadata()
-                .addToStringData("OPENROUTER_API_KEY", "sk-bench").build()).create();
-        admin.resource(new SecretBuilder().withNewMetadata().withName("slack-team-tokens").withNamespace(created).endMetadata()
-                .addToStringData("SLACK_APP_TOKEN", "xapp").addToStringData("SLACK_BOT_TOKEN", "xoxb").build()).create();
+        admin.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("hermes-api-keys")
+                        .withNamespace(created)
+                        .endMetadata()
+                        .addToStringData("OPENROUTER_API_KEY", "sk-bench")
+                        .build())
+                .create();
+        admin.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("slack-team-tokens")
+                        .withNamespace(created)
+                        .endMetadata()
+                        .addToStringData("SLACK_APP_TOKEN", "xapp")
+                        .addToStringData("SLACK_BOT_TOKEN", "xoxb")
+                        .build())
+                .create();
         admin.resource(Serialization.unmarshal("""
                 apiVersion: claw.prismer.ai/v1alpha1
                 kind: ClawChannel
                 metadata: {name: slack-team, namespace: %s}
-                spec: {type: slack, credentials: {secretRef: {name: slack-team-tokens}}, config: {defaultChannel: C0123456789}}
-                """.formatted(created), ClawChannel.class)).create();
+                spec:
+                  type: slack
+                  credentials: {secretRef: {name: slack-team-tokens}}
+                  config: {defaultChannel: C0123456789}
+                """.formatted(created), ClawChannel.class))
+                .create();
         return created;
     }
 
@@ -173,9 +222,15 @@ class OperatorConvergenceBenchmark {
         for (int i = 0; i < count; i++) {
             byte[] data = new byte[kib * 1024];
             random.nextBytes(data);
-            admin.resource(new SecretBuilder().withNewMetadata().withName("unrelated-" + i).withNamespace(ns)
-                    .addToLabels("owner", "helm").endMetadata()
-                    .addToData("release", java.util.Base64.getEncoder().encodeToString(data)).build()).create();
+            admin.resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("unrelated-" + i)
+                            .withNamespace(ns)
+                            .addToLabels("owner", "helm")
+                            .endMetadata()
+                            .addToData("release", java.util.Base64.getEncoder().encodeToString(data))
+                            .build())
+                    .create();
         }
         return (System.nanoTime() - start) / 1_000_000;
     }
@@ -186,9 +241,17 @@ class OperatorConvergenceBenchmark {
         }
 
         String line(String label) {
-            return String.format("%s: %d Claws converged (children made, phase Running) in %d ms (%.2f ms/Claw); operator API requests"
-                    + " %d = %.1f per Claw, of which writes %d = %.1f per Claw", label, claws, millis, perClawMillis(), requests,
-                    (double) requests / claws, writes, (double) writes / claws);
+            return String.format(
+                    "%s: %d Claws converged (children made, phase Running) in %d ms (%.2f ms/Claw); operator API requests"
+                            + " %d = %.1f per Claw, of which writes %d = %.1f per Claw",
+                    label,
+                    claws,
+                    millis,
+                    perClawMillis(),
+                    requests,
+                    (double) requests / claws,
+                    writes,
+                    (double) writes / claws);
         }
     }
 
@@ -209,36 +272,54 @@ class OperatorConvergenceBenchmark {
                         session: {size: 5Gi, mountPath: /data/memory}
                         workspace: {size: 20Gi, mountPath: /data/skills}
                       channels: [{name: slack-team, mode: bidirectional}]
-                    """.formatted(i, ns), Claw.class)).create();
+                    """.formatted(i, ns), Claw.class))
+                    .create();
         }
         // Cheap wait on the operator's own phase gauge, then confirm against the API.
         long[] printed = {0};
-        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!operator.alive()) {
-                throw new IllegalStateException("the operator exited (" + operator.exitReason() + ") with "
-                        + (long) (operator.lastManagedRunning - runningBefore) + " of " + count + " Claws Running");
-            }
-            if (printed[0] == 0 && (System.nanoTime() - start) > 20_000_000_000L) {
-                // A pod the StatefulSet controller cannot create never becomes ready: say why instead of waiting.
-                admin.v1().events().inNamespace(ns).list().getItems().stream().filter(e -> "FailedCreate".equals(e.getReason()))
-                        .findFirst().ifPresent(e -> {
-                            throw new IllegalStateException("pods are refused: " + e.getMessage());
-                        });
-            }
-            double running = operator.managed("Running") - runningBefore;
-            if ((long) running / 100 > printed[0]) {
-                printed[0] = (long) running / 100;
-                System.out.printf("  %s: %d Running after %d ms%n", ns, (long) running, (System.nanoTime() - start) / 1_000_000);
-            }
-            return running >= count;
-        });
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200)).until(() ->
-                admin.resources(Claw.class).inNamespace(ns).list().getItems().stream()
-                        .filter(c -> c.getStatus() != null && c.getStatus().getPhase() == ClawPhase.RUNNING).count() == count);
+        await().atMost(Duration.ofMinutes(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!operator.alive()) {
+                        throw new IllegalStateException("the operator exited (" + operator.exitReason() + ") with "
+                                + (long) (operator.lastManagedRunning - runningBefore) + " of " + count
+                                + " Claws Running");
+                    }
+                    if (printed[0] == 0 && (System.nanoTime() - start) > 20_000_000_000L) {
+                        // A pod the StatefulSet controller cannot create never becomes ready: say why instead of
+                        // waiting.
+                        admin.v1().events().inNamespace(ns).list().getItems().stream()
+                                .filter(e -> "FailedCreate".equals(e.getReason()))
+                                .findFirst()
+                                .ifPresent(e -> {
+                                    throw new IllegalStateException("pods are refused: " + e.getMessage());
+                                });
+                    }
+                    double running = operator.managed("Running") - runningBefore;
+                    if ((long) running / 100 > printed[0]) {
+                        printed[0] = (long) running / 100;
+                        System.out.printf(
+                                "  %s: %d Running after %d ms%n",
+                                ns, (long) running, (System.nanoTime() - start) / 1_000_000);
+                    }
+                    return running >= count;
+                });
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> admin.resources(Claw.class).inNamespace(ns).list().getItems().stream()
+                                .filter(c ->
+                                        c.getStatus() != null && c.getStatus().getPhase() == ClawPhase.RUNNING)
+                                .count()
+                        == count);
         long millis = (System.nanoTime() - start) / 1_000_000;
         List<AuditLog.Request> requests = real.audit().since(mark).stream()
-                .filter(r -> r.username().equals(RealCluster.OPERATOR_USER)).toList();
-        return new Run(count, millis, requests.size(), requests.stream().filter(AuditLog.Request::isWrite).count());
+                .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
+                .toList();
+        return new Run(
+                count,
+                millis,
+                requests.size(),
+                requests.stream().filter(AuditLog.Request::isWrite).count());
     }
 
     /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default: the CLI's, SSA). */
@@ -247,7 +328,8 @@ class OperatorConvergenceBenchmark {
     }
 
     static List<String> jvmFlags() {
-        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit (-Dbench.xmx to vary).
+        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit (-Dbench.xmx to
+        // vary).
         return List.of("-Xmx" + System.getProperty("bench.xmx", "358m"), "-XX:+ExitOnOutOfMemoryError");
     }
 
@@ -256,8 +338,12 @@ class OperatorConvergenceBenchmark {
         ticks.put("operator", ticks(operator.pid()));
         ticks.put("kube-apiserver", ticks(plane.apiserverProcess().pid()));
         ticks.put("etcd", ticks(plane.etcdProcess().pid()));
-        ticks.put("kube-controller-manager", ticks(plane.controllerManagerProcess().pid()));
-        ticks.put("benchmark JVM (kubelet stand-in, client)", ticks(ProcessHandle.current().pid()));
+        ticks.put(
+                "kube-controller-manager",
+                ticks(plane.controllerManagerProcess().pid()));
+        ticks.put(
+                "benchmark JVM (kubelet stand-in, client)",
+                ticks(ProcessHandle.current().pid()));
         return ticks;
     }
 
@@ -269,7 +355,8 @@ class OperatorConvergenceBenchmark {
         List<String> parts = new ArrayList<>();
         for (String k : to.keySet()) {
             long d = to.get(k) - from.get(k);
-            parts.add(String.format("%s %.1f s (%.0f %%)", k, d / (double) TICKS_PER_SECOND, total == 0 ? 0 : 100.0 * d / total));
+            parts.add(String.format(
+                    "%s %.1f s (%.0f %%)", k, d / (double) TICKS_PER_SECOND, total == 0 ? 0 : 100.0 * d / total));
         }
         return String.join(", ", parts);
     }
@@ -287,7 +374,8 @@ class OperatorConvergenceBenchmark {
 
     /** {@code claw operator} in a JVM of its own, with its metrics endpoint. */
     static final class OperatorProcess implements AutoCloseable {
-        private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+        private static final Pattern SAMPLE =
+                Pattern.compile("^([a-z_]+)\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
         private final Process process;
         private final int port;
         private final HttpClient http = HttpClient.newHttpClient();
@@ -299,17 +387,28 @@ class OperatorConvergenceBenchmark {
 
         static OperatorProcess start(Path kubeconfig) throws IOException {
             int port = PeerProcesses.freeLoopbackPort();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(jvmFlags());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.k8s4claw.operator.cli.ClawCommand", "operator",
-                    "--no-leader-election", "--health-port=" + port, "--write-path=" + writePath()));
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.k8s4claw.operator.cli.ClawCommand",
+                    "operator",
+                    "--no-leader-election",
+                    "--health-port=" + port,
+                    "--write-path=" + writePath()));
             Path log = Path.of("target/benchmark/operator-process.log");
             Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("KUBECONFIG", kubeconfig.toString());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             OperatorProcess operator = new OperatorProcess(pb.start(), port);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
                     .until(() -> operator.get("/readyz").statusCode() == 200);
             return operator;
         }
@@ -319,7 +418,10 @@ class OperatorConvergenceBenchmark {
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         }
 
@@ -363,7 +465,8 @@ class OperatorConvergenceBenchmark {
                 List<String> lines = Files.readAllLines(Path.of("target/benchmark/operator-process.log"));
                 for (int i = lines.size() - 1; i >= 0; i--) {
                     if (lines.get(i).contains("Error") || lines.get(i).contains("Terminating")) {
-                        return "exit code " + process.exitValue() + ": " + lines.get(i).strip();
+                        return "exit code " + process.exitValue() + ": "
+                                + lines.get(i).strip();
                     }
                 }
                 return "exit code " + process.exitValue();
@@ -374,16 +477,23 @@ class OperatorConvergenceBenchmark {
 
         /** The operator's largest heap consumers after a full GC: class, instances, MiB (jcmd GC.class_histogram). */
         List<String> heapHistogram(int top) throws IOException, InterruptedException {
-            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            Process histogram = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.class_histogram").redirectErrorStream(true).start();
-            List<String> lines = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            String jcmd =
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process histogram = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.class_histogram")
+                    .redirectErrorStream(true)
+                    .start();
+            List<String> lines = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             histogram.waitFor(60, TimeUnit.SECONDS);
             List<String> result = new ArrayList<>();
             Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*$");
             for (String l : lines) {
                 Matcher m = row.matcher(l);
                 if (m.matches() && result.size() < top) {
-                    result.add(String.format("%-70s %9s instances %7.1f MiB", m.group(3), m.group(1), Long.parseLong(m.group(2)) / 1048576.0));
+                    result.add(String.format(
+                            "%-70s %9s instances %7.1f MiB",
+                            m.group(3), m.group(1), Long.parseLong(m.group(2)) / 1048576.0));
                 }
             }
             return result;
@@ -394,9 +504,15 @@ class OperatorConvergenceBenchmark {
         }
 
         long heapUsedAfterGc() throws IOException, InterruptedException {
-            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.run").redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
-            Process info = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.heap_info").redirectErrorStream(true).start();
+            String jcmd =
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.run")
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor(60, TimeUnit.SECONDS);
+            Process info = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.heap_info")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             info.waitFor(60, TimeUnit.SECONDS);
             Matcher used = Pattern.compile("used (\\d+)K").matcher(out);

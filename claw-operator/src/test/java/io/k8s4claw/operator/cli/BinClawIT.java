@@ -19,7 +19,8 @@ class BinClawIT {
     @Test
     void readmeCommandPrintsTheGoldenManifests() throws IOException, InterruptedException {
         Path root = RepoRoot.path();
-        ProcessBuilder pb = new ProcessBuilder("bin/claw", "render", "examples/hermes-assistant.yaml", "examples/slack-team-channel.yaml")
+        ProcessBuilder pb = new ProcessBuilder(
+                        "bin/claw", "render", "examples/hermes-assistant.yaml", "examples/slack-team-channel.yaml")
                 .directory(root.toFile());
         pb.environment().put("CLAW_SKIP_BUILD", "1"); // this build produced the jar; do not recurse into Maven
         Path err = Files.createTempFile("claw-err", ".txt");
@@ -28,9 +29,13 @@ class BinClawIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(err)).isZero();
-        assertThat(out).isEqualTo(Files.readString(root.resolve("claw-operator/src/test/resources/golden/render/hermes-assistant.yaml")));
+        assertThat(out)
+                .isEqualTo(Files.readString(
+                        root.resolve("claw-operator/src/test/resources/golden/render/hermes-assistant.yaml")));
 
-        Process v = new ProcessBuilder("bin/claw", "validate", "examples/hermes-assistant.yaml").directory(root.toFile()).start();
+        Process v = new ProcessBuilder("bin/claw", "validate", "examples/hermes-assistant.yaml")
+                .directory(root.toFile())
+                .start();
         v.getInputStream().readAllBytes();
         assertThat(v.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(v.exitValue()).isZero();

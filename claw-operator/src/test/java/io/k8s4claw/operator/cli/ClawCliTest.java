@@ -23,9 +23,17 @@ class ClawCliTest {
     void readmeMainJobRendersTheHermesPodWithBridgeAndSlackSidecar() {
         CliRun run = CliRun.of("render", HERMES, SLACK);
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("kind: \"StatefulSet\"", "name: \"claw-ipc-bridge\"", "name: \"channel-slack-team\"",
-                "restartPolicy: \"Always\"", "CLAW_RUNTIME_PROTOCOL", "hermes-sse", "CHANNEL_HTTP_PORT", "\"8081\"",
-                "# Secrets the operator generates once at run time");
+        assertThat(run.out())
+                .contains(
+                        "kind: \"StatefulSet\"",
+                        "name: \"claw-ipc-bridge\"",
+                        "name: \"channel-slack-team\"",
+                        "restartPolicy: \"Always\"",
+                        "CLAW_RUNTIME_PROTOCOL",
+                        "hermes-sse",
+                        "CHANNEL_HTTP_PORT",
+                        "\"8081\"",
+                        "# Secrets the operator generates once at run time");
         // Same input, same bytes: stable order for GitOps diffs.
         assertThat(CliRun.of("render", SLACK, HERMES).out()).isEqualTo(run.out());
     }
@@ -59,8 +67,12 @@ class ClawCliTest {
     @Test
     void validateAcceptsTheExamples() throws IOException {
         try (var files = Files.list(EXAMPLES)) {
-            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("validate"),
-                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().map(Path::toString)).toArray(String[]::new);
+            String[] args = java.util.stream.Stream.concat(
+                            java.util.stream.Stream.of("validate"),
+                            files.filter(p -> p.toString().endsWith(".yaml"))
+                                    .sorted()
+                                    .map(Path::toString))
+                    .toArray(String[]::new);
             CliRun run = CliRun.of(args);
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.out()).contains("valid: Claw hermes-assistant", "valid: ClawChannel slack-team");
@@ -95,8 +107,12 @@ class ClawCliTest {
                 """);
         CliRun run = CliRun.of("validate", bad.toString(), SLACK);
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("invalid: Claw broken", "spec.persistence.session.size", "spec.channels[1].name",
-                "spec.ingress.host");
+        assertThat(run.err())
+                .contains(
+                        "invalid: Claw broken",
+                        "spec.persistence.session.size",
+                        "spec.channels[1].name",
+                        "spec.ingress.host");
         CliRun render = CliRun.of("render", bad.toString(), SLACK);
         assertThat(render.exitCode()).isEqualTo(1);
         assertThat(render.out()).isEmpty();
@@ -106,7 +122,8 @@ class ClawCliTest {
     void unreadableInputIsAClearError() throws IOException {
         Path notYaml = tmp.resolve("x.yaml");
         Files.writeString(notYaml, "kind: [unclosed");
-        CliRun run = CliRun.of("render", notYaml.toString(), tmp.resolve("missing.yaml").toString());
+        CliRun run = CliRun.of(
+                "render", notYaml.toString(), tmp.resolve("missing.yaml").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("x.yaml: not valid YAML", "missing.yaml: no such file");
     }

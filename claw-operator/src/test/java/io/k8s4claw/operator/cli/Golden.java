@@ -23,8 +23,7 @@ public final class Golden {
 
     static final Path DIR = Path.of("src/test/resources/golden");
 
-    private Golden() {
-    }
+    private Golden() {}
 
     /** Whether this run rewrites golden files ({@code -Dgolden.update=true}); throws under CI, where it is refused. */
     public static boolean updating() {
@@ -65,8 +64,11 @@ public final class Golden {
             rewriteAndFail(Map.of(file, actual));
         }
         try {
-            assertThat(file).as("golden file %s (regenerate: ./mvnw -pl claw-operator test -Dgolden.update=true)", file).exists();
-            assertThat(actual).as("output differs from %s (regenerate with -Dgolden.update=true and review the diff)", file)
+            assertThat(file)
+                    .as("golden file %s (regenerate: ./mvnw -pl claw-operator test -Dgolden.update=true)", file)
+                    .exists();
+            assertThat(actual)
+                    .as("output differs from %s (regenerate with -Dgolden.update=true and review the diff)", file)
                     .isEqualTo(Files.readString(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -23,15 +23,23 @@ class RenderGoldenTest {
 
     static Stream<Path> clawExamples() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(p -> p.toString().endsWith(".yaml")).filter(p -> contains(p, "kind: Claw\n")).sorted().toList().stream();
+            return files
+                    .filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> contains(p, "kind: Claw\n"))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
     static List<Path> channelExamples() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
             // Channel-only files: a file that also holds a Claw would render that Claw into every golden file.
-            return files.filter(p -> p.toString().endsWith(".yaml")).filter(p -> contains(p, "kind: ClawChannel\n"))
-                    .filter(p -> !contains(p, "kind: Claw\n")).sorted().toList();
+            return files.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> contains(p, "kind: ClawChannel\n"))
+                    .filter(p -> !contains(p, "kind: Claw\n"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -45,26 +53,46 @@ class RenderGoldenTest {
 
     @org.junit.jupiter.api.Test
     void theRequestsHermesSampleGetsTheBridgeItsSlackSidecarAndNoBuiltInChannels() {
-        CliRun run = CliRun.of("render", EXAMPLES.resolve("hermes-assistant.yaml").toString(),
+        CliRun run = CliRun.of(
+                "render",
+                EXAMPLES.resolve("hermes-assistant.yaml").toString(),
                 EXAMPLES.resolve("slack-team-channel.yaml").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        List<io.fabric8.kubernetes.api.model.HasMetadata> objects = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                new java.io.ByteArrayInputStream(run.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        var sts = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet)
-                .map(o -> (io.fabric8.kubernetes.api.model.apps.StatefulSet) o).findFirst().orElseThrow();
+        List<io.fabric8.kubernetes.api.model.HasMetadata> objects =
+                io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                        new java.io.ByteArrayInputStream(run.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        var sts = objects.stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet)
+                .map(o -> (io.fabric8.kubernetes.api.model.apps.StatefulSet) o)
+                .findFirst()
+                .orElseThrow();
         var pod = sts.getSpec().getTemplate().getSpec();
-        assertThat(pod.getInitContainers()).filteredOn(c -> "Always".equals(c.getRestartPolicy()))
-                .extracting(io.fabric8.kubernetes.api.model.Container::getName).containsExactly("claw-ipc-bridge", "channel-slack-team");
-        var sidecar = pod.getInitContainers().stream().filter(c -> c.getName().equals("channel-slack-team")).findFirst().orElseThrow();
-        assertThat(sidecar.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("slack-team-tokens"));
+        assertThat(pod.getInitContainers())
+                .filteredOn(c -> "Always".equals(c.getRestartPolicy()))
+                .extracting(io.fabric8.kubernetes.api.model.Container::getName)
+                .containsExactly("claw-ipc-bridge", "channel-slack-team");
+        var sidecar = pod.getInitContainers().stream()
+                .filter(c -> c.getName().equals("channel-slack-team"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(sidecar.getEnvFrom())
+                .singleElement()
+                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("slack-team-tokens"));
         // Hermes's own Slack is off: no tokens in its environment, platform disabled in the managed scope.
         var hermes = pod.getContainers().get(0);
-        assertThat(hermes.getEnv()).filteredOn(e -> e.getName().equals("SLACK_BOT_TOKEN")).singleElement()
+        assertThat(hermes.getEnv())
+                .filteredOn(e -> e.getName().equals("SLACK_BOT_TOKEN"))
+                .singleElement()
                 .satisfies(e -> assertThat(e.getValue()).isEmpty());
-        var config = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
-                .map(o -> (io.fabric8.kubernetes.api.model.ConfigMap) o).findFirst().orElseThrow();
+        var config = objects.stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
+                .map(o -> (io.fabric8.kubernetes.api.model.ConfigMap) o)
+                .findFirst()
+                .orElseThrow();
         assertThat(config.getData().get("managed-config.yaml")).containsPattern("slack:\\s+enabled: false");
-        assertThat(sts.getSpec().getVolumeClaimTemplates()).extracting(p -> p.getMetadata().getName()).contains("session", "workspace");
+        assertThat(sts.getSpec().getVolumeClaimTemplates())
+                .extracting(p -> p.getMetadata().getName())
+                .contains("session", "workspace");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -52,21 +52,25 @@ class RenderedExamplesOnRealApiServerTest {
         RealCluster real = RealCluster.shared();
         LocalControlPlane plane = real.plane();
         List<String> args = new ArrayList<>(List.of("render", example.toString()));
-        RenderGoldenTest.channelExamples().stream().filter(c -> !c.equals(example)).forEach(c -> args.add(c.toString()));
+        RenderGoldenTest.channelExamples().stream()
+                .filter(c -> !c.equals(example))
+                .forEach(c -> args.add(c.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
 
         String ns = real.newNamespace("render", level(example));
-        List<HasMetadata> objects = Serialization.unmarshal(new ByteArrayInputStream(run.out().getBytes(StandardCharsets.UTF_8)));
+        List<HasMetadata> objects =
+                Serialization.unmarshal(new ByteArrayInputStream(run.out().getBytes(StandardCharsets.UTF_8)));
         objects.forEach(o -> o.getMetadata().setNamespace(ns));
         String manifests = objects.stream().map(Serialization::asYaml).collect(Collectors.joining("\n"));
 
-        LocalControlPlane.CommandResult dryRun = plane.kubectl(manifests, "apply", "--server-side", "--dry-run=server",
-                "--field-manager=claw-operator", "-f", "-");
+        LocalControlPlane.CommandResult dryRun = plane.kubectl(
+                manifests, "apply", "--server-side", "--dry-run=server", "--field-manager=claw-operator", "-f", "-");
         assertThat(dryRun.ok()).as(dryRun.stderr()).isTrue();
         assertThat(dryRun.stderr()).as("warnings").doesNotContain("PodSecurity");
 
-        LocalControlPlane.CommandResult applied = plane.kubectl(manifests, "apply", "--server-side", "--field-manager=claw-operator", "-f", "-");
+        LocalControlPlane.CommandResult applied =
+                plane.kubectl(manifests, "apply", "--server-side", "--field-manager=claw-operator", "-f", "-");
         assertThat(applied.ok()).as(applied.stderr()).isTrue();
         try (KubernetesClient client = real.adminClient()) {
             for (HasMetadata o : objects) {
@@ -74,15 +78,20 @@ class RenderedExamplesOnRealApiServerTest {
                     continue;
                 }
                 String pod = sts.getMetadata().getName() + "-0";
-                await().atMost(Duration.ofSeconds(60)).until(() -> client.pods().inNamespace(ns).withName(pod).get() != null
-                        || failedCreate(client, ns).isPresent());
-                assertThat(failedCreate(client, ns)).as("the StatefulSet controller's event").isEmpty();
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> client.pods().inNamespace(ns).withName(pod).get() != null
+                                || failedCreate(client, ns).isPresent());
+                assertThat(failedCreate(client, ns))
+                        .as("the StatefulSet controller's event")
+                        .isEmpty();
             }
         }
     }
 
     static Optional<String> failedCreate(KubernetesClient client, String ns) {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> "FailedCreate".equals(e.getReason())).map(Event::getMessage).findFirst();
+                .filter(e -> "FailedCreate".equals(e.getReason()))
+                .map(Event::getMessage)
+                .findFirst();
     }
 }

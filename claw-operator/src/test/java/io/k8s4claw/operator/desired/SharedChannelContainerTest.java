@@ -32,28 +32,42 @@ class SharedChannelContainerTest {
 
     /** The native sidecars (init containers with restartPolicy Always), in order. */
     static List<String> sidecars(DesiredState state) {
-        return pod(state).getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy())).map(Container::getName).toList();
+        return pod(state).getInitContainers().stream()
+                .filter(c -> "Always".equals(c.getRestartPolicy()))
+                .map(Container::getName)
+                .toList();
     }
 
     static Container container(DesiredState state, String name) {
-        return pod(state).getInitContainers().stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+        return pod(state).getInitContainers().stream()
+                .filter(c -> c.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     static String env(Container c, String name) {
-        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
-    static final List<ClawChannel> THREE = List.of(channel("team", "slack", "{}"), channel("hooks", "webhook", "{}"),
+    static final List<ClawChannel> THREE = List.of(
+            channel("team", "slack", "{}"),
+            channel("hooks", "webhook", "{}"),
             channel("tg", "telegram", "{mode: webhook}"));
 
     @Test
     void threeBuiltInChannelsRunInOneContainerEachOnItsOwnPortAndSecrets() {
-        DesiredState state = ready(hermes("channels: [{name: team}, {name: hooks, mode: inbound}, {name: tg}]"), THREE, Map.of());
+        DesiredState state =
+                ready(hermes("channels: [{name: team}, {name: hooks, mode: inbound}, {name: tg}]"), THREE, Map.of());
         assertThat(sidecars(state)).containsExactly("claw-ipc-bridge", "claw-channels");
         Container shared = container(state, "claw-channels");
         assertThat(shared.getImage()).isEqualTo("sidecar:1");
         assertThat(shared.getRestartPolicy()).isEqualTo("Always");
-        assertThat(shared.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+        assertThat(shared.getPorts())
+                .extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly("ch1-http:8081", "ch2-http:8082", "ch3-http:8083");
         assertThat(env(shared, "CHANNEL_COUNT")).isEqualTo("3");
         assertThat(env(shared, "CHANNEL_1_NAME")).isEqualTo("team");
@@ -61,7 +75,9 @@ class SharedChannelContainerTest {
         assertThat(env(shared, "CHANNEL_2_MODE")).isEqualTo("inbound");
         assertThat(env(shared, "CHANNEL_3_CONFIG")).isEqualTo("{\"mode\":\"webhook\"}");
         assertThat(env(shared, "CHANNEL_3_HTTP_PORT")).isEqualTo("8083");
-        assertThat(env(shared, "JAVA_TOOL_OPTIONS")).isEqualTo(ChannelSidecars.JAVA_TOOL_OPTIONS).contains("-Xmx32m");
+        assertThat(env(shared, "JAVA_TOOL_OPTIONS"))
+                .isEqualTo(ChannelSidecars.JAVA_TOOL_OPTIONS)
+                .contains("-Xmx32m");
         assertThat(ChannelSidecars.sharedJavaToolOptions(5)).contains("-Xmx48m").doesNotContain("-Xmx32m");
         // secrets as files, one directory per channel, never in the environment
         assertThat(env(shared, "CHANNEL_1_SECRETS_DIR")).isEqualTo("/etc/claw/channel-secrets/team");
@@ -71,11 +87,14 @@ class SharedChannelContainerTest {
             assertThat(m.getMountPath()).isEqualTo("/etc/claw/channel-secrets/team");
             assertThat(m.getReadOnly()).isTrue();
         });
-        assertThat(pod(state).getVolumes()).filteredOn(v -> v.getName().startsWith("channel-secrets-"))
-                .extracting(v -> v.getProjected().getSources().get(0).getSecret().getName())
+        assertThat(pod(state).getVolumes())
+                .filteredOn(v -> v.getName().startsWith("channel-secrets-"))
+                .extracting(
+                        v -> v.getProjected().getSources().get(0).getSecret().getName())
                 .containsExactly("team-tokens", "hooks-tokens", "tg-tokens");
         assertThat(shared.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz/channels");
-        assertThat(shared.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("ch1-http");
+        assertThat(shared.getReadinessProbe().getHttpGet().getPort().getStrVal())
+                .isEqualTo("ch1-http");
         assertThat(shared.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(shared.getResources().getRequests().get("memory").toString()).isEqualTo("80Mi");
         assertThat(shared.getResources().getLimits().get("memory").toString()).isEqualTo("160Mi");
@@ -83,7 +102,9 @@ class SharedChannelContainerTest {
         assertThat(ChannelContainers.hosting(state.statefulSet(), "hooks")).isEqualTo("claw-channels");
         assertThat(ChannelContainers.hosting(state.statefulSet(), "elsewhere")).isEqualTo("channel-elsewhere");
         // the Service still routes each webhook channel's port
-        assertThat(state.service().getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(8082, 8083);
+        assertThat(state.service().getSpec().getPorts())
+                .extracting(p -> p.getPort())
+                .containsExactly(8082, 8083);
     }
 
     @Test
@@ -92,12 +113,15 @@ class SharedChannelContainerTest {
         Map<String, String> before = Map.of("keys", "sha256:aa", "team-tokens", "sha256:01");
         DesiredState state = ready(claw, THREE, before);
         assertThat(state.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsKey("secret.claw.prismer.ai/keys").doesNotContainKey("secret.claw.prismer.ai/team-tokens");
+                .containsKey("secret.claw.prismer.ai/keys")
+                .doesNotContainKey("secret.claw.prismer.ai/team-tokens");
         assertThat(state.referencedSecrets()).contains("team-tokens");
         DesiredState channelRolled = ready(claw, THREE, Map.of("keys", "sha256:aa", "team-tokens", "sha256:02"));
-        assertThat(channelRolled.statefulSet().getSpec().getTemplate()).isEqualTo(state.statefulSet().getSpec().getTemplate());
+        assertThat(channelRolled.statefulSet().getSpec().getTemplate())
+                .isEqualTo(state.statefulSet().getSpec().getTemplate());
         DesiredState clawRolled = ready(claw, THREE, Map.of("keys", "sha256:bb", "team-tokens", "sha256:01"));
-        assertThat(clawRolled.statefulSet().getSpec().getTemplate()).isNotEqualTo(state.statefulSet().getSpec().getTemplate());
+        assertThat(clawRolled.statefulSet().getSpec().getTemplate())
+                .isNotEqualTo(state.statefulSet().getSpec().getTemplate());
     }
 
     @Test
@@ -109,26 +133,35 @@ class SharedChannelContainerTest {
                 spec: {type: matrix, sidecar: {image: example/matrix-channel:1}}
                 """, ClawChannel.class);
         ClawChannel sized = channel("big", "slack", "{}");
-        sized.getSpec().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi")).build());
+        sized.getSpec()
+                .setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                        .build());
         Map<String, String> hashes = Map.of("keys", "sha256:aa", "team-tokens", "sha256:01");
-        DesiredState state = ready(hermes("channels: [{name: team}, {name: matrix}, {name: big}]"),
-                List.of(channel("team", "slack", "{}"), custom, sized), hashes);
-        assertThat(sidecars(state))
-                .containsExactly("claw-ipc-bridge", "channel-team", "channel-matrix", "channel-big");
-        assertThat(container(state, "channel-team").getEnvFrom()).singleElement()
+        DesiredState state = ready(
+                hermes("channels: [{name: team}, {name: matrix}, {name: big}]"),
+                List.of(channel("team", "slack", "{}"), custom, sized),
+                hashes);
+        assertThat(sidecars(state)).containsExactly("claw-ipc-bridge", "channel-team", "channel-matrix", "channel-big");
+        assertThat(container(state, "channel-team").getEnvFrom())
+                .singleElement()
                 .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("team-tokens"));
         // a sidecar reads its Secret from the environment: a change must roll the pod
         assertThat(state.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("secret.claw.prismer.ai/team-tokens", "sha256:01");
 
-        DesiredState mixed = ready(hermes("channels: [{name: matrix}, {name: team}, {name: hooks}]"),
-                List.of(custom, channel("team", "slack", "{}"), channel("hooks", "webhook", "{}")), hashes);
-        assertThat(sidecars(mixed))
-                .containsExactly("claw-ipc-bridge", "channel-matrix", "claw-channels");
-        assertThat(container(mixed, "claw-channels").getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8082, 8083);
+        DesiredState mixed = ready(
+                hermes("channels: [{name: matrix}, {name: team}, {name: hooks}]"),
+                List.of(custom, channel("team", "slack", "{}"), channel("hooks", "webhook", "{}")),
+                hashes);
+        assertThat(sidecars(mixed)).containsExactly("claw-ipc-bridge", "channel-matrix", "claw-channels");
+        assertThat(container(mixed, "claw-channels").getPorts())
+                .extracting(p -> p.getContainerPort())
+                .containsExactly(8082, 8083);
         assertThat(ChannelContainers.hosting(mixed.statefulSet(), "matrix")).isEqualTo("channel-matrix");
         assertThat(ChannelContainers.hosting(mixed.statefulSet(), "team")).isEqualTo("claw-channels");
-        assertThat(container(mixed, "channel-matrix").getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8081);
+        assertThat(container(mixed, "channel-matrix").getPorts())
+                .extracting(p -> p.getContainerPort())
+                .containsExactly(8081);
     }
 }

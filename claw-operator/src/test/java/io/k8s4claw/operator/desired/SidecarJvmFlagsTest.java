@@ -30,7 +30,9 @@ class SidecarJvmFlagsTest {
     private static String imageFlags(String module) throws IOException {
         Path pom = Path.of("..", module, "pom.xml");
         Matcher m = JIB_FLAGS.matcher(Files.readString(pom));
-        assertThat(m.find()).as("%s sets JAVA_TOOL_OPTIONS in its Jib configuration", pom).isTrue();
+        assertThat(m.find())
+                .as("%s sets JAVA_TOOL_OPTIONS in its Jib configuration", pom)
+                .isTrue();
         return m.group(1).trim();
     }
 }

@@ -20,12 +20,22 @@ class DevSessionTest {
         Path examples = RepoRoot.path().resolve("examples");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean ready = new DevSession(new PrintStream(bytes, true, StandardCharsets.UTF_8))
-                .run(List.of(examples.resolve("hermes-assistant.yaml"), examples.resolve("slack-team-channel.yaml")), true, Duration.ofMinutes(3));
+                .run(
+                        List.of(examples.resolve("hermes-assistant.yaml"), examples.resolve("slack-team-channel.yaml")),
+                        true,
+                        Duration.ofMinutes(3));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(ready).as(out).isTrue();
-        assertThat(out).contains("created Secret hermes-api-keys with a placeholder value", "applied Claw hermes-assistant",
-                "+ StatefulSet/hermes-assistant", "+ Pod/hermes-assistant-0", "+ Secret/hermes-assistant-hermes-api", "+ PersistentVolumeClaim/session-hermes-assistant-0",
-                "Claw hermes-assistant: Running", "every Claw is Running");
+        assertThat(out)
+                .contains(
+                        "created Secret hermes-api-keys with a placeholder value",
+                        "applied Claw hermes-assistant",
+                        "+ StatefulSet/hermes-assistant",
+                        "+ Pod/hermes-assistant-0",
+                        "+ Secret/hermes-assistant-hermes-api",
+                        "+ PersistentVolumeClaim/session-hermes-assistant-0",
+                        "Claw hermes-assistant: Running",
+                        "every Claw is Running");
     }
 
     /** The entry point of {@code bin/claw dev} (runs only when it passes {@code -Dclaw.dev.args}). */
@@ -33,9 +43,15 @@ class DevSessionTest {
     @EnabledIfSystemProperty(named = "claw.dev.args", matches = ".+")
     void devSession() throws Exception {
         String[] args = System.getProperty("claw.dev.args").trim().split("\\s+");
-        List<Path> files = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).map(Path::of).toList();
+        List<Path> files = java.util.Arrays.stream(args)
+                .filter(a -> !a.startsWith("--"))
+                .map(Path::of)
+                .toList();
         boolean untilReady = List.of(args).contains("--until-ready");
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        assertThat(new DevSession(out).run(files, untilReady, untilReady ? Duration.ofMinutes(5) : Duration.ofDays(365))).isTrue();
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        assertThat(new DevSession(out)
+                        .run(files, untilReady, untilReady ? Duration.ofMinutes(5) : Duration.ofDays(365)))
+                .isTrue();
     }
 }

@@ -35,7 +35,9 @@ class ConditionCatalogueTest {
     static final Pattern VERDICT_RECORD = Pattern.compile("record\\s+(\\w+)\\s*\\(([^)]*)\\)");
     /** A method with parameters {@code boolean ok ... String reason}: it writes a condition. */
     static final Pattern VERDICT_METHOD = Pattern.compile("\\b(\\w+)\\s*\\(([^()]*)\\)\\s*\\{");
-    static final Pattern OK_AND_REASON = Pattern.compile("\\b[bB]oolean\\s+ok\\b.*\\bString\\s+reason\\b", Pattern.DOTALL);
+
+    static final Pattern OK_AND_REASON =
+            Pattern.compile("\\b[bB]oolean\\s+ok\\b.*\\bString\\s+reason\\b", Pattern.DOTALL);
     static final Pattern REASON_LITERAL = Pattern.compile("\"([A-Z][A-Za-z]+)\"");
     /** An enum constant carrying a reason, like TagListing.Problem's {@code REGISTRY_ERROR("RegistryError")}. */
     static final Pattern REASON_ENUM_CONSTANT = Pattern.compile("(?m)^\\s+[A-Z_]+\\(\"([A-Z][A-Za-z]+)\"\\)[,;]");
@@ -44,14 +46,18 @@ class ConditionCatalogueTest {
     void everyConditionTypeIsInTheCatalogue() throws IOException {
         String doc = Files.readString(CATALOGUE);
         Set<String> types = new TreeSet<>();
-        for (String source : sources(ROOT.resolve("claw-api/src/main/java"), ROOT.resolve("claw-operator/src/main/java"))) {
+        for (String source :
+                sources(ROOT.resolve("claw-api/src/main/java"), ROOT.resolve("claw-operator/src/main/java"))) {
             Matcher m = TYPE_CONSTANT.matcher(source);
             while (m.find()) {
                 types.add(m.group(1));
             }
         }
         assertThat(types).contains("Ready", "ConfigValid", "RuntimeReady", "BridgeReady", "ChannelsReady");
-        assertThat(types).allSatisfy(t -> assertThat(doc).as("conditions.md names condition type %s", t).contains("`" + t + "`"));
+        assertThat(types)
+                .allSatisfy(t -> assertThat(doc)
+                        .as("conditions.md names condition type %s", t)
+                        .contains("`" + t + "`"));
     }
 
     @Test
@@ -76,7 +82,8 @@ class ConditionCatalogueTest {
             }
             Matcher method = VERDICT_METHOD.matcher(source);
             while (method.find()) {
-                if (OK_AND_REASON.matcher(method.group(2)).find() && !method.group(1).equals("condition")) {
+                if (OK_AND_REASON.matcher(method.group(2)).find()
+                        && !method.group(1).equals("condition")) {
                     verdicts.add(method.group(1));
                 }
             }
@@ -99,7 +106,8 @@ class ConditionCatalogueTest {
             }
         }
         assertThat(reasons).containsKeys("Valid", "Invalid", "ContainerReady", "SecretNotFound", "MissingDependency");
-        reasons.forEach((reason, file) -> assertThat(doc).as("conditions.md explains reason %s (set in %s)", reason, file)
+        reasons.forEach((reason, file) -> assertThat(doc)
+                .as("conditions.md explains reason %s (set in %s)", reason, file)
                 .contains("`" + reason + "`"));
         // Ready, RuntimeReady, BridgeReady and ChannelsReady take the phase as their reason while not ready.
         for (String phase : ClawPhase.allowedValues()) {
@@ -134,7 +142,8 @@ class ConditionCatalogueTest {
         java.util.List<String> out = new java.util.ArrayList<>();
         for (Path root : roots) {
             try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        files.filter(p -> p.toString().endsWith(".java")).toList()) {
                     out.add(Files.readString(file));
                 }
             }

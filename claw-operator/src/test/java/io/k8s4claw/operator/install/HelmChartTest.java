@@ -65,12 +65,14 @@ class HelmChartTest {
                 assertThat(CHART.resolve("crds").resolve(crd.getFileName())).hasSameTextualContentAs(crd);
             }
         }
-        try (var chartCrds = Files.list(CHART.resolve("crds")); var deployCrds = Files.list(ROOT.resolve("deploy/crds"))) {
+        try (var chartCrds = Files.list(CHART.resolve("crds"));
+                var deployCrds = Files.list(ROOT.resolve("deploy/crds"))) {
             assertThat(chartCrds.count()).isEqualTo(deployCrds.count());
         }
         // And Helm ships them as such: the CRDs it renders are those of deploy/crds.
         List<Object> renderedCrds = template("claw-system", "--include-crds").stream()
-                .filter(o -> kind(o).equals("CustomResourceDefinition")).toList();
+                .filter(o -> kind(o).equals("CustomResourceDefinition"))
+                .toList();
         List<Object> expected = new ArrayList<>();
         try (var files = Files.list(ROOT.resolve("deploy/crds"))) {
             for (Path crd : files.sorted().toList()) {
@@ -84,10 +86,16 @@ class HelmChartTest {
     @Test
     void chartVersionMatchesTheOperatorVersion() throws IOException {
         Map<?, ?> chart = YAML.readValue(CHART.resolve("Chart.yaml").toFile(), Map.class);
-        assertThat(chart.get("appVersion")).isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
+        assertThat(chart.get("appVersion"))
+                .isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
         // What Helm itself reads from the chart.
-        Map<?, ?> shown = YAML.readValue(helm.run("show", "chart", CHART.toString()).orThrow("show chart").stdout(), Map.class);
-        assertThat(shown.get("appVersion")).isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
+        Map<?, ?> shown = YAML.readValue(
+                helm.run("show", "chart", CHART.toString())
+                        .orThrow("show chart")
+                        .stdout(),
+                Map.class);
+        assertThat(shown.get("appVersion"))
+                .isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
         assertThat(shown.get("name")).isEqualTo("claw-operator");
     }
 
@@ -97,9 +105,13 @@ class HelmChartTest {
             List<String> args = new ArrayList<>(List.of("lint", "--strict", CHART.toString()));
             args.addAll(values);
             Helm.Result lint = helm.run(args.toArray(String[]::new));
-            assertThat(lint.ok()).as("helm lint %s:\n%s%s", values, lint.stdout(), lint.stderr()).isTrue();
-            assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed")
-                    .doesNotContain("[WARNING]").doesNotContain("[ERROR]");
+            assertThat(lint.ok())
+                    .as("helm lint %s:\n%s%s", values, lint.stdout(), lint.stderr())
+                    .isTrue();
+            assertThat(lint.stdout())
+                    .contains("1 chart(s) linted, 0 chart(s) failed")
+                    .doesNotContain("[WARNING]")
+                    .doesNotContain("[ERROR]");
             assertThat(lint.stderr()).doesNotContainIgnoringCase("warning");
         }
     }
@@ -116,28 +128,60 @@ class HelmChartTest {
     void helmInstallPutsTheClusterWideObjectsIntoTheApiserver() throws IOException {
         LocalControlPlane plane = LocalControlPlane.shared();
         for (String file : List.of("deploy/crds", "deploy/namespace.yaml", "deploy/rbac/cluster-wide.yaml")) {
-            LocalControlPlane.CommandResult applied = plane.kubectl(null, "apply", "--server-side", "--force-conflicts",
-                    "-f", ROOT.resolve(file).toString());
+            LocalControlPlane.CommandResult applied = plane.kubectl(
+                    null,
+                    "apply",
+                    "--server-side",
+                    "--force-conflicts",
+                    "-f",
+                    ROOT.resolve(file).toString());
             assertThat(applied.ok()).as(applied.stderr()).isTrue();
         }
-        helm.run("install", RELEASE, CHART.toString(), "--namespace", "claw-system", "--create-namespace",
-                "--take-ownership", "--force-conflicts", "--kubeconfig", plane.adminKubeconfig().toString()).orThrow("install");
+        helm.run(
+                        "install",
+                        RELEASE,
+                        CHART.toString(),
+                        "--namespace",
+                        "claw-system",
+                        "--create-namespace",
+                        "--take-ownership",
+                        "--force-conflicts",
+                        "--kubeconfig",
+                        plane.adminKubeconfig().toString())
+                .orThrow("install");
 
-        assertThat(helm.run("status", RELEASE, "--namespace", "claw-system", "--kubeconfig", plane.adminKubeconfig().toString())
-                .orThrow("status").stdout()).contains("STATUS: deployed");
+        assertThat(helm.run(
+                                "status",
+                                RELEASE,
+                                "--namespace",
+                                "claw-system",
+                                "--kubeconfig",
+                                plane.adminKubeconfig().toString())
+                        .orThrow("status")
+                        .stdout())
+                .contains("STATUS: deployed");
         List<Object> expected = new ArrayList<>();
         expected.addAll(docs(ROOT.resolve("deploy/rbac/cluster-wide.yaml")));
         expected.addAll(docs(ROOT.resolve("deploy/operator.yaml")));
         expected.addAll(docs(ROOT.resolve("deploy/admission/self-config-policy.yaml")));
-        List<Object> manifest = parseDocs(helm.run("get", "manifest", RELEASE, "--namespace", "claw-system",
-                "--kubeconfig", plane.adminKubeconfig().toString()).orThrow("get manifest").stdout());
+        List<Object> manifest = parseDocs(helm.run(
+                        "get",
+                        "manifest",
+                        RELEASE,
+                        "--namespace",
+                        "claw-system",
+                        "--kubeconfig",
+                        plane.adminKubeconfig().toString())
+                .orThrow("get manifest")
+                .stdout());
         assertThat(manifest).containsExactlyInAnyOrderElementsOf(expected);
         for (Object object : expected) {
             assertLiveAsWritten(plane, object, "claw-system");
         }
-        for (String crd : List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
-            LocalControlPlane.CommandResult established = plane.kubectl(null, "wait", "--for=condition=Established",
-                    "--timeout=60s", "crd/" + crd);
+        for (String crd :
+                List.of("claws.claw.prismer.ai", "clawchannels.claw.prismer.ai", "clawselfconfigs.claw.prismer.ai")) {
+            LocalControlPlane.CommandResult established =
+                    plane.kubectl(null, "wait", "--for=condition=Established", "--timeout=60s", "crd/" + crd);
             assertThat(established.ok()).as(established.stderr()).isTrue();
         }
     }
@@ -157,8 +201,19 @@ class HelmChartTest {
         LocalControlPlane.CommandResult created = plane.kubectl(null, "create", "namespace", watched);
         assertThat(created.ok()).as(created.stderr()).isTrue();
         String release = "claw-operator-single";
-        helm.run("install", release, CHART.toString(), "--namespace", operatorNamespace, "--create-namespace",
-                "--set", "watchNamespace=" + watched, "--force-conflicts", "--kubeconfig", kubeconfig).orThrow("install");
+        helm.run(
+                        "install",
+                        release,
+                        CHART.toString(),
+                        "--namespace",
+                        operatorNamespace,
+                        "--create-namespace",
+                        "--set",
+                        "watchNamespace=" + watched,
+                        "--force-conflicts",
+                        "--kubeconfig",
+                        kubeconfig)
+                .orThrow("install");
 
         List<Object> expected = new ArrayList<>();
         for (String file : List.of("deploy/rbac/single-namespace.yaml", "deploy/operator-single-namespace.yaml")) {
@@ -168,27 +223,36 @@ class HelmChartTest {
                     .replace("namespace: claw-system", "namespace: " + operatorNamespace);
             expected.addAll(parseDocs(text));
         }
-        List<Object> manifest = parseDocs(helm.run("get", "manifest", release, "--namespace", operatorNamespace,
-                "--kubeconfig", kubeconfig).orThrow("get manifest").stdout());
+        List<Object> manifest = parseDocs(
+                helm.run("get", "manifest", release, "--namespace", operatorNamespace, "--kubeconfig", kubeconfig)
+                        .orThrow("get manifest")
+                        .stdout());
         assertThat(manifest).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(manifest).noneMatch(o -> kind(o).startsWith("Cluster"));
         for (Object object : expected) {
             assertLiveAsWritten(plane, object, operatorNamespace);
         }
 
-        helm.run("uninstall", release, "--namespace", operatorNamespace, "--kubeconfig", kubeconfig).orThrow("uninstall");
+        helm.run("uninstall", release, "--namespace", operatorNamespace, "--kubeconfig", kubeconfig)
+                .orThrow("uninstall");
         for (Object object : expected) {
-            LocalControlPlane.CommandResult gone = plane.kubectl(YAML.writeValueAsString(object), "get", "-f", "-",
-                    "--ignore-not-found", "-o", "name");
+            LocalControlPlane.CommandResult gone = plane.kubectl(
+                    YAML.writeValueAsString(object), "get", "-f", "-", "--ignore-not-found", "-o", "name");
             assertThat(gone.ok()).as(gone.stderr()).isTrue();
-            assertThat(gone.stdout()).as("%s after helm uninstall", describe(object)).isBlank();
+            assertThat(gone.stdout())
+                    .as("%s after helm uninstall", describe(object))
+                    .isBlank();
         }
     }
 
     /** The live object holds every field of {@code expected} with its value, and Helm's ownership marks. */
-    static void assertLiveAsWritten(LocalControlPlane plane, Object expected, String releaseNamespace) throws IOException {
-        LocalControlPlane.CommandResult get = plane.kubectl(YAML.writeValueAsString(expected), "get", "-f", "-", "-o", "json");
-        assertThat(get.ok()).as("%s is in the apiserver: %s", describe(expected), get.stderr()).isTrue();
+    static void assertLiveAsWritten(LocalControlPlane plane, Object expected, String releaseNamespace)
+            throws IOException {
+        LocalControlPlane.CommandResult get =
+                plane.kubectl(YAML.writeValueAsString(expected), "get", "-f", "-", "-o", "json");
+        assertThat(get.ok())
+                .as("%s is in the apiserver: %s", describe(expected), get.stderr())
+                .isTrue();
         Map<?, ?> list = YAML.readValue(get.stdout(), Map.class);
         assertThat(list.get("kind")).isEqualTo("List");
         List<?> items = (List<?>) list.get("items");
@@ -196,9 +260,12 @@ class HelmChartTest {
         Map<?, ?> live = (Map<?, ?>) items.get(0);
         assertContains(live, expected, describe(expected));
         Map<?, ?> metadata = (Map<?, ?>) live.get("metadata");
-        assertThat(((Map<?, ?>) metadata.get("labels")).get("app.kubernetes.io/managed-by")).as(describe(expected)).isEqualTo("Helm");
+        assertThat(((Map<?, ?>) metadata.get("labels")).get("app.kubernetes.io/managed-by"))
+                .as(describe(expected))
+                .isEqualTo("Helm");
         assertThat(((Map<?, ?>) metadata.get("annotations")).get("meta.helm.sh/release-namespace"))
-                .as(describe(expected)).isEqualTo(releaseNamespace);
+                .as(describe(expected))
+                .isEqualTo(releaseNamespace);
     }
 
     /**
@@ -244,9 +311,11 @@ class HelmChartTest {
 
     /** {@code helm template} of the chart as release {@value #RELEASE} in {@code namespace}, parsed. */
     static List<Object> template(String namespace, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", namespace));
+        List<String> command =
+                new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", namespace));
         command.addAll(List.of(args));
-        return parseDocs(helm.run(command.toArray(String[]::new)).orThrow("template").stdout());
+        return parseDocs(
+                helm.run(command.toArray(String[]::new)).orThrow("template").stdout());
     }
 
     static List<Object> docs(Path file) throws IOException {

@@ -48,6 +48,7 @@ class AutoUpdateOnRealClusterTest {
 
     @TempDir
     Path dir;
+
     RealCluster real;
     String ns;
     KubernetesClient client;
@@ -62,20 +63,38 @@ class AutoUpdateOnRealClusterTest {
     @BeforeEach
     void start() {
         String password = PeerProcesses.randomHexSecret();
-        tokens = new TokenIssuer("k8s4claw-test-registry").user("release-bot", password).publicRepository("zeroclaw-labs/zeroclaw");
-        registry = OciRegistry.startWithTokenAuth(RegistryInstaller.ensureBuilt(), dir, tokens, "release-bot", password);
+        tokens = new TokenIssuer("k8s4claw-test-registry")
+                .user("release-bot", password)
+                .publicRepository("zeroclaw-labs/zeroclaw");
+        registry =
+                OciRegistry.startWithTokenAuth(RegistryInstaller.ensureBuilt(), dir, tokens, "release-bot", password);
         registry.push("zeroclaw-labs/zeroclaw", "v0.8.1", "v0.8.1", "latest");
         real = RealCluster.shared();
         testStart = real.audit().mark();
         ns = real.newNamespace("autoupdate");
         client = real.adminClient();
-        client.resource(new SecretBuilder().withNewMetadata().withName("zeroclaw-keys").withNamespace(ns).endMetadata()
-                .withStringData(Map.of("API_KEY", "sk-test")).build()).create();
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("zeroclaw-keys")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withStringData(Map.of("API_KEY", "sk-test"))
+                        .build())
+                .create();
         kubelet = new KubeletStandIn(client, ns);
         operatorClient = real.operatorClient();
-        operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.load(),
-                new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
-                Set.of(ns), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4), new OperatorMetrics(), clock());
+        operator = new ClawOperator(
+                new ClawOperator.Settings(
+                        operatorClient,
+                        RuntimeAdapters.load(),
+                        new SidecarImages(
+                                "ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
+                        Set.of(ns),
+                        Optional.empty(),
+                        Optional.of(Duration.ofMillis(500)),
+                        4),
+                new OperatorMetrics(),
+                clock());
         operator.start();
     }
 
@@ -131,10 +150,12 @@ class AutoUpdateOnRealClusterTest {
                 maxRollbacks: 2
                 """)).create();
         // First sight: the running release is healthy, the registry has nothing newer.
-        AutoUpdateStatus s = awaitStatus("agent", a -> "UpToDate".equals(reason("agent")) && "v0.8.1".equals(a.getLastGoodVersion()));
+        AutoUpdateStatus s = awaitStatus(
+                "agent", a -> "UpToDate".equals(reason("agent")) && "v0.8.1".equals(a.getLastGoodVersion()));
         assertThat(s.getCurrentVersion()).isEqualTo("v0.8.1");
         assertThat(s.getNextCheck()).isEqualTo("2026-12-01T03:00:00Z");
-        assertThat(tokens.requests()).anyMatch(r -> r.user() == null && r.granted().contains("zeroclaw-labs/zeroclaw:pull"));
+        assertThat(tokens.requests())
+                .anyMatch(r -> r.user() == null && r.granted().contains("zeroclaw-labs/zeroclaw:pull"));
         assertThat(image("agent")).isEqualTo(repo + ":v0.8.1");
 
         // A release appears; at 03:00 the operator rolls to it and records it healthy.
@@ -149,7 +170,8 @@ class AutoUpdateOnRealClusterTest {
             assertThat(e.getStatus()).isEqualTo(VersionHistoryStatus.HEALTHY);
         });
         assertThat(image("agent")).isEqualTo(repo + ":v0.8.2");
-        assertThat(real.plane().kubectl(null, "-n", ns, "get", "claw", "agent").stdout()).contains("v0.8.2");
+        assertThat(real.plane().kubectl(null, "-n", ns, "get", "claw", "agent").stdout())
+                .contains("v0.8.2");
         assertThat(eventReasons()).contains("UpdateStarted", "UpdateSucceeded");
 
         // A broken release: its container never becomes ready. Rolled out at 03:00, rolled back after 2 minutes.
@@ -159,7 +181,9 @@ class AutoUpdateOnRealClusterTest {
         awaitStatus("agent", a -> "v0.8.3".equals(a.getPendingVersion()));
         await().atMost(TIMEOUT).until(() -> (repo + ":v0.8.3").equals(image("agent")));
         now.set(Instant.parse("2026-12-02T03:02:00Z"));
-        s = awaitStatus("agent", a -> a.getPendingVersion() == null && Integer.valueOf(1).equals(a.getRollbackCount()));
+        s = awaitStatus(
+                "agent",
+                a -> a.getPendingVersion() == null && Integer.valueOf(1).equals(a.getRollbackCount()));
         assertThat(s.getCurrentVersion()).isEqualTo("v0.8.2");
         assertThat(s.getVersionHistory()).last().satisfies(e -> {
             assertThat(e.getVersion()).isEqualTo("v0.8.3");
@@ -173,7 +197,9 @@ class AutoUpdateOnRealClusterTest {
         now.set(Instant.parse("2026-12-03T03:00:00Z"));
         awaitStatus("agent", a -> "v0.8.3".equals(a.getPendingVersion()));
         now.set(Instant.parse("2026-12-03T03:02:00Z"));
-        s = awaitStatus("agent", a -> a.getFailedVersions() != null && a.getFailedVersions().contains("v0.8.3"));
+        s = awaitStatus(
+                "agent",
+                a -> a.getFailedVersions() != null && a.getFailedVersions().contains("v0.8.3"));
         assertThat(s.getCircuitOpen()).isTrue();
         assertThat(s.getCurrentVersion()).isEqualTo("v0.8.2");
         assertThat(eventReasons()).contains("CircuitOpen");
@@ -202,14 +228,19 @@ class AutoUpdateOnRealClusterTest {
     @Test
     void aRegistryThatFailsIsAConditionAndTheRunningVersionStays() {
         int closed = PeerProcesses.freeLoopbackPort();
-        client.resource(claw("unreachable", "127.0.0.1:" + closed + "/zeroclaw-labs/zeroclaw", "enabled: true")).create();
-        client.resource(claw("missing", registry.host() + "/zeroclaw-labs/nope", "enabled: true")).create();
+        client.resource(claw("unreachable", "127.0.0.1:" + closed + "/zeroclaw-labs/zeroclaw", "enabled: true"))
+                .create();
+        client.resource(claw("missing", registry.host() + "/zeroclaw-labs/nope", "enabled: true"))
+                .create();
         await().atMost(TIMEOUT).until(() -> "RegistryUnreachable".equals(reason("unreachable")));
-        await().atMost(TIMEOUT).until(() -> "RepositoryNotFound".equals(reason("missing"))
-                || "RegistryUnauthorized".equals(reason("missing")));
+        await().atMost(TIMEOUT)
+                .until(() -> "RepositoryNotFound".equals(reason("missing"))
+                        || "RegistryUnauthorized".equals(reason("missing")));
         Condition c = condition("unreachable");
         assertThat(c.getStatus()).isEqualTo("False");
-        assertThat(c.getMessage()).contains("cannot reach registry 127.0.0.1:" + closed).contains("v0.8.1 keeps running");
+        assertThat(c.getMessage())
+                .contains("cannot reach registry 127.0.0.1:" + closed)
+                .contains("v0.8.1 keeps running");
         AutoUpdateStatus s = get("unreachable").getStatus().getAutoUpdate();
         assertThat(s.getRegistryFailures()).isGreaterThanOrEqualTo(1);
         assertThat(Instant.parse(s.getNextCheck())).isAfter(now.get());
@@ -231,20 +262,38 @@ class AutoUpdateOnRealClusterTest {
         client.resource(claw("anonymous", repo, "enabled: true")).create();
         await().atMost(TIMEOUT).until(() -> "RegistryUnauthorized".equals(reason("anonymous")));
         assertThat(condition("anonymous").getMessage()).contains("spec.image.pullSecrets");
-        // With a kubernetes.io/dockerconfigjson Secret in spec.image.pullSecrets it lists, and the pod pulls with it too.
-        String auth = java.util.Base64.getEncoder().encodeToString((reader + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        client.resource(new SecretBuilder().withNewMetadata().withName("acme-pull").withNamespace(ns).endMetadata()
-                .withType("kubernetes.io/dockerconfigjson")
-                .withStringData(Map.of(".dockerconfigjson", "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}")).build()).create();
+        // With a kubernetes.io/dockerconfigjson Secret in spec.image.pullSecrets it lists, and the pod pulls with it
+        // too.
+        String auth = java.util.Base64.getEncoder()
+                .encodeToString((reader + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("acme-pull")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withType("kubernetes.io/dockerconfigjson")
+                        .withStringData(Map.of(
+                                ".dockerconfigjson",
+                                "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}"))
+                        .build())
+                .create();
         Claw withSecret = claw("authenticated", repo, "enabled: true");
         withSecret.getSpec().getImage().setPullSecrets(List.of(ref("acme-pull")));
         client.resource(withSecret).create();
         AutoUpdateStatus s = awaitStatus("authenticated", a -> "v0.8.2".equals(a.getLastGoodVersion()));
         assertThat(s.getCurrentVersion()).isEqualTo("v0.8.2");
-        assertThat(tokens.requests()).anyMatch(r -> reader.equals(r.user()) && r.granted().contains("acme/zeroclaw:pull"));
-        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("authenticated").get();
-        assertThat(sts.getSpec().getTemplate().getSpec().getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("acme-pull");
-        assertThat(client.v1().events().inNamespace(ns).list().getItems()).noneMatch(e -> e.getMessage() != null && e.getMessage().contains(password));
+        assertThat(tokens.requests())
+                .anyMatch(r -> reader.equals(r.user()) && r.granted().contains("acme/zeroclaw:pull"));
+        StatefulSet sts = client.apps()
+                .statefulSets()
+                .inNamespace(ns)
+                .withName("authenticated")
+                .get();
+        assertThat(sts.getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .extracting(r -> r.getName())
+                .containsExactly("acme-pull");
+        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .noneMatch(e -> e.getMessage() != null && e.getMessage().contains(password));
     }
 
     static io.k8s4claw.api.v1alpha1.LocalObjectRef ref(String name) {
@@ -261,7 +310,8 @@ class AutoUpdateOnRealClusterTest {
         AtomicReference<AutoUpdateStatus> seen = new AtomicReference<>();
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
             Claw c = get(name);
-            AutoUpdateStatus a = c == null || c.getStatus() == null ? null : c.getStatus().getAutoUpdate();
+            AutoUpdateStatus a =
+                    c == null || c.getStatus() == null ? null : c.getStatus().getAutoUpdate();
             seen.set(a);
             return a != null && until.test(a);
         });
@@ -270,8 +320,12 @@ class AutoUpdateOnRealClusterTest {
 
     Condition condition(String name) {
         Claw c = get(name);
-        return c == null || c.getStatus() == null || c.getStatus().getConditions() == null ? null
-                : c.getStatus().getConditions().stream().filter(x -> "AutoUpdate".equals(x.getType())).findFirst().orElse(null);
+        return c == null || c.getStatus() == null || c.getStatus().getConditions() == null
+                ? null
+                : c.getStatus().getConditions().stream()
+                        .filter(x -> "AutoUpdate".equals(x.getType()))
+                        .findFirst()
+                        .orElse(null);
     }
 
     String reason(String name) {
@@ -280,17 +334,25 @@ class AutoUpdateOnRealClusterTest {
     }
 
     String image(String name) {
-        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
-        return sts == null ? null : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        StatefulSet sts =
+                client.apps().statefulSets().inNamespace(ns).withName(name).get();
+        return sts == null
+                ? null
+                : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
     }
 
     boolean ready(String name) {
         Claw c = get(name);
-        return c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-                && c.getStatus().getConditions().stream().anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()));
+        return c != null
+                && c.getStatus() != null
+                && c.getStatus().getConditions() != null
+                && c.getStatus().getConditions().stream()
+                        .anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()));
     }
 
     List<String> eventReasons() {
-        return client.v1().events().inNamespace(ns).list().getItems().stream().map(Event::getReason).toList();
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(Event::getReason)
+                .toList();
     }
 }

@@ -62,9 +62,18 @@ public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
         kubelet = new KubeletStandIn(client, ns);
         operatorClient = operatorClientFor(ns);
         metrics = new OperatorMetrics();
-        operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
-                new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
-                Set.of(ns), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4, writePath()), metrics);
+        operator = new ClawOperator(
+                new ClawOperator.Settings(
+                        operatorClient,
+                        RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
+                        new SidecarImages(
+                                "ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
+                        Set.of(ns),
+                        Optional.empty(),
+                        Optional.of(Duration.ofMillis(500)),
+                        4,
+                        writePath()),
+                metrics);
         operator.start();
     }
 
@@ -135,14 +144,25 @@ public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
     @Override
     protected void shrinkIsRefused(String name) {
         // The CRD's transition rule refuses the shrink at the apiserver: the operator never sees it.
-        assertThatThrownBy(() -> client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
-            c.getSpec().getPersistence().getSession().setSize("1Gi");
-            return c;
-        })).isInstanceOf(KubernetesClientException.class)
+        assertThatThrownBy(() -> client.resources(Claw.class)
+                        .inNamespace(ns)
+                        .withName(name)
+                        .edit(c -> {
+                            c.getSpec().getPersistence().getSession().setSize("1Gi");
+                            return c;
+                        }))
+                .isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining("spec.persistence.session.size")
                 .hasMessageContaining("shrink");
-        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-" + name + "-0").get().getSpec().getResources()
-                .getRequests().get("storage")).isEqualTo(new Quantity("8Gi"));
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName("session-" + name + "-0")
+                        .get()
+                        .getSpec()
+                        .getResources()
+                        .getRequests()
+                        .get("storage"))
+                .isEqualTo(new Quantity("8Gi"));
     }
 
     @Test
@@ -150,16 +170,37 @@ public class ClawOperatorOnRealApiServerTest extends ClawOperatorScenarios {
         createRunning("collected");
         cluster().mark();
         client.resources(Claw.class).inNamespace(ns).withName("collected").delete();
-        await().atMost(TIMEOUT).until(() -> get("collected") == null && sts("collected") == null
-                && client.configMaps().inNamespace(ns).withName("collected-runtime-config").get() == null
-                && client.secrets().inNamespace(ns).withName("collected-api-server-key").get() == null
-                && client.services().inNamespace(ns).withName("collected").get() == null);
+        await().atMost(TIMEOUT)
+                .until(() -> get("collected") == null
+                        && sts("collected") == null
+                        && client.configMaps()
+                                        .inNamespace(ns)
+                                        .withName("collected-runtime-config")
+                                        .get()
+                                == null
+                        && client.secrets()
+                                        .inNamespace(ns)
+                                        .withName("collected-api-server-key")
+                                        .get()
+                                == null
+                        && client.services()
+                                        .inNamespace(ns)
+                                        .withName("collected")
+                                        .get()
+                                == null);
         // The operator deleted none of them itself: owner references did (its only write is the finalizer's removal).
         assertThat(cluster().operatorWrites()).noneMatch(w -> w.startsWith("DELETE"));
         assertThat(real.audit().since(mark).stream()
-                .filter(r -> r.isWrite() && r.verb().equals("delete") && r.path().contains("/namespaces/" + ns + "/"))
-                .map(r -> r.username())).contains("system:serviceaccount:kube-system:generic-garbage-collector");
+                        .filter(r -> r.isWrite()
+                                && r.verb().equals("delete")
+                                && r.path().contains("/namespaces/" + ns + "/"))
+                        .map(r -> r.username()))
+                .contains("system:serviceaccount:kube-system:generic-garbage-collector");
         // Retain (the default): the claim stays.
-        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-collected-0").get()).isNotNull();
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName("session-collected-0")
+                        .get())
+                .isNotNull();
     }
 }

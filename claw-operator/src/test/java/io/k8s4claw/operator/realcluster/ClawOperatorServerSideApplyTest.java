@@ -33,15 +33,27 @@ class ClawOperatorServerSideApplyTest extends ClawOperatorOnRealApiServerTest {
             return s;
         });
         // A spec change makes the operator apply the StatefulSet again.
-        edit("shared", c -> c.getSpec().setConfig(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
-        await().atMost(TIMEOUT).until(() -> "model: nous-hermes-4\n".equals(
-                client.configMaps().inNamespace(ns).withName("shared-runtime-config").get().getData().get("config.yaml"))
-                && !sts("shared").getMetadata().getManagedFields().isEmpty());
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("shared").getStatus().getPhase().wireValue()));
+        edit(
+                "shared",
+                c -> c.getSpec()
+                        .setConfig(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+        await().atMost(TIMEOUT)
+                .until(() -> "model: nous-hermes-4\n"
+                                .equals(client.configMaps()
+                                        .inNamespace(ns)
+                                        .withName("shared-runtime-config")
+                                        .get()
+                                        .getData()
+                                        .get("config.yaml"))
+                        && !sts("shared").getMetadata().getManagedFields().isEmpty());
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("shared").getStatus().getPhase().wireValue()));
         StatefulSet sts = sts("shared");
         Map<String, String> labels = sts.getMetadata().getLabels();
         assertThat(labels).containsEntry("team.example.com/cost-center", "agents");
-        assertThat(sts.getMetadata().getManagedFields()).anySatisfy(f -> assertThat(f.getManager()).isEqualTo("claw-operator"));
+        assertThat(sts.getMetadata().getManagedFields())
+                .anySatisfy(f -> assertThat(f.getManager()).isEqualTo("claw-operator"));
     }
 }

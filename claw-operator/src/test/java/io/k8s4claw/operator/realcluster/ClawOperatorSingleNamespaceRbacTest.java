@@ -17,12 +17,20 @@ class ClawOperatorSingleNamespaceRbacTest extends ClawOperatorOnRealApiServerTes
     protected KubernetesClient operatorClientFor(String namespace) {
         operatorUser = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":claw-operator";
         var plane = real.plane();
-        RealCluster.check(plane.kubectl("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + OPERATOR_NAMESPACE + "\n",
-                "apply", "--server-side", "-f", "-"), OPERATOR_NAMESPACE);
+        RealCluster.check(
+                plane.kubectl(
+                        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + OPERATOR_NAMESPACE + "\n",
+                        "apply",
+                        "--server-side",
+                        "-f",
+                        "-"),
+                OPERATOR_NAMESPACE);
         String rbac = RealCluster.read(RepoRoot.path().resolve("deploy/rbac/single-namespace.yaml"))
                 .replace("namespace: claws", "namespace: " + namespace)
                 .replace("claw-system", OPERATOR_NAMESPACE);
-        RealCluster.check(plane.kubectl(rbac, "apply", "--server-side", "-f", "-"), "deploy/rbac/single-namespace.yaml for " + namespace);
+        RealCluster.check(
+                plane.kubectl(rbac, "apply", "--server-side", "-f", "-"),
+                "deploy/rbac/single-namespace.yaml for " + namespace);
         return real.client(RealCluster.token(plane, OPERATOR_NAMESPACE, "claw-operator"), "claw-operator");
     }
 }

@@ -63,7 +63,9 @@ public final class KubeletStandIn implements AutoCloseable {
         this.client = client;
         this.namespace = namespace;
         this.pods = client.pods().inNamespace(namespace).inform(handler(this::kubelet));
-        this.claims = provisionVolumes ? client.persistentVolumeClaims().inNamespace(namespace).inform(handler(this::provision)) : null;
+        this.claims = provisionVolumes
+                ? client.persistentVolumeClaims().inNamespace(namespace).inform(handler(this::provision))
+                : null;
     }
 
     private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> action) {
@@ -79,8 +81,7 @@ public final class KubeletStandIn implements AutoCloseable {
             }
 
             @Override
-            public void onDelete(T obj, boolean unknown) {
-            }
+            public void onDelete(T obj, boolean unknown) {}
         };
     }
 
@@ -93,14 +94,17 @@ public final class KubeletStandIn implements AutoCloseable {
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             return;
         }
-        if (pod.getStatus() != null && List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase())) {
+        if (pod.getStatus() != null
+                && List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase())) {
             return; // a pod that ran to completion (a Job's) stays so, as under a kubelet
         }
         PodStatus desired = statusFor(pod, pod.getStatus());
         if (sameReadiness(pod.getStatus(), desired)) {
             return;
         }
-        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod).withStatus(desired).build();
+        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod)
+                .withStatus(desired)
+                .build();
         try {
             client.pods().inNamespace(namespace).resource(copy).updateStatus();
         } catch (KubernetesClientException e) {
@@ -121,51 +125,122 @@ public final class KubeletStandIn implements AutoCloseable {
             String failure = failingInitContainers.get(c.getName());
             if (failure != null) {
                 // As a kubelet reports an init step in back-off: waiting, the last run terminated with its message.
-                ContainerStatus failed = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
-                        .withReady(false).withStarted(false).withRestartCount(1)
-                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-                        .withNewLastState().withNewTerminated().withExitCode(3).withReason("Error").withMessage(failure)
-                        .withStartedAt(started).withFinishedAt(now).endTerminated().endLastState().build();
+                ContainerStatus failed = new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withImageID("")
+                        .withReady(false)
+                        .withStarted(false)
+                        .withRestartCount(1)
+                        .withNewState()
+                        .withNewWaiting()
+                        .withReason("CrashLoopBackOff")
+                        .endWaiting()
+                        .endState()
+                        .withNewLastState()
+                        .withNewTerminated()
+                        .withExitCode(3)
+                        .withReason("Error")
+                        .withMessage(failure)
+                        .withStartedAt(started)
+                        .withFinishedAt(now)
+                        .endTerminated()
+                        .endLastState()
+                        .build();
                 sidecars.add(failed);
-                List<ContainerStatus> waiting = pod.getSpec().getContainers().stream().map(x -> new ContainerStatusBuilder()
-                        .withName(x.getName()).withImage(x.getImage()).withImageID("").withReady(false).withStarted(false)
-                        .withRestartCount(0).withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().build()).toList();
-                return new PodStatusBuilder().withPhase("Pending").withStartTime(started)
-                        .withConditions(condition("Initialized", "False", started), condition("Ready", "False", now),
-                                condition("ContainersReady", "False", now), condition("PodScheduled", "True", started))
-                        .withInitContainerStatuses(sidecars).withContainerStatuses(waiting).build();
+                List<ContainerStatus> waiting = pod.getSpec().getContainers().stream()
+                        .map(x -> new ContainerStatusBuilder()
+                                .withName(x.getName())
+                                .withImage(x.getImage())
+                                .withImageID("")
+                                .withReady(false)
+                                .withStarted(false)
+                                .withRestartCount(0)
+                                .withNewState()
+                                .withNewWaiting()
+                                .withReason("PodInitializing")
+                                .endWaiting()
+                                .endState()
+                                .build())
+                        .toList();
+                return new PodStatusBuilder()
+                        .withPhase("Pending")
+                        .withStartTime(started)
+                        .withConditions(
+                                condition("Initialized", "False", started),
+                                condition("Ready", "False", now),
+                                condition("ContainersReady", "False", now),
+                                condition("PodScheduled", "True", started))
+                        .withInitContainerStatuses(sidecars)
+                        .withContainerStatuses(waiting)
+                        .build();
             }
             if ("Always".equals(c.getRestartPolicy())) {
                 sidecars.add(containerStatus(c, started));
             } else {
-                completed.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
-                        .withReady(false).withStarted(false).withRestartCount(0)
-                        .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
-                        .withMessage(initContainerMessages.get(c.getName())).withStartedAt(started).withFinishedAt(started)
-                        .endTerminated().endState().build());
+                completed.add(new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withImageID("")
+                        .withReady(false)
+                        .withStarted(false)
+                        .withRestartCount(0)
+                        .withNewState()
+                        .withNewTerminated()
+                        .withExitCode(0)
+                        .withReason("Completed")
+                        .withMessage(initContainerMessages.get(c.getName()))
+                        .withStartedAt(started)
+                        .withFinishedAt(started)
+                        .endTerminated()
+                        .endState()
+                        .build());
             }
         }
-        boolean allReady = containers.stream().allMatch(ContainerStatus::getReady) && sidecars.stream().allMatch(ContainerStatus::getReady);
+        boolean allReady = containers.stream().allMatch(ContainerStatus::getReady)
+                && sidecars.stream().allMatch(ContainerStatus::getReady);
         String ready = allReady ? "True" : "False";
         List<PodCondition> conditions = List.of(
                 condition("Initialized", "True", started),
                 condition("Ready", ready, now),
                 condition("ContainersReady", ready, now),
                 condition("PodScheduled", "True", started));
-        return new PodStatusBuilder().withPhase("Running").withStartTime(started).withPodIP("10.244.0.10")
-                .withConditions(conditions).withContainerStatuses(containers)
-                .withInitContainerStatuses(java.util.stream.Stream.concat(completed.stream(), sidecars.stream()).toList()).build();
+        return new PodStatusBuilder()
+                .withPhase("Running")
+                .withStartTime(started)
+                .withPodIP("10.244.0.10")
+                .withConditions(conditions)
+                .withContainerStatuses(containers)
+                .withInitContainerStatuses(java.util.stream.Stream.concat(completed.stream(), sidecars.stream())
+                        .toList())
+                .build();
     }
 
     private ContainerStatus containerStatus(Container c, String started) {
-        boolean ready = podsBecomeReady.get() && !notReadyContainers.contains(c.getName()) && !unhealthyImages.contains(c.getImage());
-        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("")
-                .withReady(ready).withStarted(true).withRestartCount(0)
-                .withNewState().withNewRunning().withStartedAt(started).endRunning().endState().build();
+        boolean ready = podsBecomeReady.get()
+                && !notReadyContainers.contains(c.getName())
+                && !unhealthyImages.contains(c.getImage());
+        return new ContainerStatusBuilder()
+                .withName(c.getName())
+                .withImage(c.getImage())
+                .withImageID("")
+                .withReady(ready)
+                .withStarted(true)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewRunning()
+                .withStartedAt(started)
+                .endRunning()
+                .endState()
+                .build();
     }
 
     private static PodCondition condition(String type, String status, String time) {
-        return new PodConditionBuilder().withType(type).withStatus(status).withLastTransitionTime(time).build();
+        return new PodConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withLastTransitionTime(time)
+                .build();
     }
 
     /** Equal when phase and every readiness flag match: timestamps alone never cause a write. */
@@ -185,7 +260,8 @@ public final class KubeletStandIn implements AutoCloseable {
     }
 
     private void provision(PersistentVolumeClaim claim) {
-        if (claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
+        if (claim.getSpec().getVolumeName() != null
+                && !claim.getSpec().getVolumeName().isEmpty()) {
             return;
         }
         String name = "pv-" + namespace + "-" + claim.getMetadata().getName();
@@ -193,16 +269,26 @@ public final class KubeletStandIn implements AutoCloseable {
             return;
         }
         try {
-            client.resource(new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata()
-                    .withNewSpec()
-                    .withCapacity(claim.getSpec().getResources().getRequests())
-                    .withAccessModes(claim.getSpec().getAccessModes())
-                    .withStorageClassName(claim.getSpec().getStorageClassName())
-                    .withPersistentVolumeReclaimPolicy("Delete")
-                    .withNewHostPath().withPath("/tmp/" + name).endHostPath()
-                    .withNewClaimRef().withNamespace(namespace).withName(claim.getMetadata().getName())
-                    .withUid(claim.getMetadata().getUid()).endClaimRef()
-                    .endSpec().build()).create();
+            client.resource(new PersistentVolumeBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .endMetadata()
+                            .withNewSpec()
+                            .withCapacity(claim.getSpec().getResources().getRequests())
+                            .withAccessModes(claim.getSpec().getAccessModes())
+                            .withStorageClassName(claim.getSpec().getStorageClassName())
+                            .withPersistentVolumeReclaimPolicy("Delete")
+                            .withNewHostPath()
+                            .withPath("/tmp/" + name)
+                            .endHostPath()
+                            .withNewClaimRef()
+                            .withNamespace(namespace)
+                            .withName(claim.getMetadata().getName())
+                            .withUid(claim.getMetadata().getUid())
+                            .endClaimRef()
+                            .endSpec()
+                            .build())
+                    .create();
         } catch (KubernetesClientException e) {
             // created meanwhile by the event of a newer version of the claim
         }

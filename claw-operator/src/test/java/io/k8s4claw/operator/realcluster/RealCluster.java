@@ -49,9 +49,16 @@ public final class RealCluster {
     public static RealCluster prepare(LocalControlPlane plane) {
         Path deploy = RepoRoot.path().resolve("deploy");
         apply(plane, deploy.resolve("crds"));
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                plane.kubectl(null, "wait", "--for=condition=Established", "--timeout=5s",
-                        "crd/claws.claw.prismer.ai", "crd/clawchannels.claw.prismer.ai", "crd/clawselfconfigs.claw.prismer.ai").ok());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> plane.kubectl(
+                                null,
+                                "wait",
+                                "--for=condition=Established",
+                                "--timeout=5s",
+                                "crd/claws.claw.prismer.ai",
+                                "crd/clawchannels.claw.prismer.ai",
+                                "crd/clawselfconfigs.claw.prismer.ai")
+                        .ok());
         apply(plane, deploy.resolve("namespace.yaml"));
         apply(plane, deploy.resolve("rbac/cluster-wide.yaml"));
         LocalControlPlane.CommandResult storageClass = plane.kubectl("""
@@ -75,7 +82,9 @@ public final class RealCluster {
     }
 
     static void apply(LocalControlPlane plane, Path manifests) {
-        check(plane.kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", manifests.toString()), manifests.toString());
+        check(
+                plane.kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", manifests.toString()),
+                manifests.toString());
     }
 
     static LocalControlPlane.CommandResult check(LocalControlPlane.CommandResult result, String what) {
@@ -87,8 +96,11 @@ public final class RealCluster {
 
     /** A bound token of a ServiceAccount, issued by the apiserver's TokenRequest API. */
     public static String token(LocalControlPlane plane, String namespace, String serviceAccount) {
-        return check(plane.kubectl(null, "-n", namespace, "create", "token", serviceAccount, "--duration=24h"),
-                "a token for " + namespace + "/" + serviceAccount).stdout().strip();
+        return check(
+                        plane.kubectl(null, "-n", namespace, "create", "token", serviceAccount, "--duration=24h"),
+                        "a token for " + namespace + "/" + serviceAccount)
+                .stdout()
+                .strip();
     }
 
     public LocalControlPlane plane() {
@@ -150,7 +162,10 @@ public final class RealCluster {
 
     /** Requests of {@code user} the apiserver refused (401/403) since {@code mark}. */
     public List<AuditLog.Request> refusals(long mark, String user) {
-        return audit().since(mark).stream().filter(r -> r.username().equals(user)).filter(r -> r.code() == 401 || r.code() == 403).toList();
+        return audit().since(mark).stream()
+                .filter(r -> r.username().equals(user))
+                .filter(r -> r.code() == 401 || r.code() == 403)
+                .toList();
     }
 
     static String read(Path file) {

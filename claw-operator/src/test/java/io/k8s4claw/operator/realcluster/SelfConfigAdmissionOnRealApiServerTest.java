@@ -45,7 +45,8 @@ class SelfConfigAdmissionOnRealApiServerTest {
         LocalControlPlane plane = real.plane();
         JsonNode version = JSON.readTree(plane.request("GET", "/version", null).body());
         assertThat(version.path("gitVersion").asText()).startsWith("v1.36.");
-        JsonNode v1 = JSON.readTree(plane.request("GET", "/apis/admissionregistration.k8s.io/v1", null).body());
+        JsonNode v1 = JSON.readTree(plane.request("GET", "/apis/admissionregistration.k8s.io/v1", null)
+                .body());
         List<String> resources = new ArrayList<>();
         v1.path("resources").forEach(r -> resources.add(r.path("name").asText()));
         assertThat(resources).contains("validatingadmissionpolicies", "validatingadmissionpolicybindings");
@@ -60,59 +61,100 @@ class SelfConfigAdmissionOnRealApiServerTest {
         }
         KubernetesClient operator = real.operatorClient();
         for (String name : List.of("alpha", "beta", "gamma")) {
-            SelfConfigAccessReconciler.sync(operator, admin.resources(Claw.class).inNamespace(ns).withName(name).get());
+            SelfConfigAccessReconciler.sync(
+                    operator,
+                    admin.resources(Claw.class).inNamespace(ns).withName(name).get());
         }
-        assertThat(admin.rbac().roles().inNamespace(ns).list().getItems()).extracting(r -> r.getMetadata().getName())
+        assertThat(admin.rbac().roles().inNamespace(ns).list().getItems())
+                .extracting(r -> r.getMetadata().getName())
                 .containsExactlyInAnyOrder("alpha-self-config", "beta-self-config");
         KubernetesClient alpha = as(ns, "alpha");
         KubernetesClient beta = as(ns, "beta");
         KubernetesClient gamma = as(ns, "gamma");
 
         // RBAC needs a moment to see a new binding (the authorizer's cache).
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> create(alpha, ns, "own", "alpha") != null);
-        assertThat(admin.resources(ClawSelfConfig.class).inNamespace(ns).withName("own").get()).isNotNull();
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> create(alpha, ns, "own", "alpha") != null);
+        assertThat(admin.resources(ClawSelfConfig.class)
+                        .inNamespace(ns)
+                        .withName("own")
+                        .get())
+                .isNotNull();
         assertThat(create(beta, ns, "beta-own", "beta")).isNotNull();
 
-        assertRefused(() -> create(alpha, ns, "for-beta", "beta"), 403,
-                "only a Claw may ask to change itself: system:serviceaccount:" + ns + ":alpha is not the service account of Claw beta");
-        assertRefused(() -> create(beta, ns, "for-alpha", "alpha"), 403,
+        assertRefused(
+                () -> create(alpha, ns, "for-beta", "beta"),
+                403,
+                "only a Claw may ask to change itself: system:serviceaccount:" + ns
+                        + ":alpha is not the service account of Claw beta");
+        assertRefused(
+                () -> create(beta, ns, "for-alpha", "alpha"),
+                403,
                 "system:serviceaccount:" + ns + ":beta is not the service account of Claw alpha");
         // gamma does not allow self-configuration: no Role, so RBAC refuses before admission.
         assertRefused(() -> create(gamma, ns, "gamma-own", "gamma"), 403, "cannot create resource \"clawselfconfigs\"");
         // The Role grants create and reads only: a Claw cannot delete or rewrite a request, not even its own.
-        assertRefused(() -> alpha.resources(ClawSelfConfig.class).inNamespace(ns).withName("own").delete(), 403, "cannot delete");
-        assertThat(admin.resources(ClawSelfConfig.class).inNamespace(ns).list().getItems()).extracting(r -> r.getMetadata().getName())
+        assertRefused(
+                () -> alpha.resources(ClawSelfConfig.class)
+                        .inNamespace(ns)
+                        .withName("own")
+                        .delete(),
+                403,
+                "cannot delete");
+        assertThat(admin.resources(ClawSelfConfig.class).inNamespace(ns).list().getItems())
+                .extracting(r -> r.getMetadata().getName())
                 .containsExactlyInAnyOrder("own", "beta-own");
 
-        // The operator records outcomes on requests of any Claw's namespace, its own included: an update that leaves the
+        // The operator records outcomes on requests of any Claw's namespace, its own included: an update that leaves
+        // the
         // spec alone is not held to the policy (the policy matches every service account of the request's namespace).
-        RealCluster.check(real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", "recorder"), "serviceaccount recorder");
-        RealCluster.check(real.plane().kubectl("""
+        RealCluster.check(
+                real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", "recorder"),
+                "serviceaccount recorder");
+        RealCluster.check(
+                real.plane().kubectl("""
                 apiVersion: rbac.authorization.k8s.io/v1
                 kind: RoleBinding
                 metadata: {name: recorder, namespace: %s}
                 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: claw-operator}
                 subjects: [{kind: ServiceAccount, name: recorder, namespace: %s}]
-                """.formatted(ns, ns), "apply", "--server-side", "-f", "-"), "rolebinding recorder");
+                """.formatted(ns, ns), "apply", "--server-side", "-f", "-"),
+                "rolebinding recorder");
         KubernetesClient recorder = as(ns, "recorder");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> recorder.resources(ClawSelfConfig.class).inNamespace(ns)
-                .withName("own").edit(r -> {
-                    r.getMetadata().setLabels(java.util.Map.of("recorded", "yes"));
-                    return r;
-                }) != null);
-        assertRefused(() -> recorder.resources(ClawSelfConfig.class).inNamespace(ns).withName("own").edit(r -> {
-            r.getSpec().setAddSkills(List.of("something-else"));
-            return r;
-        }), 403, "system:serviceaccount:" + ns + ":recorder is not the service account of Claw alpha");
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> recorder.resources(ClawSelfConfig.class)
+                                .inNamespace(ns)
+                                .withName("own")
+                                .edit(r -> {
+                                    r.getMetadata().setLabels(java.util.Map.of("recorded", "yes"));
+                                    return r;
+                                })
+                        != null);
+        assertRefused(
+                () -> recorder.resources(ClawSelfConfig.class)
+                        .inNamespace(ns)
+                        .withName("own")
+                        .edit(r -> {
+                            r.getSpec().setAddSkills(List.of("something-else"));
+                            return r;
+                        }),
+                403,
+                "system:serviceaccount:" + ns + ":recorder is not the service account of Claw alpha");
 
         // Turning self-configuration off takes the Role away again.
         Claw off = admin.resources(Claw.class).inNamespace(ns).withName("alpha").edit(c -> {
             c.getSpec().getSelfConfigure().setEnabled(false);
             return c;
         });
-        assertThat(SelfConfigAccessReconciler.sync(operator, off)).containsExactly("delete rolebinding alpha-self-config", "delete role alpha-self-config");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertRefused(() -> create(alpha, ns, "after-off", "alpha"), 403, "cannot create resource \"clawselfconfigs\""));
+        assertThat(SelfConfigAccessReconciler.sync(operator, off))
+                .containsExactly("delete rolebinding alpha-self-config", "delete role alpha-self-config");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertRefused(
+                        () -> create(alpha, ns, "after-off", "alpha"),
+                        403,
+                        "cannot create resource \"clawselfconfigs\""));
     }
 
     @Test
@@ -120,7 +162,9 @@ class SelfConfigAdmissionOnRealApiServerTest {
         String ns = real.newNamespace("selfconfig-bound", "privileged");
         claw(ns, "delta", "delta-runner", true);
         serviceAccount(ns, "delta-runner");
-        SelfConfigAccessReconciler.sync(real.operatorClient(), admin.resources(Claw.class).inNamespace(ns).withName("delta").get());
+        SelfConfigAccessReconciler.sync(
+                real.operatorClient(),
+                admin.resources(Claw.class).inNamespace(ns).withName("delta").get());
         RealCluster.check(real.plane().kubectl("""
                 apiVersion: v1
                 kind: Pod
@@ -129,13 +173,30 @@ class SelfConfigAdmissionOnRealApiServerTest {
                   serviceAccountName: delta-runner
                   containers: [{name: runtime, image: registry.example.com/agent:1}]
                 """.formatted(ns), "apply", "--server-side", "-f", "-"), "pod delta-0");
-        String bound = RealCluster.check(real.plane().kubectl(null, "-n", ns, "create", "token", "delta-runner",
-                "--bound-object-kind=Pod", "--bound-object-name=delta-0", "--duration=1h"), "a pod-bound token").stdout().strip();
+        String bound = RealCluster.check(
+                        real.plane()
+                                .kubectl(
+                                        null,
+                                        "-n",
+                                        ns,
+                                        "create",
+                                        "token",
+                                        "delta-runner",
+                                        "--bound-object-kind=Pod",
+                                        "--bound-object-name=delta-0",
+                                        "--duration=1h"),
+                        "a pod-bound token")
+                .stdout()
+                .strip();
         KubernetesClient pod = real.client(bound, "agent");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> create(pod, ns, "from-pod", "delta") != null);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> create(pod, ns, "from-pod", "delta") != null);
         // The same ServiceAccount without the pod binding is not recognisably the Claw's.
         KubernetesClient unbound = as(ns, "delta-runner");
-        assertRefused(() -> create(unbound, ns, "unbound", "delta"), 403,
+        assertRefused(
+                () -> create(unbound, ns, "unbound", "delta"),
+                403,
                 "system:serviceaccount:" + ns + ":delta-runner is not the service account of Claw delta");
     }
 
@@ -143,11 +204,23 @@ class SelfConfigAdmissionOnRealApiServerTest {
     void theDeployedOperatorAppliesWhatTheClawsOwnServiceAccountAsked() {
         String ns = real.newNamespace("selfconfig-e2e");
         long mark = real.audit().mark();
-        admin.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("llm").withNamespace(ns).endMetadata()
-                .withStringData(java.util.Map.of("OPENAI_API_KEY", "sk-test")).build()).create();
-        admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("team-skills").withNamespace(ns)
-                .withLabels(java.util.Map.of(io.k8s4claw.operator.selfconfig.SkillCatalog.LABEL, "true")).endMetadata()
-                .withData(java.util.Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n")).build()).create();
+        admin.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                        .withNewMetadata()
+                        .withName("llm")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withStringData(java.util.Map.of("OPENAI_API_KEY", "sk-test"))
+                        .build())
+                .create();
+        admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("team-skills")
+                        .withNamespace(ns)
+                        .withLabels(java.util.Map.of(io.k8s4claw.operator.selfconfig.SkillCatalog.LABEL, "true"))
+                        .endMetadata()
+                        .withData(java.util.Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n"))
+                        .build())
+                .create();
         RealCluster.check(real.plane().kubectl("""
                 apiVersion: claw.prismer.ai/v1alpha1
                 kind: Claw
@@ -162,41 +235,112 @@ class SelfConfigAdmissionOnRealApiServerTest {
                   selfConfigure: {enabled: true, allowedActions: [skills]}
                 """.formatted(ns), "apply", "--server-side", "-f", "-"), "Claw agent");
         KubernetesClient operatorClient = real.operatorClient();
-        try (var operator = new io.k8s4claw.operator.app.ClawOperator(new io.k8s4claw.operator.app.ClawOperator.Settings(operatorClient,
-                io.k8s4claw.api.runtime.RuntimeAdapters.load(), io.k8s4claw.operator.desired.SidecarImages.defaults(), java.util.Set.of(ns),
-                java.util.Optional.empty(), java.util.Optional.empty(), 2), new io.k8s4claw.operator.app.OperatorMetrics())) {
+        try (var operator = new io.k8s4claw.operator.app.ClawOperator(
+                new io.k8s4claw.operator.app.ClawOperator.Settings(
+                        operatorClient,
+                        io.k8s4claw.api.runtime.RuntimeAdapters.load(),
+                        io.k8s4claw.operator.desired.SidecarImages.defaults(),
+                        java.util.Set.of(ns),
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty(),
+                        2),
+                new io.k8s4claw.operator.app.OperatorMetrics())) {
             operator.start();
             // The operator made the Claw's ServiceAccount (with its token mounted) and the Role/RoleBinding for it.
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.serviceAccounts().inNamespace(ns).withName("agent").get() != null
-                    && admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get() != null);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> admin.serviceAccounts()
+                                            .inNamespace(ns)
+                                            .withName("agent")
+                                            .get()
+                                    != null
+                            && admin.rbac()
+                                            .roleBindings()
+                                            .inNamespace(ns)
+                                            .withName("agent-self-config")
+                                            .get()
+                                    != null);
             // Someone deletes the RoleBinding: the operator's informer sees it and makes it again.
-            String uid = admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get().getMetadata().getUid();
-            admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").delete();
+            String uid = admin.rbac()
+                    .roleBindings()
+                    .inNamespace(ns)
+                    .withName("agent-self-config")
+                    .get()
+                    .getMetadata()
+                    .getUid();
+            admin.rbac()
+                    .roleBindings()
+                    .inNamespace(ns)
+                    .withName("agent-self-config")
+                    .delete();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                var binding = admin.rbac().roleBindings().inNamespace(ns).withName("agent-self-config").get();
+                var binding = admin.rbac()
+                        .roleBindings()
+                        .inNamespace(ns)
+                        .withName("agent-self-config")
+                        .get();
                 return binding != null && !binding.getMetadata().getUid().equals(uid);
             });
             KubernetesClient agent = as(ns, "agent");
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> create(agent, ns, "more-skills", "agent") != null);
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> create(agent, ns, "more-skills", "agent") != null);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                ClawSelfConfig r = agent.resources(ClawSelfConfig.class).inNamespace(ns).withName("more-skills").get();
-                return r.getStatus() != null && r.getStatus().getPhase() == io.k8s4claw.api.v1alpha1.SelfConfigPhase.APPLIED;
+                ClawSelfConfig r = agent.resources(ClawSelfConfig.class)
+                        .inNamespace(ns)
+                        .withName("more-skills")
+                        .get();
+                return r.getStatus() != null
+                        && r.getStatus().getPhase() == io.k8s4claw.api.v1alpha1.SelfConfigPhase.APPLIED;
             });
-            assertThat(admin.resources(Claw.class).inNamespace(ns).withName("agent").get().getSpec().getSkills())
-                    .extracting(io.k8s4claw.api.v1alpha1.SkillSpec::getName).containsExactly("release-notes");
+            assertThat(admin.resources(Claw.class)
+                            .inNamespace(ns)
+                            .withName("agent")
+                            .get()
+                            .getSpec()
+                            .getSkills())
+                    .extracting(io.k8s4claw.api.v1alpha1.SkillSpec::getName)
+                    .containsExactly("release-notes");
             // ... and the pod it renders installs the skill from the catalog ConfigMap.
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.apps().statefulSets().inNamespace(ns).withName("agent").get() != null
-                    && io.fabric8.kubernetes.client.utils.Serialization.asJson(admin.apps().statefulSets().inNamespace(ns).withName("agent").get())
-                    .contains("team-skills"));
-            // The owner takes the skill out again: the running operator notices (its Claw informer) and says so. (A removed
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> admin.apps()
+                                            .statefulSets()
+                                            .inNamespace(ns)
+                                            .withName("agent")
+                                            .get()
+                                    != null
+                            && io.fabric8.kubernetes.client.utils.Serialization.asJson(admin.apps()
+                                            .statefulSets()
+                                            .inNamespace(ns)
+                                            .withName("agent")
+                                            .get())
+                                    .contains("team-skills"));
+            // The owner takes the skill out again: the running operator notices (its Claw informer) and says so. (A
+            // removed
             // field has no manager left in managedFields, so here the message cannot name who removed it.)
-            RealCluster.check(real.plane().kubectl(null, "-n", ns, "patch", "claw", "agent", "--type=merge", "--field-manager=gitops",
-                    "-p", "{\"spec\":{\"skills\":null}}"), "the owner's change");
+            RealCluster.check(
+                    real.plane()
+                            .kubectl(
+                                    null,
+                                    "-n",
+                                    ns,
+                                    "patch",
+                                    "claw",
+                                    "agent",
+                                    "--type=merge",
+                                    "--field-manager=gitops",
+                                    "-p",
+                                    "{\"spec\":{\"skills\":null}}"),
+                    "the owner's change");
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                ClawSelfConfig r = admin.resources(ClawSelfConfig.class).inNamespace(ns).withName("more-skills").get();
-                return r.getStatus().getConditions() != null && r.getStatus().getConditions().stream().anyMatch(c ->
-                        "Overridden".equals(c.getType()) && "True".equals(c.getStatus())
-                                && c.getMessage().contains("skill release-notes is no longer installed"));
+                ClawSelfConfig r = admin.resources(ClawSelfConfig.class)
+                        .inNamespace(ns)
+                        .withName("more-skills")
+                        .get();
+                return r.getStatus().getConditions() != null
+                        && r.getStatus().getConditions().stream()
+                                .anyMatch(c -> "Overridden".equals(c.getType())
+                                        && "True".equals(c.getStatus())
+                                        && c.getMessage().contains("skill release-notes is no longer installed"));
             });
         } finally {
             operatorClient.close();
@@ -206,19 +350,33 @@ class SelfConfigAdmissionOnRealApiServerTest {
     }
 
     static void claw(String ns, String name, String serviceAccount, boolean selfConfigure) {
-        RealCluster.check(real.plane().kubectl("""
+        RealCluster.check(
+                real.plane()
+                        .kubectl(
+                                """
                 apiVersion: claw.prismer.ai/v1alpha1
                 kind: Claw
                 metadata: {name: %s, namespace: %s}
                 spec:
                   runtime: hermesclaw
                   selfConfigure: {enabled: %s, allowedActions: [skills]}
-                %s""".formatted(name, ns, selfConfigure,
-                serviceAccount == null ? "" : "  serviceAccount: {name: " + serviceAccount + "}\n"), "apply", "--server-side", "-f", "-"), name);
+                %s""".formatted(
+                                                name,
+                                                ns,
+                                                selfConfigure,
+                                                serviceAccount == null
+                                                        ? ""
+                                                        : "  serviceAccount: {name: " + serviceAccount + "}\n"),
+                                "apply",
+                                "--server-side",
+                                "-f",
+                                "-"),
+                name);
     }
 
     static void serviceAccount(String ns, String name) {
-        RealCluster.check(real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", name), "serviceaccount " + name);
+        RealCluster.check(
+                real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", name), "serviceaccount " + name);
     }
 
     static KubernetesClient as(String ns, String serviceAccount) {

@@ -51,7 +51,10 @@ class SelfConfigSkillOnRealApiServerTest {
     @ValueSource(strings = {"hermesclaw", "openclaw"})
     void theSkillsProgramCreatesTheRequestWithTheMountedToken(String runtime, @TempDir Path dir) throws Exception {
         String ns = real.newNamespace("selfconfig-skill");
-        RealCluster.check(real.plane().kubectl("""
+        RealCluster.check(
+                real.plane()
+                        .kubectl(
+                                """
                 apiVersion: claw.prismer.ai/v1alpha1
                 kind: Claw
                 metadata: {name: agent, namespace: %s}
@@ -60,13 +63,25 @@ class SelfConfigSkillOnRealApiServerTest {
                   config: {model: nous-hermes-3}
                   credentials: {secretRef: {name: llm}}
                   selfConfigure: {enabled: true, allowedActions: [skills]}
-                """.formatted(ns, runtime).replace(runtime.equals("hermesclaw") ? "" : "  config: {model: nous-hermes-3}\n", ""), "apply", "--server-side", "-f", "-"), "Claw agent");
-        RealCluster.check(real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", "agent"), "serviceaccount agent");
-        Claw claw = admin.resources(Claw.class).inNamespace(ns).withName("agent").get();
+                """.formatted(ns, runtime).replace(
+                                        runtime.equals("hermesclaw") ? "" : "  config: {model: nous-hermes-3}\n", ""),
+                                "apply",
+                                "--server-side",
+                                "-f",
+                                "-"),
+                "Claw agent");
+        RealCluster.check(
+                real.plane().kubectl(null, "-n", ns, "create", "serviceaccount", "agent"), "serviceaccount agent");
+        Claw claw =
+                admin.resources(Claw.class).inNamespace(ns).withName("agent").get();
         SelfConfigAccessReconciler.sync(real.operatorClient(), claw);
 
-        String skill = RuntimeAdapters.load().require(runtime).render(RenderContext.of(claw, List.of())).configFiles().stream()
-                .filter(f -> f.key().equals("skill.claw-self-config.SKILL.md")).map(ConfigFile::content).findFirst().orElseThrow();
+        String skill =
+                RuntimeAdapters.load().require(runtime).render(RenderContext.of(claw, List.of())).configFiles().stream()
+                        .filter(f -> f.key().equals("skill.claw-self-config.SKILL.md"))
+                        .map(ConfigFile::content)
+                        .findFirst()
+                        .orElseThrow();
         Path mount = Files.createDirectories(dir.resolve("serviceaccount"));
         Files.writeString(mount.resolve("token"), RealCluster.token(real.plane(), ns, "agent"));
         Files.writeString(mount.resolve("namespace"), ns);
@@ -79,7 +94,8 @@ class SelfConfigSkillOnRealApiServerTest {
         Files.writeString(script, program);
         ProcessBuilder pb = python
                 ? new ProcessBuilder(HermesInstaller.ensureInstalled().python().toString(), script.toString())
-                : new ProcessBuilder(OpenClawInstaller.ensureInstalled().nodeBinary().toString(), script.toString());
+                : new ProcessBuilder(
+                        OpenClawInstaller.ensureInstalled().nodeBinary().toString(), script.toString());
         pb.environment().put("NODE_EXTRA_CA_CERTS", mount.resolve("ca.crt").toString());
         pb.redirectErrorStream(true);
 
@@ -90,14 +106,19 @@ class SelfConfigSkillOnRealApiServerTest {
             return out[0].startsWith("agent-") || out[0].startsWith("201 agent-");
         });
         String name = out[0].replaceFirst("^201 ", "").strip();
-        ClawSelfConfig created = admin.resources(ClawSelfConfig.class).inNamespace(ns).withName(name).get();
+        ClawSelfConfig created = admin.resources(ClawSelfConfig.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get();
         assertThat(created.getSpec().getClawRef()).isEqualTo("agent");
         assertThat(created.getSpec().getAddSkills()).containsExactly("release-notes");
-        assertThat(created.getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager()).isNotBlank());
+        assertThat(created.getMetadata().getManagedFields())
+                .anySatisfy(m -> assertThat(m.getManager()).isNotBlank());
     }
 
     static String codeBlock(String markdown, String language) {
-        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL).matcher(markdown);
+        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL)
+                .matcher(markdown);
         assertThat(m.find()).as("a ```%s block in the skill", language).isTrue();
         return m.group(1);
     }

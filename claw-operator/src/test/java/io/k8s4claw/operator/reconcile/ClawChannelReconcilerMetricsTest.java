@@ -34,10 +34,20 @@ class ClawChannelReconcilerMetricsTest {
     final OperatorMetrics metrics = new OperatorMetrics();
 
     void startOperator() {
-        operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration()).build()).build();
-        operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.of(List.of()),
-                new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
-                Set.of(), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4), metrics);
+        operatorClient = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration()).build())
+                .build();
+        operator = new ClawOperator(
+                new ClawOperator.Settings(
+                        operatorClient,
+                        RuntimeAdapters.of(List.of()),
+                        new SidecarImages(
+                                "ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
+                        Set.of(),
+                        Optional.empty(),
+                        Optional.of(Duration.ofMillis(500)),
+                        4),
+                metrics);
         operator.start();
     }
 
@@ -51,13 +61,22 @@ class ClawChannelReconcilerMetricsTest {
     void aReconcileWhoseStatusWriteFailsIsCountedAsAnError() {
         // The API server refuses every status write of this channel (the expectation is served before CRUD).
         String statusPath = "/apis/claw.prismer.ai/v1alpha1/namespaces/" + NS + "/clawchannels/slack-team/status";
-        server.expect().put().withPath(statusPath).andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}").always();
-        server.expect().patch().withPath(statusPath).andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}").always();
+        server.expect()
+                .put()
+                .withPath(statusPath)
+                .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}")
+                .always();
+        server.expect()
+                .patch()
+                .withPath(statusPath)
+                .andReturn(500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd down\"}")
+                .always();
         client.resource(ClawOperatorScenarios.slack(NS)).create();
         startOperator();
 
         await().atMost(TIMEOUT).until(() -> count("claw_operator_reconciliation_errors") >= 1);
-        assertThat(count("claw_operator_reconciliations")).isGreaterThanOrEqualTo(count("claw_operator_reconciliation_errors"));
+        assertThat(count("claw_operator_reconciliations"))
+                .isGreaterThanOrEqualTo(count("claw_operator_reconciliation_errors"));
     }
 
     @Test
@@ -66,7 +85,10 @@ class ClawChannelReconcilerMetricsTest {
         startOperator();
 
         await().atMost(TIMEOUT).until(() -> {
-            ClawChannel c = client.resources(ClawChannel.class).inNamespace(NS).withName("slack-team").get();
+            ClawChannel c = client.resources(ClawChannel.class)
+                    .inNamespace(NS)
+                    .withName("slack-team")
+                    .get();
             return c.getStatus() != null && c.getStatus().getObservedGeneration() != null;
         });
         await().atMost(TIMEOUT).until(() -> count("claw_operator_reconciliations") >= 1);
@@ -75,9 +97,11 @@ class ClawChannelReconcilerMetricsTest {
 
     /** The ClawChannel data point of a counter (0 when it has none yet). */
     double count(String counter) {
-        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals(counter))
+        return metrics.registry().scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals(counter))
                 .flatMap(s -> s.getDataPoints().stream())
                 .filter(d -> "ClawChannel".equals(d.getLabels().get("kind")))
-                .mapToDouble(d -> ((CounterDataPointSnapshot) d).getValue()).sum();
+                .mapToDouble(d -> ((CounterDataPointSnapshot) d).getValue())
+                .sum();
     }
 }

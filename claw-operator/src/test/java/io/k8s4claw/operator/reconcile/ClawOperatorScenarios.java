@@ -108,22 +108,37 @@ public abstract class ClawOperatorScenarios {
     }
 
     protected void userSecrets() {
-        client.resource(new SecretBuilder().withNewMetadata().withName("hermes-api-keys").withNamespace(ns).endMetadata()
-                .addToStringData("OPENROUTER_API_KEY", "sk-one").build()).create();
-        client.resource(new SecretBuilder().withNewMetadata().withName("slack-team-tokens").withNamespace(ns).endMetadata()
-                .addToStringData("SLACK_APP_TOKEN", "xapp-1").addToStringData("SLACK_BOT_TOKEN", "xoxb-1").build()).create();
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("hermes-api-keys")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .addToStringData("OPENROUTER_API_KEY", "sk-one")
+                        .build())
+                .create();
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("slack-team-tokens")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .addToStringData("SLACK_APP_TOKEN", "xapp-1")
+                        .addToStringData("SLACK_BOT_TOKEN", "xoxb-1")
+                        .build())
+                .create();
     }
 
     /** Changes a Claw's spec the way kubectl edit would (a patch, so concurrent status writes do not conflict). */
     protected void edit(String name, java.util.function.Consumer<Claw> change) {
         // The operator writes status concurrently; like kubectl, retry on a conflict with the fresh object.
-        await().atMost(TIMEOUT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class).until(() -> {
-            client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
-                change.accept(c);
-                return c;
-            });
-            return true;
-        });
+        await().atMost(TIMEOUT)
+                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .until(() -> {
+                    client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
+                        change.accept(c);
+                        return c;
+                    });
+                    return true;
+                });
     }
 
     protected Claw get(String name) {
@@ -138,15 +153,22 @@ public abstract class ClawOperatorScenarios {
         if (claw == null || claw.getStatus() == null || claw.getStatus().getConditions() == null) {
             return null;
         }
-        return claw.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).map(c -> c.getStatus()).findFirst().orElse(null);
+        return claw.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals(type))
+                .map(c -> c.getStatus())
+                .findFirst()
+                .orElse(null);
     }
 
     protected Claw createRunning(String name) {
         userSecrets();
         client.resource(slackChannel()).create();
-        client.resource(claw(name, "channels:\n  - name: slack-team\n    mode: bidirectional")).create();
-        await().atMost(TIMEOUT).until(() -> get(name).getStatus() != null && get(name).getStatus().getPhase() != null
-                && "Running".equals(get(name).getStatus().getPhase().wireValue()));
+        client.resource(claw(name, "channels:\n  - name: slack-team\n    mode: bidirectional"))
+                .create();
+        await().atMost(TIMEOUT)
+                .until(() -> get(name).getStatus() != null
+                        && get(name).getStatus().getPhase() != null
+                        && "Running".equals(get(name).getStatus().getPhase().wireValue()));
         return get(name);
     }
 
@@ -159,32 +181,81 @@ public abstract class ClawOperatorScenarios {
         List<Container> init = sts.getSpec().getTemplate().getSpec().getInitContainers();
         assertThat(init).extracting(Container::getName).containsExactly("claw-ipc-bridge", "channel-slack-team");
         assertThat(init).allMatch(c -> "Always".equals(c.getRestartPolicy()));
-        assertThat(sts.getSpec().getVolumeClaimTemplates()).extracting(p -> p.getMetadata().getName()).containsExactly("session");
-        assertThat(client.services().inNamespace(ns).withName("hermes-assistant").get().getSpec().getClusterIP()).isEqualTo("None");
-        assertThat(client.configMaps().inNamespace(ns).withName("hermes-assistant-runtime-config").get().getData())
+        assertThat(sts.getSpec().getVolumeClaimTemplates())
+                .extracting(p -> p.getMetadata().getName())
+                .containsExactly("session");
+        assertThat(client.services()
+                        .inNamespace(ns)
+                        .withName("hermes-assistant")
+                        .get()
+                        .getSpec()
+                        .getClusterIP())
+                .isEqualTo("None");
+        assertThat(client.configMaps()
+                        .inNamespace(ns)
+                        .withName("hermes-assistant-runtime-config")
+                        .get()
+                        .getData())
                 .containsEntry("config.yaml", "model: nous-hermes-3\n");
-        assertThat(client.serviceAccounts().inNamespace(ns).withName("hermes-assistant").get().getAutomountServiceAccountToken()).isFalse();
-        assertThat(client.network().v1().networkPolicies().inNamespace(ns).withName("hermes-assistant").get()).isNotNull();
-        Secret key = client.secrets().inNamespace(ns).withName("hermes-assistant-api-server-key").get();
-        assertThat(java.util.Base64.getDecoder().decode(key.getData().get("API_SERVER_KEY"))).hasSize(64); // 32 random bytes, hex
-        for (var child : List.of(sts, key, client.configMaps().inNamespace(ns).withName("hermes-assistant-runtime-config").get())) {
-            assertThat(child.getMetadata().getOwnerReferences()).singleElement()
-                    .satisfies(r -> assertThat(r.getUid()).isEqualTo(claw.getMetadata().getUid()));
+        assertThat(client.serviceAccounts()
+                        .inNamespace(ns)
+                        .withName("hermes-assistant")
+                        .get()
+                        .getAutomountServiceAccountToken())
+                .isFalse();
+        assertThat(client.network()
+                        .v1()
+                        .networkPolicies()
+                        .inNamespace(ns)
+                        .withName("hermes-assistant")
+                        .get())
+                .isNotNull();
+        Secret key = client.secrets()
+                .inNamespace(ns)
+                .withName("hermes-assistant-api-server-key")
+                .get();
+        assertThat(java.util.Base64.getDecoder().decode(key.getData().get("API_SERVER_KEY")))
+                .hasSize(64); // 32 random bytes, hex
+        for (var child : List.of(
+                sts,
+                key,
+                client.configMaps()
+                        .inNamespace(ns)
+                        .withName("hermes-assistant-runtime-config")
+                        .get())) {
+            assertThat(child.getMetadata().getOwnerReferences())
+                    .singleElement()
+                    .satisfies(r ->
+                            assertThat(r.getUid()).isEqualTo(claw.getMetadata().getUid()));
         }
         assertThat(claw.getMetadata().getFinalizers()).contains(ClawApi.FINALIZER);
-        assertThat(claw.getStatus().getObservedGeneration()).isEqualTo(claw.getMetadata().getGeneration());
+        assertThat(claw.getStatus().getObservedGeneration())
+                .isEqualTo(claw.getMetadata().getGeneration());
         for (String type : List.of("Ready", "ConfigValid", "RuntimeReady", "BridgeReady", "ChannelsReady")) {
             assertThat(condition(claw, type)).as(type).isEqualTo("True");
         }
-        assertThat(claw.getStatus().getChannels()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo("Ready"));
+        assertThat(claw.getStatus().getChannels())
+                .singleElement()
+                .satisfies(c -> assertThat(c.getStatus()).isEqualTo("Ready"));
         // The StatefulSet controller creates the claim on its own time; the operator reports it on the claim's event.
-        await().atMost(TIMEOUT).until(() -> get("hermes-assistant").getStatus().getPersistence() != null
-                && get("hermes-assistant").getStatus().getPersistence().getSession() != null);
-        assertThat(get("hermes-assistant").getStatus().getPersistence().getSession().getPvcName()).isEqualTo("session-hermes-assistant-0");
-        assertThat(get("hermes-assistant").getStatus().getPersistence().getSession().getCapacityBytes())
+        await().atMost(TIMEOUT)
+                .until(() -> get("hermes-assistant").getStatus().getPersistence() != null
+                        && get("hermes-assistant").getStatus().getPersistence().getSession() != null);
+        assertThat(get("hermes-assistant")
+                        .getStatus()
+                        .getPersistence()
+                        .getSession()
+                        .getPvcName())
+                .isEqualTo("session-hermes-assistant-0");
+        assertThat(get("hermes-assistant")
+                        .getStatus()
+                        .getPersistence()
+                        .getSession()
+                        .getCapacityBytes())
                 .isEqualTo(5L * 1024 * 1024 * 1024);
-        await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
-                .anyMatch(e -> "Running".equals(e.getReason())));
+        await().atMost(TIMEOUT)
+                .until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                        .anyMatch(e -> "Running".equals(e.getReason())));
         assertThat(metrics.byPhase()).containsEntry("Running", 1L);
     }
 
@@ -205,29 +276,55 @@ public abstract class ClawOperatorScenarios {
     }
 
     protected double reconciles() {
-        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
+        return metrics.registry().scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
                 .flatMap(s -> s.getDataPoints().stream())
                 .filter(d -> "Claw".equals(d.getLabels().get("kind")))
-                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue()).sum();
+                .mapToDouble(d ->
+                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
     }
 
     @Test
     void specChangeUpdatesOnlyTheChangedChildrenAndRollsThePod() {
         createRunning("changing");
-        String before = sts("changing").getSpec().getTemplate().getMetadata().getAnnotations().get("config.claw.prismer.ai/config.yaml");
+        String before = sts("changing")
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("config.claw.prismer.ai/config.yaml");
         awaitQuiet();
         cluster().mark();
-        edit("changing", c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+        edit(
+                "changing",
+                c -> c.getSpec()
+                        .setConfig(Serialization.unmarshal(
+                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
 
-        await().atMost(TIMEOUT).until(() -> !before.equals(sts("changing").getSpec().getTemplate().getMetadata().getAnnotations()
-                .get("config.claw.prismer.ai/config.yaml")));
-        assertThat(client.configMaps().inNamespace(ns).withName("changing-runtime-config").get().getData())
+        await().atMost(TIMEOUT)
+                .until(() -> !before.equals(sts("changing")
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get("config.claw.prismer.ai/config.yaml")));
+        assertThat(client.configMaps()
+                        .inNamespace(ns)
+                        .withName("changing-runtime-config")
+                        .get()
+                        .getData())
                 .containsEntry("config.yaml", "model: nous-hermes-4\n");
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("changing").getStatus().getPhase().wireValue()));
-        List<String> childWrites = cluster().operatorWrites().stream().filter(w -> !w.contains("/claws/") && !w.contains("/events")).toList();
-        assertThat(childWrites).containsExactlyInAnyOrder(
-                updateMethod() + " /api/v1/namespaces/" + ns + "/configmaps/changing-runtime-config",
-                updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/changing");
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("changing").getStatus().getPhase().wireValue()));
+        List<String> childWrites = cluster().operatorWrites().stream()
+                .filter(w -> !w.contains("/claws/") && !w.contains("/events"))
+                .toList();
+        assertThat(childWrites)
+                .containsExactlyInAnyOrder(
+                        updateMethod() + " /api/v1/namespaces/" + ns + "/configmaps/changing-runtime-config",
+                        updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/changing");
     }
 
     @Test
@@ -235,20 +332,38 @@ public abstract class ClawOperatorScenarios {
         createRunning("rolling");
         // A second Claw reading the same Secret, and a bystander reading another one.
         client.resource(claw("sharing", "")).create();
-        client.resource(new SecretBuilder().withNewMetadata().withName("other-keys").withNamespace(ns).endMetadata()
-                .addToStringData("OPENROUTER_API_KEY", "sk-other").build()).create();
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("other-keys")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .addToStringData("OPENROUTER_API_KEY", "sk-other")
+                        .build())
+                .create();
         Claw bystander = claw("bystander", "");
         bystander.getSpec().getCredentials().getSecretRef().setName("other-keys");
         client.resource(bystander).create();
         for (String name : List.of("sharing", "bystander")) {
-            await().atMost(TIMEOUT).until(() -> get(name).getStatus() != null && get(name).getStatus().getPhase() != null
-                    && "Running".equals(get(name).getStatus().getPhase().wireValue()));
+            await().atMost(TIMEOUT)
+                    .until(() -> get(name).getStatus() != null
+                            && get(name).getStatus().getPhase() != null
+                            && "Running".equals(get(name).getStatus().getPhase().wireValue()));
         }
         String annotation = "secret.claw.prismer.ai/hermes-api-keys";
-        String before = sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation);
+        String before = sts("rolling")
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get(annotation);
         assertThat(before).startsWith("sha256:");
-        assertThat(sts("sharing").getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry(annotation, before);
-        Map<String, String> generatedKey = client.secrets().inNamespace(ns).withName("rolling-api-server-key").get().getData();
+        assertThat(sts("sharing").getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(annotation, before);
+        Map<String, String> generatedKey = client.secrets()
+                .inNamespace(ns)
+                .withName("rolling-api-server-key")
+                .get()
+                .getData();
         awaitQuiet();
         cluster().mark();
         // (the mock keeps stringData as written; a real API server would fold it into data)
@@ -257,17 +372,36 @@ public abstract class ClawOperatorScenarios {
             return s;
         });
 
-        await().atMost(TIMEOUT).until(() -> !before.equals(sts("rolling").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation))
-                && !before.equals(sts("sharing").getSpec().getTemplate().getMetadata().getAnnotations().get(annotation)));
+        await().atMost(TIMEOUT)
+                .until(() -> !before.equals(sts("rolling")
+                                .getSpec()
+                                .getTemplate()
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(annotation))
+                        && !before.equals(sts("sharing")
+                                .getSpec()
+                                .getTemplate()
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(annotation)));
         // The bystander was reconciled after the rotation too (a resync), and still nothing of its was written.
         double after = reconciles();
         cluster().resync();
         await().atMost(TIMEOUT).until(() -> reconciles() >= after + 3);
-        assertThat(cluster().operatorWrites().stream().filter(w -> !w.contains("/claws/") && !w.contains("/events")).toList())
-                .containsExactlyInAnyOrder(updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling",
+        assertThat(cluster().operatorWrites().stream()
+                        .filter(w -> !w.contains("/claws/") && !w.contains("/events"))
+                        .toList())
+                .containsExactlyInAnyOrder(
+                        updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/rolling",
                         updateMethod() + " /apis/apps/v1/namespaces/" + ns + "/statefulsets/sharing");
         // The generated key was not rotated by any of this.
-        assertThat(client.secrets().inNamespace(ns).withName("rolling-api-server-key").get().getData()).isEqualTo(generatedKey);
+        assertThat(client.secrets()
+                        .inNamespace(ns)
+                        .withName("rolling-api-server-key")
+                        .get()
+                        .getData())
+                .isEqualTo(generatedKey);
     }
 
     /**
@@ -287,11 +421,18 @@ public abstract class ClawOperatorScenarios {
         await().atMost(TIMEOUT).until(() -> "False".equals(condition(get("broken"), "ConfigValid")));
         Claw claw = get("broken");
         assertThat(claw.getStatus().getPhase().wireValue()).isEqualTo("Failed");
-        String message = claw.getStatus().getConditions().stream().filter(c -> c.getType().equals("ConfigValid")).findFirst().orElseThrow().getMessage();
+        String message = claw.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("ConfigValid"))
+                .findFirst()
+                .orElseThrow()
+                .getMessage();
         assertThat(message).contains(invalidClawMessages());
-        assertThat(cluster().operatorWrites()).allMatch(w -> w.contains("/claws/broken") || w.contains("/events") || w.contains("/clawchannels/"));
+        assertThat(cluster().operatorWrites())
+                .allMatch(w -> w.contains("/claws/broken") || w.contains("/events") || w.contains("/clawchannels/"));
         assertThat(sts("broken")).isNull();
-        assertThat(client.configMaps().inNamespace(ns).list().getItems()).filteredOn(c -> !c.getMetadata().getName().equals("kube-root-ca.crt")).isEmpty();
+        assertThat(client.configMaps().inNamespace(ns).list().getItems())
+                .filteredOn(c -> !c.getMetadata().getName().equals("kube-root-ca.crt"))
+                .isEmpty();
         assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
     }
 
@@ -303,21 +444,32 @@ public abstract class ClawOperatorScenarios {
         assertThat(claw.getStatus().getPhase().wireValue()).isEqualTo("Pending");
         assertThat(claw.getStatus().getConditions()).anySatisfy(c -> {
             assertThat(c.getType()).isEqualTo("Ready");
-            assertThat(c.getMessage()).contains("ClawChannel(s) slack-team not found", "Secret(s) hermes-api-keys not found");
+            assertThat(c.getMessage())
+                    .contains("ClawChannel(s) slack-team not found", "Secret(s) hermes-api-keys not found");
         });
         assertThat(sts("waiting")).isNull();
 
         userSecrets();
         client.resource(slackChannel()).create();
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("waiting").getStatus().getPhase().wireValue()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("waiting").getStatus().getPhase().wireValue()));
     }
 
     @Test
     void grownVolumeIsAppliedToTheClaim() {
         createRunning("growing");
         edit("growing", c -> c.getSpec().getPersistence().getSession().setSize("8Gi"));
-        await().atMost(TIMEOUT).until(() -> new Quantity("8Gi").equals(client.persistentVolumeClaims().inNamespace(ns)
-                .withName("session-growing-0").get().getSpec().getResources().getRequests().get("storage")));
+        await().atMost(TIMEOUT)
+                .until(() -> new Quantity("8Gi")
+                        .equals(client.persistentVolumeClaims()
+                                .inNamespace(ns)
+                                .withName("session-growing-0")
+                                .get()
+                                .getSpec()
+                                .getResources()
+                                .getRequests()
+                                .get("storage")));
 
         shrinkIsRefused("growing");
     }
@@ -329,13 +481,22 @@ public abstract class ClawOperatorScenarios {
     void specChangeOnARunningClawIsUpdatingUntilTheNewPodIsReady() {
         createRunning("upgrading");
         cluster().podsBecomeReady(false);
-        edit("upgrading", c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
-        await().atMost(TIMEOUT).until(() -> "Updating".equals(get("upgrading").getStatus().getPhase().wireValue()));
+        edit(
+                "upgrading",
+                c -> c.getSpec()
+                        .setConfig(Serialization.unmarshal(
+                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+        await().atMost(TIMEOUT)
+                .until(() -> "Updating"
+                        .equals(get("upgrading").getStatus().getPhase().wireValue()));
         assertThat(condition(get("upgrading"), "Ready")).isEqualTo("False");
         cluster().podsBecomeReady(true);
         cluster().resync();
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("upgrading").getStatus().getPhase().wireValue()));
-        assertThat(client.v1().events().inNamespace(ns).list().getItems()).anyMatch(e -> "Updating".equals(e.getReason()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("upgrading").getStatus().getPhase().wireValue()));
+        assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .anyMatch(e -> "Updating".equals(e.getReason()));
     }
 
     @Test
@@ -349,25 +510,46 @@ public abstract class ClawOperatorScenarios {
         });
         await().atMost(TIMEOUT).until(() -> {
             StatefulSet replaced = sts("expanding"); // one read: the old one may be gone between two
-            return replaced != null && replaced.getSpec().getVolumeClaimTemplates().size() == 2;
+            return replaced != null
+                    && replaced.getSpec().getVolumeClaimTemplates().size() == 2;
         });
         assertThat(sts("expanding").getMetadata().getUid()).isNotEqualTo(uid);
-        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-expanding-0").get()).isNotNull();
-        await().atMost(TIMEOUT).until(() -> client.persistentVolumeClaims().inNamespace(ns).withName("workspace-expanding-0").get() != null);
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName("session-expanding-0")
+                        .get())
+                .isNotNull();
+        await().atMost(TIMEOUT)
+                .until(() -> client.persistentVolumeClaims()
+                                .inNamespace(ns)
+                                .withName("workspace-expanding-0")
+                                .get()
+                        != null);
     }
 
     @Test
     void deleteWithRetainKeepsTheClaimWithoutOwner() {
         createRunning("keeper");
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName("session-keeper-0").get();
+        PersistentVolumeClaim pvc = client.persistentVolumeClaims()
+                .inNamespace(ns)
+                .withName("session-keeper-0")
+                .get();
         assertThat(pvc.getMetadata().getOwnerReferences()).isNullOrEmpty();
         client.resources(Claw.class).inNamespace(ns).withName("keeper").delete();
         await().atMost(TIMEOUT).until(() -> {
             cluster().collectGarbage();
             return get("keeper") == null && sts("keeper") == null;
         });
-        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-keeper-0").get()).isNotNull();
-        assertThat(client.configMaps().inNamespace(ns).withName("keeper-runtime-config").get()).isNull();
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName("session-keeper-0")
+                        .get())
+                .isNotNull();
+        assertThat(client.configMaps()
+                        .inNamespace(ns)
+                        .withName("keeper-runtime-config")
+                        .get())
+                .isNull();
     }
 
     @Test
@@ -377,12 +559,22 @@ public abstract class ClawOperatorScenarios {
         temp.getSpec().getPersistence().setReclaimPolicy(io.k8s4claw.api.v1alpha1.ReclaimPolicy.DELETE);
         client.resource(temp).create();
         await().atMost(TIMEOUT).until(() -> {
-            PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName("session-temp-0").get();
-            return pvc != null && pvc.getMetadata().getOwnerReferences() != null && !pvc.getMetadata().getOwnerReferences().isEmpty();
+            PersistentVolumeClaim pvc = client.persistentVolumeClaims()
+                    .inNamespace(ns)
+                    .withName("session-temp-0")
+                    .get();
+            return pvc != null
+                    && pvc.getMetadata().getOwnerReferences() != null
+                    && !pvc.getMetadata().getOwnerReferences().isEmpty();
         });
         client.resources(Claw.class).inNamespace(ns).withName("temp").delete();
-        await().atMost(TIMEOUT).until(() -> get("temp") == null
-                && client.persistentVolumeClaims().inNamespace(ns).withName("session-temp-0").get() == null);
+        await().atMost(TIMEOUT)
+                .until(() -> get("temp") == null
+                        && client.persistentVolumeClaims()
+                                        .inNamespace(ns)
+                                        .withName("session-temp-0")
+                                        .get()
+                                == null);
     }
 
     @Test
@@ -390,23 +582,50 @@ public abstract class ClawOperatorScenarios {
         createRunning("user");
         client.resource(claw("user2", "channels:\n  - name: slack-team")).create();
         await().atMost(TIMEOUT).until(() -> {
-            ClawChannel c = client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").get();
-            return c.getStatus() != null && Integer.valueOf(2).equals(c.getStatus().getReferenceCount());
+            ClawChannel c = client.resources(ClawChannel.class)
+                    .inNamespace(ns)
+                    .withName("slack-team")
+                    .get();
+            return c.getStatus() != null
+                    && Integer.valueOf(2).equals(c.getStatus().getReferenceCount());
         });
-        assertThat(client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").get().getStatus().getReferencingClaws())
+        assertThat(client.resources(ClawChannel.class)
+                        .inNamespace(ns)
+                        .withName("slack-team")
+                        .get()
+                        .getStatus()
+                        .getReferencingClaws())
                 .containsExactly("user", "user2");
         client.resources(Claw.class).inNamespace(ns).withName("user2").delete();
-        await().atMost(TIMEOUT).until(() -> Integer.valueOf(1).equals(
-                client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").get().getStatus().getReferenceCount()));
-        client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").delete();
-        await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
-                .anyMatch(e -> "DeletionBlocked".equals(e.getReason())));
-        ClawChannel held = client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").get();
+        await().atMost(TIMEOUT)
+                .until(() -> Integer.valueOf(1)
+                        .equals(client.resources(ClawChannel.class)
+                                .inNamespace(ns)
+                                .withName("slack-team")
+                                .get()
+                                .getStatus()
+                                .getReferenceCount()));
+        client.resources(ClawChannel.class)
+                .inNamespace(ns)
+                .withName("slack-team")
+                .delete();
+        await().atMost(TIMEOUT)
+                .until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                        .anyMatch(e -> "DeletionBlocked".equals(e.getReason())));
+        ClawChannel held = client.resources(ClawChannel.class)
+                .inNamespace(ns)
+                .withName("slack-team")
+                .get();
         assertThat(held).isNotNull();
         assertThat(held.getMetadata().getDeletionTimestamp()).isNotNull();
 
         client.resources(Claw.class).inNamespace(ns).withName("user").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(ClawChannel.class).inNamespace(ns).withName("slack-team").get() == null);
+        await().atMost(TIMEOUT)
+                .until(() -> client.resources(ClawChannel.class)
+                                .inNamespace(ns)
+                                .withName("slack-team")
+                                .get()
+                        == null);
     }
 
     @Test
@@ -414,11 +633,15 @@ public abstract class ClawOperatorScenarios {
         createRunning("flaky");
         cluster().podsBecomeReady(false);
         cluster().resync();
-        await().atMost(TIMEOUT).until(() -> "Degraded".equals(get("flaky").getStatus().getPhase().wireValue()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Degraded".equals(get("flaky").getStatus().getPhase().wireValue()));
         assertThat(condition(get("flaky"), "Ready")).isEqualTo("False");
         cluster().podsBecomeReady(true);
         cluster().resync();
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("flaky").getStatus().getPhase().wireValue()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("flaky").getStatus().getPhase().wireValue()));
     }
 
     @Test
@@ -426,16 +649,22 @@ public abstract class ClawOperatorScenarios {
         createRunning("sidecar");
         cluster().notReadyContainers().add("channel-slack-team");
         cluster().resync();
-        await().atMost(TIMEOUT).until(() -> "Degraded".equals(get("sidecar").getStatus().getPhase().wireValue()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Degraded".equals(get("sidecar").getStatus().getPhase().wireValue()));
         Claw claw = get("sidecar");
         assertThat(condition(claw, "RuntimeReady")).isEqualTo("True");
         assertThat(condition(claw, "BridgeReady")).isEqualTo("True");
         assertThat(condition(claw, "ChannelsReady")).isEqualTo("False");
         assertThat(condition(claw, "Ready")).isEqualTo("False");
-        assertThat(claw.getStatus().getChannels()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo("NotReady"));
+        assertThat(claw.getStatus().getChannels())
+                .singleElement()
+                .satisfies(c -> assertThat(c.getStatus()).isEqualTo("NotReady"));
         cluster().notReadyContainers().clear();
         cluster().resync();
-        await().atMost(TIMEOUT).until(() -> "Running".equals(get("sidecar").getStatus().getPhase().wireValue()));
+        await().atMost(TIMEOUT)
+                .until(() ->
+                        "Running".equals(get("sidecar").getStatus().getPhase().wireValue()));
     }
 
     /** Waits until a resync passes without the operator writing anything (status settled). */

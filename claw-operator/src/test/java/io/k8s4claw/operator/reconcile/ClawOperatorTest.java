@@ -45,11 +45,22 @@ class ClawOperatorTest extends ClawOperatorScenarios {
         ns = NS;
         client = mockClient;
         operatorClient = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(RequestLog.OPERATOR_AGENT).build()).build();
+                .withConfig(new ConfigBuilder(client.getConfiguration())
+                        .withUserAgent(RequestLog.OPERATOR_AGENT)
+                        .build())
+                .build();
         metrics = new OperatorMetrics();
-        operator = new ClawOperator(new ClawOperator.Settings(operatorClient, RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
-                new SidecarImages("ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
-                Set.of(), Optional.empty(), Optional.of(Duration.ofMillis(500)), 4), metrics);
+        operator = new ClawOperator(
+                new ClawOperator.Settings(
+                        operatorClient,
+                        RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
+                        new SidecarImages(
+                                "ghcr.io/k8s4claw/claw-ipc-bridge:test", "ghcr.io/k8s4claw/claw-channel-sidecar:test"),
+                        Set.of(),
+                        Optional.empty(),
+                        Optional.of(Duration.ofMillis(500)),
+                        4),
+                metrics);
         emulation = new ClusterEmulation(client);
         log = new RequestLog(server);
         operator.start();
@@ -105,13 +116,17 @@ class ClawOperatorTest extends ClawOperatorScenarios {
     protected Claw invalidClaw() {
         // The mock enforces no CRD rules: the duplicate channel and the ingress without host reach the operator.
         Claw bad = claw("broken", "channels:\n  - name: slack-team\n  - name: slack-team\ningress:\n  enabled: true");
-        bad.getSpec().setConfig(Serialization.unmarshal("{\"learningEnabled\":true}", com.fasterxml.jackson.databind.JsonNode.class));
+        bad.getSpec()
+                .setConfig(Serialization.unmarshal(
+                        "{\"learningEnabled\":true}", com.fasterxml.jackson.databind.JsonNode.class));
         return bad;
     }
 
     @Override
     protected List<String> invalidClawMessages() {
-        return List.of("spec.config.model: required", "spec.channels[1].name: channel 'slack-team' is listed twice",
+        return List.of(
+                "spec.config.model: required",
+                "spec.channels[1].name: channel 'slack-team' is listed twice",
                 "spec.ingress.host: required");
     }
 
@@ -123,11 +138,20 @@ class ClawOperatorTest extends ClawOperatorScenarios {
         edit(name, c -> c.getSpec().getPersistence().getSession().setSize("1Gi"));
         await().atMost(TIMEOUT).until(() -> "False".equals(condition(get(name), "ConfigValid")));
         // An invalid change changes nothing but the Claw's status (and an event).
-        assertThat(log.operatorWrites()).allMatch(w -> w.endsWith("/claws/" + name + "/status") || w.contains("/events"));
+        assertThat(log.operatorWrites())
+                .allMatch(w -> w.endsWith("/claws/" + name + "/status") || w.contains("/events"));
         assertThat(sts(name).getMetadata().getResourceVersion()).isEqualTo(stsVersion);
-        assertThat(get(name).getStatus().getConditions()).anySatisfy(c ->
-                assertThat(c.getMessage()).contains("spec.persistence.session.size: volumes can grow but not shrink"));
-        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("session-" + name + "-0").get().getSpec().getResources()
-                .getRequests().get("storage")).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("8Gi"));
+        assertThat(get(name).getStatus().getConditions())
+                .anySatisfy(c -> assertThat(c.getMessage())
+                        .contains("spec.persistence.session.size: volumes can grow but not shrink"));
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName("session-" + name + "-0")
+                        .get()
+                        .getSpec()
+                        .getResources()
+                        .getRequests()
+                        .get("storage"))
+                .isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("8Gi"));
     }
 }

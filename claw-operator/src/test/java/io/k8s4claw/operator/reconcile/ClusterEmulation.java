@@ -29,6 +29,7 @@ public final class ClusterEmulation implements AutoCloseable {
     final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     /** Containers (by name) the kubelet reports not ready even when pods become ready: a failing sidecar. */
     final Set<String> notReadyContainers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final KubernetesClient client;
     private final SharedIndexInformer<StatefulSet> informer;
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -47,14 +48,14 @@ public final class ClusterEmulation implements AutoCloseable {
             }
 
             @Override
-            public void onDelete(StatefulSet sts, boolean unknown) {
-            }
+            public void onDelete(StatefulSet sts, boolean unknown) {}
         });
     }
 
     /** The revision the StatefulSet controller would compute: a hash of the pod template. */
     static String revision(StatefulSet sts) {
-        return sts.getMetadata().getName() + "-" + Hashes.ofString(JSON.asJson(sts.getSpec().getTemplate())).substring(7, 17);
+        return sts.getMetadata().getName() + "-"
+                + Hashes.ofString(JSON.asJson(sts.getSpec().getTemplate())).substring(7, 17);
     }
 
     /** Claims this controller made (it never forgets one, like the StatefulSet controller with Retain). */
@@ -63,25 +64,43 @@ public final class ClusterEmulation implements AutoCloseable {
     private synchronized void statefulSetController(StatefulSet sts) {
         String ns = sts.getMetadata().getNamespace();
         for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
-            String name = template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-0";
-            if (claimsMade.add(ns + "/" + name) && client.persistentVolumeClaims().inNamespace(ns).withName(name).get() == null) {
+            String name =
+                    template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-0";
+            if (claimsMade.add(ns + "/" + name)
+                    && client.persistentVolumeClaims()
+                                    .inNamespace(ns)
+                                    .withName(name)
+                                    .get()
+                            == null) {
                 client.resource(new PersistentVolumeClaimBuilder()
-                        .withNewMetadata().withName(name).withNamespace(ns).withLabels(template.getMetadata().getLabels()).endMetadata()
-                        .withSpec(template.getSpec())
-                        .withNewStatus().withPhase("Bound").withCapacity(template.getSpec().getResources().getRequests()).endStatus()
-                        .build()).create();
+                                .withNewMetadata()
+                                .withName(name)
+                                .withNamespace(ns)
+                                .withLabels(template.getMetadata().getLabels())
+                                .endMetadata()
+                                .withSpec(template.getSpec())
+                                .withNewStatus()
+                                .withPhase("Bound")
+                                .withCapacity(template.getSpec().getResources().getRequests())
+                                .endStatus()
+                                .build())
+                        .create();
             }
         }
         String revision = revision(sts);
         kubelet(sts);
         int ready = podsBecomeReady.get() && notReadyContainers.isEmpty() ? 1 : 0;
         var status = sts.getStatus();
-        if (status != null && Objects.equals(status.getUpdateRevision(), revision) && Objects.equals(status.getReadyReplicas(), ready)
+        if (status != null
+                && Objects.equals(status.getUpdateRevision(), revision)
+                && Objects.equals(status.getReadyReplicas(), ready)
                 && Objects.equals(status.getCurrentRevision(), ready == 1 ? revision : status.getCurrentRevision())) {
             return;
         }
         StatefulSet copy = JSON.clone(sts);
-        copy.setStatus(new StatefulSetStatusBuilder().withReplicas(1).withReadyReplicas(ready)
+        copy.setStatus(new StatefulSetStatusBuilder()
+                .withReplicas(1)
+                .withReadyReplicas(ready)
                 .withObservedGeneration(sts.getMetadata().getGeneration())
                 .withUpdateRevision(revision)
                 .withCurrentRevision(ready == 1 ? revision : status == null ? null : status.getCurrentRevision())
@@ -98,20 +117,33 @@ public final class ClusterEmulation implements AutoCloseable {
         String ns = sts.getMetadata().getNamespace();
         String name = sts.getMetadata().getName() + "-0";
         var template = sts.getSpec().getTemplate();
-        java.util.function.Function<String, io.fabric8.kubernetes.api.model.ContainerStatus> status = c ->
-                new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(c)
-                        .withReady(podsBecomeReady.get() && !notReadyContainers.contains(c)).build();
+        java.util.function.Function<String, io.fabric8.kubernetes.api.model.ContainerStatus> status =
+                c -> new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                        .withName(c)
+                        .withReady(podsBecomeReady.get() && !notReadyContainers.contains(c))
+                        .build();
         var podStatus = new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                .withContainerStatuses(template.getSpec().getContainers().stream().map(c -> status.apply(c.getName())).toList())
+                .withContainerStatuses(template.getSpec().getContainers().stream()
+                        .map(c -> status.apply(c.getName()))
+                        .toList())
                 .withInitContainerStatuses(template.getSpec().getInitContainers().stream()
-                        .filter(c -> "Always".equals(c.getRestartPolicy())).map(c -> status.apply(c.getName())).toList())
+                        .filter(c -> "Always".equals(c.getRestartPolicy()))
+                        .map(c -> status.apply(c.getName()))
+                        .toList())
                 .build();
         var existing = client.pods().inNamespace(ns).withName(name).get();
         try {
             if (existing == null) {
                 client.resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-                        .withNewMetadata().withName(name).withNamespace(ns).withLabels(template.getMetadata().getLabels()).endMetadata()
-                        .withSpec(template.getSpec()).withStatus(podStatus).build()).create();
+                                .withNewMetadata()
+                                .withName(name)
+                                .withNamespace(ns)
+                                .withLabels(template.getMetadata().getLabels())
+                                .endMetadata()
+                                .withSpec(template.getSpec())
+                                .withStatus(podStatus)
+                                .build())
+                        .create();
             } else if (!podStatus.equals(existing.getStatus())) {
                 existing.setStatus(podStatus);
                 client.resource(existing).updateStatus();
@@ -129,8 +161,16 @@ public final class ClusterEmulation implements AutoCloseable {
     /** Garbage collection: deletes every object whose owners are all gone. */
     void collectGarbage() {
         Set<String> live = new HashSet<>();
-        client.resources(Claw.class).inAnyNamespace().list().getItems().forEach(c -> live.add(c.getMetadata().getUid()));
-        client.resources(ClawChannel.class).inAnyNamespace().list().getItems().forEach(c -> live.add(c.getMetadata().getUid()));
+        client.resources(Claw.class)
+                .inAnyNamespace()
+                .list()
+                .getItems()
+                .forEach(c -> live.add(c.getMetadata().getUid()));
+        client.resources(ClawChannel.class)
+                .inAnyNamespace()
+                .list()
+                .getItems()
+                .forEach(c -> live.add(c.getMetadata().getUid()));
         List<List<? extends HasMetadata>> all = List.of(
                 client.apps().statefulSets().inAnyNamespace().list().getItems(),
                 client.services().inAnyNamespace().list().getItems(),
@@ -139,7 +179,12 @@ public final class ClusterEmulation implements AutoCloseable {
                 client.serviceAccounts().inAnyNamespace().list().getItems(),
                 client.network().v1().networkPolicies().inAnyNamespace().list().getItems(),
                 client.network().v1().ingresses().inAnyNamespace().list().getItems(),
-                client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems(),
+                client.policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inAnyNamespace()
+                        .list()
+                        .getItems(),
                 client.persistentVolumeClaims().inAnyNamespace().list().getItems());
         for (List<? extends HasMetadata> items : all) {
             for (HasMetadata o : items) {

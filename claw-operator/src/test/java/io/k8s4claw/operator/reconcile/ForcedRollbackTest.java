@@ -23,10 +23,25 @@ class ForcedRollbackTest {
     static final String BAD = "ghcr.io/zeroclaw-labs/zeroclaw:v0.8.3";
 
     Pod pod(String image, boolean ready) {
-        return client.resource(new PodBuilder().withNewMetadata().withName("agent-0").withNamespace("ns").endMetadata()
-                .withNewSpec().addNewContainer().withName("zeroclaw").withImage(image).endContainer().endSpec()
-                .withNewStatus().addNewContainerStatus().withName("zeroclaw").withReady(ready).endContainerStatus().endStatus()
-                .build()).createOr(p -> p.update());
+        return client.resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("agent-0")
+                        .withNamespace("ns")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("zeroclaw")
+                        .withImage(image)
+                        .endContainer()
+                        .endSpec()
+                        .withNewStatus()
+                        .addNewContainerStatus()
+                        .withName("zeroclaw")
+                        .withReady(ready)
+                        .endContainerStatus()
+                        .endStatus()
+                        .build())
+                .createOr(p -> p.update());
     }
 
     static AutoUpdateStatus after(VersionHistoryStatus outcome, String version, String pending) {
@@ -46,18 +61,30 @@ class ForcedRollbackTest {
     @Test
     void deletesAPodStuckOnTheRolledBackRelease() {
         Pod stuck = pod(BAD, false);
-        assertThat(run(stuck, after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null))).isTrue();
+        assertThat(run(stuck, after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null)))
+                .isTrue();
         assertThat(client.pods().inNamespace("ns").withName("agent-0").get()).isNull();
     }
 
     @Test
     void leavesEveryOtherPodAlone() {
-        assertThat(run(pod(BAD, true), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null))).as("ready").isFalse();
-        assertThat(run(pod(GOOD, false), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null))).as("already on the good release").isFalse();
-        assertThat(run(pod(BAD, false), after(VersionHistoryStatus.HEALTHY, "v0.8.3", null))).as("no rollback").isFalse();
-        assertThat(run(pod(BAD, false), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", "v0.8.4"))).as("a trial runs").isFalse();
-        assertThat(run(pod("ghcr.io/zeroclaw-labs/zeroclaw:v0.8.1", false), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null)))
-                .as("another release").isFalse();
+        assertThat(run(pod(BAD, true), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null)))
+                .as("ready")
+                .isFalse();
+        assertThat(run(pod(GOOD, false), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null)))
+                .as("already on the good release")
+                .isFalse();
+        assertThat(run(pod(BAD, false), after(VersionHistoryStatus.HEALTHY, "v0.8.3", null)))
+                .as("no rollback")
+                .isFalse();
+        assertThat(run(pod(BAD, false), after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", "v0.8.4")))
+                .as("a trial runs")
+                .isFalse();
+        assertThat(run(
+                        pod("ghcr.io/zeroclaw-labs/zeroclaw:v0.8.1", false),
+                        after(VersionHistoryStatus.ROLLED_BACK, "v0.8.3", null)))
+                .as("another release")
+                .isFalse();
         assertThat(client.pods().inNamespace("ns").withName("agent-0").get()).isNotNull();
     }
 }

@@ -28,40 +28,82 @@ class LeaderElectionTest {
     KubernetesClient client;
 
     ClawOperator operator(String identity, OperatorMetrics metrics) {
-        var election = new LeaderElectionConfiguration("claw-operator-leader", "claw-system", Duration.ofSeconds(3),
-                Duration.ofSeconds(2), Duration.ofMillis(250), identity, null, false);
-        return new ClawOperator(new ClawOperator.Settings(client, RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
-                new SidecarImages("b:1", "c:1"), Set.of(), Optional.of(election), Optional.empty(), 2), metrics);
+        var election = new LeaderElectionConfiguration(
+                "claw-operator-leader",
+                "claw-system",
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(250),
+                identity,
+                null,
+                false);
+        return new ClawOperator(
+                new ClawOperator.Settings(
+                        client,
+                        RuntimeAdapters.of(List.of(new TestRuntimeAdapter())),
+                        new SidecarImages("b:1", "c:1"),
+                        Set.of(),
+                        Optional.of(election),
+                        Optional.empty(),
+                        2),
+                metrics);
     }
 
     static double reconciles(OperatorMetrics metrics) {
-        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
+        return metrics.registry().scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
                 .flatMap(s -> s.getDataPoints().stream())
-                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue()).sum();
+                .mapToDouble(d ->
+                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
     }
 
     @Test
     void onlyTheLeaderReconcilesAndTheStandbyTakesOver() {
         // JOSDK first asks the API server whether it may use Leases (SelfSubjectRulesReview); the mock cannot
         // answer that itself, so it answers what the RBAC in deploy/ grants.
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201,
-                new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
-                        .withNewMetadata().endMetadata()
-                        .withNewSpec().withNamespace("claw-system").endSpec()
-                        .withNewStatus().withIncomplete(false)
-                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("get", "create", "update").endResourceRule()
-                        .endStatus().build()).always();
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(
+                        201,
+                        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                                .withNewMetadata()
+                                .endMetadata()
+                                .withNewSpec()
+                                .withNamespace("claw-system")
+                                .endSpec()
+                                .withNewStatus()
+                                .withIncomplete(false)
+                                .addNewResourceRule()
+                                .withApiGroups("coordination.k8s.io")
+                                .withResources("leases")
+                                .withVerbs("get", "create", "update")
+                                .endResourceRule()
+                                .endStatus()
+                                .build())
+                .always();
         OperatorMetrics metricsA = new OperatorMetrics();
         OperatorMetrics metricsB = new OperatorMetrics();
         ClawOperator a = operator("operator-a", metricsA);
         a.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> client.leases().inNamespace("claw-system").withName("claw-operator-leader").get() != null);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client.leases()
+                                .inNamespace("claw-system")
+                                .withName("claw-operator-leader")
+                                .get()
+                        != null);
         ClawOperator b = operator("operator-b", metricsB);
         b.start();
         try {
-            client.resource(new SecretBuilder().withNewMetadata().withName("keys").withNamespace("ns").endMetadata()
-                    .addToStringData("K", "v").build()).create();
+            client.resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("keys")
+                            .withNamespace("ns")
+                            .endMetadata()
+                            .addToStringData("K", "v")
+                            .build())
+                    .create();
             client.resource(Serialization.unmarshal("""
                     apiVersion: claw.prismer.ai/v1alpha1
                     kind: Claw
@@ -72,22 +114,47 @@ class LeaderElectionTest {
                       credentials: {secretRef: {name: keys}}
                       persistence: {session: {size: 1Gi}}
                     """, Claw.class)).create();
-            await().atMost(Duration.ofSeconds(20)).until(() -> client.apps().statefulSets().inNamespace("ns").withName("led").get() != null);
-            assertThat(client.leases().inNamespace("claw-system").withName("claw-operator-leader").get().getSpec().getHolderIdentity())
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> client.apps()
+                                    .statefulSets()
+                                    .inNamespace("ns")
+                                    .withName("led")
+                                    .get()
+                            != null);
+            assertThat(client.leases()
+                            .inNamespace("claw-system")
+                            .withName("claw-operator-leader")
+                            .get()
+                            .getSpec()
+                            .getHolderIdentity())
                     .isEqualTo("operator-a");
             // the StatefulSet is written inside the reconcile; the counter ticks when that reconcile returns
             await().atMost(Duration.ofSeconds(20)).until(() -> reconciles(metricsA) > 0);
             assertThat(reconciles(metricsB)).isZero();
 
             a.close();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "operator-b".equals(
-                    client.leases().inNamespace("claw-system").withName("claw-operator-leader").get().getSpec().getHolderIdentity()));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "operator-b"
+                            .equals(client.leases()
+                                    .inNamespace("claw-system")
+                                    .withName("claw-operator-leader")
+                                    .get()
+                                    .getSpec()
+                                    .getHolderIdentity()));
             client.resources(Claw.class).inNamespace("ns").withName("led").edit(c -> {
-                c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"m2\"}", com.fasterxml.jackson.databind.JsonNode.class));
+                c.getSpec()
+                        .setConfig(Serialization.unmarshal(
+                                "{\"model\":\"m2\"}", com.fasterxml.jackson.databind.JsonNode.class));
                 return c;
             });
-            await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace("ns").withName("led-runtime-config").get()
-                    .getData().get("config.yaml").equals("model: m2\n"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> client.configMaps()
+                            .inNamespace("ns")
+                            .withName("led-runtime-config")
+                            .get()
+                            .getData()
+                            .get("config.yaml")
+                            .equals("model: m2\n"));
             await().atMost(Duration.ofSeconds(20)).until(() -> reconciles(metricsB) > 0);
         } finally {
             b.close();

@@ -43,12 +43,16 @@ public final class RequestLog {
     public List<String> operatorWrites() {
         return all().stream()
                 .filter(r -> WRITES.contains(r.getMethod()))
-                .filter(r -> r.getHeader("User-Agent") != null && r.getHeader("User-Agent").contains(OPERATOR_AGENT))
+                .filter(r -> r.getHeader("User-Agent") != null
+                        && r.getHeader("User-Agent").contains(OPERATOR_AGENT))
                 .map(r -> r.getMethod() + " " + r.getPath())
                 .toList();
     }
 
     public long operatorRequests() {
-        return all().stream().filter(r -> r.getHeader("User-Agent") != null && r.getHeader("User-Agent").contains(OPERATOR_AGENT)).count();
+        return all().stream()
+                .filter(r -> r.getHeader("User-Agent") != null
+                        && r.getHeader("User-Agent").contains(OPERATOR_AGENT))
+                .count();
     }
 }

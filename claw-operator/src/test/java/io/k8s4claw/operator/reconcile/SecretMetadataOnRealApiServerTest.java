@@ -50,29 +50,51 @@ class SecretMetadataOnRealApiServerTest {
     }
 
     private Secret secret(String name, String value) {
-        return new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
                 .addToLabels("team", "a")
                 // what kubectl apply leaves on a Secret: a second copy of its data
-                .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", "{\"stringData\":{\"TOKEN\":\"" + value + "\"}}")
-                .endMetadata().addToStringData("TOKEN", value).build();
+                .addToAnnotations(
+                        "kubectl.kubernetes.io/last-applied-configuration",
+                        "{\"stringData\":{\"TOKEN\":\"" + value + "\"}}")
+                .endMetadata()
+                .addToStringData("TOKEN", value)
+                .build();
     }
 
     @Test
     void listAndWatchCarryMetadataOnly() {
         // An empty namespace first: the apiserver answers an empty projected list with "items": null.
-        assertThat(metadataClient.genericKubernetesResources("v1", "Secret").inNamespace(ns).list().getItems()).isEmpty();
+        assertThat(metadataClient
+                        .genericKubernetesResources("v1", "Secret")
+                        .inNamespace(ns)
+                        .list()
+                        .getItems())
+                .isEmpty();
         real.adminClient().resource(secret("big", "x".repeat(100 * 1024))).create();
 
-        List<GenericKubernetesResource> listed = metadataClient.genericKubernetesResources("v1", "Secret").inNamespace(ns).list().getItems();
+        List<GenericKubernetesResource> listed = metadataClient
+                .genericKubernetesResources("v1", "Secret")
+                .inNamespace(ns)
+                .list()
+                .getItems();
         assertThat(listed).extracting(s -> s.getMetadata().getName()).contains("big");
         assertThat(listed).allSatisfy(SecretMetadataOnRealApiServerTest::metadataOnly);
         // Control: the plain client's list of the same Secret carries its data.
-        GenericKubernetesResource whole = operatorClient.genericKubernetesResources("v1", "Secret").inNamespace(ns).withName("big").get();
+        GenericKubernetesResource whole = operatorClient
+                .genericKubernetesResources("v1", "Secret")
+                .inNamespace(ns)
+                .withName("big")
+                .get();
         assertThat(whole.getKind()).isEqualTo("Secret");
         assertThat(whole.getAdditionalProperties()).containsKey("data");
 
         List<GenericKubernetesResource> seen = new CopyOnWriteArrayList<>();
-        SharedIndexInformer<GenericKubernetesResource> informer = metadataClient.genericKubernetesResources("v1", "Secret").inNamespace(ns)
+        SharedIndexInformer<GenericKubernetesResource> informer = metadataClient
+                .genericKubernetesResources("v1", "Secret")
+                .inNamespace(ns)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(GenericKubernetesResource obj) {
@@ -90,14 +112,22 @@ class SecretMetadataOnRealApiServerTest {
                     }
                 });
         try {
-            await().atMost(TIMEOUT).until(() -> seen.stream().anyMatch(s -> s.getMetadata().getName().equals("big")));
+            await().atMost(TIMEOUT)
+                    .until(() -> seen.stream()
+                            .anyMatch(s -> s.getMetadata().getName().equals("big")));
             real.adminClient().resource(secret("later", "y".repeat(1024))).create();
             real.adminClient().secrets().inNamespace(ns).withName("big").edit(s -> {
                 s.setStringData(Map.of("TOKEN", "rotated"));
                 return s;
             });
-            await().atMost(TIMEOUT).until(() -> seen.stream().filter(s -> s.getMetadata().getName().equals("big")).count() >= 2
-                    && seen.stream().anyMatch(s -> s.getMetadata().getName().equals("later")));
+            await().atMost(TIMEOUT)
+                    .until(() -> seen.stream()
+                                            .filter(s ->
+                                                    s.getMetadata().getName().equals("big"))
+                                            .count()
+                                    >= 2
+                            && seen.stream()
+                                    .anyMatch(s -> s.getMetadata().getName().equals("later")));
             // Events from the watch, not only the initial list, are projected.
             assertThat(seen).allSatisfy(SecretMetadataOnRealApiServerTest::metadataOnly);
         } finally {
@@ -113,7 +143,8 @@ class SecretMetadataOnRealApiServerTest {
         GenericKubernetesResource stored = SecretMetadata.Store.slim(secret);
         assertThat(stored.getMetadata().getAnnotations()).isNullOrEmpty();
         assertThat(stored.getMetadata().getLabels()).isNullOrEmpty();
-        assertThat(stored.getMetadata().getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(stored.getMetadata().getName())
+                .isEqualTo(secret.getMetadata().getName());
         assertThat(stored.getMetadata().getUid()).isEqualTo(secret.getMetadata().getUid());
     }
 
@@ -122,7 +153,11 @@ class SecretMetadataOnRealApiServerTest {
         real.adminClient().resource(secret("keys", "one")).create();
         OperatorMetrics metrics = new OperatorMetrics();
         SecretHashes hashes = new SecretHashes(metrics);
-        GenericKubernetesResource v1 = metadataClient.genericKubernetesResources("v1", "Secret").inNamespace(ns).withName("keys").get();
+        GenericKubernetesResource v1 = metadataClient
+                .genericKubernetesResources("v1", "Secret")
+                .inNamespace(ns)
+                .withName("keys")
+                .get();
 
         String first = hashes.hash(operatorClient, ns, "keys", Optional.of(v1)).orElseThrow();
         assertThat(hashes.hash(operatorClient, ns, "keys", Optional.of(v1))).contains(first);
@@ -132,7 +167,11 @@ class SecretMetadataOnRealApiServerTest {
             s.setStringData(Map.of("TOKEN", "two"));
             return s;
         });
-        GenericKubernetesResource v2 = metadataClient.genericKubernetesResources("v1", "Secret").inNamespace(ns).withName("keys").get();
+        GenericKubernetesResource v2 = metadataClient
+                .genericKubernetesResources("v1", "Secret")
+                .inNamespace(ns)
+                .withName("keys")
+                .get();
         String second = hashes.hash(operatorClient, ns, "keys", Optional.of(v2)).orElseThrow();
         assertThat(second).isNotEqualTo(first);
         assertThat(reads(metrics)).isEqualTo(2);
@@ -143,13 +182,22 @@ class SecretMetadataOnRealApiServerTest {
         assertThat(hashes.size()).isZero();
         // Deleted behind a stale cache entry: the read finds nothing and says missing.
         real.adminClient().secrets().inNamespace(ns).withName("keys").delete();
-        await().atMost(TIMEOUT).until(() -> real.adminClient().secrets().inNamespace(ns).withName("keys").get() == null);
+        await().atMost(TIMEOUT)
+                .until(() -> real.adminClient()
+                                .secrets()
+                                .inNamespace(ns)
+                                .withName("keys")
+                                .get()
+                        == null);
         assertThat(hashes.hash(operatorClient, ns, "keys", Optional.of(v2))).isEmpty();
     }
 
     private static double reads(OperatorMetrics metrics) {
-        return metrics.registry().scrape().stream().filter(m -> m.getMetadata().getName().equals("claw_operator_secret_reads"))
-                .flatMap(m -> m.getDataPoints().stream()).mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+        return metrics.registry().scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("claw_operator_secret_reads"))
+                .flatMap(m -> m.getDataPoints().stream())
+                .mapToDouble(d ->
+                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
                 .sum();
     }
 }

@@ -14,14 +14,20 @@ class SecretMetadataTest {
 
     @Test
     void onlyReadsOfSecretCollectionsAskForMetadata() {
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/secrets", "limit=500")).isEqualTo(SecretMetadata.ACCEPT_LIST);
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/secrets", null)).isEqualTo(SecretMetadata.ACCEPT_LIST);
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/secrets", "allowWatchBookmarks=true&watch=true"))
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/secrets", "limit=500"))
+                .isEqualTo(SecretMetadata.ACCEPT_LIST);
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/secrets", null))
+                .isEqualTo(SecretMetadata.ACCEPT_LIST);
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor(
+                        "GET", "/api/v1/secrets", "allowWatchBookmarks=true&watch=true"))
                 .isEqualTo(SecretMetadata.ACCEPT_WATCH);
         // A single Secret, a write, and other kinds are left alone.
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/secrets/keys", null)).isNull();
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("POST", "/api/v1/namespaces/a/secrets", null)).isNull();
-        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/configmaps", null)).isNull();
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/secrets/keys", null))
+                .isNull();
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("POST", "/api/v1/namespaces/a/secrets", null))
+                .isNull();
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/configmaps", null))
+                .isNull();
     }
 
     @Test
@@ -31,8 +37,13 @@ class SecretMetadataTest {
         GenericKubernetesResource whole = new GenericKubernetesResource();
         whole.setApiVersion("v1");
         whole.setKind("Secret");
-        whole.setMetadata(new ObjectMetaBuilder().withName("keys").withNamespace("a").withUid("u-1").withResourceVersion("7")
-                .addToLabels("owner", "helm").addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", "{\"data\":{}}")
+        whole.setMetadata(new ObjectMetaBuilder()
+                .withName("keys")
+                .withNamespace("a")
+                .withUid("u-1")
+                .withResourceVersion("7")
+                .addToLabels("owner", "helm")
+                .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", "{\"data\":{}}")
                 .build());
         whole.setAdditionalProperties(Map.of("data", Map.of("TOKEN", "c2VjcmV0"), "type", "Opaque"));
 

@@ -51,12 +51,25 @@ class SelfConfigOnRealApiServerTest {
     @BeforeEach
     void namespace() {
         ns = real.newNamespace("selfconfig");
-        reconciler = new SelfConfigReconciler(new ClawPlanner(RuntimeAdapters.load(), SidecarImages.defaults()), Duration.ofHours(1), clock);
-        admin.resource(new SecretBuilder().withNewMetadata().withName("llm").withNamespace(ns).endMetadata()
-                .withStringData(Map.of("OPENAI_API_KEY", "sk-test", "MODEL_HOST_ROUTE", "eu")).build()).create();
-        admin.resource(new ConfigMapBuilder().withNewMetadata().withName("team-skills").withNamespace(ns)
-                .withLabels(Map.of(SkillCatalog.LABEL, "true")).endMetadata()
-                .withData(Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n")).build()).create();
+        reconciler = new SelfConfigReconciler(
+                new ClawPlanner(RuntimeAdapters.load(), SidecarImages.defaults()), Duration.ofHours(1), clock);
+        admin.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("llm")
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withStringData(Map.of("OPENAI_API_KEY", "sk-test", "MODEL_HOST_ROUTE", "eu"))
+                        .build())
+                .create();
+        admin.resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("team-skills")
+                        .withNamespace(ns)
+                        .withLabels(Map.of(SkillCatalog.LABEL, "true"))
+                        .endMetadata()
+                        .withData(Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n"))
+                        .build())
+                .create();
     }
 
     /** The owner's manifest, applied as a GitOps tool does: server-side apply, field manager {@code gitops}. */
@@ -85,7 +98,15 @@ class SelfConfigOnRealApiServerTest {
 
     LocalControlPlane.CommandResult ownerApplies(String manifest, boolean force) {
         return force
-                ? real.plane().kubectl(manifest, "apply", "--server-side", "--field-manager=gitops", "--force-conflicts", "-f", "-")
+                ? real.plane()
+                        .kubectl(
+                                manifest,
+                                "apply",
+                                "--server-side",
+                                "--field-manager=gitops",
+                                "--force-conflicts",
+                                "-f",
+                                "-")
                 : real.plane().kubectl(manifest, "apply", "--server-side", "--field-manager=gitops", "-f", "-");
     }
 
@@ -109,7 +130,9 @@ class SelfConfigOnRealApiServerTest {
 
     @Test
     void anAllowedRequestIsAppliedInOnePatchUnderItsOwnFieldManager() {
-        assertThat(ownerApplies(ownerManifest("skills, config, envVars", ""), false).ok()).isTrue();
+        assertThat(ownerApplies(ownerManifest("skills, config, envVars", ""), false)
+                        .ok())
+                .isTrue();
         ClawSelfConfig r = process(request("more", s -> {
             s.setAddSkills(List.of("release-notes"));
             s.setConfigPatch(Map.of("skillsWriteApproval", "true", "memoryEnabled", "false"));
@@ -119,13 +142,17 @@ class SelfConfigOnRealApiServerTest {
         assertThat(r.getStatus().getPhase()).as(r.getStatus().getMessage()).isEqualTo(SelfConfigPhase.APPLIED);
         assertThat(r.getStatus().getMessage()).contains("release-notes", "skillsWriteApproval", "CUSTOM_FLAG");
         assertThat(r.getStatus().getAppliedAt()).isEqualTo(clock.instant().toString());
-        assertThat(r.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getName()).isEqualTo("agent"));
+        assertThat(r.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o -> assertThat(o.getName()).isEqualTo("agent"));
         Claw claw = claw();
         SkillSpec skill = claw.getSpec().getSkills().get(0);
         assertThat(skill.getName()).isEqualTo("release-notes");
         assertThat(skill.getConfigMapRef().getName()).isEqualTo("team-skills");
-        assertThat(claw.getSpec().getConfig().get("skillsWriteApproval").booleanValue()).isTrue();
-        assertThat(claw.getSpec().getConfig().get("memoryEnabled").booleanValue()).isFalse();
+        assertThat(claw.getSpec().getConfig().get("skillsWriteApproval").booleanValue())
+                .isTrue();
+        assertThat(claw.getSpec().getConfig().get("memoryEnabled").booleanValue())
+                .isFalse();
         assertThat(claw.getSpec().getConfig().get("model").asText()).isEqualTo("nous-hermes-3");
         assertThat(claw.getSpec().getEnv()).extracting(EnvVar::getName).containsExactly("LOG_LEVEL", "CUSTOM_FLAG");
         assertThat(claw.getMetadata().getManagedFields()).anySatisfy(m -> {
@@ -147,41 +174,66 @@ class SelfConfigOnRealApiServerTest {
         assertThat(claw().getMetadata().getResourceVersion()).isEqualTo(version);
     }
 
-    record Bad(String what, Consumer<ClawSelfConfigSpec> spec, String reason) {
-    }
+    record Bad(String what, Consumer<ClawSelfConfigSpec> spec, String reason) {}
 
     @Test
     void aDeniedRequestChangesNothingAndSaysWhy() {
-        assertThat(ownerApplies(ownerManifest("skills, config", ""), false).ok()).isTrue();
+        assertThat(ownerApplies(ownerManifest("skills, config", ""), false).ok())
+                .isTrue();
         List<Bad> bad = List.of(
-                new Bad("action not allowed", s -> s.setAddEnvVars(List.of(new SelfConfigEnvVar("CUSTOM_FLAG", "1"))),
+                new Bad(
+                        "action not allowed",
+                        s -> s.setAddEnvVars(List.of(new SelfConfigEnvVar("CUSTOM_FLAG", "1"))),
                         "allowedActions of Claw agent does not include envVars (allowed: skills, config)"),
-                new Bad("unknown skill source", s -> s.setAddSkills(List.of("@anthropic/tool-use")),
+                new Bad(
+                        "unknown skill source",
+                        s -> s.setAddSkills(List.of("@anthropic/tool-use")),
                         "addSkills: @anthropic/tool-use is in no skill catalog of namespace " + ns),
-                new Bad("breaks the runtime's config schema", s -> s.setConfigPatch(Map.of("skillsWriteApproval", "maybe")),
+                new Bad(
+                        "breaks the runtime's config schema",
+                        s -> s.setConfigPatch(Map.of("skillsWriteApproval", "maybe")),
                         "the change would make Claw agent invalid: spec.config.skillsWriteApproval: must be true or false, got a string"),
-                new Bad("pinned by the adapter", s -> s.setConfigPatch(Map.of("gateway.api_server.host", "0.0.0.0")),
+                new Bad(
+                        "pinned by the adapter",
+                        s -> s.setConfigPatch(Map.of("gateway.api_server.host", "0.0.0.0")),
                         "spec.config.gateway.api_server.host: is pinned by the hermesclaw adapter"),
-                new Bad("where the key is sent", s -> s.setConfigPatch(Map.of("baseUrl", "https://attacker.example.com/v1")),
+                new Bad(
+                        "where the key is sent",
+                        s -> s.setConfigPatch(Map.of("baseUrl", "https://attacker.example.com/v1")),
                         "configPatch.baseUrl: is protected"),
-                new Bad("a valid skill and a bad config key together", s -> {
-                    s.setAddSkills(List.of("release-notes"));
-                    s.setConfigPatch(Map.of("model.api_key", "x"));
-                }, "configPatch.model.api_key: is protected"),
-                new Bad("workspace files", s -> s.setAddWorkspaceFiles(Map.of("notes.md", "hi")),
+                new Bad(
+                        "a valid skill and a bad config key together",
+                        s -> {
+                            s.setAddSkills(List.of("release-notes"));
+                            s.setConfigPatch(Map.of("model.api_key", "x"));
+                        },
+                        "configPatch.model.api_key: is protected"),
+                new Bad(
+                        "workspace files",
+                        s -> s.setAddWorkspaceFiles(Map.of("notes.md", "hi")),
                         "does not include workspaceFiles"),
-                new Bad("removing a skill that is not there", s -> s.setRemoveSkills(List.of("triage")),
+                new Bad(
+                        "removing a skill that is not there",
+                        s -> s.setRemoveSkills(List.of("triage")),
                         "removeSkills: triage is not installed"));
         String version = claw().getMetadata().getResourceVersion();
         int i = 0;
         for (Bad b : bad) {
             ClawSelfConfig r = process(request("bad-" + i++, b.spec()));
             assertThat(r.getStatus().getPhase()).as(b.what()).isEqualTo(SelfConfigPhase.DENIED);
-            assertThat(r.getStatus().getMessage()).as(b.what()).contains(b.reason()).endsWith("nothing was changed");
-            assertThat(claw().getMetadata().getResourceVersion()).as(b.what() + ": the Claw is untouched").isEqualTo(version);
+            assertThat(r.getStatus().getMessage())
+                    .as(b.what())
+                    .contains(b.reason())
+                    .endsWith("nothing was changed");
+            assertThat(claw().getMetadata().getResourceVersion())
+                    .as(b.what() + ": the Claw is untouched")
+                    .isEqualTo(version);
         }
-        assertThat(claw().getSpec().getSkills()).as("the valid half of a bad request is not applied").isNull();
-        assertThat(admin.v1().events().inNamespace(ns).list().getItems()).filteredOn(e -> "SelfConfigDenied".equals(e.getReason()))
+        assertThat(claw().getSpec().getSkills())
+                .as("the valid half of a bad request is not applied")
+                .isNull();
+        assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+                .filteredOn(e -> "SelfConfigDenied".equals(e.getReason()))
                 .hasSizeGreaterThanOrEqualTo(bad.size());
     }
 
@@ -199,7 +251,8 @@ class SelfConfigOnRealApiServerTest {
                 "OPENAI_API_KEY", "is read from a Secret",
                 "ANTHROPIC_API_KEY", "looks like a credential");
         reasons.forEach((name, reason) -> {
-            ClawSelfConfig r = process(request("env-" + name.toLowerCase().replace('_', '-'),
+            ClawSelfConfig r = process(request(
+                    "env-" + name.toLowerCase().replace('_', '-'),
                     s -> s.setAddEnvVars(List.of(new SelfConfigEnvVar(name, "x")))));
             assertThat(r.getStatus().getPhase()).as(name).isEqualTo(SelfConfigPhase.DENIED);
             assertThat(r.getStatus().getMessage()).as(name).contains(name + " " + reason);
@@ -224,7 +277,8 @@ class SelfConfigOnRealApiServerTest {
 
     @Test
     void aLaterChangeByTheOwnerWinsAndTheRequestSaysSo() {
-        assertThat(ownerApplies(ownerManifest("config, envVars", ""), false).ok()).isTrue();
+        assertThat(ownerApplies(ownerManifest("config, envVars", ""), false).ok())
+                .isTrue();
         ClawSelfConfig r = process(request("flag", s -> {
             s.setAddEnvVars(List.of(new SelfConfigEnvVar("CUSTOM_FLAG", "true")));
             s.setConfigPatch(Map.of("curatorEnabled", "false"));
@@ -237,22 +291,31 @@ class SelfConfigOnRealApiServerTest {
         String changed = ownerManifest("config, envVars", "").replace("value: info", "value: debug");
         LocalControlPlane.CommandResult conflict = ownerApplies(changed, false);
         assertThat(conflict.ok()).isFalse();
-        assertThat(conflict.stderr()).contains("conflict").contains(SelfConfigReconciler.FIELD_MANAGER).contains(".spec.env");
+        assertThat(conflict.stderr())
+                .contains("conflict")
+                .contains(SelfConfigReconciler.FIELD_MANAGER)
+                .contains(".spec.env");
         r = process(r);
-        assertThat(r.getStatus().getConditions()).as("nothing was overridden yet").isNull();
+        assertThat(r.getStatus().getConditions())
+                .as("nothing was overridden yet")
+                .isNull();
 
         // GitOps tools apply with force: the owner's later change wins.
         assertThat(ownerApplies(changed, true).ok()).isTrue();
         Claw claw = claw();
         assertThat(claw.getSpec().getEnv()).extracting(EnvVar::getName).containsExactly("LOG_LEVEL");
-        assertThat(claw.getSpec().getConfig().get("curatorEnabled").booleanValue()).as("the agent's own key survives").isFalse();
+        assertThat(claw.getSpec().getConfig().get("curatorEnabled").booleanValue())
+                .as("the agent's own key survives")
+                .isFalse();
         r = process(r);
         assertThat(r.getStatus().getPhase()).isEqualTo(SelfConfigPhase.APPLIED);
         assertThat(r.getStatus().getConditions()).singleElement().satisfies(c -> {
             assertThat(c.getType()).isEqualTo(SelfConfigReconciler.CONDITION_OVERRIDDEN);
             assertThat(c.getStatus()).isEqualTo("True");
-            assertThat(c.getMessage()).contains("env CUSTOM_FLAG is no longer set to the requested value")
-                    .doesNotContain("curatorEnabled").contains("gitops (Apply");
+            assertThat(c.getMessage())
+                    .contains("env CUSTOM_FLAG is no longer set to the requested value")
+                    .doesNotContain("curatorEnabled")
+                    .contains("gitops (Apply");
         });
         // The agent's change is not re-asserted: the owner's value stands.
         process(r);
@@ -270,11 +333,15 @@ class SelfConfigOnRealApiServerTest {
         clock.advance(Duration.ofMinutes(1));
         assertThat(reconciler.process(admin, admin.resource(r).get())).isEmpty();
         assertThat(admin.resource(r).get()).isNull();
-        assertThat(claw().getSpec().getSkills()).as("deleting the request keeps its change").hasSize(1);
+        assertThat(claw().getSpec().getSkills())
+                .as("deleting the request keeps its change")
+                .hasSize(1);
         ClawSelfConfig denied = process(request("denied", s -> s.setAddSkills(List.of("nope"))));
         clock.advance(Duration.ofHours(2));
         reconciler.process(admin, denied);
-        assertThat(admin.resource(denied).get()).as("a denied request stays for the agent to read").isNotNull();
+        assertThat(admin.resource(denied).get())
+                .as("a denied request stays for the agent to read")
+                .isNotNull();
     }
 
     static final class MutableClock extends Clock {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** {@link SelfConfigPlanner} alone: the decisions the real-apiserver tests do not spell out, as a pure function. */
 class SelfConfigPlannerTest {
 
-    final SelfConfigPlanner planner = new SelfConfigPlanner(new ClawPlanner(RuntimeAdapters.load(), SidecarImages.defaults())::validate);
+    final SelfConfigPlanner planner =
+            new SelfConfigPlanner(new ClawPlanner(RuntimeAdapters.load(), SidecarImages.defaults())::validate);
     final SkillCatalog catalog = new SkillCatalog(Map.of("release-notes", "team-skills"));
 
     static Claw claw(String extra) {
@@ -49,13 +50,16 @@ class SelfConfigPlannerTest {
         assertThat(SelfConfigPlanner.parse("3").intValue()).isEqualTo(3);
         assertThat(SelfConfigPlanner.parse("{\"a\":1}").path("a").intValue()).isEqualTo(1);
         assertThat(SelfConfigPlanner.parse("claude-sonnet-4").textValue()).isEqualTo("claude-sonnet-4");
-        assertThat(SelfConfigPlanner.parse("123abc").textValue()).as("no trailing garbage read as a number").isEqualTo("123abc");
+        assertThat(SelfConfigPlanner.parse("123abc").textValue())
+                .as("no trailing garbage read as a number")
+                .isEqualTo("123abc");
         assertThat(SelfConfigPlanner.parse("null").isNull()).isTrue();
     }
 
     @Test
     void theMergePatchHoldsOnlyThePatchedConfigKeys() {
-        var apply = (SelfConfigDecision.Apply) decide(claw(""), s -> s.setConfigPatch(Map.of("memoryEnabled", "false")));
+        var apply =
+                (SelfConfigDecision.Apply) decide(claw(""), s -> s.setConfigPatch(Map.of("memoryEnabled", "false")));
         assertThat(apply.specPatch().toString()).isEqualTo("{\"config\":{\"memoryEnabled\":false}}");
         JsonNode config = apply.patched().getSpec().getConfig();
         assertThat(config.path("model").asText()).isEqualTo("nous-hermes-3");
@@ -65,7 +69,8 @@ class SelfConfigPlannerTest {
     @Test
     void aKeyPathThroughAValueOrNotAPathIsDenied() {
         assertThat(decide(claw(""), s -> s.setConfigPatch(Map.of("model.name", "x"))))
-                .isEqualTo(new SelfConfigDecision.Deny("configPatch.model.name: model is string, not a map; nothing was changed"));
+                .isEqualTo(new SelfConfigDecision.Deny(
+                        "configPatch.model.name: model is string, not a map; nothing was changed"));
         assertThat(((SelfConfigDecision.Deny) decide(claw(""), s -> s.setConfigPatch(Map.of("a..b", "x")))).reason())
                 .startsWith("configPatch.a..b: not a key path");
     }
@@ -76,7 +81,8 @@ class SelfConfigPlannerTest {
         var again = (SelfConfigDecision.Apply) decide(claw(installed), s -> s.setAddSkills(List.of("release-notes")));
         assertThat(again.patched().getSpec().getSkills()).hasSize(1);
         String inline = "  skills: [{name: release-notes, inline: \"# mine\"}]\n";
-        assertThat(((SelfConfigDecision.Deny) decide(claw(inline), s -> s.setAddSkills(List.of("release-notes")))).reason())
+        assertThat(((SelfConfigDecision.Deny) decide(claw(inline), s -> s.setAddSkills(List.of("release-notes"))))
+                        .reason())
                 .startsWith("addSkills: a skill named release-notes is installed already from another source");
     }
 
@@ -87,16 +93,20 @@ class SelfConfigPlannerTest {
             s.setAddEnvVars(List.of(new SelfConfigEnvVar("LOG_LEVEL", "debug")));
             s.setRemoveEnvVars(List.of("MODE"));
         });
-        assertThat(apply.patched().getSpec().getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+        assertThat(apply.patched().getSpec().getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
     }
 
     @Test
     void onlyProblemsTheRequestIntroducesDenyIt() {
-        // The owner's Claw is already invalid (a string where Hermes wants a boolean): the agent's unrelated change still applies.
+        // The owner's Claw is already invalid (a string where Hermes wants a boolean): the agent's unrelated change
+        // still applies.
         Claw broken = claw("");
         ((com.fasterxml.jackson.databind.node.ObjectNode) broken.getSpec().getConfig()).put("curatorEnabled", "yes");
-        assertThat(decide(broken, s -> s.setConfigPatch(Map.of("memoryEnabled", "true")))).isInstanceOf(SelfConfigDecision.Apply.class);
-        assertThat(decide(broken, s -> s.setConfigPatch(Map.of("autoPrune", "\"often\"")))).isInstanceOf(SelfConfigDecision.Deny.class);
+        assertThat(decide(broken, s -> s.setConfigPatch(Map.of("memoryEnabled", "true"))))
+                .isInstanceOf(SelfConfigDecision.Apply.class);
+        assertThat(decide(broken, s -> s.setConfigPatch(Map.of("autoPrune", "\"often\""))))
+                .isInstanceOf(SelfConfigDecision.Deny.class);
     }
 }

@@ -23,8 +23,15 @@ class AutoUpdateMachineTest {
     final AtomicInteger registryCalls = new AtomicInteger();
 
     static AutoUpdatePolicy policy(String constraint, int maxRollbacks, String fingerprint) {
-        return AutoUpdatePolicy.of(ImageReference.parse("ghcr.io/zeroclaw-labs/zeroclaw"), "v0.8.1", Pattern.compile("v\\d+\\.\\d+\\.\\d+"),
-                constraint, "0 3 * * *", Duration.ofMinutes(10), maxRollbacks, fingerprint);
+        return AutoUpdatePolicy.of(
+                ImageReference.parse("ghcr.io/zeroclaw-labs/zeroclaw"),
+                "v0.8.1",
+                Pattern.compile("v\\d+\\.\\d+\\.\\d+"),
+                constraint,
+                "0 3 * * *",
+                Duration.ofMinutes(10),
+                maxRollbacks,
+                fingerprint);
     }
 
     Supplier<TagListing> registry(TagListing answer) {
@@ -34,8 +41,14 @@ class AutoUpdateMachineTest {
         };
     }
 
-    AutoUpdateMachine.Step step(AutoUpdateStatus previous, AutoUpdatePolicy policy, Instant now, AutoUpdateMachine.Health health, TagListing answer) {
-        return AutoUpdateMachine.advance(previous, policy, now, health, registry(answer), (from, to) -> new PreUpdateHook.Decision.Proceed());
+    AutoUpdateMachine.Step step(
+            AutoUpdateStatus previous,
+            AutoUpdatePolicy policy,
+            Instant now,
+            AutoUpdateMachine.Health health,
+            TagListing answer) {
+        return AutoUpdateMachine.advance(
+                previous, policy, now, health, registry(answer), (from, to) -> new PreUpdateHook.Decision.Proceed());
     }
 
     @Test
@@ -115,13 +128,20 @@ class AutoUpdateMachineTest {
         assertThat(s.condition().orElseThrow().ok()).isFalse();
 
         // a newer version is still tried: the circuit is per version
-        s = step(s.status(), p, Instant.parse("2026-12-04T03:00:00Z"), HEALTHY, new TagListing.Tags(List.of("v0.8.1", "v0.8.2", "v0.8.3")));
+        s = step(
+                s.status(),
+                p,
+                Instant.parse("2026-12-04T03:00:00Z"),
+                HEALTHY,
+                new TagListing.Tags(List.of("v0.8.1", "v0.8.2", "v0.8.3")));
         assertThat(s.runVersion()).isEqualTo("v0.8.3");
         assertThat(s.status().getRollbackCount()).isZero();
 
         // a spec change closes every circuit and checks at once
-        AutoUpdateStatus afterSpecChange = step(s.status(), p, Instant.parse("2026-12-04T03:01:00Z"), HEALTHY, tags).status();
-        AutoUpdateMachine.Step reset = step(afterSpecChange, policy("~0.8", 2, "aaaa-cccc"), Instant.parse("2026-12-04T03:02:00Z"), HEALTHY, tags);
+        AutoUpdateStatus afterSpecChange = step(s.status(), p, Instant.parse("2026-12-04T03:01:00Z"), HEALTHY, tags)
+                .status();
+        AutoUpdateMachine.Step reset = step(
+                afterSpecChange, policy("~0.8", 2, "aaaa-cccc"), Instant.parse("2026-12-04T03:02:00Z"), HEALTHY, tags);
         assertThat(reset.status().getFailedVersions()).isNull();
         assertThat(reset.status().getCircuitOpen()).isFalse();
         assertThat(reset.status().getCurrentVersion()).isEqualTo("v0.8.3");
@@ -131,7 +151,8 @@ class AutoUpdateMachineTest {
     @Test
     void aRegistryFailureLeavesTheRunningVersionAndRetriesWithAGrowingBackoff() {
         AutoUpdatePolicy p = policy(null, 3, "aaaa-bbbb");
-        TagListing.Failed limited = new TagListing.Failed(TagListing.Problem.REGISTRY_RATE_LIMITED, "registry ghcr.io/x is rate limiting the operator (429)");
+        TagListing.Failed limited = new TagListing.Failed(
+                TagListing.Problem.REGISTRY_RATE_LIMITED, "registry ghcr.io/x is rate limiting the operator (429)");
         AutoUpdateMachine.Step s = step(null, p, T0, HEALTHY, limited);
         assertThat(s.runVersion()).isEqualTo("v0.8.1");
         assertThat(s.condition().orElseThrow()).satisfies(c -> {
@@ -148,10 +169,16 @@ class AutoUpdateMachineTest {
             s = step(s.status(), p, t, HEALTHY, limited);
         }
         assertThat(s.status().getRegistryFailures()).isEqualTo(5);
-        assertThat(Duration.between(t, Instant.parse(s.status().getNextCheck()))).isBetween(Duration.ofMinutes(4), Duration.ofMinutes(8));
+        assertThat(Duration.between(t, Instant.parse(s.status().getNextCheck())))
+                .isBetween(Duration.ofMinutes(4), Duration.ofMinutes(8));
         assertThat(s.runVersion()).isEqualTo("v0.8.1");
         // recovery: the failures reset, the schedule takes over again
-        s = step(s.status(), p, Instant.parse(s.status().getNextCheck()), HEALTHY, new TagListing.Tags(List.of("v0.8.1")));
+        s = step(
+                s.status(),
+                p,
+                Instant.parse(s.status().getNextCheck()),
+                HEALTHY,
+                new TagListing.Tags(List.of("v0.8.1")));
         assertThat(s.status().getRegistryFailures()).isZero();
         assertThat(s.condition().orElseThrow().reason()).isEqualTo("UpToDate");
     }
@@ -168,12 +195,22 @@ class AutoUpdateMachineTest {
     @Test
     void thePreUpdateHookCanHoldOrRefuseARoll() {
         AutoUpdatePolicy p = policy(null, 3, "aaaa-bbbb");
-        AutoUpdateMachine.Step held = AutoUpdateMachine.advance(null, p, T0, HEALTHY, registry(new TagListing.Tags(TAGS)),
+        AutoUpdateMachine.Step held = AutoUpdateMachine.advance(
+                null,
+                p,
+                T0,
+                HEALTHY,
+                registry(new TagListing.Tags(TAGS)),
                 (from, to) -> new PreUpdateHook.Decision.Wait("backup of v0.8.1 running", Duration.ofSeconds(20)));
         assertThat(held.runVersion()).isEqualTo("v0.8.1");
         assertThat(held.condition().orElseThrow().reason()).isEqualTo("WaitingForPreUpdateHook");
         assertThat(held.status().getNextCheck()).isEqualTo(T0.plusSeconds(20).toString());
-        AutoUpdateMachine.Step refused = AutoUpdateMachine.advance(null, p, T0, HEALTHY, registry(new TagListing.Tags(TAGS)),
+        AutoUpdateMachine.Step refused = AutoUpdateMachine.advance(
+                null,
+                p,
+                T0,
+                HEALTHY,
+                registry(new TagListing.Tags(TAGS)),
                 (from, to) -> new PreUpdateHook.Decision.Refuse("backup failed"));
         assertThat(refused.runVersion()).isEqualTo("v0.8.1");
         assertThat(refused.events()).extracting(AutoUpdateMachine.Note::reason).containsExactly("UpdateBlocked");
@@ -185,8 +222,15 @@ class AutoUpdateMachineTest {
         AutoUpdateMachine.Step s = step(null, p, T0, HEALTHY, new TagListing.Tags(TAGS));
         s = step(s.status(), p, T0.plusSeconds(30), HEALTHY, null);
         assertThat(s.status().getCurrentVersion()).isEqualTo("v0.8.2");
-        AutoUpdatePolicy other = AutoUpdatePolicy.of(ImageReference.parse("ghcr.io/zeroclaw-labs/zeroclaw"), "v0.8.0",
-                Pattern.compile("v\\d+\\.\\d+\\.\\d+"), null, "0 3 * * *", Duration.ofMinutes(10), 3, "dddd-bbbb");
+        AutoUpdatePolicy other = AutoUpdatePolicy.of(
+                ImageReference.parse("ghcr.io/zeroclaw-labs/zeroclaw"),
+                "v0.8.0",
+                Pattern.compile("v\\d+\\.\\d+\\.\\d+"),
+                null,
+                "0 3 * * *",
+                Duration.ofMinutes(10),
+                3,
+                "dddd-bbbb");
         AutoUpdateMachine.Step restarted = step(s.status(), other, T0.plusSeconds(60), SICK, null);
         assertThat(restarted.runVersion()).isEqualTo("v0.8.0");
         assertThat(restarted.status().getLastGoodVersion()).isNull();

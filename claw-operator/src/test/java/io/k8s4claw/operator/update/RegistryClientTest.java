@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -31,14 +30,18 @@ class RegistryClientTest {
 
     @TempDir
     static Path dir;
+
     static TokenIssuer tokens;
     static OciRegistry registry;
     static final RegistryClient CLIENT = RegistryClient.create();
 
     @BeforeAll
     static void start() {
-        tokens = new TokenIssuer("k8s4claw-test-registry").user("ci-bot", "pull-and-push").publicRepository("openclaw/openclaw");
-        registry = OciRegistry.startWithTokenAuth(RegistryInstaller.ensureBuilt(), dir, tokens, "ci-bot", "pull-and-push");
+        tokens = new TokenIssuer("k8s4claw-test-registry")
+                .user("ci-bot", "pull-and-push")
+                .publicRepository("openclaw/openclaw");
+        registry =
+                OciRegistry.startWithTokenAuth(RegistryInstaller.ensureBuilt(), dir, tokens, "ci-bot", "pull-and-push");
         registry.push("openclaw/openclaw", "a", "2026.9.6", "latest", "main");
         registry.push("openclaw/openclaw", "b", "2026.9.9", "2026.9.10-beta.1");
         registry.push("private/agent", "c", "v0.8.1", "v0.8.2");
@@ -53,11 +56,17 @@ class RegistryClientTest {
     @Test
     void aPublicRepositoryIsListedAnonymouslyThroughTheBearerTokenFlow() {
         int before = tokens.requests().size();
-        TagListing listing = CLIENT.listTags(ImageReference.parse(registry.host() + "/openclaw/openclaw"), Optional.empty());
-        assertThat(listing).isInstanceOfSatisfying(TagListing.Tags.class, t ->
-                assertThat(t.tags()).containsExactlyInAnyOrder("2026.9.6", "latest", "main", "2026.9.9", "2026.9.10-beta.1"));
+        TagListing listing =
+                CLIENT.listTags(ImageReference.parse(registry.host() + "/openclaw/openclaw"), Optional.empty());
+        assertThat(listing)
+                .isInstanceOfSatisfying(
+                        TagListing.Tags.class,
+                        t -> assertThat(t.tags())
+                                .containsExactlyInAnyOrder(
+                                        "2026.9.6", "latest", "main", "2026.9.9", "2026.9.10-beta.1"));
         assertThat(tokens.requests().subList(before, tokens.requests().size()))
-                .singleElement().satisfies(r -> {
+                .singleElement()
+                .satisfies(r -> {
                     assertThat(r.user()).isNull();
                     assertThat(r.scope()).isEqualTo("repository:openclaw/openclaw:pull");
                 });
@@ -66,8 +75,12 @@ class RegistryClientTest {
     @Test
     void pagesAreFollowedThroughTheLinkHeader() {
         RegistryClient paging = new RegistryClient(HttpClient.newHttpClient(), Duration.ofSeconds(10), 2);
-        TagListing listing = paging.listTags(ImageReference.parse(registry.host() + "/openclaw/openclaw"), Optional.empty());
-        assertThat(listing).isInstanceOfSatisfying(TagListing.Tags.class, t -> assertThat(t.tags()).hasSize(5).doesNotHaveDuplicates());
+        TagListing listing =
+                paging.listTags(ImageReference.parse(registry.host() + "/openclaw/openclaw"), Optional.empty());
+        assertThat(listing)
+                .isInstanceOfSatisfying(
+                        TagListing.Tags.class,
+                        t -> assertThat(t.tags()).hasSize(5).doesNotHaveDuplicates());
     }
 
     @Test
@@ -80,11 +93,13 @@ class RegistryClientTest {
         });
         String config = "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\""
                 + Base64.getEncoder().encodeToString("ci-bot:pull-and-push".getBytes(StandardCharsets.UTF_8)) + "\"}}}";
-        Optional<RegistryCredentials> credentials = RegistryCredentials.find(List.of(config.getBytes(StandardCharsets.UTF_8)), image);
+        Optional<RegistryCredentials> credentials =
+                RegistryCredentials.find(List.of(config.getBytes(StandardCharsets.UTF_8)), image);
         assertThat(credentials).isPresent();
         assertThat(credentials.get().toString()).doesNotContain("pull-and-push");
-        assertThat(CLIENT.listTags(image, credentials)).isInstanceOfSatisfying(TagListing.Tags.class,
-                t -> assertThat(t.tags()).containsExactlyInAnyOrder("v0.8.1", "v0.8.2"));
+        assertThat(CLIENT.listTags(image, credentials))
+                .isInstanceOfSatisfying(
+                        TagListing.Tags.class, t -> assertThat(t.tags()).containsExactlyInAnyOrder("v0.8.1", "v0.8.2"));
         TagListing wrong = CLIENT.listTags(image, Optional.of(new RegistryCredentials("ci-bot", "wrong")));
         assertThat(wrong).isInstanceOfSatisfying(TagListing.Failed.class, f -> {
             assertThat(f.problem()).isEqualTo(TagListing.Problem.REGISTRY_UNAUTHORIZED);
@@ -94,9 +109,13 @@ class RegistryClientTest {
 
     @Test
     void aMissingRepositoryIsNotFound() {
-        TagListing listing = CLIENT.listTags(ImageReference.parse(registry.host() + "/openclaw/nope"),
+        TagListing listing = CLIENT.listTags(
+                ImageReference.parse(registry.host() + "/openclaw/nope"),
                 Optional.of(new RegistryCredentials("ci-bot", "pull-and-push")));
-        assertThat(listing).isInstanceOfSatisfying(TagListing.Failed.class, f -> assertThat(f.problem()).isEqualTo(TagListing.Problem.REPOSITORY_NOT_FOUND));
+        assertThat(listing)
+                .isInstanceOfSatisfying(
+                        TagListing.Failed.class,
+                        f -> assertThat(f.problem()).isEqualTo(TagListing.Problem.REPOSITORY_NOT_FOUND));
     }
 
     @Test
@@ -121,9 +140,14 @@ class RegistryClientTest {
         server.createContext("/v2/notags/x/tags/list", ex -> reply(ex, 200, "{\"name\":\"notags/x\"}"));
         server.createContext("/v2/broken/x/tags/list", ex -> reply(ex, 500, "oops"));
         server.createContext("/v2/small-pages/x/tags/list", ex -> {
-            boolean asksTooMany = ex.getRequestURI().getQuery() != null && ex.getRequestURI().getQuery().contains("n=");
-            reply(ex, asksTooMany ? 400 : 200, asksTooMany ? "{\"errors\":[{\"code\":\"PAGINATION_NUMBER_INVALID\"}]}"
-                    : "{\"name\":\"small-pages/x\",\"tags\":[\"v1.0.0\"]}");
+            boolean asksTooMany = ex.getRequestURI().getQuery() != null
+                    && ex.getRequestURI().getQuery().contains("n=");
+            reply(
+                    ex,
+                    asksTooMany ? 400 : 200,
+                    asksTooMany
+                            ? "{\"errors\":[{\"code\":\"PAGINATION_NUMBER_INVALID\"}]}"
+                            : "{\"name\":\"small-pages/x\",\"tags\":[\"v1.0.0\"]}");
         });
         server.start();
         try {
@@ -141,11 +165,14 @@ class RegistryClientTest {
 
     @Test
     void imageReferencesNameTheirRegistryLikeDockerDoes() {
-        assertThat(ImageReference.parse("nousresearch/hermes-agent")).isEqualTo(new ImageReference("registry-1.docker.io", "nousresearch/hermes-agent", "https://index.docker.io/v1/"));
+        assertThat(ImageReference.parse("nousresearch/hermes-agent"))
+                .isEqualTo(new ImageReference(
+                        "registry-1.docker.io", "nousresearch/hermes-agent", "https://index.docker.io/v1/"));
         assertThat(ImageReference.parse("ubuntu").repository()).isEqualTo("library/ubuntu");
         assertThat(ImageReference.parse("ghcr.io/openclaw/openclaw").baseUrl()).isEqualTo("https://ghcr.io");
         assertThat(ImageReference.parse("localhost:5000/a").baseUrl()).isEqualTo("http://localhost:5000");
-        assertThat(RegistryClient.next("</v2/a/tags/list?last=x&n=2>; rel=\"next\"")).contains("/v2/a/tags/list?last=x&n=2");
+        assertThat(RegistryClient.next("</v2/a/tags/list?last=x&n=2>; rel=\"next\""))
+                .contains("/v2/a/tags/list?last=x&n=2");
     }
 
     private static TagListing.Problem problem(String repository) {
@@ -154,7 +181,8 @@ class RegistryClientTest {
         return ((TagListing.Failed) listing).problem();
     }
 
-    private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body) throws java.io.IOException {
+    private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body)
+            throws java.io.IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(code, b.length);
         ex.getResponseBody().write(b);

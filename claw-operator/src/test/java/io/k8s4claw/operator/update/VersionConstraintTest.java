@@ -27,7 +27,8 @@ class VersionConstraintTest {
         for (String line : table.split("\n")) {
             String[] f = line.split("\t");
             boolean expected = Boolean.parseBoolean(f[2]);
-            boolean actual = VersionConstraint.parse(f[0]).accepts(SemVer.parse(f[1]).orElseThrow());
+            boolean actual =
+                    VersionConstraint.parse(f[0]).accepts(SemVer.parse(f[1]).orElseThrow());
             rows++;
             if (actual != expected) {
                 disagreements.add(f[0] + " on " + f[1] + ": Masterminds " + expected + ", ours " + actual);
@@ -39,7 +40,8 @@ class VersionConstraintTest {
 
     @Test
     void refusesWhatIsNoConstraint() {
-        assertThatThrownBy(() -> VersionConstraint.parse("latest")).hasMessageContaining("improper constraint: \"latest\"");
+        assertThatThrownBy(() -> VersionConstraint.parse("latest"))
+                .hasMessageContaining("improper constraint: \"latest\"");
         assertThatThrownBy(() -> VersionConstraint.parse(">= 1.2 <")).hasMessageContaining("improper constraint");
         assertThat(VersionConstraint.problem("^2.0.0")).isEmpty();
     }

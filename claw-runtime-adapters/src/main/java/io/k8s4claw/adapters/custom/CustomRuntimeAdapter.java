@@ -48,8 +48,14 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
     public static final String RUNTIME_ID = "custom";
     static final String DEFAULT_CONFIG_PATH = "/etc/claw/config.json";
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "custom runtime", ImagePolicy.none(),
-            List.of(), List.of(), ConfigFormat.JSON, MergeMode.PASSTHROUGH,
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "custom runtime",
+            ImagePolicy.none(),
+            List.of(),
+            List.of(),
+            ConfigFormat.JSON,
+            MergeMode.PASSTHROUGH,
             new ShutdownPolicy(30, 0, "whatever the image does on SIGTERM"),
             "the container described in spec.custom, spec.config as JSON at spec.custom.configPath");
 
@@ -66,8 +72,11 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
         List<FieldError> common = new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of()));
         errors.addAll(common);
         if (custom == null || custom.getImage() == null || custom.getImage().isBlank()) {
-            errors.add(new FieldError("spec.custom.image", "runtime custom needs the container image, e.g."
-                    + " custom: {image: registry.example.com/agent:1.0, ports: [{name: http, containerPort: 8080}]}"));
+            errors.add(
+                    new FieldError(
+                            "spec.custom.image",
+                            "runtime custom needs the container image, e.g."
+                                    + " custom: {image: registry.example.com/agent:1.0, ports: [{name: http, containerPort: 8080}]}"));
             return errors;
         }
         Set<String> names = new HashSet<>();
@@ -77,7 +86,8 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
             CustomPort p = ports.get(i);
             String field = "spec.custom.ports[" + i + "]";
             if (p.getName() == null || !p.getName().matches("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?")) {
-                errors.add(new FieldError(field + ".name", "must be a lower-case IANA name of at most 15 characters (e.g. http)"));
+                errors.add(new FieldError(
+                        field + ".name", "must be a lower-case IANA name of at most 15 characters (e.g. http)"));
             } else if (!names.add(p.getName())) {
                 errors.add(new FieldError(field + ".name", "\"" + p.getName() + "\" is used by another port"));
             }
@@ -89,7 +99,8 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
         }
         String configPath = custom.getConfigPath();
         if (configPath != null && (!configPath.startsWith("/") || configPath.endsWith("/"))) {
-            errors.add(new FieldError("spec.custom.configPath", "must be an absolute file path, e.g. /etc/agent/config.json"));
+            errors.add(new FieldError(
+                    "spec.custom.configPath", "must be an absolute file path, e.g. /etc/agent/config.json"));
         }
         try {
             Specs.config(claw);
@@ -106,9 +117,15 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
         var names = context.names();
         CustomRuntimeSpec custom = Specs.spec(claw).getCustom();
         Volumes.DataLayout layout = new Volumes.DataLayout(context)
-                .mount(VolumeRole.SESSION, Specs.mountPath(claw, VolumeRole.SESSION).orElse("/data/session"))
-                .mount(VolumeRole.WORKSPACE, Specs.mountPath(claw, VolumeRole.WORKSPACE).orElse("/data/workspace"))
-                .mount(VolumeRole.OUTPUT, Specs.mountPath(claw, VolumeRole.OUTPUT).orElse("/data/output"));
+                .mount(
+                        VolumeRole.SESSION,
+                        Specs.mountPath(claw, VolumeRole.SESSION).orElse("/data/session"))
+                .mount(
+                        VolumeRole.WORKSPACE,
+                        Specs.mountPath(claw, VolumeRole.WORKSPACE).orElse("/data/workspace"))
+                .mount(
+                        VolumeRole.OUTPUT,
+                        Specs.mountPath(claw, VolumeRole.OUTPUT).orElse("/data/output"));
 
         Map<String, Object> config = Specs.config(claw);
         List<ConfigFile> files = new ArrayList<>();
@@ -119,8 +136,12 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
             String path = custom.getConfigPath() != null ? custom.getConfigPath() : DEFAULT_CONFIG_PATH;
             files.add(new ConfigFile("config.json", path, ConfigWriters.json(config), ConfigFormat.JSON, false));
             volumes.add(Volumes.configMap(names.configVolumeName(), names.configMapName()));
-            mounts.add(new VolumeMountBuilder().withName(names.configVolumeName()).withMountPath(path).withSubPath("config.json")
-                    .withReadOnly(true).build());
+            mounts.add(new VolumeMountBuilder()
+                    .withName(names.configVolumeName())
+                    .withMountPath(path)
+                    .withSubPath("config.json")
+                    .withReadOnly(true)
+                    .build());
             env.add(ContainerSupport.env("CLAW_CONFIG_PATH", path));
         }
         env.addAll(ContainerSupport.credentialKeyEnv(claw));
@@ -135,8 +156,12 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
                 .withEnvFrom(ContainerSupport.credentialsEnvFrom(claw, names))
                 .withVolumeMounts(mounts)
                 .withResources(Specs.spec(claw).getResources())
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .endSecurityContext()
                 .withTerminationMessagePolicy("FallbackToLogsOnError");
         if (custom.getCommand() != null && !custom.getCommand().isEmpty()) {
             container.withCommand(custom.getCommand());
@@ -155,15 +180,32 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
         }
         List<RuntimePort> exposed = new ArrayList<>();
         for (CustomPort p : custom.getPorts() == null ? List.<CustomPort>of() : custom.getPorts()) {
-            container.addNewPort().withName(p.getName()).withContainerPort(p.getContainerPort())
-                    .withProtocol(p.getProtocol() != null ? p.getProtocol() : "TCP").endPort();
+            container
+                    .addNewPort()
+                    .withName(p.getName())
+                    .withContainerPort(p.getContainerPort())
+                    .withProtocol(p.getProtocol() != null ? p.getProtocol() : "TCP")
+                    .endPort();
             exposed.add(new RuntimePort(p.getName(), p.getContainerPort(), "from spec.custom.ports", PortExposure.POD));
         }
         long grace = Specs.spec(claw).getTerminationGracePeriodSeconds() != null
-                ? Specs.spec(claw).getTerminationGracePeriodSeconds() : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
-        var pod = new PodSecurityContextBuilder().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+                ? Specs.spec(claw).getTerminationGracePeriodSeconds()
+                : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
+        var pod = new PodSecurityContextBuilder()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile();
         Specs.fsGroup(claw).ifPresent(g -> pod.withFsGroup(g).withFsGroupChangePolicy("OnRootMismatch"));
-        return new PodContribution(container.build(), List.of(), volumes, layout.dataMounts(), pod.build(), grace, files, List.of(),
-                new BridgeTarget.None("a custom runtime speaks no protocol the bridge knows"), exposed);
+        return new PodContribution(
+                container.build(),
+                List.of(),
+                volumes,
+                layout.dataMounts(),
+                pod.build(),
+                grace,
+                files,
+                List.of(),
+                new BridgeTarget.None("a custom runtime speaks no protocol the bridge knows"),
+                exposed);
     }
 }

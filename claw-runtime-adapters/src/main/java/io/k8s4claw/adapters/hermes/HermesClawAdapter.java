@@ -71,6 +71,7 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     static final String CONFIG_DIR = "/etc/k8s4claw/hermes";
     /** Not {@code /etc/hermes}: the image keeps its own files there (browser path, provenance). */
     static final String MANAGED_DIR = "/etc/k8s4claw/hermes-managed";
+
     static final String SKILLS_SRC = "/etc/k8s4claw/skills-src";
 
     static final String API_SECRET_SUFFIX = "hermes-api";
@@ -84,26 +85,47 @@ public final class HermesClawAdapter implements RuntimeAdapter {
 
     /** Tested tag (tags are {@code vYYYY.M.D}; never {@code latest}). */
     static final String PINNED_TAG = "v2026.8.19";
+
     static final long DEFAULT_GRACE = 120;
     static final long MINIMUM_GRACE = 90;
     /** s6 grace: services 30 s + kill 5 s, well below the pod's termination grace. */
     static final String S6_SERVICES_GRACETIME = "30000";
+
     static final String S6_KILL_GRACETIME = "5000";
 
-    private static final List<String> CAPABILITIES = List.of("CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "KILL");
+    private static final List<String> CAPABILITIES =
+            List.of("CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "KILL");
 
-    private static final Set<String> RESERVED_ENV = Set.of("HERMES_HOME", "HERMES_MANAGED_DIR", "API_SERVER_ENABLED",
-            "API_SERVER_HOST", "API_SERVER_PORT", "API_SERVER_KEY", "GATEWAY_RELAY_URL", "GATEWAY_RELAY_ID",
-            "GATEWAY_RELAY_SECRET", "GATEWAY_RELAY_PLATFORMS", "GATEWAY_RELAY_ALLOW_DIRECT_PLATFORMS",
-            "HERMES_GATEWAY_NO_SUPERVISE", "HERMES_YOLO_MODE", "HERMES_ALLOW_ROOT_GATEWAY");
+    private static final Set<String> RESERVED_ENV = Set.of(
+            "HERMES_HOME",
+            "HERMES_MANAGED_DIR",
+            "API_SERVER_ENABLED",
+            "API_SERVER_HOST",
+            "API_SERVER_PORT",
+            "API_SERVER_KEY",
+            "GATEWAY_RELAY_URL",
+            "GATEWAY_RELAY_ID",
+            "GATEWAY_RELAY_SECRET",
+            "GATEWAY_RELAY_PLATFORMS",
+            "GATEWAY_RELAY_ALLOW_DIRECT_PLATFORMS",
+            "HERMES_GATEWAY_NO_SUPERVISE",
+            "HERMES_YOLO_MODE",
+            "HERMES_ALLOW_ROOT_GATEWAY");
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "Hermes Agent",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "Hermes Agent",
             new ImagePolicy("nousresearch/hermes-agent", PINNED_TAG, "v\\d{4}\\.\\d{1,2}\\.\\d{1,2}"),
-            List.of(new RuntimePort("api", API_PORT, "OpenAI-compatible API server (runs + SSE, /health)", PortExposure.LOOPBACK)),
+            List.of(new RuntimePort(
+                    "api", API_PORT, "OpenAI-compatible API server (runs + SSE, /health)", PortExposure.LOOPBACK)),
             List.of(BridgeProtocol.HERMES_SSE, BridgeProtocol.HERMES_RELAY),
-            ConfigFormat.YAML, MergeMode.DEEP_MERGE,
-            new ShutdownPolicy(DEFAULT_GRACE, MINIMUM_GRACE, "on SIGTERM Hermes drains, marks in-flight sessions for resume,"
-                    + " closes SQLite and writes .clean_shutdown; its watchdog hard-exits after drain + 60 s"),
+            ConfigFormat.YAML,
+            MergeMode.DEEP_MERGE,
+            new ShutdownPolicy(
+                    DEFAULT_GRACE,
+                    MINIMUM_GRACE,
+                    "on SIGTERM Hermes drains, marks in-flight sessions for resume,"
+                            + " closes SQLite and writes .clean_shutdown; its watchdog hard-exits after drain + 60 s"),
             "hermes gateway run --no-supervise with the API server on 127.0.0.1:8642 (generated key), config.yaml merged"
                     + " on the data volume, pinned settings in the managed scope, exec probes on /health and /health/detailed");
 
@@ -114,28 +136,42 @@ public final class HermesClawAdapter implements RuntimeAdapter {
 
     @Override
     public List<FieldError> validateCreate(Claw claw) {
-        List<FieldError> errors = new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, MANAGED_DIR, SKILLS_SRC, "/dev/shm")));
+        List<FieldError> errors = new ArrayList<>(
+                RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, MANAGED_DIR, SKILLS_SRC, "/dev/shm")));
         var spec = Specs.spec(claw);
         if (!Specs.hasCredentials(claw)) {
-            errors.add(new FieldError("spec.credentials", "hermesclaw needs an LLM provider key (e.g. OPENROUTER_API_KEY,"
-                    + " ANTHROPIC_API_KEY, OPENAI_API_KEY, NOUS_API_KEY) from a Secret: set spec.credentials.secretRef.name"));
+            errors.add(
+                    new FieldError(
+                            "spec.credentials",
+                            "hermesclaw needs an LLM provider key (e.g. OPENROUTER_API_KEY,"
+                                    + " ANTHROPIC_API_KEY, OPENAI_API_KEY, NOUS_API_KEY) from a Secret: set spec.credentials.secretRef.name"));
         }
         if (Specs.ingressEnabled(claw)) {
-            errors.add(new FieldError("spec.ingress.enabled", "Hermes's API server stays on loopback: its key is equivalent to a"
-                    + " shell in the pod, so hermesclaw cannot be exposed through an Ingress; reach it through ClawChannels"));
+            errors.add(
+                    new FieldError(
+                            "spec.ingress.enabled",
+                            "Hermes's API server stays on loopback: its key is equivalent to a"
+                                    + " shell in the pod, so hermesclaw cannot be exposed through an Ingress; reach it through ClawChannels"));
         }
         if (Specs.rootless(claw) && spec.effectiveSupervisor() == Supervisor.S6) {
-            errors.add(new FieldError("spec.supervisor", "s6 needs a root start (it remaps users and fixes volume ownership);"
-                    + " with spec.security.rootless use supervisor kubernetes (gateway run --no-supervise)"));
+            errors.add(new FieldError(
+                    "spec.supervisor",
+                    "s6 needs a root start (it remaps users and fixes volume ownership);"
+                            + " with spec.security.rootless use supervisor kubernetes (gateway run --no-supervise)"));
         }
-        if (spec.effectiveBridgeProtocol() == io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.RELAY && !Specs.hasChannels(claw)) {
-            errors.add(new FieldError("spec.bridge.protocol", "relay needs the in-pod bridge, which runs only when the Claw has"
-                    + " spec.channels; without channels Hermes would dial a relay that is not there and switch its own"
-                    + " platforms off (relay-exclusive mode). Add spec.channels or leave the protocol at auto"));
+        if (spec.effectiveBridgeProtocol() == io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.RELAY
+                && !Specs.hasChannels(claw)) {
+            errors.add(
+                    new FieldError(
+                            "spec.bridge.protocol",
+                            "relay needs the in-pod bridge, which runs only when the Claw has"
+                                    + " spec.channels; without channels Hermes would dial a relay that is not there and switch its own"
+                                    + " platforms off (relay-exclusive mode). Add spec.channels or leave the protocol at auto"));
         }
         Long grace = spec.getTerminationGracePeriodSeconds();
         if (grace != null && grace <= 35 && spec.effectiveSupervisor() == Supervisor.S6) {
-            errors.add(new FieldError("spec.terminationGracePeriodSeconds", "must exceed the s6 grace (30 s services + 5 s kill)"));
+            errors.add(new FieldError(
+                    "spec.terminationGracePeriodSeconds", "must exceed the s6 grace (30 s services + 5 s kill)"));
         }
         Map<String, Object> user;
         try {
@@ -145,7 +181,8 @@ public final class HermesClawAdapter implements RuntimeAdapter {
             return errors;
         }
         errors.addAll(HermesConfig.validate(user, MergeMode.of(spec.getConfigMergeMode())));
-        errors.addAll(RuleSupport.reservedEnv(claw, RESERVED_ENV, "API server, managed scope and relay settings are pinned"));
+        errors.addAll(
+                RuleSupport.reservedEnv(claw, RESERVED_ENV, "API server, managed scope and relay settings are pinned"));
         return errors;
     }
 
@@ -158,11 +195,19 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         List<SkillSpec> skills = skills(r);
         SecurityContext securityContext = r.rootless ? rootlessContext() : rootStartContext();
         long grace = r.spec.getTerminationGracePeriodSeconds() != null
-                ? r.spec.getTerminationGracePeriodSeconds() : DEFAULT_GRACE;
-        return new PodContribution(runtimeContainer(r, paths, bridge, securityContext),
-                List.of(initContainer(r, paths, bridge, skills, securityContext)), volumes(r, paths, skills),
-                paths.layout.dataMounts(), podSecurityContext(r.claw, r.rootless), grace,
-                configFiles(r, bridge, skills), bridge.secrets, bridge.target, List.of());
+                ? r.spec.getTerminationGracePeriodSeconds()
+                : DEFAULT_GRACE;
+        return new PodContribution(
+                runtimeContainer(r, paths, bridge, securityContext),
+                List.of(initContainer(r, paths, bridge, skills, securityContext)),
+                volumes(r, paths, skills),
+                paths.layout.dataMounts(),
+                podSecurityContext(r.claw, r.rootless),
+                grace,
+                configFiles(r, bridge, skills),
+                bridge.secrets,
+                bridge.target,
+                List.of());
     }
 
     /** What every part of the rendering reads: the Claw and the choices made from it once. */
@@ -176,6 +221,7 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         final boolean s6;
         /** Option B: channels go through the bridge. */
         final boolean optionB;
+
         final boolean relay;
 
         Render(RenderContext context) {
@@ -192,15 +238,18 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     }
 
     /** Where Hermes's home, skills, workspace and output live, and the data volumes mounted there. */
-    private record Paths(String home, String skillsDir, String outputPath, Volumes.DataLayout layout) {
-    }
+    private record Paths(String home, String skillsDir, String outputPath, Volumes.DataLayout layout) {}
 
     private static Paths paths(Render r) {
-        String home = Specs.mountPath(r.claw, VolumeRole.SESSION).map(HermesClawAdapter::trimSlash).orElse(DEFAULT_HOME);
+        String home = Specs.mountPath(r.claw, VolumeRole.SESSION)
+                .map(HermesClawAdapter::trimSlash)
+                .orElse(DEFAULT_HOME);
         String skillsDir = home + "/skills";
-        String workspacePath = Specs.mountPath(r.claw, VolumeRole.WORKSPACE).map(HermesClawAdapter::trimSlash)
+        String workspacePath = Specs.mountPath(r.claw, VolumeRole.WORKSPACE)
+                .map(HermesClawAdapter::trimSlash)
                 .orElse(skillsDir);
-        String outputPath = Specs.mountPath(r.claw, VolumeRole.OUTPUT).map(HermesClawAdapter::trimSlash)
+        String outputPath = Specs.mountPath(r.claw, VolumeRole.OUTPUT)
+                .map(HermesClawAdapter::trimSlash)
                 .orElse(DEFAULT_OUTPUT);
         Volumes.DataLayout layout = new Volumes.DataLayout(r.context)
                 .mount(VolumeRole.SESSION, home)
@@ -213,28 +262,37 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     }
 
     /** The generated secrets and how the bridge reaches Hermes (SSE, or the relay Hermes dials). */
-    private record Bridge(SecretKeyReference apiKey, SecretKeyReference relaySecret, List<GeneratedSecret> secrets,
-            HermesConfig.RelaySettings relaySettings, BridgeTarget target) {
-    }
+    private record Bridge(
+            SecretKeyReference apiKey,
+            SecretKeyReference relaySecret,
+            List<GeneratedSecret> secrets,
+            HermesConfig.RelaySettings relaySettings,
+            BridgeTarget target) {}
 
     private static Bridge bridge(Render r) {
-        SecretKeyReference apiKey = new SecretKeyReference(r.names.generatedSecretName(API_SECRET_SUFFIX), API_SECRET_KEY);
-        SecretKeyReference relaySecret = new SecretKeyReference(r.names.generatedSecretName(RELAY_SECRET_SUFFIX),
-                RELAY_SECRET_KEY);
+        SecretKeyReference apiKey =
+                new SecretKeyReference(r.names.generatedSecretName(API_SECRET_SUFFIX), API_SECRET_KEY);
+        SecretKeyReference relaySecret =
+                new SecretKeyReference(r.names.generatedSecretName(RELAY_SECRET_SUFFIX), RELAY_SECRET_KEY);
         List<GeneratedSecret> secrets = new ArrayList<>();
-        secrets.add(new GeneratedSecret(API_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(API_SECRET_KEY, 32)),
+        secrets.add(new GeneratedSecret(
+                API_SECRET_SUFFIX,
+                List.of(GeneratedSecret.Key.hex(API_SECRET_KEY, 32)),
                 "Hermes API server key (equivalent to a shell in the pod); read by Hermes and the bridge"));
         URI apiUrl = URI.create("http://" + API_HOST + ":" + API_PORT);
         if (!r.relay) {
             return new Bridge(apiKey, relaySecret, secrets, null, new BridgeTarget.HermesSse(apiUrl, apiKey));
         }
-        secrets.add(new GeneratedSecret(RELAY_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(RELAY_SECRET_KEY, 32)),
+        secrets.add(new GeneratedSecret(
+                RELAY_SECRET_SUFFIX,
+                List.of(GeneratedSecret.Key.hex(RELAY_SECRET_KEY, 32)),
                 "HMAC secret Hermes signs its relay WebSocket upgrade with; shared with the bridge"));
         HermesConfig.RelaySettings relaySettings = new HermesConfig.RelaySettings(
-                "http://127.0.0.1:" + r.context.relayPort(), "gw-" + r.context.clawName(),
+                "http://127.0.0.1:" + r.context.relayPort(),
+                "gw-" + r.context.clawName(),
                 relayPlatforms(r.context.channels()));
-        BridgeTarget target = new BridgeTarget.HermesRelay(apiUrl, apiKey, r.context.relayPort(), relaySecret,
-                relaySettings.id(), relaySettings.platforms());
+        BridgeTarget target = new BridgeTarget.HermesRelay(
+                apiUrl, apiKey, r.context.relayPort(), relaySecret, relaySettings.id(), relaySettings.platforms());
         return new Bridge(apiKey, relaySecret, secrets, relaySettings, target);
     }
 
@@ -246,20 +304,40 @@ public final class HermesClawAdapter implements RuntimeAdapter {
     private static List<ConfigFile> configFiles(Render r, Bridge bridge, List<SkillSpec> skills) {
         Map<String, Object> user = Specs.config(r.claw);
         List<ConfigFile> files = new ArrayList<>();
-        files.add(new ConfigFile("config.yaml", CONFIG_DIR + "/config.yaml",
-                ConfigWriters.yaml(HermesConfig.render(user, r.mode)), ConfigFormat.YAML, false));
-        files.add(new ConfigFile("managed-config.yaml", CONFIG_DIR + "/managed-config.yaml",
-                ConfigWriters.yaml(HermesConfig.managedConfig(r.optionB, r.relay)), ConfigFormat.YAML, false));
-        files.add(new ConfigFile("managed.env", CONFIG_DIR + "/managed.env",
-                HermesConfig.managedEnv(r.optionB, bridge.relaySettings), ConfigFormat.DOTENV, false));
+        files.add(new ConfigFile(
+                "config.yaml",
+                CONFIG_DIR + "/config.yaml",
+                ConfigWriters.yaml(HermesConfig.render(user, r.mode)),
+                ConfigFormat.YAML,
+                false));
+        files.add(new ConfigFile(
+                "managed-config.yaml",
+                CONFIG_DIR + "/managed-config.yaml",
+                ConfigWriters.yaml(HermesConfig.managedConfig(r.optionB, r.relay)),
+                ConfigFormat.YAML,
+                false));
+        files.add(new ConfigFile(
+                "managed.env",
+                CONFIG_DIR + "/managed.env",
+                HermesConfig.managedEnv(r.optionB, bridge.relaySettings),
+                ConfigFormat.DOTENV,
+                false));
         for (String script : List.of("init.sh", "merge_config.py", "probe.py")) {
-            files.add(new ConfigFile(script, CONFIG_DIR + "/" + script, Scripts.load(HermesClawAdapter.class, script),
-                    ConfigFormat.TEXT, false));
+            files.add(new ConfigFile(
+                    script,
+                    CONFIG_DIR + "/" + script,
+                    Scripts.load(HermesClawAdapter.class, script),
+                    ConfigFormat.TEXT,
+                    false));
         }
         for (SkillSpec skill : skills) {
             if (skill.getInline() != null) {
-                files.add(new ConfigFile(inlineSkillKey(skill), SKILLS_SRC + "/" + skill.getName() + "/SKILL.md",
-                        skill.getInline(), ConfigFormat.TEXT, false));
+                files.add(new ConfigFile(
+                        inlineSkillKey(skill),
+                        SKILLS_SRC + "/" + skill.getName() + "/SKILL.md",
+                        skill.getInline(),
+                        ConfigFormat.TEXT,
+                        false));
             }
         }
         return files;
@@ -344,8 +422,8 @@ public final class HermesClawAdapter implements RuntimeAdapter {
         return runtime.build();
     }
 
-    private static Container initContainer(Render r, Paths paths, Bridge bridge, List<SkillSpec> skills,
-            SecurityContext securityContext) {
+    private static Container initContainer(
+            Render r, Paths paths, Bridge bridge, List<SkillSpec> skills, SecurityContext securityContext) {
         List<EnvVar> env = new ArrayList<>();
         env.add(ContainerSupport.env("HERMES_HOME", paths.home));
         env.add(ContainerSupport.env("HERMES_MANAGED_DIR", MANAGED_DIR));
@@ -382,28 +460,40 @@ public final class HermesClawAdapter implements RuntimeAdapter {
 
     /** Root start, as s6-overlay needs, with only the capabilities it uses; no privilege escalation. */
     private static SecurityContext rootStartContext() {
-        Capabilities caps = new CapabilitiesBuilder().withDrop("ALL").withAdd(CAPABILITIES).build();
+        Capabilities caps =
+                new CapabilitiesBuilder().withDrop("ALL").withAdd(CAPABILITIES).build();
         return new SecurityContextBuilder()
-                .withRunAsUser(0L).withRunAsNonRoot(false)
+                .withRunAsUser(0L)
+                .withRunAsNonRoot(false)
                 .withAllowPrivilegeEscalation(false)
                 .withCapabilities(caps)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
     }
 
     /** Rootless: UID/GID 10000 (the image's hermes user), no capabilities. */
     private static SecurityContext rootlessContext() {
         return new SecurityContextBuilder()
-                .withRunAsUser(HERMES_UID).withRunAsGroup(HERMES_UID).withRunAsNonRoot(true)
+                .withRunAsUser(HERMES_UID)
+                .withRunAsGroup(HERMES_UID)
+                .withRunAsNonRoot(true)
                 .withAllowPrivilegeEscalation(false)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
     }
 
     private static PodSecurityContext podSecurityContext(Claw claw, boolean rootless) {
         PodSecurityContextBuilder b = new PodSecurityContextBuilder()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile();
         Long fsGroup = Specs.fsGroup(claw).orElse(rootless ? HERMES_UID : null);
         if (fsGroup != null) {
             b.withFsGroup(fsGroup).withFsGroupChangePolicy("OnRootMismatch");

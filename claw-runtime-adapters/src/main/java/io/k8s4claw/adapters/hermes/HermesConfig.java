@@ -32,39 +32,56 @@ import java.util.Map;
 final class HermesConfig {
 
     /** Shorthand key → Hermes paths, and the JSON type it must have. */
-    private record Shorthand(String key, Class<?> type, List<List<String>> targets) {
-    }
+    private record Shorthand(String key, Class<?> type, List<List<String>> targets) {}
 
     private static final List<Shorthand> SHORTHANDS = List.of(
             new Shorthand("model", String.class, List.of(List.of("model", "default"))),
             new Shorthand("provider", String.class, List.of(List.of("model", "provider"))),
             new Shorthand("baseUrl", String.class, List.of(List.of("model", "base_url"))),
-            new Shorthand("learningEnabled", Boolean.class, List.of(List.of("curator", "enabled"),
-                    List.of("memory", "memory_enabled"), List.of("memory", "user_profile_enabled"))),
+            new Shorthand(
+                    "learningEnabled",
+                    Boolean.class,
+                    List.of(
+                            List.of("curator", "enabled"),
+                            List.of("memory", "memory_enabled"),
+                            List.of("memory", "user_profile_enabled"))),
             new Shorthand("memoryEnabled", Boolean.class, List.of(List.of("memory", "memory_enabled"))),
             new Shorthand("userProfileEnabled", Boolean.class, List.of(List.of("memory", "user_profile_enabled"))),
             new Shorthand("curatorEnabled", Boolean.class, List.of(List.of("curator", "enabled"))),
             new Shorthand("skillsWriteApproval", Boolean.class, List.of(List.of("skills", "write_approval"))),
-            new Shorthand("maxConcurrentRuns", Integer.class, List.of(List.of("gateway", "api_server", "max_concurrent_runs"))),
+            new Shorthand(
+                    "maxConcurrentRuns",
+                    Integer.class,
+                    List.of(List.of("gateway", "api_server", "max_concurrent_runs"))),
             new Shorthand("autoPrune", Boolean.class, List.of(List.of("sessions", "auto_prune"))),
             new Shorthand("drainTimeoutSeconds", Integer.class, List.of(List.of("agent", "restart_drain_timeout"))));
 
     /** Keys the managed scope pins; setting them in spec.config has no effect, so it is rejected. */
     static final List<List<String>> PINNED = List.of(
-            List.of("gateway", "api_server", "enabled"), List.of("gateway", "api_server", "host"),
-            List.of("gateway", "api_server", "port"), List.of("gateway", "api_server", "key"),
+            List.of("gateway", "api_server", "enabled"),
+            List.of("gateway", "api_server", "host"),
+            List.of("gateway", "api_server", "port"),
+            List.of("gateway", "api_server", "key"),
             List.of("security", "redact_secrets"));
 
     /** Built-in Hermes platforms switched off (managed scope) when the bridge carries the channels (Option B). */
-    static final List<String> BUILT_IN_PLATFORMS = List.of("telegram", "discord", "slack", "whatsapp", "signal",
-            "matrix", "mattermost", "email", "sms", "homeassistant");
+    static final List<String> BUILT_IN_PLATFORMS = List.of(
+            "telegram",
+            "discord",
+            "slack",
+            "whatsapp",
+            "signal",
+            "matrix",
+            "mattermost",
+            "email",
+            "sms",
+            "homeassistant");
 
     /** Platform token variables kept out of the runtime's environment under Option B. */
-    static final List<String> PLATFORM_TOKEN_ENV = List.of("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN",
-            "TELEGRAM_BOT_TOKEN");
+    static final List<String> PLATFORM_TOKEN_ENV =
+            List.of("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN");
 
-    private HermesConfig() {
-    }
+    private HermesConfig() {}
 
     /** What the adapter puts under the user's config (DeepMerge base). */
     static Map<String, Object> defaults() {
@@ -90,14 +107,21 @@ final class HermesConfig {
                 if (s.type() == Integer.class && (v instanceof Long || v instanceof Short)) {
                     continue;
                 }
-                errors.add(new FieldError("spec.config." + s.key(), "must be " + typeName(s.type())
-                        + ", got " + io.k8s4claw.adapters.support.Specs.describe(v) + (s.key().equals("model") ? " (or write Hermes's native model: {provider, default, base_url})" : "")));
+                errors.add(new FieldError(
+                        "spec.config." + s.key(),
+                        "must be " + typeName(s.type()) + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)
+                                + (s.key().equals("model")
+                                        ? " (or write Hermes's native model: {provider, default, base_url})"
+                                        : "")));
             }
         }
         for (List<String> pinned : PINNED) {
             if (lookup(user, pinned) != null) {
-                errors.add(new FieldError("spec.config." + String.join(".", pinned), "is pinned by the hermesclaw adapter"
-                        + " (the API server stays on 127.0.0.1:8642 with the generated key; secrets stay redacted); remove it"));
+                errors.add(
+                        new FieldError(
+                                "spec.config." + String.join(".", pinned),
+                                "is pinned by the hermesclaw adapter"
+                                        + " (the API server stays on 127.0.0.1:8642 with the generated key; secrets stay redacted); remove it"));
             }
         }
         return errors;
@@ -115,7 +139,9 @@ final class HermesConfig {
     static Map<String, Object> render(Map<String, Object> user, MergeMode mode) {
         Map<String, Object> overlay = mode.mapsKeys() ? mapShorthands(user) : user;
         Map<String, Object> rendered = mode.merge(defaults(), overlay);
-        if (mode.mapsKeys() && rendered.get("model") instanceof Map<?, ?> model && model.get("base_url") != null
+        if (mode.mapsKeys()
+                && rendered.get("model") instanceof Map<?, ?> model
+                && model.get("base_url") != null
                 && model.get("api_key") == null
                 && (model.get("provider") == null || "custom".equals(model.get("provider")))) {
             @SuppressWarnings("unchecked")
@@ -148,7 +174,11 @@ final class HermesConfig {
      */
     static Map<String, Object> managedConfig(boolean bridgeCarriesChannels, boolean relay) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gateway", map("api_server", map("enabled", true, "host", HermesClawAdapter.API_HOST, "port", HermesClawAdapter.API_PORT)));
+        m.put(
+                "gateway",
+                map(
+                        "api_server",
+                        map("enabled", true, "host", HermesClawAdapter.API_HOST, "port", HermesClawAdapter.API_PORT)));
         m.put("security", map("redact_secrets", true));
         Map<String, Object> platforms = new LinkedHashMap<>();
         if (bridgeCarriesChannels) {
@@ -169,7 +199,8 @@ final class HermesConfig {
      */
     static String managedEnv(boolean bridgeCarriesChannels, RelaySettings relay) {
         StringBuilder b = new StringBuilder();
-        b.append("# Pinned by k8s4claw (hermesclaw adapter). Applied after $HERMES_HOME/.env; secret lines are added at pod start.\n");
+        b.append(
+                "# Pinned by k8s4claw (hermesclaw adapter). Applied after $HERMES_HOME/.env; secret lines are added at pod start.\n");
         b.append("API_SERVER_ENABLED=true\n");
         b.append("API_SERVER_HOST=").append(HermesClawAdapter.API_HOST).append('\n');
         b.append("API_SERVER_PORT=").append(HermesClawAdapter.API_PORT).append('\n');
@@ -178,7 +209,9 @@ final class HermesConfig {
             b.append("GATEWAY_RELAY_URL=").append(relay.url()).append('\n');
             b.append("GATEWAY_RELAY_ID=").append(relay.id()).append('\n');
             if (!relay.platforms().isEmpty()) {
-                b.append("GATEWAY_RELAY_PLATFORMS=").append(String.join(",", relay.platforms())).append('\n');
+                b.append("GATEWAY_RELAY_PLATFORMS=")
+                        .append(String.join(",", relay.platforms()))
+                        .append('\n');
             }
             b.append("GATEWAY_RELAY_ALLOW_DIRECT_PLATFORMS=\n");
         } else {
@@ -192,8 +225,7 @@ final class HermesConfig {
         return b.toString();
     }
 
-    record RelaySettings(String url, String id, List<String> platforms) {
-    }
+    record RelaySettings(String url, String id, List<String> platforms) {}
 
     @SuppressWarnings("unchecked")
     private static void put(Map<String, Object> tree, List<String> path, Object value) {

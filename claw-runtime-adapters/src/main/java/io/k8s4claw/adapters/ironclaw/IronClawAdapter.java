@@ -53,13 +53,24 @@ public final class IronClawAdapter implements RuntimeAdapter {
     static final long UID = 1000L;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
     private static final Pattern SECRET_LIKE = Pattern.compile(".*(KEY|TOKEN|SECRET|PASSWORD).*");
-    private static final Set<String> RESERVED_ENV = Set.of("DATABASE_URL", "HOME", "GATEWAY_PORT", "HTTP_PORT", "HTTP_HOST");
+    private static final Set<String> RESERVED_ENV =
+            Set.of("DATABASE_URL", "HOME", "GATEWAY_PORT", "HTTP_PORT", "HTTP_HOST");
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "IronClaw",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "IronClaw",
             ImagePolicy.none(),
-            List.of(new RuntimePort("web", WEB_PORT, "web UI / gateway (SSE, WebSocket, /api/health)", PortExposure.POD),
-                    new RuntimePort("webhook", WEBHOOK_PORT, "HTTP webhook channel (X-IronClaw-Signature HMAC)", PortExposure.POD)),
-            List.of(), ConfigFormat.NONE, MergeMode.DEEP_MERGE,
+            List.of(
+                    new RuntimePort(
+                            "web", WEB_PORT, "web UI / gateway (SSE, WebSocket, /api/health)", PortExposure.POD),
+                    new RuntimePort(
+                            "webhook",
+                            WEBHOOK_PORT,
+                            "HTTP webhook channel (X-IronClaw-Signature HMAC)",
+                            PortExposure.POD)),
+            List.of(),
+            ConfigFormat.NONE,
+            MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "exits on SIGTERM; state is in PostgreSQL"),
             "ironclaw (image from spec.image) with DATABASE_URL from spec.database.secretRef, spec.config as environment,"
                     + " httpGet probes on /api/health:3000");
@@ -75,15 +86,23 @@ public final class IronClawAdapter implements RuntimeAdapter {
         // commonCreate reports spec.database for every runtime but ironclaw, so it is safe to call here.
         errors.addAll(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of("/tmp")));
         DatabaseSpec db = Specs.spec(claw).getDatabase();
-        if (db == null || db.getSecretRef() == null || blank(db.getSecretRef().getName()) || blank(db.getSecretRef().getKey())) {
-            errors.add(new FieldError("spec.database.secretRef", "ironclaw keeps its state in PostgreSQL with the pgvector extension"
-                    + " and cannot start without it: create a Secret holding the connection URL"
-                    + " (postgres://user:password@host:5432/ironclaw) and set spec.database.secretRef {name, key}"));
+        if (db == null
+                || db.getSecretRef() == null
+                || blank(db.getSecretRef().getName())
+                || blank(db.getSecretRef().getKey())) {
+            errors.add(
+                    new FieldError(
+                            "spec.database.secretRef",
+                            "ironclaw keeps its state in PostgreSQL with the pgvector extension"
+                                    + " and cannot start without it: create a Secret holding the connection URL"
+                                    + " (postgres://user:password@host:5432/ironclaw) and set spec.database.secretRef {name, key}"));
         }
         ImageSpec image = Specs.spec(claw).getImage();
         if (image == null || blank(image.getRepository())) {
-            errors.add(new FieldError("spec.image.repository", "ironclaw publishes no container image: build it from nearai/ironclaw's"
-                    + " Dockerfile, push it, and set spec.image.repository (and tag)"));
+            errors.add(new FieldError(
+                    "spec.image.repository",
+                    "ironclaw publishes no container image: build it from nearai/ironclaw's"
+                            + " Dockerfile, push it, and set spec.image.repository (and tag)"));
         }
         Map<String, Object> config;
         try {
@@ -96,14 +115,19 @@ public final class IronClawAdapter implements RuntimeAdapter {
             String field = "spec.config." + e.getKey();
             Object v = e.getValue();
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
-                errors.add(new FieldError(field, "ironclaw is configured through environment variables: keys must look like"
-                        + " LLM_BACKEND or AGENT_NAME ([A-Z][A-Z0-9_]*)"));
+                errors.add(new FieldError(
+                        field,
+                        "ironclaw is configured through environment variables: keys must look like"
+                                + " LLM_BACKEND or AGENT_NAME ([A-Z][A-Z0-9_]*)"));
             } else if (RESERVED_ENV.contains(e.getKey())) {
                 errors.add(new FieldError(field, "is set by the adapter; remove it"));
             } else if (SECRET_LIKE.matcher(e.getKey()).matches()) {
-                errors.add(new FieldError(field, "looks like a secret; put it into the credentials Secret (spec.credentials), not the Claw"));
+                errors.add(new FieldError(
+                        field,
+                        "looks like a secret; put it into the credentials Secret (spec.credentials), not the Claw"));
             } else if (v instanceof Map || v instanceof List) {
-                errors.add(new FieldError(field, "must be a string, number or boolean (it becomes an environment variable)"));
+                errors.add(new FieldError(
+                        field, "must be a string, number or boolean (it becomes an environment variable)"));
             }
         }
         errors.addAll(RuleSupport.reservedEnv(claw, RESERVED_ENV, "database, ports and home are pinned"));
@@ -120,13 +144,20 @@ public final class IronClawAdapter implements RuntimeAdapter {
         String workspace = Specs.mountPath(claw, VolumeRole.WORKSPACE).orElse(home + "/workspace");
         String output = Specs.mountPath(claw, VolumeRole.OUTPUT).orElse(home + "/output");
         Volumes.DataLayout layout = new Volumes.DataLayout(context)
-                .mount(VolumeRole.SESSION, state).mount(VolumeRole.WORKSPACE, workspace).mount(VolumeRole.OUTPUT, output);
+                .mount(VolumeRole.SESSION, state)
+                .mount(VolumeRole.WORKSPACE, workspace)
+                .mount(VolumeRole.OUTPUT, output);
 
         DatabaseSpec db = Specs.spec(claw).getDatabase();
         List<EnvVar> env = new ArrayList<>();
         env.add(ContainerSupport.env("HOME", home));
-        env.add(new EnvVarBuilder().withName("DATABASE_URL").withNewValueFrom()
-                .withNewSecretKeyRef(db.getSecretRef().getKey(), db.getSecretRef().getName(), false).endValueFrom().build());
+        env.add(new EnvVarBuilder()
+                .withName("DATABASE_URL")
+                .withNewValueFrom()
+                .withNewSecretKeyRef(
+                        db.getSecretRef().getKey(), db.getSecretRef().getName(), false)
+                .endValueFrom()
+                .build());
         env.add(ContainerSupport.env("GATEWAY_PORT", Integer.toString(WEB_PORT)));
         env.add(ContainerSupport.env("HTTP_HOST", "0.0.0.0"));
         env.add(ContainerSupport.env("HTTP_PORT", Integer.toString(WEBHOOK_PORT)));
@@ -146,29 +177,57 @@ public final class IronClawAdapter implements RuntimeAdapter {
                 .withEnv(env)
                 .withEnvFrom(ContainerSupport.credentialsEnvFrom(claw, names))
                 .withVolumeMounts(mounts)
-                .addNewPort().withName("web").withContainerPort(WEB_PORT).withProtocol("TCP").endPort()
-                .addNewPort().withName("webhook").withContainerPort(WEBHOOK_PORT).withProtocol("TCP").endPort()
+                .addNewPort()
+                .withName("web")
+                .withContainerPort(WEB_PORT)
+                .withProtocol("TCP")
+                .endPort()
+                .addNewPort()
+                .withName("webhook")
+                .withContainerPort(WEBHOOK_PORT)
+                .withProtocol("TCP")
+                .endPort()
                 .withStartupProbe(Probes.httpGet("/api/health", WEB_PORT, 5, 3, 36))
                 .withLivenessProbe(Probes.httpGet("/api/health", WEB_PORT, 30, 5, 3))
                 .withReadinessProbe(Probes.httpGet("/api/health", WEB_PORT, 10, 3, 3))
                 .withResources(ContainerSupport.resources(claw, ContainerSupport.resources("250m", "512Mi", "2Gi")))
                 .withSecurityContext(new SecurityContextBuilder()
-                        .withRunAsUser(UID).withRunAsGroup(UID).withRunAsNonRoot(true)
-                        .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                        .withNewCapabilities().withDrop("ALL").endCapabilities()
-                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build())
+                        .withRunAsUser(UID)
+                        .withRunAsGroup(UID)
+                        .withRunAsNonRoot(true)
+                        .withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true)
+                        .withNewCapabilities()
+                        .withDrop("ALL")
+                        .endCapabilities()
+                        .withNewSeccompProfile()
+                        .withType("RuntimeDefault")
+                        .endSeccompProfile()
+                        .build())
                 .withTerminationMessagePolicy("FallbackToLogsOnError");
         List<Volume> volumes = new ArrayList<>();
         volumes.add(Volumes.emptyDir("home", null, null));
         volumes.add(Volumes.emptyDir("tmp", null, null));
         volumes.addAll(layout.standIns());
         long grace = Specs.spec(claw).getTerminationGracePeriodSeconds() != null
-                ? Specs.spec(claw).getTerminationGracePeriodSeconds() : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
-        return new PodContribution(container.build(), List.of(), volumes, layout.dataMounts(),
-                new PodSecurityContextBuilder().withRunAsNonRoot(true).withFsGroup(Specs.fsGroup(claw).orElse(UID))
+                ? Specs.spec(claw).getTerminationGracePeriodSeconds()
+                : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
+        return new PodContribution(
+                container.build(),
+                List.of(),
+                volumes,
+                layout.dataMounts(),
+                new PodSecurityContextBuilder()
+                        .withRunAsNonRoot(true)
+                        .withFsGroup(Specs.fsGroup(claw).orElse(UID))
                         .withFsGroupChangePolicy("OnRootMismatch")
-                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build(),
-                grace, List.of(), List.of(),
+                        .withNewSeccompProfile()
+                        .withType("RuntimeDefault")
+                        .endSeccompProfile()
+                        .build(),
+                grace,
+                List.of(),
+                List.of(),
                 new BridgeTarget.None("IronClaw's webhook channel (HMAC) has no bridge connector yet"),
                 List.of(DESCRIPTOR.ports().get(0), DESCRIPTOR.ports().get(1)));
     }

@@ -35,11 +35,20 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     static final String REPOSITORY = "ghcr.io/hkuds/nanobot";
     static final int GATEWAY_PORT = 18790;
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "Nanobot",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "Nanobot",
             new ImagePolicy("", "", "v?\\d+\\.\\d+\\.\\d+.*"),
-            List.of(new RuntimePort("gateway", GATEWAY_PORT, "gateway health", PortExposure.LOOPBACK),
-                    new RuntimePort("api", 8900, "nanobot serve: OpenAI-compatible API (not started by this adapter)", PortExposure.LOOPBACK)),
-            List.of(), ConfigFormat.JSON, MergeMode.DEEP_MERGE,
+            List.of(
+                    new RuntimePort("gateway", GATEWAY_PORT, "gateway health", PortExposure.LOOPBACK),
+                    new RuntimePort(
+                            "api",
+                            8900,
+                            "nanobot serve: OpenAI-compatible API (not started by this adapter)",
+                            PortExposure.LOOPBACK)),
+            List.of(),
+            ConfigFormat.JSON,
+            MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "a Python process that exits on SIGTERM"),
             "nanobot gateway as UID 1000 with config.json from spec.config; image tag must be pinned by the Claw");
 
@@ -51,9 +60,14 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     @Override
     protected String image(Claw claw) {
         ImageSpec image = Specs.spec(claw).getImage();
-        String repository = image != null && image.getRepository() != null && !image.getRepository().isBlank()
-                ? image.getRepository().trim() : REPOSITORY;
-        return repository.contains("@") ? repository : repository + ":" + image.getTag().trim();
+        String repository = image != null
+                        && image.getRepository() != null
+                        && !image.getRepository().isBlank()
+                ? image.getRepository().trim()
+                : REPOSITORY;
+        return repository.contains("@")
+                ? repository
+                : repository + ":" + image.getTag().trim();
     }
 
     @Override
@@ -98,7 +112,8 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     }
 
     private static List<String> curl() {
-        return List.of("curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:" + GATEWAY_PORT + "/health");
+        return List.of(
+                "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:" + GATEWAY_PORT + "/health");
     }
 
     @Override
@@ -125,13 +140,21 @@ public final class NanobotAdapter extends FileConfiguredRuntime {
     protected List<FieldError> runtimeRules(Claw claw, Map<String, Object> user) {
         List<FieldError> errors = new ArrayList<>();
         ImageSpec image = Specs.spec(claw).getImage();
-        boolean digest = image != null && image.getRepository() != null && image.getRepository().contains("@");
-        if (!digest && (image == null || image.getTag() == null || image.getTag().isBlank())) {
-            errors.add(new FieldError("spec.image.tag", "nanobot has no tested release tag pinned by this adapter; pin the image"
-                    + " you run, e.g. spec.image: {repository: " + REPOSITORY + ", tag: <release>} (or a digest), never latest"));
+        boolean digest = image != null
+                && image.getRepository() != null
+                && image.getRepository().contains("@");
+        if (!digest
+                && (image == null || image.getTag() == null || image.getTag().isBlank())) {
+            errors.add(new FieldError(
+                    "spec.image.tag",
+                    "nanobot has no tested release tag pinned by this adapter; pin the image"
+                            + " you run, e.g. spec.image: {repository: " + REPOSITORY
+                            + ", tag: <release>} (or a digest), never latest"));
         } else if (!digest && "latest".equals(image.getTag().trim())) {
-            errors.add(new FieldError("spec.image.tag", "\"latest\" floats: every restart may run another version against the"
-                    + " same data; pin a release tag or a digest"));
+            errors.add(new FieldError(
+                    "spec.image.tag",
+                    "\"latest\" floats: every restart may run another version against the"
+                            + " same data; pin a release tag or a digest"));
         }
         return errors;
     }

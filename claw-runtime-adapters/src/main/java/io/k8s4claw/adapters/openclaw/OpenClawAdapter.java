@@ -67,16 +67,30 @@ public final class OpenClawAdapter implements RuntimeAdapter {
     static final String TMP_VOLUME = "tmp";
     static final String SKILLS_VOLUME = "skills";
 
-    private static final Set<String> RESERVED_ENV = Set.of("OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_CONFIG_PATH",
-            "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_READONLY", "OPENCLAW_GATEWAY_PORT", "OPENCLAW_GATEWAY_PASSWORD");
+    private static final Set<String> RESERVED_ENV = Set.of(
+            "OPENCLAW_GATEWAY_TOKEN",
+            "OPENCLAW_CONFIG_PATH",
+            "OPENCLAW_STATE_DIR",
+            "OPENCLAW_CONFIG_READONLY",
+            "OPENCLAW_GATEWAY_PORT",
+            "OPENCLAW_GATEWAY_PASSWORD");
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "OpenClaw",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "OpenClaw",
             new ImagePolicy("ghcr.io/openclaw/openclaw", PINNED_TAG, "\\d{4}\\.\\d{1,2}\\.\\d{1,2}"),
-            List.of(new RuntimePort("gateway", GATEWAY_PORT, "gateway WebSocket protocol v4 + HTTP probes (loopback unless the"
-                    + " Claw enables an Ingress)", PortExposure.LOOPBACK)),
+            List.of(new RuntimePort(
+                    "gateway",
+                    GATEWAY_PORT,
+                    "gateway WebSocket protocol v4 + HTTP probes (loopback unless the" + " Claw enables an Ingress)",
+                    PortExposure.LOOPBACK)),
             List.of(BridgeProtocol.OPENCLAW_GATEWAY),
-            ConfigFormat.JSON, MergeMode.DEEP_MERGE,
-            new ShutdownPolicy(120, 30, "on SIGTERM the gateway stops admission, drains active turns (its own budget is 330 s, so a turn longer than the pod's grace is cut), broadcasts shutdown and closes sockets with 1012"),
+            ConfigFormat.JSON,
+            MergeMode.DEEP_MERGE,
+            new ShutdownPolicy(
+                    120,
+                    30,
+                    "on SIGTERM the gateway stops admission, drains active turns (its own budget is 330 s, so a turn longer than the pod's grace is cut), broadcasts shutdown and closes sockets with 1012"),
             "node gateway run on 18789 (loopback, or lan + token auth behind an Ingress), strict openclaw.json from"
                     + " spec.config, token from a generated Secret, exec probes on /healthz, /startupz, /readyz bodies");
 
@@ -87,7 +101,8 @@ public final class OpenClawAdapter implements RuntimeAdapter {
 
     @Override
     public List<FieldError> validateCreate(Claw claw) {
-        List<FieldError> errors = new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, SKILLS_DIR, "/tmp")));
+        List<FieldError> errors =
+                new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, SKILLS_DIR, "/tmp")));
         Map<String, Object> user;
         try {
             user = Specs.config(claw);
@@ -97,13 +112,17 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         }
         MergeMode mode = MergeMode.of(Specs.spec(claw).getConfigMergeMode());
         errors.addAll(OpenClawConfig.validate(user, mode, Specs.hasChannels(claw)));
-        boolean ownProviders = user.containsKey("providers") || (user.get("models") instanceof Map<?, ?> m && m.containsKey("providers"));
+        boolean ownProviders = user.containsKey("providers")
+                || (user.get("models") instanceof Map<?, ?> m && m.containsKey("providers"));
         if (!Specs.hasCredentials(claw) && !ownProviders) {
-            errors.add(new FieldError("spec.credentials", "openclaw needs a model provider key (ANTHROPIC_API_KEY, OPENAI_API_KEY,"
-                    + " GEMINI_API_KEY, OPENROUTER_API_KEY, ...) from a Secret: set spec.credentials.secretRef.name or"
-                    + " spec.credentials.keys, or configure your own provider under spec.config.providers"));
+            errors.add(new FieldError(
+                    "spec.credentials",
+                    "openclaw needs a model provider key (ANTHROPIC_API_KEY, OPENAI_API_KEY,"
+                            + " GEMINI_API_KEY, OPENROUTER_API_KEY, ...) from a Secret: set spec.credentials.secretRef.name or"
+                            + " spec.credentials.keys, or configure your own provider under spec.config.providers"));
         }
-        errors.addAll(RuleSupport.reservedEnv(claw, RESERVED_ENV, "the gateway's token, config and state locations are pinned"));
+        errors.addAll(RuleSupport.reservedEnv(
+                claw, RESERVED_ENV, "the gateway's token, config and state locations are pinned"));
         return errors;
     }
 
@@ -115,16 +134,24 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         Map<String, Object> config = mode.mapsKeys()
                 ? mode.merge(OpenClawConfig.defaults(workspace, exposed), OpenClawConfig.mapShorthands(user))
                 // Passthrough: the user's native config, with the gateway settings that keep it reachable and safe
-                : MergeMode.DEEP_MERGE.merge(user, Map.of("gateway", OpenClawConfig.defaults(workspace, exposed).get("gateway")));
-        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
-                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
+                : MergeMode.DEEP_MERGE.merge(
+                        user,
+                        Map.of(
+                                "gateway",
+                                OpenClawConfig.defaults(workspace, exposed).get("gateway")));
+        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(
+                claw, Specs.skills(claw), io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
         if (!skills.isEmpty()) {
             Map<String, Object> entries = new LinkedHashMap<>();
             for (SkillSpec s : skills) {
                 entries.put(s.getName(), OpenClawConfig.map("enabled", true));
             }
-            config = MergeMode.DEEP_MERGE.merge(config, OpenClawConfig.map("skills",
-                    OpenClawConfig.map("load", OpenClawConfig.map("extraDirs", List.of(SKILLS_DIR)), "entries", entries)));
+            config = MergeMode.DEEP_MERGE.merge(
+                    config,
+                    OpenClawConfig.map(
+                            "skills",
+                            OpenClawConfig.map(
+                                    "load", OpenClawConfig.map("extraDirs", List.of(SKILLS_DIR)), "entries", entries)));
         }
         return config;
     }
@@ -137,9 +164,15 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         boolean exposed = Specs.ingressEnabled(claw);
         boolean optionB = Specs.hasChannels(claw);
 
-        String state = Specs.mountPath(claw, VolumeRole.SESSION).map(OpenClawAdapter::trimSlash).orElse(DEFAULT_STATE);
-        String workspace = Specs.mountPath(claw, VolumeRole.WORKSPACE).map(OpenClawAdapter::trimSlash).orElse(state + "/workspace");
-        String output = Specs.mountPath(claw, VolumeRole.OUTPUT).map(OpenClawAdapter::trimSlash).orElse(DEFAULT_OUTPUT);
+        String state = Specs.mountPath(claw, VolumeRole.SESSION)
+                .map(OpenClawAdapter::trimSlash)
+                .orElse(DEFAULT_STATE);
+        String workspace = Specs.mountPath(claw, VolumeRole.WORKSPACE)
+                .map(OpenClawAdapter::trimSlash)
+                .orElse(state + "/workspace");
+        String output = Specs.mountPath(claw, VolumeRole.OUTPUT)
+                .map(OpenClawAdapter::trimSlash)
+                .orElse(DEFAULT_OUTPUT);
         Volumes.DataLayout layout = new Volumes.DataLayout(context)
                 .mount(VolumeRole.SESSION, state)
                 .mount(VolumeRole.WORKSPACE, workspace)
@@ -148,20 +181,35 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         Map<String, Object> config = renderConfig(claw, workspace);
         boolean builtInChannels = config.containsKey("channels");
         List<ConfigFile> files = List.of(
-                new ConfigFile("openclaw.json", CONFIG_DIR + "/openclaw.json", ConfigWriters.json(config), ConfigFormat.JSON, false),
-                new ConfigFile("probe.mjs", CONFIG_DIR + "/probe.mjs", Scripts.load(OpenClawAdapter.class, "probe.mjs"), ConfigFormat.TEXT, false));
+                new ConfigFile(
+                        "openclaw.json",
+                        CONFIG_DIR + "/openclaw.json",
+                        ConfigWriters.json(config),
+                        ConfigFormat.JSON,
+                        false),
+                new ConfigFile(
+                        "probe.mjs",
+                        CONFIG_DIR + "/probe.mjs",
+                        Scripts.load(OpenClawAdapter.class, "probe.mjs"),
+                        ConfigFormat.TEXT,
+                        false));
         List<ConfigFile> allFiles = new ArrayList<>(files);
-        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw),
-                io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
+        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(
+                claw, Specs.skills(claw), io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
         for (SkillSpec s : skills) {
             if (s.getInline() != null) {
-                allFiles.add(new ConfigFile(Volumes.inlineSkillKey(s.getName()), SKILLS_DIR + "/" + s.getName() + "/SKILL.md",
-                        s.getInline(), ConfigFormat.TEXT, false));
+                allFiles.add(new ConfigFile(
+                        Volumes.inlineSkillKey(s.getName()),
+                        SKILLS_DIR + "/" + s.getName() + "/SKILL.md",
+                        s.getInline(),
+                        ConfigFormat.TEXT,
+                        false));
             }
         }
 
         SecretKeyReference token = new SecretKeyReference(names.generatedSecretName(TOKEN_SECRET_SUFFIX), TOKEN_KEY);
-        ResourceRequirements resources = ContainerSupport.resources(claw, ContainerSupport.resources("500m", "1Gi", "2Gi"));
+        ResourceRequirements resources =
+                ContainerSupport.resources(claw, ContainerSupport.resources("500m", "1Gi", "2Gi"));
 
         List<EnvVar> env = new ArrayList<>();
         env.add(ContainerSupport.env("HOME", HOME));
@@ -177,8 +225,9 @@ public final class OpenClawAdapter implements RuntimeAdapter {
             env.add(ContainerSupport.env("OPENCLAW_SKIP_CHANNELS", "1"));
         }
         // V8 sizes its heap from host RAM, not the cgroup limit: pin it to ~75 % of the memory limit.
-        ContainerSupport.memoryLimitMiB(resources).ifPresent(mib ->
-                env.add(ContainerSupport.env("NODE_OPTIONS", "--max-old-space-size=" + (mib * 3 / 4))));
+        ContainerSupport.memoryLimitMiB(resources)
+                .ifPresent(
+                        mib -> env.add(ContainerSupport.env("NODE_OPTIONS", "--max-old-space-size=" + (mib * 3 / 4))));
         env.addAll(ContainerSupport.credentialKeyEnv(claw));
         env.addAll(ContainerSupport.userEnv(claw));
 
@@ -202,15 +251,27 @@ public final class OpenClawAdapter implements RuntimeAdapter {
                 .withReadinessProbe(Probes.exec(probe("ready"), 10, 5, 3))
                 .withResources(resources)
                 .withSecurityContext(new SecurityContextBuilder()
-                        .withRunAsUser(NODE_UID).withRunAsGroup(NODE_UID).withRunAsNonRoot(true)
-                        .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                        .withNewCapabilities().withDrop("ALL").endCapabilities()
-                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                        .withRunAsUser(NODE_UID)
+                        .withRunAsGroup(NODE_UID)
+                        .withRunAsNonRoot(true)
+                        .withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true)
+                        .withNewCapabilities()
+                        .withDrop("ALL")
+                        .endCapabilities()
+                        .withNewSeccompProfile()
+                        .withType("RuntimeDefault")
+                        .endSeccompProfile()
                         .build())
                 .withTerminationMessagePolicy("FallbackToLogsOnError");
         List<RuntimePort> exposedPorts = List.of();
         if (exposed) {
-            container.addNewPort().withName("gateway").withContainerPort(GATEWAY_PORT).withProtocol("TCP").endPort();
+            container
+                    .addNewPort()
+                    .withName("gateway")
+                    .withContainerPort(GATEWAY_PORT)
+                    .withProtocol("TCP")
+                    .endPort();
             exposedPorts = List.of(new RuntimePort("gateway", GATEWAY_PORT, "gateway (token auth)", PortExposure.POD));
         }
 
@@ -223,17 +284,33 @@ public final class OpenClawAdapter implements RuntimeAdapter {
         volumes.addAll(layout.standIns());
 
         PodSecurityContext pod = new PodSecurityContextBuilder()
-                .withRunAsNonRoot(true).withFsGroup(Specs.fsGroup(claw).orElse(NODE_UID)).withFsGroupChangePolicy("OnRootMismatch")
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withRunAsNonRoot(true)
+                .withFsGroup(Specs.fsGroup(claw).orElse(NODE_UID))
+                .withFsGroupChangePolicy("OnRootMismatch")
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
         long grace = Specs.spec(claw).getTerminationGracePeriodSeconds() != null
-                ? Specs.spec(claw).getTerminationGracePeriodSeconds() : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
-        GeneratedSecret secret = new GeneratedSecret(TOKEN_SECRET_SUFFIX, List.of(GeneratedSecret.Key.hex(TOKEN_KEY, 32)),
+                ? Specs.spec(claw).getTerminationGracePeriodSeconds()
+                : DESCRIPTOR.shutdown().terminationGracePeriodSeconds();
+        GeneratedSecret secret = new GeneratedSecret(
+                TOKEN_SECRET_SUFFIX,
+                List.of(GeneratedSecret.Key.hex(TOKEN_KEY, 32)),
                 "OpenClaw gateway token (operator access to the gateway); read by the gateway and the bridge");
         BridgeTarget target = new BridgeTarget.OpenClawGateway(URI.create("ws://127.0.0.1:" + GATEWAY_PORT), token);
         Container built = container.build();
-        return new PodContribution(built, List.of(), volumes, layout.dataMounts(), pod, grace, allFiles, List.of(secret),
-                target, exposedPorts);
+        return new PodContribution(
+                built,
+                List.of(),
+                volumes,
+                layout.dataMounts(),
+                pod,
+                grace,
+                allFiles,
+                List.of(secret),
+                target,
+                exposedPorts);
     }
 
     private static List<String> probe(String mode) {

@@ -22,33 +22,78 @@ import java.util.regex.Pattern;
 final class OpenClawConfig {
 
     /** Root keys of OpenClawSchemaShape in 2026.9.6 (docs/runtime-adapters.md, openclaw.json). */
-    static final Set<String> ROOT_KEYS = Set.of("$schema", "meta", "env", "wizard", "diagnostics", "logging", "update",
-            "telemetry", "browser", "ui", "secrets", "auth", "accessGroups", "acp", "models", "nodeHost", "agents",
-            "worktreeRoot", "worktreeAcceleration", "tools", "security", "bindings", "broadcast", "attachments", "messages",
-            "tts", "commands", "approvals", "session", "cron", "transcripts", "hooks", "channels", "discovery", "talk",
-            "gateway", "cloudWorkers", "desktop", "memory", "mcp", "skills", "plugins", "surfaces", "proxy");
+    static final Set<String> ROOT_KEYS = Set.of(
+            "$schema",
+            "meta",
+            "env",
+            "wizard",
+            "diagnostics",
+            "logging",
+            "update",
+            "telemetry",
+            "browser",
+            "ui",
+            "secrets",
+            "auth",
+            "accessGroups",
+            "acp",
+            "models",
+            "nodeHost",
+            "agents",
+            "worktreeRoot",
+            "worktreeAcceleration",
+            "tools",
+            "security",
+            "bindings",
+            "broadcast",
+            "attachments",
+            "messages",
+            "tts",
+            "commands",
+            "approvals",
+            "session",
+            "cron",
+            "transcripts",
+            "hooks",
+            "channels",
+            "discovery",
+            "talk",
+            "gateway",
+            "cloudWorkers",
+            "desktop",
+            "memory",
+            "mcp",
+            "skills",
+            "plugins",
+            "surfaces",
+            "proxy");
 
     private static final Set<String> SHORTHANDS = Set.of("model", "logLevel", "providers", "timeoutSeconds");
     private static final Pattern AGENT_ID = Pattern.compile("^[a-z0-9_][a-z0-9_-]{0,63}$");
 
     /** Gateway settings the adapter pins (bind, port, auth and mode decide who can reach the gateway). */
-    private static final List<String> PINNED_GATEWAY = List.of("mode", "bind", "port", "auth", "customBindHost", "tailscale");
+    private static final List<String> PINNED_GATEWAY =
+            List.of("mode", "bind", "port", "auth", "customBindHost", "tailscale");
 
-    private OpenClawConfig() {
-    }
+    private OpenClawConfig() {}
 
     static List<FieldError> validate(Map<String, Object> user, MergeMode mode, boolean optionB) {
         List<FieldError> errors = new ArrayList<>();
         for (String key : user.keySet()) {
             boolean shorthand = mode.mapsKeys() && SHORTHANDS.contains(key);
             if (!shorthand && !ROOT_KEYS.contains(key)) {
-                errors.add(new FieldError("spec.config." + key, "is not an OpenClaw configuration key (openclaw.json is strict:"
-                        + " an unknown key stops the gateway); use one of " + new java.util.TreeSet<>(ROOT_KEYS)
-                        + (mode.mapsKeys() ? " or the shorthands " + new java.util.TreeSet<>(SHORTHANDS) : "")));
+                errors.add(new FieldError(
+                        "spec.config." + key,
+                        "is not an OpenClaw configuration key (openclaw.json is strict:"
+                                + " an unknown key stops the gateway); use one of " + new java.util.TreeSet<>(ROOT_KEYS)
+                                + (mode.mapsKeys()
+                                        ? " or the shorthands " + new java.util.TreeSet<>(SHORTHANDS)
+                                        : "")));
             }
         }
         if (mode.mapsKeys()) {
-            expectType(user, "model", String.class, "a model reference such as \"anthropic/claude-sonnet-4-6\"", errors);
+            expectType(
+                    user, "model", String.class, "a model reference such as \"anthropic/claude-sonnet-4-6\"", errors);
             expectType(user, "logLevel", String.class, "a level such as \"info\"", errors);
             expectType(user, "providers", Map.class, "an object of model providers", errors);
             expectType(user, "timeoutSeconds", Number.class, "a number of seconds", errors);
@@ -56,31 +101,42 @@ final class OpenClawConfig {
         if (user.get("gateway") instanceof Map<?, ?> gateway) {
             for (String pinned : PINNED_GATEWAY) {
                 if (gateway.containsKey(pinned)) {
-                    errors.add(new FieldError("spec.config.gateway." + pinned, "is set by the openclaw adapter (local mode, port 18789,"
-                            + " loopback unless spec.ingress exposes it, token auth from a generated Secret); remove it"));
+                    errors.add(
+                            new FieldError(
+                                    "spec.config.gateway." + pinned,
+                                    "is set by the openclaw adapter (local mode, port 18789,"
+                                            + " loopback unless spec.ingress exposes it, token auth from a generated Secret); remove it"));
                 }
             }
         }
         if (optionB && user.containsKey("channels")) {
-            errors.add(new FieldError("spec.config.channels", "OpenClaw's built-in channels cannot run while spec.channels routes"
-                    + " messages through the bridge (both would answer); remove one of them"));
+            errors.add(new FieldError(
+                    "spec.config.channels",
+                    "OpenClaw's built-in channels cannot run while spec.channels routes"
+                            + " messages through the bridge (both would answer); remove one of them"));
         }
         if (user.get("agents") instanceof Map<?, ?> agents) {
             if (agents.containsKey("list")) {
-                errors.add(new FieldError("spec.config.agents.list", "the legacy agents.list[] form is rejected by openclaw 2026.9.x;"
-                        + " write agents.entries: {<id>: {...}}"));
+                errors.add(new FieldError(
+                        "spec.config.agents.list",
+                        "the legacy agents.list[] form is rejected by openclaw 2026.9.x;"
+                                + " write agents.entries: {<id>: {...}}"));
             }
             if (agents.get("entries") instanceof Map<?, ?> entries) {
                 if (entries.isEmpty()) {
-                    errors.add(new FieldError("spec.config.agents.entries", "must contain at least one agent (or leave it out)"));
+                    errors.add(new FieldError(
+                            "spec.config.agents.entries", "must contain at least one agent (or leave it out)"));
                 }
                 for (var e : entries.entrySet()) {
                     String id = String.valueOf(e.getKey());
                     if (!AGENT_ID.matcher(id).matches()) {
-                        errors.add(new FieldError("spec.config.agents.entries." + id, "agent ids must match " + AGENT_ID.pattern()));
+                        errors.add(new FieldError(
+                                "spec.config.agents.entries." + id, "agent ids must match " + AGENT_ID.pattern()));
                     }
                     if (e.getValue() instanceof Map<?, ?> entry && entry.containsKey("id")) {
-                        errors.add(new FieldError("spec.config.agents.entries." + id + ".id", "the entry key is the agent id; remove id"));
+                        errors.add(new FieldError(
+                                "spec.config.agents.entries." + id + ".id",
+                                "the entry key is the agent id; remove id"));
                     }
                 }
             }
@@ -105,7 +161,9 @@ final class OpenClawConfig {
         // the admin host PTY is on by default: nobody in the pod needs a shell through the gateway
         gateway.put("terminal", map("enabled", false));
         d.put("gateway", gateway);
-        d.put("agents", map("defaults", map("workspace", workspace, "skipBootstrap", true), "entries", map("main", map())));
+        d.put(
+                "agents",
+                map("defaults", map("workspace", workspace, "skipBootstrap", true), "entries", map("main", map())));
         d.put("update", map("checkOnStart", false));
         d.put("discovery", map("mdns", map("mode", "off")));
         return d;
@@ -117,7 +175,8 @@ final class OpenClawConfig {
         Map<String, Object> rest = new LinkedHashMap<>(user);
         if (user.get("model") instanceof String model) {
             rest.remove("model");
-            mapped = MergeMode.DEEP_MERGE.merge(mapped, map("agents", map("defaults", map("model", map("primary", modelRef(model))))));
+            mapped = MergeMode.DEEP_MERGE.merge(
+                    mapped, map("agents", map("defaults", map("model", map("primary", modelRef(model))))));
         }
         if (user.get("logLevel") instanceof String level) {
             rest.remove("logLevel");
@@ -152,10 +211,13 @@ final class OpenClawConfig {
         return model;
     }
 
-    private static void expectType(Map<String, Object> user, String key, Class<?> type, String what, List<FieldError> errors) {
+    private static void expectType(
+            Map<String, Object> user, String key, Class<?> type, String what, List<FieldError> errors) {
         Object v = user.get(key);
         if (v != null && !type.isInstance(v)) {
-            errors.add(new FieldError("spec.config." + key, "must be " + what + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)));
+            errors.add(new FieldError(
+                    "spec.config." + key,
+                    "must be " + what + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)));
         }
     }
 

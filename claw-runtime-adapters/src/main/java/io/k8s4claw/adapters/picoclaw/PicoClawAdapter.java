@@ -33,10 +33,15 @@ public final class PicoClawAdapter extends FileConfiguredRuntime {
     public static final String RUNTIME_ID = "picoclaw";
     static final int GATEWAY_PORT = 18790;
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "PicoClaw",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "PicoClaw",
             new ImagePolicy("docker.io/sipeed/picoclaw", "v0.3.1", "v\\d+\\.\\d+\\.\\d+"),
-            List.of(new RuntimePort("gateway", GATEWAY_PORT, "gateway (/health, /ready, WebSocket /pico/ws)", PortExposure.LOOPBACK)),
-            List.of(), ConfigFormat.JSON, MergeMode.DEEP_MERGE,
+            List.of(new RuntimePort(
+                    "gateway", GATEWAY_PORT, "gateway (/health, /ready, WebSocket /pico/ws)", PortExposure.LOOPBACK)),
+            List.of(),
+            ConfigFormat.JSON,
+            MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "a single Go process that exits on SIGTERM"),
             "picoclaw gateway as UID 1000 with config.json from spec.config, exec curl probes on 127.0.0.1:18790 /health and /ready");
 
@@ -117,8 +122,10 @@ public final class PicoClawAdapter extends FileConfiguredRuntime {
     protected List<FieldError> runtimeRules(Claw claw, Map<String, Object> user) {
         List<FieldError> errors = new ArrayList<>();
         if (user.get("gateway") instanceof Map<?, ?> g && (g.containsKey("port") || g.containsKey("host"))) {
-            errors.add(new FieldError("spec.config.gateway", "gateway.host and gateway.port are set by the adapter (127.0.0.1:18790,"
-                    + " where the probes look); remove them"));
+            errors.add(new FieldError(
+                    "spec.config.gateway",
+                    "gateway.host and gateway.port are set by the adapter (127.0.0.1:18790,"
+                            + " where the probes look); remove them"));
         }
         return errors;
     }

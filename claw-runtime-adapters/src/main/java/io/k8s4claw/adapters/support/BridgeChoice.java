@@ -9,8 +9,7 @@ import java.util.Optional;
 /** Maps {@code spec.bridge.protocol} ({@code auto|sse|relay|gateway}) to the runtime's {@link BridgeProtocol}. */
 public final class BridgeChoice {
 
-    private BridgeChoice() {
-    }
+    private BridgeChoice() {}
 
     static boolean matches(io.k8s4claw.api.v1alpha1.BridgeProtocolSetting spec, BridgeProtocol protocol) {
         return switch (spec) {
@@ -22,16 +21,21 @@ public final class BridgeChoice {
     }
 
     static String specNames(List<BridgeProtocol> protocols) {
-        return protocols.stream().map(p -> switch (p) {
-            case HERMES_SSE -> "sse";
-            case HERMES_RELAY -> "relay";
-            case OPENCLAW_GATEWAY -> "gateway";
-        }).toList().toString();
+        return protocols.stream()
+                .map(p -> switch (p) {
+                    case HERMES_SSE -> "sse";
+                    case HERMES_RELAY -> "relay";
+                    case OPENCLAW_GATEWAY -> "gateway";
+                })
+                .toList()
+                .toString();
     }
 
     /** The protocol a validated Claw uses: the requested one, or the runtime's default for {@code auto}. */
     public static Optional<BridgeProtocol> resolve(Claw claw, RuntimeDescriptor descriptor) {
         var requested = Specs.spec(claw).effectiveBridgeProtocol();
-        return descriptor.bridgeProtocols().stream().filter(p -> matches(requested, p)).findFirst();
+        return descriptor.bridgeProtocols().stream()
+                .filter(p -> matches(requested, p))
+                .findFirst();
     }
 }

@@ -22,8 +22,7 @@ import java.util.Optional;
 /** Pieces of the runtime container every adapter builds the same way. */
 public final class ContainerSupport {
 
-    private ContainerSupport() {
-    }
+    private ContainerSupport() {}
 
     /**
      * The image to run: {@code spec.image.repository:tag} where set, else the adapter's pinned default. A repository
@@ -31,7 +30,9 @@ public final class ContainerSupport {
      */
     public static String image(Claw claw, ImagePolicy policy) {
         ImageSpec spec = Specs.spec(claw).getImage();
-        String repository = spec != null && notBlank(spec.getRepository()) ? spec.getRepository().trim() : policy.repository();
+        String repository = spec != null && notBlank(spec.getRepository())
+                ? spec.getRepository().trim()
+                : policy.repository();
         String tag = spec != null && notBlank(spec.getTag()) ? spec.getTag().trim() : policy.pinnedTag();
         if (repository.isEmpty()) {
             throw new IllegalArgumentException("no image: set spec.image.repository");
@@ -44,7 +45,9 @@ public final class ContainerSupport {
 
     public static String pullPolicy(Claw claw) {
         ImageSpec spec = Specs.spec(claw).getImage();
-        return spec != null && spec.getPullPolicy() != null ? spec.getPullPolicy().wireValue() : "IfNotPresent";
+        return spec != null && spec.getPullPolicy() != null
+                ? spec.getPullPolicy().wireValue()
+                : "IfNotPresent";
     }
 
     /** {@code envFrom} of the Claw's credentials Secret ({@code secretRef}, or the Secret an external secret syncs into). */
@@ -53,12 +56,18 @@ public final class ContainerSupport {
         if (c == null) {
             return List.of();
         }
-        String secret = c.getSecretRef() != null && notBlank(c.getSecretRef().getName()) ? c.getSecretRef().getName()
+        String secret = c.getSecretRef() != null && notBlank(c.getSecretRef().getName())
+                ? c.getSecretRef().getName()
                 : c.getExternalSecret() != null ? names.externalCredentialsSecretName() : null;
         if (secret == null) {
             return List.of();
         }
-        return List.of(new EnvFromSourceBuilder().withNewSecretRef().withName(secret).withOptional(false).endSecretRef().build());
+        return List.of(new EnvFromSourceBuilder()
+                .withNewSecretRef()
+                .withName(secret)
+                .withOptional(false)
+                .endSecretRef()
+                .build());
     }
 
     /** {@code spec.credentials.keys[]}: single variables from single Secret keys. */
@@ -72,9 +81,13 @@ public final class ContainerSupport {
             if (k.getName() == null || k.getSecretKeyRef() == null) {
                 continue;
             }
-            env.add(new EnvVarBuilder().withName(k.getName()).withNewValueFrom()
-                    .withNewSecretKeyRef(k.getSecretKeyRef().getKey(), k.getSecretKeyRef().getName(), false)
-                    .endValueFrom().build());
+            env.add(new EnvVarBuilder()
+                    .withName(k.getName())
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef(
+                            k.getSecretKeyRef().getKey(), k.getSecretKeyRef().getName(), false)
+                    .endValueFrom()
+                    .build());
         }
         return env;
     }
@@ -82,7 +95,9 @@ public final class ContainerSupport {
     /** {@code spec.env}, copied. */
     public static List<EnvVar> userEnv(Claw claw) {
         List<EnvVar> env = Specs.spec(claw).getEnv();
-        return env == null ? List.of() : env.stream().map(e -> new EnvVarBuilder(e).build()).toList();
+        return env == null
+                ? List.of()
+                : env.stream().map(e -> new EnvVarBuilder(e).build()).toList();
     }
 
     public static EnvVar env(String name, String value) {
@@ -112,7 +127,8 @@ public final class ContainerSupport {
             return Optional.empty();
         }
         BigDecimal bytes = Quantity.getAmountInBytes(r.getLimits().get("memory"));
-        return Optional.of(bytes.divide(BigDecimal.valueOf(1024L * 1024L), java.math.RoundingMode.DOWN).longValue());
+        return Optional.of(bytes.divide(BigDecimal.valueOf(1024L * 1024L), java.math.RoundingMode.DOWN)
+                .longValue());
     }
 
     private static boolean isEmpty(Map<?, ?> m) {

@@ -35,8 +35,7 @@ import java.util.Set;
 public abstract class FileConfiguredRuntime implements RuntimeAdapter {
 
     /** Where the runtime's pieces live, resolved for one Claw. */
-    protected record Paths(String home, String state, String workspace, String output) {
-    }
+    protected record Paths(String home, String state, String workspace, String output) {}
 
     protected static final long DEFAULT_UID = 1000L;
     protected static final String HOME_VOLUME = "home";
@@ -74,7 +73,10 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
         Object model = rest.remove("model");
         Map<String, Object> mapped = new java.util.LinkedHashMap<>();
         if (model != null) {
-            mapped.put("agents", new java.util.LinkedHashMap<>(Map.of("defaults", new java.util.LinkedHashMap<>(Map.of("model", model)))));
+            mapped.put(
+                    "agents",
+                    new java.util.LinkedHashMap<>(
+                            Map.of("defaults", new java.util.LinkedHashMap<>(Map.of("model", model)))));
         }
         return MergeMode.DEEP_MERGE.merge(mapped, rest);
     }
@@ -133,8 +135,10 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
             return errors;
         }
         if (!Specs.skills(claw).isEmpty()) {
-            errors.add(new FieldError("spec.skills", descriptor().displayName() + " has no SKILL.md directory this adapter installs into;"
-                    + " remove spec.skills (skills are supported for hermesclaw and openclaw)"));
+            errors.add(new FieldError(
+                    "spec.skills",
+                    descriptor().displayName() + " has no SKILL.md directory this adapter installs into;"
+                            + " remove spec.skills (skills are supported for hermesclaw and openclaw)"));
         }
         if (Specs.rootless(claw)) {
             // fine: the container runs non-root anyway
@@ -145,9 +149,15 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
 
     protected Paths paths(Claw claw) {
         String home = defaultHome();
-        String state = Specs.mountPath(claw, VolumeRole.SESSION).map(FileConfiguredRuntime::trimSlash).orElse(home + "/" + stateDirName());
-        String workspace = Specs.mountPath(claw, VolumeRole.WORKSPACE).map(FileConfiguredRuntime::trimSlash).orElse(defaultWorkspace(home, state));
-        String output = Specs.mountPath(claw, VolumeRole.OUTPUT).map(FileConfiguredRuntime::trimSlash).orElse(home + "/output");
+        String state = Specs.mountPath(claw, VolumeRole.SESSION)
+                .map(FileConfiguredRuntime::trimSlash)
+                .orElse(home + "/" + stateDirName());
+        String workspace = Specs.mountPath(claw, VolumeRole.WORKSPACE)
+                .map(FileConfiguredRuntime::trimSlash)
+                .orElse(defaultWorkspace(home, state));
+        String output = Specs.mountPath(claw, VolumeRole.OUTPUT)
+                .map(FileConfiguredRuntime::trimSlash)
+                .orElse(home + "/output");
         return new Paths(home, state, workspace, output);
     }
 
@@ -169,7 +179,8 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
                 .mount(VolumeRole.WORKSPACE, paths.workspace())
                 .mount(VolumeRole.OUTPUT, paths.output());
         String configPath = configPath(paths);
-        ConfigFile file = new ConfigFile(configKey(), configPath, write(renderConfig(claw)), descriptor().configFormat(), false);
+        ConfigFile file = new ConfigFile(
+                configKey(), configPath, write(renderConfig(claw)), descriptor().configFormat(), false);
 
         List<EnvVar> env = new ArrayList<>();
         env.add(ContainerSupport.env("HOME", paths.home()));
@@ -180,8 +191,12 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
         List<VolumeMount> mounts = new ArrayList<>();
         mounts.add(Volumes.mount(HOME_VOLUME, paths.home(), false));
         mounts.addAll(layout.volumeMounts());
-        mounts.add(new VolumeMountBuilder().withName(names.configVolumeName()).withMountPath(configPath)
-                .withSubPath(configKey()).withReadOnly(true).build());
+        mounts.add(new VolumeMountBuilder()
+                .withName(names.configVolumeName())
+                .withMountPath(configPath)
+                .withSubPath(configKey())
+                .withReadOnly(true)
+                .build());
         mounts.add(Volumes.mount(TMP_VOLUME, "/tmp", false));
 
         ContainerBuilder container = new ContainerBuilder()
@@ -205,7 +220,12 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
         }
         List<RuntimePort> exposed = new ArrayList<>();
         for (RuntimePort p : containerPorts(claw)) {
-            container.addNewPort().withName(p.name()).withContainerPort(p.port()).withProtocol("TCP").endPort();
+            container
+                    .addNewPort()
+                    .withName(p.name())
+                    .withContainerPort(p.port())
+                    .withProtocol("TCP")
+                    .endPort();
             if (p.exposure() == io.k8s4claw.api.runtime.PortExposure.POD) {
                 exposed.add(p);
             }
@@ -220,23 +240,44 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
 
         long uid = runAsUser();
         PodSecurityContext pod = new PodSecurityContextBuilder()
-                .withRunAsNonRoot(true).withFsGroup(Specs.fsGroup(claw).orElse(uid)).withFsGroupChangePolicy("OnRootMismatch")
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withRunAsNonRoot(true)
+                .withFsGroup(Specs.fsGroup(claw).orElse(uid))
+                .withFsGroupChangePolicy("OnRootMismatch")
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
         long grace = Specs.spec(claw).getTerminationGracePeriodSeconds() != null
-                ? Specs.spec(claw).getTerminationGracePeriodSeconds() : descriptor().shutdown().terminationGracePeriodSeconds();
-        return new PodContribution(built, List.of(), volumes, layout.dataMounts(), pod, grace, List.of(file), List.of(),
+                ? Specs.spec(claw).getTerminationGracePeriodSeconds()
+                : descriptor().shutdown().terminationGracePeriodSeconds();
+        return new PodContribution(
+                built,
+                List.of(),
+                volumes,
+                layout.dataMounts(),
+                pod,
+                grace,
+                List.of(file),
+                List.of(),
                 new BridgeTarget.None(descriptor().displayName() + " speaks no protocol the bridge implements;"
-                        + " configure its own channels in spec.config"), exposed);
+                        + " configure its own channels in spec.config"),
+                exposed);
     }
 
     protected SecurityContext securityContext() {
         long uid = runAsUser();
         return new SecurityContextBuilder()
-                .withRunAsUser(uid).withRunAsGroup(uid).withRunAsNonRoot(true)
-                .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withRunAsUser(uid)
+                .withRunAsGroup(uid)
+                .withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .build();
     }
 

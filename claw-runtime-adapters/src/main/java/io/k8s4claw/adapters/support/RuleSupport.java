@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,16 +20,21 @@ import java.util.Set;
  */
 public final class RuleSupport {
 
-    private RuleSupport() {
-    }
+    private RuleSupport() {}
 
     /** Rules for a new Claw that hold for every runtime. */
-    public static List<FieldError> commonCreate(Claw claw, RuntimeDescriptor descriptor, Set<String> reservedMountPaths) {
+    public static List<FieldError> commonCreate(
+            Claw claw, RuntimeDescriptor descriptor, Set<String> reservedMountPaths) {
         List<FieldError> errors = new ArrayList<>();
         var spec = Specs.spec(claw);
-        if (spec.getRuntime() == null || !descriptor.runtimeId().equals(spec.getRuntime().wireValue())) {
-            errors.add(new FieldError("spec.runtime", "this adapter renders runtime '" + descriptor.runtimeId()
-                    + "', not '" + (spec.getRuntime() == null ? "<unset>" : spec.getRuntime().wireValue()) + "'"));
+        if (spec.getRuntime() == null
+                || !descriptor.runtimeId().equals(spec.getRuntime().wireValue())) {
+            errors.add(new FieldError(
+                    "spec.runtime",
+                    "this adapter renders runtime '" + descriptor.runtimeId() + "', not '"
+                            + (spec.getRuntime() == null
+                                    ? "<unset>"
+                                    : spec.getRuntime().wireValue()) + "'"));
         }
         Map<String, String> seen = new HashMap<>();
         for (VolumeRole role : VolumeRole.values()) {
@@ -41,40 +45,57 @@ public final class RuleSupport {
             String field = Specs.fieldPath(role) + ".mountPath";
             String p = path.get();
             if (!p.startsWith("/") || p.contains("..") || p.contains(":")) {
-                errors.add(new FieldError(field, "\"" + p + "\" must be an absolute path without '..' or ':' (e.g. /data/" + role.specName() + ")"));
+                errors.add(new FieldError(
+                        field,
+                        "\"" + p + "\" must be an absolute path without '..' or ':' (e.g. /data/" + role.specName()
+                                + ")"));
                 continue;
             }
             String normalized = p.replaceAll("/+$", "");
             if (normalized.isEmpty()) {
-                errors.add(new FieldError(field, "\"/\" cannot be a mount path; pick a directory such as /data/" + role.specName()));
+                errors.add(new FieldError(
+                        field, "\"/\" cannot be a mount path; pick a directory such as /data/" + role.specName()));
                 continue;
             }
             String other = seen.putIfAbsent(normalized, field);
             if (other != null) {
-                errors.add(new FieldError(field, "\"" + p + "\" is already the mount path of " + other + "; each volume needs its own directory"));
+                errors.add(new FieldError(
+                        field,
+                        "\"" + p + "\" is already the mount path of " + other
+                                + "; each volume needs its own directory"));
             }
             for (String reserved : reservedMountPaths) {
-                if (normalized.equals(reserved) || normalized.startsWith(reserved + "/") || reserved.startsWith(normalized + "/")) {
-                    errors.add(new FieldError(field, "\"" + p + "\" overlaps " + reserved + ", which the " + descriptor.runtimeId()
-                            + " adapter mounts itself; pick another directory"));
+                if (normalized.equals(reserved)
+                        || normalized.startsWith(reserved + "/")
+                        || reserved.startsWith(normalized + "/")) {
+                    errors.add(new FieldError(
+                            field,
+                            "\"" + p + "\" overlaps " + reserved + ", which the " + descriptor.runtimeId()
+                                    + " adapter mounts itself; pick another directory"));
                 }
             }
         }
         Long grace = spec.getTerminationGracePeriodSeconds();
         long minimum = descriptor.shutdown().minimumGracePeriodSeconds();
         if (grace != null && grace < minimum) {
-            errors.add(new FieldError("spec.terminationGracePeriodSeconds", grace + " s is too short for " + descriptor.displayName()
-                    + ", which needs at least " + minimum + " s to drain and close its databases ("
-                    + descriptor.shutdown().description() + ")"));
+            errors.add(new FieldError(
+                    "spec.terminationGracePeriodSeconds",
+                    grace + " s is too short for " + descriptor.displayName()
+                            + ", which needs at least " + minimum + " s to drain and close its databases ("
+                            + descriptor.shutdown().description() + ")"));
         }
         if (spec.getCustom() != null && !"custom".equals(descriptor.runtimeId())) {
-            errors.add(new FieldError("spec.custom", "only read when spec.runtime is custom; remove it or change the runtime"));
+            errors.add(new FieldError(
+                    "spec.custom", "only read when spec.runtime is custom; remove it or change the runtime"));
         }
         if (spec.getDatabase() != null && !"ironclaw".equals(descriptor.runtimeId())) {
-            errors.add(new FieldError("spec.database", "only ironclaw uses an external database; remove spec.database"));
+            errors.add(
+                    new FieldError("spec.database", "only ironclaw uses an external database; remove spec.database"));
         }
-        if (spec.getSupervisor() == io.k8s4claw.api.v1alpha1.Supervisor.S6 && !"hermesclaw".equals(descriptor.runtimeId())) {
-            errors.add(new FieldError("spec.supervisor", "s6 supervision exists only in the Hermes image; use kubernetes (the default)"));
+        if (spec.getSupervisor() == io.k8s4claw.api.v1alpha1.Supervisor.S6
+                && !"hermesclaw".equals(descriptor.runtimeId())) {
+            errors.add(new FieldError(
+                    "spec.supervisor", "s6 supervision exists only in the Hermes image; use kubernetes (the default)"));
         }
         errors.addAll(bridgeRules(claw, descriptor));
         return errors;
@@ -86,20 +107,26 @@ public final class RuleSupport {
         var requested = Specs.spec(claw).effectiveBridgeProtocol();
         if (descriptor.bridgeProtocols().isEmpty()) {
             if (Specs.hasChannels(claw)) {
-                errors.add(new FieldError("spec.channels", descriptor.displayName() + " speaks no protocol the claw-ipc-bridge implements"
-                        + " (hermes-sse, hermes-relay, openclaw-gateway), so ClawChannels cannot reach it; remove spec.channels and"
-                        + " configure the runtime's own channels in spec.config"));
+                errors.add(new FieldError(
+                        "spec.channels",
+                        descriptor.displayName() + " speaks no protocol the claw-ipc-bridge implements"
+                                + " (hermes-sse, hermes-relay, openclaw-gateway), so ClawChannels cannot reach it; remove spec.channels and"
+                                + " configure the runtime's own channels in spec.config"));
             }
             if (requested != io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.AUTO) {
-                errors.add(new FieldError("spec.bridge.protocol", "\"" + requested.wireValue() + "\" is not available for "
-                        + descriptor.runtimeId() + ": the bridge cannot talk to it; leave it at auto"));
+                errors.add(new FieldError(
+                        "spec.bridge.protocol",
+                        "\"" + requested.wireValue() + "\" is not available for " + descriptor.runtimeId()
+                                + ": the bridge cannot talk to it; leave it at auto"));
             }
             return errors;
         }
         if (requested != io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.AUTO
                 && descriptor.bridgeProtocols().stream().noneMatch(p -> BridgeChoice.matches(requested, p))) {
-            errors.add(new FieldError("spec.bridge.protocol", "\"" + requested.wireValue() + "\" is not a protocol of "
-                    + descriptor.runtimeId() + "; use auto or one of " + BridgeChoice.specNames(descriptor.bridgeProtocols())));
+            errors.add(new FieldError(
+                    "spec.bridge.protocol",
+                    "\"" + requested.wireValue() + "\" is not a protocol of " + descriptor.runtimeId()
+                            + "; use auto or one of " + BridgeChoice.specNames(descriptor.bridgeProtocols())));
         }
         return errors;
     }
@@ -108,7 +135,8 @@ public final class RuleSupport {
     public static void requireValid(RuntimeAdapter adapter, RenderContext context) {
         List<FieldError> errors = adapter.validateCreate(context.claw());
         if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Claw " + context.clawName() + " is not valid for " + adapter.runtimeId() + ": " + errors);
+            throw new IllegalArgumentException(
+                    "Claw " + context.clawName() + " is not valid for " + adapter.runtimeId() + ": " + errors);
         }
     }
 
@@ -122,7 +150,9 @@ public final class RuleSupport {
         for (int i = 0; i < env.size(); i++) {
             String name = env.get(i).getName();
             if (name != null && reserved.contains(name)) {
-                errors.add(new FieldError("spec.env[" + i + "].name", name + " is set by the adapter (" + why + "); remove it from spec.env"));
+                errors.add(new FieldError(
+                        "spec.env[" + i + "].name",
+                        name + " is set by the adapter (" + why + "); remove it from spec.env"));
             }
         }
         return errors;

@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 /** Scripts shipped as class-path resources next to the adapter that renders them into a ConfigMap. */
 public final class Scripts {
 
-    private Scripts() {
-    }
+    private Scripts() {}
 
     public static String load(Class<?> owner, String name) {
         try (InputStream in = owner.getResourceAsStream(name)) {

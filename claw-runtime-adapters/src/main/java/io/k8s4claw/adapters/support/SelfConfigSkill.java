@@ -21,29 +21,35 @@ public final class SelfConfigSkill {
 
     /** What the runtime's image can run. */
     public enum Tooling {
-        PYTHON, NODE
+        PYTHON,
+        NODE
     }
 
-    private SelfConfigSkill() {
-    }
+    private SelfConfigSkill() {}
 
     /** {@code skills} plus the self-config skill when the Claw allows self-configuration. */
     public static List<SkillSpec> withBuiltIn(Claw claw, List<SkillSpec> skills, Tooling tooling) {
         var self = Specs.spec(claw).getSelfConfigure();
-        if (self == null || !Boolean.TRUE.equals(self.getEnabled()) || skills.stream().anyMatch(s -> NAME.equals(s.getName()))) {
+        if (self == null
+                || !Boolean.TRUE.equals(self.getEnabled())
+                || skills.stream().anyMatch(s -> NAME.equals(s.getName()))) {
             return skills;
         }
         List<SkillSpec> all = new ArrayList<>(skills);
         SkillSpec skill = new SkillSpec();
         skill.setName(NAME);
-        skill.setInline(content(claw.getMetadata().getName(),
-                self.getAllowedActions() == null ? List.of() : self.getAllowedActions(), tooling));
+        skill.setInline(content(
+                claw.getMetadata().getName(),
+                self.getAllowedActions() == null ? List.of() : self.getAllowedActions(),
+                tooling));
         all.add(skill);
         return all;
     }
 
+    @SuppressWarnings("checkstyle:LineLength") // the skill's text: its lines are the rendered SKILL.md's
     static String content(String claw, List<SelfConfigureAction> allowed, Tooling tooling) {
-        String actions = allowed.isEmpty() ? "none (every request will be denied until the owner allows an action)"
+        String actions = allowed.isEmpty()
+                ? "none (every request will be denied until the owner allows an action)"
                 : allowed.stream().map(SelfConfigureAction::wireValue).collect(Collectors.joining(", "));
         return """
                 ---
@@ -90,6 +96,7 @@ public final class SelfConfigSkill {
                 """.formatted(NAME, claw, actions, sender(tooling, claw));
     }
 
+    @SuppressWarnings("checkstyle:LineLength") // the skill's text: its lines are the rendered SKILL.md's
     private static String sender(Tooling tooling, String claw) {
         return switch (tooling) {
             case PYTHON -> """

@@ -22,8 +22,7 @@ public final class Specs {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Specs() {
-    }
+    private Specs() {}
 
     public static ClawSpec spec(Claw claw) {
         return claw.getSpec() != null ? claw.getSpec() : new ClawSpec();
@@ -35,16 +34,19 @@ public final class Specs {
         if (p == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(switch (role) {
-            case SESSION -> p.getSession();
-            case WORKSPACE -> p.getWorkspace();
-            case OUTPUT -> p.getOutput();
-        });
+        return Optional.ofNullable(
+                switch (role) {
+                    case SESSION -> p.getSession();
+                    case WORKSPACE -> p.getWorkspace();
+                    case OUTPUT -> p.getOutput();
+                });
     }
 
     /** {@code enabled} defaults to true (k8s4claw), also when the volume block is absent. */
     public static boolean volumeEnabled(Claw claw, VolumeRole role) {
-        return volume(claw, role).map(v -> v.getEnabled() == null || v.getEnabled()).orElse(true);
+        return volume(claw, role)
+                .map(v -> v.getEnabled() == null || v.getEnabled())
+                .orElse(true);
     }
 
     /** The user's mount path for a volume, if set. */
@@ -86,8 +88,10 @@ public final class Specs {
     /** Whether the Claw names any source of credentials (a Secret, an external secret or single keys). */
     public static boolean hasCredentials(Claw claw) {
         CredentialSpec c = spec(claw).getCredentials();
-        return c != null && (c.getSecretRef() != null || c.getExternalSecret() != null
-                || (c.getKeys() != null && !c.getKeys().isEmpty()));
+        return c != null
+                && (c.getSecretRef() != null
+                        || c.getExternalSecret() != null
+                        || (c.getKeys() != null && !c.getKeys().isEmpty()));
     }
 
     /** {@code spec.config} as a plain tree ({@code Map}/{@code List}/scalars); empty map when unset. */

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 public final class TomlWriter {
 
-    private TomlWriter() {
-    }
+    private TomlWriter() {}
 
     public static String write(Map<String, ?> tree) {
         StringBuilder out = new StringBuilder();
@@ -39,10 +38,17 @@ public final class TomlWriter {
             }
         }
         if (!path.isEmpty() && (arrayElement || !plain.isEmpty() || (tables.isEmpty() && tableArrays.isEmpty()))) {
-            out.append('\n').append(arrayElement ? "[[" : "[").append(dotted(path)).append(arrayElement ? "]]" : "]").append('\n');
+            out.append('\n')
+                    .append(arrayElement ? "[[" : "[")
+                    .append(dotted(path))
+                    .append(arrayElement ? "]]" : "]")
+                    .append('\n');
         }
         for (Map.Entry<String, ?> e : plain) {
-            out.append(key(e.getKey())).append(" = ").append(value(e.getValue(), child(path, e.getKey()))).append('\n');
+            out.append(key(e.getKey()))
+                    .append(" = ")
+                    .append(value(e.getValue(), child(path, e.getKey())))
+                    .append('\n');
         }
         for (Map.Entry<String, ?> e : tables) {
             writeTable(out, child(path, e.getKey()), cast(e.getValue()), false);
@@ -58,8 +64,12 @@ public final class TomlWriter {
         if (v instanceof String s) {
             return string(s);
         }
-        if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger
-                || v instanceof Short || v instanceof Byte) {
+        if (v instanceof Boolean
+                || v instanceof Integer
+                || v instanceof Long
+                || v instanceof java.math.BigInteger
+                || v instanceof Short
+                || v instanceof Byte) {
             return v.toString();
         }
         if (v instanceof Number n) {
@@ -87,7 +97,8 @@ public final class TomlWriter {
             }
             return "[" + String.join(", ", items) + "]";
         }
-        throw new IllegalArgumentException(dotted(path) + ": cannot write a " + v.getClass().getSimpleName() + " as TOML");
+        throw new IllegalArgumentException(
+                dotted(path) + ": cannot write a " + v.getClass().getSimpleName() + " as TOML");
     }
 
     private static String inlineTable(Map<String, ?> m, List<String> path) {

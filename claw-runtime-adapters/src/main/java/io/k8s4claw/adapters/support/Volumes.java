@@ -14,8 +14,7 @@ import java.util.List;
 /** Volume helpers shared by adapters. */
 public final class Volumes {
 
-    private Volumes() {
-    }
+    private Volumes() {}
 
     public static Volume emptyDir(String name, String medium, String sizeLimit) {
         var b = new VolumeBuilder().withName(name).withNewEmptyDir();
@@ -30,33 +29,61 @@ public final class Volumes {
 
     /** The runtime ConfigMap as a volume, files read-only for everyone. */
     public static Volume configMap(String volumeName, String configMapName) {
-        return new VolumeBuilder().withName(volumeName).withNewConfigMap().withName(configMapName).withDefaultMode(0444)
-                .endConfigMap().build();
+        return new VolumeBuilder()
+                .withName(volumeName)
+                .withNewConfigMap()
+                .withName(configMapName)
+                .withDefaultMode(0444)
+                .endConfigMap()
+                .build();
     }
 
     public static VolumeMount mount(String volume, String path, boolean readOnly) {
-        return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly ? Boolean.TRUE : null).build();
+        return new VolumeMountBuilder()
+                .withName(volume)
+                .withMountPath(path)
+                .withReadOnly(readOnly ? Boolean.TRUE : null)
+                .build();
     }
 
     /**
      * One read-only projected volume holding every skill as {@code <name>/SKILL.md}: inline skills from the
      * runtime ConfigMap (key {@link #inlineSkillKey}), the others from the ConfigMap key they name.
      */
-    public static Volume skills(String volumeName, List<io.k8s4claw.api.v1alpha1.SkillSpec> skills, String runtimeConfigMap) {
+    public static Volume skills(
+            String volumeName, List<io.k8s4claw.api.v1alpha1.SkillSpec> skills, String runtimeConfigMap) {
         List<io.fabric8.kubernetes.api.model.VolumeProjection> sources = new ArrayList<>();
         for (var skill : skills) {
             String path = skill.getName() + "/SKILL.md";
             if (skill.getInline() != null) {
-                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder().withNewConfigMap().withName(runtimeConfigMap)
-                        .addNewItem().withKey(inlineSkillKey(skill.getName())).withPath(path).endItem().endConfigMap().build());
+                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder()
+                        .withNewConfigMap()
+                        .withName(runtimeConfigMap)
+                        .addNewItem()
+                        .withKey(inlineSkillKey(skill.getName()))
+                        .withPath(path)
+                        .endItem()
+                        .endConfigMap()
+                        .build());
             } else if (skill.getConfigMapRef() != null) {
-                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder().withNewConfigMap()
+                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder()
+                        .withNewConfigMap()
                         .withName(skill.getConfigMapRef().getName())
-                        .addNewItem().withKey(skill.getConfigMapRef().getKey()).withPath(path).endItem().endConfigMap().build());
+                        .addNewItem()
+                        .withKey(skill.getConfigMapRef().getKey())
+                        .withPath(path)
+                        .endItem()
+                        .endConfigMap()
+                        .build());
             }
         }
-        return new VolumeBuilder().withName(volumeName).withNewProjected().withDefaultMode(0444).withSources(sources)
-                .endProjected().build();
+        return new VolumeBuilder()
+                .withName(volumeName)
+                .withNewProjected()
+                .withDefaultMode(0444)
+                .withSources(sources)
+                .endProjected()
+                .build();
     }
 
     /** The runtime ConfigMap key of an inline skill. */
@@ -96,7 +123,9 @@ public final class Volumes {
         }
 
         public List<VolumeMount> volumeMounts() {
-            return mounts.stream().map(m -> Volumes.mount(m.volumeName(), m.mountPath(), false)).toList();
+            return mounts.stream()
+                    .map(m -> Volumes.mount(m.volumeName(), m.mountPath(), false))
+                    .toList();
         }
     }
 }

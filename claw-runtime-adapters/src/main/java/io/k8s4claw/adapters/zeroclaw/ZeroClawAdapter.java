@@ -37,10 +37,18 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
     static final int GATEWAY_PORT = 42617;
     static final long UID = 65534L;
 
-    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(RUNTIME_ID, "ZeroClaw",
+    private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(
+            RUNTIME_ID,
+            "ZeroClaw",
             new ImagePolicy("ghcr.io/zeroclaw-labs/zeroclaw", "v0.8.1", "v\\d+\\.\\d+\\.\\d+"),
-            List.of(new RuntimePort("gateway", GATEWAY_PORT, "gateway (WebSocket /ws/chat, webhook, /health; pairing auth)", PortExposure.POD)),
-            List.of(), ConfigFormat.TOML, MergeMode.DEEP_MERGE,
+            List.of(new RuntimePort(
+                    "gateway",
+                    GATEWAY_PORT,
+                    "gateway (WebSocket /ws/chat, webhook, /health; pairing auth)",
+                    PortExposure.POD)),
+            List.of(),
+            ConfigFormat.TOML,
+            MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "a single Rust process that exits on SIGTERM"),
             "zeroclaw daemon (distroless, UID 65534), config.toml from spec.config, httpGet probes on /health:42617");
 
@@ -88,12 +96,14 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
     @Override
     protected Map<String, Object> mapShorthands(Map<String, Object> user) {
         Map<String, Object> out = new LinkedHashMap<>();
-        user.forEach((k, v) -> out.put(switch (k) {
-            case "model" -> "default_model";
-            case "provider" -> "default_provider";
-            case "temperature" -> "default_temperature";
-            default -> k;
-        }, v));
+        user.forEach((k, v) -> out.put(
+                switch (k) {
+                    case "model" -> "default_model";
+                    case "provider" -> "default_provider";
+                    case "temperature" -> "default_temperature";
+                    default -> k;
+                },
+                v));
         return out;
     }
 
@@ -104,7 +114,8 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
 
     @Override
     protected List<EnvVar> env(Claw claw, Paths paths) {
-        return List.of(ContainerSupport.env("ZEROCLAW_WORKSPACE", paths.workspace()),
+        return List.of(
+                ContainerSupport.env("ZEROCLAW_WORKSPACE", paths.workspace()),
                 ContainerSupport.env("ZEROCLAW_GATEWAY_PORT", Integer.toString(GATEWAY_PORT)));
     }
 
@@ -147,16 +158,23 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
     protected List<FieldError> runtimeRules(Claw claw, Map<String, Object> user) {
         List<FieldError> errors = new ArrayList<>();
         if (user.containsKey("api_key")) {
-            errors.add(new FieldError("spec.config.api_key", "a provider key does not belong in the Claw (it is readable by anyone"
-                    + " who can read the Claw); put API_KEY into the credentials Secret instead"));
+            errors.add(new FieldError(
+                    "spec.config.api_key",
+                    "a provider key does not belong in the Claw (it is readable by anyone"
+                            + " who can read the Claw); put API_KEY into the credentials Secret instead"));
         }
         if (!Specs.hasCredentials(claw)) {
-            errors.add(new FieldError("spec.credentials", "zeroclaw needs its provider key as API_KEY from a Secret:"
-                    + " set spec.credentials.secretRef.name (a Secret with key API_KEY) or spec.credentials.keys"));
+            errors.add(
+                    new FieldError(
+                            "spec.credentials",
+                            "zeroclaw needs its provider key as API_KEY from a Secret:"
+                                    + " set spec.credentials.secretRef.name (a Secret with key API_KEY) or spec.credentials.keys"));
         }
         if (user.get("gateway") instanceof Map<?, ?> g && (g.containsKey("port") || g.containsKey("host"))) {
-            errors.add(new FieldError("spec.config.gateway", "gateway.port and gateway.host are set by the adapter (42617 on [::],"
-                    + " where the kubelet probes /health); remove them"));
+            errors.add(new FieldError(
+                    "spec.config.gateway",
+                    "gateway.port and gateway.host are set by the adapter (42617 on [::],"
+                            + " where the kubelet probes /health); remove them"));
         }
         return errors;
     }

@@ -37,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class HermesRealPeerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private static final String KEY = "6b1f0c4e9a2d7b3c8e5f1a0d4c7b2e9f6a3d8c1b5e0f7a2d9c4b6e1f3a8d0c5b";
     private static final String BASE = "http://127.0.0.1:" + HermesClawAdapter.API_PORT;
 
@@ -61,8 +63,11 @@ class HermesRealPeerTest {
     private static Claw claw() {
         Claw claw = HermesValidationTest.validClaw();
         ObjectNode config = JSON.createObjectNode();
-        config.putObject("model").put("provider", "custom").put("default", "echo-1")
-                .put("base_url", model.baseUrl().toString()).put("api_key", "k8s4claw-fake-model-key")
+        config.putObject("model")
+                .put("provider", "custom")
+                .put("default", "echo-1")
+                .put("base_url", model.baseUrl().toString())
+                .put("api_key", "k8s4claw-fake-model-key")
                 .put("context_length", 128000);
         config.putObject("auxiliary").putObject("title_generation").put("enabled", false);
         config.put("learningEnabled", true);
@@ -97,18 +102,24 @@ class HermesRealPeerTest {
         try (RenderedHermesPod pod = new RenderedHermesPod(claw(), tmp, KEY)) {
             assertThat(pod.init().exitCode()).isZero();
             // the key lines the init script wrote into the managed scope would supply it: leave the scope out
-            RealHermes keyless = pod.builder().env("API_SERVER_KEY", null).env("HERMES_MANAGED_DIR", null).build();
+            RealHermes keyless = pod.builder()
+                    .env("API_SERVER_KEY", null)
+                    .env("HERMES_MANAGED_DIR", null)
+                    .build();
             pod.adopt(keyless);
             keyless.startGateway();
             assertThat(Files.readString(keyless.logFile())).contains("Refusing to start: API_SERVER_KEY is required");
-            assertThat(pod.probe(false).exitCode()).as("no API server, not live").isEqualTo(1);
+            assertThat(pod.probe(false).exitCode())
+                    .as("no API server, not live")
+                    .isEqualTo(1);
             keyless.stop();
 
             RealHermes hermes = pod.start();
             assertThat(get("/health/detailed", KEY).statusCode()).isEqualTo(200);
             HttpResponse<String> wrong = get("/health/detailed", "f".repeat(64));
             assertThat(wrong.statusCode()).isEqualTo(401);
-            assertThat(JSON.readTree(wrong.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+            assertThat(JSON.readTree(wrong.body()).path("error").path("code").asText())
+                    .isEqualTo("invalid_api_key");
             assertThat(hermes.isRunning()).isTrue();
         }
     }
@@ -118,13 +129,19 @@ class HermesRealPeerTest {
         try (RenderedHermesPod pod = new RenderedHermesPod(claw(), tmp, KEY)) {
             String planted = "0".repeat(8) + "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6";
             Files.createDirectories(pod.home());
-            Files.writeString(pod.home().resolve(".env"), "API_SERVER_KEY=" + planted + "\nAPI_SERVER_HOST=0.0.0.0\n"
-                    + "API_SERVER_PORT=18649\nHERMES_YOLO_MODE=1\n");
+            Files.writeString(
+                    pod.home().resolve(".env"),
+                    "API_SERVER_KEY=" + planted + "\nAPI_SERVER_HOST=0.0.0.0\n"
+                            + "API_SERVER_PORT=18649\nHERMES_YOLO_MODE=1\n");
             assertThat(pod.init().exitCode()).isZero();
             RealHermes hermes = pod.start();
 
-            assertThat(get("/health/detailed", KEY).statusCode()).as("the injected key works").isEqualTo(200);
-            assertThat(get("/health/detailed", planted).statusCode()).as("the planted key does not").isEqualTo(401);
+            assertThat(get("/health/detailed", KEY).statusCode())
+                    .as("the injected key works")
+                    .isEqualTo(200);
+            assertThat(get("/health/detailed", planted).statusCode())
+                    .as("the planted key does not")
+                    .isEqualTo(401);
             assertThat(listening(18649)).as("nothing on the planted port").isFalse();
             hermes.stop();
 
@@ -132,8 +149,13 @@ class HermesRealPeerTest {
             RealHermes unmanaged = pod.builder().env("HERMES_MANAGED_DIR", null).build();
             pod.adopt(unmanaged);
             unmanaged.startGateway();
-            awaitTrue(Duration.ofMinutes(1), () -> listening(18649), "Hermes listens on the port the volume's .env names");
-            assertThat(listening(HermesClawAdapter.API_PORT)).as("the injected port is not used").isFalse();
+            awaitTrue(
+                    Duration.ofMinutes(1),
+                    () -> listening(18649),
+                    "Hermes listens on the port the volume's .env names");
+            assertThat(listening(HermesClawAdapter.API_PORT))
+                    .as("the injected port is not used")
+                    .isFalse();
         }
     }
 
@@ -142,7 +164,8 @@ class HermesRealPeerTest {
         Claw claw = claw();
         SkillSpec cite = new SkillSpec();
         cite.setName("cite-sources");
-        cite.setInline("---\nname: cite-sources\ndescription: Cite a source for every claim (operator v1)\n---\n# Cite sources\n");
+        cite.setInline(
+                "---\nname: cite-sources\ndescription: Cite a source for every claim (operator v1)\n---\n# Cite sources\n");
         SkillSpec notes = new SkillSpec();
         notes.setName("meeting-notes");
         notes.setInline("---\nname: meeting-notes\ndescription: operator's meeting notes skill\n---\n# Notes\n");
@@ -151,7 +174,8 @@ class HermesRealPeerTest {
             // the agent already wrote a skill of the same name as one the operator ships
             Path agentsOwn = pod.home().resolve("skills/meeting-notes/SKILL.md");
             Files.createDirectories(agentsOwn.getParent());
-            String agentText = "---\nname: meeting-notes\ndescription: the agent's own meeting notes skill\n---\n# Mine\n";
+            String agentText =
+                    "---\nname: meeting-notes\ndescription: the agent's own meeting notes skill\n---\n# Mine\n";
             Files.writeString(agentsOwn, agentText);
             assertThat(pod.init().exitCode()).isZero();
             RealHermes hermes = pod.start();
@@ -168,7 +192,8 @@ class HermesRealPeerTest {
             hermes.stop();
             assertThat(pod.init().exitCode()).isZero();
             pod.start();
-            assertThat(skills()).containsEntry("cite-sources", "Cite a source for every claim (improved by the agent)")
+            assertThat(skills())
+                    .containsEntry("cite-sources", "Cite a source for every claim (improved by the agent)")
                     .containsEntry("meeting-notes", "the agent's own meeting notes skill");
         }
     }
@@ -222,7 +247,8 @@ class HermesRealPeerTest {
         return out;
     }
 
-    private static void awaitTrue(Duration limit, java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    private static void awaitTrue(Duration limit, java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -244,20 +270,30 @@ class HermesRealPeerTest {
     }
 
     private static HttpResponse<String> get(String path, String key) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(BASE + path)).header("Authorization", "Bearer " + key).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + path))
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** One run over /v1/runs: the {@code output} of its {@code run.completed} event. */
     private static String runOutput(String key, String text) throws Exception {
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/v1/runs"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("input", text).toString())).build(),
+        HttpResponse<String> created = HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/v1/runs"))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.createObjectNode().put("input", text).toString()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String runId = JSON.readTree(created.body()).path("run_id").asText();
-        HttpResponse<java.io.InputStream> events = HTTP.send(HttpRequest.newBuilder(URI.create(BASE + "/v1/runs/" + runId + "/events"))
-                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> events = HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/v1/runs/" + runId + "/events"))
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         List<JsonNode> seen = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
             String line;
@@ -279,14 +315,19 @@ class HermesRealPeerTest {
     /** Lines of Hermes's agent log that mention Slack, once the gateway logged that it runs. */
     private static List<String> slackLines(RealHermes hermes) throws Exception {
         Path log = hermes.home().resolve("logs/agent.log");
-        awaitTrue(Duration.ofMinutes(1), () -> {
-            try {
-                return Files.exists(log) && Files.readString(log).contains("Gateway running with");
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, "the gateway logs that it runs");
-        return Files.readAllLines(log).stream().filter(l -> l.toLowerCase().contains("slack")).toList();
+        awaitTrue(
+                Duration.ofMinutes(1),
+                () -> {
+                    try {
+                        return Files.exists(log) && Files.readString(log).contains("Gateway running with");
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                },
+                "the gateway logs that it runs");
+        return Files.readAllLines(log).stream()
+                .filter(l -> l.toLowerCase().contains("slack"))
+                .toList();
     }
 
     @Test
@@ -294,14 +335,21 @@ class HermesRealPeerTest {
         var example = io.k8s4claw.adapters.Examples.load("hermes-assistant.yaml", "slack-team-channel.yaml");
         Claw withChannels = example.claw();
         withChannels.getSpec().setConfig(claw().getSpec().getConfig());
-        try (RenderedHermesPod pod = new RenderedHermesPod(withChannels,
-                io.k8s4claw.adapters.Examples.channelsOf(withChannels, example.channels()), tmp.resolve("b"), KEY)) {
+        try (RenderedHermesPod pod = new RenderedHermesPod(
+                withChannels,
+                io.k8s4claw.adapters.Examples.channelsOf(withChannels, example.channels()),
+                tmp.resolve("b"),
+                KEY)) {
             Files.createDirectories(pod.home());
-            Files.writeString(pod.home().resolve(".env"), "SLACK_BOT_TOKEN=xoxb-volume-planted\nSLACK_APP_TOKEN=xapp-volume-planted\n");
+            Files.writeString(
+                    pod.home().resolve(".env"),
+                    "SLACK_BOT_TOKEN=xoxb-volume-planted\nSLACK_APP_TOKEN=xapp-volume-planted\n");
             assertThat(pod.init().exitCode()).isZero();
             RealHermes hermes = pod.builder(CREDENTIALS_WITH_PLATFORM_TOKENS).start();
             pod.adopt(hermes);
-            assertThat(slackLines(hermes)).as("Option B: Hermes never sees a Slack token").isEmpty();
+            assertThat(slackLines(hermes))
+                    .as("Option B: Hermes never sees a Slack token")
+                    .isEmpty();
         }
 
         // control, Option A (no channels): the same tokens reach Hermes, which tries to start its own Slack
@@ -319,14 +367,19 @@ class HermesRealPeerTest {
         Claw claw = HermesValidationTest.validClaw();
         ObjectNode config = JSON.createObjectNode();
         // no api_key: the operator's credentials Secret holds it (OPENAI_API_KEY)
-        config.putObject("model").put("provider", "custom").put("default", "echo-1")
-                .put("base_url", model.baseUrl().toString()).put("context_length", 128000);
+        config.putObject("model")
+                .put("provider", "custom")
+                .put("default", "echo-1")
+                .put("base_url", model.baseUrl().toString())
+                .put("context_length", 128000);
         config.putObject("auxiliary").putObject("title_generation").put("enabled", false);
         claw.getSpec().setConfig(config);
         String key = "sk-k8s4claw-" + System.nanoTime();
         try (RenderedHermesPod pod = new RenderedHermesPod(claw, tmp, KEY)) {
             assertThat(pod.init().exitCode()).isZero();
-            assertThat(Files.readString(pod.home().resolve("config.yaml"))).contains("api_key: ${OPENAI_API_KEY}").doesNotContain(key);
+            assertThat(Files.readString(pod.home().resolve("config.yaml")))
+                    .contains("api_key: ${OPENAI_API_KEY}")
+                    .doesNotContain(key);
             pod.adopt(pod.builder(Map.of("OPENAI_API_KEY", key)).start());
             String text = "custom endpoint " + System.nanoTime();
             assertThat(runOutput(KEY, text)).isEqualTo("echo: " + text);

@@ -36,32 +36,43 @@ class HermesRenderTest {
         Container hermes = pod.runtimeContainer();
 
         assertThat(env(hermes).get("HERMES_HOME").getValue()).isEqualTo("/opt/data");
-        assertThat(hermes.getVolumeMounts()).extracting(VolumeMount::getName, VolumeMount::getMountPath)
-                .contains(org.assertj.core.groups.Tuple.tuple("session", "/opt/data"),
+        assertThat(hermes.getVolumeMounts())
+                .extracting(VolumeMount::getName, VolumeMount::getMountPath)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple("session", "/opt/data"),
                         org.assertj.core.groups.Tuple.tuple("workspace", "/opt/data/skills"),
                         org.assertj.core.groups.Tuple.tuple("dshm", "/dev/shm"));
-        assertThat(pod.volumes()).filteredOn(v -> v.getName().equals("dshm")).singleElement()
+        assertThat(pod.volumes())
+                .filteredOn(v -> v.getName().equals("dshm"))
+                .singleElement()
                 .satisfies(v -> {
                     assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory");
                     assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi");
                 });
         assertThat(pod.terminationGracePeriodSeconds()).isGreaterThanOrEqualTo(90);
-        assertThat(hermes.getStartupProbe().getPeriodSeconds() * hermes.getStartupProbe().getFailureThreshold())
-                .as("startup allows ≥ 5 minutes").isGreaterThanOrEqualTo(300);
+        assertThat(hermes.getStartupProbe().getPeriodSeconds()
+                        * hermes.getStartupProbe().getFailureThreshold())
+                .as("startup allows ≥ 5 minutes")
+                .isGreaterThanOrEqualTo(300);
         assertThat(hermes.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(hermes.getResources().getRequests().get("cpu").toString()).isEqualTo("1");
         assertThat(hermes.getResources().getRequests().get("memory").toString()).isEqualTo("1Gi");
         assertThat(env(hermes).get("API_SERVER_HOST").getValue()).isEqualTo("127.0.0.1");
-        assertThat(hermes.getPorts()).as("no containerPort: the API is loopback-only").isNullOrEmpty();
+        assertThat(hermes.getPorts())
+                .as("no containerPort: the API is loopback-only")
+                .isNullOrEmpty();
         assertThat(pod.exposedPorts()).isEmpty();
-        assertThat(pod.configFiles()).noneMatch(f -> f.content().contains("API_SERVER_KEY=") && !f.key().equals("init.sh"));
+        assertThat(pod.configFiles())
+                .noneMatch(
+                        f -> f.content().contains("API_SERVER_KEY=") && !f.key().equals("init.sh"));
     }
 
     @Test
     void optionAKeepsPlatformTokensAvailable() {
         PodContribution pod = render(HermesValidationTest.validClaw());
         assertThat(env(pod.runtimeContainer())).doesNotContainKey("SLACK_BOT_TOKEN");
-        assertThat(pod.runtimeContainer().getEnvFrom()).singleElement()
+        assertThat(pod.runtimeContainer().getEnvFrom())
+                .singleElement()
                 .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("hermes-api-keys"));
     }
 
@@ -73,7 +84,9 @@ class HermesRenderTest {
         Container hermes = pod.runtimeContainer();
 
         assertThat(hermes.getArgs()).containsExactly("gateway", "run");
-        assertThat(hermes.getCommand()).as("the image's entrypoint (s6 /init) stays").isNullOrEmpty();
+        assertThat(hermes.getCommand())
+                .as("the image's entrypoint (s6 /init) stays")
+                .isNullOrEmpty();
         long s6Total = Long.parseLong(env(hermes).get("S6_SERVICES_GRACETIME").getValue())
                 + Long.parseLong(env(hermes).get("S6_KILL_GRACETIME").getValue());
         assertThat(s6Total).isLessThan(pod.terminationGracePeriodSeconds() * 1000);
@@ -95,10 +108,16 @@ class HermesRenderTest {
 
         PodContribution pod = render(claw);
 
-        assertThat(pod.dataMounts()).filteredOn(m -> m.role() == VolumeRole.SESSION).singleElement()
-                .extracting(DataMount::persistent).isEqualTo(false);
-        assertThat(pod.volumes()).filteredOn(v -> v.getName().equals("session")).singleElement()
-                .extracting(Volume::getEmptyDir).isNotNull();
+        assertThat(pod.dataMounts())
+                .filteredOn(m -> m.role() == VolumeRole.SESSION)
+                .singleElement()
+                .extracting(DataMount::persistent)
+                .isEqualTo(false);
+        assertThat(pod.volumes())
+                .filteredOn(v -> v.getName().equals("session"))
+                .singleElement()
+                .extracting(Volume::getEmptyDir)
+                .isNotNull();
         assertThat(pod.volumes()).noneMatch(v -> v.getName().equals("workspace"));
     }
 }

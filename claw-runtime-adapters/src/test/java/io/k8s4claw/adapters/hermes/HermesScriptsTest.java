@@ -89,8 +89,7 @@ class HermesScriptsTest {
         return run(pb);
     }
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     private static Result run(ProcessBuilder pb) throws Exception {
         Process p = pb.start();
@@ -131,16 +130,18 @@ class HermesScriptsTest {
         Result r = init(MergeMode.of(specMode).specValue(), KEY);
 
         assertThat(r.exitCode()).as(r.output()).isZero();
-        Map<String, Object> expected = MergeMode.of(specMode).merge(
-                YAML.readValue(agentWritten, LinkedHashMap.class), readYaml(configDir.resolve("config.yaml")));
+        Map<String, Object> expected = MergeMode.of(specMode)
+                .merge(YAML.readValue(agentWritten, LinkedHashMap.class), readYaml(configDir.resolve("config.yaml")));
         assertThat(readYaml(home.resolve("config.yaml"))).isEqualTo(expected);
         if (specMode == ConfigMergeMode.DEEP_MERGE) {
             assertThat(readYaml(home.resolve("config.yaml")))
                     .containsEntry("_config_version", 7)
                     .containsEntry("toolsets", List.of("web", "terminal", "browser"))
                     .containsEntry("display", Map.of("skin", "ares"));
-            assertThat((Map<String, Object>) readYaml(home.resolve("config.yaml")).get("model"))
-                    .containsEntry("default", "nous-hermes-3").containsEntry("provider", "openrouter");
+            assertThat((Map<String, Object>)
+                            readYaml(home.resolve("config.yaml")).get("model"))
+                    .containsEntry("default", "nous-hermes-3")
+                    .containsEntry("provider", "openrouter");
         }
     }
 
@@ -153,11 +154,19 @@ class HermesScriptsTest {
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).doesNotContain(KEY);
         String env = Files.readString(managed.resolve(".env"));
-        assertThat(env).contains("API_SERVER_HOST=127.0.0.1\n", "API_SERVER_PORT=8642\n", "API_SERVER_KEY=" + KEY + "\n",
-                "GATEWAY_RELAY_URL=\n");
-        assertThat(Files.getPosixFilePermissions(managed.resolve(".env"))).containsExactly(PosixFilePermission.OWNER_READ);
-        assertThat(readYaml(managed.resolve("config.yaml"))).isEqualTo(readYaml(configDir.resolve("managed-config.yaml")));
-        assertThat(Files.exists(home.resolve("config.yaml"))).as("a fresh volume is seeded").isTrue();
+        assertThat(env)
+                .contains(
+                        "API_SERVER_HOST=127.0.0.1\n",
+                        "API_SERVER_PORT=8642\n",
+                        "API_SERVER_KEY=" + KEY + "\n",
+                        "GATEWAY_RELAY_URL=\n");
+        assertThat(Files.getPosixFilePermissions(managed.resolve(".env")))
+                .containsExactly(PosixFilePermission.OWNER_READ);
+        assertThat(readYaml(managed.resolve("config.yaml")))
+                .isEqualTo(readYaml(configDir.resolve("managed-config.yaml")));
+        assertThat(Files.exists(home.resolve("config.yaml")))
+                .as("a fresh volume is seeded")
+                .isTrue();
     }
 
     @Test
@@ -190,7 +199,9 @@ class HermesScriptsTest {
         deploy.setName("deploy");
         deploy.setInline("# deploy v1\n");
         claw.getSpec().setSkills(List.of(deploy));
-        layout(render(claw), Map.of("deploy", "# deploy v1\n", "agent-notes", "# from the spec\n", "edited", "# edited v1\n"));
+        layout(
+                render(claw),
+                Map.of("deploy", "# deploy v1\n", "agent-notes", "# from the spec\n", "edited", "# edited v1\n"));
         Path skills = Files.createDirectories(home.resolve("skills"));
         Files.createDirectories(skills.resolve("agent-notes"));
         Files.writeString(skills.resolve("agent-notes/SKILL.md"), "# written by the agent\n");
@@ -199,7 +210,9 @@ class HermesScriptsTest {
         assertThat(first.exitCode()).as(first.output()).isZero();
         assertThat(Files.readString(skills.resolve("deploy/SKILL.md"))).isEqualTo("# deploy v1\n");
         assertThat(Files.readString(skills.resolve("edited/SKILL.md"))).isEqualTo("# edited v1\n");
-        assertThat(Files.readString(skills.resolve("agent-notes/SKILL.md"))).as("agent's skill of the same name").isEqualTo("# written by the agent\n");
+        assertThat(Files.readString(skills.resolve("agent-notes/SKILL.md")))
+                .as("agent's skill of the same name")
+                .isEqualTo("# written by the agent\n");
         assertThat(first.output()).contains("skill agent-notes: ", "not installed by k8s4claw");
 
         // the spec changes two skills; the agent has meanwhile edited one of them
@@ -217,8 +230,9 @@ class HermesScriptsTest {
 
     @Test
     void rootlessTheInitContainerRunsAsUid10000WithoutChown() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name"))
-                && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv to switch to UID 10000");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+                "needs root and setpriv to switch to UID 10000");
         Claw claw = HermesValidationTest.validClaw();
         io.k8s4claw.api.v1alpha1.SecuritySpec security = new io.k8s4claw.api.v1alpha1.SecuritySpec();
         security.setRootless(true);
@@ -261,10 +275,16 @@ class HermesScriptsTest {
             assertThat(ready.exitCode()).as(ready.output()).isZero();
             assertThat(ready.output()).doesNotContain(KEY);
 
-            assertThat(probe("ready", hermes.port(), "wrong-key-wrong-key").exitCode()).as("401 is not ready").isEqualTo(1);
+            assertThat(probe("ready", hermes.port(), "wrong-key-wrong-key").exitCode())
+                    .as("401 is not ready")
+                    .isEqualTo(1);
             hermes.draining(true);
-            assertThat(probe("ready", hermes.port(), KEY).exitCode()).as("a draining gateway is not ready").isEqualTo(1);
-            assertThat(probe("live", hermes.port(), KEY).exitCode()).as("but it is alive").isZero();
+            assertThat(probe("ready", hermes.port(), KEY).exitCode())
+                    .as("a draining gateway is not ready")
+                    .isEqualTo(1);
+            assertThat(probe("live", hermes.port(), KEY).exitCode())
+                    .as("but it is alive")
+                    .isZero();
             hermes.down();
             assertThat(probe("live", hermes.port(), KEY).exitCode()).isEqualTo(1);
         }
@@ -276,8 +296,12 @@ class HermesScriptsTest {
             catchAll.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
                 @Override
                 public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
-                    return new MockResponse().setResponseCode(200).setBody(request.getPath().contains("detailed")
-                            ? "{\"status\":\"ok\"}" : "<html>control ui</html>");
+                    return new MockResponse()
+                            .setResponseCode(200)
+                            .setBody(
+                                    request.getPath().contains("detailed")
+                                            ? "{\"status\":\"ok\"}"
+                                            : "<html>control ui</html>");
                 }
             });
             catchAll.start(java.net.InetAddress.getByName("127.0.0.1"), 0);

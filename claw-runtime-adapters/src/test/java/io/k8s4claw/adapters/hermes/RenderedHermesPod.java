@@ -30,8 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RenderedHermesPod implements AutoCloseable {
 
-    record Exec(int exitCode, String output) {
-    }
+    record Exec(int exitCode, String output) {}
 
     private final PodContribution pod;
     private final Path root;
@@ -43,7 +42,8 @@ final class RenderedHermesPod implements AutoCloseable {
         this(claw, List.of(), root, apiKey);
     }
 
-    RenderedHermesPod(Claw claw, List<io.k8s4claw.api.v1alpha1.ClawChannel> channels, Path root, String apiKey) throws IOException {
+    RenderedHermesPod(Claw claw, List<io.k8s4claw.api.v1alpha1.ClawChannel> channels, Path root, String apiKey)
+            throws IOException {
         this.pod = new HermesClawAdapter().render(RenderContext.of(claw, channels));
         this.root = root;
         this.apiKey = apiKey;
@@ -79,11 +79,17 @@ final class RenderedHermesPod implements AutoCloseable {
         for (EnvVar v : container.getEnv()) {
             String value;
             if (v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null) {
-                value = v.getValueFrom().getSecretKeyRef().getKey().equals("API_SERVER_KEY") ? apiKey : "0123456789abcdef0123456789abcdef";
+                value = v.getValueFrom().getSecretKeyRef().getKey().equals("API_SERVER_KEY")
+                        ? apiKey
+                        : "0123456789abcdef0123456789abcdef";
             } else {
                 value = v.getValue() == null ? "" : v.getValue();
             }
-            env.put(v.getName(), value.startsWith("/") && !value.startsWith("/opt/hermes/") ? local(value).toString() : value);
+            env.put(
+                    v.getName(),
+                    value.startsWith("/") && !value.startsWith("/opt/hermes/")
+                            ? local(value).toString()
+                            : value);
         }
         return env;
     }
@@ -119,8 +125,14 @@ final class RenderedHermesPod implements AutoCloseable {
         Container runtime = pod.runtimeContainer();
         Map<String, String> env = new LinkedHashMap<>(fromSecrets);
         env.putAll(env(runtime));
-        return RealHermes.builder().installation(installation).root(root).home(home())
-                .port(HermesClawAdapter.API_PORT).apiKey(apiKey).args(runtime.getArgs()).env(env);
+        return RealHermes.builder()
+                .installation(installation)
+                .root(root)
+                .home(home())
+                .port(HermesClawAdapter.API_PORT)
+                .apiKey(apiKey)
+                .args(runtime.getArgs())
+                .env(env);
     }
 
     void adopt(RealHermes running) {
@@ -130,7 +142,9 @@ final class RenderedHermesPod implements AutoCloseable {
     /** Runs the runtime container's rendered liveness or readiness probe command. */
     Exec probe(boolean readiness) throws Exception {
         Container runtime = pod.runtimeContainer();
-        List<String> command = (readiness ? runtime.getReadinessProbe() : runtime.getLivenessProbe()).getExec().getCommand();
+        List<String> command = (readiness ? runtime.getReadinessProbe() : runtime.getLivenessProbe())
+                .getExec()
+                .getCommand();
         List<String> local = new ArrayList<>();
         for (String part : command) {
             local.add(part.startsWith("/etc/") ? local(part).toString() : part);

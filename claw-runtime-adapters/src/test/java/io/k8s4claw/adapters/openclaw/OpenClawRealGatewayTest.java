@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import io.k8s4claw.adapters.Examples;
 import io.k8s4claw.api.runtime.ConfigFile;
 import io.k8s4claw.api.runtime.PodContribution;
@@ -21,12 +16,17 @@ import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
 import io.k8s4claw.testkit.openclaw.OpenClawInstallation;
 import io.k8s4claw.testkit.openclaw.OpenClawInstaller;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,14 +65,18 @@ class OpenClawRealGatewayTest {
         try {
             installation = OpenClawInstaller.ensureInstalled();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("The OpenClaw integration test needs Node 24 and openclaw@" + OpenClawInstaller.OPENCLAW_VERSION
-                    + " from the npm registry (npm on PATH, or $" + OpenClawInstaller.NPM_ENV + "); installing failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The OpenClaw integration test needs Node 24 and openclaw@" + OpenClawInstaller.OPENCLAW_VERSION
+                            + " from the npm registry (npm on PATH, or $" + OpenClawInstaller.NPM_ENV
+                            + "); installing failed: " + e.getMessage(),
+                    e);
         }
     }
 
     /** The example's Claw with its volumes mounted under {@code tmp} (so the rendered paths exist here). */
     private Claw withLocalPaths(Claw claw) {
-        PersistenceSpec p = claw.getSpec().getPersistence() != null ? claw.getSpec().getPersistence() : new PersistenceSpec();
+        PersistenceSpec p =
+                claw.getSpec().getPersistence() != null ? claw.getSpec().getPersistence() : new PersistenceSpec();
         p.setSession(at(p.getSession(), tmp.resolve("state")));
         p.setWorkspace(at(p.getWorkspace(), tmp.resolve("workspace")));
         claw.getSpec().setPersistence(p);
@@ -103,7 +107,9 @@ class OpenClawRealGatewayTest {
                 .installation(installation)
                 .stateHome(home)
                 .config(launcherCopy)
-                .token(HexFormat.of().formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(32)))
+                .token(HexFormat.of()
+                        .formatHex(
+                                java.security.SecureRandom.getInstanceStrong().generateSeed(32)))
                 .startupTimeout(Duration.ofMinutes(3));
         for (EnvVar e : pod.runtimeContainer().getEnv()) {
             if (e.getValue() == null || e.getName().equals("HOME")) {
@@ -132,8 +138,15 @@ class OpenClawRealGatewayTest {
 
     private int probe(PodContribution pod, String mode, int port) throws Exception {
         Path script = tmp.resolve("probe.mjs");
-        Files.writeString(script, pod.configFiles().stream().filter(f -> f.key().equals("probe.mjs")).findFirst().orElseThrow().content());
-        ProcessBuilder pb = new ProcessBuilder(installation.nodeBinary().toString(), script.toString(), mode).redirectErrorStream(true);
+        Files.writeString(
+                script,
+                pod.configFiles().stream()
+                        .filter(f -> f.key().equals("probe.mjs"))
+                        .findFirst()
+                        .orElseThrow()
+                        .content());
+        ProcessBuilder pb = new ProcessBuilder(installation.nodeBinary().toString(), script.toString(), mode)
+                .redirectErrorStream(true);
         pb.environment().put("OPENCLAW_GATEWAY_PORT", Integer.toString(port));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -143,7 +156,11 @@ class OpenClawRealGatewayTest {
     }
 
     private static String configOf(PodContribution pod) {
-        return pod.configFiles().stream().filter(f -> f.key().equals("openclaw.json")).findFirst().orElseThrow().content();
+        return pod.configFiles().stream()
+                .filter(f -> f.key().equals("openclaw.json"))
+                .findFirst()
+                .orElseThrow()
+                .content();
     }
 
     @Test
@@ -174,17 +191,28 @@ class OpenClawRealGatewayTest {
         try (FakeOpenAiServer models = FakeOpenAiServer.start()) {
             PodContribution pod = adapter.render(RenderContext.of(claw, Examples.channelsOf(claw, loaded.channels())));
             String json = rewriteSkillsDir(pod, configOf(pod))
-                    .replace("http://vllm.models.svc.cluster.local:8000/v1", models.baseUrl().toString());
+                    .replace(
+                            "http://vllm.models.svc.cluster.local:8000/v1",
+                            models.baseUrl().toString());
             try (OpenClawGateway gateway = start(pod, json)) {
                 assertThat(gateway.isRunning()).isTrue();
                 assertThat(probe(pod, "startup", gateway.port())).isZero();
                 // the provider and model rendered from spec.config carry a real turn to the model server
                 JsonNode fin = chatTurn(gateway, "k8s4claw adapter ping");
-                assertThat(fin.path("payload").path("state").asText()).as(fin.toString()).isEqualTo("final");
-                assertThat(fin.path("payload").path("message").path("content").get(0).path("text").asText())
+                assertThat(fin.path("payload").path("state").asText())
+                        .as(fin.toString())
+                        .isEqualTo("final");
+                assertThat(fin.path("payload")
+                                .path("message")
+                                .path("content")
+                                .get(0)
+                                .path("text")
+                                .asText())
                         .isEqualTo("echo: k8s4claw adapter ping");
                 assertThat(models.agentTurnsFor("k8s4claw adapter ping")).isEqualTo(1);
-                assertThat(models.requests()).as("the configured model id reaches the server").anyMatch(r -> "qwen3-32b".equals(r.model()));
+                assertThat(models.requests())
+                        .as("the configured model id reaches the server")
+                        .anyMatch(r -> "qwen3-32b".equals(r.model()));
             }
         }
     }
@@ -196,41 +224,46 @@ class OpenClawRealGatewayTest {
         PodContribution pod = new OpenClawAdapter().render(RenderContext.of(claw, List.of()));
         String valid = configOf(pod);
         String invalid = valid.replaceFirst("\\{", "{\n  \"notAnOpenClawKey\": true,");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(pod, invalid, valid).close())
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> start(pod, invalid, valid).close())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exited with code")
-                .hasMessageContaining("Invalid config at " + tmp.resolve("config").resolve("openclaw.json"));
+                .hasMessageContaining(
+                        "Invalid config at " + tmp.resolve("config").resolve("openclaw.json"));
     }
 
     /** One turn over the gateway protocol v4 as the bridge does it (claw-ipc-bridge docs/runtime-openclaw.md): connect, chat.send, final. */
     private static JsonNode chatTurn(OpenClawGateway gateway, String text) throws Exception {
         BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         ObjectMapper json = new ObjectMapper();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(gateway.url(), new WebSocket.Listener() {
-            final StringBuilder buf = new StringBuilder();
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(gateway.url(), new WebSocket.Listener() {
+                    final StringBuilder buf = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                buf.append(data);
-                if (last) {
-                    try {
-                        frames.add(json.readTree(buf.toString()));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        buf.append(data);
+                        if (last) {
+                            try {
+                                frames.add(json.readTree(buf.toString()));
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                            buf.setLength(0);
+                        }
+                        webSocket.request(1);
+                        return null;
                     }
-                    buf.setLength(0);
-                }
-                webSocket.request(1);
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
+                })
+                .get(10, TimeUnit.SECONDS);
         try {
             next(frames, f -> "connect.challenge".equals(f.path("event").asText()));
             ws.sendText(json.writeValueAsString(json.readTree("""
                     {"type":"req","id":"c-1","method":"connect","params":{"minProtocol":4,"maxProtocol":4,
                      "client":{"id":"gateway-client","version":"0.1.0","platform":"linux","mode":"backend"},
-                     "role":"operator","scopes":["operator.read","operator.write"],"caps":[],"auth":{"token":"TOKEN"}}}""")
-                    ).replace("TOKEN", gateway.token()), true).join();
+                     "role":"operator","scopes":["operator.read","operator.write"],"caps":[],"auth":{"token":"TOKEN"}}}""")).replace("TOKEN", gateway.token()), true)
+                    .join();
             JsonNode hello = next(frames, f -> "c-1".equals(f.path("id").asText()));
             assertThat(hello.path("ok").asBoolean()).as(hello.toString()).isTrue();
             ws.sendText("""
@@ -238,15 +271,19 @@ class OpenClawRealGatewayTest {
                      "message":"%s","idempotencyKey":"adapters-1","queueMode":"followup","timeoutMs":120000}}""".formatted(text), true).join();
             JsonNode ack = next(frames, f -> "r-1".equals(f.path("id").asText()));
             assertThat(ack.path("ok").asBoolean()).as(ack.toString()).isTrue();
-            return next(frames, f -> "chat".equals(f.path("event").asText())
-                    && "adapters-1".equals(f.path("payload").path("runId").asText())
-                    && f.path("payload").path("state").asText().matches("final|error|aborted"));
+            return next(
+                    frames,
+                    f -> "chat".equals(f.path("event").asText())
+                            && "adapters-1"
+                                    .equals(f.path("payload").path("runId").asText())
+                            && f.path("payload").path("state").asText().matches("final|error|aborted"));
         } finally {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
         }
     }
 
-    private static JsonNode next(BlockingQueue<JsonNode> frames, java.util.function.Predicate<JsonNode> match) throws InterruptedException {
+    private static JsonNode next(BlockingQueue<JsonNode> frames, java.util.function.Predicate<JsonNode> match)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode f = frames.poll(1, TimeUnit.SECONDS);
@@ -259,7 +296,11 @@ class OpenClawRealGatewayTest {
 
     @Test
     void aProbeOnAPortWithoutTheGatewayFails() throws Exception {
-        PodContribution pod = new OpenClawAdapter().render(RenderContext.of(withLocalPaths(Examples.load("openclaw-ankra-stack.yaml").claw()), List.of()));
+        PodContribution pod = new OpenClawAdapter()
+                .render(RenderContext.of(
+                        withLocalPaths(
+                                Examples.load("openclaw-ankra-stack.yaml").claw()),
+                        List.of()));
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             int unused = socket.getLocalPort();
             socket.close();

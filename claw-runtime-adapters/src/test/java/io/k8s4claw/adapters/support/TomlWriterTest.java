@@ -32,9 +32,13 @@ class TomlWriterTest {
     private Map<String, Object> parseWithTomllib(String toml) throws Exception {
         Path file = tmp.resolve("in.toml");
         Files.writeString(file, toml);
-        Process p = new ProcessBuilder("python3", "-c",
-                "import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],'rb'))))", file.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],'rb'))))",
+                        file.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("tomllib rejected:\n%s\n%s", toml, out).isZero();
@@ -44,18 +48,30 @@ class TomlWriterTest {
     @Test
     void nestedTablesArraysOfTablesAndEscapesRoundTrip() throws Exception {
         Map<String, Object> tree = map(
-                "workspace_dir", "/zeroclaw-data/workspace",
-                "default_temperature", 0.4,
-                "max", 12,
-                "flag", true,
-                "quote", "say \"hi\"\\ \n\ttab \u0001",
-                "list", List.of("a", "b"),
-                "inline", List.of(map("x", 1), "not a table"),
-                "gateway", map("port", 42617, "host", "[::]", "tls", map("enabled", false)),
-                "only", map("sub", map("deep", "value")),
-                "weird key", map("dotted.key", 1),
-                "channels", List.of(map("name", "a", "opts", map("x", 1)), map("name", "b")),
-                "dropped", null);
+                "workspace_dir",
+                "/zeroclaw-data/workspace",
+                "default_temperature",
+                0.4,
+                "max",
+                12,
+                "flag",
+                true,
+                "quote",
+                "say \"hi\"\\ \n\ttab \u0001",
+                "list",
+                List.of("a", "b"),
+                "inline",
+                List.of(map("x", 1), "not a table"),
+                "gateway",
+                map("port", 42617, "host", "[::]", "tls", map("enabled", false)),
+                "only",
+                map("sub", map("deep", "value")),
+                "weird key",
+                map("dotted.key", 1),
+                "channels",
+                List.of(map("name", "a", "opts", map("x", 1)), map("name", "b")),
+                "dropped",
+                null);
 
         String toml = TomlWriter.write(tree);
         Map<String, Object> parsed = parseWithTomllib(toml);
@@ -65,7 +81,9 @@ class TomlWriterTest {
         com.fasterxml.jackson.databind.JsonNode actualTree = new ObjectMapper().valueToTree(parsed);
         com.fasterxml.jackson.databind.JsonNode expectedTree = new ObjectMapper().valueToTree(expected);
         assertThat(actualTree).isEqualTo(expectedTree);
-        assertThat(toml).startsWith("workspace_dir = \"/zeroclaw-data/workspace\"\n").contains("[gateway]\n", "[[channels]]\n", "[\"weird key\"]\n");
+        assertThat(toml)
+                .startsWith("workspace_dir = \"/zeroclaw-data/workspace\"\n")
+                .contains("[gateway]\n", "[[channels]]\n", "[\"weird key\"]\n");
     }
 
     @Test

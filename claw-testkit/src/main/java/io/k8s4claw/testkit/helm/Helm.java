@@ -31,7 +31,8 @@ public record Helm(Path binary, String version) {
         /** This result, or an exception with Helm's stderr when the command failed. */
         public Result orThrow(String what) {
             if (!ok()) {
-                throw new IllegalStateException("helm " + what + " failed with exit code " + exitCode + ": " + stderr.strip());
+                throw new IllegalStateException(
+                        "helm " + what + " failed with exit code " + exitCode + ": " + stderr.strip());
             }
             return this;
         }
@@ -50,7 +51,8 @@ public record Helm(Path binary, String version) {
             home = Files.createTempDirectory("k8s4claw-helm-");
             Path out = home.resolve("stdout");
             Path err = home.resolve("stderr");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(name -> name.startsWith("HELM_") || name.equals("KUBECONFIG"));
             env.put("HELM_CONFIG_HOME", home.resolve("config").toString());
@@ -62,7 +64,9 @@ public record Helm(Path binary, String version) {
                 process.destroyForcibly();
                 throw new IllegalStateException("helm " + String.join(" ", args) + " did not finish within 5 minutes");
             }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + binary + ": " + e.getMessage(), e);

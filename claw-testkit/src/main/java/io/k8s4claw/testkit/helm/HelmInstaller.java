@@ -1,8 +1,8 @@
 package io.k8s4claw.testkit.helm;
 
-import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
+import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,8 @@ public final class HelmInstaller {
     public static final String CACHE_PROPERTY = "k8s4claw.helm.cache";
     public static final String GO_ENV = GoModuleBuild.GO_ENV;
 
-    private static final GoModuleBuild MODULE = new GoModuleBuild("/io/k8s4claw/testkit/helm/peer/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild MODULE =
+            new GoModuleBuild("/io/k8s4claw/testkit/helm/peer/", List.of("go.mod", "go.sum", "tools.go"));
     private static final String COMMAND = "helm.sh/helm/v4/cmd/helm";
     /** A cold build on two busy cores takes a few minutes; this is the point where something is wrong. */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(30);
@@ -48,7 +49,8 @@ public final class HelmInstaller {
 
     /** The installer configured from the environment (see class comment). */
     public static HelmInstaller fromEnvironment() {
-        return new HelmInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "helm").dir(), GoModuleBuild.goBinary());
+        return new HelmInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "helm").dir(), GoModuleBuild.goBinary());
     }
 
     /** Builds Helm if the cache lacks it and returns it. */
@@ -64,8 +66,15 @@ public final class HelmInstaller {
             Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
             Files.deleteIfExists(log);
-            GoModuleBuild.build(go, MODULE.extractTo(staging.resolve("src")), ldflags(), bin.resolve("helm"), List.of(COMMAND), log,
-                    "helm " + HELM_VERSION, BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    MODULE.extractTo(staging.resolve("src")),
+                    ldflags(),
+                    bin.resolve("helm"),
+                    List.of(COMMAND),
+                    log,
+                    "helm " + HELM_VERSION,
+                    BUILD_TIMEOUT);
         });
         return new Helm(target.resolve("bin").resolve("helm"), HELM_VERSION);
     }

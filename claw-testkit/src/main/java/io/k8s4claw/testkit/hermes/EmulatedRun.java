@@ -34,21 +34,25 @@ final class EmulatedRun {
     Boolean interrupted;
     /** The pending approval.request payload while waiting_for_approval. */
     Map<String, Object> pendingApproval;
+
     boolean everAskedApproval;
     String approvalChoice;
     String approvalRequestId;
 
     /** Volatile state: lost on crash. Null when the buffer has been dropped (older dialect) or expired. */
     ArrayDeque<Event> journal = new ArrayDeque<>();
+
     long nextEventId = 1;
     /** Older dialect: the shared queue cursor (events below it were consumed). */
     long olderCursor = 0;
+
     long finishedAtNanos = -1;
     Thread worker;
     /** The user message that started the run. */
     String input = "";
     /** Admitted by the current process and not settled yet (false after a crash). */
     boolean live;
+
     boolean stopRequested;
 
     EmulatedRun(String runId, String sessionId, String idempotencyKey, double now) {

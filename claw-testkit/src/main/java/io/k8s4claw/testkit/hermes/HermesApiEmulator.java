@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -64,9 +63,11 @@ public final class HermesApiEmulator implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAST_EVENT_ID = Pattern.compile("0|[1-9][0-9]{0,19}");
     private static final Set<String> CHOICES = Set.of("once", "session", "always", "deny");
-    private static final Map<String, String> CHOICE_ALIASES = Map.of("approve", "once", "approved", "once", "allow", "once");
+    private static final Map<String, String> CHOICE_ALIASES =
+            Map.of("approve", "once", "approved", "once", "allow", "once");
     /** What {@code /health} reports: the newest build's line, or the PyPI release the older dialect is checked against. */
     private static final String NEWEST_VERSION = "0.18.2";
+
     private static final String OLDER_VERSION = "0.19.0";
 
     private final byte[] apiKey;
@@ -99,8 +100,7 @@ public final class HermesApiEmulator implements AutoCloseable {
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
-    private record IdempotencyRecord(JsonNode fingerprint, String runId) {
-    }
+    private record IdempotencyRecord(JsonNode fingerprint, String runId) {}
 
     private static final class Session {
         final String root;
@@ -128,7 +128,8 @@ public final class HermesApiEmulator implements AutoCloseable {
     private HermesApiEmulator(Builder b) {
         this.apiKey = b.apiKey.getBytes(StandardCharsets.UTF_8);
         this.dialect = b.dialect;
-        this.keepaliveInterval = b.keepaliveInterval != null ? b.keepaliveInterval
+        this.keepaliveInterval = b.keepaliveInterval != null
+                ? b.keepaliveInterval
                 : Duration.ofSeconds(b.dialect == Dialect.NEWEST ? 10 : 30);
         this.maxConcurrentRuns = b.maxConcurrentRuns;
         this.eventRetention = b.eventRetention;
@@ -155,7 +156,8 @@ public final class HermesApiEmulator implements AutoCloseable {
         /** API_SERVER_KEY; Hermes refuses keys shorter than 16 characters, and so does this. */
         public Builder apiKey(String key) {
             if (key == null || key.length() < 16) {
-                throw new IllegalArgumentException("API_SERVER_KEY must have at least 16 characters (Hermes refuses to start otherwise)");
+                throw new IllegalArgumentException(
+                        "API_SERVER_KEY must have at least 16 characters (Hermes refuses to start otherwise)");
             }
             this.apiKey = key;
             return this;
@@ -429,11 +431,31 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
         if (!authorized(c)) {
             if (dialect == Dialect.NEWEST) {
-                c.json(401, map("error", map("message", "Invalid gateway API key (API_SERVER_KEY)",
-                        "type", "gateway_auth_error", "code", "gateway_auth_failed")), Map.of());
+                c.json(
+                        401,
+                        map(
+                                "error",
+                                map(
+                                        "message",
+                                        "Invalid gateway API key (API_SERVER_KEY)",
+                                        "type",
+                                        "gateway_auth_error",
+                                        "code",
+                                        "gateway_auth_failed")),
+                        Map.of());
             } else { // as the real hermes-agent 0.19.0 answers
-                c.json(401, map("error", map("message", "Invalid API key",
-                        "type", "invalid_request_error", "code", "invalid_api_key")), Map.of());
+                c.json(
+                        401,
+                        map(
+                                "error",
+                                map(
+                                        "message",
+                                        "Invalid API key",
+                                        "type",
+                                        "invalid_request_error",
+                                        "code",
+                                        "invalid_api_key")),
+                        Map.of());
             }
             return;
         }
@@ -446,8 +468,12 @@ public final class HermesApiEmulator implements AutoCloseable {
             chatCompletions(c);
         } else if (method.equals("POST") && path.equals("/api/sessions")) {
             createSession(c);
-        } else if (method.equals("POST") && parts.length == 6 && parts[1].equals("api") && parts[2].equals("sessions")
-                && parts[4].equals("chat") && parts[5].equals("stream")) {
+        } else if (method.equals("POST")
+                && parts.length == 6
+                && parts[1].equals("api")
+                && parts[2].equals("sessions")
+                && parts[4].equals("chat")
+                && parts[5].equals("stream")) {
             sessionChatStream(c, parts[3]);
         } else if (parts.length == 4 && parts[1].equals("v1") && parts[2].equals("runs") && method.equals("GET")) {
             getRun(c, parts[3]);
@@ -478,8 +504,28 @@ public final class HermesApiEmulator implements AutoCloseable {
         checks.put("config", map("status", "ok"));
         checks.put("model", map("status", r));
         checks.put("disk", map("status", "ok", "used_percent", 41.2, "free_bytes", 52345678901L));
-        checks.put("gateway", map("status", "ok", "state", draining ? "draining" : "running", "connected_platforms", 1, "platforms", 1));
-        checks.put("background_queues", map("status", "ok", "active_api_runs", activeRuns(), "process_completions", 0, "active_delegations", 0));
+        checks.put(
+                "gateway",
+                map(
+                        "status",
+                        "ok",
+                        "state",
+                        draining ? "draining" : "running",
+                        "connected_platforms",
+                        1,
+                        "platforms",
+                        1));
+        checks.put(
+                "background_queues",
+                map(
+                        "status",
+                        "ok",
+                        "active_api_runs",
+                        activeRuns(),
+                        "process_completions",
+                        0,
+                        "active_delegations",
+                        0));
         var body = new LinkedHashMap<String, Object>();
         body.put("status", r);
         body.put("readiness", map("status", r, "checks", checks));
@@ -497,18 +543,27 @@ public final class HermesApiEmulator implements AutoCloseable {
 
     private void postRun(Ctx c) throws IOException {
         if (draining) {
-            c.json(503, error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"), Map.of("Retry-After", "1"));
+            c.json(
+                    503,
+                    error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"),
+                    Map.of("Retry-After", "1"));
             return;
         }
         String sessionKey = c.header("x-hermes-session-key");
         Map<String, String> echo = sessionKey != null ? Map.of("X-Hermes-Session-Key", sessionKey) : Map.of();
         if (sessionKey != null) {
             if (sessionKey.indexOf('\r') >= 0 || sessionKey.indexOf('\n') >= 0 || sessionKey.indexOf('\0') >= 0) {
-                c.json(400, map("error", map("message", "Invalid session key", "type", "invalid_request_error")), Map.of());
+                c.json(
+                        400,
+                        map("error", map("message", "Invalid session key", "type", "invalid_request_error")),
+                        Map.of());
                 return;
             }
             if (sessionKey.length() > 256) {
-                c.json(400, map("error", map("message", "Session key too long", "type", "invalid_request_error")), Map.of());
+                c.json(
+                        400,
+                        map("error", map("message", "Session key too long", "type", "invalid_request_error")),
+                        Map.of());
                 return;
             }
         }
@@ -525,7 +580,13 @@ public final class HermesApiEmulator implements AutoCloseable {
         // hermes-agent 0.19.0 (the older dialect) ignores Idempotency-Key on /v1/runs: every POST is a new run.
         String idemKey = dialect == Dialect.NEWEST ? c.header("idempotency-key") : null;
         if (idemKey != null && !validIdempotencyKey(idemKey)) {
-            c.json(400, error("Idempotency-Key must be 1-255 visible ASCII characters", "invalid_request_error", "invalid_idempotency_key"), Map.of());
+            c.json(
+                    400,
+                    error(
+                            "Idempotency-Key must be 1-255 visible ASCII characters",
+                            "invalid_request_error",
+                            "invalid_idempotency_key"),
+                    Map.of());
             return;
         }
         JsonNode input = body.get("input");
@@ -545,7 +606,13 @@ public final class HermesApiEmulator implements AutoCloseable {
                 ok &= h.isObject() && h.has("role") && h.has("content");
             }
             if (!ok) {
-                c.json(400, error("conversation_history items must have 'role' and 'content'", "invalid_request_error", null), Map.of());
+                c.json(
+                        400,
+                        error(
+                                "conversation_history items must have 'role' and 'content'",
+                                "invalid_request_error",
+                                null),
+                        Map.of());
                 return;
             }
         }
@@ -559,8 +626,13 @@ public final class HermesApiEmulator implements AutoCloseable {
                 var rec = idempotency.get(idemKey);
                 if (rec != null) {
                     if (!rec.fingerprint().equals(fingerprint)) {
-                        c.json(409, error("Idempotency-Key was already used with a different request payload",
-                                "invalid_request_error", "idempotency_key_conflict"), Map.of());
+                        c.json(
+                                409,
+                                error(
+                                        "Idempotency-Key was already used with a different request payload",
+                                        "invalid_request_error",
+                                        "idempotency_key_conflict"),
+                                Map.of());
                         return;
                     }
                     var original = runs.get(rec.runId());
@@ -576,7 +648,12 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
             int active = activeRuns();
             if (maxConcurrentRuns > 0 && active >= maxConcurrentRuns) {
-                c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                c.json(
+                        429,
+                        error(
+                                "Too many concurrent runs (max " + maxConcurrentRuns + ")",
+                                "rate_limit_error",
+                                "rate_limit_exceeded"),
                         Map.of("Retry-After", "1"));
                 return;
             }
@@ -595,8 +672,12 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
             run = admit(runId, session, text, sessionKey, idemKey, fingerprint);
         }
-        c.json(202, dialect == Dialect.NEWEST ? map("run_id", run.runId, "status", "started", "replayed", false)
-                : map("run_id", run.runId, "status", "started"), echo);
+        c.json(
+                202,
+                dialect == Dialect.NEWEST
+                        ? map("run_id", run.runId, "status", "started", "replayed", false)
+                        : map("run_id", run.runId, "status", "started"),
+                echo);
     }
 
     private String version() {
@@ -608,7 +689,8 @@ public final class HermesApiEmulator implements AutoCloseable {
     }
 
     /** Creates and starts a run (caller holds this emulator's monitor and has done every check). */
-    private EmulatedRun admit(String runId, Session session, String text, String sessionKey, String idemKey, JsonNode fingerprint) {
+    private EmulatedRun admit(
+            String runId, Session session, String text, String sessionKey, String idemKey, JsonNode fingerprint) {
         sessionsById.putIfAbsent(session.root, session);
         String tip;
         int turns;
@@ -700,7 +782,10 @@ public final class HermesApiEmulator implements AutoCloseable {
                 return;
             }
             if (!run.live) {
-                c.json(409, error("Run is not active in this process", "invalid_request_error", "run_not_active"), Map.of());
+                c.json(
+                        409,
+                        error("Run is not active in this process", "invalid_request_error", "run_not_active"),
+                        Map.of());
                 return;
             }
             run.stopRequested = true;
@@ -732,22 +817,40 @@ public final class HermesApiEmulator implements AutoCloseable {
         String choice = body.path("choice").asText("");
         choice = CHOICE_ALIASES.getOrDefault(choice, choice);
         if (!CHOICES.contains(choice)) {
-            c.json(400, error("choice must be one of once, session, always, deny", "invalid_request_error", "invalid_approval_choice"), Map.of());
+            c.json(
+                    400,
+                    error(
+                            "choice must be one of once, session, always, deny",
+                            "invalid_request_error",
+                            "invalid_approval_choice"),
+                    Map.of());
             return;
         }
         JsonNode rid = body.get("request_id");
         if (rid != null && !rid.isNull() && (!rid.isTextual() || rid.asText().length() > 256)) {
-            c.json(400, error("request_id must be a string of at most 256 characters", "invalid_request_error", "invalid_approval_request"), Map.of());
+            c.json(
+                    400,
+                    error(
+                            "request_id must be a string of at most 256 characters",
+                            "invalid_request_error",
+                            "invalid_approval_request"),
+                    Map.of());
             return;
         }
         String requestId = rid != null && rid.isTextual() ? rid.asText() : null;
         synchronized (run) {
             if (!run.everAskedApproval || !run.live) {
-                c.json(409, error("Run has no active approval session", "invalid_request_error", "approval_not_active"), Map.of());
+                c.json(
+                        409,
+                        error("Run has no active approval session", "invalid_request_error", "approval_not_active"),
+                        Map.of());
                 return;
             }
             if (run.pendingApproval == null || run.approvalChoice != null) {
-                c.json(409, error("No approval is pending for this run", "invalid_request_error", "approval_not_pending"), Map.of());
+                c.json(
+                        409,
+                        error("No approval is pending for this run", "invalid_request_error", "approval_not_pending"),
+                        Map.of());
                 return;
             }
             run.approvalChoice = choice;
@@ -777,17 +880,23 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
         boolean newest = dialect == Dialect.NEWEST;
         try {
-            pump(c, run, cursor, !newest, new StreamRenderer() {
-                @Override
-                public String render(EmulatedRun.Event e) {
-                    return (newest ? "id: " + e.id() + "\n" : "") + "data: " + e.json() + "\n\n";
-                }
+            pump(
+                    c,
+                    run,
+                    cursor,
+                    !newest,
+                    new StreamRenderer() {
+                        @Override
+                        public String render(EmulatedRun.Event e) {
+                            return (newest ? "id: " + e.id() + "\n" : "") + "data: " + e.json() + "\n\n";
+                        }
 
-                @Override
-                public String closing(EmulatedRun r) {
-                    return ": stream closed\n\n";
-                }
-            }, Map.of());
+                        @Override
+                        public String closing(EmulatedRun r) {
+                            return ": stream closed\n\n";
+                        }
+                    },
+                    Map.of());
         } finally {
             if (!newest) {
                 synchronized (run) { // the single queue goes away with its reader
@@ -811,8 +920,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         String closing(EmulatedRun run);
 
         /** The client went away or the stream was cut before the end. */
-        default void aborted() {
-        }
+        default void aborted() {}
     }
 
     /**
@@ -821,8 +929,9 @@ public final class HermesApiEmulator implements AutoCloseable {
      *
      * @param consume the older build's single queue: events read here are removed from the journal
      */
-    private void pump(Ctx c, EmulatedRun run, long cursor, boolean consume, StreamRenderer renderer,
-                      Map<String, String> headers) throws IOException {
+    private void pump(
+            Ctx c, EmulatedRun run, long cursor, boolean consume, StreamRenderer renderer, Map<String, String> headers)
+            throws IOException {
         var sub = new Subscriber(run);
         subscribers.add(sub);
         var h = c.ex.getResponseHeaders();
@@ -937,7 +1046,8 @@ public final class HermesApiEmulator implements AutoCloseable {
     }
 
     private void expireJournal(EmulatedRun run) {
-        if (run.journal != null && run.finishedAtNanos >= 0
+        if (run.journal != null
+                && run.finishedAtNanos >= 0
                 && System.nanoTime() - run.finishedAtNanos > eventRetention.toNanos()) {
             run.journal = null;
         }
@@ -946,8 +1056,14 @@ public final class HermesApiEmulator implements AutoCloseable {
     // ------------------------------------------------------------------ session chat stream
 
     private static boolean validSessionId(String id) {
-        return !id.isEmpty() && id.length() <= 256 && id.indexOf('\r') < 0 && id.indexOf('\n') < 0
-                && id.indexOf('\0') < 0 && id.indexOf('/') < 0 && id.indexOf('\\') < 0 && !id.contains("..");
+        return !id.isEmpty()
+                && id.length() <= 256
+                && id.indexOf('\r') < 0
+                && id.indexOf('\n') < 0
+                && id.indexOf('\0') < 0
+                && id.indexOf('/') < 0
+                && id.indexOf('\\') < 0
+                && !id.contains("..");
     }
 
     private void createSession(Ctx c) throws IOException {
@@ -973,13 +1089,28 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
             sessionsById.put(id, new Session(id));
         }
-        c.json(201, map("object", "hermes.session", "session", map("id", id, "title", body.path("title").asText(null),
-                "source", body.path("source").asText("api_server"))), Map.of());
+        c.json(
+                201,
+                map(
+                        "object",
+                        "hermes.session",
+                        "session",
+                        map(
+                                "id",
+                                id,
+                                "title",
+                                body.path("title").asText(null),
+                                "source",
+                                body.path("source").asText("api_server"))),
+                Map.of());
     }
 
     private void sessionChatStream(Ctx c, String sessionId) throws IOException {
         if (draining) {
-            c.json(503, error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"), Map.of("Retry-After", "1"));
+            c.json(
+                    503,
+                    error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"),
+                    Map.of("Retry-After", "1"));
             return;
         }
         Session session = sessionsById.get(sessionId);
@@ -1005,7 +1136,10 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
         JsonNode system = body.has("system_message") ? body.get("system_message") : body.get("instructions");
         if (system != null && !system.isNull() && !system.isTextual()) {
-            c.json(400, error("system_message must be a string", "invalid_request_error", "invalid_system_message"), Map.of());
+            c.json(
+                    400,
+                    error("system_message must be a string", "invalid_request_error", "invalid_system_message"),
+                    Map.of());
             return;
         }
         String sessionKey = c.header("x-hermes-session-key");
@@ -1018,8 +1152,10 @@ public final class HermesApiEmulator implements AutoCloseable {
             if (idemKey != null && idempotency.containsKey(idemKey)) {
                 var rec = idempotency.get(idemKey);
                 if (!rec.fingerprint().equals(fingerprint)) {
-                    var err = error("Idempotency-Key was already used with a different request payload",
-                            "invalid_request_error", "idempotency_key_conflict");
+                    var err = error(
+                            "Idempotency-Key was already used with a different request payload",
+                            "invalid_request_error",
+                            "idempotency_key_conflict");
                     err.put("run_id", rec.runId());
                     c.json(409, err, Map.of());
                     return;
@@ -1029,7 +1165,10 @@ public final class HermesApiEmulator implements AutoCloseable {
                 synchronized (original) {
                     status = original.status;
                 }
-                c.json(202, map("run_id", rec.runId(), "status", status, "replayed", true, "session_stream", true), Map.of());
+                c.json(
+                        202,
+                        map("run_id", rec.runId(), "status", status, "replayed", true, "session_stream", true),
+                        Map.of());
                 return;
             }
             String active;
@@ -1038,13 +1177,27 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
             var activeRun = active == null ? null : runs.get(active);
             if (dialect == Dialect.NEWEST && activeRun != null && activeRun.active()) {
-                var e = map("message", "A run is already active for this session", "type", "invalid_request_error",
-                        "param", null, "code", "run_already_active", "run_id", active);
+                var e = map(
+                        "message",
+                        "A run is already active for this session",
+                        "type",
+                        "invalid_request_error",
+                        "param",
+                        null,
+                        "code",
+                        "run_already_active",
+                        "run_id",
+                        active);
                 c.json(409, map("error", e, "run_id", active), Map.of());
                 return;
             }
             if (atCap()) {
-                c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                c.json(
+                        429,
+                        error(
+                                "Too many concurrent runs (max " + maxConcurrentRuns + ")",
+                                "rate_limit_error",
+                                "rate_limit_exceeded"),
                         Map.of("Retry-After", "1"));
                 return;
             }
@@ -1085,8 +1238,13 @@ public final class HermesApiEmulator implements AutoCloseable {
 
         @Override
         public String opening() {
-            return frame("run.started", map("user_message", map("role", "user", "content", text),
-                    "runtime", map("provider", "", "model", "", "route_source", "global")))
+            return frame(
+                            "run.started",
+                            map(
+                                    "user_message",
+                                    map("role", "user", "content", text),
+                                    "runtime",
+                                    map("provider", "", "model", "", "route_source", "global")))
                     + frame("message.started", map("message", map("id", messageId, "role", "assistant")));
         }
 
@@ -1096,8 +1254,18 @@ public final class HermesApiEmulator implements AutoCloseable {
             boolean newest = dialect == Dialect.NEWEST;
             return switch (e.name()) {
                 case "message.delta" -> frame("assistant.delta", map("message_id", messageId, "delta", f.get("delta")));
-                case "tool.started", "tool.completed" -> frame(e.name(), map("message_id", messageId,
-                        "tool_name", f.get("tool"), "preview", f.get("preview"), "args", map()));
+                case "tool.started", "tool.completed" ->
+                    frame(
+                            e.name(),
+                            map(
+                                    "message_id",
+                                    messageId,
+                                    "tool_name",
+                                    f.get("tool"),
+                                    "preview",
+                                    f.get("preview"),
+                                    "args",
+                                    map()));
                 case "approval.request" -> {
                     var m = new LinkedHashMap<String, Object>(f);
                     m.remove("event");
@@ -1106,17 +1274,81 @@ public final class HermesApiEmulator implements AutoCloseable {
                     m.put("message_id", messageId);
                     yield frame("approval.request", m);
                 }
-                case "run.completed" -> frame("assistant.completed", map("message_id", messageId, "content", f.get("output"),
-                        "completed", true, "partial", false, "interrupted", false, "runtime", f.get("runtime")))
-                        + frame("run.completed", map("message_id", messageId, "completed", true, "partial", false,
-                        "interrupted", false, "messages", List.of(map("role", "user", "content", text),
-                                map("role", "assistant", "content", f.get("output"))), "usage", f.get("usage"), "runtime", f.get("runtime")));
-                case "run.failed" -> newest
-                        ? frame("run.failed", map("message_id", messageId, "error", f.get("error"), "completed", false, "partial", false, "interrupted", false))
-                        : frame("error", map("message", f.get("error")));
-                case "run.cancelled" -> newest
-                        ? frame("run.cancelled", map("message_id", messageId, "completed", false, "partial", false, "interrupted", true))
-                        : frame("run.completed", map("message_id", messageId, "completed", false, "partial", false, "interrupted", true));
+                case "run.completed" ->
+                    frame(
+                                    "assistant.completed",
+                                    map(
+                                            "message_id",
+                                            messageId,
+                                            "content",
+                                            f.get("output"),
+                                            "completed",
+                                            true,
+                                            "partial",
+                                            false,
+                                            "interrupted",
+                                            false,
+                                            "runtime",
+                                            f.get("runtime")))
+                            + frame(
+                                    "run.completed",
+                                    map(
+                                            "message_id",
+                                            messageId,
+                                            "completed",
+                                            true,
+                                            "partial",
+                                            false,
+                                            "interrupted",
+                                            false,
+                                            "messages",
+                                            List.of(
+                                                    map("role", "user", "content", text),
+                                                    map("role", "assistant", "content", f.get("output"))),
+                                            "usage",
+                                            f.get("usage"),
+                                            "runtime",
+                                            f.get("runtime")));
+                case "run.failed" ->
+                    newest
+                            ? frame(
+                                    "run.failed",
+                                    map(
+                                            "message_id",
+                                            messageId,
+                                            "error",
+                                            f.get("error"),
+                                            "completed",
+                                            false,
+                                            "partial",
+                                            false,
+                                            "interrupted",
+                                            false))
+                            : frame("error", map("message", f.get("error")));
+                case "run.cancelled" ->
+                    newest
+                            ? frame(
+                                    "run.cancelled",
+                                    map(
+                                            "message_id",
+                                            messageId,
+                                            "completed",
+                                            false,
+                                            "partial",
+                                            false,
+                                            "interrupted",
+                                            true))
+                            : frame(
+                                    "run.completed",
+                                    map(
+                                            "message_id",
+                                            messageId,
+                                            "completed",
+                                            false,
+                                            "partial",
+                                            false,
+                                            "interrupted",
+                                            true));
                 default -> "";
             };
         }
@@ -1138,11 +1370,19 @@ public final class HermesApiEmulator implements AutoCloseable {
 
     private void chatCompletions(Ctx c) throws IOException {
         if (draining) {
-            c.json(503, error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"), Map.of("Retry-After", "1"));
+            c.json(
+                    503,
+                    error("Gateway is draining; retry after it restarts", "server_error", "gateway_draining"),
+                    Map.of("Retry-After", "1"));
             return;
         }
         if (atCap()) {
-            c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+            c.json(
+                    429,
+                    error(
+                            "Too many concurrent runs (max " + maxConcurrentRuns + ")",
+                            "rate_limit_error",
+                            "rate_limit_exceeded"),
                     Map.of("Retry-After", "1"));
             return;
         }
@@ -1158,7 +1398,12 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            c.json(400, map("error", map("message", "'messages' must be a non-empty array", "type", "invalid_request_error")), Map.of());
+            c.json(
+                    400,
+                    map(
+                            "error",
+                            map("message", "'messages' must be a non-empty array", "type", "invalid_request_error")),
+                    Map.of());
             return;
         }
         var system = new StringBuilder();
@@ -1171,7 +1416,13 @@ public final class HermesApiEmulator implements AutoCloseable {
                 for (JsonNode part : content) {
                     String type = part.path("type").asText("");
                     if (type.equals("file") || type.equals("input_file")) {
-                        c.json(400, error("File content parts are not supported", "invalid_request_error", "unsupported_content_type"), Map.of());
+                        c.json(
+                                400,
+                                error(
+                                        "File content parts are not supported",
+                                        "invalid_request_error",
+                                        "unsupported_content_type"),
+                                Map.of());
                         return;
                     }
                 }
@@ -1187,23 +1438,33 @@ public final class HermesApiEmulator implements AutoCloseable {
             }
         }
         if (turn == null || turn.isBlank()) {
-            c.json(400, map("error", map("message", "No user message found in messages", "type", "invalid_request_error")), Map.of());
+            c.json(
+                    400,
+                    map("error", map("message", "No user message found in messages", "type", "invalid_request_error")),
+                    Map.of());
             return;
         }
         String sessionKey = c.header("x-hermes-session-key");
         String sessionId = c.header("x-hermes-session-id");
         if (sessionId != null) {
             if (sessionId.length() > 256) {
-                c.json(400, map("error", map("message", "Session ID too long", "type", "invalid_request_error")), Map.of());
+                c.json(
+                        400,
+                        map("error", map("message", "Session ID too long", "type", "invalid_request_error")),
+                        Map.of());
                 return;
             }
             if (!validSessionId(sessionId)) {
-                c.json(400, map("error", map("message", "Invalid session ID", "type", "invalid_request_error")), Map.of());
+                c.json(
+                        400,
+                        map("error", map("message", "Invalid session ID", "type", "invalid_request_error")),
+                        Map.of());
                 return;
             }
         } else {
             try {
-                byte[] d = MessageDigest.getInstance("SHA-256").digest((system + (firstUser == null ? "" : firstUser)).getBytes(StandardCharsets.UTF_8));
+                byte[] d = MessageDigest.getInstance("SHA-256")
+                        .digest((system + (firstUser == null ? "" : firstUser)).getBytes(StandardCharsets.UTF_8));
                 sessionId = "api-" + HexFormat.of().formatHex(d).substring(0, 16);
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
@@ -1214,11 +1475,17 @@ public final class HermesApiEmulator implements AutoCloseable {
         EmulatedRun run;
         synchronized (this) {
             if (atCap()) {
-                c.json(429, error("Too many concurrent runs (max " + maxConcurrentRuns + ")", "rate_limit_error", "rate_limit_exceeded"),
+                c.json(
+                        429,
+                        error(
+                                "Too many concurrent runs (max " + maxConcurrentRuns + ")",
+                                "rate_limit_error",
+                                "rate_limit_exceeded"),
                         Map.of("Retry-After", "1"));
                 return;
             }
-            run = admit(newRunId(), sessionsById.computeIfAbsent(sessionId, Session::new), turn, sessionKey, null, null);
+            run = admit(
+                    newRunId(), sessionsById.computeIfAbsent(sessionId, Session::new), turn, sessionKey, null, null);
         }
         var headers = map("X-Hermes-Session-Id", sessionId);
         if (stream) {
@@ -1240,14 +1507,37 @@ public final class HermesApiEmulator implements AutoCloseable {
         var h = new LinkedHashMap<String, String>();
         h.put("X-Hermes-Session-Id", sessionId);
         if (!"completed".equals(run.status) || run.output == null || run.output.isEmpty()) {
-            c.json(502, error("The agent did not produce a response" + (run.error != null ? ": " + run.error : ""),
-                    "server_error", "agent_incomplete"), h);
+            c.json(
+                    502,
+                    error(
+                            "The agent did not produce a response" + (run.error != null ? ": " + run.error : ""),
+                            "server_error",
+                            "agent_incomplete"),
+                    h);
             return;
         }
-        c.json(200, map("id", "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12)), "object", "chat.completion",
-                "created", (long) now(), "model", "hermes-agent",
-                "choices", List.of(map("index", 0, "message", map("role", "assistant", "content", run.output), "finish_reason", "stop")),
-                "usage", map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742)), h);
+        c.json(
+                200,
+                map(
+                        "id",
+                        "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12)),
+                        "object",
+                        "chat.completion",
+                        "created",
+                        (long) now(),
+                        "model",
+                        "hermes-agent",
+                        "choices",
+                        List.of(map(
+                                "index",
+                                0,
+                                "message",
+                                map("role", "assistant", "content", run.output),
+                                "finish_reason",
+                                "stop")),
+                        "usage",
+                        map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742)),
+                h);
     }
 
     /** The chat completions dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress}, {@code data: [DONE]}. */
@@ -1262,8 +1552,17 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
 
         private LinkedHashMap<String, Object> chunk(Map<String, Object> delta, String finish) {
-            return map("id", id, "object", "chat.completion.chunk", "created", created, "model", "hermes-agent",
-                    "choices", List.of(map("index", 0, "delta", delta, "finish_reason", finish)));
+            return map(
+                    "id",
+                    id,
+                    "object",
+                    "chat.completion.chunk",
+                    "created",
+                    created,
+                    "model",
+                    "hermes-agent",
+                    "choices",
+                    List.of(map("index", 0, "delta", delta, "finish_reason", finish)));
         }
 
         private static String data(Map<String, Object> m) {
@@ -1281,10 +1580,26 @@ public final class HermesApiEmulator implements AutoCloseable {
             String tool = String.valueOf(f.get("tool"));
             return switch (e.name()) {
                 case "message.delta" -> data(chunk(map("content", f.get("delta")), null));
-                case "tool.started" -> tool.startsWith("_") ? "" : "event: hermes.tool.progress\n" + data(map("tool", tool,
-                        "emoji", "\ud83d\udd27", "label", tool + ": " + f.get("preview"), "toolCallId", "call_" + (++toolCalls), "status", "running"));
-                case "tool.completed" -> tool.startsWith("_") ? "" : "event: hermes.tool.progress\n"
-                        + data(map("tool", tool, "toolCallId", "call_" + toolCalls, "status", "completed"));
+                case "tool.started" ->
+                    tool.startsWith("_")
+                            ? ""
+                            : "event: hermes.tool.progress\n"
+                                    + data(map(
+                                            "tool",
+                                            tool,
+                                            "emoji",
+                                            "\ud83d\udd27",
+                                            "label",
+                                            tool + ": " + f.get("preview"),
+                                            "toolCallId",
+                                            "call_" + (++toolCalls),
+                                            "status",
+                                            "running"));
+                case "tool.completed" ->
+                    tool.startsWith("_")
+                            ? ""
+                            : "event: hermes.tool.progress\n"
+                                    + data(map("tool", tool, "toolCallId", "call_" + toolCalls, "status", "completed"));
                 case "run.completed" -> {
                     var m = chunk(map(), "stop");
                     m.put("usage", map("prompt_tokens", 1532, "completion_tokens", 210, "total_tokens", 1742));
@@ -1294,7 +1609,19 @@ public final class HermesApiEmulator implements AutoCloseable {
                     var m = chunk(map(), "error");
                     String err = f.get("error") == null ? "cancelled" : String.valueOf(f.get("error"));
                     m.put("error", map("message", err, "type", "server_error"));
-                    m.put("hermes", map("completed", false, "partial", false, "failed", true, "error", err, "error_code", "agent_error"));
+                    m.put(
+                            "hermes",
+                            map(
+                                    "completed",
+                                    false,
+                                    "partial",
+                                    false,
+                                    "failed",
+                                    true,
+                                    "error",
+                                    err,
+                                    "error_code",
+                                    "agent_error"));
                     yield data(m);
                 }
                 default -> "";
@@ -1332,7 +1659,8 @@ public final class HermesApiEmulator implements AutoCloseable {
         var sb = new StringBuilder();
         for (JsonNode part : content) {
             String type = part.path("type").asText("");
-            if ((type.equals("text") || type.equals("input_text")) && part.path("text").isTextual()) {
+            if ((type.equals("text") || type.equals("input_text"))
+                    && part.path("text").isTextual()) {
                 sb.append(sb.length() > 0 ? "\n" : "").append(part.get("text").asText());
             }
         }
@@ -1369,8 +1697,18 @@ public final class HermesApiEmulator implements AutoCloseable {
                 } else if (step instanceof Step.Tool t) {
                     emit(run, "tool.started", map("tool", t.tool(), "preview", t.preview()));
                     Thread.sleep(t.duration().toMillis());
-                    emit(run, "tool.completed", map("tool", t.tool(), "duration", t.duration().toMillis() / 1000.0,
-                            "error", false, "preview", t.preview()));
+                    emit(
+                            run,
+                            "tool.completed",
+                            map(
+                                    "tool",
+                                    t.tool(),
+                                    "duration",
+                                    t.duration().toMillis() / 1000.0,
+                                    "error",
+                                    false,
+                                    "preview",
+                                    t.preview()));
                 } else if (step instanceof Step.Approval a) {
                     awaitApproval(run, a);
                 } else if (step instanceof Step.Complete comp) {
@@ -1448,8 +1786,13 @@ public final class HermesApiEmulator implements AutoCloseable {
     }
 
     private void complete(EmulatedRun run, Session session, String output) {
-        var fields = map("output", output, "usage", usage(dialect),
-                "runtime", map("provider", "emulator", "model", "hermes-emulator", "route_source", "global"));
+        var fields = map(
+                "output",
+                output,
+                "usage",
+                usage(dialect),
+                "runtime",
+                map("provider", "emulator", "model", "hermes-emulator", "route_source", "global"));
         synchronized (run) {
             finish(run, "completed", "run.completed", fields, true, false, false, output, null);
         }
@@ -1457,14 +1800,23 @@ public final class HermesApiEmulator implements AutoCloseable {
             session.turns++;
             if (compressAfterTurns > 0 && session.turns % compressAfterTurns == 0) {
                 session.rotations++;
-                session.tip = session.root + "-c" + session.rotations + "-" + HexFormat.of().formatHex(randomBytes(3));
+                session.tip = session.root + "-c" + session.rotations + "-"
+                        + HexFormat.of().formatHex(randomBytes(3));
                 sessionsById.put(session.tip, session);
             }
         }
     }
 
-    private void finish(EmulatedRun run, String status, String event, Map<String, Object> fields,
-                        boolean completed, boolean partial, boolean interrupted, String output, String error) {
+    private void finish(
+            EmulatedRun run,
+            String status,
+            String event,
+            Map<String, Object> fields,
+            boolean completed,
+            boolean partial,
+            boolean interrupted,
+            String output,
+            String error) {
         synchronized (run) {
             checkAlive(run);
             if (dialect == Dialect.NEWEST) {
@@ -1572,8 +1924,12 @@ public final class HermesApiEmulator implements AutoCloseable {
         void record(int status) {
             var headers = new LinkedHashMap<String, List<String>>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-            requests.add(new RecordedRequest(ex.getRequestMethod(), ex.getRequestURI().getPath(), headers,
-                    new String(body, StandardCharsets.UTF_8), status));
+            requests.add(new RecordedRequest(
+                    ex.getRequestMethod(),
+                    ex.getRequestURI().getPath(),
+                    headers,
+                    new String(body, StandardCharsets.UTF_8),
+                    status));
         }
     }
 

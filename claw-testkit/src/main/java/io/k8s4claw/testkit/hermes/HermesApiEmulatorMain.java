@@ -19,8 +19,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class HermesApiEmulatorMain {
 
-    private HermesApiEmulatorMain() {
-    }
+    private HermesApiEmulatorMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         var b = HermesApiEmulator.builder();
@@ -41,8 +40,9 @@ public final class HermesApiEmulatorMain {
                 case "--keepalive-ms" -> b.keepaliveInterval(Duration.ofMillis(Long.parseLong(v)));
                 case "--max-concurrent-runs" -> b.maxConcurrentRuns(Integer.parseInt(v));
                 case "--reply-delay-ms" -> delayMs = Long.parseLong(v);
-                default -> throw new IllegalArgumentException("unknown flag " + flag
-                        + " (known: --port, --dialect, --keepalive-ms, --max-concurrent-runs, --reply-delay-ms)");
+                default ->
+                    throw new IllegalArgumentException("unknown flag " + flag
+                            + " (known: --port, --dialect, --keepalive-ms, --max-concurrent-runs, --reply-delay-ms)");
             }
         }
         long delay = delayMs;

@@ -49,7 +49,8 @@ public final class HermesInstaller {
     /** The installer configured from the environment (see class comment). */
     public static HermesInstaller fromEnvironment() {
         String python = System.getenv(PYTHON_ENV);
-        return new HermesInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "hermes").dir(),
+        return new HermesInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "hermes").dir(),
                 python == null || python.isBlank() ? "python3" : python);
     }
 
@@ -77,31 +78,61 @@ public final class HermesInstaller {
     private void installInto(Path staging) throws IOException {
         Path log = cache.dir().resolve("install-hermes.log");
         Files.writeString(log, "");
-        run(List.of(python, "-c", "import sys; v = sys.version_info; "
-                + "sys.exit(0 if (3, 11) <= v[:2] < (3, 14) else 'Python %d.%d: hermes-agent " + HERMES_VERSION
-                + " needs >=3.11,<3.14' % v[:2])"), staging, log, "checking the Python version");
+        run(
+                List.of(
+                        python,
+                        "-c",
+                        "import sys; v = sys.version_info; "
+                                + "sys.exit(0 if (3, 11) <= v[:2] < (3, 14) else 'Python %d.%d: hermes-agent "
+                                + HERMES_VERSION
+                                + " needs >=3.11,<3.14' % v[:2])"),
+                staging,
+                log,
+                "checking the Python version");
         Path venv = staging.resolve("venv");
         run(List.of(python, "-m", "venv", venv.toString()), staging, log, "creating the virtual environment");
         Path requirements = staging.resolve("requirements.txt");
         Files.write(requirements, requirementsFile());
-        run(List.of(venv.resolve("bin/python").toString(), "-m", "pip", "install", "--disable-pip-version-check",
-                "--no-input", "--require-hashes", "--no-deps", "--only-binary=:all:", "-r", requirements.toString()),
-                staging, log, "pip install --require-hashes of " + REQUIREMENTS + " (is PyPI reachable?)");
-        run(List.of(venv.resolve("bin/python").toString(), "-c", "import hermes_cli.main, aiohttp, yaml"),
-                staging, log, "importing hermes_cli after the install");
+        run(
+                List.of(
+                        venv.resolve("bin/python").toString(),
+                        "-m",
+                        "pip",
+                        "install",
+                        "--disable-pip-version-check",
+                        "--no-input",
+                        "--require-hashes",
+                        "--no-deps",
+                        "--only-binary=:all:",
+                        "-r",
+                        requirements.toString()),
+                staging,
+                log,
+                "pip install --require-hashes of " + REQUIREMENTS + " (is PyPI reachable?)");
+        run(
+                List.of(venv.resolve("bin/python").toString(), "-c", "import hermes_cli.main, aiohttp, yaml"),
+                staging,
+                log,
+                "importing hermes_cli after the install");
     }
 
     private void run(List<String> command, Path dir, Path log, String what) throws IOException {
-        Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        Files.writeString(
+                log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().remove("PYTHONPATH");
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + command.get(0) + "' (" + what + "): Python 3.11+ is needed"
-                    + " to install the Hermes test peer (install python3 with venv, or point $" + PYTHON_ENV + " at one)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + command.get(0) + "' (" + what + "): Python 3.11+ is needed"
+                            + " to install the Hermes test peer (install python3 with venv, or point $" + PYTHON_ENV
+                            + " at one)",
+                    e);
         }
         try {
             if (!process.waitFor(INSTALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -133,7 +164,9 @@ public final class HermesInstaller {
     /** First 12 hex digits of the SHA-256 of the committed requirements file. */
     static String lockHash() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(requirementsFile())).substring(0, 12);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(requirementsFile()))
+                    .substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -10,8 +10,7 @@ import java.util.Map;
  * lower-case {@code \\uXXXX}), insertion order of maps kept. Supports Map, List, String, Number, Boolean, null.
  */
 public final class PyJson {
-    private PyJson() {
-    }
+    private PyJson() {}
 
     public static String dumps(Object value) {
         return dumps(value, true);
@@ -61,7 +60,8 @@ public final class PyJson {
             }
             sb.append(']');
         } else {
-            throw new IllegalArgumentException("PyJson cannot serialise " + v.getClass().getName());
+            throw new IllegalArgumentException(
+                    "PyJson cannot serialise " + v.getClass().getName());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.k8s4claw.testkit.hermes;
 
-import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.install.CachedInstall;
+import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -47,7 +47,9 @@ public final class RealHermes implements AutoCloseable {
     private final Map<String, String> env;
     private final Duration startupTimeout;
     private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private Process process;
     private Integer lastExitCode;
 
@@ -131,24 +133,34 @@ public final class RealHermes implements AutoCloseable {
             PeerProcesses.pause(100);
         }
         destroyTree(true, STOP_TIMEOUT);
-        throw new IllegalStateException("Hermes's gateway did not report running in " + home.resolve("gateway_state.json")
-                + " within " + startupTimeout + "; last lines of " + logFile() + ":\n" + CachedInstall.tail(logFile(), 30));
+        throw new IllegalStateException(
+                "Hermes's gateway did not report running in " + home.resolve("gateway_state.json") + " within "
+                        + startupTimeout + "; last lines of " + logFile() + ":\n" + CachedInstall.tail(logFile(), 30));
     }
 
     private Instant launch() {
         Instant begin = Instant.now();
         try {
             Files.deleteIfExists(home.resolve("gateway_state.json"));
-            Files.writeString(logFile(), "---- " + begin + " starting hermes " + String.join(" ", args) + " on 127.0.0.1:"
-                    + port + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile(),
+                    "---- " + begin + " starting hermes " + String.join(" ", args) + " on 127.0.0.1:" + port + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             ProcessBuilder pb = new ProcessBuilder(installation.hermesCommand(args))
                     .directory(home.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
             Map<String, String> pe = pb.environment();
             // Keep the machine's model keys and Hermes settings away: tests use the fake model server only.
-            pe.keySet().removeIf(k -> k.endsWith("_API_KEY") || k.startsWith("HERMES_") || k.startsWith("API_SERVER_")
-                    || k.startsWith("GATEWAY_") || k.equals("PYTHONPATH") || k.equals("VIRTUAL_ENV"));
+            pe.keySet()
+                    .removeIf(k -> k.endsWith("_API_KEY")
+                            || k.startsWith("HERMES_")
+                            || k.startsWith("API_SERVER_")
+                            || k.startsWith("GATEWAY_")
+                            || k.equals("PYTHONPATH")
+                            || k.equals("VIRTUAL_ENV"));
             env.forEach((k, v) -> {
                 if (v == null) {
                     pe.remove(k);
@@ -166,7 +178,10 @@ public final class RealHermes implements AutoCloseable {
 
     private void awaitHealth(Instant begin) {
         Instant deadline = begin.plus(startupTimeout);
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(baseUrl() + "/health")).timeout(Duration.ofSeconds(2)).GET().build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(baseUrl() + "/health"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
         String lastProbe = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
             requireAlive("before its API server answered /health");
@@ -185,8 +200,9 @@ public final class RealHermes implements AutoCloseable {
             PeerProcesses.pause(100);
         }
         destroyTree(true, STOP_TIMEOUT);
-        throw new IllegalStateException("Hermes's API server did not answer " + baseUrl() + "/health within " + startupTimeout
-                + " (last probe: " + lastProbe + "); last lines of " + logFile() + ":\n" + CachedInstall.tail(logFile(), 30));
+        throw new IllegalStateException("Hermes's API server did not answer " + baseUrl() + "/health within "
+                + startupTimeout + " (last probe: " + lastProbe + "); last lines of " + logFile() + ":\n"
+                + CachedInstall.tail(logFile(), 30));
     }
 
     private void requireAlive(String when) {
@@ -202,7 +218,8 @@ public final class RealHermes implements AutoCloseable {
         Path file = home.resolve("gateway_state.json");
         try {
             String json = Files.readString(file);
-            var m = java.util.regex.Pattern.compile("\"gateway_state\"\\s*:\\s*\"([a-z_]+)\"").matcher(json);
+            var m = java.util.regex.Pattern.compile("\"gateway_state\"\\s*:\\s*\"([a-z_]+)\"")
+                    .matcher(json);
             return m.find() ? Optional.of(m.group(1)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

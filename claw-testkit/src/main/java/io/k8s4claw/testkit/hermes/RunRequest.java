@@ -10,6 +10,5 @@ package io.k8s4claw.testkit.hermes;
  * @param priorTurns    completed turns in this session before this one (carried across id rotations)
  * @param idempotencyKey the {@code Idempotency-Key} header, or null
  */
-public record RunRequest(String runId, String input, String sessionId, String sessionKey, int priorTurns,
-                         String idempotencyKey) {
-}
+public record RunRequest(
+        String runId, String input, String sessionId, String sessionKey, int priorTurns, String idempotencyKey) {}

@@ -11,38 +11,30 @@ import java.util.List;
 public sealed interface Step {
 
     /** {@code message.delta} with this chunk; the chunks form the run's output unless {@link Complete} overrides it. */
-    record Delta(String text) implements Step {
-    }
+    record Delta(String text) implements Step {}
 
     /** Wait (interruptible by {@code /stop} and by a crash). */
-    record Delay(Duration duration) implements Step {
-    }
+    record Delay(Duration duration) implements Step {}
 
     /** {@code tool.started}, then {@code tool.completed} after {@code duration}. */
-    record Tool(String tool, String preview, Duration duration) implements Step {
-    }
+    record Tool(String tool, String preview, Duration duration) implements Step {}
 
     /**
      * {@code approval.request} with {@code command} and {@code choices}; the run waits in
      * {@code waiting_for_approval} until {@code POST /approval} answers. {@code requestId} may be null (the
      * upstream payload's {@code request_id} is not confirmed to always exist).
      */
-    record Approval(String command, List<String> choices, String requestId) implements Step {
-    }
+    record Approval(String command, List<String> choices, String requestId) implements Step {}
 
     /** {@code run.completed}; {@code output} null = the concatenated deltas. */
-    record Complete(String output) implements Step {
-    }
+    record Complete(String output) implements Step {}
 
     /** {@code run.failed} with {@code error}. */
-    record Fail(String error) implements Step {
-    }
+    record Fail(String error) implements Step {}
 
     /** Wait until the test counts {@code latch} down (deterministic "slow" runs), or the run is stopped or crashed. */
-    record Await(java.util.concurrent.CountDownLatch latch) implements Step {
-    }
+    record Await(java.util.concurrent.CountDownLatch latch) implements Step {}
 
     /** Wait until stopped or crashed (to fill the concurrency cap). */
-    record Hang() implements Step {
-    }
+    record Hang() implements Step {}
 }

@@ -20,8 +20,7 @@ public final class CachedInstall {
 
     public static final String COMPLETE_MARKER = ".k8s4claw-install-complete";
 
-    private CachedInstall() {
-    }
+    private CachedInstall() {}
 
     /** Whether {@code dir} holds a finished install. */
     public static boolean isComplete(Path dir) {
@@ -30,7 +29,8 @@ public final class CachedInstall {
 
     /** A fresh staging directory for {@code target}, private to this process. */
     public static Path freshStaging(Path target) throws IOException {
-        Path staging = target.resolveSibling(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
+        Path staging = target.resolveSibling(
+                target.getFileName() + ".staging-" + ProcessHandle.current().pid());
         deleteRecursively(staging);
         deleteRecursively(target);
         Files.createDirectories(staging);

@@ -74,21 +74,40 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
      * Runs {@code <go> build -trimpath -ldflags <ldflags> -o <output> <packages>} in {@code moduleDir}, appending its
      * output to {@code log}; a missing Go, a timeout or a failed build each say what to do in their message.
      */
-    public static void build(String go, Path moduleDir, String ldflags, Path output, List<String> packages, Path log, String what,
-                             Duration timeout) throws IOException {
+    public static void build(
+            String go,
+            Path moduleDir,
+            String ldflags,
+            Path output,
+            List<String> packages,
+            Path log,
+            String what,
+            Duration timeout)
+            throws IOException {
         build(go, moduleDir, ldflags, List.of(), output, packages, log, what, timeout);
     }
 
     /** As {@link #build(String, Path, String, Path, List, Path, String, Duration)}, with Go build tags ({@code -tags}). */
-    public static void build(String go, Path moduleDir, String ldflags, List<String> tags, Path output, List<String> packages, Path log,
-                             String what, Duration timeout) throws IOException {
+    public static void build(
+            String go,
+            Path moduleDir,
+            String ldflags,
+            List<String> tags,
+            Path output,
+            List<String> packages,
+            Path log,
+            String what,
+            Duration timeout)
+            throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(go, "build", "-trimpath", "-ldflags", ldflags));
         if (!tags.isEmpty()) {
             command.addAll(List.of("-tags", String.join(",", tags)));
         }
         command.addAll(List.of("-o", output.toString()));
         command.addAll(packages);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(moduleDir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(moduleDir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
         env.put("CGO_ENABLED", "0");
@@ -97,8 +116,10 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + go + "': Go 1.26 or newer is needed to build " + what
-                    + " for the tests (install Go, or point $" + GO_ENV + " at a go binary)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + go + "': Go 1.26 or newer is needed to build " + what
+                            + " for the tests (install Go, or point $" + GO_ENV + " at a go binary)",
+                    e);
         }
         boolean finished;
         try {
@@ -114,7 +135,8 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
         }
         if (process.exitValue() != 0) {
             throw new IllegalStateException("go build of " + what + " failed with exit code " + process.exitValue()
-                    + " (is the Go module proxy reachable? GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default")
+                    + " (is the Go module proxy reachable? GOPROXY="
+                    + System.getenv().getOrDefault("GOPROXY", "default")
                     + "); last lines of " + log + ":\n" + CachedInstall.tail(log, 25));
         }
     }

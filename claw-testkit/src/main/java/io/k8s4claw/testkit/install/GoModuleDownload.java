@@ -26,14 +26,18 @@ public record GoModuleDownload(String module, String version, String sum) {
         String coordinate = module + "@" + version;
         Path log = workDir.resolve("go-mod-download.json");
         ProcessBuilder pb = new ProcessBuilder(go, "mod", "download", "-json", coordinate)
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("GO111MODULE", "on");
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + go + "': Go is needed to fetch " + coordinate + " for the tests"
-                    + " (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + go + "': Go is needed to fetch " + coordinate + " for the tests"
+                            + " (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)",
+                    e);
         }
         try {
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
@@ -50,12 +54,14 @@ public record GoModuleDownload(String module, String version, String sum) {
         try {
             info = JSON.readTree(output);
         } catch (IOException e) {
-            throw new IllegalStateException("go mod download " + coordinate + " failed with exit code " + process.exitValue()
-                    + ": " + CachedInstall.tail(log, 10));
+            throw new IllegalStateException("go mod download " + coordinate + " failed with exit code "
+                    + process.exitValue() + ": " + CachedInstall.tail(log, 10));
         }
         if (info == null || info.hasNonNull("Error") || process.exitValue() != 0) {
-            throw new IllegalStateException("go mod download " + coordinate + " failed (is the Go module proxy reachable? GOPROXY="
-                    + System.getenv().getOrDefault("GOPROXY", "default") + "): " + (info == null ? output : info.path("Error").asText(output)));
+            throw new IllegalStateException(
+                    "go mod download " + coordinate + " failed (is the Go module proxy reachable? GOPROXY="
+                            + System.getenv().getOrDefault("GOPROXY", "default") + "): "
+                            + (info == null ? output : info.path("Error").asText(output)));
         }
         String got = info.path("Sum").asText();
         if (!sum.equals(got)) {

@@ -32,7 +32,9 @@ public record PeerCache(Path dir, String relocateEnv) {
         if (dir == null || dir.isBlank()) {
             dir = System.getenv(env);
         }
-        Path path = dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".cache", "k8s4claw", name) : Path.of(dir);
+        Path path = dir == null || dir.isBlank()
+                ? Path.of(System.getProperty("user.home"), ".cache", "k8s4claw", name)
+                : Path.of(dir);
         return new PeerCache(path.toAbsolutePath(), env);
     }
 
@@ -44,15 +46,18 @@ public record PeerCache(Path dir, String relocateEnv) {
         synchronized (JVM_LOCK) {
             try {
                 Files.createDirectories(dir);
-                try (FileChannel lockFile = FileChannel.open(dir.resolve(".build.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = lockFile.lock()) {
+                try (FileChannel lockFile = FileChannel.open(
+                                dir.resolve(".build.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock ignored = lockFile.lock()) {
                     if (!CachedInstall.isComplete(target)) {
                         installInto(target, what, install);
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("installing " + what + " into " + dir + " failed: " + e.getMessage()
-                        + " (relocate the cache with $" + relocateEnv + ")", e);
+                throw new UncheckedIOException(
+                        "installing " + what + " into " + dir + " failed: " + e.getMessage()
+                                + " (relocate the cache with $" + relocateEnv + ")",
+                        e);
             }
         }
         return target;
@@ -62,6 +67,10 @@ public record PeerCache(Path dir, String relocateEnv) {
         Path staging = CachedInstall.freshStaging(target);
         long started = System.nanoTime();
         install.into(staging);
-        CachedInstall.complete(staging, target, what + " installed in " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s");
+        CachedInstall.complete(
+                staging,
+                target,
+                what + " installed in "
+                        + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s");
     }
 }

@@ -34,7 +34,8 @@ public final class AuditLog {
     }
 
     /** One request as the apiserver recorded it. */
-    public record Request(String verb, String method, String path, String query, String username, String userAgent, int code) {
+    public record Request(
+            String verb, String method, String path, String query, String username, String userAgent, int code) {
 
         public boolean isWrite() {
             return WRITE_VERBS.contains(verb);
@@ -92,8 +93,13 @@ public final class AuditLog {
             String uri = event.path("requestURI").asText();
             int q = uri.indexOf('?');
             String verb = event.path("verb").asText();
-            return new Request(verb, method(verb), q < 0 ? uri : uri.substring(0, q), q < 0 ? "" : uri.substring(q + 1),
-                    event.path("user").path("username").asText(), event.path("userAgent").asText(),
+            return new Request(
+                    verb,
+                    method(verb),
+                    q < 0 ? uri : uri.substring(0, q),
+                    q < 0 ? "" : uri.substring(q + 1),
+                    event.path("user").path("username").asText(),
+                    event.path("userAgent").asText(),
                     event.path("responseStatus").path("code").asInt());
         } catch (IOException e) {
             throw new IllegalStateException("unreadable audit event: " + line, e);

@@ -31,12 +31,14 @@ public final class ControlPlaneInstaller {
     public static final String CACHE_PROPERTY = "k8s4claw.kubernetes.cache";
     public static final String GO_ENV = GoModuleBuild.GO_ENV;
 
-    private static final GoModuleBuild KUBERNETES = new GoModuleBuild("/io/k8s4claw/testkit/kubernetes/peer/kubernetes/",
-            List.of("go.mod", "go.sum", "tools.go"));
-    private static final GoModuleBuild ETCD = new GoModuleBuild("/io/k8s4claw/testkit/kubernetes/peer/etcd/",
-            List.of("go.mod", "go.sum", "main.go"));
+    private static final GoModuleBuild KUBERNETES = new GoModuleBuild(
+            "/io/k8s4claw/testkit/kubernetes/peer/kubernetes/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild ETCD =
+            new GoModuleBuild("/io/k8s4claw/testkit/kubernetes/peer/etcd/", List.of("go.mod", "go.sum", "main.go"));
     private static final List<String> KUBERNETES_COMMANDS = List.of(
-            "k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes/cmd/kube-controller-manager", "k8s.io/kubernetes/cmd/kubectl");
+            "k8s.io/kubernetes/cmd/kube-apiserver",
+            "k8s.io/kubernetes/cmd/kube-controller-manager",
+            "k8s.io/kubernetes/cmd/kubectl");
     /** A cold build of all four on two busy cores takes some ten minutes; this is the point where something is wrong. */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(45);
 
@@ -50,7 +52,10 @@ public final class ControlPlaneInstaller {
 
     /** The installer configured from the environment (see class comment). */
     public static ControlPlaneInstaller fromEnvironment() {
-        return new ControlPlaneInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "kubernetes").dir(), GoModuleBuild.goBinary());
+        return new ControlPlaneInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "kubernetes")
+                        .dir(),
+                GoModuleBuild.goBinary());
     }
 
     /** Builds what is missing (nothing when the cache is complete) and returns the binaries. */
@@ -60,17 +65,32 @@ public final class ControlPlaneInstaller {
 
     /** Idempotent: reuses a complete build. */
     public ControlPlaneBinaries build() {
-        Path target = cache.dir().resolve(KUBERNETES_VERSION + "-etcd-" + ETCD_VERSION + "-"
-                + GoModuleBuild.pinHash(List.of(KUBERNETES, ETCD), kubernetesLdflags()));
+        Path target = cache.dir()
+                .resolve(KUBERNETES_VERSION + "-etcd-" + ETCD_VERSION + "-"
+                        + GoModuleBuild.pinHash(List.of(KUBERNETES, ETCD), kubernetesLdflags()));
         cache.ensure(target, "Kubernetes " + KUBERNETES_VERSION + " and etcd " + ETCD_VERSION, staging -> {
             Path bin = staging.resolve("bin");
             java.nio.file.Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
             java.nio.file.Files.deleteIfExists(log);
-            GoModuleBuild.build(go, KUBERNETES.extractTo(staging.resolve("src/kubernetes")), kubernetesLdflags(), bin,
-                    KUBERNETES_COMMANDS, log, "kube-apiserver, kube-controller-manager and kubectl " + KUBERNETES_VERSION, BUILD_TIMEOUT);
-            GoModuleBuild.build(go, ETCD.extractTo(staging.resolve("src/etcd")), "-s -w", bin.resolve("etcd"), List.of("."), log,
-                    "etcd " + ETCD_VERSION, BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    KUBERNETES.extractTo(staging.resolve("src/kubernetes")),
+                    kubernetesLdflags(),
+                    bin,
+                    KUBERNETES_COMMANDS,
+                    log,
+                    "kube-apiserver, kube-controller-manager and kubectl " + KUBERNETES_VERSION,
+                    BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    ETCD.extractTo(staging.resolve("src/etcd")),
+                    "-s -w",
+                    bin.resolve("etcd"),
+                    List.of("."),
+                    log,
+                    "etcd " + ETCD_VERSION,
+                    BUILD_TIMEOUT);
         });
         return new ControlPlaneBinaries(target.resolve("bin"), KUBERNETES_VERSION, ETCD_VERSION);
     }
@@ -80,10 +100,21 @@ public final class ControlPlaneInstaller {
         String[] parts = KUBERNETES_VERSION.substring(1).split("\\.");
         StringBuilder flags = new StringBuilder("-s -w");
         for (String pkg : List.of("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")) {
-            flags.append(" -X ").append(pkg).append(".gitVersion=").append(KUBERNETES_VERSION)
-                    .append(" -X ").append(pkg).append(".gitMajor=").append(parts[0])
-                    .append(" -X ").append(pkg).append(".gitMinor=").append(parts[1])
-                    .append(" -X ").append(pkg).append(".gitTreeState=clean");
+            flags.append(" -X ")
+                    .append(pkg)
+                    .append(".gitVersion=")
+                    .append(KUBERNETES_VERSION)
+                    .append(" -X ")
+                    .append(pkg)
+                    .append(".gitMajor=")
+                    .append(parts[0])
+                    .append(" -X ")
+                    .append(pkg)
+                    .append(".gitMinor=")
+                    .append(parts[1])
+                    .append(" -X ")
+                    .append(pkg)
+                    .append(".gitTreeState=clean");
         }
         return flags.toString();
     }

@@ -1,7 +1,7 @@
 package io.k8s4claw.testkit.kubernetes;
 
-import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.install.CachedInstall;
+import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -66,8 +66,7 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     /** An answer of the apiserver to {@link #request}. */
-    public record ApiResponse(int status, String body) {
-    }
+    public record ApiResponse(int status, String body) {}
 
     private static final String ADMIN_USER = "k8s4claw-admin";
     private static LocalControlPlane shared;
@@ -110,8 +109,9 @@ public final class LocalControlPlane implements AutoCloseable {
     public static LocalControlPlane start(ControlPlaneBinaries binaries, Options options) {
         for (String bin : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl")) {
             if (!Files.isExecutable(binaries.dir().resolve(bin))) {
-                throw new IllegalStateException(binaries.dir().resolve(bin) + " is missing: build the control plane with "
-                        + "ControlPlaneInstaller.ensureBuilt() (needs Go and the Go module proxy)");
+                throw new IllegalStateException(
+                        binaries.dir().resolve(bin) + " is missing: build the control plane with "
+                                + "ControlPlaneInstaller.ensureBuilt() (needs Go and the Go module proxy)");
             }
         }
         IllegalStateException last = null;
@@ -150,7 +150,8 @@ public final class LocalControlPlane implements AutoCloseable {
             int etcdPeer = PeerProcesses.freeLoopbackPort();
             ServiceAccountKeys keys = ServiceAccountKeys.generate(runDir);
             Path tokens = runDir.resolve("tokens.csv");
-            Files.writeString(tokens, adminToken + "," + ADMIN_USER + ",uid-admin,\"system:masters\"\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    tokens, adminToken + "," + ADMIN_USER + ",uid-admin,\"system:masters\"\n", StandardCharsets.UTF_8);
             Path policy = runDir.resolve("audit-policy.yaml");
             Files.writeString(policy, """
                     apiVersion: audit.k8s.io/v1
@@ -160,49 +161,82 @@ public final class LocalControlPlane implements AutoCloseable {
                     - level: Metadata
                     """, StandardCharsets.UTF_8);
             String etcdUrl = "http://127.0.0.1:" + etcdClient;
-            etcd = launch("etcd", List.of(binaries.etcd().toString(),
-                    "--name=default", "--data-dir=" + runDir.resolve("etcd-data"),
-                    "--listen-client-urls=" + etcdUrl, "--advertise-client-urls=" + etcdUrl,
-                    "--listen-peer-urls=http://127.0.0.1:" + etcdPeer, "--initial-advertise-peer-urls=http://127.0.0.1:" + etcdPeer,
-                    "--initial-cluster=default=http://127.0.0.1:" + etcdPeer,
-                    "--unsafe-no-fsync", "--quota-backend-bytes=8589934592", "--log-level=warn"));
+            etcd = launch(
+                    "etcd",
+                    List.of(
+                            binaries.etcd().toString(),
+                            "--name=default",
+                            "--data-dir=" + runDir.resolve("etcd-data"),
+                            "--listen-client-urls=" + etcdUrl,
+                            "--advertise-client-urls=" + etcdUrl,
+                            "--listen-peer-urls=http://127.0.0.1:" + etcdPeer,
+                            "--initial-advertise-peer-urls=http://127.0.0.1:" + etcdPeer,
+                            "--initial-cluster=default=http://127.0.0.1:" + etcdPeer,
+                            "--unsafe-no-fsync",
+                            "--quota-backend-bytes=8589934592",
+                            "--log-level=warn"));
             Path certDir = runDir.resolve("apiserver-certs");
-            apiserver = launch("kube-apiserver", List.of(binaries.kubeApiserver().toString(),
-                    "--etcd-servers=" + etcdUrl,
-                    "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiserverPort,
-                    "--cert-dir=" + certDir,
-                    "--token-auth-file=" + tokens,
-                    "--authorization-mode=RBAC",
-                    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                    "--service-account-key-file=" + keys.publicKey(),
-                    "--service-account-signing-key-file=" + keys.privateKey(),
-                    "--service-cluster-ip-range=10.96.0.0/16",
-                    "--audit-policy-file=" + policy, "--audit-log-path=" + audit.file(), "--audit-log-maxbackup=0",
-                    "--audit-log-maxsize=0",
-                    "--profiling=false"));
+            apiserver = launch(
+                    "kube-apiserver",
+                    List.of(
+                            binaries.kubeApiserver().toString(),
+                            "--etcd-servers=" + etcdUrl,
+                            "--bind-address=127.0.0.1",
+                            "--advertise-address=127.0.0.1",
+                            "--secure-port=" + apiserverPort,
+                            "--cert-dir=" + certDir,
+                            "--token-auth-file=" + tokens,
+                            "--authorization-mode=RBAC",
+                            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                            "--service-account-key-file=" + keys.publicKey(),
+                            "--service-account-signing-key-file=" + keys.privateKey(),
+                            "--service-cluster-ip-range=10.96.0.0/16",
+                            "--audit-policy-file=" + policy,
+                            "--audit-log-path=" + audit.file(),
+                            "--audit-log-maxbackup=0",
+                            "--audit-log-maxsize=0",
+                            "--profiling=false"));
             caFile = certDir.resolve("apiserver.crt");
             HttpClient http = awaitFile(caFile, options.startTimeout(), apiserver, "kube-apiserver");
             adminHttp = http;
-            awaitHealthy(http, serverUrl() + "/readyz", adminToken, options.startTimeout(), apiserver, "kube-apiserver");
+            awaitHealthy(
+                    http, serverUrl() + "/readyz", adminToken, options.startTimeout(), apiserver, "kube-apiserver");
             adminKubeconfig = writeKubeconfig("admin", adminToken);
             if (options.controllerManager()) {
                 int kcmPort = PeerProcesses.freeLoopbackPort();
                 Path kcmCerts = runDir.resolve("controller-manager-certs");
-                controllerManager = launch("kube-controller-manager", List.of(binaries.kubeControllerManager().toString(),
-                        "--kubeconfig=" + adminKubeconfig,
-                        "--bind-address=127.0.0.1", "--secure-port=" + kcmPort, "--cert-dir=" + kcmCerts,
-                        "--leader-elect=false",
-                        "--service-account-private-key-file=" + keys.privateKey(),
-                        "--root-ca-file=" + caFile,
-                        // Each controller as its own ServiceAccount (system:serviceaccount:kube-system:<controller>), with the
-                        // bootstrap roles, as in a cluster: the audit log then tells the garbage collector from a test.
-                        "--use-service-account-credentials=true",
-                        "--kube-api-qps=" + options.controllerQps(), "--kube-api-burst=" + options.controllerQps() * 2,
-                        "--concurrent-statefulset-syncs=10", "--concurrent-gc-syncs=20",
-                        "--profiling=false"));
-                HttpClient kcmHttp = awaitFile(kcmCerts.resolve("kube-controller-manager.crt"), options.startTimeout(),
-                        controllerManager, "kube-controller-manager");
-                awaitHealthy(kcmHttp, "https://127.0.0.1:" + kcmPort + "/healthz", null, options.startTimeout(), controllerManager,
+                controllerManager = launch(
+                        "kube-controller-manager",
+                        List.of(
+                                binaries.kubeControllerManager().toString(),
+                                "--kubeconfig=" + adminKubeconfig,
+                                "--bind-address=127.0.0.1",
+                                "--secure-port=" + kcmPort,
+                                "--cert-dir=" + kcmCerts,
+                                "--leader-elect=false",
+                                "--service-account-private-key-file=" + keys.privateKey(),
+                                "--root-ca-file=" + caFile,
+                                // Each controller as its own ServiceAccount
+                                // (system:serviceaccount:kube-system:<controller>), with the
+                                // bootstrap roles, as in a cluster: the audit log then tells the garbage collector from
+                                // a test.
+                                "--use-service-account-credentials=true",
+                                "--kube-api-qps=" + options.controllerQps(),
+                                "--kube-api-burst=" + options.controllerQps() * 2,
+                                "--concurrent-statefulset-syncs=10",
+                                "--concurrent-gc-syncs=20",
+                                "--profiling=false"));
+                HttpClient kcmHttp = awaitFile(
+                        kcmCerts.resolve("kube-controller-manager.crt"),
+                        options.startTimeout(),
+                        controllerManager,
+                        "kube-controller-manager");
+                awaitHealthy(
+                        kcmHttp,
+                        "https://127.0.0.1:" + kcmPort + "/healthz",
+                        null,
+                        options.startTimeout(),
+                        controllerManager,
                         "kube-controller-manager");
             }
         } catch (IOException e) {
@@ -212,7 +246,10 @@ public final class LocalControlPlane implements AutoCloseable {
 
     private Process launch(String name, List<String> command) throws IOException {
         Path log = runDir.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         processes.add(process);
         return process;
     }
@@ -223,22 +260,27 @@ public final class LocalControlPlane implements AutoCloseable {
         while (!(Files.isRegularFile(cert) && sizeOf(cert) > 0)) {
             checkAlive(process, name);
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " wrote no certificate to " + cert + " within " + timeout + "; see "
-                        + logOf(name));
+                throw new IllegalStateException(
+                        name + " wrote no certificate to " + cert + " within " + timeout + "; see " + logOf(name));
             }
             PeerProcesses.pause(50);
         }
         PeerProcesses.pause(50); // the certificate and its key are written one after the other
-        return HttpClient.newBuilder().sslContext(trusting(cert)).connectTimeout(Duration.ofSeconds(2)).build();
+        return HttpClient.newBuilder()
+                .sslContext(trusting(cert))
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
     }
 
-    private void awaitHealthy(HttpClient http, String url, String token, Duration timeout, Process process, String name) {
+    private void awaitHealthy(
+            HttpClient http, String url, String token, Duration timeout, Process process, String name) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastAnswer = "no answer";
         while (true) {
             checkAlive(process, name);
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+                HttpRequest.Builder request =
+                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
                 if (token != null) {
                     request.header("Authorization", "Bearer " + token);
                 }
@@ -254,8 +296,8 @@ public final class LocalControlPlane implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " was not healthy at " + url + " within " + timeout + " (last: " + lastAnswer
-                        + "); see " + logOf(name));
+                throw new IllegalStateException(name + " was not healthy at " + url + " within " + timeout + " (last: "
+                        + lastAnswer + "); see " + logOf(name));
             }
             PeerProcesses.pause(100);
         }
@@ -269,8 +311,8 @@ public final class LocalControlPlane implements AutoCloseable {
         if (tail.contains("address already in use")) {
             throw new PortClash(name + " could not bind its port (address already in use); another process took it");
         }
-        throw new IllegalStateException(name + " exited with code " + process.exitValue() + " at start; see " + logOf(name)
-                + ":\n" + tail);
+        throw new IllegalStateException(
+                name + " exited with code " + process.exitValue() + " at start; see " + logOf(name) + ":\n" + tail);
     }
 
     private Path logOf(String name) {
@@ -307,7 +349,8 @@ public final class LocalControlPlane implements AutoCloseable {
     public Path writeKubeconfig(String name, String token) {
         Path file = runDir.resolve("kubeconfig-" + name);
         try {
-            Files.writeString(file, """
+            Files.writeString(
+                    file, """
                     apiVersion: v1
                     kind: Config
                     clusters:
@@ -383,12 +426,15 @@ public final class LocalControlPlane implements AutoCloseable {
      * <code>{</code>; null for none) and returns its answer, whatever the status.
      */
     public ApiResponse request(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(serverUrl() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + adminToken).header("Accept", "application/json");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(serverUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminToken)
+                .header("Accept", "application/json");
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            String type = "PATCH".equals(method) ? "application/merge-patch+json"
+            String type = "PATCH".equals(method)
+                    ? "application/merge-patch+json"
                     : body.stripLeading().startsWith("{") ? "application/json" : "application/yaml";
             request.header("Content-Type", type).method(method, HttpRequest.BodyPublishers.ofString(body));
         }
@@ -415,7 +461,10 @@ public final class LocalControlPlane implements AutoCloseable {
         try {
             Path out = Files.createTempFile(runDir, "kubectl-", ".out");
             Path err = Files.createTempFile(runDir, "kubectl-", ".err");
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             try (var in = process.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));

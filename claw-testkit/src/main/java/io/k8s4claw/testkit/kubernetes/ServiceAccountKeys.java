@@ -25,14 +25,17 @@ record ServiceAccountKeys(Path privateKey, Path publicKey) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM cannot generate RSA keys", e);
         }
-        ServiceAccountKeys keys = new ServiceAccountKeys(dir.resolve("service-account.key"), dir.resolve("service-account.pub"));
-        Files.writeString(keys.privateKey(), pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-        Files.writeString(keys.publicKey(), pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
+        ServiceAccountKeys keys =
+                new ServiceAccountKeys(dir.resolve("service-account.key"), dir.resolve("service-account.pub"));
+        Files.writeString(
+                keys.privateKey(), pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(
+                keys.publicKey(), pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
         return keys;
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 }

@@ -12,17 +12,18 @@ import java.util.regex.Pattern;
  * @param messages role and flattened text of every message, in order
  * @param rawBody  the request body as received
  */
-public record ChatCompletionRequest(String model, boolean stream, boolean hasTools, List<Message> messages, String rawBody) {
+public record ChatCompletionRequest(
+        String model, boolean stream, boolean hasTools, List<Message> messages, String rawBody) {
 
     /** OpenClaw appends its own context as a separate user message wrapped in these markers. */
     private static final String OPENCLAW_INTERNAL_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
     /** OpenClaw prefixes the user's text with a timestamp such as {@code [Sat 2026-11-21 10:40 UTC] }. */
-    private static final Pattern OPENCLAW_TIMESTAMP_PREFIX = Pattern.compile("^\\[[^\\]\\n]{0,64}\\d{1,2}:\\d{2}[^\\]\\n]{0,32}\\] ");
+    private static final Pattern OPENCLAW_TIMESTAMP_PREFIX =
+            Pattern.compile("^\\[[^\\]\\n]{0,64}\\d{1,2}:\\d{2}[^\\]\\n]{0,32}\\] ");
     /** ... and may append a runtime description after a blank line. */
     private static final String OPENCLAW_RUNTIME_SUFFIX = "\n\nRuntime: ";
 
-    public record Message(String role, String text) {
-    }
+    public record Message(String role, String text) {}
 
     public ChatCompletionRequest {
         messages = List.copyOf(messages);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -66,8 +65,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/v1/chat/completions", this::completions);
-        server.createContext("/v1/models", ex -> respond(ex, 200, "application/json",
-                "{\"object\":\"list\",\"data\":[{\"id\":\"echo-1\",\"object\":\"model\",\"owned_by\":\"fake\"}]}"));
+        server.createContext(
+                "/v1/models",
+                ex -> respond(
+                        ex,
+                        200,
+                        "application/json",
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"echo-1\",\"object\":\"model\",\"owned_by\":\"fake\"}]}"));
         server.createContext("/health", ex -> respond(ex, 200, "application/json", "{\"ok\":true}"));
         server.start();
     }
@@ -141,13 +145,19 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     /** Agent turns (requests offering tools) whose user text is {@code userText}: how many runs the runtime started for it. */
     public long agentTurnsFor(String userText) {
-        return requests.stream().filter(r -> r.hasTools() && userText.equals(r.lastUserText())).count();
+        return requests.stream()
+                .filter(r -> r.hasTools() && userText.equals(r.lastUserText()))
+                .count();
     }
 
     private void completions(HttpExchange ex) throws IOException {
         try (ex) {
             if (!"POST".equals(ex.getRequestMethod())) {
-                respond(ex, 405, "application/json", "{\"error\":{\"message\":\"use POST\",\"type\":\"invalid_request_error\"}}");
+                respond(
+                        ex,
+                        405,
+                        "application/json",
+                        "{\"error\":{\"message\":\"use POST\",\"type\":\"invalid_request_error\"}}");
                 return;
             }
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -155,8 +165,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
             try {
                 request = parse(body);
             } catch (IOException | RuntimeException e) {
-                respond(ex, 400, "application/json", "{\"error\":{\"message\":" + JSON.writeValueAsString(
-                        "bad request body: " + e.getMessage()) + ",\"type\":\"invalid_request_error\"}}");
+                respond(
+                        ex,
+                        400,
+                        "application/json",
+                        "{\"error\":{\"message\":" + JSON.writeValueAsString("bad request body: " + e.getMessage())
+                                + ",\"type\":\"invalid_request_error\"}}");
                 return;
             }
             requests.add(request);
@@ -164,16 +178,25 @@ public final class FakeOpenAiServer implements AutoCloseable {
             ScriptedReply reply = script.get().apply(request);
             String id = "chatcmpl-fake-" + ids.incrementAndGet();
             if (!request.stream()) {
-                ObjectNode out = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
-                        .put("created", System.currentTimeMillis() / 1000).put("model", request.model());
-                ObjectNode choice = out.putArray("choices").addObject().put("index", 0)
+                ObjectNode out = JSON.createObjectNode()
+                        .put("id", id)
+                        .put("object", "chat.completion")
+                        .put("created", System.currentTimeMillis() / 1000)
+                        .put("model", request.model());
+                ObjectNode choice = out.putArray("choices")
+                        .addObject()
+                        .put("index", 0)
                         .put("finish_reason", reply.toolCall() == null ? "stop" : "tool_calls");
-                ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", reply.text());
+                ObjectNode message =
+                        choice.putObject("message").put("role", "assistant").put("content", reply.text());
                 if (reply.toolCall() != null) {
                     message.putNull("content");
                     toolCallNode(message.putArray("tool_calls").addObject(), id, reply.toolCall());
                 }
-                out.putObject("usage").put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2);
+                out.putObject("usage")
+                        .put("prompt_tokens", 1)
+                        .put("completion_tokens", 1)
+                        .put("total_tokens", 2);
                 respond(ex, 200, "application/json", JSON.writeValueAsString(out));
                 return;
             }
@@ -183,16 +206,26 @@ public final class FakeOpenAiServer implements AutoCloseable {
             OutputStream os = ex.getResponseBody();
             try {
                 if (reply.toolCall() != null) {
-                    ObjectNode c = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", 0)
+                    ObjectNode c = JSON.createObjectNode()
+                            .put("id", id)
+                            .put("object", "chat.completion.chunk")
+                            .put("created", 0)
                             .put("model", request.model());
                     ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
                     ObjectNode delta = choice.putObject("delta").put("role", "assistant");
                     toolCallNode(delta.putArray("tool_calls").addObject().put("index", 0), id, reply.toolCall());
                     choice.putNull("finish_reason");
                     writeEvent(os, JSON.writeValueAsString(c));
-                    ObjectNode end = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", 0)
+                    ObjectNode end = JSON.createObjectNode()
+                            .put("id", id)
+                            .put("object", "chat.completion.chunk")
+                            .put("created", 0)
                             .put("model", request.model());
-                    end.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls").putObject("delta");
+                    end.putArray("choices")
+                            .addObject()
+                            .put("index", 0)
+                            .put("finish_reason", "tool_calls")
+                            .putObject("delta");
                     writeEvent(os, JSON.writeValueAsString(end));
                     os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                     os.flush();
@@ -231,8 +264,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
         call.putObject("function").put("name", toolCall.name()).put("arguments", toolCall.argumentsJson());
     }
 
-    private static String chunk(String id, String model, String content, boolean first, String finishReason) throws IOException {
-        ObjectNode c = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk").put("created", 0)
+    private static String chunk(String id, String model, String content, boolean first, String finishReason)
+            throws IOException {
+        ObjectNode c = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion.chunk")
+                .put("created", 0)
                 .put("model", model);
         ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
         ObjectNode delta = choice.putObject("delta");
@@ -269,8 +306,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
             out.add(new ChatCompletionRequest.Message(m.path("role").asText(""), flatten(m.path("content"))));
         }
         JsonNode tools = root.path("tools");
-        return new ChatCompletionRequest(root.path("model").asText("echo-1"), root.path("stream").asBoolean(false),
-                tools.isArray() && !tools.isEmpty(), out, body);
+        return new ChatCompletionRequest(
+                root.path("model").asText("echo-1"),
+                root.path("stream").asBoolean(false),
+                tools.isArray() && !tools.isEmpty(),
+                out,
+                body);
     }
 
     private static String flatten(JsonNode content) {

@@ -10,8 +10,7 @@ public final class OpenClawConfigs {
     /** The provider/model id the fake model server answers for. */
     public static final String FAKE_MODEL_REF = "fakellm/echo-1";
 
-    private OpenClawConfigs() {
-    }
+    private OpenClawConfigs() {}
 
     /**
      * A local gateway (token auth from {@code OPENCLAW_GATEWAY_TOKEN}, loopback, no UI, no channels, no update

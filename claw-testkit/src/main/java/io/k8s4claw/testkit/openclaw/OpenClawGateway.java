@@ -40,7 +40,9 @@ public final class OpenClawGateway implements AutoCloseable {
     private final Duration startupTimeout;
     private final Map<String, String> extraEnv;
     private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private Process process;
     private Duration lastStartDuration = Duration.ZERO;
 
@@ -72,11 +74,21 @@ public final class OpenClawGateway implements AutoCloseable {
             Path configDir = stateHome.resolve(".openclaw");
             Files.createDirectories(configDir);
             Files.writeString(configDir.resolve("openclaw.json"), configJson, StandardCharsets.UTF_8);
-            Files.writeString(logFile(), "---- " + Instant.now() + " starting gateway on 127.0.0.1:" + port + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile(),
+                    "---- " + Instant.now() + " starting gateway on 127.0.0.1:" + port + "\n",
+                    StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
             ProcessBuilder pb = new ProcessBuilder(List.of(
-                    installation.nodeBinary().toString(), installation.entryPoint().toString(),
-                    "gateway", "run", "--port", Integer.toString(port), "--bind", "loopback"))
+                            installation.nodeBinary().toString(),
+                            installation.entryPoint().toString(),
+                            "gateway",
+                            "run",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "loopback"))
                     .directory(installation.packageRoot().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
@@ -94,7 +106,8 @@ public final class OpenClawGateway implements AutoCloseable {
             env.putAll(extraEnv);
             process = pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the OpenClaw gateway (" + installation.nodeBinary() + "): " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot start the OpenClaw gateway (" + installation.nodeBinary() + "): " + e.getMessage(), e);
         }
         awaitStarted(begin);
         lastStartDuration = Duration.between(begin, Instant.now());
@@ -103,12 +116,16 @@ public final class OpenClawGateway implements AutoCloseable {
 
     private void awaitStarted(Instant begin) {
         Instant deadline = begin.plus(startupTimeout);
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(httpBase() + "/startupz")).timeout(Duration.ofSeconds(2)).GET().build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(httpBase() + "/startupz"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
         String lastProbe = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the OpenClaw gateway exited with code " + process.exitValue()
-                        + " before it started; last lines of " + logFile() + ":\n" + OpenClawInstaller.tail(logFile(), 30));
+                        + " before it started; last lines of " + logFile() + ":\n"
+                        + OpenClawInstaller.tail(logFile(), 30));
             }
             try {
                 HttpResponse<String> r = http.send(probe, HttpResponse.BodyHandlers.ofString());
@@ -126,8 +143,9 @@ public final class OpenClawGateway implements AutoCloseable {
             PeerProcesses.pause(250);
         }
         destroyTree(true);
-        throw new IllegalStateException("the OpenClaw gateway did not report started on " + httpBase() + "/startupz within "
-                + startupTimeout + " (last probe: " + lastProbe + "); last lines of " + logFile() + ":\n" + OpenClawInstaller.tail(logFile(), 30));
+        throw new IllegalStateException("the OpenClaw gateway did not report started on " + httpBase()
+                + "/startupz within " + startupTimeout + " (last probe: " + lastProbe + "); last lines of " + logFile()
+                + ":\n" + OpenClawInstaller.tail(logFile(), 30));
     }
 
     /** Orderly stop (SIGTERM: the gateway broadcasts {@code shutdown} and closes sockets with 1012). */

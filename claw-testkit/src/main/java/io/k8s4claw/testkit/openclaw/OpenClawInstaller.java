@@ -1,8 +1,8 @@
 package io.k8s4claw.testkit.openclaw;
 
+import io.k8s4claw.testkit.install.CachedInstall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import io.k8s4claw.testkit.install.CachedInstall;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -79,19 +79,28 @@ public final class OpenClawInstaller {
     /** Idempotent: reuses complete installs, installs missing components. */
     public OpenClawInstallation install() {
         Path nodeDir = cacheDir.resolve("node-" + NODE_VERSION);
-        Path openclawDir = cacheDir.resolve("openclaw-" + OPENCLAW_VERSION + "-node-" + NODE_VERSION + "-lock-" + lockHash());
-        Path nodeBinary = nodeDir.resolve("node_modules").resolve(NODE_PACKAGE).resolve("bin").resolve("node");
-        OpenClawInstallation installation = new OpenClawInstallation(nodeBinary, openclawDir, OPENCLAW_VERSION, NODE_VERSION);
-        if (isComplete(nodeDir) && isComplete(openclawDir) && Files.isExecutable(nodeBinary)
+        Path openclawDir =
+                cacheDir.resolve("openclaw-" + OPENCLAW_VERSION + "-node-" + NODE_VERSION + "-lock-" + lockHash());
+        Path nodeBinary = nodeDir.resolve("node_modules")
+                .resolve(NODE_PACKAGE)
+                .resolve("bin")
+                .resolve("node");
+        OpenClawInstallation installation =
+                new OpenClawInstallation(nodeBinary, openclawDir, OPENCLAW_VERSION, NODE_VERSION);
+        if (isComplete(nodeDir)
+                && isComplete(openclawDir)
+                && Files.isExecutable(nodeBinary)
                 && Files.isRegularFile(installation.entryPoint())) {
             return installation;
         }
         synchronized (JVM_LOCK) {
             try {
                 Files.createDirectories(cacheDir);
-                try (FileChannel lockFile = FileChannel.open(cacheDir.resolve(".install.lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = lockFile.lock()) {
+                try (FileChannel lockFile = FileChannel.open(
+                                cacheDir.resolve(".install.lock"),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE);
+                        FileLock ignored = lockFile.lock()) {
                     if (!isComplete(nodeDir)) {
                         installComponent(nodeDir, NODE_PACKAGE + "@" + NODE_VERSION, null, "node", false);
                     }
@@ -101,7 +110,12 @@ public final class OpenClawInstaller {
                                 + " and retry (is this machine linux-x64?)");
                     }
                     if (!isComplete(openclawDir)) {
-                        installComponent(openclawDir, "openclaw@" + OPENCLAW_VERSION, installation.nodeBinDir(), "openclaw", true);
+                        installComponent(
+                                openclawDir,
+                                "openclaw@" + OPENCLAW_VERSION,
+                                installation.nodeBinDir(),
+                                "openclaw",
+                                true);
                     }
                     if (!Files.isRegularFile(installation.entryPoint())) {
                         throw new IllegalStateException("npm installed openclaw@" + OPENCLAW_VERSION + " but "
@@ -109,8 +123,10 @@ public final class OpenClawInstaller {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("installing OpenClaw into " + cacheDir + " failed: " + e.getMessage()
-                        + " (relocate the cache with $" + CACHE_ENV + ")", e);
+                throw new UncheckedIOException(
+                        "installing OpenClaw into " + cacheDir + " failed: " + e.getMessage()
+                                + " (relocate the cache with $" + CACHE_ENV + ")",
+                        e);
             }
         }
         return installation;
@@ -145,7 +161,8 @@ public final class OpenClawInstaller {
         }
     }
 
-    private void installComponent(Path target, String packageSpec, Path nodeBinFirstOnPath, String name, boolean fromLockfile)
+    private void installComponent(
+            Path target, String packageSpec, Path nodeBinFirstOnPath, String name, boolean fromLockfile)
             throws IOException {
         Path staging = CachedInstall.freshStaging(target);
         List<String> command;
@@ -154,9 +171,11 @@ public final class OpenClawInstaller {
             Files.write(staging.resolve("package-lock.json"), peerResource("package-lock.json"));
             command = new ArrayList<>(List.of(npm, "ci", "--no-audit", "--no-fund", "--loglevel=warn"));
         } else {
-            Files.writeString(staging.resolve("package.json"),
+            Files.writeString(
+                    staging.resolve("package.json"),
                     "{\"name\":\"k8s4claw-" + name + "-peer\",\"private\":true,\"version\":\"0.0.0\"}\n");
-            command = new ArrayList<>(List.of(npm, "install", "--no-audit", "--no-fund", "--loglevel=warn", packageSpec));
+            command =
+                    new ArrayList<>(List.of(npm, "install", "--no-audit", "--no-fund", "--loglevel=warn", packageSpec));
         }
         Path log = cacheDir.resolve("install-" + name + ".log");
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -174,9 +193,11 @@ public final class OpenClawInstaller {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + npm + "' to install " + packageSpec
-                    + ": npm is needed to install the OpenClaw test peer (install Node.js/npm, or point $"
-                    + NPM_ENV + " at an npm binary)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + npm + "' to install " + packageSpec
+                            + ": npm is needed to install the OpenClaw test peer (install Node.js/npm, or point $"
+                            + NPM_ENV + " at an npm binary)",
+                    e);
         }
         long started = System.nanoTime();
         boolean finished;
@@ -189,15 +210,19 @@ public final class OpenClawInstaller {
         }
         if (!finished) {
             process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command.subList(1, command.size())) + " did not finish within " + INSTALL_TIMEOUT
-                    + "; see " + log);
+            throw new IllegalStateException(String.join(" ", command.subList(1, command.size()))
+                    + " did not finish within " + INSTALL_TIMEOUT + "; see " + log);
         }
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("npm " + command.get(1) + " of " + packageSpec + " failed with exit code " + process.exitValue()
-                    + " (is the npm registry reachable?); last lines of " + log + ":\n" + tail(log, 25));
+            throw new IllegalStateException(
+                    "npm " + command.get(1) + " of " + packageSpec + " failed with exit code " + process.exitValue()
+                            + " (is the npm registry reachable?); last lines of " + log + ":\n" + tail(log, 25));
         }
-        CachedInstall.complete(staging, target, packageSpec + " installed in "
-                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+        CachedInstall.complete(
+                staging,
+                target,
+                packageSpec + " installed in "
+                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 
     static String tail(Path file, int lines) {
@@ -211,7 +236,9 @@ public final class OpenClawInstaller {
     /** Environment used when running Node 24 children. */
     static Map<String, String> nodeEnvironment(OpenClawInstallation installation, Map<String, String> base) {
         Map<String, String> env = new HashMap<>(base);
-        env.put("PATH", installation.nodeBinDir() + java.io.File.pathSeparator + base.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put(
+                "PATH",
+                installation.nodeBinDir() + java.io.File.pathSeparator + base.getOrDefault("PATH", "/usr/bin:/bin"));
         return env;
     }
 }

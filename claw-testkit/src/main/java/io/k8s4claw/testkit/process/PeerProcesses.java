@@ -15,8 +15,7 @@ public final class PeerProcesses {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private PeerProcesses() {
-    }
+    private PeerProcesses() {}
 
     /** A loopback port free right now (a peer binding it later may still lose a race; launchers retry on a clash). */
     public static int freeLoopbackPort() {
@@ -71,7 +70,10 @@ public final class PeerProcesses {
             }
         }
         for (ProcessHandle child : children) {
-            child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+            child.onExit()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(t -> null)
+                    .join();
         }
         return process.isAlive() ? -1 : process.exitValue();
     }

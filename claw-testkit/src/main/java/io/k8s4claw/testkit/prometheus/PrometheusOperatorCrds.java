@@ -28,11 +28,14 @@ public final class PrometheusOperatorCrds {
     public static final String VERSION = "v0.94.1";
     /** The go.sum hash of the module zip (h1: SHA-256 of its file list and contents). */
     public static final String MODULE_SUM = "h1:QEIb2wenPH+SdMN1xMf8l4Pmj00YYXXI6HlbLlQWkww=";
+
     public static final String CACHE_ENV = "K8S4CLAW_PROMETHEUS_OPERATOR_CACHE";
     public static final String CACHE_PROPERTY = "k8s4claw.prometheus-operator.cache";
     /** The CRDs the claw-operator chart's monitoring objects need. */
-    public static final List<String> FILES = List.of("monitoring.coreos.com_servicemonitors.yaml",
-            "monitoring.coreos.com_podmonitors.yaml", "monitoring.coreos.com_prometheusrules.yaml");
+    public static final List<String> FILES = List.of(
+            "monitoring.coreos.com_servicemonitors.yaml",
+            "monitoring.coreos.com_podmonitors.yaml",
+            "monitoring.coreos.com_prometheusrules.yaml");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,7 +48,9 @@ public final class PrometheusOperatorCrds {
     }
 
     public static PrometheusOperatorCrds fromEnvironment() {
-        return new PrometheusOperatorCrds(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "prometheus-operator").dir(),
+        return new PrometheusOperatorCrds(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "prometheus-operator")
+                        .dir(),
                 GoModuleBuild.goBinary());
     }
 
@@ -62,7 +67,8 @@ public final class PrometheusOperatorCrds {
             for (String file : FILES) {
                 Path crd = moduleDir.resolve("example/prometheus-operator-crd").resolve(file);
                 if (!Files.isRegularFile(crd)) {
-                    throw new IllegalStateException(MODULE + "@" + VERSION + " has no example/prometheus-operator-crd/" + file);
+                    throw new IllegalStateException(
+                            MODULE + "@" + VERSION + " has no example/prometheus-operator-crd/" + file);
                 }
                 Files.copy(crd, staging.resolve(file));
             }
@@ -74,19 +80,24 @@ public final class PrometheusOperatorCrds {
     private Path download(Path workDir) throws IOException {
         Path log = workDir.resolve("go-mod-download.json");
         ProcessBuilder pb = new ProcessBuilder(go, "mod", "download", "-json", MODULE + "@" + VERSION)
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("GO111MODULE", "on");
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + go + "': Go is needed to fetch the Prometheus Operator CRDs for the"
-                    + " tests (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + go + "': Go is needed to fetch the Prometheus Operator CRDs for the"
+                            + " tests (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)",
+                    e);
         }
         try {
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " did not finish within 10 minutes");
+                throw new IllegalStateException(
+                        "go mod download " + MODULE + "@" + VERSION + " did not finish within 10 minutes");
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -102,13 +113,15 @@ public final class PrometheusOperatorCrds {
                     + process.exitValue() + ": " + CachedInstall.tail(log, 10));
         }
         if (info.hasNonNull("Error") || process.exitValue() != 0) {
-            throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " failed (is the Go module proxy reachable?"
-                    + " GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default") + "): " + info.path("Error").asText(output));
+            throw new IllegalStateException(
+                    "go mod download " + MODULE + "@" + VERSION + " failed (is the Go module proxy reachable?"
+                            + " GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default") + "): "
+                            + info.path("Error").asText(output));
         }
         String sum = info.path("Sum").asText();
         if (!MODULE_SUM.equals(sum)) {
-            throw new IllegalStateException(MODULE + "@" + VERSION + " has hash " + sum + ", not the pinned " + MODULE_SUM
-                    + ": the module proxy served different content; do not use it");
+            throw new IllegalStateException(MODULE + "@" + VERSION + " has hash " + sum + ", not the pinned "
+                    + MODULE_SUM + ": the module proxy served different content; do not use it");
         }
         Files.delete(log);
         return Path.of(info.path("Dir").asText());

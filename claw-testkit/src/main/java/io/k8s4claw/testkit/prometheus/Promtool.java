@@ -50,7 +50,8 @@ public record Promtool(Path binary, String version) {
             dir = Files.createTempDirectory("k8s4claw-promtool-");
             Path out = dir.resolve("stdout");
             Path err = dir.resolve("stderr");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
@@ -62,9 +63,13 @@ public record Promtool(Path binary, String version) {
             }
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("promtool " + String.join(" ", args) + " did not finish within 5 minutes");
+                throw new IllegalStateException(
+                        "promtool " + String.join(" ", args) + " did not finish within 5 minutes");
             }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + binary + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -30,7 +30,8 @@ public final class PromtoolInstaller {
     public static final String CACHE_ENV = "K8S4CLAW_PROMTOOL_CACHE";
     public static final String CACHE_PROPERTY = "k8s4claw.promtool.cache";
 
-    private static final GoModuleBuild MODULE = new GoModuleBuild("/io/k8s4claw/testkit/prometheus/peer/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild MODULE =
+            new GoModuleBuild("/io/k8s4claw/testkit/prometheus/peer/", List.of("go.mod", "go.sum", "tools.go"));
     private static final String COMMAND = "github.com/prometheus/prometheus/cmd/promtool";
     /** A cold build on two busy cores takes several minutes; this is the point where something is wrong. */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
@@ -45,7 +46,8 @@ public final class PromtoolInstaller {
 
     /** The installer configured from the environment (see class comment). */
     public static PromtoolInstaller fromEnvironment() {
-        return new PromtoolInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "promtool").dir(), GoModuleBuild.goBinary());
+        return new PromtoolInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "promtool").dir(), GoModuleBuild.goBinary());
     }
 
     /** Builds promtool if the cache lacks it and returns it. */
@@ -61,8 +63,16 @@ public final class PromtoolInstaller {
             Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
             Files.deleteIfExists(log);
-            GoModuleBuild.build(go, MODULE.extractTo(staging.resolve("src")), ldflags(), BUILD_TAGS, bin.resolve("promtool"), List.of(COMMAND), log,
-                    "promtool " + PROMETHEUS_VERSION, BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    MODULE.extractTo(staging.resolve("src")),
+                    ldflags(),
+                    BUILD_TAGS,
+                    bin.resolve("promtool"),
+                    List.of(COMMAND),
+                    log,
+                    "promtool " + PROMETHEUS_VERSION,
+                    BUILD_TIMEOUT);
         });
         return new Promtool(target.resolve("bin").resolve("promtool"), PROMETHEUS_VERSION);
     }

@@ -36,9 +36,16 @@ public final class OciRegistry implements AutoCloseable {
     private final Optional<TokenIssuer> tokens;
     private final Path dockerConfig;
     private final Process process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private OciRegistry(RegistryInstaller.Binaries binaries, Path dir, int port, Optional<TokenIssuer> tokens, Path dockerConfig, Process process) {
+    private OciRegistry(
+            RegistryInstaller.Binaries binaries,
+            Path dir,
+            int port,
+            Optional<TokenIssuer> tokens,
+            Path dockerConfig,
+            Process process) {
         this.binaries = binaries;
         this.dir = dir;
         this.port = port;
@@ -56,15 +63,18 @@ public final class OciRegistry implements AutoCloseable {
      * A registry in token-auth mode: every request needs a token of {@code tokens}; crane pushes as
      * {@code user}/{@code password}, which the issuer must know.
      */
-    public static OciRegistry startWithTokenAuth(RegistryInstaller.Binaries binaries, Path dir, TokenIssuer tokens, String user, String password) {
+    public static OciRegistry startWithTokenAuth(
+            RegistryInstaller.Binaries binaries, Path dir, TokenIssuer tokens, String user, String password) {
         return start(binaries, dir, Optional.of(tokens), user, password);
     }
 
-    private static OciRegistry start(RegistryInstaller.Binaries binaries, Path dir, Optional<TokenIssuer> tokens, String user, String password) {
+    private static OciRegistry start(
+            RegistryInstaller.Binaries binaries, Path dir, Optional<TokenIssuer> tokens, String user, String password) {
         try {
             Files.createDirectories(dir.resolve("storage"));
             int port = PeerProcesses.freeLoopbackPort();
-            StringBuilder config = new StringBuilder("""
+            StringBuilder config =
+                    new StringBuilder("""
                     version: 0.1
                     log:
                       level: info
@@ -93,11 +103,17 @@ public final class OciRegistry implements AutoCloseable {
             }
             Path configFile = Files.writeString(dir.resolve("config.yml"), config.toString());
             Path dockerConfig = Files.createDirectories(dir.resolve("docker-config"));
-            String auths = user == null ? "{}" : "{\"127.0.0.1:" + port + "\":{\"auth\":\""
-                    + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)) + "\"}}";
+            String auths = user == null
+                    ? "{}"
+                    : "{\"127.0.0.1:" + port + "\":{\"auth\":\""
+                            + Base64.getEncoder()
+                                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))
+                            + "\"}}";
             Files.writeString(dockerConfig.resolve("config.json"), "{\"auths\":" + auths + "}");
             ProcessBuilder pb = new ProcessBuilder(binaries.registry().toString(), "serve", configFile.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile()));
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("registry.log").toFile()));
             pb.environment().put("OTEL_TRACES_EXPORTER", "none");
             Process process = pb.start();
             OciRegistry registry = new OciRegistry(binaries, dir, port, tokens, dockerConfig, process);
@@ -112,11 +128,16 @@ public final class OciRegistry implements AutoCloseable {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the registry exited with " + process.exitValue() + "; see " + dir.resolve("registry.log"));
+                throw new IllegalStateException(
+                        "the registry exited with " + process.exitValue() + "; see " + dir.resolve("registry.log"));
             }
             try {
-                int code = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                int code = http.send(
+                                HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (code == 200 || code == 401) {
                     return;
                 }
@@ -129,7 +150,8 @@ public final class OciRegistry implements AutoCloseable {
             PeerProcesses.pause(100);
         }
         close();
-        throw new IllegalStateException("the registry did not serve /v2/ within " + START_TIMEOUT + "; see " + dir.resolve("registry.log"));
+        throw new IllegalStateException(
+                "the registry did not serve /v2/ within " + START_TIMEOUT + "; see " + dir.resolve("registry.log"));
     }
 
     /** {@code 127.0.0.1:<port>}: the registry part of an image reference. */
@@ -182,8 +204,10 @@ public final class OciRegistry implements AutoCloseable {
     private String run(List<String> command, String what) {
         try {
             Path out = Files.createTempFile(dir, "out", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("crane.log").toFile()));
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("crane.log").toFile()));
             pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -191,8 +215,9 @@ public final class OciRegistry implements AutoCloseable {
                 throw new IllegalStateException(what + " did not finish within 120 s; see " + dir.resolve("crane.log"));
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed with exit code " + p.exitValue() + "; see " + dir.resolve("crane.log")
-                        + ":\n" + io.k8s4claw.testkit.install.CachedInstall.tail(dir.resolve("crane.log"), 10));
+                throw new IllegalStateException(
+                        what + " failed with exit code " + p.exitValue() + "; see " + dir.resolve("crane.log") + ":\n"
+                                + io.k8s4claw.testkit.install.CachedInstall.tail(dir.resolve("crane.log"), 10));
             }
             return Files.readString(out);
         } catch (IOException e) {

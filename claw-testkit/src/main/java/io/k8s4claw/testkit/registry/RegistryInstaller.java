@@ -27,13 +27,14 @@ public final class RegistryInstaller {
     public static final String CACHE_ENV = "K8S4CLAW_REGISTRY_CACHE";
     public static final String CACHE_PROPERTY = "k8s4claw.registry.cache";
 
-    private static final GoModuleBuild REGISTRY = new GoModuleBuild("/io/k8s4claw/testkit/registry/peer/", List.of("go.mod", "go.sum", "tools.go"));
-    private static final GoModuleBuild CRANE = new GoModuleBuild("/io/k8s4claw/testkit/registry/crane/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild REGISTRY =
+            new GoModuleBuild("/io/k8s4claw/testkit/registry/peer/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild CRANE =
+            new GoModuleBuild("/io/k8s4claw/testkit/registry/crane/", List.of("go.mod", "go.sum", "tools.go"));
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(30);
 
     /** The two binaries. */
-    public record Binaries(Path registry, Path crane) {
-    }
+    public record Binaries(Path registry, Path crane) {}
 
     private final PeerCache cache;
     private final String go;
@@ -44,7 +45,8 @@ public final class RegistryInstaller {
     }
 
     public static RegistryInstaller fromEnvironment() {
-        return new RegistryInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "registry").dir(), GoModuleBuild.goBinary());
+        return new RegistryInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "registry").dir(), GoModuleBuild.goBinary());
     }
 
     /** Builds both if the cache lacks them. */
@@ -60,10 +62,24 @@ public final class RegistryInstaller {
             Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
             Files.deleteIfExists(log);
-            GoModuleBuild.build(go, REGISTRY.extractTo(staging.resolve("src/registry")), registryLdflags(), bin.resolve("registry"),
-                    List.of("github.com/distribution/distribution/v3/cmd/registry"), log, "registry " + REGISTRY_VERSION, BUILD_TIMEOUT);
-            GoModuleBuild.build(go, CRANE.extractTo(staging.resolve("src/crane")), craneLdflags(), bin.resolve("crane"),
-                    List.of("github.com/google/go-containerregistry/cmd/crane"), log, "crane " + CRANE_VERSION, BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    REGISTRY.extractTo(staging.resolve("src/registry")),
+                    registryLdflags(),
+                    bin.resolve("registry"),
+                    List.of("github.com/distribution/distribution/v3/cmd/registry"),
+                    log,
+                    "registry " + REGISTRY_VERSION,
+                    BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    CRANE.extractTo(staging.resolve("src/crane")),
+                    craneLdflags(),
+                    bin.resolve("crane"),
+                    List.of("github.com/google/go-containerregistry/cmd/crane"),
+                    log,
+                    "crane " + CRANE_VERSION,
+                    BUILD_TIMEOUT);
         });
         return new Binaries(target.resolve("bin/registry"), target.resolve("bin/crane"));
     }

@@ -41,8 +41,7 @@ public final class TokenIssuer implements AutoCloseable {
     public static final String ISSUER = "k8s4claw-test-token-issuer";
 
     /** One request for a token, as the test sees it. */
-    public record Request(String user, String scope, List<String> granted) {
-    }
+    public record Request(String user, String scope, List<String> granted) {}
 
     private final HttpServer server;
     private final KeyPair keys;
@@ -100,8 +99,8 @@ public final class TokenIssuer implements AutoCloseable {
     /** Writes the JWK set the registry trusts ({@code auth.token.jwks}) and returns it. */
     public Path writeJwks(Path file) throws IOException {
         RSAPublicKey pub = (RSAPublicKey) keys.getPublic();
-        String jwks = "{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"" + keyId + "\",\"n\":\"" + b64(unsigned(pub.getModulus()))
-                + "\",\"e\":\"" + b64(unsigned(pub.getPublicExponent())) + "\"}]}";
+        String jwks = "{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"" + keyId + "\",\"n\":\""
+                + b64(unsigned(pub.getModulus())) + "\",\"e\":\"" + b64(unsigned(pub.getPublicExponent())) + "\"}]}";
         Files.writeString(file, jwks);
         return file;
     }
@@ -112,7 +111,8 @@ public final class TokenIssuer implements AutoCloseable {
             String user = null;
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                String decoded = new String(
+                        Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String name = colon < 0 ? decoded : decoded.substring(0, colon);
                 String password = colon < 0 ? "" : decoded.substring(colon + 1);
@@ -131,7 +131,8 @@ public final class TokenIssuer implements AutoCloseable {
                 if (parts.length == 3 && parts[0].equals("repository")) {
                     List<String> actions = new ArrayList<>();
                     for (String action : parts[2].split(",")) {
-                        boolean allowed = user != null || (action.equals("pull") && publicRepositories.contains(parts[1]));
+                        boolean allowed =
+                                user != null || (action.equals("pull") && publicRepositories.contains(parts[1]));
                         if (allowed) {
                             actions.add(action);
                         }
@@ -148,7 +149,11 @@ public final class TokenIssuer implements AutoCloseable {
             }
             requests.add(new Request(user, scope, granted));
             String jwt = jwt(user == null ? "" : user, access);
-            send(exchange, 200, "{\"token\":\"" + jwt + "\",\"access_token\":\"" + jwt + "\",\"expires_in\":300,\"issued_at\":\"" + Instant.now() + "\"}");
+            send(
+                    exchange,
+                    200,
+                    "{\"token\":\"" + jwt + "\",\"access_token\":\"" + jwt + "\",\"expires_in\":300,\"issued_at\":\""
+                            + Instant.now() + "\"}");
         } catch (RuntimeException e) {
             send(exchange, 500, "{\"details\":\"" + e.getClass().getSimpleName() + "\"}");
         }
@@ -163,14 +168,21 @@ public final class TokenIssuer implements AutoCloseable {
             }
             @SuppressWarnings("unchecked")
             List<String> actions = (List<String>) a.get("actions");
-            accessJson.append("{\"type\":\"repository\",\"name\":\"").append(a.get("name")).append("\",\"actions\":[")
-                    .append(String.join(",", actions.stream().map(x -> "\"" + x + "\"").toList())).append("]}");
+            accessJson
+                    .append("{\"type\":\"repository\",\"name\":\"")
+                    .append(a.get("name"))
+                    .append("\",\"actions\":[")
+                    .append(String.join(
+                            ",", actions.stream().map(x -> "\"" + x + "\"").toList()))
+                    .append("]}");
         }
         accessJson.append(']');
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + keyId + "\"}";
-        String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\"" + service + "\",\"exp\":" + (now + 300)
-                + ",\"nbf\":" + (now - 10) + ",\"iat\":" + now + ",\"jti\":\"" + UUID.randomUUID() + "\",\"access\":" + accessJson + "}";
-        String signingInput = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(claims.getBytes(StandardCharsets.UTF_8));
+        String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\"" + service + "\",\"exp\":"
+                + (now + 300) + ",\"nbf\":" + (now - 10) + ",\"iat\":" + now + ",\"jti\":\"" + UUID.randomUUID()
+                + "\",\"access\":" + accessJson + "}";
+        String signingInput =
+                b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(claims.getBytes(StandardCharsets.UTF_8));
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");
             rs256.initSign(keys.getPrivate());

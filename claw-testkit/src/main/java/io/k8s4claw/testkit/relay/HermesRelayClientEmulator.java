@@ -7,14 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +25,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
 
 /**
  * The Hermes gateway's side of the relay (docs/openclaw-and-relay-peers.md), to test a connector:
@@ -47,31 +46,28 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Hermes' own serialisation: Python json.dumps defaults. */
     private static final ObjectMapper PYTHON_STYLE = JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build();
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+            .build();
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** How the upgrade request authenticates. */
     public sealed interface Auth {
         /** A correctly signed token expiring {@code ttl} from now (Hermes uses 300 s). */
-        record Signed(String gatewayId, String secret, Duration ttl) implements Auth {
-        }
+        record Signed(String gatewayId, String secret, Duration ttl) implements Auth {}
 
         /** A token signed correctly but whose {@code exp} is this instant (in the past to test expiry). */
-        record SignedWithExp(String gatewayId, String secret, long expUnixSeconds) implements Auth {
-        }
+        record SignedWithExp(String gatewayId, String secret, long expUnixSeconds) implements Auth {}
 
         /** A raw bearer value (forged or malformed tokens). */
-        record Raw(String bearer) implements Auth {
-        }
+        record Raw(String bearer) implements Auth {}
 
         /** No Authorization header (what Hermes does when ID or SECRET is missing). */
-        record None() implements Auth {
-        }
+        record None() implements Auth {}
     }
 
     /** How the socket ended. */
-    public record Closed(int code, String reason) {
-    }
+    public record Closed(int code, String reason) {}
 
     private final URI relayUrl;
     private final OkHttpClient http;
@@ -119,7 +115,8 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
                 @Override
                 public void onFailure(WebSocket webSocket, Throwable t, Response response) {
                     opened.completeExceptionally(t);
-                    closed.complete(new Closed(response != null ? -response.code() : 1006,
+                    closed.complete(new Closed(
+                            response != null ? -response.code() : 1006,
                             response != null ? "HTTP " + response.code() : String.valueOf(t)));
                     failPending("relay transport connection lost");
                 }
@@ -146,7 +143,8 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
                     case "descriptor" -> descriptors.add(frame.path("descriptor"));
                     case "inbound" -> inbound.add(frame.path("event"));
                     case "outbound_result" -> {
-                        CompletableFuture<JsonNode> f = pending.remove(frame.path("requestId").asText());
+                        CompletableFuture<JsonNode> f =
+                                pending.remove(frame.path("requestId").asText());
                         if (f != null) {
                             f.complete(frame.path("result"));
                         } else {
@@ -159,7 +157,9 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         }
 
         private void failPending(String why) {
-            pending.values().forEach(f -> f.complete(JSON.createObjectNode().put("success", false).put("error", why)));
+            pending.values()
+                    .forEach(f -> f.complete(
+                            JSON.createObjectNode().put("success", false).put("error", why)));
             pending.clear();
         }
 
@@ -203,8 +203,12 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
             return f;
         }
 
-        public CompletableFuture<JsonNode> send(String chatId, String content, String replyTo, String platform, Map<String, String> metadata) {
-            ObjectNode a = JSON.createObjectNode().put("op", "send").put("chat_id", chatId).put("content", content);
+        public CompletableFuture<JsonNode> send(
+                String chatId, String content, String replyTo, String platform, Map<String, String> metadata) {
+            ObjectNode a = JSON.createObjectNode()
+                    .put("op", "send")
+                    .put("chat_id", chatId)
+                    .put("content", content);
             if (replyTo == null) {
                 a.putNull("reply_to");
             } else {
@@ -216,7 +220,10 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         }
 
         public CompletableFuture<JsonNode> edit(String chatId, String messageId, String content, String platform) {
-            ObjectNode a = JSON.createObjectNode().put("op", "edit").put("chat_id", chatId).put("message_id", messageId)
+            ObjectNode a = JSON.createObjectNode()
+                    .put("op", "edit")
+                    .put("chat_id", chatId)
+                    .put("message_id", messageId)
                     .put("content", content);
             a.putObject("metadata");
             return outbound(a, platform);
@@ -229,7 +236,9 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         }
 
         public void hello(String platform) {
-            ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("platform", platform)
+            ObjectNode hello = JSON.createObjectNode()
+                    .put("type", "hello")
+                    .put("platform", platform)
                     .put("botId", botIds.getOrDefault(platform, ""));
             sendFrame(hello);
         }
@@ -261,13 +270,17 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         }
     }
 
-    public HermesRelayClientEmulator(URI connectorBaseUrl, Auth auth, List<String> platforms, Map<String, String> botIds) {
+    public HermesRelayClientEmulator(
+            URI connectorBaseUrl, Auth auth, List<String> platforms, Map<String, String> botIds) {
         this.relayUrl = relayUrl(connectorBaseUrl);
         this.auth = Objects.requireNonNull(auth, "auth");
         this.platforms = platforms.isEmpty() ? List.of("relay") : List.copyOf(platforms);
         this.botIds = Map.copyOf(botIds);
-        this.http = new OkHttpClient.Builder().pingInterval(Duration.ofSeconds(30))
-                .readTimeout(Duration.ZERO).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new OkHttpClient.Builder()
+                .pingInterval(Duration.ofSeconds(30))
+                .readTimeout(Duration.ZERO)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /** Hermes' derivation: https→wss, http→ws, trailing '/' stripped, '/relay' appended unless present. */
@@ -294,7 +307,8 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             String sig = HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
-            return Base64.getUrlEncoder().withoutPadding()
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString((signed + ":" + sig).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -311,7 +325,8 @@ public final class HermesRelayClientEmulator implements AutoCloseable {
         Auth a = auth;
         String bearer;
         if (a instanceof Auth.Signed s) {
-            bearer = mintToken(s.gatewayId(), s.secret(), Instant.now().plus(s.ttl()).getEpochSecond());
+            bearer = mintToken(
+                    s.gatewayId(), s.secret(), Instant.now().plus(s.ttl()).getEpochSecond());
         } else if (a instanceof Auth.SignedWithExp s) {
             bearer = mintToken(s.gatewayId(), s.secret(), s.expUnixSeconds());
         } else if (a instanceof Auth.Raw r) {

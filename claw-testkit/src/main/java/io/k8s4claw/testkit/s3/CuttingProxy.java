@@ -57,7 +57,8 @@ public final class CuttingProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, boolean upstreamDirection) {
         long sent = 0;
         byte[] buf = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (upstreamDirection && sent + n > cutAfterBytes && shouldCut()) {

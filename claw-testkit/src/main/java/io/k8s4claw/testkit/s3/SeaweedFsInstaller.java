@@ -24,9 +24,11 @@ public final class SeaweedFsInstaller {
     public static final String CACHE_ENV = "K8S4CLAW_SEAWEEDFS_CACHE";
     public static final String CACHE_PROPERTY = "k8s4claw.seaweedfs.cache";
     static final String COMMAND = "github.com/seaweedfs/seaweedfs/weed";
-    private static final GoModuleBuild MODULE = new GoModuleBuild("/io/k8s4claw/testkit/seaweedfs/peer/", List.of("go.mod", "go.sum", "tools.go"));
+    private static final GoModuleBuild MODULE =
+            new GoModuleBuild("/io/k8s4claw/testkit/seaweedfs/peer/", List.of("go.mod", "go.sum", "tools.go"));
     /** SeaweedFS pulls ~1,300 modules; a cold build on two busy cores takes tens of minutes. */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(90);
+
     private static final String LDFLAGS = "-s -w";
 
     private final PeerCache cache;
@@ -38,7 +40,10 @@ public final class SeaweedFsInstaller {
     }
 
     public static SeaweedFsInstaller fromEnvironment() {
-        return new SeaweedFsInstaller(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "seaweedfs").dir(), GoModuleBuild.goBinary());
+        return new SeaweedFsInstaller(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "seaweedfs")
+                        .dir(),
+                GoModuleBuild.goBinary());
     }
 
     /** The {@code weed} binary, built into the cache if it lacks one. */
@@ -53,8 +58,15 @@ public final class SeaweedFsInstaller {
             Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
             Files.deleteIfExists(log);
-            GoModuleBuild.build(go, MODULE.extractTo(staging.resolve("src")), LDFLAGS, bin.resolve("weed"), List.of(COMMAND), log,
-                    "SeaweedFS " + MODULE_VERSION, BUILD_TIMEOUT);
+            GoModuleBuild.build(
+                    go,
+                    MODULE.extractTo(staging.resolve("src")),
+                    LDFLAGS,
+                    bin.resolve("weed"),
+                    List.of(COMMAND),
+                    log,
+                    "SeaweedFS " + MODULE_VERSION,
+                    BUILD_TIMEOUT);
         });
         return target.resolve("bin").resolve("weed");
     }

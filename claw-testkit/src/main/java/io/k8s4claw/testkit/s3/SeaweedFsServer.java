@@ -40,7 +40,8 @@ public final class SeaweedFsServer implements AutoCloseable {
         Path weed = SeaweedFsInstaller.ensureBuilt();
         try {
             Path dir = Files.createTempDirectory("k8s4claw-seaweedfs-");
-            String accessKey = "AK" + PeerProcesses.randomHexSecret().substring(0, 18).toUpperCase();
+            String accessKey =
+                    "AK" + PeerProcesses.randomHexSecret().substring(0, 18).toUpperCase();
             String secretKey = PeerProcesses.randomHexSecret();
             Path config = dir.resolve("s3.json");
             Files.writeString(config, """
@@ -52,22 +53,37 @@ public final class SeaweedFsServer implements AutoCloseable {
             int volume = PeerProcesses.freeLoopbackPort();
             int filer = PeerProcesses.freeLoopbackPort();
             int s3 = PeerProcesses.freeLoopbackPort();
-            List<String> command = new ArrayList<>(List.of(weed.toString(), "server",
-                    "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
-                    "-master.port=" + master, "-master.port.grpc=" + PeerProcesses.freeLoopbackPort(),
+            List<String> command = new ArrayList<>(List.of(
+                    weed.toString(),
+                    "server",
+                    "-ip=127.0.0.1",
+                    "-ip.bind=127.0.0.1",
+                    "-dir=" + data,
+                    "-master.port=" + master,
+                    "-master.port.grpc=" + PeerProcesses.freeLoopbackPort(),
                     "-master.volumeSizeLimitMB=64",
-                    "-volume.port=" + volume, "-volume.port.grpc=" + PeerProcesses.freeLoopbackPort(),
-                    "-filer", "-filer.port=" + filer, "-filer.port.grpc=" + PeerProcesses.freeLoopbackPort(),
-                    "-s3", "-s3.port=" + s3, "-s3.port.grpc=" + PeerProcesses.freeLoopbackPort(), "-s3.config=" + config));
+                    "-volume.port=" + volume,
+                    "-volume.port.grpc=" + PeerProcesses.freeLoopbackPort(),
+                    "-filer",
+                    "-filer.port=" + filer,
+                    "-filer.port.grpc=" + PeerProcesses.freeLoopbackPort(),
+                    "-s3",
+                    "-s3.port=" + s3,
+                    "-s3.port.grpc=" + PeerProcesses.freeLoopbackPort(),
+                    "-s3.config=" + config));
             Path log = dir.resolve("weed.log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             SeaweedFsServer server = new SeaweedFsServer(process, dir, s3, accessKey, secretKey);
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!server.answers()) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     server.close();
                     throw new IllegalStateException("SeaweedFS did not start its S3 gateway on 127.0.0.1:" + s3
-                            + (process.isAlive() ? " within 90 s" : " (exit " + process.exitValue() + ")") + "; last lines of " + log
+                            + (process.isAlive() ? " within 90 s" : " (exit " + process.exitValue() + ")")
+                            + "; last lines of " + log
                             + ":\n" + CachedInstall.tail(log, 30));
                 }
                 PeerProcesses.pause(250);
@@ -112,7 +128,8 @@ public final class SeaweedFsServer implements AutoCloseable {
     public void close() {
         PeerProcesses.stopTree(process, false, Duration.ofSeconds(10));
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temp directory left behind
         }

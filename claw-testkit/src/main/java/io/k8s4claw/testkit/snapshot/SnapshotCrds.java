@@ -24,8 +24,10 @@ public final class SnapshotCrds {
     public static final String MODULE_SUM = "h1:HVaSUeRRHPu49aSiL8eXOjS9Re9G6pM0NzdTGI7mM14=";
     public static final String CACHE_ENV = "K8S4CLAW_SNAPSHOTTER_CACHE";
     public static final String CACHE_PROPERTY = "k8s4claw.snapshotter.cache";
-    public static final List<String> FILES = List.of("snapshot.storage.k8s.io_volumesnapshotclasses.yaml",
-            "snapshot.storage.k8s.io_volumesnapshotcontents.yaml", "snapshot.storage.k8s.io_volumesnapshots.yaml");
+    public static final List<String> FILES = List.of(
+            "snapshot.storage.k8s.io_volumesnapshotclasses.yaml",
+            "snapshot.storage.k8s.io_volumesnapshotcontents.yaml",
+            "snapshot.storage.k8s.io_volumesnapshots.yaml");
 
     private final PeerCache cache;
     private final String go;
@@ -36,7 +38,10 @@ public final class SnapshotCrds {
     }
 
     public static SnapshotCrds fromEnvironment() {
-        return new SnapshotCrds(PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "snapshotter").dir(), GoModuleBuild.goBinary());
+        return new SnapshotCrds(
+                PeerCache.fromEnvironment(CACHE_PROPERTY, CACHE_ENV, "snapshotter")
+                        .dir(),
+                GoModuleBuild.goBinary());
     }
 
     /** The CRD files ({@link #FILES}), fetched into the cache if it lacks them. */

@@ -24,7 +24,10 @@ class HelmInstallerTest {
         assertThat(parts[1]).isEqualTo("clean");
         assertThat(parts[2]).startsWith("go1.");
         // client-go as the wrapper's go.mod pins it (Helm reads it from the binary's build information).
-        assertThat(helm.run("version", "--template", "{{ .KubeClientVersion }}").orThrow("version").stdout().strip())
+        assertThat(helm.run("version", "--template", "{{ .KubeClientVersion }}")
+                        .orThrow("version")
+                        .stdout()
+                        .strip())
                 .isEqualTo("v1.37");
     }
 
@@ -33,32 +36,41 @@ class HelmInstallerTest {
         Helm first = HelmInstaller.ensureBuilt();
         Helm second = HelmInstaller.ensureBuilt();
         assertThat(second.binary()).isEqualTo(first.binary());
-        assertThat(first.binary().getParent().getParent().resolve(io.k8s4claw.testkit.install.CachedInstall.COMPLETE_MARKER)).isRegularFile();
+        assertThat(first.binary()
+                        .getParent()
+                        .getParent()
+                        .resolve(io.k8s4claw.testkit.install.CachedInstall.COMPLETE_MARKER))
+                .isRegularFile();
     }
 
     @Test
     void aMissingGoIsOneLineSayingWhatToDo(@TempDir Path cache) {
-        HelmInstaller installer = new HelmInstaller(cache, cache.resolve("no-such-go").toString());
+        HelmInstaller installer =
+                new HelmInstaller(cache, cache.resolve("no-such-go").toString());
         assertThatThrownBy(installer::build)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Go 1.26 or newer is needed to build helm v4.3.2")
                 .hasMessageContaining("$K8S4CLAW_GO")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         // Nothing half-built is left to be taken for a build.
-        assertThat(cache.resolve(HelmInstaller.HELM_VERSION + "-" + HelmInstaller.pinHash())).doesNotExist();
+        assertThat(cache.resolve(HelmInstaller.HELM_VERSION + "-" + HelmInstaller.pinHash()))
+                .doesNotExist();
     }
 
     @Test
     void aFailedBuildSaysSoWithGosOutput(@TempDir Path cache) throws Exception {
         Path go = cache.resolve("failing-go");
-        Files.writeString(go, "#!/bin/sh\necho 'go: helm.sh/helm/v4@v4.3.2: reading proxy: 403 Forbidden' >&2\nexit 1\n");
+        Files.writeString(
+                go, "#!/bin/sh\necho 'go: helm.sh/helm/v4@v4.3.2: reading proxy: 403 Forbidden' >&2\nexit 1\n");
         Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwx------"));
         HelmInstaller installer = new HelmInstaller(cache.resolve("cache"), go.toString());
         assertThatThrownBy(installer::build)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("go build of helm v4.3.2 failed with exit code 1 (is the Go module proxy reachable?")
+                .hasMessageStartingWith(
+                        "go build of helm v4.3.2 failed with exit code 1 (is the Go module proxy reachable?")
                 .hasMessageContaining("403 Forbidden");
-        assertThat(cache.resolve("cache").resolve(HelmInstaller.HELM_VERSION + "-" + HelmInstaller.pinHash())).doesNotExist();
+        assertThat(cache.resolve("cache").resolve(HelmInstaller.HELM_VERSION + "-" + HelmInstaller.pinHash()))
+                .doesNotExist();
     }
 
     @Test
@@ -66,8 +78,12 @@ class HelmInstallerTest {
         Helm helm = HelmInstaller.ensureBuilt();
         helm.run("create", dir.resolve("demo").toString()).orThrow("create");
         String settings = helm.run("env").orThrow("env").stdout();
-        String ownHome = "HELM_CONFIG_HOME=\"" + Path.of(System.getProperty("java.io.tmpdir")).resolve("k8s4claw-helm-");
+        String ownHome = "HELM_CONFIG_HOME=\""
+                + Path.of(System.getProperty("java.io.tmpdir")).resolve("k8s4claw-helm-");
         assertThat(settings).contains(ownHome);
-        assertThat(helm.run("lint", dir.resolve("demo").toString()).orThrow("lint").stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
+        assertThat(helm.run("lint", dir.resolve("demo").toString())
+                        .orThrow("lint")
+                        .stdout())
+                .contains("1 chart(s) linted, 0 chart(s) failed");
     }
 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RealHermesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static FakeOpenAiServer model;
     private static RealHermes hermes;
 
@@ -42,8 +43,12 @@ class RealHermesTest {
         long installMs = (System.nanoTime() - t0) / 1_000_000;
         model = FakeOpenAiServer.start();
         long t1 = System.nanoTime();
-        hermes = RealHermes.builder().installation(installation).configYaml(RealHermes.modelConfig(model.baseUrl())).start();
-        System.out.printf("hermes: ensureInstalled %d ms, gateway start %d ms (port %d)%n",
+        hermes = RealHermes.builder()
+                .installation(installation)
+                .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                .start();
+        System.out.printf(
+                "hermes: ensureInstalled %d ms, gateway start %d ms (port %d)%n",
                 installMs, (System.nanoTime() - t1) / 1_000_000, hermes.port());
     }
 
@@ -59,7 +64,8 @@ class RealHermesTest {
 
     @Test
     void healthNamesTheInstalledVersionWithoutAuth() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/health")).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(r.body());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -72,17 +78,24 @@ class RealHermesTest {
     @Test
     void aRunStreamsTheFakeModelsReplyOverSse() throws Exception {
         String text = "hello from the testkit " + System.nanoTime();
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs"))
-                .header("Authorization", "Bearer " + hermes.apiKey()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("input", text)
-                        .put("session_id", "testkit-1").toString())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = HTTP.send(
+                HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs"))
+                        .header("Authorization", "Bearer " + hermes.apiKey())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+                                .put("input", text)
+                                .put("session_id", "testkit-1")
+                                .toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(202);
         String runId = JSON.readTree(created.body()).path("run_id").asText();
         assertThat(runId).startsWith("run_");
 
         List<JsonNode> events = events(runId);
         StringBuilder deltas = new StringBuilder();
-        events.stream().filter(e -> e.path("event").asText().equals("message.delta"))
+        events.stream()
+                .filter(e -> e.path("event").asText().equals("message.delta"))
                 .forEach(e -> deltas.append(e.path("delta").asText()));
         JsonNode last = events.get(events.size() - 1);
         assertThat(last.path("event").asText()).isEqualTo("run.completed");
@@ -100,9 +113,13 @@ class RealHermesTest {
 
     @Test
     void runsNeedTheKey() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs"))
-                .header("Authorization", "Bearer wrong-key-wrong-key-wrong").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs"))
+                        .header("Authorization", "Bearer wrong-key-wrong-key-wrong")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"x\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
     }
@@ -110,20 +127,27 @@ class RealHermesTest {
     @Test
     void aPythonTooOldIsRefusedWithOneLineReason(@TempDir Path cache) throws Exception {
         Path fake = cache.resolve("python-too-old");
-        Files.writeString(fake, "#!/bin/sh\nexec python3 -c 'import sys; sys.exit(\"Python 3.9: hermes-agent needs >=3.11,<3.14\")'\n");
+        Files.writeString(
+                fake,
+                "#!/bin/sh\nexec python3 -c 'import sys; sys.exit(\"Python 3.9: hermes-agent needs >=3.11,<3.14\")'\n");
         fake.toFile().setExecutable(true);
         assertThatThrownBy(() -> new HermesInstaller(cache.resolve("c"), fake.toString()).install())
                 .hasMessageContaining("checking the Python version failed")
                 .hasMessageContaining("needs >=3.11");
-        assertThatThrownBy(() -> new HermesInstaller(cache.resolve("d"), cache.resolve("no-such-python").toString()).install())
+        assertThatThrownBy(() -> new HermesInstaller(
+                                cache.resolve("d"),
+                                cache.resolve("no-such-python").toString())
+                        .install())
                 .hasMessageContaining("Python 3.11+ is needed");
     }
 
     /** Reads the run's SSE stream to its end: every {@code data:} line as JSON. */
     private static List<JsonNode> events(String runId) throws Exception {
-        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(hermes.baseUrl() + "/v1/runs/" + runId + "/events"))
-                .header("Authorization", "Bearer " + hermes.apiKey()).timeout(Duration.ofMinutes(2)).build(),
+        HttpResponse<java.io.InputStream> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs/" + runId + "/events"))
+                        .header("Authorization", "Bearer " + hermes.apiKey())
+                        .timeout(Duration.ofMinutes(2))
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");

@@ -1,10 +1,10 @@
 package io.k8s4claw.testkit.llm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,9 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class FakeOpenAiServerTest {
 
@@ -28,9 +27,12 @@ class FakeOpenAiServerTest {
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -53,10 +55,18 @@ class FakeOpenAiServerTest {
         for (String d : data.subList(0, data.size() - 2)) {
             JsonNode chunk = JSON.readTree(d);
             assertThat(chunk.path("object").asText()).isEqualTo("chat.completion.chunk");
-            assertThat(chunk.path("choices").get(0).path("finish_reason").isNull()).isTrue();
-            text.append(chunk.path("choices").get(0).path("delta").path("content").asText());
+            assertThat(chunk.path("choices").get(0).path("finish_reason").isNull())
+                    .isTrue();
+            text.append(
+                    chunk.path("choices").get(0).path("delta").path("content").asText());
         }
-        assertThat(JSON.readTree(data.get(0)).path("choices").get(0).path("delta").path("role").asText()).isEqualTo("assistant");
+        assertThat(JSON.readTree(data.get(0))
+                        .path("choices")
+                        .get(0)
+                        .path("delta")
+                        .path("role")
+                        .asText())
+                .isEqualTo("assistant");
         assertThat(text).hasToString("echo: hello world");
         JsonNode stop = JSON.readTree(data.get(data.size() - 2));
         assertThat(stop.path("choices").get(0).path("finish_reason").asText()).isEqualTo("stop");
@@ -69,13 +79,15 @@ class FakeOpenAiServerTest {
                 {"model":"echo-1","messages":[{"role":"user","content":[{"type":"text","text":"part one "},{"type":"text","text":"two"}]}]}""");
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("object").asText()).isEqualTo("chat.completion");
-        assertThat(body.path("choices").get(0).path("message").path("content").asText()).isEqualTo("echo: part one two");
+        assertThat(body.path("choices").get(0).path("message").path("content").asText())
+                .isEqualTo("echo: part one two");
         assertThat(body.path("choices").get(0).path("finish_reason").asText()).isEqualTo("stop");
     }
 
     @Test
     void extractsTheUsersTextFromOpenClawsTurnShape() throws Exception {
-        // The shape OpenClaw 2026.9.6 sends for an agent turn (seen with the real gateway here): timestamped user text with a
+        // The shape OpenClaw 2026.9.6 sends for an agent turn (seen with the real gateway here): timestamped user text
+        // with a
         // runtime suffix, then an internal-context block as the last user message, plus tools.
         post("""
                 {"model":"echo-1","stream":true,"tools":[{"type":"function","function":{"name":"x"}}],"messages":[
@@ -94,8 +106,15 @@ class FakeOpenAiServerTest {
     @Test
     void scriptedRepliesAndBadBodies() throws Exception {
         server.script(r -> ScriptedReply.of("fixed answer", 2));
-        HttpResponse<String> r = post("{\"model\":\"m\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
-        assertThat(JSON.readTree(r.body()).path("choices").get(0).path("message").path("content").asText()).isEqualTo("fixed answer");
+        HttpResponse<String> r =
+                post("{\"model\":\"m\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+        assertThat(JSON.readTree(r.body())
+                        .path("choices")
+                        .get(0)
+                        .path("message")
+                        .path("content")
+                        .asText())
+                .isEqualTo("fixed answer");
         HttpResponse<String> bad = post("{\"model\":\"m\",\"messages\":7}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("'messages' must be an array");
@@ -104,10 +123,12 @@ class FakeOpenAiServerTest {
     @Test
     void holdsAgentTurnsAfterTheFirstChunkUntilReleased() throws Exception {
         server.holdAgentTurns();
-        var pending = http.sendAsync(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        var pending = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("""
                         {"model":"m","stream":true,"tools":[{"type":"function"}],"messages":[{"role":"user","content":"slow one"}]}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         // the turn got to the hold (first chunk sent, the rest waiting): a positive signal, not a sleep
         await().atMost(Duration.ofSeconds(30)).until(() -> server.heldTurns() == 1);
         assertThat(pending).isNotDone(); // so a held turn has not finished

@@ -18,7 +18,9 @@ class PromtoolInstallerTest {
         Promtool promtool = PromtoolInstaller.ensureBuilt();
         assertThat(promtool.version()).isEqualTo("3.16.0");
         Promtool.Result version = promtool.run("--version").orThrow("--version");
-        assertThat(version.stdout() + version.stderr()).contains("promtool, version 3.16.0").contains("go1.");
+        assertThat(version.stdout() + version.stderr())
+                .contains("promtool, version 3.16.0")
+                .contains("go1.");
     }
 
     @Test
@@ -26,7 +28,8 @@ class PromtoolInstallerTest {
         Promtool first = PromtoolInstaller.ensureBuilt();
         Promtool second = PromtoolInstaller.ensureBuilt();
         assertThat(second.binary()).isEqualTo(first.binary());
-        assertThat(first.binary().getParent().getParent().resolve(CachedInstall.COMPLETE_MARKER)).isRegularFile();
+        assertThat(first.binary().getParent().getParent().resolve(CachedInstall.COMPLETE_MARKER))
+                .isRegularFile();
     }
 
     @Test
@@ -41,7 +44,10 @@ class PromtoolInstallerTest {
                     expr: up == 0
                     for: 5m
                 """);
-        assertThat(promtool.run("check", "rules", good.toString()).orThrow("check rules").stdout()).contains("SUCCESS: 1 rules found");
+        assertThat(promtool.run("check", "rules", good.toString())
+                        .orThrow("check rules")
+                        .stdout())
+                .contains("SUCCESS: 1 rules found");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, """
                 groups:
@@ -57,35 +63,43 @@ class PromtoolInstallerTest {
 
     @Test
     void aMissingGoIsOneLineSayingWhatToDo(@TempDir Path cache) {
-        PromtoolInstaller installer = new PromtoolInstaller(cache, cache.resolve("no-such-go").toString());
+        PromtoolInstaller installer =
+                new PromtoolInstaller(cache, cache.resolve("no-such-go").toString());
         assertThatThrownBy(installer::build)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Go 1.26 or newer is needed to build promtool 3.16.0")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-        assertThat(cache.resolve(PromtoolInstaller.MODULE_VERSION + "-" + PromtoolInstaller.pinHash())).doesNotExist();
+        assertThat(cache.resolve(PromtoolInstaller.MODULE_VERSION + "-" + PromtoolInstaller.pinHash()))
+                .doesNotExist();
     }
 
     @Test
     void thePrometheusOperatorCrdsAreTheReleasesFiles() throws Exception {
         List<Path> crds = PrometheusOperatorCrds.ensureFetched();
         assertThat(crds).hasSize(3).allSatisfy(p -> assertThat(p).isRegularFile());
-        assertThat(Files.readString(crds.get(0))).contains("name: servicemonitors.monitoring.coreos.com")
+        assertThat(Files.readString(crds.get(0)))
+                .contains("name: servicemonitors.monitoring.coreos.com")
                 .contains("operator.prometheus.io/version: 0.94.1");
         assertThat(Files.readString(crds.get(1))).contains("name: podmonitors.monitoring.coreos.com");
         assertThat(Files.readString(crds.get(2))).contains("name: prometheusrules.monitoring.coreos.com");
-        assertThat(crds.get(0).getParent().resolve(CachedInstall.COMPLETE_MARKER)).isRegularFile();
+        assertThat(crds.get(0).getParent().resolve(CachedInstall.COMPLETE_MARKER))
+                .isRegularFile();
     }
 
     @Test
     void aFetchWithAFailingGoSaysSo(@TempDir Path cache) throws Exception {
         Path go = cache.resolve("failing-go");
-        Files.writeString(go, "#!/bin/sh\necho '{\"Path\":\"x\",\"Error\":\"reading proxy: 403 Forbidden\"}'\nexit 1\n");
+        Files.writeString(
+                go, "#!/bin/sh\necho '{\"Path\":\"x\",\"Error\":\"reading proxy: 403 Forbidden\"}'\nexit 1\n");
         Files.setPosixFilePermissions(go, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         PrometheusOperatorCrds crds = new PrometheusOperatorCrds(cache.resolve("cache"), go.toString());
-        assertThatThrownBy(crds::fetch).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("go mod download github.com/prometheus-operator/prometheus-operator@v0.94.1 failed")
+        assertThatThrownBy(crds::fetch)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        "go mod download github.com/prometheus-operator/prometheus-operator@v0.94.1 failed")
                 .hasMessageContaining("403 Forbidden");
-        assertThat(cache.resolve("cache").resolve(PrometheusOperatorCrds.VERSION)).doesNotExist();
+        assertThat(cache.resolve("cache").resolve(PrometheusOperatorCrds.VERSION))
+                .doesNotExist();
     }
 
     @Test
@@ -94,7 +108,8 @@ class PromtoolInstallerTest {
         Files.writeString(go, "#!/bin/sh\necho '{\"Path\":\"x\",\"Dir\":\"/nonexistent\",\"Sum\":\"h1:AAAA=\"}'\n");
         Files.setPosixFilePermissions(go, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         PrometheusOperatorCrds crds = new PrometheusOperatorCrds(cache.resolve("cache"), go.toString());
-        assertThatThrownBy(crds::fetch).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(crds::fetch)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has hash h1:AAAA=, not the pinned " + PrometheusOperatorCrds.MODULE_SUM);
     }
 }

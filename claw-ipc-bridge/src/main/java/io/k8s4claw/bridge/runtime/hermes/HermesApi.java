@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -14,10 +17,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The short HTTP calls of the Hermes runs API (docs/runtime-hermes-sse.md: "Delivery", "Following a run", "Health"), each mapped to a
@@ -47,7 +46,10 @@ final class HermesApi {
     }
 
     Request.Builder authed(HttpUrl url) {
-        return new Request.Builder().url(url).header("Authorization", authorization).header("Accept", "application/json");
+        return new Request.Builder()
+                .url(url)
+                .header("Authorization", authorization)
+                .header("Accept", "application/json");
     }
 
     /**
@@ -68,9 +70,16 @@ final class HermesApi {
         }
         var sb = new StringBuilder(m.text());
         for (var a : m.attachments()) {
-            sb.append(sb.isEmpty() ? "" : "\n").append("[attachment: ").append(a.name())
-                    .append(" (").append(a.mimeType().isEmpty() ? "unknown type" : a.mimeType())
-                    .append(", ").append(a.sizeBytes()).append(" bytes) ").append(a.ref()).append(']');
+            sb.append(sb.isEmpty() ? "" : "\n")
+                    .append("[attachment: ")
+                    .append(a.name())
+                    .append(" (")
+                    .append(a.mimeType().isEmpty() ? "unknown type" : a.mimeType())
+                    .append(", ")
+                    .append(a.sizeBytes())
+                    .append(" bytes) ")
+                    .append(a.ref())
+                    .append(']');
         }
         return sb.toString();
     }
@@ -87,7 +96,8 @@ final class HermesApi {
                 JsonNode n = parse(body);
                 String runId = n.path("run_id").asText("");
                 if (runId.isEmpty()) {
-                    throw DeliveryException.retryable("protocol_error", "POST /v1/runs answered " + code + " without run_id");
+                    throw DeliveryException.retryable(
+                            "protocol_error", "POST /v1/runs answered " + code + " without run_id");
                 }
                 return new Accepted(runId, n.path("replayed").asBoolean(false));
             }
@@ -111,13 +121,16 @@ final class HermesApi {
 
     /** 200 {@code {"status": "stopping"}}: the run settles as cancelled once its executor work exits. */
     CompletableFuture<Void> stop(String runId) {
-        Request req = authed(url("v1", "runs", runId, "stop")).post(RequestBody.create(new byte[0], null)).build();
+        Request req = authed(url("v1", "runs", runId, "stop"))
+                .post(RequestBody.create(new byte[0], null))
+                .build();
         return call(req, "POST /v1/runs/{id}/stop", (code, text) -> {
             if (code == 200) {
                 return null;
             }
             if (code == 404) {
-                throw DeliveryException.permanent("run_not_found",
+                throw DeliveryException.permanent(
+                        "run_not_found",
                         "Hermes does not know run " + runId + " any more (" + errorSummary(text) + ")");
             }
             throw failure("POST /v1/runs/" + runId + "/stop", code, text, null);
@@ -131,13 +144,15 @@ final class HermesApi {
             body.put("request_id", approvalId);
         }
         Request req = authed(url("v1", "runs", runId, "approval"))
-                .post(RequestBody.create(body.toString(), JSON_TYPE)).build();
+                .post(RequestBody.create(body.toString(), JSON_TYPE))
+                .build();
         return call(req, "POST /v1/runs/{id}/approval", (code, text) -> {
             if (code == 200) {
                 return null;
             }
             if (code == 409) {
-                throw DeliveryException.permanent("approval_not_pending",
+                throw DeliveryException.permanent(
+                        "approval_not_pending",
                         "Hermes has no pending approval on run " + runId + " (" + errorSummary(text) + ")");
             }
             throw failure("POST /v1/runs/" + runId + "/approval", code, text, null);
@@ -145,20 +160,18 @@ final class HermesApi {
     }
 
     /** What the health endpoints answered; {@code detailedStatus} is 0 when {@code /health} already failed. */
-    record HealthAnswers(int healthStatus, int detailedStatus, String detailedBody) {
-    }
+    record HealthAnswers(int healthStatus, int detailedStatus, String detailedBody) {}
 
     /** {@code GET /health} (no auth), then {@code GET /health/detailed} (bearer) when the first answered 200. */
     CompletableFuture<HealthAnswers> health() {
         Request plain = new Request.Builder().url(url("health")).get().build();
-        return call(plain, "GET /health", (code, body) -> code)
-                .thenCompose(code -> {
-                    if (code != 200) {
-                        return CompletableFuture.completedFuture(new HealthAnswers(code, 0, ""));
-                    }
-                    Request detailed = authed(url("health", "detailed")).get().build();
-                    return call(detailed, "GET /health/detailed", (dc, body) -> new HealthAnswers(code, dc, body));
-                });
+        return call(plain, "GET /health", (code, body) -> code).thenCompose(code -> {
+            if (code != 200) {
+                return CompletableFuture.completedFuture(new HealthAnswers(code, 0, ""));
+            }
+            Request detailed = authed(url("health", "detailed")).get().build();
+            return call(detailed, "GET /health/detailed", (dc, body) -> new HealthAnswers(code, dc, body));
+        });
     }
 
     @FunctionalInterface
@@ -172,9 +185,13 @@ final class HermesApi {
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                f.completeExceptionally(DeliveryException.retryable("unreachable",
-                        what + ": Hermes API at " + base + " is not reachable (" + e.getClass().getSimpleName()
-                                + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", null, e));
+                f.completeExceptionally(DeliveryException.retryable(
+                        "unreachable",
+                        what + ": Hermes API at " + base + " is not reachable ("
+                                + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "")
+                                + ")",
+                        null,
+                        e));
             }
 
             @Override
@@ -185,11 +202,11 @@ final class HermesApi {
                 } catch (DeliveryException e) {
                     f.completeExceptionally(withRetryAfter(e, r.header("Retry-After")));
                 } catch (IOException e) {
-                    f.completeExceptionally(DeliveryException.retryable("link_lost",
-                            what + ": connection lost while reading Hermes's answer", null, e));
+                    f.completeExceptionally(DeliveryException.retryable(
+                            "link_lost", what + ": connection lost while reading Hermes's answer", null, e));
                 } catch (RuntimeException e) {
-                    f.completeExceptionally(DeliveryException.retryable("protocol_error",
-                            what + ": unexpected answer from Hermes: " + e.getMessage(), null, e));
+                    f.completeExceptionally(DeliveryException.retryable(
+                            "protocol_error", what + ": unexpected answer from Hermes: " + e.getMessage(), null, e));
                 }
             }
         });
@@ -202,7 +219,8 @@ final class HermesApi {
         }
         try {
             long s = Long.parseLong(header.trim());
-            return DeliveryException.retryable(e.code(), e.getMessage(), Duration.ofSeconds(Math.max(0, s)), e.getCause());
+            return DeliveryException.retryable(
+                    e.code(), e.getMessage(), Duration.ofSeconds(Math.max(0, s)), e.getCause());
         } catch (NumberFormatException nfe) {
             return e;
         }
@@ -212,21 +230,45 @@ final class HermesApi {
     static DeliveryException failure(String what, int code, String body, Throwable cause) {
         String summary = errorSummary(body);
         return switch (code) {
-            case 401 -> DeliveryException.permanent("unauthorized", what + ": Hermes rejected the API key (HTTP 401 "
-                    + "gateway_auth_failed). Make CLAW_RUNTIME_TOKEN equal Hermes's API_SERVER_KEY (same Secret) and restart the bridge.", cause);
-            case 403 -> DeliveryException.permanent("rejected", what + ": Hermes refused the request (HTTP 403" + suffix(summary)
-                    + "); the API server needs API_SERVER_KEY set and no Origin header", cause);
-            case 404 -> DeliveryException.permanent("run_not_found", what + ": HTTP 404" + suffix(summary)
-                    + " (is this Hermes's API server with the runs API, API_SERVER_ENABLED=true?)", cause);
+            case 401 ->
+                DeliveryException.permanent(
+                        "unauthorized",
+                        what + ": Hermes rejected the API key (HTTP 401 "
+                                + "gateway_auth_failed). Make CLAW_RUNTIME_TOKEN equal Hermes's API_SERVER_KEY (same Secret) and restart the bridge.",
+                        cause);
+            case 403 ->
+                DeliveryException.permanent(
+                        "rejected",
+                        what + ": Hermes refused the request (HTTP 403" + suffix(summary)
+                                + "); the API server needs API_SERVER_KEY set and no Origin header",
+                        cause);
+            case 404 ->
+                DeliveryException.permanent(
+                        "run_not_found",
+                        what + ": HTTP 404" + suffix(summary)
+                                + " (is this Hermes's API server with the runs API, API_SERVER_ENABLED=true?)",
+                        cause);
             case 409 -> DeliveryException.permanent("conflict", what + ": HTTP 409" + suffix(summary), cause);
-            case 429 -> DeliveryException.retryable("rate_limited", what + ": Hermes is at its concurrency cap (HTTP 429"
-                    + suffix(summary) + ")", null, cause);
-            case 503 -> DeliveryException.retryable("draining", what + ": Hermes is draining or restarting (HTTP 503"
-                    + suffix(summary) + ")", null, cause);
-            default -> code >= 500 || code == 408
-                    ? DeliveryException.retryable("runtime_error", what + ": HTTP " + code + suffix(summary), null, cause)
-                    : DeliveryException.permanent(code == 400 || code == 413 ? "bad_request" : "rejected",
-                    what + ": HTTP " + code + suffix(summary), cause);
+            case 429 ->
+                DeliveryException.retryable(
+                        "rate_limited",
+                        what + ": Hermes is at its concurrency cap (HTTP 429" + suffix(summary) + ")",
+                        null,
+                        cause);
+            case 503 ->
+                DeliveryException.retryable(
+                        "draining",
+                        what + ": Hermes is draining or restarting (HTTP 503" + suffix(summary) + ")",
+                        null,
+                        cause);
+            default ->
+                code >= 500 || code == 408
+                        ? DeliveryException.retryable(
+                                "runtime_error", what + ": HTTP " + code + suffix(summary), null, cause)
+                        : DeliveryException.permanent(
+                                code == 400 || code == 413 ? "bad_request" : "rejected",
+                                what + ": HTTP " + code + suffix(summary),
+                                cause);
         };
     }
 
@@ -264,7 +306,8 @@ final class HermesApi {
             }
             return n;
         } catch (IOException e) {
-            throw DeliveryException.retryable("protocol_error", "Hermes answered with invalid JSON: " + e.getMessage(), null, e);
+            throw DeliveryException.retryable(
+                    "protocol_error", "Hermes answered with invalid JSON: " + e.getMessage(), null, e);
         }
     }
 }

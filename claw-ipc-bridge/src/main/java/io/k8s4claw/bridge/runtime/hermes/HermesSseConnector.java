@@ -10,12 +10,6 @@ import io.k8s4claw.bridge.runtime.OutboundRouter;
 import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
-import okhttp3.ConnectionPool;
-import okhttp3.ConnectionSpec;
-import okhttp3.Dispatcher;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +28,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 
 /**
  * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (docs/runtime-hermes-sse.md, "Hermes over SSE"). See
@@ -115,9 +114,11 @@ public final class HermesSseConnector implements RuntimeConnector {
                 .followRedirects(false)
                 // Hermes on http://127.0.0.1 (the pod's loopback): a cleartext-only client never builds the JDK's TLS
                 // context (cacerts, JCA providers), which OkHttp otherwise does eagerly (ClawPodMemoryBenchmark)
-                .connectionSpecs(base.isHttps() ? List.of(ConnectionSpec.MODERN_TLS) : List.of(ConnectionSpec.CLEARTEXT))
+                .connectionSpecs(
+                        base.isHttps() ? List.of(ConnectionSpec.MODERN_TLS) : List.of(ConnectionSpec.CLEARTEXT))
                 .build();
-        this.streamClient = client.newBuilder().readTimeout(settings.streamWatchdog()).build();
+        this.streamClient =
+                client.newBuilder().readTimeout(settings.streamWatchdog()).build();
         this.api = new HermesApi(client, base, settings.apiKey());
     }
 
@@ -135,7 +136,8 @@ public final class HermesSseConnector implements RuntimeConnector {
             throw new IllegalStateException("hermes-sse connector already started");
         }
         started = true;
-        // The router stays unused: the API server has no proactive path (docs/runtime-hermes-sse.md, "Not supported by this protocol").
+        // The router stays unused: the API server has no proactive path (docs/runtime-hermes-sse.md, "Not supported by
+        // this protocol").
         prober.execute(this::probe);
     }
 
@@ -214,13 +216,12 @@ public final class HermesSseConnector implements RuntimeConnector {
         Objects.requireNonNull(runRef, "runRef");
         Objects.requireNonNull(approvalId, "approvalId");
         Objects.requireNonNull(choice, "choice");
-        return api.answerApproval(runRef, approvalId, choice)
-                .handle((v, err) -> {
-                    if (err != null) {
-                        throw new CompletionException(unwrap(err));
-                    }
-                    return v;
-                });
+        return api.answerApproval(runRef, approvalId, choice).handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(unwrap(err));
+            }
+            return v;
+        });
     }
 
     @Override
@@ -304,9 +305,12 @@ public final class HermesSseConnector implements RuntimeConnector {
 
     private void noteFailure(DeliveryException e) {
         switch (e.code()) {
-            case "unreachable", "link_lost" -> setHealth(everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
-                    "Hermes API not reachable at " + settings.baseUrl());
-            case "unauthorized" -> setHealth(RuntimeHealth.State.DOWN, "Hermes rejects the API key (401): check CLAW_RUNTIME_TOKEN");
+            case "unreachable", "link_lost" ->
+                setHealth(
+                        everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+                        "Hermes API not reachable at " + settings.baseUrl());
+            case "unauthorized" ->
+                setHealth(RuntimeHealth.State.DOWN, "Hermes rejects the API key (401): check CLAW_RUNTIME_TOKEN");
             case "draining" -> setHealth(RuntimeHealth.State.STARTING, "Hermes is draining (503)");
             default -> {
                 // a refusal of one message says nothing about the link
@@ -322,11 +326,17 @@ public final class HermesSseConnector implements RuntimeConnector {
     }
 
     private void setHealth(RuntimeHealth.State state, String detail) {
-        RuntimeHealth before = health.getAndUpdate(old -> old.state() == state && old.detail().equals(detail) ? old
-                : new RuntimeHealth(state, detail, old.state() == state ? old.since() : Instant.now()));
+        RuntimeHealth before =
+                health.getAndUpdate(old -> old.state() == state && old.detail().equals(detail)
+                        ? old
+                        : new RuntimeHealth(state, detail, old.state() == state ? old.since() : Instant.now()));
         if (before.state() != state) {
-            LOG.atInfo().addKeyValue("runtime", "hermes-sse").addKeyValue("from", before.state()).addKeyValue("to", state)
-                    .addKeyValue("detail", detail).log("runtime link state changed");
+            LOG.atInfo()
+                    .addKeyValue("runtime", "hermes-sse")
+                    .addKeyValue("from", before.state())
+                    .addKeyValue("to", state)
+                    .addKeyValue("detail", detail)
+                    .log("runtime link state changed");
         }
     }
 
@@ -337,7 +347,8 @@ public final class HermesSseConnector implements RuntimeConnector {
         api.health().whenComplete((h, err) -> {
             try {
                 if (err != null) {
-                    setHealth(everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+                    setHealth(
+                            everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
                             "Hermes API not reachable at " + settings.baseUrl() + (everUp ? "" : " (not up yet)"));
                 } else {
                     applyHealth(h);
@@ -356,13 +367,17 @@ public final class HermesSseConnector implements RuntimeConnector {
 
     private void applyHealth(HermesApi.HealthAnswers h) {
         if (h.healthStatus() != 200) {
-            setHealth(everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING, "GET /health answered HTTP " + h.healthStatus());
+            setHealth(
+                    everUp ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+                    "GET /health answered HTTP " + h.healthStatus());
             return;
         }
         if (h.detailedStatus() != 200) {
             if (h.detailedStatus() == 401) {
-                setHealth(RuntimeHealth.State.DOWN, "GET /health/detailed: Hermes rejects the API key (401): make "
-                        + "CLAW_RUNTIME_TOKEN equal API_SERVER_KEY");
+                setHealth(
+                        RuntimeHealth.State.DOWN,
+                        "GET /health/detailed: Hermes rejects the API key (401): make "
+                                + "CLAW_RUNTIME_TOKEN equal API_SERVER_KEY");
             } else {
                 setHealth(RuntimeHealth.State.STARTING, "GET /health/detailed answered HTTP " + h.detailedStatus());
             }
@@ -400,7 +415,8 @@ public final class HermesSseConnector implements RuntimeConnector {
             if (!gatewayState.isEmpty() && !"running".equals(gatewayState) && !"degraded".equals(gatewayState)) {
                 return new HealthVerdict(RuntimeHealth.State.STARTING, detail); // starting, draining, stopped …
             }
-            // Readiness follows the gateway check (docs/runtime-hermes-sse.md, "Health"); other degraded checks (disk, model) are
+            // Readiness follows the gateway check (docs/runtime-hermes-sse.md, "Health"); other degraded checks (disk,
+            // model) are
             // reported but do not take the link down: runs still start and fail visibly.
             JsonNode gateway = checks.path("gateway").path("status");
             boolean ready = gateway.isTextual() ? "ok".equals(gateway.asText()) : "ok".equals(overall);

@@ -17,9 +17,15 @@ import java.util.Objects;
  * @param reconnectInitial first delay before re-opening a broken event stream (doubles, with jitter)
  * @param reconnectMax     cap of that delay
  */
-public record HermesSseSettings(URI baseUrl, String apiKey, Duration streamWatchdog, Duration requestTimeout,
-                                Duration healthInterval, Duration pollInterval, Duration reconnectInitial,
-                                Duration reconnectMax) {
+public record HermesSseSettings(
+        URI baseUrl,
+        String apiKey,
+        Duration streamWatchdog,
+        Duration requestTimeout,
+        Duration healthInterval,
+        Duration pollInterval,
+        Duration reconnectInitial,
+        Duration reconnectMax) {
 
     public HermesSseSettings {
         Objects.requireNonNull(baseUrl, "baseUrl (CLAW_RUNTIME_URL)");
@@ -41,28 +47,40 @@ public record HermesSseSettings(URI baseUrl, String apiKey, Duration streamWatch
 
     /** Production defaults for the given URL and key. */
     public static HermesSseSettings of(URI baseUrl, String apiKey) {
-        return new HermesSseSettings(baseUrl, apiKey, Duration.ofSeconds(90), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(250), Duration.ofSeconds(10));
+        return new HermesSseSettings(
+                baseUrl,
+                apiKey,
+                Duration.ofSeconds(90),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(10));
     }
 
     public HermesSseSettings withStreamWatchdog(Duration d) {
-        return new HermesSseSettings(baseUrl, apiKey, d, requestTimeout, healthInterval, pollInterval, reconnectInitial, reconnectMax);
+        return new HermesSseSettings(
+                baseUrl, apiKey, d, requestTimeout, healthInterval, pollInterval, reconnectInitial, reconnectMax);
     }
 
     public HermesSseSettings withHealthInterval(Duration d) {
-        return new HermesSseSettings(baseUrl, apiKey, streamWatchdog, requestTimeout, d, pollInterval, reconnectInitial, reconnectMax);
+        return new HermesSseSettings(
+                baseUrl, apiKey, streamWatchdog, requestTimeout, d, pollInterval, reconnectInitial, reconnectMax);
     }
 
     public HermesSseSettings withPollInterval(Duration d) {
-        return new HermesSseSettings(baseUrl, apiKey, streamWatchdog, requestTimeout, healthInterval, d, reconnectInitial, reconnectMax);
+        return new HermesSseSettings(
+                baseUrl, apiKey, streamWatchdog, requestTimeout, healthInterval, d, reconnectInitial, reconnectMax);
     }
 
     public HermesSseSettings withReconnect(Duration initial, Duration max) {
-        return new HermesSseSettings(baseUrl, apiKey, streamWatchdog, requestTimeout, healthInterval, pollInterval, initial, max);
+        return new HermesSseSettings(
+                baseUrl, apiKey, streamWatchdog, requestTimeout, healthInterval, pollInterval, initial, max);
     }
 
     public HermesSseSettings withRequestTimeout(Duration d) {
-        return new HermesSseSettings(baseUrl, apiKey, streamWatchdog, d, healthInterval, pollInterval, reconnectInitial, reconnectMax);
+        return new HermesSseSettings(
+                baseUrl, apiKey, streamWatchdog, d, healthInterval, pollInterval, reconnectInitial, reconnectMax);
     }
 
     /** Never prints the key. */

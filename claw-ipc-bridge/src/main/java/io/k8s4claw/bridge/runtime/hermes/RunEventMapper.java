@@ -3,7 +3,6 @@ package io.k8s4claw.bridge.runtime.hermes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8s4claw.bridge.runtime.ReplySink;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +60,8 @@ final class RunEventMapper {
         }
         try {
             JsonNode node = JSON.readTree(data);
-            String event = node != null && node.path("event").isTextual() ? node.get("event").asText()
+            String event = node != null && node.path("event").isTextual()
+                    ? node.get("event").asText()
                     : sseEventName == null ? "" : sseEventName;
             return event.equals("run.cancelled");
         } catch (Exception e) {
@@ -107,8 +107,8 @@ final class RunEventMapper {
             malformed++;
             return;
         }
-        String event = node.path("event").isTextual() ? node.get("event").asText()
-                : sseEventName == null ? "" : sseEventName;
+        String event =
+                node.path("event").isTextual() ? node.get("event").asText() : sseEventName == null ? "" : sseEventName;
         start();
         switch (event) {
             case "message.delta" -> {
@@ -130,8 +130,14 @@ final class RunEventMapper {
             case "run.cancelled" -> cancelled();
             case "run.interrupted" -> error("run_interrupted", interruptedText());
             case "approval.request" -> approval(node, eventId);
-            case "tool.started", "reasoning.available", "reasoning.delta", "message.interim",
-                 "subagent.start", "subagent.progress", "subagent.tool", "subagent.spawn_requested" -> sink.onTyping();
+            case "tool.started",
+                    "reasoning.available",
+                    "reasoning.delta",
+                    "message.interim",
+                    "subagent.start",
+                    "subagent.progress",
+                    "subagent.tool",
+                    "subagent.spawn_requested" -> sink.onTyping();
             default -> {
                 // tool.completed, approval.responded, run.steered, subagent.complete and future events: nothing to show
             }
@@ -166,7 +172,9 @@ final class RunEventMapper {
     void lost() {
         if (!terminal) {
             start();
-            error("run_lost", "The agent lost track of this request (it was probably restarted). Please send your message again.");
+            error(
+                    "run_lost",
+                    "The agent lost track of this request (it was probably restarted). Please send your message again.");
         }
     }
 
@@ -174,13 +182,16 @@ final class RunEventMapper {
         JsonNode rid = node.get("request_id");
         String requestId = rid != null && rid.isTextual() && !rid.asText().isEmpty() ? rid.asText() : null;
         // the same approval may be seen twice (stream replay after a reconnect, or status polling): raise it once
-        String key = requestId != null ? requestId : node.path("command").asText("") + "|" + node.path("timestamp").asText("");
+        String key = requestId != null
+                ? requestId
+                : node.path("command").asText("") + "|" + node.path("timestamp").asText("");
         if (key.equals(lastApprovalKey)) {
             return;
         }
         lastApprovalKey = key;
         approvals++;
-        String approvalId = requestId != null ? requestId
+        String approvalId = requestId != null
+                ? requestId
                 : SYNTHETIC_APPROVAL_PREFIX + (eventId != null ? eventId : "n" + approvals);
         List<String> choices = new ArrayList<>();
         JsonNode cs = node.get("choices");
@@ -196,7 +207,8 @@ final class RunEventMapper {
         }
         String command = node.path("command").asText("");
         String description = node.path("description").asText("");
-        String question = description.isEmpty() ? "The agent asks for approval to run: " + command
+        String question = description.isEmpty()
+                ? "The agent asks for approval to run: " + command
                 : "The agent asks for approval (" + description + "): " + command;
         sink.onApprovalRequest(approvalId, question, List.copyOf(choices));
     }
@@ -224,6 +236,8 @@ final class RunEventMapper {
         if (detail.length() > MAX_ERROR_TEXT) {
             detail = detail.substring(0, MAX_ERROR_TEXT) + "…";
         }
-        return detail.isEmpty() ? "The agent could not finish this request." : "The agent could not finish this request: " + detail;
+        return detail.isEmpty()
+                ? "The agent could not finish this request."
+                : "The agent could not finish this request: " + detail;
     }
 }

@@ -14,11 +14,10 @@ import com.launchdarkly.eventsource.StreamHttpErrorException;
 import com.launchdarkly.logging.LDLogger;
 import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.bridge.runtime.InboundMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows one accepted run to its end on a connector thread: the run's SSE stream (okhttp-eventsource), re-opened
@@ -97,8 +96,11 @@ final class RunFollower implements Runnable {
                 return true;
             }
             var answers = owner.api().health().get();
-            if (answers.healthStatus() != 200 || answers.detailedStatus() != 200
-                    || HermesSseConnector.HealthVerdict.of(answers.detailedBody()).state() != io.k8s4claw.bridge.runtime.RuntimeHealth.State.UP) {
+            if (answers.healthStatus() != 200
+                    || answers.detailedStatus() != 200
+                    || HermesSseConnector.HealthVerdict.of(answers.detailedBody())
+                                    .state()
+                            != io.k8s4claw.bridge.runtime.RuntimeHealth.State.UP) {
                 return true;
             }
             // up: the same process that stopped the run, or already the next one (a fast restart)?
@@ -115,8 +117,11 @@ final class RunFollower implements Runnable {
             try {
                 var accepted = owner.api().startRun(message).get();
                 resubmissions++;
-                LOG.atInfo().addKeyValue("runRef", runId).addKeyValue("newRunRef", accepted.runRef())
-                        .addKeyValue("resubmission", resubmissions).log("run lost by the runtime, message submitted again");
+                LOG.atInfo()
+                        .addKeyValue("runRef", runId)
+                        .addKeyValue("newRunRef", accepted.runRef())
+                        .addKeyValue("resubmission", resubmissions)
+                        .log("run lost by the runtime, message submitted again");
                 runId = accepted.runRef();
                 cancelPending = false;
                 mapper.resubmitted();
@@ -143,8 +148,8 @@ final class RunFollower implements Runnable {
                 owner.stats().streamReconnects.incrementAndGet();
             }
             first = false;
-            RunStreamConnectStrategy stream = new RunStreamConnectStrategy(owner.streamClient(),
-                    owner.api().url("v1", "runs", runId, "events"), settings.apiKey());
+            RunStreamConnectStrategy stream = new RunStreamConnectStrategy(
+                    owner.streamClient(), owner.api().url("v1", "runs", runId, "events"), settings.apiKey());
             EventSource es = newEventSource(stream, lastEventId);
             owner.register(es);
             try {
@@ -172,16 +177,24 @@ final class RunFollower implements Runnable {
                 }
             } catch (StreamHttpErrorException e) {
                 if (e.getCode() == 404) {
-                    LOG.atInfo().addKeyValue("runRef", runId).log("event stream gone (404), following the run's status instead");
+                    LOG.atInfo()
+                            .addKeyValue("runRef", runId)
+                            .log("event stream gone (404), following the run's status instead");
                     poll();
                     return;
                 }
-                LOG.atWarn().addKeyValue("runRef", runId).addKeyValue("status", e.getCode()).log("event stream refused, retrying");
+                LOG.atWarn()
+                        .addKeyValue("runRef", runId)
+                        .addKeyValue("status", e.getCode())
+                        .log("event stream refused, retrying");
             } catch (StreamClosedByCallerException e) {
                 return;
             } catch (StreamException e) {
-                LOG.atDebug().addKeyValue("runRef", runId).addKeyValue("cause", e.getClass().getSimpleName())
-                        .addKeyValue("lastEventId", lastEventId).log("event stream broke, resuming");
+                LOG.atDebug()
+                        .addKeyValue("runRef", runId)
+                        .addKeyValue("cause", e.getClass().getSimpleName())
+                        .addKeyValue("lastEventId", lastEventId)
+                        .log("event stream broke, resuming");
             } finally {
                 owner.unregister(es);
                 es.close();
@@ -206,8 +219,8 @@ final class RunFollower implements Runnable {
     private void poll() throws InterruptedException {
         var settings = owner.settings();
         // the poll interval while the runtime answers; doubling up to the reconnect cap while it does not
-        Backoff.Attempts delays = new Backoff(settings.pollInterval(),
-                max(settings.pollInterval(), settings.reconnectMax())).attempts();
+        Backoff.Attempts delays =
+                new Backoff(settings.pollInterval(), max(settings.pollInterval(), settings.reconnectMax())).attempts();
         while (!owner.isClosed() && !mapper.terminal() && !cancelPending) {
             owner.stats().statusPolls.incrementAndGet();
             try {

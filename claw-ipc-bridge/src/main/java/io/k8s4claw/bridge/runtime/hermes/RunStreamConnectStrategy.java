@@ -27,7 +27,8 @@ final class RunStreamConnectStrategy extends ConnectStrategy {
     private final OkHttpClient client;
     private final HttpUrl url;
     private final String apiKey;
-    private final java.util.concurrent.atomic.AtomicReference<Response> current = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Response> current =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     RunStreamConnectStrategy(OkHttpClient client, HttpUrl url, String apiKey) {
         this.client = client;
@@ -48,7 +49,8 @@ final class RunStreamConnectStrategy extends ConnectStrategy {
         return new Client() {
             @Override
             public Result connect(String lastEventId) throws StreamException {
-                Request.Builder request = new Request.Builder().url(url)
+                Request.Builder request = new Request.Builder()
+                        .url(url)
                         .header("Accept", "text/event-stream")
                         .header("Cache-Control", "no-cache")
                         .header("Authorization", "Bearer " + apiKey);

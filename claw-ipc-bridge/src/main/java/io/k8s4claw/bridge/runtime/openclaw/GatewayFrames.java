@@ -12,21 +12,17 @@ public final class GatewayFrames {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private GatewayFrames() {
-    }
+    private GatewayFrames() {}
 
     /** A frame from the gateway. */
     public sealed interface Inbound {
-        record Response(String id, boolean ok, JsonNode payload, GatewayError error) implements Inbound {
-        }
+        record Response(String id, boolean ok, JsonNode payload, GatewayError error) implements Inbound {}
 
         /** @param seq the per-connection broadcast counter, -1 when absent ({@code connect.challenge}) */
-        record Event(String event, JsonNode payload, long seq) implements Inbound {
-        }
+        record Event(String event, JsonNode payload, long seq) implements Inbound {}
 
         /** A frame this client does not understand (logged and ignored). */
-        record Other(String why) implements Inbound {
-        }
+        record Other(String why) implements Inbound {}
     }
 
     /**
@@ -36,9 +32,13 @@ public final class GatewayFrames {
      * @param detailsReason {@code error.details.reason} (e.g. {@code startup-sidecars}, {@code chat-request-conflict}), or ""
      * @param retryAfterMs -1 when absent
      */
-    public record GatewayError(String code, String message, String detailsCode, String detailsReason, boolean retryable,
-                               long retryAfterMs) {
-    }
+    public record GatewayError(
+            String code,
+            String message,
+            String detailsCode,
+            String detailsReason,
+            boolean retryable,
+            long retryAfterMs) {}
 
     public static Inbound parse(String text) {
         JsonNode node;
@@ -56,24 +56,33 @@ public final class GatewayFrames {
                 GatewayError error = null;
                 if (err != null && err.isObject()) {
                     JsonNode details = err.path("details");
-                    error = new GatewayError(err.path("code").asText(""), err.path("message").asText(""),
-                            details.path("code").asText(""), details.path("reason").asText(""),
+                    error = new GatewayError(
+                            err.path("code").asText(""),
+                            err.path("message").asText(""),
+                            details.path("code").asText(""),
+                            details.path("reason").asText(""),
                             err.path("retryable").asBoolean(false),
-                            err.path("retryAfterMs").canConvertToLong() ? err.path("retryAfterMs").asLong() : -1);
+                            err.path("retryAfterMs").canConvertToLong()
+                                    ? err.path("retryAfterMs").asLong()
+                                    : -1);
                 }
-                return new Inbound.Response(node.path("id").asText(""), node.path("ok").asBoolean(false),
-                        node.path("payload"), error);
+                return new Inbound.Response(
+                        node.path("id").asText(""), node.path("ok").asBoolean(false), node.path("payload"), error);
             }
             case "event":
-                return new Inbound.Event(node.path("event").asText(""), node.path("payload"),
+                return new Inbound.Event(
+                        node.path("event").asText(""),
+                        node.path("payload"),
                         node.path("seq").canConvertToLong() ? node.path("seq").asLong() : -1);
             default:
-                return new Inbound.Other("unknown frame type '" + node.path("type").asText() + "'");
+                return new Inbound.Other(
+                        "unknown frame type '" + node.path("type").asText() + "'");
         }
     }
 
     public static String request(String id, String method, ObjectNode params) {
-        ObjectNode req = JSON.createObjectNode().put("type", "req").put("id", id).put("method", method);
+        ObjectNode req =
+                JSON.createObjectNode().put("type", "req").put("id", id).put("method", method);
         req.set("params", params);
         try {
             return JSON.writeValueAsString(req);

@@ -35,8 +35,14 @@ import org.slf4j.LoggerFactory;
 final class GatewayLink {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenClawGatewayConnector.class);
-    private static final Set<String> PAUSE_CODES = Set.of("AUTH_TOKEN_MISSING", "AUTH_TOKEN_MISMATCH", "AUTH_RATE_LIMITED",
-            "DEVICE_IDENTITY_REQUIRED", "PAIRING_REQUIRED", "AUTH_SCOPE_MISMATCH", "PROTOCOL_MISMATCH");
+    private static final Set<String> PAUSE_CODES = Set.of(
+            "AUTH_TOKEN_MISSING",
+            "AUTH_TOKEN_MISMATCH",
+            "AUTH_RATE_LIMITED",
+            "DEVICE_IDENTITY_REQUIRED",
+            "PAIRING_REQUIRED",
+            "AUTH_SCOPE_MISMATCH",
+            "PROTOCOL_MISMATCH");
 
     /** What the link reports to the runs. Called on the connector thread. */
     interface Events {
@@ -66,7 +72,11 @@ final class GatewayLink {
     private ScheduledFuture<?> reconnectTask;
     private volatile RuntimeHealth health;
 
-    GatewayLink(OpenClawSettings settings, Clock clock, String clientVersion, ScheduledExecutorService actor,
+    GatewayLink(
+            OpenClawSettings settings,
+            Clock clock,
+            String clientVersion,
+            ScheduledExecutorService actor,
             Events events) {
         this.settings = settings;
         this.clock = clock;
@@ -74,7 +84,8 @@ final class GatewayLink {
         this.actor = actor;
         this.events = events;
         this.reconnectDelays = new Backoff(settings.minBackoff(), settings.maxBackoff()).attempts();
-        this.health = new RuntimeHealth(RuntimeHealth.State.STARTING, "not connected to the OpenClaw gateway yet", clock.instant());
+        this.health = new RuntimeHealth(
+                RuntimeHealth.State.STARTING, "not connected to the OpenClaw gateway yet", clock.instant());
     }
 
     /** Connects, and watches the connection from then on. */
@@ -117,14 +128,15 @@ final class GatewayLink {
     }
 
     /** A request waiting for its response. */
-    private record Pending(Consumer<Inbound.Response> onResponse, Consumer<DeliveryException> onFailure, ScheduledFuture<?> timeout) {
-    }
+    private record Pending(
+            Consumer<Inbound.Response> onResponse, Consumer<DeliveryException> onFailure, ScheduledFuture<?> timeout) {}
 
     private final class GatewayWebSocket extends WebSocketClient {
         private final Connection owner;
 
         GatewayWebSocket(Connection owner) {
-            // No extra headers: Java-WebSocket sends no Origin, and nothing here adds forwarding headers (docs/runtime-openclaw.md, "Gateway facts").
+            // No extra headers: Java-WebSocket sends no Origin, and nothing here adds forwarding headers
+            // (docs/runtime-openclaw.md, "Gateway facts").
             super(settings.url());
             this.owner = owner;
             setConnectionLostTimeout(0); // liveness is the tick watchdog's job; pings from the server are answered
@@ -165,12 +177,15 @@ final class GatewayLink {
         link = new Connection(++connections);
         Connection l = link;
         l.ws.connect();
-        actor.schedule(() -> {
-            if (link == l && !l.ready && !closed) {
-                LOG.warn("openclaw: no hello-ok within {}; closing", settings.handshakeTimeout());
-                l.ws.close(4000, "connect timeout");
-            }
-        }, settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        actor.schedule(
+                () -> {
+                    if (link == l && !l.ready && !closed) {
+                        LOG.warn("openclaw: no hello-ok within {}; closing", settings.handshakeTimeout());
+                        l.ws.close(4000, "connect timeout");
+                    }
+                },
+                settings.handshakeTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void touch(Connection l) {
@@ -184,7 +199,10 @@ final class GatewayLink {
         }
         long silentMs = (System.nanoTime() - l.lastFrameNanos) / 1_000_000;
         if (silentMs > 2 * tickIntervalMs) {
-            LOG.warn("openclaw: nothing from the gateway for {} ms (tick interval {} ms); reconnecting", silentMs, tickIntervalMs);
+            LOG.warn(
+                    "openclaw: nothing from the gateway for {} ms (tick interval {} ms); reconnecting",
+                    silentMs,
+                    tickIntervalMs);
             l.ws.close(4000, "tick timeout");
         }
     }
@@ -208,7 +226,10 @@ final class GatewayLink {
         } else if (frame instanceof Inbound.Event ev) {
             if (ev.seq() >= 0) {
                 if (l.lastSeq >= 0 && ev.seq() > l.lastSeq + 1 && l.ready) {
-                    LOG.info("openclaw: event seq jumped {} -> {}: events were dropped; reconciling open runs", l.lastSeq, ev.seq());
+                    LOG.info(
+                            "openclaw: event seq jumped {} -> {}: events were dropped; reconciling open runs",
+                            l.lastSeq,
+                            ev.seq());
                     events.onEventsDropped();
                 }
                 l.lastSeq = Math.max(l.lastSeq, ev.seq());
@@ -218,8 +239,10 @@ final class GatewayLink {
                 case "chat" -> events.onChat(ev.payload());
                 case "shutdown" -> {
                     l.restartExpectedMs = ev.payload().path("restartExpectedMs").asLong(-1);
-                    setHealth(RuntimeHealth.State.STARTING, "the OpenClaw gateway is shutting down ("
-                            + ev.payload().path("reason").asText("no reason") + ")");
+                    setHealth(
+                            RuntimeHealth.State.STARTING,
+                            "the OpenClaw gateway is shutting down ("
+                                    + ev.payload().path("reason").asText("no reason") + ")");
                 }
                 default -> {
                     // tick, health, presence, agent, sessions.*, ...: liveness only
@@ -235,10 +258,16 @@ final class GatewayLink {
             return;
         }
         l.connectRequestId = "c-" + (++requestIds);
-        ObjectNode params = GatewayFrames.JSON.createObjectNode().put("minProtocol", OpenClawSettings.PROTOCOL)
+        ObjectNode params = GatewayFrames.JSON
+                .createObjectNode()
+                .put("minProtocol", OpenClawSettings.PROTOCOL)
                 .put("maxProtocol", OpenClawSettings.PROTOCOL);
-        params.putObject("client").put("id", OpenClawSettings.CLIENT_ID).put("displayName", "k8s4claw bridge")
-                .put("version", clientVersion).put("platform", "linux").put("mode", OpenClawSettings.CLIENT_MODE)
+        params.putObject("client")
+                .put("id", OpenClawSettings.CLIENT_ID)
+                .put("displayName", "k8s4claw bridge")
+                .put("version", clientVersion)
+                .put("platform", "linux")
+                .put("mode", OpenClawSettings.CLIENT_MODE)
                 .put("instanceId", settings.instanceId());
         params.put("role", "operator");
         params.putArray("scopes").add("operator.read").add("operator.write");
@@ -256,8 +285,11 @@ final class GatewayLink {
                 setHealth(RuntimeHealth.State.STARTING, "the OpenClaw gateway is starting (" + e.detailsReason() + ")");
             } else {
                 String code = e == null ? "" : e.detailsCode();
-                l.refusal = "the OpenClaw gateway refused the connection: " + (e == null ? "no error" : e.code() + " " + code + " " + e.message())
-                        + (PAUSE_CODES.contains(code) ? ": check CLAW_RUNTIME_TOKEN against the gateway's OPENCLAW_GATEWAY_TOKEN" : "");
+                l.refusal = "the OpenClaw gateway refused the connection: "
+                        + (e == null ? "no error" : e.code() + " " + code + " " + e.message())
+                        + (PAUSE_CODES.contains(code)
+                                ? ": check CLAW_RUNTIME_TOKEN against the gateway's OPENCLAW_GATEWAY_TOKEN"
+                                : "");
                 setHealth(RuntimeHealth.State.DOWN, l.refusal);
                 LOG.error("openclaw: {}", l.refusal);
             }
@@ -266,24 +298,33 @@ final class GatewayLink {
         JsonNode payload = res.payload();
         List<String> scopes = new ArrayList<>();
         payload.path("auth").path("scopes").forEach(s -> scopes.add(s.asText()));
-        // operator.write implies read (and admin implies everything: docs/runtime-openclaw.md, "Gateway facts"); an empty list means the local-backend
+        // operator.write implies read (and admin implies everything: docs/runtime-openclaw.md, "Gateway facts"); an
+        // empty list means the local-backend
         // path was not taken
         boolean canReadAndWrite = scopes.contains("operator.admin") || scopes.contains("operator.write");
         if (!canReadAndWrite) {
-            l.refusal = "the OpenClaw gateway granted scopes " + scopes + " without operator.read+operator.write: connect to "
+            l.refusal = "the OpenClaw gateway granted scopes " + scopes
+                    + " without operator.read+operator.write: connect to "
                     + "the literal 127.0.0.1 address with no Origin or forwarding headers (the gateway grants them to a local backend only; see the bridge's docs/runtime-openclaw.md, Configuration)";
             LOG.error("openclaw: {}", l.refusal);
             setHealth(RuntimeHealth.State.DOWN, l.refusal);
             l.ws.close(1000, "insufficient scopes");
             return;
         }
-        tickIntervalMs = Math.max(1000, payload.path("policy").path("tickIntervalMs").asLong(30_000));
+        tickIntervalMs =
+                Math.max(1000, payload.path("policy").path("tickIntervalMs").asLong(30_000));
         l.ready = true;
         everReady = true;
         reconnectDelays.reset();
-        setHealth(RuntimeHealth.State.UP, "connected to OpenClaw " + payload.path("server").path("version").asText("?")
-                + " at " + settings.url() + " (scopes " + scopes + ")");
-        LOG.info("openclaw: connected to gateway {} (connection {})", payload.path("server").path("version").asText("?"), l.number);
+        setHealth(
+                RuntimeHealth.State.UP,
+                "connected to OpenClaw "
+                        + payload.path("server").path("version").asText("?") + " at " + settings.url() + " (scopes "
+                        + scopes + ")");
+        LOG.info(
+                "openclaw: connected to gateway {} (connection {})",
+                payload.path("server").path("version").asText("?"),
+                l.number);
         events.onReady();
     }
 
@@ -293,8 +334,10 @@ final class GatewayLink {
         }
         for (Pending p : l.pending.values()) {
             p.timeout().cancel(false);
-            p.onFailure().accept(DeliveryException.retryable("link_lost",
-                    "the connection to the OpenClaw gateway closed (" + code + ") before it answered"));
+            p.onFailure()
+                    .accept(DeliveryException.retryable(
+                            "link_lost",
+                            "the connection to the OpenClaw gateway closed (" + code + ") before it answered"));
         }
         l.pending.clear();
         link = null;
@@ -305,17 +348,22 @@ final class GatewayLink {
         String why = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
         if (l.refusal != null || code == 1002) {
             delay = settings.authRetry();
-            setHealth(RuntimeHealth.State.DOWN, (l.refusal != null ? l.refusal : "protocol mismatch (" + why + ")")
-                    + "; retrying in " + delay.toSeconds() + " s");
+            setHealth(
+                    RuntimeHealth.State.DOWN,
+                    (l.refusal != null ? l.refusal : "protocol mismatch (" + why + ")") + "; retrying in "
+                            + delay.toSeconds() + " s");
         } else if (code == 1013) {
             delay = Duration.ofMillis(l.retryAfterMs > 0 ? l.retryAfterMs : 500);
-            setHealth(everReady ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING, "the OpenClaw gateway is starting (" + why + ")");
+            setHealth(
+                    everReady ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+                    "the OpenClaw gateway is starting (" + why + ")");
         } else if (code == 1012 && l.restartExpectedMs > 0) {
             delay = Duration.ofMillis(l.restartExpectedMs);
             setHealth(RuntimeHealth.State.DOWN, "the OpenClaw gateway is restarting (" + why + ")");
         } else {
             delay = reconnectDelays.next();
-            setHealth(everReady ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+            setHealth(
+                    everReady ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
                     "not connected to the OpenClaw gateway at " + settings.url() + " (" + why + ")");
         }
         LOG.info("openclaw: connection {} closed ({}); reconnecting in {} ms", l.number, why, delay.toMillis());
@@ -330,27 +378,38 @@ final class GatewayLink {
         if (closed) {
             return DeliveryException.permanent("closed", "the openclaw-gateway connector is closed");
         }
-        return DeliveryException.retryable(health.state() == RuntimeHealth.State.STARTING ? "starting" : "unreachable",
+        return DeliveryException.retryable(
+                health.state() == RuntimeHealth.State.STARTING ? "starting" : "unreachable",
                 "not connected to the OpenClaw gateway: " + health.detail());
     }
 
-    void request(String method, ObjectNode params, Duration timeout, Consumer<Inbound.Response> onResponse,
-                         Consumer<DeliveryException> onFailure) {
+    void request(
+            String method,
+            ObjectNode params,
+            Duration timeout,
+            Consumer<Inbound.Response> onResponse,
+            Consumer<DeliveryException> onFailure) {
         Connection l = link;
         String id = "r-" + (++requestIds);
-        ScheduledFuture<?> t = actor.schedule(() -> {
-            Pending p = l.pending.remove(id);
-            if (p != null) {
-                p.onFailure().accept(DeliveryException.retryable("timeout", method + " got no answer within " + timeout.toSeconds() + " s"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> t = actor.schedule(
+                () -> {
+                    Pending p = l.pending.remove(id);
+                    if (p != null) {
+                        p.onFailure()
+                                .accept(DeliveryException.retryable(
+                                        "timeout", method + " got no answer within " + timeout.toSeconds() + " s"));
+                    }
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         l.pending.put(id, new Pending(onResponse, onFailure, t));
         try {
             l.ws.send(GatewayFrames.request(id, method, params));
         } catch (RuntimeException e) {
             l.pending.remove(id);
             t.cancel(false);
-            onFailure.accept(DeliveryException.retryable("link_lost", "cannot write to the OpenClaw gateway: " + e.getMessage(), null, e));
+            onFailure.accept(DeliveryException.retryable(
+                    "link_lost", "cannot write to the OpenClaw gateway: " + e.getMessage(), null, e));
         }
     }
 
@@ -359,19 +418,24 @@ final class GatewayLink {
         if (e == null) {
             return DeliveryException.retryable("protocol_error", method + " failed without an error object");
         }
-        String text = method + " refused: " + e.code() + (e.detailsReason().isEmpty() ? "" : " (" + e.detailsReason() + ")")
-                + ": " + e.message();
+        String text = method + " refused: " + e.code()
+                + (e.detailsReason().isEmpty() ? "" : " (" + e.detailsReason() + ")") + ": " + e.message();
         Duration retryAfter = e.retryAfterMs() > 0 ? Duration.ofMillis(e.retryAfterMs()) : null;
         return switch (e.code()) {
-            case "UNAVAILABLE" -> DeliveryException.retryable("draining".equals(e.detailsReason()) ? "draining" : "starting",
-                    text, retryAfter, null);
+            case "UNAVAILABLE" ->
+                DeliveryException.retryable(
+                        "draining".equals(e.detailsReason()) ? "draining" : "starting", text, retryAfter, null);
             case "FORBIDDEN", "NOT_PAIRED" -> DeliveryException.permanent("unauthorized", text);
-            case "INVALID_REQUEST" -> "chat-request-conflict".equals(e.detailsReason())
-                    ? DeliveryException.permanent("conflict", text)
-                    : e.retryable() ? DeliveryException.retryable("rejected", text, retryAfter, null)
-                    : DeliveryException.permanent("bad_request", text);
-            default -> e.retryable() ? DeliveryException.retryable("rejected", text, retryAfter, null)
-                    : DeliveryException.permanent("rejected", text);
+            case "INVALID_REQUEST" ->
+                "chat-request-conflict".equals(e.detailsReason())
+                        ? DeliveryException.permanent("conflict", text)
+                        : e.retryable()
+                                ? DeliveryException.retryable("rejected", text, retryAfter, null)
+                                : DeliveryException.permanent("bad_request", text);
+            default ->
+                e.retryable()
+                        ? DeliveryException.retryable("rejected", text, retryAfter, null)
+                        : DeliveryException.permanent("rejected", text);
         };
     }
 
@@ -380,5 +444,4 @@ final class GatewayLink {
             health = new RuntimeHealth(state, detail, Instant.now(clock));
         }
     }
-
 }

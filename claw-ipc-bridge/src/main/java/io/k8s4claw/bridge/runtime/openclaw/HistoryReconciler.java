@@ -49,7 +49,9 @@ final class HistoryReconciler {
         Map<String, List<OpenClawRun>> bySession = new LinkedHashMap<>();
         for (OpenClawRun run : tracker.open()) {
             if (run.attached && !run.terminal && !run.detached && !run.resending) {
-                bySession.computeIfAbsent(run.sessionKey, k -> new ArrayList<>()).add(run);
+                bySession
+                        .computeIfAbsent(run.sessionKey, k -> new ArrayList<>())
+                        .add(run);
             }
         }
         bySession.forEach(this::reconcile);
@@ -68,19 +70,26 @@ final class HistoryReconciler {
         }
         for (int i = 0; i < open.size(); i += 50) {
             List<OpenClawRun> batch = open.subList(i, Math.min(open.size(), i + 50));
-            ObjectNode params = GatewayFrames.JSON.createObjectNode().put("sessionKey", sessionKey).put("limit", HISTORY_LIMIT);
+            ObjectNode params = GatewayFrames.JSON
+                    .createObjectNode()
+                    .put("sessionKey", sessionKey)
+                    .put("limit", HISTORY_LIMIT);
             ArrayNode ids = params.putArray("inputRunIds");
             batch.forEach(r -> ids.add(r.runId));
             List<OpenClawRun> runsOfBatch = List.copyOf(batch);
-            link.request("chat.history", params, settings.requestTimeout(), res -> onHistory(runsOfBatch, res), failure -> {
-                LOG.info("openclaw: chat.history for {} failed ({}); will retry", sessionKey, failure.getMessage());
-                for (OpenClawRun r : runsOfBatch) {
-                    if (!r.attached) {
-                        r.accepted.completeExceptionally(failure);
-                        tracker.forget(r);
-                    }
-                }
-            });
+            link.request(
+                    "chat.history", params, settings.requestTimeout(), res -> onHistory(runsOfBatch, res), failure -> {
+                        LOG.info(
+                                "openclaw: chat.history for {} failed ({}); will retry",
+                                sessionKey,
+                                failure.getMessage());
+                        for (OpenClawRun r : runsOfBatch) {
+                            if (!r.attached) {
+                                r.accepted.completeExceptionally(failure);
+                                tracker.forget(r);
+                            }
+                        }
+                    });
         }
     }
 
@@ -101,7 +110,9 @@ final class HistoryReconciler {
         JsonNode messages = p.path("messages");
         String inFlight = p.path("inFlightRun").path("runId").asText("");
         Map<String, String> receipts = new HashMap<>();
-        p.path("inputReceipts").forEach(r -> receipts.put(r.path("runId").asText(""), r.path("state").asText("")));
+        p.path("inputReceipts")
+                .forEach(r ->
+                        receipts.put(r.path("runId").asText(""), r.path("state").asText("")));
         boolean sessionBusy = p.path("sessionInfo").path("hasActiveRun").asBoolean(false);
         for (OpenClawRun run : batch) {
             if (run.terminal || run.detached || !tracker.isCurrent(run)) {
@@ -118,7 +129,9 @@ final class HistoryReconciler {
             }
             Outcome outcome = outcomeOf(run.runId, messages);
             if (outcome.replied()) {
-                LOG.info("openclaw: run {} was answered while we were away; delivering the transcript's reply", run.runId);
+                LOG.info(
+                        "openclaw: run {} was answered while we were away; delivering the transcript's reply",
+                        run.runId);
                 tracker.accept(run, true);
                 tracker.terminal(run, () -> run.sink.onFinal(outcome.text()));
             } else if ("pending".equals(receipts.get(run.runId))) {
@@ -136,16 +149,17 @@ final class HistoryReconciler {
             } else {
                 // never admitted, or lost and not resumed: send it again under the same key; the gateway's dedupe
                 // (in memory, 5 min) absorbs it if the run does exist after all
-                LOG.info("openclaw: run {} is neither running nor answered in {}; sending it again under the same key",
-                        run.runId, run.sessionKey);
+                LOG.info(
+                        "openclaw: run {} is neither running nor answered in {}; sending it again under the same key",
+                        run.runId,
+                        run.sessionKey);
                 tracker.resend(run);
             }
         }
     }
 
     /** What the transcript says about the turn of {@code runId}. */
-    record Outcome(boolean userRowSeen, boolean replied, String text) {
-    }
+    record Outcome(boolean userRowSeen, boolean replied, String text) {}
 
     /**
      * Finds the user row of {@code runId} (its {@code idempotencyKey} is {@code <runId>:user}, as 2026.9.6 records it)
@@ -159,7 +173,8 @@ final class HistoryReconciler {
         String reply = null;
         for (JsonNode m : messages) {
             String role = m.path("role").asText("");
-            String key = m.path("idempotencyKey").asText(m.path("__openclaw").path("idempotencyKey").asText(""));
+            String key = m.path("idempotencyKey")
+                    .asText(m.path("__openclaw").path("idempotencyKey").asText(""));
             String taggedRun = m.path("__openclaw").path("runId").asText("");
             String text = GatewayFrames.messageText(m);
             if ("user".equals(role)) {
@@ -167,7 +182,9 @@ final class HistoryReconciler {
                 boolean resumePrompt = text != null && text.startsWith("[System]");
                 inTurn = ours || (inTurn && resumePrompt);
                 userSeen |= ours;
-            } else if ("assistant".equals(role) && (inTurn || runId.equals(taggedRun)) && !key.endsWith(":terminal-error")) {
+            } else if ("assistant".equals(role)
+                    && (inTurn || runId.equals(taggedRun))
+                    && !key.endsWith(":terminal-error")) {
                 if (text != null && !text.isEmpty()) {
                     reply = text;
                 }
@@ -175,5 +192,4 @@ final class HistoryReconciler {
         }
         return new Outcome(userSeen, reply != null, reply == null ? "" : reply);
     }
-
 }

@@ -118,7 +118,10 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
             }
             OpenClawRun run = new OpenClawRun(message, sink, accepted);
             if (!run.runId.equals(runRef)) {
-                LOG.warn("openclaw: resume of {} with run reference {} that is not its idempotency key; using the key", run.runId, runRef);
+                LOG.warn(
+                        "openclaw: resume of {} with run reference {} that is not its idempotency key; using the key",
+                        run.runId,
+                        runRef);
             }
             runs.resume(run);
         });
@@ -127,7 +130,8 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
 
     @Override
     public CompletionStage<Void> answerApproval(String runRef, String approvalId, String choice) {
-        return CompletableFuture.failedFuture(DeliveryException.permanent("approval_unsupported",
+        return CompletableFuture.failedFuture(DeliveryException.permanent(
+                "approval_unsupported",
                 "the OpenClaw connector does not relay approvals; the agent asks in its reply text"));
     }
 
@@ -140,10 +144,11 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
     public void close() {
         try {
             actor.submit(() -> {
-                closed = true;
-                link.close();
-                runs.failUnaccepted(DeliveryException.retryable("closed", "the bridge is shutting down"));
-            }).get(5, TimeUnit.SECONDS);
+                        closed = true;
+                        link.close();
+                        runs.failUnaccepted(DeliveryException.retryable("closed", "the bridge is shutting down"));
+                    })
+                    .get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("openclaw: close: {}", e.toString());
         }
@@ -157,11 +162,13 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
                     task.run();
                 } catch (RuntimeException e) {
                     LOG.error("openclaw: internal error", e);
-                    result.completeExceptionally(DeliveryException.retryable("protocol_error", "internal error: " + e, null, e));
+                    result.completeExceptionally(
+                            DeliveryException.retryable("protocol_error", "internal error: " + e, null, e));
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(DeliveryException.permanent("closed", "the openclaw-gateway connector is closed"));
+            result.completeExceptionally(
+                    DeliveryException.permanent("closed", "the openclaw-gateway connector is closed"));
         }
     }
 }

@@ -17,12 +17,14 @@ final class OpenClawRun {
     final CompletableFuture<Accepted> accepted;
     /** Chat events that overtook the chat.send answer, applied once it comes. */
     final List<JsonNode> early = new ArrayList<>();
+
     boolean attached;
     boolean detached;
     boolean terminal;
     boolean resending;
     /** Its input is in the transcript but its own run is gone (gateway crash): a resumed turn may answer for it. */
     boolean orphaned;
+
     int idleChecks;
     String text = "";
 

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
 import io.k8s4claw.bridge.runtime.InboundMessage;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,25 +29,27 @@ public final class OpenClawSessionKeys {
 
     static final int MAX_KEY = 512;
 
-    private OpenClawSessionKeys() {
-    }
+    private OpenClawSessionKeys() {}
 
     public static String forMessage(InboundMessage m) {
         String type = m.channelType().toLowerCase(Locale.ROOT);
         String conv = m.conversationId();
         String thread = m.threadId();
         String key = switch (type) {
-            case "slack" -> switch (m.chatType()) {
-                case DIRECT -> "slack:direct:" + m.sender().id();
-                case GROUP -> "slack:group:" + conv + threadPart(thread);
-                default -> "slack:channel:" + conv + threadPart(thread);
-            };
-            case "discord" -> m.chatType() == InboundMessage.ChatType.DIRECT
-                    ? "discord:direct:" + m.sender().id()
-                    : "discord:channel:" + conv + threadPart(thread);
-            case "telegram" -> m.chatType() == InboundMessage.ChatType.DIRECT
-                    ? "telegram:direct:" + conv
-                    : "telegram:group:" + conv + (thread.isEmpty() ? "" : ":topic:" + thread);
+            case "slack" ->
+                switch (m.chatType()) {
+                    case DIRECT -> "slack:direct:" + m.sender().id();
+                    case GROUP -> "slack:group:" + conv + threadPart(thread);
+                    default -> "slack:channel:" + conv + threadPart(thread);
+                };
+            case "discord" ->
+                m.chatType() == InboundMessage.ChatType.DIRECT
+                        ? "discord:direct:" + m.sender().id()
+                        : "discord:channel:" + conv + threadPart(thread);
+            case "telegram" ->
+                m.chatType() == InboundMessage.ChatType.DIRECT
+                        ? "telegram:direct:" + conv
+                        : "telegram:group:" + conv + (thread.isEmpty() ? "" : ":topic:" + thread);
             default -> safe(m.channelName()) + ":" + kind(m.chatType()) + ":" + conv + threadPart(thread);
         };
         String full = ("agent:main:" + key).toLowerCase(Locale.ROOT);
@@ -74,7 +75,8 @@ public final class OpenClawSessionKeys {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -87,14 +89,29 @@ public final class OpenClawSessionKeys {
      * under the same idempotency key (a different input would be refused as a conflict).
      */
     public static String attributedText(InboundMessage m) {
-        String platform = m.channelType().isEmpty() ? m.channelName()
-                : Character.toUpperCase(m.channelType().charAt(0)) + m.channelType().substring(1);
-        String who = m.sender().displayName().isEmpty() ? m.sender().id()
+        String platform = m.channelType().isEmpty()
+                ? m.channelName()
+                : Character.toUpperCase(m.channelType().charAt(0))
+                        + m.channelType().substring(1);
+        String who = m.sender().displayName().isEmpty()
+                ? m.sender().id()
                 : m.sender().displayName() + " (" + m.sender().id() + ")";
-        StringBuilder text = new StringBuilder("[").append(platform).append("] ").append(who).append(": ").append(m.text());
+        StringBuilder text = new StringBuilder("[")
+                .append(platform)
+                .append("] ")
+                .append(who)
+                .append(": ")
+                .append(m.text());
         for (InboundMessage.Attachment a : m.attachments()) {
-            text.append("\n[attachment: ").append(a.name()).append(", ").append(a.mimeType()).append(", ")
-                    .append(a.sizeBytes()).append(" bytes, ").append(a.ref()).append(']');
+            text.append("\n[attachment: ")
+                    .append(a.name())
+                    .append(", ")
+                    .append(a.mimeType())
+                    .append(", ")
+                    .append(a.sizeBytes())
+                    .append(" bytes, ")
+                    .append(a.ref())
+                    .append(']');
         }
         return text.toString();
     }

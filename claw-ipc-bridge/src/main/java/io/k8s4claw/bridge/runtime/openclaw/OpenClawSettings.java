@@ -19,8 +19,16 @@ import java.util.Objects;
  * @param maxBackoff       reconnect delay cap
  * @param authRetry        after an auth/protocol refusal the bridge pauses this long before trying again
  */
-public record OpenClawSettings(URI url, String token, String instanceId, Duration handshakeTimeout, Duration requestTimeout,
-                               Duration turnTimeout, Duration minBackoff, Duration maxBackoff, Duration authRetry) {
+public record OpenClawSettings(
+        URI url,
+        String token,
+        String instanceId,
+        Duration handshakeTimeout,
+        Duration requestTimeout,
+        Duration turnTimeout,
+        Duration minBackoff,
+        Duration maxBackoff,
+        Duration authRetry) {
 
     public static final String CLIENT_ID = "gateway-client";
     public static final String CLIENT_MODE = "backend";
@@ -29,10 +37,12 @@ public record OpenClawSettings(URI url, String token, String instanceId, Duratio
     public OpenClawSettings {
         Objects.requireNonNull(url, "url");
         if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme())) {
-            throw new IllegalArgumentException("openclaw-gateway: CLAW_RUNTIME_URL must be ws://127.0.0.1:<port>/, got " + url);
+            throw new IllegalArgumentException(
+                    "openclaw-gateway: CLAW_RUNTIME_URL must be ws://127.0.0.1:<port>/, got " + url);
         }
         if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("openclaw-gateway needs CLAW_RUNTIME_TOKEN (the gateway's OPENCLAW_GATEWAY_TOKEN)");
+            throw new IllegalArgumentException(
+                    "openclaw-gateway needs CLAW_RUNTIME_TOKEN (the gateway's OPENCLAW_GATEWAY_TOKEN)");
         }
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
@@ -44,13 +54,22 @@ public record OpenClawSettings(URI url, String token, String instanceId, Duratio
     }
 
     public static OpenClawSettings defaults(URI url, String token) {
-        return new OpenClawSettings(url, token, "claw-bridge", Duration.ofSeconds(15), Duration.ofSeconds(30),
-                Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5));
+        return new OpenClawSettings(
+                url,
+                token,
+                "claw-bridge",
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(5));
     }
 
     /** From the bridge's environment: {@code CLAW_RUNTIME_URL} (default {@code ws://127.0.0.1:18789/}), {@code CLAW_RUNTIME_TOKEN}. */
     public static OpenClawSettings fromEnv(Map<String, String> env) {
-        String url = env.getOrDefault("CLAW_RUNTIME_URL", "ws://127.0.0.1:18789/").trim();
+        String url =
+                env.getOrDefault("CLAW_RUNTIME_URL", "ws://127.0.0.1:18789/").trim();
         // the gateway serves HTTP probes and the WebSocket on one port: accept its http(s) address too
         if (url.startsWith("http://")) {
             url = "ws://" + url.substring("http://".length());
@@ -68,12 +87,21 @@ public record OpenClawSettings(URI url, String token, String instanceId, Duratio
         }
         String pod = env.getOrDefault("HOSTNAME", "claw-bridge");
         OpenClawSettings d = defaults(uri, env.get("CLAW_RUNTIME_TOKEN"));
-        return new OpenClawSettings(uri, d.token(), pod, d.handshakeTimeout(), d.requestTimeout(), d.turnTimeout(),
-                d.minBackoff(), d.maxBackoff(), d.authRetry());
+        return new OpenClawSettings(
+                uri,
+                d.token(),
+                pod,
+                d.handshakeTimeout(),
+                d.requestTimeout(),
+                d.turnTimeout(),
+                d.minBackoff(),
+                d.maxBackoff(),
+                d.authRetry());
     }
 
     public OpenClawSettings withBackoff(Duration min, Duration max) {
-        return new OpenClawSettings(url, token, instanceId, handshakeTimeout, requestTimeout, turnTimeout, min, max, authRetry);
+        return new OpenClawSettings(
+                url, token, instanceId, handshakeTimeout, requestTimeout, turnTimeout, min, max, authRetry);
     }
 
     @Override

@@ -60,15 +60,16 @@ final class RunTracker {
     void resend(OpenClawRun run) {
         run.orphaned = false;
         run.resending = true;
-        link.request("chat.send", chatSendParams(run), settings.requestTimeout(), r -> onChatSendAnswer(run, r), failure -> {
-            run.resending = false;
-            if (!run.attached) {
-                forget(run);
-                run.accepted.completeExceptionally(failure);
-            } else {
-                reconciler.recheckLater(run);
-            }
-        });
+        link.request(
+                "chat.send", chatSendParams(run), settings.requestTimeout(), r -> onChatSendAnswer(run, r), failure -> {
+                    run.resending = false;
+                    if (!run.attached) {
+                        forget(run);
+                        run.accepted.completeExceptionally(failure);
+                    } else {
+                        reconciler.recheckLater(run);
+                    }
+                });
     }
 
     /** The connector is closing: runs not yet accepted fail retryably. */
@@ -81,7 +82,8 @@ final class RunTracker {
     }
 
     ObjectNode chatSendParams(OpenClawRun run) {
-        return GatewayFrames.JSON.createObjectNode()
+        return GatewayFrames.JSON
+                .createObjectNode()
                 .put("sessionKey", run.sessionKey)
                 .put("message", OpenClawSessionKeys.attributedText(run.message))
                 .put("idempotencyKey", run.runId)
@@ -98,10 +100,15 @@ final class RunTracker {
         if (previous != null && previous != run) {
             previous.detached = true; // a re-delivery of the same message: the newest sink takes over
         }
-        link.request("chat.send", chatSendParams(run), settings.requestTimeout(), res -> onChatSendAnswer(run, res), failure -> {
-            forget(run);
-            run.accepted.completeExceptionally(failure);
-        });
+        link.request(
+                "chat.send",
+                chatSendParams(run),
+                settings.requestTimeout(),
+                res -> onChatSendAnswer(run, res),
+                failure -> {
+                    forget(run);
+                    run.accepted.completeExceptionally(failure);
+                });
     }
 
     void onChatSendAnswer(OpenClawRun run, Inbound.Response res) {
@@ -114,7 +121,9 @@ final class RunTracker {
                     reconciler.recheckLater(run);
                     runs.put(run.runId, run);
                 } else {
-                    terminal(run, () -> run.sink.onError("run_lost", "The agent lost this message; please send it again."));
+                    terminal(
+                            run,
+                            () -> run.sink.onError("run_lost", "The agent lost this message; please send it again."));
                 }
             } else {
                 run.accepted.completeExceptionally(e);
@@ -125,7 +134,8 @@ final class RunTracker {
         switch (status) {
             case "started", "in_flight" -> accept(run, !"started".equals(status) || run.resending);
             case "ok", "error", "timeout" -> {
-                // the run already ended: the gateway answered from its dedupe cache; fetch the reply from the transcript
+                // the run already ended: the gateway answered from its dedupe cache; fetch the reply from the
+                // transcript
                 accept(run, true);
                 reconciler.reconcile(run.sessionKey, List.of(run));
             }
@@ -134,7 +144,10 @@ final class RunTracker {
                     accept(run, false);
                     terminal(run, () -> run.sink.onFinal(""));
                 } else {
-                    LOG.warn("openclaw: chat.send for {} answered with unknown status '{}'; waiting for its events", run.runId, status);
+                    LOG.warn(
+                            "openclaw: chat.send for {} answered with unknown status '{}'; waiting for its events",
+                            run.runId,
+                            status);
                     accept(run, false);
                 }
             }
@@ -161,21 +174,28 @@ final class RunTracker {
         if (run == null) {
             run = orphanOf(payload.path("sessionKey").asText(""));
             String state = payload.path("state").asText("");
-            if (run == null || !(state.equals("delta") || state.equals("status")
-                    || state.equals("final") && payload.hasNonNull("message"))) {
+            if (run == null
+                    || !(state.equals("delta")
+                            || state.equals("status")
+                            || state.equals("final") && payload.hasNonNull("message"))) {
                 return; // another client's run, or nothing we can attribute
             }
             // After a crash the gateway resumes an interrupted turn under a new runId ("[System] Your previous turn
             // was interrupted…"): its reply answers our orphaned input.
             if (state.equals("final")) {
-                LOG.info("openclaw: run {} answered by the gateway's resumed turn {}", run.runId, payload.path("runId").asText());
+                LOG.info(
+                        "openclaw: run {} answered by the gateway's resumed turn {}",
+                        run.runId,
+                        payload.path("runId").asText());
             }
         }
         if (run.detached) {
             return;
         }
         if (!run.attached) {
-            run.early.add(payload); // events can overtake the chat.send answer (docs/runtime-openclaw.md, "Gateway facts": order)
+            run.early.add(
+                    payload); // events can overtake the chat.send answer (docs/runtime-openclaw.md, "Gateway facts":
+            // order)
             return;
         }
         applyChat(run, payload);
@@ -214,12 +234,18 @@ final class RunTracker {
                 String text = GatewayFrames.messageText(payload.get("message"));
                 terminal(run, () -> run.sink.onFinal(text == null ? "" : text));
             }
-            case "aborted" -> terminal(run, () -> run.sink.onError("run_cancelled",
-                    "The agent stopped before finishing its reply."));
+            case "aborted" ->
+                terminal(run, () -> run.sink.onError("run_cancelled", "The agent stopped before finishing its reply."));
             case "error" -> {
                 String kind = payload.path("errorKind").asText("");
-                terminal(run, () -> run.sink.onError("run_failed", "The agent could not answer"
-                        + (kind.isEmpty() || kind.equals("unknown") ? "." : " (" + kind.replace('_', ' ') + ").")));
+                terminal(
+                        run,
+                        () -> run.sink.onError(
+                                "run_failed",
+                                "The agent could not answer"
+                                        + (kind.isEmpty() || kind.equals("unknown")
+                                                ? "."
+                                                : " (" + kind.replace('_', ' ') + ").")));
             }
             default -> {
                 // unknown states are progress, never terminal
@@ -236,5 +262,4 @@ final class RunTracker {
     void forget(OpenClawRun run) {
         runs.remove(run.runId, run);
     }
-
 }

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.relay;
 
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +52,7 @@ public record CapabilityDescriptor(
             case UTF16_UNITS -> unit = "utf16";
             // A limit in UTF-8 bytes is met by any text of limit/4 code points (4 bytes at most each).
             case BYTES -> max = max / 4;
-            default -> {
-            }
+            default -> {}
         }
         if (max <= 0) {
             max = UNLIMITED_LENGTH;
@@ -71,8 +69,15 @@ public record CapabilityDescriptor(
         if (explicit ? caps.getSupportedOpsList().contains("typing") : caps.getSupportsTyping()) {
             ops.add("typing");
         }
-        return new CapabilityDescriptor(platform, label(platform), max, edit, caps.getSupportsThreads(),
-                hermesDialect(caps.getMarkdownDialect()), unit, ops);
+        return new CapabilityDescriptor(
+                platform,
+                label(platform),
+                max,
+                edit,
+                caps.getSupportsThreads(),
+                hermesDialect(caps.getMarkdownDialect()),
+                unit,
+                ops);
     }
 
     /**
@@ -81,14 +86,25 @@ public record CapabilityDescriptor(
      */
     public static CapabilityDescriptor defaultsFor(String platform) {
         return switch (platform) {
-            case "telegram" -> new CapabilityDescriptor(platform, "Telegram", 4096, true, false, "markdown", "utf16",
-                    List.of("send", "edit", "typing"));
-            case "slack" -> new CapabilityDescriptor(platform, "Slack", 40_000, true, true, "slack", "chars",
-                    List.of("send", "edit", "typing"));
-            case "discord" -> new CapabilityDescriptor(platform, "Discord", 2000, true, true, "discord", "chars",
-                    List.of("send", "edit", "typing"));
-            default -> new CapabilityDescriptor(platform, label(platform), 4096, false, false, "markdown", "chars",
-                    List.of("send"));
+            case "telegram" ->
+                new CapabilityDescriptor(
+                        platform,
+                        "Telegram",
+                        4096,
+                        true,
+                        false,
+                        "markdown",
+                        "utf16",
+                        List.of("send", "edit", "typing"));
+            case "slack" ->
+                new CapabilityDescriptor(
+                        platform, "Slack", 40_000, true, true, "slack", "chars", List.of("send", "edit", "typing"));
+            case "discord" ->
+                new CapabilityDescriptor(
+                        platform, "Discord", 2000, true, true, "discord", "chars", List.of("send", "edit", "typing"));
+            default ->
+                new CapabilityDescriptor(
+                        platform, label(platform), 4096, false, false, "markdown", "chars", List.of("send"));
         };
     }
 

@@ -8,16 +8,12 @@ import io.k8s4claw.bridge.runtime.ChannelAware;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.OutboundException;
-import io.k8s4claw.bridge.runtime.OutboundResult;
 import io.k8s4claw.bridge.runtime.OutboundRouter;
 import io.k8s4claw.bridge.runtime.OutboundTarget;
 import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.k8s4claw.bridge.runtime.relay.RelayServer.RelaySession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hermes over its relay WebSocket (docs/runtime-hermes-relay.md): Hermes dials in to {@code ws://127.0.0.1:8765/relay};
@@ -75,12 +73,10 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     private volatile boolean closed;
 
     /** A socket and whether it has received a descriptor (handshake complete), and its default platform. */
-    private record Live(RelaySession session, boolean handshaken, String defaultPlatform) {
-    }
+    private record Live(RelaySession session, boolean handshaken, String defaultPlatform) {}
 
     /** Where the bridge saw a chat last: the channel that owns it. */
-    private record KnownChat(String channelName, String channelType) {
-    }
+    private record KnownChat(String channelName, String channelType) {}
 
     /** Channels as the core reports them through {@link ChannelAware}, by channel type (= Hermes platform). */
     private final Map<String, RelayChannels.Channel> registered = new java.util.concurrent.ConcurrentHashMap<>();
@@ -93,9 +89,11 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     /** @param channels where descriptors come from; {@code null} to use what {@link #onChannelRegistered} reported */
     public HermesRelayConnector(RelaySettings settings, RelayChannels channels, Clock clock) {
         this.settings = settings;
-        this.channels = channels != null ? channels : platform -> java.util.Optional.ofNullable(registered.get(platform));
+        this.channels =
+                channels != null ? channels : platform -> java.util.Optional.ofNullable(registered.get(platform));
         this.clock = clock;
-        this.health = new RuntimeHealth(RuntimeHealth.State.STARTING, "waiting for Hermes to dial in to /relay", clock.instant());
+        this.health = new RuntimeHealth(
+                RuntimeHealth.State.STARTING, "waiting for Hermes to dial in to /relay", clock.instant());
     }
 
     @Override
@@ -120,32 +118,43 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     @Override
     public CompletionStage<Accepted> deliver(InboundMessage message, ReplySink sink) {
         if (closed) {
-            return CompletableFuture.failedFuture(DeliveryException.permanent("closed", "the hermes-relay connector is closed"));
+            return CompletableFuture.failedFuture(
+                    DeliveryException.permanent("closed", "the hermes-relay connector is closed"));
         }
         Live l = live.get();
         if (l == null || !l.session().isOpen()) {
-            return CompletableFuture.failedFuture(DeliveryException.retryable("unreachable",
-                    "Hermes is not connected to the relay (ws://" + settings.bindHost() + ":" + settings.port() + "/relay)"));
+            return CompletableFuture.failedFuture(DeliveryException.retryable(
+                    "unreachable",
+                    "Hermes is not connected to the relay (ws://" + settings.bindHost() + ":" + settings.port()
+                            + "/relay)"));
         }
         if (!l.handshaken()) {
-            return CompletableFuture.failedFuture(DeliveryException.retryable("starting",
-                    "Hermes is connected to the relay but has not completed its hello yet"));
+            return CompletableFuture.failedFuture(DeliveryException.retryable(
+                    "starting", "Hermes is connected to the relay but has not completed its hello yet"));
         }
         String platform = message.channelType().isEmpty() ? l.defaultPlatform() : message.channelType();
         remember(platform, message.conversationId(), new KnownChat(message.channelName(), message.channelType()));
         String frame = RelayFrameWriter.inbound(platform, message);
         CompletableFuture<Accepted> accepted = new CompletableFuture<>();
-        l.session().send(frame).whenCompleteAsync((ok, failure) -> {
-            if (failure != null) {
-                accepted.completeExceptionally(DeliveryException.retryable("link_lost",
-                        "the relay socket failed while sending the message: " + failure.getMessage(), null, failure));
-                return;
-            }
-            accepted.complete(new Accepted(message.messageId(), false));
-            // Hermes replies through outbound actions (no run reference): this run is done once handed over.
-            sink.onStart();
-            sink.onFinal("");
-        }, callbacks);
+        l.session()
+                .send(frame)
+                .whenCompleteAsync(
+                        (ok, failure) -> {
+                            if (failure != null) {
+                                accepted.completeExceptionally(DeliveryException.retryable(
+                                        "link_lost",
+                                        "the relay socket failed while sending the message: " + failure.getMessage(),
+                                        null,
+                                        failure));
+                                return;
+                            }
+                            accepted.complete(new Accepted(message.messageId(), false));
+                            // Hermes replies through outbound actions (no run reference): this run is done once handed
+                            // over.
+                            sink.onStart();
+                            sink.onFinal("");
+                        },
+                        callbacks);
         return accepted;
     }
 
@@ -157,16 +166,23 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
 
     @Override
     public CompletionStage<Void> answerApproval(String runRef, String approvalId, String choice) {
-        return CompletableFuture.failedFuture(DeliveryException.permanent("approval_unsupported",
+        return CompletableFuture.failedFuture(DeliveryException.permanent(
+                "approval_unsupported",
                 "over the relay Hermes asks for approval in plain text; the user answers with /approve or /deny"));
     }
 
     @Override
     public void onChannelRegistered(String channelName, String channelType, ChannelCapabilities capabilities) {
-        RelayChannels.Channel previous = registered.put(channelType, new RelayChannels.Channel(channelName, channelType, capabilities));
+        RelayChannels.Channel previous =
+                registered.put(channelType, new RelayChannels.Channel(channelName, channelType, capabilities));
         if (previous != null && !previous.channelName().equals(channelName)) {
-            LOG.warn("hermes relay: channels '{}' and '{}' are both of type {}; Hermes sees one platform per type, "
-                    + "so descriptors follow '{}'", previous.channelName(), channelName, channelType, channelName);
+            LOG.warn(
+                    "hermes relay: channels '{}' and '{}' are both of type {}; Hermes sees one platform per type, "
+                            + "so descriptors follow '{}'",
+                    previous.channelName(),
+                    channelName,
+                    channelType,
+                    channelName);
         }
     }
 
@@ -227,7 +243,8 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
                 case RelayFrame.Outbound out -> onOutbound(session, out);
                 case RelayFrame.MalformedOutbound bad -> {
                     LOG.warn("hermes relay: outbound {} is malformed: {}", bad.requestId(), bad.reason());
-                    session.send(RelayFrameWriter.outboundResult(bad.requestId(), RelayFrameWriter.failure("malformed action: " + bad.reason())));
+                    session.send(RelayFrameWriter.outboundResult(
+                            bad.requestId(), RelayFrameWriter.failure("malformed action: " + bad.reason())));
                 }
                 case RelayFrame.GoingIdle ignored -> {
                     session.send(RelayFrameWriter.goingIdleAck());
@@ -235,7 +252,8 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
                 }
                 case RelayFrame.InboundAck ack -> LOG.debug("hermes relay: inbound_ack {}", ack.bufferId());
                 case RelayFrame.Interrupt interrupt ->
-                        LOG.info("hermes relay: ignoring interrupt for session {} (single gateway)", interrupt.sessionKey());
+                    LOG.info(
+                            "hermes relay: ignoring interrupt for session {} (single gateway)", interrupt.sessionKey());
                 case RelayFrame.Unknown unknown -> LOG.debug("hermes relay: ignoring frame type '{}'", unknown.type());
             }
         }
@@ -247,7 +265,8 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
             // We are on the socket's event loop: an inbound frame that deliver() writes from another thread after
             // this flag flips is queued behind this task, so it always follows the descriptor on the wire.
             live.updateAndGet(l -> l != null && l.session() == session
-                    ? new Live(session, true, l.handshaken() ? l.defaultPlatform() : hello.platform()) : l);
+                    ? new Live(session, true, l.handshaken() ? l.defaultPlatform() : hello.platform())
+                    : l);
             session.send(RelayFrameWriter.descriptor(descriptor));
             everConnected = true;
             setHealth(RuntimeHealth.State.UP, "Hermes gateway '" + session.gatewayId() + "' connected to /relay");
@@ -267,7 +286,10 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
                         if (session.isOpen()) {
                             session.send(RelayFrameWriter.outboundResult(out.requestId(), r));
                         } else {
-                            LOG.warn("hermes relay: socket gone before the result of {} {} could be sent", out.op(), out.requestId());
+                            LOG.warn(
+                                    "hermes relay: socket gone before the result of {} {} could be sent",
+                                    out.op(),
+                                    out.requestId());
                         }
                     });
         }
@@ -275,12 +297,14 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         private CompletionStage<ObjectNode> execute(RelaySession session, RelayFrame.Outbound out) {
             ObjectNode a = out.action();
             return switch (out.op()) {
-                case "send" -> router.send(target(session, out), text(a, "content"), nullable(a, "reply_to"))
-                        .thenApply(r -> RelayFrameWriter.success(r.lastMessageId()));
+                case "send" ->
+                    router.send(target(session, out), text(a, "content"), nullable(a, "reply_to"))
+                            .thenApply(r -> RelayFrameWriter.success(r.lastMessageId()));
                 case "edit" -> {
                     String messageId = nullable(a, "message_id");
                     if (messageId == null) {
-                        yield CompletableFuture.completedFuture(RelayFrameWriter.failure("edit needs action.message_id"));
+                        yield CompletableFuture.completedFuture(
+                                RelayFrameWriter.failure("edit needs action.message_id"));
                     }
                     yield router.edit(target(session, out), messageId, text(a, "content"))
                             .thenApply(r -> RelayFrameWriter.success(r.lastMessageId()));
@@ -304,8 +328,11 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
             Live l = live.get();
             String platform = out.platform() != null ? out.platform() : l != null ? l.defaultPlatform() : "relay";
             JsonNode meta = a.path("metadata");
-            String thread = meta.path("thread_id").isTextual() ? meta.path("thread_id").asText()
-                    : meta.path("thread_ts").isTextual() ? meta.path("thread_ts").asText() : "";
+            String thread = meta.path("thread_id").isTextual()
+                    ? meta.path("thread_id").asText()
+                    : meta.path("thread_ts").isTextual()
+                            ? meta.path("thread_ts").asText()
+                            : "";
             KnownChat chat = known(platform, chatId);
             if (chat != null) {
                 return new OutboundTarget(chat.channelName(), chat.channelType(), chatId, thread);
@@ -342,7 +369,8 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         public void onClose(RelaySession session, int code, String reason) {
             Live now = live.updateAndGet(l -> l != null && l.session() == session ? null : l);
             if (now == null && !closed) {
-                setHealth(everConnected ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
+                setHealth(
+                        everConnected ? RuntimeHealth.State.DOWN : RuntimeHealth.State.STARTING,
                         "Hermes relay socket closed (" + code + (reason == null || reason.isEmpty() ? "" : " " + reason)
                                 + "); waiting for it to dial in again");
             }

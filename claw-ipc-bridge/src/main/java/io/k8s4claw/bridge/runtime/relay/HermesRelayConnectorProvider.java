@@ -2,7 +2,6 @@ package io.k8s4claw.bridge.runtime.relay;
 
 import io.k8s4claw.bridge.connect.RuntimeConnectorProvider;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
-
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.relay;
 
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
-
 import java.util.Objects;
 import java.util.Optional;
 

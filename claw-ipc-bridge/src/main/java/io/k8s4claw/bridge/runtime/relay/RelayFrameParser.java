@@ -1,13 +1,12 @@
 package io.k8s4claw.bridge.runtime.relay;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,16 +23,16 @@ public final class RelayFrameParser {
 
     /** One line of the stream: a frame, or why it is not one. */
     public sealed interface Line {
-        record Good(RelayFrame frame) implements Line {
-        }
+        record Good(RelayFrame frame) implements Line {}
 
         /** @param index 0-based number of the line on this socket */
-        record Bad(long index, String reason) implements Line {
-        }
+        record Bad(long index, String reason) implements Line {}
     }
 
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build());
 
     private final int maxLineChars;
     private final StringBuilder pending = new StringBuilder();
@@ -123,11 +122,13 @@ public final class RelayFrameParser {
             throw new RelayFrameException("field 'type' must be a string", 0);
         }
         return switch (type.asText()) {
-            case "hello" -> new RelayFrame.Hello(optionalText(node, "platform", "relay"), optionalText(node, "botId", ""));
+            case "hello" ->
+                new RelayFrame.Hello(optionalText(node, "platform", "relay"), optionalText(node, "botId", ""));
             case "outbound" -> outbound((ObjectNode) node);
             case "going_idle" -> new RelayFrame.GoingIdle();
             case "inbound_ack" -> new RelayFrame.InboundAck(optionalText(node, "bufferId", ""));
-            case "interrupt" -> new RelayFrame.Interrupt(optionalText(node, "session_key", ""), optionalText(node, "reason", null));
+            case "interrupt" ->
+                new RelayFrame.Interrupt(optionalText(node, "session_key", ""), optionalText(node, "reason", null));
             default -> new RelayFrame.Unknown(type.asText());
         };
     }
@@ -145,8 +146,12 @@ public final class RelayFrameParser {
         if (op == null || !op.isTextual() || op.asText().isEmpty()) {
             return new RelayFrame.MalformedOutbound(requestId.asText(), "field 'action.op' must be a non-empty string");
         }
-        return new RelayFrame.Outbound(requestId.asText(), op.asText(), actionObject,
-                optionalText(node, "platform", null), optionalText(node, "botId", null));
+        return new RelayFrame.Outbound(
+                requestId.asText(),
+                op.asText(),
+                actionObject,
+                optionalText(node, "platform", null),
+                optionalText(node, "botId", null));
     }
 
     private static String optionalText(JsonNode node, String field, String fallback) {

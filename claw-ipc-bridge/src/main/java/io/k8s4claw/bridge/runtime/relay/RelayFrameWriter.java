@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8s4claw.bridge.runtime.InboundMessage;
-
 import java.util.Locale;
 
 /**
@@ -15,8 +14,7 @@ public final class RelayFrameWriter {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private RelayFrameWriter() {
-    }
+    private RelayFrameWriter() {}
 
     public static String descriptor(CapabilityDescriptor d) {
         ObjectNode root = JSON.createObjectNode().put("type", "descriptor");
@@ -108,9 +106,13 @@ public final class RelayFrameWriter {
 
     /** Refusing a destination: Hermes then does not fall back to another op for that chat. */
     public static ObjectNode egressDeclined(String platform) {
-        return JSON.createObjectNode().put("success", false).put("code", "egress_declined")
-                .put("error", platform.toLowerCase(Locale.ROOT)
-                        + " egress declined: target is not an approved destination for this connection");
+        return JSON.createObjectNode()
+                .put("success", false)
+                .put("code", "egress_declined")
+                .put(
+                        "error",
+                        platform.toLowerCase(Locale.ROOT)
+                                + " egress declined: target is not an approved destination for this connection");
     }
 
     public static String goingIdleAck() {

@@ -32,9 +32,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -42,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's WebSocket endpoint (docs/runtime-hermes-relay.md, "Wire"): Netty HTTP on loopback, upgrade on {@code /relay}
@@ -128,14 +127,17 @@ public final class RelayServer implements AutoCloseable {
 
     /** Binds; throws when the port is taken (a misconfiguration the operator must see). */
     public RelayServer start() {
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 // first, so every byte read counts as life, pongs included (the WebSocket handler
                                 // drops pong frames before any later handler could see them)
-                                .addLast(new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(new IdleStateHandler(
+                                        settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(64 * 1024))
                                 .addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
@@ -158,8 +160,10 @@ public final class RelayServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while binding the relay listener", e);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("hermes-relay: cannot listen on " + settings.bindHost() + ":" + settings.port()
-                    + " (" + e.getMessage() + "); is CLAW_RELAY_PORT taken?", e);
+            throw new IllegalStateException(
+                    "hermes-relay: cannot listen on " + settings.bindHost() + ":" + settings.port() + " ("
+                            + e.getMessage() + "); is CLAW_RELAY_PORT taken?",
+                    e);
         }
         LOG.info("hermes relay listening on ws://{}:{}/relay", settings.bindHost(), port());
         return this;
@@ -189,18 +193,24 @@ public final class RelayServer implements AutoCloseable {
             if (req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
                 respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "{\"error\":\"the relay endpoint is /relay\"}");
             } else if (req.method().equals(HttpMethod.POST) && path.equals("/relay/policy")) {
-                boolean ok = verify(req.headers().get(HttpHeaderNames.AUTHORIZATION)) instanceof RelayToken.Verification.Valid;
-                respond(ctx, req, ok ? HttpResponseStatus.OK : HttpResponseStatus.UNAUTHORIZED, ok ? "{}" : "{\"error\":\"unauthorized\"}");
+                boolean ok = verify(req.headers().get(HttpHeaderNames.AUTHORIZATION))
+                        instanceof RelayToken.Verification.Valid;
+                respond(
+                        ctx,
+                        req,
+                        ok ? HttpResponseStatus.OK : HttpResponseStatus.UNAUTHORIZED,
+                        ok ? "{}" : "{\"error\":\"unauthorized\"}");
             } else {
                 respond(ctx, req, HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\"}");
             }
         }
 
         private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body) {
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            FullHttpResponse res = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            res.headers().set(HttpHeaderNames.CONNECTION, "close"); // we close after answering: tell the client not to reuse
+            res.headers()
+                    .set(HttpHeaderNames.CONNECTION, "close"); // we close after answering: tell the client not to reuse
             HttpUtil.setContentLength(res, res.content().readableBytes());
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
@@ -219,22 +229,30 @@ public final class RelayServer implements AutoCloseable {
                 RelayToken.Verification v = verify(hs.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
                 if (!(v instanceof RelayToken.Verification.Valid valid)) {
                     String reason = v instanceof RelayToken.Verification.Expired ? "expired" : "unauthorized";
-                    LOG.warn("hermes relay: refused an upgrade from {}: {}", ctx.channel().remoteAddress(),
+                    LOG.warn(
+                            "hermes relay: refused an upgrade from {}: {}",
+                            ctx.channel().remoteAddress(),
                             v instanceof RelayToken.Verification.Invalid inv ? inv.why() : "token expired");
-                    ctx.writeAndFlush(new CloseWebSocketFrame(CLOSE_AUTH_FAILED, reason)).addListener(ChannelFutureListener.CLOSE);
+                    ctx.writeAndFlush(new CloseWebSocketFrame(CLOSE_AUTH_FAILED, reason))
+                            .addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
                 session = new RelaySession(ctx.channel(), valid.gatewayId(), sessionIds.incrementAndGet());
                 parser = new RelayFrameParser(settings.maxLineChars());
                 long ping = settings.pingInterval().toMillis();
-                pinger = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(new PingWebSocketFrame()),
-                        ping, ping, TimeUnit.MILLISECONDS);
+                pinger = ctx.executor()
+                        .scheduleAtFixedRate(
+                                () -> ctx.writeAndFlush(new PingWebSocketFrame()), ping, ping, TimeUnit.MILLISECONDS);
                 listener.onOpen(session);
             } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
                 closeCode = 1001;
                 closeReason = "idle for " + settings.idleTimeout().toSeconds() + " s";
-                LOG.warn("hermes relay: {} sent nothing (not even a pong) for {}; closing", session, settings.idleTimeout());
-                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "keepalive timeout")).addListener(ChannelFutureListener.CLOSE);
+                LOG.warn(
+                        "hermes relay: {} sent nothing (not even a pong) for {}; closing",
+                        session,
+                        settings.idleTimeout());
+                ctx.writeAndFlush(new CloseWebSocketFrame(1001, "keepalive timeout"))
+                        .addListener(ChannelFutureListener.CLOSE);
             } else {
                 super.userEventTriggered(ctx, evt);
             }

@@ -20,8 +20,15 @@ import java.util.Objects;
  *                           (Hermes gives up at 30 s and reports an ambiguous result)
  * @param maxLineChars       longest accepted frame line
  */
-public record RelaySettings(String bindHost, int port, List<String> secrets, String gatewayId, Duration pingInterval,
-                            Duration idleTimeout, Duration outboundTimeout, int maxLineChars) {
+public record RelaySettings(
+        String bindHost,
+        int port,
+        List<String> secrets,
+        String gatewayId,
+        Duration pingInterval,
+        Duration idleTimeout,
+        Duration outboundTimeout,
+        int maxLineChars) {
 
     public static final int DEFAULT_PORT = 8765;
 
@@ -41,8 +48,15 @@ public record RelaySettings(String bindHost, int port, List<String> secrets, Str
     }
 
     public static RelaySettings defaults(int port, String secret) {
-        return new RelaySettings("127.0.0.1", port, List.of(secret), null, Duration.ofSeconds(20),
-                Duration.ofSeconds(90), Duration.ofSeconds(25), 4 * 1024 * 1024);
+        return new RelaySettings(
+                "127.0.0.1",
+                port,
+                List.of(secret),
+                null,
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(90),
+                Duration.ofSeconds(25),
+                4 * 1024 * 1024);
     }
 
     /** From the bridge's environment ({@code CLAW_RELAY_PORT}, {@code CLAW_RELAY_SECRET}, {@code CLAW_RELAY_GATEWAY_ID}). */
@@ -55,15 +69,26 @@ public record RelaySettings(String bindHost, int port, List<String> secrets, Str
             throw new IllegalArgumentException("CLAW_RELAY_PORT must be a number, got '" + portText + "'");
         }
         String secret = env.getOrDefault("CLAW_RELAY_SECRET", "");
-        List<String> secrets = Arrays.stream(secret.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> secrets = Arrays.stream(secret.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         RelaySettings d = defaults(port, "placeholder");
         String id = env.get("CLAW_RELAY_GATEWAY_ID");
-        return new RelaySettings(d.bindHost(), port, secrets, id == null || id.isBlank() ? null : id.trim(),
-                d.pingInterval(), d.idleTimeout(), d.outboundTimeout(), d.maxLineChars());
+        return new RelaySettings(
+                d.bindHost(),
+                port,
+                secrets,
+                id == null || id.isBlank() ? null : id.trim(),
+                d.pingInterval(),
+                d.idleTimeout(),
+                d.outboundTimeout(),
+                d.maxLineChars());
     }
 
     public RelaySettings withTimings(Duration pingInterval, Duration idleTimeout, Duration outboundTimeout) {
-        return new RelaySettings(bindHost, port, secrets, gatewayId, pingInterval, idleTimeout, outboundTimeout, maxLineChars);
+        return new RelaySettings(
+                bindHost, port, secrets, gatewayId, pingInterval, idleTimeout, outboundTimeout, maxLineChars);
     }
 
     @Override

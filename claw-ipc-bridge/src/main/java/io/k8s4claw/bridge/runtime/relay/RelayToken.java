@@ -1,7 +1,5 @@
 package io.k8s4claw.bridge.runtime.relay;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -11,6 +9,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The relay's upgrade token (docs/runtime-hermes-relay.md, "Wire": Auth): {@code base64url-nopad(UTF-8(payload ":" exp ":" sig))} with
@@ -25,22 +25,18 @@ public final class RelayToken {
     /** Clock skew tolerated on {@code exp}. */
     public static final Duration SKEW = Duration.ofSeconds(30);
 
-    private RelayToken() {
-    }
+    private RelayToken() {}
 
     /** The result of checking a bearer token. */
     public sealed interface Verification {
         /** The token is genuine and current; {@code gatewayId} is its payload. */
-        record Valid(String gatewayId) implements Verification {
-        }
+        record Valid(String gatewayId) implements Verification {}
 
         /** Signed correctly but past its {@code exp}: close 4401 "expired". */
-        record Expired(String gatewayId, long exp) implements Verification {
-        }
+        record Expired(String gatewayId, long exp) implements Verification {}
 
         /** Anything else (missing, malformed, wrong signature, unknown id): close 4401 "unauthorized". */
-        record Invalid(String why) implements Verification {
-        }
+        record Invalid(String why) implements Verification {}
     }
 
     /** Mints a token as Hermes does (for tests and tooling). */
@@ -56,7 +52,8 @@ public final class RelayToken {
      * @param secrets           accepted secrets (current first; several during rotation); never empty
      * @param expectedGatewayId when non-null, only this gateway id is accepted
      */
-    public static Verification verify(String authorizationHeader, List<String> secrets, String expectedGatewayId, Clock clock) {
+    public static Verification verify(
+            String authorizationHeader, List<String> secrets, String expectedGatewayId, Clock clock) {
         Objects.requireNonNull(secrets, "secrets");
         if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) {
             return new Verification.Invalid("no 'Authorization: Bearer' header");
@@ -89,7 +86,8 @@ public final class RelayToken {
         boolean match = false;
         for (String secret : secrets) {
             // evaluate every secret: no early exit that would tell which one matched
-            match |= MessageDigest.isEqual(hmacHex(secret, payload + ":" + expText).getBytes(StandardCharsets.US_ASCII), given);
+            match |= MessageDigest.isEqual(
+                    hmacHex(secret, payload + ":" + expText).getBytes(StandardCharsets.US_ASCII), given);
         }
         if (!match) {
             return new Verification.Invalid("token signature does not match");

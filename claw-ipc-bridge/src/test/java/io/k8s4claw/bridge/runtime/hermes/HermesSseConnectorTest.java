@@ -1,5 +1,9 @@
 package io.k8s4claw.bridge.runtime.hermes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -9,9 +13,6 @@ import io.k8s4claw.testkit.hermes.Dialect;
 import io.k8s4claw.testkit.hermes.HermesApiEmulator;
 import io.k8s4claw.testkit.hermes.RecordedRequest;
 import io.k8s4claw.testkit.hermes.Step;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,10 +22,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The Hermes SSE connector against the Hermes API emulator (claw-testkit, docs/hermes-api-emulator.md). */
 class HermesSseConnectorTest {
@@ -61,9 +60,20 @@ class HermesSseConnectorTest {
     }
 
     static InboundMessage message(String id, String conversation, String text) {
-        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("telegram-main", id), "telegram-main", "telegram",
-                conversation, "", new InboundMessage.Sender("u1", "Ada", false), text, "", List.of(), Map.of(),
-                InboundMessage.ChatType.DIRECT, Instant.EPOCH);
+        return new InboundMessage(
+                id,
+                InboundMessage.idempotencyKeyFor("telegram-main", id),
+                "telegram-main",
+                "telegram",
+                conversation,
+                "",
+                new InboundMessage.Sender("u1", "Ada", false),
+                text,
+                "",
+                List.of(),
+                Map.of(),
+                InboundMessage.ChatType.DIRECT,
+                Instant.EPOCH);
     }
 
     static Accepted accept(HermesSseConnector c, InboundMessage m, RecordingSink sink) throws Exception {
@@ -86,17 +96,23 @@ class HermesSseConnectorTest {
     }
 
     List<RecordedRequest> posts() {
-        return emu.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/v1/runs")).toList();
+        return emu.requests().stream()
+                .filter(r -> r.method().equals("POST") && r.path().equals("/v1/runs"))
+                .toList();
     }
 
     // ---------------------------------------------------------------- TV-A1 / streaming
 
     @Test
     void tvA1DeltasBecomeCumulativeAndRunCompletedIsTheFinal() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(
-                new Step.Tool("web_search", "Oslo weather", Duration.ofMillis(30)),
-                new Step.Delta("It is 3 °C"), new Step.Delta(" and cloudy in Oslo."),
-                new Step.Complete("It is 3 °C and cloudy in Oslo."))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(
+                        new Step.Tool("web_search", "Oslo weather", Duration.ofMillis(30)),
+                        new Step.Delta("It is 3 °C"),
+                        new Step.Delta(" and cloudy in Oslo."),
+                        new Step.Complete("It is 3 °C and cloudy in Oslo.")))
+                .start();
         var c = connector();
         var m = message("4711", "123456789", "What is the weather in Oslo?");
         var sink = new RecordingSink();
@@ -106,8 +122,12 @@ class HermesSseConnectorTest {
 
         assertThat(a.runRef()).matches("run_[0-9a-f]{32}");
         assertThat(a.replayed()).isFalse();
-        assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:It is 3 °C",
-                "delta:It is 3 °C and cloudy in Oslo.", "final:It is 3 °C and cloudy in Oslo.");
+        assertThat(sink.eventsWithoutTyping())
+                .containsExactly(
+                        "start",
+                        "delta:It is 3 °C",
+                        "delta:It is 3 °C and cloudy in Oslo.",
+                        "final:It is 3 °C and cloudy in Oslo.");
         assertThat(sink.events()).contains("typing"); // tool.started
         assertThat(sink.violations()).isEmpty();
 
@@ -116,9 +136,13 @@ class HermesSseConnectorTest {
         assertThat(post.header("idempotency-key")).isEqualTo(m.idempotencyKey());
         assertThat(post.header("x-hermes-session-key")).isEqualTo("bridge:telegram-main:123456789");
         assertThat(post.header("origin")).isNull();
-        assertThat(post.body()).isEqualTo("{\"input\":\"What is the weather in Oslo?\",\"session_id\":\"telegram-main.123456789\"}");
-        assertThat(emu.requests()).allSatisfy(r -> assertThat(r.header("origin")).isNull());
-        var events = emu.requests().stream().filter(r -> r.path().endsWith("/events")).toList();
+        assertThat(post.body())
+                .isEqualTo("{\"input\":\"What is the weather in Oslo?\",\"session_id\":\"telegram-main.123456789\"}");
+        assertThat(emu.requests())
+                .allSatisfy(r -> assertThat(r.header("origin")).isNull());
+        var events = emu.requests().stream()
+                .filter(r -> r.path().endsWith("/events"))
+                .toList();
         assertThat(events).hasSize(1);
         assertThat(events.get(0).header("authorization")).isEqualTo("Bearer " + KEY);
     }
@@ -130,26 +154,37 @@ class HermesSseConnectorTest {
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "hello"), sink);
         awaitTerminal(sink);
-        assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:echo: ", "delta:echo: hello", "final:echo: hello");
+        assertThat(sink.eventsWithoutTyping())
+                .containsExactly("start", "delta:echo: ", "delta:echo: hello", "final:echo: hello");
         assertThat(sink.violations()).isEmpty();
     }
 
     @Test
     void runFailedAndCancelledBecomeErrors() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> r.input().equals("fail")
-                ? List.of(new Step.Delta("partial"), new Step.Fail("Model provider error: 500\nTraceback (most recent call last): ..."))
-                : List.of(new Step.Hang())).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> r.input().equals("fail")
+                        ? List.of(
+                                new Step.Delta("partial"),
+                                new Step.Fail("Model provider error: 500\nTraceback (most recent call last): ..."))
+                        : List.of(new Step.Hang()))
+                .start();
         var c = connector();
         var failed = new RecordingSink();
         accept(c, message("1", "c1", "fail"), failed);
         awaitTerminal(failed);
-        assertThat(failed.events()).last().isEqualTo("error:run_failed:The agent could not finish this request: Model provider error: 500");
+        assertThat(failed.events())
+                .last()
+                .isEqualTo("error:run_failed:The agent could not finish this request: Model provider error: 500");
 
         var cancelled = new RecordingSink();
         var a = accept(c, message("2", "c2", "hang"), cancelled);
         var http = java.net.http.HttpClient.newHttpClient();
-        var stop = http.send(java.net.http.HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
-                .header("Authorization", "Bearer " + KEY).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        var stop = http.send(
+                java.net.http.HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
+                        .header("Authorization", "Bearer " + KEY)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(stop.statusCode()).isEqualTo(200);
         awaitTerminal(cancelled);
@@ -174,7 +209,9 @@ class HermesSseConnectorTest {
         assertThat(emu.admittedRuns()).isEqualTo(1);
         assertThat(first.events()).last().isEqualTo("final:echo: once please");
         assertThat(second.events()).last().isEqualTo("final:echo: once please"); // replayed from the journal
-        assertThat(posts()).extracting(RecordedRequest::body).containsOnly(posts().get(0).body());
+        assertThat(posts())
+                .extracting(RecordedRequest::body)
+                .containsOnly(posts().get(0).body());
     }
 
     @Test
@@ -199,7 +236,11 @@ class HermesSseConnectorTest {
         var e = failure(c.deliver(message("1", "c1", "hi"), new RecordingSink()));
         assertThat(e.retryable()).isFalse();
         assertThat(e.code()).isEqualTo("unauthorized");
-        assertThat(e.getMessage()).contains("401").contains("CLAW_RUNTIME_TOKEN").doesNotContain(wrong).doesNotContain(KEY);
+        assertThat(e.getMessage())
+                .contains("401")
+                .contains("CLAW_RUNTIME_TOKEN")
+                .doesNotContain(wrong)
+                .doesNotContain(KEY);
         assertThat(e.toString()).doesNotContain(wrong);
         await().atMost(WAIT).until(() -> c.health().state() == RuntimeHealth.State.DOWN);
         assertThat(c.health().detail()).contains("401").doesNotContain(wrong);
@@ -209,7 +250,11 @@ class HermesSseConnectorTest {
 
     @Test
     void concurrencyCapIsRetryableWithRetryAfter() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).maxConcurrentRuns(1).script(r -> List.of(new Step.Hang())).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .maxConcurrentRuns(1)
+                .script(r -> List.of(new Step.Hang()))
+                .start();
         var c = connector();
         accept(c, message("1", "c1", "a"), new RecordingSink());
         var e = failure(c.deliver(message("2", "c2", "b"), new RecordingSink()));
@@ -218,7 +263,8 @@ class HermesSseConnectorTest {
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
         assertThat(e.getMessage()).contains("Too many concurrent runs (max 1)");
         // a replay of the admitted message bypasses the cap
-        assertThat(accept(c, message("1", "c1", "a"), new RecordingSink()).replayed()).isTrue();
+        assertThat(accept(c, message("1", "c1", "a"), new RecordingSink()).replayed())
+                .isTrue();
     }
 
     @Test
@@ -245,11 +291,15 @@ class HermesSseConnectorTest {
         var c = connector();
         var sink = new RecordingSink();
         var m = message("r-1", "c1", "again");
-        Accepted a = c.resume(m, "run_00000000000000000000000000000000", sink).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Accepted a = c.resume(m, "run_00000000000000000000000000000000", sink)
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         awaitTerminal(sink);
         assertThat(a.runRef()).isNotEqualTo("run_00000000000000000000000000000000");
         assertThat(sink.events()).last().isEqualTo("final:echo: again");
-        assertThat(posts()).singleElement().satisfies(p -> assertThat(p.header("idempotency-key")).isEqualTo(m.idempotencyKey()));
+        assertThat(posts())
+                .singleElement()
+                .satisfies(p -> assertThat(p.header("idempotency-key")).isEqualTo(m.idempotencyKey()));
         var e = failure(c.answerApproval("run_00000000000000000000000000000000", "x", "once"));
         assertThat(e.code()).isEqualTo("run_not_found");
         assertThat(e.retryable()).isFalse();
@@ -273,9 +323,13 @@ class HermesSseConnectorTest {
     @Test
     void concurrentRunsDoNotCrossTalk() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        emu = HermesApiEmulator.builder().apiKey(KEY).maxConcurrentRuns(10).script(r -> List.of(
-                new Step.Delta("for " + r.input() + ": "), new Step.Await(release),
-                new Step.Delta(r.input()), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .maxConcurrentRuns(10)
+                .script(r -> List.of(
+                        new Step.Delta("for " + r.input() + ": "), new Step.Await(release),
+                        new Step.Delta(r.input()), new Step.Complete(null)))
+                .start();
         var c = connector();
         List<RecordingSink> sinks = new ArrayList<>();
         List<java.util.concurrent.CompletableFuture<Accepted>> stages = new ArrayList<>();
@@ -292,8 +346,12 @@ class HermesSseConnectorTest {
         release.countDown();
         for (int i = 0; i < 10; i++) {
             awaitTerminal(sinks.get(i));
-            assertThat(sinks.get(i).eventsWithoutTyping()).containsExactly("start", "delta:for u" + i + ": ",
-                    "delta:for u" + i + ": u" + i, "final:for u" + i + ": u" + i);
+            assertThat(sinks.get(i).eventsWithoutTyping())
+                    .containsExactly(
+                            "start",
+                            "delta:for u" + i + ": ",
+                            "delta:for u" + i + ": u" + i,
+                            "final:for u" + i + ": u" + i);
             assertThat(sinks.get(i).violations()).isEmpty();
         }
         assertThat(stages.stream().map(f -> f.join().runRef()).distinct()).hasSize(10);
@@ -303,8 +361,11 @@ class HermesSseConnectorTest {
 
     @Test
     void conversationContinuesAcrossSessionIdRotation() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).compressAfterTurns(2)
-                .script(r -> List.of(new Step.Complete("turn ${turn} in " + r.sessionId()))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .compressAfterTurns(2)
+                .script(r -> List.of(new Step.Complete("turn ${turn} in " + r.sessionId())))
+                .start();
         var c = connector();
         List<String> finals = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -319,7 +380,9 @@ class HermesSseConnectorTest {
         assertThat(finals.get(2)).startsWith("final:turn 2 in telegram-main.123-c1-");
         assertThat(finals.get(3)).startsWith("final:turn 3 in telegram-main.123-c1-");
         // the bridge keeps sending the stable id; Hermes resolves it to the live tip
-        assertThat(posts()).extracting(RecordedRequest::body).allSatisfy(b -> assertThat(b).contains("\"session_id\":\"telegram-main.123\""));
+        assertThat(posts())
+                .extracting(RecordedRequest::body)
+                .allSatisfy(b -> assertThat(b).contains("\"session_id\":\"telegram-main.123\""));
         // another conversation is another session
         var other = new RecordingSink();
         accept(c, message("o1", "456", "x"), other);
@@ -331,11 +394,19 @@ class HermesSseConnectorTest {
 
     @Test
     void keepalivesKeepASlowRunAliveAndSilenceTripsTheWatchdog() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).keepaliveInterval(Duration.ofMillis(100))
-                .script(r -> List.of(new Step.Delta("thinking… "), new Step.Delay(Duration.ofMillis(2500)),
-                        new Step.Delta("done"), new Step.Complete(null))).start();
-        var s = HermesSseSettings.of(emu.baseUrl(), KEY).withStreamWatchdog(Duration.ofMillis(1000))
-                .withHealthInterval(Duration.ofSeconds(1)).withReconnect(Duration.ofMillis(20), Duration.ofMillis(100));
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .keepaliveInterval(Duration.ofMillis(100))
+                .script(r -> List.of(
+                        new Step.Delta("thinking… "),
+                        new Step.Delay(Duration.ofMillis(2500)),
+                        new Step.Delta("done"),
+                        new Step.Complete(null)))
+                .start();
+        var s = HermesSseSettings.of(emu.baseUrl(), KEY)
+                .withStreamWatchdog(Duration.ofMillis(1000))
+                .withHealthInterval(Duration.ofSeconds(1))
+                .withReconnect(Duration.ofMillis(20), Duration.ofMillis(100));
         var c = new HermesSseConnector(s);
         connectors.add(c);
         c.start(null);
@@ -345,22 +416,30 @@ class HermesSseConnectorTest {
         awaitTerminal(sink);
         assertThat(c.stats().streamReconnects()).isZero(); // 2.5 s of silence in the run, covered by keepalives
         assertThat(c.stats().keepalives()).isGreaterThanOrEqualTo(5);
-        assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:thinking… ", "delta:thinking… done", "final:thinking… done");
+        assertThat(sink.eventsWithoutTyping())
+                .containsExactly("start", "delta:thinking… ", "delta:thinking… done", "final:thinking… done");
 
         emu.keepalivesSuppressed(true);
         var silent = new RecordingSink();
         accept(c, message("2", "c2", "slow"), silent);
         awaitTerminal(silent);
         assertThat(c.stats().streamReconnects()).isGreaterThanOrEqualTo(1); // the watchdog re-opened the silent stream
-        assertThat(silent.eventsWithoutTyping()).containsExactly("start", "delta:thinking… ", "delta:thinking… done", "final:thinking… done");
+        assertThat(silent.eventsWithoutTyping())
+                .containsExactly("start", "delta:thinking… ", "delta:thinking… done", "final:thinking… done");
         assertThat(silent.violations()).isEmpty();
     }
 
     @Test
     void droppedStreamResumesWithLastEventId() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("one "),
-                new Step.Await(release), new Step.Delta("two"), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(
+                        new Step.Delta("one "),
+                        new Step.Await(release),
+                        new Step.Delta("two"),
+                        new Step.Complete(null)))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
@@ -369,7 +448,9 @@ class HermesSseConnectorTest {
         release.countDown();
         awaitTerminal(sink);
         assertThat(sink.eventsWithoutTyping()).containsExactly("start", "delta:one ", "delta:one two", "final:one two");
-        var subs = emu.requests().stream().filter(r -> r.path().endsWith("/events")).toList();
+        var subs = emu.requests().stream()
+                .filter(r -> r.path().endsWith("/events"))
+                .toList();
         assertThat(subs).hasSizeGreaterThanOrEqualTo(2);
         assertThat(subs.get(0).header("last-event-id")).isNull();
         assertThat(subs.get(1).header("last-event-id")).isEqualTo("1");
@@ -379,8 +460,15 @@ class HermesSseConnectorTest {
     @Test
     void olderDialectDroppedStreamFallsBackToStatus() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER).script(r -> List.of(new Step.Delta("one "),
-                new Step.Await(release), new Step.Delta("two"), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .dialect(Dialect.OLDER)
+                .script(r -> List.of(
+                        new Step.Delta("one "),
+                        new Step.Await(release),
+                        new Step.Delta("two"),
+                        new Step.Complete(null)))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
@@ -396,8 +484,11 @@ class HermesSseConnectorTest {
     @Test
     void runtimeDownMidRunThenUpDeliversTheReplyOnce() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("a"),
-                new Step.Await(release), new Step.Delta("b"), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(
+                        new Step.Delta("a"), new Step.Await(release), new Step.Delta("b"), new Step.Complete(null)))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
@@ -442,7 +533,10 @@ class HermesSseConnectorTest {
 
     @Test
     void runtimeCrashMidRunEndsAsInterrupted() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("a"), new Step.Hang())).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(new Step.Delta("a"), new Step.Hang()))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
@@ -456,9 +550,13 @@ class HermesSseConnectorTest {
     @Test
     void aRunCancelledByHermesShuttingDownIsSubmittedAgainNotReported() throws Exception {
         var calls = new java.util.concurrent.atomic.AtomicInteger();
-        emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER).script(r -> calls.incrementAndGet() == 1
-                ? List.of(new Step.Delta("half"), new Step.Hang())
-                : List.of(new Step.Delta("whole answer"), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .dialect(Dialect.OLDER)
+                .script(r -> calls.incrementAndGet() == 1
+                        ? List.of(new Step.Delta("half"), new Step.Hang())
+                        : List.of(new Step.Delta("whole answer"), new Step.Complete(null)))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         accept(c, message("1", "c1", "x"), sink);
@@ -474,15 +572,22 @@ class HermesSseConnectorTest {
 
     @Test
     void aRunStoppedWhileHermesStaysUpEndsAsCancelled() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).dialect(Dialect.OLDER)
-                .script(r -> List.of(new Step.Delta("a"), new Step.Hang())).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .dialect(Dialect.OLDER)
+                .script(r -> List.of(new Step.Delta("a"), new Step.Hang()))
+                .start();
         var c = connector();
         var sink = new RecordingSink();
         Accepted a = accept(c, message("1", "c1", "x"), sink);
         await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
-        var stop = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop")).header("Authorization", "Bearer " + KEY)
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var stop = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
+                                .header("Authorization", "Bearer " + KEY)
+                                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(stop.statusCode()).isEqualTo(200);
         awaitTerminal(sink);
         assertThat(sink.events()).last().asString().startsWith("error:run_cancelled:");
@@ -492,8 +597,14 @@ class HermesSseConnectorTest {
     @Test
     void bridgeRestartResumesTheRecordedRun() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(new Step.Delta("part "),
-                new Step.Await(release), new Step.Delta("rest"), new Step.Complete(null))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(
+                        new Step.Delta("part "),
+                        new Step.Await(release),
+                        new Step.Delta("rest"),
+                        new Step.Complete(null)))
+                .start();
         var before = connector();
         var m = message("1", "c1", "x");
         var first = new RecordingSink();
@@ -504,7 +615,8 @@ class HermesSseConnectorTest {
 
         var after = connector();
         var sink = new RecordingSink();
-        Accepted resumed = after.resume(m, a.runRef(), sink).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Accepted resumed =
+                after.resume(m, a.runRef(), sink).toCompletableFuture().get(10, TimeUnit.SECONDS);
         awaitTerminal(sink);
         assertThat(resumed.runRef()).isEqualTo(a.runRef());
         assertThat(sink.events()).last().isEqualTo("final:part rest");
@@ -514,7 +626,10 @@ class HermesSseConnectorTest {
 
     @Test
     void replayAfterTheJournalExpiredTakesTheFinalFromTheStatus() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).eventRetention(Duration.ofMillis(50)).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .eventRetention(Duration.ofMillis(50))
+                .start();
         var c = connector();
         var m = message("1", "c1", "long ago");
         var first = new RecordingSink();
@@ -540,26 +655,40 @@ class HermesSseConnectorTest {
 
     @Test
     void approvalRoundTrip() throws Exception {
-        emu = HermesApiEmulator.builder().apiKey(KEY).script(r -> List.of(
-                new Step.Approval("rm -rf /tmp/x", List.of("once", "session", "always", "deny"), r.input().equals("with id") ? "req-42" : null),
-                new Step.Complete("you chose ${choice}"))).start();
+        emu = HermesApiEmulator.builder()
+                .apiKey(KEY)
+                .script(r -> List.of(
+                        new Step.Approval(
+                                "rm -rf /tmp/x",
+                                List.of("once", "session", "always", "deny"),
+                                r.input().equals("with id") ? "req-42" : null),
+                        new Step.Complete("you chose ${choice}")))
+                .start();
         var c = connector();
         for (String variant : List.of("with id", "without id")) {
             var sink = new RecordingSink();
             Accepted a = accept(c, message(variant, variant.replace(' ', '-'), variant), sink);
             await().atMost(WAIT).until(() -> sink.lastApprovalId() != null);
             assertThat(sink.count("approval:")).isEqualTo(1);
-            assertThat(sink.events()).anySatisfy(e -> assertThat(e).endsWith(":once/session/always/deny:The agent asks for approval (dangerous command): rm -rf /tmp/x"));
+            assertThat(sink.events())
+                    .anySatisfy(
+                            e -> assertThat(e)
+                                    .endsWith(
+                                            ":once/session/always/deny:The agent asks for approval (dangerous command): rm -rf /tmp/x"));
             if (variant.equals("with id")) {
                 assertThat(sink.lastApprovalId()).isEqualTo("req-42");
             }
-            c.answerApproval(a.runRef(), sink.lastApprovalId(), "session").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            c.answerApproval(a.runRef(), sink.lastApprovalId(), "session")
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             awaitTerminal(sink);
             assertThat(sink.events()).last().isEqualTo("final:you chose session");
             var e = failure(c.answerApproval(a.runRef(), sink.lastApprovalId(), "deny"));
             assertThat(e.code()).isEqualTo("approval_not_pending");
         }
-        var answers = emu.requests().stream().filter(r -> r.path().endsWith("/approval")).toList();
+        var answers = emu.requests().stream()
+                .filter(r -> r.path().endsWith("/approval"))
+                .toList();
         assertThat(answers.get(0).body()).isEqualTo("{\"choice\":\"session\",\"request_id\":\"req-42\"}");
         assertThat(answers.get(2).body()).isEqualTo("{\"choice\":\"session\"}");
     }

@@ -1,5 +1,7 @@
 package io.k8s4claw.bridge.runtime.hermes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.launchdarkly.eventsource.CommentEvent;
@@ -12,15 +14,12 @@ import com.launchdarkly.eventsource.StreamEvent;
 import com.launchdarkly.eventsource.StreamException;
 import com.launchdarkly.logging.LDLogger;
 import io.k8s4claw.bridge.runtime.RecordingSink;
-
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzing of the SSE path: arbitrary bytes through okhttp-eventsource's parser (the one the connector uses, fed
@@ -39,30 +38,55 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HermesSseFuzzTest {
 
-    private static final List<String> NAMES = List.of("message.delta", "run.completed", "run.failed", "run.cancelled",
-            "run.interrupted", "approval.request", "approval.responded", "tool.started", "tool.completed",
-            "message.interim", "reasoning.available", "subagent.start", "run.steered", "");
+    private static final List<String> NAMES = List.of(
+            "message.delta",
+            "run.completed",
+            "run.failed",
+            "run.cancelled",
+            "run.interrupted",
+            "approval.request",
+            "approval.responded",
+            "tool.started",
+            "tool.completed",
+            "message.interim",
+            "reasoning.available",
+            "subagent.start",
+            "run.steered",
+            "");
 
     private static final java.util.concurrent.atomic.AtomicLong SSE_RUNS = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicLong MAPPER_RUNS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong MAPPER_RUNS =
+            new java.util.concurrent.atomic.AtomicLong();
     /** Event names {@link #mapperKeepsTheSinkContract} handed to the mapper inside well-formed JSON. */
     private static final Set<String> MAPPER_EVENTS_SENT = ConcurrentHashMap.newKeySet();
     /** Kinds of sink calls the mapper made in {@link #mapperKeepsTheSinkContract} (see {@link #kind}). */
     private static final Set<String> MAPPER_SINK_KINDS = ConcurrentHashMap.newKeySet();
     /** Every kind of sink call the mapper can make: one per way a Hermes event can show up in the channel. */
-    private static final Set<String> ALL_SINK_KINDS = Set.of("start", "delta", "final", "error:run_failed",
-            "error:run_cancelled", "error:run_interrupted", "approval", "typing");
+    private static final Set<String> ALL_SINK_KINDS = Set.of(
+            "start",
+            "delta",
+            "final",
+            "error:run_failed",
+            "error:run_cancelled",
+            "error:run_interrupted",
+            "approval",
+            "typing");
 
     @org.junit.jupiter.api.AfterAll
     static void report() {
         System.out.println("HermesSseFuzzTest executions: sse=" + SSE_RUNS.get() + " mapper=" + MAPPER_RUNS.get()
-                + " mapper events sent=" + new TreeSet<>(MAPPER_EVENTS_SENT) + " sink kinds=" + new TreeSet<>(MAPPER_SINK_KINDS));
+                + " mapper events sent=" + new TreeSet<>(MAPPER_EVENTS_SENT) + " sink kinds="
+                + new TreeSet<>(MAPPER_SINK_KINDS));
         if (MAPPER_RUNS.get() > 0) {
             // Without seeds the build gives the mapper test only the empty input: zero events, an empty sink, and
             // assertions that hold trivially. The stored inputs (HermesSseFuzzTestInputs/mapperKeepsTheSinkContract)
             // must reach every event name and every kind of sink call, or the contract was not checked on them.
-            assertThat(MAPPER_EVENTS_SENT).as("event names the mapper test's inputs sent").containsAll(NAMES);
-            assertThat(MAPPER_SINK_KINDS).as("sink calls the mapper test's inputs caused").containsAll(ALL_SINK_KINDS);
+            assertThat(MAPPER_EVENTS_SENT)
+                    .as("event names the mapper test's inputs sent")
+                    .containsAll(NAMES);
+            assertThat(MAPPER_SINK_KINDS)
+                    .as("sink calls the mapper test's inputs caused")
+                    .containsAll(ALL_SINK_KINDS);
         }
     }
 
@@ -103,7 +127,10 @@ class HermesSseFuzzTest {
         assertThat(sink.violations()).isEmpty();
         assertThat(sink.events()).first().isEqualTo("start");
         assertThat(sink.count("start")).isEqualTo(1);
-        assertThat(sink.events().stream().filter(e -> e.startsWith("final:") || e.startsWith("error:")).count()).isLessThanOrEqualTo(1);
+        assertThat(sink.events().stream()
+                        .filter(e -> e.startsWith("final:") || e.startsWith("error:"))
+                        .count())
+                .isLessThanOrEqualTo(1);
     }
 
     @FuzzTest(maxDuration = "30s")
@@ -129,13 +156,16 @@ class HermesSseFuzzTest {
                 }
                 default -> {
                     json = "{\"event\":" + quote(event) + ",\"request_id\":" + quote(data.consumeString(10))
-                            + ",\"choices\":[" + quote(data.consumeString(5)) + ",1,null],\"command\":" + quote(data.consumeString(20))
-                            + ",\"error\":" + (data.consumeBoolean() ? quote(data.consumeString(40)) : "{\"x\":1}") + "}";
+                            + ",\"choices\":[" + quote(data.consumeString(5)) + ",1,null],\"command\":"
+                            + quote(data.consumeString(20))
+                            + ",\"error\":" + (data.consumeBoolean() ? quote(data.consumeString(40)) : "{\"x\":1}")
+                            + "}";
                     MAPPER_EVENTS_SENT.add(event);
                 }
             }
             boolean wasTerminal = mapper.terminal();
-            mapper.onMessage(data.consumeBoolean() ? event : null, json, data.consumeBoolean() ? Integer.toString(i) : null);
+            mapper.onMessage(
+                    data.consumeBoolean() ? event : null, json, data.consumeBoolean() ? Integer.toString(i) : null);
             if (!wasTerminal && completedOutput != null) {
                 // run.completed.output is authoritative (docs/runtime-hermes-sse.md, "Following a run")
                 assertThat(sink.events()).last().isEqualTo("final:" + completedOutput);
@@ -143,7 +173,9 @@ class HermesSseFuzzTest {
         }
         sink.events().forEach(e -> MAPPER_SINK_KINDS.add(kind(e)));
         assertThat(sink.violations()).isEmpty();
-        long terminals = sink.events().stream().filter(e -> e.startsWith("final:") || e.startsWith("error:")).count();
+        long terminals = sink.events().stream()
+                .filter(e -> e.startsWith("final:") || e.startsWith("error:"))
+                .count();
         assertThat(terminals).isLessThanOrEqualTo(1);
         assertThat(sink.events()).allSatisfy(e -> {
             if (e.startsWith("error:")) {
@@ -179,7 +211,8 @@ class HermesSseFuzzTest {
             return new Client() {
                 @Override
                 public Result connect(String lastEventId) {
-                    return new Result(new ByteArrayInputStream(bytes), URI.create("http://127.0.0.1/v1/runs/run_x/events"), null);
+                    return new Result(
+                            new ByteArrayInputStream(bytes), URI.create("http://127.0.0.1/v1/runs/run_x/events"), null);
                 }
 
                 @Override
@@ -193,8 +226,7 @@ class HermesSseFuzzTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }

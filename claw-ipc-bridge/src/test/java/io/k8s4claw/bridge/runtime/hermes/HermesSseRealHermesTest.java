@@ -47,7 +47,9 @@ class HermesSseRealHermesTest {
     @BeforeAll
     static void startHermes() {
         model = FakeOpenAiServer.start();
-        hermes = RealHermes.builder().configYaml(RealHermes.modelConfig(model.baseUrl())).start();
+        hermes = RealHermes.builder()
+                .configYaml(RealHermes.modelConfig(model.baseUrl()))
+                .start();
     }
 
     @AfterAll
@@ -77,14 +79,27 @@ class HermesSseRealHermesTest {
     }
 
     private static InboundMessage slackThreadMessage(String id, String text) {
-        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("slack-eng", id), "slack-eng", "slack",
-                "C0123ABCD", "1767225600.000100", new InboundMessage.Sender("U01ALICE", "Alice", false), text,
-                "1767225612.000200", List.of(), Map.of(), InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
+        return new InboundMessage(
+                id,
+                InboundMessage.idempotencyKeyFor("slack-eng", id),
+                "slack-eng",
+                "slack",
+                "C0123ABCD",
+                "1767225600.000100",
+                new InboundMessage.Sender("U01ALICE", "Alice", false),
+                text,
+                "1767225612.000200",
+                List.of(),
+                Map.of(),
+                InboundMessage.ChatType.CHANNEL,
+                Instant.EPOCH);
     }
 
     private static long agentTurnsFor(String text) {
-        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .filter(r -> r.lastUserText().equals(text)).count();
+        return model.requests().stream()
+                .filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(text))
+                .count();
     }
 
     @Test
@@ -92,7 +107,8 @@ class HermesSseRealHermesTest {
         var c = connector();
         String text = "what's the deploy status? marker-sse-1";
         RecordingSink sink = new RecordingSink();
-        Accepted accepted = c.deliver(slackThreadMessage("ev-1", text), sink).toCompletableFuture()
+        Accepted accepted = c.deliver(slackThreadMessage("ev-1", text), sink)
+                .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         assertThat(accepted.runRef()).matches("run_[0-9a-f]{32}");
         assertThat(accepted.replayed()).isFalse();
@@ -102,7 +118,9 @@ class HermesSseRealHermesTest {
         assertThat(events.get(0)).isEqualTo("start");
         assertThat(events.get(events.size() - 1)).isEqualTo("final:echo: " + text);
         // cumulative deltas, each a prefix of the final text
-        events.stream().filter(e -> e.startsWith("delta:")).map(e -> e.substring(6))
+        events.stream()
+                .filter(e -> e.startsWith("delta:"))
+                .map(e -> e.substring(6))
                 .forEach(d -> assertThat("echo: " + text).startsWith(d));
         assertThat(sink.violations()).isEmpty();
         assertThat(agentTurnsFor(text)).isEqualTo(1);
@@ -112,18 +130,36 @@ class HermesSseRealHermesTest {
     void throughTheBridgeTheReplyReachesTheChannelInItsThread(@TempDir Path dir) throws Exception {
         var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
         try (Bridge bridge = Bridge.start(TestConfigs.config(dir), owned, FileStore.DEFAULT);
-             TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
-            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
-                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
-            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+                TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames()
+                    .hello(
+                            "slack-eng",
+                            "slack",
+                            "slack-0",
+                            0,
+                            ChannelCapabilities.newBuilder()
+                                    .setSupportsEdit(true)
+                                    .build(),
+                            "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome())
+                    .isTrue();
             await().atMost(TURN).until(() -> owned.health().isUp());
             String text = "deploy status? marker-bridge-1";
-            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0BRIDGE")
-                    .setConversationId("C0123ABCD").setThreadId("1767225600.000100").setPlatformMessageId("1767225612.000200")
-                    .setChatType(ChatType.CHANNEL).setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
-                    .setText(text).build()));
+            slack.send(slack.frames()
+                    .userMessage(UserMessage.newBuilder()
+                            .setMessageId("Ev0BRIDGE")
+                            .setConversationId("C0123ABCD")
+                            .setThreadId("1767225600.000100")
+                            .setPlatformMessageId("1767225612.000200")
+                            .setChatType(ChatType.CHANNEL)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                            .setText(text)
+                            .build()));
             assertThat(slack.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0BRIDGE");
-            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            Frame fin = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasFinal() || f.getReply().hasError()),
+                    TURN);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + text);
             assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0BRIDGE");
             assertThat(fin.getReply().getConversationId()).isEqualTo("C0123ABCD");
@@ -153,8 +189,8 @@ class HermesSseRealHermesTest {
     @Test
     void followingRunsLeavesNoHttpConnectionAllocated() throws Exception {
         // no health probe in flight while the pool is counted: one probe at start, the next in an hour
-        var c = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey())
-                .withHealthInterval(Duration.ofHours(1)));
+        var c = new HermesSseConnector(
+                HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()).withHealthInterval(Duration.ofHours(1)));
         connectors.add(c);
         c.start(null);
         await().atMost(TURN).until(() -> c.health().isUp());
@@ -162,7 +198,8 @@ class HermesSseRealHermesTest {
         for (int i = 0; i < 5; i++) {
             RecordingSink sink = new RecordingSink();
             sinks.add(sink);
-            c.deliver(slackThreadMessage("ev-leak-" + i, "leak check " + i), sink).toCompletableFuture()
+            c.deliver(slackThreadMessage("ev-leak-" + i, "leak check " + i), sink)
+                    .toCompletableFuture()
                     .get(TURN.toSeconds(), TimeUnit.SECONDS);
         }
         await().atMost(TURN).until(() -> sinks.stream().allMatch(RecordingSink::terminal));
@@ -170,66 +207,114 @@ class HermesSseRealHermesTest {
         // collector finds it and OkHttp logs the leak; once every follower is done, every connection is idle.
         var pool = c.streamClient().connectionPool();
         await().atMost(TURN).until(() -> c.activeFollowers() == 0);
-        assertThat(pool.connectionCount() - pool.idleConnectionCount()).as("connections still allocated").isZero();
+        assertThat(pool.connectionCount() - pool.idleConnectionCount())
+                .as("connections still allocated")
+                .isZero();
     }
 
     @Test
     void anApprovalRequestReachesTheSinkAndItsAnswerLetsTheCommandRun(@TempDir Path scratch) throws Exception {
-        Path victim = java.nio.file.Files.createDirectories(scratch.resolve("approval-victim").resolve("inner"));
+        Path victim = java.nio.file.Files.createDirectories(
+                scratch.resolve("approval-victim").resolve("inner"));
         String text = "clean up please marker-approval-1";
         // the model asks the terminal tool for a recursive delete, which Hermes holds for approval
         model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("terminal",
-                        JSON_ARGS.createObjectNode().put("command", "rm -r " + victim.getParent()).toString())
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                        "terminal",
+                        JSON_ARGS
+                                .createObjectNode()
+                                .put("command", "rm -r " + victim.getParent())
+                                .toString())
                 : FakeOpenAiServer.echo(r));
         var c = connector();
         RecordingSink sink = new RecordingSink();
-        Accepted accepted = c.deliver(slackThreadMessage("ev-approval", text), sink).toCompletableFuture()
+        Accepted accepted = c.deliver(slackThreadMessage("ev-approval", text), sink)
+                .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(() -> sink.lastApprovalId() != null);
-        String request = sink.events().stream().filter(e -> e.startsWith("approval:")).findFirst().orElseThrow();
+        String request = sink.events().stream()
+                .filter(e -> e.startsWith("approval:"))
+                .findFirst()
+                .orElseThrow();
         assertThat(request).contains("rm -r " + victim.getParent());
-        assertThat(java.nio.file.Files.exists(victim)).as("nothing ran before the answer").isTrue();
+        assertThat(java.nio.file.Files.exists(victim))
+                .as("nothing ran before the answer")
+                .isTrue();
 
-        c.answerApproval(accepted.runRef(), sink.lastApprovalId(), "once").toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        c.answerApproval(accepted.runRef(), sink.lastApprovalId(), "once")
+                .toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(sink::terminal);
         assertThat(sink.events().get(sink.events().size() - 1)).isEqualTo("final:echo: " + text);
-        assertThat(java.nio.file.Files.exists(victim.getParent())).as("the approved command ran").isFalse();
+        assertThat(java.nio.file.Files.exists(victim.getParent()))
+                .as("the approved command ran")
+                .isFalse();
         assertThat(sink.violations()).isEmpty();
     }
 
     @Test
     void throughTheBridgeTheChannelAnswersAnApprovalAndGetsTheReply(@TempDir Path dir) throws Exception {
-        Path victim = java.nio.file.Files.createDirectories(dir.resolve("approval-victim-2").resolve("inner"));
+        Path victim = java.nio.file.Files.createDirectories(
+                dir.resolve("approval-victim-2").resolve("inner"));
         String text = "tidy up please marker-approval-bridge";
         model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool("terminal",
-                        JSON_ARGS.createObjectNode().put("command", "rm -r " + victim.getParent()).toString())
+                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                        "terminal",
+                        JSON_ARGS
+                                .createObjectNode()
+                                .put("command", "rm -r " + victim.getParent())
+                                .toString())
                 : FakeOpenAiServer.echo(r));
         var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
         try (Bridge bridge = Bridge.start(TestConfigs.config(dir.resolve("bridge")), owned, FileStore.DEFAULT);
-             TestSidecar slack = TestSidecar.connect(dir.resolve("bridge").resolve("bus.sock"))) {
-            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
-                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
-            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+                TestSidecar slack = TestSidecar.connect(dir.resolve("bridge").resolve("bus.sock"))) {
+            slack.send(slack.frames()
+                    .hello(
+                            "slack-eng",
+                            "slack",
+                            "slack-0",
+                            0,
+                            ChannelCapabilities.newBuilder()
+                                    .setSupportsEdit(true)
+                                    .build(),
+                            "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome())
+                    .isTrue();
             await().atMost(TURN).until(() -> owned.health().isUp());
-            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0APPROVAL")
-                    .setConversationId("C0123ABCD").setThreadId("1767225600.000300").setChatType(ChatType.CHANNEL)
-                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(text).build()));
-            Frame ask = slack.await(f -> f.hasReply() && (f.getReply().hasApprovalRequest() || f.getReply().hasError()), TURN);
+            slack.send(slack.frames()
+                    .userMessage(UserMessage.newBuilder()
+                            .setMessageId("Ev0APPROVAL")
+                            .setConversationId("C0123ABCD")
+                            .setThreadId("1767225600.000300")
+                            .setChatType(ChatType.CHANNEL)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                            .setText(text)
+                            .build()));
+            Frame ask = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasApprovalRequest()
+                                    || f.getReply().hasError()),
+                    TURN);
             assertThat(ask.getReply().hasApprovalRequest()).as(ask.toString()).isTrue();
             assertThat(ask.getReply().getApprovalRequest().getText()).contains("rm -r " + victim.getParent());
             assertThat(ask.getReply().getThreadId()).isEqualTo("1767225600.000300");
             assertThat(java.nio.file.Files.exists(victim)).isTrue();
 
             // the user presses "once" in the channel
-            slack.send(slack.frames().frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
-                    .setStreamId(ask.getReply().getStreamId()).setApprovalId(ask.getReply().getApprovalRequest().getApprovalId())
-                    .setChoice("once"))));
-            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            slack.send(slack.frames()
+                    .frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
+                            .setStreamId(ask.getReply().getStreamId())
+                            .setApprovalId(ask.getReply().getApprovalRequest().getApprovalId())
+                            .setChoice("once"))));
+            Frame fin = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasFinal() || f.getReply().hasError()),
+                    TURN);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + text);
             assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0APPROVAL");
-            assertThat(java.nio.file.Files.exists(victim.getParent())).as("the approved command ran").isFalse();
+            assertThat(java.nio.file.Files.exists(victim.getParent()))
+                    .as("the approved command ran")
+                    .isFalse();
         }
     }
 
@@ -244,77 +329,132 @@ class HermesSseRealHermesTest {
         String first = "remember the word tangerine marker-history-1";
         String second = "which word did I ask you to remember? marker-history-2";
         RecordingSink one = new RecordingSink();
-        c.deliver(slackThreadMessage("ev-hist-1", first), one).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        c.deliver(slackThreadMessage("ev-hist-1", first), one)
+                .toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(one::terminal);
         RecordingSink two = new RecordingSink();
-        c.deliver(slackThreadMessage("ev-hist-2", second), two).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS);
+        c.deliver(slackThreadMessage("ev-hist-2", second), two)
+                .toCompletableFuture()
+                .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(two::terminal);
         assertThat(two.events().get(two.events().size() - 1)).isEqualTo("final:echo: " + second);
 
-        ChatCompletionRequest turn = model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .filter(r -> r.lastUserText().equals(second)).findFirst().orElseThrow();
-        System.out.printf("second run of the session: the model got %d messages, roles %s%n", turn.messages().size(),
-                turn.messages().stream().map(ChatCompletionRequest.Message::role).toList());
-        assertThat(turn.messages()).as("the same session_id, yet no earlier turn is in the model's request")
+        ChatCompletionRequest turn = model.requests().stream()
+                .filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().equals(second))
+                .findFirst()
+                .orElseThrow();
+        System.out.printf(
+                "second run of the session: the model got %d messages, roles %s%n",
+                turn.messages().size(),
+                turn.messages().stream()
+                        .map(ChatCompletionRequest.Message::role)
+                        .toList());
+        assertThat(turn.messages())
+                .as("the same session_id, yet no earlier turn is in the model's request")
                 .noneSatisfy(m -> assertThat(m.text()).contains("marker-history-1"));
-        assertThat(turn.messages().stream().filter(m -> m.role().equals("user")).count()).isEqualTo(1);
+        assertThat(turn.messages().stream().filter(m -> m.role().equals("user")).count())
+                .isEqualTo(1);
     }
 
     @Test
-    void throughTheBridgeAChannelsStopCancelsTheRunningReplyAndTheConversationGoesOn(@TempDir Path dir) throws Exception {
+    void throughTheBridgeAChannelsStopCancelsTheRunningReplyAndTheConversationGoesOn(@TempDir Path dir)
+            throws Exception {
         var owned = new HermesSseConnector(HermesSseSettings.of(hermes.baseUrl(), hermes.apiKey()));
         String thread = "1767225600.000400";
         try (Bridge bridge = Bridge.start(TestConfigs.config(dir), owned, FileStore.DEFAULT);
-             TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
-            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
-                    ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
-            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+                TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames()
+                    .hello(
+                            "slack-eng",
+                            "slack",
+                            "slack-0",
+                            0,
+                            ChannelCapabilities.newBuilder()
+                                    .setSupportsEdit(true)
+                                    .build(),
+                            "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome())
+                    .isTrue();
             await().atMost(TURN).until(() -> owned.health().isUp());
             model.holdAgentTurns(); // the agent's model call streams its first chunk and then waits: a long answer
             String text = "write me a long report marker-stop-1";
-            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0STOP")
-                    .setConversationId("C0123ABCD").setThreadId(thread).setChatType(ChatType.CHANNEL)
-                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(text).build()));
+            slack.send(slack.frames()
+                    .userMessage(UserMessage.newBuilder()
+                            .setMessageId("Ev0STOP")
+                            .setConversationId("C0123ABCD")
+                            .setThreadId(thread)
+                            .setChatType(ChatType.CHANNEL)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                            .setText(text)
+                            .build()));
             assertThat(slack.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0STOP");
-            Frame started = slack.await(f -> f.hasReply() && (f.getReply().hasStart() || f.getReply().hasDelta()), TURN);
+            Frame started = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasStart() || f.getReply().hasDelta()),
+                    TURN);
             await().atMost(TURN).until(() -> model.heldTurns() >= 1);
 
             // the user's /stop in the thread
             long stopSentAt = System.nanoTime();
-            slack.send(slack.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
-                    .setConversationId("C0123ABCD").setThreadId(thread)
-                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")))));
-            Frame end = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()) || f.hasError(), TURN);
+            slack.send(slack.frames()
+                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                            .setConversationId("C0123ABCD")
+                            .setThreadId(thread)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")))));
+            Frame end = slack.await(
+                    f -> f.hasReply()
+                                    && (f.getReply().hasFinal() || f.getReply().hasError())
+                            || f.hasError(),
+                    TURN);
             long stopMs = (System.nanoTime() - stopSentAt) / 1_000_000;
-            System.out.printf("stop through the bridge: run cancelled %d ms after the StopRequest (model call still held: %d)%n",
+            System.out.printf(
+                    "stop through the bridge: run cancelled %d ms after the StopRequest (model call still held: %d)%n",
                     stopMs, model.heldTurns());
             assertThat(end.hasReply()).as(end.toString()).isTrue();
             assertThat(end.getReply().hasError()).as(end.toString()).isTrue();
             assertThat(end.getReply().getError().getCode()).isEqualTo("run_cancelled");
             assertThat(end.getReply().getInReplyTo()).isEqualTo("Ev0STOP");
-            assertThat(end.getReply().getStreamId()).isEqualTo(started.getReply().getStreamId());
+            assertThat(end.getReply().getStreamId())
+                    .isEqualTo(started.getReply().getStreamId());
             assertThat(end.getReply().getThreadId()).isEqualTo(thread);
             model.release();
 
             // the conversation goes on: the next message is answered, the stopped one is not run again
             String next = "and now something short marker-stop-2";
-            slack.send(slack.frames().userMessage(UserMessage.newBuilder().setMessageId("Ev0AFTERSTOP")
-                    .setConversationId("C0123ABCD").setThreadId(thread).setChatType(ChatType.CHANNEL)
-                    .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")).setText(next).build()));
-            Frame fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            slack.send(slack.frames()
+                    .userMessage(UserMessage.newBuilder()
+                            .setMessageId("Ev0AFTERSTOP")
+                            .setConversationId("C0123ABCD")
+                            .setThreadId(thread)
+                            .setChatType(ChatType.CHANNEL)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
+                            .setText(next)
+                            .build()));
+            Frame fin = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasFinal() || f.getReply().hasError()),
+                    TURN);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + next);
             assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0AFTERSTOP");
-            assertThat(agentTurnsFor(text)).as("the stopped message was not delivered again").isEqualTo(1);
+            assertThat(agentTurnsFor(text))
+                    .as("the stopped message was not delivered again")
+                    .isEqualTo(1);
 
             // a stop with nothing running changes nothing and is not an error
-            slack.send(slack.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
-                    .setConversationId("C0123ABCD").setThreadId(thread))));
+            slack.send(slack.frames()
+                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                            .setConversationId("C0123ABCD")
+                            .setThreadId(thread))));
             slack.sendMessage("Ev0PROBE", "C0123ABCD", "probe marker-stop-3");
-            Frame probe = slack.await(f -> f.hasError() || f.hasReply() && f.getReply().hasFinal(), TURN);
+            Frame probe = slack.await(
+                    f -> f.hasError() || f.hasReply() && f.getReply().hasFinal(), TURN);
             assertThat(probe.hasError()).as(probe.toString()).isFalse();
             assertThat(probe.getReply().getFinal().getText()).isEqualTo("echo: probe marker-stop-3");
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -1,15 +1,17 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
+import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.chat;
+import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.helloOk;
+import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
-import org.java_websocket.WebSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,13 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.chat;
-import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.helloOk;
-import static io.k8s4claw.bridge.runtime.openclaw.ScriptedGateway.text;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Protocol behaviour of the connector against a scripted gateway: handshake, event mapping, close codes, recovery. */
 class OpenClawProtocolTest {
@@ -47,14 +45,35 @@ class OpenClawProtocolTest {
 
     private void connect(Duration authRetry) {
         OpenClawSettings d = OpenClawSettings.defaults(gateway.url(), TOKEN);
-        connector = new OpenClawGatewayConnector(new OpenClawSettings(d.url(), d.token(), "test-pod", Duration.ofSeconds(5),
-                Duration.ofSeconds(5), d.turnTimeout(), Duration.ofMillis(100), Duration.ofMillis(400), authRetry), Clock.systemUTC());
+        connector = new OpenClawGatewayConnector(
+                new OpenClawSettings(
+                        d.url(),
+                        d.token(),
+                        "test-pod",
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5),
+                        d.turnTimeout(),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(400),
+                        authRetry),
+                Clock.systemUTC());
         connector.start(null);
     }
 
     private static InboundMessage message(String id) {
-        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("slack-eng", id), "slack-eng", "slack", "C1", "",
-                new InboundMessage.Sender("U1", "Ann", false), "hi", "", List.of(), Map.of(), InboundMessage.ChatType.CHANNEL,
+        return new InboundMessage(
+                id,
+                InboundMessage.idempotencyKeyFor("slack-eng", id),
+                "slack-eng",
+                "slack",
+                "C1",
+                "",
+                new InboundMessage.Sender("U1", "Ann", false),
+                "hi",
+                "",
+                List.of(),
+                Map.of(),
+                InboundMessage.ChatType.CHANNEL,
                 Instant.EPOCH);
     }
 
@@ -89,7 +108,13 @@ class OpenClawProtocolTest {
         assertThat(p.has("device")).isFalse();
         var hs = gateway.handshakes.get(0);
         assertThat(hs.getResourceDescriptor()).isEqualTo("/");
-        for (String h : List.of("Origin", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Sec-WebSocket-Protocol",
+        for (String h : List.of(
+                "Origin",
+                "Forwarded",
+                "X-Forwarded-For",
+                "X-Forwarded-Host",
+                "X-Real-IP",
+                "Sec-WebSocket-Protocol",
                 "Sec-WebSocket-Extensions")) {
             assertThat(hs.hasFieldValue(h)).as(h).isFalse();
         }
@@ -104,12 +129,15 @@ class OpenClawProtocolTest {
         InboundMessage later = message("e1-later");
         gateway.onRequest = (c, f) -> {
             switch (f.path("method").asText()) {
-                case "connect" -> c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
+                case "connect" ->
+                    c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
                 case "chat.send" -> {
                     if (f.path("params").path("idempotencyKey").asText().equals(later.idempotencyKey())) {
                         // the follow-up that shows the late error was read (see below)
                         c.send(res(f, "{\"runId\":\"" + later.idempotencyKey() + "\",\"status\":\"started\"}"));
-                        c.send(chat(later.idempotencyKey(), "\"state\":\"final\",\"stopReason\":\"stop\"," + text("later")));
+                        c.send(chat(
+                                later.idempotencyKey(),
+                                "\"state\":\"final\",\"stopReason\":\"stop\"," + text("later")));
                         return;
                     }
                     assertThat(f.path("params").path("idempotencyKey").asText()).isEqualTo(run);
@@ -127,7 +155,7 @@ class OpenClawProtocolTest {
                     c.send(chat(run, "\"state\":\"final\",\"stopReason\":\"stop\"," + text("Hello!")));
                     c.send(chat(run, "\"state\":\"error\",\"errorMessage\":\"late\""));
                 }
-                default -> { }
+                default -> {}
             }
         };
         connect(Duration.ofMinutes(5));
@@ -140,9 +168,11 @@ class OpenClawProtocolTest {
         // chat.send, and frames are read in order, so once the follow-up's final is here the late error was read
         RecordingSink laterSink = new RecordingSink();
         connector.deliver(later, laterSink).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !laterSink.terminals().isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !laterSink.terminals().isEmpty());
         assertThat(laterSink.terminals()).containsExactly("final:later");
-        assertThat(sink.events).containsExactly("start", "typing", "delta:He", "delta:Hel", "delta:Hello", "final:Hello!");
+        assertThat(sink.events)
+                .containsExactly("start", "typing", "delta:He", "delta:Hel", "delta:Hello", "final:Hello!");
     }
 
     @Test
@@ -154,7 +184,8 @@ class OpenClawProtocolTest {
             switch (f.path("method").asText()) {
                 case "connect" -> {
                     if (++connects[0] == 1) { // still starting: the gateway answers connect with UNAVAILABLE
-                        c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText() + "\",\"ok\":false,\"error\":{\"code\":\"UNAVAILABLE\","
+                        c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText()
+                                + "\",\"ok\":false,\"error\":{\"code\":\"UNAVAILABLE\","
                                 + "\"message\":\"gateway starting; retry shortly\",\"retryable\":true,\"retryAfterMs\":700,"
                                 + "\"details\":{\"reason\":\"startup-sidecars\"}}}");
                         c.close(1013, "gateway starting");
@@ -165,17 +196,22 @@ class OpenClawProtocolTest {
                 case "chat.send" -> {
                     c.send(res(f, "{\"runId\":\"" + run + "\",\"status\":\"started\"}"));
                     c.send(chat(run, "\"state\":\"delta\",\"deltaText\":\"Deploy \"," + text("Deploy ")));
-                    c.send("{\"type\":\"event\",\"event\":\"shutdown\",\"seq\":9,\"payload\":{\"reason\":\"gateway restarting\",\"restartExpectedMs\":500}}");
+                    c.send(
+                            "{\"type\":\"event\",\"event\":\"shutdown\",\"seq\":9,\"payload\":{\"reason\":\"gateway restarting\",\"restartExpectedMs\":500}}");
                     c.close(1012, "service restart");
                 }
                 case "chat.history" -> {
                     assertThat(f.path("params").path("inputRunIds").toString()).isEqualTo("[\"" + run + "\"]");
-                    c.send(res(f, "{\"sessionKey\":\"agent:main:slack:channel:c1\",\"messages\":["
-                            + "{\"role\":\"user\",\"content\":\"[Slack] Ann (U1): hi\",\"idempotencyKey\":\"" + run + ":user\"},"
-                            + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"Deploy is green.\"}],\"__openclaw\":{\"runId\":\"" + run + "\"}}],"
-                            + "\"sessionInfo\":{\"hasActiveRun\":false}}"));
+                    c.send(res(
+                            f,
+                            "{\"sessionKey\":\"agent:main:slack:channel:c1\",\"messages\":["
+                                    + "{\"role\":\"user\",\"content\":\"[Slack] Ann (U1): hi\",\"idempotencyKey\":\""
+                                    + run + ":user\"},"
+                                    + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"Deploy is green.\"}],\"__openclaw\":{\"runId\":\""
+                                    + run + "\"}}],"
+                                    + "\"sessionInfo\":{\"hasActiveRun\":false}}"));
                 }
-                default -> { }
+                default -> {}
             }
         };
         connect(Duration.ofMinutes(5));
@@ -194,7 +230,10 @@ class OpenClawProtocolTest {
         long restartGap = (gateway.connectTimes.get(2) - gateway.connectTimes.get(1)) / 1_000_000;
         assertThat(restartGap).as("reconnect after restartExpectedMs=500").isGreaterThanOrEqualTo(450L);
         // recovered from the transcript: no second chat.send
-        assertThat(gateway.requests.stream().filter(r -> r.frame().path("method").asText().equals("chat.send")).count()).isEqualTo(1);
+        assertThat(gateway.requests.stream()
+                        .filter(r -> r.frame().path("method").asText().equals("chat.send"))
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -204,7 +243,8 @@ class OpenClawProtocolTest {
         final int[] sends = {0};
         gateway.onRequest = (c, f) -> {
             switch (f.path("method").asText()) {
-                case "connect" -> c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
+                case "connect" ->
+                    c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
                 case "chat.send" -> {
                     assertThat(f.path("params").path("idempotencyKey").asText()).isEqualTo(run);
                     c.send(res(f, "{\"runId\":\"" + run + "\",\"status\":\"started\"}"));
@@ -214,8 +254,9 @@ class OpenClawProtocolTest {
                         c.send(chat(run, "\"state\":\"final\"," + text("second time lucky")));
                     }
                 }
-                case "chat.history" -> c.send(res(f, "{\"messages\":[],\"inputReceipts\":[],\"sessionInfo\":{\"hasActiveRun\":false}}"));
-                default -> { }
+                case "chat.history" ->
+                    c.send(res(f, "{\"messages\":[],\"inputReceipts\":[],\"sessionInfo\":{\"hasActiveRun\":false}}"));
+                default -> {}
             }
         };
         connect(Duration.ofMinutes(5));
@@ -232,7 +273,10 @@ class OpenClawProtocolTest {
         answerHello("[]", 30_000);
         connect(Duration.ofMinutes(5));
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.health().state() == RuntimeHealth.State.DOWN);
-        assertThat(connector.health().detail()).contains("127.0.0.1").contains("Origin").contains("retrying in 300 s");
+        assertThat(connector.health().detail())
+                .contains("127.0.0.1")
+                .contains("Origin")
+                .contains("retrying in 300 s");
         Thread.sleep(1500);
         assertThat(gateway.connectTimes).hasSize(1); // paused, not looping
     }
@@ -251,25 +295,40 @@ class OpenClawProtocolTest {
     void chatSendRefusalsMapToRetryableOrPermanentFailures() throws Exception {
         gateway.onRequest = (c, f) -> {
             switch (f.path("method").asText()) {
-                case "connect" -> c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
+                case "connect" ->
+                    c.send(helloOk(f.path("id").asText(), "[\"operator.read\",\"operator.write\"]", 30_000));
                 case "chat.send" -> {
-                    boolean conflict = f.path("params").path("idempotencyKey").asText().equals(message("conflict").idempotencyKey());
+                    boolean conflict = f.path("params")
+                            .path("idempotencyKey")
+                            .asText()
+                            .equals(message("conflict").idempotencyKey());
                     c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText() + "\",\"ok\":false,\"error\":"
-                            + (conflict ? "{\"code\":\"INVALID_REQUEST\",\"message\":\"conflict\",\"details\":{\"reason\":\"chat-request-conflict\"}}"
-                            : "{\"code\":\"UNAVAILABLE\",\"message\":\"queue full\",\"retryable\":true,\"retryAfterMs\":1500}") + "}");
+                            + (conflict
+                                    ? "{\"code\":\"INVALID_REQUEST\",\"message\":\"conflict\",\"details\":{\"reason\":\"chat-request-conflict\"}}"
+                                    : "{\"code\":\"UNAVAILABLE\",\"message\":\"queue full\",\"retryable\":true,\"retryAfterMs\":1500}")
+                            + "}");
                 }
-                default -> { }
+                default -> {}
             }
         };
         connect(Duration.ofMinutes(5));
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.health().isUp());
-        assertThatThrownBy(() -> connector.deliver(message("conflict"), new RecordingSink()).toCompletableFuture().get())
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(DeliveryException.class, e -> {
+        assertThatThrownBy(() -> connector
+                        .deliver(message("conflict"), new RecordingSink())
+                        .toCompletableFuture()
+                        .get())
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
                     assertThat(e.retryable()).isFalse();
                     assertThat(e.code()).isEqualTo("conflict");
                 });
-        assertThatThrownBy(() -> connector.deliver(message("busy"), new RecordingSink()).toCompletableFuture().get())
-                .cause().isInstanceOfSatisfying(DeliveryException.class, e -> {
+        assertThatThrownBy(() -> connector
+                        .deliver(message("busy"), new RecordingSink())
+                        .toCompletableFuture()
+                        .get())
+                .cause()
+                .isInstanceOfSatisfying(DeliveryException.class, e -> {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.retryAfter()).hasValue(Duration.ofMillis(1500));
                 });

@@ -1,5 +1,9 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -9,12 +13,6 @@ import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.llm.ScriptedReply;
 import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +22,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The OpenClaw connector against the real gateway (openclaw@2026.9.6 on Node 24, installed from npm by the testkit)
@@ -37,6 +36,7 @@ class OpenClawRealGatewayTest {
 
     /** The machine is shared and slow under load: a gateway start has taken 10–70 s here. */
     private static final Duration TURN = Duration.ofSeconds(120);
+
     private static final Pattern MARKER = Pattern.compile("marker-[0-9a-z-]+");
 
     private static FakeOpenAiServer model;
@@ -46,8 +46,12 @@ class OpenClawRealGatewayTest {
     @BeforeAll
     static void startGateway() {
         model = FakeOpenAiServer.start();
-        gateway = OpenClawGateway.builder().config(OpenClawConfigs.withFakeModel(model.baseUrl())).start();
-        System.out.printf("openclaw gateway started in %d ms%n", gateway.lastStartDuration().toMillis());
+        gateway = OpenClawGateway.builder()
+                .config(OpenClawConfigs.withFakeModel(model.baseUrl()))
+                .start();
+        System.out.printf(
+                "openclaw gateway started in %d ms%n",
+                gateway.lastStartDuration().toMillis());
     }
 
     @AfterAll
@@ -64,8 +68,10 @@ class OpenClawRealGatewayTest {
     void connect() {
         // answer for the marker found in the conversation: a turn resumed after a crash still names it
         model.script(r -> ScriptedReply.of(answerFor(r), 3));
-        connector = new OpenClawGatewayConnector(OpenClawSettings.defaults(gateway.url(), gateway.token())
-                .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC());
+        connector = new OpenClawGatewayConnector(
+                OpenClawSettings.defaults(gateway.url(), gateway.token())
+                        .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)),
+                Clock.systemUTC());
         connector.start(null);
         await().atMost(TURN).until(() -> connector.health().isUp());
     }
@@ -88,9 +94,20 @@ class OpenClawRealGatewayTest {
     }
 
     private static InboundMessage slackThreadMessage(String id, String text) {
-        return new InboundMessage(id, InboundMessage.idempotencyKeyFor("slack-eng", id), "slack-eng", "slack",
-                "C0123ABCD", "1767225600.000100", new InboundMessage.Sender("U01ALICE", "Alice", false), text,
-                "1767225612.000200", List.of(), Map.of("team_id", "T01"), InboundMessage.ChatType.CHANNEL, Instant.EPOCH);
+        return new InboundMessage(
+                id,
+                InboundMessage.idempotencyKeyFor("slack-eng", id),
+                "slack-eng",
+                "slack",
+                "C0123ABCD",
+                "1767225600.000100",
+                new InboundMessage.Sender("U01ALICE", "Alice", false),
+                text,
+                "1767225612.000200",
+                List.of(),
+                Map.of("team_id", "T01"),
+                InboundMessage.ChatType.CHANNEL,
+                Instant.EPOCH);
     }
 
     /**
@@ -100,15 +117,19 @@ class OpenClawRealGatewayTest {
      */
     private void followUpAnsweredAfter(String id, String marker) throws Exception {
         RecordingSink later = new RecordingSink();
-        connector.deliver(slackThreadMessage(id, "and now? " + marker), later).toCompletableFuture()
+        connector
+                .deliver(slackThreadMessage(id, "and now? " + marker), later)
+                .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(() -> !later.terminals().isEmpty());
         assertThat(later.terminals()).containsExactly("final:Answer for " + marker + ": deploy is green.");
     }
 
     private static long turnsFor(String marker) {
-        return model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .filter(r -> r.lastUserText().contains(marker)).count();
+        return model.requests().stream()
+                .filter(ChatCompletionRequest::hasTools)
+                .filter(r -> r.lastUserText().contains(marker))
+                .count();
     }
 
     @Test
@@ -129,8 +150,10 @@ class OpenClawRealGatewayTest {
         }
         assertThat("Answer for marker-stream-1: deploy is green.").startsWith(deltas.get(deltas.size() - 1));
         // the agent saw the attributed text, once
-        assertThat(model.requests().stream().filter(ChatCompletionRequest::hasTools)
-                .anyMatch(r -> r.lastUserText().equals("[Slack] Alice (U01ALICE): what's the deploy status? marker-stream-1")))
+        assertThat(model.requests().stream()
+                        .filter(ChatCompletionRequest::hasTools)
+                        .anyMatch(r -> r.lastUserText()
+                                .equals("[Slack] Alice (U01ALICE): what's the deploy status? marker-stream-1")))
                 .isTrue();
         assertThat(turnsFor("marker-stream-1")).isEqualTo(1);
     }
@@ -138,27 +161,53 @@ class OpenClawRealGatewayTest {
     @Test
     void throughTheBridgeTheReplyReachesTheChannelInItsThread(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        OpenClawGatewayConnector owned = new OpenClawGatewayConnector(OpenClawSettings.defaults(gateway.url(), gateway.token()),
-                Clock.systemUTC());
-        try (io.k8s4claw.bridge.Bridge bridge = io.k8s4claw.bridge.Bridge.start(io.k8s4claw.bridge.testing.TestConfigs.config(dir),
-                owned, io.k8s4claw.bridge.wal.FileStore.DEFAULT);
-             io.k8s4claw.bridge.testing.TestSidecar slack = io.k8s4claw.bridge.testing.TestSidecar.connect(dir.resolve("bus.sock"))) {
-            slack.send(slack.frames().hello("slack-eng", "slack", "slack-0", 0,
-                    io.k8s4claw.api.bus.v1.ChannelCapabilities.newBuilder().setSupportsEdit(true).build(), "test"));
-            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+        OpenClawGatewayConnector owned = new OpenClawGatewayConnector(
+                OpenClawSettings.defaults(gateway.url(), gateway.token()), Clock.systemUTC());
+        try (io.k8s4claw.bridge.Bridge bridge = io.k8s4claw.bridge.Bridge.start(
+                        io.k8s4claw.bridge.testing.TestConfigs.config(dir),
+                        owned,
+                        io.k8s4claw.bridge.wal.FileStore.DEFAULT);
+                io.k8s4claw.bridge.testing.TestSidecar slack =
+                        io.k8s4claw.bridge.testing.TestSidecar.connect(dir.resolve("bus.sock"))) {
+            slack.send(slack.frames()
+                    .hello(
+                            "slack-eng",
+                            "slack",
+                            "slack-0",
+                            0,
+                            io.k8s4claw.api.bus.v1.ChannelCapabilities.newBuilder()
+                                    .setSupportsEdit(true)
+                                    .build(),
+                            "test"));
+            assertThat(slack.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome())
+                    .isTrue();
             await().atMost(TURN).until(() -> owned.health().isUp());
-            slack.send(slack.frames().userMessage(io.k8s4claw.api.bus.v1.UserMessage.newBuilder().setMessageId("Ev0BRIDGE")
-                    .setConversationId("C0123ABCD").setThreadId("1767225600.000100").setPlatformMessageId("1767225612.000200")
-                    .setChatType(io.k8s4claw.api.bus.v1.ChatType.CHANNEL)
-                    .setSender(io.k8s4claw.api.bus.v1.Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
-                    .setText("deploy status? marker-bridge-1").build()));
-            assertThat(slack.await(io.k8s4claw.api.bus.v1.Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0BRIDGE");
-            var fin = slack.await(f -> f.hasReply() && (f.getReply().hasFinal() || f.getReply().hasError()), TURN);
+            slack.send(slack.frames()
+                    .userMessage(io.k8s4claw.api.bus.v1.UserMessage.newBuilder()
+                            .setMessageId("Ev0BRIDGE")
+                            .setConversationId("C0123ABCD")
+                            .setThreadId("1767225600.000100")
+                            .setPlatformMessageId("1767225612.000200")
+                            .setChatType(io.k8s4claw.api.bus.v1.ChatType.CHANNEL)
+                            .setSender(io.k8s4claw.api.bus.v1.Sender.newBuilder()
+                                    .setId("U01ALICE")
+                                    .setDisplayName("Alice"))
+                            .setText("deploy status? marker-bridge-1")
+                            .build()));
+            assertThat(slack.await(io.k8s4claw.api.bus.v1.Frame::hasAck, TURN)
+                            .getAck()
+                            .getMessageId())
+                    .isEqualTo("Ev0BRIDGE");
+            var fin = slack.await(
+                    f -> f.hasReply()
+                            && (f.getReply().hasFinal() || f.getReply().hasError()),
+                    TURN);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("Answer for marker-bridge-1: deploy is green.");
             assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0BRIDGE");
             assertThat(fin.getReply().getConversationId()).isEqualTo("C0123ABCD");
             assertThat(fin.getReply().getThreadId()).isEqualTo("1767225600.000100");
-            assertThat(fin.getReply().getStreamId()).isEqualTo(InboundMessage.idempotencyKeyFor("slack-eng", "Ev0BRIDGE"));
+            assertThat(fin.getReply().getStreamId())
+                    .isEqualTo(InboundMessage.idempotencyKeyFor("slack-eng", "Ev0BRIDGE"));
             assertThat(turnsFor("marker-bridge-1")).isEqualTo(1);
         }
     }
@@ -170,13 +219,18 @@ class OpenClawRealGatewayTest {
         model.holdAgentTurns();
         RecordingSink first = new RecordingSink();
         RecordingSink second = new RecordingSink();
-        connector.deliver(slackThreadMessage("ev-q1", "first question marker-q-1"), first).toCompletableFuture()
+        connector
+                .deliver(slackThreadMessage("ev-q1", "first question marker-q-1"), first)
+                .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(() -> !first.deltas().isEmpty());
-        connector.deliver(slackThreadMessage("ev-q2", "second question marker-q-2"), second).toCompletableFuture()
+        connector
+                .deliver(slackThreadMessage("ev-q2", "second question marker-q-2"), second)
+                .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         model.release();
-        await().atMost(TURN).until(() -> !first.terminals().isEmpty() && !second.terminals().isEmpty());
+        await().atMost(TURN)
+                .until(() -> !first.terminals().isEmpty() && !second.terminals().isEmpty());
         assertThat(first.terminals()).containsExactly("final:Answer for marker-q-1: deploy is green.");
         assertThat(second.terminals()).containsExactly("final:Answer for marker-q-2: deploy is green.");
         assertThat(turnsFor("marker-q-2")).isEqualTo(1);
@@ -203,9 +257,19 @@ class OpenClawRealGatewayTest {
         InboundMessage m2 = slackThreadMessage("ev-dup-2", "slow one marker-dup-2");
         RecordingSink a = new RecordingSink();
         RecordingSink b = new RecordingSink();
-        assertThat(connector.deliver(m2, a).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS).replayed()).isFalse();
+        assertThat(connector
+                        .deliver(m2, a)
+                        .toCompletableFuture()
+                        .get(TURN.toSeconds(), TimeUnit.SECONDS)
+                        .replayed())
+                .isFalse();
         await().atMost(TURN).until(() -> turnsFor("marker-dup-2") == 1);
-        assertThat(connector.deliver(m2, b).toCompletableFuture().get(TURN.toSeconds(), TimeUnit.SECONDS).replayed()).isTrue();
+        assertThat(connector
+                        .deliver(m2, b)
+                        .toCompletableFuture()
+                        .get(TURN.toSeconds(), TimeUnit.SECONDS)
+                        .replayed())
+                .isTrue();
         model.release();
         await().atMost(TURN).until(() -> !b.terminals().isEmpty());
         assertThat(b.terminals()).containsExactly("final:Answer for marker-dup-2: deploy is green.");
@@ -223,16 +287,26 @@ class OpenClawRealGatewayTest {
 
         gateway.kill();
         await().atMost(TURN).until(() -> connector.health().state() == RuntimeHealth.State.DOWN);
-        assertThatThrownBy(() -> connector.deliver(slackThreadMessage("ev-x", "x"), new RecordingSink()).toCompletableFuture().get())
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(DeliveryException.class,
-                        e -> assertThat(e.retryable()).isTrue());
+        assertThatThrownBy(() -> connector
+                        .deliver(slackThreadMessage("ev-x", "x"), new RecordingSink())
+                        .toCompletableFuture()
+                        .get())
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        DeliveryException.class, e -> assertThat(e.retryable()).isTrue());
         model.release();
         gateway.start();
-        System.out.printf("openclaw gateway restarted in %d ms%n", gateway.lastStartDuration().toMillis());
+        System.out.printf(
+                "openclaw gateway restarted in %d ms%n",
+                gateway.lastStartDuration().toMillis());
 
         await().atMost(TURN).until(() -> !sink.terminals().isEmpty());
-        assertThat(sink.terminals()).singleElement().asString()
-                .startsWith("final:").contains("Answer for marker-crash-1");
+        assertThat(sink.terminals())
+                .singleElement()
+                .asString()
+                .startsWith("final:")
+                .contains("Answer for marker-crash-1");
         // nothing more arrives for this run (a second final would be a duplicate reply in the channel)
         followUpAnsweredAfter("ev-crash-next", "marker-crash-2");
         assertThat(sink.terminals()).hasSize(1);
@@ -270,11 +344,17 @@ class OpenClawRealGatewayTest {
                 OpenClawSettings.defaults(gateway.url(), "0".repeat(64)), Clock.systemUTC())) {
             wrong.start(null);
             await().atMost(TURN).until(() -> wrong.health().state() == RuntimeHealth.State.DOWN);
-            assertThat(wrong.health().detail()).contains("AUTH_TOKEN_MISMATCH").contains("CLAW_RUNTIME_TOKEN")
+            assertThat(wrong.health().detail())
+                    .contains("AUTH_TOKEN_MISMATCH")
+                    .contains("CLAW_RUNTIME_TOKEN")
                     .doesNotContain("0".repeat(64));
             await().atMost(TURN).until(() -> wrong.health().detail().contains("retrying in 300 s"));
-            assertThatThrownBy(() -> wrong.deliver(slackThreadMessage("ev-w", "x"), new RecordingSink()).toCompletableFuture().get())
-                    .cause().isInstanceOfSatisfying(DeliveryException.class, e -> assertThat(e.code()).isEqualTo("unreachable"));
+            assertThatThrownBy(() -> wrong.deliver(slackThreadMessage("ev-w", "x"), new RecordingSink())
+                            .toCompletableFuture()
+                            .get())
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            DeliveryException.class, e -> assertThat(e.code()).isEqualTo("unreachable"));
         }
     }
 }

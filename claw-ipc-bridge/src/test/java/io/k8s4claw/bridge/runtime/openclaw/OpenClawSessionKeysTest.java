@@ -1,38 +1,53 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.InboundMessage.ChatType;
-import org.junit.jupiter.api.Test;
-
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class OpenClawSessionKeysTest {
 
     private static InboundMessage msg(String type, String conv, String thread, ChatType chatType, String user) {
-        return new InboundMessage("m1", "claw-x", type + "-main", type, conv, thread,
-                new InboundMessage.Sender(user, "Alice", false), "/reset everything", "", List.of(), Map.of(), chatType, Instant.EPOCH);
+        return new InboundMessage(
+                "m1",
+                "claw-x",
+                type + "-main",
+                type,
+                conv,
+                thread,
+                new InboundMessage.Sender(user, "Alice", false),
+                "/reset everything",
+                "",
+                List.of(),
+                Map.of(),
+                chatType,
+                Instant.EPOCH);
     }
 
     @Test
     void mirrorsOpenClawsNativeChannelKeys() {
-        assertThat(OpenClawSessionKeys.forMessage(msg("slack", "C0123ABCD", "1767225600.000100", ChatType.CHANNEL, "U1")))
+        assertThat(OpenClawSessionKeys.forMessage(
+                        msg("slack", "C0123ABCD", "1767225600.000100", ChatType.CHANNEL, "U1")))
                 .isEqualTo("agent:main:slack:channel:c0123abcd:thread:1767225600.000100");
         assertThat(OpenClawSessionKeys.forMessage(msg("slack", "C0123ABCD", "", ChatType.CHANNEL, "U1")))
                 .isEqualTo("agent:main:slack:channel:c0123abcd");
-        assertThat(OpenClawSessionKeys.forMessage(msg("slack", "G1", "", ChatType.GROUP, "U1"))).isEqualTo("agent:main:slack:group:g1");
+        assertThat(OpenClawSessionKeys.forMessage(msg("slack", "G1", "", ChatType.GROUP, "U1")))
+                .isEqualTo("agent:main:slack:group:g1");
         assertThat(OpenClawSessionKeys.forMessage(msg("slack", "D1", "", ChatType.DIRECT, "U01ALICE")))
                 .isEqualTo("agent:main:slack:direct:u01alice");
         assertThat(OpenClawSessionKeys.forMessage(msg("discord", "111", "222", ChatType.CHANNEL, "9")))
                 .isEqualTo("agent:main:discord:channel:111:thread:222");
-        assertThat(OpenClawSessionKeys.forMessage(msg("discord", "111", "", ChatType.DIRECT, "9"))).isEqualTo("agent:main:discord:direct:9");
-        assertThat(OpenClawSessionKeys.forMessage(msg("telegram", "123", "", ChatType.DIRECT, "123"))).isEqualTo("agent:main:telegram:direct:123");
+        assertThat(OpenClawSessionKeys.forMessage(msg("discord", "111", "", ChatType.DIRECT, "9")))
+                .isEqualTo("agent:main:discord:direct:9");
+        assertThat(OpenClawSessionKeys.forMessage(msg("telegram", "123", "", ChatType.DIRECT, "123")))
+                .isEqualTo("agent:main:telegram:direct:123");
         assertThat(OpenClawSessionKeys.forMessage(msg("telegram", "-1001234567890", "", ChatType.GROUP, "5")))
                 .isEqualTo("agent:main:telegram:group:-1001234567890");
         assertThat(OpenClawSessionKeys.forMessage(msg("telegram", "-1001234567890", "42", ChatType.GROUP, "5")))

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
 import io.k8s4claw.bridge.runtime.ReplySink;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,6 +50,9 @@ final class RecordingSink implements ReplySink {
     }
 
     List<String> deltas() {
-        return events.stream().filter(e -> e.startsWith("delta:")).map(e -> e.substring(6)).toList();
+        return events.stream()
+                .filter(e -> e.startsWith("delta:"))
+                .map(e -> e.substring(6))
+                .toList();
     }
 }

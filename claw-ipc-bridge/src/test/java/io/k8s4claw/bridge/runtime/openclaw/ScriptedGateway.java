@@ -2,10 +2,6 @@ package io.k8s4claw.bridge.runtime.openclaw;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.java_websocket.WebSocket;
-import org.java_websocket.handshake.ClientHandshake;
-import org.java_websocket.server.WebSocketServer;
-
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -15,6 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.java_websocket.WebSocket;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
 
 /**
  * A gateway-protocol-v4 peer whose answers each test scripts (for the close codes, timing and event orders the real
@@ -24,15 +23,14 @@ final class ScriptedGateway extends WebSocketServer {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Received(WebSocket conn, JsonNode frame) {
-    }
+    record Received(WebSocket conn, JsonNode frame) {}
 
     final BlockingQueue<Received> requests = new LinkedBlockingQueue<>();
     final List<ClientHandshake> handshakes = new CopyOnWriteArrayList<>();
     final List<Long> connectTimes = new CopyOnWriteArrayList<>();
     final BlockingQueue<Integer> clientCloseCodes = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
-    volatile BiConsumer<WebSocket, JsonNode> onRequest = (c, f) -> { };
+    volatile BiConsumer<WebSocket, JsonNode> onRequest = (c, f) -> {};
 
     ScriptedGateway() {
         super(new InetSocketAddress("127.0.0.1", 0));
@@ -54,8 +52,9 @@ final class ScriptedGateway extends WebSocketServer {
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
         handshakes.add(handshake);
         connectTimes.add(System.nanoTime());
-        conn.send("{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n-1\",\"ts\":1767225600000,"
-                + "\"capabilities\":[\"model-catalog-snapshot\"]}}");
+        conn.send(
+                "{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n-1\",\"ts\":1767225600000,"
+                        + "\"capabilities\":[\"model-catalog-snapshot\"]}}");
     }
 
     @Override
@@ -77,8 +76,7 @@ final class ScriptedGateway extends WebSocketServer {
     }
 
     @Override
-    public void onError(WebSocket conn, Exception ex) {
-    }
+    public void onError(WebSocket conn, Exception ex) {}
 
     @Override
     public void onStart() {
@@ -101,7 +99,8 @@ final class ScriptedGateway extends WebSocketServer {
         return "{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\",\"protocol\":4,"
                 + "\"server\":{\"version\":\"2026.9.6\",\"connId\":\"x\"},\"features\":{\"methods\":[],\"events\":[]},"
                 + "\"snapshot\":{},\"auth\":{\"method\":\"token\",\"role\":\"operator\",\"scopes\":" + scopes + "},"
-                + "\"policy\":{\"maxPayload\":26214400,\"maxBufferedBytes\":52428800,\"tickIntervalMs\":" + tickMs + "}}}";
+                + "\"policy\":{\"maxPayload\":26214400,\"maxBufferedBytes\":52428800,\"tickIntervalMs\":" + tickMs
+                + "}}}";
     }
 
     static String chat(String runId, String stateAndFields) {
@@ -110,6 +109,7 @@ final class ScriptedGateway extends WebSocketServer {
     }
 
     static String text(String t) {
-        return "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"" + t + "\"}],\"timestamp\":1}";
+        return "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"" + t
+                + "\"}],\"timestamp\":1}";
     }
 }

@@ -1,28 +1,31 @@
 package io.k8s4claw.bridge.runtime.relay;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.k8s4claw.bridge.connect.EchoConnector;
 import io.k8s4claw.bridge.connect.RuntimeConnectors;
 import io.k8s4claw.bridge.runtime.hermes.HermesSseConnector;
 import io.k8s4claw.bridge.runtime.openclaw.OpenClawGatewayConnector;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** CLAW_RUNTIME_PROTOCOL selects every connector, built in or not, through the core's one ServiceLoader lookup. */
 class ConnectorProvidersTest {
 
     @Test
     void bothProtocolsAreFoundAndConfiguredFromTheEnvironment() {
-        try (var relay = RuntimeConnectors.create("hermes-relay", null, "",
+        try (var relay = RuntimeConnectors.create(
+                "hermes-relay",
+                null,
+                "",
                 Map.of("CLAW_RELAY_PORT", "0", "CLAW_RELAY_SECRET", "a-secret-of-some-length"))) {
             assertThat(relay).isInstanceOf(HermesRelayConnector.class);
             assertThat(relay.protocol()).isEqualTo("hermes-relay");
         }
-        try (var openclaw = RuntimeConnectors.create("openclaw-gateway", URI.create("ws://127.0.0.1:18789"), "tok", Map.of())) {
+        try (var openclaw =
+                RuntimeConnectors.create("openclaw-gateway", URI.create("ws://127.0.0.1:18789"), "tok", Map.of())) {
             assertThat(openclaw).isInstanceOf(OpenClawGatewayConnector.class);
             assertThat(openclaw.protocol()).isEqualTo("openclaw-gateway");
         }
@@ -47,17 +50,21 @@ class ConnectorProvidersTest {
     void missingSecretsAreClearErrors() {
         assertThatThrownBy(() -> RuntimeConnectors.create("hermes-relay", null, "", Map.of()))
                 .hasMessageContaining("CLAW_RELAY_SECRET");
-        assertThatThrownBy(() -> RuntimeConnectors.create("openclaw-gateway", URI.create("ws://127.0.0.1:18789/"), "", Map.of()))
+        assertThatThrownBy(() ->
+                        RuntimeConnectors.create("openclaw-gateway", URI.create("ws://127.0.0.1:18789/"), "", Map.of()))
                 .hasMessageContaining("CLAW_RUNTIME_TOKEN");
         assertThatThrownBy(() -> RelaySettings.fromEnv(Map.of("CLAW_RELAY_PORT", "x", "CLAW_RELAY_SECRET", "s")))
                 .hasMessageContaining("CLAW_RELAY_PORT must be a number");
-        assertThat(RelaySettings.fromEnv(Map.of("CLAW_RELAY_SECRET", "new, old")).toString()).doesNotContain("new").contains("secrets=2");
+        assertThat(RelaySettings.fromEnv(Map.of("CLAW_RELAY_SECRET", "new, old"))
+                        .toString())
+                .doesNotContain("new")
+                .contains("secrets=2");
         var settings = io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
                 Map.of("CLAW_RUNTIME_URL", "http://127.0.0.1:18789", "CLAW_RUNTIME_TOKEN", "t0ken"));
         assertThat(settings.url()).hasToString("ws://127.0.0.1:18789/");
         assertThat(settings.toString()).doesNotContain("t0ken");
         assertThatThrownBy(() -> io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
-                Map.of("CLAW_RUNTIME_URL", "tcp://127.0.0.1:1", "CLAW_RUNTIME_TOKEN", "t")))
+                        Map.of("CLAW_RUNTIME_URL", "tcp://127.0.0.1:1", "CLAW_RUNTIME_TOKEN", "t")))
                 .hasMessageContaining("ws://127.0.0.1:<port>/");
     }
 }

@@ -35,6 +35,7 @@ class HermesRelayRealHermesTest {
 
     @TempDir
     Path dir;
+
     private FakeOpenAiServer model;
     private Bridge bridge;
     private HermesRelayConnector relay;
@@ -63,16 +64,29 @@ class HermesRelayRealHermesTest {
 
     private TestSidecar telegram() throws Exception {
         TestSidecar telegram = TestSidecar.connect(dir.resolve("bus.sock"));
-        telegram.send(telegram.frames().hello("tg-main", "telegram", "tg-0", 0,
-                ChannelCapabilities.newBuilder().setMaxMessageLength(4096)
-                        .setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS).setSupportsEdit(true)
-                        .addAllSupportedOps(List.of("send", "edit")).setMarkdownDialect("markdown").build(), "test"));
-        assertThat(telegram.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome()).isTrue();
+        telegram.send(telegram.frames()
+                .hello(
+                        "tg-main",
+                        "telegram",
+                        "tg-0",
+                        0,
+                        ChannelCapabilities.newBuilder()
+                                .setMaxMessageLength(4096)
+                                .setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS)
+                                .setSupportsEdit(true)
+                                .addAllSupportedOps(List.of("send", "edit"))
+                                .setMarkdownDialect("markdown")
+                                .build(),
+                        "test"));
+        assertThat(telegram.await(f -> f.hasWelcome() || f.hasError(), TURN).hasWelcome())
+                .isTrue();
         return telegram;
     }
 
     private RealHermes.Builder hermes(String secret) {
-        return RealHermes.builder().root(dir.resolve("hermes")).configYaml(RealHermes.modelConfig(model.baseUrl()))
+        return RealHermes.builder()
+                .root(dir.resolve("hermes"))
+                .configYaml(RealHermes.modelConfig(model.baseUrl()))
                 .env("GATEWAY_RELAY_URL", "http://127.0.0.1:" + relay.port())
                 .env("GATEWAY_RELAY_ID", "gw-hermes-test")
                 .env("GATEWAY_RELAY_SECRET", secret)
@@ -80,10 +94,14 @@ class HermesRelayRealHermesTest {
     }
 
     private static void sendUser(TestSidecar telegram, String id, String text) throws Exception {
-        telegram.send(telegram.frames().userMessage(UserMessage.newBuilder().setMessageId(id)
-                .setConversationId("123456789").setPlatformMessageId("p-" + id)
-                .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada"))
-                .setText(text).build()));
+        telegram.send(telegram.frames()
+                .userMessage(UserMessage.newBuilder()
+                        .setMessageId(id)
+                        .setConversationId("123456789")
+                        .setPlatformMessageId("p-" + id)
+                        .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada"))
+                        .setText(text)
+                        .build()));
     }
 
     /** Acks every reply and answers heartbeats, as a live channel does, until {@code done}. */
@@ -95,8 +113,13 @@ class HermesRelayRealHermesTest {
             if (f != null && f.hasHeartbeat() && !f.getHeartbeat().getResponse()) {
                 telegram.send(telegram.frames().heartbeatResponse(f.getHeartbeat(), System.currentTimeMillis()));
             } else if (f != null && f.hasReply()) {
-                telegram.send(telegram.frames().replyAck(f.getReply().getReplySeq(), true, "", false,
-                        List.of("pm-" + f.getReply().getReplySeq())));
+                telegram.send(telegram.frames()
+                        .replyAck(
+                                f.getReply().getReplySeq(),
+                                true,
+                                "",
+                                false,
+                                List.of("pm-" + f.getReply().getReplySeq())));
             }
         }
     }
@@ -118,15 +141,24 @@ class HermesRelayRealHermesTest {
                 continue;
             }
             var r = f.getReply();
-            telegram.send(telegram.frames().replyAck(r.getReplySeq(), true, "", false, List.of("pm-" + r.getReplySeq())));
-            String text = r.hasFinal() ? r.getFinal().getText() : r.hasEdit() ? r.getEdit().getText() : r.hasDelta() ? r.getDelta().getText() : "";
-            seen.append(r.hasFinal() ? "final" : r.hasEdit() ? "edit" : r.hasDelta() ? "delta" : "other").append(':').append(text).append('\n');
+            telegram.send(
+                    telegram.frames().replyAck(r.getReplySeq(), true, "", false, List.of("pm-" + r.getReplySeq())));
+            String text = r.hasFinal()
+                    ? r.getFinal().getText()
+                    : r.hasEdit()
+                            ? r.getEdit().getText()
+                            : r.hasDelta() ? r.getDelta().getText() : "";
+            seen.append(r.hasFinal() ? "final" : r.hasEdit() ? "edit" : r.hasDelta() ? "delta" : "other")
+                    .append(':')
+                    .append(text)
+                    .append('\n');
             if (r.hasFinal() && text.startsWith(expected)) {
                 return text;
             }
         }
         throw new AssertionError("no reply '" + expected + "' within " + TURN + "; saw:\n" + seen + "model requests: "
-                + model.requests().size() + "\nHermes log:\n" + io.k8s4claw.testkit.install.CachedInstall.tail(hermes.logFile(), 40) + hermesLogs());
+                + model.requests().size() + "\nHermes log:\n"
+                + io.k8s4claw.testkit.install.CachedInstall.tail(hermes.logFile(), 40) + hermesLogs());
     }
 
     /**
@@ -135,15 +167,20 @@ class HermesRelayRealHermesTest {
      * end of its startup.
      */
     private void awaitStartupRestoreDone() {
-        await().atMost(TURN).until(() -> Files.exists(hermes.home().resolve("logs/gateway.log"))
-                && Files.readString(hermes.home().resolve("logs/gateway.log")).contains("Press Ctrl+C to stop"));
+        await().atMost(TURN)
+                .until(() -> Files.exists(hermes.home().resolve("logs/gateway.log"))
+                        && Files.readString(hermes.home().resolve("logs/gateway.log"))
+                                .contains("Press Ctrl+C to stop"));
     }
 
     private String hermesLogs() throws java.io.IOException {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(hermes.home().resolve("logs"))) {
             for (Path f : files.toList()) {
-                b.append("\n== ").append(f.getFileName()).append('\n').append(io.k8s4claw.testkit.install.CachedInstall.tail(f, 40));
+                b.append("\n== ")
+                        .append(f.getFileName())
+                        .append('\n')
+                        .append(io.k8s4claw.testkit.install.CachedInstall.tail(f, 40));
             }
         }
         return b.toString();
@@ -158,9 +195,11 @@ class HermesRelayRealHermesTest {
             awaitStartupRestoreDone();
             String text = "hello over the relay " + System.nanoTime();
             sendUser(telegram, "upd-1", text);
-            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("upd-1");
+            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId())
+                    .isEqualTo("upd-1");
             assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
-            assertThat(model.requests()).anySatisfy(r -> assertThat(r.lastUserText()).startsWith(text));
+            assertThat(model.requests())
+                    .anySatisfy(r -> assertThat(r.lastUserText()).startsWith(text));
         }
     }
 
@@ -207,31 +246,45 @@ class HermesRelayRealHermesTest {
             hermes = hermes(SECRET).build();
             String marker = "cron marker-relay-cron-" + System.nanoTime();
             Files.createDirectories(hermes.home());
-            ProcessBuilder pb = new ProcessBuilder(hermes.installation().python().toString(), "-c", String.join("\n",
-                    "import datetime",
-                    "from cron.jobs import create_job, update_job",
-                    "job = create_job(prompt='" + marker + "', schedule='30m', deliver='telegram:123456789', repeat=1, name='relay-cron')",
-                    "due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).isoformat()",
-                    "update_job(job['id'], {'next_run_at': due})",
-                    "print(job['id'])"))
+            ProcessBuilder pb = new ProcessBuilder(
+                            hermes.installation().python().toString(),
+                            "-c",
+                            String.join(
+                                    "\n",
+                                    "import datetime",
+                                    "from cron.jobs import create_job, update_job",
+                                    "job = create_job(prompt='" + marker
+                                            + "', schedule='30m', deliver='telegram:123456789', repeat=1, name='relay-cron')",
+                                    "due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).isoformat()",
+                                    "update_job(job['id'], {'next_run_at': due})",
+                                    "print(job['id'])"))
                     .redirectErrorStream(true);
             pb.environment().put("HERMES_HOME", hermes.home().toString());
-            pb.environment().put("HOME", dir.resolve("hermes").resolve("user-home").toString());
+            pb.environment()
+                    .put("HOME", dir.resolve("hermes").resolve("user-home").toString());
             Process create = pb.start();
-            String created = new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String created =
+                    new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(create.waitFor()).as(created).isZero();
 
             hermes.start();
             await().atMost(TURN).until(() -> relay.health().isUp());
             // the job ran (the agent's turn reached the model) and its delivery failed in Hermes
-            await().atMost(TURN).until(() -> model.requests().stream().anyMatch(r -> r.lastUserText().contains(marker)));
+            await().atMost(TURN)
+                    .until(() -> model.requests().stream()
+                            .anyMatch(r -> r.lastUserText().contains(marker)));
             await().atMost(TURN).until(() -> hermesLogs().contains("platform 'telegram' not configured/enabled"));
-            System.out.println("cron over the relay, Hermes 0.19.0: " + hermesLogs().lines()
-                    .filter(l -> l.contains("not configured/enabled")).findFirst().orElse(""));
+            System.out.println("cron over the relay, Hermes 0.19.0: "
+                    + hermesLogs()
+                            .lines()
+                            .filter(l -> l.contains("not configured/enabled"))
+                            .findFirst()
+                            .orElse(""));
             // the channel got nothing: no Reply by the time Hermes logged the failed delivery (a relay send would
             // have come before it), and the link itself works — a user message sent now is answered
             awaitStartupRestoreDone();
-            assertThat(telegram.drainReceived()).noneSatisfy(f -> assertThat(f.hasReply()).isTrue());
+            assertThat(telegram.drainReceived())
+                    .noneSatisfy(f -> assertThat(f.hasReply()).isTrue());
             String text = "after the cron job " + System.nanoTime();
             sendUser(telegram, "upd-cron", text);
             assertThat(awaitAnswer(telegram, "echo: " + text)).startsWith("echo: " + text);
@@ -250,21 +303,29 @@ class HermesRelayRealHermesTest {
         try (TestSidecar telegram = telegram()) {
             String early = "in the startup window " + System.nanoTime();
             sendUser(telegram, "upd-early", early);
-            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("upd-early");
+            assertThat(telegram.await(Frame::hasAck, TURN).getAck().getMessageId())
+                    .isEqualTo("upd-early");
             hermes = hermes(SECRET).start();
             await().atMost(TURN).until(() -> relay.health().isUp());
             awaitStartupRestoreDone();
             String gatewayLog = Files.readString(hermes.home().resolve("logs/gateway.log"));
-            assertThat(gatewayLog).as("the message reached Hermes inside its startup restore (the window this test is about)")
-                    .contains("Queued inbound message during gateway startup restore: platform=telegram chat=123456789");
-            System.out.println("relay startup window, Hermes 0.19.0: " + gatewayLog.lines()
-                    .filter(l -> l.contains("Queued inbound message during gateway startup restore")).findFirst().orElse(""));
+            assertThat(gatewayLog)
+                    .as("the message reached Hermes inside its startup restore (the window this test is about)")
+                    .contains(
+                            "Queued inbound message during gateway startup restore: platform=telegram chat=123456789");
+            System.out.println("relay startup window, Hermes 0.19.0: "
+                    + gatewayLog
+                            .lines()
+                            .filter(l -> l.contains("Queued inbound message during gateway startup restore"))
+                            .findFirst()
+                            .orElse(""));
 
             // a message sent after the restore is answered; the early one never was
             String later = "after the startup window " + System.nanoTime();
             sendUser(telegram, "upd-later", later);
             assertThat(awaitAnswer(telegram, "echo: " + later)).startsWith("echo: " + later);
-            assertThat(model.requests()).as("the early message never reached the agent")
+            assertThat(model.requests())
+                    .as("the early message never reached the agent")
                     .noneSatisfy(r -> assertThat(r.lastUserText()).contains(early));
         }
     }
@@ -287,8 +348,10 @@ class HermesRelayRealHermesTest {
             sendUser(telegram, "upd-long", text);
             pumpUntil(telegram, () -> model.heldTurns() >= 1); // Hermes's typing acked as a platform would
 
-            telegram.send(telegram.frames().frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
-                    .setConversationId("123456789").setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada")))));
+            telegram.send(telegram.frames()
+                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                            .setConversationId("123456789")
+                            .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada")))));
             String notice = awaitAnswer(telegram, ""); // the first final, every reply acked as a platform would
             System.out.println("stop over the relay, Hermes 0.19.0 answered: " + notice);
             assertThat(notice).doesNotStartWith("echo: ");
@@ -296,8 +359,9 @@ class HermesRelayRealHermesTest {
                     .contains("agent interrupted, session lock released");
             model.release();
             // the interrupted turn's answer is discarded by Hermes (its run generation is stale), never sent
-            await().atMost(TURN).until(() -> Files.readString(hermes.home().resolve("logs/gateway.log"))
-                    .contains("Discarding stale agent result for agent:main:telegram:dm:123456789"));
+            await().atMost(TURN)
+                    .until(() -> Files.readString(hermes.home().resolve("logs/gateway.log"))
+                            .contains("Discarding stale agent result for agent:main:telegram:dm:123456789"));
         }
     }
 }

@@ -4,7 +4,6 @@ import io.k8s4claw.bridge.runtime.OutboundException;
 import io.k8s4claw.bridge.runtime.OutboundResult;
 import io.k8s4claw.bridge.runtime.OutboundRouter;
 import io.k8s4claw.bridge.runtime.OutboundTarget;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,8 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A channel side for relay tests: records every call and answers like a platform that numbers its messages. */
 final class RecordingRouter implements OutboundRouter {
 
-    record Call(String op, OutboundTarget target, String text, String messageId) {
-    }
+    record Call(String op, OutboundTarget target, String text, String messageId) {}
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
     final AtomicInteger nextId = new AtomicInteger(4712);
@@ -29,9 +27,11 @@ final class RecordingRouter implements OutboundRouter {
             return new CompletableFuture<>();
         }
         if (target.conversationId().equals(unknownChat)) {
-            return CompletableFuture.failedFuture(new OutboundException("unknown_channel", "no channel owns " + unknownChat, false));
+            return CompletableFuture.failedFuture(
+                    new OutboundException("unknown_channel", "no channel owns " + unknownChat, false));
         }
-        return CompletableFuture.completedFuture(new OutboundResult(List.of(Integer.toString(nextId.getAndIncrement()))));
+        return CompletableFuture.completedFuture(
+                new OutboundResult(List.of(Integer.toString(nextId.getAndIncrement()))));
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.k8s4claw.bridge.runtime.relay;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.Frame;
@@ -11,10 +14,6 @@ import io.k8s4claw.bridge.testing.TestSidecar;
 import io.k8s4claw.bridge.wal.FileStore;
 import io.k8s4claw.testkit.relay.HermesRelayClientEmulator;
 import io.k8s4claw.testkit.relay.HermesRelayClientEmulator.Auth;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,9 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relay inside the real bridge core: a channel sidecar on the bus, Hermes (emulated from part B) on /relay.
@@ -39,6 +38,7 @@ class RelayThroughTheBridgeTest {
 
     @TempDir
     Path dir;
+
     private Bridge bridge;
     private HermesRelayConnector relay;
     private HermesRelayClientEmulator hermes;
@@ -58,14 +58,28 @@ class RelayThroughTheBridgeTest {
         relay = new HermesRelayConnector(RelaySettings.defaults(0, SECRET), Clock.systemUTC());
         bridge = Bridge.start(TestConfigs.config(dir), relay, FileStore.DEFAULT);
         try (TestSidecar telegram = TestSidecar.connect(dir.resolve("bus.sock"))) {
-            telegram.send(telegram.frames().hello("tg-main", "telegram", "tg-0", 0,
-                    ChannelCapabilities.newBuilder().setMaxMessageLength(4096)
-                            .setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS).setSupportsEdit(true)
-                            .addAllSupportedOps(List.of("send", "edit")).setMarkdownDialect("telegram-markdownv2").build(), "test"));
-            assertThat(telegram.await(f -> f.hasWelcome() || f.hasError(), T).hasWelcome()).isTrue();
+            telegram.send(telegram.frames()
+                    .hello(
+                            "tg-main",
+                            "telegram",
+                            "tg-0",
+                            0,
+                            ChannelCapabilities.newBuilder()
+                                    .setMaxMessageLength(4096)
+                                    .setLengthUnit(ChannelCapabilities.LengthUnit.UTF16_UNITS)
+                                    .setSupportsEdit(true)
+                                    .addAllSupportedOps(List.of("send", "edit"))
+                                    .setMarkdownDialect("telegram-markdownv2")
+                                    .build(),
+                            "test"));
+            assertThat(telegram.await(f -> f.hasWelcome() || f.hasError(), T).hasWelcome())
+                    .isTrue();
 
-            hermes = new HermesRelayClientEmulator(URI.create("http://127.0.0.1:" + relay.port()),
-                    new Auth.Signed("gw-bridge", SECRET, Duration.ofSeconds(300)), List.of("telegram"), Map.of());
+            hermes = new HermesRelayClientEmulator(
+                    URI.create("http://127.0.0.1:" + relay.port()),
+                    new Auth.Signed("gw-bridge", SECRET, Duration.ofSeconds(300)),
+                    List.of("telegram"),
+                    Map.of());
             var socket = hermes.connect(T);
             JsonNode descriptor = socket.awaitDescriptor(T);
             // built from the capabilities the sidecar announced on the bus, not the platform defaults
@@ -75,10 +89,14 @@ class RelayThroughTheBridgeTest {
             await().atMost(T).until(() -> relay.health().isUp());
 
             // user → Hermes
-            telegram.send(telegram.frames().userMessage(UserMessage.newBuilder().setMessageId("upd-1")
-                    .setConversationId("123456789").setPlatformMessageId("4711")
-                    .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada"))
-                    .setText("What is the weather in Oslo?").build()));
+            telegram.send(telegram.frames()
+                    .userMessage(UserMessage.newBuilder()
+                            .setMessageId("upd-1")
+                            .setConversationId("123456789")
+                            .setPlatformMessageId("4711")
+                            .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada"))
+                            .setText("What is the weather in Oslo?")
+                            .build()));
             assertThat(telegram.await(Frame::hasAck, T).getAck().getMessageId()).isEqualTo("upd-1");
             JsonNode inbound = socket.awaitInbound(T);
             assertThat(inbound.path("text").asText()).isEqualTo("What is the weather in Oslo?");
@@ -93,7 +111,8 @@ class RelayThroughTheBridgeTest {
             assertThat(proactive.getReply().getFinal().getText()).isEqualTo("Daily brief: all systems green");
             assertThat(proactive.getReply().getConversationId()).isEqualTo("123456789");
             assertThat(proactive.getReply().getInReplyTo()).isEmpty();
-            telegram.send(telegram.frames().replyAck(proactive.getReply().getReplySeq(), true, "", false, List.of("4720")));
+            telegram.send(
+                    telegram.frames().replyAck(proactive.getReply().getReplySeq(), true, "", false, List.of("4720")));
             JsonNode result = sent.get(T.toSeconds(), TimeUnit.SECONDS);
             assertThat(result.path("success").asBoolean()).as(result.toString()).isTrue();
             assertThat(result.path("message_id").asText()).isEqualTo("4720");
@@ -104,7 +123,10 @@ class RelayThroughTheBridgeTest {
             assertThat(edit.getReply().getEdit().getPlatformMessageId()).isEqualTo("4720");
             assertThat(edit.getReply().getEdit().getText()).isEqualTo("Daily brief: all green, 3 deploys");
             telegram.send(telegram.frames().replyAck(edit.getReply().getReplySeq(), true, "", false, List.of("4720")));
-            assertThat(edited.get(T.toSeconds(), TimeUnit.SECONDS).path("message_id").asText()).isEqualTo("4720");
+            assertThat(edited.get(T.toSeconds(), TimeUnit.SECONDS)
+                            .path("message_id")
+                            .asText())
+                    .isEqualTo("4720");
 
             // a platform with no channel in this pod is refused as egress_declined
             JsonNode declined = socket.send("C1", "x", null, "slack", Map.of()).get(T.toSeconds(), TimeUnit.SECONDS);
