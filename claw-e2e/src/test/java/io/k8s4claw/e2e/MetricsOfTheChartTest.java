@@ -263,8 +263,8 @@ class MetricsOfTheChartTest {
                 .withRequestTimeout(30_000)
                 .build();
         OperatorMetrics metrics = new OperatorMetrics();
-        try (KubernetesClient client =
-                new KubernetesClientBuilder().withConfig(config).build()) {
+        try (KubernetesClient client = metrics.timingApiRequests(new KubernetesClientBuilder().withConfig(config))
+                .build()) {
             ClawOperator operator = new ClawOperator(
                     new ClawOperator.Settings(
                             client,

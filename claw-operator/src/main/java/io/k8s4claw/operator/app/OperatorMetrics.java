@@ -1,5 +1,6 @@
 package io.k8s4claw.operator.app;
 
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -23,6 +24,7 @@ public final class OperatorMetrics {
     private final Histogram durations;
     private final Counter childWrites;
     private final Counter secretReads;
+    private final Histogram apiRequests;
     /** namespace/name → phase of every Claw the operator currently manages. */
     private final Map<String, String> phases = new ConcurrentHashMap<>();
 
@@ -53,6 +55,14 @@ public final class OperatorMetrics {
                 .name("claw_operator_secret_reads_total")
                 .help("Reads of a referenced user Secret's data to hash it (one per Secret version; never cached)")
                 .register(registry);
+        apiRequests = Histogram.builder()
+                .name("claw_operator_api_request_duration_seconds")
+                .help("Time from sending a request to the Kubernetes API server to its response's status line, by HTTP"
+                        + " verb and status code (error: no response); watches are not timed")
+                .labelNames("verb", "code")
+                .classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("claw_operator_managed_claws")
                 .help("Claws managed by this operator, by status phase")
@@ -63,6 +73,16 @@ public final class OperatorMetrics {
 
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /**
+     * {@code builder} with the interceptor that times every API request of the client it builds
+     * ({@code claw_operator_api_request_duration_seconds}); the operator's client is built through it.
+     */
+    public KubernetesClientBuilder timingApiRequests(KubernetesClientBuilder builder) {
+        ApiRequestTimer timer = new ApiRequestTimer(
+                (verb, code, nanos) -> apiRequests.labelValues(verb, code).observe(nanos / 1e9));
+        return builder.withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiRequestTimer.NAME, timer));
     }
 
     /** The work-queue gauges, fed by the Java Operator SDK ({@code withMetrics}). */

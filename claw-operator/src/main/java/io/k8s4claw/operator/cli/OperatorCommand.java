@@ -78,8 +78,9 @@ final class OperatorCommand implements Callable<Integer> {
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
                         .collect(Collectors.toSet());
-        KubernetesClient client = new KubernetesClientBuilder().build();
         OperatorMetrics metrics = new OperatorMetrics();
+        KubernetesClient client =
+                metrics.timingApiRequests(new KubernetesClientBuilder()).build();
         // A standby (not holding the Lease) has no informers running yet; it is still "ready" to Kubernetes so a
         // rollout of a two-replica Deployment can proceed. The leader is ready once its informers are healthy.
         java.util.concurrent.atomic.AtomicBoolean leading =
