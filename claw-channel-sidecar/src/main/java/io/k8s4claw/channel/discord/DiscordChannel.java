@@ -372,21 +372,24 @@ public final class DiscordChannel implements PlatformChannel {
 
         @Override
         public void onClosing(WebSocket webSocket, int code, String reason) {
-            closedWith(code, reason);
+            closedWith(webSocket, code, reason);
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
             closedWith(
+                    webSocket,
                     -1,
                     response != null ? "HTTP " + response.code() : t.getClass().getSimpleName());
         }
 
-        private void closedWith(int code, String reason) {
+        // The socket comes from OkHttp's callback: a connection that fails at once calls back before newWebSocket
+        // has returned and the field `ws` is set (a null there was a flaky NullPointerException).
+        private void closedWith(WebSocket socket, int code, String reason) {
             if (ended) return;
             ended = true;
             if (heartbeat != null) heartbeat.cancel(false);
-            ws.cancel();
+            socket.cancel();
             if (closing || stale()) return;
             String terminal = TERMINAL_CLOSE.get(code);
             if (terminal != null) {
