@@ -1,16 +1,11 @@
 package io.k8s4claw.testkit.prometheus;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.k8s4claw.testkit.install.CachedInstall;
 import io.k8s4claw.testkit.install.GoModuleBuild;
+import io.k8s4claw.testkit.install.GoModuleDownload;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Prometheus Operator's CustomResourceDefinitions (ServiceMonitor, PodMonitor, PrometheusRule) as the operator's
@@ -37,8 +32,6 @@ public final class PrometheusOperatorCrds {
             "monitoring.coreos.com_podmonitors.yaml",
             "monitoring.coreos.com_prometheusrules.yaml");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final PeerCache cache;
     private final String go;
 
@@ -63,7 +56,7 @@ public final class PrometheusOperatorCrds {
     public List<Path> fetch() {
         Path target = cache.dir().resolve(VERSION);
         cache.ensure(target, "Prometheus Operator " + VERSION + " CRDs", staging -> {
-            Path moduleDir = download(staging);
+            Path moduleDir = new GoModuleDownload(MODULE, VERSION, MODULE_SUM).fetch(go, staging);
             for (String file : FILES) {
                 Path crd = moduleDir.resolve("example/prometheus-operator-crd").resolve(file);
                 if (!Files.isRegularFile(crd)) {
@@ -74,56 +67,5 @@ public final class PrometheusOperatorCrds {
             }
         });
         return FILES.stream().map(target::resolve).toList();
-    }
-
-    /** {@code go mod download -json MODULE@VERSION}: the module's directory in Go's module cache, its hash checked. */
-    private Path download(Path workDir) throws IOException {
-        Path log = workDir.resolve("go-mod-download.json");
-        ProcessBuilder pb = new ProcessBuilder(go, "mod", "download", "-json", MODULE + "@" + VERSION)
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("GO111MODULE", "on");
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(
-                    "cannot run '" + go + "': Go is needed to fetch the Prometheus Operator CRDs for the"
-                            + " tests (install Go, or point $" + GoModuleBuild.GO_ENV + " at a go binary)",
-                    e);
-        }
-        try {
-            if (!process.waitFor(10, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(
-                        "go mod download " + MODULE + "@" + VERSION + " did not finish within 10 minutes");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted fetching " + MODULE, e);
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        JsonNode info;
-        try {
-            info = JSON.readTree(output);
-        } catch (IOException e) {
-            throw new IllegalStateException("go mod download " + MODULE + "@" + VERSION + " failed with exit code "
-                    + process.exitValue() + ": " + CachedInstall.tail(log, 10));
-        }
-        if (info.hasNonNull("Error") || process.exitValue() != 0) {
-            throw new IllegalStateException(
-                    "go mod download " + MODULE + "@" + VERSION + " failed (is the Go module proxy reachable?"
-                            + " GOPROXY=" + System.getenv().getOrDefault("GOPROXY", "default") + "): "
-                            + info.path("Error").asText(output));
-        }
-        String sum = info.path("Sum").asText();
-        if (!MODULE_SUM.equals(sum)) {
-            throw new IllegalStateException(MODULE + "@" + VERSION + " has hash " + sum + ", not the pinned "
-                    + MODULE_SUM + ": the module proxy served different content; do not use it");
-        }
-        Files.delete(log);
-        return Path.of(info.path("Dir").asText());
     }
 }
