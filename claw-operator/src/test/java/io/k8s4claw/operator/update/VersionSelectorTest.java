@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The choice of tag against tag lists in each runtime's real style (the real adapters' release patterns; tags as
- * the projects publish them — /work/shared/reference/runtimes.md, hermes.md):
+ * the projects publish them — claw-operator/docs/auto-update.md, "Which tags"):
  * OpenClaw on ghcr.io ({@code YYYY.M.D}, {@code -beta.N} pre-releases, {@code latest}, {@code main}, {@code sha-…}),
  * Hermes on Docker Hub ({@code vYYYY.M.D}, {@code latest}, {@code main}, newer {@code stable} and {@code X.Y.Z}),
  * ZeroClaw on ghcr.io ({@code vX.Y.Z}, {@code -rc.N}, {@code latest}, {@code edge}).
