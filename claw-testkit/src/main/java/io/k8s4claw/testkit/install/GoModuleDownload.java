@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +21,25 @@ import java.util.concurrent.TimeUnit;
 public record GoModuleDownload(String module, String version, String sum) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The files {@code directory/<name>} of the module copied into {@code cache}'s directory {@code <version>/} (fetched
+     * only when a complete copy is not there yet); a file the module lacks fails the fetch, naming it.
+     */
+    public List<Path> copyFiles(String go, PeerCache cache, String what, String directory, List<String> names) {
+        Path target = cache.dir().resolve(version);
+        cache.ensure(target, what, staging -> {
+            Path moduleDir = fetch(go, staging);
+            for (String name : names) {
+                Path file = moduleDir.resolve(directory).resolve(name);
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalStateException(module + "@" + version + " has no " + directory + "/" + name);
+                }
+                Files.copy(file, staging.resolve(name));
+            }
+        });
+        return names.stream().map(target::resolve).toList();
+    }
 
     /** The module's directory in Go's module cache (read-only); {@code workDir} holds the command's log meanwhile. */
     public Path fetch(String go, Path workDir) throws IOException {

@@ -3,7 +3,6 @@ package io.k8s4claw.testkit.snapshot;
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.GoModuleDownload;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -51,17 +50,7 @@ public final class SnapshotCrds {
 
     /** Idempotent: reuses a complete fetch. */
     public List<Path> fetch() {
-        Path target = cache.dir().resolve(VERSION);
-        cache.ensure(target, "external-snapshotter " + VERSION + " CRDs", staging -> {
-            Path moduleDir = new GoModuleDownload(MODULE, VERSION, MODULE_SUM).fetch(go, staging);
-            for (String file : FILES) {
-                Path crd = moduleDir.resolve("config/crd").resolve(file);
-                if (!Files.isRegularFile(crd)) {
-                    throw new IllegalStateException(MODULE + "@" + VERSION + " has no config/crd/" + file);
-                }
-                Files.copy(crd, staging.resolve(file));
-            }
-        });
-        return FILES.stream().map(target::resolve).toList();
+        return new GoModuleDownload(MODULE, VERSION, MODULE_SUM)
+                .copyFiles(go, cache, "external-snapshotter " + VERSION + " CRDs", "config/crd", FILES);
     }
 }
