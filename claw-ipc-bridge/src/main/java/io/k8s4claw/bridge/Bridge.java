@@ -184,7 +184,7 @@ public final class Bridge implements AutoCloseable {
                 "claw_bridge_runs_in_progress", "Runs delivered to the runtime and not yet ended", engine::running);
         inbound = new InboundService(
                 ledger, journal, engine, config.maxPendingMessages(), config.walMaxBytes(), System::currentTimeMillis);
-        connector.start(replies);
+        connector.start(replies, loopGroup.next());
         List<PendingMessage> pending = ledger.pendingInOrder();
         for (PendingMessage m : pending) {
             engine.submit(m);

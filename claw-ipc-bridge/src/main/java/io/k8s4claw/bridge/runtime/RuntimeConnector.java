@@ -1,5 +1,6 @@
 package io.k8s4claw.bridge.runtime;
 
+import io.netty.channel.EventLoop;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,6 +26,18 @@ public interface RuntimeConnector extends AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     void start(OutboundRouter outbound);
+
+    /**
+     * {@link #start(OutboundRouter)} on the bridge's event loop, as the bridge starts its connector: a connector
+     * whose sockets are Netty's registers them on {@code loop} and keeps its state there instead of on threads of
+     * its own (every thread and every extra HTTP stack costs the sidecar memory: docs/design.md, "Memory"). The
+     * loop is the bridge's: the connector never shuts it down and never blocks on it. The default ignores it.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    default void start(OutboundRouter outbound, EventLoop loop) {
+        start(outbound);
+    }
 
     /**
      * Hands one inbound message to the runtime.
