@@ -23,6 +23,13 @@ public final class ReferencedSecrets {
         return List.copyOf(names);
     }
 
+    /** Sorted, distinct names of the Secrets one channel's credentials read. */
+    public static List<String> ofChannel(ClawChannel channel) {
+        Set<String> names = new TreeSet<>();
+        add(names, channel.getSpec() == null ? null : channel.getSpec().getCredentials());
+        return List.copyOf(names);
+    }
+
     private static void add(Set<String> names, CredentialSpec credentials) {
         if (credentials == null) {
             return;

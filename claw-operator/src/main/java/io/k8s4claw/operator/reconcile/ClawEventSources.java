@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -40,6 +41,8 @@ import java.util.stream.Collectors;
 final class ClawEventSources {
 
     static final String BY_CHANNEL = "byChannel";
+    /** The Secrets a Claw's own credentials read (its channels' are found through {@link #BY_CHANNEL}). */
+    static final String BY_SECRET = "bySecret";
 
     final InformerEventSource<StatefulSet, Claw> statefulSets;
     final InformerEventSource<Service, Claw> services;
@@ -55,7 +58,7 @@ final class ClawEventSources {
     final InformerEventSource<Ingress, Claw> ingresses;
     final InformerEventSource<PodDisruptionBudget, Claw> pdbs;
     final InformerEventSource<PersistentVolumeClaim, Claw> claims;
-    final InformerEventSource<io.fabric8.kubernetes.api.model.Pod, Claw> pods;
+    final InformerEventSource<Pod, Claw> pods;
     final InformerEventSource<ClawChannel, Claw> channels;
 
     private static final GroupVersionKind SECRET = new GroupVersionKind("", "v1", "Secret");
@@ -73,6 +76,12 @@ final class ClawEventSources {
                         : claw.getSpec().getChannels().stream()
                                 .map(ChannelRef::getName)
                                 .map(n -> claw.getMetadata().getNamespace() + "/" + n)
+                                .toList(),
+                BY_SECRET,
+                claw -> claw.getSpec() == null
+                        ? List.of()
+                        : ReferencedSecrets.of(claw, List.of()).stream()
+                                .map(n -> claw.getMetadata().getNamespace() + "/" + n)
                                 .toList()));
         String owned = ClawApi.LABEL_MANAGED_BY + "=" + ClawLabels.MANAGED_BY_VALUE;
         statefulSets = owned(context, StatefulSet.class, owned);
@@ -84,10 +93,7 @@ final class ClawEventSources {
         pdbs = owned(context, PodDisruptionBudget.class, owned);
         claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         // The Claw's pod, read (never written) for per-container readiness: runtime, bridge, each channel sidecar.
-        pods = owned(
-                context,
-                io.fabric8.kubernetes.api.model.Pod.class,
-                ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        pods = owned(context, Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         channels = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
                         .withName("clawchannels")
@@ -114,21 +120,24 @@ final class ClawEventSources {
                 context);
     }
 
+    /**
+     * The Claws whose pod reads this Secret: by index, not by walking every Claw of the namespace (a thousand Claws
+     * each creating its generated Secret made that walk quadratic).
+     */
     private Set<ResourceID> secretToClaws(HasMetadata secret, IndexerResourceCache<Claw> primaries) {
         Set<ResourceID> out = new HashSet<>(byInstanceLabel(secret));
         String namespace = secret.getMetadata().getNamespace();
-        String name = secret.getMetadata().getName();
-        primaries.list(namespace).forEach(claw -> {
-            List<ClawChannel> used = claw.getSpec() == null || claw.getSpec().getChannels() == null
-                    ? List.of()
-                    : claw.getSpec().getChannels().stream()
-                            .map(ref -> channels.get(new ResourceID(ref.getName(), namespace)))
-                            .flatMap(java.util.Optional::stream)
-                            .toList();
-            if (claw.getSpec() != null && ReferencedSecrets.of(claw, used).contains(name)) {
-                out.add(ResourceID.fromResource(claw));
-            }
-        });
+        String key = namespace + "/" + secret.getMetadata().getName();
+        primaries.byIndex(BY_SECRET, key).forEach(claw -> out.add(ResourceID.fromResource(claw)));
+        channels.list(
+                        namespace,
+                        channel -> ReferencedSecrets.ofChannel(channel)
+                                .contains(secret.getMetadata().getName()))
+                .forEach(channel -> primaries
+                        .byIndex(
+                                BY_CHANNEL,
+                                namespace + "/" + channel.getMetadata().getName())
+                        .forEach(claw -> out.add(ResourceID.fromResource(claw))));
         return out;
     }
 

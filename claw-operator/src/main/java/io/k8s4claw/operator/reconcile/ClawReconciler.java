@@ -195,7 +195,11 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                         .inNamespace(namespace)
                         .withName(secretName)
                         .get()));
-        switch (planner.plan(update.claw(), channels, secretHashes)) {
+        // Validated above, unless auto-update changed the tag it renders.
+        ClawPlanner.Plan rendered = update.claw() == claw
+                ? planner.planValidated(claw, channels, secretHashes)
+                : planner.plan(update.claw(), channels, secretHashes);
+        switch (rendered) {
             case ClawPlanner.Plan.Invalid invalid -> {
                 return invalid(claw, invalid.errors(), events, context);
             }

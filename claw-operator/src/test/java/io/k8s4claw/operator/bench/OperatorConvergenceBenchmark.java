@@ -15,6 +15,7 @@ import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
 import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,12 +25,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -70,7 +74,9 @@ class OperatorConvergenceBenchmark {
         // of a 1,000-Claw run; a production controller manager is configured well above it too.
         try (LocalControlPlane plane = LocalControlPlane.start(
                 ControlPlaneInstaller.ensureBuilt(),
-                LocalControlPlane.Options.defaults().withControllerQps(1000))) {
+                LocalControlPlane.Options.defaults()
+                        .withControllerQps(1000)
+                        .withProfiling(Integer.getInteger("bench.apiserverProfile", 0) > 0))) {
             RealCluster real = RealCluster.prepare(plane);
             Path kubeconfig = real.operatorKubeconfig();
             line(
@@ -93,7 +99,9 @@ class OperatorConvergenceBenchmark {
                         Run first = run(real, admin, operator, nsA, baseline);
                         line("%s", first.line("baseline"));
                         Map<String, Long> cpuMid = cpu(plane, operator);
+                        Thread profile = apiserverProfile(plane);
                         Run second = run(real, admin, operator, nsB, claws);
+                        profile.join();
                         line("%s", second.line("main"));
                         Map<String, Long> cpuEnd = cpu(plane, operator);
                         line("time per Claw, main vs baseline: %.2fx", second.perClawMillis() / first.perClawMillis());
@@ -113,6 +121,10 @@ class OperatorConvergenceBenchmark {
                                 operator.rssBytes() / 1048576.0);
                         line("operator heap by class (top 15, after full GC):");
                         operator.heapHistogram(15).forEach(l -> line("  %s", l));
+                        List<String> nativeMemory = operator.nativeMemory();
+                        if (!nativeMemory.isEmpty()) {
+                            line("operator native memory (NMT, committed): %s", String.join("; ", nativeMemory));
+                        }
                         int foreign = Integer.getInteger("bench.foreignSecrets", 0);
                         if (foreign > 0) {
                             // Secrets no Claw references, in another namespace (Helm release Secrets, other tenants'
@@ -258,6 +270,7 @@ class OperatorConvergenceBenchmark {
     private Run run(RealCluster real, KubernetesClient admin, OperatorProcess operator, String ns, int count) {
         long mark = real.audit().mark();
         double runningBefore = operator.managed("Running");
+        double reconcilesBefore = operator.reconciliations("Claw");
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             admin.resource(Serialization.unmarshal("""
@@ -278,7 +291,7 @@ class OperatorConvergenceBenchmark {
         // Cheap wait on the operator's own phase gauge, then confirm against the API.
         long[] printed = {0};
         await().atMost(Duration.ofMinutes(30))
-                .pollInterval(Duration.ofMillis(200))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     if (!operator.alive()) {
                         throw new IllegalStateException("the operator exited (" + operator.exitReason() + ") with "
@@ -315,11 +328,69 @@ class OperatorConvergenceBenchmark {
         List<AuditLog.Request> requests = real.audit().since(mark).stream()
                 .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
                 .toList();
+        line(
+                "  %s: %.0f reconciles of a Claw (%.1f per Claw)",
+                ns,
+                operator.reconciliations("Claw") - reconcilesBefore,
+                (operator.reconciliations("Claw") - reconcilesBefore) / count);
+        requests.stream()
+                .collect(Collectors.groupingBy(
+                        OperatorConvergenceBenchmark::requestKind, TreeMap::new, Collectors.counting()))
+                .forEach((kind, n) -> line("  %s: %s %d (%.2f per Claw)", ns, kind, n, (double) n / count));
         return new Run(
                 count,
                 millis,
                 requests.size(),
                 requests.stream().filter(AuditLog.Request::isWrite).count());
+    }
+
+    /**
+     * {@code -Dbench.apiserverProfile=<seconds>}: kube-apiserver's own CPU profile (Go pprof) over the first seconds
+     * of the main run, written to {@code target/benchmark/kube-apiserver.pprof}; read it with
+     * {@code go tool pprof -top <kube-apiserver binary> <file>}.
+     */
+    static Thread apiserverProfile(LocalControlPlane plane) {
+        int seconds = Integer.getInteger("bench.apiserverProfile", 0);
+        Thread thread = new Thread(() -> {
+            if (seconds <= 0) {
+                return;
+            }
+            try {
+                Files.createDirectories(OUT.getParent());
+                Process curl = new ProcessBuilder(
+                                "curl",
+                                "-sS",
+                                "--cacert",
+                                plane.caCertificate().toString(),
+                                "-H",
+                                "Authorization: Bearer " + plane.adminToken(),
+                                "-o",
+                                OUT.resolveSibling("kube-apiserver.pprof").toString(),
+                                plane.serverUrl() + "/debug/pprof/profile?seconds=" + seconds)
+                        .inheritIO()
+                        .start();
+                curl.waitFor();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    /** {@code VERB resource[/subresource]} of a request: what the per-Claw counts are made of. */
+    static String requestKind(AuditLog.Request request) {
+        String[] parts = request.path().split("/");
+        int ns = Arrays.asList(parts).indexOf("namespaces");
+        String resource;
+        if (ns >= 0 && parts.length > ns + 2) {
+            resource = parts[ns + 2] + (parts.length > ns + 4 ? "/" + parts[ns + 4] : "");
+        } else {
+            resource = parts[parts.length - 1];
+        }
+        return request.verb() + " " + resource;
     }
 
     /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default: the CLI's, SSA). */
@@ -330,7 +401,14 @@ class OperatorConvergenceBenchmark {
     static List<String> jvmFlags() {
         // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit (-Dbench.xmx to
         // vary).
-        return List.of("-Xmx" + System.getProperty("bench.xmx", "358m"), "-XX:+ExitOnOutOfMemoryError");
+        // -Dbench.operatorFlags adds flags (e.g. a JFR recording) to the operator's JVM.
+        List<String> flags = new ArrayList<>(
+                List.of("-Xmx" + System.getProperty("bench.xmx", "358m"), "-XX:+ExitOnOutOfMemoryError"));
+        String extra = System.getProperty("bench.operatorFlags", "").strip();
+        if (!extra.isEmpty()) {
+            flags.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        return flags;
     }
 
     private static Map<String, Long> cpu(LocalControlPlane plane, OperatorProcess operator) {
@@ -476,6 +554,32 @@ class OperatorConvergenceBenchmark {
         }
 
         /** The operator's largest heap consumers after a full GC: class, instances, MiB (jcmd GC.class_histogram). */
+        /** NMT's committed memory by category, when the operator runs with -XX:NativeMemoryTracking (else empty). */
+        List<String> nativeMemory() throws IOException, InterruptedException {
+            String jcmd =
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process nmt = new ProcessBuilder(jcmd, String.valueOf(pid()), "VM.native_memory", "summary", "scale=MB")
+                    .redirectErrorStream(true)
+                    .start();
+            List<String> lines = new String(nmt.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+            nmt.waitFor(60, TimeUnit.SECONDS);
+            Pattern category = Pattern.compile("^-\\s+(.+?)\\s+\\(reserved=\\d+MB, committed=(\\d+)MB\\).*$");
+            Pattern total = Pattern.compile("^Total: reserved=\\d+MB, committed=(\\d+)MB.*$");
+            List<String> result = new ArrayList<>();
+            for (String l : lines) {
+                Matcher c = category.matcher(l.strip());
+                Matcher t = total.matcher(l.strip());
+                if (t.matches()) {
+                    result.add("total committed " + t.group(1) + " MiB");
+                } else if (c.matches() && Integer.parseInt(c.group(2)) > 0) {
+                    result.add(c.group(1) + " " + c.group(2) + " MiB");
+                }
+            }
+            return result;
+        }
+
         List<String> heapHistogram(int top) throws IOException, InterruptedException {
             String jcmd =
                     Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();

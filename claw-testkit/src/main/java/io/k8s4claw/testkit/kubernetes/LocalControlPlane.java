@@ -45,15 +45,22 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class LocalControlPlane implements AutoCloseable {
 
-    /** How to start. {@code controllerQps} is the controller manager's client rate (its default, 20/s, starves a 1,000-Claw run). */
-    public record Options(boolean controllerManager, int controllerQps, Duration startTimeout) {
+    /**
+     * How to start. {@code controllerQps} is the controller manager's client rate (its default, 20/s, starves a
+     * 1,000-Claw run); {@code profiling} serves kube-apiserver's Go profiles at {@code /debug/pprof} (benchmarks).
+     */
+    public record Options(boolean controllerManager, int controllerQps, Duration startTimeout, boolean profiling) {
 
         public static Options defaults() {
-            return new Options(true, 200, Duration.ofSeconds(90));
+            return new Options(true, 200, Duration.ofSeconds(90), false);
         }
 
         public Options withControllerQps(int qps) {
-            return new Options(controllerManager, qps, startTimeout);
+            return new Options(controllerManager, qps, startTimeout, profiling);
+        }
+
+        public Options withProfiling(boolean on) {
+            return new Options(controllerManager, controllerQps, startTimeout, on);
         }
     }
 
@@ -195,7 +202,7 @@ public final class LocalControlPlane implements AutoCloseable {
                             "--audit-log-path=" + audit.file(),
                             "--audit-log-maxbackup=0",
                             "--audit-log-maxsize=0",
-                            "--profiling=false"));
+                            "--profiling=" + options.profiling()));
             caFile = certDir.resolve("apiserver.crt");
             HttpClient http = awaitFile(caFile, options.startTimeout(), apiserver, "kube-apiserver");
             adminHttp = http;
