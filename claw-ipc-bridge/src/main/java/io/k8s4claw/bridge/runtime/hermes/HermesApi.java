@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * The short HTTP calls of the Hermes runs API (docs/runtime-hermes-sse.md: "Delivery", "Following a run", "Health"), each mapped to a
@@ -24,32 +21,28 @@ import okhttp3.Response;
  */
 final class HermesApi {
 
-    static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final OkHttpClient client;
-    private final HttpUrl base;
+    private final HermesHttp http;
+    private final URI base;
     private final String authorization;
 
-    HermesApi(OkHttpClient client, HttpUrl base, String apiKey) {
-        this.client = client;
+    HermesApi(HermesHttp http, URI base, String apiKey) {
+        this.http = http;
         this.base = base;
         this.authorization = "Bearer " + apiKey;
     }
 
-    HttpUrl url(String... segments) {
-        var b = base.newBuilder();
-        for (String s : segments) {
-            b.addPathSegment(s);
-        }
-        return b.build();
+    /** The request path of {@code segments} under the base URL, each percent-encoded. */
+    String path(String... segments) {
+        return http.path(segments);
     }
 
-    Request.Builder authed(HttpUrl url) {
-        return new Request.Builder()
-                .url(url)
-                .header("Authorization", authorization)
-                .header("Accept", "application/json");
+    /** The headers every authenticated call sends; the caller adds its own. */
+    HttpHeaders authed(String accept) {
+        return HermesHttp.headers()
+                .set(HttpHeaderNames.AUTHORIZATION, authorization)
+                .set(HttpHeaderNames.ACCEPT, accept);
     }
 
     /**
@@ -86,12 +79,11 @@ final class HermesApi {
 
     CompletableFuture<Accepted> startRun(InboundMessage m) {
         var key = m.sessionKey();
-        Request req = authed(url("v1", "runs"))
-                .header("Idempotency-Key", m.idempotencyKey())
-                .header("X-Hermes-Session-Key", key.hermesSessionKeyHeader())
-                .post(RequestBody.create(runBody(m), JSON_TYPE))
-                .build();
-        return call(req, "POST /v1/runs", (code, body) -> {
+        HttpHeaders headers = authed("application/json")
+                .set("Idempotency-Key", m.idempotencyKey())
+                .set("X-Hermes-Session-Key", key.hermesSessionKeyHeader())
+                .set(HttpHeaderNames.CONTENT_TYPE, HermesHttp.JSON);
+        return call(HttpMethod.POST, path("v1", "runs"), headers, runBody(m), "POST /v1/runs", (code, body) -> {
             if (code == 202 || code == 200) {
                 JsonNode n = parse(body);
                 String runId = n.path("run_id").asText("");
@@ -107,8 +99,8 @@ final class HermesApi {
 
     /** {@code GET /v1/runs/{id}}: the status object, or null on 404. */
     CompletableFuture<JsonNode> runStatus(String runId) {
-        Request req = authed(url("v1", "runs", runId)).get().build();
-        return call(req, "GET /v1/runs/{id}", (code, body) -> {
+        var headers = authed("application/json");
+        return call(HttpMethod.GET, path("v1", "runs", runId), headers, null, "GET /v1/runs/{id}", (code, body) -> {
             if (code == 200) {
                 return parse(body);
             }
@@ -121,20 +113,24 @@ final class HermesApi {
 
     /** 200 {@code {"status": "stopping"}}: the run settles as cancelled once its executor work exits. */
     CompletableFuture<Void> stop(String runId) {
-        Request req = authed(url("v1", "runs", runId, "stop"))
-                .post(RequestBody.create(new byte[0], null))
-                .build();
-        return call(req, "POST /v1/runs/{id}/stop", (code, text) -> {
-            if (code == 200) {
-                return null;
-            }
-            if (code == 404) {
-                throw DeliveryException.permanent(
-                        "run_not_found",
-                        "Hermes does not know run " + runId + " any more (" + errorSummary(text) + ")");
-            }
-            throw failure("POST /v1/runs/" + runId + "/stop", code, text, null);
-        });
+        var headers = authed("application/json");
+        return call(
+                HttpMethod.POST,
+                path("v1", "runs", runId, "stop"),
+                headers,
+                "",
+                "POST /v1/runs/{id}/stop",
+                (code, text) -> {
+                    if (code == 200) {
+                        return null;
+                    }
+                    if (code == 404) {
+                        throw DeliveryException.permanent(
+                                "run_not_found",
+                                "Hermes does not know run " + runId + " any more (" + errorSummary(text) + ")");
+                    }
+                    throw failure("POST /v1/runs/" + runId + "/stop", code, text, null);
+                });
     }
 
     CompletableFuture<Void> answerApproval(String runId, String approvalId, String choice) {
@@ -143,10 +139,9 @@ final class HermesApi {
         if (!approvalId.startsWith(RunEventMapper.SYNTHETIC_APPROVAL_PREFIX)) {
             body.put("request_id", approvalId);
         }
-        Request req = authed(url("v1", "runs", runId, "approval"))
-                .post(RequestBody.create(body.toString(), JSON_TYPE))
-                .build();
-        return call(req, "POST /v1/runs/{id}/approval", (code, text) -> {
+        var headers = authed("application/json").set(HttpHeaderNames.CONTENT_TYPE, HermesHttp.JSON);
+        String path = path("v1", "runs", runId, "approval");
+        return call(HttpMethod.POST, path, headers, body.toString(), "POST /v1/runs/{id}/approval", (code, text) -> {
             if (code == 200) {
                 return null;
             }
@@ -164,14 +159,19 @@ final class HermesApi {
 
     /** {@code GET /health} (no auth), then {@code GET /health/detailed} (bearer) when the first answered 200. */
     CompletableFuture<HealthAnswers> health() {
-        Request plain = new Request.Builder().url(url("health")).get().build();
-        return call(plain, "GET /health", (code, body) -> code).thenCompose(code -> {
-            if (code != 200) {
-                return CompletableFuture.completedFuture(new HealthAnswers(code, 0, ""));
-            }
-            Request detailed = authed(url("health", "detailed")).get().build();
-            return call(detailed, "GET /health/detailed", (dc, body) -> new HealthAnswers(code, dc, body));
-        });
+        return call(HttpMethod.GET, path("health"), HermesHttp.headers(), null, "GET /health", (code, body) -> code)
+                .thenCompose(code -> {
+                    if (code != 200) {
+                        return CompletableFuture.completedFuture(new HealthAnswers(code, 0, ""));
+                    }
+                    return call(
+                            HttpMethod.GET,
+                            path("health", "detailed"),
+                            authed("application/json"),
+                            null,
+                            "GET /health/detailed",
+                            (dc, body) -> new HealthAnswers(code, dc, body));
+                });
     }
 
     @FunctionalInterface
@@ -179,12 +179,18 @@ final class HermesApi {
         T map(int code, String body) throws DeliveryException;
     }
 
-    private <T> CompletableFuture<T> call(Request req, String what, ResponseMapper<T> mapper) {
+    /** One exchange, its answer mapped; completes on the connector's event loop. */
+    private <T> CompletableFuture<T> call(
+            HttpMethod method, String path, HttpHeaders headers, String body, String what, ResponseMapper<T> mapper) {
         var f = new CompletableFuture<T>();
-        Call call = client.newCall(req);
-        call.enqueue(new Callback() {
-            @Override
-            public void onFailure(Call c, IOException e) {
+        byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+        http.send(method, path, headers, bytes).whenComplete((answer, e) -> {
+            if (e instanceof HermesHttp.AnswerCutOff cut) {
+                f.completeExceptionally(DeliveryException.retryable(
+                        "link_lost", what + ": connection lost while reading Hermes's answer", null, cut));
+                return;
+            }
+            if (e != null) {
                 f.completeExceptionally(DeliveryException.retryable(
                         "unreachable",
                         what + ": Hermes API at " + base + " is not reachable ("
@@ -192,22 +198,15 @@ final class HermesApi {
                                 + ")",
                         null,
                         e));
+                return;
             }
-
-            @Override
-            public void onResponse(Call c, Response r) {
-                try (r) {
-                    String body = r.body() != null ? r.body().string() : "";
-                    f.complete(mapper.map(r.code(), body));
-                } catch (DeliveryException e) {
-                    f.completeExceptionally(withRetryAfter(e, r.header("Retry-After")));
-                } catch (IOException e) {
-                    f.completeExceptionally(DeliveryException.retryable(
-                            "link_lost", what + ": connection lost while reading Hermes's answer", null, e));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(DeliveryException.retryable(
-                            "protocol_error", what + ": unexpected answer from Hermes: " + e.getMessage(), null, e));
-                }
+            try {
+                f.complete(mapper.map(answer.status(), answer.body()));
+            } catch (DeliveryException de) {
+                f.completeExceptionally(withRetryAfter(de, answer.retryAfter()));
+            } catch (RuntimeException re) {
+                f.completeExceptionally(DeliveryException.retryable(
+                        "protocol_error", what + ": unexpected answer from Hermes: " + re.getMessage(), null, re));
             }
         });
         return f;

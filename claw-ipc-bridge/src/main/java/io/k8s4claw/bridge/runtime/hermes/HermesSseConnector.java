@@ -2,7 +2,6 @@ package io.k8s4claw.bridge.runtime.hermes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.launchdarkly.eventsource.EventSource;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -10,6 +9,10 @@ import io.k8s4claw.bridge.runtime.OutboundRouter;
 import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +23,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import okhttp3.ConnectionPool;
-import okhttp3.ConnectionSpec;
-import okhttp3.Dispatcher;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (docs/runtime-hermes-sse.md, "Hermes over SSE"). See
@@ -86,12 +82,13 @@ public final class HermesSseConnector implements RuntimeConnector {
     }
 
     private final HermesSseSettings settings;
-    private final OkHttpClient client;
-    private final OkHttpClient streamClient;
-    private final HermesApi api;
-    private final ExecutorService followers = Executors.newCachedThreadPool(daemon("hermes-run"));
-    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(daemon("hermes-health"));
-    private final Set<EventSource> openStreams = ConcurrentHashMap.newKeySet();
+    /** Set by start: the bridge's event loop, or (started without one: tests) a loop of the connector's own. */
+    private volatile EventLoop loop;
+
+    private EventLoopGroup ownGroup;
+    private volatile HermesHttp http;
+    private volatile HermesApi api;
+    private final Set<RunFollower> followers = ConcurrentHashMap.newKeySet();
     private final AtomicReference<RuntimeHealth> health =
             new AtomicReference<>(new RuntimeHealth(RuntimeHealth.State.STARTING, "not probed yet", Instant.now()));
     private final Stats stats = new Stats();
@@ -101,25 +98,6 @@ public final class HermesSseConnector implements RuntimeConnector {
 
     public HermesSseConnector(HermesSseSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        HttpUrl base = HttpUrl.get(settings.baseUrl().toString());
-        var dispatcher = new Dispatcher(Executors.newCachedThreadPool(daemon("hermes-http")));
-        dispatcher.setMaxRequests(128);
-        dispatcher.setMaxRequestsPerHost(128);
-        this.client = new OkHttpClient.Builder()
-                .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
-                .connectTimeout(settings.requestTimeout())
-                .readTimeout(settings.requestTimeout())
-                .writeTimeout(settings.requestTimeout())
-                .followRedirects(false)
-                // Hermes on http://127.0.0.1 (the pod's loopback): a cleartext-only client never builds the JDK's TLS
-                // context (cacerts, JCA providers), which OkHttp otherwise does eagerly (ClawPodMemoryBenchmark)
-                .connectionSpecs(
-                        base.isHttps() ? List.of(ConnectionSpec.MODERN_TLS) : List.of(ConnectionSpec.CLEARTEXT))
-                .build();
-        this.streamClient =
-                client.newBuilder().readTimeout(settings.streamWatchdog()).build();
-        this.api = new HermesApi(client, base, settings.apiKey());
     }
 
     @Override
@@ -127,18 +105,38 @@ public final class HermesSseConnector implements RuntimeConnector {
         return "hermes-sse";
     }
 
+    /** Started alone (tests): on an event loop of its own, one thread, ended by {@link #close()}. */
     @Override
     public synchronized void start(OutboundRouter outbound) {
+        checkStartable();
+        ownGroup = new MultiThreadIoEventLoopGroup(1, daemon("hermes-http"), NioIoHandler.newFactory());
+        startOn(ownGroup.next());
+    }
+
+    /** In the bridge: all HTTP, streams, timers and sink calls on the bridge's event loop; no thread of its own. */
+    @Override
+    public synchronized void start(OutboundRouter outbound, EventLoop bridgeLoop) {
+        checkStartable();
+        startOn(bridgeLoop);
+    }
+
+    private void checkStartable() {
         if (closed) {
             throw new IllegalStateException("hermes-sse connector is closed");
         }
         if (started) {
             throw new IllegalStateException("hermes-sse connector already started");
         }
+    }
+
+    private void startOn(EventLoop eventLoop) {
         started = true;
+        loop = eventLoop;
+        http = new HermesHttp(eventLoop, settings.baseUrl(), settings.requestTimeout());
+        api = new HermesApi(http, settings.baseUrl(), settings.apiKey());
         // The router stays unused: the API server has no proactive path (docs/runtime-hermes-sse.md, "Not supported by
         // this protocol").
-        prober.execute(this::probe);
+        eventLoop.execute(this::probe);
     }
 
     @Override
@@ -147,6 +145,9 @@ public final class HermesSseConnector implements RuntimeConnector {
         Objects.requireNonNull(sink, "sink");
         if (closed) {
             return CompletableFuture.failedFuture(DeliveryException.retryable("closed", "the bridge is shutting down"));
+        }
+        if (api == null) {
+            return notStarted();
         }
         var result = new CompletableFuture<Accepted>();
         api.startRun(message).whenComplete((accepted, err) -> {
@@ -168,6 +169,9 @@ public final class HermesSseConnector implements RuntimeConnector {
         Objects.requireNonNull(runRef, "runRef");
         if (closed) {
             return CompletableFuture.failedFuture(DeliveryException.retryable("closed", "the bridge is shutting down"));
+        }
+        if (api == null) {
+            return notStarted();
         }
         var result = new CompletableFuture<Accepted>();
         api.runStatus(runRef).whenComplete((status, err) -> {
@@ -194,6 +198,11 @@ public final class HermesSseConnector implements RuntimeConnector {
         return result;
     }
 
+    private static <T> CompletableFuture<T> notStarted() {
+        return CompletableFuture.failedFuture(
+                DeliveryException.retryable("not_started", "the hermes-sse connector was not started"));
+    }
+
     @Override
     public boolean stopsRuns() {
         return true;
@@ -203,6 +212,9 @@ public final class HermesSseConnector implements RuntimeConnector {
     @Override
     public CompletionStage<Void> stop(String runRef) {
         Objects.requireNonNull(runRef, "runRef");
+        if (api == null) {
+            return notStarted();
+        }
         return api.stop(runRef).handle((v, err) -> {
             if (err != null) {
                 throw new CompletionException(unwrap(err));
@@ -216,6 +228,9 @@ public final class HermesSseConnector implements RuntimeConnector {
         Objects.requireNonNull(runRef, "runRef");
         Objects.requireNonNull(approvalId, "approvalId");
         Objects.requireNonNull(choice, "choice");
+        if (api == null) {
+            return notStarted();
+        }
         return api.answerApproval(runRef, approvalId, choice).handle((v, err) -> {
             if (err != null) {
                 throw new CompletionException(unwrap(err));
@@ -239,14 +254,23 @@ public final class HermesSseConnector implements RuntimeConnector {
             return;
         }
         closed = true;
-        prober.shutdownNow();
-        for (var es : List.copyOf(openStreams)) {
-            es.close();
+        for (RunFollower f : List.copyOf(followers)) {
+            f.abandon();
         }
-        followers.shutdownNow();
-        client.dispatcher().cancelAll();
-        client.dispatcher().executorService().shutdownNow();
-        client.connectionPool().evictAll();
+        if (http != null) {
+            http.close();
+        }
+        EventLoopGroup own;
+        synchronized (this) {
+            own = ownGroup;
+        }
+        if (own != null) {
+            // the close tasks above run first; then the connector's own thread ends
+            var done = own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (!loop.inEventLoop()) {
+                done.awaitUninterruptibly(3, TimeUnit.SECONDS);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ package-private for RunFollower
@@ -259,38 +283,33 @@ public final class HermesSseConnector implements RuntimeConnector {
         return api;
     }
 
-    OkHttpClient streamClient() {
-        return streamClient;
+    /** The HTTP client (its connection counts are read by a test). */
+    HermesHttp http() {
+        return http;
     }
 
     boolean isClosed() {
         return closed;
     }
 
-    /** Run followers still running; once 0, every run stream they opened has been closed. */
+    /** Run followers still running; once 0, every run stream they opened is back in the pool or closed. */
     int activeFollowers() {
-        return ((java.util.concurrent.ThreadPoolExecutor) followers).getActiveCount();
+        return followers.size();
     }
 
-    void register(EventSource es) {
-        openStreams.add(es);
-        if (closed) {
-            es.close();
-        }
-    }
-
-    void unregister(EventSource es) {
-        openStreams.remove(es);
+    void followerDone(RunFollower f) {
+        followers.remove(f);
     }
 
     // ------------------------------------------------------------------ internals
 
     private void follow(String runId, InboundMessage message, ReplySink sink) {
-        try {
-            followers.execute(new RunFollower(runId, message, new RunEventMapper(sink), this));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing: the run stays on Hermes; the core resumes it after restart
+        if (closed) {
+            return; // closing: the run stays on Hermes; the core resumes it after restart
         }
+        var follower = new RunFollower(runId, message, new RunEventMapper(sink), this, loop);
+        followers.add(follower);
+        follower.start();
     }
 
     static DeliveryException unwrap(Throwable t) {
@@ -356,8 +375,8 @@ public final class HermesSseConnector implements RuntimeConnector {
             } finally {
                 if (!closed) {
                     try {
-                        prober.schedule(this::probe, settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                        loop.schedule(this::probe, settings.healthInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException ignored) {
                         // closing
                     }
                 }

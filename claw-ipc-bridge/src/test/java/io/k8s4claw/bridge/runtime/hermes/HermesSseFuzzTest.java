@@ -4,27 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.launchdarkly.eventsource.CommentEvent;
-import com.launchdarkly.eventsource.ConnectStrategy;
-import com.launchdarkly.eventsource.ErrorStrategy;
-import com.launchdarkly.eventsource.EventSource;
-import com.launchdarkly.eventsource.MessageEvent;
-import com.launchdarkly.eventsource.StreamClosedByServerException;
-import com.launchdarkly.eventsource.StreamEvent;
-import com.launchdarkly.eventsource.StreamException;
-import com.launchdarkly.logging.LDLogger;
 import io.k8s4claw.bridge.runtime.RecordingSink;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
+import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Fuzzing of the SSE path: arbitrary bytes through okhttp-eventsource's parser (the one the connector uses, fed
- * from memory by a custom {@link ConnectStrategy}) into {@link RunEventMapper}, and arbitrary event sequences into
- * the mapper directly. Invariants: nothing but a {@link StreamException} ever escapes; the sink contract holds
+ * Fuzzing of the SSE path: arbitrary bytes through the connector's {@link SseParser} (fed from memory in chunks of
+ * {@link #CHUNK} bytes, as a response body arrives, so lines and line ends cross chunk boundaries) into
+ * {@link RunEventMapper}, and arbitrary event sequences into the mapper directly. Invariants: nothing but
+ * {@link SseParser.TooLarge} (the stream counts as broken) ever escapes; the sink contract holds
  * (start first and once, deltas cumulative, at most one terminal call, nothing after it); a {@code run.completed}
  * with a string {@code output} always wins as the final text.
  *
@@ -100,29 +91,37 @@ class HermesSseFuzzTest {
         return colon < 0 ? sinkEvent : sinkEvent.substring(0, colon);
     }
 
+    /** Bytes per chunk fed to the parser. */
+    private static final int CHUNK = 7;
+
     @FuzzTest(maxDuration = "30s")
     void sseStreamKeepsTheSinkContract(byte[] input) {
         SSE_RUNS.incrementAndGet();
         var sink = new RecordingSink();
         var mapper = new RunEventMapper(sink);
-        try (EventSource es = new EventSource.Builder(new InMemory(input))
-                .errorStrategy(ErrorStrategy.alwaysThrow())
-                .logger(LDLogger.none())
-                .build()) {
-            mapper.start();
-            int guard = 0;
-            while (!mapper.terminal() && guard++ < 100_000) {
-                StreamEvent ev = es.readAnyEvent();
-                if (ev instanceof MessageEvent m) {
-                    mapper.onMessage(m.getEventName(), m.getData(), m.getLastEventId());
-                } else if (ev instanceof CommentEvent c) {
-                    assertThat(c.getText()).doesNotContain("\n");
+        SseParser[] parser = new SseParser[1];
+        parser[0] = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onEvent(String name, String data, String lastEventId) {
+                mapper.onMessage(name, data, lastEventId);
+                if (mapper.terminal()) {
+                    parser[0].stop(); // the follower stops reading at the terminal event
                 }
             }
-        } catch (StreamClosedByServerException expected) {
+
+            @Override
+            public void onComment(String text) {
+                assertThat(text).doesNotContain("\n");
+            }
+        });
+        mapper.start();
+        try {
+            for (int off = 0; off < input.length; off += CHUNK) {
+                parser[0].feed(Unpooled.wrappedBuffer(input, off, Math.min(CHUNK, input.length - off)));
+            }
             // end of input without a terminal event: the follower would resume
-        } catch (StreamException e) {
-            // any other stream failure is a reconnect, never a crash
+        } catch (SseParser.TooLarge e) {
+            // a line or event above the bound: a broken stream, resumed, never a crash
         }
         assertThat(sink.violations()).isEmpty();
         assertThat(sink.events()).first().isEqualTo("start");
@@ -196,38 +195,5 @@ class HermesSseFuzzTest {
             }
         }
         return sb.append('"').toString();
-    }
-
-    /** Serves {@code bytes} as the response body of every connection attempt (the parser under test is the library's). */
-    private static final class InMemory extends ConnectStrategy {
-        private final byte[] bytes;
-
-        InMemory(byte[] bytes) {
-            this.bytes = bytes;
-        }
-
-        @Override
-        public Client createClient(LDLogger logger) {
-            return new Client() {
-                @Override
-                public Result connect(String lastEventId) {
-                    return new Result(
-                            new ByteArrayInputStream(bytes), URI.create("http://127.0.0.1/v1/runs/run_x/events"), null);
-                }
-
-                @Override
-                public boolean awaitClosed(long timeoutMillis) {
-                    return true;
-                }
-
-                @Override
-                public URI getOrigin() {
-                    return URI.create("http://127.0.0.1/v1/runs/run_x/events");
-                }
-
-                @Override
-                public void close() {}
-            };
-        }
     }
 }

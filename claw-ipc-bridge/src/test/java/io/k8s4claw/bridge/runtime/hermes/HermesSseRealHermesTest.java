@@ -203,9 +203,9 @@ class HermesSseRealHermesTest {
                     .get(TURN.toSeconds(), TimeUnit.SECONDS);
         }
         await().atMost(TURN).until(() -> sinks.stream().allMatch(RecordingSink::terminal));
-        // A response nobody closed keeps its connection allocated (neither idle nor reusable) until the garbage
-        // collector finds it and OkHttp logs the leak; once every follower is done, every connection is idle.
-        var pool = c.streamClient().connectionPool();
+        // A stream nobody closed keeps its connection allocated (neither idle nor reusable); once every follower is
+        // done, every connection is idle or closed.
+        var pool = c.http();
         await().atMost(TURN).until(() -> c.activeFollowers() == 0);
         assertThat(pool.connectionCount() - pool.idleConnectionCount())
                 .as("connections still allocated")
