@@ -205,7 +205,7 @@ public final class Bridge implements AutoCloseable {
                 metrics);
         bus.start(scheduler, loopGroup);
         if (config.httpPort() >= 0) {
-            http = new OpsHttpServer(config.httpPort(), metrics, bus, connector, ledger, engine, journal);
+            http = new OpsHttpServer(config.httpPort(), loopGroup, metrics, bus, connector, ledger, engine, journal);
             http.start();
         }
         journal.requestCompaction();

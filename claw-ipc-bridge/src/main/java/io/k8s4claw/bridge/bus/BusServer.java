@@ -4,6 +4,7 @@ import io.k8s4claw.api.bus.BusProtocol;
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.bridge.delivery.InboundService;
 import io.k8s4claw.bridge.delivery.SidecarNotifier;
+import io.k8s4claw.bridge.net.EventLoops;
 import io.k8s4claw.bridge.ops.BridgeMetrics;
 import io.k8s4claw.bridge.reply.ReplyService;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
@@ -17,11 +18,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -81,14 +79,7 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
      * state, run on its single thread. Epoll where available, NIO otherwise.
      */
     public static EventLoopGroup newLoopGroup() {
-        return new MultiThreadIoEventLoopGroup(
-                1,
-                r -> {
-                    Thread t = new Thread(r, "bridge-loop");
-                    t.setDaemon(true);
-                    return t;
-                },
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return EventLoops.newSingleThreadGroup("bridge-loop");
     }
 
     /**
@@ -121,7 +112,8 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
         }
         if (settings.tcpPort() != 0) {
             Channel ch = bootstrap()
-                    .channel(NioServerSocketChannel.class)
+                    // the epoll loop takes epoll sockets only: an NIO one failed "incompatible event loop type"
+                    .channel(EventLoops.serverSocketChannel(group))
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Math.max(0, settings.tcpPort())))
                     .sync()
                     .channel();

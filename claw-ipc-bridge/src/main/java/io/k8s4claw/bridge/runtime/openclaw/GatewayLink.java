@@ -7,6 +7,7 @@ import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.k8s4claw.bridge.runtime.openclaw.GatewayFrames.GatewayError;
 import io.k8s4claw.bridge.runtime.openclaw.GatewayFrames.Inbound;
+import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,14 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.java_websocket.WebSocket;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.framing.Framedata;
-import org.java_websocket.handshake.ServerHandshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The link to the OpenClaw gateway: one WebSocket at a time, the connect handshake and the scopes it must grant,
  * the tick watchdog, reconnecting (after {@code restartExpectedMs}, {@code retryAfterMs}, {@code authRetry}, or
  * {@link Backoff}), requests with their timeouts, and the health that follows from all that. What arrives for runs
- * goes to {@link Events}. Confined to the connector thread ({@code actor}); WebSocket callbacks hop onto it.
+ * goes to {@link Events}. Confined to the connector's event loop ({@code actor}), where its {@link GatewaySocket}
+ * lives too: the socket's callbacks arrive on it.
  */
 final class GatewayLink {
 
@@ -59,7 +56,7 @@ final class GatewayLink {
     private final OpenClawSettings settings;
     private final Clock clock;
     private final String clientVersion;
-    private final ScheduledExecutorService actor;
+    private final EventLoop actor;
     private final Events events;
     private final Backoff.Attempts reconnectDelays;
 
@@ -70,14 +67,10 @@ final class GatewayLink {
     private boolean everReady;
     private long tickIntervalMs = 30_000;
     private ScheduledFuture<?> reconnectTask;
+    private ScheduledFuture<?> watchdogTask;
     private volatile RuntimeHealth health;
 
-    GatewayLink(
-            OpenClawSettings settings,
-            Clock clock,
-            String clientVersion,
-            ScheduledExecutorService actor,
-            Events events) {
+    GatewayLink(OpenClawSettings settings, Clock clock, String clientVersion, EventLoop actor, Events events) {
         this.settings = settings;
         this.clock = clock;
         this.clientVersion = clientVersion;
@@ -91,7 +84,7 @@ final class GatewayLink {
     /** Connects, and watches the connection from then on. */
     void start() {
         connect();
-        actor.scheduleWithFixedDelay(this::watchdog, 5, 5, TimeUnit.SECONDS);
+        watchdogTask = actor.scheduleWithFixedDelay(this::watchdog, 5, 5, TimeUnit.SECONDS);
     }
 
     /** Closes the connection for good. */
@@ -99,6 +92,9 @@ final class GatewayLink {
         closed = true;
         if (reconnectTask != null) {
             reconnectTask.cancel(false);
+        }
+        if (watchdogTask != null) {
+            watchdogTask.cancel(false); // the loop may be the bridge's, which outlives this link
         }
         if (link != null) {
             link.ws.close(1000, "bridge shutting down");
@@ -109,8 +105,8 @@ final class GatewayLink {
         return health;
     }
 
-    private final class Connection {
-        final GatewayWebSocket ws;
+    private final class Connection implements GatewaySocket.Listener {
+        GatewaySocket ws;
         final long number;
         boolean ready;
         long lastFrameNanos = System.nanoTime();
@@ -123,7 +119,26 @@ final class GatewayLink {
 
         Connection(long number) {
             this.number = number;
-            this.ws = new GatewayWebSocket(this);
+        }
+
+        @Override
+        public void onOpen() {
+            touch(this);
+        }
+
+        @Override
+        public void onActivity() {
+            touch(this);
+        }
+
+        @Override
+        public void onText(String text) {
+            onFrame(this, text);
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+            GatewayLink.this.onClosed(this, code, reason);
         }
     }
 
@@ -131,52 +146,14 @@ final class GatewayLink {
     private record Pending(
             Consumer<Inbound.Response> onResponse, Consumer<DeliveryException> onFailure, ScheduledFuture<?> timeout) {}
 
-    private final class GatewayWebSocket extends WebSocketClient {
-        private final Connection owner;
-
-        GatewayWebSocket(Connection owner) {
-            // No extra headers: Java-WebSocket sends no Origin, and nothing here adds forwarding headers
-            // (docs/runtime-openclaw.md, "Gateway facts").
-            super(settings.url());
-            this.owner = owner;
-            setConnectionLostTimeout(0); // liveness is the tick watchdog's job; pings from the server are answered
-            setTcpNoDelay(true);
-        }
-
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-            actor.execute(() -> touch(owner));
-        }
-
-        @Override
-        public void onMessage(String message) {
-            actor.execute(() -> onFrame(owner, message));
-        }
-
-        @Override
-        public void onWebsocketPing(WebSocket conn, Framedata f) {
-            super.onWebsocketPing(conn, f);
-            actor.execute(() -> touch(owner));
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {
-            actor.execute(() -> onClosed(owner, code, reason));
-        }
-
-        @Override
-        public void onError(Exception ex) {
-            LOG.debug("openclaw: socket error: {}", ex.toString());
-        }
-    }
-
     private void connect() {
         if (closed) {
             return;
         }
         link = new Connection(++connections);
         Connection l = link;
-        l.ws.connect();
+        // No extra headers: no Origin, nothing that looks forwarded (docs/runtime-openclaw.md, "Gateway facts").
+        l.ws = GatewaySocket.connect(settings.url(), actor, settings.handshakeTimeout(), l);
         actor.schedule(
                 () -> {
                     if (link == l && !l.ready && !closed) {

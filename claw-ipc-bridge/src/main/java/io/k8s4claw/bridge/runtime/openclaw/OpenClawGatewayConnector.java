@@ -2,6 +2,7 @@ package io.k8s4claw.bridge.runtime.openclaw;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.k8s4claw.api.retry.Backoff;
+import io.k8s4claw.bridge.net.EventLoops;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -9,12 +10,12 @@ import io.k8s4claw.bridge.runtime.OutboundRouter;
 import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * — still running: keep waiting; answered: deliver the transcript's reply; never admitted or lost in a
  * crash: send again under the same key — instead of re-sending blindly.
  *
- * <p>Threading: all state lives on one connector thread; WebSocket callbacks hop onto it; sink callbacks run on it.
+ * <p>Threading: all state lives on one event loop — the bridge's ({@link #start(OutboundRouter, EventLoop)}), or one
+ * of its own when started without it — with the WebSocket (Netty's client codec, {@link GatewaySocket}); sink
+ * callbacks run on it.
  * The parts: {@link GatewayLink} (connect, reconnect, watchdog, requests, health), {@link RunTracker} (runs and
  * their events) and {@link HistoryReconciler} (what the transcript says of runs whose events were missed).
  */
@@ -47,22 +50,57 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenClawGatewayConnector.class);
 
-    private final ScheduledExecutorService actor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "openclaw-connector");
-        t.setDaemon(true);
-        return t;
-    });
-    private final GatewayLink link;
-    private final RunTracker runs;
-    private final HistoryReconciler reconciler;
+    private final OpenClawSettings settings;
+    private final Clock clock;
+    private final RuntimeHealth notStarted;
 
-    // connector-thread state
-    private boolean started;
+    // set once by start, then used on the actor only
+    private GatewayLink link;
+    private RunTracker runs;
+    private HistoryReconciler reconciler;
+    /** A loop of its own when started without the bridge's; shut down on close. */
+    private EventLoopGroup ownLoop;
+    /** The event loop all state lives on: the bridge's, or {@link #ownLoop}'s. Null until started. */
+    private volatile EventLoop actor;
+
+    // guarded by this
     private boolean closed;
 
     public OpenClawGatewayConnector(OpenClawSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.notStarted = new RuntimeHealth(
+                RuntimeHealth.State.STARTING, "not connected to the OpenClaw gateway yet", clock.instant());
+    }
+
+    @Override
+    public String protocol() {
+        return "openclaw-gateway";
+    }
+
+    /** Starts on an event loop of its own (tests, a host without the bridge's loop). */
+    @Override
+    public void start(OutboundRouter outbound) {
+        start(outbound, null);
+    }
+
+    /**
+     * Starts on {@code loop}, the bridge's: the WebSocket and all state live there, no thread of its own. OpenClaw
+     * replies only to runs the bridge started (chat.send runs stay on the internal webchat route), so there is no
+     * proactive path here: the router is not used.
+     */
+    @Override
+    public synchronized void start(OutboundRouter outbound, EventLoop loop) {
+        if (actor != null || closed) {
+            throw new IllegalStateException("openclaw-gateway connector already started or closed");
+        }
+        EventLoop on = loop;
+        if (on == null) {
+            ownLoop = EventLoops.newSingleThreadGroup("openclaw-connector");
+            on = ownLoop.next();
+        }
         String v = OpenClawGatewayConnector.class.getPackage().getImplementationVersion();
-        this.link = new GatewayLink(settings, clock, v == null ? "0.1.0" : v, actor, new GatewayLink.Events() {
+        link = new GatewayLink(settings, clock, v == null ? "0.1.0" : v, on, new GatewayLink.Events() {
             @Override
             public void onReady() {
                 reconciler.reconcileAll();
@@ -78,27 +116,11 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
                 reconciler.reconcileAll();
             }
         });
-        this.runs = new RunTracker(settings, link);
-        this.reconciler = new HistoryReconciler(settings, link, runs, actor);
+        runs = new RunTracker(settings, link);
+        reconciler = new HistoryReconciler(settings, link, runs, on);
         runs.reconcileWith(reconciler);
-    }
-
-    @Override
-    public String protocol() {
-        return "openclaw-gateway";
-    }
-
-    @Override
-    public void start(OutboundRouter outbound) {
-        // OpenClaw replies only to runs the bridge started (chat.send runs stay on the internal webchat route),
-        // so there is no proactive path here: the router is not used.
-        actor.execute(() -> {
-            if (started || closed) {
-                throw new IllegalStateException("openclaw-gateway connector already started or closed");
-            }
-            started = true;
-            link.start();
-        });
+        actor = on; // publishes the fields above to callers that read it
+        on.execute(link::start);
     }
 
     @Override
@@ -137,27 +159,48 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
 
     @Override
     public RuntimeHealth health() {
-        return link.health();
+        return actor == null ? notStarted : link.health();
     }
 
     @Override
     public void close() {
-        try {
-            actor.submit(() -> {
-                        closed = true;
-                        link.close();
-                        runs.failUnaccepted(DeliveryException.retryable("closed", "the bridge is shutting down"));
-                    })
-                    .get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.debug("openclaw: close: {}", e.toString());
+        EventLoop on;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            on = actor;
         }
-        actor.shutdownNow();
+        if (on != null) {
+            Runnable shutdown = () -> {
+                link.close();
+                runs.failUnaccepted(DeliveryException.retryable("closed", "the bridge is shutting down"));
+            };
+            if (on.inEventLoop()) {
+                shutdown.run();
+            } else {
+                try {
+                    on.submit(shutdown).get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.debug("openclaw: close: {}", e.toString());
+                }
+            }
+        }
+        if (ownLoop != null) {
+            ownLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     private void onActor(CompletableFuture<?> result, Runnable task) {
+        EventLoop on = actor;
+        if (on == null) {
+            result.completeExceptionally(
+                    DeliveryException.retryable("starting", "the openclaw-gateway connector is not started yet"));
+            return;
+        }
         try {
-            actor.execute(() -> {
+            on.execute(() -> {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
