@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.bridge.delivery.MessageKey;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.webhook.WebhookSignature;
 import io.k8s4claw.testkit.hermes.HermesApiEmulator;
+import io.k8s4claw.testkit.hermes.Step;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
@@ -75,8 +78,8 @@ class WebhookEndToEndTest {
                 Map.of("WEBHOOK_SECRET", IN, "WEBHOOK_OUTBOUND_SECRET", OUT));
         await().atMost(Duration.ofSeconds(20)).until(() -> pod.sidecar.bus().isConnected());
 
-        String body =
-                "{\"conversation_id\":\"incident-7\",\"text\":\"summarize the alert\",\"sender\":{\"id\":\"pagerduty\"}}";
+        String body = "{\"conversation_id\":\"incident-7\",\"text\":\"summarize the alert\","
+                + "\"sender\":{\"id\":\"pagerduty\"}}";
         HttpResponse<String> accepted = deliver("pd-delivery-1", body);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         assertThat(JSON.readTree(accepted.body()).path("duplicate").asBoolean()).isFalse();
@@ -115,9 +118,7 @@ class WebhookEndToEndTest {
         hermes = HermesApiEmulator.builder()
                 .apiKey(Pod.HERMES_KEY)
                 .script(r -> r.input().contains("long job")
-                        ? java.util.List.of(
-                                new io.k8s4claw.testkit.hermes.Step.Delta("working"),
-                                new io.k8s4claw.testkit.hermes.Step.Hang())
+                        ? List.of(new Step.Delta("working"), new Step.Hang())
                         : HermesApiEmulator.echo(r))
                 .start();
         pod = new Pod(
@@ -133,7 +134,7 @@ class WebhookEndToEndTest {
                         .statusCode())
                 .isEqualTo(202);
         // the run is accepted and recorded: the bridge knows what to stop
-        var key = new io.k8s4claw.bridge.delivery.MessageKey("ops-hook", "job-1");
+        var key = new MessageKey("ops-hook", "job-1");
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             var pending = pod.bridge.ledger().pending(key);
             return pending != null && pending.runRef() != null;

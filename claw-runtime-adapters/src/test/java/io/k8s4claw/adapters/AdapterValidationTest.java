@@ -210,9 +210,8 @@ class AdapterValidationTest {
     void ironclawConfigIsFlatEnvironmentWithoutSecrets() throws Exception {
         Claw claw = changed("ironclaw-agent.yaml", s -> {
             try {
-                s.setConfig(
-                        JSON.readTree(
-                                "{\"LLM_BACKEND\":\"anthropic\",\"nested\":{\"a\":1},\"LLM_API_KEY\":\"sk\",\"AGENT_NAME\":[1]}"));
+                s.setConfig(JSON.readTree("{\"LLM_BACKEND\":\"anthropic\",\"nested\":{\"a\":1},\"LLM_API_KEY\":\"sk\","
+                        + "\"AGENT_NAME\":[1]}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -315,10 +314,10 @@ class AdapterValidationTest {
 
         Claw pinned = changed("hermes-assistant.yaml", s -> {
             try {
-                s.setConfig(
-                        JSON.readTree(
-                                "{\"model\":42,\"learningEnabled\":\"sk-live-pasted-secret\","
-                                        + "\"gateway\":{\"api_server\":{\"host\":\"0.0.0.0\",\"max_concurrent_runs\":3}},\"security\":{\"redact_secrets\":false}}"));
+                s.setConfig(JSON.readTree("{\"model\":42,\"learningEnabled\":\"sk-live-pasted-secret\","
+                        + "\"gateway\":{\"api_server\":{\"host\":\"0.0.0.0\","
+                        + "\"max_concurrent_runs\":3}},"
+                        + "\"security\":{\"redact_secrets\":false}}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -365,10 +364,9 @@ class AdapterValidationTest {
     void openclawRejectsWhatItsStrictSchemaWouldStopOn() throws Exception {
         Claw claw = changed("openclaw-local-model.yaml", s -> {
             try {
-                s.setConfig(
-                        JSON.readTree(
-                                "{\"modle\":\"typo\",\"channels\":{\"telegram\":{}},"
-                                        + "\"agents\":{\"list\":[{\"id\":\"main\"}],\"entries\":{\"Main Agent\":{\"id\":\"x\"}}},\"gateway\":{\"bind\":\"lan\"}}"));
+                s.setConfig(JSON.readTree("{\"modle\":\"typo\",\"channels\":{\"telegram\":{}},"
+                        + "\"agents\":{\"list\":[{\"id\":\"main\"}],\"entries\":{\"Main "
+                        + "Agent\":{\"id\":\"x\"}}},\"gateway\":{\"bind\":\"lan\"}}"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * claw-runtime-adapters and their runtime dependencies on the class path (no operator, no test kit, no
  * Kubernetes API server) lists the runtimes and renders a Hermes pod contribution.
  */
-@SuppressWarnings("checkstyle:LineLength") // holds a Java program as a text block
 class ConsumerClasspathTest {
 
     private static final List<String> TEST_ONLY = List.of(
@@ -48,14 +47,16 @@ class ConsumerClasspathTest {
                 public static void main(String[] args) throws Exception {
                     RuntimeAdapters adapters = RuntimeAdapters.load();
                     System.out.println("runtimes=" + adapters.runtimeIds());
-                    Claw claw = Manifests.bind(Manifests.readYamlDocuments(Files.readString(Path.of(args[0]))).get(0), Claw.class);
+                    Claw claw = \
+            Manifests.bind(Manifests.readYamlDocuments(Files.readString(Path.of(args[0]))).get(0), Claw.class);
                     RuntimeAdapter hermes = adapters.require(claw.getSpec().getRuntime().wireValue());
                     System.out.println("errors=" + hermes.validateCreate(claw));
                     PodContribution pod = hermes.render(RenderContext.of(claw, List.of()));
                     System.out.println("image=" + pod.runtimeContainer().getImage());
                     System.out.println("args=" + pod.runtimeContainer().getArgs());
                     System.out.println("bridge=" + pod.bridgeTarget().protocol().orElseThrow());
-                    System.out.println("secrets=" + pod.generatedSecrets().stream().map(GeneratedSecret::nameSuffix).toList());
+                    System.out.println("secrets=" + \
+            pod.generatedSecrets().stream().map(GeneratedSecret::nameSuffix).toList());
                     System.out.println("files=" + pod.configFiles().stream().map(ConfigFile::key).toList());
                     System.out.println("grace=" + pod.terminationGracePeriodSeconds());
                 }

@@ -2,6 +2,7 @@ package io.k8s4claw.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,7 @@ public final class Golden {
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .build())
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private Golden() {}
 
@@ -62,7 +64,7 @@ public final class Golden {
     private static void assertAllMatch(Map<String, String> files) {
         try {
             if (updating()) {
-                List<String> written = new java.util.ArrayList<>();
+                List<String> written = new ArrayList<>();
                 for (Map.Entry<String, String> e : files.entrySet()) {
                     Path file = ROOT.resolve(e.getKey());
                     boolean changed = !Files.exists(file)
@@ -71,9 +73,9 @@ public final class Golden {
                     Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
                     written.add(file + (changed ? " (changed)" : " (unchanged)"));
                 }
-                throw new AssertionError(
-                        "golden.update rewrote " + String.join(", ", written)
-                                + ". An update run checks nothing: review the diff with git, then re-run without -Dgolden.update");
+                throw new AssertionError("golden.update rewrote " + String.join(", ", written)
+                        + ". An update run checks nothing: review the diff with git, then re-run without "
+                        + "-Dgolden.update");
             }
             for (Map.Entry<String, String> e : files.entrySet()) {
                 Path file = ROOT.resolve(e.getKey());
@@ -82,7 +84,8 @@ public final class Golden {
                         .exists();
                 assertThat(e.getValue())
                         .as(
-                                "rendered output differs from %s (regenerate with -Dgolden.update=true after reviewing)",
+                                "rendered output differs from %s (regenerate with -Dgolden.update=true after "
+                                        + "reviewing)",
                                 file)
                         .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
             }

@@ -1,5 +1,6 @@
 package io.k8s4claw.api.bus;
 
+import com.google.protobuf.CodedOutputStream;
 import io.k8s4claw.api.bus.v1.Frame;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,8 +64,7 @@ public final class BusFrameEncoder {
         int start = out.position();
         if (out.hasArray()) {
             try {
-                frame.writeTo(com.google.protobuf.CodedOutputStream.newInstance(
-                        out.array(), out.arrayOffset() + start, size));
+                frame.writeTo(CodedOutputStream.newInstance(out.array(), out.arrayOffset() + start, size));
             } catch (IOException e) {
                 throw new IllegalStateException("serializing a bus frame into a sized array failed", e);
             }

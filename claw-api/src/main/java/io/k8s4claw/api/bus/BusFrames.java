@@ -14,6 +14,7 @@ import io.k8s4claw.api.bus.v1.ReplyAck;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.api.bus.v1.Welcome;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the frames each side sends, numbering them with this connection's {@code Frame.seq}. One
@@ -29,7 +30,7 @@ public final class BusFrames {
     }
 
     /** Wraps an already built body setter, e.g. {@code frames.frame(b -> b.setReply(reply))}. */
-    public Frame frame(java.util.function.UnaryOperator<Frame.Builder> body) {
+    public Frame frame(UnaryOperator<Frame.Builder> body) {
         return body.apply(Frame.newBuilder().setSeq(nextSeq())).build();
     }
 

@@ -21,7 +21,9 @@ public sealed interface BridgeTarget {
     /** Environment variables for the bridge container (empty for {@link None}). */
     List<EnvVar> bridgeEnv();
 
-    /** The runtime speaks no protocol the bridge implements: a Claw of this runtime cannot use {@code spec.channels}. */
+    /**
+     * The runtime speaks no protocol the bridge implements: a Claw of this runtime cannot use {@code spec.channels}.
+     */
     record None(String reason) implements BridgeTarget {
         public None {
             Objects.requireNonNull(reason, "reason");
@@ -71,7 +73,8 @@ public sealed interface BridgeTarget {
      * @param relayPort   the loopback port the bridge's relay server listens on
      * @param relaySecret the Secret key holding the shared HMAC secret ({@code GATEWAY_RELAY_SECRET})
      * @param relayId     the gateway id Hermes signs ({@code GATEWAY_RELAY_ID})
-     * @param platforms   the platforms Hermes announces in its {@code hello}s ({@code GATEWAY_RELAY_PLATFORMS}), first is default
+     * @param platforms   the platforms Hermes announces in its {@code hello}s ({@code GATEWAY_RELAY_PLATFORMS}), first
+     *                    is default
      */
     record HermesRelay(
             URI runtimeUrl,

@@ -2,7 +2,9 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 /** S3-compatible object storage target. */
@@ -31,18 +33,19 @@ public class ArchiveDestination {
     /** S3-compatible endpoint URL; AWS S3 when empty (added by this project). */
     @JsonPropertyDescription(
             "S3-compatible endpoint URL (MinIO, SeaweedFS, R2, ...); AWS S3 when empty (added by this project).")
-    @io.fabric8.generator.annotation.Pattern(SchemaPatterns.HTTP_URL)
-    @io.fabric8.generator.annotation.Size(max = 2048)
+    @Pattern(SchemaPatterns.HTTP_URL)
+    @Size(max = 2048)
     private String endpoint;
 
     /** Region; us-east-1 when empty (added by this project). */
     @JsonPropertyDescription("Region of the bucket; us-east-1 when empty (added by this project).")
-    @io.fabric8.generator.annotation.Size(max = 64)
+    @Size(max = 64)
     private String region;
 
     /** Path-style addressing, as MinIO and SeaweedFS without wildcard DNS need (added by this project). */
     @JsonPropertyDescription(
-            "Path-style addressing (bucket in the path, not the host name), as MinIO and SeaweedFS need (added by this project).")
+            "Path-style addressing (bucket in the path, not the host name), as MinIO and SeaweedFS need (added by "
+                    + "this project).")
     private Boolean forcePathStyle;
 
     public ArchiveDestination() {}

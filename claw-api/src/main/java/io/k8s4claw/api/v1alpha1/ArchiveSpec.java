@@ -12,7 +12,8 @@ public class ArchiveSpec {
 
     /** Whether output is archived periodically; only false is accepted until periodic archival exists. */
     @JsonPropertyDescription(
-            "Whether output is archived periodically. Not supported yet: only false is accepted; the destination is used by reclaimPolicy Archive and restoreFrom.archiveKey.")
+            "Whether output is archived periodically. Not supported yet: only false is accepted; the destination is "
+                    + "used by reclaimPolicy Archive and restoreFrom.archiveKey.")
     @Required
     @ValidationRule(value = "self == false", message = NotSupportedYet.PERIODIC_ARCHIVE)
     private Boolean enabled;

@@ -66,9 +66,13 @@ public class AutoUpdateStatus {
     @JsonPropertyDescription("Consecutive failed registry checks; each retry waits longer (added by this project).")
     private Integer registryFailures;
 
-    /** Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project). */
+    /**
+     * Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this
+     * project).
+     */
     @JsonPropertyDescription(
-            "Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by this project).")
+            "Hash of spec.autoUpdate and spec.image the state belongs to; a change closes every circuit (added by "
+                    + "this project).")
     private String specFingerprint;
 
     public AutoUpdateStatus() {}

@@ -39,7 +39,10 @@ public final class ClawApi {
     public static final String CONDITION_SNAPSHOTS_READY = "SnapshotsReady";
     /** reclaimPolicy Archive: the deletion's archive progress (only while a Claw with that policy is deleted). */
     public static final String CONDITION_ARCHIVED = "Archived";
-    /** restoreFrom.archiveKey: whether the pod's restore steps filled the volumes (only when a volume restores from an archive). */
+    /**
+     * restoreFrom.archiveKey: whether the pod's restore steps filled the volumes (only when a volume restores from an
+     * archive).
+     */
     public static final String CONDITION_RESTORED = "Restored";
 
     private ClawApi() {}

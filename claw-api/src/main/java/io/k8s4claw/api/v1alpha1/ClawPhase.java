@@ -2,6 +2,8 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.List;
 
 /** High-level lifecycle phase in {@code status.phase}. */
 public enum ClawPhase {
@@ -50,8 +52,8 @@ public enum ClawPhase {
     }
 
     /** Every accepted spelling, in declaration order, for error messages. */
-    public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values()).map(ClawPhase::wireValue).toList();
+    public static List<String> allowedValues() {
+        return Arrays.stream(values()).map(ClawPhase::wireValue).toList();
     }
 
     @Override

@@ -12,7 +12,8 @@ public final class ClawRules {
     public static final String CREDENTIALS_EMPTY = "name a secretRef, an externalSecret or at least one entry in keys";
 
     public static final String ARCHIVE_NEEDS_DESTINATION =
-            "reclaimPolicy Archive needs persistence.output.archive (its destination is where the volumes are archived)";
+            "reclaimPolicy Archive needs persistence.output.archive (its destination is where the volumes are "
+                    + "archived)";
 
     public static final String RESTORE_ONE_SOURCE = "restoreFrom names exactly one of snapshot and archiveKey";
 
@@ -20,7 +21,8 @@ public final class ClawRules {
             "restoreFrom is immutable: it is read when the claim is created; create a new Claw to restore again";
 
     public static final String RESTORE_ARCHIVE_NEEDS_DESTINATION =
-            "restoreFrom.archiveKey needs persistence.output.archive (its destination is where the archive is read from)";
+            "restoreFrom.archiveKey needs persistence.output.archive (its destination is where the archive is read "
+                    + "from)";
 
     public static final String SNAPSHOT_SCHEDULE_REQUIRED = "schedule is required when snapshots are enabled";
 
@@ -63,7 +65,8 @@ public final class ClawRules {
 
     public static final String TRACING_UNSUPPORTED =
             "tracing is not supported: the operator, bridge and channel sidecars export"
-                    + " no OpenTelemetry traces; leave it unset or false and use the Prometheus metrics (claw-operator/docs/alerts.md)";
+                    + " no OpenTelemetry traces; leave it unset or false and use the Prometheus metrics "
+                    + "(claw-operator/docs/alerts.md)";
 
     public static final String LOGS_OFF_UNSUPPORTED =
             "logs: false is not supported: every container logs to stdout, where the"

@@ -20,8 +20,8 @@ import java.util.Objects;
         value = "!has(self.addSkills) || !has(self.removeSkills) || !self.addSkills.exists(s, s in self.removeSkills)",
         message = ClawRules.SELF_CONFIG_SKILL_ADD_AND_REMOVE)
 @ValidationRule(
-        value =
-                "!has(self.addEnvVars) || !has(self.removeEnvVars) || !self.addEnvVars.exists(e, e.name in self.removeEnvVars)",
+        value = "!has(self.addEnvVars) || !has(self.removeEnvVars) || !self.addEnvVars.exists(e, e.name in "
+                + "self.removeEnvVars)",
         message = ClawRules.SELF_CONFIG_ENV_ADD_AND_REMOVE)
 public class ClawSelfConfigSpec {
 

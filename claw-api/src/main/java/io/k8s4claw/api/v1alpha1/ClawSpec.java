@@ -127,7 +127,8 @@ public class ClawSpec {
      * same state (added by this project).
      */
     @JsonPropertyDescription(
-            "true scales the runtime to zero and keeps every claim, Secret and the bridge's log; false resumes with the same state (added by this project).")
+            "true scales the runtime to zero and keeps every claim, Secret and the bridge's log; false resumes with "
+                    + "the same state (added by this project).")
     private Boolean suspended;
 
     public ClawSpec() {}

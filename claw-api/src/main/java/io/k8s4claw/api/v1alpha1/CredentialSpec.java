@@ -21,7 +21,8 @@ public class CredentialSpec {
 
     /** An ExternalSecret to create instead of naming a Secret: not supported yet, refused. */
     @JsonPropertyDescription(
-            "An ExternalSecret to create instead of naming a Secret. Not supported yet: refused; create the ExternalSecret yourself and name its Secret in secretRef.")
+            "An ExternalSecret to create instead of naming a Secret. Not supported yet: refused; create the "
+                    + "ExternalSecret yourself and name its Secret in secretRef.")
     @ValidationRule(value = "false", message = NotSupportedYet.EXTERNAL_SECRET)
     private ExternalSecretRef externalSecret;
 

@@ -9,7 +9,8 @@ public final class NotSupportedYet {
 
     public static final String EXTERNAL_SECRET =
             "credentials.externalSecret is not supported yet: the operator does not create"
-                    + " ExternalSecret objects; create one with the External Secrets Operator yourself (its target a Secret in this"
+                    + " ExternalSecret objects; create one with the External Secrets Operator yourself (its target "
+                    + "a Secret in this"
                     + " namespace) and name that Secret in credentials.secretRef";
 
     public static final String MAX_SIZE =
@@ -18,11 +19,13 @@ public final class NotSupportedYet {
 
     public static final String CHANNEL_TYPE_WITHOUT_BUILT_IN =
             "types whatsapp and matrix have no built-in channel yet: set"
-                    + " sidecar.image to a channel sidecar that speaks it (as for type custom), or use slack, telegram, discord or webhook";
+                    + " sidecar.image to a channel sidecar that speaks it (as for type custom), or use slack, "
+                    + "telegram, discord or webhook";
 
     public static final String PERIODIC_ARCHIVE =
             "periodic archival of the output volume is not supported yet: set enabled"
-                    + " to false; the destination is still where reclaimPolicy: Archive writes and restoreFrom.archiveKey reads";
+                    + " to false; the destination is still where reclaimPolicy: Archive writes and "
+                    + "restoreFrom.archiveKey reads";
 
     private NotSupportedYet() {}
 }

@@ -15,8 +15,9 @@ import java.util.Objects;
 public class ObservabilitySpec {
 
     /** Let Prometheus scrape the bridge and channel sidecars (the chart's PodMonitor selects the pod by a label). */
-    @JsonPropertyDescription(
-            "Let Prometheus scrape the bridge and channel sidecars: the operator labels the pod claw.prismer.ai/metrics=true, which the chart's PodMonitor selects. false: the pod is not labelled and not scraped (the containers still serve /metrics).")
+    @JsonPropertyDescription("Let Prometheus scrape the bridge and channel sidecars: the operator labels the pod "
+            + "claw.prismer.ai/metrics=true, which the chart's PodMonitor selects. false: the pod is not "
+            + "labelled and not scraped (the containers still serve /metrics).")
     @Default("true")
     private Boolean metrics;
 

@@ -4,21 +4,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Objects;
 
 /** Storage of a Claw. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@io.fabric8.generator.annotation.ValidationRule(
-        value =
-                "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && has(self.output.archive))",
+@ValidationRule(
+        value = "!has(self.reclaimPolicy) || self.reclaimPolicy != 'Archive' || (has(self.output) && "
+                + "has(self.output.archive))",
         message = ClawRules.ARCHIVE_NEEDS_DESTINATION)
-@io.fabric8.generator.annotation.ValidationRule(
-        value =
-                "(has(self.output) && has(self.output.archive))"
-                        + " || ((!has(self.session) || !has(self.session.restoreFrom) || !has(self.session.restoreFrom.archiveKey))"
-                        + " && (!has(self.workspace) || !has(self.workspace.restoreFrom) || !has(self.workspace.restoreFrom.archiveKey))"
-                        + " && (!has(self.output) || !has(self.output.restoreFrom) || !has(self.output.restoreFrom.archiveKey)))",
+@ValidationRule(
+        value = "(has(self.output) && has(self.output.archive))"
+                + " || ((!has(self.session) || !has(self.session.restoreFrom) || "
+                + "!has(self.session.restoreFrom.archiveKey))"
+                + " && (!has(self.workspace) || !has(self.workspace.restoreFrom) || "
+                + "!has(self.workspace.restoreFrom.archiveKey))"
+                + " && (!has(self.output) || !has(self.output.restoreFrom) || "
+                + "!has(self.output.restoreFrom.archiveKey)))",
         message = ClawRules.RESTORE_ARCHIVE_NEEDS_DESTINATION)
 public class PersistenceSpec {
 

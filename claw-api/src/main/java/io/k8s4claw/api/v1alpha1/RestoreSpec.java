@@ -20,7 +20,8 @@ public class RestoreSpec {
 
     /** Object key of an archive in persistence.output.archive.destination, unpacked before the runtime starts. */
     @JsonPropertyDescription(
-            "Object key of an archive made by reclaimPolicy Archive, in persistence.output.archive.destination; unpacked (its SHA-256 checked) before the runtime starts.")
+            "Object key of an archive made by reclaimPolicy Archive, in persistence.output.archive.destination; "
+                    + "unpacked (its SHA-256 checked) before the runtime starts.")
     @Size(max = 1024)
     private String archiveKey;
 

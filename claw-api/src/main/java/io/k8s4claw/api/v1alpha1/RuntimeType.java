@@ -2,6 +2,8 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.List;
 
 /** The agent runtime a Claw runs ({@code spec.runtime}); immutable after create. */
 public enum RuntimeType {
@@ -50,8 +52,8 @@ public enum RuntimeType {
     }
 
     /** Every accepted spelling, in declaration order, for error messages. */
-    public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values()).map(RuntimeType::wireValue).toList();
+    public static List<String> allowedValues() {
+        return Arrays.stream(values()).map(RuntimeType::wireValue).toList();
     }
 
     @Override

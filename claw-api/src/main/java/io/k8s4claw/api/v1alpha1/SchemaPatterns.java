@@ -6,19 +6,27 @@ package io.k8s4claw.api.v1alpha1;
  */
 public final class SchemaPatterns {
 
-    /** A Kubernetes quantity for storage: digits, optional fraction, optional binary (Ki..Ei) or decimal (k..E) suffix, e.g. 5Gi. */
+    /**
+     * A Kubernetes quantity for storage: digits, optional fraction, optional binary (Ki..Ei) or decimal (k..E) suffix,
+     * e.g. 5Gi.
+     */
     public static final String QUANTITY = "^[0-9]+([.][0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
     /** A five-field cron expression or a macro such as @daily. */
-    public static final String CRON =
-            "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+( +[0-9*?,/LW#A-Za-z-]+){4})$";
+    public static final String CRON = "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*?,/LW#A-Za-z-]+"
+            + "( +[0-9*?,/LW#A-Za-z-]+){4})$";
 
     /** A Go duration such as 90s, 10m or 1h30m. */
     public static final String DURATION = "^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$";
 
     /** A semver range: comparators (^, ~, >=, <, =, !=, x wildcards) joined by spaces, commas, hyphen ranges and ||. */
     public static final String SEMVER_RANGE =
-            "^ *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*( *\\|\\| *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*)* *$";
+            "^ *(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?"
+                    + "(\\+[0-9A-Za-z.-]+)?(( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|"
+                    + "[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*( *\\|\\| *(\\^|~|>=|<=|>|<|=|"
+                    + "!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?("
+                    + "( +- +| *, *| +)(\\^|~|>=|<=|>|<|=|!=)? *v?(\\*|[xX]|[0-9]+)(\\.(\\*|[xX]|[0-9]+)){0,2}"
+                    + "(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)*)* *$";
 
     /** An RFC 1123 label: lower-case letters, digits and '-', starting and ending alphanumeric. */
     public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
@@ -34,7 +42,8 @@ public final class SchemaPatterns {
 
     /** An IPv4 or IPv6 CIDR block, e.g. 10.0.0.0/8. */
     public static final String CIDR =
-            "^(([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$";
+            "^(([0-9]{1,3}[.]){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*/([0-9]|"
+                    + "[1-9][0-9]|1[01][0-9]|12[0-8]))$";
 
     /** A lower-case DNS name, optionally with a leading wildcard label. */
     public static final String HOST = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";

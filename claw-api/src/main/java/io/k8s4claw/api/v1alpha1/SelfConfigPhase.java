@@ -2,6 +2,7 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
 
 /** Outcome of a {@link ClawSelfConfig} in {@code status.phase} (k8s4claw's values). */
 public enum SelfConfigPhase {
@@ -39,9 +40,7 @@ public enum SelfConfigPhase {
             }
         }
         throw new IllegalArgumentException("\"" + value + "\" is not one of "
-                + java.util.Arrays.stream(values())
-                        .map(SelfConfigPhase::wireValue)
-                        .toList());
+                + Arrays.stream(values()).map(SelfConfigPhase::wireValue).toList());
     }
 
     /** True once the operator has decided; a decided request is never evaluated again. */

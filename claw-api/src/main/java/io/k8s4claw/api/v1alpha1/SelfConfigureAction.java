@@ -2,6 +2,8 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.List;
 
 /** Action categories an agent may change about itself. */
 public enum SelfConfigureAction {
@@ -42,10 +44,8 @@ public enum SelfConfigureAction {
     }
 
     /** Every accepted spelling, in declaration order, for error messages. */
-    public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values())
-                .map(SelfConfigureAction::wireValue)
-                .toList();
+    public static List<String> allowedValues() {
+        return Arrays.stream(values()).map(SelfConfigureAction::wireValue).toList();
     }
 
     @Override

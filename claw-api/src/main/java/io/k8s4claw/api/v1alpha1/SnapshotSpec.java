@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
@@ -32,7 +33,7 @@ public class SnapshotSpec {
 
     /** VolumeSnapshotClass to use; the cluster's default class when empty. */
     @JsonPropertyDescription("VolumeSnapshotClass to use; the cluster's default class when empty.")
-    @io.fabric8.generator.annotation.Size(max = 253)
+    @Size(max = 253)
     @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
     private String volumeSnapshotClass;
 

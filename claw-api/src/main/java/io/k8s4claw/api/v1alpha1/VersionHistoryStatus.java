@@ -2,6 +2,8 @@ package io.k8s4claw.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.List;
 
 /** Outcome of an auto-update attempt. */
 public enum VersionHistoryStatus {
@@ -38,10 +40,8 @@ public enum VersionHistoryStatus {
     }
 
     /** Every accepted spelling, in declaration order, for error messages. */
-    public static java.util.List<String> allowedValues() {
-        return java.util.Arrays.stream(values())
-                .map(VersionHistoryStatus::wireValue)
-                .toList();
+    public static List<String> allowedValues() {
+        return Arrays.stream(values()).map(VersionHistoryStatus::wireValue).toList();
     }
 
     @Override

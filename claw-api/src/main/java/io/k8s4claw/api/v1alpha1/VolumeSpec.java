@@ -41,7 +41,8 @@ public class VolumeSpec {
 
     /** Ceiling for automatic expansion; not below size. Not supported yet: refused. */
     @JsonPropertyDescription(
-            "Ceiling for automatic expansion; not below size. Not supported yet: refused; raise size to grow the claim.")
+            "Ceiling for automatic expansion; not below size. Not supported yet: refused; raise size to grow the "
+                    + "claim.")
     @Size(max = 64)
     @Pattern(SchemaPatterns.QUANTITY)
     @ValidationRule(value = "false", message = NotSupportedYet.MAX_SIZE)
@@ -58,7 +59,8 @@ public class VolumeSpec {
 
     /** What a new claim starts from; only read when the claim is created (added by this project). */
     @JsonPropertyDescription(
-            "What the claim starts from when it is created: a VolumeSnapshot or an archive; immutable once set (added by this project).")
+            "What the claim starts from when it is created: a VolumeSnapshot or an archive; immutable once set "
+                    + "(added by this project).")
     @ValidationRule(value = "self == oldSelf", message = ClawRules.RESTORE_IMMUTABLE)
     private RestoreSpec restoreFrom;
 

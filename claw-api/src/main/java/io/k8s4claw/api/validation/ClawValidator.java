@@ -58,7 +58,10 @@ public final class ClawValidator {
         return ValidationResult.of(errors);
     }
 
-    /** Adds every problem of {@code resource} to {@code errors}; returns its bound spec unless blocking errors prevented it. */
+    /**
+     * Adds every problem of {@code resource} to {@code errors}; returns its bound spec unless blocking errors prevented
+     * it.
+     */
     private static ClawSpec check(JsonNode resource, List<FieldError> errors) {
         JsonNode spec = ResourceChecks.envelope(resource, "Claw", errors);
         if (spec == null) {

@@ -9,7 +9,10 @@ import io.k8s4claw.api.v1alpha1.ClawRules;
 import io.k8s4claw.api.v1alpha1.ClawSelfConfigSpec;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.v1alpha1.CredentialSpec;
+import io.k8s4claw.api.v1alpha1.ObservabilitySpec;
 import io.k8s4claw.api.v1alpha1.PersistenceSpec;
+import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
+import io.k8s4claw.api.v1alpha1.RestoreSpec;
 import io.k8s4claw.api.v1alpha1.RuntimeType;
 import io.k8s4claw.api.v1alpha1.SchemaPatterns;
 import io.k8s4claw.api.v1alpha1.SelfConfigEnvVar;
@@ -21,7 +24,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The Java twins of the CRD's CEL rules ({@code x-kubernetes-validations}). Each rule reports at the path where
@@ -34,18 +40,18 @@ final class CrossFieldRules {
     static final Duration HEALTH_TIMEOUT_MAX = Duration.ofMinutes(30);
     private static final BigDecimal DEFAULT_HIGH_WATERMARK = new BigDecimal("0.8");
     private static final BigDecimal DEFAULT_LOW_WATERMARK = new BigDecimal("0.3");
-    private static final java.util.regex.Pattern WATERMARK = java.util.regex.Pattern.compile(SchemaPatterns.WATERMARK);
+    private static final Pattern WATERMARK = Pattern.compile(SchemaPatterns.WATERMARK);
 
     private CrossFieldRules() {}
 
     static void claw(ClawSpec spec, List<FieldError> out) {
         if (spec.getRuntime() == RuntimeType.CUSTOM
                 && (spec.getCustom() == null || spec.getCustom().getImage() == null)) {
-            out.add(
-                    new FieldError(
-                            "spec",
-                            ClawRules.CUSTOM_RUNTIME_IMAGE
-                                    + " (the container image of your runtime, e.g. custom: {image: registry.example.com/agent:1.0})"));
+            out.add(new FieldError(
+                    "spec",
+                    ClawRules.CUSTOM_RUNTIME_IMAGE
+                            + " (the container image of your runtime, e.g. custom: {image: "
+                            + "registry.example.com/agent:1.0})"));
         }
         credentials("spec.credentials", spec.getCredentials(), out);
         observability(spec.getObservability(), out);
@@ -67,11 +73,11 @@ final class CrossFieldRules {
             volume("spec.persistence.session", p.getSession(), out);
             volume("spec.persistence.workspace", p.getWorkspace(), out);
             volume("spec.persistence.output", p.getOutput(), out);
-            if (p.getReclaimPolicy() == io.k8s4claw.api.v1alpha1.ReclaimPolicy.ARCHIVE
+            if (p.getReclaimPolicy() == ReclaimPolicy.ARCHIVE
                     && (p.getOutput() == null || p.getOutput().getArchive() == null)) {
                 out.add(new FieldError("spec.persistence", ClawRules.ARCHIVE_NEEDS_DESTINATION));
             }
-            boolean restoresArchive = java.util.stream.Stream.of(p.getSession(), p.getWorkspace(), p.getOutput())
+            boolean restoresArchive = Stream.of(p.getSession(), p.getWorkspace(), p.getOutput())
                     .anyMatch(v -> v != null
                             && v.getRestoreFrom() != null
                             && v.getRestoreFrom().getArchiveKey() != null);
@@ -90,7 +96,7 @@ final class CrossFieldRules {
         }
     }
 
-    private static void observability(io.k8s4claw.api.v1alpha1.ObservabilitySpec o, List<FieldError> out) {
+    private static void observability(ObservabilitySpec o, List<FieldError> out) {
         if (o == null) {
             return;
         }
@@ -158,7 +164,7 @@ final class CrossFieldRules {
         }
         if (spec.getAddEnvVars() != null && spec.getRemoveEnvVars() != null) {
             List<String> both = spec.getAddEnvVars().stream()
-                    .filter(java.util.Objects::nonNull)
+                    .filter(Objects::nonNull)
                     .map(SelfConfigEnvVar::getName)
                     .filter(spec.getRemoveEnvVars()::contains)
                     .distinct()
@@ -219,7 +225,7 @@ final class CrossFieldRules {
             out.add(new FieldError(
                     path + ".snapshot", ClawRules.SNAPSHOT_SCHEDULE_REQUIRED + " (e.g. schedule: \"0 2 * * *\")"));
         }
-        io.k8s4claw.api.v1alpha1.RestoreSpec r = v.getRestoreFrom();
+        RestoreSpec r = v.getRestoreFrom();
         if (r != null && (r.getSnapshot() == null) == (r.getArchiveKey() == null)) {
             out.add(new FieldError(
                     path + ".restoreFrom",

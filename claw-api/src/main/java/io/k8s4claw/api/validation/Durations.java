@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Go-style durations ({@code 90s}, {@code 10m}, {@code 1h30m}) as the CRD accepts them ({@link SchemaPatterns#DURATION}). */
+/**
+ * Go-style durations ({@code 90s}, {@code 10m}, {@code 1h30m}) as the CRD accepts them
+ * ({@link SchemaPatterns#DURATION}).
+ */
 public final class Durations {
 
     private static final Pattern DURATION = Pattern.compile(SchemaPatterns.DURATION);

@@ -64,7 +64,8 @@ final class PatternMessages {
         }
         if (pattern.equals(SchemaPatterns.HTTP_URL)) {
             return quoted
-                    + " is not an http(s) URL: write e.g. https://s3.eu-central-1.amazonaws.com or http://minio.storage:9000";
+                    + " is not an http(s) URL: write e.g. https://s3.eu-central-1.amazonaws.com or "
+                    + "http://minio.storage:9000";
         }
         if (pattern.equals(SchemaPatterns.TAG)) {
             return quoted + " is not a valid image tag: letters, digits, '_', '.' and '-', at most 128 characters,"

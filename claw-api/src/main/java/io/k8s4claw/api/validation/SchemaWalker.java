@@ -16,10 +16,13 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -167,6 +170,7 @@ final class SchemaWalker {
         }
         Pattern pattern = f.getAnnotation(Pattern.class);
         if (pattern != null
+                // fully qualified: Pattern here is io.fabric8.generator.annotation.Pattern
                 && !java.util.regex.Pattern.compile(pattern.value())
                         .matcher(value)
                         .matches()) {
@@ -216,7 +220,7 @@ final class SchemaWalker {
         return "is required" + choices;
     }
 
-    private static String unknownField(String name, java.util.Set<String> known) {
+    private static String unknownField(String name, Set<String> known) {
         return "unknown field \"" + name + "\""
                 + Suggestions.closest(name, known)
                         .map(s -> " (did you mean " + s + "?)")
@@ -239,7 +243,7 @@ final class SchemaWalker {
         if (node.isObject()) {
             return "an object";
         }
-        return node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        return node.getNodeType().toString().toLowerCase(Locale.ROOT);
     }
 
     private static Class<?> rawClass(Type type) {
@@ -267,7 +271,7 @@ final class SchemaWalker {
                     }
                 }
             }
-            return java.util.Collections.unmodifiableMap(fields);
+            return Collections.unmodifiableMap(fields);
         });
     }
 }

@@ -1,6 +1,9 @@
 package io.k8s4claw.api.validation;
 
-/** Thrown by {@link ValidationResult#throwIfInvalid(String)}; its message is the multi-line {@link ValidationResult#render(String)}. */
+/**
+ * Thrown by {@link ValidationResult#throwIfInvalid(String)}; its message is the multi-line
+ * {@link ValidationResult#render(String)}.
+ */
 public class ValidationException extends RuntimeException {
 
     private final transient ValidationResult result;

@@ -103,6 +103,7 @@ class BusFrameCodecTest {
                     assertThat(e.kind()).isEqualTo(BusFramingException.Kind.FRAME_TOO_LARGE);
                     assertThat(e.offset()).isEqualTo(ok.length);
                     assertThat(e.limit()).isEqualTo(1024);
+                    // fully qualified: Error here is java.lang.Error
                     assertThat(e.kind().errorCode()).isEqualTo(io.k8s4claw.api.bus.v1.Error.Code.FRAME_TOO_LARGE);
                 })
                 .hasMessageContaining("byte offset " + ok.length)

@@ -12,7 +12,9 @@ import io.k8s4claw.api.bus.v1.Reply;
 import io.k8s4claw.api.bus.v1.ReplyDelta;
 import io.k8s4claw.api.bus.v1.ReplyFinal;
 import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.StopRequest;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +79,7 @@ final class SampleFrames {
                         .setSender(Sender.newBuilder().setId("U1")))));
         m.put(
                 Frame.BodyCase.STOP_REQUEST,
-                f.frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                f.frame(b -> b.setStopRequest(StopRequest.newBuilder()
                         .setConversationId("C1")
                         .setThreadId("171.2")
                         .setSender(Sender.newBuilder().setId("U1")))));
@@ -106,7 +108,7 @@ final class SampleFrames {
     /** Frames of every type plus replies carrying every event type. */
     static List<Frame> all() {
         BusFrames f = new BusFrames();
-        List<Frame> list = new java.util.ArrayList<>(everyBodyType().values());
+        List<Frame> list = new ArrayList<>(everyBodyType().values());
         list.add(f.reply(Reply.newBuilder()
                 .setReplySeq(8)
                 .setStreamId("r")

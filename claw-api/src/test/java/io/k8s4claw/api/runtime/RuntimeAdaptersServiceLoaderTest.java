@@ -48,7 +48,8 @@ class RuntimeAdaptersServiceLoaderTest {
                 public List<FieldError> validateUpdate(Claw previous, Claw updated) { return List.of(); }
                 public PodContribution render(RenderContext context) {
                     return new PodContribution(
-                            new ContainerBuilder().withName("runtime").withImage(descriptor().image().defaultImage().orElseThrow()).build(),
+                            new \
+            ContainerBuilder().withName("runtime").withImage(descriptor().image().defaultImage().orElseThrow()).build(),
                             List.of(), List.of(), List.of(), new PodSecurityContext(), 30, List.of(), List.of(),
                             new BridgeTarget.None("echo has no bridge protocol"), List.of());
                 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -67,7 +68,7 @@ class GeneratedCrdTest {
     }
 
     private static Map<String, String> rules(JsonNode node) {
-        Map<String, String> rules = new java.util.LinkedHashMap<>();
+        Map<String, String> rules = new LinkedHashMap<>();
         node.path("x-kubernetes-validations")
                 .forEach(r ->
                         rules.put(r.path("message").asText(), r.path("rule").asText()));

@@ -32,7 +32,10 @@ class CompleteResourcesTest {
 
     private static final List<String> FILES = List.of(
             "claw-every-field.yaml", "claw-custom-runtime.yaml", "channel-every-field.yaml", "channel-slack-keys.yaml");
-    /** Kubernetes' own embedded types and free JSON: the API server validates them at pod creation; Java treats them as opaque. */
+    /**
+     * Kubernetes' own embedded types and free JSON: the API server validates them at pod creation; Java treats them as
+     * opaque.
+     */
     /** Schema fields the CRD and the Java validation refuse ({@code NotSupportedYet}); see invalid/50-52. */
     private static final Set<String> NOT_SUPPORTED_YET = Set.of(
             "spec.credentials.externalSecret",

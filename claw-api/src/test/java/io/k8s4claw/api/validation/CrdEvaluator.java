@@ -8,6 +8,7 @@ import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
+import dev.cel.common.values.NullValue;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -79,8 +81,7 @@ final class CrdEvaluator {
             if (in == null) {
                 throw new IllegalStateException("generated CRD " + crdFile + " not on the class path; run the build");
             }
-            JsonNode crd = Manifests.readYamlDocuments(
-                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            JsonNode crd = Manifests.readYamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8))
                     .get(0);
             return new CrdEvaluator(crd.path("spec")
                     .path("versions")
@@ -288,7 +289,7 @@ final class CrdEvaluator {
 
     static Object toCel(JsonNode node) {
         if (node == null || node.isNull()) {
-            return dev.cel.common.values.NullValue.NULL_VALUE;
+            return NullValue.NULL_VALUE;
         }
         if (node.isObject()) {
             Map<String, Object> map = new LinkedHashMap<>();

@@ -11,9 +11,11 @@ import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
 import io.k8s4claw.api.v1alpha1.RuntimeType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,10 +62,10 @@ class ExamplesTest {
     private static Stream<Doc> read(Path file) {
         try {
             List<JsonNode> docs = Manifests.readYamlDocuments(Files.readString(file));
-            return java.util.stream.IntStream.range(0, docs.size())
+            return IntStream.range(0, docs.size())
                     .mapToObj(i -> new Doc(file.getFileName().toString(), i, docs.get(i)));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

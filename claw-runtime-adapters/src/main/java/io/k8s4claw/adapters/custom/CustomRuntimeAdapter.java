@@ -72,11 +72,11 @@ public final class CustomRuntimeAdapter implements RuntimeAdapter {
         List<FieldError> common = new ArrayList<>(RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of()));
         errors.addAll(common);
         if (custom == null || custom.getImage() == null || custom.getImage().isBlank()) {
-            errors.add(
-                    new FieldError(
-                            "spec.custom.image",
-                            "runtime custom needs the container image, e.g."
-                                    + " custom: {image: registry.example.com/agent:1.0, ports: [{name: http, containerPort: 8080}]}"));
+            errors.add(new FieldError(
+                    "spec.custom.image",
+                    "runtime custom needs the container image, e.g."
+                            + " custom: {image: registry.example.com/agent:1.0, ports: [{name: http, "
+                            + "containerPort: 8080}]}"));
             return errors;
         }
         Set<String> names = new HashSet<>();

@@ -37,6 +37,7 @@ import io.k8s4claw.api.runtime.RuntimePort;
 import io.k8s4claw.api.runtime.SecretKeyReference;
 import io.k8s4claw.api.runtime.ShutdownPolicy;
 import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.v1alpha1.BridgeProtocolSetting;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawSpec;
@@ -126,8 +127,10 @@ public final class HermesClawAdapter implements RuntimeAdapter {
                     MINIMUM_GRACE,
                     "on SIGTERM Hermes drains, marks in-flight sessions for resume,"
                             + " closes SQLite and writes .clean_shutdown; its watchdog hard-exits after drain + 60 s"),
-            "hermes gateway run --no-supervise with the API server on 127.0.0.1:8642 (generated key), config.yaml merged"
-                    + " on the data volume, pinned settings in the managed scope, exec probes on /health and /health/detailed");
+            "hermes gateway run --no-supervise with the API server on 127.0.0.1:8642 (generated key), config.yaml "
+                    + "merged"
+                    + " on the data volume, pinned settings in the managed scope, exec probes on /health and "
+                    + "/health/detailed");
 
     @Override
     public RuntimeDescriptor descriptor() {
@@ -140,18 +143,18 @@ public final class HermesClawAdapter implements RuntimeAdapter {
                 RuleSupport.commonCreate(claw, DESCRIPTOR, Set.of(CONFIG_DIR, MANAGED_DIR, SKILLS_SRC, "/dev/shm")));
         var spec = Specs.spec(claw);
         if (!Specs.hasCredentials(claw)) {
-            errors.add(
-                    new FieldError(
-                            "spec.credentials",
-                            "hermesclaw needs an LLM provider key (e.g. OPENROUTER_API_KEY,"
-                                    + " ANTHROPIC_API_KEY, OPENAI_API_KEY, NOUS_API_KEY) from a Secret: set spec.credentials.secretRef.name"));
+            errors.add(new FieldError(
+                    "spec.credentials",
+                    "hermesclaw needs an LLM provider key (e.g. OPENROUTER_API_KEY,"
+                            + " ANTHROPIC_API_KEY, OPENAI_API_KEY, NOUS_API_KEY) from a Secret: set "
+                            + "spec.credentials.secretRef.name"));
         }
         if (Specs.ingressEnabled(claw)) {
-            errors.add(
-                    new FieldError(
-                            "spec.ingress.enabled",
-                            "Hermes's API server stays on loopback: its key is equivalent to a"
-                                    + " shell in the pod, so hermesclaw cannot be exposed through an Ingress; reach it through ClawChannels"));
+            errors.add(new FieldError(
+                    "spec.ingress.enabled",
+                    "Hermes's API server stays on loopback: its key is equivalent to a"
+                            + " shell in the pod, so hermesclaw cannot be exposed through an Ingress; reach "
+                            + "it through ClawChannels"));
         }
         if (Specs.rootless(claw) && spec.effectiveSupervisor() == Supervisor.S6) {
             errors.add(new FieldError(
@@ -159,14 +162,14 @@ public final class HermesClawAdapter implements RuntimeAdapter {
                     "s6 needs a root start (it remaps users and fixes volume ownership);"
                             + " with spec.security.rootless use supervisor kubernetes (gateway run --no-supervise)"));
         }
-        if (spec.effectiveBridgeProtocol() == io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.RELAY
-                && !Specs.hasChannels(claw)) {
-            errors.add(
-                    new FieldError(
-                            "spec.bridge.protocol",
-                            "relay needs the in-pod bridge, which runs only when the Claw has"
-                                    + " spec.channels; without channels Hermes would dial a relay that is not there and switch its own"
-                                    + " platforms off (relay-exclusive mode). Add spec.channels or leave the protocol at auto"));
+        if (spec.effectiveBridgeProtocol() == BridgeProtocolSetting.RELAY && !Specs.hasChannels(claw)) {
+            errors.add(new FieldError(
+                    "spec.bridge.protocol",
+                    "relay needs the in-pod bridge, which runs only when the Claw has"
+                            + " spec.channels; without channels Hermes would dial a relay that is not there "
+                            + "and switch its own"
+                            + " platforms off (relay-exclusive mode). Add spec.channels or leave the "
+                            + "protocol at auto"));
         }
         Long grace = spec.getTerminationGracePeriodSeconds();
         if (grace != null && grace <= 35 && spec.effectiveSupervisor() == Supervisor.S6) {

@@ -1,5 +1,6 @@
 package io.k8s4claw.adapters.hermes;
 
+import io.k8s4claw.adapters.support.Specs;
 import io.k8s4claw.api.runtime.MergeMode;
 import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Map;
  *   <tr><td>{@code model: "<name>"}</td><td>{@code model.default}</td></tr>
  *   <tr><td>{@code provider}</td><td>{@code model.provider}</td></tr>
  *   <tr><td>{@code baseUrl}</td><td>{@code model.base_url}</td></tr>
- *   <tr><td>{@code learningEnabled}</td><td>{@code curator.enabled}, {@code memory.memory_enabled}, {@code memory.user_profile_enabled}</td></tr>
+ *   <tr><td>{@code learningEnabled}</td><td>{@code curator.enabled}, {@code memory.memory_enabled},
+ *       {@code memory.user_profile_enabled}</td></tr>
  *   <tr><td>{@code memoryEnabled}</td><td>{@code memory.memory_enabled}</td></tr>
  *   <tr><td>{@code userProfileEnabled}</td><td>{@code memory.user_profile_enabled}</td></tr>
  *   <tr><td>{@code curatorEnabled}</td><td>{@code curator.enabled}</td></tr>
@@ -109,7 +111,7 @@ final class HermesConfig {
                 }
                 errors.add(new FieldError(
                         "spec.config." + s.key(),
-                        "must be " + typeName(s.type()) + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)
+                        "must be " + typeName(s.type()) + ", got " + Specs.describe(v)
                                 + (s.key().equals("model")
                                         ? " (or write Hermes's native model: {provider, default, base_url})"
                                         : "")));
@@ -117,11 +119,11 @@ final class HermesConfig {
         }
         for (List<String> pinned : PINNED) {
             if (lookup(user, pinned) != null) {
-                errors.add(
-                        new FieldError(
-                                "spec.config." + String.join(".", pinned),
-                                "is pinned by the hermesclaw adapter"
-                                        + " (the API server stays on 127.0.0.1:8642 with the generated key; secrets stay redacted); remove it"));
+                errors.add(new FieldError(
+                        "spec.config." + String.join(".", pinned),
+                        "is pinned by the hermesclaw adapter"
+                                + " (the API server stays on 127.0.0.1:8642 with the generated key; secrets "
+                                + "stay redacted); remove it"));
             }
         }
         return errors;
@@ -199,8 +201,8 @@ final class HermesConfig {
      */
     static String managedEnv(boolean bridgeCarriesChannels, RelaySettings relay) {
         StringBuilder b = new StringBuilder();
-        b.append(
-                "# Pinned by k8s4claw (hermesclaw adapter). Applied after $HERMES_HOME/.env; secret lines are added at pod start.\n");
+        b.append("# Pinned by k8s4claw (hermesclaw adapter). Applied after $HERMES_HOME/.env; secret lines are added "
+                + "at pod start.\n");
         b.append("API_SERVER_ENABLED=true\n");
         b.append("API_SERVER_HOST=").append(HermesClawAdapter.API_HOST).append('\n');
         b.append("API_SERVER_PORT=").append(HermesClawAdapter.API_PORT).append('\n');

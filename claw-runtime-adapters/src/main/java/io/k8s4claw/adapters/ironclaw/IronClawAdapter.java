@@ -72,7 +72,8 @@ public final class IronClawAdapter implements RuntimeAdapter {
             ConfigFormat.NONE,
             MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "exits on SIGTERM; state is in PostgreSQL"),
-            "ironclaw (image from spec.image) with DATABASE_URL from spec.database.secretRef, spec.config as environment,"
+            "ironclaw (image from spec.image) with DATABASE_URL from spec.database.secretRef, spec.config as "
+                    + "environment,"
                     + " httpGet probes on /api/health:3000");
 
     @Override
@@ -90,12 +91,12 @@ public final class IronClawAdapter implements RuntimeAdapter {
                 || db.getSecretRef() == null
                 || blank(db.getSecretRef().getName())
                 || blank(db.getSecretRef().getKey())) {
-            errors.add(
-                    new FieldError(
-                            "spec.database.secretRef",
-                            "ironclaw keeps its state in PostgreSQL with the pgvector extension"
-                                    + " and cannot start without it: create a Secret holding the connection URL"
-                                    + " (postgres://user:password@host:5432/ironclaw) and set spec.database.secretRef {name, key}"));
+            errors.add(new FieldError(
+                    "spec.database.secretRef",
+                    "ironclaw keeps its state in PostgreSQL with the pgvector extension"
+                            + " and cannot start without it: create a Secret holding the connection URL"
+                            + " (postgres://user:password@host:5432/ironclaw) and set "
+                            + "spec.database.secretRef {name, key}"));
         }
         ImageSpec image = Specs.spec(claw).getImage();
         if (image == null || blank(image.getRepository())) {

@@ -23,8 +23,10 @@ public final class NanoClawAdapter implements RuntimeAdapter {
     public static final String RUNTIME_ID = "nanoclaw";
     static final String WHY =
             "nanoclaw starts each agent in its own Docker container, so it needs a container engine inside"
-                    + " the pod; Kubernetes pods have none, and adding one (privileged Docker-in-Docker or the node's container socket)"
-                    + " would give the agent control of the node. Run NanoClaw on a VM, or pick a runtime that runs in a pod"
+                    + " the pod; Kubernetes pods have none, and adding one (privileged Docker-in-Docker or the "
+                    + "node's container socket)"
+                    + " would give the agent control of the node. Run NanoClaw on a VM, or pick a runtime that runs "
+                    + "in a pod"
                     + " (hermesclaw, openclaw, zeroclaw, picoclaw, nanobot, or custom)";
 
     private static final RuntimeDescriptor DESCRIPTOR = new RuntimeDescriptor(

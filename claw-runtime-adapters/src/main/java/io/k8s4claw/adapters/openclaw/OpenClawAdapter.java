@@ -14,6 +14,7 @@ import io.k8s4claw.adapters.support.ContainerSupport;
 import io.k8s4claw.adapters.support.Probes;
 import io.k8s4claw.adapters.support.RuleSupport;
 import io.k8s4claw.adapters.support.Scripts;
+import io.k8s4claw.adapters.support.SelfConfigSkill;
 import io.k8s4claw.adapters.support.Specs;
 import io.k8s4claw.adapters.support.Volumes;
 import io.k8s4claw.api.runtime.BridgeProtocol;
@@ -90,9 +91,12 @@ public final class OpenClawAdapter implements RuntimeAdapter {
             new ShutdownPolicy(
                     120,
                     30,
-                    "on SIGTERM the gateway stops admission, drains active turns (its own budget is 330 s, so a turn longer than the pod's grace is cut), broadcasts shutdown and closes sockets with 1012"),
+                    "on SIGTERM the gateway stops admission, drains active turns (its own budget is 330 s, so a "
+                            + "turn longer than the pod's grace is cut), broadcasts shutdown and closes sockets "
+                            + "with 1012"),
             "node gateway run on 18789 (loopback, or lan + token auth behind an Ingress), strict openclaw.json from"
-                    + " spec.config, token from a generated Secret, exec probes on /healthz, /startupz, /readyz bodies");
+                    + " spec.config, token from a generated Secret, exec probes on /healthz, /startupz, /readyz "
+                    + "bodies");
 
     @Override
     public RuntimeDescriptor descriptor() {
@@ -118,7 +122,8 @@ public final class OpenClawAdapter implements RuntimeAdapter {
             errors.add(new FieldError(
                     "spec.credentials",
                     "openclaw needs a model provider key (ANTHROPIC_API_KEY, OPENAI_API_KEY,"
-                            + " GEMINI_API_KEY, OPENROUTER_API_KEY, ...) from a Secret: set spec.credentials.secretRef.name or"
+                            + " GEMINI_API_KEY, OPENROUTER_API_KEY, ...) from a Secret: set "
+                            + "spec.credentials.secretRef.name or"
                             + " spec.credentials.keys, or configure your own provider under spec.config.providers"));
         }
         errors.addAll(RuleSupport.reservedEnv(
@@ -139,8 +144,7 @@ public final class OpenClawAdapter implements RuntimeAdapter {
                         Map.of(
                                 "gateway",
                                 OpenClawConfig.defaults(workspace, exposed).get("gateway")));
-        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(
-                claw, Specs.skills(claw), io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
+        List<SkillSpec> skills = SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw), SelfConfigSkill.Tooling.NODE);
         if (!skills.isEmpty()) {
             Map<String, Object> entries = new LinkedHashMap<>();
             for (SkillSpec s : skills) {
@@ -194,8 +198,7 @@ public final class OpenClawAdapter implements RuntimeAdapter {
                         ConfigFormat.TEXT,
                         false));
         List<ConfigFile> allFiles = new ArrayList<>(files);
-        List<SkillSpec> skills = io.k8s4claw.adapters.support.SelfConfigSkill.withBuiltIn(
-                claw, Specs.skills(claw), io.k8s4claw.adapters.support.SelfConfigSkill.Tooling.NODE);
+        List<SkillSpec> skills = SelfConfigSkill.withBuiltIn(claw, Specs.skills(claw), SelfConfigSkill.Tooling.NODE);
         for (SkillSpec s : skills) {
             if (s.getInline() != null) {
                 allFiles.add(new ConfigFile(

@@ -1,12 +1,15 @@
 package io.k8s4claw.adapters.openclaw;
 
+import io.k8s4claw.adapters.support.Specs;
 import io.k8s4claw.api.runtime.MergeMode;
 import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -85,10 +88,8 @@ final class OpenClawConfig {
                 errors.add(new FieldError(
                         "spec.config." + key,
                         "is not an OpenClaw configuration key (openclaw.json is strict:"
-                                + " an unknown key stops the gateway); use one of " + new java.util.TreeSet<>(ROOT_KEYS)
-                                + (mode.mapsKeys()
-                                        ? " or the shorthands " + new java.util.TreeSet<>(SHORTHANDS)
-                                        : "")));
+                                + " an unknown key stops the gateway); use one of " + new TreeSet<>(ROOT_KEYS)
+                                + (mode.mapsKeys() ? " or the shorthands " + new TreeSet<>(SHORTHANDS) : "")));
             }
         }
         if (mode.mapsKeys()) {
@@ -101,11 +102,11 @@ final class OpenClawConfig {
         if (user.get("gateway") instanceof Map<?, ?> gateway) {
             for (String pinned : PINNED_GATEWAY) {
                 if (gateway.containsKey(pinned)) {
-                    errors.add(
-                            new FieldError(
-                                    "spec.config.gateway." + pinned,
-                                    "is set by the openclaw adapter (local mode, port 18789,"
-                                            + " loopback unless spec.ingress exposes it, token auth from a generated Secret); remove it"));
+                    errors.add(new FieldError(
+                            "spec.config.gateway." + pinned,
+                            "is set by the openclaw adapter (local mode, port 18789,"
+                                    + " loopback unless spec.ingress exposes it, token auth from a "
+                                    + "generated Secret); remove it"));
                 }
             }
         }
@@ -198,7 +199,7 @@ final class OpenClawConfig {
         if (model.contains("/")) {
             return model;
         }
-        String m = model.toLowerCase(java.util.Locale.ROOT);
+        String m = model.toLowerCase(Locale.ROOT);
         if (m.startsWith("claude")) {
             return "anthropic/" + model;
         }
@@ -215,9 +216,7 @@ final class OpenClawConfig {
             Map<String, Object> user, String key, Class<?> type, String what, List<FieldError> errors) {
         Object v = user.get(key);
         if (v != null && !type.isInstance(v)) {
-            errors.add(new FieldError(
-                    "spec.config." + key,
-                    "must be " + what + ", got " + io.k8s4claw.adapters.support.Specs.describe(v)));
+            errors.add(new FieldError("spec.config." + key, "must be " + what + ", got " + Specs.describe(v)));
         }
     }
 

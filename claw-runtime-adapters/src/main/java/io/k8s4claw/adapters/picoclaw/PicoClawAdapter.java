@@ -43,7 +43,8 @@ public final class PicoClawAdapter extends FileConfiguredRuntime {
             ConfigFormat.JSON,
             MergeMode.DEEP_MERGE,
             new ShutdownPolicy(30, 10, "a single Go process that exits on SIGTERM"),
-            "picoclaw gateway as UID 1000 with config.json from spec.config, exec curl probes on 127.0.0.1:18790 /health and /ready");
+            "picoclaw gateway as UID 1000 with config.json from spec.config, exec curl probes on 127.0.0.1:18790 "
+                    + "/health and /ready");
 
     @Override
     public RuntimeDescriptor descriptor() {

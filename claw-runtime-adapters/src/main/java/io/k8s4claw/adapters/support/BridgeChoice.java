@@ -2,6 +2,7 @@ package io.k8s4claw.adapters.support;
 
 import io.k8s4claw.api.runtime.BridgeProtocol;
 import io.k8s4claw.api.runtime.RuntimeDescriptor;
+import io.k8s4claw.api.v1alpha1.BridgeProtocolSetting;
 import io.k8s4claw.api.v1alpha1.Claw;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ public final class BridgeChoice {
 
     private BridgeChoice() {}
 
-    static boolean matches(io.k8s4claw.api.v1alpha1.BridgeProtocolSetting spec, BridgeProtocol protocol) {
+    static boolean matches(BridgeProtocolSetting spec, BridgeProtocol protocol) {
         return switch (spec) {
             case AUTO -> true;
             case SSE -> protocol == BridgeProtocol.HERMES_SSE;

@@ -14,6 +14,7 @@ import io.k8s4claw.api.v1alpha1.CredentialSpec;
 import io.k8s4claw.api.v1alpha1.ImageSpec;
 import io.k8s4claw.api.v1alpha1.KeyMapping;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,10 @@ public final class ContainerSupport {
                 : "IfNotPresent";
     }
 
-    /** {@code envFrom} of the Claw's credentials Secret ({@code secretRef}, or the Secret an external secret syncs into). */
+    /**
+     * {@code envFrom} of the Claw's credentials Secret ({@code secretRef}, or the Secret an external secret syncs
+     * into).
+     */
     public static List<EnvFromSource> credentialsEnvFrom(Claw claw, RenderNames names) {
         CredentialSpec c = Specs.spec(claw).getCredentials();
         if (c == null) {
@@ -127,7 +131,7 @@ public final class ContainerSupport {
             return Optional.empty();
         }
         BigDecimal bytes = Quantity.getAmountInBytes(r.getLimits().get("memory"));
-        return Optional.of(bytes.divide(BigDecimal.valueOf(1024L * 1024L), java.math.RoundingMode.DOWN)
+        return Optional.of(bytes.divide(BigDecimal.valueOf(1024L * 1024L), RoundingMode.DOWN)
                 .longValue());
     }
 

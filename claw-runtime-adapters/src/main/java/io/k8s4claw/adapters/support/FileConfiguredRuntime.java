@@ -16,6 +16,7 @@ import io.k8s4claw.api.runtime.BridgeTarget;
 import io.k8s4claw.api.runtime.ConfigFile;
 import io.k8s4claw.api.runtime.MergeMode;
 import io.k8s4claw.api.runtime.PodContribution;
+import io.k8s4claw.api.runtime.PortExposure;
 import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimePort;
@@ -23,6 +24,7 @@ import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,14 +71,11 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
      * Everything else passes through; an explicit {@code agents.defaults.model} in the rest wins.
      */
     protected static Map<String, Object> modelUnderAgentDefaults(Map<String, Object> user) {
-        Map<String, Object> rest = new java.util.LinkedHashMap<>(user);
+        Map<String, Object> rest = new LinkedHashMap<>(user);
         Object model = rest.remove("model");
-        Map<String, Object> mapped = new java.util.LinkedHashMap<>();
+        Map<String, Object> mapped = new LinkedHashMap<>();
         if (model != null) {
-            mapped.put(
-                    "agents",
-                    new java.util.LinkedHashMap<>(
-                            Map.of("defaults", new java.util.LinkedHashMap<>(Map.of("model", model)))));
+            mapped.put("agents", new LinkedHashMap<>(Map.of("defaults", new LinkedHashMap<>(Map.of("model", model)))));
         }
         return MergeMode.DEEP_MERGE.merge(mapped, rest);
     }
@@ -226,7 +225,7 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
                     .withContainerPort(p.port())
                     .withProtocol("TCP")
                     .endPort();
-            if (p.exposure() == io.k8s4claw.api.runtime.PortExposure.POD) {
+            if (p.exposure() == PortExposure.POD) {
                 exposed.add(p);
             }
         }
@@ -287,7 +286,7 @@ public abstract class FileConfiguredRuntime implements RuntimeAdapter {
     }
 
     protected static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }

@@ -4,7 +4,9 @@ import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeDescriptor;
 import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.v1alpha1.BridgeProtocolSetting;
 import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.Supervisor;
 import io.k8s4claw.api.validation.FieldError;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,8 +94,7 @@ public final class RuleSupport {
             errors.add(
                     new FieldError("spec.database", "only ironclaw uses an external database; remove spec.database"));
         }
-        if (spec.getSupervisor() == io.k8s4claw.api.v1alpha1.Supervisor.S6
-                && !"hermesclaw".equals(descriptor.runtimeId())) {
+        if (spec.getSupervisor() == Supervisor.S6 && !"hermesclaw".equals(descriptor.runtimeId())) {
             errors.add(new FieldError(
                     "spec.supervisor", "s6 supervision exists only in the Hermes image; use kubernetes (the default)"));
         }
@@ -101,7 +102,10 @@ public final class RuleSupport {
         return errors;
     }
 
-    /** {@code spec.channels} needs a protocol the bridge speaks; {@code spec.bridge.protocol} must be one of the runtime's. */
+    /**
+     * {@code spec.channels} needs a protocol the bridge speaks; {@code spec.bridge.protocol} must be one of the
+     * runtime's.
+     */
     private static List<FieldError> bridgeRules(Claw claw, RuntimeDescriptor descriptor) {
         List<FieldError> errors = new ArrayList<>();
         var requested = Specs.spec(claw).effectiveBridgeProtocol();
@@ -110,10 +114,11 @@ public final class RuleSupport {
                 errors.add(new FieldError(
                         "spec.channels",
                         descriptor.displayName() + " speaks no protocol the claw-ipc-bridge implements"
-                                + " (hermes-sse, hermes-relay, openclaw-gateway), so ClawChannels cannot reach it; remove spec.channels and"
+                                + " (hermes-sse, hermes-relay, openclaw-gateway), so ClawChannels cannot reach it; "
+                                + "remove spec.channels and"
                                 + " configure the runtime's own channels in spec.config"));
             }
-            if (requested != io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.AUTO) {
+            if (requested != BridgeProtocolSetting.AUTO) {
                 errors.add(new FieldError(
                         "spec.bridge.protocol",
                         "\"" + requested.wireValue() + "\" is not available for " + descriptor.runtimeId()
@@ -121,7 +126,7 @@ public final class RuleSupport {
             }
             return errors;
         }
-        if (requested != io.k8s4claw.api.v1alpha1.BridgeProtocolSetting.AUTO
+        if (requested != BridgeProtocolSetting.AUTO
                 && descriptor.bridgeProtocols().stream().noneMatch(p -> BridgeChoice.matches(requested, p))) {
             errors.add(new FieldError(
                     "spec.bridge.protocol",

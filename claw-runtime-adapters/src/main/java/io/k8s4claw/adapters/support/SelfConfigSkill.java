@@ -46,7 +46,6 @@ public final class SelfConfigSkill {
         return all;
     }
 
-    @SuppressWarnings("checkstyle:LineLength") // the skill's text: its lines are the rendered SKILL.md's
     static String content(String claw, List<SelfConfigureAction> allowed, Tooling tooling) {
         String actions = allowed.isEmpty()
                 ? "none (every request will be denied until the owner allows an action)"
@@ -54,7 +53,8 @@ public final class SelfConfigSkill {
         return """
                 ---
                 name: %1$s
-                description: Change this agent's own setup (install or remove skills, set runtime config keys, set environment variables) by asking the Kubernetes operator with a ClawSelfConfig request.
+                description: Change this agent's own setup (install or remove skills, set runtime config keys, set \
+                environment variables) by asking the Kubernetes operator with a ClawSelfConfig request.
                 ---
                 # Changing your own setup
 
@@ -96,11 +96,11 @@ public final class SelfConfigSkill {
                 """.formatted(NAME, claw, actions, sender(tooling, claw));
     }
 
-    @SuppressWarnings("checkstyle:LineLength") // the skill's text: its lines are the rendered SKILL.md's
     private static String sender(Tooling tooling, String claw) {
         return switch (tooling) {
             case PYTHON -> """
-                    With Python's standard library (run it with the image's Python, `/opt/hermes/.venv/bin/python`; edit `spec`):
+                    With Python's standard library (run it with the image's Python, `/opt/hermes/.venv/bin/python`; \
+                    edit `spec`):
 
                     ```python
                     import json, ssl, urllib.request
@@ -111,7 +111,8 @@ public final class SelfConfigSkill {
                     body = {"apiVersion": "claw.prismer.ai/v1alpha1", "kind": "ClawSelfConfig",
                             "metadata": {"generateName": "%1$s-"}, "spec": spec}
                     req = urllib.request.Request(
-                        "https://kubernetes.default.svc/apis/claw.prismer.ai/v1alpha1/namespaces/%%s/clawselfconfigs" %% ns,
+                        "https://kubernetes.default.svc/apis/claw.prismer.ai/v1alpha1/namespaces/%%s/clawselfconfigs" \
+                    %% ns,
                         data=json.dumps(body).encode(), method="POST",
                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
                     ctx = ssl.create_default_context(cafile=sa + "/ca.crt")
@@ -130,7 +131,9 @@ public final class SelfConfigSkill {
                     const ns = readFileSync(`${sa}/namespace`, "utf8").trim();
                     const token = readFileSync(`${sa}/token`, "utf8").trim();
                     const spec = { clawRef: "%1$s", addSkills: ["release-notes"] };
-                    const res = await fetch(`https://kubernetes.default.svc/apis/claw.prismer.ai/v1alpha1/namespaces/${ns}/clawselfconfigs`, {
+                    const res = await \
+                    fetch(`https://kubernetes.default.svc/apis/claw.prismer.ai/v1alpha1/namespaces/${ns}/\
+                    clawselfconfigs`, {
                       method: "POST",
                       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
                       body: JSON.stringify({ apiVersion: "claw.prismer.ai/v1alpha1", kind: "ClawSelfConfig",

@@ -99,7 +99,9 @@ public final class Specs {
         return toTree(spec(claw).getConfig());
     }
 
-    /** The JSON type of a value for error messages, never the value itself (it could be a secret in the wrong field). */
+    /**
+     * The JSON type of a value for error messages, never the value itself (it could be a secret in the wrong field).
+     */
     public static String describe(Object v) {
         if (v instanceof String) {
             return "a string";

@@ -1,5 +1,6 @@
 package io.k8s4claw.adapters.support;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class TomlWriter {
         if (v instanceof Boolean
                 || v instanceof Integer
                 || v instanceof Long
-                || v instanceof java.math.BigInteger
+                || v instanceof BigInteger
                 || v instanceof Short
                 || v instanceof Byte) {
             return v.toString();

@@ -5,9 +5,12 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.k8s4claw.api.runtime.DataMount;
 import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.v1alpha1.SkillSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,13 +53,12 @@ public final class Volumes {
      * One read-only projected volume holding every skill as {@code <name>/SKILL.md}: inline skills from the
      * runtime ConfigMap (key {@link #inlineSkillKey}), the others from the ConfigMap key they name.
      */
-    public static Volume skills(
-            String volumeName, List<io.k8s4claw.api.v1alpha1.SkillSpec> skills, String runtimeConfigMap) {
-        List<io.fabric8.kubernetes.api.model.VolumeProjection> sources = new ArrayList<>();
+    public static Volume skills(String volumeName, List<SkillSpec> skills, String runtimeConfigMap) {
+        List<VolumeProjection> sources = new ArrayList<>();
         for (var skill : skills) {
             String path = skill.getName() + "/SKILL.md";
             if (skill.getInline() != null) {
-                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder()
+                sources.add(new VolumeProjectionBuilder()
                         .withNewConfigMap()
                         .withName(runtimeConfigMap)
                         .addNewItem()
@@ -66,7 +68,7 @@ public final class Volumes {
                         .endConfigMap()
                         .build());
             } else if (skill.getConfigMapRef() != null) {
-                sources.add(new io.fabric8.kubernetes.api.model.VolumeProjectionBuilder()
+                sources.add(new VolumeProjectionBuilder()
                         .withNewConfigMap()
                         .withName(skill.getConfigMapRef().getName())
                         .addNewItem()

@@ -92,7 +92,10 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
         return d;
     }
 
-    /** {@code model} → {@code default_model}, {@code provider} → {@code default_provider}, {@code temperature} → {@code default_temperature}. */
+    /**
+     * {@code model} → {@code default_model}, {@code provider} → {@code default_provider}, {@code temperature} →
+     * {@code default_temperature}.
+     */
     @Override
     protected Map<String, Object> mapShorthands(Map<String, Object> user) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -164,11 +167,11 @@ public final class ZeroClawAdapter extends FileConfiguredRuntime {
                             + " who can read the Claw); put API_KEY into the credentials Secret instead"));
         }
         if (!Specs.hasCredentials(claw)) {
-            errors.add(
-                    new FieldError(
-                            "spec.credentials",
-                            "zeroclaw needs its provider key as API_KEY from a Secret:"
-                                    + " set spec.credentials.secretRef.name (a Secret with key API_KEY) or spec.credentials.keys"));
+            errors.add(new FieldError(
+                    "spec.credentials",
+                    "zeroclaw needs its provider key as API_KEY from a Secret:"
+                            + " set spec.credentials.secretRef.name (a Secret with key API_KEY) or "
+                            + "spec.credentials.keys"));
         }
         if (user.get("gateway") instanceof Map<?, ?> g && (g.containsKey("port") || g.containsKey("host"))) {
             errors.add(new FieldError(

@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.adapters.Examples;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.SkillSpec;
 import io.k8s4claw.testkit.hermes.RealHermes;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,8 +171,8 @@ class HermesRealPeerTest {
         Claw claw = claw();
         SkillSpec cite = new SkillSpec();
         cite.setName("cite-sources");
-        cite.setInline(
-                "---\nname: cite-sources\ndescription: Cite a source for every claim (operator v1)\n---\n# Cite sources\n");
+        cite.setInline("---\nname: cite-sources\ndescription: Cite a source for every claim (operator v1)\n---\n# Cite "
+                + "sources\n");
         SkillSpec notes = new SkillSpec();
         notes.setName("meeting-notes");
         notes.setInline("---\nname: meeting-notes\ndescription: operator's meeting notes skill\n---\n# Notes\n");
@@ -240,15 +247,14 @@ class HermesRealPeerTest {
     private static Map<String, String> skills() throws Exception {
         HttpResponse<String> r = get("/v1/skills", KEY);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         for (JsonNode s : JSON.readTree(r.body()).path("data")) {
             out.put(s.path("name").asText(), s.path("description").asText());
         }
         return out;
     }
 
-    private static void awaitTrue(Duration limit, java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
+    private static void awaitTrue(Duration limit, BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -259,12 +265,12 @@ class HermesRealPeerTest {
     }
 
     private static boolean listening(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             return true;
         } catch (ConnectException e) {
             return false;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -289,7 +295,7 @@ class HermesRealPeerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String runId = JSON.readTree(created.body()).path("run_id").asText();
-        HttpResponse<java.io.InputStream> events = HTTP.send(
+        HttpResponse<InputStream> events = HTTP.send(
                 HttpRequest.newBuilder(URI.create(BASE + "/v1/runs/" + runId + "/events"))
                         .header("Authorization", "Bearer " + key)
                         .build(),
@@ -320,7 +326,7 @@ class HermesRealPeerTest {
                 () -> {
                     try {
                         return Files.exists(log) && Files.readString(log).contains("Gateway running with");
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return false;
                     }
                 },
@@ -332,14 +338,11 @@ class HermesRealPeerTest {
 
     @Test
     void optionBKeepsEveryPlatformTokenOutOfHermesAndOptionAHandsThemOver() throws Exception {
-        var example = io.k8s4claw.adapters.Examples.load("hermes-assistant.yaml", "slack-team-channel.yaml");
+        var example = Examples.load("hermes-assistant.yaml", "slack-team-channel.yaml");
         Claw withChannels = example.claw();
         withChannels.getSpec().setConfig(claw().getSpec().getConfig());
         try (RenderedHermesPod pod = new RenderedHermesPod(
-                withChannels,
-                io.k8s4claw.adapters.Examples.channelsOf(withChannels, example.channels()),
-                tmp.resolve("b"),
-                KEY)) {
+                withChannels, Examples.channelsOf(withChannels, example.channels()), tmp.resolve("b"), KEY)) {
             Files.createDirectories(pod.home());
             Files.writeString(
                     pod.home().resolve(".env"),

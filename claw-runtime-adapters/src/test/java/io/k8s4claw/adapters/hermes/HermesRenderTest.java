@@ -17,6 +17,7 @@ import io.k8s4claw.api.v1alpha1.VolumeSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Render variants not covered by the examples' golden files. */
@@ -39,9 +40,9 @@ class HermesRenderTest {
         assertThat(hermes.getVolumeMounts())
                 .extracting(VolumeMount::getName, VolumeMount::getMountPath)
                 .contains(
-                        org.assertj.core.groups.Tuple.tuple("session", "/opt/data"),
-                        org.assertj.core.groups.Tuple.tuple("workspace", "/opt/data/skills"),
-                        org.assertj.core.groups.Tuple.tuple("dshm", "/dev/shm"));
+                        Tuple.tuple("session", "/opt/data"),
+                        Tuple.tuple("workspace", "/opt/data/skills"),
+                        Tuple.tuple("dshm", "/dev/shm"));
         assertThat(pod.volumes())
                 .filteredOn(v -> v.getName().equals("dshm"))
                 .singleElement()

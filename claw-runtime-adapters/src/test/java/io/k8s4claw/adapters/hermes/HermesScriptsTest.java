@@ -11,19 +11,25 @@ import io.k8s4claw.api.runtime.PodContribution;
 import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ConfigMergeMode;
+import io.k8s4claw.api.v1alpha1.SecuritySpec;
 import io.k8s4claw.api.v1alpha1.SkillSpec;
 import io.k8s4claw.testkit.hermes.HermesApiEmulator;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,7 +77,7 @@ class HermesScriptsTest {
 
     /** Runs init.sh, optionally behind a command prefix (e.g. setpriv to run as UID 10000). */
     private Result init(String mode, String apiKey, List<String> prefix) throws Exception {
-        List<String> command = new java.util.ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("sh", configDir.resolve("init.sh").toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
@@ -230,11 +236,11 @@ class HermesScriptsTest {
 
     @Test
     void rootlessTheInitContainerRunsAsUid10000WithoutChown() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "needs root and setpriv to switch to UID 10000");
         Claw claw = HermesValidationTest.validClaw();
-        io.k8s4claw.api.v1alpha1.SecuritySpec security = new io.k8s4claw.api.v1alpha1.SecuritySpec();
+        SecuritySpec security = new SecuritySpec();
         security.setRootless(true);
         claw.getSpec().setSecurity(security);
         layout(render(claw), Map.of("deploy", "# deploy\n"));
@@ -293,9 +299,9 @@ class HermesScriptsTest {
     @Test
     void aCatchAll200IsNotHealth() throws Exception {
         try (MockWebServer catchAll = new MockWebServer()) {
-            catchAll.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            catchAll.setDispatcher(new Dispatcher() {
                 @Override
-                public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                public MockResponse dispatch(RecordedRequest request) {
                     return new MockResponse()
                             .setResponseCode(200)
                             .setBody(
@@ -304,7 +310,7 @@ class HermesScriptsTest {
                                             : "<html>control ui</html>");
                 }
             });
-            catchAll.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+            catchAll.start(InetAddress.getByName("127.0.0.1"), 0);
             assertThat(probe("live", catchAll.getPort(), KEY).exitCode()).isEqualTo(1);
             assertThat(probe("ready", catchAll.getPort(), KEY).exitCode()).isEqualTo(1);
         }

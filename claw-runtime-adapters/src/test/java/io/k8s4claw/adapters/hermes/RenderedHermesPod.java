@@ -8,6 +8,7 @@ import io.k8s4claw.api.runtime.ConfigFile;
 import io.k8s4claw.api.runtime.PodContribution;
 import io.k8s4claw.api.runtime.RenderContext;
 import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.testkit.hermes.HermesInstallation;
 import io.k8s4claw.testkit.hermes.HermesInstaller;
 import io.k8s4claw.testkit.hermes.RealHermes;
@@ -42,8 +43,7 @@ final class RenderedHermesPod implements AutoCloseable {
         this(claw, List.of(), root, apiKey);
     }
 
-    RenderedHermesPod(Claw claw, List<io.k8s4claw.api.v1alpha1.ClawChannel> channels, Path root, String apiKey)
-            throws IOException {
+    RenderedHermesPod(Claw claw, List<ClawChannel> channels, Path root, String apiKey) throws IOException {
         this.pod = new HermesClawAdapter().render(RenderContext.of(claw, channels));
         this.root = root;
         this.apiKey = apiKey;
@@ -61,7 +61,9 @@ final class RenderedHermesPod implements AutoCloseable {
         return pod;
     }
 
-    /** Where a pod path is on this machine: the pod's file tree mirrored under {@code <root>/fs}, so nested mounts nest. */
+    /**
+     * Where a pod path is on this machine: the pod's file tree mirrored under {@code <root>/fs}, so nested mounts nest.
+     */
     Path local(String podPath) {
         if (!podPath.startsWith("/")) {
             throw new IllegalArgumentException("not an absolute pod path: " + podPath);

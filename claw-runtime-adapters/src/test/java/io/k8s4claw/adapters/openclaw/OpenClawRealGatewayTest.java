@@ -16,11 +16,15 @@ import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
 import io.k8s4claw.testkit.openclaw.OpenClawInstallation;
 import io.k8s4claw.testkit.openclaw.OpenClawInstaller;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,16 +32,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The rendered {@code openclaw.json} is accepted by the real gateway: openclaw@2026.9.6 on Node 24, installed from
- * the npm registry by claw-testkit (its docs/openclaw-and-relay-peers.md; cached in {@code ~/.cache/k8s4claw/openclaw}, relocatable
- * with {@code $K8S4CLAW_OPENCLAW_CACHE}). Its schema is strict, so an unknown key or wrong type would stop the
- * gateway with exit code 78 before {@code /startupz} answers {@code started}. The pod's environment is applied
- * as rendered (config read-only from {@code OPENCLAW_CONFIG_PATH}, state dir, embedding preset); only paths are
- * moved into a temporary directory. The rendered exec probe script is run against the live gateway too.
+ * the npm registry by claw-testkit (its docs/openclaw-and-relay-peers.md; cached in {@code ~/.cache/k8s4claw/openclaw},
+ * relocatable with {@code $K8S4CLAW_OPENCLAW_CACHE}). Its schema is strict, so an unknown key or wrong type would stop
+ * the gateway with exit code 78 before {@code /startupz} answers {@code started}. The pod's environment is applied as
+ * rendered (config read-only from {@code OPENCLAW_CONFIG_PATH}, state dir, embedding preset); only paths are moved into
+ * a temporary directory. The rendered exec probe script is run against the live gateway too.
  *
  * <p>Runs in the default build. When npm cannot install the packages the test fails with the installer's message.
  */
@@ -51,8 +58,8 @@ class OpenClawRealGatewayTest {
      */
     private Path tmp;
 
-    @org.junit.jupiter.api.BeforeEach
-    void workDir() throws java.io.IOException {
+    @BeforeEach
+    void workDir() throws IOException {
         Path base = Path.of("target", "openclaw-it").toAbsolutePath();
         if (base.startsWith("/tmp")) {
             base = Path.of("/var/tmp", "k8s4claw-openclaw-it");
@@ -107,9 +114,7 @@ class OpenClawRealGatewayTest {
                 .installation(installation)
                 .stateHome(home)
                 .config(launcherCopy)
-                .token(HexFormat.of()
-                        .formatHex(
-                                java.security.SecureRandom.getInstanceStrong().generateSeed(32)))
+                .token(HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(32)))
                 .startupTimeout(Duration.ofMinutes(3));
         for (EnvVar e : pod.runtimeContainer().getEnv()) {
             if (e.getValue() == null || e.getName().equals("HOME")) {
@@ -224,15 +229,17 @@ class OpenClawRealGatewayTest {
         PodContribution pod = new OpenClawAdapter().render(RenderContext.of(claw, List.of()));
         String valid = configOf(pod);
         String invalid = valid.replaceFirst("\\{", "{\n  \"notAnOpenClawKey\": true,");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> start(pod, invalid, valid).close())
+        Assertions.assertThatThrownBy(() -> start(pod, invalid, valid).close())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exited with code")
                 .hasMessageContaining(
                         "Invalid config at " + tmp.resolve("config").resolve("openclaw.json"));
     }
 
-    /** One turn over the gateway protocol v4 as the bridge does it (claw-ipc-bridge docs/runtime-openclaw.md): connect, chat.send, final. */
+    /**
+     * One turn over the gateway protocol v4 as the bridge does it (claw-ipc-bridge docs/runtime-openclaw.md): connect,
+     * chat.send, final.
+     */
     private static JsonNode chatTurn(OpenClawGateway gateway, String text) throws Exception {
         BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         ObjectMapper json = new ObjectMapper();
@@ -262,13 +269,16 @@ class OpenClawRealGatewayTest {
             ws.sendText(json.writeValueAsString(json.readTree("""
                     {"type":"req","id":"c-1","method":"connect","params":{"minProtocol":4,"maxProtocol":4,
                      "client":{"id":"gateway-client","version":"0.1.0","platform":"linux","mode":"backend"},
-                     "role":"operator","scopes":["operator.read","operator.write"],"caps":[],"auth":{"token":"TOKEN"}}}""")).replace("TOKEN", gateway.token()), true)
+                     "role":"operator","scopes":["operator.read","operator.write"],"caps":[],\
+                    "auth":{"token":"TOKEN"}}}""")).replace("TOKEN", gateway.token()), true)
                     .join();
             JsonNode hello = next(frames, f -> "c-1".equals(f.path("id").asText()));
             assertThat(hello.path("ok").asBoolean()).as(hello.toString()).isTrue();
             ws.sendText("""
-                    {"type":"req","id":"r-1","method":"chat.send","params":{"sessionKey":"agent:main:slack:channel:c0adapters",
-                     "message":"%s","idempotencyKey":"adapters-1","queueMode":"followup","timeoutMs":120000}}""".formatted(text), true).join();
+                    {"type":"req","id":"r-1","method":"chat.send",\
+                    "params":{"sessionKey":"agent:main:slack:channel:c0adapters",
+                     "message":"%s","idempotencyKey":"adapters-1","queueMode":"followup",\
+                    "timeoutMs":120000}}""".formatted(text), true).join();
             JsonNode ack = next(frames, f -> "r-1".equals(f.path("id").asText()));
             assertThat(ack.path("ok").asBoolean()).as(ack.toString()).isTrue();
             return next(
@@ -282,7 +292,7 @@ class OpenClawRealGatewayTest {
         }
     }
 
-    private static JsonNode next(BlockingQueue<JsonNode> frames, java.util.function.Predicate<JsonNode> match)
+    private static JsonNode next(BlockingQueue<JsonNode> frames, Predicate<JsonNode> match)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
@@ -301,7 +311,7 @@ class OpenClawRealGatewayTest {
                         withLocalPaths(
                                 Examples.load("openclaw-ankra-stack.yaml").claw()),
                         List.of()));
-        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int unused = socket.getLocalPort();
             socket.close();
             assertThat(probe(pod, "live", unused)).isEqualTo(1);

@@ -3,10 +3,12 @@ package io.k8s4claw.adapters.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +80,8 @@ class TomlWriterTest {
 
         Map<String, Object> expected = new LinkedHashMap<>(tree);
         expected.remove("dropped");
-        com.fasterxml.jackson.databind.JsonNode actualTree = new ObjectMapper().valueToTree(parsed);
-        com.fasterxml.jackson.databind.JsonNode expectedTree = new ObjectMapper().valueToTree(expected);
+        JsonNode actualTree = new ObjectMapper().valueToTree(parsed);
+        JsonNode expectedTree = new ObjectMapper().valueToTree(expected);
         assertThat(actualTree).isEqualTo(expectedTree);
         assertThat(toml)
                 .startsWith("workspace_dir = \"/zeroclaw-data/workspace\"\n")
@@ -88,7 +90,7 @@ class TomlWriterTest {
 
     @Test
     void nullsInsideArraysCannotBeWritten() {
-        List<Object> withNull = new java.util.ArrayList<>();
+        List<Object> withNull = new ArrayList<>();
         withNull.add(null);
         assertThatThrownBy(() -> TomlWriter.write(map("a", map("b", withNull)))).hasMessageContaining("a.b");
     }

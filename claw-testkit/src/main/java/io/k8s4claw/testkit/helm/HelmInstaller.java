@@ -22,9 +22,9 @@ import java.util.List;
  * {@value #HELM_VERSION} (the git commit stays empty: the module proxy does not carry it).
  *
  * <p>Cache: {@code $K8S4CLAW_HELM_CACHE} (or system property {@code k8s4claw.helm.cache}), default
- * {@code ~/.cache/k8s4claw/helm}; the binary lands in {@code <cache>/<version>-<hash of the wrapper files>/bin/helm}, so
- * a changed pin builds afresh ({@link PeerCache}: staged, marked complete, under a file lock). Go is {@code $K8S4CLAW_GO}
- * or {@code go} on {@code PATH}; its output goes to {@code <cache>/build.log}.
+ * {@code ~/.cache/k8s4claw/helm}; the binary lands in {@code <cache>/<version>-<hash of the wrapper files>/bin/helm},
+ * so a changed pin builds afresh ({@link PeerCache}: staged, marked complete, under a file lock). Go is
+ * {@code $K8S4CLAW_GO} or {@code go} on {@code PATH}; its output goes to {@code <cache>/build.log}.
  */
 public final class HelmInstaller {
 

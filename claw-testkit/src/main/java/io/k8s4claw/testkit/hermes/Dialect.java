@@ -11,10 +11,11 @@ public enum Dialect {
      */
     NEWEST,
     /**
-     * Older build, checked against the real {@code hermes-agent} 0.19.0 from PyPI (claw-testkit/docs/hermes-real-peer.md):
-     * no {@code Idempotency-Key} on {@code POST /v1/runs} (every POST starts a new run; the 202 body is
-     * {@code run_id} + {@code status} only), 401 body {@code invalid_api_key}, a single queue, no {@code id:} lines, no replay; when the subscriber disconnects the buffer is
-     * dropped (later events lost, re-subscribing answers 404); keepalive every 30 s; no terminal flags.
+     * Older build, checked against the real {@code hermes-agent} 0.19.0 from PyPI
+     * (claw-testkit/docs/hermes-real-peer.md): no {@code Idempotency-Key} on {@code POST /v1/runs} (every POST starts a
+     * new run; the 202 body is {@code run_id} + {@code status} only), 401 body {@code invalid_api_key}, a single queue,
+     * no {@code id:} lines, no replay; when the subscriber disconnects the buffer is dropped (later events lost,
+     * re-subscribing answers 404); keepalive every 30 s; no terminal flags.
      */
     OLDER
 }

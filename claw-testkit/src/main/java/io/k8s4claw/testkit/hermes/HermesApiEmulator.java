@@ -3,6 +3,7 @@ package io.k8s4claw.testkit.hermes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -45,9 +49,9 @@ import java.util.regex.Pattern;
  * non-idempotent runs are lost; idempotency records, idempotent runs' statuses and sessions survive as they do
  * in Hermes's state database).
  *
- * <p>Also the other two SSE dialects Hermes serves (docs/hermes-api-emulator.md) over the same scripted runs: the session chat stream
- * ({@code POST /api/sessions}, {@code /api/sessions/{id}/chat/stream}) and chat completions streaming
- * ({@code POST /v1/chat/completions}). Not emulated: steer, capabilities, the Responses API, ownership by
+ * <p>Also the other two SSE dialects Hermes serves (docs/hermes-api-emulator.md) over the same scripted runs: the
+ * session chat stream ({@code POST /api/sessions}, {@code /api/sessions/{id}/chat/stream}) and chat completions
+ * streaming ({@code POST /v1/chat/completions}). Not emulated: steer, capabilities, the Responses API, ownership by
  * multiple API keys, the runs API's same-session turn lease.
  */
 public final class HermesApiEmulator implements AutoCloseable {
@@ -65,7 +69,9 @@ public final class HermesApiEmulator implements AutoCloseable {
     private static final Set<String> CHOICES = Set.of("once", "session", "always", "deny");
     private static final Map<String, String> CHOICE_ALIASES =
             Map.of("approve", "once", "approved", "once", "allow", "once");
-    /** What {@code /health} reports: the newest build's line, or the PyPI release the older dialect is checked against. */
+    /**
+     * What {@code /health} reports: the newest build's line, or the PyPI release the older dialect is checked against.
+     */
     private static final String NEWEST_VERSION = "0.18.2";
 
     private static final String OLDER_VERSION = "0.19.0";
@@ -312,7 +318,7 @@ public final class HermesApiEmulator implements AutoCloseable {
      */
     public void sigterm() throws InterruptedException {
         draining(true);
-        List<EmulatedRun> active = new java.util.ArrayList<>();
+        List<EmulatedRun> active = new ArrayList<>();
         for (var run : runs.values()) {
             synchronized (run) {
                 if (run.live && !run.terminal()) {
@@ -1214,7 +1220,10 @@ public final class HermesApiEmulator implements AutoCloseable {
         pump(c, run, 0, false, new SessionStreamRenderer(run, sessionId, text), headers);
     }
 
-    /** The session chat stream's dialect: {@code event:} lines, raw UTF-8, {@code session_id/run_id/seq/ts} on every payload, {@code done} last. */
+    /**
+     * The session chat stream's dialect: {@code event:} lines, raw UTF-8, {@code session_id/run_id/seq/ts} on every
+     * payload, {@code done} last.
+     */
     private final class SessionStreamRenderer implements StreamRenderer {
         private final EmulatedRun run;
         private final String sessionId;
@@ -1466,7 +1475,7 @@ public final class HermesApiEmulator implements AutoCloseable {
                 byte[] d = MessageDigest.getInstance("SHA-256")
                         .digest((system + (firstUser == null ? "" : firstUser)).getBytes(StandardCharsets.UTF_8));
                 sessionId = "api-" + HexFormat.of().formatHex(d).substring(0, 16);
-            } catch (java.security.NoSuchAlgorithmException e) {
+            } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -1540,7 +1549,10 @@ public final class HermesApiEmulator implements AutoCloseable {
                 h);
     }
 
-    /** The chat completions dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress}, {@code data: [DONE]}. */
+    /**
+     * The chat completions dialect: OpenAI chunks as {@code data:} lines, {@code event: hermes.tool.progress},
+     * {@code data: [DONE]}.
+     */
     private final class ChatCompletionRenderer implements StreamRenderer {
         private final EmulatedRun run;
         private final String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes(12));
@@ -1933,7 +1945,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         }
     }
 
-    private static void securityHeaders(com.sun.net.httpserver.Headers h) {
+    private static void securityHeaders(Headers h) {
         h.set("X-Content-Type-Options", "nosniff");
         h.set("Referrer-Policy", "no-referrer");
         h.set("Content-Security-Policy", "default-src 'none'");
@@ -1968,7 +1980,7 @@ public final class HermesApiEmulator implements AutoCloseable {
         return Math.round(System.currentTimeMillis() / 10.0) / 100.0;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         var n = new AtomicInteger();
         return r -> {
             var t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -1,6 +1,7 @@
 package io.k8s4claw.testkit.hermes;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ public record HermesInstallation(Path venv, String version) {
 
     /** The command line of {@code hermes ARGS...}. */
     public List<String> hermesCommand(List<String> args) {
-        List<String> command = new java.util.ArrayList<>(List.of(python().toString(), "-m", "hermes_cli.main"));
+        List<String> command = new ArrayList<>(List.of(python().toString(), "-m", "hermes_cli.main"));
         command.addAll(args);
         return List.copyOf(command);
     }

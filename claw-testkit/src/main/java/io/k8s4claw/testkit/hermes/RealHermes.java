@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Runs the real Hermes Agent ({@code hermes gateway run --no-supervise}, the adapter's container arguments) for
@@ -218,8 +219,7 @@ public final class RealHermes implements AutoCloseable {
         Path file = home.resolve("gateway_state.json");
         try {
             String json = Files.readString(file);
-            var m = java.util.regex.Pattern.compile("\"gateway_state\"\\s*:\\s*\"([a-z_]+)\"")
-                    .matcher(json);
+            var m = Pattern.compile("\"gateway_state\"\\s*:\\s*\"([a-z_]+)\"").matcher(json);
             return m.find() ? Optional.of(m.group(1)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -1,6 +1,7 @@
 package io.k8s4claw.testkit.hermes;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Map;
 public record RecordedRequest(String method, String path, Map<String, List<String>> headers, String body, int status) {
 
     public String header(String name) {
-        var v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        var v = headers.get(name.toLowerCase(Locale.ROOT));
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 }

@@ -2,6 +2,7 @@ package io.k8s4claw.testkit.hermes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * One step of a scripted run. Text in {@link Delta} and {@link Complete} may contain {@code ${choice}}, replaced
@@ -33,7 +34,7 @@ public sealed interface Step {
     record Fail(String error) implements Step {}
 
     /** Wait until the test counts {@code latch} down (deterministic "slow" runs), or the run is stopped or crashed. */
-    record Await(java.util.concurrent.CountDownLatch latch) implements Step {}
+    record Await(CountDownLatch latch) implements Step {}
 
     /** Wait until stopped or crashed (to fill the concurrency cap). */
     record Hang() implements Step {}

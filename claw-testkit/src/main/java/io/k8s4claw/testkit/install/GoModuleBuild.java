@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Go peer built from a wrapper module committed as class-path resources ({@code go.mod} + {@code go.sum}, so every
  * module is hash-checked, and the Go files that name what to build), with the machine's Go and the Go module proxy.
- * Every build is static ({@code CGO_ENABLED=0}), {@code -trimpath}, and takes the module graph exactly as go.sum pins it.
+ * Every build is static ({@code CGO_ENABLED=0}), {@code -trimpath}, and takes the module graph exactly as go.sum pins
+ * it.
  *
  * @param resourceDir the class-path directory of the wrapper module, e.g. {@code /io/k8s4claw/testkit/helm/peer/}
  * @param files the wrapper module's files in that directory
@@ -87,7 +89,9 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
         build(go, moduleDir, ldflags, List.of(), output, packages, log, what, timeout);
     }
 
-    /** As {@link #build(String, Path, String, Path, List, Path, String, Duration)}, with Go build tags ({@code -tags}). */
+    /**
+     * As {@link #build(String, Path, String, Path, List, Path, String, Duration)}, with Go build tags ({@code -tags}).
+     */
     public static void build(
             String go,
             Path moduleDir,
@@ -99,7 +103,7 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
             String what,
             Duration timeout)
             throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(go, "build", "-trimpath", "-ldflags", ldflags));
+        List<String> command = new ArrayList<>(List.of(go, "build", "-trimpath", "-ldflags", ldflags));
         if (!tags.isEmpty()) {
             command.addAll(List.of("-tags", String.join(",", tags)));
         }

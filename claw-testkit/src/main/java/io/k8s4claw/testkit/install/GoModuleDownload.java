@@ -23,8 +23,8 @@ public record GoModuleDownload(String module, String version, String sum) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * The files {@code directory/<name>} of the module copied into {@code cache}'s directory {@code <version>/} (fetched
-     * only when a complete copy is not there yet); a file the module lacks fails the fetch, naming it.
+     * The files {@code directory/<name>} of the module copied into {@code cache}'s directory {@code <version>/}
+     * (fetched only when a complete copy is not there yet); a file the module lacks fails the fetch, naming it.
      */
     public List<Path> copyFiles(String go, PeerCache cache, String what, String directory, List<String> names) {
         Path target = cache.dir().resolve(version);

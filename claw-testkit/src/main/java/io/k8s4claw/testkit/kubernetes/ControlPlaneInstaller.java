@@ -2,6 +2,7 @@ package io.k8s4claw.testkit.kubernetes;
 
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,9 @@ public final class ControlPlaneInstaller {
             "k8s.io/kubernetes/cmd/kube-apiserver",
             "k8s.io/kubernetes/cmd/kube-controller-manager",
             "k8s.io/kubernetes/cmd/kubectl");
-    /** A cold build of all four on two busy cores takes some ten minutes; this is the point where something is wrong. */
+    /**
+     * A cold build of all four on two busy cores takes some ten minutes; this is the point where something is wrong.
+     */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(45);
 
     private final PeerCache cache;
@@ -70,9 +73,9 @@ public final class ControlPlaneInstaller {
                         + GoModuleBuild.pinHash(List.of(KUBERNETES, ETCD), kubernetesLdflags()));
         cache.ensure(target, "Kubernetes " + KUBERNETES_VERSION + " and etcd " + ETCD_VERSION, staging -> {
             Path bin = staging.resolve("bin");
-            java.nio.file.Files.createDirectories(bin);
+            Files.createDirectories(bin);
             Path log = cache.dir().resolve("build.log");
-            java.nio.file.Files.deleteIfExists(log);
+            Files.deleteIfExists(log);
             GoModuleBuild.build(
                     go,
                     KUBERNETES.extractTo(staging.resolve("src/kubernetes")),
@@ -95,7 +98,10 @@ public final class ControlPlaneInstaller {
         return new ControlPlaneBinaries(target.resolve("bin"), KUBERNETES_VERSION, ETCD_VERSION);
     }
 
-    /** The ldflags {@code hack/lib/version.sh} sets for a release build: the version packages of component-base and client-go. */
+    /**
+     * The ldflags {@code hack/lib/version.sh} sets for a release build: the version packages of component-base and
+     * client-go.
+     */
     static String kubernetesLdflags() {
         String[] parts = KUBERNETES_VERSION.substring(1).split("\\.");
         StringBuilder flags = new StringBuilder("-s -w");

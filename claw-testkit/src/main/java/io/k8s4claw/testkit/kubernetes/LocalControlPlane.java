@@ -33,7 +33,8 @@ import javax.net.ssl.TrustManagerFactory;
  *       clients trust); an admin bearer token in {@code system:masters} (static token file); a service-account
  *       signing key generated per run, which the controller manager's token controller shares.</li>
  *   <li>Authorization is RBAC (only the admin is a master), so a client given a service account's token is held to
- *       the roles bound to it, as in a cluster. Admission is the apiserver's default set, with {@code PodSecurity}.</li>
+ *       the roles bound to it, as in a cluster. Admission is the apiserver's default set, with
+ *       {@code PodSecurity}.</li>
  *   <li>The audit log ({@link #audit()}) records every request at Metadata level: tests count requests and writes
  *       per client from it.</li>
  *   <li>There is no kubelet and no scheduler: pods stay unscheduled until a test plays the kubelet (see the

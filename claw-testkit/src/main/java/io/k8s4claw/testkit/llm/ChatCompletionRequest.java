@@ -36,8 +36,9 @@ public record ChatCompletionRequest(
 
     /**
      * The text the user typed in this turn: the last {@code user} message that is not OpenClaw's internal
-     * context block, without OpenClaw's timestamp prefix and runtime suffix (as OpenClaw 2026.9.6 sends a turn: the user's
-     * text is inside the last user message, not always the whole of it; docs/openclaw-and-relay-peers.md). Empty when there is no user message.
+     * context block, without OpenClaw's timestamp prefix and runtime suffix (as OpenClaw 2026.9.6 sends a turn: the
+     * user's text is inside the last user message, not always the whole of it; docs/openclaw-and-relay-peers.md). Empty
+     * when there is no user message.
      */
     public String lastUserText() {
         for (int i = messages.size() - 1; i >= 0; i--) {

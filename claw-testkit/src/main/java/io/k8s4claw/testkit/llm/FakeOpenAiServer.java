@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -49,7 +50,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicReference<Function<ChatCompletionRequest, ScriptedReply>> script =
             new AtomicReference<>(FakeOpenAiServer::echo);
     private final AtomicReference<CountDownLatch> hold = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger held = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
 
     private FakeOpenAiServer(int port) {
@@ -71,7 +72,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
                         ex,
                         200,
                         "application/json",
-                        "{\"object\":\"list\",\"data\":[{\"id\":\"echo-1\",\"object\":\"model\",\"owned_by\":\"fake\"}]}"));
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"echo-1\",\"object\":\"model\","
+                                + "\"owned_by\":\"fake\"}]}"));
         server.createContext("/health", ex -> respond(ex, 200, "application/json", "{\"ok\":true}"));
         server.start();
     }
@@ -143,7 +145,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return List.copyOf(authorizations);
     }
 
-    /** Agent turns (requests offering tools) whose user text is {@code userText}: how many runs the runtime started for it. */
+    /**
+     * Agent turns (requests offering tools) whose user text is {@code userText}: how many runs the runtime started for
+     * it.
+     */
     public long agentTurnsFor(String userText) {
         return requests.stream()
                 .filter(r -> r.hasTools() && userText.equals(r.lastUserText()))

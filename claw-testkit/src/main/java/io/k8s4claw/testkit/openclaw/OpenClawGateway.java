@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,8 +21,8 @@ import java.util.Objects;
 /**
  * Runs the real OpenClaw gateway ({@code node node_modules/openclaw/openclaw.mjs gateway run}) for tests:
  * {@code HOME=<stateHome>} holding {@code .openclaw/openclaw.json}, a free loopback port, the shared token in
- * {@code OPENCLAW_GATEWAY_TOKEN} (never on the command line), the embedding preset (docs/openclaw-and-relay-peers.md). Start
- * blocks until {@code GET /startupz} answers {@code {"ok":true,"status":"started",...}}.
+ * {@code OPENCLAW_GATEWAY_TOKEN} (never on the command line), the embedding preset (docs/openclaw-and-relay-peers.md).
+ * Start blocks until {@code GET /startupz} answers {@code {"ok":true,"status":"started",...}}.
  *
  * <p>{@link #stop()} / {@link #start()} (or {@link #restart()}) keep the same state directory, port and token, so
  * sessions survive and clients reconnect to the same URL; {@link #kill()} simulates a crash. stdout and stderr
@@ -78,8 +79,8 @@ public final class OpenClawGateway implements AutoCloseable {
                     logFile(),
                     "---- " + Instant.now() + " starting gateway on 127.0.0.1:" + port + "\n",
                     StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             ProcessBuilder pb = new ProcessBuilder(List.of(
                             installation.nodeBinary().toString(),
                             installation.entryPoint().toString(),
@@ -176,7 +177,10 @@ public final class OpenClawGateway implements AutoCloseable {
         process = null;
     }
 
-    /** {@code ws://127.0.0.1:<port>/}: the literal IPv4 loopback address, as the local-backend path requires (claw-ipc-bridge docs/runtime-openclaw.md). */
+    /**
+     * {@code ws://127.0.0.1:<port>/}: the literal IPv4 loopback address, as the local-backend path requires
+     * (claw-ipc-bridge docs/runtime-openclaw.md).
+     */
     public URI url() {
         return URI.create("ws://127.0.0.1:" + port + "/");
     }
@@ -230,7 +234,10 @@ public final class OpenClawGateway implements AutoCloseable {
             return this;
         }
 
-        /** HOME of the gateway; {@code .openclaw/} (config, state) and {@code gateway.log} go there. Default: a temp dir. */
+        /**
+         * HOME of the gateway; {@code .openclaw/} (config, state) and {@code gateway.log} go there. Default: a temp
+         * dir.
+         */
         public Builder stateHome(Path stateHome) {
             this.stateHome = stateHome;
             return this;

@@ -20,7 +20,10 @@ public record OpenClawInstallation(Path nodeBinary, Path packageRoot, String ope
         Objects.requireNonNull(nodeVersion, "nodeVersion");
     }
 
-    /** The CLI entry point: {@code node node_modules/openclaw/openclaw.mjs ...} (run in place: never copy out only {@code dist}). */
+    /**
+     * The CLI entry point: {@code node node_modules/openclaw/openclaw.mjs ...} (run in place: never copy out only
+     * {@code dist}).
+     */
     public Path entryPoint() {
         return packageRoot.resolve("node_modules/openclaw/openclaw.mjs");
     }

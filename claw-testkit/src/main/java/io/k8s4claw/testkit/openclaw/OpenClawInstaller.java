@@ -1,16 +1,21 @@
 package io.k8s4claw.testkit.openclaw;
 
 import io.k8s4claw.testkit.install.CachedInstall;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -139,7 +144,7 @@ public final class OpenClawInstaller {
     private static final String PEER_RESOURCES = "/io/k8s4claw/testkit/openclaw/peer/";
 
     private static byte[] peerResource(String name) {
-        try (java.io.InputStream in = OpenClawInstaller.class.getResourceAsStream(PEER_RESOURCES + name)) {
+        try (InputStream in = OpenClawInstaller.class.getResourceAsStream(PEER_RESOURCES + name)) {
             if (in == null) {
                 throw new IllegalStateException("claw-testkit is missing the resource " + PEER_RESOURCES + name);
             }
@@ -152,11 +157,11 @@ public final class OpenClawInstaller {
     /** First 12 hex digits of SHA-256 over the committed package.json and package-lock.json. */
     static String lockHash() {
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(peerResource("package.json"));
             md.update(peerResource("package-lock.json"));
-            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -187,7 +192,7 @@ public final class OpenClawInstaller {
         if (nodeBinFirstOnPath != null) {
             // npm is a "#!/usr/bin/env node" script: with Node 24 first on PATH it, and the package's
             // install scripts, run on Node 24.
-            env.put("PATH", nodeBinFirstOnPath + java.io.File.pathSeparator + env.getOrDefault("PATH", ""));
+            env.put("PATH", nodeBinFirstOnPath + File.pathSeparator + env.getOrDefault("PATH", ""));
         }
         Process process;
         try {
@@ -236,9 +241,7 @@ public final class OpenClawInstaller {
     /** Environment used when running Node 24 children. */
     static Map<String, String> nodeEnvironment(OpenClawInstallation installation, Map<String, String> base) {
         Map<String, String> env = new HashMap<>(base);
-        env.put(
-                "PATH",
-                installation.nodeBinDir() + java.io.File.pathSeparator + base.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("PATH", installation.nodeBinDir() + File.pathSeparator + base.getOrDefault("PATH", "/usr/bin:/bin"));
         return env;
     }
 }

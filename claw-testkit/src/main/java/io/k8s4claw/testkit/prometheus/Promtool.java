@@ -1,6 +1,7 @@
 package io.k8s4claw.testkit.prometheus;
 
 import io.k8s4claw.testkit.install.CachedInstall;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The promtool built by {@link PromtoolInstaller}: {@code check rules}, {@code test rules}, {@code check metrics} and the
- * rest, run as a process in a working directory of the caller's choice (rule test files name their rule files
+ * The promtool built by {@link PromtoolInstaller}: {@code check rules}, {@code test rules}, {@code check metrics} and
+ * the rest, run as a process in a working directory of the caller's choice (rule test files name their rule files
  * relative to themselves).
  *
  * @param binary the {@code promtool} executable
@@ -37,7 +38,9 @@ public record Promtool(Path binary, String version) {
         }
     }
 
-    /** Runs {@code promtool args…} (at most 5 minutes), optionally feeding {@code stdin}, and returns what it printed. */
+    /**
+     * Runs {@code promtool args…} (at most 5 minutes), optionally feeding {@code stdin}, and returns what it printed.
+     */
     public Result runWithInput(String stdin, String... args) {
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException(binary + " is missing: build it with PromtoolInstaller.ensureBuilt()"
@@ -53,7 +56,7 @@ public record Promtool(Path binary, String version) {
             ProcessBuilder pb =
                     new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin == null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             }
             Process process = pb.start();
             if (stdin != null) {

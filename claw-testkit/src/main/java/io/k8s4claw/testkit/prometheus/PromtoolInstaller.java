@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Builds the real promtool ({@code github.com/prometheus/prometheus/cmd/promtool}, Prometheus {@value #PROMETHEUS_VERSION},
- * Go module {@value #MODULE_VERSION}) with the machine's Go from the Go module proxy, once per machine, pinned by the
- * wrapper module committed as a resource of this package ({@code peer/}: go.mod, go.sum and tools.go, so every module
- * is hash-checked). Like every Go peer it shares Go's one build cache.
+ * Builds the real promtool ({@code github.com/prometheus/prometheus/cmd/promtool}, Prometheus
+ * {@value #PROMETHEUS_VERSION}, Go module {@value #MODULE_VERSION}) with the machine's Go from the Go module proxy,
+ * once per machine, pinned by the wrapper module committed as a resource of this package ({@code peer/}: go.mod, go.sum
+ * and tools.go, so every module is hash-checked). Like every Go peer it shares Go's one build cache.
  *
  * <p>The build is the release's: all of Prometheus's service-discovery plugins included (promtool registers them for
  * {@code check config}), stripped, and the version ldflags of Prometheus's {@code .promu.yml}, so
@@ -19,9 +19,9 @@ import java.util.List;
  * carry it).
  *
  * <p>Cache: {@code $K8S4CLAW_PROMTOOL_CACHE} (or system property {@code k8s4claw.promtool.cache}), default
- * {@code ~/.cache/k8s4claw/promtool}; the binary lands in {@code <cache>/<version>-<hash of the wrapper files>/bin/promtool}
- * ({@link PeerCache}: staged, marked complete, under a file lock). Go is {@code $K8S4CLAW_GO} or {@code go} on
- * {@code PATH}; its output goes to {@code <cache>/build.log}.
+ * {@code ~/.cache/k8s4claw/promtool}; the binary lands in
+ * {@code <cache>/<version>-<hash of the wrapper files>/bin/promtool} ({@link PeerCache}: staged, marked complete, under
+ * a file lock). Go is {@code $K8S4CLAW_GO} or {@code go} on {@code PATH}; its output goes to {@code <cache>/build.log}.
  */
 public final class PromtoolInstaller {
 
@@ -79,8 +79,9 @@ public final class PromtoolInstaller {
 
     /**
      * Prometheus's own tag for a build without service-discovery plugins ({@code plugins/plugin_*.go}): promtool checks
-     * and unit-tests rules without them, and they are most of a cold build's compile time (the AWS EC2/ECS, Azure compute
-     * and network, GCE, OpenStack, Scaleway… SDKs: 1,364 packages become 1,117, the slowest among the ones left out).
+     * and unit-tests rules without them, and they are most of a cold build's compile time (the AWS EC2/ECS, Azure
+     * compute and network, GCE, OpenStack, Scaleway… SDKs: 1,364 packages become 1,117, the slowest among the ones left
+     * out).
      */
     static final List<String> BUILD_TAGS = List.of("remove_all_sd");
 

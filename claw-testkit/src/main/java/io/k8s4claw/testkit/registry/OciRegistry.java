@@ -1,5 +1,6 @@
 package io.k8s4claw.testkit.registry;
 
+import io.k8s4claw.testkit.install.CachedInstall;
 import io.k8s4claw.testkit.process.PeerProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -215,9 +216,8 @@ public final class OciRegistry implements AutoCloseable {
                 throw new IllegalStateException(what + " did not finish within 120 s; see " + dir.resolve("crane.log"));
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(
-                        what + " failed with exit code " + p.exitValue() + "; see " + dir.resolve("crane.log") + ":\n"
-                                + io.k8s4claw.testkit.install.CachedInstall.tail(dir.resolve("crane.log"), 10));
+                throw new IllegalStateException(what + " failed with exit code " + p.exitValue() + "; see "
+                        + dir.resolve("crane.log") + ":\n" + CachedInstall.tail(dir.resolve("crane.log"), 10));
             }
             return Files.readString(out);
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,7 +219,7 @@ public final class TokenIssuer implements AutoCloseable {
 
     private static byte[] unsigned(BigInteger n) {
         byte[] b = n.toByteArray();
-        return b.length > 1 && b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+        return b.length > 1 && b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
     }
 
     private static String b64(byte[] bytes) {

@@ -2,6 +2,7 @@ package io.k8s4claw.testkit.relay;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,17 +38,16 @@ import okhttp3.WebSocketListener;
  * The Hermes gateway's side of the relay (docs/openclaw-and-relay-peers.md), to test a connector:
  * it mints the HMAC upgrade token, dials {@code <base>/relay}, sends one {@code hello} per platform,
  * collects {@code descriptor}s and {@code inbound} events, sends {@code outbound} actions and correlates
- * their {@code outbound_result}s, sends {@code going_idle}, and can reconnect with a fresh token. Like Hermes it writes one frame per WebSocket message in Python's JSON style ({@code ", "} and
- * {@code ": "} separators, non-ASCII escaped), reads by concatenating messages and splitting on {@code \n}, and
- * pings every 30 s.
+ * their {@code outbound_result}s, sends {@code going_idle}, and can reconnect with a fresh token. Like Hermes it writes
+ * one frame per WebSocket message in Python's JSON style ({@code ", "} and {@code ": "} separators, non-ASCII escaped),
+ * reads by concatenating messages and splitting on {@code \n}, and pings every 30 s.
  */
 public final class HermesRelayClientEmulator implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Hermes' own serialisation: Python json.dumps defaults. */
-    private static final ObjectMapper PYTHON_STYLE = JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
-            .build();
+    private static final ObjectMapper PYTHON_STYLE =
+            JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

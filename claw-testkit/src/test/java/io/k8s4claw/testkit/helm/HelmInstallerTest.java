@@ -3,6 +3,7 @@ package io.k8s4claw.testkit.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.k8s4claw.testkit.install.CachedInstall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,10 +37,7 @@ class HelmInstallerTest {
         Helm first = HelmInstaller.ensureBuilt();
         Helm second = HelmInstaller.ensureBuilt();
         assertThat(second.binary()).isEqualTo(first.binary());
-        assertThat(first.binary()
-                        .getParent()
-                        .getParent()
-                        .resolve(io.k8s4claw.testkit.install.CachedInstall.COMPLETE_MARKER))
+        assertThat(first.binary().getParent().getParent().resolve(CachedInstall.COMPLETE_MARKER))
                 .isRegularFile();
     }
 

@@ -10,14 +10,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Wire-level checks of the emulator as docs/hermes-api-emulator.md describes it (status codes, exact bodies, SSE framing). */
+/**
+ * Wire-level checks of the emulator as docs/hermes-api-emulator.md describes it (status codes, exact bodies, SSE
+ * framing).
+ */
 class HermesApiEmulatorTest {
 
     static final String KEY = "3f1c0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
@@ -89,7 +95,7 @@ class HermesApiEmulatorTest {
                         new Step.Delta(" and cloudy in Oslo."),
                         new Step.Complete(null)))
                 .start();
-        var headers = new java.util.HashMap<>(auth());
+        var headers = new HashMap<>(auth());
         headers.put("Idempotency-Key", "tg-123456789-4711");
         headers.put("X-Hermes-Session-Key", "bridge:telegram:dm:123456789");
         String body = "{\"input\":\"What is the weather in Oslo?\",\"session_id\":\"tg-123456789\"}";
@@ -163,7 +169,7 @@ class HermesApiEmulatorTest {
         emu = HermesApiEmulator.builder().apiKey(KEY).start();
         String runId = runId(post("/v1/runs", "{\"input\":\"hi\"}", auth()).body());
         var all = stream(runId, auth());
-        var headers = new java.util.HashMap<>(auth());
+        var headers = new HashMap<>(auth());
         headers.put("Last-Event-ID", "2");
         var rest = stream(runId, headers);
         assertThat(rest.stream().filter(l -> l.startsWith("id: ")).toList()).containsExactly("id: 3");
@@ -186,10 +192,10 @@ class HermesApiEmulatorTest {
                 post("/v1/runs", "{\"input\":\"hi\"}", Map.of("Authorization", "Bearer wrong-key-wrong-key"));
         assertThat(unauthorized.statusCode()).isEqualTo(401);
         assertThat(unauthorized.body())
-                .isEqualTo(
-                        "{\"error\": {\"message\": \"Invalid gateway API key (API_SERVER_KEY)\", \"type\": \"gateway_auth_error\", \"code\": \"gateway_auth_failed\"}}");
+                .isEqualTo("{\"error\": {\"message\": \"Invalid gateway API key (API_SERVER_KEY)\", \"type\": "
+                        + "\"gateway_auth_error\", \"code\": \"gateway_auth_failed\"}}");
 
-        var h = new java.util.HashMap<>(auth());
+        var h = new HashMap<>(auth());
         h.put("Idempotency-Key", "k-1");
         var first = post("/v1/runs", "{\"input\":\"hi\"}", h);
         assertThat(first.statusCode()).isEqualTo(202);
@@ -198,8 +204,8 @@ class HermesApiEmulatorTest {
         assertThat(capped.statusCode()).isEqualTo(429);
         assertThat(capped.headers().firstValue("retry-after")).contains("1");
         assertThat(capped.body())
-                .isEqualTo(
-                        "{\"error\": {\"message\": \"Too many concurrent runs (max 1)\", \"type\": \"rate_limit_error\", \"param\": null, \"code\": \"rate_limit_exceeded\"}}");
+                .isEqualTo("{\"error\": {\"message\": \"Too many concurrent runs (max 1)\", \"type\": "
+                        + "\"rate_limit_error\", \"param\": null, \"code\": \"rate_limit_exceeded\"}}");
 
         // a replay bypasses the cap; key order does not matter for the fingerprint
         var replay = post("/v1/runs", "{ \"input\" : \"hi\" }", h);
@@ -212,8 +218,9 @@ class HermesApiEmulatorTest {
         var conflict = post("/v1/runs", "{\"input\":\"changed\"}", h);
         assertThat(conflict.statusCode()).isEqualTo(409);
         assertThat(conflict.body())
-                .isEqualTo(
-                        "{\"error\": {\"message\": \"Idempotency-Key was already used with a different request payload\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"idempotency_key_conflict\"}}");
+                .isEqualTo("{\"error\": {\"message\": \"Idempotency-Key was already used with a different request "
+                        + "payload\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": "
+                        + "\"idempotency_key_conflict\"}}");
 
         var notFound = get("/v1/runs/run_00000000000000000000000000000000", auth());
         assertThat(notFound.statusCode()).isEqualTo(404);
@@ -225,13 +232,13 @@ class HermesApiEmulatorTest {
         assertThat(draining.headers().firstValue("retry-after")).contains("1");
         assertThat(draining.body()).contains("\"code\": \"gateway_draining\"");
 
-        var origin = new java.util.HashMap<>(auth());
+        var origin = new HashMap<>(auth());
         origin.put("Origin", "http://evil.example");
         var forbidden = get("/health/detailed", origin);
         assertThat(forbidden.statusCode()).isEqualTo(403);
         assertThat(forbidden.body()).isEmpty();
 
-        var badKey = new java.util.HashMap<>(auth());
+        var badKey = new HashMap<>(auth());
         badKey.put("Idempotency-Key", "has space");
         emu.draining(false);
         assertThat(post("/v1/runs", "{\"input\":\"hi\"}", badKey).body()).contains("invalid_idempotency_key");
@@ -262,7 +269,7 @@ class HermesApiEmulatorTest {
                 .start();
         String runId =
                 runId(post("/v1/runs", "{\"input\":\"clean up\"}", auth()).body());
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .until(() -> "waiting_for_approval"
                         .equals(emu.runStatus(runId).orElseThrow().get("status")));
         assertThat(get("/v1/runs/" + runId, auth()).body()).contains("\"approval\": {\"command\": \"rm -rf /tmp/x\"");
@@ -299,7 +306,7 @@ class HermesApiEmulatorTest {
                 .apiKey(KEY)
                 .script(r -> List.of(new Step.Hang()))
                 .start();
-        var h = new java.util.HashMap<>(auth());
+        var h = new HashMap<>(auth());
         h.put("Idempotency-Key", "k-crash");
         String durable = runId(post("/v1/runs", "{\"input\":\"a\"}", h).body());
         String ephemeral = runId(post("/v1/runs", "{\"input\":\"b\"}", auth()).body());
@@ -345,7 +352,7 @@ class HermesApiEmulatorTest {
         var resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(resp.statusCode()).isEqualTo(200);
         assertThat(resp.headers().firstValue("content-type")).contains("text/event-stream");
-        resp.headers().map().forEach((k, v) -> responseHeaders.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+        resp.headers().map().forEach((k, v) -> responseHeaders.put(k.toLowerCase(Locale.ROOT), v.get(0)));
         var lines = new ArrayList<String>();
         try (var r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
             String line;
@@ -374,7 +381,7 @@ class HermesApiEmulatorTest {
         assertThat(post("/api/sessions/tg-123456789/chat/stream", "{}", auth()).body())
                 .contains("missing_message");
 
-        var headers = new java.util.HashMap<String, String>();
+        var headers = new HashMap<String, String>();
         var lines = postStream("/api/sessions/tg-123456789/chat/stream", "{\"message\":\"hi\"}", auth(), headers);
         assertThat(headers).containsEntry("x-hermes-session-id", "tg-123456789");
         var events = lines.stream().filter(l -> l.startsWith("event: ")).toList();
@@ -388,8 +395,9 @@ class HermesApiEmulatorTest {
                         "event: done");
         var data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
         assertThat(data.get(0))
-                .startsWith(
-                        "data: {\"user_message\": {\"role\": \"user\", \"content\": \"hi\"}, \"runtime\": {\"provider\": \"\", \"model\": \"\", \"route_source\": \"global\"}, \"session_id\": \"tg-123456789\", \"run_id\": \"run_")
+                .startsWith("data: {\"user_message\": {\"role\": \"user\", \"content\": \"hi\"}, \"runtime\": "
+                        + "{\"provider\": \"\", \"model\": \"\", \"route_source\": \"global\"}, "
+                        + "\"session_id\": \"tg-123456789\", \"run_id\": \"run_")
                 .contains("\"seq\": 1, \"ts\": ");
         assertThat(data.get(2))
                 .contains("\"delta\": \"Hello! How can I help? \u00e9\"")
@@ -414,8 +422,9 @@ class HermesApiEmulatorTest {
         var second = post("/api/sessions/s1/chat/stream", "{\"message\":\"second\"}", auth());
         assertThat(second.statusCode()).isEqualTo(409);
         assertThat(second.body())
-                .startsWith(
-                        "{\"error\": {\"message\": \"A run is already active for this session\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": \"run_already_active\", \"run_id\": \"run_");
+                .startsWith("{\"error\": {\"message\": \"A run is already active for this session\", \"type\": "
+                        + "\"invalid_request_error\", \"param\": null, \"code\": \"run_already_active\", "
+                        + "\"run_id\": \"run_");
         first.body().close();
     }
 
@@ -428,8 +437,8 @@ class HermesApiEmulatorTest {
                         new Step.Delta("It is 3 \u00b0C"),
                         new Step.Complete(null)))
                 .start();
-        var headers = new java.util.HashMap<String, String>();
-        var h = new java.util.HashMap<>(auth());
+        var headers = new HashMap<String, String>();
+        var h = new HashMap<>(auth());
         h.put("X-Hermes-Session-Id", "tg-123456789");
         var lines = postStream(
                 "/v1/chat/completions",
@@ -441,12 +450,12 @@ class HermesApiEmulatorTest {
         assertThat(data.get(0))
                 .startsWith("data: {\"id\": \"chatcmpl-")
                 .contains("\"object\": \"chat.completion.chunk\"")
-                .endsWith(
-                        "\"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\"}, \"finish_reason\": null}]}");
+                .endsWith("\"choices\": [{\"index\": 0, \"delta\": {\"role\": \"assistant\"}, \"finish_reason\": "
+                        + "null}]}");
         assertThat(lines).contains("event: hermes.tool.progress");
         assertThat(data.get(1))
-                .isEqualTo(
-                        "data: {\"tool\": \"web_search\", \"emoji\": \"\\ud83d\\udd27\", \"label\": \"web_search: oslo weather\", \"toolCallId\": \"call_1\", \"status\": \"running\"}");
+                .isEqualTo("data: {\"tool\": \"web_search\", \"emoji\": \"\\ud83d\\udd27\", \"label\": \"web_search: "
+                        + "oslo weather\", \"toolCallId\": \"call_1\", \"status\": \"running\"}");
         assertThat(data.get(2))
                 .isEqualTo("data: {\"tool\": \"web_search\", \"toolCallId\": \"call_1\", \"status\": \"completed\"}");
         assertThat(data.get(3)).contains("\"delta\": {\"content\": \"It is 3 \\u00b0C\"}, \"finish_reason\": null");

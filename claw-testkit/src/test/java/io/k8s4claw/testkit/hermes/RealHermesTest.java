@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -143,7 +144,7 @@ class RealHermesTest {
 
     /** Reads the run's SSE stream to its end: every {@code data:} line as JSON. */
     private static List<JsonNode> events(String runId) throws Exception {
-        HttpResponse<java.io.InputStream> r = HTTP.send(
+        HttpResponse<InputStream> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create(hermes.baseUrl() + "/v1/runs/" + runId + "/events"))
                         .header("Authorization", "Bearer " + hermes.apiKey())
                         .timeout(Duration.ofMinutes(2))

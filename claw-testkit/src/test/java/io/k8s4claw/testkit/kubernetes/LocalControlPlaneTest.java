@@ -42,7 +42,8 @@ class LocalControlPlaneTest {
         String rs = """
                 {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"two","namespace":"kcm-check"},
                  "spec":{"replicas":2,"selector":{"matchLabels":{"app":"two"}},
-                  "template":{"metadata":{"labels":{"app":"two"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}""";
+                  "template":{"metadata":{"labels":{"app":"two"}},"spec":{"containers":[{"name":"c",\
+                "image":"busybox"}]}}}}""";
         assertThat(plane.request("POST", "/apis/apps/v1/namespaces/kcm-check/replicasets", rs)
                         .status())
                 .isEqualTo(201);

@@ -76,7 +76,8 @@ class FakeOpenAiServerTest {
     @Test
     void answersNonStreamingRequestsWithOneCompletion() throws Exception {
         HttpResponse<String> r = post("""
-                {"model":"echo-1","messages":[{"role":"user","content":[{"type":"text","text":"part one "},{"type":"text","text":"two"}]}]}""");
+                {"model":"echo-1","messages":[{"role":"user","content":[{"type":"text","text":"part one "},\
+                {"type":"text","text":"two"}]}]}""");
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("object").asText()).isEqualTo("chat.completion");
         assertThat(body.path("choices").get(0).path("message").path("content").asText())
@@ -92,10 +93,12 @@ class FakeOpenAiServerTest {
         post("""
                 {"model":"echo-1","stream":true,"tools":[{"type":"function","function":{"name":"x"}}],"messages":[
                  {"role":"system","content":"sys"},
-                 {"role":"user","content":"[Sat 2026-11-21 10:40 UTC] older\\n\\nRuntime: agent=main | channel=webchat"},
+                 {"role":"user","content":"[Sat 2026-11-21 10:40 UTC] older\\n\\nRuntime: agent=main | \
+                channel=webchat"},
                  {"role":"assistant","content":"echo: older"},
                  {"role":"user","content":"[Sat 2026-11-21 10:41 UTC] what's the deploy status?"},
-                 {"role":"user","content":[{"type":"text","text":"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\\nx\\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"}]}]}""");
+                 {"role":"user","content":[{"type":"text",\
+                "text":"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\\nx\\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"}]}]}""");
         ChatCompletionRequest req = server.requests().get(0);
         assertThat(req.hasTools()).isTrue();
         assertThat(req.lastUserText()).isEqualTo("what's the deploy status?");
@@ -126,7 +129,8 @@ class FakeOpenAiServerTest {
         var pending = http.sendAsync(
                 HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model":"m","stream":true,"tools":[{"type":"function"}],"messages":[{"role":"user","content":"slow one"}]}"""))
+                        {"model":"m","stream":true,"tools":[{"type":"function"}],"messages":[{"role":"user",\
+                        "content":"slow one"}]}"""))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         // the turn got to the hold (first chunk sent, the rest waiting): a positive signal, not a sleep

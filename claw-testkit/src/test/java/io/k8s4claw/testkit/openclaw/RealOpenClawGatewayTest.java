@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,8 +103,10 @@ class RealOpenClawGatewayTest {
                     .contains("operator.write");
 
             ws.sendText("""
-                    {"type":"req","id":"r-2","method":"chat.send","params":{"sessionKey":"agent:main:slack:channel:c0testkit",
-                     "message":"testkit ping","idempotencyKey":"testkit-1","queueMode":"followup","timeoutMs":120000}}""", true).join();
+                    {"type":"req","id":"r-2","method":"chat.send",\
+                    "params":{"sessionKey":"agent:main:slack:channel:c0testkit",
+                     "message":"testkit ping","idempotencyKey":"testkit-1","queueMode":"followup",\
+                    "timeoutMs":120000}}""", true).join();
             JsonNode ack = next(frames, f -> "r-2".equals(f.path("id").asText()));
             assertThat(ack.path("payload").path("runId").asText()).isEqualTo("testkit-1");
             JsonNode fin = next(
@@ -128,7 +131,7 @@ class RealOpenClawGatewayTest {
         }
     }
 
-    private static JsonNode next(BlockingQueue<JsonNode> frames, java.util.function.Predicate<JsonNode> match)
+    private static JsonNode next(BlockingQueue<JsonNode> frames, Predicate<JsonNode> match)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.k8s4claw.testkit.install.CachedInstall;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +92,7 @@ class PromtoolInstallerTest {
         Path go = cache.resolve("failing-go");
         Files.writeString(
                 go, "#!/bin/sh\necho '{\"Path\":\"x\",\"Error\":\"reading proxy: 403 Forbidden\"}'\nexit 1\n");
-        Files.setPosixFilePermissions(go, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwx------"));
         PrometheusOperatorCrds crds = new PrometheusOperatorCrds(cache.resolve("cache"), go.toString());
         assertThatThrownBy(crds::fetch)
                 .isInstanceOf(IllegalStateException.class)
@@ -106,7 +107,7 @@ class PromtoolInstallerTest {
     void aModuleWithAnotherHashIsRefused(@TempDir Path cache) throws Exception {
         Path go = cache.resolve("lying-go");
         Files.writeString(go, "#!/bin/sh\necho '{\"Path\":\"x\",\"Dir\":\"/nonexistent\",\"Sum\":\"h1:AAAA=\"}'\n");
-        Files.setPosixFilePermissions(go, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwx------"));
         PrometheusOperatorCrds crds = new PrometheusOperatorCrds(cache.resolve("cache"), go.toString());
         assertThatThrownBy(crds::fetch)
                 .isInstanceOf(IllegalStateException.class)

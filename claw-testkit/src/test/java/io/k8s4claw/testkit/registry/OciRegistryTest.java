@@ -8,11 +8,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The registry peer itself: built, started, images pushed with crane, and its token-auth mode answering as ghcr.io does. */
+/**
+ * The registry peer itself: built, started, images pushed with crane, and its token-auth mode answering as ghcr.io
+ * does.
+ */
 class OciRegistryTest {
 
     static RegistryInstaller.Binaries binaries;
@@ -82,7 +86,7 @@ class OciRegistryTest {
                                     URI.create(tokens.realm() + "?service=x&scope=repository:private/agent:pull"))
                             .header(
                                     "Authorization",
-                                    "Basic " + java.util.Base64.getEncoder().encodeToString("pusher:nope".getBytes()))
+                                    "Basic " + Base64.getEncoder().encodeToString("pusher:nope".getBytes()))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(401);
