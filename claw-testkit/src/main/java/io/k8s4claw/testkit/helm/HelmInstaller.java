@@ -3,7 +3,6 @@ package io.k8s4claw.testkit.helm;
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
 import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,23 +59,15 @@ public final class HelmInstaller {
 
     /** Idempotent: reuses a complete build. */
     public Helm build() {
-        Path target = cache.dir().resolve(HELM_VERSION + "-" + pinHash());
-        cache.ensure(target, "helm " + HELM_VERSION, staging -> {
-            Path bin = staging.resolve("bin");
-            Files.createDirectories(bin);
-            Path log = cache.dir().resolve("build.log");
-            Files.deleteIfExists(log);
-            GoModuleBuild.build(
-                    go,
-                    MODULE.extractTo(staging.resolve("src")),
-                    ldflags(),
-                    bin.resolve("helm"),
-                    List.of(COMMAND),
-                    log,
-                    "helm " + HELM_VERSION,
-                    BUILD_TIMEOUT);
-        });
-        return new Helm(target.resolve("bin").resolve("helm"), HELM_VERSION);
+        String what = "helm " + HELM_VERSION;
+        Path bin = GoModuleBuild.install(
+                cache,
+                HELM_VERSION + "-" + pinHash(),
+                what,
+                go,
+                BUILD_TIMEOUT,
+                GoModuleBuild.Step.binary(MODULE, "helm", COMMAND, ldflags(), what));
+        return new Helm(bin.resolve("helm"), HELM_VERSION);
     }
 
     /** The cache key: the wrapper module's files and the ldflags. */

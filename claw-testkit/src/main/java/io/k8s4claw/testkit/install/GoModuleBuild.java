@@ -73,26 +73,63 @@ public record GoModuleBuild(String resourceDir, List<String> files) {
     }
 
     /**
-     * Runs {@code <go> build -trimpath -ldflags <ldflags> -o <output> <packages>} in {@code moduleDir}, appending its
-     * output to {@code log}; a missing Go, a timeout or a failed build each say what to do in their message.
+     * One {@code go build} of a peer install: {@code packages} of {@code module} (extracted to {@code src/<name>}),
+     * built into {@code bin/<name>}, or into {@code bin/} when there are several packages (each binary named after
+     * its package).
+     *
+     * @param what what is built, for messages, e.g. {@code "helm v4.3.2"}
      */
-    public static void build(
-            String go,
-            Path moduleDir,
-            String ldflags,
-            Path output,
-            List<String> packages,
-            Path log,
-            String what,
-            Duration timeout)
-            throws IOException {
-        build(go, moduleDir, ldflags, List.of(), output, packages, log, what, timeout);
+    public record Step(
+            GoModuleBuild module, String name, List<String> packages, String ldflags, List<String> tags, String what) {
+
+        public Step {
+            packages = List.copyOf(packages);
+            tags = List.copyOf(tags);
+        }
+
+        /** A single binary {@code name} from one package, without build tags. */
+        public static Step binary(GoModuleBuild module, String name, String pkg, String ldflags, String what) {
+            return new Step(module, name, List.of(pkg), ldflags, List.of(), what);
+        }
     }
 
     /**
-     * As {@link #build(String, Path, String, Path, List, Path, String, Duration)}, with Go build tags ({@code -tags}).
+     * A peer's install, once per machine: {@code <cache>/<key>/bin/} filled by the steps' {@code go build}s ({@link
+     * PeerCache}: staged, marked complete, under its lock; a complete one is reused), their output in {@code
+     * <cache>/build.log}, reset for each install. The key names the versions and the pin hash, so a changed pin
+     * builds afresh.
+     *
+     * @return the {@code bin/} directory of the install
      */
-    public static void build(
+    public static Path install(PeerCache cache, String key, String what, String go, Duration timeout, Step... steps) {
+        Path target = cache.dir().resolve(key);
+        cache.ensure(target, what, staging -> {
+            Path bin = staging.resolve("bin");
+            Files.createDirectories(bin);
+            Path log = cache.dir().resolve("build.log");
+            Files.deleteIfExists(log);
+            for (Step step : steps) {
+                build(
+                        go,
+                        step.module().extractTo(staging.resolve("src").resolve(step.name())),
+                        step.ldflags(),
+                        step.tags(),
+                        step.packages().size() == 1 ? bin.resolve(step.name()) : bin,
+                        step.packages(),
+                        log,
+                        step.what(),
+                        timeout);
+            }
+        });
+        return target.resolve("bin");
+    }
+
+    /**
+     * Runs {@code <go> build -trimpath -ldflags <ldflags> [-tags <tags>] -o <output> <packages>} in {@code moduleDir},
+     * appending its output to {@code log}; a missing Go, a timeout or a failed build each say what to do in their
+     * message.
+     */
+    private static void build(
             String go,
             Path moduleDir,
             String ldflags,

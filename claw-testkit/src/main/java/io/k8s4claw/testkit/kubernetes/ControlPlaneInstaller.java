@@ -2,7 +2,6 @@ package io.k8s4claw.testkit.kubernetes;
 
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,34 +67,22 @@ public final class ControlPlaneInstaller {
 
     /** Idempotent: reuses a complete build. */
     public ControlPlaneBinaries build() {
-        Path target = cache.dir()
-                .resolve(KUBERNETES_VERSION + "-etcd-" + ETCD_VERSION + "-"
-                        + GoModuleBuild.pinHash(List.of(KUBERNETES, ETCD), kubernetesLdflags()));
-        cache.ensure(target, "Kubernetes " + KUBERNETES_VERSION + " and etcd " + ETCD_VERSION, staging -> {
-            Path bin = staging.resolve("bin");
-            Files.createDirectories(bin);
-            Path log = cache.dir().resolve("build.log");
-            Files.deleteIfExists(log);
-            GoModuleBuild.build(
-                    go,
-                    KUBERNETES.extractTo(staging.resolve("src/kubernetes")),
-                    kubernetesLdflags(),
-                    bin,
-                    KUBERNETES_COMMANDS,
-                    log,
-                    "kube-apiserver, kube-controller-manager and kubectl " + KUBERNETES_VERSION,
-                    BUILD_TIMEOUT);
-            GoModuleBuild.build(
-                    go,
-                    ETCD.extractTo(staging.resolve("src/etcd")),
-                    "-s -w",
-                    bin.resolve("etcd"),
-                    List.of("."),
-                    log,
-                    "etcd " + ETCD_VERSION,
-                    BUILD_TIMEOUT);
-        });
-        return new ControlPlaneBinaries(target.resolve("bin"), KUBERNETES_VERSION, ETCD_VERSION);
+        Path bin = GoModuleBuild.install(
+                cache,
+                KUBERNETES_VERSION + "-etcd-" + ETCD_VERSION + "-"
+                        + GoModuleBuild.pinHash(List.of(KUBERNETES, ETCD), kubernetesLdflags()),
+                "Kubernetes " + KUBERNETES_VERSION + " and etcd " + ETCD_VERSION,
+                go,
+                BUILD_TIMEOUT,
+                new GoModuleBuild.Step(
+                        KUBERNETES,
+                        "kubernetes",
+                        KUBERNETES_COMMANDS,
+                        kubernetesLdflags(),
+                        List.of(),
+                        "kube-apiserver, kube-controller-manager and kubectl " + KUBERNETES_VERSION),
+                GoModuleBuild.Step.binary(ETCD, "etcd", ".", "-s -w", "etcd " + ETCD_VERSION));
+        return new ControlPlaneBinaries(bin, KUBERNETES_VERSION, ETCD_VERSION);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.k8s4claw.testkit.prometheus;
 
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,24 +56,15 @@ public final class PromtoolInstaller {
 
     /** Idempotent: reuses a complete build. */
     public Promtool build() {
-        Path target = cache.dir().resolve(MODULE_VERSION + "-" + pinHash());
-        cache.ensure(target, "promtool " + PROMETHEUS_VERSION, staging -> {
-            Path bin = staging.resolve("bin");
-            Files.createDirectories(bin);
-            Path log = cache.dir().resolve("build.log");
-            Files.deleteIfExists(log);
-            GoModuleBuild.build(
-                    go,
-                    MODULE.extractTo(staging.resolve("src")),
-                    ldflags(),
-                    BUILD_TAGS,
-                    bin.resolve("promtool"),
-                    List.of(COMMAND),
-                    log,
-                    "promtool " + PROMETHEUS_VERSION,
-                    BUILD_TIMEOUT);
-        });
-        return new Promtool(target.resolve("bin").resolve("promtool"), PROMETHEUS_VERSION);
+        String what = "promtool " + PROMETHEUS_VERSION;
+        Path bin = GoModuleBuild.install(
+                cache,
+                MODULE_VERSION + "-" + pinHash(),
+                what,
+                go,
+                BUILD_TIMEOUT,
+                new GoModuleBuild.Step(MODULE, "promtool", List.of(COMMAND), ldflags(), BUILD_TAGS, what));
+        return new Promtool(bin.resolve("promtool"), PROMETHEUS_VERSION);
     }
 
     /**

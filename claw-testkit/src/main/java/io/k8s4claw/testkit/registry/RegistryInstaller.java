@@ -2,7 +2,6 @@ package io.k8s4claw.testkit.registry;
 
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,32 +55,25 @@ public final class RegistryInstaller {
 
     /** Idempotent: reuses a complete build. */
     public Binaries build() {
-        Path target = cache.dir().resolve("registry-" + REGISTRY_VERSION + "-crane-" + CRANE_VERSION + "-" + pinHash());
-        cache.ensure(target, "registry " + REGISTRY_VERSION + " and crane " + CRANE_VERSION, staging -> {
-            Path bin = staging.resolve("bin");
-            Files.createDirectories(bin);
-            Path log = cache.dir().resolve("build.log");
-            Files.deleteIfExists(log);
-            GoModuleBuild.build(
-                    go,
-                    REGISTRY.extractTo(staging.resolve("src/registry")),
-                    registryLdflags(),
-                    bin.resolve("registry"),
-                    List.of("github.com/distribution/distribution/v3/cmd/registry"),
-                    log,
-                    "registry " + REGISTRY_VERSION,
-                    BUILD_TIMEOUT);
-            GoModuleBuild.build(
-                    go,
-                    CRANE.extractTo(staging.resolve("src/crane")),
-                    craneLdflags(),
-                    bin.resolve("crane"),
-                    List.of("github.com/google/go-containerregistry/cmd/crane"),
-                    log,
-                    "crane " + CRANE_VERSION,
-                    BUILD_TIMEOUT);
-        });
-        return new Binaries(target.resolve("bin/registry"), target.resolve("bin/crane"));
+        Path bin = GoModuleBuild.install(
+                cache,
+                "registry-" + REGISTRY_VERSION + "-crane-" + CRANE_VERSION + "-" + pinHash(),
+                "registry " + REGISTRY_VERSION + " and crane " + CRANE_VERSION,
+                go,
+                BUILD_TIMEOUT,
+                GoModuleBuild.Step.binary(
+                        REGISTRY,
+                        "registry",
+                        "github.com/distribution/distribution/v3/cmd/registry",
+                        registryLdflags(),
+                        "registry " + REGISTRY_VERSION),
+                GoModuleBuild.Step.binary(
+                        CRANE,
+                        "crane",
+                        "github.com/google/go-containerregistry/cmd/crane",
+                        craneLdflags(),
+                        "crane " + CRANE_VERSION));
+        return new Binaries(bin.resolve("registry"), bin.resolve("crane"));
     }
 
     static String pinHash() {

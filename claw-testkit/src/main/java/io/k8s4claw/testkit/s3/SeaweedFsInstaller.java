@@ -2,7 +2,6 @@ package io.k8s4claw.testkit.s3;
 
 import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.install.PeerCache;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,22 +51,14 @@ public final class SeaweedFsInstaller {
     }
 
     public Path build() {
-        Path target = cache.dir().resolve(MODULE_VERSION + "-" + GoModuleBuild.pinHash(List.of(MODULE), LDFLAGS));
-        cache.ensure(target, "SeaweedFS " + MODULE_VERSION, staging -> {
-            Path bin = staging.resolve("bin");
-            Files.createDirectories(bin);
-            Path log = cache.dir().resolve("build.log");
-            Files.deleteIfExists(log);
-            GoModuleBuild.build(
-                    go,
-                    MODULE.extractTo(staging.resolve("src")),
-                    LDFLAGS,
-                    bin.resolve("weed"),
-                    List.of(COMMAND),
-                    log,
-                    "SeaweedFS " + MODULE_VERSION,
-                    BUILD_TIMEOUT);
-        });
-        return target.resolve("bin").resolve("weed");
+        String what = "SeaweedFS " + MODULE_VERSION;
+        return GoModuleBuild.install(
+                        cache,
+                        MODULE_VERSION + "-" + GoModuleBuild.pinHash(List.of(MODULE), LDFLAGS),
+                        what,
+                        go,
+                        BUILD_TIMEOUT,
+                        GoModuleBuild.Step.binary(MODULE, "weed", COMMAND, LDFLAGS, what))
+                .resolve("weed");
     }
 }
