@@ -2,6 +2,7 @@ package io.k8s4claw.bridge.runtime.hermes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.bridge.net.EventLoops;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -11,8 +12,6 @@ import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -109,7 +106,7 @@ public final class HermesSseConnector implements RuntimeConnector {
     @Override
     public synchronized void start(OutboundRouter outbound) {
         checkStartable();
-        ownGroup = new MultiThreadIoEventLoopGroup(1, daemon("hermes-http"), NioIoHandler.newFactory());
+        ownGroup = EventLoops.newSingleThreadGroup("hermes-http");
         startOn(ownGroup.next());
     }
 
@@ -441,14 +438,5 @@ public final class HermesSseConnector implements RuntimeConnector {
             boolean ready = gateway.isTextual() ? "ok".equals(gateway.asText()) : "ok".equals(overall);
             return new HealthVerdict(ready ? RuntimeHealth.State.UP : RuntimeHealth.State.STARTING, detail);
         }
-    }
-
-    private static ThreadFactory daemon(String name) {
-        var n = new AtomicInteger();
-        return r -> {
-            var t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
