@@ -49,8 +49,8 @@ public final class ChannelMain {
             """;
 
     /**
-     * One logfmt line per record on stderr for the sidecar and every library in it (System.Logger and OkHttp log
-     * through java.util.logging), the secrets of the environment redacted; CLAW_LOG_LEVEL sets the level
+     * One logfmt line per record on stderr for the sidecar and every library in it (System.Logger and any library
+     * logging through java.util.logging), the secrets of the environment redacted; CLAW_LOG_LEVEL sets the level
      * (default INFO), a {@code java.util.logging.config.file} replaces all of it.
      */
     static void configureLogging(Map<String, String> env) {

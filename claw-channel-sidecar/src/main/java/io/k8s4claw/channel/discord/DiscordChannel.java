@@ -12,13 +12,16 @@ import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformStatus;
+import io.k8s4claw.channel.common.PlatformWebSocket;
 import io.k8s4claw.channel.common.RecentIds;
 import io.k8s4claw.channel.common.ReplyStreamer;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.BusClient;
 import io.k8s4claw.channel.sdk.ReplyHandler;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,12 +31,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 
 /**
  * Discord over Gateway v10 (JSON) for events, REST for replies.
@@ -73,7 +70,7 @@ public final class DiscordChannel implements PlatformChannel {
     private final ChannelMetrics metrics;
     private final Secret token;
     private final DiscordRest rest;
-    private final OkHttpClient http;
+    private final PlatformHttp http;
     private final int intents;
     private final long invalidSessionMinMs;
     private final long invalidSessionMaxMs;
@@ -100,15 +97,13 @@ public final class DiscordChannel implements PlatformChannel {
         this.metrics = metrics;
         this.token = config.secret(
                 "DISCORD_BOT_TOKEN", "the Discord bot token (Bot tab of the application in the Developer Portal)");
-        HttpUrl base = HttpUrl.get(
-                config.url("apiBaseUrl", "https://discord.com/api/v10/").toString());
+        URI base = config.url("apiBaseUrl", "https://discord.com/api/v10/");
         this.intents = (int) config.integer(
                 "intents", GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT, 0, (1 << 26) - 1);
         this.invalidSessionMinMs = config.integer("invalidSessionDelayMinMs", 1000, 0, 60_000);
         this.invalidSessionMaxMs =
                 Math.max(invalidSessionMinMs, config.integer("invalidSessionDelayMaxMs", 5000, 0, 60_000));
-        this.http =
-                new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
+        this.http = PlatformHttp.create("discord-" + name, Duration.ofSeconds(30));
         this.rest = new DiscordRest(http, base, token, metrics);
         this.streamer = new ReplyStreamer(
                 rest,
@@ -199,7 +194,7 @@ public final class DiscordChannel implements PlatformChannel {
             current = c;
         }
         try {
-            c.ws = http.newWebSocket(new Request.Builder().url(full).build(), c);
+            c.ws = http.webSocket(URI.create(full), c, Duration.ZERO, null); // Discord's heartbeat finds zombies
         } catch (IllegalArgumentException e) {
             stopFor("the gateway URL is not usable: " + e.getMessage());
         }
@@ -222,9 +217,9 @@ public final class DiscordChannel implements PlatformChannel {
     }
 
     /** One gateway WebSocket. */
-    private final class Connection extends WebSocketListener {
+    private final class Connection implements PlatformWebSocket.Listener {
         final boolean resuming;
-        volatile WebSocket ws;
+        volatile PlatformWebSocket ws;
         volatile boolean ended;
         volatile boolean ackReceived = true;
         ScheduledFuture<?> heartbeat;
@@ -240,7 +235,8 @@ public final class DiscordChannel implements PlatformChannel {
         }
 
         @Override
-        public void onMessage(WebSocket webSocket, String text) {
+        public void onMessage(PlatformWebSocket webSocket, String text) {
+            ws = webSocket; // the first message may come before webSocket() returned
             if (stale()) return;
             Json p;
             try {
@@ -371,21 +367,21 @@ public final class DiscordChannel implements PlatformChannel {
         }
 
         @Override
-        public void onClosing(WebSocket webSocket, int code, String reason) {
+        public void onClosing(PlatformWebSocket webSocket, int code, String reason) {
             closedWith(webSocket, code, reason);
         }
 
         @Override
-        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+        public void onFailure(PlatformWebSocket webSocket, Throwable t, int httpStatus) {
             closedWith(
                     webSocket,
                     -1,
-                    response != null ? "HTTP " + response.code() : t.getClass().getSimpleName());
+                    httpStatus > 0 ? "HTTP " + httpStatus : t.getClass().getSimpleName());
         }
 
-        // The socket comes from OkHttp's callback: a connection that fails at once calls back before newWebSocket
-        // has returned and the field `ws` is set (a null there was a flaky NullPointerException).
-        private void closedWith(WebSocket socket, int code, String reason) {
+        // The socket comes from the callback: a connection that fails at once calls back before webSocket() has
+        // returned and the field `ws` is set (a null there was a flaky NullPointerException).
+        private void closedWith(PlatformWebSocket socket, int code, String reason) {
             if (ended) return;
             ended = true;
             if (heartbeat != null) heartbeat.cancel(false);
@@ -508,7 +504,6 @@ public final class DiscordChannel implements PlatformChannel {
         // 1000 would invalidate the session and show the bot offline; a restart should resume.
         if (c != null && c.ws != null) c.ws.close(4000, "sidecar restarting");
         scheduler.shutdownNow();
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        http.close();
     }
 }

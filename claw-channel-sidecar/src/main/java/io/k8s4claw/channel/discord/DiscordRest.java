@@ -3,10 +3,13 @@ package io.k8s4claw.channel.discord;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.common.TextSplitter;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,12 +17,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Discord REST for replies: create/edit messages and typing. Every message carries
@@ -30,10 +27,12 @@ import okhttp3.Response;
  * {@code X-RateLimit-Global}, every call's) retry time.
  */
 final class DiscordRest implements PlatformOutbox {
-    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final String JSON_TYPE = "application/json; charset=utf-8";
 
-    private final OkHttpClient http;
-    private final HttpUrl base;
+    private final PlatformHttp http;
+    /** The API base; each call appends its path to it. */
+    private final URI base;
+
     private final Secret token;
     private final ChannelMetrics metrics;
     private final TextSplitter splitter = new TextSplitter(2000, TextSplitter.Unit.CODE_POINTS);
@@ -42,7 +41,7 @@ final class DiscordRest implements PlatformOutbox {
 
     private volatile long globalNotBefore;
 
-    DiscordRest(OkHttpClient http, HttpUrl base, Secret token, ChannelMetrics metrics) {
+    DiscordRest(PlatformHttp http, URI base, Secret token, ChannelMetrics metrics) {
         this.http = http;
         this.base = base;
         this.token = token;
@@ -112,14 +111,14 @@ final class DiscordRest implements PlatformOutbox {
 
     private Json call(String method, String path, String route, Json body) throws PlatformException {
         waitForBudget(route);
-        Request req = new Request.Builder()
-                .url(base.newBuilder().addPathSegments(path).build())
+        HttpRequest.Builder req = http.request(PlatformHttp.resolve(base, path.split("/")))
                 .header("Authorization", "Bot " + token.reveal())
-                .header("User-Agent", "DiscordBot (https://github.com/k8s4claw, 0.1.0)")
-                .method(method, body == null ? null : RequestBody.create(body.toString(), JSON_TYPE))
-                .build();
-        try (Response resp = http.newCall(req).execute()) {
-            String text = resp.body() == null ? "" : resp.body().string();
+                .header("User-Agent", "DiscordBot (https://github.com/k8s4claw, 0.1.0)");
+        if (body == null) req.method(method, HttpRequest.BodyPublishers.noBody());
+        else req.header("Content-Type", JSON_TYPE).method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        try {
+            PlatformHttp.Response resp = http.send(req.build());
+            String text = resp.body();
             remember(route, resp);
             int code = resp.code();
             if (code >= 200 && code < 300) {
@@ -182,7 +181,7 @@ final class DiscordRest implements PlatformOutbox {
     }
 
     /** Remembers a bucket that is exhausted until its reset. */
-    private void remember(String route, Response resp) {
+    private void remember(String route, PlatformHttp.Response resp) {
         String remaining = resp.header("X-RateLimit-Remaining");
         String resetAfter = resp.header("X-RateLimit-Reset-After");
         if ("0".equals(remaining) && resetAfter != null) {

@@ -13,8 +13,10 @@ import io.k8s4claw.channel.common.ConfigException;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.PlatformStatus;
+import io.k8s4claw.channel.common.PlatformWebSocket;
 import io.k8s4claw.channel.common.RecentIds;
 import io.k8s4claw.channel.common.ReplyStreamer;
 import io.k8s4claw.channel.common.Secret;
@@ -23,6 +25,7 @@ import io.k8s4claw.channel.sdk.PublishException;
 import io.k8s4claw.channel.sdk.ReplyHandler;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -31,12 +34,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 
 /**
  * Slack over Socket Mode.
@@ -64,7 +61,8 @@ public final class SlackChannel implements PlatformChannel {
     private final ChannelMetrics metrics;
     private final Secret appToken;
     private final SlackWebApi api;
-    private final OkHttpClient http;
+    private final PlatformHttp http;
+    private final Duration pingInterval;
     private final boolean replyInThread;
     private final boolean debugReconnects;
     private final long ackWaitMs;
@@ -96,15 +94,12 @@ public final class SlackChannel implements PlatformChannel {
         if (!botToken.reveal().startsWith("xoxb-")) {
             throw new ConfigException("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
         }
-        HttpUrl base =
-                HttpUrl.get(config.url("apiBaseUrl", "https://slack.com/api/").toString());
+        URI base = config.url("apiBaseUrl", "https://slack.com/api/");
         this.replyInThread = config.bool("replyInThread", true);
         this.debugReconnects = config.bool("debugReconnects", false);
         this.ackWaitMs = config.integer("ackWaitMs", 2000, 0, 2800);
-        this.http = new OkHttpClient.Builder()
-                .pingInterval(Duration.ofSeconds(config.integer("pingIntervalSeconds", 10, 1, 120)))
-                .callTimeout(Duration.ofSeconds(30))
-                .build();
+        this.pingInterval = Duration.ofSeconds(config.integer("pingIntervalSeconds", 10, 1, 120));
+        this.http = PlatformHttp.create("slack-" + name, Duration.ofSeconds(30));
         this.api = new SlackWebApi(
                 http,
                 base,
@@ -172,7 +167,7 @@ public final class SlackChannel implements PlatformChannel {
             String url = api.openConnection(appToken);
             if (debugReconnects) url += (url.contains("?") ? "&" : "?") + "debug_reconnects=true";
             Socket socket = new Socket();
-            socket.ws = http.newWebSocket(new Request.Builder().url(url).build(), socket);
+            socket.ws = http.webSocket(URI.create(url), socket, pingInterval, scheduler);
         } catch (PlatformException e) {
             connecting.set(false);
             if (e.kind() == PlatformException.Kind.AUTH) {
@@ -218,20 +213,21 @@ public final class SlackChannel implements PlatformChannel {
     }
 
     /** One Socket Mode WebSocket. */
-    private final class Socket extends WebSocketListener {
-        volatile WebSocket ws;
+    private final class Socket implements PlatformWebSocket.Listener {
+        volatile PlatformWebSocket ws;
         volatile boolean retired;
         volatile boolean replacementRequested;
         volatile boolean helloSeen;
 
         void retire(int code, String reason) {
             retired = true;
-            WebSocket w = ws;
+            PlatformWebSocket w = ws;
             if (w != null) w.close(code, reason);
         }
 
         @Override
-        public void onMessage(WebSocket webSocket, String text) {
+        public void onMessage(PlatformWebSocket webSocket, String text) {
+            ws = webSocket; // the first message may come before webSocket() returned
             Json msg;
             try {
                 msg = Json.parse(text);
@@ -288,19 +284,15 @@ public final class SlackChannel implements PlatformChannel {
         }
 
         @Override
-        public void onClosing(WebSocket webSocket, int code, String reason) {
+        public void onClosing(PlatformWebSocket webSocket, int code, String reason) {
             webSocket.close(1000, null);
-        }
-
-        @Override
-        public void onClosed(WebSocket webSocket, int code, String reason) {
             ended("closed by Slack (" + code + ")");
         }
 
         @Override
-        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            String why = response != null
-                    ? "WebSocket refused with HTTP " + response.code() + " (stale single-use URL?)"
+        public void onFailure(PlatformWebSocket webSocket, Throwable t, int httpStatus) {
+            String why = httpStatus > 0
+                    ? "WebSocket refused with HTTP " + httpStatus + " (stale single-use URL?)"
                     : "WebSocket failed: " + t.getClass().getSimpleName();
             ended(why);
         }
@@ -474,7 +466,6 @@ public final class SlackChannel implements PlatformChannel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        http.close();
     }
 }

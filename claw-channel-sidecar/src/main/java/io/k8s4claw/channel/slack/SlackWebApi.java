@@ -3,20 +3,17 @@ package io.k8s4claw.channel.slack;
 import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.common.TextSplitter;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Slack Web API calls the sidecar makes: {@code auth.test}, {@code apps.connections.open} (app token),
@@ -25,7 +22,7 @@ import okhttp3.Response;
  * 429 on one method, calls of that method wait until its Retry-After passed, others go on.
  */
 final class SlackWebApi implements PlatformOutbox {
-    static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
+    static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final Set<String> AUTH_ERRORS = Set.of(
             "invalid_auth",
             "not_authed",
@@ -39,8 +36,10 @@ final class SlackWebApi implements PlatformOutbox {
     private static final Set<String> TRANSIENT_ERRORS =
             Set.of("internal_error", "fatal_error", "service_unavailable", "request_timeout");
 
-    private final OkHttpClient http;
-    private final HttpUrl base;
+    private final PlatformHttp http;
+    /** The API base; each call appends its path to it. */
+    private final URI base;
+
     private final Secret botToken;
     private final ChannelMetrics metrics;
     private final SlackMrkdwn.Allow allow;
@@ -51,8 +50,8 @@ final class SlackWebApi implements PlatformOutbox {
     private final Map<String, Long> notBeforeNanos = new ConcurrentHashMap<>();
 
     SlackWebApi(
-            OkHttpClient http,
-            HttpUrl base,
+            PlatformHttp http,
+            URI base,
             Secret botToken,
             ChannelMetrics metrics,
             SlackMrkdwn.Allow allow,
@@ -140,15 +139,12 @@ final class SlackWebApi implements PlatformOutbox {
             }
         }
         // The token goes in the Authorization header only: Slack rejects it as a POST parameter.
-        Request req = new Request.Builder()
-                .url(base.newBuilder().addPathSegment(method).build())
-                .header("Authorization", "Bearer " + token.reveal())
-                .post(
-                        body == null
-                                ? RequestBody.create(new byte[0], null)
-                                : RequestBody.create(body.toString(), JSON_TYPE))
-                .build();
-        try (Response resp = http.newCall(req).execute()) {
+        HttpRequest.Builder req =
+                http.request(PlatformHttp.resolve(base, method)).header("Authorization", "Bearer " + token.reveal());
+        if (body == null) req.POST(HttpRequest.BodyPublishers.noBody());
+        else req.header("Content-Type", JSON_TYPE).POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        try {
+            PlatformHttp.Response resp = http.send(req.build());
             if (resp.code() == 429) {
                 Duration retryAfter = retryAfter(resp.header("Retry-After"));
                 notBeforeNanos.put(method, System.nanoTime() + retryAfter.toNanos());
@@ -160,7 +156,7 @@ final class SlackWebApi implements PlatformOutbox {
             if (resp.code() >= 500)
                 throw PlatformException.transientFailure(
                         "http_" + resp.code(), "Slack " + method + " answered HTTP " + resp.code());
-            String text = resp.body() == null ? "" : resp.body().string();
+            String text = resp.body();
             Json json;
             try {
                 json = Json.parse(text);

@@ -2,32 +2,31 @@ package io.k8s4claw.channel.telegram;
 
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.common.TextSplitter;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Telegram Bot API calls ({@code <base>/bot<token>/<method>}, JSON). The token is part of the URL, so
- * nothing here ever puts a URL or an OkHttp exception message into an error or a log line.
+ * nothing here ever puts a URL or an HTTP client's exception message into an error or a log line.
  * Replies: {@code sendMessage} in MarkdownV2 with a plain-text retry when Telegram cannot parse the
  * entities, {@code migrate_to_chat_id} followed (and remembered), {@code retry_after} surfaced as a rate
  * limit; 401/404 mean a bad token, 403 a user who blocked the bot (terminal for that chat).
  */
 final class TelegramApi implements PlatformOutbox {
-    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final String JSON_TYPE = "application/json; charset=utf-8";
 
-    private final OkHttpClient http;
-    private final HttpUrl base;
+    private final PlatformHttp http;
+    /** The API base; each call appends its path to it. */
+    private final URI base;
+
     private final Secret token;
     private final boolean markdown;
     private final TextSplitter splitter = new TextSplitter(4096, TextSplitter.Unit.UTF16);
@@ -42,7 +41,7 @@ final class TelegramApi implements PlatformOutbox {
                 }
             });
 
-    TelegramApi(OkHttpClient http, HttpUrl base, Secret token, boolean markdown) {
+    TelegramApi(PlatformHttp http, URI base, Secret token, boolean markdown) {
         this.http = http;
         this.base = base;
         this.token = token;
@@ -55,21 +54,13 @@ final class TelegramApi implements PlatformOutbox {
 
     /** Calls a method; returns {@code result}. */
     Json call(String method, Json body, Duration timeout) throws PlatformException {
-        Request req = new Request.Builder()
-                .url(base.newBuilder()
-                        .addPathSegment("bot" + token.reveal())
-                        .addPathSegment(method)
-                        .build())
-                .post(RequestBody.create(body.toString(), JSON_TYPE))
-                .build();
-        OkHttpClient client = timeout == null
-                ? http
-                : http.newBuilder()
-                        .readTimeout(timeout)
-                        .callTimeout(timeout.plusSeconds(5))
-                        .build();
-        try (Response resp = client.newCall(req).execute()) {
-            String text = resp.body() == null ? "" : resp.body().string();
+        HttpRequest.Builder req = http.request(PlatformHttp.resolve(base, "bot" + token.reveal(), method))
+                .header("Content-Type", JSON_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (timeout != null) req.timeout(timeout.plusSeconds(5)); // a long poll's own wait, and the answer's time
+        try {
+            PlatformHttp.Response resp = http.send(req.build());
+            String text = resp.body();
             Json json;
             try {
                 json = Json.parse(text);

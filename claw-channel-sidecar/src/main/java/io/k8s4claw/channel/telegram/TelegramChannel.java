@@ -14,6 +14,7 @@ import io.k8s4claw.channel.common.ConfigException;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
 import io.k8s4claw.channel.common.PlatformException;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformStatus;
 import io.k8s4claw.channel.common.RecentIds;
 import io.k8s4claw.channel.common.ReplyStreamer;
@@ -34,8 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * Telegram via the Bot API.
@@ -64,7 +63,7 @@ public final class TelegramChannel implements PlatformChannel {
     private final String name;
     private final ChannelMetrics metrics;
     private final TelegramApi api;
-    private final OkHttpClient http;
+    private final PlatformHttp http;
     private final boolean webhookMode;
     private final int pollTimeoutSeconds;
     private final String webhookPath;
@@ -101,16 +100,9 @@ public final class TelegramChannel implements PlatformChannel {
         if (webhookSecret != null && !webhookSecret.reveal().matches("[A-Za-z0-9_-]{1,256}")) {
             throw new ConfigException("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
         }
-        this.http = new OkHttpClient.Builder()
-                .readTimeout(Duration.ofSeconds(30))
-                .callTimeout(Duration.ofSeconds(40))
-                .build();
+        this.http = PlatformHttp.create("telegram-" + name, Duration.ofSeconds(40));
         this.api = new TelegramApi(
-                http,
-                HttpUrl.get(
-                        config.url("apiBaseUrl", "https://api.telegram.org/").toString()),
-                token,
-                config.bool("markdown", true));
+                http, config.url("apiBaseUrl", "https://api.telegram.org/"), token, config.bool("markdown", true));
         this.streamer = new ReplyStreamer(
                 api,
                 metrics,
@@ -416,7 +408,6 @@ public final class TelegramChannel implements PlatformChannel {
         }
         long deadline = System.nanoTime() + grace.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) sleep(20);
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        http.close();
     }
 }

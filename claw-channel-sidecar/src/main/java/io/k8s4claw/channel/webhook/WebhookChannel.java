@@ -12,6 +12,7 @@ import io.k8s4claw.channel.common.ChannelMetrics;
 import io.k8s4claw.channel.common.ConfigException;
 import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformChannel;
+import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformStatus;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.BusClient;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,11 +38,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * The generic webhook channel: any system that can call a URL.
@@ -76,7 +73,7 @@ public final class WebhookChannel implements PlatformChannel {
     /** The text that stops the reply in progress instead of being sent (as Hermes's own platforms read /stop). */
     static final String STOP_COMMAND = "/stop";
 
-    private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
+    private static final String JSON_TYPE = "application/json; charset=utf-8";
 
     private final String name;
     private final ChannelMetrics metrics;
@@ -89,7 +86,7 @@ public final class WebhookChannel implements PlatformChannel {
     private final URI outboundUrl;
     private final boolean outboundDeltas;
     private final int outboundMaxAttempts;
-    private final OkHttpClient http;
+    private final PlatformHttp http;
     private final PlatformStatus status = new PlatformStatus();
     /** delivery id -> SHA-256 of the body, to tell an honest retry from a reused key (409). */
     private final Map<String, String> deliveries;
@@ -116,13 +113,11 @@ public final class WebhookChannel implements PlatformChannel {
                         "WEBHOOK_OUTBOUND_SECRET", "the secret replies to CHANNEL_CONFIG.outboundUrl are signed with");
         this.outboundDeltas = config.bool("outboundStreaming", false);
         this.outboundMaxAttempts = (int) config.integer("outboundMaxAttempts", 5, 1, 20);
-        OkHttpClient.Builder client = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30));
-        if (outboundUrl == null || outboundUrl.getScheme().equals("http")) {
-            // Plain HTTP only (in-cluster receivers): OkHttp then never initialises TLS, which alone costs
-            // ~17 MiB of resident memory in this JVM configuration (see docs/operations.md).
-            client.connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT));
-        }
-        this.http = client.build();
+        // Plain HTTP only (in-cluster receivers): the client then never initialises TLS, which alone costs
+        // ~17 MiB of resident memory in this JVM configuration (see docs/operations.md).
+        this.http = outboundUrl == null || outboundUrl.getScheme().equals("http")
+                ? PlatformHttp.cleartextOnly("webhook-" + name, Duration.ofSeconds(30))
+                : PlatformHttp.create("webhook-" + name, Duration.ofSeconds(30));
         this.deliveries = new LinkedHashMap<>(64, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -504,21 +499,22 @@ public final class WebhookChannel implements PlatformChannel {
         String lastError = "unknown";
         for (int attempt = 1; attempt <= outboundMaxAttempts; attempt++) {
             String ts = String.valueOf(System.currentTimeMillis() / 1000);
-            Request req = new Request.Builder()
-                    .url(outboundUrl.toString())
+            HttpRequest req = http.request(outboundUrl)
                     .header(WebhookSignature.TIMESTAMP_HEADER, ts)
                     .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(outboundSecret, ts, bytes))
                     .header(WebhookSignature.DELIVERY_HEADER, deliveryId)
                     .header("Idempotency-Key", deliveryId)
-                    .post(RequestBody.create(bytes, JSON_TYPE))
+                    .header("Content-Type", JSON_TYPE)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                     .build();
             long waitMs;
-            try (Response resp = http.newCall(req).execute()) {
+            try {
+                PlatformHttp.Response resp = http.send(req);
                 int code = resp.code();
                 if (code >= 200 && code < 300) {
                     metrics.replyOut();
                     String id = deliveryId;
-                    String text = resp.body() == null ? "" : resp.body().string();
+                    String text = resp.body();
                     try {
                         Json r = text.isBlank() ? null : Json.parse(text);
                         if (r != null && r.hasNonNull("message_id"))
@@ -592,7 +588,6 @@ public final class WebhookChannel implements PlatformChannel {
                 break;
             }
         }
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        http.close();
     }
 }
