@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -84,7 +85,7 @@ final class ClawEventSources {
                                 .map(n -> claw.getMetadata().getNamespace() + "/" + n)
                                 .toList()));
         String owned = ClawApi.LABEL_MANAGED_BY + "=" + ClawLabels.MANAGED_BY_VALUE;
-        statefulSets = owned(context, StatefulSet.class, owned);
+        statefulSets = owned(context, StatefulSet.class, owned, ChildSignals::statefulSetChanged);
         services = owned(context, Service.class, owned);
         configMaps = owned(context, ConfigMap.class, owned);
         serviceAccounts = owned(context, ServiceAccount.class, owned);
@@ -93,11 +94,11 @@ final class ClawEventSources {
         pdbs = owned(context, PodDisruptionBudget.class, owned);
         claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
         // The Claw's pod, read (never written) for per-container readiness: runtime, bridge, each channel sidecar.
-        pods = owned(context, Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        pods = owned(context, Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE, ChildSignals::podChanged);
         channels = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(ClawChannel.class, Claw.class)
                         .withName("clawchannels")
-                        .withItemStore(new ManagedFieldsFreeStore<>())
+                        .withItemStore(new SlimStore<>())
                         .withSecondaryToPrimaryMapper(channel -> primaries
                                 .byIndex(
                                         BY_CHANNEL,
@@ -151,12 +152,19 @@ final class ClawEventSources {
 
     private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(
             EventSourceContext<Claw> context, Class<R> type, String selector) {
+        return owned(context, type, selector, (now, before) -> true);
+    }
+
+    /** {@code changed}: whether an update can matter to the Claw's reconcile ({@link ChildSignals}). */
+    private static <R extends HasMetadata> InformerEventSource<R, Claw> owned(
+            EventSourceContext<Claw> context, Class<R> type, String selector, OnUpdateFilter<R> changed) {
         return new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(type, Claw.class)
                         .withName(type.getSimpleName().toLowerCase())
-                        .withItemStore(new ManagedFieldsFreeStore<>())
+                        .withItemStore(new SlimStore<>())
                         .withLabelSelector(selector)
                         .withSecondaryToPrimaryMapper(ClawEventSources::byInstanceLabel)
+                        .withOnUpdateFilter(changed)
                         .build(),
                 context);
     }

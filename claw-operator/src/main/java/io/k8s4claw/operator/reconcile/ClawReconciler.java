@@ -712,7 +712,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 client.resource(pvc).delete();
                 metrics.childWrite("PersistentVolumeClaim", "delete");
             } else if (ChildApplier.ownedBy(pvc, claw)) {
-                // Retain (and Archive, which this operator treats as Retain): the claim must survive its Claw.
+                // Retain (and Archive, once archived or failed to archive): the claim must survive its Claw.
                 client.persistentVolumeClaims()
                         .inNamespace(pvc.getMetadata().getNamespace())
                         .withName(pvc.getMetadata().getName())

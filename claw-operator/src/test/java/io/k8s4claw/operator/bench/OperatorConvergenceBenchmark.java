@@ -399,11 +399,12 @@ class OperatorConvergenceBenchmark {
     }
 
     static List<String> jvmFlags() {
-        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=70 of the limit (-Dbench.xmx to
-        // vary).
-        // -Dbench.operatorFlags adds flags (e.g. a JFR recording) to the operator's JVM.
-        List<String> flags = new ArrayList<>(
-                List.of("-Xmx" + System.getProperty("bench.xmx", "358m"), "-XX:+ExitOnOutOfMemoryError"));
+        // The Deployment's JAVA_TOOL_OPTIONS with its 512 MiB limit: MaxRAMPercentage=60 of the limit (-Dbench.xmx to
+        // vary), string deduplication; -Dbench.operatorFlags adds flags (e.g. a JFR recording).
+        List<String> flags = new ArrayList<>(List.of(
+                "-Xmx" + System.getProperty("bench.xmx", "307m"),
+                "-XX:+UseStringDeduplication",
+                "-XX:+ExitOnOutOfMemoryError"));
         String extra = System.getProperty("bench.operatorFlags", "").strip();
         if (!extra.isEmpty()) {
             flags.addAll(Arrays.asList(extra.split("\\s+")));

@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>the kubelet: every pod of the namespace gets the status a kubelet reports once its containers run (phase
  *       Running, a status per container and native sidecar, the Ready condition), written to {@code pods/status};
  *       ready or not as {@link #podsBecomeReady} and {@link #notReadyContainers} say. Pods stay unscheduled
- *       ({@code nodeName} empty): the apiserver then deletes them at once, as it would a pod no kubelet holds.</li>
+ *       ({@code nodeName} empty): the apiserver then deletes them at once, as it would a pod no kubelet holds. So
+ *       they get no pod IP either (no node, no pod network): with one, the endpoint controllers write an address
+ *       without a node, which the apiserver refuses, and retry it with an event each time (~15 writes per Service,
+ *       load a cluster would not carry).</li>
  *   <li>a volume provisioner: every pending claim gets a pre-bound PersistentVolume of its size and class, which
  *       the real PV binder then binds.</li>
  * </ul>
@@ -208,7 +211,6 @@ public final class KubeletStandIn implements AutoCloseable {
         return new PodStatusBuilder()
                 .withPhase("Running")
                 .withStartTime(started)
-                .withPodIP("10.244.0.10")
                 .withConditions(conditions)
                 .withContainerStatuses(containers)
                 .withInitContainerStatuses(java.util.stream.Stream.concat(completed.stream(), sidecars.stream())
