@@ -139,6 +139,15 @@ public final class OpsHttpServer implements AutoCloseable {
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
+            if (req.decoderResult().isFailure()) {
+                Exchange bad = new Exchange(ctx, req, "");
+                respond(
+                        bad,
+                        400,
+                        "text/plain",
+                        "bad request: " + req.decoderResult().cause().getMessage() + "\n");
+                return;
+            }
             String path = new QueryStringDecoder(req.uri()).path();
             Exchange ex = new Exchange(ctx, req, path);
             if (within(path, "/healthz")) {
@@ -156,7 +165,11 @@ public final class OpsHttpServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.warn("ops http: {}", cause.toString());
+            if (cause instanceof IOException) {
+                LOG.debug("ops http: {}", cause.toString()); // a probe or scraper hung up
+            } else {
+                LOG.warn("ops http: {}", cause.toString());
+            }
             ctx.close();
         }
     }
@@ -252,7 +265,8 @@ public final class OpsHttpServer implements AutoCloseable {
         }
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         HttpUtil.setContentLength(res, length);
-        boolean keepAlive = HttpUtil.isKeepAlive(ex.request());
+        boolean keepAlive = HttpUtil.isKeepAlive(ex.request())
+                && ex.request().decoderResult().isSuccess();
         HttpUtil.setKeepAlive(res, keepAlive);
         var written = ex.ctx().writeAndFlush(res);
         if (!keepAlive) {
