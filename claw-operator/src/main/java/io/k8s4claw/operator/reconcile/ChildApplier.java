@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The one place that compares desired children with the cluster and writes the difference.
@@ -202,34 +203,67 @@ public final class ChildApplier {
     }
 
     private static <T extends HasMetadata> boolean matches(T wanted, T actual) {
-        Map<String, String> actualAnnotations = actual.getMetadata().getAnnotations() == null
-                ? Map.of()
-                : actual.getMetadata().getAnnotations();
-        if (!Objects.equals(
-                wanted.getMetadata().getAnnotations().get(APPLIED_HASH), actualAnnotations.get(APPLIED_HASH))) {
-            return false;
+        return Expected.of(wanted).heldBy(actual);
+    }
+
+    /**
+     * What a child written from a stamped desired object must still show for the operator to leave it alone: the
+     * applied hash and our labels and annotations, our owner reference, and the fields only we write (ConfigMap and
+     * Secret data, as a hash; StatefulSet replicas). Kept by {@link RenderMemo} in place of the object, so a reconcile
+     * whose inputs did not change can check the cluster without rendering again.
+     */
+    record Expected(
+            String kind,
+            String name,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            String ownerUid,
+            String dataHash,
+            Integer replicas) {
+
+        static Expected of(HasMetadata stamped) {
+            Map<String, String> labels = stamped.getMetadata().getLabels();
+            return new Expected(
+                    stamped.getKind(),
+                    stamped.getMetadata().getName(),
+                    labels == null ? Map.of() : new LinkedHashMap<>(labels),
+                    new LinkedHashMap<>(stamped.getMetadata().getAnnotations()),
+                    stamped.getMetadata().getOwnerReferences().get(0).getUid(),
+                    dataHash(stamped),
+                    stamped instanceof StatefulSet sts ? sts.getSpec().getReplicas() : null);
         }
-        if (!contains(actual.getMetadata().getLabels(), wanted.getMetadata().getLabels())
-                || !contains(actualAnnotations, wanted.getMetadata().getAnnotations())) {
-            return false;
+
+        boolean heldBy(HasMetadata actual) {
+            Map<String, String> actualAnnotations = actual.getMetadata().getAnnotations() == null
+                    ? Map.of()
+                    : actual.getMetadata().getAnnotations();
+            if (!Objects.equals(annotations.get(APPLIED_HASH), actualAnnotations.get(APPLIED_HASH))) {
+                return false;
+            }
+            if (!contains(actual.getMetadata().getLabels(), labels) || !contains(actualAnnotations, annotations)) {
+                return false;
+            }
+            if (actual.getMetadata().getOwnerReferences() == null
+                    || actual.getMetadata().getOwnerReferences().stream()
+                            .noneMatch(r -> Objects.equals(r.getUid(), ownerUid))) {
+                return false;
+            }
+            // Drift in fields only we write (someone edited them by hand): put ours back.
+            if (dataHash != null && !dataHash.equals(dataHash(actual))) {
+                return false;
+            }
+            return replicas == null
+                    || (actual instanceof StatefulSet sts
+                            && Objects.equals(replicas, sts.getSpec().getReplicas()));
         }
-        String ownerUid = wanted.getMetadata().getOwnerReferences().get(0).getUid();
-        if (actual.getMetadata().getOwnerReferences() == null
-                || actual.getMetadata().getOwnerReferences().stream()
-                        .noneMatch(r -> Objects.equals(r.getUid(), ownerUid))) {
-            return false;
+
+        private static String dataHash(HasMetadata object) {
+            return switch (object) {
+                case ConfigMap m -> Hashes.ofString(new TreeMap<>(nullToEmpty(m.getData())).toString());
+                case Secret s -> Hashes.ofString(new TreeMap<>(nullToEmpty(s.getData())).toString());
+                default -> null;
+            };
         }
-        // Drift in fields only we write (someone edited them by hand): put ours back.
-        if (wanted instanceof ConfigMap w && actual instanceof ConfigMap a) {
-            return Objects.equals(nullToEmpty(w.getData()), nullToEmpty(a.getData()));
-        }
-        if (wanted instanceof Secret w && actual instanceof Secret a) {
-            return Objects.equals(nullToEmpty(w.getData()), nullToEmpty(a.getData()));
-        }
-        if (wanted instanceof StatefulSet w && actual instanceof StatefulSet a) {
-            return Objects.equals(w.getSpec().getReplicas(), a.getSpec().getReplicas());
-        }
-        return true;
     }
 
     private static List<String> claimTemplateNames(StatefulSet sts) {

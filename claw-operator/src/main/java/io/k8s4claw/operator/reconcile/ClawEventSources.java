@@ -169,6 +169,21 @@ final class ClawEventSources {
                 context);
     }
 
+    /** The cache of the children of one kind the operator writes (its {@code getKind()}). */
+    InformerEventSource<? extends HasMetadata, Claw> ofKind(String kind) {
+        return switch (kind) {
+            case "StatefulSet" -> statefulSets;
+            case "Service" -> services;
+            case "ConfigMap" -> configMaps;
+            case "Secret" -> secrets;
+            case "ServiceAccount" -> serviceAccounts;
+            case "NetworkPolicy" -> networkPolicies;
+            case "Ingress" -> ingresses;
+            case "PodDisruptionBudget" -> pdbs;
+            default -> throw new IllegalArgumentException("claw-operator does not write " + kind);
+        };
+    }
+
     List<EventSource<?, Claw>> all() {
         return List.of(
                 statefulSets,

@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             new io.k8s4claw.operator.archive.ArchiveOnDelete(
                     io.k8s4claw.operator.OperatorVersion.current().operatorImage());
     private final AutoUpdates autoUpdates;
+    /** Per Claw, what its last render wrote (a few hundred bytes each): see {@link RenderMemo}. */
+    private final Map<ResourceID, RenderMemo> memos = new ConcurrentHashMap<>();
+
     private volatile KubernetesClient metadataClient;
     /** The operator's client, for the pre-update archive (which auto-update asks without one). */
     private volatile KubernetesClient client;
@@ -175,7 +179,6 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             return runtimeClassMissing(claw, missing.name(), events, context);
         }
 
-        DesiredState desired;
         // Auto-update first: it decides which tag the StatefulSet renders (the Claw is planned with it in
         // spec.image.tag).
         AutoUpdateStatus previousUpdate = previous == null ? null : previous.getAutoUpdate();
@@ -195,34 +198,30 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                         .inNamespace(namespace)
                         .withName(secretName)
                         .get()));
-        // Validated above, unless auto-update changed the tag it renders.
-        ClawPlanner.Plan rendered = update.claw() == claw
-                ? planner.planValidated(claw, channels, secretHashes)
-                : planner.plan(update.claw(), channels, secretHashes);
-        switch (rendered) {
-            case ClawPlanner.Plan.Invalid invalid -> {
-                return invalid(claw, invalid.errors(), events, context);
-            }
-            case ClawPlanner.Plan.Ready ready -> desired = ready.state();
-        }
-
-        // Volumes may grow, never shrink: compare with the claims that exist.
-        Map<VolumeRole, String> claimNames = new EnumMap<>(VolumeRole.class);
-        Map<VolumeRole, Quantity> claimSizes = new EnumMap<>(VolumeRole.class);
-        RenderNames renderNames = RenderNames.defaults(claw.getMetadata().getName());
-        for (var template : desired.statefulSet().getSpec().getVolumeClaimTemplates()) {
-            for (VolumeRole role : VolumeRole.values()) {
-                if (renderNames.volumeName(role).equals(template.getMetadata().getName())) {
-                    claimNames.put(
-                            role,
-                            template.getMetadata().getName() + "-"
-                                    + claw.getMetadata().getName() + "-0");
-                    claimSizes.put(
-                            role,
-                            template.getSpec().getResources().getRequests().get("storage"));
+        // The last render of this Claw still holds (same inputs, the cluster still shows what it wrote): skip
+        // rendering and hashing every child (RenderMemo). Otherwise render, and write what differs.
+        ResourceID id = ResourceID.fromResource(claw);
+        String inputs = RenderMemo.fingerprint(update.claw(), channels, secretHashes);
+        RenderMemo memo = memos.get(id);
+        DesiredState desired = null;
+        RenderMemo.RenderSummary summary;
+        if (memo != null && memo.inputs().equals(inputs) && memo.heldBy(sources, namespace)) {
+            summary = memo.summary();
+        } else {
+            // Validated above, unless auto-update changed the tag it renders.
+            ClawPlanner.Plan rendered = update.claw() == claw
+                    ? planner.planValidated(claw, channels, secretHashes)
+                    : planner.plan(update.claw(), channels, secretHashes);
+            switch (rendered) {
+                case ClawPlanner.Plan.Invalid invalid -> {
+                    return invalid(claw, invalid.errors(), events, context);
                 }
+                case ClawPlanner.Plan.Ready ready -> desired = ready.state();
             }
+            summary = summarize(claw, desired);
         }
+        Map<VolumeRole, String> claimNames = summary.claimNames();
+        Map<VolumeRole, Quantity> claimSizes = summary.claimSizes();
         Map<VolumeRole, Optional<PersistentVolumeClaim>> claims = new EnumMap<>(VolumeRole.class);
         List<FieldError> shrinks = new ArrayList<>();
         claimNames.forEach((role, pvcName) -> {
@@ -244,69 +243,46 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             return invalid(claw, shrinks, events, context);
         }
 
-        ChildApplier applier = new ChildApplier(client, metrics, writePath);
         List<ChildApplier.Outcome> outcomes = new ArrayList<>();
-        outcomes.add(applier.apply(claw, desired.serviceAccount(), sources.serviceAccounts));
-        outcomes.add(applier.apply(claw, desired.configMap(), sources.configMaps));
-        desired.renderedSecret().ifPresent(s -> outcomes.add(applier.apply(claw, s, sources.secrets)));
-        for (DesiredState.GeneratedSecretPlan plan : desired.generatedSecrets()) {
-            outcomes.add(applier.createOnce(claw, secretGenerator.generate(plan, namespace), sources.secrets));
-        }
-        outcomes.add(applier.apply(claw, desired.service(), sources.services));
-        ChildApplier.Outcome podOutcome = applier.apply(claw, desired.statefulSet(), sources.statefulSets);
-        outcomes.add(podOutcome);
+        ChildApplier.Outcome podOutcome = ChildApplier.Outcome.UNCHANGED;
         String name = claw.getMetadata().getName();
-        outcomes.add(desired.networkPolicy()
-                .map(np -> applier.apply(claw, np, sources.networkPolicies))
-                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.networkPolicies)));
-        outcomes.add(desired.ingress()
-                .map(i -> applier.apply(claw, i, sources.ingresses))
-                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.ingresses)));
-        outcomes.add(desired.podDisruptionBudget()
-                .map(p -> applier.apply(claw, p, sources.pdbs))
-                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
+        if (desired != null) {
+            podOutcome = applyChildren(claw, desired, client, namespace, outcomes);
+            memos.put(id, memoOf(inputs, desired, summary));
+        }
         claims.forEach((role, pvc) -> pvc.ifPresent(p -> reconcileClaim(client, claw, p, claimSizes.get(role))));
         VolumeSnapshots.Outcome snapshotOutcome = snapshots.reconcile(client, claw, claimNames, claims);
         if (outcomes.stream().anyMatch(o -> o != ChildApplier.Outcome.UNCHANGED)) {
             LOG.info("Claw {}/{}: children {}", namespace, name, outcomes);
         }
 
-        StatefulSet sts =
-                sources.statefulSets.get(new ResourceID(name, namespace)).orElse(desired.statefulSet());
-        var runtimeContainer = desired.statefulSet()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Optional<StatefulSet> sts = sources.statefulSets.get(new ResourceID(name, namespace));
         if (update.step().isPresent()
                 && ForcedRollback.deleteStuckPod(
                         client,
                         sources.pods.get(new ResourceID(name + "-0", namespace)),
-                        runtimeContainer.getName(),
-                        runtimeContainer.getImage(),
+                        summary.runtimeContainer(),
+                        summary.runtimeImage(),
                         update.status())) {
             events.normal(
                     claw,
                     "RollbackPodReplaced",
                     "deleted pod " + name + "-0, stuck on the rolled-back release, so the"
-                            + " StatefulSet makes it again with " + runtimeContainer.getImage());
+                            + " StatefulSet makes it again with " + summary.runtimeImage());
         }
-        boolean podReady = podOutcome == ChildApplier.Outcome.UNCHANGED && ClawStatusBuilder.rolledOutAndReady(sts);
-        boolean rolling = podOutcome != ChildApplier.Outcome.UNCHANGED || ClawStatusBuilder.rollingOut(sts);
+        boolean podReady = podOutcome == ChildApplier.Outcome.UNCHANGED
+                && sts.filter(ClawStatusBuilder::rolledOutAndReady).isPresent();
+        boolean rolling = podOutcome != ChildApplier.Outcome.UNCHANGED
+                || sts.isEmpty()
+                || ClawStatusBuilder.rollingOut(sts.get());
         PodReadiness containers = new PodReadiness(sources.pods.get(new ResourceID(name + "-0", namespace)), podReady);
-        String runtimeName = desired.statefulSet()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getName();
+        String runtimeName = summary.runtimeContainer();
         boolean runtimeReady = !rolling && containers.ready(runtimeName);
         boolean bridgeReady = channels.isEmpty() || (!rolling && containers.ready("claw-ipc-bridge"));
         List<String> channelsNotReady = channels.stream()
                 .map(c -> c.getMetadata().getName())
-                .filter(c -> rolling || !containers.ready(ChannelContainers.hosting(desired.statefulSet(), c)))
+                .filter(c ->
+                        rolling || !containers.ready(summary.channelContainers().get(c)))
                 .toList();
         boolean ready = !claw.getSpec().suspendedRequested()
                 && podReady
@@ -351,9 +327,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                         ClawApi.CONDITION_CONFIG_VALID,
                         true,
                         "Valid",
-                        desired.warnings().isEmpty()
+                        summary.warnings().isEmpty()
                                 ? "the spec is valid"
-                                : "the spec is valid; adjusted: " + String.join("; ", desired.warnings()))
+                                : "the spec is valid; adjusted: " + String.join("; ", summary.warnings()))
                 .condition(
                         ClawApi.CONDITION_RUNTIME_READY,
                         runtimeReady,
@@ -457,6 +433,102 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 .min(java.util.Comparator.naturalOrder())
                 .map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis())))
                 .orElse(control);
+    }
+
+    /** Writes what differs between {@code desired} and the cluster; returns what happened to the StatefulSet. */
+    private ChildApplier.Outcome applyChildren(
+            Claw claw,
+            DesiredState desired,
+            KubernetesClient client,
+            String namespace,
+            List<ChildApplier.Outcome> outcomes) {
+        ChildApplier applier = new ChildApplier(client, metrics, writePath);
+        outcomes.add(applier.apply(claw, desired.serviceAccount(), sources.serviceAccounts));
+        outcomes.add(applier.apply(claw, desired.configMap(), sources.configMaps));
+        desired.renderedSecret().ifPresent(s -> outcomes.add(applier.apply(claw, s, sources.secrets)));
+        for (DesiredState.GeneratedSecretPlan plan : desired.generatedSecrets()) {
+            outcomes.add(applier.createOnce(claw, secretGenerator.generate(plan, namespace), sources.secrets));
+        }
+        outcomes.add(applier.apply(claw, desired.service(), sources.services));
+        ChildApplier.Outcome podOutcome = applier.apply(claw, desired.statefulSet(), sources.statefulSets);
+        outcomes.add(podOutcome);
+        String name = claw.getMetadata().getName();
+        outcomes.add(desired.networkPolicy()
+                .map(np -> applier.apply(claw, np, sources.networkPolicies))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.networkPolicies)));
+        outcomes.add(desired.ingress()
+                .map(i -> applier.apply(claw, i, sources.ingresses))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.ingresses)));
+        outcomes.add(desired.podDisruptionBudget()
+                .map(p -> applier.apply(claw, p, sources.pdbs))
+                .orElseGet(() -> applier.deleteIfOwned(claw, name, sources.pdbs)));
+        return podOutcome;
+    }
+
+    /** The memo of a render whose children {@link #applyChildren} just stamped and wrote. */
+    private static RenderMemo memoOf(String inputs, DesiredState desired, RenderMemo.RenderSummary summary) {
+        List<ChildApplier.Expected> written = new ArrayList<>();
+        written.add(ChildApplier.Expected.of(desired.serviceAccount()));
+        written.add(ChildApplier.Expected.of(desired.configMap()));
+        desired.renderedSecret().ifPresent(s -> written.add(ChildApplier.Expected.of(s)));
+        written.add(ChildApplier.Expected.of(desired.service()));
+        written.add(ChildApplier.Expected.of(desired.statefulSet()));
+        String name = desired.statefulSet().getMetadata().getName();
+        List<RenderMemo.Absent> absent = new ArrayList<>();
+        desired.networkPolicy()
+                .ifPresentOrElse(
+                        np -> written.add(ChildApplier.Expected.of(np)),
+                        () -> absent.add(new RenderMemo.Absent("NetworkPolicy", name)));
+        desired.ingress()
+                .ifPresentOrElse(
+                        i -> written.add(ChildApplier.Expected.of(i)),
+                        () -> absent.add(new RenderMemo.Absent("Ingress", name)));
+        desired.podDisruptionBudget()
+                .ifPresentOrElse(
+                        p -> written.add(ChildApplier.Expected.of(p)),
+                        () -> absent.add(new RenderMemo.Absent("PodDisruptionBudget", name)));
+        return new RenderMemo(
+                inputs,
+                written,
+                absent,
+                desired.generatedSecrets().stream()
+                        .map(DesiredState.GeneratedSecretPlan::name)
+                        .toList(),
+                summary);
+    }
+
+    /** What the status and the claims' handling read of a render. */
+    private static RenderMemo.RenderSummary summarize(Claw claw, DesiredState desired) {
+        Map<VolumeRole, String> claimNames = new EnumMap<>(VolumeRole.class);
+        Map<VolumeRole, Quantity> claimSizes = new EnumMap<>(VolumeRole.class);
+        RenderNames renderNames = RenderNames.defaults(claw.getMetadata().getName());
+        for (var template : desired.statefulSet().getSpec().getVolumeClaimTemplates()) {
+            for (VolumeRole role : VolumeRole.values()) {
+                if (renderNames.volumeName(role).equals(template.getMetadata().getName())) {
+                    claimNames.put(
+                            role,
+                            template.getMetadata().getName() + "-"
+                                    + claw.getMetadata().getName() + "-0");
+                    claimSizes.put(
+                            role,
+                            template.getSpec().getResources().getRequests().get("storage"));
+                }
+            }
+        }
+        var runtime = desired.statefulSet()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        Map<String, String> channelContainers = new TreeMap<>();
+        for (ChannelRef ref : claw.getSpec().getChannels() == null
+                ? List.<ChannelRef>of()
+                : claw.getSpec().getChannels()) {
+            channelContainers.put(ref.getName(), ChannelContainers.hosting(desired.statefulSet(), ref.getName()));
+        }
+        return new RenderMemo.RenderSummary(
+                runtime.getName(), runtime.getImage(), channelContainers, desired.warnings(), claimNames, claimSizes);
     }
 
     private UpdateControl<Claw> invalid(Claw claw, List<FieldError> errors, ClawEvents events, Context<Claw> context) {
@@ -732,6 +804,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                                         : "retained (reclaimPolicy " + policy.wireValue() + ")")
                                 + archiveOutcome);
         metrics.forget(claw.getMetadata().getNamespace(), claw.getMetadata().getName());
+        memos.remove(ResourceID.fromResource(claw));
         return DeleteControl.defaultDelete();
     }
 

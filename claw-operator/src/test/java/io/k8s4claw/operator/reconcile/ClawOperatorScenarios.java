@@ -3,6 +3,7 @@ package io.k8s4claw.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -273,6 +274,33 @@ public abstract class ClawOperatorScenarios {
         double before = reconciles();
         await().atMost(TIMEOUT).until(() -> reconciles() >= before + 4);
         assertThat(cluster().operatorWrites()).isEmpty();
+    }
+
+    @Test
+    void aChildEditedOrDeletedByHandIsPutBack() {
+        // The reconciles that follow a Claw's start skip rendering when nothing changed (RenderMemo): a hand edit of
+        // a child must still bring back what the operator wrote, and a deleted child must be made again.
+        createRunning("guarded");
+        String configMap = "guarded-runtime-config";
+        ConfigMap written =
+                client.configMaps().inNamespace(ns).withName(configMap).get();
+        String key = written.getData().keySet().iterator().next();
+        client.configMaps().inNamespace(ns).withName(configMap).edit(c -> {
+            c.getData().put(key, "edited by hand");
+            return c;
+        });
+        await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(client.configMaps()
+                                .inNamespace(ns)
+                                .withName(configMap)
+                                .get()
+                                .getData())
+                        .containsEntry(key, written.getData().get(key)));
+        client.services().inNamespace(ns).withName("guarded").delete();
+        await().atMost(TIMEOUT).until(() -> {
+            var service = client.services().inNamespace(ns).withName("guarded").get();
+            return service != null && service.getMetadata().getDeletionTimestamp() == null;
+        });
     }
 
     protected double reconciles() {
