@@ -3,6 +3,7 @@ package io.k8s4claw.api.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.k8s4claw.api.bus.v1.Error;
 import io.k8s4claw.api.bus.v1.Frame;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -103,8 +104,7 @@ class BusFrameCodecTest {
                     assertThat(e.kind()).isEqualTo(BusFramingException.Kind.FRAME_TOO_LARGE);
                     assertThat(e.offset()).isEqualTo(ok.length);
                     assertThat(e.limit()).isEqualTo(1024);
-                    // fully qualified: Error here is java.lang.Error
-                    assertThat(e.kind().errorCode()).isEqualTo(io.k8s4claw.api.bus.v1.Error.Code.FRAME_TOO_LARGE);
+                    assertThat(e.kind().errorCode()).isEqualTo(Error.Code.FRAME_TOO_LARGE);
                 })
                 .hasMessageContaining("byte offset " + ok.length)
                 .hasMessageContaining("announces 2048 bytes")
