@@ -2,6 +2,7 @@ package io.k8s4claw.channel.common;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -65,6 +66,9 @@ public final class PlatformHttp implements AutoCloseable {
                 .executor(Executors.newThreadPerTaskExecutor(
                         Thread.ofVirtual().name(name + "-http-", 0).factory()))
                 .version(HttpClient.Version.HTTP_1_1)
+                // as OkHttp did: the JVM's proxy settings (https.proxyHost ... in JAVA_TOOL_OPTIONS) apply; the
+                // JDK client goes direct unless given a selector
+                .proxy(ProxySelector.getDefault())
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER);
     }
