@@ -325,9 +325,24 @@ class OperatorConvergenceBenchmark {
                                 .count()
                         == count);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        List<AuditLog.Request> requests = real.audit().since(mark).stream()
+        List<AuditLog.Request> all = real.audit().since(mark);
+        List<AuditLog.Request> requests = all.stream()
                 .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
                 .toList();
+        // Everyone's writes, so what else keeps the apiserver busy is visible (the controller manager's controllers,
+        // the kubelet stand-in, the benchmark's own client).
+        all.stream()
+                .filter(AuditLog.Request::isWrite)
+                .collect(Collectors.groupingBy(
+                        r -> r.username().replace("system:serviceaccount:", "") + " " + requestKind(r),
+                        Collectors.counting()))
+                .entrySet()
+                .stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> line(
+                        "  %s: all writers: %s %d (%.2f per Claw)",
+                        ns, e.getKey(), e.getValue(), (double) e.getValue() / count));
         line(
                 "  %s: %.0f reconciles of a Claw (%.1f per Claw)",
                 ns,
