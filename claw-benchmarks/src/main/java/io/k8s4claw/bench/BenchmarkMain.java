@@ -1,18 +1,25 @@
 package io.k8s4claw.bench;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.DoubleStream;
 
 /**
  * One run, on this machine: the raw Netty Unix-socket echo (the ceiling), the bridge relay without fsync,
  * the bridge with fsync (group commit), latency at a fixed 1k msg/s, the server's CPU time per message, and the
- * bridge's RSS idle and under load. Servers run in child JVMs with the container's JVM flags; the load generator runs here. Prints
- * numbers and ratios against the ceiling measured in the same run; asserts nothing.
+ * bridge's RSS idle and under load. Servers run in child JVMs with the container's JVM flags; the load generator runs
+ * here. Prints numbers and ratios against the ceiling measured in the same run; asserts nothing.
  *
  * <p>The three lines run {@code bench.rounds} times, interleaved, and the targets are judged on medians: on a shared
  * 2-CPU machine one round alone moves by a third, and the ceiling by half. The relay's share of the ceiling is
@@ -119,7 +126,8 @@ public final class BenchmarkMain {
 
         System.out.printf(
                 "disk's own share of a durable message, measured while an echo latency pass ran (the same"
-                        + " client and CPU activity, no fsync in the server): p50 %.3f ms, p99 %.3f ms (median of %d)%n",
+                        + " client and CPU activity, no fsync in the server): p50 %.3f ms, p99 %.3f ms (median of "
+                        + "%d)%n",
                 diskLoadedP50 / 1e6, diskLoadedP99 / 1e6, diskUnderLoad.size());
         System.out.println("load average after:  "
                 + Files.readString(Path.of("/proc/loadavg")).trim());
@@ -164,7 +172,7 @@ public final class BenchmarkMain {
     }
 
     /** The median (of an even count, the mean of the middle two). */
-    private static double median(java.util.stream.DoubleStream values) {
+    private static double median(DoubleStream values) {
         double[] v = values.sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
@@ -180,12 +188,10 @@ public final class BenchmarkMain {
         long[] t = new long[LATENCY_MESSAGES];
         long period = 1_000_000_000L / RATE;
         Files.deleteIfExists(work.resolve("disk-probe"));
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                work.resolve("disk-probe"),
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer message = java.nio.ByteBuffer.allocateDirect(300);
-            java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocateDirect(250);
+        try (FileChannel ch =
+                FileChannel.open(work.resolve("disk-probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(300);
+            ByteBuffer reply = ByteBuffer.allocateDirect(250);
             long start = System.nanoTime();
             for (int i = 0; i < t.length; i++) {
                 long due = start + i * period;
@@ -209,11 +215,9 @@ public final class BenchmarkMain {
     /** p50/p99 of one small append + fsync on the benchmark's temp directory (where the WAL lives). */
     private static long[] fsyncFloor(Path work) throws Exception {
         long[] t = new long[200];
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                work.resolve("fsync-probe"),
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512);
+        try (FileChannel ch =
+                FileChannel.open(work.resolve("fsync-probe"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(512);
             for (int i = 0; i < t.length; i++) {
                 b.clear();
                 long t0 = System.nanoTime();
@@ -317,11 +321,11 @@ public final class BenchmarkMain {
         // The disk's share again, now under the activity a latency line brings (client, server, their
         // wake-ups): on a 2-CPU VM a sync's completion waits for a CPU like everything else. This extra pass's
         // own latencies are not used.
-        java.util.concurrent.CompletableFuture<long[]> disk = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<long[]> disk = CompletableFuture.supplyAsync(() -> {
             try {
                 return durablePathFloor(work);
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         });
         try (BusLoadClient c = new BusLoadClient(sock, BusLoadClient.Mode.ECHO, "latdisk")) {
@@ -395,7 +399,7 @@ public final class BenchmarkMain {
     private static void quietDisk(Path wal) throws Exception {
         if (Files.isDirectory(wal)) {
             try (var files = Files.walk(wal)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(f);
                 }
             }

@@ -1,5 +1,6 @@
 package io.k8s4claw.bench;
 
+import com.google.protobuf.CodedOutputStream;
 import io.k8s4claw.api.bus.BusFrames;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.Frame;
@@ -7,6 +8,7 @@ import io.k8s4claw.api.bus.v1.Sender;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,9 +25,13 @@ import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -109,12 +115,11 @@ final class BusLoadClient implements AutoCloseable {
         ByteBuf buf = channel.alloc().ioBuffer(4 + size);
         buf.writeInt(size);
         try {
-            com.google.protobuf.CodedOutputStream out =
-                    com.google.protobuf.CodedOutputStream.newInstance(buf.internalNioBuffer(buf.writerIndex(), size));
+            CodedOutputStream out = CodedOutputStream.newInstance(buf.internalNioBuffer(buf.writerIndex(), size));
             f.writeTo(out);
             out.flush();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         buf.writerIndex(buf.writerIndex() + size);
         channel.write(buf, channel.voidPromise());
@@ -125,7 +130,7 @@ final class BusLoadClient implements AutoCloseable {
                 .setMessageId(runId + "-" + (idBase + i))
                 .setConversationId("conv-" + (i % 4096))
                 .setSender(Sender.newBuilder().setId("U1"))
-                .setText(new String(padding, java.nio.charset.StandardCharsets.US_ASCII))
+                .setText(new String(padding, StandardCharsets.US_ASCII))
                 .build());
     }
 
@@ -354,7 +359,7 @@ final class BusLoadClient implements AutoCloseable {
     }
 
     private static int varintSize(long v) {
-        return com.google.protobuf.CodedOutputStream.computeUInt64SizeNoTag(v);
+        return CodedOutputStream.computeUInt64SizeNoTag(v);
     }
 
     private static void writeVarint(ByteBuf out, long v) {
@@ -369,17 +374,17 @@ final class BusLoadClient implements AutoCloseable {
     static void checkReplyAckEncoding() {
         BusFrames f = new BusFrames();
         for (long replySeq : new long[] {1, 127, 128, 300_000, Long.MAX_VALUE}) {
-            Frame expected = f.replyAck(replySeq, true, "", false, java.util.List.of("p"));
-            ByteBuf out = io.netty.buffer.Unpooled.buffer();
+            Frame expected = f.replyAck(replySeq, true, "", false, List.of("p"));
+            ByteBuf out = Unpooled.buffer();
             encodeReplyAck(out, expected.getSeq(), replySeq);
             byte[] got = new byte[out.readableBytes()];
             out.readBytes(got);
             byte[] body = expected.toByteArray();
-            byte[] want = java.nio.ByteBuffer.allocate(4 + body.length)
+            byte[] want = ByteBuffer.allocate(4 + body.length)
                     .putInt(body.length)
                     .put(body)
                     .array();
-            if (!java.util.Arrays.equals(got, want)) {
+            if (!Arrays.equals(got, want)) {
                 throw new IllegalStateException(
                         "hand-encoded ReplyAck differs from protobuf's for reply_seq " + replySeq);
             }
@@ -410,7 +415,7 @@ final class BusLoadClient implements AutoCloseable {
                     }
                     case USER_MESSAGE -> complete(indexOf(f.getUserMessage().getMessageId())); // echo
                     case REPLY -> {
-                        write(frames.replyAck(f.getReply().getReplySeq(), true, "", false, java.util.List.of("p")));
+                        write(frames.replyAck(f.getReply().getReplySeq(), true, "", false, List.of("p")));
                         if (f.getReply().hasFinal()) {
                             complete(indexOf(f.getReply().getInReplyTo()));
                         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A child JVM with the container's JVM flags; reads its RSS from /proc. */
@@ -208,7 +209,7 @@ final class ChildJvm implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
     }

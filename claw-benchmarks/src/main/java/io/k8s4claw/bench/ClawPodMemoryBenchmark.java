@@ -30,7 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,7 +67,8 @@ import java.util.function.IntSupplier;
  * ./mvnw -q -pl claw-benchmarks -am package -DskipTests
  * java -cp claw-benchmarks/target/claw-benchmarks-0.1.0-SNAPSHOT-all.jar io.k8s4claw.bench.ClawPodMemoryBenchmark
  * # -Dbench.pod.parts=bridge|channels  -Dbench.pod.diagnostics=true (class counts, heap histogram; with
- * # -Dbench.extraFlags=-XX:NativeMemoryTracking=summary also NMT)  -Dbench.pod.flags.bridge=... -Dbench.pod.flags.channel=...
+ * # -Dbench.extraFlags=-XX:NativeMemoryTracking=summary also NMT)  -Dbench.pod.flags.bridge=...
+ * # -Dbench.pod.flags.channel=...
  * </pre>
  */
 public final class ClawPodMemoryBenchmark {
@@ -81,7 +84,10 @@ public final class ClawPodMemoryBenchmark {
     private static final int CHANNEL_MESSAGES = Integer.getInteger("bench.pod.channelMessages", 10_000);
     private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels");
     private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
-    /** Subsets for a quicker look: connectors echo,sse,relay,openclaw; peers real,emulated; layouts separate,shared1,shared2,shared3. */
+    /**
+     * Subsets for a quicker look: connectors echo,sse,relay,openclaw; peers real,emulated; layouts
+     * separate,shared1,shared2,shared3.
+     */
     private static final String CONNECTORS = System.getProperty("bench.pod.connectors", "echo,sse,relay,openclaw");
 
     private static final String PEERS = System.getProperty("bench.pod.peers", "real,emulated");
@@ -125,7 +131,9 @@ public final class ClawPodMemoryBenchmark {
         void run() throws Exception;
     }
 
-    /** Runs one part; a peer that fails (the real gateway not starting on a loaded machine) is reported in the summary. */
+    /**
+     * Runs one part; a peer that fails (the real gateway not starting on a loaded machine) is reported in the summary.
+     */
     private static void attempt(String what, Part part) {
         try {
             part.run();
@@ -255,13 +263,16 @@ public final class ClawPodMemoryBenchmark {
         long after = bridge.jvm().rssKiB();
         diagnostics(bridge.jvm(), what + ", after " + n);
         String row = String.format(
-                "bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  %,d ms, %d errors",
+                "bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  "
+                        + "%,d ms, %d errors",
                 what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
         System.out.println(row);
         REPORT.add(row);
     }
 
-    /** The same-run baseline: the in-process echo runtime, the configuration the bridge's older published RSS came from. */
+    /**
+     * The same-run baseline: the in-process echo runtime, the configuration the bridge's older published RSS came from.
+     */
     private static void bridgeEcho(Path dir) throws Exception {
         Bridge bridge = startBridge(dir, Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
         try (ChildJvm jvm = bridge.jvm()) {
@@ -677,7 +688,8 @@ public final class ClawPodMemoryBenchmark {
                         long after = jvm.rssKiB();
                         diagnostics(jvm, "shared container, " + k + " channels, after load");
                         String row = String.format(
-                                "channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak %6.1f)  %,d ms",
+                                "channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak "
+                                        + "%6.1f)  %,d ms",
                                 "shared container, " + k + " channel" + (k > 1 ? "s" : "") + " ("
                                         + String.join("+", TYPES.subList(0, k)) + ")",
                                 ready,
@@ -696,12 +708,13 @@ public final class ClawPodMemoryBenchmark {
 
     /**
      * Drives n messages per channel through the given channels at once (a thread each): events into the platform
-     * fake, at most 100 per channel awaiting their reply post; returns the milliseconds until the last reply was posted.
+     * fake, at most 100 per channel awaiting their reply post; returns the milliseconds until the last reply was
+     * posted.
      */
     private static long drive(Platforms platforms, List<String> types, int n) throws Exception {
         long t0 = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
         for (String type : types) {
             IntConsumer inject = platforms.inject(type);
             IntSupplier replies = platforms.replies(type);
@@ -775,7 +788,7 @@ public final class ClawPodMemoryBenchmark {
                 System.out.println("  " + line);
             }
         }
-        Map<String, Integer> threads = new java.util.TreeMap<>();
+        Map<String, Integer> threads = new TreeMap<>();
         for (String line : jvm.jcmd("Thread.print").split("\n")) {
             if (line.startsWith("\""))
                 threads.merge(line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "#"), 1, Integer::sum);

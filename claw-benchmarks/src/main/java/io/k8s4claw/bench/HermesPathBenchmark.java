@@ -11,6 +11,7 @@ import io.k8s4claw.testkit.hermes.RealHermes;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.llm.ScriptedReply;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -192,7 +193,7 @@ public final class HermesPathBenchmark {
                         "POST /v1/runs answered " + created.statusCode() + ": " + created.body());
             }
             String runId = JSON.readTree(created.body()).path("run_id").asText();
-            HttpResponse<java.io.InputStream> events = http.send(
+            HttpResponse<InputStream> events = http.send(
                     HttpRequest.newBuilder(base.resolve("/v1/runs/" + runId + "/events"))
                             .header("Authorization", "Bearer " + key)
                             .build(),

@@ -10,6 +10,7 @@ import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.llm.ScriptedReply;
 import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,17 +22,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshake;
+import org.java_websocket.server.WebSocketServer;
 
 /**
  * The OpenClaw path's added latency: the bridge's {@link OpenClawGatewayConnector} against a minimal direct
  * WebSocket client (handshake, {@code chat.send}, wait for the run's terminal {@code chat} event — nothing else),
  * both against the same real gateway (openclaw@2026.9.6, installed by the testkit) and the same instant fake model,
- * interleaved message by message (alternating which goes first) so load drift on the machine hits both alike. Each message goes to its own fresh
- * session. Prints ack latency (send → {@code chat.send} answered) and reply latency (send → final), p50/p90/max,
- * and the connector's added p50. Then the same against an instant loopback v4 peer (2000 messages per path), which
- * isolates what the connector itself costs from the gateway's noise. Asserts nothing.
+ * interleaved message by message (alternating which goes first) so load drift on the machine hits both alike. Each
+ * message goes to its own fresh session. Prints ack latency (send → {@code chat.send} answered) and reply latency (send
+ * → final), p50/p90/max, and the connector's added p50. Then the same against an instant loopback v4 peer (2000
+ * messages per path), which isolates what the connector itself costs from the gateway's noise. Asserts nothing.
  *
  * <p>{@code java -cp claw-benchmarks/target/claw-benchmarks-*-all.jar io.k8s4claw.bench.OpenClawPathBenchmark}
  * (system property {@code bench.openclaw.messages}, default 20 per path, after 3 warm-up messages per path).
@@ -177,38 +181,38 @@ public final class OpenClawPathBenchmark {
     }
 
     /** A v4 peer that acks every chat.send and sends its final at once (no agent). */
-    static final class InstantGateway extends org.java_websocket.server.WebSocketServer implements AutoCloseable {
+    static final class InstantGateway extends WebSocketServer implements AutoCloseable {
         final CompletableFuture<Void> started = new CompletableFuture<>();
 
         InstantGateway() {
-            super(new java.net.InetSocketAddress("127.0.0.1", 0));
+            super(new InetSocketAddress("127.0.0.1", 0));
             setTcpNoDelay(true);
         }
 
         @Override
-        public void onOpen(org.java_websocket.WebSocket conn, org.java_websocket.handshake.ClientHandshake h) {
+        public void onOpen(WebSocket conn, ClientHandshake h) {
             conn.send("{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n\",\"ts\":0}}");
         }
 
         @Override
-        public void onMessage(org.java_websocket.WebSocket conn, String message) {
+        public void onMessage(WebSocket conn, String message) {
             try {
                 JsonNode f = JSON.readTree(message);
                 String id = f.path("id").asText();
                 switch (f.path("method").asText()) {
                     case "connect" ->
-                        conn.send(
-                                "{\"type\":\"res\",\"id\":\"" + id
-                                        + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\","
-                                        + "\"protocol\":4,\"auth\":{\"scopes\":[\"operator.read\",\"operator.write\"]},\"policy\":{\"tickIntervalMs\":30000}}}");
+                        conn.send("{\"type\":\"res\",\"id\":\"" + id
+                                + "\",\"ok\":true,\"payload\":{\"type\":\"hello-ok\","
+                                + "\"protocol\":4,\"auth\":{\"scopes\":[\"operator.read\","
+                                + "\"operator.write\"]},\"policy\":{\"tickIntervalMs\":30000}}}");
                     case "chat.send" -> {
                         String run = f.path("params").path("idempotencyKey").asText();
                         conn.send("{\"type\":\"res\",\"id\":\"" + id + "\",\"ok\":true,\"payload\":{\"runId\":\"" + run
                                 + "\",\"status\":\"started\"}}");
-                        conn.send(
-                                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"" + run
-                                        + "\",\"seq\":1,\"state\":\"final\","
-                                        + "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}}");
+                        conn.send("{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"" + run
+                                + "\",\"seq\":1,\"state\":\"final\","
+                                + "\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+                                + "\"text\":\"ok\"}]}}}");
                     }
                     default -> {}
                 }
@@ -218,10 +222,10 @@ public final class OpenClawPathBenchmark {
         }
 
         @Override
-        public void onClose(org.java_websocket.WebSocket conn, int code, String reason, boolean remote) {}
+        public void onClose(WebSocket conn, int code, String reason, boolean remote) {}
 
         @Override
-        public void onError(org.java_websocket.WebSocket conn, Exception ex) {}
+        public void onError(WebSocket conn, Exception ex) {}
 
         @Override
         public void onStart() {
@@ -272,11 +276,13 @@ public final class OpenClawPathBenchmark {
             try {
                 JsonNode f = JSON.readTree(message);
                 if ("connect.challenge".equals(f.path("event").asText())) {
-                    send(
-                            "{\"type\":\"req\",\"id\":\"c-1\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,\"maxProtocol\":4,"
-                                    + "\"client\":{\"id\":\"gateway-client\",\"version\":\"1\",\"platform\":\"linux\",\"mode\":\"backend\"},"
-                                    + "\"role\":\"operator\",\"scopes\":[\"operator.read\",\"operator.write\"],\"caps\":[],\"auth\":{\"token\":\""
-                                    + token + "\"}}}");
+                    send("{\"type\":\"req\",\"id\":\"c-1\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+                            + "\"maxProtocol\":4,"
+                            + "\"client\":{\"id\":\"gateway-client\",\"version\":\"1\","
+                            + "\"platform\":\"linux\",\"mode\":\"backend\"},"
+                            + "\"role\":\"operator\",\"scopes\":[\"operator.read\",\"operator.write\"],"
+                            + "\"caps\":[],\"auth\":{\"token\":\""
+                            + token + "\"}}}");
                 } else if ("c-1".equals(f.path("id").asText())) {
                     hello.complete(null);
                 } else if ("res".equals(f.path("type").asText())) {

@@ -1,5 +1,6 @@
 package io.k8s4claw.bench;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ public final class SegmentFsyncProbe {
     }
 
     /** Writes a record and makes it durable; returns how long the sync took (with O_DSYNC: the write itself). */
-    private static long store(FileChannel ch, ByteBuffer record, boolean dsync) throws java.io.IOException {
+    private static long store(FileChannel ch, ByteBuffer record, boolean dsync) throws IOException {
         if (dsync) {
             long s = System.nanoTime();
             ch.write(record.clear());

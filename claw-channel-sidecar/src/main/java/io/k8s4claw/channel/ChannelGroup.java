@@ -54,7 +54,10 @@ public final class ChannelGroup implements AutoCloseable {
             "HOSTNAME");
 
     static final int MAX_CHANNELS = 32;
-    /** {@code CHANNEL_<i>_NAME} is the channel's {@code CHANNEL_NAME}, and so on; any other suffix (a secret) keeps its name. */
+    /**
+     * {@code CHANNEL_<i>_NAME} is the channel's {@code CHANNEL_NAME}, and so on; any other suffix (a secret) keeps its
+     * name.
+     */
     static final Set<String> PER_CHANNEL = Set.of("NAME", "TYPE", "CONFIG", "MODE", "HTTP_PORT", "BUFFER_SIZE");
 
     /** One channel's slot: its environment and the host running it now (null when its configuration failed). */
@@ -165,7 +168,9 @@ public final class ChannelGroup implements AutoCloseable {
         }
     }
 
-    /** The channel's environment: its prefixed variables and shared settings, plus the files of its secrets directory. */
+    /**
+     * The channel's environment: its prefixed variables and shared settings, plus the files of its secrets directory.
+     */
     private static Map<String, String> environment(Member m) throws IOException {
         Map<String, String> env = new HashMap<>(m.baseEnv);
         if (m.secretsDir != null) {

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -228,10 +229,7 @@ class ChannelGroupTest {
             Path v2 = Files.createDirectories(secrets.resolve("..2026_12_06_22_05_00.2"));
             Files.writeString(v2.resolve("TELEGRAM_BOT_TOKEN"), TG_TOKEN);
             Files.createSymbolicLink(secrets.resolve("..data_tmp"), v2.getFileName());
-            Files.move(
-                    secrets.resolve("..data_tmp"),
-                    secrets.resolve("..data"),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(secrets.resolve("..data_tmp"), secrets.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> group.hosts().get(0) != before
                             && group.hosts().get(0) != null

@@ -113,8 +113,8 @@ class ChannelHttpLimitsTest {
     @Test
     void aRequestWhoseBodyStallsIsClosedAtTheRequestTimeout() throws Exception {
         start(Map.of("CHANNEL_HTTP_REQUEST_TIMEOUT_SECONDS", "1"));
-        Socket slow = open(
-                "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\":");
+        Socket slow = open("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + "1000\r\n\r\n{\"text\":");
         // Without the timeout this read blocks until GIVE_UP_MILLIS and fails with SocketTimeoutException.
         assertThat(readUntilClosed(slow)).as("closed without an answer").isEmpty();
         HttpResponse<String> ok = HttpClient.newHttpClient()

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.LogManager;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import okhttp3.internal.platform.Platform;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,10 @@ class ChannelLogLinesTest {
 
     private static final String BOT_TOKEN = "123456789:AAE-telegram-bot-token-xyz";
     private static final Pattern LOGFMT = Pattern.compile(
-            "ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z level=(TRACE|DEBUG|INFO|WARN|ERROR) logger=[^\\s\"=]+"
-                    + " thread=\"(?:[^\"\\\\]++|\\\\.)*+\" msg=\"(?:[^\"\\\\]++|\\\\.)*+\"( [^\\s\"=]+=\"(?:[^\"\\\\]++|\\\\.)*+\")*");
+            "ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z level=(TRACE|DEBUG|INFO|WARN|ERROR) "
+                    + "logger=[^\\s\"=]+"
+                    + " thread=\"(?:[^\"\\\\]++|\\\\.)*+\" msg=\"(?:[^\"\\\\]++|\\\\.)*+\"( "
+                    + "[^\\s\"=]+=\"(?:[^\"\\\\]++|\\\\.)*+\")*");
 
     @Test
     void systemLoggerAndLibraryRecordsAreOneLogfmtLineEachWithSecretsRedacted() throws Exception {
@@ -41,9 +44,10 @@ class ChannelLogLinesTest {
                             "https://api.telegram.org/bot" + BOT_TOKEN + "/getUpdates");
             Platform.get()
                     .logCloseableLeak(
-                            "A connection to https://api.telegram.org/ was leaked. Did you forget to close a response body?",
+                            "A connection to https://api.telegram.org/ was leaked. Did you forget to close a "
+                                    + "response body?",
                             new Throwable("response body allocated here"));
-            java.util.logging.Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
+            Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
             System.getLogger("io.k8s4claw.channel.Probe").log(System.Logger.Level.DEBUG, "below the level");
         } finally {
             System.setErr(stderr);
@@ -57,8 +61,8 @@ class ChannelLogLinesTest {
                 .contains(" level=INFO logger=TelegramChannel thread=\"main\""
                         + " msg=\"polling https://api.telegram.org/bot[redacted]/getUpdates\"");
         assertThat(lines.get(1))
-                .contains(
-                        " level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to https://api.telegram.org/ was leaked.")
+                .contains(" level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to "
+                        + "https://api.telegram.org/ was leaked.")
                 .contains(" error=\"java.lang.Throwable: response body allocated here\"")
                 .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat "
                         + getClass().getName());

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 
 /** A channel sidecar (the real {@link ChannelHost}) wired to a {@link FakeBridge} on a temp socket. */
 public final class SidecarHarness implements AutoCloseable {
@@ -49,8 +50,8 @@ public final class SidecarHarness implements AutoCloseable {
     /** Sends a reply event; returns its reply_seq. */
     public long reply(Reply.Builder reply) {
         if (!(host.bus().isConnected() && bridge.current() != null)) {
-            org.awaitility.Awaitility.await()
-                    .pollDelay(java.time.Duration.ZERO)
+            Awaitility.await()
+                    .pollDelay(Duration.ZERO)
                     .until(() -> host.bus().isConnected() && bridge.current() != null);
         }
         long seq = replySeq.incrementAndGet();

@@ -17,10 +17,12 @@ import io.k8s4claw.bridge.wal.JournalEntry;
 import io.k8s4claw.bridge.wal.JournalException;
 import io.k8s4claw.bridge.wal.JournalOptions;
 import io.k8s4claw.bridge.wal.JournalRecord;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +44,11 @@ public final class Bridge implements AutoCloseable {
      * for 5 minutes — at thousands of messages a second, a heap full of garbage.
      */
     private static ScheduledExecutorService newScheduler() {
-        java.util.concurrent.ScheduledThreadPoolExecutor s =
-                new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                    Thread t = new Thread(r, "bridge-scheduler");
-                    t.setDaemon(true);
-                    return t;
-                });
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "bridge-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
         s.setRemoveOnCancelPolicy(true);
         return s;
     }
@@ -59,7 +60,7 @@ public final class Bridge implements AutoCloseable {
     private InboundService inbound;
     private BusServer bus;
     /** The one event loop: bus connections, journal commits and completions, delivery and reply state. */
-    private io.netty.channel.EventLoopGroup loopGroup;
+    private EventLoopGroup loopGroup;
 
     private OpsHttpServer http;
     private volatile boolean closed;

@@ -4,6 +4,7 @@ import io.k8s4claw.bridge.connect.RuntimeConnectors;
 import io.k8s4claw.bridge.delivery.DeliveryPolicy;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.wal.FileStore;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,8 +64,8 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(
             names = "--bus-tcp-port",
             defaultValue = "${env:CLAW_BUS_TCP_PORT:-0}",
-            description =
-                    "also listen on loopback TCP (tests, non-Linux dev): 0 = off, -1 = any free port (CLAW_BUS_TCP_PORT)")
+            description = "also listen on loopback TCP (tests, non-Linux dev): 0 = off, -1 = any free port "
+                    + "(CLAW_BUS_TCP_PORT)")
     int busTcpPort;
 
     @Option(
@@ -101,7 +102,8 @@ public final class BridgeMain implements Callable<Integer> {
             names = "--allowed-uids",
             defaultValue = "${env:CLAW_BUS_ALLOWED_UIDS:-self}",
             description =
-                    "peer uids allowed on the socket where epoll tells: 'self' (the bridge's uid), 'any', or a list (CLAW_BUS_ALLOWED_UIDS)")
+                    "peer uids allowed on the socket where epoll tells: 'self' (the bridge's uid), 'any', or a list "
+                            + "(CLAW_BUS_ALLOWED_UIDS)")
     String allowedUids;
 
     @Option(
@@ -125,8 +127,8 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(
             names = "--dead-letter-after",
             defaultValue = "${env:CLAW_BRIDGE_DEAD_LETTER_AFTER:-1h}",
-            description =
-                    "give up on a message the runtime has not accepted this long after it arrived (CLAW_BRIDGE_DEAD_LETTER_AFTER)")
+            description = "give up on a message the runtime has not accepted this long after it arrived "
+                    + "(CLAW_BRIDGE_DEAD_LETTER_AFTER)")
     String deadLetterAfter;
 
     @Option(
@@ -187,8 +189,8 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(
             names = "--shutdown-grace",
             defaultValue = "${env:CLAW_BRIDGE_SHUTDOWN_GRACE:-25s}",
-            description =
-                    "time to drain on SIGTERM; keep below the pod's terminationGracePeriodSeconds (CLAW_BRIDGE_SHUTDOWN_GRACE)")
+            description = "time to drain on SIGTERM; keep below the pod's terminationGracePeriodSeconds "
+                    + "(CLAW_BRIDGE_SHUTDOWN_GRACE)")
     String shutdownGrace;
 
     public static void main(String[] args) {
@@ -346,8 +348,8 @@ public final class BridgeMain implements Callable<Integer> {
             HttpResponse<String> resp;
             try {
                 resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
-                throw new java.io.IOException(
+            } catch (IOException e) {
+                throw new IOException(
                         "cannot reach the bridge's admin API at " + base + " (" + e
                                 + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?",
                         e);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class BridgeJarIT {
         Path log = work.resolve("out.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment()
-                .putAll(java.util.Map.of(
+                .putAll(Map.of(
                         "CLAW_RUNTIME_PROTOCOL",
                         "echo",
                         "CLAW_BUS_SOCKET",

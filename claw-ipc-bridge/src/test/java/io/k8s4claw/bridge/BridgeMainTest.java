@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.k8s4claw.bridge.testing.ScriptedConnector;
 import io.k8s4claw.bridge.testing.TestConfigs;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -107,7 +109,7 @@ class BridgeMainTest {
     void badDurationsSayWhatIsExpected() {
         BridgeMain main = new BridgeMain();
         new CommandLine(main).parseArgs("--retry-max", "soon");
-        org.assertj.core.api.Assertions.assertThatThrownBy(main::config)
+        Assertions.assertThatThrownBy(main::config)
                 .hasMessageContaining("'soon' is not a duration")
                 .hasMessageContaining("60s");
     }
@@ -132,7 +134,7 @@ class BridgeMainTest {
             s.await(Frame::hasNack, Duration.ofSeconds(10));
 
             String listed = cli("dead-letters", "list", "--url", base.toString());
-            String id = io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1");
+            String id = InboundMessage.idempotencyKeyFor("ch", "m1");
             assertThat(listed).contains(id).contains("runtime_rejected");
             runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_ECHO);
             assertThat(cli("dead-letters", "replay", id, "--url", base.toString()))

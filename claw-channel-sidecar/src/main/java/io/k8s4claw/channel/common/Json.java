@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A small JSON tree (parse, navigate, build, print) for the platform payloads the sidecars exchange.
@@ -737,11 +738,11 @@ public final class Json implements Iterable<Json> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Json j && j.type == type && java.util.Objects.equals(j.value, value);
+        return o instanceof Json j && j.type == type && Objects.equals(j.value, value);
     }
 
     @Override
     public int hashCode() {
-        return type.hashCode() * 31 + java.util.Objects.hashCode(value);
+        return type.hashCode() * 31 + Objects.hashCode(value);
     }
 }

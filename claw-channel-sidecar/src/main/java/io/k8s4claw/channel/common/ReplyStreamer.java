@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -246,14 +247,15 @@ public final class ReplyStreamer implements ReplyHandler {
     }
 
     private ReplyOutcome failure(PlatformException e) {
-        metrics.error(e.kind().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.error(e.kind().name().toLowerCase(Locale.ROOT));
         return switch (e.kind()) {
             case AUTH -> {
                 status.failed("platform rejected the credentials (" + e.code() + "): " + e.getMessage());
                 if (bus != null) bus.pauseReplies("platform credentials rejected (" + e.code() + ")");
                 LOG.log(
                         Level.ERROR,
-                        "platform rejected the credentials ({0}); replies are held by the bridge until the sidecar is restarted with valid ones",
+                        "platform rejected the credentials ({0}); replies are held by the bridge until the sidecar "
+                                + "is restarted with valid ones",
                         e.code());
                 yield ReplyOutcome.failed(e.code(), true);
             }

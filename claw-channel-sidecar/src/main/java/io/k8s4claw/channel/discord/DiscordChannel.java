@@ -1,5 +1,6 @@
 package io.k8s4claw.channel.discord;
 
+import io.k8s4claw.api.bus.v1.Attachment;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Sender;
@@ -58,13 +59,15 @@ public final class DiscordChannel implements PlatformChannel {
     public static final int MESSAGE_CONTENT = 1 << 15;
     private static final Map<Integer, String> TERMINAL_CLOSE = Map.of(
             4004,
-                    "authentication failed: DISCORD_BOT_TOKEN is invalid or was reset; put a valid token in the channel's Secret",
+                    "authentication failed: DISCORD_BOT_TOKEN is invalid or was reset; put a valid token in the "
+                            + "channel's Secret",
             4010, "invalid shard sent in identify",
             4011, "sharding required: this bot is in too many guilds for one connection",
             4012, "invalid gateway API version",
             4013, "invalid intents in identify; check CHANNEL_CONFIG.intents",
             4014,
-                    "disallowed intents: enable the privileged MESSAGE_CONTENT intent for the bot in the Discord Developer Portal (or remove it from CHANNEL_CONFIG.intents)");
+                    "disallowed intents: enable the privileged MESSAGE_CONTENT intent for the bot in the Discord "
+                            + "Developer Portal (or remove it from CHANNEL_CONFIG.intents)");
 
     private final String name;
     private final ChannelMetrics metrics;
@@ -176,8 +179,8 @@ public final class DiscordChannel implements PlatformChannel {
                 }
             } catch (PlatformException e) {
                 if (e.kind() == PlatformException.Kind.AUTH) {
-                    stopFor(
-                            "GET /gateway/bot refused DISCORD_BOT_TOKEN (401); put a valid token in the channel's Secret and restart");
+                    stopFor("GET /gateway/bot refused DISCORD_BOT_TOKEN (401); put a valid token in the channel's "
+                            + "Secret and restart");
                     return;
                 }
                 long delay = e.kind() == PlatformException.Kind.RATE_LIMITED
@@ -467,7 +470,7 @@ public final class DiscordChannel implements PlatformChannel {
                 .setSentAtUnixMs(parseTime(d.path("timestamp").asText("")));
         if (guild) m.putMetadata("guild_id", d.path("guild_id").asText());
         for (Json att : d.path("attachments")) {
-            m.addAttachments(io.k8s4claw.api.bus.v1.Attachment.newBuilder()
+            m.addAttachments(Attachment.newBuilder()
                     .setName(att.path("filename").asText(""))
                     .setMimeType(att.path("content_type").asText(""))
                     .setSizeBytes(att.path("size").asLong(0))

@@ -1,6 +1,7 @@
 package io.k8s4claw.channel.sdk;
 
 import io.k8s4claw.api.bus.BusProtocol;
+import io.k8s4claw.api.bus.v1.Ack;
 import io.k8s4claw.api.bus.v1.ApprovalAnswer;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.Drain;
@@ -35,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -584,7 +586,7 @@ public final class BusClient implements AutoCloseable {
         }
     }
 
-    private void onAck(BusConnection conn, io.k8s4claw.api.bus.v1.Ack ack) {
+    private void onAck(BusConnection conn, Ack ack) {
         Pending p;
         List<Frame.Builder> toSend;
         synchronized (lock) {
@@ -853,7 +855,7 @@ public final class BusClient implements AutoCloseable {
                     LOG.log(Level.WARNING, "bus listener threw", e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (RejectedExecutionException ignored) {
             // closed
         }
     }

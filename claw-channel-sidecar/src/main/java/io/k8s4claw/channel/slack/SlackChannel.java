@@ -28,6 +28,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -89,7 +90,8 @@ public final class SlackChannel implements PlatformChannel {
                 config.secret("SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) with chat:write, for replies");
         if (!appToken.reveal().startsWith("xapp-")) {
             throw new ConfigException(
-                    "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode needs it; a bot token does not work)");
+                    "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode needs it; a bot "
+                            + "token does not work)");
         }
         if (!botToken.reveal().startsWith("xoxb-")) {
             throw new ConfigException("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
@@ -258,8 +260,8 @@ public final class SlackChannel implements PlatformChannel {
                 case "disconnect" -> {
                     String reason = msg.path("reason").asText("");
                     if ("link_disabled".equals(reason)) {
-                        stopFor(
-                                "Slack disabled Socket Mode for this app (disconnect: link_disabled); enable Socket Mode in the app's settings and restart the sidecar");
+                        stopFor("Slack disabled Socket Mode for this app (disconnect: link_disabled); enable Socket "
+                                + "Mode in the app's settings and restart the sidecar");
                         retire(1000, "link disabled");
                         return;
                     }
@@ -395,9 +397,7 @@ public final class SlackChannel implements PlatformChannel {
                 ack.run();
                 return;
             }
-            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                    ? err.getCause()
-                    : err;
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             metrics.error("publish");
             if (cause instanceof PublishException pe && !pe.retryable()) {
                 deadline.cancel(false);

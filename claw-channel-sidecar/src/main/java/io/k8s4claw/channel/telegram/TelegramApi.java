@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,13 +35,12 @@ final class TelegramApi implements PlatformOutbox {
     /** Groups that became supergroups: old chat id -> new chat id. */
     private final Map<String, String> migrated = new ConcurrentHashMap<>();
     /** bus message id (update id) -> Telegram message id, to reply to the right message. */
-    private final Map<String, Long> replyTargets =
-            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                    return size() > 10_000;
-                }
-            });
+    private final Map<String, Long> replyTargets = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     TelegramApi(PlatformHttp http, URI base, Secret token, boolean markdown) {
         this.http = http;

@@ -161,8 +161,8 @@ public final class TelegramChannel implements PlatformChannel {
             } catch (PlatformException e) {
                 if (closing) return;
                 if (e.kind() == PlatformException.Kind.AUTH) {
-                    status.failed(
-                            "Telegram refused TELEGRAM_BOT_TOKEN; put a valid token from @BotFather in the channel's Secret and restart");
+                    status.failed("Telegram refused TELEGRAM_BOT_TOKEN; put a valid token from @BotFather in the "
+                            + "channel's Secret and restart");
                     metrics.error("auth");
                     LOG.log(Level.ERROR, "telegram {0}: bot token refused; polling stopped", name);
                     return;

@@ -31,6 +31,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -309,7 +310,7 @@ public final class WebhookChannel implements PlatformChannel {
             } else if (pe != null && !pe.retryable() && pe.reason() != PublishException.Reason.CLOSED) {
                 forget(deliveryId);
                 Json out = Json.object()
-                        .put("error", pe.reason().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("error", pe.reason().name().toLowerCase(Locale.ROOT))
                         .put("detail", pe.getMessage())
                         .put("user_visible_text", pe.userVisibleText());
                 ChannelHttpServer.respond(ex, 422, "application/json", out.toString());

@@ -64,7 +64,10 @@ class SidecarRssReport {
     static final String CONTAINER_ENV = "MALLOC_ARENA_MAX=2";
     /** Flags under test (default: the container's); {@code -Dchannel.rss.flags="..."} measures another set. */
     static final String JVM_FLAGS = System.getProperty("channel.rss.flags", CONTAINER_FLAGS);
-    /** Environment of the child that affects memory (comma-separated; default the image's), e.g. {@code -Dchannel.rss.env=}. */
+    /**
+     * Environment of the child that affects memory (comma-separated; default the image's), e.g.
+     * {@code -Dchannel.rss.env=}.
+     */
     static final String EXTRA_ENV = System.getProperty("channel.rss.env", CONTAINER_ENV);
     /** Which types to measure ({@code -Dchannel.rss.types=slack,discord}); all by default. */
     static final String TYPES = System.getProperty("channel.rss.types", "slack,discord,telegram,webhook");
@@ -164,7 +167,8 @@ class SidecarRssReport {
         Thread.sleep(1000);
         long after = rssKib(p.pid());
         report.add(String.format(
-                "%-9s idle %6.1f MiB (%d threads), 10 s idle %6.1f MiB   after %d events + %d replies (%d ms) %6.1f MiB",
+                "%-9s idle %6.1f MiB (%d threads), 10 s idle %6.1f MiB   after %d events + %d replies (%d ms) %6.1f "
+                        + "MiB",
                 type, idle / 1024.0, threads, idle10 / 1024.0, EVENTS, EVENTS, ms, after / 1024.0));
         p.destroy();
         p.waitFor();

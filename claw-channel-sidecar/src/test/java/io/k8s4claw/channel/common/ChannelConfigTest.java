@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.k8s4claw.channel.ChannelHost;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,9 +90,9 @@ class ChannelConfigTest {
                 .hasMessageContaining(
                         "CHANNEL_CONFIG.outboundURL is not a key of the webhook channel (did you mean outboundUrl?)")
                 .hasMessageContaining("CHANNEL_CONFIG.retries is not a key of the webhook channel")
-                .hasMessageContaining(
-                        "known keys: ackTimeoutMs, busBufferSize, maxBodyBytes, outboundMaxAttempts, outboundStreaming, "
-                                + "outboundUrl, path, replayWindowSeconds");
+                .hasMessageContaining("known keys: ackTimeoutMs, busBufferSize, maxBodyBytes, outboundMaxAttempts, "
+                        + "outboundStreaming, "
+                        + "outboundUrl, path, replayWindowSeconds");
     }
 
     @Test
@@ -112,6 +113,6 @@ class ChannelConfigTest {
                 "127.0.0.1",
                 "CHANNEL_CONFIG",
                 "{\"defaultChannel\":\"C0123456789\"}");
-        ChannelHost.fromEnvironment(env).close(java.time.Duration.ofMillis(100));
+        ChannelHost.fromEnvironment(env).close(Duration.ofMillis(100));
     }
 }

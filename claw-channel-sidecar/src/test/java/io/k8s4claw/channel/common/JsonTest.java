@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
@@ -11,9 +12,9 @@ class JsonTest {
 
     @Test
     void parsesNavigatesAndPrintsLikeJackson() throws Exception {
-        String doc =
-                "{\"ok\":true,\"n\":-1001234567890123,\"f\":1.5,\"big\":123456789012345678901234,\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\","
-                        + "\"arr\":[1,\"x\",null,{\"k\":[]}],\"nul\":null}";
+        String doc = "{\"ok\":true,\"n\":-1001234567890123,\"f\":1.5,\"big\":123456789012345678901234,"
+                + "\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\","
+                + "\"arr\":[1,\"x\",null,{\"k\":[]}],\"nul\":null}";
         Json j = Json.parse(doc);
         assertThat(j.path("ok").asBoolean()).isTrue();
         assertThat(j.path("n").asLong()).isEqualTo(-1001234567890123L);
@@ -71,7 +72,7 @@ class JsonTest {
 
     @Test
     void bytesThatAreNotUtf8AreRefusedWithTheirOffsetNeverReplaced() {
-        byte[] latin1 = "{\"text\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] latin1 = "{\"text\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> Json.parse(latin1)).isInstanceOfSatisfying(Json.ParseException.class, e -> {
             assertThat(e.offset()).isEqualTo(12);
             assertThat(e.getMessage())

@@ -3,6 +3,7 @@ package io.k8s4claw.channel.discord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.testing.NoDelayServerSockets;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class FakeDiscord implements AutoCloseable {
                 return handle(request);
             }
         });
-        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
+        server.setServerSocketFactory(new NoDelayServerSockets());
         server.start();
     }
 
@@ -101,7 +102,8 @@ public final class FakeDiscord implements AutoCloseable {
                                     .toString()
                                     .replaceFirst("^http", "ws")
                                     .replaceAll("/$", "")
-                            + "\",\"shards\":1,\"session_start_limit\":{\"total\":1000,\"remaining\":999,\"reset_after\":86400000,\"max_concurrency\":1}}");
+                            + "\",\"shards\":1,\"session_start_limit\":{\"total\":1000,\"remaining\":999,"
+                            + "\"reset_after\":86400000,\"max_concurrency\":1}}");
         }
         if (path.matches("/api/v10/channels/\\d+/messages") && req.getMethod().equals("POST")) {
             JsonNode body;

@@ -3,6 +3,7 @@ package io.k8s4claw.channel.sdk;
 import io.k8s4claw.api.bus.BusFrameDecoder;
 import io.k8s4claw.api.bus.BusFrameEncoder;
 import io.k8s4claw.api.bus.DecodeResult;
+import io.k8s4claw.api.bus.v1.Ack;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Welcome;
 import java.io.IOException;
@@ -141,7 +142,7 @@ public final class FakeBridge implements AutoCloseable {
                                                             .setWindow(16))));
                         } else if (f.hasUserMessage() && autoAck) {
                             send(Frame.newBuilder()
-                                    .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder()
+                                    .setAck(Ack.newBuilder()
                                             .setMessageId(f.getUserMessage().getMessageId())));
                         }
                     }

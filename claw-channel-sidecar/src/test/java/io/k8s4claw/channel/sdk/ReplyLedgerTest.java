@@ -3,7 +3,11 @@ package io.k8s4claw.channel.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8s4claw.api.bus.v1.ReplyAck;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReplyLedgerTest {
     private static ReplyAck ack(long seq) {
@@ -59,9 +63,8 @@ class ReplyLedgerTest {
     }
 
     @Test
-    void handledRepliesOutliveTheProcessThroughTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        java.nio.file.Path path = dir.resolve("ch.replies");
+    void handledRepliesOutliveTheProcessThroughTheFile(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("ch.replies");
         ReplyLedger before = new ReplyLedger(100, 0, new ReplyLedgerFile(path, 200));
         before.arrived(7, 77);
         before.handled(ReplyAck.newBuilder()
@@ -72,7 +75,7 @@ class ReplyLedgerTest {
         before.arrived(8, 88); // in progress when the process died: not recorded
         before.close();
         // A crash mid-write leaves a torn last line.
-        java.nio.file.Files.writeString(path, "9 abc", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(path, "9 abc", StandardOpenOption.APPEND);
 
         ReplyLedger after = new ReplyLedger(100, 0, new ReplyLedgerFile(path, 200));
         assertThat(after.lastReplySeq())
@@ -85,16 +88,15 @@ class ReplyLedgerTest {
     }
 
     @Test
-    void theFileIsRewrittenToWhatTheLedgerKeeps(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        java.nio.file.Path path = dir.resolve("ch.replies");
+    void theFileIsRewrittenToWhatTheLedgerKeeps(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("ch.replies");
         ReplyLedger ledger = new ReplyLedger(3, 0, new ReplyLedgerFile(path, 6));
         for (long s = 1; s <= 20; s++) {
             ledger.arrived(s, s);
             ledger.handled(ack(s));
         }
         ledger.close();
-        assertThat(java.nio.file.Files.readAllLines(path).size()).isLessThanOrEqualTo(7);
+        assertThat(Files.readAllLines(path).size()).isLessThanOrEqualTo(7);
         ReplyLedger reloaded = new ReplyLedger(3, 0, new ReplyLedgerFile(path, 6));
         assertThat(reloaded.arrived(20, 20)).isEqualTo(ReplyLedger.Seen.ALREADY_ACKED);
         assertThat(reloaded.arrived(1, 1)).isEqualTo(ReplyLedger.Seen.NEW);

@@ -3,8 +3,10 @@ package io.k8s4claw.channel.slack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.testing.NoDelayServerSockets;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -60,7 +62,7 @@ public final class FakeSlack implements AutoCloseable {
                 return handle(request);
             }
         });
-        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
+        server.setServerSocketFactory(new NoDelayServerSockets());
         server.start();
     }
 
@@ -182,9 +184,9 @@ public final class FakeSlack implements AutoCloseable {
         public void onOpen(WebSocket webSocket, Response response) {
             ws = webSocket;
             open = true;
-            webSocket.send(
-                    "{\"type\":\"hello\",\"num_connections\":" + sockets.size()
-                            + ",\"connection_info\":{\"app_id\":\"A1\"},\"debug_info\":{\"host\":\"fake\",\"build_number\":1,\"approximate_connection_time\":3600}}");
+            webSocket.send("{\"type\":\"hello\",\"num_connections\":" + sockets.size()
+                    + ",\"connection_info\":{\"app_id\":\"A1\"},\"debug_info\":{\"host\":\"fake\","
+                    + "\"build_number\":1,\"approximate_connection_time\":3600}}");
         }
 
         @Override
@@ -225,7 +227,8 @@ public final class FakeSlack implements AutoCloseable {
                     + "\",\"type\":\"events_api\",\"accepts_response_payload\":false,"
                     + "\"retry_attempt\":" + retryAttempt + ",\"retry_reason\":\"" + (retryAttempt > 0 ? "timeout" : "")
                     + "\","
-                    + "\"payload\":{\"type\":\"event_callback\",\"team_id\":\"T1\",\"api_app_id\":\"A1\",\"event_id\":\""
+                    + "\"payload\":{\"type\":\"event_callback\",\"team_id\":\"T1\",\"api_app_id\":\"A1\","
+                    + "\"event_id\":\""
                     + eventId
                     + "\",\"event_time\":1700000000,\"event\":" + eventJson + "}}");
         }
@@ -237,7 +240,7 @@ public final class FakeSlack implements AutoCloseable {
         /** The ack for {@code envelopeId}, or null when none arrived within {@code millis}. */
         public JsonNode awaitAck(String envelopeId, long millis) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            List<JsonNode> others = new java.util.ArrayList<>();
+            List<JsonNode> others = new ArrayList<>();
             try {
                 while (System.nanoTime() < deadline) {
                     JsonNode n = received.poll(10, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.k8s4claw.api.bus.v1.ApprovalRequest;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.FlowControl;
 import io.k8s4claw.api.bus.v1.Frame;
@@ -21,6 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.WebSocketListener;
+import okhttp3.mockwebserver.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,20 +106,19 @@ class SlackChannelTest {
     void hostileModelOutputCannotNotifyTheChannelOrDisguiseALink() throws Exception {
         start("");
         connectedSocket(0);
-        sidecar.reply(
-                Reply.newBuilder()
-                        .setStreamId("run1")
-                        .setInReplyTo("Ev1")
-                        .setConversationId("C1")
-                        .setThreadId("1.0")
-                        .setFinal(
-                                ReplyFinal.newBuilder()
-                                        .setText(
-                                                "<!channel> urgent: log in at <https://evil.example|https://sso.corp> or [SSO](https://evil.example)")));
+        sidecar.reply(Reply.newBuilder()
+                .setStreamId("run1")
+                .setInReplyTo("Ev1")
+                .setConversationId("C1")
+                .setThreadId("1.0")
+                .setFinal(ReplyFinal.newBuilder()
+                        .setText("<!channel> urgent: log in at "
+                                + "<https://evil.example|https://sso.corp> or "
+                                + "[SSO](https://evil.example)")));
         JsonNode post = slack.posts.poll(5, TimeUnit.SECONDS);
         assertThat(post.path("text").asText())
-                .isEqualTo(
-                        "&lt;!channel&gt; urgent: log in at &lt;https://evil.example|https://sso.corp&gt; or SSO (https://evil.example)");
+                .isEqualTo("&lt;!channel&gt; urgent: log in at &lt;https://evil.example|https://sso.corp&gt; or SSO "
+                        + "(https://evil.example)");
         assertThat(sidecar.nextReplyAck().getOk()).isTrue();
     }
 
@@ -166,14 +170,16 @@ class SlackChannelTest {
         socket.sendEnvelope("retry-env", "Ev1", FakeSlack.message("C1", "U1", "1700000001.000100", "hello"), 1);
         String mention = socket.sendEvent(
                 "Ev2",
-                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> hello\",\"ts\":\"1700000001.000100\"}");
+                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> hello\","
+                        + "\"ts\":\"1700000001.000100\"}");
         assertThat(socket.awaitAck("retry-env", 2000))
                 .as("duplicates are acked too")
                 .isNotNull();
         assertThat(socket.awaitAck(mention, 2000)).isNotNull();
         String e3 = socket.sendEvent(
                 "Ev3",
-                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> second\",\"ts\":\"1700000002.000100\"}");
+                "{\"type\":\"app_mention\",\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"<@UBOT> second\","
+                        + "\"ts\":\"1700000002.000100\"}");
         assertThat(socket.awaitAck(e3, 2000)).isNotNull();
         List<UserMessage> published = new ArrayList<>();
         published.add(sidecar.nextMessage());
@@ -192,13 +198,16 @@ class SlackChannelTest {
         List<String> envs = List.of(
                 socket.sendEvent(
                         "B1",
-                        "{\"type\":\"message\",\"subtype\":\"bot_message\",\"bot_id\":\"B9\",\"channel\":\"C1\",\"text\":\"echo\",\"ts\":\"1.1\"}"),
+                        "{\"type\":\"message\",\"subtype\":\"bot_message\",\"bot_id\":\"B9\",\"channel\":\"C1\","
+                                + "\"text\":\"echo\",\"ts\":\"1.1\"}"),
                 socket.sendEvent(
                         "B2",
-                        "{\"type\":\"message\",\"channel\":\"C1\",\"user\":\"UBOT\",\"bot_id\":\"B1\",\"text\":\"my own reply\",\"ts\":\"1.2\"}"),
+                        "{\"type\":\"message\",\"channel\":\"C1\",\"user\":\"UBOT\",\"bot_id\":\"B1\","
+                                + "\"text\":\"my own reply\",\"ts\":\"1.2\"}"),
                 socket.sendEvent(
                         "B3",
-                        "{\"type\":\"message\",\"subtype\":\"message_changed\",\"channel\":\"C1\",\"message\":{\"text\":\"edited\"},\"ts\":\"1.3\"}"),
+                        "{\"type\":\"message\",\"subtype\":\"message_changed\",\"channel\":\"C1\","
+                                + "\"message\":{\"text\":\"edited\"},\"ts\":\"1.3\"}"),
                 socket.sendEvent(
                         "B4",
                         "{\"type\":\"message\",\"subtype\":\"message_deleted\",\"channel\":\"C1\",\"ts\":\"1.4\"}"),
@@ -250,16 +259,14 @@ class SlackChannelTest {
         // The first apps.connections.open hands out a URL whose ticket was already used.
         String staleUrl = slack.server.url("/link/?ticket=stale").toString().replaceFirst("^http", "ws");
         slack.server.url("/"); // server already started
-        okhttp3.OkHttpClient c = new okhttp3.OkHttpClient();
-        c.newWebSocket(
-                new okhttp3.Request.Builder().url(staleUrl).build(),
-                new okhttp3.WebSocketListener() {}); // burns the ticket
+        OkHttpClient c = new OkHttpClient();
+        c.newWebSocket(new Request.Builder().url(staleUrl).build(), new WebSocketListener() {}); // burns the ticket
         await().until(() -> slack.sockets.size() == 1);
         slack.sockets.get(0).ws.close(1000, "done");
         slack.sockets.clear();
         slack.failNext(
                 "apps.connections.open",
-                new okhttp3.mockwebserver.MockResponse()
+                new MockResponse()
                         .setHeader("Content-Type", "application/json")
                         .setBody("{\"ok\":true,\"url\":\"" + staleUrl + "\"}"));
         sidecar = new SidecarHarness(
@@ -470,7 +477,7 @@ class SlackChannelTest {
                 .setStreamId("run-9")
                 .setConversationId("C1")
                 .setThreadId("1700000001.000100")
-                .setApprovalRequest(io.k8s4claw.api.bus.v1.ApprovalRequest.newBuilder()
+                .setApprovalRequest(ApprovalRequest.newBuilder()
                         .setApprovalId("ap-1")
                         .setText("Run `rm -rf /tmp/cache`?")
                         .addChoices("once")

@@ -26,8 +26,8 @@ class SlackMrkdwnTest {
             String out = SlackMrkdwn.fromMarkdown(hostile, allow);
             assertThat(out)
                     .as("allow %s", allow)
-                    .isEqualTo(
-                            "Hey &lt;!channel&gt; and &lt;!here&gt;, &lt;!everyone&gt; and &lt;!subteam^S012AB|@oncall&gt; look")
+                    .isEqualTo("Hey &lt;!channel&gt; and &lt;!here&gt;, &lt;!everyone&gt; and "
+                            + "&lt;!subteam^S012AB|@oncall&gt; look")
                     .doesNotContain("<");
             assertThat(SlackMrkdwn.plain(hostile, allow))
                     .as("plain text, allow %s", allow)

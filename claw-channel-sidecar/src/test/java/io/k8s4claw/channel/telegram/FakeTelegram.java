@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.channel.testing.NoDelayServerSockets;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class FakeTelegram implements AutoCloseable {
                 return handle(request);
             }
         });
-        server.setServerSocketFactory(new io.k8s4claw.channel.testing.NoDelayServerSockets());
+        server.setServerSocketFactory(new NoDelayServerSockets());
         server.start();
     }
 

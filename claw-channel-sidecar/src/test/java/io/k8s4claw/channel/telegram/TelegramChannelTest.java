@@ -12,6 +12,7 @@ import io.k8s4claw.api.bus.v1.ReplyFinal;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.channel.LogCapture;
 import io.k8s4claw.channel.SidecarHarness;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ class TelegramChannelTest {
         sidecar.close(); // crash/restart before the bridge acked
         sidecar = null;
         Path second = dir.resolve("second");
-        java.nio.file.Files.createDirectories(second);
+        Files.createDirectories(second);
         sidecar = new SidecarHarness(
                 second,
                 "telegram",
@@ -283,8 +284,9 @@ class TelegramChannelTest {
     void webhookModeChecksTheSecretHeaderAndAnswersAfterTheAck() throws Exception {
         telegram = new FakeTelegram(TOKEN);
         start(",\"mode\":\"webhook\"", Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook_secret-1"));
-        String update =
-                "{\"update_id\":777,\"message\":{\"message_id\":9,\"date\":1700000000,\"text\":\"via webhook\",\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":\"Lin\"}}}";
+        String update = "{\"update_id\":777,\"message\":{\"message_id\":9,\"date\":1700000000,\"text\":\"via webhook\","
+                + "\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":1,\"is_bot\":false,"
+                + "\"first_name\":\"Lin\"}}}";
         assertThat(sidecar.post("/telegram", Map.of(), update).statusCode()).isEqualTo(401);
         assertThat(sidecar.post("/telegram", Map.of("X-Telegram-Bot-Api-Secret-Token", "nope"), update)
                         .statusCode())

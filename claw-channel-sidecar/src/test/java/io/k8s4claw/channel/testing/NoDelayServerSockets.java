@@ -2,6 +2,7 @@ package io.k8s4claw.channel.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import javax.net.ServerSocketFactory;
@@ -27,21 +28,21 @@ public final class NoDelayServerSockets extends ServerSocketFactory {
     @Override
     public ServerSocket createServerSocket(int port) throws IOException {
         ServerSocket s = createServerSocket();
-        s.bind(new java.net.InetSocketAddress(port));
+        s.bind(new InetSocketAddress(port));
         return s;
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog) throws IOException {
         ServerSocket s = createServerSocket();
-        s.bind(new java.net.InetSocketAddress(port), backlog);
+        s.bind(new InetSocketAddress(port), backlog);
         return s;
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress ifAddress) throws IOException {
         ServerSocket s = createServerSocket();
-        s.bind(new java.net.InetSocketAddress(ifAddress, port), backlog);
+        s.bind(new InetSocketAddress(ifAddress, port), backlog);
         return s;
     }
 }

@@ -16,6 +16,9 @@ import io.k8s4claw.channel.LogCapture;
 import io.k8s4claw.channel.SidecarHarness;
 import io.k8s4claw.channel.common.Secret;
 import io.k8s4claw.channel.sdk.FakeBridge;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +82,8 @@ class WebhookChannelTest {
     }
 
     private static final String BODY =
-            "{\"conversation_id\":\"ticket-42\",\"thread_id\":\"t1\",\"text\":\"Is the build green?\",\"sender\":{\"id\":\"u7\",\"name\":\"Ada\"},\"metadata\":{\"source\":\"ci\"}}";
+            "{\"conversation_id\":\"ticket-42\",\"thread_id\":\"t1\",\"text\":\"Is the build green?\","
+                    + "\"sender\":{\"id\":\"u7\",\"name\":\"Ada\"},\"metadata\":{\"source\":\"ci\"}}";
 
     @Test
     void answers202OnlyAfterTheBridgeAcked() throws Exception {
@@ -106,7 +111,7 @@ class WebhookChannelTest {
     }
 
     private static void await(SidecarHarness s) {
-        org.awaitility.Awaitility.await().until(() -> s.host.bus().isConnected());
+        Awaitility.await().until(() -> s.host.bus().isConnected());
     }
 
     @Test
@@ -154,14 +159,13 @@ class WebhookChannelTest {
 
     private HttpResponse<String> sendBytes(String delivery, byte[] body) throws Exception {
         String t = String.valueOf(System.currentTimeMillis() / 1000);
-        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + sidecar.host.httpPort() + "/webhook"))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.host.httpPort() + "/webhook"))
                 .header(WebhookSignature.TIMESTAMP_HEADER, t)
                 .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(new Secret("s", IN_SECRET), t, body))
                 .header(WebhookSignature.DELIVERY_HEADER, delivery)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        return java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -230,7 +234,7 @@ class WebhookChannelTest {
         start(",\"ackTimeoutMs\":300");
         await(sidecar);
         sidecar.bridge.close(); // the bridge is away
-        org.awaitility.Awaitility.await().until(() -> !sidecar.host.bus().isConnected());
+        Awaitility.await().until(() -> !sidecar.host.bus().isConnected());
         HttpResponse<String> away = send("d-away", BODY);
         assertThat(away.statusCode()).isEqualTo(503);
         assertThat(away.headers().firstValue("Retry-After")).isPresent();

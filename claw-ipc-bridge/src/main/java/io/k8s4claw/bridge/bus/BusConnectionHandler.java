@@ -10,24 +10,32 @@ import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Hello;
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.api.bus.v1.Reply;
+import io.k8s4claw.api.bus.v1.StopRequest;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.delivery.AcceptResult;
 import io.k8s4claw.bridge.delivery.InboundService;
 import io.k8s4claw.bridge.ops.BridgeMetrics;
 import io.k8s4claw.bridge.reply.ReplyService;
 import io.k8s4claw.bridge.reply.SidecarLink;
+import io.k8s4claw.bridge.runtime.ChannelAware;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 import java.util.OptionalInt;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,10 +68,9 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
     private String channelType = "";
     private int unacked; // event loop only
     /** Acks ({@link AckFrame}) and Nacks ({@link Frame}) waiting for {@link #writeAnswers}. */
-    private final java.util.Queue<Object> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<Object> answers = new ConcurrentLinkedQueue<>();
 
-    private final java.util.concurrent.atomic.AtomicBoolean answersScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean answersScheduled = new AtomicBoolean();
     private volatile boolean closing;
 
     BusConnectionHandler(
@@ -233,7 +240,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             send(frames.flowControl(true, settings.window(), "backlog to the runtime is full"));
         }
         replies.attach(name, channelType, this, hello.getLastReplySeq());
-        if (connector instanceof io.k8s4claw.bridge.runtime.ChannelAware aware) {
+        if (connector instanceof ChannelAware aware) {
             aware.onChannelRegistered(name, channelType, hello.getCapabilities()); // e.g. relay descriptors
         }
     }
@@ -306,7 +313,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
         }
         try {
             NettyFrameEncoder.encodeTo(frame, out);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("could not encode a bus frame: " + e, e);
         }
         if (out.readableBytes() >= OUT_BUFFER_BYTES - 1024) {
@@ -332,7 +339,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
         if (flushRequested) {
             return;
         }
-        if (channel.eventLoop() instanceof io.netty.channel.SingleThreadEventLoop loop) {
+        if (channel.eventLoop() instanceof SingleThreadEventLoop loop) {
             flushRequested = true;
             loop.executeAfterEventLoopIteration(flushTask);
         } else {
@@ -382,7 +389,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
                 });
     }
 
-    private void onStopRequest(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
+    private void onStopRequest(long seq, StopRequest stop) {
         if (stop.getConversationId().isEmpty()) {
             send(frames.error(Error.Code.INVALID_FIELD, "stop request without a conversation_id", seq, false));
             return;
@@ -396,9 +403,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
                 .whenComplete((stopped, err) -> {
                     if (err != null) {
                         Throwable cause =
-                                err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                                        ? err.getCause()
-                                        : err;
+                                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                         log.atWarn()
                                 .addKeyValue("channel", name)
                                 .addKeyValue("conversation", stop.getConversationId())
@@ -425,7 +430,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
      * connection's and frame's: a StopRequest is never resent, so it cannot collide with a later one. No Ack: the
      * sidecar sent no UserMessage.
      */
-    private void forwardStopCommand(long seq, io.k8s4claw.api.bus.v1.StopRequest stop) {
+    private void forwardStopCommand(long seq, StopRequest stop) {
         String name = channelName;
         UserMessage command = UserMessage.newBuilder()
                 .setMessageId("stop:" + sessionId + ":" + seq)
@@ -579,7 +584,7 @@ final class BusConnectionHandler extends SimpleChannelInboundHandler<Object> imp
             fatal(frames.error(fe.kind().errorCode(), fe.getMessage(), 0, true));
             return;
         }
-        if (t instanceof java.io.IOException) {
+        if (t instanceof IOException) {
             log.atDebug().addKeyValue("channel", channelName).log("connection error: " + t);
         } else {
             log.atWarn().addKeyValue("channel", channelName).setCause(t).log("unexpected error on a bus connection");

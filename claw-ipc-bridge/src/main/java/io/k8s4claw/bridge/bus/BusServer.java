@@ -195,9 +195,9 @@ public final class BusServer implements SidecarNotifier, AutoCloseable {
             log.atWarn()
                     .addKeyValue("peerUid", uid)
                     .addKeyValue("allowed", settings.allowedUids())
-                    .log(
-                            "refused a bus connection from a process of another user (run the pod's containers as one user, "
-                                    + "or list the uid in CLAW_BUS_ALLOWED_UIDS)");
+                    .log("refused a bus connection from a process of another user (run the pod's containers as "
+                            + "one user, "
+                            + "or list the uid in CLAW_BUS_ALLOWED_UIDS)");
         } catch (IOException e) {
             log.warn("could not read the peer's credentials; refusing: {}", e.toString());
         }

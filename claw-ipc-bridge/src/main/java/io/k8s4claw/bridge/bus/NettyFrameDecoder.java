@@ -5,6 +5,7 @@ import io.k8s4claw.api.bus.BusProtocol;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.IOException;
@@ -100,7 +101,7 @@ final class NettyFrameDecoder extends ByteToMessageDecoder {
 
     /** {@link #userMessage(ByteBuf, int, int)} over a NIO buffer's remaining bytes (tests, fuzzing). */
     static UserMessageFrame userMessage(ByteBuffer body) {
-        return userMessage(io.netty.buffer.Unpooled.wrappedBuffer(body), 0, body.remaining());
+        return userMessage(Unpooled.wrappedBuffer(body), 0, body.remaining());
     }
 
     /** Reads protobuf varints from a frame's bytes in place. */

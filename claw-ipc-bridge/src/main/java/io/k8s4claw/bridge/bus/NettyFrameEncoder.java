@@ -1,12 +1,16 @@
 package io.k8s4claw.bridge.bus;
 
 import com.google.protobuf.CodedOutputStream;
+import io.k8s4claw.api.bus.v1.Ack;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Writes {@link Frame}s (and {@link EncodedReplyFrame}s) with the bus framing (4-byte big-endian length, then the
@@ -30,7 +34,7 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
     }
 
     /** Appends one framed {@link Frame} or {@link EncodedReplyFrame} to {@code out}. */
-    static void encodeTo(Object msg, ByteBuf out) throws java.io.IOException {
+    static void encodeTo(Object msg, ByteBuf out) throws IOException {
         if (msg instanceof EncodedReplyFrame r) {
             encodeReply(r, out);
             return;
@@ -45,7 +49,7 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
         out.writeInt(size);
         if (out.nioBufferCount() == 1) {
             // Serialize straight into the buffer's memory: no intermediate array, no stream.
-            java.nio.ByteBuffer target = out.internalNioBuffer(out.writerIndex(), size);
+            ByteBuffer target = out.internalNioBuffer(out.writerIndex(), size);
             CodedOutputStream cos = CodedOutputStream.newInstance(target);
             frame.writeTo(cos);
             cos.flush();
@@ -64,22 +68,22 @@ final class NettyFrameEncoder extends MessageToByteEncoder<Object> {
     }
 
     private static final int ACK_TAG = Frame.ACK_FIELD_NUMBER << 3 | 2;
-    private static final int ACK_MESSAGE_ID_TAG = io.k8s4claw.api.bus.v1.Ack.MESSAGE_ID_FIELD_NUMBER << 3 | 2;
-    private static final int ACK_DUPLICATE_TAG = io.k8s4claw.api.bus.v1.Ack.DUPLICATE_FIELD_NUMBER << 3;
+    private static final int ACK_MESSAGE_ID_TAG = Ack.MESSAGE_ID_FIELD_NUMBER << 3 | 2;
+    private static final int ACK_DUPLICATE_TAG = Ack.DUPLICATE_FIELD_NUMBER << 3;
 
     /**
      * The same bytes {@code Frame.newBuilder().setSeq(seq).setAck(Ack.newBuilder().setMessageId(id)
      * .setDuplicate(duplicate))} serializes to: proto3 leaves out zero and empty fields, in field order.
      */
     private static void encodeAck(AckFrame a, ByteBuf out) {
-        int idBytes = io.netty.buffer.ByteBufUtil.utf8Bytes(a.messageId());
+        int idBytes = ByteBufUtil.utf8Bytes(a.messageId());
         int ack = (idBytes > 0 ? 1 + CodedOutputStream.computeUInt32SizeNoTag(idBytes) + idBytes : 0)
                 + (a.duplicate() ? 2 : 0);
         writeHeader(out, a.seq(), ACK_TAG, ack);
         if (idBytes > 0) {
             out.writeByte(ACK_MESSAGE_ID_TAG);
             writeVarint(out, idBytes);
-            io.netty.buffer.ByteBufUtil.reserveAndWriteUtf8(out, a.messageId(), idBytes);
+            ByteBufUtil.reserveAndWriteUtf8(out, a.messageId(), idBytes);
         }
         if (a.duplicate()) {
             out.writeByte(ACK_DUPLICATE_TAG);

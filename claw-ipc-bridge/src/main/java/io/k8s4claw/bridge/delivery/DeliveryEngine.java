@@ -1,5 +1,6 @@
 package io.k8s4claw.bridge.delivery;
 
+import com.google.protobuf.ByteString;
 import io.k8s4claw.api.bus.v1.ApprovalRequest;
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.api.bus.v1.Reply;
@@ -25,9 +26,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -73,10 +79,9 @@ public final class DeliveryEngine {
      */
     private volatile Duration attemptTimeout = Duration.ofMinutes(5);
     /** Attempts the connector has not answered yet, with their deadline ({@link System#nanoTime}). */
-    private final Map<java.util.concurrent.CompletableFuture<Accepted>, Long> unanswered =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<CompletableFuture<Accepted>, Long> unanswered = new ConcurrentHashMap<>();
 
-    private java.util.concurrent.ScheduledFuture<?> sweeper;
+    private ScheduledFuture<?> sweeper;
     private long sweepPeriodMs;
     private boolean stopped;
 
@@ -133,7 +138,7 @@ public final class DeliveryEngine {
      * {@code streamId} (when not empty) names another run. The run ends through its own terminal event
      * ({@code run_cancelled}), which completes the message as any terminal reply does.
      */
-    public CompletionStage<java.util.Optional<String>> stop(SessionKey key, String streamId) {
+    public CompletionStage<Optional<String>> stop(SessionKey key, String streamId) {
         String runRef;
         synchronized (this) {
             Conversation c = conversations.get(key);
@@ -141,13 +146,13 @@ public final class DeliveryEngine {
             runRef = current == null ? null : current.runRef();
         }
         if (runRef == null || (!streamId.isEmpty() && !streamId.equals(runRef))) {
-            return java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         log.atInfo()
                 .addKeyValue("channel", key.channelName())
                 .addKeyValue("runRef", runRef)
                 .log("stopping a run on the user's request");
-        return connector.stop(runRef).thenApply(v -> java.util.Optional.of(runRef));
+        return connector.stop(runRef).thenApply(v -> Optional.of(runRef));
     }
 
     public void attemptTimeout(Duration timeout) {
@@ -237,13 +242,13 @@ public final class DeliveryEngine {
             String runRef = m.runRef();
             stage = runRef != null ? connector.resume(inbound, runRef, sink) : connector.deliver(inbound, sink);
         } catch (RuntimeException e) {
-            stage = java.util.concurrent.CompletableFuture.failedFuture(
+            stage = CompletableFuture.failedFuture(
                     DeliveryException.retryable("protocol_error", "connector threw: " + e, null, e));
         }
-        if (stage instanceof java.util.concurrent.CompletableFuture<Accepted> f && f.isDone()) {
+        if (stage instanceof CompletableFuture<Accepted> f && f.isDone()) {
             // Answered already (an in-process runtime, a connector refusing at once): no watch, no callbacks.
             try {
-                if (f.state() == java.util.concurrent.Future.State.SUCCESS) {
+                if (f.state() == Future.State.SUCCESS) {
                     onAccepted(m, sink, f.resultNow());
                 } else {
                     sink.detach();
@@ -251,9 +256,9 @@ public final class DeliveryEngine {
                             s.conversation(),
                             m,
                             unwrap(
-                                    f.state() == java.util.concurrent.Future.State.FAILED
+                                    f.state() == Future.State.FAILED
                                             ? f.exceptionNow()
-                                            : new java.util.concurrent.CancellationException("delivery cancelled")));
+                                            : new CancellationException("delivery cancelled")));
                 }
             } catch (RuntimeException e) {
                 // Kept from the caller (the journal completion that submitted the message), as a callback would.
@@ -264,7 +269,7 @@ public final class DeliveryEngine {
             }
             return;
         }
-        java.util.concurrent.CompletableFuture<Accepted> guarded = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Accepted> guarded = new CompletableFuture<>();
         stage.whenComplete((accepted, err) -> {
             if (err == null) {
                 guarded.complete(accepted);
@@ -290,7 +295,7 @@ public final class DeliveryEngine {
      * (at most {@code maxConcurrentRuns}) unanswered attempts instead of a timer per message: a timer per
      * message cost a priority-queue insert and removal on the delivery path at thousands of messages a second.
      */
-    private void watch(java.util.concurrent.CompletableFuture<Accepted> attempt) {
+    private void watch(CompletableFuture<Accepted> attempt) {
         Duration timeout = attemptTimeout;
         long deadline = System.nanoTime() + timeout.toNanos();
         unanswered.put(attempt, deadline);
@@ -316,7 +321,7 @@ public final class DeliveryEngine {
 
     private void sweep() {
         long now = System.nanoTime();
-        for (Map.Entry<java.util.concurrent.CompletableFuture<Accepted>, Long> e : unanswered.entrySet()) {
+        for (Map.Entry<CompletableFuture<Accepted>, Long> e : unanswered.entrySet()) {
             if (now - e.getValue() >= 0) {
                 e.getKey()
                         .completeExceptionally(DeliveryException.retryable(
@@ -410,7 +415,8 @@ public final class DeliveryEngine {
                 .log("message dead-lettered (list: GET /v1/dead-letters, replay: POST /v1/dead-letters/{id}/replay)");
         String text = rejected
                 ? "Sorry — the assistant could not process your message (it was refused)."
-                : "Sorry — the assistant is unavailable and your message could not be processed. Please try again later.";
+                : "Sorry — the assistant is unavailable and your message could not be processed. Please try again "
+                        + "later.";
         notifier.nack(
                 m.key().channel(),
                 Nack.newBuilder()
@@ -481,10 +487,10 @@ public final class DeliveryEngine {
         private final Conversation conversation;
         private final PendingMessage message;
         private String runRef;
-        private com.google.protobuf.ByteString streamId;
-        private com.google.protobuf.ByteString inReplyTo;
-        private com.google.protobuf.ByteString conversationId;
-        private com.google.protobuf.ByteString threadId;
+        private ByteString streamId;
+        private ByteString inReplyTo;
+        private ByteString conversationId;
+        private ByteString threadId;
         /** Set by {@link #bind}: events until then are held. */
         private boolean bound;
         /** The first event held before the bind (typically the only one: an instant final), then any others. */
@@ -589,10 +595,10 @@ public final class DeliveryEngine {
          * Reply texts go in as UTF-8 bytes: protobuf then sizes and writes them as bytes instead of walking the
          * string a character at a time, twice, on every serialization.
          */
-        private static final com.google.protobuf.ByteString MARKDOWN = utf8("markdown");
+        private static final ByteString MARKDOWN = utf8("markdown");
 
-        private static com.google.protobuf.ByteString utf8(String text) {
-            return com.google.protobuf.ByteString.copyFromUtf8(text);
+        private static ByteString utf8(String text) {
+            return ByteString.copyFromUtf8(text);
         }
 
         @Override

@@ -5,7 +5,11 @@ import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.wal.JournalEntry;
 import io.k8s4claw.bridge.wal.JournalRecord;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,8 +161,7 @@ public final class InboundLedger {
         return (long) LONGS.get(digest, 8);
     }
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** Replays one journal record (idempotent: a record may appear in a checkpoint and after it). */
     public synchronized void apply(JournalRecord r) {
@@ -210,8 +213,8 @@ public final class InboundLedger {
         // the window as digests, oldest first, in records of at most SEEN_PER_RECORD entries (24 bytes each)
         long[] window = seen.entries();
         for (int from = 0; from < window.length; from += 3 * SEEN_PER_RECORD) {
-            out.add(new JournalRecord.SeenDigests(java.util.Arrays.copyOfRange(
-                            window, from, Math.min(window.length, from + 3 * SEEN_PER_RECORD)))
+            out.add(new JournalRecord.SeenDigests(
+                            Arrays.copyOfRange(window, from, Math.min(window.length, from + 3 * SEEN_PER_RECORD)))
                     .toEntry());
         }
         for (PendingMessage m : pending.values()) {

@@ -2,11 +2,15 @@ package io.k8s4claw.bridge.delivery;
 
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.runtime.SessionKey;
 import io.k8s4claw.bridge.wal.Journal;
 import io.k8s4claw.bridge.wal.JournalException;
 import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -44,9 +48,9 @@ public final class InboundService {
     }
 
     /** A channel's StopRequest: see {@link DeliveryEngine#stop}. */
-    public java.util.concurrent.CompletionStage<java.util.Optional<String>> stop(
+    public CompletionStage<Optional<String>> stop(
             String channel, String conversationId, String threadId, String streamId) {
-        return engine.stop(new io.k8s4claw.bridge.runtime.SessionKey(channel, conversationId, threadId), streamId);
+        return engine.stop(new SessionKey(channel, conversationId, threadId), streamId);
     }
 
     public void startDraining() {
@@ -180,9 +184,7 @@ public final class InboundService {
     private static final AcceptResult DUPLICATE = new AcceptResult.Acked(true);
 
     private static AcceptResult storageFailed(Throwable err) {
-        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                ? err.getCause()
-                : err;
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         boolean full = cause instanceof JournalException je && je.diskFull();
         log.atWarn().addKeyValue("error", cause.getMessage()).log("message not stored; answering STORAGE_FAILED");
         return new AcceptResult.Refused(

@@ -3,6 +3,8 @@ package io.k8s4claw.bridge.delivery;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.SessionKey;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An accepted message not yet completed. Mutable progress fields are guarded by the {@link InboundLedger}.
@@ -10,7 +12,10 @@ import io.k8s4claw.bridge.runtime.SessionKey;
 public final class PendingMessage {
 
     final MessageKey key;
-    /** {@link InboundMessage#digestOf} of the key: the dedupe window keeps its first 128 bits, the idempotency key is made from it. */
+    /**
+     * {@link InboundMessage#digestOf} of the key: the dedupe window keeps its first 128 bits, the idempotency key is
+     * made from it.
+     */
     final byte[] digest;
 
     final String channelType;
@@ -22,7 +27,7 @@ public final class PendingMessage {
      * While its journal record is being written: repeats of the same id waiting for the answer (guarded by the
      * {@link InboundService}); null once stored.
      */
-    java.util.List<java.util.function.Consumer<AcceptResult>> repeatsWhileStoring;
+    List<Consumer<AcceptResult>> repeatsWhileStoring;
 
     int attempts;
     long firstAttemptAtMs;

@@ -1,5 +1,7 @@
 package io.k8s4claw.bridge.delivery;
 
+import java.util.Arrays;
+
 /**
  * The deduplication window: the last {@code capacity} completed messages, each as the first 128 bits of its
  * digest ({@link io.k8s4claw.bridge.runtime.InboundMessage#digestOf}, the SHA-256 its idempotency key is made
@@ -8,8 +10,8 @@ package io.k8s4claw.bridge.delivery;
  * <p>Why not a map of message keys: every entry was a key record, two strings and a map node that stayed alive
  * for the whole window (20,000 messages), so at full load every young collection copied them and the old
  * generation filled with them (GC logs before and after: {@code claw-benchmarks/README.md}). Here the entries
- * are three parallel {@code long} rings and an open-addressing index of {@code long}s — no object per entry. Two different messages share
- * 128 bits with a probability of about 10<sup>-34</sup> per lookup at 20,000 entries.
+ * are three parallel {@code long} rings and an open-addressing index of {@code long}s — no object per entry. Two
+ * different messages share 128 bits with a probability of about 10<sup>-34</sup> per lookup at 20,000 entries.
  */
 final class SeenWindow {
 
@@ -122,7 +124,7 @@ final class SeenWindow {
 
     /** Clears the index of tombstones: every live entry placed again, oldest first. */
     private void rebuild() {
-        java.util.Arrays.fill(index, 0);
+        Arrays.fill(index, 0);
         used = 0;
         for (int i = 0; i < size; i++) {
             int pos = (head + i) % capacity;

@@ -1,5 +1,6 @@
 package io.k8s4claw.bridge.ops;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -7,6 +8,11 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 
 /** The bridge's Prometheus metrics (served on {@code /metrics}). Label values are channel names only. */
@@ -93,16 +99,11 @@ public final class BridgeMetrics {
             .register(registry);
 
     // Per-channel data points cached: label lookups showed up in profiles on the per-message path.
-    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> inByChannel =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> outByChannel =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> loggedByChannel =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> ackByChannel =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> deliveredByChannel =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> inByChannel = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> outByChannel = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> loggedByChannel = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> ackByChannel = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> deliveredByChannel = new ConcurrentHashMap<>();
 
     public PrometheusRegistry registry() {
         return registry;
@@ -178,7 +179,7 @@ public final class BridgeMetrics {
      * The data volume's capacity and the bytes still available to the bridge, read at scrape time from its file store
      * (the write-ahead log lives there; -1 when the store cannot be read).
      */
-    public void dataVolumeGauges(java.nio.file.Path dataDir) {
+    public void dataVolumeGauges(Path dataDir) {
         gauge(
                 "claw_bridge_data_volume_capacity_bytes",
                 "Size of the volume holding the bridge's data directory",
@@ -189,9 +190,9 @@ public final class BridgeMetrics {
                 () -> fileStore(dataDir, true));
     }
 
-    private static double fileStore(java.nio.file.Path dir, boolean available) {
+    private static double fileStore(Path dir, boolean available) {
         try {
-            java.nio.file.FileStore store = java.nio.file.Files.getFileStore(dir);
+            FileStore store = Files.getFileStore(dir);
             return available ? store.getUsableSpace() : store.getTotalSpace();
         } catch (IOException e) {
             return -1;

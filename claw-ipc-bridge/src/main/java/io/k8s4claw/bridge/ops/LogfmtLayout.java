@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.event.KeyValuePair;
 
-/** logback's side of {@link Logfmt}: the bridge's events (and, through jul-to-slf4j, its libraries') as logfmt lines. */
+/**
+ * logback's side of {@link Logfmt}: the bridge's events (and, through jul-to-slf4j, its libraries') as logfmt lines.
+ */
 final class LogfmtLayout extends LayoutBase<ILoggingEvent> {
 
     @Override

@@ -1,6 +1,8 @@
 package io.k8s4claw.bridge.reply;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -84,8 +86,8 @@ final class ReplyLog<E> {
     }
 
     /** Removes every entry with a seq up to and including {@code seq}; returns their seqs in order. */
-    java.util.List<Long> removeThrough(long seq) {
-        java.util.List<Long> removed = new java.util.ArrayList<>();
+    List<Long> removeThrough(long seq) {
+        List<Long> removed = new ArrayList<>();
         for (int i = head; i < tail && seqs[i] <= seq; i++) {
             if (entries[i] != null) {
                 removed.add(seqs[i]);

@@ -1,5 +1,6 @@
 package io.k8s4claw.bridge.reply;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.k8s4claw.api.bus.v1.EditMessage;
 import io.k8s4claw.api.bus.v1.Reply;
@@ -15,14 +16,17 @@ import io.k8s4claw.bridge.wal.Journal;
 import io.k8s4claw.bridge.wal.JournalEntry;
 import io.k8s4claw.bridge.wal.JournalRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,7 @@ public final class ReplyService implements OutboundRouter {
         boolean paused;
         boolean pumpScheduled;
         /** Per stream, the seq of its latest delta (the only one a later event can still supersede). */
-        final Map<com.google.protobuf.ByteString, Long> latestDelta = new java.util.HashMap<>();
+        final Map<ByteString, Long> latestDelta = new HashMap<>();
 
         ChannelReplies(String channel) {
             this.channel = channel;
@@ -169,7 +173,7 @@ public final class ReplyService implements OutboundRouter {
                     .log("reply not stored; the channel's replies wait until it is");
             try {
                 scheduler.schedule(() -> store(c, reply, encoded, null, failures + 1), delayMs, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            } catch (RejectedExecutionException shuttingDown) {
                 // the bridge is stopping: the message has no reply record, so it is delivered again after the restart
             }
         });
@@ -203,7 +207,7 @@ public final class ReplyService implements OutboundRouter {
     /** Coalesces a whole backlog (after recovery or before a resend): keep each stream's latest delta only. */
     private static void coalesceAll(ChannelReplies c) {
         List<Long> drop = new ArrayList<>();
-        Map<com.google.protobuf.ByteString, Long> laterSupersedes = new java.util.HashMap<>();
+        Map<ByteString, Long> laterSupersedes = new HashMap<>();
         for (int i = c.pending.end() - 1; i >= c.pending.start(); i--) {
             Entry e = c.pending.entryAt(i);
             if (e == null) {
@@ -503,8 +507,7 @@ public final class ReplyService implements OutboundRouter {
         }
     }
 
-    private CompletionStage<OutboundResult> proactive(
-            OutboundTarget target, java.util.function.UnaryOperator<Reply.Builder> body) {
+    private CompletionStage<OutboundResult> proactive(OutboundTarget target, UnaryOperator<Reply.Builder> body) {
         String channel;
         try {
             channel = resolve(target);

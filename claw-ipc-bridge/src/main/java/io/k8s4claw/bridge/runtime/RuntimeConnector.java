@@ -1,6 +1,7 @@
 package io.k8s4claw.bridge.runtime;
 
 import io.netty.channel.EventLoop;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -14,7 +15,10 @@ import java.util.concurrent.CompletionStage;
  */
 public interface RuntimeConnector extends AutoCloseable {
 
-    /** The protocol name as configured by {@code CLAW_RUNTIME_PROTOCOL}: {@code hermes-sse}, {@code hermes-relay}, {@code openclaw-gateway}. */
+    /**
+     * The protocol name as configured by {@code CLAW_RUNTIME_PROTOCOL}: {@code hermes-sse}, {@code hermes-relay},
+     * {@code openclaw-gateway}.
+     */
     String protocol();
 
     /**
@@ -91,7 +95,7 @@ public interface RuntimeConnector extends AutoCloseable {
     }
 
     default CompletionStage<Void> stop(String runRef) {
-        return java.util.concurrent.CompletableFuture.failedFuture(DeliveryException.permanent(
+        return CompletableFuture.failedFuture(DeliveryException.permanent(
                 "stop_unsupported",
                 "the " + protocol()
                         + " runtime connector cannot stop a run; a user's /stop there is a message to the runtime"));
@@ -100,7 +104,10 @@ public interface RuntimeConnector extends AutoCloseable {
     /** The link's current state, cheap and non-blocking (the connector probes in the background). */
     RuntimeHealth health();
 
-    /** Stops reconnecting and releases connections and threads. Runs in flight are abandoned, not cancelled on the runtime. Idempotent. */
+    /**
+     * Stops reconnecting and releases connections and threads. Runs in flight are abandoned, not cancelled on the
+     * runtime. Idempotent.
+     */
     @Override
     void close();
 }

@@ -159,7 +159,10 @@ public final class Journal implements AutoCloseable {
         openBatch(ByteBuffer.allocateDirect(BATCH_BUFFER_BYTES));
     }
 
-    /** Opens the journal with its own writer thread as the loop; see {@link #open(Path, JournalOptions, FileStore, Consumer, Executor)}. */
+    /**
+     * Opens the journal with its own writer thread as the loop; see
+     * {@link #open(Path, JournalOptions, FileStore, Consumer, Executor)}.
+     */
     public static Journal open(Path dir, JournalOptions options, FileStore store, Consumer<JournalEntry> replay)
             throws IOException {
         return open(dir, options, store, replay, null);

@@ -68,9 +68,10 @@ final class JournalLoader {
                         .addKeyValue("file", p)
                         .addKeyValue("offset", valid)
                         .addKeyValue("droppedBytes", size - valid)
-                        .log(
-                                "journal tail was torn or corrupt (crash during a write); cut off at the last intact record."
-                                        + " Nothing acknowledged is lost: acks are sent only after a record is on disk");
+                        .log("journal tail was torn or corrupt (crash during a write); cut off at the last "
+                                + "intact record."
+                                + " Nothing acknowledged is lost: acks are sent only after a record is on "
+                                + "disk");
                 if (k < indexes.size() - 1) {
                     log.error(
                             "corruption in the middle of the journal ({} is not the newest segment); records after "

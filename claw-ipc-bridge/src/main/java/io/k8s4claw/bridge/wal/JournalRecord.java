@@ -4,7 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * The meaning of the journal's records. Inbound messages, their progress towards the runtime, and the
@@ -244,7 +246,7 @@ public sealed interface JournalRecord extends EncodableRecord {
     default JournalEntry toEntry() {
         byte[] payload = new byte[size()];
         try {
-            write(new RecordWriter(java.nio.ByteBuffer.wrap(payload)));
+            write(new RecordWriter(ByteBuffer.wrap(payload)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -257,12 +259,12 @@ public sealed interface JournalRecord extends EncodableRecord {
      * own. Common strings (ids, channel names) are plain ASCII, whose modified UTF-8 is their chars as bytes.
      */
     final class RecordWriter {
-        private final java.nio.ByteBuffer buf;
+        private final ByteBuffer buf;
         /** ASCII strings are gathered here and put with one bulk copy: a put per byte into a direct buffer costs a
          * memory-session check each. */
         private byte[] scratch = new byte[64];
 
-        RecordWriter(java.nio.ByteBuffer buf) {
+        RecordWriter(ByteBuffer buf) {
             this.buf = buf;
         }
 
@@ -289,7 +291,7 @@ public sealed interface JournalRecord extends EncodableRecord {
             // not plain ASCII: the full modified UTF-8
             int bytes = utf(s) - 2;
             if (bytes > 0xFFFF) {
-                throw new java.io.UTFDataFormatException(
+                throw new UTFDataFormatException(
                         "string of " + bytes + " bytes is too long for a journal field (at most 65535)");
             }
             buf.putShort((short) bytes);

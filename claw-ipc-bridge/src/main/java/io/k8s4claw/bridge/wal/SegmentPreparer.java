@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +135,7 @@ final class SegmentPreparer implements AutoCloseable {
     public void close() {
         filler.shutdownNow(); // an interrupted fill closes its channel and deletes its file itself
         try {
-            filler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            filler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

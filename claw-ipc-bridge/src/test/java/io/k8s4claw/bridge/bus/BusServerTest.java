@@ -3,6 +3,7 @@ package io.k8s4claw.bridge.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.k8s4claw.api.bus.v1.ApprovalAnswer;
 import io.k8s4claw.api.bus.v1.Error;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Hello;
@@ -304,7 +305,7 @@ class BusServerTest {
         try (TestSidecar s = TestSidecar.connect(socket())) {
             s.hello("ch", 0);
             s.send(s.frames()
-                    .frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
+                    .frame(b -> b.setApprovalAnswer(ApprovalAnswer.newBuilder()
                             .setStreamId("run-9")
                             .setApprovalId("ap1")
                             .setChoice("once"))));

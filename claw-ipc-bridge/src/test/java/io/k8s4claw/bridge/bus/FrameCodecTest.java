@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.k8s4claw.api.bus.DecodeResult;
+import io.k8s4claw.api.bus.v1.Ack;
 import io.k8s4claw.api.bus.v1.Attachment;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Frame;
@@ -24,6 +25,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -154,9 +156,7 @@ class FrameCodecTest {
                 for (boolean duplicate : new boolean[] {false, true}) {
                     Frame frame = Frame.newBuilder()
                             .setSeq(seq)
-                            .setAck(io.k8s4claw.api.bus.v1.Ack.newBuilder()
-                                    .setMessageId(id)
-                                    .setDuplicate(duplicate))
+                            .setAck(Ack.newBuilder().setMessageId(id).setDuplicate(duplicate))
                             .build();
                     ByteBuf buf = Unpooled.directBuffer(0);
                     buf.writeByte(7); // appends after what the buffer holds
@@ -230,7 +230,7 @@ class FrameCodecTest {
             NettyFrameEncoder.encodeTo(frame, offset);
             byte[] got = bytes(offset);
             assertThat(got).as("direct with offset: " + what).startsWith(3, 4, 5);
-            assertThat(java.util.Arrays.copyOfRange(got, 3, got.length))
+            assertThat(Arrays.copyOfRange(got, 3, got.length))
                     .as("direct with offset: " + what)
                     .isEqualTo(expected);
 
@@ -257,8 +257,8 @@ class FrameCodecTest {
             full.addComponent(true, Unpooled.wrappedBuffer(new byte[] {7, 7}));
             NettyFrameEncoder.encodeTo(frame, full);
             got = bytes(full);
-            assertThat(java.util.Arrays.copyOfRange(got, 0, 2)).isEqualTo(new byte[] {7, 7});
-            assertThat(java.util.Arrays.copyOfRange(got, 2, got.length))
+            assertThat(Arrays.copyOfRange(got, 0, 2)).isEqualTo(new byte[] {7, 7});
+            assertThat(Arrays.copyOfRange(got, 2, got.length))
                     .as("appended composite: " + what)
                     .isEqualTo(expected);
         }
@@ -476,7 +476,7 @@ class FrameCodecTest {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -520,18 +520,17 @@ class FrameCodecTest {
 
         // then a user message split inside its body, then a reply-ack split inside its length prefix
         int cut = umBytes.length / 2;
-        ch.writeInbound(Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(umBytes, 0, cut)));
+        ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(umBytes, 0, cut)));
         assertThat(drain(ch)).isEmpty();
-        ch.writeInbound(Unpooled.wrappedBuffer(concat(
-                java.util.Arrays.copyOfRange(umBytes, cut, umBytes.length),
-                java.util.Arrays.copyOfRange(ackBytes, 0, 2))));
+        ch.writeInbound(Unpooled.wrappedBuffer(
+                concat(Arrays.copyOfRange(umBytes, cut, umBytes.length), Arrays.copyOfRange(ackBytes, 0, 2))));
         out = drain(ch);
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).isInstanceOfSatisfying(UserMessageFrame.class, f -> {
             assertThat(f.seq()).isEqualTo(10);
             assertThat(f.message()).isEqualTo(m);
         });
-        ch.writeInbound(Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(ackBytes, 2, ackBytes.length)));
+        ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(ackBytes, 2, ackBytes.length)));
         out = drain(ch);
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).isInstanceOfSatisfying(DecodeResult.Decoded.class, d -> {

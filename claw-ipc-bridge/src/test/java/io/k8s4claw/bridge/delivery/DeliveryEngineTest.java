@@ -7,6 +7,8 @@ import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.bridge.Bridge;
 import io.k8s4claw.bridge.BridgeConfig;
+import io.k8s4claw.bridge.runtime.InboundMessage;
+import io.k8s4claw.bridge.runtime.OutboundTarget;
 import io.k8s4claw.bridge.testing.ScriptedConnector;
 import io.k8s4claw.bridge.testing.ScriptedConnector.Action;
 import io.k8s4claw.bridge.testing.TestConfigs;
@@ -18,10 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +116,7 @@ class DeliveryEngineTest {
         assertThat(runtime.callsFor("m1")).isEqualTo(4);
         assertThat(runtime.calls)
                 .extracting(ScriptedConnector.Call::idempotencyKey)
-                .containsOnly(io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
+                .containsOnly(InboundMessage.idempotencyKeyFor("ch", "m1"));
     }
 
     @Test
@@ -140,7 +145,7 @@ class DeliveryEngineTest {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
-            String id = io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1");
+            String id = InboundMessage.idempotencyKeyFor("ch", "m1");
             assertThat(list).contains(id).contains("\"messageId\":\"m1\"").contains("doomed");
             String metrics = http.send(
                             HttpRequest.newBuilder(base.resolve("/metrics")).build(),
@@ -183,7 +188,7 @@ class DeliveryEngineTest {
         assertThat(runtime.callsFor("m1")).isEqualTo(2);
         assertThat(runtime.calls)
                 .extracting(ScriptedConnector.Call::idempotencyKey)
-                .containsOnly(io.k8s4claw.bridge.runtime.InboundMessage.idempotencyKeyFor("ch", "m1"));
+                .containsOnly(InboundMessage.idempotencyKeyFor("ch", "m1"));
     }
 
     @Test
@@ -231,7 +236,7 @@ class DeliveryEngineTest {
         });
         try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("ch", 0);
-            List<String> finals = new java.util.ArrayList<>();
+            List<String> finals = new ArrayList<>();
             finals.add(s.await(f -> f.hasReply() && f.getReply().hasFinal(), T)
                     .getReply()
                     .getInReplyTo());
@@ -267,23 +272,18 @@ class DeliveryEngineTest {
         try (TestSidecar s = TestSidecar.connect(dir.resolve("bus.sock"))) {
             s.hello("slack-main", 0);
             var result = runtime.outbound
-                    .send(
-                            new io.k8s4claw.bridge.runtime.OutboundTarget(null, "webhook", "C9", ""),
-                            "cron says hi",
-                            null)
+                    .send(new OutboundTarget(null, "webhook", "C9", ""), "cron says hi", null)
                     .toCompletableFuture();
             Frame r = s.await(Frame::hasReply, T);
             assertThat(r.getReply().getFinal().getText()).isEqualTo("cron says hi");
             assertThat(r.getReply().getConversationId()).isEqualTo("C9");
             assertThat(r.getReply().getInReplyTo()).isEmpty();
             s.send(s.frames().replyAck(r.getReply().getReplySeq(), true, "", false, List.of("171.5")));
-            assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS).lastMessageId())
-                    .isEqualTo("171.5");
+            assertThat(result.get(10, TimeUnit.SECONDS).lastMessageId()).isEqualTo("171.5");
             var unknown = runtime.outbound
-                    .send(new io.k8s4claw.bridge.runtime.OutboundTarget(null, "discord", "C9", ""), "x", null)
+                    .send(new OutboundTarget(null, "discord", "C9", ""), "x", null)
                     .toCompletableFuture();
-            org.assertj.core.api.Assertions.assertThatThrownBy(unknown::join)
-                    .hasMessageContaining("no channel of type 'discord'");
+            Assertions.assertThatThrownBy(unknown::join).hasMessageContaining("no channel of type 'discord'");
         }
     }
 }

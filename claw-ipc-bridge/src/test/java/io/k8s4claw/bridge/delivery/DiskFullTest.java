@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +33,7 @@ class DiskFullTest {
     /** While set, every write to the journal fails as a full volume does. */
     private final AtomicBoolean full = new AtomicBoolean();
     /** Writes refused because of {@link #full}: the sign that the bridge tried while the volume was full. */
-    private final java.util.concurrent.atomic.AtomicInteger refusedWrites =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger refusedWrites = new AtomicInteger();
 
     private final FileStore store = file -> new FaultyFileChannel(FileStore.DEFAULT.openForAppend(file), () -> {
         if (full.get()) {
@@ -42,7 +44,7 @@ class DiskFullTest {
     /** Holds every run open until the test finishes it. */
     private final ScriptedConnector runtime = new ScriptedConnector();
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void holdRuns() {
         runtime.script(m -> ScriptedConnector.Action.ACCEPT_AND_HOLD);
     }
@@ -70,7 +72,7 @@ class DiskFullTest {
             assertThat(ack.getAck().getDuplicate())
                     .as("the refused copy left no trace")
                     .isFalse();
-            org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
+            Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
         }
     }
 
@@ -83,12 +85,12 @@ class DiskFullTest {
             s.sendMessage("second", "C2", "2");
             s.await(Frame::hasAck, T);
             s.await(Frame::hasAck, T);
-            org.awaitility.Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
+            Awaitility.await().atMost(T).until(() -> runtime.openRuns.size() == 2);
             full.set(true);
             int refusedBefore = refusedWrites.get();
             runtime.finish("first", "answer 1"); // its record cannot be written now
             // the bridge did try to write it into the full volume (not merely "300 ms passed")
-            org.awaitility.Awaitility.await().atMost(T).until(() -> refusedWrites.get() > refusedBefore);
+            Awaitility.await().atMost(T).until(() -> refusedWrites.get() > refusedBefore);
             full.set(false);
             runtime.finish("second", "answer 2");
             Frame r1 = s.await(f -> f.hasReply() && f.getReply().hasFinal(), T);

@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +37,7 @@ class BridgeFaultTest {
     Path dir;
 
     private HermesApiEmulator hermes;
-    private final List<AutoCloseable> cleanup = new java.util.ArrayList<>();
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
 
     @BeforeEach
     void startRuntime() {
@@ -151,7 +153,7 @@ class BridgeFaultTest {
             // generous: a stream that died during the outage is re-opened by the connector's 90 s watchdog
             await().atMost(Duration.ofSeconds(150))
                     .until(() -> s.finals.keySet().containsAll(sent.keySet()));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             System.out.println("finals so far: " + s.finals.keySet() + "\nhermes requests: "
                     + hermes.requests().size() + " admitted: " + hermes.admittedRuns() + "\n--- bridge log ---\n"
                     + p.log());
@@ -213,7 +215,7 @@ class BridgeFaultTest {
             while (true) {
                 out.write(chunk);
             }
-        } catch (java.io.IOException full) {
+        } catch (IOException full) {
             assertThat(full.getMessage()).contains("No space left on device");
         }
         s.send("refused", "hook", "x".repeat(8000));

@@ -1,6 +1,7 @@
 package io.k8s4claw.bridge.fault;
 
 import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Nack;
 import io.k8s4claw.bridge.testing.TestSidecar;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A well-behaved channel sidecar that survives bridge restarts: keeps every message until acked (resending
@@ -60,10 +62,10 @@ final class FaultSidecar implements AutoCloseable {
                 } else if (f.hasReply()) {
                     var r = f.getReply();
                     if (r.hasFinal()) {
-                        finals.computeIfAbsent(r.getInReplyTo(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        finals.computeIfAbsent(r.getInReplyTo(), k -> new CopyOnWriteArrayList<>())
                                 .add(r.getFinal().getText());
                     } else if (r.hasError()) {
-                        errors.computeIfAbsent(r.getInReplyTo(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        errors.computeIfAbsent(r.getInReplyTo(), k -> new CopyOnWriteArrayList<>())
                                 .add(r.getError().getCode() + ": "
                                         + r.getError().getUserVisibleText());
                     }
@@ -81,7 +83,7 @@ final class FaultSidecar implements AutoCloseable {
         }
     }
 
-    final List<io.k8s4claw.api.bus.v1.Nack> nacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Nack> nacks = new CopyOnWriteArrayList<>();
 
     void send(String id, String conversation, String text) throws IOException {
         unacked.put(id, conversation + "|" + text);

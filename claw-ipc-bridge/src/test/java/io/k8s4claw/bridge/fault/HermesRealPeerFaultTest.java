@@ -3,10 +3,16 @@ package io.k8s4claw.bridge.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8s4claw.testkit.hermes.RealHermes;
 import io.k8s4claw.testkit.llm.ChatCompletionRequest;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import io.k8s4claw.testkit.llm.ScriptedReply;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,13 +148,12 @@ class HermesRealPeerFaultTest {
         assertThat(s.finals.get("m0")).containsExactly("echo: " + before);
         // the session survived in state.db: the turn from before the crash and the answer after it. (0.19.0's
         // runs API stores a session's turns but does not feed them back to the model on the next run.)
-        java.net.http.HttpResponse<String> messages = java.net.http.HttpClient.newHttpClient()
+        HttpResponse<String> messages = HttpClient.newHttpClient()
                 .send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        hermes.baseUrl().resolve("/api/sessions/slack-main.C1/messages"))
+                        HttpRequest.newBuilder(hermes.baseUrl().resolve("/api/sessions/slack-main.C1/messages"))
                                 .header("Authorization", "Bearer " + hermes.apiKey())
                                 .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(messages.statusCode()).isEqualTo(200);
         assertThat(messages.body())
                 .contains(
@@ -168,9 +173,9 @@ class HermesRealPeerFaultTest {
         String fact = "The deploy code word is PERSIMMON-" + System.nanoTime();
         String remember = "please remember the deploy code word marker-memory-1";
         model.script(r -> r.lastUserText().equals(remember) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                ? ScriptedReply.callTool(
                         "memory",
-                        new com.fasterxml.jackson.databind.ObjectMapper()
+                        new ObjectMapper()
                                 .createObjectNode()
                                 .put("action", "add")
                                 .put("target", "memory")
@@ -184,7 +189,7 @@ class HermesRealPeerFaultTest {
         await().atMost(LONG).until(() -> s.finals.containsKey("mem-0"));
         Path memoryFile = hermes.home().resolve("memories").resolve("MEMORY.md");
         assertThat(memoryFile).as("the agent's memory tool wrote its file").exists();
-        assertThat(java.nio.file.Files.readString(memoryFile)).contains(fact);
+        assertThat(Files.readString(memoryFile)).contains(fact);
 
         hermes.kill();
         hermes.start();

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -86,7 +87,7 @@ final class KillAtRunAcceptedProxy implements AutoCloseable {
                     && ex.getRequestURI().getPath().equals("/v1/runs")
                     && in.statusCode() == 202
                     && killed.getCount() > 0) {
-                acceptedRunBody = new String(in.body(), java.nio.charset.StandardCharsets.UTF_8);
+                acceptedRunBody = new String(in.body(), StandardCharsets.UTF_8);
                 try {
                     bridge.kill9();
                 } catch (InterruptedException e) {

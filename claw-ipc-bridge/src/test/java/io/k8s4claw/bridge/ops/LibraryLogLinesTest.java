@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import okhttp3.internal.platform.Platform;
@@ -28,8 +29,10 @@ class LibraryLogLinesTest {
     private static final String TOKEN = "hermes-api-key-0123456789abcdef";
     /** ts, level, logger, thread, msg, then key="value" fields; values quoted and escaped, nothing after. */
     private static final Pattern LOGFMT = Pattern.compile(
-            "ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z level=(TRACE|DEBUG|INFO|WARN|ERROR) logger=[^\\s\"=]+"
-                    + " thread=\"(?:[^\"\\\\]++|\\\\.)*+\" msg=\"(?:[^\"\\\\]++|\\\\.)*+\"( [^\\s\"=]+=\"(?:[^\"\\\\]++|\\\\.)*+\")*");
+            "ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z level=(TRACE|DEBUG|INFO|WARN|ERROR) "
+                    + "logger=[^\\s\"=]+"
+                    + " thread=\"(?:[^\"\\\\]++|\\\\.)*+\" msg=\"(?:[^\"\\\\]++|\\\\.)*+\"( "
+                    + "[^\\s\"=]+=\"(?:[^\"\\\\]++|\\\\.)*+\")*");
 
     @TempDir
     Path dir;
@@ -41,13 +44,13 @@ class LibraryLogLinesTest {
             // exactly what OkHttp 4.12's connection pool calls for a response nobody closed
             Platform.get()
                     .logCloseableLeak(
-                            "A connection to http://127.0.0.1:8642/ was leaked. Did you forget to close a response body?"
+                            "A connection to http://127.0.0.1:8642/ was leaked. Did you forget to close a response "
+                                    + "body?"
                                     + " (Authorization: Bearer " + System.getenv("CLAW_RUNTIME_TOKEN") + ")",
                             new Throwable("response body allocated here"));
-            java.util.logging.Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
-            java.util.logging.Logger.getLogger("okhttp3.internal.http2.Http2")
-                    .info("okhttp info: below its WARN level");
-            java.util.logging.Logger.getLogger("io.k8s4claw.bridge.Probe").fine("fine: below the INFO level");
+            Logger.getLogger("org.example.SomeLibrary").warning("first line\nsecond \"line\"");
+            Logger.getLogger("okhttp3.internal.http2.Http2").info("okhttp info: below its WARN level");
+            Logger.getLogger("io.k8s4claw.bridge.Probe").fine("fine: below the INFO level");
         }
     }
 
@@ -84,9 +87,9 @@ class LibraryLogLinesTest {
         assertThat(lines.get(0)).contains("level=INFO logger=Probe thread=\"main\" msg=\"bridge line\"");
         assertThat(lines.get(1))
                 .startsWith("ts=")
-                .contains(
-                        " level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to"
-                                + " http://127.0.0.1:8642/ was leaked. Did you forget to close a response body? (Authorization: Bearer [redacted])\"")
+                .contains(" level=WARN logger=OkHttpClient thread=\"main\" msg=\"A connection to"
+                        + " http://127.0.0.1:8642/ was leaked. Did you forget to close a response body? "
+                        + "(Authorization: Bearer [redacted])\"")
                 .contains(" error=\"java.lang.Throwable: response body allocated here\"")
                 .contains(" stack=\"java.lang.Throwable: response body allocated here\\n\\tat " + Probe.class.getName()
                         + ".main(");

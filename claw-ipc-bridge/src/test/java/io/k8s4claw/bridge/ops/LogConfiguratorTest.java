@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,7 @@ class LogConfiguratorTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         LoggerContext context = new LoggerContext();
         try {
-            context.setMDCAdapter(
-                    new ch.qos.logback.classic.util.LogbackMDCAdapter()); // the slf4j provider does this in a real JVM
+            context.setMDCAdapter(new LogbackMDCAdapter()); // the slf4j provider does this in a real JVM
             context.start();
             OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
             appender.setOutputStream(captured);

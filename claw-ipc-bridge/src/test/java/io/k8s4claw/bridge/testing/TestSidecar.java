@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -134,7 +135,7 @@ public final class TestSidecar implements AutoCloseable {
 
     /** Removes and returns everything received so far. */
     public List<Frame> drainReceived() {
-        List<Frame> out = new java.util.ArrayList<>();
+        List<Frame> out = new ArrayList<>();
         received.drainTo(out);
         return out;
     }

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.k8s4claw.bridge.testing.FaultyFileChannel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,7 +88,7 @@ class JournalTest {
         for (int t = 0; t < threads; t++) {
             int tid = t;
             List<CompletableFuture<Void>> mine = new ArrayList<>();
-            all.addAll(java.util.Collections.nCopies(0, null));
+            all.addAll(Collections.nCopies(0, null));
             Thread th = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
                     mine.add(j.append(entry(1, tid + "-" + i)));
@@ -161,8 +166,8 @@ class JournalTest {
         j.append(entry(1, "complete")).get();
         j.close();
         Path seg = dir.resolve("journal-000001.log");
-        Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-        Files.write(seg, new byte[zerosAfter], java.nio.file.StandardOpenOption.APPEND);
+        Files.write(seg, new byte[] {0, 0, 0, 50, 1, 2, 3}, StandardOpenOption.APPEND);
+        Files.write(seg, new byte[zerosAfter], StandardOpenOption.APPEND);
         assertThat(replay(dir)).containsExactly("1:complete");
         assertThat(Files.size(seg)).isEqualTo(SegmentFile.HEADER_BYTES + 9 + "complete".length());
     }
@@ -185,8 +190,8 @@ class JournalTest {
             j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
             expected.add("1:" + n++ + pad);
         }
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(20))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> Files.exists(prepared) && Files.size(prepared) == segment);
         while (!Files.exists(second)) {
             j.append(entry(1, n + pad)).get(10, TimeUnit.SECONDS);
@@ -264,20 +269,16 @@ class JournalTest {
         j.append(entry(1, "last")).get();
         long before = j.sizeBytes();
         // the writer rolls to a new segment right after completing a batch: wait for it
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> {
-                    try (Stream<Path> s = Files.list(dir)) {
-                        return s.count() > 1;
-                    }
-                });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.count() > 1;
+            }
+        });
         j.setSnapshotSource(
                 () -> List.of(new JournalEntry((byte) 3, text("live-a")), new JournalEntry((byte) 3, text("live-b"))),
                 1);
         j.requestCompaction();
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> j.sizeBytes() < before / 10);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> j.sizeBytes() < before / 10);
         j.append(entry(4, "new")).get();
         j.close();
         try (Stream<Path> s = Files.list(dir)) {
@@ -310,9 +311,7 @@ class JournalTest {
             j.append(entry(1, "old-" + i));
         }
         j.append(entry(1, "last")).get(10, TimeUnit.SECONDS);
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> segments().size() > 1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> segments().size() > 1);
         List<String> before = segments();
         holdNext.set(true);
         j.setSnapshotSource(() -> List.of(new JournalEntry((byte) 3, text("live"))), 1);
@@ -407,9 +406,9 @@ class JournalTest {
         Path half = dir.resolve("journal-000002.log");
         SegmentFile.readRecords(dir.resolve("journal-000001.log"), e -> {});
         byte[] begin = {0, 0, 0, 0, 0, 0, 0, 0, SegmentFile.CHECKPOINT_BEGIN};
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(SegmentFile.CHECKPOINT_BEGIN);
-        java.nio.ByteBuffer.wrap(begin).putInt(4, (int) crc.getValue());
+        ByteBuffer.wrap(begin).putInt(4, (int) crc.getValue());
         Files.write(half, begin);
         assertThat(replay(dir)).containsExactly("1:kept");
         assertThat(half).doesNotExist();

@@ -9,9 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,9 +71,7 @@ class SegmentFormatTest {
         Journal j = Journal.open(dir, JournalOptions.defaults(), FileStore.DEFAULT, e -> {});
         j.setSnapshotSource(() -> live, 1);
         j.requestCompaction();
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> !Files.exists(dir.resolve("journal-000002.log")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(dir.resolve("journal-000002.log")));
         j.close();
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("journal-000003.log");

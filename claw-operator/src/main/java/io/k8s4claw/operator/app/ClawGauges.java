@@ -20,7 +20,8 @@ public final class ClawGauges {
      * @param phase {@code status.phase}
      * @param ready the Ready condition is True
      * @param runtime the runtime type
-     * @param version the runtime's version: the auto-updater's current version, else the runtime image's tag ("" unknown)
+     * @param version the runtime's version: the auto-updater's current version, else the runtime image's tag (""
+     *                unknown)
      * @param runtimeRestarts restarts of the runtime container of the Claw's pod (0 without a pod)
      * @param rollbacks consecutive auto-update rollbacks ({@code status.autoUpdate.rollbackCount})
      * @param circuitOpen auto-update stopped after too many rollbacks

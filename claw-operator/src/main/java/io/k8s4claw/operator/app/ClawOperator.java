@@ -2,6 +2,7 @@ package io.k8s4claw.operator.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.operator.desired.ClawPlanner;
@@ -9,14 +10,17 @@ import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.reconcile.ClawChannelReconciler;
 import io.k8s4claw.operator.reconcile.ClawReconciler;
 import io.k8s4claw.operator.reconcile.WritePath;
+import io.k8s4claw.operator.selfconfig.SelfConfigAccessReconciler;
+import io.k8s4claw.operator.selfconfig.SelfConfigReconciler;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The JOSDK operator with its controllers (Claw, ClawChannel, ClawSelfConfig and the self-config access), configured for what the project's test API server (and a plain
- * cluster) support: no server-side apply anywhere — children are written with create/update by
- * {@code ChildApplier}, the primary's status and finalizers with JSON merge patches.
+ * The JOSDK operator with its controllers (Claw, ClawChannel, ClawSelfConfig and the self-config access), configured
+ * for what the project's test API server (and a plain cluster) support: no server-side apply anywhere — children are
+ * written with create/update by {@code ChildApplier}, the primary's status and finalizers with JSON merge patches.
  */
 public final class ClawOperator implements AutoCloseable {
 
@@ -58,11 +62,11 @@ public final class ClawOperator implements AutoCloseable {
     private volatile boolean started;
 
     public ClawOperator(Settings settings, OperatorMetrics metrics) {
-        this(settings, metrics, java.time.InstantSource.system());
+        this(settings, metrics, InstantSource.system());
     }
 
     /** {@code clock}: when snapshot schedules fire (tests move it rather than wait for cron firings). */
-    public ClawOperator(Settings settings, OperatorMetrics metrics, java.time.InstantSource clock) {
+    public ClawOperator(Settings settings, OperatorMetrics metrics, InstantSource clock) {
         this.metrics = metrics;
         this.operator = new Operator(o -> {
             o.withKubernetesClient(settings.client())
@@ -88,17 +92,15 @@ public final class ClawOperator implements AutoCloseable {
         // ClawSelfConfig requests (decided once, applied, kept for their retention), and the Role/RoleBinding that lets
         // a self-configuring Claw's pod create them.
         operator.register(
-                new io.k8s4claw.operator.selfconfig.SelfConfigReconciler(
-                        planner, io.k8s4claw.operator.selfconfig.SelfConfigReconciler.DEFAULT_RETENTION),
+                new SelfConfigReconciler(planner, SelfConfigReconciler.DEFAULT_RETENTION),
                 c -> configureNamespaces(c, settings.namespaces()));
-        operator.register(new io.k8s4claw.operator.selfconfig.SelfConfigAccessReconciler(), c -> {
+        operator.register(new SelfConfigAccessReconciler(), c -> {
             configureNamespaces(c, settings.namespaces());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
     }
 
-    private static void configureNamespaces(
-            io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, Set<String> namespaces) {
+    private static void configureNamespaces(ControllerConfigurationOverrider<?> c, Set<String> namespaces) {
         if (namespaces.isEmpty()) {
             c.watchingAllNamespaces();
         } else {

@@ -2,6 +2,7 @@ package io.k8s4claw.operator.app;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,8 +29,7 @@ public final class HealthServer implements AutoCloseable {
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
         server.createContext("/metrics", ex -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            writer.write(
-                    body, metrics.registry().scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
+            writer.write(body, metrics.registry().scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
             send(ex, 200, writer.getContentType(), body.toByteArray());
         });
         server.start();

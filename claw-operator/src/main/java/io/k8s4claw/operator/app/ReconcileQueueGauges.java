@@ -10,13 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The operator's work queue, from the Java Operator SDK's monitoring callbacks: {@code claw_operator_reconciliations_queued{kind}}
- * (submitted to the reconciler threads, not yet running) and {@code claw_operator_reconciliations_running{kind}}.
+ * The operator's work queue, from the Java Operator SDK's monitoring callbacks:
+ * {@code claw_operator_reconciliations_queued{kind}} (submitted to the reconciler threads, not yet running) and
+ * {@code claw_operator_reconciliations_running{kind}}.
  *
  * <p>The SDK submits an execution ({@link #reconcileCustomResource}), then a reconciler thread either starts it
- * ({@link #reconciliationExecutionStarted}) and finishes it later, or finishes it at once without starting (the resource
- * is gone, or another execution holds it). {@link #reconciliationExecutionFinished} runs on the thread that picked the
- * execution up, so a thread-local flag tells the two cases apart.
+ * ({@link #reconciliationExecutionStarted}) and finishes it later, or finishes it at once without starting (the
+ * resource is gone, or another execution holds it). {@link #reconciliationExecutionFinished} runs on the thread that
+ * picked the execution up, so a thread-local flag tells the two cases apart.
  */
 public final class ReconcileQueueGauges implements Metrics {
 

@@ -19,11 +19,12 @@ import java.util.function.Supplier;
 
 /**
  * Auto-update's pre-update step for {@code reclaimPolicy: Archive}: before the runtime is rolled to a new version,
- * every claim is archived by a Job ({@link ArchiveJobs}) to {@code <prefix>/<ns>/<claw>/<volume>/before-<to>-<claw uid>.tar.gz}.
- * The runtime keeps running meanwhile (the update has not begun), so the Job's pod is placed on the node of the
- * Claw's pod — a ReadWriteOnce claim can be mounted there a second time — and the archive is of a live volume:
- * crash-consistent at best, like a snapshot taken without quiescing. The update waits for the Jobs and is refused
- * (for this version, with the archiver's message) when one fails.
+ * every claim is archived by a Job ({@link ArchiveJobs}) to
+ * {@code <prefix>/<ns>/<claw>/<volume>/before-<to>-<claw uid>.tar.gz}. The runtime keeps running meanwhile (the update
+ * has not begun), so the Job's pod is placed on the node of the Claw's pod — a ReadWriteOnce claim can be mounted there
+ * a second time — and the archive is of a live volume: crash-consistent at best, like a snapshot taken without
+ * quiescing. The update waits for the Jobs and is refused (for this version, with the archiver's message) when one
+ * fails.
  */
 public final class ArchiveBeforeUpdate implements PreUpdateHook {
 

@@ -1,5 +1,6 @@
 package io.k8s4claw.operator.archive;
 
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.k8s4claw.api.runtime.VolumeRole;
@@ -81,7 +83,7 @@ public final class ArchiveJobs {
             PodSecurityContext podSecurity,
             String jobName,
             String key,
-            io.fabric8.kubernetes.api.model.Affinity affinity) {
+            Affinity affinity) {
         List<String> args = new ArrayList<>(List.of(
                 "archive",
                 "--dir",
@@ -126,9 +128,9 @@ public final class ArchiveJobs {
                 .endSeccompProfile()
                 .endSecurityContext()
                 .withNewResources()
-                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .addToRequests("cpu", new Quantity("100m"))
+                .addToRequests("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("512Mi"))
                 .endResources()
                 .build();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -241,9 +243,9 @@ public final class ArchiveJobs {
                 .endSeccompProfile()
                 .endSecurityContext()
                 .withNewResources()
-                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .addToRequests("cpu", new Quantity("100m"))
+                .addToRequests("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("512Mi"))
                 .endResources()
                 .build();
     }

@@ -2,6 +2,7 @@ package io.k8s4claw.operator.archive;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -69,7 +70,7 @@ final class MultipartUpload extends OutputStream {
                                 .uploadId(uploadId)
                                 .partNumber(number)
                                 .contentLength((long) filled),
-                        RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)))
+                        RequestBody.fromBytes(Arrays.copyOf(buffer, filled)))
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
         bytes += filled;

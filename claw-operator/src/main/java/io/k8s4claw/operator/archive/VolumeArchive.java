@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -24,6 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -78,7 +80,7 @@ public final class VolumeArchive {
         try {
             s3.putObject(
                     b -> b.bucket(bucket).key(key + CHECKSUM_SUFFIX).contentType("text/plain"),
-                    software.amazon.awssdk.core.sync.RequestBody.fromString(hex + "  " + fileName(key) + "\n"));
+                    RequestBody.fromString(hex + "  " + fileName(key) + "\n"));
         } catch (RuntimeException e) {
             throw classify(e, "writing the checksum s3://" + bucket + "/" + key + CHECKSUM_SUFFIX);
         }
@@ -234,16 +236,16 @@ public final class VolumeArchive {
         return files;
     }
 
-    private static java.util.Optional<Integer> mode(Path p) {
+    private static Optional<Integer> mode(Path p) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
             int mode = 0;
             for (PosixFilePermission perm : perms) {
                 mode |= 1 << (8 - perm.ordinal());
             }
-            return java.util.Optional.of(mode);
+            return Optional.of(mode);
         } catch (IOException | UnsupportedOperationException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -1,6 +1,8 @@
 package io.k8s4claw.operator.cli;
 
 import io.k8s4claw.operator.OperatorVersion;
+import io.k8s4claw.operator.archive.ArchiveCommands;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +16,8 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             ValidateCommand.class,
             OperatorCommand.class,
-            io.k8s4claw.operator.archive.ArchiveCommands.Archive.class,
-            io.k8s4claw.operator.archive.ArchiveCommands.Restore.class,
+            ArchiveCommands.Archive.class,
+            ArchiveCommands.Restore.class,
             CommandLine.HelpCommand.class
         })
 public final class ClawCommand implements Runnable {
@@ -33,7 +35,7 @@ public final class ClawCommand implements Runnable {
     }
 
     /** Runs the CLI with its output and errors going to the given writers. */
-    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new ClawCommand()).setOut(out).setErr(err).execute(args);
     }
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.validation.ClawValidator;
 import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.Hashes;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,9 +64,8 @@ final class ClawFileSet {
         for (ManifestFiles.Located<Claw> located : claws) {
             Claw claw = located.object();
             // As written (unknown fields, wrong types that binding would hide), then everything the operator checks.
-            java.util.LinkedHashSet<FieldError> all = new java.util.LinkedHashSet<>(
-                    io.k8s4claw.api.validation.ClawValidator.validateManifest(located.source())
-                            .errors());
+            LinkedHashSet<FieldError> all = new LinkedHashSet<>(
+                    ClawValidator.validateManifest(located.source()).errors());
             all.addAll(planner.validate(claw));
             List<FieldError> errors = new ArrayList<>(all);
             List<ClawChannel> channels = new ArrayList<>();

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.validation.ClawChannelValidator;
+import io.k8s4claw.api.validation.ClawValidator;
+import io.k8s4claw.api.validation.FieldError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +71,11 @@ record ManifestFiles(
                         }
                     } catch (IOException e) {
                         var errors = "Claw".equals(kind)
-                                ? io.k8s4claw.api.validation.ClawValidator.validateManifest(doc)
-                                        .errors()
+                                ? ClawValidator.validateManifest(doc).errors()
                                 : "ClawChannel".equals(kind)
-                                        ? io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(doc)
+                                        ? ClawChannelValidator.validateManifest(doc)
                                                 .errors()
-                                        : List.<io.k8s4claw.api.validation.FieldError>of();
+                                        : List.<FieldError>of();
                         if (errors.isEmpty()) {
                             problems.add(where + ": " + kind + " cannot be read: "
                                     + e.getMessage().lines().findFirst().orElse(""));

@@ -2,18 +2,21 @@ package io.k8s4claw.operator.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.operator.app.ClawOperator;
 import io.k8s4claw.operator.app.HealthServer;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.SidecarImages;
+import io.k8s4claw.operator.reconcile.WritePath;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,8 +70,9 @@ final class OperatorCommand implements Callable<Integer> {
             names = "--write-path",
             defaultValue = "SERVER_SIDE_APPLY",
             description =
-                    "How changed children are written: SERVER_SIDE_APPLY (field manager claw-operator, default) or UPDATE (create/PUT)")
-    io.k8s4claw.operator.reconcile.WritePath writePath;
+                    "How changed children are written: SERVER_SIDE_APPLY (field manager claw-operator, default) or "
+                            + "UPDATE (create/PUT)")
+    WritePath writePath;
 
     @Override
     public Integer call() throws Exception {
@@ -83,8 +87,7 @@ final class OperatorCommand implements Callable<Integer> {
                 metrics.timingApiRequests(new KubernetesClientBuilder()).build();
         // A standby (not holding the Lease) has no informers running yet; it is still "ready" to Kubernetes so a
         // rollout of a two-replica Deployment can proceed. The leader is ready once its informers are healthy.
-        java.util.concurrent.atomic.AtomicBoolean leading =
-                new java.util.concurrent.atomic.AtomicBoolean(!leaderElection);
+        AtomicBoolean leading = new AtomicBoolean(!leaderElection);
         Optional<LeaderElectionConfiguration> election = leaderElection
                 ? Optional.of(new LeaderElectionConfiguration(
                         "claw-operator-leader",
@@ -93,8 +96,7 @@ final class OperatorCommand implements Callable<Integer> {
                         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
                         null,
-                        new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(
-                                () -> leading.set(true), () -> leading.set(false), leader -> {}),
+                        new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false), leader -> {}),
                         true))
                 : Optional.empty();
         ClawOperator operator = new ClawOperator(

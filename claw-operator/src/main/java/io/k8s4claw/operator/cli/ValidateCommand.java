@@ -1,17 +1,26 @@
 package io.k8s4claw.operator.cli;
 
 import io.k8s4claw.api.runtime.RuntimeAdapters;
+import io.k8s4claw.api.validation.ClawChannelValidator;
+import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.desired.ClawPlanner;
+import io.k8s4claw.operator.desired.ClawValidation;
 import io.k8s4claw.operator.desired.SidecarImages;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code claw validate FILE...}: exit 0 when every Claw and ClawChannel is valid; otherwise every error with its field path, exit 1. */
+/**
+ * {@code claw validate FILE...}: exit 0 when every Claw and ClawChannel is valid; otherwise every error with its field
+ * path, exit 1.
+ */
 @Command(
         name = "validate",
         mixinStandardHelpOptions = true,
@@ -56,14 +65,10 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         for (var channel : set.channels()) {
-            var errors = new java.util.ArrayList<>(
-                    new java.util.LinkedHashSet<io.k8s4claw.api.validation.FieldError>(java.util.stream.Stream.concat(
-                                    io.k8s4claw.api.validation.ClawChannelValidator.validateManifest(channel.source())
-                                            .errors()
-                                            .stream(),
-                                    io.k8s4claw.operator.desired.ClawValidation.validateChannel(channel.object())
-                                            .stream())
-                            .toList()));
+            var errors = new ArrayList<>(new LinkedHashSet<FieldError>(Stream.concat(
+                            ClawChannelValidator.validateManifest(channel.source()).errors().stream(),
+                            ClawValidation.validateChannel(channel.object()).stream())
+                    .toList()));
             if (errors.isEmpty()) {
                 out.println("valid: ClawChannel "
                         + channel.object().getMetadata().getName() + " (" + channel.where() + ")");

@@ -10,9 +10,9 @@ public final class ChannelContainers {
     private ChannelContainers() {}
 
     /**
-     * The name of the container that runs channel {@code channelName} in the desired StatefulSet: {@code channel-<name>},
-     * or {@code claw-channels} when the channel is one of the shared container's (whose readiness is every one of its
-     * channels ready, so the channel's readiness is that container's).
+     * The name of the container that runs channel {@code channelName} in the desired StatefulSet:
+     * {@code channel-<name>}, or {@code claw-channels} when the channel is one of the shared container's (whose
+     * readiness is every one of its channels ready, so the channel's readiness is that container's).
      */
     public static String hosting(StatefulSet desired, String channelName) {
         String own = "channel-" + channelName;

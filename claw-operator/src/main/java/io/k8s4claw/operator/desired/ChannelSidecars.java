@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.k8s4claw.api.v1alpha1.ChannelMode;
@@ -81,7 +83,10 @@ final class ChannelSidecars {
     static final int SHARED_LIMIT_BASE_MIB = 128;
     static final int SHARED_LIMIT_PER_CHANNEL_MIB = 16;
 
-    /** Whether a channel can live in the shared container: a built-in type on the default image, nothing of its own to honour. */
+    /**
+     * Whether a channel can live in the shared container: a built-in type on the default image, nothing of its own to
+     * honour.
+     */
     static boolean shareable(ClawChannel channel, String defaultImage) {
         ClawChannelSpec spec = channel.getSpec();
         SidecarSpec sidecar = spec.getSidecar();
@@ -97,7 +102,10 @@ final class ChannelSidecars {
         return BUILT_IN.contains(spec.getType()) && !ownImage && !ownContainerSettings && spec.getResources() == null;
     }
 
-    /** Indexes (in {@code spec.channels} order) of the channels in the shared container: none unless two or more qualify. */
+    /**
+     * Indexes (in {@code spec.channels} order) of the channels in the shared container: none unless two or more
+     * qualify.
+     */
     static List<Integer> sharedIndexes(List<ClawChannel> channels, String defaultImage) {
         List<Integer> shared = new ArrayList<>();
         for (int i = 0; i < channels.size(); i++) {
@@ -108,7 +116,9 @@ final class ChannelSidecars {
         return shared.size() >= 2 ? shared : List.of();
     }
 
-    /** Every channel container of the pod, in {@code spec.channels} order (the shared one where its first channel is). */
+    /**
+     * Every channel container of the pod, in {@code spec.channels} order (the shared one where its first channel is).
+     */
     static List<Container> containers(List<ClawChannel> channels, List<ChannelRef> refs, String defaultImage) {
         List<Integer> shared = sharedIndexes(channels, defaultImage);
         List<Container> out = new ArrayList<>();
@@ -224,7 +234,7 @@ final class ChannelSidecars {
         env.add(BridgeContainer.env("JAVA_TOOL_OPTIONS", sharedJavaToolOptions(shared.size())));
         ContainerBuilder c =
                 new ContainerBuilder().withName(SHARED_NAME).withImage(image).withRestartPolicy("Always");
-        List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
         for (int j = 0; j < shared.size(); j++) {
             int i = shared.get(j);
             ClawChannel channel = channels.get(i);
@@ -247,7 +257,7 @@ final class ChannelSidecars {
             if (!secretSources(spec.getCredentials()).isEmpty()) {
                 String dir = SECRETS_DIR + channel.getMetadata().getName();
                 env.add(BridgeContainer.env(p + "SECRETS_DIR", dir));
-                mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                mounts.add(new VolumeMountBuilder()
                         .withName(secretVolumeName(i))
                         .withMountPath(dir)
                         .withReadOnly(true)

@@ -3,11 +3,16 @@ package io.k8s4claw.operator.desired;
 import io.k8s4claw.api.runtime.RuntimeAdapter;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.v1alpha1.ChannelRef;
+import io.k8s4claw.api.v1alpha1.ChannelType;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.validation.ClawChannelValidator;
+import io.k8s4claw.api.validation.ClawValidator;
 import io.k8s4claw.api.validation.FieldError;
+import io.k8s4claw.operator.update.AutoUpdateRules;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -39,8 +44,7 @@ public final class ClawValidation {
             return errors;
         }
         // The rules the CRD makes the API server enforce (schema + CEL), so offline callers see them too.
-        errors.addAll(
-                io.k8s4claw.api.validation.ClawValidator.validateCreate(claw).errors());
+        errors.addAll(ClawValidator.validateCreate(claw).errors());
         Optional<RuntimeAdapter> adapter =
                 adapters.find(claw.getSpec().getRuntime().wireValue());
         if (adapter.isEmpty()) {
@@ -52,8 +56,7 @@ public final class ClawValidation {
         }
         errors.addAll(adapter.get().validateCreate(claw));
         errors.addAll(operatorRules(claw, adapter.get()));
-        errors.addAll(io.k8s4claw.operator.update.AutoUpdateRules.check(
-                claw, adapter.get().descriptor().image()));
+        errors.addAll(AutoUpdateRules.check(claw, adapter.get().descriptor().image()));
         return dedupe(errors);
     }
 
@@ -74,20 +77,20 @@ public final class ClawValidation {
                             new FieldError(path, "channel '" + name + "' is listed twice; list each ClawChannel once"));
                 }
                 if (("channel-" + name).length() > 63) {
-                    errors.add(
-                            new FieldError(
-                                    path,
-                                    "channel name '" + name + "' is too long for its sidecar container name"
-                                            + " channel-<name> (≤ 63 characters); use a ClawChannel name of at most 55 characters"));
+                    errors.add(new FieldError(
+                            path,
+                            "channel name '" + name + "' is too long for its sidecar container name"
+                                    + " channel-<name> (≤ 63 characters); use a ClawChannel name of at most "
+                                    + "55 characters"));
                 }
             }
         }
         if (!channels.isEmpty() && adapter.descriptor().bridgeProtocols().isEmpty()) {
-            errors.add(
-                    new FieldError(
-                            "spec.channels",
-                            "runtime '" + adapter.runtimeId()
-                                    + "' speaks no protocol the bridge implements, so it cannot use ClawChannels; remove spec.channels"));
+            errors.add(new FieldError(
+                    "spec.channels",
+                    "runtime '" + adapter.runtimeId()
+                            + "' speaks no protocol the bridge implements, so it cannot use ClawChannels; "
+                            + "remove spec.channels"));
         }
         var ingress = claw.getSpec().getIngress();
         if (ingress != null && Boolean.TRUE.equals(ingress.getEnabled())) {
@@ -111,15 +114,14 @@ public final class ClawValidation {
 
     private static List<FieldError> channelRules(ClawChannel channel) {
         List<FieldError> errors =
-                new ArrayList<>(io.k8s4claw.api.validation.ClawChannelValidator.validateCreate(channel)
-                        .errors());
+                new ArrayList<>(ClawChannelValidator.validateCreate(channel).errors());
         if (channel.getMetadata() == null || channel.getMetadata().getName() == null) {
             errors.add(new FieldError("metadata.name", "a ClawChannel needs a name"));
         }
         if (channel.getSpec() == null || channel.getSpec().getType() == null) {
             errors.add(new FieldError(
                     "spec.type", "required: one of slack, telegram, whatsapp, discord, matrix, webhook, custom"));
-        } else if (channel.getSpec().getType() == io.k8s4claw.api.v1alpha1.ChannelType.CUSTOM
+        } else if (channel.getSpec().getType() == ChannelType.CUSTOM
                 && (channel.getSpec().getSidecar() == null
                         || channel.getSpec().getSidecar().getImage() == null
                         || channel.getSpec().getSidecar().getImage().isBlank())) {
@@ -143,6 +145,6 @@ public final class ClawValidation {
     }
 
     private static List<FieldError> dedupe(List<FieldError> errors) {
-        return new ArrayList<>(new java.util.LinkedHashSet<>(errors));
+        return new ArrayList<>(new LinkedHashSet<>(errors));
     }
 }

@@ -1,10 +1,12 @@
 package io.k8s4claw.operator.desired;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -59,9 +61,13 @@ import io.k8s4claw.api.v1alpha1.PdbSpec;
 import io.k8s4claw.api.v1alpha1.PersistenceSpec;
 import io.k8s4claw.api.v1alpha1.SharedVolumeRef;
 import io.k8s4claw.api.v1alpha1.VolumeSpec;
+import io.k8s4claw.api.validation.FieldError;
+import io.k8s4claw.operator.OperatorVersion;
+import io.k8s4claw.operator.archive.ArchiveJobs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +75,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Computes a Claw's {@link DesiredState}: a pure function of the validated Claw, its ClawChannels (in
@@ -102,7 +110,8 @@ public final class DesiredStateBuilder {
      * @param claw          a Claw that passed {@link ClawValidation}
      * @param channels      the ClawChannels of {@code spec.channels}, same order
      * @param adapter       the runtime's adapter
-     * @param secretHashes  hash of each referenced Secret's data by name; a missing name renders {@link #UNRESOLVED_HASH}
+     * @param secretHashes  hash of each referenced Secret's data by name; a missing name renders
+     *                      {@link #UNRESOLVED_HASH}
      */
     public DesiredState build(
             Claw claw, List<ClawChannel> channels, RuntimeAdapter adapter, Map<String, String> secretHashes) {
@@ -112,12 +121,14 @@ public final class DesiredStateBuilder {
         if (ingressSpec != null
                 && Boolean.TRUE.equals(ingressSpec.getEnabled())
                 && pod.exposedPorts().isEmpty()) {
-            throw new InvalidClawException(List.of(new io.k8s4claw.api.validation.FieldError(
+            throw new InvalidClawException(List.of(new FieldError(
                     "spec.ingress.enabled",
                     "runtime '"
                             + adapter.runtimeId()
-                            + "' exposes no port outside the pod for this Claw (its API is loopback-only, reachable by the"
-                            + " in-pod bridge alone), so an Ingress would have nothing to route to; reach the agent through a ClawChannel"
+                            + "' exposes no port outside the pod for this Claw (its API is loopback-only, reachable "
+                            + "by the"
+                            + " in-pod bridge alone), so an Ingress would have nothing to route to; reach the agent "
+                            + "through a ClawChannel"
                             + " or disable the ingress")));
         }
         RenderNames names = context.names();
@@ -217,15 +228,13 @@ public final class DesiredStateBuilder {
                 warnings);
     }
 
-    private static final java.util.regex.Pattern URL =
-            java.util.regex.Pattern.compile("^(https?|wss?)://([^/:?#]+)(?::(\\d+))?.*$");
+    private static final Pattern URL = Pattern.compile("^(https?|wss?)://([^/:?#]+)(?::(\\d+))?.*$");
 
     /**
      * URLs in the runtime configuration that the default NetworkPolicy (egress: DNS and TCP 443 only) would
      * block — an in-cluster model server on http://…:8000, say — reported so the user can allow them.
      */
-    private static void unreachableEndpoints(
-            String path, com.fasterxml.jackson.databind.JsonNode node, List<String> warnings) {
+    private static void unreachableEndpoints(String path, JsonNode node, List<String> warnings) {
         if (node == null) {
             return;
         }
@@ -236,7 +245,7 @@ public final class DesiredStateBuilder {
                 unreachableEndpoints(path + "[" + i + "]", node.get(i), warnings);
             }
         } else if (node.isTextual()) {
-            java.util.regex.Matcher m = URL.matcher(node.asText());
+            Matcher m = URL.matcher(node.asText());
             if (m.matches()) {
                 String scheme = m.group(1);
                 int port = m.group(3) != null
@@ -247,15 +256,18 @@ public final class DesiredStateBuilder {
                 if (port != 443 && !loopback) {
                     warnings.add(path + ": " + node.asText() + " uses TCP port " + port
                             + ", which the Claw's NetworkPolicy blocks"
-                            + " (egress: DNS and TCP 443 only); add the endpoint's CIDR to spec.security.networkPolicy.allowedEgressCIDRs"
+                            + " (egress: DNS and TCP 443 only); add the endpoint's CIDR to "
+                            + "spec.security.networkPolicy.allowedEgressCIDRs"
                             + " or set spec.security.networkPolicy.enabled: false");
                 }
             }
         }
     }
 
-    /** {@code spec.image.pullSecrets} as the pod's imagePullSecrets (null when unset: no empty list to diff against). */
-    static List<io.fabric8.kubernetes.api.model.LocalObjectReference> imagePullSecrets(Claw claw) {
+    /**
+     * {@code spec.image.pullSecrets} as the pod's imagePullSecrets (null when unset: no empty list to diff against).
+     */
+    static List<LocalObjectReference> imagePullSecrets(Claw claw) {
         var image = claw.getSpec().getImage();
         if (image == null
                 || image.getPullSecrets() == null
@@ -263,7 +275,7 @@ public final class DesiredStateBuilder {
             return null;
         }
         return image.getPullSecrets().stream()
-                .map(r -> new io.fabric8.kubernetes.api.model.LocalObjectReference(r.getName()))
+                .map(r -> new LocalObjectReference(r.getName()))
                 .toList();
     }
 
@@ -337,7 +349,7 @@ public final class DesiredStateBuilder {
         PersistenceSpec persistence = spec.getPersistence();
 
         List<PersistentVolumeClaim> claims = new ArrayList<>();
-        Map<VolumeRole, String> restores = new java.util.EnumMap<>(VolumeRole.class);
+        Map<VolumeRole, String> restores = new EnumMap<>(VolumeRole.class);
         Set<String> claimNames = new TreeSet<>();
         for (VolumeRole role : VolumeRole.values()) {
             VolumeSpec volume = volumeSpec(persistence, role);
@@ -430,14 +442,13 @@ public final class DesiredStateBuilder {
 
         List<Container> initContainers = new ArrayList<>();
         // restoreFrom.archiveKey: the archive is unpacked before any other init step writes into the volume.
-        restores.forEach(
-                (role, volumeName) -> initContainers.add(io.k8s4claw.operator.archive.ArchiveJobs.restoreContainer(
-                        role,
-                        volumeName,
-                        volumeSpec(persistence, role).getRestoreFrom().getArchiveKey(),
-                        persistence.getOutput().getArchive().getDestination(),
-                        io.k8s4claw.operator.OperatorVersion.current().operatorImage(),
-                        runAsUser(pod))));
+        restores.forEach((role, volumeName) -> initContainers.add(ArchiveJobs.restoreContainer(
+                role,
+                volumeName,
+                volumeSpec(persistence, role).getRestoreFrom().getArchiveKey(),
+                persistence.getOutput().getArchive().getDestination(),
+                OperatorVersion.current().operatorImage(),
+                runAsUser(pod))));
         initContainers.addAll(pod.initContainers());
         PodSecurityContext securityContext = pod.podSecurityContext();
         if (!channels.isEmpty()) {
@@ -711,10 +722,10 @@ public final class DesiredStateBuilder {
             return Optional.empty();
         }
         if (pdb.getMinAvailable() != null && pdb.getMinAvailable() >= 1) {
-            warnings.add(
-                    "spec.availability.pdb.minAvailable: " + pdb.getMinAvailable()
-                            + " on a single-replica Claw would block every"
-                            + " node drain; the PodDisruptionBudget uses maxUnavailable: 1 instead (set minAvailable: 0 to silence this)");
+            warnings.add("spec.availability.pdb.minAvailable: " + pdb.getMinAvailable()
+                    + " on a single-replica Claw would block every"
+                    + " node drain; the PodDisruptionBudget uses maxUnavailable: 1 instead (set "
+                    + "minAvailable: 0 to silence this)");
         }
         return Optional.of(new PodDisruptionBudgetBuilder()
                 .withMetadata(

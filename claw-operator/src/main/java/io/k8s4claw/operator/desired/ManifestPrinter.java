@@ -23,8 +23,8 @@ public final class ManifestPrinter {
                 .append(state.claw().getSpec().getRuntime().wireValue())
                 .append(")\n");
         if (!state.generatedSecrets().isEmpty()) {
-            out.append(
-                            "# Secrets the operator generates once at run time (random values, never printed, never rotated;\n")
+            out.append("# Secrets the operator generates once at run time (random values, never printed, never "
+                            + "rotated;\n")
                     .append("# pre-create a Secret of the same name and keys to supply your own):\n");
             for (DesiredState.GeneratedSecretPlan g : state.generatedSecrets()) {
                 out.append("#   Secret ")

@@ -1,6 +1,7 @@
 package io.k8s4claw.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -92,7 +94,7 @@ public final class ChildApplier {
             // volumeClaimTemplates are immutable: replace the StatefulSet, orphaning its pod and claims, which the
             // new one adopts (same selector, same claim names). Existing claims keep their data.
             client.resource(current)
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN)
+                    .withPropagationPolicy(DeletionPropagation.ORPHAN)
                     .delete();
             metrics.childWrite(desired.getKind(), "delete");
             T created = writePath == WritePath.SERVER_SIDE_APPLY
@@ -119,7 +121,9 @@ public final class ChildApplier {
         return Outcome.UPDATED;
     }
 
-    /** The desired object applied as the operator's field manager; conflicts forced (these fields are the operator's). */
+    /**
+     * The desired object applied as the operator's field manager; conflicts forced (these fields are the operator's).
+     */
     private <T extends HasMetadata> T serverSideApply(T wanted) {
         return client.resource(wanted)
                 .fieldManager(FIELD_MANAGER)
@@ -139,7 +143,7 @@ public final class ChildApplier {
         Secret created;
         try {
             created = client.resource(withOwner).create();
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 return Outcome.UNCHANGED; // created meanwhile (cache lag): keep what is there, never overwrite
             }

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -129,11 +130,10 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
         }
         // The whole status replaced (PUT /status, optimistic lock) and cached so the next reconcile sees it; JOSDK's
         // non-SSA default is a JSON patch diff, whose list indexes go stale when referencingClaws changes concurrently.
-        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-                channel, context, c -> {
-                    c.setStatus(status);
-                    return c;
-                });
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(channel, context, c -> {
+            c.setStatus(status);
+            return c;
+        });
         return UpdateControl.noUpdate();
     }
 

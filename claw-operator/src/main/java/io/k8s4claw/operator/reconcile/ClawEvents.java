@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on a Claw's or ClawChannel's transitions (phase changes, invalid spec, blocked deletion) and on ClawSelfConfig decisions. */
+/**
+ * Kubernetes Events on a Claw's or ClawChannel's transitions (phase changes, invalid spec, blocked deletion) and on
+ * ClawSelfConfig decisions.
+ */
 public final class ClawEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClawEvents.class);

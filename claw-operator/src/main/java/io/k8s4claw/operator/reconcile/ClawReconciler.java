@@ -1,17 +1,23 @@
 package io.k8s4claw.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -28,7 +34,11 @@ import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
 import io.k8s4claw.api.validation.FieldError;
+import io.k8s4claw.operator.OperatorVersion;
 import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.archive.ArchiveBeforeUpdate;
+import io.k8s4claw.operator.archive.ArchiveOnDelete;
+import io.k8s4claw.operator.archive.RestoreProgress;
 import io.k8s4claw.operator.desired.ChannelContainers;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.DesiredState;
@@ -37,8 +47,13 @@ import io.k8s4claw.operator.sandbox.RuntimeClassCheck;
 import io.k8s4claw.operator.snapshot.VolumeSnapshots;
 import io.k8s4claw.operator.update.AutoUpdateMachine;
 import io.k8s4claw.operator.update.AutoUpdates;
+import io.k8s4claw.operator.update.RegistryClient;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +61,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +83,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final SecretGenerator secretGenerator = new SecretGenerator();
     private volatile ClawEventSources sources;
     private final VolumeSnapshots snapshots;
-    private final Optional<java.time.Duration> maxReconcileInterval;
-    private final io.k8s4claw.operator.archive.ArchiveOnDelete archiveOnDelete =
-            new io.k8s4claw.operator.archive.ArchiveOnDelete(
-                    io.k8s4claw.operator.OperatorVersion.current().operatorImage());
+    private final Optional<Duration> maxReconcileInterval;
+    private final ArchiveOnDelete archiveOnDelete =
+            new ArchiveOnDelete(OperatorVersion.current().operatorImage());
     private final AutoUpdates autoUpdates;
     /** Per Claw, what its last render wrote (a few hundred bytes each): see {@link RenderMemo}. */
     private final Map<ResourceID, RenderMemo> memos = new ConcurrentHashMap<>();
@@ -97,16 +112,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
             OperatorMetrics metrics,
             WritePath writePath,
             InstantSource clock,
-            Optional<java.time.Duration> maxReconcileInterval) {
+            Optional<Duration> maxReconcileInterval) {
         this.snapshots = new VolumeSnapshots(clock);
         this.maxReconcileInterval = maxReconcileInterval;
         // reclaimPolicy Archive: the volumes are archived before auto-update rolls to a new version.
         this.autoUpdates = new AutoUpdates(
-                io.k8s4claw.operator.update.RegistryClient.create(),
+                RegistryClient.create(),
                 clock,
-                new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(
-                        () -> client,
-                        io.k8s4claw.operator.OperatorVersion.current().operatorImage()));
+                new ArchiveBeforeUpdate(() -> client, OperatorVersion.current().operatorImage()));
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
@@ -120,7 +133,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         return sources.all();
     }
 
-    /** Closes what the reconciler opened (the metadata-only client of the Secret informer); after the operator stopped. */
+    /**
+     * Closes what the reconciler opened (the metadata-only client of the Secret informer); after the operator stopped.
+     */
     public void close() {
         KubernetesClient c = metadataClient;
         if (c != null) {
@@ -294,11 +309,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 && List.of(ClawPhase.RUNNING, ClawPhase.DEGRADED, ClawPhase.UPDATING)
                         .contains(previous.getPhase());
         boolean suspended = claw.getSpec().suspendedRequested();
-        Optional<io.k8s4claw.operator.archive.RestoreProgress.Report> restore =
-                io.k8s4claw.operator.archive.RestoreProgress.of(
-                        claw, sources.pods.get(new ResourceID(name + "-0", namespace)));
-        boolean restoreFailed = restore.filter(io.k8s4claw.operator.archive.RestoreProgress.Report::failed)
-                .isPresent();
+        Optional<RestoreProgress.Report> restore =
+                RestoreProgress.of(claw, sources.pods.get(new ResourceID(name + "-0", namespace)));
+        boolean restoreFailed = restore.filter(RestoreProgress.Report::failed).isPresent();
         ClawPhase phase;
         if (suspended) {
             phase = ClawPhase.SUSPENDED;
@@ -427,10 +440,9 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         UpdateControl<Claw> control = finish(claw, status.build(previous), events, context);
         // VolumeSnapshots are not watched: look again at the next firing, or soon while the newest is not ready.
         // Auto-update looks again at a trial's deadline or the next scheduled check.
-        return java.util.stream.Stream.of(
-                        snapshotOutcome.recheckAfter(), update.step().map(AutoUpdateMachine.Step::wakeAfter))
+        return Stream.of(snapshotOutcome.recheckAfter(), update.step().map(AutoUpdateMachine.Step::wakeAfter))
                 .flatMap(Optional::stream)
-                .min(java.util.Comparator.naturalOrder())
+                .min(Comparator.naturalOrder())
                 .map(d -> control.rescheduleAfter(Math.max(1_000, capped(d).toMillis())))
                 .orElse(control);
     }
@@ -590,7 +602,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private UpdateControl<Claw> runtimeClassMissing(Claw claw, String name, ClawEvents events, Context<Claw> context) {
         String msg =
                 "RuntimeClass " + name + " (spec.security.runtimeClassName) does not exist in the cluster; install the"
-                        + " sandbox runtime (gVisor, Kata) and its RuntimeClass, or remove the field; no pod is created until then";
+                        + " sandbox runtime (gVisor, Kata) and its RuntimeClass, or remove the field; no pod is "
+                        + "created until then";
         ClawStatus status = new ClawStatusBuilder(claw)
                 .phase(ClawPhase.PENDING)
                 .condition(ClawApi.CONDITION_CONFIG_VALID, true, "Valid", "the spec is valid")
@@ -600,12 +613,11 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                 .build(claw.getStatus());
         // RuntimeClasses are not watched (cluster-scoped, rarely change): look again on a timer.
         return finish(claw, status, events, context)
-                .rescheduleAfter(capped(java.time.Duration.ofMillis(RETRY_MISSING_MILLIS))
-                        .toMillis());
+                .rescheduleAfter(capped(Duration.ofMillis(RETRY_MISSING_MILLIS)).toMillis());
     }
 
     /** A requested reschedule replaces the periodic resync: never ask for one later than that. */
-    private java.time.Duration capped(java.time.Duration d) {
+    private Duration capped(Duration d) {
         return maxReconcileInterval.filter(max -> max.compareTo(d) < 0).orElse(d);
     }
 
@@ -635,8 +647,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                     "Claw {}/{} status changes from {} to {}",
                     claw.getMetadata().getNamespace(),
                     claw.getMetadata().getName(),
-                    io.fabric8.kubernetes.client.utils.Serialization.asJson(previous),
-                    io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
+                    Serialization.asJson(previous),
+                    Serialization.asJson(status));
         }
         ClawPhase before = previous == null ? null : previous.getPhase();
         if (before != status.getPhase()) {
@@ -659,11 +671,10 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         // The whole status replaced (PUT /status with the resourceVersion read: a stale read is a 409 and a retry),
         // and put into JOSDK's cache. Not JOSDK's non-SSA default (a JSON patch diff, whose list indexes go stale
         // under concurrent writers), nor a merge patch (the test API server merges lists instead of replacing them).
-        io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-                claw, context, c -> {
-                    c.setStatus(status);
-                    return c;
-                });
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+            c.setStatus(status);
+            return c;
+        });
         return UpdateControl.noUpdate();
     }
 
@@ -726,14 +737,13 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         KubernetesClient client = context.getClient();
         if (claw.getStatus() == null || claw.getStatus().getPhase() != ClawPhase.TERMINATING) {
             try {
-                io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-                        claw, context, c -> {
-                            ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
-                            status.setPhase(ClawPhase.TERMINATING);
-                            c.setStatus(status);
-                            return c;
-                        });
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+                    ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                    status.setPhase(ClawPhase.TERMINATING);
+                    c.setStatus(status);
+                    return c;
+                });
+            } catch (KubernetesClientException e) {
                 // Only a courtesy for whoever watches the deletion: never hold it up.
                 LOG.debug(
                         "could not mark Claw {}/{} Terminating: {}",
@@ -756,13 +766,12 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                     .get(new ResourceID(instance, claw.getMetadata().getNamespace()))
                     .orElse(null);
             switch (archiveOnDelete.step(client, claw, pvcs, sts)) {
-                case io.k8s4claw.operator.archive.ArchiveOnDelete.Waiting waiting -> {
+                case ArchiveOnDelete.Waiting waiting -> {
                     archiveCondition(claw, context, false, "Archiving", waiting.progress());
                     return DeleteControl.noFinalizerRemoval()
-                            .rescheduleAfter(
-                                    capped(java.time.Duration.ofSeconds(2)).toMillis());
+                            .rescheduleAfter(capped(Duration.ofSeconds(2)).toMillis());
                 }
-                case io.k8s4claw.operator.archive.ArchiveOnDelete.Done done -> {
+                case ArchiveOnDelete.Done done -> {
                     if (done.failures().isEmpty()) {
                         archiveOutcome = "; archived: " + String.join("; ", done.archived());
                     } else {
@@ -811,28 +820,26 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     /** The deletion's progress in status (best effort, like the Terminating phase: never holds the deletion up). */
     private static void archiveCondition(Claw claw, Context<Claw> context, boolean ok, String reason, String message) {
         try {
-            io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-                    claw, context, c -> {
-                        ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
-                        status.setPhase(ClawPhase.TERMINATING);
-                        List<io.fabric8.kubernetes.api.model.Condition> conditions =
-                                new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-                        conditions.removeIf(x -> ClawApi.CONDITION_ARCHIVED.equals(x.getType()));
-                        conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder()
-                                .withType(ClawApi.CONDITION_ARCHIVED)
-                                .withStatus(ok ? "True" : "False")
-                                .withReason(reason)
-                                .withMessage(message)
-                                .withLastTransitionTime(java.time.Instant.now()
-                                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                                        .toString())
-                                .withObservedGeneration(c.getMetadata().getGeneration())
-                                .build());
-                        status.setConditions(conditions);
-                        c.setStatus(status);
-                        return c;
-                    });
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(claw, context, c -> {
+                ClawStatus status = c.getStatus() == null ? new ClawStatus() : c.getStatus();
+                status.setPhase(ClawPhase.TERMINATING);
+                List<Condition> conditions =
+                        new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
+                conditions.removeIf(x -> ClawApi.CONDITION_ARCHIVED.equals(x.getType()));
+                conditions.add(new ConditionBuilder()
+                        .withType(ClawApi.CONDITION_ARCHIVED)
+                        .withStatus(ok ? "True" : "False")
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withLastTransitionTime(
+                                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                        .withObservedGeneration(c.getMetadata().getGeneration())
+                        .build());
+                status.setConditions(conditions);
+                c.setStatus(status);
+                return c;
+            });
+        } catch (KubernetesClientException e) {
             LOG.debug(
                     "could not report archive progress of Claw {}/{}: {}",
                     claw.getMetadata().getNamespace(),
@@ -845,6 +852,6 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         List<OwnerReference> rest = pvc.getMetadata().getOwnerReferences().stream()
                 .filter(r -> !r.getUid().equals(claw.getMetadata().getUid()))
                 .toList();
-        return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().asJson(rest);
+        return new KubernetesSerialization().asJson(rest);
     }
 }

@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.k8s4claw.api.runtime.VolumeRole;
+import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
 import io.k8s4claw.api.v1alpha1.ChannelStatus;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.ClawStatus;
 import io.k8s4claw.api.v1alpha1.PersistenceStatus;
 import io.k8s4claw.api.v1alpha1.VolumeStatus;
+import io.k8s4claw.operator.snapshot.VolumeSnapshots;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ final class ClawStatusBuilder {
     private ClawPhase phase = ClawPhase.PENDING;
     private List<ChannelStatus> channels = List.of();
     private PersistenceStatus persistence;
-    private io.k8s4claw.api.v1alpha1.AutoUpdateStatus autoUpdate;
+    private AutoUpdateStatus autoUpdate;
 
     ClawStatusBuilder(Claw claw) {
         this.claw = claw;
@@ -95,7 +97,7 @@ final class ClawStatusBuilder {
     }
 
     /** The newest scheduled snapshot of each volume, on the volumes {@link #persistence} reported. */
-    ClawStatusBuilder snapshots(Map<VolumeRole, io.k8s4claw.operator.snapshot.VolumeSnapshots.LastSnapshot> last) {
+    ClawStatusBuilder snapshots(Map<VolumeRole, VolumeSnapshots.LastSnapshot> last) {
         if (persistence == null) {
             return this;
         }
@@ -115,7 +117,7 @@ final class ClawStatusBuilder {
     }
 
     /** {@code status.autoUpdate} as auto-update computed it (unset: the previous one is kept). */
-    ClawStatusBuilder autoUpdate(io.k8s4claw.api.v1alpha1.AutoUpdateStatus autoUpdate) {
+    ClawStatusBuilder autoUpdate(AutoUpdateStatus autoUpdate) {
         this.autoUpdate = autoUpdate;
         return this;
     }

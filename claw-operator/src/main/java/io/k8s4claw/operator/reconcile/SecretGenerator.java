@@ -3,6 +3,7 @@ package io.k8s4claw.operator.reconcile;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.k8s4claw.operator.desired.DesiredState;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -24,9 +25,7 @@ final class SecretGenerator {
             byte[] bytes = new byte[Math.max(32, key.randomBytes())];
             random.nextBytes(bytes);
             String value = HexFormat.of().formatHex(bytes);
-            data.put(
-                    key.key(),
-                    Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            data.put(key.key(), Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.US_ASCII)));
         }
         return new SecretBuilder()
                 .withNewMetadata()

@@ -43,7 +43,10 @@ final class SecretMetadata {
 
     private SecretMetadata() {}
 
-    /** A client like {@code base} (same server, credentials and TLS) whose Secret list and watch requests ask for metadata only. */
+    /**
+     * A client like {@code base} (same server, credentials and TLS) whose Secret list and watch requests ask for
+     * metadata only.
+     */
     static KubernetesClient client(KubernetesClient base) {
         // The apiserver encodes an empty PartialObjectMetadataList as "items": null (a nil slice), which fabric8's
         // informer does not expect from a list: read a null list as empty on this client.
@@ -57,7 +60,10 @@ final class SecretMetadata {
                 .build();
     }
 
-    /** Sets the projection on reads of a Secret collection ({@code .../secrets}, list or watch); other requests untouched. */
+    /**
+     * Sets the projection on reads of a Secret collection ({@code .../secrets}, list or watch); other requests
+     * untouched.
+     */
     static final class AcceptMetadataOnly implements Interceptor {
         @Override
         public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {

@@ -1,5 +1,6 @@
 package io.k8s4claw.operator.sandbox;
 
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -42,9 +43,8 @@ public final class RuntimeClassCheck {
             return new Result.NotRequested();
         }
         try {
-            var runtimeClass = client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class)
-                    .withName(name)
-                    .get();
+            var runtimeClass =
+                    client.resources(RuntimeClass.class).withName(name).get();
             return runtimeClass == null ? new Result.Missing(name) : new Result.Found(name, runtimeClass.getHandler());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403) {

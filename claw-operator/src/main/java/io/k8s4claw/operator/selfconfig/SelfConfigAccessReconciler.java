@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.operator.desired.ClawLabels;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -98,7 +99,7 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
         String name = SelfConfigAccess.name(claw);
         String namespace = claw.getMetadata().getNamespace();
         List<HasMetadata> desired = SelfConfigAccess.desired(claw);
-        java.util.ArrayList<String> writes = new java.util.ArrayList<>();
+        ArrayList<String> writes = new ArrayList<>();
         if (desired.isEmpty()) {
             if (liveBinding != null && ownedBy(liveBinding, claw)) {
                 client.resource(liveBinding).delete();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -41,7 +42,7 @@ final class SelfConfigOverrides {
             }
         }
         if (request.getConfigPatch() != null) {
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(request.getConfigPatch()).entrySet()) {
+            for (Map.Entry<String, String> e : new TreeMap<>(request.getConfigPatch()).entrySet()) {
                 JsonNode now = at(spec.getConfig(), e.getKey());
                 JsonNode wanted = SelfConfigPlanner.parse(e.getValue());
                 if (!(wanted.isNull() ? now == null || now.isNull() : wanted.equals(now))) {
@@ -70,8 +71,8 @@ final class SelfConfigOverrides {
     }
 
     /**
-     * The field managers other than the self-config one that own a field the request touched, with when they last wrote,
-     * e.g. {@code argocd-controller (Apply, 2026-12-06T23:10:00Z)}; read from the Claw's managedFields.
+     * The field managers other than the self-config one that own a field the request touched, with when they last
+     * wrote, e.g. {@code argocd-controller (Apply, 2026-12-06T23:10:00Z)}; read from the Claw's managedFields.
      */
     static List<String> writers(ClawSelfConfigSpec request, Claw claw) {
         List<String> fields = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.k8s4claw.operator.selfconfig;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -16,12 +17,17 @@ import io.k8s4claw.api.v1alpha1.SelfConfigureAction;
 import io.k8s4claw.api.v1alpha1.SelfConfigureSpec;
 import io.k8s4claw.api.v1alpha1.SkillSpec;
 import io.k8s4claw.api.validation.FieldError;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -95,7 +101,8 @@ public final class SelfConfigPlanner {
         if (needed.contains(SelfConfigureAction.WORKSPACE_FILES)) {
             return new SelfConfigDecision.Deny(
                     "addWorkspaceFiles and removeWorkspaceFiles are not applied by this operator:"
-                            + " the workspace is the agent's own volume, so write or delete the file there directly (it persists"
+                            + " the workspace is the agent's own volume, so write or delete the file there directly "
+                            + "(it persists"
                             + " across restarts); nothing was changed");
         }
 
@@ -147,7 +154,7 @@ public final class SelfConfigPlanner {
             ObjectNode config =
                     spec.getConfig() instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
             ObjectNode configPatch = JsonNodeFactory.instance.objectNode();
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(request.getConfigPatch()).entrySet()) {
+            for (Map.Entry<String, String> e : new TreeMap<>(request.getConfigPatch()).entrySet()) {
                 String problem = setPath(config, configPatch, e.getKey(), parse(e.getValue()));
                 if (problem != null) {
                     problems.add("configPatch." + e.getKey() + ": " + problem);
@@ -155,8 +162,7 @@ public final class SelfConfigPlanner {
             }
             spec.setConfig(config);
             specPatch.set("config", configPatch);
-            done.add("set config keys "
-                    + new java.util.TreeSet<>(request.getConfigPatch().keySet()));
+            done.add("set config keys " + new TreeSet<>(request.getConfigPatch().keySet()));
         }
 
         if (nonEmpty(request.getAddEnvVars()) || nonEmpty(request.getRemoveEnvVars())) {
@@ -235,17 +241,20 @@ public final class SelfConfigPlanner {
         return needed;
     }
 
-    /** A value that parses as JSON is that JSON ({@code "true"}, {@code "3"}, {@code "{\"a\":1}"}); anything else is the string. */
+    /**
+     * A value that parses as JSON is that JSON ({@code "true"}, {@code "3"}, {@code "{\"a\":1}"}); anything else is the
+     * string.
+     */
     static JsonNode parse(String value) {
         if (value == null) {
             return TextNode.valueOf("");
         }
         try {
             JsonNode node = JSON.reader()
-                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .readTree(value);
             return node == null || node.isMissingNode() ? TextNode.valueOf(value) : node;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return TextNode.valueOf(value);
         }
     }
@@ -258,7 +267,8 @@ public final class SelfConfigPlanner {
                 return "not a key path (dot-separated names of letters, digits, '_' and '-')";
             }
             if (PROTECTED_CONFIG_SEGMENT.matcher(s).matches()) {
-                return "is protected: credentials, where they are sent and the API server binding are the Claw's owner's to set";
+                return "is protected: credentials, where they are sent and the API server binding are the Claw's "
+                        + "owner's to set";
             }
         }
         ObjectNode at = config;
@@ -268,8 +278,8 @@ public final class SelfConfigPlanner {
             if (next == null || next.isNull()) {
                 next = at.putObject(segments[i]);
             } else if (!next.isObject()) {
-                return String.join(".", java.util.Arrays.copyOf(segments, i + 1)) + " is "
-                        + next.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a map";
+                return String.join(".", Arrays.copyOf(segments, i + 1)) + " is "
+                        + next.getNodeType().toString().toLowerCase(Locale.ROOT) + ", not a map";
             }
             at = (ObjectNode) next;
             atPatch = atPatch.has(segments[i]) ? (ObjectNode) atPatch.get(segments[i]) : atPatch.putObject(segments[i]);

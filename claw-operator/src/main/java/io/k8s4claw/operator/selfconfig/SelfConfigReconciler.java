@@ -334,7 +334,8 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
 
     /**
      * Names of the variables the runtime container reads from Secrets: the credentials' key mappings, every
-     * {@code valueFrom.secretKeyRef} and every key of every Secret it loads with {@code envFrom}, as the adapter renders it.
+     * {@code valueFrom.secretKeyRef} and every key of every Secret it loads with {@code envFrom}, as the adapter
+     * renders it.
      */
     private Set<String> secretBackedEnv(KubernetesClient client, Claw claw) {
         Set<String> names = new TreeSet<>();

@@ -1,6 +1,7 @@
 package io.k8s4claw.operator.snapshot;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -63,7 +64,10 @@ public final class VolumeSnapshots {
     /** The newest snapshot of one volume, as status reports it. */
     public record LastSnapshot(String name, String time, boolean ready) {}
 
-    /** What the reconcile reports: a condition (absent when no volume has snapshots on), the newest per volume, when to look again. */
+    /**
+     * What the reconcile reports: a condition (absent when no volume has snapshots on), the newest per volume, when to
+     * look again.
+     */
     public record Outcome(
             Optional<Condition> condition, Map<VolumeRole, LastSnapshot> last, Optional<Duration> recheckAfter) {
         static Outcome none() {
@@ -110,14 +114,14 @@ public final class VolumeSnapshots {
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return new Outcome(
-                        Optional.of(
-                                new Condition(
-                                        false,
-                                        "SnapshotAPIMissing",
-                                        "the cluster serves no "
-                                                + "snapshot.storage.k8s.io/v1 VolumeSnapshot API, so no snapshots of "
-                                                + volumes(enabled) + " are taken;"
-                                                + " install the external-snapshotter CRDs and a CSI snapshot controller, or set snapshot.enabled: false")),
+                        Optional.of(new Condition(
+                                false,
+                                "SnapshotAPIMissing",
+                                "the cluster serves no "
+                                        + "snapshot.storage.k8s.io/v1 VolumeSnapshot API, so no snapshots of "
+                                        + volumes(enabled) + " are taken;"
+                                        + " install the external-snapshotter CRDs and a CSI snapshot "
+                                        + "controller, or set snapshot.enabled: false")),
                         Map.of(),
                         Optional.of(RETRY_API_MISSING));
             }
@@ -128,7 +132,8 @@ public final class VolumeSnapshots {
                                 "Forbidden",
                                 "the operator may not list VolumeSnapshots in "
                                         + namespace
-                                        + "; grant it get, list, create and delete on volumesnapshots.snapshot.storage.k8s.io"
+                                        + "; grant it get, list, create and delete on "
+                                        + "volumesnapshots.snapshot.storage.k8s.io"
                                         + " (deploy/rbac does)")),
                         Map.of(),
                         Optional.of(RETRY_API_MISSING));
@@ -197,7 +202,8 @@ public final class VolumeSnapshots {
                                         .map(f -> f.getKey() + " " + f.getValue())
                                         .reduce((a, b) -> a + "; " + b)
                                         .orElse("")
-                                + "; check the VolumeSnapshotClass and the CSI driver (kubectl describe volumesnapshot)");
+                                + "; check the VolumeSnapshotClass and the CSI driver (kubectl describe "
+                                + "volumesnapshot)");
         return new Outcome(Optional.of(condition), last, Optional.ofNullable(recheck));
     }
 
@@ -218,7 +224,10 @@ public final class VolumeSnapshots {
         return Optional.of(due);
     }
 
-    /** {@code <claim>-<yyyyMMdd-HHmm>}: the claim's name (≤ 63 in practice) plus 14 characters stays a valid object name. */
+    /**
+     * {@code <claim>-<yyyyMMdd-HHmm>}: the claim's name (≤ 63 in practice) plus 14 characters stays a valid object
+     * name.
+     */
     public static String snapshotName(String claimName, Instant firing) {
         return claimName + "-" + NAME_TIME.format(firing);
     }
@@ -236,7 +245,7 @@ public final class VolumeSnapshots {
         GenericKubernetesResource snapshot = new GenericKubernetesResource();
         snapshot.setApiVersion("snapshot.storage.k8s.io/v1");
         snapshot.setKind("VolumeSnapshot");
-        snapshot.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        snapshot.setMetadata(new ObjectMetaBuilder()
                 .withName(snapshotName(claimName, firing))
                 .withNamespace(claw.getMetadata().getNamespace())
                 .addToLabels(ClawApi.LABEL_NAME, ClawApi.LABEL_NAME_VALUE)

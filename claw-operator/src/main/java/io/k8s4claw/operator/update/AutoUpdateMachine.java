@@ -23,8 +23,10 @@ import java.util.function.Supplier;
  *  on trial ──(pod Ready and runtime ready on the new version)──▶ steady, lastGoodVersion = it        [UpdateSucceeded]
  *  on trial ──(healthTimeout passed)──▶ steady on lastGoodVersion, rollbackCount + 1                    [RolledBack]
  *            └─ rollbackCount reached maxRollbacks: the version joins failedVersions (its circuit opens) [CircuitOpen]
- *  steady ──(registry fails)──▶ steady, running version untouched, next check after a growing backoff [RegistryCheckFailed]
- *  any ──(spec.autoUpdate or spec.image changed)──▶ circuits closed, check at once (from the spec's tag if the image changed)
+ *  steady ──(registry fails)──▶ steady, running version untouched, next check after a growing backoff
+ *                               [RegistryCheckFailed]
+ *  any ──(spec.autoUpdate or spec.image changed)──▶ circuits closed, check at once (from the spec's tag if the image
+ *                                                   changed)
  * </pre>
  * Updates start only from a version that was healthy (so there is always one to roll back to), rollbacks go to
  * {@code lastGoodVersion} only, and only semantic-version tags ever get there — never {@code latest}.
@@ -295,7 +297,9 @@ public final class AutoUpdateMachine {
         return policy.selector().constraint().map(c -> "\"" + c.text() + "\"").orElse("any release");
     }
 
-    /** The delay before the next try after {@code attempts} failed checks: the project's backoff, 30 s doubling to 1 h. */
+    /**
+     * The delay before the next try after {@code attempts} failed checks: the project's backoff, 30 s doubling to 1 h.
+     */
     static Duration backoff(int attempts) {
         return REGISTRY_BACKOFF.delay(attempts);
     }

@@ -41,11 +41,11 @@ public final class AutoUpdateRules {
             return errors;
         }
         if (claw.getSpec().getRuntime() == RuntimeType.CUSTOM) {
-            errors.add(
-                    new FieldError(
-                            "spec.autoUpdate.enabled",
-                            "auto-update is not supported for runtime custom yet (its image is"
-                                    + " spec.custom.image, a full reference); set enabled: false and pin the version in spec.custom.image"));
+            errors.add(new FieldError(
+                    "spec.autoUpdate.enabled",
+                    "auto-update is not supported for runtime custom yet (its image is"
+                            + " spec.custom.image, a full reference); set enabled: false and pin the "
+                            + "version in spec.custom.image"));
             return errors;
         }
         ImageSpec image = claw.getSpec().getImage();
@@ -68,11 +68,11 @@ public final class AutoUpdateRules {
                     "auto-update picks tags, but the image is pinned by digest; drop the"
                             + " @digest or set spec.autoUpdate.enabled: false"));
         } else if (SemVer.parse(tag).isEmpty()) {
-            errors.add(
-                    new FieldError(
-                            "spec.image.tag",
-                            "auto-update starts from a release tag and rolls back to one, but '" + tag
-                                    + "' is not a semantic version (moving tags such as latest are never used); set a release tag such as v1.2.3"));
+            errors.add(new FieldError(
+                    "spec.image.tag",
+                    "auto-update starts from a release tag and rolls back to one, but '" + tag
+                            + "' is not a semantic version (moving tags such as latest are never used); set "
+                            + "a release tag such as v1.2.3"));
         }
         return errors;
     }

@@ -1,6 +1,7 @@
 package io.k8s4claw.operator.update;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.ImagePolicy;
 import io.k8s4claw.api.v1alpha1.AutoUpdateSpec;
 import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
@@ -21,9 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * Auto-update as the reconciler uses it: reads {@code spec.autoUpdate} and {@code spec.image} into an
- * {@link AutoUpdatePolicy}, lists tags with {@link RegistryClient} (with the {@code spec.image.pullSecrets}' credentials)
- * only when the machine asks for it, runs {@link AutoUpdateMachine}, and returns the Claw to render with the version
- * to run in {@code spec.image.tag}.
+ * {@link AutoUpdatePolicy}, lists tags with {@link RegistryClient} (with the {@code spec.image.pullSecrets}'
+ * credentials) only when the machine asks for it, runs {@link AutoUpdateMachine}, and returns the Claw to render with
+ * the version to run in {@code spec.image.tag}.
  *
  * @param registry the registry client
  * @param clock    the time the schedule and the health timeout are measured with (a test's clock moves at will)
@@ -100,7 +101,7 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
                 (from, to) -> hook.beforeUpdate(claw, from, to));
         Claw render = claw;
         if (!step.runVersion().equals(baseline)) {
-            render = io.fabric8.kubernetes.client.utils.Serialization.clone(claw);
+            render = Serialization.clone(claw);
             ImageSpec renderedImage = render.getSpec().getImage() == null
                     ? new ImageSpec()
                     : render.getSpec().getImage();
@@ -141,7 +142,8 @@ public record AutoUpdates(RegistryClient registry, InstantSource clock, PreUpdat
                             TagListing.Problem.REGISTRY_UNAUTHORIZED,
                             "pull Secret " + ref.getName()
                                     + (secret.isEmpty() ? " not found" : " has no .dockerconfigjson key")
-                                    + "; create it as type kubernetes.io/dockerconfigjson or remove it from spec.image.pullSecrets");
+                                    + "; create it as type kubernetes.io/dockerconfigjson or remove it from "
+                                    + "spec.image.pullSecrets");
                 }
                 configs.add(Base64.getDecoder().decode(data.getBytes(StandardCharsets.US_ASCII)));
             }

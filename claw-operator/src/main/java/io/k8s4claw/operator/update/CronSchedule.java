@@ -38,7 +38,9 @@ public final class CronSchedule {
     private static final List<String> MONTHS =
             List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
     private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
-    /** Longer than any gap between two firings of a satisfiable expression (29 February on a given weekday: 28 years). */
+    /**
+     * Longer than any gap between two firings of a satisfiable expression (29 February on a given weekday: 28 years).
+     */
     private static final long SEARCH_YEARS = 30;
 
     private final String text;

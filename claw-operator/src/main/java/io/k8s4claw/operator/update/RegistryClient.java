@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -153,7 +154,7 @@ public final class RegistryClient {
         Map<String, String> params = new LinkedHashMap<>();
         Matcher m = PARAM.matcher(challenge);
         while (m.find()) {
-            params.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+            params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
         String realm = params.remove("realm");
         if (realm == null || realm.isBlank()) {
@@ -232,7 +233,8 @@ public final class RegistryClient {
                         + what
                         + (credentials.isPresent()
                                 ? "; check that spec.image.pullSecrets hold a user with pull access"
-                                : "; for a private repository set spec.image.pullSecrets to a kubernetes.io/dockerconfigjson Secret"));
+                                : "; for a private repository set spec.image.pullSecrets to a "
+                                        + "kubernetes.io/dockerconfigjson Secret"));
     }
 
     private static TagListing.Failed invalid(String where, String what) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -76,7 +77,7 @@ public record RegistryCredentials(String username, String password) {
         k = slash < 0 ? k : k.substring(0, slash);
         return k.equals("index.docker.io") || k.equals("docker.io")
                 ? ImageReference.DOCKER_HUB_API
-                : k.toLowerCase(java.util.Locale.ROOT);
+                : k.toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.k8s4claw.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.util.Map;
@@ -59,10 +60,7 @@ class ReconcileQueueGaugesTest {
 
     static Claw claw() {
         Claw c = new Claw();
-        c.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                .withName("a")
-                .withNamespace("ns")
-                .build());
+        c.setMetadata(new ObjectMetaBuilder().withName("a").withNamespace("ns").build());
         return c;
     }
 }

@@ -11,9 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +65,10 @@ class VolumeArchiveOnSeaweedFsTest {
                 .client(Map.of(S3Target.ACCESS_KEY_ENV, accessKey, S3Target.SECRET_KEY_ENV, secretKey));
     }
 
-    /** An agent's volume: a 12 MiB incompressible file (so the gzipped tar spans three 5 MiB parts), small files, a symlink. */
+    /**
+     * An agent's volume: a 12 MiB incompressible file (so the gzipped tar spans three 5 MiB parts), small files, a
+     * symlink.
+     */
     Path volume(String name) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
         byte[] big = new byte[12 * 1024 * 1024];
@@ -93,8 +101,7 @@ class VolumeArchiveOnSeaweedFsTest {
                 } else {
                     out.put(
                             name,
-                            java.util.HexFormat.of()
-                                            .formatHex(VolumeArchive.sha256().digest(Files.readAllBytes(p))) + " "
+                            HexFormat.of().formatHex(VolumeArchive.sha256().digest(Files.readAllBytes(p))) + " "
                                     + PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
                 }
             }
@@ -209,7 +216,7 @@ class VolumeArchiveOnSeaweedFsTest {
                 .asByteArray();
         direct.putObject(
                 b -> b.bucket(BUCKET).key("ns/agent/session/tampered.tar.gz"),
-                RequestBody.fromBytes(java.util.Arrays.copyOf(original, original.length / 2)));
+                RequestBody.fromBytes(Arrays.copyOf(original, original.length / 2)));
         assertThatThrownBy(() -> VolumeArchive.restore(direct, BUCKET, "ns/agent/session/tampered.tar.gz", empty))
                 .isInstanceOfSatisfying(
                         ArchiveException.class, e -> assertThat(e.kind()).isEqualTo(ArchiveException.Kind.CORRUPT))
@@ -232,18 +239,21 @@ class VolumeArchiveOnSeaweedFsTest {
         assertThat(Files.readString(used.resolve("memory.db"))).isEqualTo("the agent's current memory");
     }
 
-    /** {@code claw archive} / {@code claw restore} as the Job and the init step run them: a process, credentials in its environment. */
+    /**
+     * {@code claw archive} / {@code claw restore} as the Job and the init step run them: a process, credentials in its
+     * environment.
+     */
     record Run(int exit, String result) {}
 
     Run claw(Map<String, String> env, String... args) throws Exception {
         Path result = Files.createTempFile(tmp, "result", ".txt");
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.k8s4claw.operator.cli.ClawCommand"));
-        command.addAll(java.util.List.of(args));
-        command.addAll(java.util.List.of(
+        command.addAll(List.of(args));
+        command.addAll(List.of(
                 "--bucket",
                 BUCKET,
                 "--endpoint",
@@ -258,7 +268,7 @@ class VolumeArchiveOnSeaweedFsTest {
         pb.environment().remove(S3Target.SECRET_KEY_ENV);
         pb.environment().putAll(env);
         Process process = pb.start();
-        assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Run(process.exitValue(), Files.readString(result).strip());
     }
 

@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,11 +55,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       bottleneck is visible.</li>
  * </ul>
  *
- * <pre>./mvnw -q -pl claw-operator -am test -Dtest=OperatorConvergenceBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>./mvnw -q -pl claw-operator -am test -Dtest=OperatorConvergenceBenchmark -Dbench=true \
+ *     -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * ({@code -Dbench.claws}, {@code -Dbench.baseline}, {@code -Dbench.writePath=UPDATE} to measure the other write path;
- * {@code -Dbench.foreignSecrets=500 -Dbench.foreignSecretKiB=512} adds that many unrelated Secrets after convergence and
- * prints the operator's heap with them beside the heap without them.)
- * Results: stdout and {@code claw-operator/target/benchmark/operator-convergence.txt}.
+ * {@code -Dbench.foreignSecrets=500 -Dbench.foreignSecretKiB=512} adds that many unrelated Secrets after convergence
+ * and prints the operator's heap with them beside the heap without them.) Results: stdout and
+ * {@code claw-operator/target/benchmark/operator-convergence.txt}.
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class OperatorConvergenceBenchmark {
@@ -80,7 +83,8 @@ class OperatorConvergenceBenchmark {
             RealCluster real = RealCluster.prepare(plane);
             Path kubeconfig = real.operatorKubeconfig();
             line(
-                    "Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its own JVM (%s), %s;"
+                    "Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its "
+                            + "own JVM (%s), %s;"
                             + " write path %s",
                     plane.binaries().kubernetesVersion(),
                     plane.binaries().etcdVersion(),
@@ -114,7 +118,8 @@ class OperatorConvergenceBenchmark {
                         line("CPU seconds over both runs: %s", shares(cpuStart, cpuEnd));
                         long heap = operator.heapUsedAfterGc();
                         line(
-                                "operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB per 100 Claws), RSS %.1f MiB",
+                                "operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB "
+                                        + "per 100 Claws), RSS %.1f MiB",
                                 baseline + claws,
                                 heap / 1048576.0,
                                 heap / 1048576.0 / ((baseline + claws) / 100.0),
@@ -134,7 +139,8 @@ class OperatorConvergenceBenchmark {
                             Thread.sleep(10_000); // the watch delivers them; nothing to wait on in the operator
                             long heapWith = operator.heapUsedAfterGc();
                             line(
-                                    "%d unrelated Secrets of %d KiB (%.0f MiB of data) created in %d ms: operator heap after full GC %.1f MiB"
+                                    "%d unrelated Secrets of %d KiB (%.0f MiB of data) created in %d ms: operator "
+                                            + "heap after full GC %.1f MiB"
                                             + " (without them %.1f MiB: %+.1f MiB), RSS %.1f MiB",
                                     foreign,
                                     kib,
@@ -164,7 +170,8 @@ class OperatorConvergenceBenchmark {
                                 .filter(AuditLog.Request::isWrite)
                                 .count();
                         line(
-                                "no-op resync of all %d Claws (operator restarted, %.0f reconciles in %d ms): %d writes, %d requests",
+                                "no-op resync of all %d Claws (operator restarted, %.0f reconciles in %d ms): %d "
+                                        + "writes, %d requests",
                                 baseline + claws,
                                 restarted.reconciliations("Claw"),
                                 (System.nanoTime() - resyncStart) / 1_000_000,
@@ -175,7 +182,8 @@ class OperatorConvergenceBenchmark {
                                 .limit(10)
                                 .forEach(r -> line("  write on resync: %s", r.line()));
                         line(
-                                "operator after the restart (its informers listed everything anew): heap used after full GC %.1f MiB, RSS %.1f MiB",
+                                "operator after the restart (its informers listed everything anew): heap used after "
+                                        + "full GC %.1f MiB, RSS %.1f MiB",
                                 restarted.heapUsedAfterGc() / 1048576.0, restarted.rssBytes() / 1048576.0);
                     } finally {
                         operator.close();
@@ -226,10 +234,13 @@ class OperatorConvergenceBenchmark {
         return created;
     }
 
-    /** {@code count} Secrets of {@code kib} KiB of random data in a namespace of their own; returns the milliseconds it took. */
+    /**
+     * {@code count} Secrets of {@code kib} KiB of random data in a namespace of their own; returns the milliseconds it
+     * took.
+     */
     static long createForeignSecrets(RealCluster real, KubernetesClient admin, int count, int kib) {
         String ns = real.newNamespace("bench-foreign", "baseline");
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             byte[] data = new byte[kib * 1024];
@@ -240,7 +251,7 @@ class OperatorConvergenceBenchmark {
                             .withNamespace(ns)
                             .addToLabels("owner", "helm")
                             .endMetadata()
-                            .addToData("release", java.util.Base64.getEncoder().encodeToString(data))
+                            .addToData("release", Base64.getEncoder().encodeToString(data))
                             .build())
                     .create();
         }
@@ -254,7 +265,8 @@ class OperatorConvergenceBenchmark {
 
         String line(String label) {
             return String.format(
-                    "%s: %d Claws converged (children made, phase Running) in %d ms (%.2f ms/Claw); operator API requests"
+                    "%s: %d Claws converged (children made, phase Running) in %d ms (%.2f ms/Claw); operator API "
+                            + "requests"
                             + " %d = %.1f per Claw, of which writes %d = %.1f per Claw",
                     label,
                     claws,
@@ -408,7 +420,9 @@ class OperatorConvergenceBenchmark {
         return request.verb() + " " + resource;
     }
 
-    /** {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default: the CLI's, SSA). */
+    /**
+     * {@code -Dbench.writePath=UPDATE|SERVER_SIDE_APPLY}: how the operator writes children (default: the CLI's, SSA).
+     */
     static String writePath() {
         return System.getProperty("bench.writePath", "SERVER_SIDE_APPLY");
     }

@@ -6,6 +6,7 @@ import io.k8s4claw.operator.install.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,8 +68,8 @@ class ClawCliTest {
     @Test
     void validateAcceptsTheExamples() throws IOException {
         try (var files = Files.list(EXAMPLES)) {
-            String[] args = java.util.stream.Stream.concat(
-                            java.util.stream.Stream.of("validate"),
+            String[] args = Stream.concat(
+                            Stream.of("validate"),
                             files.filter(p -> p.toString().endsWith(".yaml"))
                                     .sorted()
                                     .map(Path::toString))

@@ -2,13 +2,22 @@ package io.k8s4claw.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.operator.install.RepoRoot;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -47,29 +56,28 @@ class RenderGoldenTest {
         try {
             return Files.readString(p).contains(s);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theRequestsHermesSampleGetsTheBridgeItsSlackSidecarAndNoBuiltInChannels() {
         CliRun run = CliRun.of(
                 "render",
                 EXAMPLES.resolve("hermes-assistant.yaml").toString(),
                 EXAMPLES.resolve("slack-team-channel.yaml").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        List<io.fabric8.kubernetes.api.model.HasMetadata> objects =
-                io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                        new java.io.ByteArrayInputStream(run.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        List<HasMetadata> objects =
+                Serialization.unmarshal(new ByteArrayInputStream(run.out().getBytes(StandardCharsets.UTF_8)));
         var sts = objects.stream()
-                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet)
-                .map(o -> (io.fabric8.kubernetes.api.model.apps.StatefulSet) o)
+                .filter(o -> o instanceof StatefulSet)
+                .map(o -> (StatefulSet) o)
                 .findFirst()
                 .orElseThrow();
         var pod = sts.getSpec().getTemplate().getSpec();
         assertThat(pod.getInitContainers())
                 .filteredOn(c -> "Always".equals(c.getRestartPolicy()))
-                .extracting(io.fabric8.kubernetes.api.model.Container::getName)
+                .extracting(Container::getName)
                 .containsExactly("claw-ipc-bridge", "channel-slack-team");
         var sidecar = pod.getInitContainers().stream()
                 .filter(c -> c.getName().equals("channel-slack-team"))
@@ -85,8 +93,8 @@ class RenderGoldenTest {
                 .singleElement()
                 .satisfies(e -> assertThat(e.getValue()).isEmpty());
         var config = objects.stream()
-                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
-                .map(o -> (io.fabric8.kubernetes.api.model.ConfigMap) o)
+                .filter(o -> o instanceof ConfigMap)
+                .map(o -> (ConfigMap) o)
                 .findFirst()
                 .orElseThrow();
         assertThat(config.getData().get("managed-config.yaml")).containsPattern("slack:\\s+enabled: false");

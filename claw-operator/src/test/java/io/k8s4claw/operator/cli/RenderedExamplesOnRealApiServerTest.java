@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RenderedExamplesOnRealApiServerTest {
 
-    static java.util.stream.Stream<Path> clawExamples() throws IOException {
+    static Stream<Path> clawExamples() throws IOException {
         return RenderGoldenTest.clawExamples();
     }
 

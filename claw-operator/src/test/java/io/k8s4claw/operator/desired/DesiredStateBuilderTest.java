@@ -2,6 +2,7 @@ package io.k8s4claw.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
@@ -129,8 +130,9 @@ class DesiredStateBuilderTest {
         Claw claw = hermes("");
         claw.getSpec()
                 .setConfig(Serialization.unmarshal(
-                        "{\"model\":\"m\",\"providers\":[{\"baseUrl\":\"http://vllm.models.svc:8000/v1\"},{\"baseUrl\":\"https://api.example.com/v1\"}]}",
-                        com.fasterxml.jackson.databind.JsonNode.class));
+                        "{\"model\":\"m\",\"providers\":[{\"baseUrl\":\"http://vllm.models.svc:8000/v1\"},"
+                                + "{\"baseUrl\":\"https://api.example.com/v1\"}]}",
+                        JsonNode.class));
         assertThat(ready(claw, List.of()).warnings())
                 .singleElement()
                 .asString()

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.v1alpha1.Claw;
@@ -134,8 +136,8 @@ class SharedChannelContainerTest {
                 """, ClawChannel.class);
         ClawChannel sized = channel("big", "slack", "{}");
         sized.getSpec()
-                .setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
-                        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .setResources(new ResourceRequirementsBuilder()
+                        .addToLimits("memory", new Quantity("512Mi"))
                         .build());
         Map<String, String> hashes = Map.of("keys", "sha256:aa", "team-tokens", "sha256:01");
         DesiredState state = ready(

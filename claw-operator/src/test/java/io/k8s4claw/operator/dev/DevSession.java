@@ -32,10 +32,10 @@ import java.util.TreeSet;
 /**
  * {@code bin/claw dev}: the operator doing its real job with no cluster — a local kube-apiserver, etcd and
  * kube-controller-manager (built on first use, see claw-testkit's docs), the CRDs and RBAC from {@code deploy/}, the
- * operator as its ServiceAccount, and the given custom resources applied in a new namespace {@code dev-<n>}. It prints the
- * objects the operator makes and each Claw's phase and conditions as they change. A kubelet stand-in reports pods
- * ready (nothing runs: there is no container runtime here). Secrets the resources reference but that do not exist
- * are created with placeholder values, and it says so. {@code bin/claw dev} reaches it through
+ * operator as its ServiceAccount, and the given custom resources applied in a new namespace {@code dev-<n>}. It prints
+ * the objects the operator makes and each Claw's phase and conditions as they change. A kubelet stand-in reports pods
+ * ready (nothing runs: there is no container runtime here). Secrets the resources reference but that do not exist are
+ * created with placeholder values, and it says so. {@code bin/claw dev} reaches it through
  * {@code DevSessionTest#devSession}, the way to the operator's test class path.
  */
 public final class DevSession {
@@ -65,8 +65,8 @@ public final class DevSession {
                         });
             }
         }
-        out.println(
-                "claw dev: starting kube-apiserver, etcd and kube-controller-manager (the first run builds them, ~10 min)");
+        out.println("claw dev: starting kube-apiserver, etcd and kube-controller-manager (the first run builds them, "
+                + "~10 min)");
         RealCluster real = RealCluster.prepare(LocalControlPlane.shared());
         out.println("claw dev: control plane up at " + real.plane().serverUrl() + " (kubeconfig "
                 + real.plane().adminKubeconfig() + ")");
@@ -88,8 +88,8 @@ public final class DevSession {
                                 WritePath.SERVER_SIDE_APPLY),
                         new OperatorMetrics())) {
             operator.start();
-            out.println(
-                    "claw dev: operator started (ServiceAccount claw-system/claw-operator, deploy/rbac/cluster-wide.yaml)");
+            out.println("claw dev: operator started (ServiceAccount claw-system/claw-operator, "
+                    + "deploy/rbac/cluster-wide.yaml)");
             for (String secret : referencedSecrets(resources)) {
                 if (admin.secrets().inNamespace(namespace).withName(secret).get() == null) {
                     admin.resource(new SecretBuilder()

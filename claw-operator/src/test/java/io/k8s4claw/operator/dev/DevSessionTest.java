@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8s4claw.operator.install.RepoRoot;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -43,13 +46,12 @@ class DevSessionTest {
     @EnabledIfSystemProperty(named = "claw.dev.args", matches = ".+")
     void devSession() throws Exception {
         String[] args = System.getProperty("claw.dev.args").trim().split("\\s+");
-        List<Path> files = java.util.Arrays.stream(args)
+        List<Path> files = Arrays.stream(args)
                 .filter(a -> !a.startsWith("--"))
                 .map(Path::of)
                 .toList();
         boolean untilReady = List.of(args).contains("--until-ready");
-        PrintStream out =
-                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         assertThat(new DevSession(out)
                         .run(files, untilReady, untilReady ? Duration.ofMinutes(5) : Duration.ofDays(365)))
                 .isTrue();

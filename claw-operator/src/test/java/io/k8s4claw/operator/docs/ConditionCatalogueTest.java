@@ -7,6 +7,8 @@ import io.k8s4claw.operator.install.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,7 +33,10 @@ class ConditionCatalogueTest {
     static final Path CATALOGUE = ROOT.resolve("claw-operator/docs/conditions.md");
     static final Pattern TYPE_CONSTANT = Pattern.compile("\\bCONDITION(?:_[A-Z_]+)?\\s*=\\s*\"([A-Za-z]+)\"");
     static final Pattern SETTER = Pattern.compile("(\\.condition\\(|\\.unknown\\(|withReason\\()");
-    /** A record whose components include {@code boolean ok} (or {@code Boolean ok}) and {@code String reason}: a condition's verdict. */
+    /**
+     * A record whose components include {@code boolean ok} (or {@code Boolean ok}) and {@code String reason}: a
+     * condition's verdict.
+     */
     static final Pattern VERDICT_RECORD = Pattern.compile("record\\s+(\\w+)\\s*\\(([^)]*)\\)");
     /** A method with parameters {@code boolean ok ... String reason}: it writes a condition. */
     static final Pattern VERDICT_METHOD = Pattern.compile("\\b(\\w+)\\s*\\(([^()]*)\\)\\s*\\{");
@@ -64,7 +69,7 @@ class ConditionCatalogueTest {
     void everyReasonTheOperatorSetsIsInTheCatalogue() throws IOException {
         String doc = Files.readString(CATALOGUE);
         TreeMap<String, String> reasons = new TreeMap<>();
-        java.util.List<Path> javaFiles;
+        List<Path> javaFiles;
         try (Stream<Path> files = Files.walk(ROOT.resolve("claw-operator/src/main/java"))) {
             javaFiles = files.filter(p -> p.toString().endsWith(".java")).toList();
         }
@@ -138,8 +143,8 @@ class ConditionCatalogueTest {
         return source.substring(from);
     }
 
-    static java.util.List<String> sources(Path... roots) throws IOException {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    static List<String> sources(Path... roots) throws IOException {
+        List<String> out = new ArrayList<>();
         for (Path root : roots) {
             try (Stream<Path> files = Files.walk(root)) {
                 for (Path file :

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.k8s4claw.operator.OperatorVersion;
 import io.k8s4claw.testkit.helm.Helm;
 import io.k8s4claw.testkit.helm.HelmInstaller;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
@@ -86,16 +87,14 @@ class HelmChartTest {
     @Test
     void chartVersionMatchesTheOperatorVersion() throws IOException {
         Map<?, ?> chart = YAML.readValue(CHART.resolve("Chart.yaml").toFile(), Map.class);
-        assertThat(chart.get("appVersion"))
-                .isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
+        assertThat(chart.get("appVersion")).isEqualTo(OperatorVersion.current().version());
         // What Helm itself reads from the chart.
         Map<?, ?> shown = YAML.readValue(
                 helm.run("show", "chart", CHART.toString())
                         .orThrow("show chart")
                         .stdout(),
                 Map.class);
-        assertThat(shown.get("appVersion"))
-                .isEqualTo(io.k8s4claw.operator.OperatorVersion.current().version());
+        assertThat(shown.get("appVersion")).isEqualTo(OperatorVersion.current().version());
         assertThat(shown.get("name")).isEqualTo("claw-operator");
     }
 
@@ -117,12 +116,13 @@ class HelmChartTest {
     }
 
     /**
-     * {@code helm install} as the chart's README says, into the real apiserver: the release is deployed and every object
-     * of {@code deploy/} exists there as written (the apiserver adds defaults, nothing differs). The real-cluster suites
-     * of this JVM install the same objects from {@code deploy/} with kubectl (server-side apply) into the shared
-     * apiserver; this test does the same first, so whatever the order of the test classes Helm meets them: it takes them
-     * over ({@code --take-ownership}, and {@code --force-conflicts} for the fields kubectl's apply owns — the values are
-     * the same, which is what this test checks). The release stays installed: those suites use the objects.
+     * {@code helm install} as the chart's README says, into the real apiserver: the release is deployed and every
+     * object of {@code deploy/} exists there as written (the apiserver adds defaults, nothing differs). The
+     * real-cluster suites of this JVM install the same objects from {@code deploy/} with kubectl (server-side apply)
+     * into the shared apiserver; this test does the same first, so whatever the order of the test classes Helm meets
+     * them: it takes them over ({@code --take-ownership}, and {@code --force-conflicts} for the fields kubectl's apply
+     * owns — the values are the same, which is what this test checks). The release stays installed: those suites use
+     * the objects.
      */
     @Test
     void helmInstallPutsTheClusterWideObjectsIntoTheApiserver() throws IOException {

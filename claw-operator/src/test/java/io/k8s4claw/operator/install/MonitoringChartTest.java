@@ -24,12 +24,14 @@ import io.k8s4claw.testkit.prometheus.PrometheusOperatorCrds;
 import io.k8s4claw.testkit.prometheus.Promtool;
 import io.k8s4claw.testkit.prometheus.PromtoolInstaller;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -304,7 +306,7 @@ class MonitoringChartTest {
         for (JsonNode r : rule.at("/spec/groups/0/rules")) {
             assertThat(r.at("/annotations/runbook_url").asText())
                     .isEqualTo("https://docs.example.org/claw/alerts#"
-                            + r.path("alert").asText().toLowerCase(java.util.Locale.ROOT));
+                            + r.path("alert").asText().toLowerCase(Locale.ROOT));
         }
     }
 
@@ -387,7 +389,7 @@ class MonitoringChartTest {
             }
             return names;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -406,7 +408,9 @@ class MonitoringChartTest {
         return true;
     }
 
-    /** The StatefulSet the operator renders for a Claw with two channels (the planner's own path, as in the operator). */
+    /**
+     * The StatefulSet the operator renders for a Claw with two channels (the planner's own path, as in the operator).
+     */
     static StatefulSet renderedStatefulSet() {
         Claw claw = Serialization.unmarshal("""
                 apiVersion: claw.prismer.ai/v1alpha1

@@ -7,11 +7,16 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
+import io.k8s4claw.api.runtime.VolumeRole;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
@@ -19,20 +24,26 @@ import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.api.v1alpha1.VolumeStatus;
 import io.k8s4claw.operator.app.ClawOperator;
 import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.archive.ArchiveBeforeUpdate;
 import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.reconcile.TestRuntimeAdapter;
 import io.k8s4claw.operator.snapshot.VolumeSnapshots;
+import io.k8s4claw.operator.update.PreUpdateHook;
 import io.k8s4claw.testkit.snapshot.SnapshotCrds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,16 +173,14 @@ class AgentStateOnRealApiServerTest {
         return client.apps().statefulSets().inNamespace(ns).withName(name).get();
     }
 
-    private void edit(String name, java.util.function.Consumer<Claw> change) {
-        await().atMost(TIMEOUT)
-                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-                .until(() -> {
-                    client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
-                        change.accept(c);
-                        return c;
-                    });
-                    return true;
-                });
+    private void edit(String name, Consumer<Claw> change) {
+        await().atMost(TIMEOUT).ignoreException(KubernetesClientException.class).until(() -> {
+            client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
+                change.accept(c);
+                return c;
+            });
+            return true;
+        });
     }
 
     @Test
@@ -199,14 +208,13 @@ class AgentStateOnRealApiServerTest {
         // No StatefulSet whose pods the apiserver's RuntimeClass admission would refuse one by one.
         assertThat(sts("sandboxed")).isNull();
 
-        client.resource(Serialization.unmarshal(
-                        """
+        client.resource(Serialization.unmarshal("""
                 apiVersion: node.k8s.io/v1
                 kind: RuntimeClass
                 metadata:
                   name: %s
                 handler: runsc
-                """.formatted(runtimeClass), io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class))
+                """.formatted(runtimeClass), RuntimeClass.class))
                 .create();
         try {
             await().atMost(TIMEOUT).until(() -> phase("sandboxed") == ClawPhase.RUNNING);
@@ -220,9 +228,7 @@ class AgentStateOnRealApiServerTest {
             assertThat(found.getStatus()).isEqualTo("True");
             assertThat(found.getMessage()).contains("handler runsc");
         } finally {
-            client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class)
-                    .withName(runtimeClass)
-                    .delete();
+            client.resources(RuntimeClass.class).withName(runtimeClass).delete();
         }
     }
 
@@ -345,12 +351,11 @@ class AgentStateOnRealApiServerTest {
         assertThat(snapshots()).isEmpty();
 
         // An hour later the session's hourly firing is due (and maybe the workspace's every-other-hour one).
-        List<String> sessionNames = new java.util.ArrayList<>();
+        List<String> sessionNames = new ArrayList<>();
         for (int hour = 1; hour <= 3; hour++) {
             clock.advance(Duration.ofHours(1));
-            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            String expected = VolumeSnapshots.snapshotName(
-                    "session-snappy-0", now.truncatedTo(java.time.temporal.ChronoUnit.HOURS));
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            String expected = VolumeSnapshots.snapshotName("session-snappy-0", now.truncatedTo(ChronoUnit.HOURS));
             sessionNames.add(expected);
             await().atMost(TIMEOUT)
                     .until(() -> snapshots().containsKey(expected)
@@ -385,7 +390,7 @@ class AgentStateOnRealApiServerTest {
                 .allSatisfy(s -> assertThat(s.getMetadata().getName()).matches("workspace-snappy-0-\\d{8}-\\d{2}30"));
         // A snapshot the CSI driver fails: the condition says so and names it.
         GenericKubernetesResource newestWorkspace = workspace.stream()
-                .max(java.util.Comparator.comparing(s -> s.getMetadata().getName()))
+                .max(Comparator.comparing(s -> s.getMetadata().getName()))
                 .orElseThrow();
         failSnapshot(
                 newestWorkspace.getMetadata().getName(), "no VolumeSnapshotClass for driver test.k8s4claw.io/stand-in");
@@ -448,45 +453,42 @@ class AgentStateOnRealApiServerTest {
                 .list()
                 .getItems()
                 .get(0);
-        String now =
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        await().atMost(TIMEOUT)
-                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-                .until(() -> {
-                    Pod fresh = client.pods()
-                            .inNamespace(ns)
-                            .withName(pod.getMetadata().getName())
-                            .get();
-                    fresh.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                            .withPhase(exitCode == 0 ? "Succeeded" : "Failed")
-                            .withStartTime(now)
-                            .addNewCondition()
-                            .withType("Ready")
-                            .withStatus("False")
-                            .withReason("PodCompleted")
-                            .withLastTransitionTime(now)
-                            .endCondition()
-                            .addNewContainerStatus()
-                            .withName("archive")
-                            .withImage(fresh.getSpec().getContainers().get(0).getImage())
-                            .withImageID("")
-                            .withReady(false)
-                            .withStarted(false)
-                            .withRestartCount(0)
-                            .withNewState()
-                            .withNewTerminated()
-                            .withExitCode(exitCode)
-                            .withReason(exitCode == 0 ? "Completed" : "Error")
-                            .withMessage(terminationMessage)
-                            .withStartedAt(now)
-                            .withFinishedAt(now)
-                            .endTerminated()
-                            .endState()
-                            .endContainerStatus()
-                            .build());
-                    client.pods().inNamespace(ns).resource(fresh).updateStatus();
-                    return true;
-                });
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        await().atMost(TIMEOUT).ignoreException(KubernetesClientException.class).until(() -> {
+            Pod fresh = client.pods()
+                    .inNamespace(ns)
+                    .withName(pod.getMetadata().getName())
+                    .get();
+            fresh.setStatus(new PodStatusBuilder()
+                    .withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                    .withStartTime(now)
+                    .addNewCondition()
+                    .withType("Ready")
+                    .withStatus("False")
+                    .withReason("PodCompleted")
+                    .withLastTransitionTime(now)
+                    .endCondition()
+                    .addNewContainerStatus()
+                    .withName("archive")
+                    .withImage(fresh.getSpec().getContainers().get(0).getImage())
+                    .withImageID("")
+                    .withReady(false)
+                    .withStarted(false)
+                    .withRestartCount(0)
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(exitCode)
+                    .withReason(exitCode == 0 ? "Completed" : "Error")
+                    .withMessage(terminationMessage)
+                    .withStartedAt(now)
+                    .withFinishedAt(now)
+                    .endTerminated()
+                    .endState()
+                    .endContainerStatus()
+                    .build());
+            client.pods().inNamespace(ns).resource(fresh).updateStatus();
+            return true;
+        });
     }
 
     @Test
@@ -523,7 +525,7 @@ class AgentStateOnRealApiServerTest {
                         .getMessage())
                 .contains("archiving to s3://claws", "session", "output");
 
-        io.fabric8.kubernetes.api.model.batch.v1.Job session = client.batch()
+        Job session = client.batch()
                 .v1()
                 .jobs()
                 .inNamespace(ns)
@@ -723,17 +725,14 @@ class AgentStateOnRealApiServerTest {
     void beforeAnAutoUpdateEveryClaimIsArchivedBesideTheRunningPodAndAFailedArchiveRefusesThatVersion() {
         archiveSecretAndClaw("updater");
         Claw claw = get("updater");
-        var hook = new io.k8s4claw.operator.archive.ArchiveBeforeUpdate(
-                () -> operatorClient, "ghcr.io/k8s4claw/claw-operator:test");
+        var hook = new ArchiveBeforeUpdate(() -> operatorClient, "ghcr.io/k8s4claw/claw-operator:test");
         var first = hook.beforeUpdate(claw, "1.0.0", "1.1.0");
         assertThat(first)
                 .isInstanceOfSatisfying(
-                        io.k8s4claw.operator.update.PreUpdateHook.Decision.Wait.class,
+                        PreUpdateHook.Decision.Wait.class,
                         w -> assertThat(w.reason()).isEqualTo("archiving session, output to s3://claws first"));
-        String sessionJob = io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(
-                claw, io.k8s4claw.api.runtime.VolumeRole.SESSION, "1.1.0");
-        String outputJob = io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(
-                claw, io.k8s4claw.api.runtime.VolumeRole.OUTPUT, "1.1.0");
+        String sessionJob = ArchiveBeforeUpdate.preUpdateJobName(claw, VolumeRole.SESSION, "1.1.0");
+        String outputJob = ArchiveBeforeUpdate.preUpdateJobName(claw, VolumeRole.OUTPUT, "1.1.0");
         var job =
                 client.batch().v1().jobs().inNamespace(ns).withName(sessionJob).get();
         assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
@@ -757,30 +756,24 @@ class AgentStateOnRealApiServerTest {
         assertThat(phase("updater")).isEqualTo(ClawPhase.RUNNING);
 
         jobPodEnds(sessionJob, 0, "archived 3 file(s), 4096 bytes in 1 part(s) to s3://claws/x sha256:ab");
-        assertThat(hook.beforeUpdate(claw, "1.0.0", "1.1.0"))
-                .isInstanceOf(io.k8s4claw.operator.update.PreUpdateHook.Decision.Wait.class);
+        assertThat(hook.beforeUpdate(claw, "1.0.0", "1.1.0")).isInstanceOf(PreUpdateHook.Decision.Wait.class);
         jobPodEnds(outputJob, 0, "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/y sha256:cd");
         await().atMost(TIMEOUT)
-                .until(() -> hook.beforeUpdate(claw, "1.0.0", "1.1.0")
-                        instanceof io.k8s4claw.operator.update.PreUpdateHook.Decision.Proceed);
+                .until(() -> hook.beforeUpdate(claw, "1.0.0", "1.1.0") instanceof PreUpdateHook.Decision.Proceed);
 
         // The next version: its archive fails, so that version is refused with the archiver's reason.
         hook.beforeUpdate(claw, "1.1.0", "1.2.0");
         jobPodEnds(
-                io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(
-                        claw, io.k8s4claw.api.runtime.VolumeRole.SESSION, "1.2.0"),
+                ArchiveBeforeUpdate.preUpdateJobName(claw, VolumeRole.SESSION, "1.2.0"),
                 5,
                 "archive failed (CREDENTIALS): the object store refused the credentials (InvalidAccessKeyId)");
         jobPodEnds(
-                io.k8s4claw.operator.archive.ArchiveBeforeUpdate.preUpdateJobName(
-                        claw, io.k8s4claw.api.runtime.VolumeRole.OUTPUT, "1.2.0"),
+                ArchiveBeforeUpdate.preUpdateJobName(claw, VolumeRole.OUTPUT, "1.2.0"),
                 0,
                 "archived 1 file(s), 1024 bytes in 1 part(s) to s3://claws/z sha256:ef");
         await().atMost(TIMEOUT)
-                .until(() -> hook.beforeUpdate(claw, "1.1.0", "1.2.0")
-                        instanceof io.k8s4claw.operator.update.PreUpdateHook.Decision.Refuse);
-        var refused =
-                (io.k8s4claw.operator.update.PreUpdateHook.Decision.Refuse) hook.beforeUpdate(claw, "1.1.0", "1.2.0");
+                .until(() -> hook.beforeUpdate(claw, "1.1.0", "1.2.0") instanceof PreUpdateHook.Decision.Refuse);
+        var refused = (PreUpdateHook.Decision.Refuse) hook.beforeUpdate(claw, "1.1.0", "1.2.0");
         assertThat(refused.reason()).contains("1.2.0 is not rolled out", "session", "refused the credentials");
     }
 
@@ -822,20 +815,18 @@ class AgentStateOnRealApiServerTest {
     }
 
     private void writeStatus(String name, Map<String, Object> status) {
-        await().atMost(TIMEOUT)
-                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-                .until(() -> {
-                    GenericKubernetesResource s = client.genericKubernetesResources(VolumeSnapshots.CONTEXT)
-                            .inNamespace(ns)
-                            .withName(name)
-                            .get();
-                    s.setAdditionalProperty("status", status);
-                    client.genericKubernetesResources(VolumeSnapshots.CONTEXT)
-                            .inNamespace(ns)
-                            .resource(s)
-                            .updateStatus();
-                    return true;
-                });
+        await().atMost(TIMEOUT).ignoreException(KubernetesClientException.class).until(() -> {
+            GenericKubernetesResource s = client.genericKubernetesResources(VolumeSnapshots.CONTEXT)
+                    .inNamespace(ns)
+                    .withName(name)
+                    .get();
+            s.setAdditionalProperty("status", status);
+            client.genericKubernetesResources(VolumeSnapshots.CONTEXT)
+                    .inNamespace(ns)
+                    .resource(s)
+                    .updateStatus();
+            return true;
+        });
     }
 
     private void installSnapshotCrds() {

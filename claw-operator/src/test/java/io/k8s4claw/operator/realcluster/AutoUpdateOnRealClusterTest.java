@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.v1alpha1.AutoUpdateStatus;
 import io.k8s4claw.api.v1alpha1.Claw;
+import io.k8s4claw.api.v1alpha1.LocalObjectRef;
 import io.k8s4claw.api.v1alpha1.VersionHistoryStatus;
 import io.k8s4claw.operator.app.ClawOperator;
 import io.k8s4claw.operator.app.OperatorMetrics;
@@ -20,15 +21,18 @@ import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.registry.OciRegistry;
 import io.k8s4claw.testkit.registry.RegistryInstaller;
 import io.k8s4claw.testkit.registry.TokenIssuer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -264,8 +268,7 @@ class AutoUpdateOnRealClusterTest {
         assertThat(condition("anonymous").getMessage()).contains("spec.image.pullSecrets");
         // With a kubernetes.io/dockerconfigjson Secret in spec.image.pullSecrets it lists, and the pod pulls with it
         // too.
-        String auth = java.util.Base64.getEncoder()
-                .encodeToString((reader + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String auth = Base64.getEncoder().encodeToString((reader + ":" + password).getBytes(StandardCharsets.UTF_8));
         client.resource(new SecretBuilder()
                         .withNewMetadata()
                         .withName("acme-pull")
@@ -296,8 +299,8 @@ class AutoUpdateOnRealClusterTest {
                 .noneMatch(e -> e.getMessage() != null && e.getMessage().contains(password));
     }
 
-    static io.k8s4claw.api.v1alpha1.LocalObjectRef ref(String name) {
-        io.k8s4claw.api.v1alpha1.LocalObjectRef r = new io.k8s4claw.api.v1alpha1.LocalObjectRef();
+    static LocalObjectRef ref(String name) {
+        LocalObjectRef r = new LocalObjectRef();
         r.setName(name);
         return r;
     }
@@ -306,7 +309,7 @@ class AutoUpdateOnRealClusterTest {
         return client.resources(Claw.class).inNamespace(ns).withName(name).get();
     }
 
-    AutoUpdateStatus awaitStatus(String name, java.util.function.Predicate<AutoUpdateStatus> until) {
+    AutoUpdateStatus awaitStatus(String name, Predicate<AutoUpdateStatus> until) {
         AtomicReference<AutoUpdateStatus> seen = new AtomicReference<>();
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
             Claw c = get(name);

@@ -3,7 +3,9 @@ package io.k8s4claw.operator.realcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.operator.reconcile.WritePath;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,9 +37,7 @@ class ClawOperatorServerSideApplyTest extends ClawOperatorOnRealApiServerTest {
         // A spec change makes the operator apply the StatefulSet again.
         edit(
                 "shared",
-                c -> c.getSpec()
-                        .setConfig(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+                c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", JsonNode.class)));
         await().atMost(TIMEOUT)
                 .until(() -> "model: nous-hermes-4\n"
                                 .equals(client.configMaps()

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -17,10 +18,13 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Plays the two node-side parts a control plane without nodes lacks, for one namespace, the way they write to the
@@ -45,10 +49,13 @@ public final class KubeletStandIn implements AutoCloseable {
     public final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     /** Containers (by name) reported not ready even when pods become ready: a failing sidecar. */
     public final Set<String> notReadyContainers = ConcurrentHashMap.newKeySet();
-    /** Init steps (by name) that fail with this termination message, keeping the pod from starting (restarted with back-off). */
-    public final java.util.Map<String, String> failingInitContainers = new ConcurrentHashMap<>();
+    /**
+     * Init steps (by name) that fail with this termination message, keeping the pod from starting (restarted with
+     * back-off).
+     */
+    public final Map<String, String> failingInitContainers = new ConcurrentHashMap<>();
     /** Termination messages of init steps that complete (any other completes without one). */
-    public final java.util.Map<String, String> initContainerMessages = new ConcurrentHashMap<>();
+    public final Map<String, String> initContainerMessages = new ConcurrentHashMap<>();
     /** Images (full reference) whose containers are reported not ready: a release whose health check fails. */
     public final Set<String> unhealthyImages = ConcurrentHashMap.newKeySet();
 
@@ -71,7 +78,7 @@ public final class KubeletStandIn implements AutoCloseable {
                 : null;
     }
 
-    private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> action) {
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> action) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -105,9 +112,7 @@ public final class KubeletStandIn implements AutoCloseable {
         if (sameReadiness(pod.getStatus(), desired)) {
             return;
         }
-        Pod copy = new io.fabric8.kubernetes.api.model.PodBuilder(pod)
-                .withStatus(desired)
-                .build();
+        Pod copy = new PodBuilder(pod).withStatus(desired).build();
         try {
             client.pods().inNamespace(namespace).resource(copy).updateStatus();
         } catch (KubernetesClientException e) {
@@ -213,8 +218,8 @@ public final class KubeletStandIn implements AutoCloseable {
                 .withStartTime(started)
                 .withConditions(conditions)
                 .withContainerStatuses(containers)
-                .withInitContainerStatuses(java.util.stream.Stream.concat(completed.stream(), sidecars.stream())
-                        .toList())
+                .withInitContainerStatuses(
+                        Stream.concat(completed.stream(), sidecars.stream()).toList())
                 .build();
     }
 

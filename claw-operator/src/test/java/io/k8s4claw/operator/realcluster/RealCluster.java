@@ -111,7 +111,9 @@ public final class RealCluster {
         return plane.audit();
     }
 
-    /** A fresh namespace enforcing the {@code restricted} Pod Security Standard (unless {@code level} says otherwise). */
+    /**
+     * A fresh namespace enforcing the {@code restricted} Pod Security Standard (unless {@code level} says otherwise).
+     */
     public String newNamespace(String prefix, String level) {
         String name = prefix + "-" + NAMESPACES.incrementAndGet();
         check(plane.kubectl("""

@@ -6,17 +6,30 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8s4claw.api.runtime.RuntimeAdapters;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawSelfConfig;
 import io.k8s4claw.api.v1alpha1.ClawSelfConfigSpec;
+import io.k8s4claw.api.v1alpha1.SelfConfigPhase;
+import io.k8s4claw.api.v1alpha1.SkillSpec;
+import io.k8s4claw.operator.app.ClawOperator;
+import io.k8s4claw.operator.app.OperatorMetrics;
+import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.install.RepoRoot;
 import io.k8s4claw.operator.selfconfig.SelfConfigAccessReconciler;
+import io.k8s4claw.operator.selfconfig.SkillCatalog;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +141,7 @@ class SelfConfigAdmissionOnRealApiServerTest {
                                 .inNamespace(ns)
                                 .withName("own")
                                 .edit(r -> {
-                                    r.getMetadata().setLabels(java.util.Map.of("recorded", "yes"));
+                                    r.getMetadata().setLabels(Map.of("recorded", "yes"));
                                     return r;
                                 })
                         != null);
@@ -204,21 +217,21 @@ class SelfConfigAdmissionOnRealApiServerTest {
     void theDeployedOperatorAppliesWhatTheClawsOwnServiceAccountAsked() {
         String ns = real.newNamespace("selfconfig-e2e");
         long mark = real.audit().mark();
-        admin.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        admin.resource(new SecretBuilder()
                         .withNewMetadata()
                         .withName("llm")
                         .withNamespace(ns)
                         .endMetadata()
-                        .withStringData(java.util.Map.of("OPENAI_API_KEY", "sk-test"))
+                        .withStringData(Map.of("OPENAI_API_KEY", "sk-test"))
                         .build())
                 .create();
-        admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        admin.resource(new ConfigMapBuilder()
                         .withNewMetadata()
                         .withName("team-skills")
                         .withNamespace(ns)
-                        .withLabels(java.util.Map.of(io.k8s4claw.operator.selfconfig.SkillCatalog.LABEL, "true"))
+                        .withLabels(Map.of(SkillCatalog.LABEL, "true"))
                         .endMetadata()
-                        .withData(java.util.Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n"))
+                        .withData(Map.of("release-notes", "---\nname: release-notes\n---\n# Release notes\n"))
                         .build())
                 .create();
         RealCluster.check(real.plane().kubectl("""
@@ -235,16 +248,16 @@ class SelfConfigAdmissionOnRealApiServerTest {
                   selfConfigure: {enabled: true, allowedActions: [skills]}
                 """.formatted(ns), "apply", "--server-side", "-f", "-"), "Claw agent");
         KubernetesClient operatorClient = real.operatorClient();
-        try (var operator = new io.k8s4claw.operator.app.ClawOperator(
-                new io.k8s4claw.operator.app.ClawOperator.Settings(
+        try (var operator = new ClawOperator(
+                new ClawOperator.Settings(
                         operatorClient,
-                        io.k8s4claw.api.runtime.RuntimeAdapters.load(),
-                        io.k8s4claw.operator.desired.SidecarImages.defaults(),
-                        java.util.Set.of(ns),
-                        java.util.Optional.empty(),
-                        java.util.Optional.empty(),
+                        RuntimeAdapters.load(),
+                        SidecarImages.defaults(),
+                        Set.of(ns),
+                        Optional.empty(),
+                        Optional.empty(),
                         2),
-                new io.k8s4claw.operator.app.OperatorMetrics())) {
+                new OperatorMetrics())) {
             operator.start();
             // The operator made the Claw's ServiceAccount (with its token mounted) and the Role/RoleBinding for it.
             await().atMost(Duration.ofSeconds(60))
@@ -289,8 +302,7 @@ class SelfConfigAdmissionOnRealApiServerTest {
                         .inNamespace(ns)
                         .withName("more-skills")
                         .get();
-                return r.getStatus() != null
-                        && r.getStatus().getPhase() == io.k8s4claw.api.v1alpha1.SelfConfigPhase.APPLIED;
+                return r.getStatus() != null && r.getStatus().getPhase() == SelfConfigPhase.APPLIED;
             });
             assertThat(admin.resources(Claw.class)
                             .inNamespace(ns)
@@ -298,7 +310,7 @@ class SelfConfigAdmissionOnRealApiServerTest {
                             .get()
                             .getSpec()
                             .getSkills())
-                    .extracting(io.k8s4claw.api.v1alpha1.SkillSpec::getName)
+                    .extracting(SkillSpec::getName)
                     .containsExactly("release-notes");
             // ... and the pod it renders installs the skill from the catalog ConfigMap.
             await().atMost(Duration.ofSeconds(60))
@@ -308,7 +320,7 @@ class SelfConfigAdmissionOnRealApiServerTest {
                                             .withName("agent")
                                             .get()
                                     != null
-                            && io.fabric8.kubernetes.client.utils.Serialization.asJson(admin.apps()
+                            && Serialization.asJson(admin.apps()
                                             .statefulSets()
                                             .inNamespace(ns)
                                             .withName("agent")

@@ -3,6 +3,7 @@ package io.k8s4claw.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -11,16 +12,22 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
+import io.k8s4claw.api.v1alpha1.ReclaimPolicy;
+import io.k8s4claw.api.v1alpha1.VolumeSpec;
 import io.k8s4claw.operator.app.ClawOperator;
 import io.k8s4claw.operator.app.OperatorMetrics;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +40,10 @@ public abstract class ClawOperatorScenarios {
 
     protected static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    /** What the tests steer or observe below the API: the kubelet's readiness, garbage collection, the operator's writes. */
+    /**
+     * What the tests steer or observe below the API: the kubelet's readiness, garbage collection, the operator's
+     * writes.
+     */
     public interface Cluster {
         void podsBecomeReady(boolean ready);
 
@@ -129,17 +139,15 @@ public abstract class ClawOperatorScenarios {
     }
 
     /** Changes a Claw's spec the way kubectl edit would (a patch, so concurrent status writes do not conflict). */
-    protected void edit(String name, java.util.function.Consumer<Claw> change) {
+    protected void edit(String name, Consumer<Claw> change) {
         // The operator writes status concurrently; like kubectl, retry on a conflict with the fresh object.
-        await().atMost(TIMEOUT)
-                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-                .until(() -> {
-                    client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
-                        change.accept(c);
-                        return c;
-                    });
-                    return true;
-                });
+        await().atMost(TIMEOUT).ignoreException(KubernetesClientException.class).until(() -> {
+            client.resources(Claw.class).inNamespace(ns).withName(name).edit(c -> {
+                change.accept(c);
+                return c;
+            });
+            return true;
+        });
     }
 
     protected Claw get(String name) {
@@ -215,7 +223,7 @@ public abstract class ClawOperatorScenarios {
                 .inNamespace(ns)
                 .withName("hermes-assistant-api-server-key")
                 .get();
-        assertThat(java.util.Base64.getDecoder().decode(key.getData().get("API_SERVER_KEY")))
+        assertThat(Base64.getDecoder().decode(key.getData().get("API_SERVER_KEY")))
                 .hasSize(64); // 32 random bytes, hex
         for (var child : List.of(
                 sts,
@@ -308,8 +316,7 @@ public abstract class ClawOperatorScenarios {
                 .filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
                 .flatMap(s -> s.getDataPoints().stream())
                 .filter(d -> "Claw".equals(d.getLabels().get("kind")))
-                .mapToDouble(d ->
-                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .mapToDouble(d -> ((CounterSnapshot.CounterDataPointSnapshot) d).getValue())
                 .sum();
     }
 
@@ -326,9 +333,7 @@ public abstract class ClawOperatorScenarios {
         cluster().mark();
         edit(
                 "changing",
-                c -> c.getSpec()
-                        .setConfig(Serialization.unmarshal(
-                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+                c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", JsonNode.class)));
 
         await().atMost(TIMEOUT)
                 .until(() -> !before.equals(sts("changing")
@@ -502,7 +507,10 @@ public abstract class ClawOperatorScenarios {
         shrinkIsRefused("growing");
     }
 
-    /** Shrinking a claim: refused (by the operator's validation on the mock, by the CRD's transition rule on a real apiserver). */
+    /**
+     * Shrinking a claim: refused (by the operator's validation on the mock, by the CRD's transition rule on a real
+     * apiserver).
+     */
     protected abstract void shrinkIsRefused(String claw);
 
     @Test
@@ -511,9 +519,7 @@ public abstract class ClawOperatorScenarios {
         cluster().podsBecomeReady(false);
         edit(
                 "upgrading",
-                c -> c.getSpec()
-                        .setConfig(Serialization.unmarshal(
-                                "{\"model\":\"nous-hermes-4\"}", com.fasterxml.jackson.databind.JsonNode.class)));
+                c -> c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"nous-hermes-4\"}", JsonNode.class)));
         await().atMost(TIMEOUT)
                 .until(() -> "Updating"
                         .equals(get("upgrading").getStatus().getPhase().wireValue()));
@@ -532,7 +538,7 @@ public abstract class ClawOperatorScenarios {
         createRunning("expanding");
         String uid = sts("expanding").getMetadata().getUid();
         edit("expanding", c -> {
-            var workspace = new io.k8s4claw.api.v1alpha1.VolumeSpec();
+            var workspace = new VolumeSpec();
             workspace.setSize("2Gi");
             c.getSpec().getPersistence().setWorkspace(workspace);
         });
@@ -584,7 +590,7 @@ public abstract class ClawOperatorScenarios {
     void deleteWithDeleteRemovesTheClaims() {
         userSecrets();
         Claw temp = claw("temp", "");
-        temp.getSpec().getPersistence().setReclaimPolicy(io.k8s4claw.api.v1alpha1.ReclaimPolicy.DELETE);
+        temp.getSpec().getPersistence().setReclaimPolicy(ReclaimPolicy.DELETE);
         client.resource(temp).create();
         await().atMost(TIMEOUT).until(() -> {
             PersistentVolumeClaim pvc = client.persistentVolumeClaims()

@@ -3,6 +3,8 @@ package io.k8s4claw.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -116,9 +118,7 @@ class ClawOperatorTest extends ClawOperatorScenarios {
     protected Claw invalidClaw() {
         // The mock enforces no CRD rules: the duplicate channel and the ingress without host reach the operator.
         Claw bad = claw("broken", "channels:\n  - name: slack-team\n  - name: slack-team\ningress:\n  enabled: true");
-        bad.getSpec()
-                .setConfig(Serialization.unmarshal(
-                        "{\"learningEnabled\":true}", com.fasterxml.jackson.databind.JsonNode.class));
+        bad.getSpec().setConfig(Serialization.unmarshal("{\"learningEnabled\":true}", JsonNode.class));
         return bad;
     }
 
@@ -152,6 +152,6 @@ class ClawOperatorTest extends ClawOperatorScenarios {
                         .getResources()
                         .getRequests()
                         .get("storage"))
-                .isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("8Gi"));
+                .isEqualTo(new Quantity("8Gi"));
     }
 }

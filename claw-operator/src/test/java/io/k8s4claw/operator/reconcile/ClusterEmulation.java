@@ -1,8 +1,12 @@
 package io.k8s4claw.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,7 +21,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * What Kubernetes would do that the mock API server does not: the StatefulSet controller (claims from
@@ -28,7 +34,7 @@ public final class ClusterEmulation implements AutoCloseable {
 
     final AtomicBoolean podsBecomeReady = new AtomicBoolean(true);
     /** Containers (by name) the kubelet reports not ready even when pods become ready: a failing sidecar. */
-    final Set<String> notReadyContainers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> notReadyContainers = ConcurrentHashMap.newKeySet();
 
     private final KubernetesClient client;
     private final SharedIndexInformer<StatefulSet> informer;
@@ -117,12 +123,11 @@ public final class ClusterEmulation implements AutoCloseable {
         String ns = sts.getMetadata().getNamespace();
         String name = sts.getMetadata().getName() + "-0";
         var template = sts.getSpec().getTemplate();
-        java.util.function.Function<String, io.fabric8.kubernetes.api.model.ContainerStatus> status =
-                c -> new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
-                        .withName(c)
-                        .withReady(podsBecomeReady.get() && !notReadyContainers.contains(c))
-                        .build();
-        var podStatus = new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+        Function<String, ContainerStatus> status = c -> new ContainerStatusBuilder()
+                .withName(c)
+                .withReady(podsBecomeReady.get() && !notReadyContainers.contains(c))
+                .build();
+        var podStatus = new PodStatusBuilder()
                 .withContainerStatuses(template.getSpec().getContainers().stream()
                         .map(c -> status.apply(c.getName()))
                         .toList())
@@ -134,7 +139,7 @@ public final class ClusterEmulation implements AutoCloseable {
         var existing = client.pods().inNamespace(ns).withName(name).get();
         try {
             if (existing == null) {
-                client.resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                client.resource(new PodBuilder()
                                 .withNewMetadata()
                                 .withName(name)
                                 .withNamespace(ns)

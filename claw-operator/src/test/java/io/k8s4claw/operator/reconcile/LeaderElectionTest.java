@@ -3,7 +3,9 @@ package io.k8s4claw.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -14,6 +16,7 @@ import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.operator.app.ClawOperator;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.SidecarImages;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,8 +56,7 @@ class LeaderElectionTest {
         return metrics.registry().scrape().stream()
                 .filter(s -> s.getMetadata().getName().equals("claw_operator_reconciliations"))
                 .flatMap(s -> s.getDataPoints().stream())
-                .mapToDouble(d ->
-                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .mapToDouble(d -> ((CounterSnapshot.CounterDataPointSnapshot) d).getValue())
                 .sum();
     }
 
@@ -67,7 +69,7 @@ class LeaderElectionTest {
                 .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
                 .andReturn(
                         201,
-                        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                        new SelfSubjectRulesReviewBuilder()
                                 .withNewMetadata()
                                 .endMetadata()
                                 .withNewSpec()
@@ -142,9 +144,7 @@ class LeaderElectionTest {
                                     .getSpec()
                                     .getHolderIdentity()));
             client.resources(Claw.class).inNamespace("ns").withName("led").edit(c -> {
-                c.getSpec()
-                        .setConfig(Serialization.unmarshal(
-                                "{\"model\":\"m2\"}", com.fasterxml.jackson.databind.JsonNode.class));
+                c.getSpec().setConfig(Serialization.unmarshal("{\"model\":\"m2\"}", JsonNode.class));
                 return c;
             });
             await().atMost(Duration.ofSeconds(30))

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.realcluster.RealCluster;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -196,8 +197,7 @@ class SecretMetadataOnRealApiServerTest {
         return metrics.registry().scrape().stream()
                 .filter(m -> m.getMetadata().getName().equals("claw_operator_secret_reads"))
                 .flatMap(m -> m.getDataPoints().stream())
-                .mapToDouble(d ->
-                        ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .mapToDouble(d -> ((CounterSnapshot.CounterDataPointSnapshot) d).getValue())
                 .sum();
     }
 }

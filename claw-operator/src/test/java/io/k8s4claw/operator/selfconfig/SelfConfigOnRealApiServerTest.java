@@ -21,6 +21,7 @@ import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -192,7 +193,8 @@ class SelfConfigOnRealApiServerTest {
                 new Bad(
                         "breaks the runtime's config schema",
                         s -> s.setConfigPatch(Map.of("skillsWriteApproval", "maybe")),
-                        "the change would make Claw agent invalid: spec.config.skillsWriteApproval: must be true or false, got a string"),
+                        "the change would make Claw agent invalid: spec.config.skillsWriteApproval: must be true or "
+                                + "false, got a string"),
                 new Bad(
                         "pinned by the adapter",
                         s -> s.setConfigPatch(Map.of("gateway.api_server.host", "0.0.0.0")),
@@ -357,12 +359,12 @@ class SelfConfigOnRealApiServerTest {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
     }

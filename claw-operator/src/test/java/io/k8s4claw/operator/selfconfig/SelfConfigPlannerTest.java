@@ -3,6 +3,7 @@ package io.k8s4claw.operator.selfconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** {@link SelfConfigPlanner} alone: the decisions the real-apiserver tests do not spell out, as a pure function. */
@@ -95,7 +97,7 @@ class SelfConfigPlannerTest {
         });
         assertThat(apply.patched().getSpec().getEnv())
                 .extracting(EnvVar::getName, EnvVar::getValue)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
+                .containsExactly(Tuple.tuple("LOG_LEVEL", "debug"));
     }
 
     @Test
@@ -103,7 +105,7 @@ class SelfConfigPlannerTest {
         // The owner's Claw is already invalid (a string where Hermes wants a boolean): the agent's unrelated change
         // still applies.
         Claw broken = claw("");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.getSpec().getConfig()).put("curatorEnabled", "yes");
+        ((ObjectNode) broken.getSpec().getConfig()).put("curatorEnabled", "yes");
         assertThat(decide(broken, s -> s.setConfigPatch(Map.of("memoryEnabled", "true"))))
                 .isInstanceOf(SelfConfigDecision.Apply.class);
         assertThat(decide(broken, s -> s.setConfigPatch(Map.of("autoPrune", "\"often\""))))

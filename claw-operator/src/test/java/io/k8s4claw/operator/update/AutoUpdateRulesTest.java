@@ -22,8 +22,8 @@ class AutoUpdateRulesTest {
     @Test
     void anEnabledAutoUpdateOnThePinnedReleaseIsFine() {
         assertThat(AutoUpdateRules.check(
-                        claw(
-                                "runtime: zeroclaw\nautoUpdate:\n  enabled: true\n  versionConstraint: \"^0.8.0\"\n  schedule: \"@daily\""),
+                        claw("runtime: zeroclaw\nautoUpdate:\n  enabled: true\n  versionConstraint: "
+                                + "\"^0.8.0\"\n  schedule: \"@daily\""),
                         ZEROCLAW))
                 .isEmpty();
     }
@@ -43,8 +43,8 @@ class AutoUpdateRulesTest {
     @Test
     void whatTheCrdPatternsLetThroughButTheOperatorCannotRead() {
         assertThat(AutoUpdateRules.check(
-                        claw(
-                                "runtime: zeroclaw\nautoUpdate:\n  enabled: true\n  schedule: \"0 3 L * *\"\n  versionConstraint: \"^2.0 ||\""),
+                        claw("runtime: zeroclaw\nautoUpdate:\n  enabled: true\n  schedule: \"0 3 L * *\"\n  "
+                                + "versionConstraint: \"^2.0 ||\""),
                         ZEROCLAW))
                 .extracting(FieldError::path)
                 .containsExactlyInAnyOrder("spec.autoUpdate.schedule", "spec.autoUpdate.versionConstraint");
@@ -54,8 +54,8 @@ class AutoUpdateRulesTest {
                 .singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("not supported for runtime custom yet"));
         assertThat(AutoUpdateRules.check(
-                        claw(
-                                "runtime: zeroclaw\nimage:\n  repository: ghcr.io/x/y@sha256:0123\nautoUpdate:\n  enabled: true"),
+                        claw("runtime: zeroclaw\nimage:\n  repository: ghcr.io/x/y@sha256:0123\nautoUpdate:\n  "
+                                + "enabled: true"),
                         ZEROCLAW))
                 .extracting(FieldError::path)
                 .containsExactly("spec.image.repository");

@@ -2,11 +2,13 @@ package io.k8s4claw.operator.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.k8s4claw.testkit.process.PeerProcesses;
 import io.k8s4claw.testkit.registry.OciRegistry;
 import io.k8s4claw.testkit.registry.RegistryInstaller;
 import io.k8s4claw.testkit.registry.TokenIssuer;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -181,8 +183,7 @@ class RegistryClientTest {
         return ((TagListing.Failed) listing).problem();
     }
 
-    private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body)
-            throws java.io.IOException {
+    private static void reply(HttpExchange ex, int code, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(code, b.length);
         ex.getResponseBody().write(b);

@@ -2,10 +2,12 @@ package io.k8s4claw.operator.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.k8s4claw.api.runtime.RuntimeAdapters;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,11 +28,7 @@ class VersionSelectorTest {
     static final String ZEROCLAW = releasePattern("zeroclaw");
 
     static String releasePattern(String runtime) {
-        return io.k8s4claw.api.runtime.RuntimeAdapters.load()
-                .require(runtime)
-                .descriptor()
-                .image()
-                .versionTagPattern();
+        return RuntimeAdapters.load().require(runtime).descriptor().image().versionTagPattern();
     }
 
     static final List<String> OPENCLAW_TAGS = List.of(
@@ -132,7 +130,7 @@ class VersionSelectorTest {
                         .matches());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void semverOrderingIsNotStringOrdering() {
         List<String> sorted = List.of(
                         "v0.8.10",

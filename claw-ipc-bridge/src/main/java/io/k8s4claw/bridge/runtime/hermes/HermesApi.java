@@ -16,8 +16,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The short HTTP calls of the Hermes runs API (docs/runtime-hermes-sse.md: "Delivery", "Following a run", "Health"), each mapped to a
- * {@link DeliveryException} the delivery engine understands. Never puts the API key in an exception or log.
+ * The short HTTP calls of the Hermes runs API (docs/runtime-hermes-sse.md: "Delivery", "Following a run", "Health"),
+ * each mapped to a {@link DeliveryException} the delivery engine understands. Never puts the API key in an exception or
+ * log.
  */
 final class HermesApi {
 
@@ -56,7 +57,9 @@ final class HermesApi {
         return body.toString();
     }
 
-    /** The message text, plus one line per attachment (Hermes's runs API takes a plain string; files are references). */
+    /**
+     * The message text, plus one line per attachment (Hermes's runs API takes a plain string; files are references).
+     */
     static String inputText(InboundMessage m) {
         if (m.attachments().isEmpty()) {
             return m.text();
@@ -233,7 +236,8 @@ final class HermesApi {
                 DeliveryException.permanent(
                         "unauthorized",
                         what + ": Hermes rejected the API key (HTTP 401 "
-                                + "gateway_auth_failed). Make CLAW_RUNTIME_TOKEN equal Hermes's API_SERVER_KEY (same Secret) and restart the bridge.",
+                                + "gateway_auth_failed). Make CLAW_RUNTIME_TOKEN equal Hermes's API_SERVER_KEY "
+                                + "(same Secret) and restart the bridge.",
                         cause);
             case 403 ->
                 DeliveryException.permanent(

@@ -26,10 +26,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (docs/runtime-hermes-sse.md, "Hermes over SSE"). See
- * {@code claw-ipc-bridge/docs/runtime-hermes-sse.md}.
+ * {@code hermes-sse}: Hermes Agent's API server runs API over HTTP + SSE (docs/runtime-hermes-sse.md, "Hermes over
+ * SSE"). See {@code claw-ipc-bridge/docs/runtime-hermes-sse.md}.
  *
  * <ul>
  *   <li>deliver: {@code POST /v1/runs} with {@code Idempotency-Key} (from the bus message id), {@code session_id}
@@ -46,7 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HermesSseConnector implements RuntimeConnector {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HermesSseConnector.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HermesSseConnector.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -174,7 +174,8 @@ final class RunEventMapper {
             start();
             error(
                     "run_lost",
-                    "The agent lost track of this request (it was probably restarted). Please send your message again.");
+                    "The agent lost track of this request (it was probably restarted). Please send your message "
+                            + "again.");
         }
     }
 

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Envelopes of gateway protocol v4 (docs/runtime-openclaw.md, "Connection"): closed objects, one JSON object per text frame.
+ * Envelopes of gateway protocol v4 (docs/runtime-openclaw.md, "Connection"): closed objects, one JSON object per text
+ * frame.
  */
 public final class GatewayFrames {
 
@@ -28,8 +29,10 @@ public final class GatewayFrames {
     /**
      * {@code error} of a failed response.
      *
-     * @param detailsCode  {@code error.details.code} (e.g. {@code AUTH_TOKEN_MISMATCH}, {@code PROTOCOL_MISMATCH}), or ""
-     * @param detailsReason {@code error.details.reason} (e.g. {@code startup-sidecars}, {@code chat-request-conflict}), or ""
+     * @param detailsCode  {@code error.details.code} (e.g. {@code AUTH_TOKEN_MISMATCH}, {@code PROTOCOL_MISMATCH}), or
+     *                     ""
+     * @param detailsReason {@code error.details.reason} (e.g. {@code startup-sidecars}, {@code chat-request-conflict}),
+     *                      or ""
      * @param retryAfterMs -1 when absent
      */
     public record GatewayError(

@@ -282,7 +282,8 @@ final class GatewayLink {
         if (!canReadAndWrite) {
             l.refusal = "the OpenClaw gateway granted scopes " + scopes
                     + " without operator.read+operator.write: connect to "
-                    + "the literal 127.0.0.1 address with no Origin or forwarding headers (the gateway grants them to a local backend only; see the bridge's docs/runtime-openclaw.md, Configuration)";
+                    + "the literal 127.0.0.1 address with no Origin or forwarding headers (the gateway grants them "
+                    + "to a local backend only; see the bridge's docs/runtime-openclaw.md, Configuration)";
             LOG.error("openclaw: {}", l.refusal);
             setHealth(RuntimeHealth.State.DOWN, l.refusal);
             l.ws.close(1000, "insufficient scopes");

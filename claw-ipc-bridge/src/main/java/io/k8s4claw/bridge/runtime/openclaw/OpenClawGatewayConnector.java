@@ -24,21 +24,21 @@ import org.slf4j.LoggerFactory;
  * OpenClaw over its gateway protocol v4 (docs/runtime-openclaw.md).
  *
  * <p>One WebSocket to {@code ws://127.0.0.1:<port>/} as {@code gateway-client}/{@code backend} with the shared
- * token and no device block and no {@code Origin}/forwarding headers (the local-backend path: docs/runtime-openclaw.md, "Gateway facts"); the granted
- * scopes must include {@code operator.read} and {@code operator.write}. A message becomes
- * {@code chat.send {sessionKey, message, idempotencyKey, queueMode:"followup", timeoutMs}}: the idempotency key is
- * the bus-derived {@link InboundMessage#idempotencyKey()}, which the gateway uses as the {@code runId}; followup
- * queueing gives every message its own reply. The run's {@code chat} events are filtered by runId: {@code status}
- * → typing, {@code delta} → cumulative text ({@code message} wins over {@code deltaText}), then exactly one of
- * {@code final}/{@code aborted}/{@code error}. Unknown states (the extra {@code status} phases) are
- * progress, never terminal.
+ * token and no device block and no {@code Origin}/forwarding headers (the local-backend path: docs/runtime-openclaw.md,
+ * "Gateway facts"); the granted scopes must include {@code operator.read} and {@code operator.write}. A message becomes
+ * {@code chat.send {sessionKey, message, idempotencyKey, queueMode:"followup", timeoutMs}}: the idempotency key is the
+ * bus-derived {@link InboundMessage#idempotencyKey()}, which the gateway uses as the {@code runId}; followup queueing
+ * gives every message its own reply. The run's {@code chat} events are filtered by runId: {@code status} → typing,
+ * {@code delta} → cumulative text ({@code message} wins over {@code deltaText}), then exactly one of
+ * {@code final}/{@code aborted}/{@code error}. Unknown states (the extra {@code status} phases) are progress, never
+ * terminal.
  *
  * <p>Liveness: a watchdog closes with 4000 "tick timeout" after 2 × {@code tickIntervalMs} without any frame;
  * close 1012 (shutdown) reconnects after {@code restartExpectedMs}, 1013 after {@code retryAfterMs}, auth and
  * protocol refusals (1008/1002 with an auth code) pause for {@code authRetry} and report, anything else backs off
- * 1 s … 30 s with equal jitter ({@link Backoff}). After every reconnect the runs still open are reconciled with {@code chat.history}
- * — still running: keep waiting; answered: deliver the transcript's reply; never admitted or lost in a
- * crash: send again under the same key — instead of re-sending blindly.
+ * 1 s … 30 s with equal jitter ({@link Backoff}). After every reconnect the runs still open are reconciled with
+ * {@code chat.history} — still running: keep waiting; answered: deliver the transcript's reply; never admitted or lost
+ * in a crash: send again under the same key — instead of re-sending blindly.
  *
  * <p>Threading: all state lives on one event loop — the bridge's ({@link #start(OutboundRouter, EventLoop)}), or one
  * of its own when started without it — with the WebSocket (Netty's client codec, {@link GatewaySocket}); sink

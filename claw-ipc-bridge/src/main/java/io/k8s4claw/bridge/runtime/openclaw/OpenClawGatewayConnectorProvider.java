@@ -7,7 +7,10 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code CLAW_RUNTIME_PROTOCOL=openclaw-gateway}: {@code CLAW_RUNTIME_URL} (ws://127.0.0.1:18789/) and {@code CLAW_RUNTIME_TOKEN}. */
+/**
+ * {@code CLAW_RUNTIME_PROTOCOL=openclaw-gateway}: {@code CLAW_RUNTIME_URL} (ws://127.0.0.1:18789/) and
+ * {@code CLAW_RUNTIME_TOKEN}.
+ */
 public final class OpenClawGatewayConnectorProvider implements RuntimeConnectorProvider {
 
     @Override

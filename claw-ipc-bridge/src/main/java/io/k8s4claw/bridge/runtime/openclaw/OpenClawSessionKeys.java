@@ -8,9 +8,9 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Session keys in OpenClaw's own channel format (docs/runtime-openclaw.md, "Messages"), so a conversation bridged here looks like one
- * its native channel plugin would have created. Keys are lower-cased (the gateway lower-cases them anyway and
- * reports them lower-cased in events).
+ * Session keys in OpenClaw's own channel format (docs/runtime-openclaw.md, "Messages"), so a conversation bridged here
+ * looks like one its native channel plugin would have created. Keys are lower-cased (the gateway lower-cases them
+ * anyway and reports them lower-cased in events).
  *
  * <table>
  *   <tr><th>conversation</th><th>key</th></tr>
@@ -21,7 +21,8 @@ import java.util.Locale;
  *   <tr><td>Discord DM</td><td>{@code agent:main:discord:direct:<userId>}</td></tr>
  *   <tr><td>Telegram private / group / topic</td><td>{@code agent:main:telegram:direct:<chatId>},
  *       {@code agent:main:telegram:group:<chatId>[:topic:<threadId>]}</td></tr>
- *   <tr><td>other channel types (webhook)</td><td>{@code agent:main:<channel name>:<direct|group|channel>:<id>[:thread:<id>]}</td></tr>
+ *   <tr><td>other channel types (webhook)</td><td>{@code agent:main:<channel
+ *       name>:<direct|group|channel>:<id>[:thread:<id>]}</td></tr>
  * </table>
  * A key longer than 512 characters (the gateway's limit) becomes {@code agent:main:bridge:h:<sha256>}.
  */
@@ -83,10 +84,11 @@ public final class OpenClawSessionKeys {
     }
 
     /**
-     * The text sent to the agent: attributed as OpenClaw's own channels do (docs/runtime-openclaw.md, "Gateway facts": {@code [Slack] Alice (U01ALICE): …}). The prefix tells the
-     * agent who speaks (the sender is not a protocol field) and keeps a user's leading {@code /reset} or
-     * {@code /config} from being parsed as a gateway command. Deterministic, so a re-delivery sends the same input
-     * under the same idempotency key (a different input would be refused as a conflict).
+     * The text sent to the agent: attributed as OpenClaw's own channels do (docs/runtime-openclaw.md, "Gateway facts":
+     * {@code [Slack] Alice (U01ALICE): …}). The prefix tells the agent who speaks (the sender is not a protocol field)
+     * and keeps a user's leading {@code /reset} or {@code /config} from being parsed as a gateway command.
+     * Deterministic, so a re-delivery sends the same input under the same idempotency key (a different input would be
+     * refused as a conflict).
      */
     public static String attributedText(InboundMessage m) {
         String platform = m.channelType().isEmpty()

@@ -66,7 +66,10 @@ public record OpenClawSettings(
                 Duration.ofMinutes(5));
     }
 
-    /** From the bridge's environment: {@code CLAW_RUNTIME_URL} (default {@code ws://127.0.0.1:18789/}), {@code CLAW_RUNTIME_TOKEN}. */
+    /**
+     * From the bridge's environment: {@code CLAW_RUNTIME_URL} (default {@code ws://127.0.0.1:18789/}),
+     * {@code CLAW_RUNTIME_TOKEN}.
+     */
     public static OpenClawSettings fromEnv(Map<String, String> env) {
         String url =
                 env.getOrDefault("CLAW_RUNTIME_URL", "ws://127.0.0.1:18789/").trim();

@@ -56,7 +56,9 @@ final class RunTracker {
         return runs.values();
     }
 
-    /** Sends the message of {@code run} again under the same key (the transcript shows it neither running nor answered). */
+    /**
+     * Sends the message of {@code run} again under the same key (the transcript shows it neither running nor answered).
+     */
     void resend(OpenClawRun run) {
         run.orphaned = false;
         run.resending = true;

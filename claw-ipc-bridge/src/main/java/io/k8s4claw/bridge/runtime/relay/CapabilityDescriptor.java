@@ -8,8 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The relay {@code descriptor} (docs/runtime-hermes-relay.md, "Wire": hello → descriptor): what the platform behind the connector can do. All nine
- * required fields are always written (a missing one makes Hermes' strict constructor fail and reconnect forever).
+ * The relay {@code descriptor} (docs/runtime-hermes-relay.md, "Wire": hello → descriptor): what the platform behind the
+ * connector can do. All nine required fields are always written (a missing one makes Hermes' strict constructor fail
+ * and reconnect forever).
  */
 public record CapabilityDescriptor(
         String platform,

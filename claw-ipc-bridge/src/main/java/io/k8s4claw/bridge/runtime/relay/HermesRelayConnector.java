@@ -18,9 +18,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +81,7 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     private record KnownChat(String channelName, String channelType) {}
 
     /** Channels as the core reports them through {@link ChannelAware}, by channel type (= Hermes platform). */
-    private final Map<String, RelayChannels.Channel> registered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, RelayChannels.Channel> registered = new ConcurrentHashMap<>();
 
     /** Learns the channels from {@link #onChannelRegistered} (the core calls it when a sidecar registers). */
     public HermesRelayConnector(RelaySettings settings, Clock clock) {
@@ -89,8 +91,7 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     /** @param channels where descriptors come from; {@code null} to use what {@link #onChannelRegistered} reported */
     public HermesRelayConnector(RelaySettings settings, RelayChannels channels, Clock clock) {
         this.settings = settings;
-        this.channels =
-                channels != null ? channels : platform -> java.util.Optional.ofNullable(registered.get(platform));
+        this.channels = channels != null ? channels : platform -> Optional.ofNullable(registered.get(platform));
         this.clock = clock;
         this.health = new RuntimeHealth(
                 RuntimeHealth.State.STARTING, "waiting for Hermes to dial in to /relay", clock.instant());

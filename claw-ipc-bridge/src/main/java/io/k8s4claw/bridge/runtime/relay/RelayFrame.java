@@ -3,8 +3,8 @@ package io.k8s4claw.bridge.runtime.relay;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Frames the Hermes gateway sends to the connector (docs/runtime-hermes-relay.md, "Wire"). Connector-to-gateway frames are
- * written by {@link RelayFrameWriter}.
+ * Frames the Hermes gateway sends to the connector (docs/runtime-hermes-relay.md, "Wire"). Connector-to-gateway frames
+ * are written by {@link RelayFrameWriter}.
  */
 public sealed interface RelayFrame {
 

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses the gateway's newline-delimited JSON (docs/runtime-hermes-relay.md, "Wire": Frames): text arrives in WebSocket messages that are
- * concatenated and split on {@code \n}; a trailing partial line waits for the rest. One instance per socket; not
- * thread-safe.
+ * Parses the gateway's newline-delimited JSON (docs/runtime-hermes-relay.md, "Wire": Frames): text arrives in WebSocket
+ * messages that are concatenated and split on {@code \n}; a trailing partial line waits for the rest. One instance per
+ * socket; not thread-safe.
  *
  * <p>Bad lines never stop the stream: {@link #feed} returns them as {@link Line.Bad} with the reason and offset,
  * and the caller logs and skips them, as Hermes does. A line longer than {@code maxLineChars} is dropped up to its

@@ -7,8 +7,8 @@ import io.k8s4claw.bridge.runtime.InboundMessage;
 import java.util.Locale;
 
 /**
- * Connector-to-gateway frames (docs/runtime-hermes-relay.md, "Wire") as compact JSON lines. Every line ends with {@code \n}:
- * Hermes keeps a line without one in its buffer until the next newline arrives.
+ * Connector-to-gateway frames (docs/runtime-hermes-relay.md, "Wire") as compact JSON lines. Every line ends with
+ * {@code \n}: Hermes keeps a line without one in its buffer until the next newline arrives.
  */
 public final class RelayFrameWriter {
 

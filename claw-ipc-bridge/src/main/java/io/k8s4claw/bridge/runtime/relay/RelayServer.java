@@ -43,10 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's WebSocket endpoint (docs/runtime-hermes-relay.md, "Wire"): Netty HTTP on loopback, upgrade on {@code /relay}
- * only (other upgrade paths get 400), the bearer token checked on upgrade — on failure the upgrade completes and
- * the socket is closed at once with 4401 {@code expired} or {@code unauthorized}, before any descriptor; nothing
- * else ever closes with 4401. Text frames are split into lines and parsed; pings are answered and sent.
+ * The relay's WebSocket endpoint (docs/runtime-hermes-relay.md, "Wire"): Netty HTTP on loopback, upgrade on
+ * {@code /relay} only (other upgrade paths get 400), the bearer token checked on upgrade — on failure the upgrade
+ * completes and the socket is closed at once with 4401 {@code expired} or {@code unauthorized}, before any descriptor;
+ * nothing else ever closes with 4401. Text frames are split into lines and parsed; pings are answered and sent.
  * {@code POST /relay/policy} answers {@code 200 {}} for an authenticated caller (the policy knobs are optional).
  */
 public final class RelayServer implements AutoCloseable {

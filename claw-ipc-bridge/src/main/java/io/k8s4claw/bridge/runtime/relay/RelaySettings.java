@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param port               {@code CLAW_RELAY_PORT}, default 8765; 0 picks a free port (tests)
  * @param secrets            {@code CLAW_RELAY_SECRET}: the HMAC secret Hermes has as {@code GATEWAY_RELAY_SECRET};
  *                           several comma-separated during a rotation
- * @param gatewayId          {@code CLAW_RELAY_GATEWAY_ID} (optional): only tokens for this {@code GATEWAY_RELAY_ID} pass
+ * @param gatewayId          {@code CLAW_RELAY_GATEWAY_ID} (optional): only tokens for this {@code GATEWAY_RELAY_ID}
+ *                           pass
  * @param pingInterval       the connector pings this often (Hermes pings every 30 s itself; older builds may not)
  * @param idleTimeout        a socket silent for this long (no frame, ping or pong) is dead and closed
  * @param outboundTimeout    how long a send/edit/typing may wait for the channel before we answer a failure
@@ -59,7 +60,10 @@ public record RelaySettings(
                 4 * 1024 * 1024);
     }
 
-    /** From the bridge's environment ({@code CLAW_RELAY_PORT}, {@code CLAW_RELAY_SECRET}, {@code CLAW_RELAY_GATEWAY_ID}). */
+    /**
+     * From the bridge's environment ({@code CLAW_RELAY_PORT}, {@code CLAW_RELAY_SECRET},
+     * {@code CLAW_RELAY_GATEWAY_ID}).
+     */
     public static RelaySettings fromEnv(Map<String, String> env) {
         String portText = env.getOrDefault("CLAW_RELAY_PORT", Integer.toString(DEFAULT_PORT));
         int port;

@@ -13,9 +13,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The relay's upgrade token (docs/runtime-hermes-relay.md, "Wire": Auth): {@code base64url-nopad(UTF-8(payload ":" exp ":" sig))} with
- * {@code sig = lowercase-hex(HMAC-SHA256(secret, payload ":" exp))}, {@code exp} integer unix seconds ({@code 0}
- * = never expires), {@code payload} the gateway id (which may itself contain {@code :}).
+ * The relay's upgrade token (docs/runtime-hermes-relay.md, "Wire": Auth):
+ * {@code base64url-nopad(UTF-8(payload ":" exp ":" sig))} with
+ * {@code sig = lowercase-hex(HMAC-SHA256(secret, payload ":" exp))}, {@code exp} integer unix seconds ({@code 0} =
+ * never expires), {@code payload} the gateway id (which may itself contain {@code :}).
  *
  * <p>Verification checks the signature against every configured secret (rotation) in constant time, then the
  * expiry with a 30 s skew allowance. The gateway's identity comes from the token, never from {@code hello}.

@@ -14,14 +14,21 @@ import io.k8s4claw.testkit.hermes.HermesApiEmulator;
 import io.k8s4claw.testkit.hermes.RecordedRequest;
 import io.k8s4claw.testkit.hermes.Step;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +87,7 @@ class HermesSseConnectorTest {
         return c.deliver(m, sink).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    static DeliveryException failure(java.util.concurrent.CompletionStage<?> stage) {
+    static DeliveryException failure(CompletionStage<?> stage) {
         Throwable t = catchThrowable(() -> stage.toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertThat(t).isInstanceOf(ExecutionException.class);
         Throwable cause = t.getCause();
@@ -179,13 +186,13 @@ class HermesSseConnectorTest {
 
         var cancelled = new RecordingSink();
         var a = accept(c, message("2", "c2", "hang"), cancelled);
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         var stop = http.send(
-                java.net.http.HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
+                HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
                         .header("Authorization", "Bearer " + KEY)
-                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .POST(HttpRequest.BodyPublishers.noBody())
                         .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
         assertThat(stop.statusCode()).isEqualTo(200);
         awaitTerminal(cancelled);
         assertThat(cancelled.events()).last().asString().startsWith("error:run_cancelled:");
@@ -322,7 +329,7 @@ class HermesSseConnectorTest {
 
     @Test
     void concurrentRunsDoNotCrossTalk() throws Exception {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .maxConcurrentRuns(10)
@@ -332,7 +339,7 @@ class HermesSseConnectorTest {
                 .start();
         var c = connector();
         List<RecordingSink> sinks = new ArrayList<>();
-        List<java.util.concurrent.CompletableFuture<Accepted>> stages = new ArrayList<>();
+        List<CompletableFuture<Accepted>> stages = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             var sink = new RecordingSink();
             sinks.add(sink);
@@ -431,7 +438,7 @@ class HermesSseConnectorTest {
 
     @Test
     void droppedStreamResumesWithLastEventId() throws Exception {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .script(r -> List.of(
@@ -459,7 +466,7 @@ class HermesSseConnectorTest {
 
     @Test
     void olderDialectDroppedStreamFallsBackToStatus() throws Exception {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .dialect(Dialect.OLDER)
@@ -483,7 +490,7 @@ class HermesSseConnectorTest {
 
     @Test
     void runtimeDownMidRunThenUpDeliversTheReplyOnce() throws Exception {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .script(r -> List.of(
@@ -549,7 +556,7 @@ class HermesSseConnectorTest {
 
     @Test
     void aRunCancelledByHermesShuttingDownIsSubmittedAgainNotReported() throws Exception {
-        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        var calls = new AtomicInteger();
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .dialect(Dialect.OLDER)
@@ -581,13 +588,13 @@ class HermesSseConnectorTest {
         var sink = new RecordingSink();
         Accepted a = accept(c, message("1", "c1", "x"), sink);
         await().atMost(WAIT).until(() -> sink.count("delta:") == 1);
-        var stop = java.net.http.HttpClient.newHttpClient()
+        var stop = HttpClient.newHttpClient()
                 .send(
-                        java.net.http.HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
+                        HttpRequest.newBuilder(emu.baseUrl().resolve("/v1/runs/" + a.runRef() + "/stop"))
                                 .header("Authorization", "Bearer " + KEY)
-                                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                                .POST(HttpRequest.BodyPublishers.noBody())
                                 .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(stop.statusCode()).isEqualTo(200);
         awaitTerminal(sink);
         assertThat(sink.events()).last().asString().startsWith("error:run_cancelled:");
@@ -596,7 +603,7 @@ class HermesSseConnectorTest {
 
     @Test
     void bridgeRestartResumesTheRecordedRun() throws Exception {
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         emu = HermesApiEmulator.builder()
                 .apiKey(KEY)
                 .script(r -> List.of(
@@ -671,10 +678,9 @@ class HermesSseConnectorTest {
             await().atMost(WAIT).until(() -> sink.lastApprovalId() != null);
             assertThat(sink.count("approval:")).isEqualTo(1);
             assertThat(sink.events())
-                    .anySatisfy(
-                            e -> assertThat(e)
-                                    .endsWith(
-                                            ":once/session/always/deny:The agent asks for approval (dangerous command): rm -rf /tmp/x"));
+                    .anySatisfy(e -> assertThat(e)
+                            .endsWith(":once/session/always/deny:The agent asks for approval (dangerous "
+                                    + "command): rm -rf /tmp/x"));
             if (variant.equals("with id")) {
                 assertThat(sink.lastApprovalId()).isEqualTo("req-42");
             }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzing of the SSE path: arbitrary bytes through the connector's {@link SseParser} (fed from memory in chunks of
@@ -20,11 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * with a string {@code output} always wins as the final text.
  *
  * <p>Stored regression inputs run in every build, one directory per method under {@code HermesSseFuzzTestInputs/}:
- * real Hermes streams from Hermes (docs/runtime-hermes-sse.md) and broken variants, and {@code corpus-*} inputs picked from the
- * corpus of a local fuzzing run so that together they cover every event name, every kind of sink call and the
- * orders they came in. The mapper test's inputs must send every event name and cause every kind of sink call
- * (checked after all, see {@link #report}): the empty input alone checks nothing. Fuzz for real, one method at a
- * time: {@code JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m ./mvnw -pl claw-ipc-bridge test
+ * real Hermes streams from Hermes (docs/runtime-hermes-sse.md) and broken variants, and {@code corpus-*} inputs picked
+ * from the corpus of a local fuzzing run so that together they cover every event name, every kind of sink call and the
+ * orders they came in. The mapper test's inputs must send every event name and cause every kind of sink call (checked
+ * after all, see {@link #report}): the empty input alone checks nothing. Fuzz for real, one method at a time: {@code
+ * JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m ./mvnw -pl claw-ipc-bridge test
  * -Dtest='HermesSseFuzzTest#mapperKeepsTheSinkContract'} (the corpus grows in {@code .cifuzz-corpus/}).
  */
 class HermesSseFuzzTest {
@@ -45,9 +47,8 @@ class HermesSseFuzzTest {
             "run.steered",
             "");
 
-    private static final java.util.concurrent.atomic.AtomicLong SSE_RUNS = new java.util.concurrent.atomic.AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicLong MAPPER_RUNS =
-            new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong SSE_RUNS = new AtomicLong();
+    private static final AtomicLong MAPPER_RUNS = new AtomicLong();
     /** Event names {@link #mapperKeepsTheSinkContract} handed to the mapper inside well-formed JSON. */
     private static final Set<String> MAPPER_EVENTS_SENT = ConcurrentHashMap.newKeySet();
     /** Kinds of sink calls the mapper made in {@link #mapperKeepsTheSinkContract} (see {@link #kind}). */
@@ -63,7 +64,7 @@ class HermesSseFuzzTest {
             "approval",
             "typing");
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     static void report() {
         System.out.println("HermesSseFuzzTest executions: sse=" + SSE_RUNS.get() + " mapper=" + MAPPER_RUNS.get()
                 + " mapper events sent=" + new TreeSet<>(MAPPER_EVENTS_SENT) + " sink kinds="

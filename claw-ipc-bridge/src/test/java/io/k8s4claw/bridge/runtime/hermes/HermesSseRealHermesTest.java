@@ -3,10 +3,13 @@ package io.k8s4claw.bridge.runtime.hermes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.bus.v1.ApprovalAnswer;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.ChatType;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.StopRequest;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.Bridge;
 import io.k8s4claw.bridge.runtime.Accepted;
@@ -18,6 +21,8 @@ import io.k8s4claw.bridge.wal.FileStore;
 import io.k8s4claw.testkit.hermes.RealHermes;
 import io.k8s4claw.testkit.llm.ChatCompletionRequest;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import io.k8s4claw.testkit.llm.ScriptedReply;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -214,12 +219,11 @@ class HermesSseRealHermesTest {
 
     @Test
     void anApprovalRequestReachesTheSinkAndItsAnswerLetsTheCommandRun(@TempDir Path scratch) throws Exception {
-        Path victim = java.nio.file.Files.createDirectories(
-                scratch.resolve("approval-victim").resolve("inner"));
+        Path victim = Files.createDirectories(scratch.resolve("approval-victim").resolve("inner"));
         String text = "clean up please marker-approval-1";
         // the model asks the terminal tool for a recursive delete, which Hermes holds for approval
         model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                ? ScriptedReply.callTool(
                         "terminal",
                         JSON_ARGS
                                 .createObjectNode()
@@ -237,16 +241,14 @@ class HermesSseRealHermesTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(request).contains("rm -r " + victim.getParent());
-        assertThat(java.nio.file.Files.exists(victim))
-                .as("nothing ran before the answer")
-                .isTrue();
+        assertThat(Files.exists(victim)).as("nothing ran before the answer").isTrue();
 
         c.answerApproval(accepted.runRef(), sink.lastApprovalId(), "once")
                 .toCompletableFuture()
                 .get(TURN.toSeconds(), TimeUnit.SECONDS);
         await().atMost(TURN).until(sink::terminal);
         assertThat(sink.events().get(sink.events().size() - 1)).isEqualTo("final:echo: " + text);
-        assertThat(java.nio.file.Files.exists(victim.getParent()))
+        assertThat(Files.exists(victim.getParent()))
                 .as("the approved command ran")
                 .isFalse();
         assertThat(sink.violations()).isEmpty();
@@ -254,11 +256,10 @@ class HermesSseRealHermesTest {
 
     @Test
     void throughTheBridgeTheChannelAnswersAnApprovalAndGetsTheReply(@TempDir Path dir) throws Exception {
-        Path victim = java.nio.file.Files.createDirectories(
-                dir.resolve("approval-victim-2").resolve("inner"));
+        Path victim = Files.createDirectories(dir.resolve("approval-victim-2").resolve("inner"));
         String text = "tidy up please marker-approval-bridge";
         model.script(r -> r.lastUserText().equals(text) && !r.hasToolResult()
-                ? io.k8s4claw.testkit.llm.ScriptedReply.callTool(
+                ? ScriptedReply.callTool(
                         "terminal",
                         JSON_ARGS
                                 .createObjectNode()
@@ -298,11 +299,11 @@ class HermesSseRealHermesTest {
             assertThat(ask.getReply().hasApprovalRequest()).as(ask.toString()).isTrue();
             assertThat(ask.getReply().getApprovalRequest().getText()).contains("rm -r " + victim.getParent());
             assertThat(ask.getReply().getThreadId()).isEqualTo("1767225600.000300");
-            assertThat(java.nio.file.Files.exists(victim)).isTrue();
+            assertThat(Files.exists(victim)).isTrue();
 
             // the user presses "once" in the channel
             slack.send(slack.frames()
-                    .frame(b -> b.setApprovalAnswer(io.k8s4claw.api.bus.v1.ApprovalAnswer.newBuilder()
+                    .frame(b -> b.setApprovalAnswer(ApprovalAnswer.newBuilder()
                             .setStreamId(ask.getReply().getStreamId())
                             .setApprovalId(ask.getReply().getApprovalRequest().getApprovalId())
                             .setChoice("once"))));
@@ -312,7 +313,7 @@ class HermesSseRealHermesTest {
                     TURN);
             assertThat(fin.getReply().getFinal().getText()).isEqualTo("echo: " + text);
             assertThat(fin.getReply().getInReplyTo()).isEqualTo("Ev0APPROVAL");
-            assertThat(java.nio.file.Files.exists(victim.getParent()))
+            assertThat(Files.exists(victim.getParent()))
                     .as("the approved command ran")
                     .isFalse();
         }
@@ -399,7 +400,7 @@ class HermesSseRealHermesTest {
             // the user's /stop in the thread
             long stopSentAt = System.nanoTime();
             slack.send(slack.frames()
-                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .frame(b -> b.setStopRequest(StopRequest.newBuilder()
                             .setConversationId("C0123ABCD")
                             .setThreadId(thread)
                             .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice")))));
@@ -444,7 +445,7 @@ class HermesSseRealHermesTest {
 
             // a stop with nothing running changes nothing and is not an error
             slack.send(slack.frames()
-                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .frame(b -> b.setStopRequest(StopRequest.newBuilder()
                             .setConversationId("C0123ABCD")
                             .setThreadId(thread))));
             slack.sendMessage("Ev0PROBE", "C0123ABCD", "probe marker-stop-3");
@@ -455,6 +456,5 @@ class HermesSseRealHermesTest {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_ARGS =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON_ARGS = new ObjectMapper();
 }

@@ -186,7 +186,8 @@ class OpenClawProtocolTest {
                     if (++connects[0] == 1) { // still starting: the gateway answers connect with UNAVAILABLE
                         c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText()
                                 + "\",\"ok\":false,\"error\":{\"code\":\"UNAVAILABLE\","
-                                + "\"message\":\"gateway starting; retry shortly\",\"retryable\":true,\"retryAfterMs\":700,"
+                                + "\"message\":\"gateway starting; retry "
+                                + "shortly\",\"retryable\":true,\"retryAfterMs\":700,"
                                 + "\"details\":{\"reason\":\"startup-sidecars\"}}}");
                         c.close(1013, "gateway starting");
                     } else {
@@ -196,8 +197,8 @@ class OpenClawProtocolTest {
                 case "chat.send" -> {
                     c.send(res(f, "{\"runId\":\"" + run + "\",\"status\":\"started\"}"));
                     c.send(chat(run, "\"state\":\"delta\",\"deltaText\":\"Deploy \"," + text("Deploy ")));
-                    c.send(
-                            "{\"type\":\"event\",\"event\":\"shutdown\",\"seq\":9,\"payload\":{\"reason\":\"gateway restarting\",\"restartExpectedMs\":500}}");
+                    c.send("{\"type\":\"event\",\"event\":\"shutdown\",\"seq\":9,"
+                            + "\"payload\":{\"reason\":\"gateway restarting\",\"restartExpectedMs\":500}}");
                     c.close(1012, "service restart");
                 }
                 case "chat.history" -> {
@@ -207,7 +208,8 @@ class OpenClawProtocolTest {
                             "{\"sessionKey\":\"agent:main:slack:channel:c1\",\"messages\":["
                                     + "{\"role\":\"user\",\"content\":\"[Slack] Ann (U1): hi\",\"idempotencyKey\":\""
                                     + run + ":user\"},"
-                                    + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"Deploy is green.\"}],\"__openclaw\":{\"runId\":\""
+                                    + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+                                    + "\"text\":\"Deploy is green.\"}],\"__openclaw\":{\"runId\":\""
                                     + run + "\"}}],"
                                     + "\"sessionInfo\":{\"hasActiveRun\":false}}"));
                 }
@@ -304,8 +306,10 @@ class OpenClawProtocolTest {
                             .equals(message("conflict").idempotencyKey());
                     c.send("{\"type\":\"res\",\"id\":\"" + f.path("id").asText() + "\",\"ok\":false,\"error\":"
                             + (conflict
-                                    ? "{\"code\":\"INVALID_REQUEST\",\"message\":\"conflict\",\"details\":{\"reason\":\"chat-request-conflict\"}}"
-                                    : "{\"code\":\"UNAVAILABLE\",\"message\":\"queue full\",\"retryable\":true,\"retryAfterMs\":1500}")
+                                    ? "{\"code\":\"INVALID_REQUEST\",\"message\":\"conflict\","
+                                            + "\"details\":{\"reason\":\"chat-request-conflict\"}}"
+                                    : "{\"code\":\"UNAVAILABLE\",\"message\":\"queue full\",\"retryable\":true,"
+                                            + "\"retryAfterMs\":1500}")
                             + "}");
                 }
                 default -> {}

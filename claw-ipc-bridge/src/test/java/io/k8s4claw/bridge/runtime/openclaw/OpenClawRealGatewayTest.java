@@ -4,15 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.bus.v1.ChatType;
+import io.k8s4claw.api.bus.v1.Frame;
+import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.UserMessage;
+import io.k8s4claw.bridge.Bridge;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
+import io.k8s4claw.bridge.testing.TestConfigs;
+import io.k8s4claw.bridge.testing.TestSidecar;
+import io.k8s4claw.bridge.wal.FileStore;
 import io.k8s4claw.testkit.llm.ChatCompletionRequest;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
 import io.k8s4claw.testkit.llm.ScriptedReply;
 import io.k8s4claw.testkit.openclaw.OpenClawConfigs;
 import io.k8s4claw.testkit.openclaw.OpenClawGateway;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenClaw connector against the real gateway (openclaw@2026.9.6 on Node 24, installed from npm by the testkit)
@@ -159,23 +170,18 @@ class OpenClawRealGatewayTest {
     }
 
     @Test
-    void throughTheBridgeTheReplyReachesTheChannelInItsThread(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
+    void throughTheBridgeTheReplyReachesTheChannelInItsThread(@TempDir Path dir) throws Exception {
         OpenClawGatewayConnector owned = new OpenClawGatewayConnector(
                 OpenClawSettings.defaults(gateway.url(), gateway.token()), Clock.systemUTC());
-        try (io.k8s4claw.bridge.Bridge bridge = io.k8s4claw.bridge.Bridge.start(
-                        io.k8s4claw.bridge.testing.TestConfigs.config(dir),
-                        owned,
-                        io.k8s4claw.bridge.wal.FileStore.DEFAULT);
-                io.k8s4claw.bridge.testing.TestSidecar slack =
-                        io.k8s4claw.bridge.testing.TestSidecar.connect(dir.resolve("bus.sock"))) {
+        try (Bridge bridge = Bridge.start(TestConfigs.config(dir), owned, FileStore.DEFAULT);
+                TestSidecar slack = TestSidecar.connect(dir.resolve("bus.sock"))) {
             slack.send(slack.frames()
                     .hello(
                             "slack-eng",
                             "slack",
                             "slack-0",
                             0,
-                            io.k8s4claw.api.bus.v1.ChannelCapabilities.newBuilder()
+                            ChannelCapabilities.newBuilder()
                                     .setSupportsEdit(true)
                                     .build(),
                             "test"));
@@ -183,21 +189,16 @@ class OpenClawRealGatewayTest {
                     .isTrue();
             await().atMost(TURN).until(() -> owned.health().isUp());
             slack.send(slack.frames()
-                    .userMessage(io.k8s4claw.api.bus.v1.UserMessage.newBuilder()
+                    .userMessage(UserMessage.newBuilder()
                             .setMessageId("Ev0BRIDGE")
                             .setConversationId("C0123ABCD")
                             .setThreadId("1767225600.000100")
                             .setPlatformMessageId("1767225612.000200")
-                            .setChatType(io.k8s4claw.api.bus.v1.ChatType.CHANNEL)
-                            .setSender(io.k8s4claw.api.bus.v1.Sender.newBuilder()
-                                    .setId("U01ALICE")
-                                    .setDisplayName("Alice"))
+                            .setChatType(ChatType.CHANNEL)
+                            .setSender(Sender.newBuilder().setId("U01ALICE").setDisplayName("Alice"))
                             .setText("deploy status? marker-bridge-1")
                             .build()));
-            assertThat(slack.await(io.k8s4claw.api.bus.v1.Frame::hasAck, TURN)
-                            .getAck()
-                            .getMessageId())
-                    .isEqualTo("Ev0BRIDGE");
+            assertThat(slack.await(Frame::hasAck, TURN).getAck().getMessageId()).isEqualTo("Ev0BRIDGE");
             var fin = slack.await(
                     f -> f.hasReply()
                             && (f.getReply().hasFinal() || f.getReply().hasError()),

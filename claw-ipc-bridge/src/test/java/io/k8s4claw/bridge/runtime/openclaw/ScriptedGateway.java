@@ -52,9 +52,9 @@ final class ScriptedGateway extends WebSocketServer {
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
         handshakes.add(handshake);
         connectTimes.add(System.nanoTime());
-        conn.send(
-                "{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n-1\",\"ts\":1767225600000,"
-                        + "\"capabilities\":[\"model-catalog-snapshot\"]}}");
+        conn.send("{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n-1\","
+                + "\"ts\":1767225600000,"
+                + "\"capabilities\":[\"model-catalog-snapshot\"]}}");
     }
 
     @Override

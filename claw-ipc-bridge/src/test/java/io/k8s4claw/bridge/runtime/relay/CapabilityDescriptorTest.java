@@ -25,7 +25,8 @@ class CapabilityDescriptorTest {
         // the descriptor as Hermes documents it, byte for byte (docs/runtime-hermes-relay.md, "Wire")
         assertThat(line)
                 .isEqualTo("{\"type\":\"descriptor\",\"descriptor\":{\"contract_version\":1,\"platform\":\"telegram\","
-                        + "\"label\":\"Telegram\",\"max_message_length\":4096,\"supports_draft_streaming\":false,\"supports_edit\":true,"
+                        + "\"label\":\"Telegram\",\"max_message_length\":4096,\"supports_draft_streaming\":false,"
+                        + "\"supports_edit\":true,"
                         + "\"supports_threads\":false,\"markdown_dialect\":\"markdown\",\"len_unit\":\"utf16\","
                         + "\"supported_ops\":[\"send\",\"edit\",\"typing\"]}}\n");
     }

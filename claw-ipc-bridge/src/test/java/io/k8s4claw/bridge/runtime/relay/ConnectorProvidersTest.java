@@ -7,6 +7,7 @@ import io.k8s4claw.bridge.connect.EchoConnector;
 import io.k8s4claw.bridge.connect.RuntimeConnectors;
 import io.k8s4claw.bridge.runtime.hermes.HermesSseConnector;
 import io.k8s4claw.bridge.runtime.openclaw.OpenClawGatewayConnector;
+import io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,11 +60,11 @@ class ConnectorProvidersTest {
                         .toString())
                 .doesNotContain("new")
                 .contains("secrets=2");
-        var settings = io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
+        var settings = OpenClawSettings.fromEnv(
                 Map.of("CLAW_RUNTIME_URL", "http://127.0.0.1:18789", "CLAW_RUNTIME_TOKEN", "t0ken"));
         assertThat(settings.url()).hasToString("ws://127.0.0.1:18789/");
         assertThat(settings.toString()).doesNotContain("t0ken");
-        assertThatThrownBy(() -> io.k8s4claw.bridge.runtime.openclaw.OpenClawSettings.fromEnv(
+        assertThatThrownBy(() -> OpenClawSettings.fromEnv(
                         Map.of("CLAW_RUNTIME_URL", "tcp://127.0.0.1:1", "CLAW_RUNTIME_TOKEN", "t")))
                 .hasMessageContaining("ws://127.0.0.1:<port>/");
     }

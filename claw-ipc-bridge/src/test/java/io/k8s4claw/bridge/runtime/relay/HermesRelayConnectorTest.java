@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
@@ -13,10 +14,12 @@ import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.k8s4claw.testkit.relay.HermesRelayClientEmulator;
 import io.k8s4claw.testkit.relay.HermesRelayClientEmulator.Auth;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,7 +221,7 @@ class HermesRelayConnectorTest {
         assertThat(declined.path("code").asText()).isEqualTo("egress_declined");
         assertThat(declined.path("error").asText()).startsWith("telegram egress declined");
 
-        var react = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+        var react = JsonMapper.builder()
                 .build()
                 .createObjectNode()
                 .put("op", "react")
@@ -419,23 +422,23 @@ class HermesRelayConnectorTest {
             }
             // a peer that completes the upgrade and then says nothing at all (no pongs) is closed after the idle
             // timeout
-            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", quick.port())) {
+            try (Socket raw = new Socket("127.0.0.1", quick.port())) {
                 String token = HermesRelayClientEmulator.mintToken(
                         "gw", SECRET, Instant.now().plusSeconds(300).getEpochSecond());
                 raw.getOutputStream()
-                        .write(
-                                ("GET /relay HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer "
-                                                + token
-                                                + "\r\n\r\n")
-                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        .write(("GET /relay HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: "
+                                        + "Upgrade\r\n"
+                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-"
+                                        + "Version: 13\r\nAuthorization: Bearer "
+                                        + token
+                                        + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 raw.setSoTimeout(60_000); // a safety net: without the idle watchdog the read would block for ever
                 // 101 response, pings, then a close frame; read until the server drops the connection
                 byte[] received = raw.getInputStream().readAllBytes();
                 // the idle watchdog closed it (not some other path): its close frame, 1001 "keepalive timeout"
                 // (server frames are unmasked: status 0x03E9, then the reason)
-                assertThat(new String(received, java.nio.charset.StandardCharsets.ISO_8859_1))
-                        .contains("\u0003\u00e9keepalive timeout");
+                assertThat(new String(received, StandardCharsets.ISO_8859_1)).contains("\u0003\u00e9keepalive timeout");
             }
         }
     }

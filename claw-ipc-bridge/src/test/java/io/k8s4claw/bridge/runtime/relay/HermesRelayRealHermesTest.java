@@ -6,18 +6,23 @@ import static org.awaitility.Awaitility.await;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
 import io.k8s4claw.api.bus.v1.Frame;
 import io.k8s4claw.api.bus.v1.Sender;
+import io.k8s4claw.api.bus.v1.StopRequest;
 import io.k8s4claw.api.bus.v1.UserMessage;
 import io.k8s4claw.bridge.Bridge;
 import io.k8s4claw.bridge.testing.TestConfigs;
 import io.k8s4claw.bridge.testing.TestSidecar;
 import io.k8s4claw.bridge.wal.FileStore;
 import io.k8s4claw.testkit.hermes.RealHermes;
+import io.k8s4claw.testkit.install.CachedInstall;
 import io.k8s4claw.testkit.llm.FakeOpenAiServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,7 +110,7 @@ class HermesRelayRealHermesTest {
     }
 
     /** Acks every reply and answers heartbeats, as a live channel does, until {@code done}. */
-    private static void pumpUntil(TestSidecar telegram, java.util.function.BooleanSupplier done) throws Exception {
+    private static void pumpUntil(TestSidecar telegram, BooleanSupplier done) throws Exception {
         long deadline = System.nanoTime() + TURN.toNanos();
         while (!done.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition within " + TURN).isLessThan(deadline);
@@ -158,7 +163,7 @@ class HermesRelayRealHermesTest {
         }
         throw new AssertionError("no reply '" + expected + "' within " + TURN + "; saw:\n" + seen + "model requests: "
                 + model.requests().size() + "\nHermes log:\n"
-                + io.k8s4claw.testkit.install.CachedInstall.tail(hermes.logFile(), 40) + hermesLogs());
+                + CachedInstall.tail(hermes.logFile(), 40) + hermesLogs());
     }
 
     /**
@@ -173,14 +178,11 @@ class HermesRelayRealHermesTest {
                                 .contains("Press Ctrl+C to stop"));
     }
 
-    private String hermesLogs() throws java.io.IOException {
+    private String hermesLogs() throws IOException {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(hermes.home().resolve("logs"))) {
             for (Path f : files.toList()) {
-                b.append("\n== ")
-                        .append(f.getFileName())
-                        .append('\n')
-                        .append(io.k8s4claw.testkit.install.CachedInstall.tail(f, 40));
+                b.append("\n== ").append(f.getFileName()).append('\n').append(CachedInstall.tail(f, 40));
             }
         }
         return b.toString();
@@ -254,8 +256,10 @@ class HermesRelayRealHermesTest {
                                     "import datetime",
                                     "from cron.jobs import create_job, update_job",
                                     "job = create_job(prompt='" + marker
-                                            + "', schedule='30m', deliver='telegram:123456789', repeat=1, name='relay-cron')",
-                                    "due = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).isoformat()",
+                                            + "', schedule='30m', deliver='telegram:123456789', repeat=1, "
+                                            + "name='relay-cron')",
+                                    "due = (datetime.datetime.now(datetime.timezone.utc) - "
+                                            + "datetime.timedelta(minutes=1)).isoformat()",
                                     "update_job(job['id'], {'next_run_at': due})",
                                     "print(job['id'])"))
                     .redirectErrorStream(true);
@@ -263,8 +267,7 @@ class HermesRelayRealHermesTest {
             pb.environment()
                     .put("HOME", dir.resolve("hermes").resolve("user-home").toString());
             Process create = pb.start();
-            String created =
-                    new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String created = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(create.waitFor()).as(created).isZero();
 
             hermes.start();
@@ -349,7 +352,7 @@ class HermesRelayRealHermesTest {
             pumpUntil(telegram, () -> model.heldTurns() >= 1); // Hermes's typing acked as a platform would
 
             telegram.send(telegram.frames()
-                    .frame(b -> b.setStopRequest(io.k8s4claw.api.bus.v1.StopRequest.newBuilder()
+                    .frame(b -> b.setStopRequest(StopRequest.newBuilder()
                             .setConversationId("123456789")
                             .setSender(Sender.newBuilder().setId("123456789").setDisplayName("Ada")))));
             String notice = awaitAnswer(telegram, ""); // the first final, every reply acked as a platform would

@@ -15,7 +15,8 @@ class RelayTokenTest {
 
     private static final String SECRET = "0123456789abcdef0123456789abcdef";
     private static final String VECTOR =
-            "Z3ctYnJpZGdlOjE3NjcyMjU5MDA6Njg5OWI4Y2RiMWExYTFkOGYxZTBlODIzZDZiNzUwNzM4NTkyNDQ3Nzk1MjlmMTM2NTdmNGZiNzkzYmI5ZWU3NQ";
+            "Z3ctYnJpZGdlOjE3NjcyMjU5MDA6Njg5OWI4Y2RiMWExYTFkOGYxZTBlODIzZDZiNzUwNzM4NTkyNDQ3Nzk1MjlmMTM2NTdmNGZiNzk"
+                    + "zYmI5ZWU3NQ";
 
     private static Clock at(long epochSecond) {
         return Clock.fixed(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC);
