@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,6 +100,15 @@ public final class ClawPodMemoryBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static final List<String> REPORT = new ArrayList<>();
+    /** Per connector: the highest idle RSS of its rows and the RSS after its 10,000-message row (MiB). */
+    private static final Map<String, double[]> BRIDGE_RSS = new LinkedHashMap<>();
+    /** The shared channel container with three channels: idle and after load (MiB). */
+    private static double[] threeChannels;
+
+    /** The budget for the bridge and three built-in channels together (MiB). */
+    private static final double BUDGET_IDLE = 128;
+
+    private static final double BUDGET_LOAD = 192;
 
     private ClawPodMemoryBenchmark() {}
 
@@ -125,6 +135,33 @@ public final class ClawPodMemoryBenchmark {
         }
         System.out.println("\n=== summary (MiB; ready in ms from process start) ===");
         REPORT.forEach(System.out::println);
+        budget();
+    }
+
+    /** Each connector's bridge plus the three-channel container, against the budget (both measured in this run). */
+    private static void budget() {
+        if (threeChannels == null || BRIDGE_RSS.isEmpty()) {
+            return;
+        }
+        System.out.printf(
+                "%n=== bridge + shared container with three channels, against <= %.0f MiB idle, <= %.0f MiB after load"
+                        + " ===%n",
+                BUDGET_IDLE, BUDGET_LOAD);
+        BRIDGE_RSS.forEach((connector, rss) -> {
+            double idle = rss[0] + threeChannels[0];
+            double load = rss[1] + threeChannels[1];
+            System.out.printf(
+                    "%-18s idle %6.1f + %5.1f = %6.1f [%s]   after load %6.1f + %5.1f = %6.1f [%s]%n",
+                    connector,
+                    rss[0],
+                    threeChannels[0],
+                    idle,
+                    idle <= BUDGET_IDLE ? "MET" : "MISS",
+                    rss[1],
+                    threeChannels[1],
+                    load,
+                    load <= BUDGET_LOAD ? "MET" : "MISS");
+        });
     }
 
     private interface Part {
@@ -268,6 +305,14 @@ public final class ClawPodMemoryBenchmark {
                 what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
         System.out.println(row);
         REPORT.add(row);
+        if (what.startsWith("echo")) {
+            return; // no runtime behind it: not a configuration the budget is about
+        }
+        double[] rss = BRIDGE_RSS.computeIfAbsent(what.split(",")[0], k -> new double[2]);
+        rss[0] = Math.max(rss[0], mib(idle));
+        if (n >= 1000) {
+            rss[1] = mib(after);
+        }
     }
 
     /**
@@ -700,6 +745,9 @@ public final class ClawPodMemoryBenchmark {
                                 ms);
                         System.out.println(row);
                         REPORT.add(row);
+                        if (k == 3) {
+                            threeChannels = new double[] {mib(idle), mib(after)};
+                        }
                     }
                 }
             }
