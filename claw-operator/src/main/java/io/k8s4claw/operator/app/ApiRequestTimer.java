@@ -19,7 +19,7 @@ import java.util.List;
  * travels with the request instead, in {@value #SENT_HEADER} (the API server ignores headers it does not know; they are
  * not in its audit log), and no state is kept per request.
  */
-final class ApiRequestTimer implements Interceptor {
+public final class ApiRequestTimer implements Interceptor {
 
     static final String NAME = "claw-api-request-timer";
     static final String SENT_HEADER = "X-Claw-Sent-Nanos";
@@ -67,7 +67,19 @@ final class ApiRequestTimer implements Interceptor {
     }
 
     static boolean isWatch(HttpRequest request) {
-        String query = request.uri().getRawQuery();
-        return query != null && (query.contains("watch=true") || query.contains("watch=1"));
+        return isWatch(request.uri().getRawQuery());
+    }
+
+    /** Whether a request's raw query asks for a watch ({@code watch=true} or {@code watch=1} as a parameter). */
+    public static boolean isWatch(String rawQuery) {
+        if (rawQuery == null) {
+            return false;
+        }
+        for (String parameter : rawQuery.split("&")) {
+            if (parameter.equals("watch=true") || parameter.equals("watch=1")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8s4claw.operator.app.ApiRequestTimer;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -79,8 +80,7 @@ final class SecretMetadata {
             if (!"GET".equals(method) || path == null || !path.endsWith("/secrets")) {
                 return null;
             }
-            boolean watch = query != null && (query.contains("watch=true") || query.contains("watch=1"));
-            return watch ? ACCEPT_WATCH : ACCEPT_LIST;
+            return ApiRequestTimer.isWatch(query) ? ACCEPT_WATCH : ACCEPT_LIST;
         }
     }
 

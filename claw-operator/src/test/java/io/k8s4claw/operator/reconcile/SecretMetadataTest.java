@@ -21,6 +21,11 @@ class SecretMetadataTest {
         assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor(
                         "GET", "/api/v1/secrets", "allowWatchBookmarks=true&watch=true"))
                 .isEqualTo(SecretMetadata.ACCEPT_WATCH);
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/secrets", "watch=1"))
+                .isEqualTo(SecretMetadata.ACCEPT_WATCH);
+        // A parameter that only ends in "watch=true" is no watch.
+        assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/secrets", "xwatch=true&limit=5"))
+                .isEqualTo(SecretMetadata.ACCEPT_LIST);
         // A single Secret, a write, and other kinds are left alone.
         assertThat(SecretMetadata.AcceptMetadataOnly.acceptFor("GET", "/api/v1/namespaces/a/secrets/keys", null))
                 .isNull();
