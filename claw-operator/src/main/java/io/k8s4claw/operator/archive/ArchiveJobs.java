@@ -84,25 +84,7 @@ public final class ArchiveJobs {
             String jobName,
             String key,
             Affinity affinity) {
-        List<String> args = new ArrayList<>(List.of(
-                "archive",
-                "--dir",
-                MOUNT,
-                "--bucket",
-                dest.getBucket(),
-                "--key",
-                key,
-                "--result-file",
-                "/dev/termination-log"));
-        if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
-            args.addAll(List.of("--endpoint", dest.getEndpoint()));
-        }
-        if (dest.getRegion() != null && !dest.getRegion().isBlank()) {
-            args.addAll(List.of("--region", dest.getRegion()));
-        }
-        if (Boolean.TRUE.equals(dest.getForcePathStyle())) {
-            args.add("--path-style");
-        }
+        List<String> args = archiverArgs("archive", MOUNT, key, dest);
         List<EnvVar> env = List.of(secretEnv(S3Target.ACCESS_KEY_ENV, dest), secretEnv(S3Target.SECRET_KEY_ENV, dest));
         Container archiver = new ContainerBuilder()
                 .withName("archive")
@@ -201,25 +183,7 @@ public final class ArchiveJobs {
      */
     public static Container restoreContainer(
             VolumeRole role, String volumeName, String key, ArchiveDestination dest, String image, Long runAsUser) {
-        List<String> args = new ArrayList<>(List.of(
-                "restore",
-                "--dir",
-                "/restore",
-                "--bucket",
-                dest.getBucket(),
-                "--key",
-                key,
-                "--result-file",
-                "/dev/termination-log"));
-        if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
-            args.addAll(List.of("--endpoint", dest.getEndpoint()));
-        }
-        if (dest.getRegion() != null && !dest.getRegion().isBlank()) {
-            args.addAll(List.of("--region", dest.getRegion()));
-        }
-        if (Boolean.TRUE.equals(dest.getForcePathStyle())) {
-            args.add("--path-style");
-        }
+        List<String> args = archiverArgs("restore", "/restore", key, dest);
         return new ContainerBuilder()
                 .withName(restoreContainerName(role))
                 .withImage(image)
@@ -293,5 +257,29 @@ public final class ArchiveJobs {
                 .map(c -> c.getState().getTerminated().getMessage().strip())
                 .filter(m -> !m.isEmpty())
                 .reduce((a, b) -> b);
+    }
+
+    /** The {@code claw archive|restore} command line: where, which object, and how to reach the store. */
+    private static List<String> archiverArgs(String command, String dir, String key, ArchiveDestination dest) {
+        List<String> args = new ArrayList<>(List.of(
+                command,
+                "--dir",
+                dir,
+                "--bucket",
+                dest.getBucket(),
+                "--key",
+                key,
+                "--result-file",
+                "/dev/termination-log"));
+        if (dest.getEndpoint() != null && !dest.getEndpoint().isBlank()) {
+            args.addAll(List.of("--endpoint", dest.getEndpoint()));
+        }
+        if (dest.getRegion() != null && !dest.getRegion().isBlank()) {
+            args.addAll(List.of("--region", dest.getRegion()));
+        }
+        if (Boolean.TRUE.equals(dest.getForcePathStyle())) {
+            args.add("--path-style");
+        }
+        return args;
     }
 }

@@ -479,26 +479,19 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
 
     /** The memo of a render whose children {@link #applyChildren} just stamped and wrote. */
     private static RenderMemo memoOf(String inputs, DesiredState desired, RenderMemo.RenderSummary summary) {
-        List<ChildApplier.Expected> written = new ArrayList<>();
-        written.add(ChildApplier.Expected.of(desired.serviceAccount()));
-        written.add(ChildApplier.Expected.of(desired.configMap()));
-        desired.renderedSecret().ifPresent(s -> written.add(ChildApplier.Expected.of(s)));
-        written.add(ChildApplier.Expected.of(desired.service()));
-        written.add(ChildApplier.Expected.of(desired.statefulSet()));
+        List<ChildApplier.Expected> written =
+                desired.manifests().stream().map(ChildApplier.Expected::of).toList();
         String name = desired.statefulSet().getMetadata().getName();
         List<RenderMemo.Absent> absent = new ArrayList<>();
-        desired.networkPolicy()
-                .ifPresentOrElse(
-                        np -> written.add(ChildApplier.Expected.of(np)),
-                        () -> absent.add(new RenderMemo.Absent("NetworkPolicy", name)));
-        desired.ingress()
-                .ifPresentOrElse(
-                        i -> written.add(ChildApplier.Expected.of(i)),
-                        () -> absent.add(new RenderMemo.Absent("Ingress", name)));
-        desired.podDisruptionBudget()
-                .ifPresentOrElse(
-                        p -> written.add(ChildApplier.Expected.of(p)),
-                        () -> absent.add(new RenderMemo.Absent("PodDisruptionBudget", name)));
+        if (desired.networkPolicy().isEmpty()) {
+            absent.add(new RenderMemo.Absent("NetworkPolicy", name));
+        }
+        if (desired.ingress().isEmpty()) {
+            absent.add(new RenderMemo.Absent("Ingress", name));
+        }
+        if (desired.podDisruptionBudget().isEmpty()) {
+            absent.add(new RenderMemo.Absent("PodDisruptionBudget", name));
+        }
         return new RenderMemo(
                 inputs,
                 written,
