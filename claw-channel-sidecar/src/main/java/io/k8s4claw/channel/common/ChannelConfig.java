@@ -1,5 +1,6 @@
 package io.k8s4claw.channel.common;
 
+import io.k8s4claw.api.json.Json;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

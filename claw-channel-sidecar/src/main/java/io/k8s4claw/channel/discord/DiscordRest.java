@@ -1,7 +1,7 @@
 package io.k8s4claw.channel.discord;
 
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.channel.common.ChannelMetrics;
-import io.k8s4claw.channel.common.Json;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;

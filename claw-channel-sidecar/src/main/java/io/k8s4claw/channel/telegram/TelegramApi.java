@@ -1,6 +1,6 @@
 package io.k8s4claw.channel.telegram;
 
-import io.k8s4claw.channel.common.Json;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.channel.common.PlatformException;
 import io.k8s4claw.channel.common.PlatformHttp;
 import io.k8s4claw.channel.common.PlatformOutbox;

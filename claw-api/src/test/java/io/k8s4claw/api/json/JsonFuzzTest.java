@@ -1,4 +1,4 @@
-package io.k8s4claw.channel.common;
+package io.k8s4claw.api.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Runs the stored regression inputs ({@code JsonFuzzTestInputs/}) in every build; fuzz for real with
- * {@code JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m ./mvnw -pl claw-channel-sidecar test -Dtest=JsonFuzzTest}.
+ * {@code JAZZER_FUZZ=1 JAZZER_MAX_DURATION=10m ./mvnw -pl claw-api test -Dtest=JsonFuzzTest}.
  */
 class JsonFuzzTest {
 

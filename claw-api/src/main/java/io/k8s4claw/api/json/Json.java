@@ -1,4 +1,4 @@
-package io.k8s4claw.channel.common;
+package io.k8s4claw.api.json;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -17,15 +17,30 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A small JSON tree (parse, navigate, build, print) for the platform payloads the sidecars exchange.
- * It replaces Jackson databind in the image to keep the sidecar's resident memory down (databind alone
- * cost ~6 MiB here); the navigation methods follow Jackson's tree API ({@code path} never returns null,
- * {@code asText(default)}, {@code hasNonNull} ...) so the code reads the same.
+ * A small JSON tree: parse, navigate, build and print. It is the one JSON implementation of the bridge and the
+ * channel sidecars, in place of Jackson databind, which cost ~6 MiB of resident memory per JVM (its classes,
+ * their metadata and the JIT's work on them). The navigation methods follow Jackson's tree API ({@link #path}
+ * never returns null, {@link #asText(String)}, {@link #hasNonNull} ...) so code reads the same.
  *
- * <p>Parse errors name the line, column and byte offset. Nodes built with {@link #object()} /
- * {@link #array()} are mutable; parsed ones too (not shared across threads).
+ * <p>Parsing is strict RFC 8259: one value, no trailing tokens, no comments, ASCII digits, no leading zeros.
+ * On purpose it also refuses two things Jackson takes: a lone surrogate escape ({@code "\ud800"}: such text
+ * cannot be carried in UTF-8 without being altered) and nesting deeper than 200 levels. Bytes that are not UTF-8
+ * are refused, never replaced. A {@link ParseException} names the line, column and byte offset of the problem.
+ * Duplicate fields: the last one wins. Objects keep their fields in document (or insertion) order.
+ *
+ * <p>Numbers: integers that fit a {@code long} are held as one, others (big integers, fractions, exponents) as
+ * {@link BigDecimal}, so nothing parsed is rounded (printing gives the same value, {@code 1e3} as {@code 1E+3}).
+ * Doubles put with
+ * {@link #put(String, double)} print as {@link Double#toString}; NaN and infinities print as {@code null}.
+ *
+ * <p>Printing ({@link #toString()}) is compact, with no whitespace; strings escape {@code "}, {@code \},
+ * control characters and U+2028/U+2029 and nothing else (non-ASCII text is printed as is).
+ *
+ * <p>Nodes built with {@link #object()} / {@link #array()} are mutable, parsed ones too; a node is not safe for
+ * concurrent mutation. The shared constants ({@link #nullNode()}, booleans, the missing node) are immutable.
  */
 public final class Json implements Iterable<Json> {
+    /** The kind of a node; {@code MISSING} is what {@link #path} returns for an absent field or index. */
     public enum Type {
         OBJECT,
         ARRAY,
@@ -51,30 +66,37 @@ public final class Json implements Iterable<Json> {
 
     // ------------------------------------------------------------------ construction
 
+    /** A new, empty, mutable object. */
     public static Json object() {
         return new Json(Type.OBJECT, new LinkedHashMap<String, Json>());
     }
 
+    /** A new, empty, mutable array. */
     public static Json array() {
         return new Json(Type.ARRAY, new ArrayList<Json>());
     }
 
+    /** A string node; the null node for {@code null}. */
     public static Json of(String s) {
         return s == null ? NULL : new Json(Type.STRING, s);
     }
 
+    /** An integer number node. */
     public static Json of(long n) {
         return new Json(Type.NUMBER, n);
     }
 
+    /** A number node (printed as {@link Double#toString}, NaN and infinities as {@code null}). */
     public static Json of(double n) {
         return new Json(Type.NUMBER, n);
     }
 
+    /** {@code true} or {@code false} (shared, immutable nodes). */
     public static Json of(boolean b) {
         return b ? TRUE : FALSE;
     }
 
+    /** JSON {@code null} (a shared, immutable node). */
     public static Json nullNode() {
         return NULL;
     }
@@ -148,6 +170,7 @@ public final class Json implements Iterable<Json> {
         return out.flip().toString();
     }
 
+    /** Parses a document: exactly one JSON value, optionally surrounded by whitespace. */
     public static Json parse(String text) throws ParseException {
         Parser p = new Parser(text);
         p.skipWs();

@@ -1,4 +1,4 @@
-package io.k8s4claw.channel.common;
+package io.k8s4claw.api.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
