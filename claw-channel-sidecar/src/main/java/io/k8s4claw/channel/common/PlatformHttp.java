@@ -36,6 +36,28 @@ import javax.net.ssl.TrustManager;
 public final class PlatformHttp implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * Idle connections a client keeps for reuse. The JDK's default keeps every connection a burst opened (each with a
+     * 16 KiB read buffer, plus TLS buffers on a real platform) until its keep-alive ends: after 10,000 replies per
+     * channel with 64 in flight, pooled connections were most of the shared channel container's retained heap
+     * (ClawPodMemoryBenchmark with a JFR old-object sample). A chat channel needs a few warm connections.
+     */
+    static final int POOLED_CONNECTIONS = 4;
+
+    /** Seconds an idle pooled connection is kept. */
+    static final int KEEP_ALIVE_SECONDS = 30;
+
+    static {
+        // The JDK reads both once, when its first client is built; every client of the sidecar is built here. An
+        // operator's own -D in JAVA_TOOL_OPTIONS wins.
+        setIfAbsent("jdk.httpclient.connectionPoolSize", POOLED_CONNECTIONS);
+        setIfAbsent("jdk.httpclient.keepalive.timeout", KEEP_ALIVE_SECONDS);
+    }
+
+    private static void setIfAbsent(String property, int value) {
+        if (System.getProperty(property) == null) System.setProperty(property, Integer.toString(value));
+    }
+
     private final HttpClient client;
     private final Duration timeout;
 
