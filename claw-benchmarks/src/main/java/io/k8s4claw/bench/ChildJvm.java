@@ -3,6 +3,7 @@ package io.k8s4claw.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -204,6 +205,17 @@ final class ChildJvm implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
+    }
+
+    /**
+     * SIGTERM, then waits up to {@code timeout} for the JVM to exit on its own (an AOT training run writes its cache
+     * at exit, which takes seconds); killed after that.
+     */
+    void stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
     }
 
     @Override

@@ -58,18 +58,34 @@ import java.util.function.IntSupplier;
  *       fakes and a real bridge ({@code echo} runtime, so every message gets a reply posted to the platform):
  *       ready time ({@code /readyz} / {@code /readyz/channels} 200), RSS idle and after
  *       {@code bench.pod.channelMessages} (10,000) messages <em>per channel</em> (event in, reply out).</li>
+ *   <li><b>The pod, live</b> — each connector's bridge (emulated peer) and the shared container with the three
+ *       channels running together, as in a Claw pod: ready times, then idle and after {@code bench.pod.channelMessages}
+ *       messages per channel through platform fake → container → bridge → peer → reply posted.</li>
+ *   <li><b>Optional, the start-up lever</b> ({@code -Dbench.pod.aot=true}): JDK 25's AOT cache (JEP 483/514) for
+ *       the bridge and the container of such a pod — a training run, then interleaved pods without and with the
+ *       cache: ready times, RSS and pod resident idle.</li>
  * </ul>
  *
  * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS} for the
- * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}. RSS is VmRSS of
- * {@code /proc/<pid>/status}; "peak" is sampled every 50 ms during the load. Nothing is asserted.
+ * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}, on the JVM running this benchmark
+ * (the images run JRE 21). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon, RssFile);
+ * "peak" is sampled every 50 ms during the load. <b>Pod resident</b> ({@link PodResidentMemory}, needs root) counts
+ * the distinct physical pages the pod's processes map: a page of a file both map (libjvm.so, the JDK's modules and
+ * CDS archive, libc — one copy in the page cache when the images share the JRE layer) counts once, where the sum of
+ * VmRSS counts it twice. For the live pod rows it is the union over the two running processes; for the budget lines
+ * built from the bridge rows and the container row (measured at different moments) it is each one's private
+ * anonymous pages added, plus the file pages of both captured at their sampling moments counted once. Both figures
+ * are printed against the issue's budget. Nothing is asserted.
  *
  * <pre>
  * ./mvnw -q -pl claw-benchmarks -am package -DskipTests
  * java -cp claw-benchmarks/target/claw-benchmarks-0.1.0-SNAPSHOT-all.jar io.k8s4claw.bench.ClawPodMemoryBenchmark
- * # -Dbench.pod.parts=bridge|channels  -Dbench.pod.diagnostics=true (class counts, heap histogram; with
+ * # -Dbench.pod.parts=bridge,channels,pod (default: all three)  -Dbench.pod.connectors=echo,sse,relay,openclaw
+ * # -Dbench.pod.peers=real,emulated  -Dbench.pod.layouts=separate,shared1,shared2,shared3
+ * # -Dbench.pod.diagnostics=true (class counts, heap histogram, every file both processes map; with
  * # -Dbench.extraFlags=-XX:NativeMemoryTracking=summary also NMT)  -Dbench.pod.flags.bridge=...
- * # -Dbench.pod.flags.channel=...
+ * # -Dbench.pod.flags.channel=...  -Dbench.pod.aot=true [-Dbench.pod.aot.rounds=3
+ * # -Dbench.pod.aot.trainingMessages=300]
  * </pre>
  */
 public final class ClawPodMemoryBenchmark {
@@ -83,7 +99,7 @@ public final class ClawPodMemoryBenchmark {
     private static final int MESSAGES = Integer.getInteger("bench.pod.messages", 10_000);
     private static final int REAL_MESSAGES = Integer.getInteger("bench.pod.realMessages", 20);
     private static final int CHANNEL_MESSAGES = Integer.getInteger("bench.pod.channelMessages", 10_000);
-    private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels");
+    private static final String PARTS = System.getProperty("bench.pod.parts", "bridge,channels,pod");
     private static final boolean DIAGNOSTICS = Boolean.getBoolean("bench.pod.diagnostics");
     /**
      * Subsets for a quicker look: connectors echo,sse,relay,openclaw; peers real,emulated; layouts
@@ -102,8 +118,23 @@ public final class ClawPodMemoryBenchmark {
     private static final List<String> REPORT = new ArrayList<>();
     /** Per connector: the highest idle RSS of its rows and the RSS after its 10,000-message row (MiB). */
     private static final Map<String, double[]> BRIDGE_RSS = new LinkedHashMap<>();
+    /** Per connector: the page frames behind {@link #BRIDGE_RSS}'s two figures (idle, after load), if visible. */
+    private static final Map<String, PodResidentMemory.Snapshot[]> BRIDGE_PAGES = new LinkedHashMap<>();
     /** The shared channel container with three channels: idle and after load (MiB). */
     private static double[] threeChannels;
+    /** Its page frames at those two moments (idle, after load), if visible. */
+    private static PodResidentMemory.Snapshot[] threeChannelPages;
+    /** The live pod rows' budget lines (bridge and container running together), printed at the end. */
+    private static final List<String> POD_BUDGET = new ArrayList<>();
+    /** Whether page frame numbers can be read (root): the "pod resident" figures need them. */
+    private static final boolean FRAMES = PodResidentMemory.framesVisible();
+    /** The optional start-up lever section: JDK 25's AOT cache (JEP 483/514) for the bridge and the container. */
+    private static final boolean AOT = Boolean.getBoolean("bench.pod.aot");
+
+    private static final int AOT_ROUNDS = Integer.getInteger("bench.pod.aot.rounds", 3);
+    private static final int AOT_TRAINING_MESSAGES = Integer.getInteger("bench.pod.aot.trainingMessages", 300);
+    /** The JRE of the sidecar images (jib {@code from.image} in claw-ipc-bridge and claw-channel-sidecar). */
+    private static final String IMAGE_JRE = "eclipse-temurin:21.0.9_10-jre-noble";
 
     /** The budget for the bridge and three built-in channels together (MiB). */
     private static final double BUDGET_IDLE = 128;
@@ -115,14 +146,26 @@ public final class ClawPodMemoryBenchmark {
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("pod-memory-bench-");
         System.out.printf(
-                "Claw pod memory benchmark: %s %s, %d CPUs, load %s%n  bridge flags: %s%n  channel flags: %s%n",
+                "Claw pod memory benchmark: %s %s (%s, %s), %d CPUs, load %s%n  bridge flags: %s%n"
+                        + "  channel flags: %s%n",
                 System.getProperty("java.vm.name"),
-                System.getProperty("java.version"),
+                System.getProperty("java.runtime.version"),
+                System.getProperty("java.vendor.version", System.getProperty("java.vendor")),
+                System.getProperty("java.home"),
                 Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).trim(),
                 BRIDGE_FLAGS,
                 CHANNEL_JVM_FLAGS);
         System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
+        System.out.printf(
+                "  the children run this JVM (%s); the images run %s: the JVM's own figures (libjvm, CDS, JIT) differ"
+                        + " between them%n",
+                System.getProperty("java.runtime.version"), IMAGE_JRE);
+        System.out.printf(
+                "  RSS: VmRSS of /proc/<pid>/status (= RssAnon + RssFile + RssShmem); pod resident: distinct page"
+                        + " frames the pod's processes map (/proc/<pid>/pagemap), a page of a file both containers map"
+                        + " counted once%s%n",
+                FRAMES ? "" : " — NOT AVAILABLE here: page frame numbers are hidden (needs root)");
         if (PARTS.contains("bridge")) {
             if (CONNECTORS.contains("echo")) attempt("echo", () -> bridgeEcho(work.resolve("echo")));
             if (CONNECTORS.contains("sse")) attempt("hermes-sse", () -> bridgeHermesSse(work.resolve("sse")));
@@ -133,12 +176,34 @@ public final class ClawPodMemoryBenchmark {
         if (PARTS.contains("channels")) {
             channels(work.resolve("channels"));
         }
+        if (PARTS.contains("pod")) {
+            for (String connector : List.of("sse", "relay", "openclaw")) {
+                if (CONNECTORS.contains(connector))
+                    attempt("pod " + connector, () -> livePod(connector, work.resolve("pod-" + connector)));
+            }
+        }
+        if (AOT) {
+            for (String connector : List.of("sse", "relay", "openclaw")) {
+                if (CONNECTORS.contains(connector))
+                    attempt("aot " + connector, () -> aotLever(connector, work.resolve("aot-" + connector)));
+            }
+        }
         System.out.println("\n=== summary (MiB; ready in ms from process start) ===");
         REPORT.forEach(System.out::println);
         budget();
+        if (!POD_BUDGET.isEmpty()) {
+            System.out.printf(
+                    "%n=== the pod, live: each connector's bridge (emulated peer) and the shared container (3 channels)"
+                            + " running together, against <= %.0f MiB idle, <= %.0f MiB after load ===%n",
+                    BUDGET_IDLE, BUDGET_LOAD);
+            POD_BUDGET.forEach(System.out::println);
+        }
     }
 
-    /** Each connector's bridge plus the three-channel container, against the budget (both measured in this run). */
+    /**
+     * Each connector's bridge plus the three-channel container, against the budget (both measured in this run, at
+     * different moments): the sum of their VmRSS, and what the pod holds with each page counted once.
+     */
     private static void budget() {
         if (threeChannels == null || BRIDGE_RSS.isEmpty()) {
             return;
@@ -147,21 +212,83 @@ public final class ClawPodMemoryBenchmark {
                 "%n=== bridge + shared container with three channels, against <= %.0f MiB idle, <= %.0f MiB after load"
                         + " ===%n",
                 BUDGET_IDLE, BUDGET_LOAD);
+        System.out.println("(bridge rows and container row above, measured at different moments: \"sum of RSS\" adds"
+                + " their VmRSS; \"pod resident\" adds each one's private anonymous pages and counts the file pages"
+                + " (page cache) the two mapped at their sampling moments once)");
         BRIDGE_RSS.forEach((connector, rss) -> {
             double idle = rss[0] + threeChannels[0];
             double load = rss[1] + threeChannels[1];
             System.out.printf(
-                    "%-18s idle %6.1f + %5.1f = %6.1f [%s]   after load %6.1f + %5.1f = %6.1f [%s]%n",
+                    "%-18s sum of RSS                idle %6.1f + %5.1f = %6.1f [%s]   after load %6.1f + %5.1f = %6.1f"
+                            + " [%s]%n",
                     connector,
                     rss[0],
                     threeChannels[0],
                     idle,
-                    idle <= BUDGET_IDLE ? "MET" : "MISS",
+                    met(idle, BUDGET_IDLE),
                     rss[1],
                     threeChannels[1],
                     load,
-                    load <= BUDGET_LOAD ? "MET" : "MISS");
+                    met(load, BUDGET_LOAD));
+            PodResidentMemory.Snapshot[] pages = BRIDGE_PAGES.get(connector);
+            if (pages == null || threeChannelPages == null || pages[0] == null || pages[1] == null) {
+                System.out.printf("%-18s pod resident (pages once) not measured%n", "");
+                return;
+            }
+            PodResidentMemory.Union i = PodResidentMemory.unionOfFilePages(List.of(pages[0], threeChannelPages[0]));
+            PodResidentMemory.Union a = PodResidentMemory.unionOfFilePages(List.of(pages[1], threeChannelPages[1]));
+            System.out.printf(
+                    "%-18s pod resident (pages once) idle %6.1f [%s] (anon %5.1f + %5.1f, file %5.1f)   after load"
+                            + " %6.1f [%s] (anon %5.1f + %5.1f, file %5.1f)%n",
+                    "",
+                    i.mib(),
+                    met(i.mib(), BUDGET_IDLE),
+                    PodResidentMemory.mib(pages[0].anonFrames().length),
+                    PodResidentMemory.mib(threeChannelPages[0].anonFrames().length),
+                    i.fileMib(),
+                    a.mib(),
+                    met(a.mib(), BUDGET_LOAD),
+                    PodResidentMemory.mib(pages[1].anonFrames().length),
+                    PodResidentMemory.mib(threeChannelPages[1].anonFrames().length),
+                    a.fileMib());
+            System.out.printf(
+                    "%-18s file pages both map (the sum of RSS counts them twice): idle %.1f MiB, after load %.1f MiB;"
+                            + " swapped pages %d%n",
+                    "",
+                    PodResidentMemory.mib(PodResidentMemory.sharedFileFrames(pages[0], threeChannelPages[0])),
+                    PodResidentMemory.mib(PodResidentMemory.sharedFileFrames(pages[1], threeChannelPages[1])),
+                    i.swappedPages() + a.swappedPages());
         });
+    }
+
+    private static String met(double mib, double budget) {
+        return mib <= budget ? "MET " : "MISS";
+    }
+
+    /** The process's page frames now, or null when they cannot be read (not root, or the process ended). */
+    private static PodResidentMemory.Snapshot pages(ChildJvm jvm) {
+        if (!FRAMES) return null;
+        try {
+            return PodResidentMemory.capture(jvm.pid());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("  (page frames of pid " + jvm.pid() + " not read: " + e + ")");
+            return null;
+        }
+    }
+
+    /** VmRSS and its split now ({@code /proc/<pid>/status}). */
+    private static PodResidentMemory.Status status(ChildJvm jvm) throws IOException {
+        return PodResidentMemory.status(jvm.pid());
+    }
+
+    /** "anon A + file F" of VmRSS (RssShmem, normally 0, with the file pages), MiB. */
+    private static String split(PodResidentMemory.Status st) {
+        return String.format("anon %5.1f + file %5.1f", mib(st.rssAnonKiB()), mib(st.rssFileKiB() + st.rssShmemKiB()));
+    }
+
+    /** " = N distinct frames" MiB of one process, or nothing when frames are not visible. */
+    private static String frames(PodResidentMemory.Snapshot s) {
+        return s == null ? "" : String.format(", %5.1f in distinct frames", mib(s.kib()));
     }
 
     private interface Part {
@@ -204,6 +331,14 @@ public final class ClawPodMemoryBenchmark {
     private record Bridge(ChildJvm jvm, Path socket, long listeningMs, int httpPort) {}
 
     private static Bridge startBridge(Path dir, Map<String, String> runtimeEnv) throws Exception {
+        return startBridge(dir, runtimeEnv, "", "BRIDGE-LISTENING");
+    }
+
+    /**
+     * A bridge with {@code extraFlags} after the image's flags (the AOT lever); waits for {@code marker} in its output.
+     */
+    private static Bridge startBridge(Path dir, Map<String, String> runtimeEnv, String extraFlags, String marker)
+            throws Exception {
         Files.createDirectories(dir);
         Path socket = dir.resolve("bus.sock");
         Map<String, String> env = new HashMap<>(runtimeEnv);
@@ -216,8 +351,16 @@ public final class ClawPodMemoryBenchmark {
         // own
         env.put("CLAW_MAX_CONCURRENT_RUNS", System.getProperty("bench.pod.maxConcurrentRuns", "10"));
         ChildJvm jvm = ChildJvm.start(
-                bridgeJar(), BRIDGE_FLAGS, "io.k8s4claw.bridge.BridgeMain", List.of(), env, "BRIDGE-LISTENING", dir);
-        return new Bridge(jvm, socket, jvm.millisSinceStart(), http);
+                bridgeJar(),
+                (BRIDGE_FLAGS + " " + extraFlags).trim(),
+                "io.k8s4claw.bridge.BridgeMain",
+                List.of(),
+                env,
+                null,
+                dir);
+        long listening = jvm.awaitOutput("BRIDGE-LISTENING", "bridge");
+        if (marker != null && !marker.equals("BRIDGE-LISTENING")) jvm.awaitOutput(marker, "bridge");
+        return new Bridge(jvm, socket, listening, http);
     }
 
     /** A channel's end of the bus for the load: publishes and counts final (and error) replies. */
@@ -291,27 +434,51 @@ public final class ClawPodMemoryBenchmark {
             String what, Bridge bridge, long readyMs, LoadChannel channel, int n, Duration perMessage)
             throws Exception {
         Thread.sleep(3000);
-        long idle = bridge.jvm().rssKiB();
+        PodResidentMemory.Status idleStatus = status(bridge.jvm());
+        PodResidentMemory.Snapshot idlePages = pages(bridge.jvm());
+        long idle = idleStatus.vmRssKiB();
         diagnostics(bridge.jvm(), what + ", idle");
         bridge.jvm().startSampling();
         long ms = channel.send(what.replaceAll("[^a-z]", ""), n, perMessage);
         long peak = bridge.jvm().stopSampling();
         Thread.sleep(2000);
-        long after = bridge.jvm().rssKiB();
+        PodResidentMemory.Status afterStatus = status(bridge.jvm());
+        PodResidentMemory.Snapshot afterPages = pages(bridge.jvm());
+        long after = afterStatus.vmRssKiB();
         diagnostics(bridge.jvm(), what + ", after " + n);
         String row = String.format(
                 "bridge %-44s listening %5d ms  ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f (peak %6.1f)  "
-                        + "%,d ms, %d errors",
-                what, bridge.listeningMs(), readyMs, mib(idle), n, mib(after), mib(peak), ms, channel.errors.get());
+                        + "%,d ms, %d errors%n       %-44s RSS idle = %s%s; after = %s%s",
+                what,
+                bridge.listeningMs(),
+                readyMs,
+                mib(idle),
+                n,
+                mib(after),
+                mib(peak),
+                ms,
+                channel.errors.get(),
+                "",
+                split(idleStatus),
+                frames(idlePages),
+                split(afterStatus),
+                frames(afterPages));
         System.out.println(row);
         REPORT.add(row);
         if (what.startsWith("echo")) {
             return; // no runtime behind it: not a configuration the budget is about
         }
-        double[] rss = BRIDGE_RSS.computeIfAbsent(what.split(",")[0], k -> new double[2]);
-        rss[0] = Math.max(rss[0], mib(idle));
+        String connector = what.split(",")[0];
+        double[] rss = BRIDGE_RSS.computeIfAbsent(connector, k -> new double[2]);
+        PodResidentMemory.Snapshot[] pages =
+                BRIDGE_PAGES.computeIfAbsent(connector, k -> new PodResidentMemory.Snapshot[2]);
+        if (mib(idle) >= rss[0]) {
+            rss[0] = mib(idle);
+            pages[0] = idlePages;
+        }
         if (n >= 1000) {
             rss[1] = mib(after);
+            pages[1] = afterPages;
         }
     }
 
@@ -647,8 +814,10 @@ public final class ClawPodMemoryBenchmark {
                         }
                         Thread.sleep(3000);
                         long[] idle = new long[3];
+                        List<PodResidentMemory.Snapshot> idlePages = new ArrayList<>();
                         for (int i = 0; i < 3; i++) {
                             idle[i] = jvms.get(i).rssKiB();
+                            idlePages.add(pages(jvms.get(i)));
                             diagnostics(jvms.get(i), "separate " + TYPES.get(i) + ", idle");
                         }
                         long[] after = new long[3];
@@ -657,8 +826,10 @@ public final class ClawPodMemoryBenchmark {
                             ms[i] = drive(platforms, List.of(TYPES.get(i)), CHANNEL_MESSAGES);
                         }
                         Thread.sleep(2000);
+                        List<PodResidentMemory.Snapshot> afterPages = new ArrayList<>();
                         for (int i = 0; i < 3; i++) {
                             after[i] = jvms.get(i).rssKiB();
+                            afterPages.add(pages(jvms.get(i)));
                             String row = String.format(
                                     "channel %-41s ready %6d ms  RSS idle %6.1f  after %,6d msgs %6.1f  %,d ms",
                                     "separate JVM: " + TYPES.get(i),
@@ -683,6 +854,15 @@ public final class ClawPodMemoryBenchmark {
                                     mib(sumIdle),
                                     CHANNEL_MESSAGES,
                                     mib(sumAfter));
+                            if (k > 1 && !idlePages.contains(null) && !afterPages.contains(null)) {
+                                row += String.format(
+                                        "%n         %-40s pod resident (pages once, live) idle %6.1f  after %6.1f",
+                                        "",
+                                        PodResidentMemory.union(idlePages.subList(0, k))
+                                                .mib(),
+                                        PodResidentMemory.union(afterPages.subList(0, k))
+                                                .mib());
+                            }
                             System.out.println(row);
                             REPORT.add(row);
                         }
@@ -698,43 +878,25 @@ public final class ClawPodMemoryBenchmark {
                 Bridge bridge = startBridge(dir.resolve("shared-" + k), Map.of("CLAW_RUNTIME_PROTOCOL", "echo"));
                 try (ChildJvm bridgeJvm = bridge.jvm()) {
                     bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
-                    Map<String, String> env = new HashMap<>();
-                    env.put("CHANNEL_COUNT", Integer.toString(k));
-                    env.put("CLAW_BUS_SOCKET", bridge.socket().toString());
-                    env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
-                    int firstPort = 0;
-                    for (int i = 0; i < k; i++) {
-                        String type = TYPES.get(i);
-                        String p = "CHANNEL_" + (i + 1) + "_";
-                        int port = freePort();
-                        if (i == 0) firstPort = port;
-                        env.put(p + "NAME", type + "-bench");
-                        env.put(p + "TYPE", type);
-                        env.put(p + "CONFIG", platforms.config(type));
-                        env.put(p + "HTTP_PORT", Integer.toString(port));
-                        platforms.secrets(type).forEach((key, v) -> env.put(p + key, v));
-                    }
-                    try (ChildJvm jvm = ChildJvm.start(
-                            channelJar(),
-                            CHANNEL_JVM_FLAGS,
-                            "io.k8s4claw.channel.ChannelMain",
-                            List.of(),
-                            env,
-                            null,
-                            dir)) {
-                        long ready = awaitHttp(jvm, firstPort, "/readyz/channels");
+                    SharedContainer container = startSharedContainer(platforms, bridge.socket(), k, "", dir);
+                    try (ChildJvm jvm = container.jvm()) {
+                        long ready = container.readyMs();
                         Thread.sleep(3000);
-                        long idle = jvm.rssKiB();
+                        PodResidentMemory.Status idleStatus = status(jvm);
+                        PodResidentMemory.Snapshot idlePages = pages(jvm);
+                        long idle = idleStatus.vmRssKiB();
                         diagnostics(jvm, "shared container, " + k + " channels, idle");
                         jvm.startSampling();
                         long ms = drive(platforms, TYPES.subList(0, k), CHANNEL_MESSAGES);
                         long peak = jvm.stopSampling();
                         Thread.sleep(2000);
-                        long after = jvm.rssKiB();
+                        PodResidentMemory.Status afterStatus = status(jvm);
+                        PodResidentMemory.Snapshot afterPages = pages(jvm);
+                        long after = afterStatus.vmRssKiB();
                         diagnostics(jvm, "shared container, " + k + " channels, after load");
                         String row = String.format(
                                 "channels %-40s ready %6d ms  RSS idle %6.1f  after %,6d msgs/channel %6.1f (peak "
-                                        + "%6.1f)  %,d ms",
+                                        + "%6.1f)  %,d ms%n         %-40s RSS idle = %s%s; after = %s%s",
                                 "shared container, " + k + " channel" + (k > 1 ? "s" : "") + " ("
                                         + String.join("+", TYPES.subList(0, k)) + ")",
                                 ready,
@@ -742,14 +904,451 @@ public final class ClawPodMemoryBenchmark {
                                 CHANNEL_MESSAGES,
                                 mib(after),
                                 mib(peak),
-                                ms);
+                                ms,
+                                "",
+                                split(idleStatus),
+                                frames(idlePages),
+                                split(afterStatus),
+                                frames(afterPages));
                         System.out.println(row);
                         REPORT.add(row);
                         if (k == 3) {
                             threeChannels = new double[] {mib(idle), mib(after)};
+                            threeChannelPages = new PodResidentMemory.Snapshot[] {idlePages, afterPages};
+                            sharedWithBridge(bridgeJvm, idlePages, "the echo bridge and the 3-channel container, idle");
                         }
                     }
                 }
+            }
+        }
+    }
+
+    private record SharedContainer(ChildJvm jvm, long readyMs) {}
+
+    /**
+     * The shared channel container with the first {@code k} of Slack, Discord, Telegram on the bridge's socket; waits
+     * for {@code /readyz/channels} (ready: ms from its start).
+     */
+    private static SharedContainer startSharedContainer(
+            Platforms platforms, Path socket, int k, String extraFlags, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Map<String, String> env = new HashMap<>();
+        env.put("CHANNEL_COUNT", Integer.toString(k));
+        env.put("CLAW_BUS_SOCKET", socket.toString());
+        env.put("CHANNEL_HTTP_BIND", "127.0.0.1");
+        int firstPort = 0;
+        for (int i = 0; i < k; i++) {
+            String type = TYPES.get(i);
+            String p = "CHANNEL_" + (i + 1) + "_";
+            int port = freePort();
+            if (i == 0) firstPort = port;
+            env.put(p + "NAME", type + "-bench");
+            env.put(p + "TYPE", type);
+            env.put(p + "CONFIG", platforms.config(type));
+            env.put(p + "HTTP_PORT", Integer.toString(port));
+            platforms.secrets(type).forEach((key, v) -> env.put(p + key, v));
+        }
+        ChildJvm jvm = ChildJvm.start(
+                channelJar(),
+                (CHANNEL_JVM_FLAGS + " " + extraFlags).trim(),
+                "io.k8s4claw.channel.ChannelMain",
+                List.of(),
+                env,
+                null,
+                dir);
+        try {
+            return new SharedContainer(jvm, awaitHttp(jvm, firstPort, "/readyz/channels"));
+        } catch (Exception e) {
+            jvm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Page cache of the files under {@code dir}, MiB resident ({@code fincore}, util-linux): not mapped by any process,
+     * so outside RSS and pod resident, yet charged to the pod's cgroup (reclaimable); -1 if fincore is missing.
+     */
+    private static double pageCacheMib(Path dir) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of("fincore", "--bytes", "--noheadings", "--output", "RES"));
+            if (dir != null && Files.isDirectory(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    walk.filter(Files::isRegularFile).forEach(f -> cmd.add(f.toString()));
+                }
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) return -1;
+            long bytes = 0;
+            for (String line : out.split("\n")) {
+                if (!line.isBlank()) bytes += Long.parseLong(line.trim());
+            }
+            return bytes / (double) (1 << 20);
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** With -Dbench.pod.diagnostics=true: the files the bridge and the container both map, and how much is shared. */
+    private static void sharedWithBridge(ChildJvm bridge, PodResidentMemory.Snapshot container, String what) {
+        if (!DIAGNOSTICS || container == null) return;
+        PodResidentMemory.Snapshot b = pages(bridge);
+        if (b == null) return;
+        printShared(b, container, what);
+    }
+
+    private static void printShared(
+            PodResidentMemory.Snapshot bridge, PodResidentMemory.Snapshot container, String what) {
+        System.out.printf(
+                "---- page frames both map: %s (bridge pid %d, container pid %d), MiB resident in the bridge /"
+                        + " in the container / the same frames in both%s%n",
+                what, bridge.pid(), container.pid(), DIAGNOSTICS ? "" : " (every file: -Dbench.pod.diagnostics=true)");
+        long total = 0;
+        for (PodResidentMemory.SharedFile f : PodResidentMemory.sharedFiles(bridge, container)) {
+            total += f.sharedFrames();
+            // all files of 64 KiB and more in diagnostics mode, else libjvm.so alone
+            boolean show = DIAGNOSTICS
+                    ? f.sharedFrames() * PodResidentMemory.PAGE_SIZE >= 64 * 1024
+                    : f.path().endsWith("/libjvm.so");
+            if (show)
+                System.out.printf(
+                        "  %6.2f / %6.2f / %6.2f  %s%n",
+                        PodResidentMemory.mib(f.framesA()),
+                        PodResidentMemory.mib(f.framesB()),
+                        PodResidentMemory.mib(f.sharedFrames()),
+                        f.path());
+        }
+        System.out.printf(
+                "  in all %.1f MiB of file pages in both (anonymous frames in both: %d)%n",
+                PodResidentMemory.mib(total),
+                PodResidentMemory.countIntersection(bridge.anonFrames(), container.anonFrames()));
+    }
+
+    /** An emulated runtime peer that answers at once, and the bridge's environment for it. */
+    private interface Peer extends AutoCloseable {
+        Map<String, String> env();
+
+        /** Called once the bridge listens (the relay: Hermes dials in). */
+        default void bridgeListening() throws Exception {}
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private static Peer emulatedPeer(String connector) throws Exception {
+        switch (connector) {
+            case "sse" -> {
+                HermesApiEmulator hermes =
+                        HermesApiEmulator.builder().maxConcurrentRuns(0).start();
+                Map<String, String> env = Map.of(
+                        "CLAW_RUNTIME_PROTOCOL",
+                        "hermes-sse",
+                        "CLAW_RUNTIME_URL",
+                        hermes.baseUrl().toString(),
+                        "CLAW_RUNTIME_TOKEN",
+                        "0123456789abcdef0123456789abcdef");
+                return new Peer() {
+                    @Override
+                    public Map<String, String> env() {
+                        return env;
+                    }
+
+                    @Override
+                    public void close() {
+                        hermes.close();
+                    }
+                };
+            }
+            case "openclaw" -> {
+                OpenClawPathBenchmark.InstantGateway instant = new OpenClawPathBenchmark.InstantGateway();
+                instant.start();
+                instant.started.get(10, TimeUnit.SECONDS);
+                Map<String, String> env = Map.of(
+                        "CLAW_RUNTIME_PROTOCOL",
+                        "openclaw-gateway",
+                        "CLAW_RUNTIME_URL",
+                        "ws://127.0.0.1:" + instant.getPort() + "/",
+                        "CLAW_RUNTIME_TOKEN",
+                        "t".repeat(64));
+                return new Peer() {
+                    @Override
+                    public Map<String, String> env() {
+                        return env;
+                    }
+
+                    @Override
+                    public void close() throws Exception {
+                        instant.close();
+                    }
+                };
+            }
+            case "relay" -> {
+                int relayPort = freePort();
+                return new Peer() {
+                    HermesRelayClientEmulator hermes;
+                    Thread responder;
+
+                    @Override
+                    public Map<String, String> env() {
+                        return relayEnv(relayPort);
+                    }
+
+                    @Override
+                    public void bridgeListening() throws Exception {
+                        hermes = new HermesRelayClientEmulator(
+                                URI.create("http://127.0.0.1:" + relayPort),
+                                new HermesRelayClientEmulator.Auth.Signed(
+                                        "gw-bench", RELAY_SECRET, Duration.ofSeconds(300)),
+                                TYPES,
+                                Map.of());
+                        HermesRelayClientEmulator.Connection socket = hermes.connect(Duration.ofSeconds(30));
+                        // answers every inbound message at once with an outbound send to its chat and platform
+                        responder = Thread.ofPlatform()
+                                .daemon(true)
+                                .name("relay-responder")
+                                .start(() -> {
+                                    while (!Thread.currentThread().isInterrupted()) {
+                                        try {
+                                            JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
+                                            socket.send(
+                                                    in.path("source")
+                                                            .path("chat_id")
+                                                            .asText(),
+                                                    "ok",
+                                                    in.path("message_id").asText(),
+                                                    in.path("source")
+                                                            .path("platform")
+                                                            .asText("telegram"),
+                                                    Map.of());
+                                        } catch (InterruptedException e) {
+                                            return;
+                                        } catch (Throwable idle) {
+                                            // nothing arrived within a second
+                                        }
+                                    }
+                                });
+                    }
+
+                    @Override
+                    public void close() {
+                        if (responder != null) responder.interrupt();
+                        if (hermes != null) hermes.close();
+                    }
+                };
+            }
+            default -> throw new IllegalArgumentException(connector);
+        }
+    }
+
+    private static String connectorName(String connector) {
+        return switch (connector) {
+            case "sse" -> "hermes-sse";
+            case "relay" -> "hermes-relay";
+            case "openclaw" -> "openclaw-gateway";
+            default -> connector;
+        };
+    }
+
+    /** One pod run: ready times, and VmRSS and page frames of both processes idle and after the load. */
+    private record PodRun(
+            long bridgeListeningMs,
+            long bridgeReadyMs,
+            long containerReadyMs,
+            PodResidentMemory.Status[] idleStatus,
+            PodResidentMemory.Snapshot[] idlePages,
+            PodResidentMemory.Status[] afterStatus,
+            PodResidentMemory.Snapshot[] afterPages,
+            long loadMs,
+            double walPageCacheMib) {
+
+        double idleRssMib() {
+            return mib(idleStatus[0].vmRssKiB() + idleStatus[1].vmRssKiB());
+        }
+
+        double afterRssMib() {
+            return mib(afterStatus[0].vmRssKiB() + afterStatus[1].vmRssKiB());
+        }
+    }
+
+    /**
+     * A pod with its bridge ({@code connector} against its emulated peer) and the shared container with three channels,
+     * running together: both ready, 3 s idle, {@code messages} per channel through platform fake → container → bridge
+     * → peer → reply posted, 2 s. {@code graceful}: both stopped with SIGTERM and awaited (an AOT training run writes
+     * its cache at exit).
+     */
+    private static PodRun runPod(
+            String connector, Path dir, String bridgeExtra, String channelExtra, int messages, boolean graceful)
+            throws Exception {
+        try (Platforms platforms = new Platforms();
+                Peer peer = emulatedPeer(connector)) {
+            Bridge bridge = startBridge(dir.resolve("bridge"), peer.env(), bridgeExtra, "BRIDGE-LISTENING");
+            try (ChildJvm bridgeJvm = bridge.jvm()) {
+                peer.bridgeListening();
+                long bridgeReady = bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
+                SharedContainer container =
+                        startSharedContainer(platforms, bridge.socket(), 3, channelExtra, dir.resolve("container"));
+                try (ChildJvm containerJvm = container.jvm()) {
+                    Thread.sleep(3000);
+                    PodResidentMemory.Status[] idleStatus = {status(bridgeJvm), status(containerJvm)};
+                    PodResidentMemory.Snapshot[] idlePages = {pages(bridgeJvm), pages(containerJvm)};
+                    long ms = messages > 0 ? drive(platforms, TYPES, messages) : 0;
+                    Thread.sleep(2000);
+                    PodResidentMemory.Status[] afterStatus = {status(bridgeJvm), status(containerJvm)};
+                    PodResidentMemory.Snapshot[] afterPages = {pages(bridgeJvm), pages(containerJvm)};
+                    double walCache =
+                            messages > 0 ? pageCacheMib(dir.resolve("bridge").resolve("wal")) : -1;
+                    if (graceful) {
+                        containerJvm.stop(Duration.ofSeconds(180));
+                        bridgeJvm.stop(Duration.ofSeconds(180));
+                    }
+                    return new PodRun(
+                            bridge.listeningMs(),
+                            bridgeReady,
+                            container.readyMs(),
+                            idleStatus,
+                            idlePages,
+                            afterStatus,
+                            afterPages,
+                            ms,
+                            walCache);
+                }
+            }
+        }
+    }
+
+    /** "pod resident 105.2 (anon 40.1 + 38.0, file 27.1 of which 20.3 in both)" for a live pair, MiB. */
+    private static String podResident(PodResidentMemory.Snapshot[] pair) {
+        if (pair[0] == null || pair[1] == null) return "pod resident not measured";
+        PodResidentMemory.Union u = PodResidentMemory.union(List.of(pair));
+        return String.format(
+                "pod resident %6.1f (anon %5.1f + %5.1f, file pages %5.1f of which %5.1f mapped by both; swapped"
+                        + " pages %d)",
+                u.mib(),
+                PodResidentMemory.mib(pair[0].anonFrames().length),
+                PodResidentMemory.mib(pair[1].anonFrames().length),
+                u.fileMib(),
+                PodResidentMemory.mib(PodResidentMemory.sharedFileFrames(pair[0], pair[1])),
+                u.swappedPages());
+    }
+
+    /**
+     * The pod as it runs: each connector's bridge (emulated peer) and the shared container with three channels at the
+     * same time; the sum of their VmRSS and the distinct frames the two map, idle and after 10,000 messages per
+     * channel (30,000 through the bridge).
+     */
+    private static void livePod(String connector, Path dir) throws Exception {
+        PodRun run = runPod(connector, dir, "", "", CHANNEL_MESSAGES, false);
+        String name = connectorName(connector);
+        String row = String.format(
+                "pod %-18s + shared container (3 channels), live: bridge listening %5d ms, ready %5d ms; container"
+                        + " ready %5d ms; %,d msgs/channel in %,d ms%n"
+                        + "    idle:  RSS %5.1f (%s) + %5.1f (%s) = %6.1f;  %s%n"
+                        + "    after: RSS %5.1f (%s) + %5.1f (%s) = %6.1f;  %s%n"
+                        + "    page cache of the bridge's journal after the load (no process maps it: outside both"
+                        + " figures, yet charged to the pod's cgroup, reclaimable): %.1f MiB",
+                name,
+                run.bridgeListeningMs(),
+                run.bridgeReadyMs(),
+                run.containerReadyMs(),
+                CHANNEL_MESSAGES,
+                run.loadMs(),
+                mib(run.idleStatus()[0].vmRssKiB()),
+                split(run.idleStatus()[0]),
+                mib(run.idleStatus()[1].vmRssKiB()),
+                split(run.idleStatus()[1]),
+                run.idleRssMib(),
+                podResident(run.idlePages()),
+                mib(run.afterStatus()[0].vmRssKiB()),
+                split(run.afterStatus()[0]),
+                mib(run.afterStatus()[1].vmRssKiB()),
+                split(run.afterStatus()[1]),
+                run.afterRssMib(),
+                podResident(run.afterPages()),
+                run.walPageCacheMib());
+        System.out.println(row);
+        REPORT.add(row);
+        if (run.idlePages()[0] != null && run.idlePages()[1] != null) {
+            printShared(run.idlePages()[0], run.idlePages()[1], name + " pod, idle");
+        }
+        String sum = String.format(
+                "%-18s sum of RSS                idle %6.1f [%s]   after %,d msgs/channel %6.1f [%s]",
+                name,
+                run.idleRssMib(),
+                met(run.idleRssMib(), BUDGET_IDLE),
+                CHANNEL_MESSAGES,
+                run.afterRssMib(),
+                met(run.afterRssMib(), BUDGET_LOAD));
+        POD_BUDGET.add(sum);
+        if (run.idlePages()[0] != null
+                && run.idlePages()[1] != null
+                && run.afterPages()[0] != null
+                && run.afterPages()[1] != null) {
+            double idle = PodResidentMemory.union(List.of(run.idlePages())).mib();
+            double after = PodResidentMemory.union(List.of(run.afterPages())).mib();
+            POD_BUDGET.add(String.format(
+                    "%-18s pod resident (pages once) idle %6.1f [%s]   after %,d msgs/channel %6.1f [%s]",
+                    "", idle, met(idle, BUDGET_IDLE), CHANNEL_MESSAGES, after, met(after, BUDGET_LOAD)));
+        }
+    }
+
+    /**
+     * The start-up lever (-Dbench.pod.aot=true): JDK 25's AOT cache (JEP 483, one-step training with JEP 514) for
+     * the bridge and the shared container of one pod. A training run ({@code -XX:AOTCacheOutput}: the pod started,
+     * {@code bench.pod.aot.trainingMessages} messages per channel, both stopped — each JVM writes its cache at exit),
+     * then {@code bench.pod.aot.rounds} interleaved pairs of pods without and with {@code -XX:AOTCache}: ready times,
+     * RSS and pod resident idle.
+     */
+    private static void aotLever(String connector, Path dir) throws Exception {
+        String name = connectorName(connector);
+        Path bridgeCache = dir.resolve("bridge.aot");
+        Path channelCache = dir.resolve("channels.aot");
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        runPod(
+                connector,
+                dir.resolve("training"),
+                "-XX:AOTCacheOutput=" + bridgeCache,
+                "-XX:AOTCacheOutput=" + channelCache,
+                AOT_TRAINING_MESSAGES,
+                true);
+        long trainingMs = (System.nanoTime() - t0) / 1_000_000;
+        if (!Files.isRegularFile(bridgeCache) || !Files.isRegularFile(channelCache)) {
+            throw new IllegalStateException("the training run wrote no AOT cache: " + bridgeCache + " "
+                    + Files.exists(bridgeCache) + ", " + channelCache + " " + Files.exists(channelCache));
+        }
+        String header = String.format(
+                "aot %-18s AOT cache trained on %d msgs/channel (training run with cache creation %,d ms): bridge cache"
+                        + " %.1f MB, container cache %.1f MB",
+                name, AOT_TRAINING_MESSAGES, trainingMs, Files.size(bridgeCache) / 1e6, Files.size(channelCache) / 1e6);
+        System.out.println(header);
+        REPORT.add(header);
+        for (int round = 1; round <= AOT_ROUNDS; round++) {
+            for (boolean aot : new boolean[] {false, true}) {
+                PodRun run = runPod(
+                        connector,
+                        dir.resolve("round-" + round + (aot ? "-aot" : "-cds")),
+                        // AOTMode=on: a cache the JVM cannot use stops it, instead of a silent fall-back
+                        aot ? "-XX:AOTMode=on -XX:AOTCache=" + bridgeCache : "",
+                        aot ? "-XX:AOTMode=on -XX:AOTCache=" + channelCache : "",
+                        0,
+                        false);
+                String row = String.format(
+                        "aot %-18s %-17s bridge listening %5d ms, ready %5d ms; container ready %5d ms; idle RSS %5.1f"
+                                + " + %5.1f = %6.1f (bridge %s; container %s); %s  [load %s]",
+                        name,
+                        aot ? "with AOT cache" : "default CDS",
+                        run.bridgeListeningMs(),
+                        run.bridgeReadyMs(),
+                        run.containerReadyMs(),
+                        mib(run.idleStatus()[0].vmRssKiB()),
+                        mib(run.idleStatus()[1].vmRssKiB()),
+                        run.idleRssMib(),
+                        split(run.idleStatus()[0]),
+                        split(run.idleStatus()[1]),
+                        podResident(run.idlePages()),
+                        Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                System.out.println(row);
+                REPORT.add(row);
             }
         }
     }
