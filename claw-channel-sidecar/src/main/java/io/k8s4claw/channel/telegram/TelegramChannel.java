@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Telegram via the Bot API.
  *
- * <p><b>Long polling</b> (default): {@code getUpdates} with {@code timeout} (HTTP read timeout above it);
+ * <p><b>Long polling</b> (default): {@code getUpdates} with {@code timeout} (HTTP read timeout above it), except
+ * the first poll after start or a failure, which asks for no wait so that {@code /readyz} turns ready as soon as
+ * Telegram answers (a long poll answers only when a message comes or after the timeout);
  * the updates of a batch are published to the bus and the {@code offset} (which confirms, i.e. deletes,
  * updates on Telegram's side) is advanced only once the bridge acked all of them. So a crash or a bridge
  * outage leads to redelivery (absorbed by the bridge by message id = {@code update_id}), never to loss.
@@ -147,19 +149,26 @@ public final class TelegramChannel implements PlatformChannel {
 
     private void pollLoop() {
         int failures = 0;
+        boolean polling = false;
         while (!closing && !status.isFailed()) {
             try {
+                // Until Telegram has answered once (at start, after a failure) the poll does not wait: a long poll
+                // answers only when a message comes or after pollTimeoutSeconds (25 s by default), and the channel
+                // is not ready before Telegram has answered.
+                int timeout = polling ? pollTimeoutSeconds : 0;
                 Json req = Json.object()
                         .put("offset", offset)
-                        .put("timeout", pollTimeoutSeconds)
+                        .put("timeout", timeout)
                         .put("limit", 100);
                 req.putArray("allowed_updates").add("message");
-                Json updates = api.call("getUpdates", req, Duration.ofSeconds(pollTimeoutSeconds + 10L));
+                Json updates = api.call("getUpdates", req, Duration.ofSeconds(timeout + 10L));
                 failures = 0;
+                polling = true;
                 status.connected("long polling");
                 handleBatch(updates);
             } catch (PlatformException e) {
                 if (closing) return;
+                polling = false;
                 if (e.kind() == PlatformException.Kind.AUTH) {
                     status.failed("Telegram refused TELEGRAM_BOT_TOKEN; put a valid token from @BotFather in the "
                             + "channel's Secret and restart");

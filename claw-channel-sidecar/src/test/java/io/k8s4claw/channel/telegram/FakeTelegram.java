@@ -34,6 +34,9 @@ public final class FakeTelegram implements AutoCloseable {
     private final AtomicLong nextMessageId = new AtomicLong(5000);
     public volatile boolean conflict;
     public final List<Long> offsetsSeen = new CopyOnWriteArrayList<>();
+    /** The {@code timeout} of every getUpdates, in order. */
+    public final List<Long> pollTimeoutsSeen = new CopyOnWriteArrayList<>();
+
     public final BlockingQueue<JsonNode> sent = new LinkedBlockingQueue<>();
     public final List<JsonNode> sendAttempts = new CopyOnWriteArrayList<>();
     private final Deque<MockResponse> scriptedSends = new ArrayDeque<>();
@@ -103,6 +106,7 @@ public final class FakeTelegram implements AutoCloseable {
     }
 
     private synchronized MockResponse getUpdates(JsonNode body) throws InterruptedException {
+        pollTimeoutsSeen.add(body.path("timeout").asLong(0));
         if (conflict) {
             return error(
                     409,

@@ -125,6 +125,32 @@ class TelegramChannelTest {
         assertThat(bot).isLessThan(human);
     }
 
+    /**
+     * A long poll answers only when a message comes or after pollTimeoutSeconds (25 s by default): the channel must not
+     * wait for one before it reports ready, at start or after a failure.
+     */
+    @Test
+    void theFirstPollDoesNotWaitSoTheChannelIsReadyAtOnce() throws Exception {
+        telegram = new FakeTelegram(TOKEN);
+        telegram.conflict = true;
+        start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> telegram.pollTimeoutsSeen.size() >= 2);
+        telegram.conflict = false;
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> sidecar.host.platform().status().isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> telegram.pollTimeoutsSeen.size() >= 4);
+        List<Long> timeouts = List.copyOf(telegram.pollTimeoutsSeen);
+        int firstAnswered = timeouts.size() - 1;
+        while (firstAnswered > 0 && timeouts.get(firstAnswered - 1) == 1L) firstAnswered--;
+        assertThat(timeouts.subList(0, firstAnswered))
+                .as("every poll until Telegram answered (refused with 409) asks for no wait: %s", timeouts)
+                .containsOnly(0L);
+        assertThat(timeouts.subList(firstAnswered, timeouts.size()))
+                .as("once answered, the channel long-polls with pollTimeoutSeconds: %s", timeouts)
+                .containsOnly(1L)
+                .isNotEmpty();
+    }
+
     @Test
     void conflictIsReportedClearlyAndPollingRecovers() throws Exception {
         telegram = new FakeTelegram(TOKEN);
