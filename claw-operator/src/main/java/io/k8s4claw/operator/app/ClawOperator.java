@@ -83,6 +83,7 @@ public final class ClawOperator implements AutoCloseable {
                 new ClawReconciler(planner, metrics, settings.writePath(), clock, settings.maxReconcileInterval());
         operator.register(clawReconciler, c -> {
             configureNamespaces(c, settings.namespaces());
+            c.withItemStore(ClawReconciler.primaryStore());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
         operator.register(new ClawChannelReconciler(metrics), c -> {
@@ -96,6 +97,7 @@ public final class ClawOperator implements AutoCloseable {
                 c -> configureNamespaces(c, settings.namespaces()));
         operator.register(new SelfConfigAccessReconciler(), c -> {
             configureNamespaces(c, settings.namespaces());
+            c.withItemStore(SelfConfigAccessReconciler.primaryStore());
             settings.maxReconcileInterval().ifPresent(c::withReconciliationMaxInterval);
         });
     }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -30,6 +31,30 @@ final class ChildSignals {
 
     static boolean statefulSetChanged(StatefulSet now, StatefulSet before) {
         return !Objects.equals(statefulSet(now), statefulSet(before));
+    }
+
+    /**
+     * A claim's update matters when its requested size, its capacity (the status shows it), its owner references (the
+     * reclaim policy sets them), labels (which Claw it belongs to) or deletion change. Annotations, the phase and the
+     * bound volume do not: the PV binder writes them (an annotation or two per claim, several times while a claim
+     * waits for a volume) and no reconcile reads them.
+     */
+    static boolean claimChanged(PersistentVolumeClaim now, PersistentVolumeClaim before) {
+        return !Objects.equals(claim(now), claim(before));
+    }
+
+    private static List<Object> claim(PersistentVolumeClaim pvc) {
+        var m = pvc.getMetadata();
+        List<Object> signal = new ArrayList<>();
+        signal.add(m.getDeletionTimestamp());
+        signal.add(m.getLabels());
+        signal.add(m.getOwnerReferences());
+        signal.add(
+                pvc.getSpec() == null || pvc.getSpec().getResources() == null
+                        ? null
+                        : pvc.getSpec().getResources().getRequests());
+        signal.add(pvc.getStatus() == null ? null : pvc.getStatus().getCapacity());
+        return signal;
     }
 
     private static List<Object> pod(Pod pod) {

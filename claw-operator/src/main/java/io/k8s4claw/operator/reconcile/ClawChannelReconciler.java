@@ -2,6 +2,8 @@ package io.k8s4claw.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -19,6 +21,7 @@ import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawChannelStatus;
+import io.k8s4claw.api.v1alpha1.ClawSpec;
 import io.k8s4claw.api.validation.FieldError;
 import io.k8s4claw.operator.app.OperatorMetrics;
 import io.k8s4claw.operator.desired.ClawValidation;
@@ -51,6 +54,11 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
         claws = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Claw.class, ClawChannel.class)
                         .withName("claws-of-channels")
+                        // Only which Claws name which channels matters here: a Claw's status writes (several while
+                        // it starts) and other spec changes are not this controller's business, and its cache keeps
+                        // of each Claw its metadata and channel references, not a second copy of every Claw.
+                        .withOnUpdateFilter((now, before) -> !channelNames(now).equals(channelNames(before)))
+                        .withItemStore(new ChannelRefsStore())
                         .withSecondaryToPrimaryMapper(claw ->
                                 claw.getSpec() == null || claw.getSpec().getChannels() == null
                                         ? Set.of()
@@ -63,6 +71,31 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
                         .build(),
                 context);
         return List.of(claws);
+    }
+
+    private static List<String> channelNames(Claw claw) {
+        return claw.getSpec() == null || claw.getSpec().getChannels() == null
+                ? List.of()
+                : claw.getSpec().getChannels().stream().map(ChannelRef::getName).toList();
+    }
+
+    /** Keeps of each Claw what {@link #referencingClaws} reads: its metadata (no managed fields) and spec.channels. */
+    static final class ChannelRefsStore extends BasicItemStore<Claw> {
+
+        ChannelRefsStore() {
+            super(Cache::metaNamespaceKeyFunc);
+        }
+
+        @Override
+        public Claw put(String key, Claw claw) {
+            Claw slim = new Claw();
+            claw.getMetadata().setManagedFields(null);
+            slim.setMetadata(claw.getMetadata());
+            ClawSpec spec = new ClawSpec();
+            spec.setChannels(claw.getSpec() == null ? null : claw.getSpec().getChannels());
+            slim.setSpec(spec);
+            return super.put(key, slim);
+        }
     }
 
     /** Names of the Claws (same namespace, not yet gone) whose spec.channels name this channel, sorted. */

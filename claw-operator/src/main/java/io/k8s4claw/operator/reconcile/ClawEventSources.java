@@ -92,7 +92,11 @@ final class ClawEventSources {
         networkPolicies = owned(context, NetworkPolicy.class, owned);
         ingresses = owned(context, Ingress.class, owned);
         pdbs = owned(context, PodDisruptionBudget.class, owned);
-        claims = owned(context, PersistentVolumeClaim.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE);
+        claims = owned(
+                context,
+                PersistentVolumeClaim.class,
+                ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE,
+                ChildSignals::claimChanged);
         // The Claw's pod, read (never written) for per-container readiness: runtime, bridge, each channel sidecar.
         pods = owned(context, Pod.class, ClawApi.LABEL_NAME + "=" + ClawApi.LABEL_NAME_VALUE, ChildSignals::podChanged);
         channels = new InformerEventSource<>(
@@ -126,7 +130,10 @@ final class ClawEventSources {
      * each creating its generated Secret made that walk quadratic).
      */
     private Set<ResourceID> secretToClaws(HasMetadata secret, IndexerResourceCache<Claw> primaries) {
-        Set<ResourceID> out = new HashSet<>(byInstanceLabel(secret));
+        // A Secret the operator wrote (its label) reaches its Claw through the whole-Secret informer, which also knows
+        // the operator's own writes and drops their echo; mapping it here too made every generated Secret's creation
+        // a second, empty reconcile of its Claw.
+        Set<ResourceID> out = new HashSet<>(writtenByUs(secret) ? Set.of() : byInstanceLabel(secret));
         String namespace = secret.getMetadata().getNamespace();
         String key = namespace + "/" + secret.getMetadata().getName();
         primaries.byIndex(BY_SECRET, key).forEach(claw -> out.add(ResourceID.fromResource(claw)));
@@ -140,6 +147,11 @@ final class ClawEventSources {
                                 namespace + "/" + channel.getMetadata().getName())
                         .forEach(claw -> out.add(ResourceID.fromResource(claw))));
         return out;
+    }
+
+    private static boolean writtenByUs(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null && ClawLabels.MANAGED_BY_VALUE.equals(labels.get(ClawApi.LABEL_MANAGED_BY));
     }
 
     private static Set<ResourceID> byInstanceLabel(HasMetadata object) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -89,6 +90,8 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
     private final AutoUpdates autoUpdates;
     /** Per Claw, what its last render wrote (a few hundred bytes each): see {@link RenderMemo}. */
     private final Map<ResourceID, RenderMemo> memos = new ConcurrentHashMap<>();
+    /** Per Claw, the {@link #validationKey} of the last version that validated without errors. */
+    private final Map<ResourceID, String> validated = new ConcurrentHashMap<>();
 
     private volatile KubernetesClient metadataClient;
     /** The operator's client, for the pre-update archive (which auto-update asks without one). */
@@ -123,6 +126,14 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         this.planner = planner;
         this.metrics = metrics;
         this.writePath = writePath;
+    }
+
+    /**
+     * The cache of Claws for this controller: without managed fields (on a real apiserver a field-ownership tree per
+     * writer, a large part of each Claw, and copied with it on every reconcile), which nothing here reads.
+     */
+    public static ItemStore<Claw> primaryStore() {
+        return new SlimStore<>();
     }
 
     @Override
@@ -163,9 +174,17 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         ClawStatus previous = claw.getStatus();
         String namespace = claw.getMetadata().getNamespace();
 
-        List<FieldError> errors = planner.validate(claw);
-        if (!errors.isEmpty()) {
-            return invalid(claw, errors, events, context);
+        // Validation reads only the Claw's name and spec, which a generation names: a Claw found valid at this
+        // generation is not validated again on each of the reconciles its children's events cause.
+        ResourceID id = ResourceID.fromResource(claw);
+        String version = validationKey(claw);
+        if (!version.equals(validated.get(id))) {
+            List<FieldError> errors = planner.validate(claw);
+            if (!errors.isEmpty()) {
+                validated.remove(id);
+                return invalid(claw, errors, events, context);
+            }
+            validated.put(id, version);
         }
 
         List<ChannelRef> refs = claw.getSpec().getChannels() == null
@@ -215,7 +234,6 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                         .get()));
         // The last render of this Claw still holds (same inputs, the cluster still shows what it wrote): skip
         // rendering and hashing every child (RenderMemo). Otherwise render, and write what differs.
-        ResourceID id = ResourceID.fromResource(claw);
         String inputs = RenderMemo.fingerprint(update.claw(), channels, secretHashes);
         RenderMemo memo = memos.get(id);
         DesiredState desired = null;
@@ -679,6 +697,15 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
         return s;
     }
 
+    /**
+     * The version of what validation reads: uid and generation (the apiserver bumps it on every spec change); where a
+     * server keeps no generation, the resourceVersion (any change).
+     */
+    static String validationKey(Claw claw) {
+        var m = claw.getMetadata();
+        return m.getUid() + "/" + (m.getGeneration() != null ? "g" + m.getGeneration() : "rv" + m.getResourceVersion());
+    }
+
     private static Quantity requested(PersistentVolumeClaim pvc) {
         return pvc.getSpec() == null
                         || pvc.getSpec().getResources() == null
@@ -807,6 +834,7 @@ public final class ClawReconciler implements Reconciler<Claw>, Cleaner<Claw> {
                                 + archiveOutcome);
         metrics.forget(claw.getMetadata().getNamespace(), claw.getMetadata().getName());
         memos.remove(ResourceID.fromResource(claw));
+        validated.remove(ResourceID.fromResource(claw));
         return DeleteControl.defaultDelete();
     }
 

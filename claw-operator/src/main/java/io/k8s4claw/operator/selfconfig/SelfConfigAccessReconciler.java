@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -37,6 +40,23 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
 
     public static final String NAME = "claw-self-config-access";
     private static final Logger LOG = LoggerFactory.getLogger(SelfConfigAccessReconciler.class);
+
+    /**
+     * The cache of Claws for this controller: what {@link #reconcile} reads (metadata and spec), without the status and
+     * managed fields, which the Claw controller's own cache holds.
+     */
+    public static ItemStore<Claw> primaryStore() {
+        return new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
+            @Override
+            public Claw put(String key, Claw claw) {
+                Claw slim = new Claw();
+                claw.getMetadata().setManagedFields(null);
+                slim.setMetadata(claw.getMetadata());
+                slim.setSpec(claw.getSpec());
+                return super.put(key, slim);
+            }
+        };
+    }
 
     @Override
     public List<EventSource<?, Claw>> prepareEventSources(EventSourceContext<Claw> context) {

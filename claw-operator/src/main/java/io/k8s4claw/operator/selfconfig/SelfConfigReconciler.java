@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -100,10 +102,16 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
                         ? List.of()
                         : List.of(r.getMetadata().getNamespace() + "/"
                                 + r.getSpec().getClawRef())));
-        // A Claw's change may override an applied request (or create the Claw a pending one names).
+        // A Claw's change may override an applied request (or create the Claw a pending one names). Only spec
+        // changes can (a new generation); the Claw is read from the API when it matters, so the cache keeps only
+        // each Claw's metadata: its status writes and its spec are not held, or acted on, a second time here.
         InformerEventSource<Claw, ClawSelfConfig> claws = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Claw.class, ClawSelfConfig.class)
                         .withName("claws-of-self-configs")
+                        .withOnUpdateFilter((now, before) -> !Objects.equals(
+                                now.getMetadata().getGeneration(),
+                                before.getMetadata().getGeneration()))
+                        .withItemStore(new MetadataOnlyStore())
                         .withSecondaryToPrimaryMapper(claw -> requests
                                 .byIndex(
                                         BY_CLAW,
@@ -115,6 +123,22 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
                         .build(),
                 context);
         return List.of(claws);
+    }
+
+    /** Keeps of each Claw its metadata, without managed fields. */
+    static final class MetadataOnlyStore extends BasicItemStore<Claw> {
+
+        MetadataOnlyStore() {
+            super(Cache::metaNamespaceKeyFunc);
+        }
+
+        @Override
+        public Claw put(String key, Claw claw) {
+            Claw slim = new Claw();
+            claw.getMetadata().setManagedFields(null);
+            slim.setMetadata(claw.getMetadata());
+            return super.put(key, slim);
+        }
     }
 
     @Override

@@ -36,6 +36,19 @@ class HealthServerTest {
                             "claw_operator_reconciliation_duration_seconds_count{kind=\"Claw\"} 2",
                             "claw_operator_managed_claws{phase=\"Running\"} 1.0",
                             "claw_operator_managed_claws{phase=\"Failed\"} 1.0");
+            // name[]= selects metrics (a counter by its _total name too); nothing else is rendered.
+            String some = get(
+                            http,
+                            base + "/metrics?name%5B%5D=claw_operator_managed_claws"
+                                    + "&name[]=claw_operator_reconciliations_total")
+                    .body();
+            assertThat(some)
+                    .contains(
+                            "claw_operator_reconciliations_total{kind=\"Claw\"} 2.0",
+                            "claw_operator_managed_claws{phase=\"Running\"} 1.0")
+                    .doesNotContain(
+                            "claw_operator_reconciliation_errors_total",
+                            "claw_operator_reconciliation_duration_seconds");
         }
     }
 

@@ -10,6 +10,7 @@ import io.k8s4claw.api.v1alpha1.ClawChannel;
 import io.k8s4claw.api.v1alpha1.ClawPhase;
 import io.k8s4claw.operator.realcluster.KubeletStandIn;
 import io.k8s4claw.operator.realcluster.RealCluster;
+import io.k8s4claw.testkit.install.GoModuleBuild;
 import io.k8s4claw.testkit.kubernetes.AuditLog;
 import io.k8s4claw.testkit.kubernetes.ControlPlaneInstaller;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
@@ -79,14 +80,18 @@ class OperatorConvergenceBenchmark {
                 ControlPlaneInstaller.ensureBuilt(),
                 LocalControlPlane.Options.defaults()
                         .withControllerQps(1000)
-                        .withProfiling(Integer.getInteger("bench.apiserverProfile", 0) > 0))) {
+                        .withProfiling(Integer.getInteger("bench.apiserverProfile", 0) > 0)
+                        .withApiserverGogc(Integer.getInteger("bench.apiserverGogc", 0)))) {
             RealCluster real = RealCluster.prepare(plane);
             Path kubeconfig = real.operatorKubeconfig();
             line(
-                    "Kubernetes %s (kube-apiserver, etcd %s, kube-controller-manager) on %d cores; operator: its "
+                    "Kubernetes %s (kube-apiserver%s, etcd %s, kube-controller-manager) on %d cores; operator: its "
                             + "own JVM (%s), %s;"
                             + " write path %s",
                     plane.binaries().kubernetesVersion(),
+                    Integer.getInteger("bench.apiserverGogc", 0) > 0
+                            ? " with GOGC=" + Integer.getInteger("bench.apiserverGogc")
+                            : "",
                     plane.binaries().etcdVersion(),
                     Runtime.getRuntime().availableProcessors(),
                     Runtime.version(),
@@ -107,6 +112,7 @@ class OperatorConvergenceBenchmark {
                         Run second = run(real, admin, operator, nsB, claws);
                         profile.join();
                         line("%s", second.line("main"));
+                        reportProfile(plane);
                         Map<String, Long> cpuEnd = cpu(plane, operator);
                         line("time per Claw, main vs baseline: %.2fx", second.perClawMillis() / first.perClawMillis());
                         line(
@@ -302,6 +308,7 @@ class OperatorConvergenceBenchmark {
         }
         // Cheap wait on the operator's own phase gauge, then confirm against the API.
         long[] printed = {0};
+        long[] checkedFailures = {0};
         await().atMost(Duration.ofMinutes(30))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> {
@@ -310,11 +317,20 @@ class OperatorConvergenceBenchmark {
                                 + (long) (operator.lastManagedRunning - runningBefore) + " of " + count
                                 + " Claws Running");
                     }
-                    if (printed[0] == 0 && (System.nanoTime() - start) > 20_000_000_000L) {
+                    long elapsed = System.nanoTime() - start;
+                    if (printed[0] == 0 && elapsed > 20_000_000_000L && checkedFailures[0] < elapsed / 5_000_000_000L) {
                         // A pod the StatefulSet controller cannot create never becomes ready: say why instead of
-                        // waiting.
-                        admin.v1().events().inNamespace(ns).list().getItems().stream()
-                                .filter(e -> "FailedCreate".equals(e.getReason()))
+                        // waiting. Every 5 s and by field selector: listing every event of the namespace each poll
+                        // was load of the benchmark's own on the apiserver.
+                        checkedFailures[0] = elapsed / 5_000_000_000L;
+                        admin
+                                .v1()
+                                .events()
+                                .inNamespace(ns)
+                                .withField("reason", "FailedCreate")
+                                .list()
+                                .getItems()
+                                .stream()
                                 .findFirst()
                                 .ifPresent(e -> {
                                     throw new IllegalStateException("pods are refused: " + e.getMessage());
@@ -355,6 +371,19 @@ class OperatorConvergenceBenchmark {
                 .forEach(e -> line(
                         "  %s: all writers: %s %d (%.2f per Claw)",
                         ns, e.getKey(), e.getValue(), (double) e.getValue() / count));
+        // Everyone's reads (get, list, watch) too: a benchmark's own polling or a controller's relisting shows here.
+        all.stream()
+                .filter(r -> !r.isWrite())
+                .collect(Collectors.groupingBy(
+                        r -> r.username().replace("system:serviceaccount:", "") + " " + requestKind(r),
+                        Collectors.counting()))
+                .entrySet()
+                .stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(8)
+                .forEach(e -> line(
+                        "  %s: all readers: %s %d (%.2f per Claw)",
+                        ns, e.getKey(), e.getValue(), (double) e.getValue() / count));
         line(
                 "  %s: %.0f reconciles of a Claw (%.1f per Claw)",
                 ns,
@@ -374,7 +403,9 @@ class OperatorConvergenceBenchmark {
     /**
      * {@code -Dbench.apiserverProfile=<seconds>}: kube-apiserver's own CPU profile (Go pprof) over the first seconds
      * of the main run, written to {@code target/benchmark/kube-apiserver.pprof}; read it with
-     * {@code go tool pprof -top <kube-apiserver binary> <file>}.
+     * {@code go tool pprof -top <kube-apiserver binary> <file>}. {@link #reportProfile} checks what arrived (a
+     * profile is gzip; anything else is the server's answer, e.g. a 404 when profiling is off) and prints its top
+     * entries.
      */
     static Thread apiserverProfile(LocalControlPlane plane) {
         int seconds = Integer.getInteger("bench.apiserverProfile", 0);
@@ -387,12 +418,13 @@ class OperatorConvergenceBenchmark {
                 Process curl = new ProcessBuilder(
                                 "curl",
                                 "-sS",
+                                "--fail-with-body",
                                 "--cacert",
                                 plane.caCertificate().toString(),
                                 "-H",
                                 "Authorization: Bearer " + plane.adminToken(),
                                 "-o",
-                                OUT.resolveSibling("kube-apiserver.pprof").toString(),
+                                PROFILE.toString(),
                                 plane.serverUrl() + "/debug/pprof/profile?seconds=" + seconds)
                         .inheritIO()
                         .start();
@@ -405,6 +437,47 @@ class OperatorConvergenceBenchmark {
         });
         thread.start();
         return thread;
+    }
+
+    static final Path PROFILE = OUT.resolveSibling("kube-apiserver.pprof");
+
+    /** What the profile holds: its top entries by cumulative CPU (Go's pprof), or why there is none. */
+    void reportProfile(LocalControlPlane plane) throws IOException, InterruptedException {
+        if (Integer.getInteger("bench.apiserverProfile", 0) <= 0) {
+            return;
+        }
+        byte[] head = Files.exists(PROFILE) ? Files.readAllBytes(PROFILE) : new byte[0];
+        if (head.length < 2 || (head[0] & 0xff) != 0x1f || (head[1] & 0xff) != 0x8b) {
+            line(
+                    "kube-apiserver profile: none (%s)",
+                    head.length == 0
+                            ? "nothing received"
+                            : "the server answered: " + new String(head, StandardCharsets.UTF_8).strip());
+            return;
+        }
+        Process pprof;
+        try {
+            pprof = new ProcessBuilder(
+                            GoModuleBuild.goBinary(),
+                            "tool",
+                            "pprof",
+                            "-top",
+                            "-cum",
+                            "-nodecount=40",
+                            plane.binaries().kubeApiserver().toString(),
+                            PROFILE.toString())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            line("kube-apiserver profile: %s (%d bytes; no Go to read it: %s)", PROFILE, head.length, e.getMessage());
+            return;
+        }
+        List<String> lines = new String(pprof.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+        pprof.waitFor(60, TimeUnit.SECONDS);
+        line("kube-apiserver profile %s, top by cumulative CPU:", PROFILE);
+        lines.forEach(l -> line("  %s", l));
     }
 
     /** {@code VERB resource[/subresource]} of a request: what the per-Claw counts are made of. */
@@ -543,7 +616,9 @@ class OperatorConvergenceBenchmark {
         /** Sum of a metric's samples whose labels contain {@code labelMatch}. */
         double metric(String name, String labelMatch) {
             try {
-                String body = get("/metrics").body();
+                // Only this metric: the whole page has a series per Claw for each per-Claw gauge (thousands of lines),
+                // which the operator would render and this JVM parse every half second of the wait.
+                String body = get("/metrics?name[]=" + name).body();
                 double sum = 0;
                 Matcher m = SAMPLE.matcher(body);
                 while (m.find()) {

@@ -19,6 +19,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -48,20 +49,27 @@ public final class LocalControlPlane implements AutoCloseable {
 
     /**
      * How to start. {@code controllerQps} is the controller manager's client rate (its default, 20/s, starves a
-     * 1,000-Claw run); {@code profiling} serves kube-apiserver's Go profiles at {@code /debug/pprof} (benchmarks).
+     * 1,000-Claw run); {@code profiling} serves kube-apiserver's Go profiles at {@code /debug/pprof} (benchmarks);
+     * {@code apiserverGogc} is kube-apiserver's {@code GOGC} (0: Go's default, 100), for measuring what its garbage
+     * collector costs.
      */
-    public record Options(boolean controllerManager, int controllerQps, Duration startTimeout, boolean profiling) {
+    public record Options(
+            boolean controllerManager, int controllerQps, Duration startTimeout, boolean profiling, int apiserverGogc) {
 
         public static Options defaults() {
-            return new Options(true, 200, Duration.ofSeconds(90), false);
+            return new Options(true, 200, Duration.ofSeconds(90), false, 0);
         }
 
         public Options withControllerQps(int qps) {
-            return new Options(controllerManager, qps, startTimeout, profiling);
+            return new Options(controllerManager, qps, startTimeout, profiling, apiserverGogc);
         }
 
         public Options withProfiling(boolean on) {
-            return new Options(controllerManager, controllerQps, startTimeout, on);
+            return new Options(controllerManager, controllerQps, startTimeout, on, apiserverGogc);
+        }
+
+        public Options withApiserverGogc(int gogc) {
+            return new Options(controllerManager, controllerQps, startTimeout, profiling, gogc);
         }
     }
 
@@ -186,6 +194,7 @@ public final class LocalControlPlane implements AutoCloseable {
             Path certDir = runDir.resolve("apiserver-certs");
             apiserver = launch(
                     "kube-apiserver",
+                    options.apiserverGogc() > 0 ? Map.of("GOGC", String.valueOf(options.apiserverGogc())) : Map.of(),
                     List.of(
                             binaries.kubeApiserver().toString(),
                             "--etcd-servers=" + etcdUrl,
@@ -253,11 +262,15 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     private Process launch(String name, List<String> command) throws IOException {
+        return launch(name, Map.of(), command);
+    }
+
+    private Process launch(String name, Map<String, String> environment, List<String> command) throws IOException {
         Path log = runDir.resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         processes.add(process);
         return process;
     }
