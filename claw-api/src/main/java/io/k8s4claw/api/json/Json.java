@@ -23,18 +23,20 @@ import java.util.Objects;
  * never returns null, {@link #asText(String)}, {@link #hasNonNull} ...) so code reads the same.
  *
  * <p>Parsing is strict RFC 8259: one value, no trailing tokens, no comments, ASCII digits, no leading zeros.
- * On purpose it also refuses two things Jackson takes: a lone surrogate escape ({@code "\ud800"}: such text
- * cannot be carried in UTF-8 without being altered) and nesting deeper than 200 levels. Bytes that are not UTF-8
- * are refused, never replaced. A {@link ParseException} names the line, column and byte offset of the problem.
- * Duplicate fields: the last one wins. Objects keep their fields in document (or insertion) order.
+ * On purpose it also refuses two things Jackson takes: a lone surrogate escape (<code>"&#92;ud800"</code>: such
+ * text cannot be carried in UTF-8 without being altered) and more than {@value #DEFAULT_MAX_DEPTH} nested
+ * containers. Bytes that are not UTF-8 are refused, never replaced. A {@link ParseException} names the line,
+ * column and byte offset of the problem. Duplicate fields: the last one wins. Objects keep their fields in
+ * document (or insertion) order.
  *
  * <p>Numbers: integers that fit a {@code long} are held as one, others (big integers, fractions, exponents) as
  * {@link BigDecimal}, so nothing parsed is rounded (printing gives the same value, {@code 1e3} as {@code 1E+3}).
- * Doubles put with
- * {@link #put(String, double)} print as {@link Double#toString}; NaN and infinities print as {@code null}.
+ * Doubles put with {@link #put(String, double)} print as {@link Double#toString}; NaN and infinities print as
+ * {@code null}.
  *
- * <p>Printing ({@link #toString()}) is compact, with no whitespace; strings escape {@code "}, {@code \},
- * control characters and U+2028/U+2029 and nothing else (non-ASCII text is printed as is).
+ * <p>Printing ({@link #toString()}) is compact, with no whitespace, and byte for byte what Jackson's default
+ * {@code writeValueAsString} gives for the same tree: strings escape {@code "}, {@code \\} and control characters
+ * ({@code \\u00XX} in upper-case hex unless there is a short escape) and nothing else.
  *
  * <p>Nodes built with {@link #object()} / {@link #array()} are mutable, parsed ones too; a node is not safe for
  * concurrent mutation. The shared constants ({@link #nullNode()}, booleans, the missing node) are immutable.
@@ -112,27 +114,44 @@ public final class Json implements Iterable<Json> {
 
     /** A JSON document that could not be parsed; says where. */
     public static final class ParseException extends Exception {
+        private final String problem;
         private final int line;
         private final int column;
         private final long offset;
+        private final int index;
 
-        ParseException(String problem, int line, int column, long offset) {
+        ParseException(String problem, int line, int column, long offset, int index) {
             super(problem + " (line " + line + ", column " + column + ", byte " + offset + ")");
+            this.problem = problem;
             this.line = line;
             this.column = column;
             this.offset = offset;
+            this.index = index;
         }
 
+        /** What is wrong, without the position. */
+        public String problem() {
+            return problem;
+        }
+
+        /** 1-based line of the problem. */
         public int line() {
             return line;
         }
 
+        /** 1-based column (in chars) of the problem on its line. */
         public int column() {
             return column;
         }
 
+        /** 0-based offset of the problem in the UTF-8 bytes of the document. */
         public long offset() {
             return offset;
+        }
+
+        /** 0-based offset of the problem in the document's chars (the index into the parsed {@code String}). */
+        public int index() {
+            return index;
         }
     }
 
@@ -165,14 +184,29 @@ public final class Json implements Iterable<Json> {
                                     : " cannot start or continue a character here"),
                     line,
                     column,
-                    at);
+                    at,
+                    decoded.length());
         }
         return out.flip().toString();
     }
 
     /** Parses a document: exactly one JSON value, optionally surrounded by whitespace. */
     public static Json parse(String text) throws ParseException {
-        Parser p = new Parser(text);
+        return parse(text, DEFAULT_MAX_DEPTH);
+    }
+
+    /** The nesting {@link #parse(String)} allows: 200 arrays or objects inside each other, values in the last. */
+    public static final int DEFAULT_MAX_DEPTH = 200;
+
+    /**
+     * Parses a document nested at most {@code maxDepth} levels (1 to {@value #DEFAULT_MAX_DEPTH}): a protocol
+     * whose frames are shallow can refuse deeper ones before building them.
+     */
+    public static Json parse(String text, int maxDepth) throws ParseException {
+        if (maxDepth < 1 || maxDepth > DEFAULT_MAX_DEPTH) {
+            throw new IllegalArgumentException("maxDepth must be 1.." + DEFAULT_MAX_DEPTH + ", got " + maxDepth);
+        }
+        Parser p = new Parser(text, maxDepth);
         p.skipWs();
         Json v = p.value(0);
         p.skipWs();
@@ -181,12 +215,13 @@ public final class Json implements Iterable<Json> {
     }
 
     private static final class Parser {
-        private static final int MAX_DEPTH = 200;
         final String s;
+        final int maxDepth;
         int pos;
 
-        Parser(String s) {
+        Parser(String s, int maxDepth) {
             this.s = s;
+            this.maxDepth = maxDepth;
         }
 
         ParseException error(String problem) {
@@ -200,8 +235,9 @@ public final class Json implements Iterable<Json> {
                     col++;
                 }
             }
-            long bytes = s.substring(0, Math.min(pos, s.length())).getBytes(StandardCharsets.UTF_8).length;
-            return new ParseException(problem, line, col, bytes);
+            int index = Math.min(pos, s.length());
+            long bytes = s.substring(0, index).getBytes(StandardCharsets.UTF_8).length;
+            return new ParseException(problem, line, col, bytes, index);
         }
 
         void skipWs() {
@@ -213,11 +249,11 @@ public final class Json implements Iterable<Json> {
         }
 
         Json value(int depth) throws ParseException {
-            if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
             if (pos >= s.length()) throw error("unexpected end of input, expected a value");
             char c = s.charAt(pos);
             switch (c) {
                 case '{' -> {
+                    nest(depth);
                     pos++;
                     Json obj = object();
                     skipWs();
@@ -243,6 +279,7 @@ public final class Json implements Iterable<Json> {
                     }
                 }
                 case '[' -> {
+                    nest(depth);
                     pos++;
                     Json arr = array();
                     skipWs();
@@ -282,6 +319,11 @@ public final class Json implements Iterable<Json> {
                     throw error("unexpected '" + c + "', expected a value");
                 }
             }
+        }
+
+        /** A container inside {@code depth} others: refused beyond {@code maxDepth} levels, as Jackson's limit. */
+        void nest(int depth) throws ParseException {
+            if (depth + 1 > maxDepth) throw error("nested deeper than " + maxDepth + " levels");
         }
 
         boolean peek(char c) {
@@ -520,6 +562,21 @@ public final class Json implements Iterable<Json> {
         return false;
     }
 
+    /**
+     * Whether this is a number within a {@code long}'s range (as Jackson's: a fraction too, {@link #asLong()}
+     * truncates it); false for every other node, text included.
+     */
+    public boolean canConvertToLong() {
+        if (type != Type.NUMBER) return false;
+        if (value instanceof Long) return true;
+        if (value instanceof BigDecimal bd) return bd.compareTo(LONG_MIN) >= 0 && bd.compareTo(LONG_MAX) <= 0;
+        double d = ((Number) value).doubleValue();
+        return d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
+    }
+
+    private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     /** Elements of an array, fields of an object, 0 otherwise. */
     public int size() {
         return switch (type) {
@@ -738,6 +795,9 @@ public final class Json implements Iterable<Json> {
         }
     }
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** As Jackson writes a string by default, so that a frame's bytes do not depend on which of the two wrote it. */
     private static void writeString(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -751,7 +811,7 @@ public final class Json implements Iterable<Json> {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20) sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
                     else sb.append(c);
                 }
             }

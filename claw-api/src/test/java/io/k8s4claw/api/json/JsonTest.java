@@ -108,4 +108,79 @@ class JsonTest {
                 .as("hex digits are ASCII only")
                 .hasMessageContaining("bad \\u escape");
     }
+
+    @Test
+    void printsStringsByteForByteAsJacksonDoes() throws Exception {
+        StringBuilder every = new StringBuilder();
+        for (char c = 0; c < 0x80; c++) {
+            every.append(c);
+        }
+        every.append("\u00e9\u2028\u2029\ud83d\ude00\ufeff");
+        Json o = Json.object()
+                .put("s", every.toString())
+                .put("n", -7L)
+                .put("t", true)
+                .putNull("z");
+        o.putArray("a").add("x").add(Long.MAX_VALUE).add(Json.object());
+        assertThat(o.toString()).isEqualTo(JACKSON.writeValueAsString(JACKSON.readTree(o.toString())));
+        assertThat(Json.quote("\u0001\u001f\u007f")).isEqualTo("\"\\u0001\\u001F\u007f\"");
+    }
+
+    @Test
+    void canConvertToLongAsJacksonDoes() throws Exception {
+        for (String doc : new String[] {
+            "1",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "9223372036854775808",
+            "1.5",
+            "1e3",
+            "1e30",
+            "\"12\"",
+            "true",
+            "null",
+            "{}",
+            "[]"
+        }) {
+            assertThat(Json.parse(doc).canConvertToLong())
+                    .as(doc)
+                    .isEqualTo(JACKSON.readTree(doc).canConvertToLong());
+            if (Json.parse(doc).canConvertToLong()) {
+                assertThat(Json.parse(doc).asLong())
+                        .as(doc)
+                        .isEqualTo(JACKSON.readTree(doc).asLong());
+            }
+        }
+        assertThat(Json.parse("{}").path("seq").canConvertToLong()).isFalse();
+    }
+
+    @Test
+    void nestingLimitCountsContainersAsJacksonsDoes() throws Exception {
+        assertThat(Json.parse("[".repeat(200) + "1" + "]".repeat(200)).isArray())
+                .isTrue();
+        assertThatThrownBy(() -> Json.parse("[".repeat(201) + "]".repeat(201)))
+                .hasMessageContaining("nested deeper than 200 levels");
+        String three = "{\"a\":[{\"b\":1}]}";
+        assertThat(Json.parse(three, 3).path("a").path(0).path("b").asInt()).isEqualTo(1);
+        assertThatThrownBy(() -> Json.parse(three, 2)).isInstanceOfSatisfying(Json.ParseException.class, e -> {
+            assertThat(e.problem()).isEqualTo("nested deeper than 2 levels");
+            assertThat(e.index()).as("the third container's brace").isEqualTo(6);
+        });
+        assertThatThrownBy(() -> Json.parse("1", 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void errorIndexCountsCharsWhereTheOffsetCountsBytes() {
+        assertThatThrownBy(() -> Json.parse("{\"t\":\"\u00e9\u00e9\" x}"))
+                .isInstanceOfSatisfying(Json.ParseException.class, e -> {
+                    assertThat(e.index()).isEqualTo(10);
+                    assertThat(e.offset()).isEqualTo(12);
+                    assertThat(e.problem()).isEqualTo("expected '}' but found 'x'");
+                });
+        byte[] latin1 = "[\"\u00e9\u00e9\u00e9\"]".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> Json.parse(latin1)).isInstanceOfSatisfying(Json.ParseException.class, e -> {
+            assertThat(e.offset()).isEqualTo(2);
+            assertThat(e.index()).isEqualTo(2);
+        });
+    }
 }

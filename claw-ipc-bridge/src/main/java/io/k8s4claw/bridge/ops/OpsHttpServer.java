@@ -1,7 +1,8 @@
 package io.k8s4claw.bridge.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.bus.BusServer;
+import io.k8s4claw.bridge.delivery.DeadLetter;
 import io.k8s4claw.bridge.delivery.DeliveryEngine;
 import io.k8s4claw.bridge.delivery.InboundLedger;
 import io.k8s4claw.bridge.net.EventLoops;
@@ -33,8 +34,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -53,11 +53,6 @@ import org.slf4j.LoggerFactory;
 public final class OpsHttpServer implements AutoCloseable {
 
     private static final Pattern REPLAY = Pattern.compile("/v1/dead-letters/([A-Za-z0-9_-]{1,100})/replay");
-    /** Created on first use: most bridges never list dead letters, and Jackson costs metaspace. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(OpsHttpServer.class);
 
     private final BridgeMetrics metrics;
@@ -223,23 +218,17 @@ public final class OpsHttpServer implements AutoCloseable {
         }
         String path = ex.path();
         if (path.equals("/v1/dead-letters") && ex.method().equals("GET")) {
-            respond(
-                    ex,
-                    200,
-                    "application/json",
-                    Json.MAPPER.writeValueAsString(Map.of("deadLetters", ledger.deadLetters())));
+            respond(ex, 200, "application/json", deadLettersJson(ledger.deadLetters()));
             return;
         }
         Matcher m = REPLAY.matcher(path);
         if (m.matches() && ex.method().equals("POST")) {
             boolean ok = engine.replayDeadLetter(m.group(1));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", m.group(1));
-            body.put("replayed", ok);
+            Json body = Json.object().put("id", m.group(1)).put("replayed", ok);
             if (!ok) {
                 body.put("error", "no dead letter with this id (GET /v1/dead-letters lists them)");
             }
-            respond(ex, ok ? 200 : 404, "application/json", Json.MAPPER.writeValueAsString(body));
+            respond(ex, ok ? 200 : 404, "application/json", body.toString());
             return;
         }
         respond(
@@ -247,6 +236,25 @@ public final class OpsHttpServer implements AutoCloseable {
                 404,
                 "application/json",
                 "{\"error\":\"use GET /v1/dead-letters or POST /v1/dead-letters/{id}/replay\"}");
+    }
+
+    /** {@code {"deadLetters":[…]}}, each dead letter's fields in declaration order (as Jackson wrote it). */
+    static String deadLettersJson(List<DeadLetter> deadLetters) {
+        Json root = Json.object();
+        Json list = root.putArray("deadLetters");
+        for (DeadLetter d : deadLetters) {
+            list.add(Json.object()
+                    .put("id", d.id())
+                    .put("channel", d.channel())
+                    .put("messageId", d.messageId())
+                    .put("conversationId", d.conversationId())
+                    .put("reason", d.reason())
+                    .put("attempts", d.attempts())
+                    .put("acceptedAtMs", d.acceptedAtMs())
+                    .put("deadLetteredAtMs", d.deadLetteredAtMs())
+                    .put("textPreview", d.textPreview()));
+        }
+        return root.toString();
     }
 
     private static void respond(Exchange ex, int status, String type, String body) {

@@ -1,15 +1,12 @@
 package io.k8s4claw.bridge.runtime.hermes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
  * log.
  */
 final class HermesApi {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HermesHttp http;
     private final URI base;
@@ -51,7 +46,7 @@ final class HermesApi {
      * the same JSON (Hermes answers 409 to a reused Idempotency-Key with a different body).
      */
     static String runBody(InboundMessage m) {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("input", inputText(m));
         body.put("session_id", m.sessionKey().hermesSessionId());
         return body.toString();
@@ -88,7 +83,7 @@ final class HermesApi {
                 .set(HttpHeaderNames.CONTENT_TYPE, HermesHttp.JSON);
         return call(HttpMethod.POST, path("v1", "runs"), headers, runBody(m), "POST /v1/runs", (code, body) -> {
             if (code == 202 || code == 200) {
-                JsonNode n = parse(body);
+                Json n = parse(body);
                 String runId = n.path("run_id").asText("");
                 if (runId.isEmpty()) {
                     throw DeliveryException.retryable(
@@ -101,7 +96,7 @@ final class HermesApi {
     }
 
     /** {@code GET /v1/runs/{id}}: the status object, or null on 404. */
-    CompletableFuture<JsonNode> runStatus(String runId) {
+    CompletableFuture<Json> runStatus(String runId) {
         var headers = authed("application/json");
         return call(HttpMethod.GET, path("v1", "runs", runId), headers, null, "GET /v1/runs/{id}", (code, body) -> {
             if (code == 200) {
@@ -137,7 +132,7 @@ final class HermesApi {
     }
 
     CompletableFuture<Void> answerApproval(String runId, String approvalId, String choice) {
-        ObjectNode body = JSON.createObjectNode();
+        Json body = Json.object();
         body.put("choice", choice);
         if (!approvalId.startsWith(RunEventMapper.SYNTHETIC_APPROVAL_PREFIX)) {
             body.put("request_id", approvalId);
@@ -285,7 +280,7 @@ final class HermesApi {
             return "";
         }
         try {
-            JsonNode err = JSON.readTree(body).path("error");
+            Json err = Json.parse(body).path("error");
             if (err.isObject()) {
                 String code = err.path("code").isTextual() ? err.get("code").asText() : "";
                 String msg = err.path("message").asText("");
@@ -294,23 +289,25 @@ final class HermesApi {
             if (err.isTextual()) {
                 return err.asText();
             }
-        } catch (IOException | RuntimeException ignored) {
+        } catch (Json.ParseException | RuntimeException ignored) {
             // not JSON: fall through
         }
         String s = body.strip();
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
-    static JsonNode parse(String body) throws DeliveryException {
+    static Json parse(String body) throws DeliveryException {
+        Json n;
         try {
-            JsonNode n = JSON.readTree(body);
-            if (n == null || !n.isObject()) {
-                throw new IOException("not a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
+            n = Json.parse(body);
+        } catch (Json.ParseException e) {
             throw DeliveryException.retryable(
                     "protocol_error", "Hermes answered with invalid JSON: " + e.getMessage(), null, e);
         }
+        if (!n.isObject()) {
+            throw DeliveryException.retryable(
+                    "protocol_error", "Hermes answered with invalid JSON: not a JSON object", null, null);
+        }
+        return n;
     }
 }

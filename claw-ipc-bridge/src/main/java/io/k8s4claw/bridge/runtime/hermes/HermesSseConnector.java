@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.hermes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.net.EventLoops;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
@@ -15,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class HermesSseConnector implements RuntimeConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(HermesSseConnector.class);
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Counters for metrics and tests. */
     public static final class Stats {
@@ -409,25 +407,25 @@ public final class HermesSseConnector implements RuntimeConnector {
     /** Reads the body of {@code /health/detailed} (always HTTP 200, even when degraded). */
     record HealthVerdict(RuntimeHealth.State state, String detail) {
         static HealthVerdict of(String body) {
-            JsonNode n;
+            Json n;
             try {
-                n = JSON.readTree(body);
+                n = Json.parse(body);
             } catch (Exception e) {
                 return new HealthVerdict(RuntimeHealth.State.STARTING, "GET /health/detailed: unreadable body");
             }
-            if (n == null || !n.isObject()) {
+            if (!n.isObject()) {
                 return new HealthVerdict(RuntimeHealth.State.STARTING, "GET /health/detailed: unreadable body");
             }
             String overall = n.path("status").asText("unknown");
             String gatewayState = n.path("gateway_state").asText("");
-            JsonNode checks = n.path("readiness").path("checks");
+            Json checks = n.path("readiness").path("checks");
             List<String> notOk = new ArrayList<>();
-            checks.fields().forEachRemaining(e -> {
+            for (Map.Entry<String, Json> e : checks.entries()) {
                 String s = e.getValue().path("status").asText("");
                 if (!s.isEmpty() && !"ok".equals(s)) {
                     notOk.add(e.getKey() + "=" + s);
                 }
-            });
+            }
             String detail = "status=" + overall + (notOk.isEmpty() ? "" : " (" + String.join(", ", notOk) + ")")
                     + (gatewayState.isEmpty() ? "" : ", gateway_state=" + gatewayState);
             if (!gatewayState.isEmpty() && !"running".equals(gatewayState) && !"degraded".equals(gatewayState)) {
@@ -436,7 +434,7 @@ public final class HermesSseConnector implements RuntimeConnector {
             // Readiness follows the gateway check (docs/runtime-hermes-sse.md, "Health"); other degraded checks (disk,
             // model) are
             // reported but do not take the link down: runs still start and fail visibly.
-            JsonNode gateway = checks.path("gateway").path("status");
+            Json gateway = checks.path("gateway").path("status");
             boolean ready = gateway.isTextual() ? "ok".equals(gateway.asText()) : "ok".equals(overall);
             return new HealthVerdict(ready ? RuntimeHealth.State.UP : RuntimeHealth.State.STARTING, detail);
         }

@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.hermes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.ReplySink;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.List;
 final class RunEventMapper {
 
     static final String SYNTHETIC_APPROVAL_PREFIX = "hermes-approval-";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_TEXT = 300;
 
     private final ReplySink sink;
@@ -59,8 +57,8 @@ final class RunEventMapper {
             return false;
         }
         try {
-            JsonNode node = JSON.readTree(data);
-            String event = node != null && node.path("event").isTextual()
+            Json node = Json.parse(data);
+            String event = node.path("event").isTextual()
                     ? node.get("event").asText()
                     : sseEventName == null ? "" : sseEventName;
             return event.equals("run.cancelled");
@@ -96,14 +94,14 @@ final class RunEventMapper {
         if (terminal || data == null) {
             return;
         }
-        JsonNode node;
+        Json node;
         try {
-            node = JSON.readTree(data);
-        } catch (Exception e) { // malformed JSON (Jackson throws IOException subtypes; be safe against any)
+            node = Json.parse(data);
+        } catch (Json.ParseException e) {
             malformed++;
             return;
         }
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             malformed++;
             return;
         }
@@ -112,7 +110,7 @@ final class RunEventMapper {
         start();
         switch (event) {
             case "message.delta" -> {
-                JsonNode d = node.get("delta");
+                Json d = node.get("delta");
                 if (d != null && d.isTextual() && !d.asText().isEmpty()) {
                     text.append(d.asText());
                     if (withholdDeltas) {
@@ -123,7 +121,7 @@ final class RunEventMapper {
                 }
             }
             case "run.completed" -> {
-                JsonNode out = node.get("output");
+                Json out = node.get("output");
                 finalText(out != null && out.isTextual() ? out.asText() : text.toString());
             }
             case "run.failed" -> error("run_failed", failureText(node.get("error")));
@@ -145,21 +143,21 @@ final class RunEventMapper {
     }
 
     /** A status object from {@code GET /v1/runs/{id}} (used when the event stream is gone). */
-    void onStatus(JsonNode status) {
+    void onStatus(Json status) {
         if (terminal || status == null || !status.isObject()) {
             return;
         }
         start();
         switch (status.path("status").asText("")) {
             case "completed" -> {
-                JsonNode out = status.get("output");
+                Json out = status.get("output");
                 finalText(out != null && out.isTextual() ? out.asText() : text.toString());
             }
             case "failed" -> error("run_failed", failureText(status.get("error")));
             case "cancelled" -> cancelled();
             case "interrupted" -> error("run_interrupted", interruptedText());
             case "waiting_for_approval" -> {
-                JsonNode a = status.get("approval");
+                Json a = status.get("approval");
                 if (a != null && a.isObject()) {
                     approval(a, null);
                 }
@@ -179,8 +177,8 @@ final class RunEventMapper {
         }
     }
 
-    private void approval(JsonNode node, String eventId) {
-        JsonNode rid = node.get("request_id");
+    private void approval(Json node, String eventId) {
+        Json rid = node.get("request_id");
         String requestId = rid != null && rid.isTextual() && !rid.asText().isEmpty() ? rid.asText() : null;
         // the same approval may be seen twice (stream replay after a reconnect, or status polling): raise it once
         String key = requestId != null
@@ -195,9 +193,9 @@ final class RunEventMapper {
                 ? requestId
                 : SYNTHETIC_APPROVAL_PREFIX + (eventId != null ? eventId : "n" + approvals);
         List<String> choices = new ArrayList<>();
-        JsonNode cs = node.get("choices");
+        Json cs = node.get("choices");
         if (cs != null && cs.isArray()) {
-            for (JsonNode c : cs) {
+            for (Json c : cs) {
                 if (c.isTextual()) {
                     choices.add(c.asText());
                 }
@@ -228,7 +226,7 @@ final class RunEventMapper {
         return "The agent was restarted before it finished answering. Please send your message again.";
     }
 
-    private static String failureText(JsonNode error) {
+    private static String failureText(Json error) {
         String detail = error != null && error.isTextual() ? error.asText().strip() : "";
         int nl = detail.indexOf('\n');
         if (nl >= 0) {

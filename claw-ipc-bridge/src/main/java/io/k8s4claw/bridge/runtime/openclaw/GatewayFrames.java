@@ -1,9 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 
 /**
  * Envelopes of gateway protocol v4 (docs/runtime-openclaw.md, "Connection"): closed objects, one JSON object per text
@@ -11,16 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class GatewayFrames {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private GatewayFrames() {}
 
     /** A frame from the gateway. */
     public sealed interface Inbound {
-        record Response(String id, boolean ok, JsonNode payload, GatewayError error) implements Inbound {}
+        record Response(String id, boolean ok, Json payload, GatewayError error) implements Inbound {}
 
         /** @param seq the per-connection broadcast counter, -1 when absent ({@code connect.challenge}) */
-        record Event(String event, JsonNode payload, long seq) implements Inbound {}
+        record Event(String event, Json payload, long seq) implements Inbound {}
 
         /** A frame this client does not understand (logged and ignored). */
         record Other(String why) implements Inbound {}
@@ -44,21 +39,21 @@ public final class GatewayFrames {
             long retryAfterMs) {}
 
     public static Inbound parse(String text) {
-        JsonNode node;
+        Json node;
         try {
-            node = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            return new Inbound.Other("not JSON: " + e.getOriginalMessage());
+            node = Json.parse(text);
+        } catch (Json.ParseException e) {
+            return new Inbound.Other("not JSON: " + e.getMessage());
         }
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             return new Inbound.Other("not a JSON object");
         }
         switch (node.path("type").asText()) {
             case "res": {
-                JsonNode err = node.get("error");
+                Json err = node.get("error");
                 GatewayError error = null;
                 if (err != null && err.isObject()) {
-                    JsonNode details = err.path("details");
+                    Json details = err.path("details");
                     error = new GatewayError(
                             err.path("code").asText(""),
                             err.path("message").asText(""),
@@ -83,28 +78,23 @@ public final class GatewayFrames {
         }
     }
 
-    public static String request(String id, String method, ObjectNode params) {
-        ObjectNode req =
-                JSON.createObjectNode().put("type", "req").put("id", id).put("method", method);
+    public static String request(String id, String method, Json params) {
+        Json req = Json.object().put("type", "req").put("id", id).put("method", method);
         req.set("params", params);
-        try {
-            return JSON.writeValueAsString(req);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return req.toString();
     }
 
     /** Concatenated text of the {@code type:"text"} blocks of a transcript/event message. */
-    public static String messageText(JsonNode message) {
+    public static String messageText(Json message) {
         if (message == null || message.isMissingNode() || message.isNull()) {
             return null;
         }
-        JsonNode content = message.path("content");
+        Json content = message.path("content");
         if (content.isTextual()) {
             return content.asText();
         }
         StringBuilder sb = new StringBuilder();
-        for (JsonNode block : content) {
+        for (Json block : content) {
             if ("text".equals(block.path("type").asText())) {
                 sb.append(block.path("text").asText(""));
             }

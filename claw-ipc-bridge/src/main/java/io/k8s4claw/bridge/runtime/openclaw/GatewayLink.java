@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
@@ -47,7 +46,7 @@ final class GatewayLink {
         void onReady();
 
         /** A {@code chat} event. */
-        void onChat(JsonNode payload);
+        void onChat(Json payload);
 
         /** The event sequence jumped: events were lost. */
         void onEventsDropped();
@@ -235,8 +234,7 @@ final class GatewayLink {
             return;
         }
         l.connectRequestId = "c-" + (++requestIds);
-        ObjectNode params = GatewayFrames.JSON
-                .createObjectNode()
+        Json params = Json.object()
                 .put("minProtocol", OpenClawSettings.PROTOCOL)
                 .put("maxProtocol", OpenClawSettings.PROTOCOL);
         params.putObject("client")
@@ -272,7 +270,7 @@ final class GatewayLink {
             }
             return; // the gateway closes the socket next (1013 / 1008 / 1002)
         }
-        JsonNode payload = res.payload();
+        Json payload = res.payload();
         List<String> scopes = new ArrayList<>();
         payload.path("auth").path("scopes").forEach(s -> scopes.add(s.asText()));
         // operator.write implies read (and admin implies everything: docs/runtime-openclaw.md, "Gateway facts"); an
@@ -363,7 +361,7 @@ final class GatewayLink {
 
     void request(
             String method,
-            ObjectNode params,
+            Json params,
             Duration timeout,
             Consumer<Inbound.Response> onResponse,
             Consumer<DeliveryException> onFailure) {

@@ -1,8 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.openclaw.GatewayFrames.Inbound;
 import java.time.Duration;
@@ -70,11 +68,8 @@ final class HistoryReconciler {
         }
         for (int i = 0; i < open.size(); i += 50) {
             List<OpenClawRun> batch = open.subList(i, Math.min(open.size(), i + 50));
-            ObjectNode params = GatewayFrames.JSON
-                    .createObjectNode()
-                    .put("sessionKey", sessionKey)
-                    .put("limit", HISTORY_LIMIT);
-            ArrayNode ids = params.putArray("inputRunIds");
+            Json params = Json.object().put("sessionKey", sessionKey).put("limit", HISTORY_LIMIT);
+            Json ids = params.putArray("inputRunIds");
             batch.forEach(r -> ids.add(r.runId));
             List<OpenClawRun> runsOfBatch = List.copyOf(batch);
             link.request(
@@ -106,8 +101,8 @@ final class HistoryReconciler {
             }
             return;
         }
-        JsonNode p = res.payload();
-        JsonNode messages = p.path("messages");
+        Json p = res.payload();
+        Json messages = p.path("messages");
         String inFlight = p.path("inFlightRun").path("runId").asText("");
         Map<String, String> receipts = new HashMap<>();
         p.path("inputReceipts")
@@ -167,11 +162,11 @@ final class HistoryReconciler {
      * previous turn was interrupted by a restart" resume prompt) continues the turn; {@code :terminal-error} rows are
      * not replies. An assistant row tagged with the runId counts too. The reply is the last assistant row with text.
      */
-    static Outcome outcomeOf(String runId, JsonNode messages) {
+    static Outcome outcomeOf(String runId, Json messages) {
         boolean userSeen = false;
         boolean inTurn = false;
         String reply = null;
-        for (JsonNode m : messages) {
+        for (Json m : messages) {
             String role = m.path("role").asText("");
             String key = m.path("idempotencyKey")
                     .asText(m.path("__openclaw").path("idempotencyKey").asText(""));

@@ -1,6 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.api.retry.Backoff;
 import io.k8s4claw.bridge.net.EventLoops;
 import io.k8s4claw.bridge.runtime.Accepted;
@@ -107,7 +107,7 @@ public final class OpenClawGatewayConnector implements RuntimeConnector {
             }
 
             @Override
-            public void onChat(JsonNode payload) {
+            public void onChat(Json payload) {
                 runs.onChat(payload);
             }
 

@@ -1,6 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.ReplySink;
@@ -16,7 +16,7 @@ final class OpenClawRun {
     final ReplySink sink;
     final CompletableFuture<Accepted> accepted;
     /** Chat events that overtook the chat.send answer, applied once it comes. */
-    final List<JsonNode> early = new ArrayList<>();
+    final List<Json> early = new ArrayList<>();
 
     boolean attached;
     boolean detached;

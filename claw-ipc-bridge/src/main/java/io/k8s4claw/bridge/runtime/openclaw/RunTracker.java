@@ -1,7 +1,6 @@
 package io.k8s4claw.bridge.runtime.openclaw;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.DeliveryException;
 import io.k8s4claw.bridge.runtime.openclaw.GatewayFrames.Inbound;
@@ -83,9 +82,8 @@ final class RunTracker {
         }
     }
 
-    ObjectNode chatSendParams(OpenClawRun run) {
-        return GatewayFrames.JSON
-                .createObjectNode()
+    Json chatSendParams(OpenClawRun run) {
+        return Json.object()
                 .put("sessionKey", run.sessionKey)
                 .put("message", OpenClawSessionKeys.attributedText(run.message))
                 .put("idempotencyKey", run.runId)
@@ -164,14 +162,14 @@ final class RunTracker {
         run.accepted.complete(new Accepted(run.runId, replayed));
         run.attached = true;
         run.sink.onStart();
-        List<JsonNode> early = new ArrayList<>(run.early);
+        List<Json> early = new ArrayList<>(run.early);
         run.early.clear();
-        for (JsonNode payload : early) {
+        for (Json payload : early) {
             applyChat(run, payload);
         }
     }
 
-    void onChat(JsonNode payload) {
+    void onChat(Json payload) {
         OpenClawRun run = runs.get(payload.path("runId").asText(""));
         if (run == null) {
             run = orphanOf(payload.path("sessionKey").asText(""));
@@ -212,7 +210,7 @@ final class RunTracker {
         return null;
     }
 
-    private void applyChat(OpenClawRun run, JsonNode payload) {
+    private void applyChat(OpenClawRun run, Json payload) {
         if (run.terminal) {
             return;
         }

@@ -1,8 +1,7 @@
 package io.k8s4claw.bridge.runtime.relay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.k8s4claw.api.bus.v1.ChannelCapabilities;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.Accepted;
 import io.k8s4claw.bridge.runtime.ChannelAware;
 import io.k8s4claw.bridge.runtime.DeliveryException;
@@ -275,7 +274,7 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         }
 
         private void onOutbound(RelaySession session, RelayFrame.Outbound out) {
-            CompletableFuture<ObjectNode> result;
+            CompletableFuture<Json> result;
             try {
                 result = execute(session, out).toCompletableFuture();
             } catch (RuntimeException e) {
@@ -295,8 +294,8 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
                     });
         }
 
-        private CompletionStage<ObjectNode> execute(RelaySession session, RelayFrame.Outbound out) {
-            ObjectNode a = out.action();
+        private CompletionStage<Json> execute(RelaySession session, RelayFrame.Outbound out) {
+            Json a = out.action();
             return switch (out.op()) {
                 case "send" ->
                     router.send(target(session, out), text(a, "content"), nullable(a, "reply_to"))
@@ -321,14 +320,14 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         }
 
         private OutboundTarget target(RelaySession session, RelayFrame.Outbound out) {
-            ObjectNode a = out.action();
+            Json a = out.action();
             String chatId = nullable(a, "chat_id");
             if (chatId == null) {
                 throw new IllegalArgumentException("action.chat_id is required for " + out.op());
             }
             Live l = live.get();
             String platform = out.platform() != null ? out.platform() : l != null ? l.defaultPlatform() : "relay";
-            JsonNode meta = a.path("metadata");
+            Json meta = a.path("metadata");
             String thread = meta.path("thread_id").isTextual()
                     ? meta.path("thread_id").asText()
                     : meta.path("thread_ts").isTextual()
@@ -342,7 +341,7 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
             return new OutboundTarget(null, platform, chatId, thread);
         }
 
-        private ObjectNode failureResult(RelayFrame.Outbound out, Throwable t) {
+        private Json failureResult(RelayFrame.Outbound out, Throwable t) {
             Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
             if (cause instanceof OutboundException oe) {
                 if (oe.code().equals("unknown_channel")) {
@@ -379,13 +378,13 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         }
     }
 
-    private static String text(ObjectNode a, String field) {
-        JsonNode v = a.get(field);
+    private static String text(Json a, String field) {
+        Json v = a.get(field);
         return v != null && v.isTextual() ? v.asText() : "";
     }
 
-    private static String nullable(ObjectNode a, String field) {
-        JsonNode v = a.get(field);
+    private static String nullable(Json a, String field) {
+        Json v = a.get(field);
         return v != null && v.isValueNode() && !v.isNull() && !v.asText().isEmpty() ? v.asText() : null;
     }
 }

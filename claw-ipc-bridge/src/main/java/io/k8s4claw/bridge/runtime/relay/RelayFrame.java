@@ -1,6 +1,6 @@
 package io.k8s4claw.bridge.runtime.relay;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 
 /**
  * Frames the Hermes gateway sends to the connector (docs/runtime-hermes-relay.md, "Wire"). Connector-to-gateway frames
@@ -15,8 +15,7 @@ public sealed interface RelayFrame {
      * {@code {"type":"outbound","requestId":…,"action":{"op":…},"platform"?,"botId"?}}: answer with an
      * {@code outbound_result} carrying the same {@code requestId} within 30 s.
      */
-    record Outbound(String requestId, String op, ObjectNode action, String platform, String botId)
-            implements RelayFrame {}
+    record Outbound(String requestId, String op, Json action, String platform, String botId) implements RelayFrame {}
 
     /**
      * An {@code outbound} frame with a usable {@code requestId} but an unusable {@code action}: answered with a

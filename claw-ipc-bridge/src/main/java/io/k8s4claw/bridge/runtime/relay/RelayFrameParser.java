@@ -1,12 +1,6 @@
 package io.k8s4claw.bridge.runtime.relay;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,10 +23,8 @@ public final class RelayFrameParser {
         record Bad(long index, String reason) implements Line {}
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(
-                    StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .build());
+    /** Frames are a few levels deep: deeper lines are refused before their tree is built. */
+    private static final int MAX_NESTING = 64;
 
     private final int maxLineChars;
     private final StringBuilder pending = new StringBuilder();
@@ -106,25 +98,23 @@ public final class RelayFrameParser {
 
     /** Parses one complete line (without its newline). */
     public static RelayFrame parseLine(String line) throws RelayFrameException {
-        JsonNode node;
+        Json node;
         try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            int offset = loc == null ? 0 : (int) Math.max(0, Math.min(line.length(), loc.getCharOffset()));
-            throw new RelayFrameException("not JSON: " + e.getOriginalMessage(), offset);
+            node = Json.parse(line, MAX_NESTING);
+        } catch (Json.ParseException e) {
+            throw new RelayFrameException("not JSON: " + e.problem(), e.index());
         }
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             throw new RelayFrameException("a frame must be a JSON object", 0);
         }
-        JsonNode type = node.get("type");
+        Json type = node.get("type");
         if (type == null || !type.isTextual()) {
             throw new RelayFrameException("field 'type' must be a string", 0);
         }
         return switch (type.asText()) {
             case "hello" ->
                 new RelayFrame.Hello(optionalText(node, "platform", "relay"), optionalText(node, "botId", ""));
-            case "outbound" -> outbound((ObjectNode) node);
+            case "outbound" -> outbound(node);
             case "going_idle" -> new RelayFrame.GoingIdle();
             case "inbound_ack" -> new RelayFrame.InboundAck(optionalText(node, "bufferId", ""));
             case "interrupt" ->
@@ -133,29 +123,29 @@ public final class RelayFrameParser {
         };
     }
 
-    private static RelayFrame outbound(ObjectNode node) throws RelayFrameException {
-        JsonNode requestId = node.get("requestId");
+    private static RelayFrame outbound(Json node) throws RelayFrameException {
+        Json requestId = node.get("requestId");
         if (requestId == null || !requestId.isTextual() || requestId.asText().isEmpty()) {
             throw new RelayFrameException("outbound: field 'requestId' must be a non-empty string", 0);
         }
-        JsonNode action = node.get("action");
-        if (!(action instanceof ObjectNode actionObject)) {
+        Json action = node.get("action");
+        if (action == null || !action.isObject()) {
             return new RelayFrame.MalformedOutbound(requestId.asText(), "field 'action' must be an object");
         }
-        JsonNode op = action.get("op");
+        Json op = action.get("op");
         if (op == null || !op.isTextual() || op.asText().isEmpty()) {
             return new RelayFrame.MalformedOutbound(requestId.asText(), "field 'action.op' must be a non-empty string");
         }
         return new RelayFrame.Outbound(
                 requestId.asText(),
                 op.asText(),
-                actionObject,
+                action,
                 optionalText(node, "platform", null),
                 optionalText(node, "botId", null));
     }
 
-    private static String optionalText(JsonNode node, String field, String fallback) {
-        JsonNode v = node.get(field);
+    private static String optionalText(Json node, String field, String fallback) {
+        Json v = node.get(field);
         return v != null && v.isTextual() ? v.asText() : fallback;
     }
 }

@@ -1,8 +1,6 @@
 package io.k8s4claw.bridge.runtime.relay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import java.util.Locale;
 
@@ -12,13 +10,11 @@ import java.util.Locale;
  */
 public final class RelayFrameWriter {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private RelayFrameWriter() {}
 
     public static String descriptor(CapabilityDescriptor d) {
-        ObjectNode root = JSON.createObjectNode().put("type", "descriptor");
-        ObjectNode desc = root.putObject("descriptor")
+        Json root = Json.object().put("type", "descriptor");
+        Json desc = root.putObject("descriptor")
                 .put("contract_version", CapabilityDescriptor.CONTRACT_VERSION)
                 .put("platform", d.platform())
                 .put("label", d.label())
@@ -39,12 +35,12 @@ public final class RelayFrameWriter {
      * Hermes versions read them, others ignore them.
      */
     public static String inbound(String platform, InboundMessage m) {
-        ObjectNode root = JSON.createObjectNode().put("type", "inbound");
-        ObjectNode event = root.putObject("event")
+        Json root = Json.object().put("type", "inbound");
+        Json event = root.putObject("event")
                 .put("text", m.text())
                 .put("message_type", m.text().startsWith("/") ? "command" : "text")
                 .put("message_id", relayMessageId(m));
-        ObjectNode source = event.putObject("source")
+        Json source = event.putObject("source")
                 .put("platform", platform)
                 .put("chat_id", m.conversationId())
                 .put("chat_type", chatType(m))
@@ -86,27 +82,27 @@ public final class RelayFrameWriter {
         return null;
     }
 
-    public static String outboundResult(String requestId, ObjectNode result) {
-        ObjectNode root = JSON.createObjectNode().put("type", "outbound_result").put("requestId", requestId);
+    public static String outboundResult(String requestId, Json result) {
+        Json root = Json.object().put("type", "outbound_result").put("requestId", requestId);
         root.set("result", result);
         return line(root);
     }
 
-    public static ObjectNode success(String messageId) {
-        ObjectNode r = JSON.createObjectNode().put("success", true);
+    public static Json success(String messageId) {
+        Json r = Json.object().put("success", true);
         if (messageId != null) {
             r.put("message_id", messageId);
         }
         return r;
     }
 
-    public static ObjectNode failure(String error) {
-        return JSON.createObjectNode().put("success", false).put("error", error);
+    public static Json failure(String error) {
+        return Json.object().put("success", false).put("error", error);
     }
 
     /** Refusing a destination: Hermes then does not fall back to another op for that chat. */
-    public static ObjectNode egressDeclined(String platform) {
-        return JSON.createObjectNode()
+    public static Json egressDeclined(String platform) {
+        return Json.object()
                 .put("success", false)
                 .put("code", "egress_declined")
                 .put(
@@ -119,7 +115,7 @@ public final class RelayFrameWriter {
         return "{\"type\":\"going_idle_ack\"}\n";
     }
 
-    private static void putOrNull(ObjectNode node, String field, String value) {
+    private static void putOrNull(Json node, String field, String value) {
         if (value == null || value.isEmpty()) {
             node.putNull(field);
         } else {
@@ -127,11 +123,7 @@ public final class RelayFrameWriter {
         }
     }
 
-    private static String line(ObjectNode node) {
-        try {
-            return JSON.writeValueAsString(node) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a relay frame", e);
-        }
+    private static String line(Json node) {
+        return node + "\n";
     }
 }

@@ -2,8 +2,7 @@ package io.k8s4claw.bridge.runtime.openclaw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8s4claw.api.json.Json;
 import io.k8s4claw.bridge.runtime.InboundMessage;
 import io.k8s4claw.bridge.runtime.InboundMessage.ChatType;
 import java.io.InputStream;
@@ -69,11 +68,11 @@ class OpenClawSessionKeysTest {
         // chat.history as gateway 2026.9.6 returned it after being killed mid-turn and restarted (rk-2 was running;
         // the gateway resumed it under a new runId with a "[System] … interrupted by a gateway restart" prompt, and a
         // later terminal-error row followed)
-        JsonNode history;
+        Json history;
         try (InputStream in = getClass().getResourceAsStream("/openclaw/history-after-crash-2026.9.6.json")) {
-            history = new ObjectMapper().readTree(in);
+            history = Json.parse(in.readAllBytes());
         }
-        JsonNode messages = history.path("messages");
+        Json messages = history.path("messages");
         var rk1 = HistoryReconciler.outcomeOf("rk-1", messages);
         assertThat(rk1).isEqualTo(new HistoryReconciler.Outcome(true, true, "echo:  Active Subagents\\nnone\""));
         var rk2 = HistoryReconciler.outcomeOf("rk-2", messages);
