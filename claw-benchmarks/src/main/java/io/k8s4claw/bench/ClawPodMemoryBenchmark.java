@@ -923,7 +923,8 @@ public final class ClawPodMemoryBenchmark {
         }
     }
 
-    private record SharedContainer(ChildJvm jvm, long readyMs) {}
+    /** The container, its ready time (ms from its start) and the CPU it had used by then (ms, user + system). */
+    private record SharedContainer(ChildJvm jvm, long readyMs, long cpuMsAtReady) {}
 
     /**
      * The shared channel container with the first {@code k} of Slack, Discord, Telegram on the bridge's socket; waits
@@ -957,7 +958,8 @@ public final class ClawPodMemoryBenchmark {
                 null,
                 dir);
         try {
-            return new SharedContainer(jvm, awaitHttp(jvm, firstPort, "/readyz/channels"));
+            long ready = awaitHttp(jvm, firstPort, "/readyz/channels");
+            return new SharedContainer(jvm, ready, jvm.cpuNanos() / 1_000_000);
         } catch (Exception e) {
             jvm.close();
             throw e;
@@ -1154,6 +1156,8 @@ public final class ClawPodMemoryBenchmark {
             long bridgeListeningMs,
             long bridgeReadyMs,
             long containerReadyMs,
+            long bridgeCpuMsAtReady,
+            long containerCpuMsAtReady,
             PodResidentMemory.Status[] idleStatus,
             PodResidentMemory.Snapshot[] idlePages,
             PodResidentMemory.Status[] afterStatus,
@@ -1185,6 +1189,7 @@ public final class ClawPodMemoryBenchmark {
             try (ChildJvm bridgeJvm = bridge.jvm()) {
                 peer.bridgeListening();
                 long bridgeReady = bridgeJvm.awaitOutput("BRIDGE-READY", "bridge");
+                long bridgeCpu = bridgeJvm.cpuNanos() / 1_000_000;
                 SharedContainer container =
                         startSharedContainer(platforms, bridge.socket(), 3, channelExtra, dir.resolve("container"));
                 try (ChildJvm containerJvm = container.jvm()) {
@@ -1205,6 +1210,8 @@ public final class ClawPodMemoryBenchmark {
                             bridge.listeningMs(),
                             bridgeReady,
                             container.readyMs(),
+                            bridgeCpu,
+                            container.cpuMsAtReady(),
                             idleStatus,
                             idlePages,
                             afterStatus,
@@ -1240,8 +1247,8 @@ public final class ClawPodMemoryBenchmark {
         PodRun run = runPod(connector, dir, "", "", CHANNEL_MESSAGES, false);
         String name = connectorName(connector);
         String row = String.format(
-                "pod %-18s + shared container (3 channels), live: bridge listening %5d ms, ready %5d ms; container"
-                        + " ready %5d ms; %,d msgs/channel in %,d ms%n"
+                "pod %-18s + shared container (3 channels), live: bridge listening %5d ms, ready %5d ms (CPU %d ms);"
+                        + " container ready %5d ms (CPU %d ms); %,d msgs/channel in %,d ms%n"
                         + "    idle:  RSS %5.1f (%s) + %5.1f (%s) = %6.1f;  %s%n"
                         + "    after: RSS %5.1f (%s) + %5.1f (%s) = %6.1f;  %s%n"
                         + "    page cache of the bridge's journal after the load (no process maps it: outside both"
@@ -1249,7 +1256,9 @@ public final class ClawPodMemoryBenchmark {
                 name,
                 run.bridgeListeningMs(),
                 run.bridgeReadyMs(),
+                run.bridgeCpuMsAtReady(),
                 run.containerReadyMs(),
+                run.containerCpuMsAtReady(),
                 CHANNEL_MESSAGES,
                 run.loadMs(),
                 mib(run.idleStatus()[0].vmRssKiB()),
@@ -1322,6 +1331,9 @@ public final class ClawPodMemoryBenchmark {
                 name, AOT_TRAINING_MESSAGES, trainingMs, Files.size(bridgeCache) / 1e6, Files.size(channelCache) / 1e6);
         System.out.println(header);
         REPORT.add(header);
+        // per variant (default CDS, AOT cache): bridge ready, bridge CPU at ready, container ready, its CPU, sum of
+        // RSS, pod resident
+        List<List<double[]>> figures = List.of(new ArrayList<>(), new ArrayList<>());
         for (int round = 1; round <= AOT_ROUNDS; round++) {
             for (boolean aot : new boolean[] {false, true}) {
                 PodRun run = runPod(
@@ -1332,14 +1344,28 @@ public final class ClawPodMemoryBenchmark {
                         aot ? "-XX:AOTMode=on -XX:AOTCache=" + channelCache : "",
                         0,
                         false);
+                double podResident = run.idlePages()[0] == null || run.idlePages()[1] == null
+                        ? Double.NaN
+                        : PodResidentMemory.union(List.of(run.idlePages())).mib();
+                figures.get(aot ? 1 : 0).add(new double[] {
+                    run.bridgeReadyMs(),
+                    run.bridgeCpuMsAtReady(),
+                    run.containerReadyMs(),
+                    run.containerCpuMsAtReady(),
+                    run.idleRssMib(),
+                    podResident
+                });
                 String row = String.format(
-                        "aot %-18s %-17s bridge listening %5d ms, ready %5d ms; container ready %5d ms; idle RSS %5.1f"
-                                + " + %5.1f = %6.1f (bridge %s; container %s); %s  [load %s]",
+                        "aot %-18s %-17s bridge listening %5d ms, ready %5d ms (CPU %5d ms); container ready %5d ms"
+                                + " (CPU %5d ms); idle RSS %5.1f + %5.1f = %6.1f (bridge %s; container %s); %s  [load"
+                                + " %s]",
                         name,
                         aot ? "with AOT cache" : "default CDS",
                         run.bridgeListeningMs(),
                         run.bridgeReadyMs(),
+                        run.bridgeCpuMsAtReady(),
                         run.containerReadyMs(),
+                        run.containerCpuMsAtReady(),
                         mib(run.idleStatus()[0].vmRssKiB()),
                         mib(run.idleStatus()[1].vmRssKiB()),
                         run.idleRssMib(),
@@ -1351,6 +1377,28 @@ public final class ClawPodMemoryBenchmark {
                 REPORT.add(row);
             }
         }
+        for (int v = 0; v < 2; v++) {
+            String row = String.format(
+                    "aot %-18s %-17s median of %d: bridge ready %5.0f ms (CPU %5.0f ms); container ready %5.0f ms (CPU"
+                            + " %5.0f ms); idle sum of RSS %6.1f, pod resident %6.1f",
+                    name,
+                    v == 0 ? "default CDS" : "with AOT cache",
+                    figures.get(v).size(),
+                    median(figures.get(v), 0),
+                    median(figures.get(v), 1),
+                    median(figures.get(v), 2),
+                    median(figures.get(v), 3),
+                    median(figures.get(v), 4),
+                    median(figures.get(v), 5));
+            System.out.println(row);
+            REPORT.add(row);
+        }
+    }
+
+    private static double median(List<double[]> rows, int column) {
+        double[] xs = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        if (xs.length == 0) return Double.NaN;
+        return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
     }
 
     /**
