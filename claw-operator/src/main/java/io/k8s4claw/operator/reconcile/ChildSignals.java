@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Which updates of a pod or StatefulSet can change what a reconcile does: the update filters of their informers.
- * A Claw's pod and StatefulSet change many times while it starts (bound to a node, addresses assigned, each counter of
- * the StatefulSet's status written on its own), and each event was a full reconcile — rendering every child and
- * hashing it — for nothing; at a thousand Claws that is the operator's largest cost. The signals hold every field
+ * Which updates of a pod, StatefulSet or claim can change what a reconcile does: the update filters of their
+ * informers. A Claw's pod, StatefulSet and claims change many times while it starts (bound to a node, addresses
+ * assigned, each counter of the StatefulSet's status written on its own, the PV binder's annotations), and each event
+ * was a full reconcile — rendering every child and hashing it — for nothing; at a thousand Claws that was the
+ * operator's largest cost. The signals hold every field
  * the reconciler, the status and auto-update read of these objects (readiness per container, images, restart counts,
  * termination messages, rollout state, replicas and the metadata {@link ChildApplier} compares); any other change is
  * left to the next event or the periodic resync.
