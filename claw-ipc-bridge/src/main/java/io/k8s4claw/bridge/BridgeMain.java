@@ -270,7 +270,9 @@ public final class BridgeMain implements Callable<Integer> {
                 "bus-tcp-port=" + (cfg.busTcpPort() != 0 ? bridge.busTcpPort() : 0) + " http-port=" + bridge.httpPort();
         System.out.println("BRIDGE-LISTENING " + ports);
         System.out.flush();
-        Thread.ofVirtual().name("ready-line").start(() -> {
+        // A platform thread that ends once ready: a virtual one left the JDK's virtual-thread scheduler (two
+        // ForkJoinPool workers) and its unblocker thread behind for the bridge's whole life.
+        Thread.ofPlatform().daemon().name("ready-line").start(() -> {
             try {
                 // /readyz is 200 when the bus listens (it does once start returned) and the runtime is up.
                 while (!connector.health().isUp()) {

@@ -13,6 +13,7 @@ import io.k8s4claw.bridge.runtime.ReplySink;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.runtime.RuntimeHealth;
 import io.k8s4claw.bridge.runtime.relay.RelayServer.RelaySession;
+import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,8 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,11 +57,13 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
     private final RelaySettings settings;
     private final RelayChannels channels;
     private final Clock clock;
-    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "hermes-relay-callbacks");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Where a delivery's sink is called once its frame is written, and where outbound results time out: the loop,
+     * or a thread of its own.
+     */
+    private volatile ScheduledExecutorService callbacks;
+
+    private ScheduledExecutorService ownCallbacks;
     private final AtomicReference<Live> live = new AtomicReference<>();
     private final Map<String, KnownChat> chats = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -101,13 +105,33 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         return "hermes-relay";
     }
 
+    /** Starts on an event loop and a callback thread of its own (tests, a host without the bridge's loop). */
     @Override
-    public synchronized void start(OutboundRouter outbound) {
+    public void start(OutboundRouter outbound) {
+        start(outbound, null);
+    }
+
+    /**
+     * Starts on {@code loop}, the bridge's: the listener, its sockets and the sinks' callbacks run there, no
+     * thread of its own (docs/design.md, "Memory"). Must not be called on that loop (it binds synchronously).
+     */
+    @Override
+    public synchronized void start(OutboundRouter outbound, EventLoop loop) {
         if (router != null || closed) {
             throw new IllegalStateException("hermes-relay connector already started or closed");
         }
         router = outbound;
-        server = new RelayServer(settings, new Listener(), clock).start();
+        if (loop != null) {
+            callbacks = loop;
+        } else {
+            ownCallbacks = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hermes-relay-callbacks");
+                t.setDaemon(true);
+                return t;
+            });
+            callbacks = ownCallbacks;
+        }
+        server = new RelayServer(settings, new Listener(), clock, loop).start();
     }
 
     /** The bound port (useful when configured with 0). */
@@ -204,7 +228,9 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
         if (server != null) {
             server.close();
         }
-        callbacks.shutdown();
+        if (ownCallbacks != null) {
+            ownCallbacks.shutdown();
+        }
     }
 
     private void setHealth(RuntimeHealth.State state, String detail) {
@@ -280,7 +306,7 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
             } catch (RuntimeException e) {
                 result = CompletableFuture.failedFuture(e);
             }
-            result.orTimeout(settings.outboundTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            within(result, settings.outboundTimeout().toMillis())
                     .exceptionally(t -> failureResult(out, t))
                     .thenAccept(r -> {
                         if (session.isOpen()) {
@@ -292,6 +318,17 @@ public final class HermesRelayConnector implements RuntimeConnector, ChannelAwar
                                     out.requestId());
                         }
                     });
+        }
+
+        /**
+         * {@code orTimeout} on the connector's own executor: the JDK's would start a delay-scheduler thread of its
+         * own for it.
+         */
+        private CompletableFuture<Json> within(CompletableFuture<Json> result, long timeoutMs) {
+            ScheduledFuture<?> timer = callbacks.schedule(
+                    () -> result.completeExceptionally(new TimeoutException()), timeoutMs, TimeUnit.MILLISECONDS);
+            result.whenComplete((r, e) -> timer.cancel(false));
+            return result;
         }
 
         private CompletionStage<Json> execute(RelaySession session, RelayFrame.Outbound out) {

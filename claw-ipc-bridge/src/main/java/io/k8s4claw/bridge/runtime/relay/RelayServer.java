@@ -1,17 +1,20 @@
 package io.k8s4claw.bridge.runtime.relay;
 
+import io.k8s4claw.bridge.net.EventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -115,24 +118,41 @@ public final class RelayServer implements AutoCloseable {
     private final RelaySettings settings;
     private final Listener listener;
     private final Clock clock;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
+    private final boolean ownGroup;
+    /** Accepted sockets: on a loop that is not ours, closing the server must close them itself. */
+    private final ChannelGroup children;
+
     private final AtomicLong sessionIds = new AtomicLong();
     private Channel serverChannel;
 
+    /** On an event loop of its own (one thread). */
     public RelayServer(RelaySettings settings, Listener listener, Clock clock) {
+        this(settings, listener, clock, null);
+    }
+
+    /**
+     * On {@code loop} (the bridge's: no thread of its own; the loop is never shut down here), or on a loop of its
+     * own when {@code null}. The listener is called on that loop.
+     */
+    public RelayServer(RelaySettings settings, Listener listener, Clock clock, EventLoop loop) {
         this.settings = settings;
         this.listener = listener;
         this.clock = clock;
+        this.ownGroup = loop == null;
+        this.group = loop != null ? loop : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.children = new DefaultChannelGroup("hermes-relay", group.next());
     }
 
     /** Binds; throws when the port is taken (a misconfiguration the operator must see). */
     public RelayServer start() {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(EventLoops.serverSocketChannel(group))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        children.add(ch);
                         ch.pipeline()
                                 // first, so every byte read counts as life, pongs included (the WebSocket handler
                                 // drops pong frames before any later handler could see them)
@@ -159,7 +179,9 @@ public final class RelayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding the relay listener", e);
         } catch (Exception e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (ownGroup) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
             throw new IllegalStateException(
                     "hermes-relay: cannot listen on " + settings.bindHost() + ":" + settings.port() + " ("
                             + e.getMessage() + "); is CLAW_RELAY_PORT taken?",
@@ -178,7 +200,11 @@ public final class RelayServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        } else {
+            children.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
     }
 
     private RelayToken.Verification verify(String authorization) {

@@ -131,6 +131,11 @@ class RelayThroughTheBridgeTest {
             // a platform with no channel in this pod is refused as egress_declined
             JsonNode declined = socket.send("C1", "x", null, "slack", Map.of()).get(T.toSeconds(), TimeUnit.SECONDS);
             assertThat(declined.path("code").asText()).isEqualTo("egress_declined");
+
+            // on the bridge's loop: the sinks of the delivery above were called there, with no thread of the relay's
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .extracting(Thread::getName)
+                    .doesNotContain("hermes-relay-callbacks");
         }
     }
 }
