@@ -1393,6 +1393,9 @@ public final class ClawPodMemoryBenchmark {
             System.out.println(row);
             REPORT.add(row);
         }
+        // 30-40 MB each; the rest of the work directory (logs, journals) stays for a look afterwards
+        Files.deleteIfExists(bridgeCache);
+        Files.deleteIfExists(channelCache);
     }
 
     private static double median(List<double[]> rows, int column) {
