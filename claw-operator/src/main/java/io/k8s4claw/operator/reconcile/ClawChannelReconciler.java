@@ -2,8 +2,6 @@ package io.k8s4claw.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -58,7 +56,7 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
                         // it starts) and other spec changes are not this controller's business, and its cache keeps
                         // of each Claw its metadata and channel references, not a second copy of every Claw.
                         .withOnUpdateFilter((now, before) -> !channelNames(now).equals(channelNames(before)))
-                        .withItemStore(new ChannelRefsStore())
+                        .withItemStore(SlimStore.keeping(ClawChannelReconciler::channelRefs))
                         .withSecondaryToPrimaryMapper(claw ->
                                 claw.getSpec() == null || claw.getSpec().getChannels() == null
                                         ? Set.of()
@@ -79,23 +77,14 @@ public final class ClawChannelReconciler implements Reconciler<ClawChannel>, Cle
                 : claw.getSpec().getChannels().stream().map(ChannelRef::getName).toList();
     }
 
-    /** Keeps of each Claw what {@link #referencingClaws} reads: its metadata (no managed fields) and spec.channels. */
-    static final class ChannelRefsStore extends BasicItemStore<Claw> {
-
-        ChannelRefsStore() {
-            super(Cache::metaNamespaceKeyFunc);
-        }
-
-        @Override
-        public Claw put(String key, Claw claw) {
-            Claw slim = new Claw();
-            claw.getMetadata().setManagedFields(null);
-            slim.setMetadata(claw.getMetadata());
-            ClawSpec spec = new ClawSpec();
-            spec.setChannels(claw.getSpec() == null ? null : claw.getSpec().getChannels());
-            slim.setSpec(spec);
-            return super.put(key, slim);
-        }
+    /** What {@link #referencingClaws} reads of a Claw: its metadata and spec.channels. */
+    private static Claw channelRefs(Claw claw) {
+        Claw slim = new Claw();
+        slim.setMetadata(claw.getMetadata());
+        ClawSpec spec = new ClawSpec();
+        spec.setChannels(claw.getSpec() == null ? null : claw.getSpec().getChannels());
+        slim.setSpec(spec);
+        return slim;
     }
 
     /** Names of the Claws (same namespace, not yet gone) whose spec.channels name this channel, sorted. */

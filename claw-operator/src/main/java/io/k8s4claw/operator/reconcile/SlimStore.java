@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * An informer cache that keeps only what the operator reads of each object, so its heap grows by kilobytes, not
@@ -22,12 +23,26 @@ import java.util.List;
  *       the forced rollback), the pod's security context (the archive Job runs as the pod did). A changed template
  *       is found by its applied-hash annotation, never by comparing the cached template, and an update replaces the
  *       whole template with the desired one.
+ *   <li>with {@link #keeping}: only what a controller reads of each object (e.g. a Claw's metadata and
+ *       {@code spec.channels} for the ClawChannel controller), so four controllers watching Claws hold one of them
+ *       whole.
  * </ul>
  */
-final class SlimStore<R extends HasMetadata> extends BasicItemStore<R> {
+public final class SlimStore<R extends HasMetadata> extends BasicItemStore<R> {
+    private final UnaryOperator<R> keep;
 
     SlimStore() {
+        this(UnaryOperator.identity());
+    }
+
+    private SlimStore(UnaryOperator<R> keep) {
         super(Cache::metaNamespaceKeyFunc);
+        this.keep = keep;
+    }
+
+    /** A cache holding of each object, once its managed fields are dropped, what {@code keep} makes of it. */
+    public static <R extends HasMetadata> SlimStore<R> keeping(UnaryOperator<R> keep) {
+        return new SlimStore<>(keep);
     }
 
     @Override
@@ -35,6 +50,7 @@ final class SlimStore<R extends HasMetadata> extends BasicItemStore<R> {
         if (object.getMetadata() != null) {
             object.getMetadata().setManagedFields(null);
         }
+        object = keep.apply(object);
         switch (object) {
             case Pod pod -> slim(pod.getSpec());
             case StatefulSet sts

@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -21,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.k8s4claw.api.v1alpha1.Claw;
 import io.k8s4claw.api.v1alpha1.ClawApi;
 import io.k8s4claw.operator.desired.ClawLabels;
+import io.k8s4claw.operator.reconcile.SlimStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,16 +45,12 @@ public final class SelfConfigAccessReconciler implements Reconciler<Claw> {
      * managed fields, which the Claw controller's own cache holds.
      */
     public static ItemStore<Claw> primaryStore() {
-        return new BasicItemStore<>(Cache::metaNamespaceKeyFunc) {
-            @Override
-            public Claw put(String key, Claw claw) {
-                Claw slim = new Claw();
-                claw.getMetadata().setManagedFields(null);
-                slim.setMetadata(claw.getMetadata());
-                slim.setSpec(claw.getSpec());
-                return super.put(key, slim);
-            }
-        };
+        return SlimStore.keeping(claw -> {
+            Claw slim = new Claw();
+            slim.setMetadata(claw.getMetadata());
+            slim.setSpec(claw.getSpec());
+            return slim;
+        });
     }
 
     @Override

@@ -13,8 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -35,6 +33,7 @@ import io.k8s4claw.api.v1alpha1.KeyMapping;
 import io.k8s4claw.api.v1alpha1.SelfConfigPhase;
 import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.reconcile.ClawEvents;
+import io.k8s4claw.operator.reconcile.SlimStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,7 +110,7 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
                         .withOnUpdateFilter((now, before) -> !Objects.equals(
                                 now.getMetadata().getGeneration(),
                                 before.getMetadata().getGeneration()))
-                        .withItemStore(new MetadataOnlyStore())
+                        .withItemStore(SlimStore.keeping(SelfConfigReconciler::metadataOnly))
                         .withSecondaryToPrimaryMapper(claw -> requests
                                 .byIndex(
                                         BY_CLAW,
@@ -125,20 +124,11 @@ public final class SelfConfigReconciler implements Reconciler<ClawSelfConfig> {
         return List.of(claws);
     }
 
-    /** Keeps of each Claw its metadata, without managed fields. */
-    static final class MetadataOnlyStore extends BasicItemStore<Claw> {
-
-        MetadataOnlyStore() {
-            super(Cache::metaNamespaceKeyFunc);
-        }
-
-        @Override
-        public Claw put(String key, Claw claw) {
-            Claw slim = new Claw();
-            claw.getMetadata().setManagedFields(null);
-            slim.setMetadata(claw.getMetadata());
-            return super.put(key, slim);
-        }
+    /** What this controller's Claw informer keeps of a Claw: its metadata. */
+    private static Claw metadataOnly(Claw claw) {
+        Claw slim = new Claw();
+        slim.setMetadata(claw.getMetadata());
+        return slim;
     }
 
     @Override
