@@ -51,6 +51,14 @@ import picocli.CommandLine.Parameters;
         subcommands = {BridgeMain.DeadLetters.class})
 public final class BridgeMain implements Callable<Integer> {
 
+    static {
+        // Netty checks for JFR when it loads (to emit allocator events): that loads ~110 jdk.jfr classes into every
+        // bridge. Off unless asked for (-Dio.netty.jfr.enabled=true when profiling Netty with JFR).
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(BridgeMain.class);
     /** Hermes refuses an API_SERVER_KEY shorter than this; a shorter CLAW_RUNTIME_TOKEN cannot match one. */
     static final int HERMES_MIN_KEY_LENGTH = 16;
