@@ -68,7 +68,7 @@ import java.util.function.IntSupplier;
  *
  * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS} for the
  * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}, on the JVM running this benchmark
- * (the images run JRE 21). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon, RssFile);
+ * (Temurin 25.0.3 here, as in the images). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon, RssFile);
  * "peak" is sampled every 50 ms during the load. <b>Pod resident</b> ({@link PodResidentMemory}, needs root) counts
  * the distinct physical pages the pod's processes map: a page of a file both map (libjvm.so, the JDK's modules and
  * CDS archive, libc — one copy in the page cache when the images share the JRE layer) counts once, where the sum of
@@ -134,7 +134,7 @@ public final class ClawPodMemoryBenchmark {
     private static final int AOT_ROUNDS = Integer.getInteger("bench.pod.aot.rounds", 3);
     private static final int AOT_TRAINING_MESSAGES = Integer.getInteger("bench.pod.aot.trainingMessages", 300);
     /** The JRE of the sidecar images (jib {@code from.image} in claw-ipc-bridge and claw-channel-sidecar). */
-    private static final String IMAGE_JRE = "eclipse-temurin:21.0.9_10-jre-noble";
+    private static final String IMAGE_JRE = "eclipse-temurin:25.0.3_9-jre-noble";
 
     /** The budget for the bridge and three built-in channels together (MiB). */
     private static final double BUDGET_IDLE = 128;
@@ -158,8 +158,8 @@ public final class ClawPodMemoryBenchmark {
                 CHANNEL_JVM_FLAGS);
         System.out.printf("  bridge jar: %s%n  channel jar: %s%n", bridgeJar(), channelJar());
         System.out.printf(
-                "  the children run this JVM (%s); the images run %s: the JVM's own figures (libjvm, CDS, JIT) differ"
-                        + " between them%n",
+                "  the children run this JVM (%s); the images run %s (the JVM's own figures — libjvm, CDS, JIT —"
+                        + " are the images' when the two versions are the same)%n",
                 System.getProperty("java.runtime.version"), IMAGE_JRE);
         System.out.printf(
                 "  RSS: VmRSS of /proc/<pid>/status (= RssAnon + RssFile + RssShmem); pod resident: distinct page"
