@@ -68,14 +68,14 @@ import java.util.function.IntSupplier;
  *
  * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS} for the
  * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}, on the JVM running this benchmark
- * (Temurin 25.0.3 here, as in the images). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon, RssFile);
- * "peak" is sampled every 50 ms during the load. <b>Pod resident</b> ({@link PodResidentMemory}, needs root) counts
- * the distinct physical pages the pod's processes map: a page of a file both map (libjvm.so, the JDK's modules and
- * CDS archive, libc — one copy in the page cache when the images share the JRE layer) counts once, where the sum of
+ * (Temurin 25.0.3 here, as in the images). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon,
+ * RssFile); "peak" is sampled every 50 ms during the load. <b>Pod resident</b> ({@link PodResidentMemory}, needs root)
+ * counts the distinct physical pages the pod's processes map: a page of a file both map (libjvm.so, the JDK's modules
+ * and CDS archive, libc — one copy in the page cache when the images share the JRE layer) counts once, where the sum of
  * VmRSS counts it twice. For the live pod rows it is the union over the two running processes; for the budget lines
- * built from the bridge rows and the container row (measured at different moments) it is each one's private
- * anonymous pages added, plus the file pages of both captured at their sampling moments counted once. Both figures
- * are printed against the issue's budget. Nothing is asserted.
+ * built from the bridge rows and the container row (measured at different moments) it is each one's private anonymous
+ * pages added, plus the file pages of both captured at their sampling moments counted once. Both figures are printed
+ * against the issue's budget. Nothing is asserted.
  *
  * <pre>
  * ./mvnw -q -pl claw-benchmarks -am package -DskipTests
@@ -617,30 +617,34 @@ public final class ClawPodMemoryBenchmark {
                         Map.of())) {
             HermesRelayClientEmulator.Connection socket = hermes.connect(Duration.ofSeconds(30));
             long ready = jvm.awaitOutput("BRIDGE-READY", "bridge");
-            // the emulated gateway answers every inbound message at once with an outbound send to its chat
-            Thread responder = Thread.ofPlatform()
-                    .daemon(true)
-                    .name("relay-responder")
-                    .start(() -> {
-                        while (!Thread.currentThread().isInterrupted()) {
-                            try {
-                                JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
-                                socket.send(
-                                        in.path("source").path("chat_id").asText(),
-                                        "ok",
-                                        in.path("message_id").asText(),
-                                        "telegram",
-                                        Map.of());
-                            } catch (InterruptedException e) {
-                                return;
-                            } catch (Throwable idle) {
-                                // nothing arrived within a second
-                            }
-                        }
-                    });
+            Thread responder = startRelayResponder(socket);
             bridgeRow("hermes-relay, relay client emulator", bridge, ready, channel, MESSAGES, Duration.ofSeconds(60));
             responder.interrupt();
         }
+    }
+
+    /**
+     * The emulated Hermes gateway's side of the load: answers every inbound message at once with an outbound send to
+     * its chat and platform.
+     */
+    private static Thread startRelayResponder(HermesRelayClientEmulator.Connection socket) {
+        return Thread.ofPlatform().daemon(true).name("relay-responder").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
+                    socket.send(
+                            in.path("source").path("chat_id").asText(),
+                            "ok",
+                            in.path("message_id").asText(),
+                            in.path("source").path("platform").asText("telegram"),
+                            Map.of());
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Throwable idle) {
+                    // nothing arrived within a second
+                }
+            }
+        });
     }
 
     private static void bridgeOpenClaw(Path dir) throws Exception {
@@ -1104,31 +1108,7 @@ public final class ClawPodMemoryBenchmark {
                                 TYPES,
                                 Map.of());
                         HermesRelayClientEmulator.Connection socket = hermes.connect(Duration.ofSeconds(30));
-                        // answers every inbound message at once with an outbound send to its chat and platform
-                        responder = Thread.ofPlatform()
-                                .daemon(true)
-                                .name("relay-responder")
-                                .start(() -> {
-                                    while (!Thread.currentThread().isInterrupted()) {
-                                        try {
-                                            JsonNode in = socket.awaitInbound(Duration.ofSeconds(1));
-                                            socket.send(
-                                                    in.path("source")
-                                                            .path("chat_id")
-                                                            .asText(),
-                                                    "ok",
-                                                    in.path("message_id").asText(),
-                                                    in.path("source")
-                                                            .path("platform")
-                                                            .asText("telegram"),
-                                                    Map.of());
-                                        } catch (InterruptedException e) {
-                                            return;
-                                        } catch (Throwable idle) {
-                                            // nothing arrived within a second
-                                        }
-                                    }
-                                });
+                        responder = startRelayResponder(socket);
                     }
 
                     @Override

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -366,32 +367,10 @@ class OperatorConvergenceBenchmark {
                 .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
                 .toList();
         // Everyone's writes, so what else keeps the apiserver busy is visible (the controller manager's controllers,
-        // the kubelet stand-in, the benchmark's own client).
-        all.stream()
-                .filter(AuditLog.Request::isWrite)
-                .collect(Collectors.groupingBy(
-                        r -> r.username().replace("system:serviceaccount:", "") + " " + requestKind(r),
-                        Collectors.counting()))
-                .entrySet()
-                .stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(12)
-                .forEach(e -> line(
-                        "  %s: all writers: %s %d (%.2f per Claw)",
-                        ns, e.getKey(), e.getValue(), (double) e.getValue() / count));
-        // Everyone's reads (get, list, watch) too: a benchmark's own polling or a controller's relisting shows here.
-        all.stream()
-                .filter(r -> !r.isWrite())
-                .collect(Collectors.groupingBy(
-                        r -> r.username().replace("system:serviceaccount:", "") + " " + requestKind(r),
-                        Collectors.counting()))
-                .entrySet()
-                .stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(8)
-                .forEach(e -> line(
-                        "  %s: all readers: %s %d (%.2f per Claw)",
-                        ns, e.getKey(), e.getValue(), (double) e.getValue() / count));
+        // the kubelet stand-in, the benchmark's own client); and everyone's reads (get, list, watch): a benchmark's own
+        // polling or a controller's relisting shows there.
+        printTop(all, AuditLog.Request::isWrite, "all writers", 12, ns, count);
+        printTop(all, r -> !r.isWrite(), "all readers", 8, ns, count);
         line(
                 "  %s: %.0f reconciles of a Claw (%.1f per Claw)",
                 ns,
@@ -490,6 +469,28 @@ class OperatorConvergenceBenchmark {
     }
 
     /** {@code VERB resource[/subresource]} of a request: what the per-Claw counts are made of. */
+    /** The {@code limit} most frequent (user, request kind) pairs among the requests {@code which} selects. */
+    private void printTop(
+            List<AuditLog.Request> requests,
+            Predicate<AuditLog.Request> which,
+            String label,
+            int limit,
+            String ns,
+            int count) {
+        requests.stream()
+                .filter(which)
+                .collect(Collectors.groupingBy(
+                        r -> r.username().replace("system:serviceaccount:", "") + " " + requestKind(r),
+                        Collectors.counting()))
+                .entrySet()
+                .stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(limit)
+                .forEach(e -> line(
+                        "  %s: %s: %s %d (%.2f per Claw)",
+                        ns, label, e.getKey(), e.getValue(), (double) e.getValue() / count));
+    }
+
     static String requestKind(AuditLog.Request request) {
         String[] parts = request.path().split("/");
         int ns = Arrays.asList(parts).indexOf("namespaces");
