@@ -468,23 +468,12 @@ class AgentStateOnRealApiServerTest {
                     .withReason("PodCompleted")
                     .withLastTransitionTime(now)
                     .endCondition()
-                    .addNewContainerStatus()
-                    .withName("archive")
-                    .withImage(fresh.getSpec().getContainers().get(0).getImage())
-                    .withImageID("")
-                    .withReady(false)
-                    .withStarted(false)
-                    .withRestartCount(0)
-                    .withNewState()
-                    .withNewTerminated()
-                    .withExitCode(exitCode)
-                    .withReason(exitCode == 0 ? "Completed" : "Error")
-                    .withMessage(terminationMessage)
-                    .withStartedAt(now)
-                    .withFinishedAt(now)
-                    .endTerminated()
-                    .endState()
-                    .endContainerStatus()
+                    .addToContainerStatuses(KubeletStandIn.terminated(
+                            "archive",
+                            fresh.getSpec().getContainers().get(0).getImage(),
+                            exitCode,
+                            terminationMessage,
+                            now))
                     .build());
             client.pods().inNamespace(ns).resource(fresh).updateStatus();
             return true;

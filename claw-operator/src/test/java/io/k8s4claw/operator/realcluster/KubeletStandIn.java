@@ -186,23 +186,8 @@ public final class KubeletStandIn implements AutoCloseable {
             if ("Always".equals(c.getRestartPolicy())) {
                 sidecars.add(containerStatus(c, started));
             } else {
-                completed.add(new ContainerStatusBuilder()
-                        .withName(c.getName())
-                        .withImage(c.getImage())
-                        .withImageID("")
-                        .withReady(false)
-                        .withStarted(false)
-                        .withRestartCount(0)
-                        .withNewState()
-                        .withNewTerminated()
-                        .withExitCode(0)
-                        .withReason("Completed")
-                        .withMessage(initContainerMessages.get(c.getName()))
-                        .withStartedAt(started)
-                        .withFinishedAt(started)
-                        .endTerminated()
-                        .endState()
-                        .build());
+                completed.add(
+                        terminated(c.getName(), c.getImage(), 0, initContainerMessages.get(c.getName()), started));
             }
         }
         boolean allReady = containers.stream().allMatch(ContainerStatus::getReady)
@@ -220,6 +205,30 @@ public final class KubeletStandIn implements AutoCloseable {
                 .withContainerStatuses(containers)
                 .withInitContainerStatuses(
                         Stream.concat(completed.stream(), sidecars.stream()).toList())
+                .build();
+    }
+
+    /**
+     * A container that ran and ended at {@code at}, as a kubelet reports it: exit code 0 is "Completed", any other
+     * "Error"; {@code message} is its termination message.
+     */
+    static ContainerStatus terminated(String name, String image, int exitCode, String message, String at) {
+        return new ContainerStatusBuilder()
+                .withName(name)
+                .withImage(image)
+                .withImageID("")
+                .withReady(false)
+                .withStarted(false)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error")
+                .withMessage(message)
+                .withStartedAt(at)
+                .withFinishedAt(at)
+                .endTerminated()
+                .endState()
                 .build();
     }
 
