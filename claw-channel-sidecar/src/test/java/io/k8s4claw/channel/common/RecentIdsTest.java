@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import io.k8s4claw.testkit.time.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,26 +15,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RecentIdsTest {
-
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        long millis;
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
 
     @Test
     void anIdIsNewOnceThenADuplicate() {
@@ -60,14 +39,14 @@ class RecentIdsTest {
 
     @Test
     void idsExpireAfterTheTtl() {
-        TestClock clock = new TestClock();
+        MutableClock clock = new MutableClock(Instant.EPOCH);
         RecentIds ids = new RecentIds(100, 1_000, clock);
         ids.firstTime("old");
-        clock.millis = 600;
+        clock.set(Instant.ofEpochMilli(600));
         ids.firstTime("young");
-        clock.millis = 1_000;
+        clock.set(Instant.ofEpochMilli(1_000));
         assertTrue(ids.contains("old"), "exactly at the ttl still remembered");
-        clock.millis = 1_001;
+        clock.set(Instant.ofEpochMilli(1_001));
         assertFalse(ids.contains("old"));
         assertTrue(ids.contains("young"));
         assertTrue(ids.firstTime("old"));
@@ -102,24 +81,24 @@ class RecentIdsTest {
     @Test
     void behavesLikeABoundedInsertionOrderedSetWithTtl() {
         Random random = new Random(42);
-        TestClock clock = new TestClock();
+        MutableClock clock = new MutableClock(Instant.EPOCH);
         int capacity = 300;
         long ttl = 5_000;
         RecentIds ids = new RecentIds(capacity, ttl, clock);
         LinkedHashMap<String, Long> model = new LinkedHashMap<>();
         for (int op = 0; op < 100_000; op++) {
-            clock.millis += random.nextInt(3);
+            clock.advance(Duration.ofMillis(random.nextInt(3)));
             String id = "id-" + random.nextInt(1_000);
             for (var it = model.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Long> e = it.next();
-                if (clock.millis - e.getValue() <= ttl) break;
+                if (clock.millis() - e.getValue() <= ttl) break;
                 it.remove();
             }
             switch (random.nextInt(4)) {
                 case 0, 1 -> {
                     boolean expected = !model.containsKey(id);
                     if (expected) {
-                        model.put(id, clock.millis);
+                        model.put(id, clock.millis());
                         if (model.size() > capacity)
                             model.remove(model.keySet().iterator().next());
                     }

@@ -18,11 +18,9 @@ import io.k8s4claw.operator.desired.ClawPlanner;
 import io.k8s4claw.operator.desired.SidecarImages;
 import io.k8s4claw.operator.realcluster.RealCluster;
 import io.k8s4claw.testkit.kubernetes.LocalControlPlane;
-import java.time.Clock;
+import io.k8s4claw.testkit.time.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -39,7 +37,7 @@ class SelfConfigOnRealApiServerTest {
 
     static RealCluster real;
     static KubernetesClient admin;
-    final MutableClock clock = new MutableClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T23:00:00Z"));
     SelfConfigReconciler reconciler;
     String ns;
 
@@ -344,28 +342,5 @@ class SelfConfigOnRealApiServerTest {
         assertThat(admin.resource(denied).get())
                 .as("a denied request stays for the agent to read")
                 .isNotNull();
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-06T23:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
