@@ -5,7 +5,9 @@ import io.k8s4claw.bridge.delivery.DeliveryPolicy;
 import io.k8s4claw.bridge.runtime.RuntimeConnector;
 import io.k8s4claw.bridge.wal.FileStore;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,42 +16,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * The bridge's entry point. Without a subcommand it runs the bridge; {@code dead-letters list|replay} talk to
- * a running bridge's admin API. Every option defaults to its environment variable (the container is
- * configured by env; the token is read from the environment only, never from a flag).
+ * a running bridge's admin API. Every flag defaults to its environment variable ({@link BridgeCommandLine}: the
+ * container is configured by env; the token is read from the environment only, never from a flag).
  */
-@Command(
-        name = "claw-ipc-bridge",
-        mixinStandardHelpOptions = true,
-        version = Bridge.VERSION,
-        showDefaultValues = true,
-        description = "The claw bus sidecar: durable delivery between channel sidecars and the agent runtime.",
-        footer = {
-            "",
-            "Environment only (never a flag: it stays out of process lists; never logged):",
-            "  CLAW_RUNTIME_TOKEN  Hermes's API_SERVER_KEY (" + BridgeMain.HERMES_MIN_KEY_LENGTH
-                    + " characters at least)",
-            "                      or the OpenClaw gateway token",
-            "",
-            "Prints 'BRIDGE-LISTENING bus-tcp-port=N http-port=N' once its ports are",
-            "bound, then 'BRIDGE-READY' with the same fields once /readyz answers 200",
-            "(the bus listens and the runtime is reachable)."
-        },
-        subcommands = {BridgeMain.DeadLetters.class})
-public final class BridgeMain implements Callable<Integer> {
+public final class BridgeMain {
 
     static {
         // Netty checks for JFR when it loads (to emit allocator events): that loads ~110 jdk.jfr classes into every
@@ -63,203 +45,129 @@ public final class BridgeMain implements Callable<Integer> {
     /** Hermes refuses an API_SERVER_KEY shorter than this; a shorter CLAW_RUNTIME_TOKEN cannot match one. */
     static final int HERMES_MIN_KEY_LENGTH = 16;
 
-    @Option(
-            names = "--bus-socket",
-            defaultValue = "${env:CLAW_BUS_SOCKET:-/var/run/claw/bus.sock}",
-            description = "Unix socket the channel sidecars connect to (CLAW_BUS_SOCKET); 'none' for TCP only")
-    String busSocket;
-
-    @Option(
-            names = "--bus-tcp-port",
-            defaultValue = "${env:CLAW_BUS_TCP_PORT:-0}",
-            description = "also listen on loopback TCP (tests, non-Linux dev): 0 = off, -1 = any free port "
-                    + "(CLAW_BUS_TCP_PORT)")
-    int busTcpPort;
-
-    @Option(
-            names = "--data-dir",
-            defaultValue = "${env:CLAW_BRIDGE_DATA_DIR:-/var/lib/claw-bridge}",
-            description = "write-ahead log directory (CLAW_BRIDGE_DATA_DIR)")
-    Path dataDir;
-
-    @Option(
-            names = "--http-port",
-            defaultValue = "${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
-            description = "/healthz, /readyz, /metrics, /v1/dead-letters (CLAW_BRIDGE_HTTP_PORT); 0 = any free port")
-    int httpPort;
-
-    @Option(
-            names = "--runtime-protocol",
-            defaultValue = "${env:CLAW_RUNTIME_PROTOCOL:-hermes-sse}",
-            description = "hermes-sse | hermes-relay | openclaw-gateway | echo (CLAW_RUNTIME_PROTOCOL)")
-    String runtimeProtocol;
-
-    @Option(
-            names = "--runtime-url",
-            defaultValue = "${env:CLAW_RUNTIME_URL:-http://127.0.0.1:8642}",
-            description = "the runtime's API (CLAW_RUNTIME_URL)")
-    URI runtimeUrl;
-
-    @Option(
-            names = "--channels",
-            defaultValue = "${env:CLAW_CHANNELS:-}",
-            description = "comma-separated channel names allowed to register (CLAW_CHANNELS); empty = any")
-    String channels;
-
-    @Option(
-            names = "--allowed-uids",
-            defaultValue = "${env:CLAW_BUS_ALLOWED_UIDS:-self}",
-            description =
-                    "peer uids allowed on the socket where epoll tells: 'self' (the bridge's uid), 'any', or a list "
-                            + "(CLAW_BUS_ALLOWED_UIDS)")
-    String allowedUids;
-
-    @Option(
-            names = "--max-concurrent-runs",
-            defaultValue = "${env:CLAW_MAX_CONCURRENT_RUNS:-10}",
-            description = "runs in progress across conversations (CLAW_MAX_CONCURRENT_RUNS)")
-    int maxConcurrentRuns;
-
-    @Option(
-            names = "--retry-base",
-            defaultValue = "${env:CLAW_BRIDGE_RETRY_BASE:-250ms}",
-            description = "first retry delay, doubling, jittered (CLAW_BRIDGE_RETRY_BASE)")
-    String retryBase;
-
-    @Option(
-            names = "--retry-max",
-            defaultValue = "${env:CLAW_BRIDGE_RETRY_MAX:-30s}",
-            description = "retry delay cap (CLAW_BRIDGE_RETRY_MAX)")
-    String retryMax;
-
-    @Option(
-            names = "--dead-letter-after",
-            defaultValue = "${env:CLAW_BRIDGE_DEAD_LETTER_AFTER:-1h}",
-            description = "give up on a message the runtime has not accepted this long after it arrived "
-                    + "(CLAW_BRIDGE_DEAD_LETTER_AFTER)")
-    String deadLetterAfter;
-
-    @Option(
-            names = "--max-attempts",
-            defaultValue = "${env:CLAW_BRIDGE_MAX_ATTEMPTS:-10000}",
-            description = "… or after this many attempts (CLAW_BRIDGE_MAX_ATTEMPTS)")
-    int maxAttempts;
-
-    @Option(
-            names = "--fsync",
-            defaultValue = "${env:CLAW_BRIDGE_FSYNC:-true}",
-            arity = "1",
-            description = "fsync the log before acking (CLAW_BRIDGE_FSYNC); false only for benchmarks")
-    boolean fsync;
-
-    @Option(
-            names = "--wal-max-bytes",
-            defaultValue = "${env:CLAW_BRIDGE_WAL_MAX_BYTES:-1073741824}",
-            description = "refuse new messages (STORAGE_FAILED) while the log is larger (CLAW_BRIDGE_WAL_MAX_BYTES)")
-    long walMaxBytes;
-
-    @Option(
-            names = "--wal-segment-bytes",
-            defaultValue = "${env:CLAW_BRIDGE_WAL_SEGMENT_BYTES:-16777216}",
-            description = "log segment size (CLAW_BRIDGE_WAL_SEGMENT_BYTES)")
-    long walSegmentBytes;
-
-    @Option(
-            names = "--max-pending",
-            defaultValue = "${env:CLAW_BRIDGE_MAX_PENDING:-10000}",
-            description = "backlog to the runtime above which sidecars are paused (CLAW_BRIDGE_MAX_PENDING)")
-    long maxPending;
-
-    @Option(
-            names = "--dedupe-entries",
-            defaultValue = "${env:CLAW_BRIDGE_DEDUPE_ENTRIES:-20000}",
-            description = "completed message ids remembered for deduplication (CLAW_BRIDGE_DEDUPE_ENTRIES)")
-    int dedupeEntries;
-
-    @Option(
-            names = "--max-frame-bytes",
-            defaultValue = "${env:CLAW_BUS_MAX_FRAME_BYTES:-1048576}",
-            description = "bus frame size limit (CLAW_BUS_MAX_FRAME_BYTES)")
-    int maxFrameBytes;
-
-    @Option(
-            names = "--heartbeat-interval",
-            defaultValue = "${env:CLAW_BUS_HEARTBEAT_INTERVAL:-10s}",
-            description = "bus heartbeat interval; 3 silent intervals close a connection (CLAW_BUS_HEARTBEAT_INTERVAL)")
-    String heartbeatInterval;
-
-    @Option(
-            names = "--window",
-            defaultValue = "${env:CLAW_BUS_WINDOW:-256}",
-            description = "un-acked UserMessages per sidecar (CLAW_BUS_WINDOW)")
-    int window;
-
-    @Option(
-            names = "--shutdown-grace",
-            defaultValue = "${env:CLAW_BRIDGE_SHUTDOWN_GRACE:-25s}",
-            description = "time to drain on SIGTERM; keep below the pod's terminationGracePeriodSeconds "
-                    + "(CLAW_BRIDGE_SHUTDOWN_GRACE)")
-    String shutdownGrace;
-
     public static void main(String[] args) {
-        int code = new CommandLine(new BridgeMain())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    // one line a user can act on, not a stack trace
-                    cmd.getErr()
-                            .println("claw-ipc-bridge: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-                    return 1;
-                })
-                .execute(args);
+        int code = run(List.of(args), System.getenv(), System.out, System.err);
         if (code != 0) {
             System.exit(code);
         }
     }
 
-    BridgeConfig config() {
-        Set<String> channelSet = Arrays.stream(channels.split(","))
+    /**
+     * Runs what {@code args} ask for; returns the exit code: 0, 2 for a command line or configuration that cannot
+     * be run, 1 for a failure. Either prints one line a user can act on, not a stack trace.
+     */
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        try {
+            switch (BridgeCommandLine.parse(args, environment)) {
+                case BridgeCommandLine.Help help -> out.print(help.text());
+                case BridgeCommandLine.Version version -> out.println(BridgeCommandLine.NAME + " " + Bridge.VERSION);
+                case BridgeCommandLine.ListDeadLetters list ->
+                    out.println(callAdminApi(list.bridge(), "GET", "/v1/dead-letters"));
+                case BridgeCommandLine.ReplayDeadLetter replay ->
+                    out.println(callAdminApi(replay.bridge(), "POST", "/v1/dead-letters/" + replay.id() + "/replay"));
+                case BridgeCommandLine.Run bridge ->
+                    runBridge(config(bridge, environment.getOrDefault("CLAW_RUNTIME_TOKEN", "")));
+            }
+            return 0;
+        } catch (BridgeCommandLine.UsageException e) {
+            err.println(BridgeCommandLine.NAME + ": " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (Exception e) {
+            err.println(BridgeCommandLine.NAME + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        }
+    }
+
+    static BridgeConfig config(BridgeCommandLine.Run values, String token) {
+        Set<String> channelSet = Arrays.stream(values.get("--channels").split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
+        String allowedUids = values.get("--allowed-uids");
         Set<Integer> uids = switch (allowedUids.trim()) {
             case "any", "*" -> Set.of();
             case "self", "" -> Set.of(selfUid());
             default ->
                 Arrays.stream(allowedUids.split(","))
-                        .map(String::trim)
-                        .map(Integer::valueOf)
+                        .map(uid -> (int) number(values, "--allowed-uids", uid.trim()))
                         .collect(Collectors.toSet());
         };
-        String token = System.getenv().getOrDefault("CLAW_RUNTIME_TOKEN", "");
+        String busSocket = values.get("--bus-socket");
         return new BridgeConfig(
                 "none".equals(busSocket) ? null : Path.of(busSocket),
-                busTcpPort,
-                dataDir,
-                httpPort,
-                runtimeProtocol,
-                runtimeUrl,
+                integer(values, "--bus-tcp-port"),
+                Path.of(values.get("--data-dir")),
+                integer(values, "--http-port"),
+                values.get("--runtime-protocol"),
+                uri(values, "--runtime-url"),
                 token,
                 channelSet,
                 uids,
                 new DeliveryPolicy(
-                        maxConcurrentRuns,
-                        duration(retryBase),
-                        duration(retryMax),
-                        duration(deadLetterAfter),
-                        maxAttempts),
-                fsync,
-                walSegmentBytes,
-                walMaxBytes,
-                maxPending,
-                dedupeEntries,
-                maxFrameBytes,
-                (int) duration(heartbeatInterval).toMillis(),
-                window,
-                duration(shutdownGrace));
+                        integer(values, "--max-concurrent-runs"),
+                        duration(values, "--retry-base"),
+                        duration(values, "--retry-max"),
+                        duration(values, "--dead-letter-after"),
+                        integer(values, "--max-attempts")),
+                bool(values, "--fsync"),
+                number(values, "--wal-segment-bytes", values.get("--wal-segment-bytes")),
+                number(values, "--wal-max-bytes", values.get("--wal-max-bytes")),
+                number(values, "--max-pending", values.get("--max-pending")),
+                integer(values, "--dedupe-entries"),
+                integer(values, "--max-frame-bytes"),
+                (int) duration(values, "--heartbeat-interval").toMillis(),
+                integer(values, "--window"),
+                duration(values, "--shutdown-grace"));
     }
 
-    @Override
-    public Integer call() throws Exception {
-        BridgeConfig cfg = config();
+    private static int integer(BridgeCommandLine.Run values, String flag) {
+        long n = number(values, flag, values.get(flag));
+        if (n != (int) n) {
+            throw new BridgeCommandLine.UsageException(BridgeCommandLine.Run.where(flag) + ": " + n + " is too large");
+        }
+        return (int) n;
+    }
+
+    private static long number(BridgeCommandLine.Run values, String flag, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BridgeCommandLine.UsageException(
+                    BridgeCommandLine.Run.where(flag) + ": '" + value + "' is not a whole number");
+        }
+    }
+
+    private static boolean bool(BridgeCommandLine.Run values, String flag) {
+        return switch (values.get(flag).trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                throw new BridgeCommandLine.UsageException(
+                        BridgeCommandLine.Run.where(flag) + ": '" + values.get(flag) + "' is not true or false");
+        };
+    }
+
+    private static URI uri(BridgeCommandLine.Run values, String flag) {
+        try {
+            return new URI(values.get(flag).trim());
+        } catch (URISyntaxException e) {
+            throw new BridgeCommandLine.UsageException(
+                    BridgeCommandLine.Run.where(flag) + ": '" + values.get(flag) + "' is not a URL");
+        }
+    }
+
+    private static Duration duration(BridgeCommandLine.Run values, String flag) {
+        try {
+            return duration(values.get(flag));
+        } catch (IllegalArgumentException e) {
+            throw new BridgeCommandLine.UsageException(BridgeCommandLine.Run.where(flag) + ": " + e.getMessage());
+        }
+    }
+
+    private static void runBridge(BridgeConfig cfg) throws Exception {
         log.atInfo().addKeyValue("config", cfg).log("starting claw-ipc-bridge " + Bridge.VERSION);
         runtimeTokenWarning(cfg.runtimeProtocol(), cfg.runtimeToken()).ifPresent(log::warn);
         RuntimeConnector connector =
@@ -293,7 +201,6 @@ public final class BridgeMain implements Callable<Integer> {
             }
         });
         stopped.await();
-        return 0;
     }
 
     /** A warning for a token the runtime cannot accept; it names the length, never the token. */
@@ -333,70 +240,26 @@ public final class BridgeMain implements Callable<Integer> {
                 default -> throw new IllegalArgumentException();
             };
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException(
-                    "'" + s + "' is not a duration (use e.g. 500ms, 60s, 5m, 1h)");
+            throw new IllegalArgumentException("'" + s + "' is not a duration (use e.g. 500ms, 60s, 5m, 1h)");
         }
     }
 
-    @Command(
-            name = "dead-letters",
-            description = "List or replay dead letters of a running bridge (loopback admin API).",
-            subcommands = {DeadLetters.List.class, DeadLetters.Replay.class},
-            mixinStandardHelpOptions = true)
-    static final class DeadLetters {
-
-        @Option(
-                names = "--url",
-                defaultValue = "http://127.0.0.1:${env:CLAW_BRIDGE_HTTP_PORT:-9090}",
-                description = "the bridge's ops address",
-                scope = CommandLine.ScopeType.INHERIT)
-        URI url;
-
-        static String call(URI base, String method, String path) throws Exception {
-            HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
-            rb = method.equals("POST") ? rb.POST(HttpRequest.BodyPublishers.noBody()) : rb.GET();
-            HttpResponse<String> resp;
-            try {
-                resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new IOException(
-                        "cannot reach the bridge's admin API at " + base + " (" + e
-                                + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?",
-                        e);
-            }
-            if (resp.statusCode() >= 300) {
-                throw new CommandLine.ExecutionException(
-                        new CommandLine(new DeadLetters()),
-                        "bridge answered " + resp.statusCode() + ": " + resp.body());
-            }
-            return resp.body();
+    /** The bridge's loopback admin API (dead letters), for the {@code dead-letters} subcommand. */
+    static String callAdminApi(URI base, String method, String path) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        rb = method.equals("POST") ? rb.POST(HttpRequest.BodyPublishers.noBody()) : rb.GET();
+        HttpResponse<String> resp;
+        try {
+            resp = HttpClient.newHttpClient().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(
+                    "cannot reach the bridge's admin API at " + base + " (" + e
+                            + "); is the bridge running, and is --url / CLAW_BRIDGE_HTTP_PORT right?",
+                    e);
         }
-
-        @Command(name = "list", description = "Print the dead letters as JSON.")
-        static final class List implements Callable<Integer> {
-            @CommandLine.ParentCommand
-            DeadLetters parent;
-
-            @Override
-            public Integer call() throws Exception {
-                System.out.println(DeadLetters.call(parent.url, "GET", "/v1/dead-letters"));
-                return 0;
-            }
+        if (resp.statusCode() >= 300) {
+            throw new IOException("bridge answered " + resp.statusCode() + ": " + resp.body());
         }
-
-        @Command(name = "replay", description = "Deliver a dead letter again (same idempotency key).")
-        static final class Replay implements Callable<Integer> {
-            @CommandLine.ParentCommand
-            DeadLetters parent;
-
-            @Parameters(paramLabel = "ID", description = "the dead letter's id, from 'list'")
-            String id;
-
-            @Override
-            public Integer call() throws Exception {
-                System.out.println(DeadLetters.call(parent.url, "POST", "/v1/dead-letters/" + id + "/replay"));
-                return 0;
-            }
-        }
+        return resp.body();
     }
 }

@@ -19,10 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BridgeMainTest {
 
@@ -31,9 +32,8 @@ class BridgeMainTest {
 
     @Test
     void flagsOverrideDefaultsAndTheTokenNeverPrints() {
-        BridgeMain main = new BridgeMain();
-        new CommandLine(main)
-                .parseArgs(
+        BridgeCommandLine.Command parsed = BridgeCommandLine.parse(
+                List.of(
                         "--bus-socket",
                         "/tmp/x.sock",
                         "--channels",
@@ -48,9 +48,9 @@ class BridgeMainTest {
                         "PT5S",
                         "--fsync",
                         "false",
-                        "--allowed-uids",
-                        "1000,1001");
-        BridgeConfig cfg = main.config();
+                        "--allowed-uids=1000,1001"),
+                Map.of("CLAW_BUS_WINDOW", "64", "CLAW_BRIDGE_RETRY_MAX", "5s"));
+        BridgeConfig cfg = BridgeMain.config((BridgeCommandLine.Run) parsed, "");
         assertThat(cfg.busSocket()).isEqualTo(Path.of("/tmp/x.sock"));
         assertThat(cfg.channels()).containsExactly("slack-main", "telegram");
         assertThat(cfg.delivery().maxConcurrentRuns()).isEqualTo(4);
@@ -59,6 +59,10 @@ class BridgeMainTest {
         assertThat(cfg.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(cfg.fsync()).isFalse();
         assertThat(cfg.allowedUids()).containsExactlyInAnyOrder(1000, 1001);
+        // no flag: the environment's value, then the default
+        assertThat(cfg.window()).isEqualTo(64);
+        assertThat(cfg.delivery().retryMax()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(cfg.dedupeEntries()).isEqualTo(20_000);
         BridgeConfig withToken = new BridgeConfig(
                 cfg.busSocket(),
                 0,
@@ -84,9 +88,11 @@ class BridgeMainTest {
 
     @Test
     void helpShowsEveryDefaultAndTheTokenVariable() {
-        String help = new CommandLine(new BridgeMain()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        String help = BridgeCommandLine.usage(Map.of("CLAW_BUS_WINDOW", "64"));
         assertThat(help)
                 .contains("Default: hermes-sse")
+                .contains("--window")
+                .contains("Default: 64")
                 .contains("Default: 10000")
                 .contains("Default: 250ms")
                 .contains("CLAW_RUNTIME_TOKEN")
@@ -107,11 +113,45 @@ class BridgeMainTest {
 
     @Test
     void badDurationsSayWhatIsExpected() {
-        BridgeMain main = new BridgeMain();
-        new CommandLine(main).parseArgs("--retry-max", "soon");
-        Assertions.assertThatThrownBy(main::config)
-                .hasMessageContaining("'soon' is not a duration")
+        BridgeCommandLine.Run run =
+                (BridgeCommandLine.Run) BridgeCommandLine.parse(List.of("--retry-max", "soon"), Map.of());
+        Assertions.assertThatThrownBy(() -> BridgeMain.config(run, ""))
+                .hasMessageContaining("--retry-max (CLAW_BRIDGE_RETRY_MAX): 'soon' is not a duration")
                 .hasMessageContaining("60s");
+    }
+
+    @Test
+    void aCommandLineThatCannotRunExitsWithCode2AndOneLineNamingTheProblem() {
+        assertThat(exit(List.of("--no-such-flag", "1"), Map.of()))
+                .isEqualTo("2 claw-ipc-bridge: unknown option or argument '--no-such-flag' (see --help)\n");
+        assertThat(exit(List.of("--window"), Map.of())).isEqualTo("2 claw-ipc-bridge: --window needs a value\n");
+        assertThat(exit(List.of(), Map.of("CLAW_BUS_WINDOW", "many")))
+                .isEqualTo("2 claw-ipc-bridge: --window (CLAW_BUS_WINDOW): 'many' is not a whole number\n");
+        assertThat(exit(List.of("--fsync=yes"), Map.of()))
+                .isEqualTo("2 claw-ipc-bridge: --fsync (CLAW_BRIDGE_FSYNC): 'yes' is not true or false\n");
+        assertThat(exit(List.of("--max-frame-bytes", "99999999999"), Map.of()))
+                .isEqualTo(
+                        "2 claw-ipc-bridge: --max-frame-bytes (CLAW_BUS_MAX_FRAME_BYTES): 99999999999 is too large\n");
+        assertThat(exit(List.of("dead-letters", "replay"), Map.of()))
+                .startsWith("2 claw-ipc-bridge: dead-letters replay: missing the dead letter's ID");
+        assertThat(exit(List.of("dead-letters", "purge"), Map.of()))
+                .startsWith("2 claw-ipc-bridge: dead-letters: unknown action");
+        assertThat(exit(List.of("dead-letters", "list", "--url", "http://127.0.0.1:1"), Map.of()))
+                .startsWith("1 claw-ipc-bridge: cannot reach the bridge's admin API at http://127.0.0.1:1");
+    }
+
+    @Test
+    void helpAndVersionPrintAndExitZero() {
+        assertThat(cli("--help")).contains("Usage: claw-ipc-bridge").contains("--shutdown-grace");
+        assertThat(cli("dead-letters", "--help")).contains("dead-letters replay ID");
+        assertThat(cli("-V")).isEqualTo("claw-ipc-bridge " + Bridge.VERSION + "\n");
+    }
+
+    /** The exit code and what went to standard error, for a command line that is not run. */
+    private static String exit(List<String> args, Map<String, String> environment) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BridgeMain.run(args, environment, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        return code + " " + err.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -153,15 +193,10 @@ class BridgeMainTest {
     }
 
     private static String cli(String... args) {
-        PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = new CommandLine(new BridgeMain()).execute(args);
-            assertThat(code).as("exit code of %s", String.join(" ", args)).isZero();
-        } finally {
-            System.setOut(original);
-        }
+        int code =
+                BridgeMain.run(List.of(args), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertThat(code).as("exit code of %s", String.join(" ", args)).isZero();
         return out.toString(StandardCharsets.UTF_8);
     }
 }

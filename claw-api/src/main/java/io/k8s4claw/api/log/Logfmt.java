@@ -14,8 +14,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The one log line format of the project's processes (the bridge through logback, the channel sidecar through
- * java.util.logging): one record, one line, logfmt —
+ * The one log line format of the project's processes (the bridge through its slf4j provider, the channel
+ * sidecar through java.util.logging): one record, one line, logfmt —
  * {@code ts=2026-11-21T10:00:00.000Z level=WARN logger=OkHttpClient thread=main msg="…" key="value"
  * error="java.io.IOException: boom" stack="java.io.IOException: boom\n\tat …"}.
  *

@@ -28,7 +28,7 @@ public final class LogfmtFormatter extends Formatter {
                 record.getThrown());
     }
 
-    /** JUL's levels by the names the bridge's logback lines use. */
+    /** JUL's levels by slf4j's names, as the bridge's lines use them. */
     public static String level(Level level) {
         int v = level.intValue();
         if (v >= Level.SEVERE.intValue()) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Libraries' java.util.logging records in the bridge's own logfmt lines (issue #20 item 3): a child JVM with the
- * bridge's main class path (no logback-test.xml, so {@link LogConfigurator} configures logging as in the container)
+ * bridge's main class path ({@link LogfmtLogging} configures logging as in the container)
  * logs OkHttp's leaked-connection warning through OkHttp's own path, a multi-line JUL warning and records below
  * the levels; every line it prints must be one logfmt line and the runtime token must appear in none.
  */
@@ -63,7 +63,7 @@ class LibraryLogLinesTest {
         try (var in = Probe.class.getClassLoader().getResourceAsStream(probeClass)) {
             Files.copy(in, target);
         }
-        // the main class path as the runnable jar has it: without test classes and test resources (logback-test.xml)
+        // the main class path as the runnable jar has it: without test classes and test resources
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                         .filter(entry -> !entry.endsWith("test-classes"))
                         .collect(Collectors.joining(File.pathSeparator))
