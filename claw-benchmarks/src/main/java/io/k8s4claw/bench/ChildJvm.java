@@ -13,10 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A child JVM with the container's JVM flags; reads its RSS from /proc. */
 final class ChildJvm implements AutoCloseable {
 
-    /** The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge container. */
-    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m "
-            + "-XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m "
-            + "-XX:TrimNativeHeapInterval=2000";
+    /**
+     * The flags the operator renders into JAVA_TOOL_OPTIONS for the bridge and the channel containers (one set since
+     * 2026-12-07: C1 only; until then the bridge ran C2 only, {@code -XX:-TieredCompilation -XX:CICompilerCount=1},
+     * which {@code -Dbench.extraFlags="-XX:-TieredCompilation -XX:CICompilerCount=1"} restores for a comparison).
+     */
+    static final String CONTAINER_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m -XX:TieredStopAtLevel=1"
+            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
+            + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
+            + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
 
     private final Process process;
     private final Path log;

@@ -91,11 +91,8 @@ import java.util.function.IntSupplier;
  */
 public final class ClawPodMemoryBenchmark {
 
-    /** The channel sidecar image's JAVA_TOOL_OPTIONS (claw-channel-sidecar pom, ChannelSidecars.JAVA_TOOL_OPTIONS). */
-    static final String CHANNEL_FLAGS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m -XX:TieredStopAtLevel=1"
-            + " -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:C1MaxInlineSize=15"
-            + " -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000"
-            + " -XX:Tier3BackEdgeThreshold=600000 -XX:TrimNativeHeapInterval=2000";
+    /** The channel sidecar image's JAVA_TOOL_OPTIONS: since 2026-12-07 the bridge's too (ChildJvm.CONTAINER_FLAGS). */
+    static final String CHANNEL_FLAGS = ChildJvm.CONTAINER_FLAGS;
 
     private static final int MESSAGES = Integer.getInteger("bench.pod.messages", 10_000);
     /** The live pod's second idle sample: this long after the first (3 s after ready). */

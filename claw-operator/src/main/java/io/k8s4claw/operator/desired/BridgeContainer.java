@@ -33,15 +33,13 @@ final class BridgeContainer {
     static final int MAX_CONCURRENT_RUNS = 10;
     static final String TMP_VOLUME = "claw-sidecar-tmp";
     /**
-     * JVM flags of the bridge, as measured in claw-benchmarks: C2 only (no tiered C1 code: the bridge's hot path is
-     * one event loop, where C2 code delivered about twice the C1-only throughput), one compiler thread, a 32 MiB
-     * SerialGC heap (the in-memory backlog is bounded by CLAW_BRIDGE_MAX_PENDING, 10,000 by default), no CDS archive
-     * mapping and a periodic native heap trim: RSS under load within 128 MiB and idle about 64 MiB. They replace the
-     * image's own JAVA_TOOL_OPTIONS; SidecarJvmFlagsTest keeps them equal (why each flag: claw-ipc-bridge/README.md).
+     * JVM flags of the bridge: the channel sidecars' set (ChannelSidecars#JAVA_TOOL_OPTIONS, C1 only). C2 code relays
+     * about 2.5 times as many messages per CPU-second, but a Claw pod's bus carries chat traffic, and C2's single
+     * compilations of the delivery path took up to 26 MB of compiler arena each, resident for seconds after every
+     * burst: with C1 the bridge after 10,000 messages is 17-20 MiB smaller (claw-ipc-bridge/README.md, "Container JVM
+     * flags"). They replace the image's own JAVA_TOOL_OPTIONS; SidecarJvmFlagsTest keeps them equal.
      */
-    static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m"
-            + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
-            + " -XX:TrimNativeHeapInterval=2000";
+    static final String JAVA_TOOL_OPTIONS = ChannelSidecars.JAVA_TOOL_OPTIONS;
 
     static final long SIDECAR_UID = 65532;
 

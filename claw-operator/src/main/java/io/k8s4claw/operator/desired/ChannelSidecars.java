@@ -47,12 +47,11 @@ import java.util.TreeSet;
  */
 final class ChannelSidecars {
 
-    /** The channel sidecars run with the bridge's measured JVM flags. */
     /**
-     * JVM flags of the channel sidecars, as measured by the channel sidecar's SidecarRssReport: a small SerialGC
-     * heap and C1 only, plus fewer, later C1 compilations and a periodic native heap trim that keep idle RSS under
-     * 64 MiB (why each flag: claw-channel-sidecar/docs/operations.md). A channel sidecar handles a platform's
-     * rate, not the bus's, so it keeps the smaller compiler. SidecarJvmFlagsTest keeps them equal to the image's.
+     * JVM flags of the channel sidecars and the bridge, as measured by the channel sidecar's SidecarRssReport and
+     * claw-benchmarks' ClawPodMemoryBenchmark: a small SerialGC heap and C1 only, plus fewer, later C1 compilations
+     * and a periodic native heap trim (why each flag: claw-channel-sidecar/docs/operations.md). Both JVMs of a Claw pod
+     * handle chat rates, so both keep the smaller compiler. SidecarJvmFlagsTest keeps them equal to the images'.
      */
     static final String JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=128m -Xmx32m"
             + " -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m"
