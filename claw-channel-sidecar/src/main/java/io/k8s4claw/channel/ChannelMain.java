@@ -3,10 +3,8 @@ package io.k8s4claw.channel;
 import io.k8s4claw.api.log.LogfmtFormatter;
 import io.k8s4claw.channel.common.ConfigException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
 
 /** Entry point of the channel sidecar image: the type named by {@code CHANNEL_TYPE}. See {@link ChannelHost}. */
 public final class ChannelMain {
@@ -54,18 +52,7 @@ public final class ChannelMain {
      * (default INFO), a {@code java.util.logging.config.file} replaces all of it.
      */
     static void configureLogging(Map<String, String> env) {
-        LogfmtFormatter.install(julLevel(env.getOrDefault("CLAW_LOG_LEVEL", "INFO")), env);
-    }
-
-    private static Level julLevel(String name) {
-        return switch (name.trim().toUpperCase(Locale.ROOT)) {
-            case "TRACE", "ALL" -> Level.ALL;
-            case "DEBUG" -> Level.FINE;
-            case "WARN", "WARNING" -> Level.WARNING;
-            case "ERROR" -> Level.SEVERE;
-            case "OFF" -> Level.OFF;
-            default -> Level.INFO;
-        };
+        LogfmtFormatter.install(LogfmtFormatter.levelOf(env.getOrDefault("CLAW_LOG_LEVEL", "INFO")), env);
     }
 
     public static void main(String[] args) throws Exception {

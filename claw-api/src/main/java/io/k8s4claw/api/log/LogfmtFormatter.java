@@ -1,6 +1,7 @@
 package io.k8s4claw.api.log;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -46,6 +47,21 @@ public final class LogfmtFormatter extends Formatter {
         return "TRACE";
     }
 
+    /**
+     * {@code CLAW_LOG_LEVEL} (TRACE, DEBUG, INFO, WARN, ERROR or OFF, any case; ALL and WARNING too) as JUL's level;
+     * anything else is INFO. The one reading of that variable, for the bridge and the channel sidecar alike.
+     */
+    public static Level levelOf(String clawLogLevel) {
+        return switch (clawLogLevel.trim().toUpperCase(Locale.ROOT)) {
+            case "TRACE", "ALL" -> Level.ALL;
+            case "DEBUG" -> Level.FINE;
+            case "WARN", "WARNING" -> Level.WARNING;
+            case "ERROR" -> Level.SEVERE;
+            case "OFF" -> Level.OFF;
+            default -> Level.INFO;
+        };
+    }
+
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+, this module targets 17
     private static String thread(LogRecord record) {
         // A console handler formats on the logging thread; a record handed elsewhere only knows the id.
@@ -63,14 +79,20 @@ public final class LogfmtFormatter extends Formatter {
         if (System.getProperty("java.util.logging.config.file") != null) {
             return;
         }
-        Logger root = LogManager.getLogManager().getLogger("");
-        for (Handler handler : root.getHandlers()) {
-            root.removeHandler(handler);
-        }
         ConsoleHandler console = new ConsoleHandler();
         console.setFormatter(new LogfmtFormatter());
         console.setLevel(Level.ALL);
-        root.addHandler(console);
+        install(console, level);
+    }
+
+    /** Makes {@code handler} the root logger's only handler, the root logger at {@code level}. */
+    public static void install(Handler handler, Level level) {
+        Logger root = LogManager.getLogManager().getLogger("");
+        for (Handler old : root.getHandlers()) {
+            root.removeHandler(old);
+        }
+        root.addHandler(handler);
+        // the level on the logger, not the handler: a record below it is never built
         root.setLevel(level);
     }
 }

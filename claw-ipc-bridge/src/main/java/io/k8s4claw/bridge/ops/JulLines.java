@@ -4,8 +4,6 @@ import io.k8s4claw.api.log.LogfmtFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -28,17 +26,11 @@ final class JulLines extends Handler {
 
     /** Puts these lines on JUL's root logger, with JUL's levels set to the same thresholds. */
     static void install(LogfmtLogging logging) {
-        Logger root = LogManager.getLogManager().getLogger("");
-        for (Handler handler : root.getHandlers()) {
-            root.removeHandler(handler);
-        }
-        root.addHandler(new JulLines(logging));
-        // levels on the loggers, not the handler: a record below them is never built
-        root.setLevel(julLevel(logging.threshold("")));
+        LogfmtFormatter.install(new JulLines(logging), logging.threshold(""));
         synchronized (CONFIGURED) {
             for (String prefix : LogfmtLogging.WARNINGS_ONLY) {
                 Logger logger = Logger.getLogger(prefix);
-                logger.setLevel(julLevel(logging.threshold(prefix)));
+                logger.setLevel(logging.threshold(prefix));
                 CONFIGURED.add(logger);
             }
         }
@@ -56,21 +48,4 @@ final class JulLines extends Handler {
 
     @Override
     public void close() {}
-
-    /** An slf4j level number ({@link LogfmtLogging#level}) as JUL's level. */
-    static Level julLevel(int level) {
-        if (level == LogfmtLogging.OFF) {
-            return Level.OFF;
-        }
-        if (level >= LogfmtLogging.ERROR) {
-            return Level.SEVERE;
-        }
-        if (level >= LogfmtLogging.WARN) {
-            return Level.WARNING;
-        }
-        if (level >= LogfmtLogging.INFO) {
-            return Level.INFO;
-        }
-        return level >= LogfmtLogging.DEBUG ? Level.FINE : Level.ALL;
-    }
 }

@@ -1,8 +1,11 @@
 package io.k8s4claw.bridge.ops;
 
+import io.k8s4claw.api.log.LogfmtFormatter;
 import java.util.AbstractMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
@@ -21,17 +24,25 @@ final class LogfmtLogger extends LegacyAbstractLogger implements LoggingEventAwa
 
     private static final long serialVersionUID = 1L;
 
-    private final int threshold;
+    /** The levels at or above the threshold, decided once: the isXEnabled calls sit on hot paths. */
+    private final Set<Level> enabled = EnumSet.noneOf(Level.class);
+
     private final transient LogfmtLogging logging;
 
+    /** {@code threshold}: a JUL level's number, as CLAW_LOG_LEVEL is read ({@link LogfmtFormatter#levelOf}). */
     LogfmtLogger(String name, int threshold, LogfmtLogging logging) {
         this.name = name;
-        this.threshold = threshold;
+        for (Level level : Level.values()) {
+            // slf4j's level names are CLAW_LOG_LEVEL's values: the same reading gives each level's JUL number
+            if (LogfmtFormatter.levelOf(level.name()).intValue() >= threshold) {
+                enabled.add(level);
+            }
+        }
         this.logging = logging;
     }
 
     private boolean enabled(Level level) {
-        return level.toInt() >= threshold;
+        return enabled.contains(level);
     }
 
     @Override

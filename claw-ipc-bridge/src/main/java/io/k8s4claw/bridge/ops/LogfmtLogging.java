@@ -1,15 +1,15 @@
 package io.k8s4claw.bridge.ops;
 
 import io.k8s4claw.api.log.Logfmt;
+import io.k8s4claw.api.log.LogfmtFormatter;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
-import org.slf4j.event.Level;
 
 /**
  * The bridge's logging: one {@link Logfmt} line per record on standard output, for the bridge's slf4j calls
@@ -18,30 +18,22 @@ import org.slf4j.event.Level;
  * ERROR, OFF; default INFO); Netty and OkHttp log warnings only. The values of the process's secret environment
  * variables are redacted from every field.
  *
- * <p>Why not logback: this is all the bridge asked of it, and logback's classes and start-up cost about 1 MiB of
- * the bridge's resident memory (issue #21 budgets the bridge and its channels at 128 MiB). slf4j stays the API, so
+ * <p>Why not logback: this is all the bridge asked of it, and logback cost 0.3 MiB of the bridge's resident memory
+ * on top of what Netty already loads (claw-ipc-bridge/README.md; issue #21 budgets the bridge and its channels at
+ * 128 MiB). slf4j stays the API, so
  * Netty (which logs through slf4j when it finds it) and the bridge's code are unchanged. With
  * {@code java.util.logging.config.file} set, java.util.logging is left to that configuration.
  */
 public final class LogfmtLogging implements ILoggerFactory {
 
-    /** slf4j's level numbers (TRACE 0 … ERROR 40), and OFF above them all. */
-    static final int TRACE = Level.TRACE.toInt();
-
-    static final int DEBUG = Level.DEBUG.toInt();
-    static final int INFO = Level.INFO.toInt();
-    static final int WARN = Level.WARN.toInt();
-    static final int ERROR = Level.ERROR.toInt();
-    static final int OFF = Integer.MAX_VALUE;
-
     static final List<String> WARNINGS_ONLY = List.of("io.netty", "okhttp3");
 
-    private final int rootLevel;
+    private final Level rootLevel;
     private final PrintStream out;
     private final Map<String, LogfmtLogger> loggers = new ConcurrentHashMap<>();
 
     LogfmtLogging(String level, PrintStream out) {
-        this.rootLevel = level(level);
+        this.rootLevel = LogfmtFormatter.levelOf(level);
         this.out = out;
     }
 
@@ -57,14 +49,15 @@ public final class LogfmtLogging implements ILoggerFactory {
 
     @Override
     public Logger getLogger(String name) {
-        return loggers.computeIfAbsent(name, n -> new LogfmtLogger(n, threshold(n), this));
+        return loggers.computeIfAbsent(
+                name, n -> new LogfmtLogger(n, threshold(n).intValue(), this));
     }
 
     /** The level below which {@code logger}'s records are dropped before they are built. */
-    int threshold(String logger) {
+    Level threshold(String logger) {
         for (String prefix : WARNINGS_ONLY) {
             if (logger.equals(prefix) || logger.startsWith(prefix + ".")) {
-                return Math.max(rootLevel, WARN);
+                return rootLevel.intValue() >= Level.WARNING.intValue() ? rootLevel : Level.WARNING;
             }
         }
         return rootLevel;
@@ -81,17 +74,5 @@ public final class LogfmtLogging implements ILoggerFactory {
             List<? extends Map.Entry<String, ?>> keyValues,
             Throwable error) {
         print(Logfmt.line(Instant.now(), level, logger, Thread.currentThread().getName(), message, keyValues, error));
-    }
-
-    /** CLAW_LOG_LEVEL as an slf4j level number; anything unknown is INFO. */
-    static int level(String name) {
-        return switch (name.trim().toUpperCase(Locale.ROOT)) {
-            case "TRACE", "ALL" -> TRACE;
-            case "DEBUG" -> DEBUG;
-            case "WARN", "WARNING" -> WARN;
-            case "ERROR" -> ERROR;
-            case "OFF" -> OFF;
-            default -> INFO;
-        };
     }
 }
