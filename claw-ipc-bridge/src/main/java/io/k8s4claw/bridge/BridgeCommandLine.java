@@ -11,8 +11,8 @@ import java.util.Optional;
  * the {@code dead-letters list|replay} subcommand that talks to a running bridge.
  *
  * <p>Why not picocli (which the operator's {@code claw} CLI uses): the container passes no arguments at all,
- * yet picocli's annotation scanning and converters cost the bridge about 3.5 MiB of resident memory, measured
- * (issue #21 budgets the bridge and its channels at 128 MiB). Twenty flags of one shape need a table, not a
+ * yet picocli's annotation scanning and converters cost the bridge 3.6 MiB of resident memory (claw-ipc-bridge
+ * README; issue #21 budgets the bridge and its channels at 128 MiB). Twenty flags of one shape need a table, not a
  * framework.
  */
 final class BridgeCommandLine {
@@ -162,14 +162,12 @@ final class BridgeCommandLine {
                     return new Version();
                 }
                 default -> {
-                    String[] nameAndValue = nameAndValue(args, i);
-                    if (flag(nameAndValue[0]).isEmpty()) {
+                    Option option = option(args, i);
+                    if (flag(option.name()).isEmpty()) {
                         throw new UsageException(unknown(arg));
                     }
-                    if (!arg.contains("=")) {
-                        i++;
-                    }
-                    values.put(nameAndValue[0], nameAndValue[1]);
+                    i += option.width() - 1;
+                    values.put(option.name(), option.value());
                 }
             }
         }
@@ -185,17 +183,15 @@ final class BridgeCommandLine {
             if (arg.equals("-h") || arg.equals("--help")) {
                 return new Help(deadLettersUsage());
             } else if (arg.startsWith("--url")) {
-                String[] nameAndValue = nameAndValue(args, i);
-                if (!nameAndValue[0].equals("--url")) {
+                Option option = option(args, i);
+                if (!option.name().equals("--url")) {
                     throw new UsageException(unknown(arg));
                 }
-                if (!arg.contains("=")) {
-                    i++;
-                }
+                i += option.width() - 1;
                 try {
-                    bridge = URI.create(nameAndValue[1]);
+                    bridge = URI.create(option.value());
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException("--url: '" + nameAndValue[1] + "' is not a URL");
+                    throw new UsageException("--url: '" + option.value() + "' is not a URL");
                 }
             } else if (arg.startsWith("-")) {
                 throw new UsageException(unknown(arg));
@@ -221,15 +217,18 @@ final class BridgeCommandLine {
                 "dead-letters: " + (action == null ? "missing" : "unknown") + " action; use 'list' or 'replay ID'");
     }
 
+    /** An option, its value, and how many arguments it took: {@code --name=value} 1, {@code --name value} 2. */
+    private record Option(String name, String value, int width) {}
+
     /** {@code --name=value} or {@code --name value} at {@code i}. */
-    private static String[] nameAndValue(List<String> args, int i) {
+    private static Option option(List<String> args, int i) {
         String arg = args.get(i);
         int eq = arg.indexOf('=');
         if (eq > 0) {
-            return new String[] {arg.substring(0, eq), arg.substring(eq + 1)};
+            return new Option(arg.substring(0, eq), arg.substring(eq + 1), 1);
         }
         if (arg.startsWith("--") && i + 1 < args.size()) {
-            return new String[] {arg, args.get(i + 1)};
+            return new Option(arg, args.get(i + 1), 2);
         }
         throw new UsageException(arg.startsWith("--") && flag(arg).isPresent() ? arg + " needs a value" : unknown(arg));
     }
