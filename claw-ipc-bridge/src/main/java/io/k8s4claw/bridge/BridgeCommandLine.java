@@ -1,8 +1,11 @@
 package io.k8s4claw.bridge;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -117,6 +120,51 @@ final class BridgeCommandLine {
                 throw new IllegalArgumentException("no flag " + flag);
             }
             return value;
+        }
+
+        int integer(String flag) {
+            long n = number(flag);
+            if (n != (int) n) {
+                throw new UsageException(where(flag) + ": " + n + " is too large");
+            }
+            return (int) n;
+        }
+
+        long number(String flag) {
+            return number(flag, get(flag));
+        }
+
+        /** {@code value}, one of flag's (a list's item), as a whole number. */
+        long number(String flag, String value) {
+            try {
+                return Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException(where(flag) + ": '" + value + "' is not a whole number");
+            }
+        }
+
+        boolean bool(String flag) {
+            return switch (get(flag).trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new UsageException(where(flag) + ": '" + get(flag) + "' is not true or false");
+            };
+        }
+
+        URI uri(String flag) {
+            try {
+                return new URI(get(flag).trim());
+            } catch (URISyntaxException e) {
+                throw new UsageException(where(flag) + ": '" + get(flag) + "' is not a URL");
+            }
+        }
+
+        Duration duration(String flag) {
+            try {
+                return BridgeMain.duration(get(flag));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(where(flag) + ": " + e.getMessage());
+            }
         }
 
         /** What a value that cannot be read names: the flag and its variable. */

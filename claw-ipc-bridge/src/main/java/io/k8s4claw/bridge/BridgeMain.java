@@ -7,7 +7,6 @@ import io.k8s4claw.bridge.wal.FileStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,79 +90,35 @@ public final class BridgeMain {
             case "self", "" -> Set.of(selfUid());
             default ->
                 Arrays.stream(allowedUids.split(","))
-                        .map(uid -> (int) number(values, "--allowed-uids", uid.trim()))
+                        .map(uid -> (int) values.number("--allowed-uids", uid))
                         .collect(Collectors.toSet());
         };
         String busSocket = values.get("--bus-socket");
         return new BridgeConfig(
                 "none".equals(busSocket) ? null : Path.of(busSocket),
-                integer(values, "--bus-tcp-port"),
+                values.integer("--bus-tcp-port"),
                 Path.of(values.get("--data-dir")),
-                integer(values, "--http-port"),
+                values.integer("--http-port"),
                 values.get("--runtime-protocol"),
-                uri(values, "--runtime-url"),
+                values.uri("--runtime-url"),
                 token,
                 channelSet,
                 uids,
                 new DeliveryPolicy(
-                        integer(values, "--max-concurrent-runs"),
-                        duration(values, "--retry-base"),
-                        duration(values, "--retry-max"),
-                        duration(values, "--dead-letter-after"),
-                        integer(values, "--max-attempts")),
-                bool(values, "--fsync"),
-                number(values, "--wal-segment-bytes", values.get("--wal-segment-bytes")),
-                number(values, "--wal-max-bytes", values.get("--wal-max-bytes")),
-                number(values, "--max-pending", values.get("--max-pending")),
-                integer(values, "--dedupe-entries"),
-                integer(values, "--max-frame-bytes"),
-                (int) duration(values, "--heartbeat-interval").toMillis(),
-                integer(values, "--window"),
-                duration(values, "--shutdown-grace"));
-    }
-
-    private static int integer(BridgeCommandLine.Run values, String flag) {
-        long n = number(values, flag, values.get(flag));
-        if (n != (int) n) {
-            throw new BridgeCommandLine.UsageException(BridgeCommandLine.Run.where(flag) + ": " + n + " is too large");
-        }
-        return (int) n;
-    }
-
-    private static long number(BridgeCommandLine.Run values, String flag, String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new BridgeCommandLine.UsageException(
-                    BridgeCommandLine.Run.where(flag) + ": '" + value + "' is not a whole number");
-        }
-    }
-
-    private static boolean bool(BridgeCommandLine.Run values, String flag) {
-        return switch (values.get(flag).trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default ->
-                throw new BridgeCommandLine.UsageException(
-                        BridgeCommandLine.Run.where(flag) + ": '" + values.get(flag) + "' is not true or false");
-        };
-    }
-
-    private static URI uri(BridgeCommandLine.Run values, String flag) {
-        try {
-            return new URI(values.get(flag).trim());
-        } catch (URISyntaxException e) {
-            throw new BridgeCommandLine.UsageException(
-                    BridgeCommandLine.Run.where(flag) + ": '" + values.get(flag) + "' is not a URL");
-        }
-    }
-
-    private static Duration duration(BridgeCommandLine.Run values, String flag) {
-        try {
-            return duration(values.get(flag));
-        } catch (IllegalArgumentException e) {
-            throw new BridgeCommandLine.UsageException(BridgeCommandLine.Run.where(flag) + ": " + e.getMessage());
-        }
+                        values.integer("--max-concurrent-runs"),
+                        values.duration("--retry-base"),
+                        values.duration("--retry-max"),
+                        values.duration("--dead-letter-after"),
+                        values.integer("--max-attempts")),
+                values.bool("--fsync"),
+                values.number("--wal-segment-bytes"),
+                values.number("--wal-max-bytes"),
+                values.number("--max-pending"),
+                values.integer("--dedupe-entries"),
+                values.integer("--max-frame-bytes"),
+                (int) values.duration("--heartbeat-interval").toMillis(),
+                values.integer("--window"),
+                values.duration("--shutdown-grace"));
     }
 
     private static void runBridge(BridgeConfig cfg) throws Exception {
