@@ -67,8 +67,8 @@ import java.util.function.IntSupplier;
  *       cache: ready times, RSS and pod resident idle.</li>
  * </ul>
  *
- * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS} for the
- * bridge, {@link #CHANNEL_FLAGS} for the channels) and {@code MALLOC_ARENA_MAX=2}, on the JVM running this benchmark
+ * Every child runs the module's own runnable jar with its image's JVM flags ({@link ChildJvm#CONTAINER_FLAGS}, one set
+ * for the bridge and the channels) and {@code MALLOC_ARENA_MAX=2}, on the JVM running this benchmark
  * (Temurin 25.0.3 here, as in the images). RSS is VmRSS of {@code /proc/<pid>/status}, shown with its split (RssAnon,
  * RssFile); "peak" is sampled every 50 ms during the load. <b>Pod resident</b> ({@link PodResidentMemory}, needs root)
  * counts the distinct physical pages the pod's processes map: a page of a file both map (libjvm.so, the JDK's modules
@@ -91,9 +91,6 @@ import java.util.function.IntSupplier;
  */
 public final class ClawPodMemoryBenchmark {
 
-    /** The channel sidecar image's JAVA_TOOL_OPTIONS: since 2026-12-07 the bridge's too (ChildJvm.CONTAINER_FLAGS). */
-    static final String CHANNEL_FLAGS = ChildJvm.CONTAINER_FLAGS;
-
     private static final int MESSAGES = Integer.getInteger("bench.pod.messages", 10_000);
     /** The live pod's second idle sample: this long after the first (3 s after ready). */
     private static final long SETTLE_MILLIS = 12_000;
@@ -111,7 +108,8 @@ public final class ClawPodMemoryBenchmark {
     private static final String PEERS = System.getProperty("bench.pod.peers", "real,emulated");
     private static final String LAYOUTS = System.getProperty("bench.pod.layouts", "separate,shared1,shared2,shared3");
     private static final String BRIDGE_FLAGS = System.getProperty("bench.pod.flags.bridge", ChildJvm.CONTAINER_FLAGS);
-    private static final String CHANNEL_JVM_FLAGS = System.getProperty("bench.pod.flags.channel", CHANNEL_FLAGS);
+    private static final String CHANNEL_JVM_FLAGS =
+            System.getProperty("bench.pod.flags.channel", ChildJvm.CONTAINER_FLAGS);
     private static final String RELAY_SECRET = "5f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
     private static final int WINDOW = 64;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
