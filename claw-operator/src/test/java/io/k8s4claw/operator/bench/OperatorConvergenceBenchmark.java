@@ -23,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -109,6 +111,7 @@ class OperatorConvergenceBenchmark {
                         Run first = run(plane, real, admin, operator, nsA, baseline);
                         line("%s", first.line("baseline"));
                         Map<String, Long> cpuMid = cpu(plane, operator);
+                        Map<String, Long> threadsMid = operator.cpuByThread();
                         Thread profile = apiserverProfile(plane);
                         Run second = run(plane, real, admin, operator, nsB, claws);
                         // Taken when the last Claw was Running: reading the audit log afterwards is not the run's.
@@ -124,6 +127,9 @@ class OperatorConvergenceBenchmark {
                                 second.millis() / 1000.0 * Runtime.getRuntime().availableProcessors(),
                                 shares(cpuMid, cpuEnd));
                         line("CPU seconds over both runs: %s", shares(cpuStart, cpuEnd));
+                        line(
+                                "operator CPU seconds during the main run by thread (largest 10): %s",
+                                largest(threadsMid, second.operatorThreadsAtEnd(), 10));
                         long heap = operator.heapUsedAfterGc();
                         line(
                                 "operator after convergence of %d Claws: heap used after full GC %.1f MiB (%.1f MiB "
@@ -266,7 +272,13 @@ class OperatorConvergenceBenchmark {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    record Run(int claws, long millis, long requests, long writes, Map<String, Long> cpuAtEnd) {
+    record Run(
+            int claws,
+            long millis,
+            long requests,
+            long writes,
+            Map<String, Long> cpuAtEnd,
+            Map<String, Long> operatorThreadsAtEnd) {
         double perClawMillis() {
             return (double) millis / claws;
         }
@@ -362,6 +374,7 @@ class OperatorConvergenceBenchmark {
                         == count);
         long millis = (System.nanoTime() - start) / 1_000_000;
         Map<String, Long> cpuAtEnd = cpu(plane, operator);
+        Map<String, Long> operatorThreadsAtEnd = operator.cpuByThread();
         List<AuditLog.Request> all = real.audit().since(mark);
         List<AuditLog.Request> requests = all.stream()
                 .filter(r -> r.username().equals(RealCluster.OPERATOR_USER))
@@ -385,7 +398,8 @@ class OperatorConvergenceBenchmark {
                 millis,
                 requests.size(),
                 requests.stream().filter(AuditLog.Request::isWrite).count(),
-                cpuAtEnd);
+                cpuAtEnd,
+                operatorThreadsAtEnd);
     }
 
     /**
@@ -511,9 +525,12 @@ class OperatorConvergenceBenchmark {
     }
 
     static List<String> jvmFlags() {
-        // The Deployment's JAVA_TOOL_OPTIONS with its 768 MiB limit: MaxRAMPercentage=50 of the limit (-Dbench.xmx to
-        // vary), string deduplication; -Dbench.operatorFlags adds flags (e.g. a JFR recording).
+        // The Deployment's JAVA_TOOL_OPTIONS with its 768 MiB limit: the serial collector, MaxRAMPercentage=50 of the
+        // limit (-Dbench.xmx to vary), string deduplication; -Dbench.operatorFlags adds flags (e.g. a JFR recording;
+        // a later collector flag wins: -XX:-UseSerialGC -XX:+UseG1GC measures G1). Without the collector named, this
+        // machine's 24 GiB would make the JVM pick G1, which it does not in the container.
         List<String> flags = new ArrayList<>(List.of(
+                "-XX:+UseSerialGC",
                 "-Xmx" + System.getProperty("bench.xmx", "384m"),
                 "-XX:+UseStringDeduplication",
                 "-XX:+ExitOnOutOfMemoryError"));
@@ -536,6 +553,31 @@ class OperatorConvergenceBenchmark {
                 "benchmark JVM (kubelet stand-in, client)",
                 ticks(ProcessHandle.current().pid()));
         return ticks;
+    }
+
+    /**
+     * Heap used, from {@code jcmd GC.heap_info}: the sum of its heap lines ("… used 12891K [0x…"), one for G1, a
+     * young and an old generation for Serial and Parallel (their spaces' lines give percentages).
+     */
+    static long heapUsed(String heapInfo) {
+        Matcher used = Pattern.compile("used (\\d+)K \\[").matcher(heapInfo);
+        long sum = 0;
+        boolean found = false;
+        while (used.find()) {
+            sum += Long.parseLong(used.group(1)) * 1024;
+            found = true;
+        }
+        return found ? sum : -1;
+    }
+
+    /** The largest entries of a CPU-ticks difference as "name 1.2 s", largest first. */
+    static String largest(Map<String, Long> from, Map<String, Long> to, int top) {
+        return to.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - from.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue() / (double) TICKS_PER_SECOND))
+                .collect(Collectors.joining(", "));
     }
 
     private static String shares(Map<String, Long> from, Map<String, Long> to) {
@@ -741,8 +783,34 @@ class OperatorConvergenceBenchmark {
                     .start();
             String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             info.waitFor(60, TimeUnit.SECONDS);
-            Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
-            return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+            return heapUsed(out);
+        }
+
+        /**
+         * The operator's CPU (clock ticks) by thread, threads of one kind summed: a pool's numbered threads under one
+         * name ({@code GC Thread#0}, {@code GC Thread#1} → {@code GC Thread#n}), so JIT, collector and each pool of
+         * the operator's own show apart. Linux shortens a thread's name to 15 characters. A thread that ended between
+         * two readings takes its ticks with it (the pools here live as long as the process).
+         */
+        Map<String, Long> cpuByThread() {
+            Map<String, Long> byGroup = new TreeMap<>();
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                                .replaceAll("\\d+", "n");
+                        String[] fields =
+                                stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        byGroup.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                    } catch (NoSuchFileException gone) {
+                        // the thread ended while the directory was read
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return byGroup;
         }
 
         long rssBytes() throws IOException {
