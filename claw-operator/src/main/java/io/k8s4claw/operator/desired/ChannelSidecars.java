@@ -72,14 +72,19 @@ final class ChannelSidecars {
             EnumSet.of(ChannelType.SLACK, ChannelType.DISCORD, ChannelType.TELEGRAM, ChannelType.WEBHOOK);
 
     /**
-     * Resources of the shared container, from ClawPodMemoryBenchmark (container flags, the platform fakes, 10,000
-     * messages per channel): a first channel costs a JVM, each further one a little (see
-     * claw-channel-sidecar/docs/operations.md, "The shared channel container").
+     * Memory request of the shared container beside its heap: what its JVM holds besides the heap after 10,000
+     * messages per channel on the container flags (ClawPodMemoryBenchmark, 2026-12-07: 92.6 / 95.9 / 97.2 MiB RSS for
+     * one / two / three channels, a 32 MiB heap in each, so ~61 MiB plus ~2 MiB a further channel). The request
+     * follows what the container holds after traffic, as the bridge's and a lone sidecar's 96Mi do: a Serial-GC heap
+     * that grew to its maximum stays committed, and a pod using more than its requests is among the first evicted
+     * under node memory pressure. See claw-channel-sidecar/docs/operations.md, "The shared channel container".
      */
-    static final int SHARED_REQUEST_BASE_MIB = 64;
+    static final int SHARED_REQUEST_NON_HEAP_MIB = 64;
 
-    static final int SHARED_REQUEST_PER_CHANNEL_MIB = 8;
+    static final int SHARED_REQUEST_PER_FURTHER_CHANNEL_MIB = 2;
+    /** The limit: room above the request for a burst, growing faster than the heap's 8 MiB a channel. */
     static final int SHARED_LIMIT_BASE_MIB = 128;
+
     static final int SHARED_LIMIT_PER_CHANNEL_MIB = 16;
 
     /**
@@ -210,16 +215,22 @@ final class ChannelSidecars {
      * was ~6 MiB a channel (18 MiB for three), so 8 MiB a channel plus 8, and never below a lone sidecar's 32 MiB.
      */
     static String sharedJavaToolOptions(int n) {
-        return JAVA_TOOL_OPTIONS.replace("-Xmx32m", "-Xmx" + Math.max(32, 8 + 8 * n) + "m");
+        return JAVA_TOOL_OPTIONS.replace("-Xmx32m", "-Xmx" + sharedHeapMib(n) + "m");
     }
 
-    /** Requests and limit of the shared container for {@code n} channels (from the measured RSS, see the constants). */
+    static int sharedHeapMib(int n) {
+        return Math.max(32, 8 + 8 * n);
+    }
+
+    /**
+     * Requests and limit of the shared container for {@code n} channels: the request its heap at the maximum plus
+     * what the JVM holds beside it after traffic (see the constants), the limit room above that.
+     */
     static ResourceRequirements sharedResources(int n) {
+        int request = sharedHeapMib(n) + SHARED_REQUEST_NON_HEAP_MIB + SHARED_REQUEST_PER_FURTHER_CHANNEL_MIB * (n - 1);
         return new ResourceRequirementsBuilder()
                 .addToRequests("cpu", new Quantity("50m"))
-                .addToRequests(
-                        "memory",
-                        new Quantity((SHARED_REQUEST_BASE_MIB + SHARED_REQUEST_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
+                .addToRequests("memory", new Quantity(request + "Mi"))
                 .addToLimits(
                         "memory", new Quantity((SHARED_LIMIT_BASE_MIB + SHARED_LIMIT_PER_CHANNEL_MIB * (n - 1)) + "Mi"))
                 .build();

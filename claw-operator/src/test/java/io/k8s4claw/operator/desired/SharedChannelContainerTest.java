@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8s4claw.api.runtime.RuntimeAdapters;
@@ -98,7 +99,8 @@ class SharedChannelContainerTest {
         assertThat(shared.getReadinessProbe().getHttpGet().getPort().getStrVal())
                 .isEqualTo("ch1-http");
         assertThat(shared.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-        assertThat(shared.getResources().getRequests().get("memory").toString()).isEqualTo("80Mi");
+        // three channels: the 32 MiB heap, 64 beside it, 2 a further channel
+        assertThat(shared.getResources().getRequests().get("memory").toString()).isEqualTo("100Mi");
         assertThat(shared.getResources().getLimits().get("memory").toString()).isEqualTo("160Mi");
         // the operator's status reads each channel's readiness from the container hosting it
         assertThat(ChannelContainers.hosting(state.statefulSet(), "hooks")).isEqualTo("claw-channels");
@@ -107,6 +109,34 @@ class SharedChannelContainerTest {
         assertThat(state.service().getSpec().getPorts())
                 .extracting(p -> p.getPort())
                 .containsExactly(8082, 8083);
+    }
+
+    @Test
+    void theSharedContainerRequestsWhatItHoldsAfterTrafficAndItsHeapGrowsWithTheChannels() {
+        // measured after 10,000 messages a channel: 95.9 MiB with two channels, 97.2 with three (32 MiB heap each)
+        assertThat(ChannelSidecars.sharedResources(2)
+                        .getRequests()
+                        .get("memory")
+                        .toString())
+                .isEqualTo("98Mi");
+        assertThat(ChannelSidecars.sharedResources(3)
+                        .getRequests()
+                        .get("memory")
+                        .toString())
+                .isEqualTo("100Mi");
+        // from four channels on the heap grows 8 MiB a channel, and the request with it
+        assertThat(ChannelSidecars.sharedResources(6)
+                        .getRequests()
+                        .get("memory")
+                        .toString())
+                .isEqualTo((56 + 64 + 10) + "Mi");
+        for (int n = 2; n <= 32; n++) {
+            ResourceRequirements r = ChannelSidecars.sharedResources(n);
+            int request = Integer.parseInt(r.getRequests().get("memory").getAmount());
+            int limit = Integer.parseInt(r.getLimits().get("memory").getAmount());
+            assertThat(request).as("request of %d channels", n).isGreaterThan(ChannelSidecars.sharedHeapMib(n) + 60);
+            assertThat(limit).as("limit of %d channels", n).isGreaterThan(request + 32);
+        }
     }
 
     @Test
