@@ -597,12 +597,16 @@ class OperatorConvergenceBenchmark {
     /** utime + stime of a process, in clock ticks, from /proc/&lt;pid&gt;/stat (fields 14 and 15). */
     static long ticks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticksOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** utime + stime from a process's or a thread's stat line (after its name, which may hold spaces). */
+    static long ticksOf(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** {@code claw operator} in a JVM of its own, with its metrics endpoint. */
@@ -800,9 +804,7 @@ class OperatorConvergenceBenchmark {
                         String stat = Files.readString(task.resolve("stat"));
                         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                                 .replaceAll("\\d+", "n");
-                        String[] fields =
-                                stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        byGroup.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                        byGroup.merge(name, ticksOf(stat), Long::sum);
                     } catch (NoSuchFileException gone) {
                         // the thread ended while the directory was read
                     }
