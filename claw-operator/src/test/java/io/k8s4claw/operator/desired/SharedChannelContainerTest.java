@@ -114,22 +114,10 @@ class SharedChannelContainerTest {
     @Test
     void theSharedContainerRequestsWhatItHoldsAfterTrafficAndItsHeapGrowsWithTheChannels() {
         // measured after 10,000 messages a channel: 95.9 MiB with two channels, 97.2 with three (32 MiB heap each)
-        assertThat(ChannelSidecars.sharedResources(2)
-                        .getRequests()
-                        .get("memory")
-                        .toString())
-                .isEqualTo("98Mi");
-        assertThat(ChannelSidecars.sharedResources(3)
-                        .getRequests()
-                        .get("memory")
-                        .toString())
-                .isEqualTo("100Mi");
+        assertThat(memoryRequest(2)).isEqualTo("98Mi");
+        assertThat(memoryRequest(3)).isEqualTo("100Mi");
         // from four channels on the heap grows 8 MiB a channel, and the request with it
-        assertThat(ChannelSidecars.sharedResources(6)
-                        .getRequests()
-                        .get("memory")
-                        .toString())
-                .isEqualTo((56 + 64 + 10) + "Mi");
+        assertThat(memoryRequest(6)).isEqualTo((56 + 64 + 10) + "Mi");
         for (int n = 2; n <= 32; n++) {
             ResourceRequirements r = ChannelSidecars.sharedResources(n);
             int request = Integer.parseInt(r.getRequests().get("memory").getAmount());
@@ -137,6 +125,13 @@ class SharedChannelContainerTest {
             assertThat(request).as("request of %d channels", n).isGreaterThan(ChannelSidecars.sharedHeapMib(n) + 60);
             assertThat(limit).as("limit of %d channels", n).isGreaterThan(request + 32);
         }
+    }
+
+    private static String memoryRequest(int channels) {
+        return ChannelSidecars.sharedResources(channels)
+                .getRequests()
+                .get("memory")
+                .toString();
     }
 
     @Test
